@@ -1,0 +1,74 @@
+"""overdue: debt-escalation policy as a pure-domain library.
+
+Give it a policy (an escalation ladder plus compliance rules), an account's facts and the
+current time; it answers which rung the account is on, the next contact step and its channel,
+the earliest moment every rule allows it, the deadline after which it escalates, and why.
+
+Sub-namespaces hold the rest: ``overdue.events`` (the facts), ``overdue.rules`` and
+``overdue.conditions`` (the vocabulary of policies), ``overdue.calendars``.
+"""
+
+from overdue.account import Account, ContactPoint, Invoice
+from overdue.calendars import MON_FRI, BusinessCalendar, HolidaysCalendar, WeekCalendar
+from overdue.decision import Action, BlockedStep, Decision, MessageFacts, Reason, Transition
+from overdue.durations import Duration, business_days, days, hours, minutes, months, weeks
+from overdue.engine import TimelineEntry, decide, timeline
+from overdue.errors import (
+    EventError,
+    NaiveDatetimeError,
+    OverdueError,
+    OverdueWarning,
+    PolicyError,
+    UnknownChannelError,
+)
+from overdue.money import Money
+from overdue.policy import Obligation, Policy, Stage, Step
+from overdue.reference import REFERENCE_POLICY, reference_policy
+from overdue.snapshot import Snapshot, fold
+
+__all__ = [
+    "MON_FRI",
+    "REFERENCE_POLICY",
+    "Account",
+    "Action",
+    "BlockedStep",
+    "BusinessCalendar",
+    "ContactPoint",
+    "Decision",
+    "Duration",
+    "EventError",
+    "HolidaysCalendar",
+    "Invoice",
+    "MessageFacts",
+    "Money",
+    "NaiveDatetimeError",
+    "Obligation",
+    "OverdueError",
+    "OverdueWarning",
+    "Policy",
+    "PolicyError",
+    "Reason",
+    "Snapshot",
+    "Stage",
+    "Step",
+    "TimelineEntry",
+    "Transition",
+    "UnknownChannelError",
+    "WeekCalendar",
+    "business_days",
+    "days",
+    "decide",
+    "fold",
+    "hours",
+    "minutes",
+    "months",
+    "reference_policy",
+    "timeline",
+    "weeks",
+]
+
+__version__ = "0.1.0"
+
+
+def __dir__() -> list[str]:
+    return [*__all__, "__version__"]

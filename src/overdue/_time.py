@@ -1,0 +1,128 @@
+"""Private time helpers: aware datetimes only, zones by name, wall times that always exist.
+
+Every instant in `overdue` is an aware ``datetime``.  A naive one is refused rather than
+guessed, because a guessed zone silently moves a contact window or a deadline by hours.
+Local wall times ("09:00 on the 5th in the debtor's zone") go through :func:`at_local`, which
+is the one place that decides what a wall time means on a daylight-saving night.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import UTC, date, datetime, time, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from overdue.errors import NaiveDatetimeError, UnknownTimeZoneError, suggest
+
+__all__ = ["at_local", "local_midnight", "require_aware", "to_local", "zone"]
+
+_ZONE_HINT = "attach a zone, e.g. datetime(..., tzinfo=ZoneInfo('Asia/Shanghai'))"
+
+
+def require_aware(value: object, what: str = "datetime") -> datetime:
+    """Return *value* if it is an aware ``datetime``; refuse anything else.
+
+    ``what`` names the value in the message (``"event.at"``, ``"now"``) so the caller does not
+    have to re-wrap the error.  A ``date`` is refused too: a day is not an instant.
+    """
+    if isinstance(value, datetime):
+        if value.tzinfo is not None and value.utcoffset() is not None:
+            return value
+        raise NaiveDatetimeError(
+            f"{what} is a naive datetime; {_ZONE_HINT}",
+            expected="an aware datetime",
+            got=value,
+        )
+    raise NaiveDatetimeError(
+        f"{what} must be an aware datetime",
+        expected="an aware datetime, e.g. datetime(..., tzinfo=ZoneInfo('Asia/Shanghai'))",
+        got=value,
+    )
+
+
+@functools.lru_cache(maxsize=512)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def zone(name: str) -> ZoneInfo:
+    """The ``ZoneInfo`` for an IANA name, cached; unknown names get a "did you mean" hint.
+
+    The list of all zone names is only built when a name is wrong, since reading it walks the
+    whole zone database.
+    """
+    if not isinstance(name, str) or not name:
+        raise UnknownTimeZoneError(
+            "time zone must be an IANA zone name",
+            expected="a name such as 'Asia/Shanghai' or 'UTC'",
+            got=name,
+        )
+    try:
+        return _zone(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        pass
+    raise UnknownTimeZoneError(
+        "unknown time zone",
+        expected="an IANA zone name such as 'Asia/Shanghai' or 'UTC'",
+        got=name,
+        suggestion=suggest(name, available_timezones()),
+    )
+
+
+def at_local(d: date, t: time, tz: tzinfo) -> datetime:
+    """The aware instant at wall time *t* on day *d* in zone *tz*.
+
+    Daylight-saving nights are resolved the same way everywhere in the library:
+
+    * a wall time that does not exist (the spring-forward gap) moves forward to the first
+      instant after the gap: 02:30 on 2025-03-09 in America/New_York becomes 03:00 EDT.  A
+      step never happens *before* the wall time it was scheduled for;
+    * an ambiguous wall time (the fall-back hour, which happens twice) takes the first
+      occurrence (``fold=0``), so a step is not delayed by an hour for no reason.
+
+    Any ``fold`` or ``tzinfo`` on *t* is ignored; the zone is *tz*.
+    """
+    naive = datetime.combine(d, t).replace(tzinfo=None, fold=0)
+    candidate = naive.replace(tzinfo=tz)
+    if tz is UTC or type(tz) is timezone:
+        return candidate  # fixed offsets have neither gaps nor folds
+    # A wall time exists iff it survives a round trip through UTC.
+    if candidate.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == naive:
+        return candidate
+    return _after_gap(naive, tz)
+
+
+def _after_gap(naive: datetime, tz: tzinfo) -> datetime:
+    """The first existing instant after the gap that swallowed wall time *naive*.
+
+    With fold=0 the gap time is read with the offset before the transition, with fold=1 with
+    the offset after it; the transition lies between the two readings.  Searching whole
+    seconds is exact because zone transitions fall on whole seconds.
+    """
+    early = naive.replace(tzinfo=tz, fold=1).astimezone(UTC)
+    late = naive.replace(tzinfo=tz, fold=0).astimezone(UTC)
+    if early > late:
+        early, late = late, early
+    lo = int(early.timestamp()) - 1  # wall time here is before *naive*
+    hi = int(late.timestamp()) + 1  # wall time here is after *naive*
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        wall = datetime.fromtimestamp(mid, tz).replace(tzinfo=None)
+        if wall >= naive:
+            hi = mid
+        else:
+            lo = mid
+    return datetime.fromtimestamp(hi, UTC).astimezone(tz)
+
+
+def local_midnight(d: date, tz: tzinfo) -> datetime:
+    """The start of day *d* in *tz* (``00:00``, or the first instant after a midnight gap)."""
+    return at_local(d, _MIDNIGHT, tz)
+
+
+def to_local(dt: datetime, tz: tzinfo) -> datetime:
+    """The same instant, expressed on the wall clock of *tz*."""
+    return dt.astimezone(tz)
+
+
+_MIDNIGHT = time(0)

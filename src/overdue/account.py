@@ -1,0 +1,147 @@
+"""An account: who owes, where they can be reached, in which zone they live, and their history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import attrs
+
+from overdue._time import zone
+from overdue.errors import AccountError, OverdueError
+from overdue.events import Event
+from overdue.money import Money
+
+if TYPE_CHECKING:
+    from overdue.snapshot import Snapshot
+
+__all__ = ["Account", "ContactPoint", "Invoice", "mask"]
+
+
+def mask(address: str) -> str:
+    """Mask a phone number or e-mail address for reprs, logs and errors.
+
+    Keeps just enough for an operator to tell two contact points apart.
+    """
+    if "@" in address:
+        local, _, domain = address.partition("@")
+        return (local[:1] + "***@" + domain) if local else "***@" + domain
+    digits = [i for i, c in enumerate(address) if c.isalnum()]
+    if len(digits) <= 4:
+        return "*" * len(address)
+    keep = set(digits[:3] + digits[-2:])
+    return "".join(c if (i in keep or not c.isalnum()) else "*" for i, c in enumerate(address))
+
+
+def _nonempty(_inst: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise AccountError(f"{attribute.name} must be a non-empty string", got=value)
+
+
+@attrs.frozen(repr=False)
+class ContactPoint:
+    """One way to reach someone: a channel and an address on it.
+
+    ``is_debtor=False`` marks a third party (a relative, an employer); messages to them must
+    never state debt facts.  The address is masked in ``repr`` so it never reaches logs.
+    """
+
+    channel: str = attrs.field(validator=_nonempty)
+    address: str = attrs.field(validator=_nonempty)
+    label: str | None = attrs.field(default=None, kw_only=True)
+    is_debtor: bool = attrs.field(default=True, kw_only=True)
+    timezone: str | None = attrs.field(default=None, kw_only=True)
+
+    def __repr__(self) -> str:
+        extra = "" if self.is_debtor else ", is_debtor=False"
+        return f"ContactPoint({self.channel!r}, {mask(self.address)!r}{extra})"
+
+    @property
+    def masked(self) -> str:
+        """The address as it may appear in logs."""
+        return mask(self.address)
+
+
+@attrs.frozen
+class Invoice:
+    """An invoice known when the account is built (the same as an ``InvoiceIssued`` event)."""
+
+    id: str = attrs.field(validator=_nonempty)
+    amount: Money = attrs.field()
+    due: date = attrs.field()
+    issued: datetime | None = attrs.field(default=None, kw_only=True)
+
+    @amount.validator
+    def _check_amount(self, _a: object, value: object) -> None:
+        if not isinstance(value, Money) or not value.is_positive:
+            raise AccountError(f"invoice {self.id!r} amount must be positive Money", got=value)
+
+    @due.validator
+    def _check_due(self, _a: object, value: object) -> None:
+        if not isinstance(value, date) or isinstance(value, datetime):
+            raise AccountError(f"invoice {self.id!r} due must be a date", got=value)
+
+
+def _tuple(value: Iterable[object]) -> tuple[object, ...]:
+    return tuple(value)
+
+
+def _check_zone(inst: Account, _a: object, value: str | None) -> None:
+    if value is None:
+        return
+    try:
+        zone(value)
+    except OverdueError as exc:
+        raise exc.located(account_id=inst.id, key_path="timezone") from None
+
+
+def _check_events(inst: Account, _a: object, value: tuple[object, ...]) -> None:
+    for i, event in enumerate(value):
+        if not isinstance(event, Event):
+            raise AccountError(
+                "every event must be an overdue event",
+                expected="an instance such as PaymentReceived(...)",
+                got=type(event).__name__,
+                account_id=inst.id,
+                event_index=i,
+            )
+
+
+@attrs.frozen
+class Account:
+    """A debtor's account: identity, zone, contact points, invoices and event history.
+
+    ``timezone`` is an IANA name (``'Asia/Shanghai'``); ``None`` means unknown, and contact-hour
+    rules then use the policy's assumed zone or refuse to contact (see ``docs/rules.md``).
+    """
+
+    id: str = attrs.field(validator=_nonempty)
+    timezone: str | None = attrs.field(default=None, kw_only=True, validator=_check_zone)
+    contacts: tuple[ContactPoint, ...] = attrs.field(
+        default=(), kw_only=True, converter=_tuple  # type: ignore[misc]
+    )
+    invoices: tuple[Invoice, ...] = attrs.field(
+        default=(), kw_only=True, converter=_tuple  # type: ignore[misc]
+    )
+    events: tuple[Event, ...] = attrs.field(
+        default=(), kw_only=True, converter=_tuple, validator=_check_events  # type: ignore[misc]
+    )
+    contract: str | None = attrs.field(default=None, kw_only=True)
+
+    def contact_for(self, channel: str) -> ContactPoint | None:
+        """The first debtor contact point on ``channel``, or ``None``."""
+        for cp in self.contacts:
+            if cp.channel == channel and cp.is_debtor:
+                return cp
+        return None
+
+    def with_events(self, *events: Event) -> Account:
+        """A copy with ``events`` appended: how a host records what happened."""
+        return attrs.evolve(self, events=self.events + events)
+
+    def snapshot(self, at: datetime | None = None) -> Snapshot:
+        """Fold the history into a :class:`~overdue.snapshot.Snapshot` (events after ``at`` ignored)."""
+        from overdue.snapshot import fold
+
+        return fold(self, at)

@@ -1,0 +1,280 @@
+"""What the engine answers: a :class:`Decision` with its actions, deadline, wake time and reasons."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+import attrs
+
+from overdue.account import ContactPoint
+from overdue.events import ContactAttempted, Event, PaymentReceived, StageEntered
+from overdue.money import Money
+from overdue.policy import Obligation
+from overdue.rules.base import Citation
+from overdue.snapshot import InvoiceState
+
+__all__ = [
+    "Action",
+    "BlockedStep",
+    "Decision",
+    "EvidenceBundle",
+    "MessageFacts",
+    "Reason",
+    "Status",
+    "Transition",
+]
+
+Status = Literal[
+    "current",  # not overdue (or nothing owed yet)
+    "resolved",  # paid in full
+    "written_off",
+    "paused",  # a promise to pay or a payment plan pauses the ladder
+    "waiting",  # between rungs: the next rung's conditions or authorisations are not met yet
+    "on_hold",  # in a rung, but every contact is held (dispute, hold, cease)
+    "active",  # in a rung with contacts scheduled
+    "done",  # at the top of the ladder with nothing left to do
+]
+
+
+@attrs.frozen
+class Reason:
+    """One line of the explanation: who (rule id), what effect, and why.
+
+    ``effect`` is ``'defer'`` or ``'block'`` for rule verdicts, ``'info'`` for the engine's own
+    statements (a stage entered, a promise pausing the ladder, a deadline).
+    """
+
+    rule_id: str
+    effect: Literal["defer", "block", "info"]
+    code: str
+    message: str
+    until: datetime | None = None
+    citation: Citation | None = None
+
+    def render(self) -> str:
+        """The reason as one line for a compliance officer."""
+        verb = {"defer": "deferred by", "block": "blocked by", "info": "by"}[self.effect]
+        text = f"{verb} {self.rule_id}: {self.message}"
+        if self.until is not None:
+            text += f" -> {self.until.isoformat()}"
+        if self.citation is not None:
+            text += f" [{self.citation}]"
+        return text
+
+
+@attrs.frozen
+class MessageFacts:
+    """The facts an action's message states (or may state): what the rung must tell the debtor."""
+
+    amount: Money | None
+    days_overdue: int
+    deadline: datetime | None
+    grace_end: datetime | None = None
+    legal_terms: str | None = None
+    creditor: str | None = None
+    must_state: tuple[str, ...] = ()
+
+    @property
+    def currency(self) -> str | None:
+        """The currency of the amount owed."""
+        return self.amount.currency if self.amount is not None else None
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain values for templates: strings, ints and ISO timestamps."""
+        return {
+            "amount": str(self.amount.amount) if self.amount is not None else None,
+            "currency": self.currency,
+            "days_overdue": self.days_overdue,
+            "deadline": self.deadline.isoformat() if self.deadline else None,
+            "grace_end": self.grace_end.isoformat() if self.grace_end else None,
+            "legal_terms": self.legal_terms,
+            "creditor": self.creditor,
+        }
+
+
+@attrs.frozen
+class EvidenceBundle:
+    """The evidence a legal step needs, drawn from the account's own history."""
+
+    contract: str | None
+    invoices: tuple[InvoiceState, ...]
+    payments: tuple[PaymentReceived, ...]
+    contacts: tuple[ContactAttempted, ...]
+    kinds: tuple[str, ...]
+
+    def summary(self) -> str:
+        """A one-line count of what the bundle holds."""
+        parts = []
+        if "contract" in self.kinds:
+            parts.append(f"contract {self.contract or 'MISSING'}")
+        if "invoices" in self.kinds:
+            parts.append(f"{len(self.invoices)} invoice(s)")
+        if "payments" in self.kinds:
+            parts.append(f"{len(self.payments)} payment(s)")
+        if "contacts" in self.kinds:
+            parts.append(f"{len(self.contacts)} contact record(s)")
+        return ", ".join(parts)
+
+
+@attrs.frozen
+class Action:
+    """The next contact to make: a step of the current stage on a channel, not before a moment.
+
+    ``idempotency_key`` is derived from (account, stage and how often it was entered, step,
+    attempt), so a retried batch produces the same key and an adapter that honours keys never
+    sends twice.  ``fallback_for`` names the channel this action replaces when a rule blocked
+    it.  ``obligations`` must be acknowledged by the host before it acts (field visits).
+    """
+
+    account_id: str
+    stage: str
+    step: str
+    channel: str
+    template: str
+    attempt: int
+    max_attempts: int
+    not_before: datetime
+    idempotency_key: str
+    facts: MessageFacts
+    contact: ContactPoint | None = None
+    fallback_for: str | None = None
+    performed_by: str = "creditor"
+    obligations: tuple[Obligation, ...] = ()
+    evidence: EvidenceBundle | None = None
+    reasons: tuple[Reason, ...] = ()
+
+    def outcome_event(self, outcome: str, at: datetime) -> ContactAttempted:
+        """The event a host appends once it knows how this action went."""
+        return ContactAttempted(
+            at=at,
+            channel=self.channel,
+            outcome=outcome,
+            stage=self.stage,
+            step=self.step,
+            template=self.template,
+            contact_point=self.contact.address if self.contact is not None else None,
+            idempotency_key=self.idempotency_key,
+        )
+
+
+@attrs.frozen
+class BlockedStep:
+    """A step that may not happen at all for now, with the reasons."""
+
+    stage: str
+    step: str
+    channel: str
+    reasons: tuple[Reason, ...]
+
+
+@attrs.frozen
+class Transition:
+    """The account moves between rungs; ``event`` is what the host must record."""
+
+    from_stage: str | None
+    to_stage: str
+    at: datetime
+    event: StageEntered
+
+
+@attrs.frozen
+class Decision:
+    """The engine's answer for one account at one moment.
+
+    Attributes:
+        status: where the account stands (see :data:`Status`).
+        stage / stage_since: the rung the account is on after this decision.
+        transition: a move between rungs decided now, if any.
+        actions: the next attempt of every pending step, earliest first; those with
+            ``not_before <= at`` are due now (``due_actions``).
+        blocked: steps that may not happen at all for now, with reasons.
+        deadline: when the account escalates if nothing changes (``None``: not scheduled).
+        wake_at: when the host should call ``decide`` again (``None``: only on a new event).
+        reasons: the engine's and the rules' reasons, for ``explain()``.
+        record: events the host should append to the history (stage entered).
+    """
+
+    account_id: str
+    at: datetime
+    status: Status
+    stage: str | None
+    stage_since: datetime | None
+    days_overdue: int
+    balance: Money | None
+    transition: Transition | None = None
+    actions: tuple[Action, ...] = ()
+    blocked: tuple[BlockedStep, ...] = ()
+    deadline: datetime | None = None
+    wake_at: datetime | None = None
+    reasons: tuple[Reason, ...] = ()
+    record: tuple[Event, ...] = ()
+    policy_id: str = ""
+    policy_version: str = ""
+    zone: str | None = None
+
+    @property
+    def due_actions(self) -> tuple[Action, ...]:
+        """The actions that may be carried out now."""
+        return tuple(a for a in self.actions if a.not_before <= self.at)
+
+    @property
+    def next_action(self) -> Action | None:
+        """The earliest action, due now or later."""
+        return self.actions[0] if self.actions else None
+
+    def explain(self) -> str:
+        """The decision in words, for a compliance officer."""
+        return explain(self)
+
+
+def _fmt(dt: datetime | None, tz_name: str | None) -> str:
+    if dt is None:
+        return "-"
+    if tz_name is not None:
+        from overdue._time import zone
+
+        dt = dt.astimezone(zone(tz_name))
+    return f"{dt:%Y-%m-%d %H:%M} {dt.tzname()}"
+
+
+def explain(d: Decision) -> str:
+    """Render a decision as text: status, stage, each action and why it is when it is."""
+    z = d.zone
+    owed = str(d.balance) if d.balance is not None else "nothing invoiced"
+    lines = [
+        f"account {d.account_id} at {_fmt(d.at, z)} under {d.policy_id} {d.policy_version}".rstrip(),
+        f"  status: {d.status}; owes {owed}; {d.days_overdue} day(s) overdue",
+    ]
+    if d.stage is not None:
+        lines.append(f"  stage: {d.stage} since {_fmt(d.stage_since, z)}")
+    if d.transition is not None:
+        t = d.transition
+        lines.append(
+            f"  transition: {t.from_stage or '(none)'} -> {t.to_stage}; record StageEntered"
+            f"(stage={t.to_stage!r}) at {_fmt(t.at, z)}"
+        )
+    for r in d.reasons:
+        lines.append(f"  {r.render()}")
+    for a in d.actions:
+        due = "due now" if a.not_before <= d.at else f"not before {_fmt(a.not_before, z)}"
+        via = f" (fallback for {a.fallback_for})" if a.fallback_for else ""
+        lines.append(
+            f"  next: {a.channel}{via} {a.template!r} attempt {a.attempt}/{a.max_attempts}, {due}"
+        )
+        if a.facts.must_state:
+            lines.append(f"    must state: {', '.join(a.facts.must_state)}")
+        for r in a.reasons:
+            lines.append(f"    {r.render()}")
+        if a.evidence is not None:
+            lines.append(f"    evidence: {a.evidence.summary()}")
+        for o in a.obligations:
+            lines.append(f"    obligation {o.code}: {o.text}")
+    for b in d.blocked:
+        lines.append(f"  blocked: {b.step} by {b.channel}")
+        for r in b.reasons:
+            lines.append(f"    {r.render()}")
+    lines.append(f"  escalates: {_fmt(d.deadline, z)}")
+    lines.append(f"  ask again: {_fmt(d.wake_at, z)}")
+    return "\n".join(lines)
+

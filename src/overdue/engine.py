@@ -1,0 +1,639 @@
+"""The engine: ``decide`` and ``timeline``, pure functions of policy, facts and time.
+
+Order of evaluation (the same every time, so the same inputs give the same decision):
+
+1. Fold the events up to ``now`` (or take the caller's snapshot).
+2. Written off, nothing owed, paid in full, not yet overdue: say so and stop.
+3. A promise to pay (until its date plus the policy's grace) or a payment plan pauses.
+4. Find the rung: enter the first one if none was recorded; leave the current one when it is
+   finished (deadline passed, steps done or blocked, grace run out) for the furthest next rung
+   that can be entered passing over skippable rungs only.  A rung whose conditions or
+   authorisations are missing makes the account wait, with the reason.
+5. For each step of the rung, in declaration order: its next attempt is due at entry plus its
+   offset (or the previous attempt plus ``repeat_every``); every rule that applies is asked at
+   that moment.  Any block wins (a channel-only block tries the fallback channel); otherwise
+   the latest deferral wins and all rules are asked again then, up to the policy's horizon.
+6. The deadline, the wake time and the reasons are gathered into the :class:`Decision`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, time, timedelta, tzinfo
+
+import attrs
+
+from overdue._time import at_local, require_aware, zone
+from overdue.account import Account
+from overdue.decision import (
+    Action,
+    BlockedStep,
+    Decision,
+    EvidenceBundle,
+    MessageFacts,
+    Reason,
+    Transition,
+)
+from overdue.errors import OverdueError
+from overdue.events import ContactAttempted, Outcome, StageEntered
+from overdue.policy import Obligation, Policy, Stage, Step
+from overdue.rules.base import Rule, Verdict
+from overdue.situation import Candidate, Situation, days_overdue
+from overdue.snapshot import Snapshot, StepProgress, fold
+
+__all__ = ["TimelineEntry", "decide", "timeline"]
+
+_MAX_ROUNDS = 64
+_NUDGE = timedelta(minutes=1)
+
+IDENTITY_DISCLOSURE = Obligation(
+    "identity_disclosure",
+    "state who you are and on whose behalf you act, and show identification when asked",
+)
+
+
+def _resolve_zone(policy: Policy, account: Account) -> tuple[tzinfo | None, str, str | None]:
+    if account.timezone is not None:
+        return zone(account.timezone), "account", account.timezone
+    if policy.assumed_zone is not None:
+        return zone(policy.assumed_zone), "policy", policy.assumed_zone
+    return None, "unknown", None
+
+
+def _verdict_reason(v: Verdict) -> Reason:
+    return Reason(v.rule_id, v.effect, v.code, v.message, v.until, v.citation)
+
+
+def _info(code: str, message: str, until: datetime | None = None) -> Reason:
+    return Reason("engine", "info", code, message, until)
+
+
+@attrs.frozen
+class _Scheduled:
+    at: datetime | None
+    blocks: tuple[Verdict, ...]
+    defers: tuple[Verdict, ...]
+
+
+def _schedule(
+    rules: Sequence[Rule], candidate: Candidate, start: datetime, horizon_end: datetime
+) -> _Scheduled:
+    """Ask every applicable rule until all allow; any block wins, the latest deferral moves on."""
+    applicable = [r for r in rules if r.applies_to(candidate)]
+    t = start
+    last_defer: dict[str, Verdict] = {}
+    for _ in range(_MAX_ROUNDS):
+        blocks: list[Verdict] = []
+        latest: datetime | None = None
+        for rule in applicable:
+            v = rule.check(candidate, t)
+            if v is None:
+                continue
+            if v.effect == "block":
+                blocks.append(v)
+            else:
+                last_defer[v.rule_id] = v
+                if v.until is not None and (latest is None or v.until > latest):
+                    latest = v.until
+        if blocks:
+            return _Scheduled(None, tuple(blocks), tuple(last_defer.values()))
+        if latest is None:
+            return _Scheduled(t, (), tuple(last_defer.values()))
+        t = latest if latest > t else t + _NUDGE
+        if t > horizon_end:
+            break
+    horizon = Verdict(
+        "block",
+        "engine",
+        "horizon",
+        f"no moment within the policy's horizon is allowed by every rule (gave up at {t.isoformat()})",
+    )
+    return _Scheduled(None, (horizon,), tuple(last_defer.values()))
+
+
+def _paused_time(
+    snapshot: Snapshot, facts: frozenset[str], since: datetime, now: datetime
+) -> tuple[timedelta, bool]:
+    """Time the escalation clock stood still since ``since``, and whether it stands still now."""
+    total = timedelta(0)
+    for name, start, end in snapshot.fact_intervals:
+        if name in facts and end > since:
+            total += end - max(start, since)
+    open_now = False
+    for name in facts:
+        state = snapshot.fact_open(name, now)
+        if state is not None:
+            open_now = True
+        elif name in snapshot.facts:
+            # Lapsed by its own ``until``: count the time it held.
+            st = snapshot.facts[name]
+            if st.until is not None and st.until > since:
+                total += st.until - max(st.since, since)
+    return total, open_now
+
+
+def _can_enter(stage: Stage, s: Situation) -> tuple[bool, Reason | None, datetime | None]:
+    if stage.enters_when is not None and not stage.enters_when.holds(s):
+        when = stage.enters_when.holds_from(s)
+        return (
+            False,
+            _info(
+                "entry_conditions",
+                f"waiting to enter {stage.id}: {stage.enters_when.describe()} does not hold yet",
+                when,
+            ),
+            when,
+        )
+    missing = [a for a in stage.requires if not s.snapshot.has_authorisation(a, s.now)]
+    if missing:
+        return (
+            False,
+            _info(
+                "awaiting_authorisation",
+                f"{stage.id} requires {', '.join(repr(m) for m in missing)}, not on file",
+            ),
+            None,
+        )
+    return True, None, None
+
+
+def _choose_next(
+    stages: Sequence[Stage], s: Situation
+) -> tuple[Stage | None, list[Reason], datetime | None]:
+    """The furthest rung that can be entered, passing over skippable rungs only."""
+    chosen: Stage | None = None
+    reasons: list[Reason] = []
+    wake: datetime | None = None
+    for stage in stages:
+        ok, why, when = _can_enter(stage, s)
+        if ok:
+            chosen = stage
+        elif stage.skippable and why is not None:
+            reasons.append(
+                _info("skipped", f"{stage.id} is skippable and cannot be entered: {why.message}")
+            )
+        if not stage.skippable:
+            if not ok and why is not None:
+                if chosen is None:
+                    reasons.append(why)
+                    wake = when
+            break
+    return chosen, reasons, wake
+
+
+def _evidence(step: Step, account: Account, snapshot: Snapshot) -> EvidenceBundle | None:
+    if not step.evidence:
+        return None
+    kinds = step.evidence
+    return EvidenceBundle(
+        contract=account.contract,
+        invoices=snapshot.invoices if "invoices" in kinds or "contract" in kinds else (),
+        payments=snapshot.payments if "payments" in kinds else (),
+        contacts=snapshot.contacts if "contacts" in kinds else (),
+        kinds=kinds,
+    )
+
+
+def decide(
+    policy: Policy,
+    account: Account,
+    now: datetime,
+    *,
+    snapshot: Snapshot | None = None,
+) -> Decision:
+    """Decide what happens next for ``account`` under ``policy`` at ``now``.
+
+    Args:
+        policy: the ladder and rules.
+        account: the account with its history; events after ``now`` are ignored.
+        now: an aware datetime; the decision never reads a clock of its own.
+        snapshot: a snapshot the host already holds (folded up to ``now``), to skip the fold.
+
+    Returns:
+        A :class:`~overdue.decision.Decision`: deterministic for the same inputs.
+
+    Raises:
+        NaiveDatetimeError: ``now`` has no zone.
+        EventError: the history is malformed or contradictory (with account id and index).
+    """
+    try:
+        require_aware(now, "now")
+    except OverdueError as exc:
+        raise exc.located(account_id=account.id) from None
+    snap = snapshot if snapshot is not None else fold(account, now)
+    tz, tz_source, tz_name = _resolve_zone(policy, account)
+    local_date = now.astimezone(tz if tz is not None else UTC).date()
+    balance = snap.balance
+    dov = days_overdue(snap, local_date)
+    s = Situation(account, snap, now, tz, tz_source, policy.calendar, local_date, dov, balance)
+    base = {
+        "account_id": account.id,
+        "at": now,
+        "days_overdue": dov,
+        "balance": balance,
+        "policy_id": policy.id,
+        "policy_version": policy.version,
+        "zone": tz_name,
+    }
+    reasons: list[Reason] = []
+    if tz is None:
+        reasons.append(
+            _info("zone_unknown", "the debtor's time zone is unknown and the policy assumes none")
+        )
+
+    def done(status: str, **kw: object) -> Decision:
+        kw.setdefault("stage", snap.stage)
+        kw.setdefault("stage_since", snap.stage_since)
+        return Decision(status=status, reasons=tuple(reasons), **base, **kw)  # type: ignore[arg-type]
+
+    if snap.written_off is not None:
+        reasons.append(_info("written_off", f"written off on {snap.written_off.at.date()}"))
+        return done("written_off")
+    if balance is None:
+        reasons.append(_info("no_invoices", "nothing has been invoiced"))
+        return done("current")
+    if balance.amount <= 0:
+        paid = snap.payments[-1].at.date() if snap.payments else "-"
+        reasons.append(_info("paid_in_full", f"paid in full (last payment {paid})"))
+        return done("resolved")
+    due = snap.earliest_unpaid_due()
+    if dov == 0:
+        when = at_local(due + timedelta(days=1), time(0), tz or UTC) if due is not None else None
+        reasons.append(_info("not_overdue", f"nothing is overdue yet (oldest due {due})", when))
+        return done("current", wake_at=when)
+
+    # 3. pauses: a promise to pay, a payment plan
+    promise = snap.promise
+    if promise is not None:
+        ends = policy.promise_grace.add_to(
+            at_local(promise.by + timedelta(days=1), time(0), tz or UTC), tz=tz, calendar=s.calendar
+        )
+        if promise.kept:
+            reasons.append(_info("promise_kept", f"promise of {promise.amount} by {promise.by} kept"))
+        elif now < ends:
+            reasons.append(
+                _info(
+                    "promise_open",
+                    f"promise to pay {promise.amount} by {promise.by}; paused until its grace ends",
+                    ends,
+                )
+            )
+            return done("paused", wake_at=ends)
+        else:
+            reasons.append(
+                _info("promise_broken", f"promise to pay {promise.amount} by {promise.by} was broken")
+            )
+    plan = snap.fact_open("payment_plan", now)
+    if plan is not None:
+        reasons.append(_info("payment_plan", f"a payment plan runs since {plan.since.date()}"))
+        return done("paused")
+
+    # 4. the rung
+    enabled = policy.enabled_stages
+    transition: Transition | None = None
+    stage: Stage | None = None
+    since = snap.stage_since
+    progress = snap.steps
+    entries = 0
+    if snap.stage is not None:
+        for st in enabled:
+            if st.id == snap.stage:
+                stage = st
+        if stage is None:
+            reasons.append(
+                _info(
+                    "unknown_stage",
+                    f"recorded stage {snap.stage!r} is not an enabled rung of this policy; "
+                    "placing the account from the bottom of the ladder",
+                )
+            )
+            since = None
+    if stage is not None and since is not None:
+        entries = sum(1 for e in snap.stages_entered if e.stage == stage.id)
+        if policy.on_partial_payment == "restart_stage" and snap.payments:
+            last_pay = snap.payments[-1].at
+            if last_pay > since:
+                since = last_pay
+                reasons.append(_info("stage_restarted", f"partial payment on {last_pay.date()}"))
+
+    if stage is None:
+        chosen, why, wake = _choose_next(enabled, s)
+        reasons.extend(why)
+        if chosen is None:
+            return done("waiting", stage=None, stage_since=None, wake_at=wake)
+        transition = _transition(None, chosen, now)
+        stage, since, progress = chosen, now, {}
+        entries = sum(1 for e in snap.stages_entered if e.stage == chosen.id) + 1
+
+    assert since is not None  # noqa: S101 - established above on every path
+    pause, paused_now = _paused_time(snap, policy.paused_by(), since, now)
+    plan_out = _plan_steps(policy, stage, since, progress, s, entries)
+    deadline = _deadline(stage, since, pause, paused_now, plan_out, s)
+
+    if transition is None and _finished(stage, plan_out, deadline, now, paused_now):
+        idx = enabled.index(stage)
+        chosen, why, wake = _choose_next(enabled[idx + 1 :], s)
+        if chosen is None:
+            reasons.append(_info("rung_finished", f"{stage.id} is finished"))
+            reasons.extend(why)
+            status = "waiting" if idx + 1 < len(enabled) else "done"
+            return done(status, stage=stage.id, stage_since=since, wake_at=wake)
+        transition = _transition(stage.id, chosen, now)
+        stage, since, progress = chosen, now, {}
+        entries = sum(1 for e in snap.stages_entered if e.stage == chosen.id) + 1
+        pause, paused_now = timedelta(0), paused_now
+        plan_out = _plan_steps(policy, stage, since, progress, s, entries)
+        deadline = _deadline(stage, since, pause, paused_now, plan_out, s)
+
+    if transition is not None:
+        reasons.append(
+            _info(
+                "stage_entered",
+                f"enters {transition.to_stage}"
+                + (f" after {transition.from_stage}" if transition.from_stage else ""),
+            )
+        )
+    actions, blocked = plan_out
+    actions = tuple(
+        attrs.evolve(a, facts=attrs.evolve(a.facts, deadline=deadline)) for a in actions
+    )
+    if paused_now:
+        reasons.append(_info("deadline_paused", "the escalation clock is paused by a hold"))
+    if deadline is not None:
+        reasons.append(_info("deadline", f"{stage.id} escalates if unpaid", deadline))
+
+    wake_candidates = [a.not_before for a in actions if a.not_before > now]
+    if deadline is not None and deadline > now and not stage.terminal:
+        wake_candidates.append(deadline)
+    for b in blocked:
+        for r in b.reasons:
+            if r.until is not None and r.until > now:
+                wake_candidates.append(r.until)
+    for name in policy.paused_by():
+        st = snap.fact_open(name, now)
+        if st is not None and st.until is not None:
+            wake_candidates.append(st.until)
+    wake_at = min(wake_candidates) if wake_candidates else None
+
+    if actions:
+        status = "active"
+    elif blocked:
+        status = "on_hold"
+    elif stage.terminal:
+        status = "done"
+    else:
+        status = "active"
+    record = (transition.event,) if transition is not None else ()
+    return Decision(
+        status=status,  # type: ignore[arg-type]
+        stage=stage.id,
+        stage_since=since,
+        transition=transition,
+        actions=tuple(sorted(actions, key=lambda a: a.not_before)),
+        blocked=blocked,
+        deadline=deadline,
+        wake_at=wake_at,
+        reasons=tuple(reasons),
+        record=record,
+        **base,  # type: ignore[arg-type]
+    )
+
+
+def _transition(from_stage: str | None, to: Stage, now: datetime) -> Transition:
+    return Transition(from_stage, to.id, now, StageEntered(at=now, stage=to.id))
+
+
+_PlanOut = tuple[tuple[Action, ...], tuple[BlockedStep, ...]]
+
+
+def _plan_steps(
+    policy: Policy,
+    stage: Stage,
+    since: datetime,
+    progress: object,
+    s: Situation,
+    entries: int,
+) -> _PlanOut:
+    """The next attempt of every pending step, scheduled against the rules."""
+    steps_progress: dict[str, StepProgress] = dict(progress)  # type: ignore[call-overload]
+    horizon_end = policy.horizon.add_to(s.now, tz=s.tz)
+    actions: list[Action] = []
+    blocked: list[BlockedStep] = []
+    planned: list[ContactAttempted] = []
+    obligations = stage.obligations
+    if stage.performed_by == "third_party" and IDENTITY_DISCLOSURE not in obligations:
+        obligations = (IDENTITY_DISCLOSURE, *obligations)
+    for step in stage.steps:
+        prog = steps_progress.get(step.key)
+        done_count = prog.count if prog is not None else 0
+        if done_count >= step.max_attempts:
+            continue
+        if prog is None:
+            due = step.at.add_to(since, tz=s.tz, calendar=s.calendar)
+        else:
+            assert step.repeat_every is not None  # noqa: S101 - checked by Step
+            due = step.repeat_every.add_to(prog.last_at, tz=s.tz, calendar=s.calendar)
+        start = max(due, s.now)
+        attempt = done_count + 1
+        step_reasons: list[Reason] = []
+        tried: list[str] = []
+        result = None
+        chosen_channel = step.channel
+        for channel in (step.channel, step.fallback):
+            if channel is None:
+                break
+            tried.append(channel)
+            contact = s.account.contact_for(channel)
+            if contact is None and channel not in policy.addressless_channels:
+                step_reasons.append(
+                    _info("no_contact_point", f"the account has no contact point for {channel}")
+                )
+                continue
+            cand = Candidate(
+                stage.id,
+                step.key,
+                channel,
+                step.template,
+                attempt,
+                contact,
+                s,
+                tuple(planned),
+                channel != step.channel,
+            )
+            sched = _schedule(policy.rules, cand, start, horizon_end)
+            step_reasons.extend(_verdict_reason(v) for v in sched.defers)
+            if sched.at is not None:
+                result = (sched.at, cand)
+                chosen_channel = channel
+                break
+            step_reasons.extend(_verdict_reason(v) for v in sched.blocks)
+            if not all(v.channel_only for v in sched.blocks):
+                break
+        if result is None:
+            blocked.append(BlockedStep(stage.id, step.key, "/".join(tried), tuple(step_reasons)))
+            continue
+        at, cand = result
+        grace_end = (
+            stage.grace.add_to(at, tz=s.tz, calendar=s.calendar) if stage.grace is not None else None
+        )
+        key = f"{s.account.id}:{stage.id}#{entries}:{step.key}:{attempt}"
+        action = Action(
+            account_id=s.account.id,
+            stage=stage.id,
+            step=step.key,
+            channel=chosen_channel,
+            template=step.template,
+            attempt=attempt,
+            max_attempts=step.max_attempts,
+            not_before=at,
+            idempotency_key=key,
+            facts=MessageFacts(
+                amount=s.balance,
+                days_overdue=s.days_overdue,
+                deadline=None,
+                grace_end=grace_end,
+                legal_terms=policy.legal_terms,
+                creditor=policy.creditor,
+                must_state=step.must_state,
+            ),
+            contact=cand.contact,
+            fallback_for=step.channel if chosen_channel != step.channel else None,
+            performed_by=stage.performed_by,
+            obligations=obligations,
+            evidence=_evidence(step, s.account, s.snapshot),
+            reasons=tuple(step_reasons),
+        )
+        actions.append(action)
+        planned.append(
+            ContactAttempted(
+                at=at,
+                channel=chosen_channel,
+                outcome=Outcome.UNKNOWN,
+                stage=stage.id,
+                step=step.key,
+                template=step.template,
+                contact_point=cand.contact.address if cand.contact is not None else None,
+            )
+        )
+    return tuple(actions), tuple(blocked)
+
+
+def _deadline(
+    stage: Stage,
+    since: datetime,
+    pause: timedelta,
+    paused_now: bool,
+    plan: _PlanOut,
+    s: Situation,
+) -> datetime | None:
+    """When the rung is finished if nothing changes (``None`` while paused or at the top)."""
+    if stage.terminal or paused_now:
+        return None
+    ends: list[datetime] = []
+    if stage.deadline is not None:
+        ends.append(stage.deadline.add_to(since, tz=s.tz, calendar=s.calendar) + pause)
+    actions, _ = plan
+    # Every pending attempt must happen first; the last one planned bounds the deadline.
+    for a in actions:
+        ends.append(a.not_before)
+    if stage.grace is not None:
+        last = max((p.last_at for p in s.snapshot.steps.values()), default=None)
+        if s.snapshot.stage != stage.id or s.snapshot.stage_since != since:
+            last = None
+        base = max((a.not_before for a in actions), default=last or since)
+        if last is not None and last > base:
+            base = last
+        ends.append(stage.grace.add_to(base, tz=s.tz, calendar=s.calendar) + pause)
+    return max(ends) if ends else None
+
+
+def _finished(
+    stage: Stage, plan: _PlanOut, deadline: datetime | None, now: datetime, paused_now: bool
+) -> bool:
+    if stage.terminal or paused_now or deadline is None:
+        return False
+    actions, _ = plan
+    if actions:
+        return False
+    return now >= deadline
+
+
+@attrs.frozen
+class TimelineEntry:
+    """One line of a projected schedule."""
+
+    at: datetime
+    kind: str  # "stage_entered" | "contact" | "blocked" | "waiting" | "paused" | "done" | ...
+    stage: str | None
+    channel: str | None = None
+    template: str | None = None
+    attempt: int | None = None
+    detail: str = ""
+
+
+_NO_ANSWER_CHANNELS = frozenset({"phone", "call", "voice", "field_visit", "visit"})
+
+
+def timeline(
+    policy: Policy,
+    account: Account,
+    start: datetime,
+    until: datetime,
+    *,
+    max_decisions: int = 2000,
+) -> tuple[TimelineEntry, ...]:
+    """The projected schedule from ``start`` to ``until`` if nothing changes and nobody answers.
+
+    Every due action is assumed carried out at its time with no reply (calls go unanswered,
+    messages are delivered and ignored), every ``StageEntered`` the decisions ask for is
+    recorded, and the engine is asked again at each ``wake_at``.  Blocked steps and waits appear
+    once each, with their reasons.
+    """
+    require_aware(start, "start")
+    require_aware(until, "until")
+    acct = account
+    snap = fold(acct, start)
+    t = start
+    out: list[TimelineEntry] = []
+    seen_notes: set[tuple[str, str | None, str]] = set()
+    for _ in range(max_decisions):
+        if t > until:
+            break
+        d = decide(policy, acct, t, snapshot=snap)
+        new = list(d.record)
+        if d.transition is not None:
+            out.append(
+                TimelineEntry(t, "stage_entered", d.transition.to_stage, detail=d.status)
+            )
+        for a in d.due_actions:
+            outcome = "no_answer" if a.channel in _NO_ANSWER_CHANNELS else "delivered"
+            new.append(a.outcome_event(outcome, t))
+            out.append(
+                TimelineEntry(
+                    t, "contact", a.stage, a.channel, a.template, a.attempt,
+                    detail=f"attempt {a.attempt}/{a.max_attempts}"
+                    + (f", fallback for {a.fallback_for}" if a.fallback_for else ""),
+                )
+            )
+        for b in d.blocked:
+            note = ("blocked", b.stage, b.step)
+            if note not in seen_notes:
+                seen_notes.add(note)
+                why = "; ".join(r.message for r in b.reasons if r.effect == "block")
+                out.append(TimelineEntry(t, "blocked", b.stage, b.channel, b.step, detail=why))
+        if d.status in ("waiting", "paused", "done", "resolved", "written_off", "current"):
+            note = (d.status, d.stage, "; ".join(r.code for r in d.reasons))
+            if note not in seen_notes:
+                seen_notes.add(note)
+                why = "; ".join(r.message for r in d.reasons if r.code != "deadline")
+                out.append(TimelineEntry(t, d.status, d.stage, detail=why))
+        if new:
+            for ev in new:
+                snap = snap.apply(ev)
+            acct = acct.with_events(*new)
+            continue
+        if d.wake_at is None:
+            break
+        t = d.wake_at if d.wake_at > t else t + _NUDGE
+    return tuple(out)
+

@@ -1,0 +1,214 @@
+"""The one family of errors and warnings that `overdue` raises.
+
+Every error is an :class:`OverdueError` and also the builtin a caller would naturally catch
+(``ValueError``, ``TypeError``, ``LookupError``), so code that knows nothing of `overdue` still
+handles it sensibly.  Each error carries structured attributes as well as text, because hosts
+log them, batch runs report them per account, and policy files point at them by key path.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = [
+    "AccountError",
+    "ConfigError",
+    "DispatchError",
+    "EventError",
+    "FloatMoneyError",
+    "HorizonExceededError",
+    "InvalidDurationError",
+    "MissingCalendarDataError",
+    "MoneyError",
+    "NaiveDatetimeError",
+    "OverdueError",
+    "OverdueWarning",
+    "PolicyError",
+    "PolicyFileError",
+    "SuspiciousPolicyWarning",
+    "UnknownChannelError",
+    "UnknownKindError",
+    "UnknownTimeZoneError",
+    "suggest",
+]
+
+
+def suggest(got: str, choices: Iterable[str]) -> str | None:
+    """Return the closest of *choices* to *got*, for "did you mean" hints, or ``None``."""
+    matches = difflib.get_close_matches(got, list(choices), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+class OverdueError(Exception):
+    """Base of every error raised by `overdue`.
+
+    Attributes:
+        what: the plain statement of what was wrong.
+        key_path: where in a policy document (``$.stages[2].steps[0].fallback``) or object.
+        account_id: the account concerned, in facts and batch work.
+        event_index: the index of the offending event in the account's history.
+        expected: what would have been right.
+        got: what was found instead.
+        suggestion: a "did you mean" hint, when one exists.
+    """
+
+    def __init__(
+        self,
+        what: str,
+        *,
+        key_path: str | None = None,
+        account_id: str | None = None,
+        event_index: int | None = None,
+        expected: str | None = None,
+        got: Any = None,
+        suggestion: str | None = None,
+    ) -> None:
+        self.what = what
+        self.key_path = key_path
+        self.account_id = account_id
+        self.event_index = event_index
+        self.expected = expected
+        self.got = got
+        self.suggestion = suggestion
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        parts = [self.what]
+        if self.expected is not None:
+            parts.append(f"expected {self.expected}")
+        if self.got is not None:
+            parts.append(f"got {self.got!r}")
+        text = "; ".join(parts)
+        if self.suggestion is not None:
+            text += f" (did you mean {self.suggestion!r}?)"
+        where = []
+        if self.account_id is not None:
+            where.append(f"account {self.account_id!r}")
+        if self.event_index is not None:
+            where.append(f"event #{self.event_index}")
+        if self.key_path is not None:
+            where.append(self.key_path)
+        if where:
+            text += " @ " + ", ".join(where)
+        return text
+
+    def located(
+        self,
+        *,
+        key_path: str | None = None,
+        account_id: str | None = None,
+        event_index: int | None = None,
+    ) -> OverdueError:
+        """Return a copy of this error with location fields filled in where they were empty.
+
+        Lower layers raise without knowing where they are; the caller that does know (the
+        fold knows the event index, the loader knows the key path) adds it on the way out.
+        """
+        clone = type(self).__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        if key_path is not None:
+            clone.key_path = key_path if self.key_path is None else f"{key_path}{self.key_path}"
+        if account_id is not None and self.account_id is None:
+            clone.account_id = account_id
+        if event_index is not None and self.event_index is None:
+            clone.event_index = event_index
+        Exception.__init__(clone, clone._render())
+        return clone
+
+
+class NaiveDatetimeError(OverdueError, TypeError):
+    """A datetime without a time zone reached the library; `overdue` never guesses a zone."""
+
+
+class UnknownTimeZoneError(OverdueError, LookupError):
+    """A time-zone name is not in the zone database."""
+
+
+class InvalidDurationError(OverdueError, ValueError):
+    """A duration string or value is malformed (``'7 days'`` instead of ``'7d'``)."""
+
+
+class MoneyError(OverdueError, ValueError):
+    """An amount of money is malformed, or two currencies were mixed."""
+
+
+class FloatMoneyError(MoneyError, TypeError):
+    """A float was given as money; floats cannot hold cents exactly."""
+
+
+class MissingCalendarDataError(OverdueError, LookupError):
+    """A business calendar was asked about a year its data does not cover."""
+
+
+class AccountError(OverdueError, ValueError):
+    """An account is malformed (bad id, bad time zone, bad contact point)."""
+
+
+class EventError(AccountError):
+    """An event is malformed, out of order, or contradicts the history before it."""
+
+
+class PolicyError(OverdueError, ValueError):
+    """A policy, stage, step, condition or rule is malformed or inconsistent."""
+
+
+class UnknownChannelError(PolicyError, LookupError):
+    """A step, fallback or adapter names a channel the policy does not declare."""
+
+
+class UnknownKindError(PolicyError, LookupError):
+    """A policy document names a rule or condition kind that is not registered."""
+
+
+class HorizonExceededError(OverdueError, RuntimeError):
+    """Rules kept deferring a step past the policy's search horizon."""
+
+
+class DispatchError(OverdueError, RuntimeError):
+    """A dispatch failed and the caller asked for strictness."""
+
+
+class ConfigError(OverdueError, ValueError):
+    """One problem in a policy or account document, located by its key path."""
+
+
+class PolicyFileError(ExceptionGroup[ConfigError], OverdueError):  # type: ignore[misc]
+    """Every problem found in one policy document, reported at once.
+
+    ``messages()`` flattens the group into one line per problem, each with its key path.
+    """
+
+    def __new__(cls, message: str, errors: list[ConfigError]) -> PolicyFileError:
+        return super().__new__(cls, message, errors)
+
+    def __init__(self, message: str, errors: list[ConfigError]) -> None:
+        ExceptionGroup.__init__(self, message, errors)
+        self.what = message
+        self.key_path = None
+        self.account_id = None
+        self.event_index = None
+        self.expected = None
+        self.got = None
+        self.suggestion = None
+
+    def derive(self, excs: Any) -> PolicyFileError:
+        return PolicyFileError(self.message, list(excs))
+
+    def messages(self) -> list[str]:
+        """One readable line per problem, in document order."""
+        return [str(e) for e in self.exceptions]
+
+    def __str__(self) -> str:
+        lines = [f"{self.message} ({len(self.exceptions)} problem(s))"]
+        lines.extend(f"  - {m}" for m in self.messages())
+        return "\n".join(lines)
+
+
+class OverdueWarning(UserWarning):
+    """Base of the warnings `overdue` emits: legal but suspicious choices."""
+
+
+class SuspiciousPolicyWarning(OverdueWarning):
+    """A policy is valid but probably not what a compliance team meant."""

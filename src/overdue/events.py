@@ -1,0 +1,360 @@
+"""The typed events of an account's history: the single source of truth.
+
+A host appends events as things happen (an invoice is issued, a payment arrives, a call is
+answered, a dispute is opened) and `overdue` folds them into a :class:`~overdue.snapshot.Snapshot`.
+Nothing else is stored: a decision is always recomputed from events, never resumed, so every
+decision can be replayed for an audit.
+
+Every event is a frozen value with an aware ``at`` and a stable ``kind`` string (the name used in
+account files).  Events refuse bad values when built; events that contradict the history before
+them (a dispute resolved that was never opened, a payment in another currency) are refused by the
+fold, with the account id and event index.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import Enum
+from typing import ClassVar
+
+import attrs
+
+from overdue._time import require_aware
+from overdue.errors import EventError
+from overdue.money import Money
+
+__all__ = [
+    "EVENT_KINDS",
+    "AuthorisationGranted",
+    "AuthorisationRevoked",
+    "CeaseRequested",
+    "CeaseWithdrawn",
+    "ContactAttempted",
+    "DisputeOpened",
+    "DisputeResolved",
+    "Event",
+    "FactCleared",
+    "FactSet",
+    "HoldReleased",
+    "InvoiceIssued",
+    "ManualHold",
+    "OptedIn",
+    "OptedOut",
+    "Outcome",
+    "PaymentPlanAgreed",
+    "PaymentPlanBroken",
+    "PaymentReceived",
+    "PromiseToPay",
+    "StageEntered",
+    "WrittenOff",
+]
+
+
+def _aware(_inst: object, attribute: attrs.Attribute[datetime], value: object) -> None:
+    require_aware(value, f"event.{attribute.name}")
+
+
+def _name(_inst: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise EventError(
+            f"event.{attribute.name} must be a non-empty string", expected="a name", got=value
+        )
+
+
+def _opt_name(inst: object, attribute: attrs.Attribute[str | None], value: object) -> None:
+    if value is not None:
+        _name(inst, attribute, value)  # type: ignore[arg-type]
+
+
+def _money(_inst: object, attribute: attrs.Attribute[Money], value: object) -> None:
+    if not isinstance(value, Money):
+        raise EventError(
+            f"event.{attribute.name} must be Money", expected="Money('12.50', 'EUR')", got=value
+        )
+
+
+def _positive_money(inst: object, attribute: attrs.Attribute[Money], value: object) -> None:
+    _money(inst, attribute, value)
+    if not value.is_positive:  # type: ignore[attr-defined]
+        raise EventError(
+            f"event.{attribute.name} must be positive", expected="an amount above zero", got=value
+        )
+
+
+def _date(_inst: object, attribute: attrs.Attribute[date], value: object) -> None:
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise EventError(
+            f"event.{attribute.name} must be a date", expected="datetime.date", got=value
+        )
+
+
+def _opt_aware(_inst: object, attribute: attrs.Attribute[datetime | None], value: object) -> None:
+    if value is not None:
+        require_aware(value, f"event.{attribute.name}")
+
+
+def _channels(value: object) -> frozenset[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return frozenset((value,))
+    return frozenset(value)  # type: ignore[arg-type]
+
+
+@attrs.frozen
+class Event:
+    """Base of every event: something that happened to an account at an aware moment."""
+
+    kind: ClassVar[str] = "event"
+    at: datetime = attrs.field(validator=_aware)
+
+
+@attrs.frozen(kw_only=True)
+class InvoiceIssued(Event):
+    """An invoice was issued: it becomes overdue the day after ``due`` (debtor's local date)."""
+
+    kind: ClassVar[str] = "invoice_issued"
+    invoice_id: str = attrs.field(validator=_name)
+    amount: Money = attrs.field(validator=_positive_money)
+    due: date = attrs.field(validator=_date)
+
+
+@attrs.frozen(kw_only=True)
+class PaymentReceived(Event):
+    """Money arrived.  It settles ``invoice_id`` when given, else the oldest unpaid invoices."""
+
+    kind: ClassVar[str] = "payment"
+    amount: Money = attrs.field(validator=_positive_money)
+    invoice_id: str | None = attrs.field(default=None, validator=_opt_name)
+    reference: str | None = None
+
+
+class Outcome(str, Enum):
+    """How a contact attempt went.  The values are the strings used in account files."""
+
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    NO_ANSWER = "no_answer"
+    CONVERSATION = "conversation"
+    BOUNCED = "bounced"
+    REFUSED = "refused"
+    UNKNOWN = "unknown"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def _outcome(value: object) -> Outcome:
+    if isinstance(value, Outcome):
+        return value
+    try:
+        return Outcome(value)
+    except ValueError:
+        raise EventError(
+            "unknown contact outcome",
+            expected=" | ".join(o.value for o in Outcome),
+            got=value,
+        ) from None
+
+
+@attrs.frozen(kw_only=True)
+class ContactAttempted(Event):
+    """A contact step was carried out (or tried) and this is how it went.
+
+    ``stage`` and ``step`` tie the attempt to the ladder (attempt counts per step come from
+    them); ``debt_id`` scopes frequency caps "per debt"; ``contact_point`` scopes them "per
+    contact point"; ``initiated_by='debtor'`` marks an inbound contact, which caps do not count.
+    """
+
+    kind: ClassVar[str] = "contact"
+    channel: str = attrs.field(validator=_name)
+    outcome: Outcome = attrs.field(converter=_outcome)
+    stage: str | None = attrs.field(default=None, validator=_opt_name)
+    step: str | None = attrs.field(default=None, validator=_opt_name)
+    template: str | None = None
+    contact_point: str | None = None
+    debt_id: str | None = None
+    initiated_by: str = attrs.field(
+        default="creditor", validator=attrs.validators.in_(("creditor", "debtor"))
+    )
+    idempotency_key: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class PromiseToPay(Event):
+    """The debtor promised to pay ``amount`` by the end of ``by`` (their local date)."""
+
+    kind: ClassVar[str] = "promise_to_pay"
+    amount: Money = attrs.field(validator=_positive_money)
+    by: date = attrs.field(validator=_date)
+
+
+@attrs.frozen(kw_only=True)
+class DisputeOpened(Event):
+    """The debtor disputes the debt (or part of it); halting holds apply until resolved."""
+
+    kind: ClassVar[str] = "dispute_opened"
+    dispute_id: str = attrs.field(default="dispute", validator=_name)
+    reason: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class DisputeResolved(Event):
+    """A dispute was closed; ``resolution`` is free text such as ``'rejected'`` or ``'upheld'``."""
+
+    kind: ClassVar[str] = "dispute_resolved"
+    dispute_id: str = attrs.field(default="dispute", validator=_name)
+    resolution: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class CeaseRequested(Event):
+    """The debtor asked to stop contact: on every channel (``channels=None``) or on some."""
+
+    kind: ClassVar[str] = "cease_requested"
+    channels: frozenset[str] | None = attrs.field(default=None, converter=_channels)
+
+
+@attrs.frozen(kw_only=True)
+class CeaseWithdrawn(Event):
+    """The debtor withdrew an earlier cease request."""
+
+    kind: ClassVar[str] = "cease_withdrawn"
+
+
+@attrs.frozen(kw_only=True)
+class OptedOut(Event):
+    """The debtor opted out of one channel; steps on it go to their fallback channel."""
+
+    kind: ClassVar[str] = "opt_out"
+    channel: str = attrs.field(validator=_name)
+
+
+@attrs.frozen(kw_only=True)
+class OptedIn(Event):
+    """The debtor opted back in to a channel."""
+
+    kind: ClassVar[str] = "opt_in"
+    channel: str = attrs.field(validator=_name)
+
+
+@attrs.frozen(kw_only=True)
+class AuthorisationGranted(Event):
+    """An authorisation the ladder may require: ``legal_review``, ``field_visit``, ``judgment``."""
+
+    kind: ClassVar[str] = "authorisation_granted"
+    authorisation: str = attrs.field(validator=_name)
+    reference: str | None = None
+    expires: datetime | None = attrs.field(default=None, validator=_opt_aware)
+
+
+@attrs.frozen(kw_only=True)
+class AuthorisationRevoked(Event):
+    """An authorisation was withdrawn."""
+
+    kind: ClassVar[str] = "authorisation_revoked"
+    authorisation: str = attrs.field(validator=_name)
+
+
+@attrs.frozen(kw_only=True)
+class PaymentPlanAgreed(Event):
+    """A payment plan was agreed; the ladder pauses while it runs."""
+
+    kind: ClassVar[str] = "payment_plan_agreed"
+    plan_id: str = attrs.field(default="plan", validator=_name)
+    until: date | None = None
+
+
+@attrs.frozen(kw_only=True)
+class PaymentPlanBroken(Event):
+    """The payment plan was broken; the ladder resumes."""
+
+    kind: ClassVar[str] = "payment_plan_broken"
+    plan_id: str = attrs.field(default="plan", validator=_name)
+
+
+@attrs.frozen(kw_only=True)
+class ManualHold(Event):
+    """An operator put the account on hold, until a moment or until released.
+
+    ``hold`` names the fact the hold sets (``manual_hold`` by default; ``bankruptcy`` or
+    ``moratorium`` for those), which :class:`~overdue.rules.HoldWhile` rules look at.
+    """
+
+    kind: ClassVar[str] = "manual_hold"
+    reason: str = attrs.field(validator=_name)
+    until: datetime | None = attrs.field(default=None, validator=_opt_aware)
+    hold: str = attrs.field(default="manual_hold", validator=_name)
+
+
+@attrs.frozen(kw_only=True)
+class HoldReleased(Event):
+    """A hold set by :class:`ManualHold` was released before its end."""
+
+    kind: ClassVar[str] = "hold_released"
+    hold: str = attrs.field(default="manual_hold", validator=_name)
+
+
+@attrs.frozen(kw_only=True)
+class FactSet(Event):
+    """A named fact became true (``bankruptcy``, ``deceased``, ``consent:evening_calls``).
+
+    The escape hatch for facts the library has no event for; rules refer to facts by name.
+    """
+
+    kind: ClassVar[str] = "fact_set"
+    name: str = attrs.field(validator=_name)
+    until: datetime | None = attrs.field(default=None, validator=_opt_aware)
+    detail: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class FactCleared(Event):
+    """A named fact stopped being true."""
+
+    kind: ClassVar[str] = "fact_cleared"
+    name: str = attrs.field(validator=_name)
+
+
+@attrs.frozen(kw_only=True)
+class StageEntered(Event):
+    """The account entered a rung of the ladder; decisions tell the host to record this."""
+
+    kind: ClassVar[str] = "stage_entered"
+    stage: str = attrs.field(validator=_name)
+
+
+@attrs.frozen(kw_only=True)
+class WrittenOff(Event):
+    """The debt was written off; the ladder stops."""
+
+    kind: ClassVar[str] = "write_off"
+    reason: str | None = None
+
+
+EVENT_KINDS: dict[str, type[Event]] = {
+    cls.kind: cls
+    for cls in (
+        InvoiceIssued,
+        PaymentReceived,
+        ContactAttempted,
+        PromiseToPay,
+        DisputeOpened,
+        DisputeResolved,
+        CeaseRequested,
+        CeaseWithdrawn,
+        OptedOut,
+        OptedIn,
+        AuthorisationGranted,
+        AuthorisationRevoked,
+        PaymentPlanAgreed,
+        PaymentPlanBroken,
+        ManualHold,
+        HoldReleased,
+        FactSet,
+        FactCleared,
+        StageEntered,
+        WrittenOff,
+    )
+}
+"""Every event class by its ``kind`` string, as written in account files."""

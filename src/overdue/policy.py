@@ -1,0 +1,382 @@
+"""The policy: an ordered escalation ladder of stages, their steps, and compliance rules.
+
+A :class:`Policy` checks itself when it is built, the way a state-machine library refuses an
+unreachable state at class creation: duplicate names, a fallback naming an unknown channel, a
+stage that can never be reached, a deadline shorter than its steps need.  Each error names the
+stage or step by its key path (``$.stages[1].steps[0].fallback``), the same path a policy file
+would show.  A ``Policy`` that exists is valid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Literal
+
+import attrs
+
+from overdue._time import zone
+from overdue.calendars import MON_FRI, BusinessCalendar
+from overdue.conditions import Condition
+from overdue.durations import Duration, as_duration, days
+from overdue.errors import PolicyError, UnknownChannelError, suggest
+from overdue.rules.base import Rule
+from overdue.rules.holds import HoldWhile
+
+__all__ = ["EVIDENCE_KINDS", "MESSAGE_FACTS", "Obligation", "Policy", "Stage", "Step"]
+
+MESSAGE_FACTS = (
+    "amount",
+    "currency",
+    "days_overdue",
+    "deadline",
+    "grace_end",
+    "legal_terms",
+    "creditor",
+    "identity",
+)
+"""Facts a step may require its message to state (``must_state``)."""
+
+EVIDENCE_KINDS = ("contract", "invoices", "payments", "contacts")
+"""What a step's evidence bundle may list, all drawn from the account's own history."""
+
+
+def _nonempty(_i: object, a: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise PolicyError(f"{a.name} must be a non-empty string", got=value)
+
+
+def _opt_duration(value: object) -> Duration | None:
+    return None if value is None else as_duration(value)  # type: ignore[arg-type]
+
+
+def _duration(value: object) -> Duration:
+    return as_duration(value)  # type: ignore[arg-type]
+
+
+def _strs(value: Iterable[str] | str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+@attrs.frozen
+class Obligation:
+    """A conduct obligation the host must confirm before a step is carried out.
+
+    Field visits carry several (identity disclosure, at least two staff, no entry without
+    consent); the dispatcher refuses an action whose obligations were not acknowledged.
+    """
+
+    code: str = attrs.field(validator=_nonempty)
+    text: str = attrs.field(validator=_nonempty)
+
+
+@attrs.frozen
+class Step:
+    """One contact step of a stage: a channel, a template, and when and how often.
+
+    ``at`` is the offset from stage entry; ``repeat_every`` spaces further attempts (counted
+    from the previous attempt); ``fallback`` is the channel tried when a rule blocks this one
+    (an opt-out, a partial cease) or the account has no contact point on it.  ``must_state``
+    lists the message facts the template must carry; ``evidence`` what to bundle from the
+    history (litigation).  ``id`` defaults to the template name and must be unique in its stage.
+    """
+
+    channel: str = attrs.field(validator=_nonempty)
+    template: str = attrs.field(kw_only=True, validator=_nonempty)
+    at: Duration = attrs.field(default=Duration(0, "d"), kw_only=True, converter=_duration)
+    repeat_every: Duration | None = attrs.field(default=None, kw_only=True, converter=_opt_duration)
+    max_attempts: int = attrs.field(default=1, kw_only=True)
+    fallback: str | None = attrs.field(default=None, kw_only=True)
+    must_state: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=_strs)
+    evidence: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=_strs)
+    id: str | None = attrs.field(default=None, kw_only=True)
+
+    @max_attempts.validator
+    def _check_attempts(self, _a: object, value: object) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise PolicyError("max_attempts must be a whole number >= 1", got=value)
+
+    def __attrs_post_init__(self) -> None:
+        if self.max_attempts > 1 and self.repeat_every is None:
+            raise PolicyError(
+                f"step {self.key!r} repeats ({self.max_attempts} attempts) but has no repeat_every",
+                expected="repeat_every such as '3d'",
+            )
+        if self.fallback == self.channel:
+            raise PolicyError(f"step {self.key!r} falls back to its own channel", got=self.fallback)
+        for fact in self.must_state:
+            if fact not in MESSAGE_FACTS:
+                raise PolicyError(
+                    f"step {self.key!r} must_state names an unknown fact",
+                    expected=" | ".join(MESSAGE_FACTS),
+                    got=fact,
+                    suggestion=suggest(fact, MESSAGE_FACTS),
+                )
+        for kind in self.evidence:
+            if kind not in EVIDENCE_KINDS:
+                raise PolicyError(
+                    f"step {self.key!r} evidence names an unknown kind",
+                    expected=" | ".join(EVIDENCE_KINDS),
+                    got=kind,
+                    suggestion=suggest(kind, EVIDENCE_KINDS),
+                )
+
+    @property
+    def key(self) -> str:
+        """The step's id within its stage (its ``id``, else its template)."""
+        return self.id if self.id is not None else self.template
+
+    def needs(self) -> timedelta:
+        """The least time from stage entry to this step's last attempt."""
+        need = self.at.min_timedelta
+        if self.repeat_every is not None:
+            need += self.repeat_every.min_timedelta * (self.max_attempts - 1)
+        return need
+
+
+def _steps(value: Iterable[Step]) -> tuple[Step, ...]:
+    items = tuple(value)
+    for i, s in enumerate(items):
+        if not isinstance(s, Step):
+            raise PolicyError("steps hold Step values", key_path=f"steps[{i}]", got=s)
+    return items
+
+
+def _obligations(value: Iterable[Obligation]) -> tuple[Obligation, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class Stage:
+    """One rung of the ladder.
+
+    Entered when ``enters_when`` holds (``None``: always) **and** the rung below is finished:
+    its ``deadline`` (from entry) has passed, its steps are done or blocked, and its ``grace``
+    (from its last attempt) has run out.  A stage with neither deadline nor grace is the top of
+    the ladder.  ``requires`` names authorisations that must be on file to enter; ``enabled``
+    turns a rung off (the field visit is off by default); ``skippable`` lets the ladder pass
+    over it when a later rung can already be entered.  ``performed_by='third_party'`` marks a
+    rung carried out by an agency, whose actions carry the stage's ``obligations``.
+    """
+
+    id: str = attrs.field(validator=_nonempty)
+    enters_when: Condition | None = attrs.field(default=None, kw_only=True)
+    steps: tuple[Step, ...] = attrs.field(default=(), kw_only=True, converter=_steps)
+    deadline: Duration | None = attrs.field(default=None, kw_only=True, converter=_opt_duration)
+    grace: Duration | None = attrs.field(default=None, kw_only=True, converter=_opt_duration)
+    requires: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=_strs)
+    enabled: bool = attrs.field(default=True, kw_only=True)
+    skippable: bool = attrs.field(default=False, kw_only=True)
+    performed_by: Literal["creditor", "third_party"] = attrs.field(
+        default="creditor",
+        kw_only=True,
+        validator=attrs.validators.in_(("creditor", "third_party")),
+    )
+    obligations: tuple[Obligation, ...] = attrs.field(
+        default=(), kw_only=True, converter=_obligations
+    )
+    description: str | None = attrs.field(default=None, kw_only=True)
+
+    @enters_when.validator
+    def _check_condition(self, _a: object, value: object) -> None:
+        if value is not None and not isinstance(value, Condition):
+            raise PolicyError(f"stage {self.id!r} enters_when is not a condition", got=value)
+
+    @property
+    def terminal(self) -> bool:
+        """The top of the ladder: nothing after it can be reached."""
+        return self.deadline is None and self.grace is None
+
+
+def _stages(value: Iterable[Stage]) -> tuple[Stage, ...]:
+    items = tuple(value)
+    for i, s in enumerate(items):
+        if not isinstance(s, Stage):
+            raise PolicyError("stages hold Stage values", key_path=f"$.stages[{i}]", got=s)
+    return items
+
+
+def _rules(value: Iterable[Rule]) -> tuple[Rule, ...]:
+    items = tuple(value)
+    for i, r in enumerate(items):
+        if not isinstance(r, Rule):
+            raise PolicyError(
+                "rules hold rule values (see overdue.rules)", key_path=f"$.rules[{i}]", got=r
+            )
+    return items
+
+
+def _channels(value: Iterable[str] | None) -> tuple[str, ...] | None:
+    return None if value is None else tuple(value)
+
+
+def _zone(_i: object, _a: object, value: str | None) -> None:
+    if value is not None:
+        zone(value)
+
+
+@attrs.frozen
+class Policy:
+    """An escalation ladder plus the compliance rules that govern every contact on it.
+
+    Attributes whose meaning is not obvious:
+        channels: the channels the policy uses; derived from the steps when not given.  A
+            fallback must name one of them.
+        assumed_zone: the debtor's zone when the account does not say (``None``: unknown, and
+            contact-hour rules block).
+        promise_grace: how long after a promised date the ladder stays paused.
+        on_partial_payment: ``'continue'`` the stage clock, or ``'restart_stage'`` it.
+        horizon: how far ahead rules may defer a step before the decision gives up on it.
+        addressless_channels: channels that need no contact point (in-app, court filings).
+        legal_terms: the reference a formal notice cites for its legal terms.
+    """
+
+    id: str = attrs.field(validator=_nonempty)
+    stages: tuple[Stage, ...] = attrs.field(kw_only=True, converter=_stages)
+    rules: tuple[Rule, ...] = attrs.field(default=(), kw_only=True, converter=_rules)
+    version: str = attrs.field(default="1", kw_only=True)
+    currency: str | None = attrs.field(default=None, kw_only=True)
+    channels: tuple[str, ...] | None = attrs.field(default=None, kw_only=True, converter=_channels)
+    assumed_zone: str | None = attrs.field(default=None, kw_only=True, validator=_zone)
+    calendar: BusinessCalendar = attrs.field(default=MON_FRI, kw_only=True)
+    promise_grace: Duration = attrs.field(default=days(1), kw_only=True, converter=_duration)
+    on_partial_payment: Literal["continue", "restart_stage"] = attrs.field(
+        default="continue",
+        kw_only=True,
+        validator=attrs.validators.in_(("continue", "restart_stage")),
+    )
+    horizon: Duration = attrs.field(default=days(90), kw_only=True, converter=_duration)
+    addressless_channels: frozenset[str] = attrs.field(
+        default=frozenset({"in_app", "legal"}), kw_only=True, converter=frozenset
+    )
+    legal_terms: str | None = attrs.field(default=None, kw_only=True)
+    creditor: str | None = attrs.field(default=None, kw_only=True)
+    description: str | None = attrs.field(default=None, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        _validate(self)
+
+    @property
+    def declared_channels(self) -> tuple[str, ...]:
+        """The channels steps may use: ``channels`` or those the steps name, in order."""
+        if self.channels is not None:
+            return self.channels
+        seen: dict[str, None] = {}
+        for stage in self.stages:
+            for step in stage.steps:
+                seen.setdefault(step.channel, None)
+        return tuple(seen)
+
+    @property
+    def enabled_stages(self) -> tuple[Stage, ...]:
+        """The rungs actually on the ladder, in order."""
+        return tuple(s for s in self.stages if s.enabled)
+
+    def stage(self, stage_id: str) -> Stage:
+        """The stage named ``stage_id``; a ``PolicyError`` with a suggestion when unknown."""
+        for s in self.stages:
+            if s.id == stage_id:
+                return s
+        raise PolicyError(
+            f"policy {self.id!r} has no stage {stage_id!r}",
+            got=stage_id,
+            suggestion=suggest(stage_id, [s.id for s in self.stages]),
+        )
+
+    def paused_by(self) -> frozenset[str]:
+        """Facts that stop the escalation clock: holds with ``pause_deadlines`` and plans."""
+        facts = {r.fact for r in self.rules if isinstance(r, HoldWhile) and r.pause_deadlines}
+        facts.add("payment_plan")
+        return frozenset(facts)
+
+    def __format__(self, spec: str) -> str:
+        if not spec:
+            return str(self)
+        from overdue.diagrams import render
+
+        return render(self, spec)
+
+
+def _validate(p: Policy) -> None:  # noqa: C901 - a checklist reads best as one function
+    if not p.stages:
+        raise PolicyError(f"policy {p.id!r} has no stages", key_path="$.stages")
+    if not any(s.enabled for s in p.stages):
+        raise PolicyError(f"policy {p.id!r} has no enabled stage", key_path="$.stages")
+    if p.channels is not None:
+        declared = set(p.channels)
+    else:
+        declared = {step.channel for s in p.stages for step in s.steps}
+    seen_stages: dict[str, int] = {}
+    for i, stage in enumerate(p.stages):
+        path = f"$.stages[{i}]"
+        if stage.id in seen_stages:
+            raise PolicyError(
+                f"duplicate stage id {stage.id!r} (first at $.stages[{seen_stages[stage.id]}])",
+                key_path=f"{path}.id",
+            )
+        seen_stages[stage.id] = i
+        keys: dict[str, int] = {}
+        for j, step in enumerate(stage.steps):
+            spath = f"{path}.steps[{j}]"
+            if step.key in keys:
+                raise PolicyError(
+                    f"stage {stage.id!r} has two steps with id {step.key!r}; give one an id",
+                    key_path=f"{spath}.id",
+                )
+            keys[step.key] = j
+            if step.channel not in declared:
+                raise UnknownChannelError(
+                    f"step uses channel {step.channel!r}, which the policy does not declare",
+                    key_path=f"{spath}.channel",
+                    expected=" | ".join(sorted(declared)),
+                    got=step.channel,
+                    suggestion=suggest(step.channel, declared),
+                )
+            if step.fallback is not None and step.fallback not in declared:
+                raise UnknownChannelError(
+                    f"fallback names channel {step.fallback!r}, which no step of the policy uses",
+                    key_path=f"{spath}.fallback",
+                    expected=" | ".join(sorted(declared)),
+                    got=step.fallback,
+                    suggestion=suggest(step.fallback, declared),
+                )
+            if "legal_terms" in step.must_state and p.legal_terms is None:
+                raise PolicyError(
+                    "step must state the legal terms but the policy names none",
+                    key_path=f"{spath}.must_state",
+                    expected="Policy(..., legal_terms='terms of service §12')",
+                )
+        if stage.deadline is not None:
+            longest = max((s.needs() for s in stage.steps), default=timedelta(0))
+            if stage.deadline.max_timedelta < longest:
+                raise PolicyError(
+                    f"stage {stage.id!r} deadline {stage.deadline} is shorter than its steps "
+                    f"need ({longest.days} days)",
+                    key_path=f"{path}.deadline",
+                    expected=f"a deadline of at least {longest.days}d",
+                    got=str(stage.deadline),
+                )
+        if stage.enabled and not stage.steps and not stage.requires:
+            raise PolicyError(
+                f"stage {stage.id!r} has no steps: an account would sit in it doing nothing",
+                key_path=f"{path}.steps",
+            )
+    enabled = [(i, s) for i, s in enumerate(p.stages) if s.enabled]
+    for (i, stage), (k, later) in zip(enabled, enabled[1:], strict=False):
+        if stage.terminal:
+            raise PolicyError(
+                f"stage {later.id!r} can never be reached: stage {stage.id!r} before it has "
+                "neither a deadline nor a grace period",
+                key_path=f"$.stages[{k}]",
+                expected=f"a deadline or grace on $.stages[{i}], or {later.id!r} removed",
+            )
+    rule_ids: dict[str, int] = {}
+    for i, rule in enumerate(p.rules):
+        if rule.id in rule_ids:
+            raise PolicyError(
+                f"duplicate rule id {rule.id!r} (first at $.rules[{rule_ids[rule.id]}])",
+                key_path=f"$.rules[{i}].id",
+            )
+        rule_ids[rule.id] = i

@@ -1,0 +1,52 @@
+"""Compliance rules: frozen values that allow, defer or block a candidate contact.
+
+Every rule has a stable ``kind`` (its name in policy files), an ``id`` unique in its policy, and
+an optional :class:`Citation`.  See ``docs/rules.md`` for how stacked rules combine.
+"""
+
+from overdue.rules.base import Citation, Effect, Rule, RuleBase, Verdict
+from overdue.rules.frequency import CoolDown, FrequencyCap, MinimumGap
+from overdue.rules.holds import HALTING_FACTS, HoldWhile, RespectCease, RespectOptOut
+from overdue.rules.hours import ContactHours, QuietDays
+from overdue.rules.legal import MinimumBalance, RequiresAuthorisation, RequiresPriorEvent, TimeBar
+
+__all__ = [
+    "BUILTIN_RULES",
+    "HALTING_FACTS",
+    "Citation",
+    "ContactHours",
+    "CoolDown",
+    "Effect",
+    "FrequencyCap",
+    "HoldWhile",
+    "MinimumBalance",
+    "MinimumGap",
+    "QuietDays",
+    "RequiresAuthorisation",
+    "RequiresPriorEvent",
+    "RespectCease",
+    "RespectOptOut",
+    "Rule",
+    "RuleBase",
+    "TimeBar",
+    "Verdict",
+]
+
+BUILTIN_RULES: dict[str, type[RuleBase]] = {
+    cls.kind: cls
+    for cls in (
+        ContactHours,
+        QuietDays,
+        FrequencyCap,
+        MinimumGap,
+        CoolDown,
+        HoldWhile,
+        RespectCease,
+        RespectOptOut,
+        RequiresAuthorisation,
+        RequiresPriorEvent,
+        TimeBar,
+        MinimumBalance,
+    )
+}
+"""The rule kinds the library ships, by their ``kind`` string (read-only by convention)."""

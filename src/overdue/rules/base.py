@@ -1,0 +1,155 @@
+"""What every compliance rule is: a frozen value that judges one candidate contact at one time.
+
+A rule answers ``None`` (allow) or a :class:`Verdict` that defers the contact until a moment or
+blocks it with a reason.  The engine stacks the answers: any block wins; otherwise the latest
+deferral wins and every rule is asked again at that moment, until all allow or the policy's
+horizon is reached.  Rules never read a clock: the time is passed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import ClassVar, Literal, Protocol, runtime_checkable
+
+import attrs
+
+from overdue.errors import PolicyError
+from overdue.situation import Candidate
+
+__all__ = ["Citation", "Effect", "Rule", "RuleBase", "Verdict", "names"]
+
+Effect = Literal["defer", "block"]
+
+
+@attrs.frozen
+class Citation:
+    """Where a rule comes from, so an explanation can point a compliance officer at the source.
+
+    ``mark`` says how well the limit was verified: ``'V'`` read in the primary source,
+    ``'S'`` only in secondary sources, ``'U'`` unverified, ``'house'`` a house choice.
+    """
+
+    instrument: str
+    section: str | None = None
+    link: str | None = None
+    mark: str = attrs.field(
+        default="V", validator=attrs.validators.in_(("V", "S", "U", "house"))
+    )
+
+    def __str__(self) -> str:
+        text = self.instrument + (f" {self.section}" if self.section else "")
+        if self.mark == "S":
+            text += " [secondary source only]"
+        elif self.mark == "U":
+            text += " [unverified]"
+        elif self.mark == "house":
+            text += " [house rule]"
+        return text
+
+
+@attrs.frozen
+class Verdict:
+    """A rule's answer when it does not simply allow.
+
+    Attributes:
+        effect: ``'defer'`` (try again at ``until``) or ``'block'`` (not at all, for now).
+        code: a stable machine-readable code (``'outside_hours'``, ``'cap_reached'``).
+        channel_only: the block concerns only this channel, so the step's fallback may be tried.
+    """
+
+    effect: Effect
+    rule_id: str
+    code: str
+    message: str
+    until: datetime | None = None
+    citation: Citation | None = None
+    channel_only: bool = False
+
+
+@runtime_checkable
+class Rule(Protocol):
+    """The protocol every compliance rule satisfies; built-in and host rules alike."""
+
+    kind: ClassVar[str]
+
+    @property
+    def id(self) -> str:
+        """A stable id, unique in a policy, shown in every reason."""
+
+    def applies_to(self, candidate: Candidate) -> bool:
+        """Whether this rule has anything to say about the candidate (a cheap filter)."""
+
+    def check(self, candidate: Candidate, at: datetime) -> Verdict | None:
+        """``None`` to allow the candidate at ``at``, else a defer or block verdict."""
+
+    def describe(self) -> str:
+        """One line for docs, diagrams and ``check`` output."""
+
+
+def names(value: Iterable[str] | str | None) -> frozenset[str] | None:
+    """Normalise a channel/stage/template filter: ``None`` means every one."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return frozenset((value,))
+    items = frozenset(value)
+    for item in items:
+        if not isinstance(item, str) or not item:
+            raise PolicyError("filters hold non-empty names", got=item)
+    return items
+
+
+def _rule_id(_i: object, _a: object, value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise PolicyError("a rule id must be a non-empty string", got=value)
+
+
+@attrs.frozen
+class RuleBase:
+    """Fields and filtering shared by the built-in rules.
+
+    ``channels``, ``stages`` and ``templates`` narrow what a rule looks at (``None``: all);
+    ``exempt_templates`` lets named templates through (a cease confirmation, a legal notice).
+    """
+
+    kind: ClassVar[str] = "rule"
+    id: str = attrs.field(validator=_rule_id)
+    channels: frozenset[str] | None = attrs.field(default=None, kw_only=True, converter=names)
+    stages: frozenset[str] | None = attrs.field(default=None, kw_only=True, converter=names)
+    templates: frozenset[str] | None = attrs.field(default=None, kw_only=True, converter=names)
+    exempt_templates: frozenset[str] = attrs.field(
+        default=frozenset(), kw_only=True, converter=lambda v: names(v) or frozenset()
+    )
+    citation: Citation | None = attrs.field(default=None, kw_only=True)
+
+    def applies_to(self, candidate: Candidate) -> bool:
+        if self.channels is not None and candidate.channel not in self.channels:
+            return False
+        if self.stages is not None and candidate.stage not in self.stages:
+            return False
+        if self.templates is not None and candidate.template not in self.templates:
+            return False
+        return candidate.template not in self.exempt_templates
+
+    def defer(self, code: str, message: str, until: datetime) -> Verdict:
+        """A deferral carrying this rule's id and citation."""
+        return Verdict("defer", self.id, code, message, until, self.citation)
+
+    def block(self, code: str, message: str, *, channel_only: bool = False) -> Verdict:
+        """A block carrying this rule's id and citation."""
+        return Verdict("block", self.id, code, message, None, self.citation, channel_only)
+
+    def describe(self) -> str:
+        return f"{self.kind} {self.id}"
+
+    def scope_text(self) -> str:
+        """The filters in words, for ``describe``."""
+        parts = []
+        if self.channels is not None:
+            parts.append("channels " + ", ".join(sorted(self.channels)))
+        if self.stages is not None:
+            parts.append("stages " + ", ".join(sorted(self.stages)))
+        if self.templates is not None:
+            parts.append("templates " + ", ".join(sorted(self.templates)))
+        return f" ({'; '.join(parts)})" if parts else ""

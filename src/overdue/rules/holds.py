@@ -1,0 +1,108 @@
+"""Rules that stop contact while something is true: holds, cease requests, opt-outs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+import attrs
+
+from overdue.errors import PolicyError
+from overdue.rules.base import RuleBase, Verdict
+from overdue.situation import Candidate
+
+__all__ = ["HALTING_FACTS", "HoldWhile", "RespectCease", "RespectOptOut"]
+
+HALTING_FACTS = ("dispute_open", "manual_hold", "bankruptcy", "moratorium", "payment_plan")
+"""Fact names the library itself sets (hosts may use any other name through ``FactSet``)."""
+
+
+def _fact(_i: object, _a: object, value: object) -> None:
+    if not isinstance(value, str) or not value:
+        raise PolicyError("hold_while needs a fact name", expected=" | ".join(HALTING_FACTS), got=value)
+
+
+@attrs.frozen(kw_only=True)
+class HoldWhile(RuleBase):
+    """No contact while the named fact holds (a dispute, a manual hold, a moratorium).
+
+    A fact with a known end defers to that end; an open-ended one blocks, and the decision
+    says so.  ``pause_deadlines`` also stops the stage's escalation clock while the fact holds,
+    so a month-long dispute does not push the account to the lawyer the day it is resolved.
+    """
+
+    kind: ClassVar[str] = "hold_while"
+    fact: str = attrs.field(validator=_fact)
+    pause_deadlines: bool = True
+
+    def check(self, candidate: Candidate, at: datetime) -> Verdict | None:
+        state = candidate.situation.snapshot.fact_open(self.fact, at)
+        if state is None:
+            return None
+        why = f" ({state.detail})" if state.detail else ""
+        if state.until is not None:
+            return self.defer(
+                "hold", f"{self.fact} since {state.since.isoformat()}{why}", state.until
+            )
+        return self.block("hold", f"{self.fact} since {state.since.isoformat()}{why}, no end set")
+
+    def describe(self) -> str:
+        pause = ", deadlines paused" if self.pause_deadlines else ""
+        return f"no contact while {self.fact}{pause}{self.scope_text()}"
+
+
+@attrs.frozen(kw_only=True)
+class RespectCease(RuleBase):
+    """Honour a cease request: no contact on the ceased channels, except exempt templates.
+
+    A cease limited to some channels blocks only those, so the step's fallback channel may be
+    tried; a cease of all channels blocks everything but the exempt templates (a confirmation
+    of the cease, a notice the law requires).
+    """
+
+    kind: ClassVar[str] = "respect_cease"
+
+    def check(self, candidate: Candidate, at: datetime) -> Verdict | None:
+        cease = candidate.situation.snapshot.cease
+        if cease is None or cease.at > at:
+            return None
+        if cease.channels is None:
+            return self.block("ceased", f"the debtor asked to cease all contact on {cease.at.date()}")
+        if candidate.channel in cease.channels:
+            return self.block(
+                "ceased",
+                f"the debtor asked to cease contact by {candidate.channel} on {cease.at.date()}",
+                channel_only=True,
+            )
+        return None
+
+    def describe(self) -> str:
+        exempt = ""
+        if self.exempt_templates:
+            exempt = " except " + ", ".join(sorted(self.exempt_templates))
+        return f"honour cease requests{exempt}{self.scope_text()}"
+
+
+@attrs.frozen(kw_only=True)
+class RespectOptOut(RuleBase):
+    """No contact on a channel the debtor opted out of; the step's fallback is tried instead.
+
+    ``exempt`` channels (a letter, a court filing) are not subject to opt-outs.
+    """
+
+    kind: ClassVar[str] = "respect_opt_out"
+    exempt: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+
+    def applies_to(self, candidate: Candidate) -> bool:
+        return candidate.channel not in self.exempt and super().applies_to(candidate)
+
+    def check(self, candidate: Candidate, at: datetime) -> Verdict | None:
+        if candidate.channel in candidate.situation.snapshot.opted_out:
+            return self.block(
+                "opted_out", f"the debtor opted out of {candidate.channel}", channel_only=True
+            )
+        return None
+
+    def describe(self) -> str:
+        exempt = " (exempt: " + ", ".join(sorted(self.exempt)) + ")" if self.exempt else ""
+        return f"honour channel opt-outs{exempt}{self.scope_text()}"

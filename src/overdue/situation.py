@@ -1,0 +1,69 @@
+"""The situation: everything conditions and rules may look at, computed once per decision.
+
+Conditions and rules never read a clock or a zone of their own: they get a :class:`Situation`
+built by the engine from the snapshot, the policy and the ``now`` the caller passed.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+
+import attrs
+
+from overdue.account import Account, ContactPoint
+from overdue.calendars import BusinessCalendar
+from overdue.events import ContactAttempted
+from overdue.money import Money
+from overdue.snapshot import Snapshot
+
+__all__ = ["Candidate", "Situation", "days_overdue"]
+
+
+def days_overdue(snapshot: Snapshot, local_date: date) -> int:
+    """Whole days since the earliest unpaid due date (0 on the due date and before it)."""
+    due = snapshot.earliest_unpaid_due()
+    if due is None:
+        return 0
+    return max(0, (local_date - due).days)
+
+
+@attrs.frozen
+class Situation:
+    """An account at a moment, as the engine sees it.
+
+    Attributes:
+        now: the moment of the decision (aware).
+        tz: the debtor's zone, resolved from the account or the policy's assumption; ``None``
+            when neither knows it (contact-hour rules then refuse to schedule).
+        tz_source: where ``tz`` came from: ``'account'``, ``'policy'`` or ``'unknown'``.
+        calendar: the policy's business calendar.
+    """
+
+    account: Account
+    snapshot: Snapshot
+    now: datetime
+    tz: tzinfo | None
+    tz_source: str
+    calendar: BusinessCalendar
+    local_date: date
+    days_overdue: int
+    balance: Money | None
+
+
+@attrs.frozen
+class Candidate:
+    """One contact a decision is considering: a step of a stage on a channel.
+
+    ``planned`` holds the contacts this same decision already scheduled (for example the SMS
+    planned just before this in-app notice), so frequency caps count them too.
+    """
+
+    stage: str
+    step: str
+    channel: str
+    template: str
+    attempt: int
+    contact: ContactPoint | None
+    situation: Situation
+    planned: tuple[ContactAttempted, ...] = ()
+    is_fallback: bool = False

@@ -1,0 +1,496 @@
+"""A snapshot: the account's events folded at a moment.
+
+The fold is incremental: ``fold(account)`` and ``snapshot.apply(event)`` share one private
+builder, so applying one more event to a kept snapshot gives exactly what folding the whole
+history again would give (a property test holds us to that).  Hosts with long histories keep
+the snapshot and apply new events; everyone else folds.
+
+The fold refuses what cannot be true: events out of time order, a payment in another currency,
+a dispute resolved that was never opened.  Each refusal names the account and the event index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+import attrs
+
+from overdue._time import require_aware
+from overdue.errors import EventError, OverdueError
+from overdue.events import (
+    AuthorisationGranted,
+    AuthorisationRevoked,
+    CeaseRequested,
+    CeaseWithdrawn,
+    ContactAttempted,
+    DisputeOpened,
+    DisputeResolved,
+    Event,
+    FactCleared,
+    FactSet,
+    HoldReleased,
+    InvoiceIssued,
+    ManualHold,
+    OptedIn,
+    OptedOut,
+    PaymentPlanAgreed,
+    PaymentPlanBroken,
+    PaymentReceived,
+    PromiseToPay,
+    StageEntered,
+    WrittenOff,
+)
+from overdue.money import Money
+
+if TYPE_CHECKING:
+    from overdue.account import Account
+
+__all__ = ["FactState", "InvoiceState", "PromiseState", "Snapshot", "StepProgress", "fold"]
+
+_ZERO = Decimal(0)
+_EMPTY: Mapping[str, object] = MappingProxyType({})
+
+
+@attrs.frozen
+class InvoiceState:
+    """One invoice and how much of it has been paid."""
+
+    invoice_id: str
+    amount: Money
+    due: date
+    paid: Decimal = _ZERO
+
+    @property
+    def outstanding(self) -> Decimal:
+        """What is still owed on this invoice."""
+        return self.amount.amount - self.paid
+
+    @property
+    def settled(self) -> bool:
+        """Paid in full."""
+        return self.paid >= self.amount.amount
+
+
+@attrs.frozen
+class FactState:
+    """A named fact that is open: since when, until when (if known), and why."""
+
+    name: str
+    since: datetime
+    until: datetime | None = None
+    detail: str | None = None
+
+    def open_at(self, at: datetime) -> bool:
+        """Whether the fact still holds at ``at`` (a fact with an ``until`` lapses by itself)."""
+        return self.until is None or at < self.until
+
+
+@attrs.frozen
+class PromiseState:
+    """An open promise to pay and what has been paid since it was made."""
+
+    amount: Money
+    by: date
+    made_at: datetime
+    paid_since: Decimal = _ZERO
+
+    @property
+    def kept(self) -> bool:
+        """The promised amount has arrived."""
+        return self.paid_since >= self.amount.amount
+
+
+@attrs.frozen
+class StepProgress:
+    """Attempts at one step since the current stage was entered."""
+
+    count: int
+    last_at: datetime
+
+
+@attrs.frozen
+class Snapshot:
+    """The state of an account at a moment, folded from its events.
+
+    Attributes whose meaning is not obvious:
+        as_of: the time of the last event applied (``None`` before any).
+        event_count: how many events were applied, so an incremental ``apply`` knows the index.
+        facts: open named facts (``dispute_open``, ``manual_hold``, ``bankruptcy``, ...).
+        fact_intervals: closed ``(name, start, end)`` intervals, for pausing deadlines.
+        steps: attempts per step key in the current stage, reset when a stage is entered.
+        first_seen / last_seen: milestone times (``stage_entered:lawyer_letter``,
+            ``contacted:letter.lawyer``, an event kind) for rules that need a prior event.
+    """
+
+    account_id: str
+    as_of: datetime | None = None
+    event_count: int = 0
+    currency: str | None = None
+    invoices: tuple[InvoiceState, ...] = ()
+    credit: Decimal = _ZERO
+    payments: tuple[PaymentReceived, ...] = ()
+    contacts: tuple[ContactAttempted, ...] = ()
+    stage: str | None = None
+    stage_since: datetime | None = None
+    stages_entered: tuple[StageEntered, ...] = ()
+    steps: Mapping[str, StepProgress] = _EMPTY  # type: ignore[assignment]
+    facts: Mapping[str, FactState] = _EMPTY  # type: ignore[assignment]
+    fact_intervals: tuple[tuple[str, datetime, datetime], ...] = ()
+    open_disputes: frozenset[str] = frozenset()
+    cease: CeaseRequested | None = None
+    opted_out: frozenset[str] = frozenset()
+    authorisations: Mapping[str, AuthorisationGranted] = _EMPTY  # type: ignore[assignment]
+    promise: PromiseState | None = None
+    plan: PaymentPlanAgreed | None = None
+    written_off: WrittenOff | None = None
+    first_seen: Mapping[str, datetime] = _EMPTY  # type: ignore[assignment]
+    last_seen: Mapping[str, datetime] = _EMPTY  # type: ignore[assignment]
+
+    @property
+    def balance(self) -> Money | None:
+        """What is owed now; ``None`` for an account with no invoices."""
+        if self.currency is None:
+            return None
+        total = sum((i.outstanding for i in self.invoices), _ZERO)
+        return Money(total, self.currency)
+
+    @property
+    def total_invoiced(self) -> Money | None:
+        """Everything ever invoiced."""
+        if self.currency is None:
+            return None
+        return Money(sum((i.amount.amount for i in self.invoices), _ZERO), self.currency)
+
+    def earliest_unpaid_due(self) -> date | None:
+        """The due date days overdue are counted from: the oldest invoice not paid in full."""
+        dues = [i.due for i in self.invoices if not i.settled]
+        return min(dues) if dues else None
+
+    def fact_open(self, name: str, at: datetime) -> FactState | None:
+        """The open fact ``name`` at ``at``, or ``None``."""
+        state = self.facts.get(name)
+        if state is None or not state.open_at(at):
+            return None
+        return state
+
+    def has_authorisation(self, name: str, at: datetime) -> bool:
+        """Whether ``name`` was granted, not revoked, and has not expired at ``at``."""
+        grant = self.authorisations.get(name)
+        return grant is not None and (grant.expires is None or at < grant.expires)
+
+    def apply(self, event: Event, *, account_id: str | None = None) -> Snapshot:
+        """Return the snapshot with one more event applied (the incremental fold)."""
+        builder = _Builder.from_snapshot(self)
+        builder.apply(event, self.event_count)
+        return builder.freeze()
+
+
+class _Builder:
+    """The mutable fold shared by :func:`fold` and :meth:`Snapshot.apply`."""
+
+    __slots__ = (
+        "account_id",
+        "as_of",
+        "authorisations",
+        "cease",
+        "contacts",
+        "count",
+        "credit",
+        "currency",
+        "disputes",
+        "fact_intervals",
+        "facts",
+        "first_seen",
+        "invoices",
+        "last_seen",
+        "opted_out",
+        "payments",
+        "plan",
+        "promise",
+        "stage",
+        "stage_since",
+        "stages_entered",
+        "steps",
+        "written_off",
+    )
+
+    def __init__(self, account_id: str) -> None:
+        self.account_id = account_id
+        self.as_of: datetime | None = None
+        self.count = 0
+        self.currency: str | None = None
+        self.invoices: list[list[object]] = []  # [id, amount, due, paid]
+        self.credit = _ZERO
+        self.payments: list[PaymentReceived] = []
+        self.contacts: list[ContactAttempted] = []
+        self.stage: str | None = None
+        self.stage_since: datetime | None = None
+        self.stages_entered: list[StageEntered] = []
+        self.steps: dict[str, StepProgress] = {}
+        self.facts: dict[str, FactState] = {}
+        self.fact_intervals: list[tuple[str, datetime, datetime]] = []
+        self.disputes: set[str] = set()
+        self.cease: CeaseRequested | None = None
+        self.opted_out: set[str] = set()
+        self.authorisations: dict[str, AuthorisationGranted] = {}
+        self.promise: PromiseState | None = None
+        self.plan: PaymentPlanAgreed | None = None
+        self.written_off: WrittenOff | None = None
+        self.first_seen: dict[str, datetime] = {}
+        self.last_seen: dict[str, datetime] = {}
+
+    @classmethod
+    def from_snapshot(cls, s: Snapshot) -> _Builder:
+        b = cls(s.account_id)
+        b.as_of = s.as_of
+        b.count = s.event_count
+        b.currency = s.currency
+        b.invoices = [[i.invoice_id, i.amount, i.due, i.paid] for i in s.invoices]
+        b.credit = s.credit
+        b.payments = list(s.payments)
+        b.contacts = list(s.contacts)
+        b.stage = s.stage
+        b.stage_since = s.stage_since
+        b.stages_entered = list(s.stages_entered)
+        b.steps = dict(s.steps)
+        b.facts = dict(s.facts)
+        b.fact_intervals = list(s.fact_intervals)
+        b.disputes = set(s.open_disputes)
+        b.cease = s.cease
+        b.opted_out = set(s.opted_out)
+        b.authorisations = dict(s.authorisations)
+        b.promise = s.promise
+        b.plan = s.plan
+        b.written_off = s.written_off
+        b.first_seen = dict(s.first_seen)
+        b.last_seen = dict(s.last_seen)
+        return b
+
+    def freeze(self) -> Snapshot:
+        return Snapshot(
+            account_id=self.account_id,
+            as_of=self.as_of,
+            event_count=self.count,
+            currency=self.currency,
+            invoices=tuple(
+                InvoiceState(i[0], i[1], i[2], i[3])  # type: ignore[arg-type]
+                for i in self.invoices
+            ),
+            credit=self.credit,
+            payments=tuple(self.payments),
+            contacts=tuple(self.contacts),
+            stage=self.stage,
+            stage_since=self.stage_since,
+            stages_entered=tuple(self.stages_entered),
+            steps=MappingProxyType(dict(self.steps)),
+            facts=MappingProxyType(dict(self.facts)),
+            fact_intervals=tuple(self.fact_intervals),
+            open_disputes=frozenset(self.disputes),
+            cease=self.cease,
+            opted_out=frozenset(self.opted_out),
+            authorisations=MappingProxyType(dict(self.authorisations)),
+            promise=self.promise,
+            plan=self.plan,
+            written_off=self.written_off,
+            first_seen=MappingProxyType(dict(self.first_seen)),
+            last_seen=MappingProxyType(dict(self.last_seen)),
+        )
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _fail(self, what: str, index: int, **kw: object) -> EventError:
+        return EventError(what, account_id=self.account_id, event_index=index, **kw)  # type: ignore[arg-type]
+
+    def _milestone(self, key: str, at: datetime) -> None:
+        if key not in self.first_seen:
+            self.first_seen[key] = at
+        self.last_seen[key] = at
+
+    def _open_fact(self, name: str, at: datetime, until: datetime | None, detail: str | None) -> None:
+        self._close_fact(name, at)
+        self.facts[name] = FactState(name, at, until, detail)
+
+    def _close_fact(self, name: str, at: datetime) -> bool:
+        state = self.facts.pop(name, None)
+        if state is None:
+            return False
+        end = at if state.until is None else min(at, state.until)
+        self.fact_intervals.append((name, state.since, end))
+        return True
+
+    def add_invoice(self, invoice_id: str, amount: Money, due: date, index: int) -> None:
+        if self.currency is None:
+            self.currency = amount.currency
+        elif amount.currency != self.currency:
+            raise self._fail(
+                f"invoice {invoice_id!r} is in {amount.currency}, the account is in {self.currency}",
+                index,
+                expected=f"an amount in {self.currency}",
+                got=str(amount),
+            )
+        if any(i[0] == invoice_id for i in self.invoices):
+            raise self._fail(f"invoice {invoice_id!r} was issued twice", index)
+        self.invoices.append([invoice_id, amount, due, _ZERO])
+        if self.credit > 0:
+            self._allocate(self.credit, None)
+            self.credit = _ZERO
+
+    def _allocate(self, amount: Decimal, invoice_id: str | None) -> Decimal:
+        """Allocate a payment: the named invoice first, then oldest due first; return leftover."""
+        remaining = amount
+        order = sorted(range(len(self.invoices)), key=lambda k: self.invoices[k][2])  # type: ignore[arg-type, return-value]
+        if invoice_id is not None:
+            order.sort(key=lambda k: self.invoices[k][0] != invoice_id)
+        for k in order:
+            inv = self.invoices[k]
+            owed = inv[1].amount - inv[3]  # type: ignore[attr-defined, operator]
+            if owed <= 0:
+                continue
+            take = owed if owed < remaining else remaining
+            inv[3] = inv[3] + take  # type: ignore[operator]
+            remaining -= take
+            if remaining <= 0:
+                break
+        return remaining
+
+    # -- the fold ----------------------------------------------------------------------------
+
+    def apply(self, event: Event, index: int) -> None:  # noqa: C901 - one branch per event kind
+        at = event.at
+        if self.as_of is not None and at < self.as_of:
+            raise self._fail(
+                "events must be in time order",
+                index,
+                expected=f"at or after {self.as_of.isoformat()}",
+                got=at.isoformat(),
+            )
+        self.as_of = at
+        self.count = index + 1
+        self._milestone(event.kind, at)
+
+        if isinstance(event, ContactAttempted):
+            self.contacts.append(event)
+            if event.initiated_by == "creditor":
+                if event.stage is not None and event.stage == self.stage and event.step is not None:
+                    prev = self.steps.get(event.step)
+                    self.steps[event.step] = StepProgress((prev.count if prev else 0) + 1, at)
+                if event.outcome.value in ("delivered", "conversation") and event.template:
+                    self._milestone(f"contacted:{event.template}", at)
+        elif isinstance(event, PaymentReceived):
+            if self.currency is not None and event.amount.currency != self.currency:
+                raise self._fail(
+                    f"payment is in {event.amount.currency}, the account is in {self.currency}",
+                    index,
+                    expected=f"an amount in {self.currency}",
+                    got=str(event.amount),
+                )
+            if event.invoice_id is not None and not any(
+                i[0] == event.invoice_id for i in self.invoices
+            ):
+                raise self._fail(
+                    f"payment names invoice {event.invoice_id!r}, which was never issued",
+                    index,
+                    expected="an issued invoice id or none",
+                    got=event.invoice_id,
+                )
+            if self.currency is None:
+                self.currency = event.amount.currency
+            self.payments.append(event)
+            self.credit += self._allocate(event.amount.amount, event.invoice_id)
+            if self.promise is not None:
+                self.promise = attrs.evolve(
+                    self.promise, paid_since=self.promise.paid_since + event.amount.amount
+                )
+        elif isinstance(event, InvoiceIssued):
+            self.add_invoice(event.invoice_id, event.amount, event.due, index)
+        elif isinstance(event, StageEntered):
+            self.stage = event.stage
+            self.stage_since = at
+            self.stages_entered.append(event)
+            self.steps = {}
+            self._milestone(f"stage_entered:{event.stage}", at)
+        elif isinstance(event, PromiseToPay):
+            if self.currency is not None and event.amount.currency != self.currency:
+                raise self._fail(
+                    f"promise is in {event.amount.currency}, the account is in {self.currency}",
+                    index,
+                )
+            self.promise = PromiseState(event.amount, event.by, at)
+        elif isinstance(event, DisputeOpened):
+            if event.dispute_id in self.disputes:
+                raise self._fail(f"dispute {event.dispute_id!r} is already open", index)
+            self.disputes.add(event.dispute_id)
+            if "dispute_open" not in self.facts:
+                self._open_fact("dispute_open", at, None, event.reason)
+        elif isinstance(event, DisputeResolved):
+            if event.dispute_id not in self.disputes:
+                raise self._fail(
+                    f"dispute {event.dispute_id!r} was resolved but never opened",
+                    index,
+                    expected="a DisputeOpened with the same dispute_id earlier in the history",
+                    got=event.dispute_id,
+                )
+            self.disputes.discard(event.dispute_id)
+            if not self.disputes:
+                self._close_fact("dispute_open", at)
+        elif isinstance(event, CeaseRequested):
+            self.cease = event
+        elif isinstance(event, CeaseWithdrawn):
+            self.cease = None
+        elif isinstance(event, OptedOut):
+            self.opted_out.add(event.channel)
+        elif isinstance(event, OptedIn):
+            self.opted_out.discard(event.channel)
+        elif isinstance(event, AuthorisationGranted):
+            self.authorisations[event.authorisation] = event
+            self._milestone(f"authorised:{event.authorisation}", at)
+        elif isinstance(event, AuthorisationRevoked):
+            if self.authorisations.pop(event.authorisation, None) is None:
+                raise self._fail(
+                    f"authorisation {event.authorisation!r} was revoked but never granted",
+                    index,
+                )
+        elif isinstance(event, PaymentPlanAgreed):
+            self.plan = event
+            self._open_fact("payment_plan", at, None, event.plan_id)
+        elif isinstance(event, PaymentPlanBroken):
+            if self.plan is None or self.plan.plan_id != event.plan_id:
+                raise self._fail(
+                    f"payment plan {event.plan_id!r} was broken but is not active", index
+                )
+            self.plan = None
+            self._close_fact("payment_plan", at)
+        elif isinstance(event, ManualHold):
+            self._open_fact(event.hold, at, event.until, event.reason)
+        elif isinstance(event, HoldReleased):
+            state = self.facts.get(event.hold)
+            if state is None or not state.open_at(at):
+                raise self._fail(f"hold {event.hold!r} was released but is not open", index)
+            self._close_fact(event.hold, at)
+        elif isinstance(event, FactSet):
+            self._open_fact(event.name, at, event.until, event.detail)
+        elif isinstance(event, FactCleared):
+            self._close_fact(event.name, at)
+        elif isinstance(event, WrittenOff):
+            self.written_off = event
+
+
+def fold(account: Account, at: datetime | None = None) -> Snapshot:
+    """Fold ``account``'s invoices and events into a snapshot; events after ``at`` are ignored."""
+    if at is not None:
+        try:
+            require_aware(at, "at")
+        except OverdueError as exc:
+            raise exc.located(account_id=account.id) from None
+    builder = _Builder(account.id)
+    for inv in account.invoices:
+        builder.add_invoice(inv.id, inv.amount, inv.due, -1)
+    for index, event in enumerate(account.events):
+        if at is not None and event.at > at:
+            continue
+        builder.apply(event, index)
+    return builder.freeze()
