@@ -86,8 +86,12 @@ def at_local(d: date, t: time, tz: tzinfo) -> datetime:
     candidate = naive.replace(tzinfo=tz)
     if tz is UTC or type(tz) is timezone:
         return candidate  # fixed offsets have neither gaps nor folds
-    # A wall time exists iff it survives a round trip through UTC.
-    if candidate.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == naive:
+    # PEP 495: in a gap, fold=0 reads the wall time with the offset before the transition and
+    # fold=1 with the (larger) offset after it; anywhere else fold=1 gives the same or a
+    # smaller offset.  Two utcoffset() calls are cheaper than a round trip through UTC.
+    before = candidate.utcoffset()
+    after = candidate.replace(fold=1).utcoffset()
+    if before is None or after is None or not before < after:
         return candidate
     return _after_gap(naive, tz)
 

@@ -137,9 +137,11 @@ class Duration:
 
         *tz* is the zone whose calendar days, months and wall clock count (default: the zone of
         *start*); *calendar* decides business days (default: :data:`MON_FRI`).  The result of a
-        ``d``/``w``/``mo``/``bd`` addition is expressed in *tz*; a wall time that falls in a
-        DST gap moves forward, and an ambiguous one takes the first occurrence (see
-        :func:`overdue._time.at_local`).  A zero duration returns *start* unchanged.
+        ``d``/``w``/``mo``/``bd`` addition is expressed in *tz* (always ``fold=0``); a wall
+        time that falls in a DST gap moves forward, and an ambiguous one takes the first
+        occurrence (see :func:`overdue._time.at_local`).  ``min``/``h`` results are expressed
+        in UTC.  A zero duration returns *start* unchanged.  Compare results as instants
+        (Python compares datetimes sharing a ``tzinfo`` by wall clock).
         """
         require_aware(start, "start")
         n = self.amount
@@ -148,7 +150,10 @@ class Duration:
         unit = self.unit
         if unit == "h" or unit == "min":
             delta = timedelta(hours=n) if unit == "h" else timedelta(minutes=n)
-            return (start.astimezone(UTC) + delta).astimezone(start.tzinfo)
+            # Returned in UTC on purpose: in start's own zone the result could be a fold=1
+            # wall time, and Python compares and subtracts datetimes that share a tzinfo by
+            # wall clock, which would put 01:10 EST "before" 01:50 EDT.
+            return start.astimezone(UTC) + delta
         zone = cast(tzinfo, start.tzinfo) if tz is None else tz  # aware: tzinfo is set
         local = start.astimezone(zone)
         day = local.date()

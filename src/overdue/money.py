@@ -31,7 +31,7 @@ def _to_decimal(value: object) -> Decimal:
     elif isinstance(value, float):
         raise FloatMoneyError(
             "money amounts cannot be floats (they cannot hold cents exactly); "
-            f"pass a string like {format(value, '.2f')!r} or a Decimal",
+            f"pass a string like '{value!r}' or a Decimal",
             expected="a string such as '12.50', an int or a Decimal",
             got=value,
         )
