@@ -157,8 +157,8 @@ def test_explicit_years_narrow_coverage() -> None:
         HolidaysCalendar("CN", years=(2026, 2025))
 
 
-def test_pessimistic_falls_back_to_weekends() -> None:
-    cn = HolidaysCalendar("CN", years=(2024, 2025), pessimistic=True)
+def test_weekends_only_falls_back_to_weekends() -> None:
+    cn = HolidaysCalendar("CN", years=(2024, 2025), on_missing_year="weekends_only")
     assert cn.is_business_day(date(2026, 10, 1))  # a holiday, but 2026 is not covered
     assert not cn.is_business_day(date(2026, 10, 3))  # Saturday
     assert not cn.is_business_day(date(2025, 10, 1))  # covered years still use the data

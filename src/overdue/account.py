@@ -119,13 +119,13 @@ class Account:
     id: str = attrs.field(validator=_nonempty)
     timezone: str | None = attrs.field(default=None, kw_only=True, validator=_check_zone)
     contacts: tuple[ContactPoint, ...] = attrs.field(
-        default=(), kw_only=True, converter=_tuple  # type: ignore[misc]
+        default=(), kw_only=True, converter=_tuple
     )
     invoices: tuple[Invoice, ...] = attrs.field(
-        default=(), kw_only=True, converter=_tuple  # type: ignore[misc]
+        default=(), kw_only=True, converter=_tuple
     )
     events: tuple[Event, ...] = attrs.field(
-        default=(), kw_only=True, converter=_tuple, validator=_check_events  # type: ignore[misc]
+        default=(), kw_only=True, converter=_tuple, validator=_check_events
     )
     contract: str | None = attrs.field(default=None, kw_only=True)
 
@@ -141,7 +141,10 @@ class Account:
         return attrs.evolve(self, events=self.events + events)
 
     def snapshot(self, at: datetime | None = None) -> Snapshot:
-        """Fold the history into a :class:`~overdue.snapshot.Snapshot` (events after ``at`` ignored)."""
+        """Fold the history into a :class:`~overdue.snapshot.Snapshot`.
+
+        Events after ``at`` are ignored.
+        """
         from overdue.snapshot import fold
 
         return fold(self, at)

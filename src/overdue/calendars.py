@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import attrs
 
@@ -23,9 +23,13 @@ __all__ = [
     "BusinessCalendar",
     "HolidaysCalendar",
     "WeekCalendar",
+    "MissingYear",
     "add_business_days",
+    "china_calendar",
+    "england_wales_calendar",
     "is_quiet_day",
     "next_business_day",
+    "us_federal_calendar",
 ]
 
 #: The longest run of non-business days the search functions accept before they decide the
@@ -164,6 +168,17 @@ def is_quiet_day(calendar: BusinessCalendar, d: date) -> bool:
 
 _INSTALL_HINT = "pip install 'overdue[holidays]'"
 
+ANNUAL_NOTICE_COUNTRIES = frozenset({"CN"})
+"""Countries whose holidays and make-up working days are fixed by a yearly official notice.
+
+For these, a year counts as covered only when the installed ``holidays`` package carries that
+year's notice (for China, the State Council's, published each autumn for the next year); the
+package's own estimates for later years lack the make-up working days (调休) and are refused.
+"""
+
+MissingYear = Literal["refuse", "estimate", "weekends_only"]
+"""What a :class:`HolidaysCalendar` does with a year it has no data for (see its docs)."""
+
 
 def _holidays_module() -> Any:
     try:
@@ -178,7 +193,7 @@ def _holidays_module() -> Any:
 
 @functools.lru_cache(maxsize=256)
 def _country_info(country: str, subdiv: str | None) -> tuple[int, int, frozenset[int]]:
-    """(first year, last year, weekend) the installed package knows for a country."""
+    """(first year, last year, weekend) the installed package has real data for."""
     hol = _holidays_module()
     try:
         obj = hol.country_holidays(country, subdiv=subdiv, years=[])
@@ -198,7 +213,14 @@ def _country_info(country: str, subdiv: str | None) -> tuple[int, int, frozenset
             got=subdiv,
             suggestion=suggest(str(subdiv).upper(), subdivs),
         ) from None
-    return int(obj.start_year), int(obj.end_year), frozenset(obj.weekend)
+    first, last = int(obj.start_year), int(obj.end_year)
+    if country in ANNUAL_NOTICE_COUNTRIES:
+        # Holidays and make-up working days are set by a yearly notice; the package estimates
+        # later years without the make-up days, so only the years with a notice are covered.
+        notices = sorted(getattr(obj, "special_public_holidays", None) or ())
+        if notices:
+            first, last = max(first, int(notices[0])), min(last, int(notices[-1]))
+    return first, last, frozenset(obj.weekend)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -238,31 +260,47 @@ def _years(value: object) -> tuple[int, int] | None:
     )
 
 
+def _missing_year(_i: object, _a: object, value: object) -> None:
+    if value not in ("refuse", "estimate", "weekends_only"):
+        raise PolicyError(
+            "on_missing_year must say what to do with a year the calendar has no data for",
+            expected="'refuse' | 'estimate' | 'weekends_only'",
+            got=value,
+            suggestion=suggest(str(value), ("refuse", "estimate", "weekends_only")),
+        )
+
+
 @attrs.frozen
 class HolidaysCalendar:
     """Public holidays and weekends of a country (and subdivision) from the ``holidays`` package.
 
     ``years`` is the inclusive range of years the calendar vouches for; by default, the range the
-    installed package has rules for (``start_year``..``end_year`` of the country class).  Outside
-    it, :meth:`is_business_day` raises :class:`MissingCalendarDataError`, because a calendar that
-    quietly ignores holidays shortens legal grace periods and allows contact on public holidays.
+    installed package has real data for: the country's ``start_year``..``end_year``, narrowed for
+    countries with yearly notices (:data:`ANNUAL_NOTICE_COUNTRIES`, China) to the years whose
+    notice the package carries, because only those have the make-up working days.
 
-    ``pessimistic=True`` turns that refusal into a fallback for uncovered years: weekdays are
-    business days and the country's weekend is quiet, as if the year had no public holidays.
-    It is the "assume nothing is known" choice: deadlines counted in business days can only come
-    out *earlier* than the true calendar would give (never later), and no day is invented as a
-    holiday.  Contact rules, however, may then allow contact on an unknown holiday, which is why
-    it is off by default.
+    ``on_missing_year`` says what happens on a date outside :attr:`covered`:
 
-    The package computes holidays for years whose official notice is not out yet (China's
-    make-up working days are announced each autumn for the next year); narrow ``years`` to the
-    range you have checked if that matters.
+    * ``'refuse'`` (the default): :meth:`is_business_day` raises
+      :class:`MissingCalendarDataError`, because a calendar that quietly guesses moves legal
+      deadlines and allows contact on public holidays.
+    * ``'estimate'``: the package's rule-of-thumb holidays for that year, weekends as usual and
+      no make-up working days (weekends outside the package's range).  Of the two fallbacks it
+      finds *more* quiet days, so a "wait N business days" ends later rather than earlier and
+      fewer days are open for contact: the cautious choice for a collector.
+    * ``'weekends_only'``: weekdays are business days, the weekend is quiet, as if the year had
+      no public holidays.  Deadlines counted in business days come out as early as possible and
+      contact may fall on an unknown holiday; for hosts that must never stall.
+
+    The package also computes holidays ahead of official notices in countries without
+    :data:`ANNUAL_NOTICE_COUNTRIES` rules; narrow ``years`` to the range you have checked if that
+    matters.
     """
 
     country: str = attrs.field(converter=_country)
     subdiv: str | None = None
     years: tuple[int, int] | None = attrs.field(default=None, converter=_years)
-    pessimistic: bool = False
+    on_missing_year: MissingYear = attrs.field(default="refuse", validator=_missing_year)
     _covered: tuple[int, int] = attrs.field(init=False, eq=False, repr=False)
     _weekend: frozenset[int] = attrs.field(init=False, eq=False, repr=False)
     _cache: dict[int, frozenset[date]] = attrs.field(init=False, eq=False, repr=False, factory=dict)
@@ -282,20 +320,95 @@ class HolidaysCalendar:
         """The inclusive range of years this calendar answers for."""
         return self._covered
 
+    def covers(self, year: int) -> bool:
+        """Whether ``year`` has real data (outside it, ``on_missing_year`` decides)."""
+        first, last = self._covered
+        return first <= year <= last
+
     def is_business_day(self, d: date) -> bool:
-        """True on working days; refuses years outside :attr:`covered` unless pessimistic."""
+        """True on working days; a year outside :attr:`covered` follows ``on_missing_year``."""
         year = d.year
         quiet = self._cache.get(year)
         if quiet is None:
-            first, last = self._covered
-            if not first <= year <= last:
-                if self.pessimistic:
-                    return d.weekday() not in self._weekend
-                raise MissingCalendarDataError(
-                    f"calendar {self.name!r} has no holiday data for {year}",
-                    expected=f"a date in {first}-{last}",
-                    got=d,
-                )
-            quiet = _quiet_days(self.country, self.subdiv, year)
+            if not self.covers(year):
+                quiet = self._uncovered(d)
+            else:
+                quiet = _quiet_days(self.country, self.subdiv, year)
             self._cache[year] = quiet
         return d not in quiet
+
+    def _uncovered(self, d: date) -> frozenset[date]:
+        year = d.year
+        if self.on_missing_year == "refuse":
+            first, last = self._covered
+            raise MissingCalendarDataError(
+                f"calendar {self.name!r} has no holiday data for {year}",
+                expected=f"a date in {first}-{last}",
+                got=d,
+                suggestion=(
+                    "update the 'holidays' package once the year's notice is published, or set "
+                    "on_missing_year = 'estimate' to accept estimated holidays"
+                ),
+            )
+        if self.on_missing_year == "estimate":
+            first, last, _weekend = _country_info_raw(self.country, self.subdiv)
+            if first <= year <= last:
+                return _estimated_quiet_days(self.country, self.subdiv, year)
+        first_day = date(year, 1, 1)
+        span = (date(year + 1, 1, 1) - first_day).days
+        all_days = (first_day + timedelta(days=i) for i in range(span))
+        return frozenset(x for x in all_days if x.weekday() in self._weekend)
+
+
+@functools.lru_cache(maxsize=256)
+def _country_info_raw(country: str, subdiv: str | None) -> tuple[int, int, frozenset[int]]:
+    """The package's own year range, estimates included."""
+    obj = _holidays_module().country_holidays(country, subdiv=subdiv, years=[])
+    return int(obj.start_year), int(obj.end_year), frozenset(obj.weekend)
+
+
+@functools.lru_cache(maxsize=256)
+def _estimated_quiet_days(country: str, subdiv: str | None, year: int) -> frozenset[date]:
+    """Weekends and the package's estimated holidays; make-up working days are not estimated."""
+    obj = _holidays_module().country_holidays(country, subdiv=subdiv, years=year)
+    first = date(year, 1, 1)
+    days = (first + timedelta(days=i) for i in range((date(year + 1, 1, 1) - first).days))
+    return frozenset(d for d in days if d in obj or d.weekday() in obj.weekend)
+
+
+# --------------------------------------------------------------------------- named calendars
+
+
+def china_calendar(
+    *, years: tuple[int, int] | None = None, on_missing_year: MissingYear = "refuse"
+) -> HolidaysCalendar:
+    """Mainland China: public holidays and make-up working days (调休), years with a notice only.
+
+    "3 working days from Friday 2025-09-26" ends on Tuesday 2025-09-30, because Sunday
+    2025-09-28 is worked before the National Day break.  A year whose State Council notice the
+    installed ``holidays`` package does not carry is refused (see ``on_missing_year``).
+    """
+    return HolidaysCalendar("CN", years=years, on_missing_year=on_missing_year)
+
+
+def us_federal_calendar(
+    *, years: tuple[int, int] | None = None, on_missing_year: MissingYear = "refuse"
+) -> HolidaysCalendar:
+    """US federal holidays (5 U.S.C. 6103(a)) with their observed days, Saturdays and Sundays.
+
+    The observed Friday or Monday counts as the holiday, which the ``holidays`` package returns;
+    whether Regulation F's "excluding legal public holidays" means the observed day is not
+    settled, and counting it as a holiday makes an assumed receipt later, the cautious side.
+    """
+    return HolidaysCalendar("US", years=years, on_missing_year=on_missing_year)
+
+
+def england_wales_calendar(
+    *, years: tuple[int, int] | None = None, on_missing_year: MissingYear = "refuse"
+) -> HolidaysCalendar:
+    """Bank holidays of England and Wales (the ``holidays`` package's ``GB``/``ENG`` list).
+
+    Wales has the same bank holidays as England; Scotland and Northern Ireland differ (use
+    ``HolidaysCalendar("GB", subdiv="SCT")`` or ``"NIR"``).
+    """
+    return HolidaysCalendar("GB", subdiv="ENG", years=years, on_missing_year=on_missing_year)

@@ -8,8 +8,9 @@ files, and ``describe()`` is the text diagrams and explanations show.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import ClassVar, Protocol, runtime_checkable
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import ClassVar, Protocol, cast, runtime_checkable
 
 import attrs
 
@@ -58,10 +59,10 @@ class _Ops:
     __slots__ = ()
 
     def __and__(self, other: Condition) -> All:
-        return All((self, other))  # type: ignore[arg-type]
+        return All((self, other))
 
     def __or__(self, other: Condition) -> Any:
-        return Any((self, other))  # type: ignore[arg-type]
+        return Any((self, other))
 
     def __invert__(self) -> Not:
         return Not(self)  # type: ignore[arg-type]
@@ -88,8 +89,9 @@ class DaysOverdueAtLeast(_Ops):
         due = s.snapshot.earliest_unpaid_due()
         if due is None:
             return None
-        tz = s.tz if s.tz is not None else s.now.tzinfo
-        return local_midnight(due + timedelta(days=self.days), tz)  # type: ignore[arg-type]
+        # Unknown zone: UTC, as ``decide`` counts days overdue (never the zone ``now`` is in).
+        tz = s.tz if s.tz is not None else UTC
+        return local_midnight(due + timedelta(days=self.days), tz)
 
     def describe(self) -> str:
         return f"{self.days}+ days overdue"
@@ -105,7 +107,9 @@ class BalanceAtLeast(_Ops):
     @amount.validator
     def _check(self, _a: object, value: object) -> None:
         if not isinstance(value, Money):
-            raise PolicyError("balance_at_least needs Money", expected="Money('100.00', 'EUR')", got=value)
+            raise PolicyError(
+                "balance_at_least needs Money", expected="Money('100.00', 'EUR')", got=value
+            )
 
     def holds(self, s: Situation) -> bool:
         if s.balance is None:
@@ -122,11 +126,11 @@ class BalanceAtLeast(_Ops):
 
 
 def _conds(value: object) -> tuple[Condition, ...]:
-    items = tuple(value)  # type: ignore[call-overload]
+    items: tuple[object, ...] = tuple(cast("Iterable[object]", value))
     for i, c in enumerate(items):
         if not isinstance(c, Condition):
             raise PolicyError(f"item {i} is not a condition", got=c)
-    return items
+    return cast("tuple[Condition, ...]", items)
 
 
 @attrs.frozen

@@ -1,4 +1,4 @@
-"""What the engine answers: a :class:`Decision` with its actions, deadline, wake time and reasons."""
+"""What the engine answers: a :class:`Decision` with its actions, deadline, wake time, reasons."""
 
 from __future__ import annotations
 
@@ -243,7 +243,10 @@ def explain(d: Decision) -> str:
     z = d.zone
     owed = str(d.balance) if d.balance is not None else "nothing invoiced"
     lines = [
-        f"account {d.account_id} at {_fmt(d.at, z)} under {d.policy_id} {d.policy_version}".rstrip(),
+        (
+            f"account {d.account_id} at {_fmt(d.at, z)} "
+            f"under {d.policy_id} {d.policy_version}"
+        ).rstrip(),
         f"  status: {d.status}; owes {owed}; {d.days_overdue} day(s) overdue",
     ]
     if d.stage is not None:

@@ -18,7 +18,7 @@ Order of evaluation (the same every time, so the same inputs give the same decis
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, time, timedelta, tzinfo
 
 import attrs
@@ -34,6 +34,7 @@ from overdue.decision import (
     Reason,
     Transition,
 )
+from overdue.durations import Duration
 from overdue.errors import OverdueError
 from overdue.events import ContactAttempted, Outcome, StageEntered
 from overdue.policy import Obligation, Policy, Stage, Step
@@ -76,10 +77,13 @@ class _Scheduled:
 
 
 def _schedule(
-    rules: Sequence[Rule], candidate: Candidate, start: datetime, horizon_end: datetime
+    rules: Sequence[Rule], candidate: Candidate, start: datetime, horizon: Duration
 ) -> _Scheduled:
     """Ask every applicable rule until all allow; any block wins, the latest deferral moves on."""
     applicable = [r for r in rules if r.applies_to(candidate)]
+    if not applicable:
+        return _Scheduled(start, (), ())
+    horizon_end: datetime | None = None  # computed on the first deferral only
     t = start
     last_defer: dict[str, Verdict] = {}
     for _ in range(_MAX_ROUNDS):
@@ -100,25 +104,41 @@ def _schedule(
         if latest is None:
             return _Scheduled(t, (), tuple(last_defer.values()))
         t = latest if latest > t else t + _NUDGE
+        if horizon_end is None:
+            s = candidate.situation
+            horizon_end = horizon.add_to(s.now, tz=s.tz or UTC)
         if t > horizon_end:
             break
-    horizon = Verdict(
+    gave_up = Verdict(
         "block",
         "engine",
         "horizon",
-        f"no moment within the policy's horizon is allowed by every rule (gave up at {t.isoformat()})",
+        "no moment within the policy's horizon is allowed by every rule "
+        f"(gave up at {t.isoformat()})",
+        t,
     )
-    return _Scheduled(None, (horizon,), tuple(last_defer.values()))
+    return _Scheduled(None, (gave_up,), tuple(last_defer.values()))
 
 
 def _paused_time(
-    snapshot: Snapshot, facts: frozenset[str], since: datetime, now: datetime
+    snapshot: Snapshot,
+    facts: frozenset[str],
+    since: datetime,
+    now: datetime,
+    extra: Sequence[tuple[datetime, datetime]] = (),
 ) -> tuple[timedelta, bool]:
-    """Time the escalation clock stood still since ``since``, and whether it stands still now."""
-    total = timedelta(0)
+    """Time the escalation clock stood still since ``since``, and whether it stands still now.
+
+    Holds that overlap (a dispute during a manual hold) pause the clock once: the time counted
+    is the union of the hold intervals, not their sum.  ``extra`` adds closed spans the
+    snapshot does not hold as facts (the time a promise to pay paused the ladder).
+    """
+    spans: list[tuple[datetime, datetime]] = [
+        (max(a, since), b) for a, b in extra if b > since and b > a
+    ]
     for name, start, end in snapshot.fact_intervals:
         if name in facts and end > since:
-            total += end - max(start, since)
+            spans.append((max(start, since), end))
     open_now = False
     for name in facts:
         state = snapshot.fact_open(name, now)
@@ -128,7 +148,15 @@ def _paused_time(
             # Lapsed by its own ``until``: count the time it held.
             st = snapshot.facts[name]
             if st.until is not None and st.until > since:
-                total += st.until - max(st.since, since)
+                spans.append((max(st.since, since), st.until))
+    total = timedelta(0)
+    reach: datetime | None = None
+    for start, end in sorted((a.astimezone(UTC), b.astimezone(UTC)) for a, b in spans):
+        if reach is not None and start < reach:
+            start = reach
+        if end > start:
+            total += end - start
+        reach = end if reach is None or end > reach else reach
     return total, open_now
 
 
@@ -160,24 +188,32 @@ def _can_enter(stage: Stage, s: Situation) -> tuple[bool, Reason | None, datetim
 def _choose_next(
     stages: Sequence[Stage], s: Situation
 ) -> tuple[Stage | None, list[Reason], datetime | None]:
-    """The furthest rung that can be entered, passing over skippable rungs only."""
+    """The furthest rung that can be entered, passing over skippable rungs only.
+
+    Returns the rung (``None``: wait), the reasons (skipped rungs, what the wait is for) and,
+    when waiting, the earliest moment any rung considered becomes enterable by time alone.
+    """
     chosen: Stage | None = None
     reasons: list[Reason] = []
-    wake: datetime | None = None
+    whens: list[datetime] = []
     for stage in stages:
         ok, why, when = _can_enter(stage, s)
         if ok:
             chosen = stage
-        elif stage.skippable and why is not None:
-            reasons.append(
-                _info("skipped", f"{stage.id} is skippable and cannot be entered: {why.message}")
-            )
+        elif why is not None:
+            if when is not None:
+                whens.append(when)
+            if stage.skippable:
+                reasons.append(
+                    _info(
+                        "skipped", f"{stage.id} is skippable and cannot be entered: {why.message}"
+                    )
+                )
         if not stage.skippable:
-            if not ok and why is not None:
-                if chosen is None:
-                    reasons.append(why)
-                    wake = when
+            if not ok and why is not None and chosen is None:
+                reasons.append(why)
             break
+    wake = min(whens) if chosen is None and whens else None
     return chosen, reasons, wake
 
 
@@ -222,7 +258,10 @@ def decide(
         raise exc.located(account_id=account.id) from None
     snap = snapshot if snapshot is not None else fold(account, now)
     tz, tz_source, tz_name = _resolve_zone(policy, account)
-    local_date = now.astimezone(tz if tz is not None else UTC).date()
+    # Calendar days, months and wall clocks of durations count in the debtor's zone, or in UTC
+    # when it is unknown: never in whatever zone ``now`` happens to be written in.
+    ctz = tz if tz is not None else UTC
+    local_date = now.astimezone(ctz).date()
     balance = snap.balance
     dov = days_overdue(snap, local_date)
     s = Situation(account, snap, now, tz, tz_source, policy.calendar, local_date, dov, balance)
@@ -264,12 +303,17 @@ def decide(
 
     # 3. pauses: a promise to pay, a payment plan
     promise = snap.promise
+    promise_span: tuple[tuple[datetime, datetime], ...] = ()
     if promise is not None:
         ends = policy.promise_grace.add_to(
-            at_local(promise.by + timedelta(days=1), time(0), tz or UTC), tz=tz, calendar=s.calendar
+            at_local(promise.by + timedelta(days=1), time(0), ctz), tz=ctz, calendar=s.calendar
         )
         if promise.kept:
-            reasons.append(_info("promise_kept", f"promise of {promise.amount} by {promise.by} kept"))
+            reasons.append(
+                _info("promise_kept", f"promise of {promise.amount} by {promise.by} kept")
+            )
+            kept_at = snap.payments[-1].at if snap.payments else ends
+            promise_span = ((promise.made_at, min(kept_at, ends)),)
         elif now < ends:
             reasons.append(
                 _info(
@@ -281,8 +325,15 @@ def decide(
             return done("paused", wake_at=ends)
         else:
             reasons.append(
-                _info("promise_broken", f"promise to pay {promise.amount} by {promise.by} was broken")
+                _info(
+                    "promise_broken",
+                    f"promise to pay {promise.amount} by {promise.by} was broken; the ladder "
+                    "resumes where the promise paused it",
+                )
             )
+            # The ladder stood still while the promise was open: the clock resumes, it does
+            # not jump ahead by the time the debtor was given.
+            promise_span = ((promise.made_at, ends),)
     plan = snap.fact_open("payment_plan", now)
     if plan is not None:
         reasons.append(_info("payment_plan", f"a payment plan runs since {plan.since.date()}"))
@@ -295,11 +346,28 @@ def decide(
     since = snap.stage_since
     progress = snap.steps
     entries = 0
+    start_from = enabled
     if snap.stage is not None:
         for st in enabled:
             if st.id == snap.stage:
                 stage = st
-        if stage is None:
+        pos = next((i for i, st in enumerate(policy.stages) if st.id == snap.stage), None)
+        later = (
+            tuple(st for st in policy.stages[pos + 1 :] if st.enabled) if pos is not None else ()
+        )
+        if stage is None and later:
+            # A rung switched off after the account entered it: the account does not fall
+            # back to the bottom of the ladder, it goes on to the next rung that is on.
+            reasons.append(
+                _info(
+                    "disabled_stage",
+                    f"recorded stage {snap.stage!r} is switched off in this policy; "
+                    "continuing with the rungs after it",
+                )
+            )
+            start_from = later
+            since = None
+        elif stage is None:
             reasons.append(
                 _info(
                     "unknown_stage",
@@ -308,27 +376,47 @@ def decide(
                 )
             )
             since = None
+    if (
+        stage is not None
+        and since is not None
+        and snap.settled_at is not None
+        and snap.settled_at >= since
+    ):
+        reasons.append(
+            _info(
+                "new_debt",
+                f"the account was paid in full on {snap.settled_at.date()}; the debt owed now "
+                "climbs the ladder from the bottom",
+            )
+        )
+        stage, since = None, None
+        start_from = enabled
+    clock = since
     if stage is not None and since is not None:
         entries = sum(1 for e in snap.stages_entered if e.stage == stage.id)
         if policy.on_partial_payment == "restart_stage" and snap.payments:
             last_pay = snap.payments[-1].at
             if last_pay > since:
-                since = last_pay
+                clock = last_pay
                 reasons.append(_info("stage_restarted", f"partial payment on {last_pay.date()}"))
 
     if stage is None:
-        chosen, why, wake = _choose_next(enabled, s)
+        chosen, why, wake = _choose_next(start_from, s)
         reasons.extend(why)
         if chosen is None:
-            return done("waiting", stage=None, stage_since=None, wake_at=wake)
-        transition = _transition(None, chosen, now)
-        stage, since, progress = chosen, now, {}
+            if start_from is enabled:
+                return done("waiting", stage=None, stage_since=None, wake_at=wake)
+            return done("waiting", wake_at=wake)
+        transition = _transition(snap.stage if start_from is not enabled else None, chosen, now)
+        stage, since, clock, progress = chosen, now, now, {}
         entries = sum(1 for e in snap.stages_entered if e.stage == chosen.id) + 1
 
-    assert since is not None  # noqa: S101 - established above on every path
-    pause, paused_now = _paused_time(snap, policy.paused_by(), since, now)
-    plan_out = _plan_steps(policy, stage, since, progress, s, entries)
-    deadline = _deadline(stage, since, pause, paused_now, plan_out, s)
+    # Narrowing for the type checker: every path above sets both.
+    assert since is not None
+    assert clock is not None
+    pause, paused_now = _paused_time(snap, policy.paused_by(), clock, now, promise_span)
+    plan_out = _plan_steps(policy, stage, clock, progress, s, entries)
+    deadline = _deadline(stage, clock, pause, paused_now, plan_out, s, progress)
 
     if transition is None and _finished(stage, plan_out, deadline, now, paused_now):
         idx = enabled.index(stage)
@@ -338,12 +426,13 @@ def decide(
             reasons.extend(why)
             status = "waiting" if idx + 1 < len(enabled) else "done"
             return done(status, stage=stage.id, stage_since=since, wake_at=wake)
+        reasons.extend(why)
         transition = _transition(stage.id, chosen, now)
-        stage, since, progress = chosen, now, {}
+        stage, since, clock, progress = chosen, now, now, {}
         entries = sum(1 for e in snap.stages_entered if e.stage == chosen.id) + 1
         pause, paused_now = timedelta(0), paused_now
         plan_out = _plan_steps(policy, stage, since, progress, s, entries)
-        deadline = _deadline(stage, since, pause, paused_now, plan_out, s)
+        deadline = _deadline(stage, since, pause, paused_now, plan_out, s, progress)
 
     if transition is not None:
         reasons.append(
@@ -370,9 +459,9 @@ def decide(
             if r.until is not None and r.until > now:
                 wake_candidates.append(r.until)
     for name in policy.paused_by():
-        st = snap.fact_open(name, now)
-        if st is not None and st.until is not None:
-            wake_candidates.append(st.until)
+        hold = snap.fact_open(name, now)
+        if hold is not None and hold.until is not None:
+            wake_candidates.append(hold.until)
     wake_at = min(wake_candidates) if wake_candidates else None
 
     if actions:
@@ -416,7 +505,6 @@ def _plan_steps(
 ) -> _PlanOut:
     """The next attempt of every pending step, scheduled against the rules."""
     steps_progress: dict[str, StepProgress] = dict(progress)  # type: ignore[call-overload]
-    horizon_end = policy.horizon.add_to(s.now, tz=s.tz)
     actions: list[Action] = []
     blocked: list[BlockedStep] = []
     planned: list[ContactAttempted] = []
@@ -429,10 +517,10 @@ def _plan_steps(
         if done_count >= step.max_attempts:
             continue
         if prog is None:
-            due = step.at.add_to(since, tz=s.tz, calendar=s.calendar)
+            due = step.at.add_to(since, tz=s.tz or UTC, calendar=s.calendar)
         else:
-            assert step.repeat_every is not None  # noqa: S101 - checked by Step
-            due = step.repeat_every.add_to(prog.last_at, tz=s.tz, calendar=s.calendar)
+            assert step.repeat_every is not None
+            due = step.repeat_every.add_to(prog.last_at, tz=s.tz or UTC, calendar=s.calendar)
         start = max(due, s.now)
         attempt = done_count + 1
         step_reasons: list[Reason] = []
@@ -460,7 +548,7 @@ def _plan_steps(
                 tuple(planned),
                 channel != step.channel,
             )
-            sched = _schedule(policy.rules, cand, start, horizon_end)
+            sched = _schedule(policy.rules, cand, start, policy.horizon)
             step_reasons.extend(_verdict_reason(v) for v in sched.defers)
             if sched.at is not None:
                 result = (sched.at, cand)
@@ -474,7 +562,9 @@ def _plan_steps(
             continue
         at, cand = result
         grace_end = (
-            stage.grace.add_to(at, tz=s.tz, calendar=s.calendar) if stage.grace is not None else None
+            stage.grace.add_to(at, tz=s.tz or UTC, calendar=s.calendar)
+            if stage.grace is not None
+            else None
         )
         key = f"{s.account.id}:{stage.id}#{entries}:{step.key}:{attempt}"
         action = Action(
@@ -525,26 +615,35 @@ def _deadline(
     paused_now: bool,
     plan: _PlanOut,
     s: Situation,
+    progress: Mapping[str, StepProgress],
 ) -> datetime | None:
     """When the rung is finished if nothing changes (``None`` while paused or at the top)."""
     if stage.terminal or paused_now:
         return None
     ends: list[datetime] = []
     if stage.deadline is not None:
-        ends.append(stage.deadline.add_to(since, tz=s.tz, calendar=s.calendar) + pause)
+        end = stage.deadline.add_to(since, tz=s.tz or UTC, calendar=s.calendar)
+        ends.append(_later(end, pause))
     actions, _ = plan
     # Every pending attempt must happen first; the last one planned bounds the deadline.
     for a in actions:
         ends.append(a.not_before)
     if stage.grace is not None:
-        last = max((p.last_at for p in s.snapshot.steps.values()), default=None)
-        if s.snapshot.stage != stage.id or s.snapshot.stage_since != since:
-            last = None
+        # The grace runs from the rung's last attempt: one made before now, or one planned.
+        last = max((p.last_at for p in progress.values()), default=None)
         base = max((a.not_before for a in actions), default=last or since)
         if last is not None and last > base:
             base = last
-        ends.append(stage.grace.add_to(base, tz=s.tz, calendar=s.calendar) + pause)
+        end = stage.grace.add_to(base, tz=s.tz or UTC, calendar=s.calendar)
+        ends.append(_later(end, pause))
     return max(ends) if ends else None
+
+
+def _later(at: datetime, pause: timedelta) -> datetime:
+    """``at`` moved on by ``pause`` of elapsed time (not wall-clock time across a DST change)."""
+    if not pause:
+        return at
+    return (at.astimezone(UTC) + pause).astimezone(at.tzinfo)
 
 
 def _finished(
@@ -616,13 +715,13 @@ def timeline(
                 )
             )
         for b in d.blocked:
-            note = ("blocked", b.stage, b.step)
+            note: tuple[str, str | None, str] = ("blocked", b.stage, b.step)
             if note not in seen_notes:
                 seen_notes.add(note)
                 why = "; ".join(r.message for r in b.reasons if r.effect == "block")
                 out.append(TimelineEntry(t, "blocked", b.stage, b.channel, b.step, detail=why))
         if d.status in ("waiting", "paused", "done", "resolved", "written_off", "current"):
-            note = (d.status, d.stage, "; ".join(r.code for r in d.reasons))
+            note = (str(d.status), d.stage, "; ".join(r.code for r in d.reasons))
             if note not in seen_notes:
                 seen_notes.add(note)
                 why = "; ".join(r.message for r in d.reasons if r.code != "deadline")

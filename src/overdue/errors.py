@@ -174,7 +174,7 @@ class ConfigError(OverdueError, ValueError):
     """One problem in a policy or account document, located by its key path."""
 
 
-class PolicyFileError(ExceptionGroup[ConfigError], OverdueError):  # type: ignore[misc]
+class PolicyFileError(ExceptionGroup[ConfigError], OverdueError):
     """Every problem found in one policy document, reported at once.
 
     ``messages()`` flattens the group into one line per problem, each with its key path.
@@ -193,7 +193,7 @@ class PolicyFileError(ExceptionGroup[ConfigError], OverdueError):  # type: ignor
         self.got = None
         self.suggestion = None
 
-    def derive(self, excs: Any) -> PolicyFileError:
+    def derive(self, excs: Any) -> PolicyFileError:  # type: ignore[override]
         return PolicyFileError(self.message, list(excs))
 
     def messages(self) -> list[str]:

@@ -13,9 +13,10 @@ fold, with the account id and event index.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from enum import Enum
-from typing import ClassVar
+from typing import ClassVar, cast
 
 import attrs
 
@@ -98,7 +99,7 @@ def _channels(value: object) -> frozenset[str] | None:
         return None
     if isinstance(value, str):
         return frozenset((value,))
-    return frozenset(value)  # type: ignore[arg-type]
+    return frozenset(cast("Iterable[str]", value))
 
 
 @attrs.frozen
@@ -129,7 +130,7 @@ class PaymentReceived(Event):
     reference: str | None = None
 
 
-class Outcome(str, Enum):
+class Outcome(str, Enum):  # noqa: UP042  (str() stays 'Outcome.X' on every Python)
     """How a contact attempt went.  The values are the strings used in account files."""
 
     DELIVERED = "delivered"

@@ -9,6 +9,8 @@ would show.  A ``Policy`` that exists is valid.
 
 from __future__ import annotations
 
+import functools
+import itertools
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Literal
@@ -272,6 +274,11 @@ class Policy:
     @property
     def enabled_stages(self) -> tuple[Stage, ...]:
         """The rungs actually on the ladder, in order."""
+        return self._enabled
+
+    @functools.cached_property
+    def _enabled(self) -> tuple[Stage, ...]:
+        # Computed once per policy: ``decide`` asks for it on every call.
         return tuple(s for s in self.stages if s.enabled)
 
     def stage(self, stage_id: str) -> Stage:
@@ -287,6 +294,10 @@ class Policy:
 
     def paused_by(self) -> frozenset[str]:
         """Facts that stop the escalation clock: holds with ``pause_deadlines`` and plans."""
+        return self._paused_by
+
+    @functools.cached_property
+    def _paused_by(self) -> frozenset[str]:
         facts = {r.fact for r in self.rules if isinstance(r, HoldWhile) and r.pause_deadlines}
         facts.add("payment_plan")
         return frozenset(facts)
@@ -299,7 +310,7 @@ class Policy:
         return render(self, spec)
 
 
-def _validate(p: Policy) -> None:  # noqa: C901 - a checklist reads best as one function
+def _validate(p: Policy) -> None:
     if not p.stages:
         raise PolicyError(f"policy {p.id!r} has no stages", key_path="$.stages")
     if not any(s.enabled for s in p.stages):
@@ -364,7 +375,7 @@ def _validate(p: Policy) -> None:  # noqa: C901 - a checklist reads best as one 
                 key_path=f"{path}.steps",
             )
     enabled = [(i, s) for i, s in enumerate(p.stages) if s.enabled]
-    for (i, stage), (k, later) in zip(enabled, enabled[1:], strict=False):
+    for (i, stage), (k, later) in itertools.pairwise(enabled):
         if stage.terminal:
             raise PolicyError(
                 f"stage {later.id!r} can never be reached: stage {stage.id!r} before it has "

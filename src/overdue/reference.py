@@ -157,7 +157,9 @@ def reference_policy(*, field_visit: bool = False, currency: str = "CNY") -> Pol
         HoldWhile("dispute-hold", fact="dispute_open", citation=HOUSE),
         HoldWhile("manual-hold", fact="manual_hold", citation=HOUSE),
         HoldWhile("bankruptcy-hold", fact="bankruptcy", citation=HOUSE),
-        RespectCease("cease", exempt_templates=("claim.file", "enforcement.request"), citation=HOUSE),
+        RespectCease(
+            "cease", exempt_templates=("claim.file", "enforcement.request"), citation=HOUSE
+        ),
         RespectOptOut("opt-out", exempt=("letter", "legal"), citation=HOUSE),
         RequiresPriorEvent(
             "letter-before-claim",

@@ -124,6 +124,8 @@ class Snapshot:
         steps: attempts per step key in the current stage, reset when a stage is entered.
         first_seen / last_seen: milestone times (``stage_entered:lawyer_letter``,
             ``contacted:letter.lawyer``, an event kind) for rules that need a prior event.
+        settled_at: when a payment last left nothing owed; a debt that becomes overdue
+            after it climbs the ladder from the bottom again.
     """
 
     account_id: str
@@ -149,6 +151,7 @@ class Snapshot:
     written_off: WrittenOff | None = None
     first_seen: Mapping[str, datetime] = _EMPTY  # type: ignore[assignment]
     last_seen: Mapping[str, datetime] = _EMPTY  # type: ignore[assignment]
+    settled_at: datetime | None = None
 
     @property
     def balance(self) -> Money | None:
@@ -211,6 +214,7 @@ class _Builder:
         "payments",
         "plan",
         "promise",
+        "settled_at",
         "stage",
         "stage_since",
         "stages_entered",
@@ -242,6 +246,7 @@ class _Builder:
         self.written_off: WrittenOff | None = None
         self.first_seen: dict[str, datetime] = {}
         self.last_seen: dict[str, datetime] = {}
+        self.settled_at: datetime | None = None
 
     @classmethod
     def from_snapshot(cls, s: Snapshot) -> _Builder:
@@ -268,6 +273,7 @@ class _Builder:
         b.written_off = s.written_off
         b.first_seen = dict(s.first_seen)
         b.last_seen = dict(s.last_seen)
+        b.settled_at = s.settled_at
         return b
 
     def freeze(self) -> Snapshot:
@@ -298,6 +304,7 @@ class _Builder:
             written_off=self.written_off,
             first_seen=MappingProxyType(dict(self.first_seen)),
             last_seen=MappingProxyType(dict(self.last_seen)),
+            settled_at=self.settled_at,
         )
 
     # -- helpers -----------------------------------------------------------------------------
@@ -310,7 +317,9 @@ class _Builder:
             self.first_seen[key] = at
         self.last_seen[key] = at
 
-    def _open_fact(self, name: str, at: datetime, until: datetime | None, detail: str | None) -> None:
+    def _open_fact(
+        self, name: str, at: datetime, until: datetime | None, detail: str | None
+    ) -> None:
         self._close_fact(name, at)
         self.facts[name] = FactState(name, at, until, detail)
 
@@ -327,7 +336,8 @@ class _Builder:
             self.currency = amount.currency
         elif amount.currency != self.currency:
             raise self._fail(
-                f"invoice {invoice_id!r} is in {amount.currency}, the account is in {self.currency}",
+                f"invoice {invoice_id!r} is in {amount.currency}, "
+                f"the account is in {self.currency}",
                 index,
                 expected=f"an amount in {self.currency}",
                 got=str(amount),
@@ -347,7 +357,7 @@ class _Builder:
             order.sort(key=lambda k: self.invoices[k][0] != invoice_id)
         for k in order:
             inv = self.invoices[k]
-            owed = inv[1].amount - inv[3]  # type: ignore[attr-defined, operator]
+            owed = inv[1].amount - inv[3]  # type: ignore[attr-defined]
             if owed <= 0:
                 continue
             take = owed if owed < remaining else remaining
@@ -359,7 +369,7 @@ class _Builder:
 
     # -- the fold ----------------------------------------------------------------------------
 
-    def apply(self, event: Event, index: int) -> None:  # noqa: C901 - one branch per event kind
+    def apply(self, event: Event, index: int) -> None:
         at = event.at
         if self.as_of is not None and at < self.as_of:
             raise self._fail(
@@ -401,6 +411,8 @@ class _Builder:
                 self.currency = event.amount.currency
             self.payments.append(event)
             self.credit += self._allocate(event.amount.amount, event.invoice_id)
+            if self.invoices and all(i[3] >= i[1].amount for i in self.invoices):  # type: ignore[attr-defined]
+                self.settled_at = at
             if self.promise is not None:
                 self.promise = attrs.evolve(
                     self.promise, paid_since=self.promise.paid_since + event.amount.amount

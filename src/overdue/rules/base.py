@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import ClassVar, Literal, Protocol, runtime_checkable
+from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
 import attrs
 
@@ -100,7 +100,11 @@ def names(value: Iterable[str] | str | None) -> frozenset[str] | None:
     return items
 
 
-def _rule_id(_i: object, _a: object, value: object) -> None:
+def _exempt(value: Iterable[str] | str | None) -> frozenset[str]:
+    return names(value) or frozenset()
+
+
+def _rule_id(_i: object, _a: object, value: Any) -> None:
     if not isinstance(value, str) or not value.strip():
         raise PolicyError("a rule id must be a non-empty string", got=value)
 
@@ -119,7 +123,7 @@ class RuleBase:
     stages: frozenset[str] | None = attrs.field(default=None, kw_only=True, converter=names)
     templates: frozenset[str] | None = attrs.field(default=None, kw_only=True, converter=names)
     exempt_templates: frozenset[str] = attrs.field(
-        default=frozenset(), kw_only=True, converter=lambda v: names(v) or frozenset()
+        default=frozenset(), kw_only=True, converter=_exempt
     )
     citation: Citation | None = attrs.field(default=None, kw_only=True)
 

@@ -11,7 +11,7 @@ once cannot together break a cap.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import ClassVar, Literal
 
 import attrs
@@ -57,16 +57,34 @@ def _positive(_i: object, a: attrs.Attribute[int], value: object) -> None:
         raise PolicyError(f"{a.name} must be a whole number >= 1", got=value)
 
 
-def _subtract(at: datetime, d: Duration) -> datetime:
+def _shift(at: datetime, d: Duration, tz: tzinfo | None, sign: int) -> datetime:
+    """``at`` plus or minus ``d``: hours and minutes exactly, days, weeks and months on the
+    wall clock of the debtor's zone ``tz`` (UTC when unknown).
+
+    Never on the wall clock of whatever zone ``at`` happens to be expressed in: Python adds
+    to and compares datetimes that share a ``tzinfo`` by wall clock, so the same instant given
+    in UTC or in local time would otherwise open a rolling window an hour apart across a
+    daylight-saving change, and ``decide`` would answer differently for the same moment.
+    """
+    if d.unit in ("h", "min"):
+        return at.astimezone(UTC) + sign * d.min_timedelta
+    local = at.astimezone(tz or UTC)
     if d.unit == "mo":
-        return at - relativedelta(months=d.amount)
-    return at - d.min_timedelta
+        shifted: datetime = local + sign * relativedelta(months=d.amount)
+        return shifted.astimezone(UTC)
+    return (local + sign * d.min_timedelta).astimezone(UTC)
 
 
-def _add(at: datetime, d: Duration) -> datetime:
-    if d.unit == "mo":
-        return at + relativedelta(months=d.amount)
-    return at + d.min_timedelta
+def _subtract(at: datetime, d: Duration, tz: tzinfo | None = None) -> datetime:
+    return _shift(at, d, tz, -1)
+
+
+def _add(at: datetime, d: Duration, tz: tzinfo | None = None) -> datetime:
+    return _shift(at, d, tz, 1)
+
+
+def _utc(at: datetime) -> datetime:
+    return at.astimezone(UTC)
 
 
 def _matching(
@@ -132,17 +150,18 @@ class FrequencyCap(RuleBase):
         if len(pool) < self.max_contacts:
             return None
         if self.window == "rolling":
-            start = _subtract(at, self.per)
-            times = sorted(c.at for c in pool if start < c.at <= at)
+            tz = candidate.situation.tz
+            start = _subtract(at, self.per, tz)
+            times = sorted(_utc(c.at) for c in pool if start < _utc(c.at) <= _utc(at))
             if len(times) < self.max_contacts:
                 return None
             oldest = times[len(times) - self.max_contacts]
             return self.defer(
                 "cap_reached",
                 f"{len(times)} contact(s) in the last {self.per} (cap {self.max_contacts})",
-                _add(oldest, self.per),
+                _add(oldest, self.per, tz),
             )
-        tz = candidate.situation.tz or at.tzinfo
+        tz = candidate.situation.tz or UTC  # unknown zone: UTC days, as decide counts them
         span = self.per.amount * (7 if self.per.unit == "w" else 1)
         today = at.astimezone(tz).date()
         first = today - timedelta(days=span - 1)
@@ -156,7 +175,7 @@ class FrequencyCap(RuleBase):
         return self.defer(
             "cap_reached",
             f"{len(dates)} contact(s) {label} (cap {self.max_contacts})",
-            at_local(frees, time(0), tz),  # type: ignore[arg-type]
+            at_local(frees, time(0), tz),
         )
 
     def describe(self) -> str:
@@ -180,12 +199,12 @@ class MinimumGap(RuleBase):
         chans = self.count_channels if self.count_channels is not None else self.channels
         pool = _matching(candidate.situation.snapshot.contacts, chans)
         pool.extend(_matching(candidate.planned, chans))
-        past = [c.at for c in pool if c.at <= at]
+        past = [_utc(c.at) for c in pool if _utc(c.at) <= _utc(at)]
         if not past:
             return None
         last = max(past)
-        opens = _add(last, self.gap)
-        if at >= opens:
+        opens = _add(last, self.gap, candidate.situation.tz)
+        if _utc(at) >= opens:
             return None
         return self.defer(
             "too_soon", f"the last contact was at {last.isoformat()}, minimum gap {self.gap}", opens
@@ -216,21 +235,25 @@ class CoolDown(RuleBase):
         chans = self.count_channels if self.count_channels is not None else self.channels
         last = None
         for c in candidate.situation.snapshot.contacts:
-            if c.outcome is self.after and (chans is None or c.channel in chans) and c.at <= at:
+            if (
+                c.outcome is self.after
+                and (chans is None or c.channel in chans)
+                and _utc(c.at) <= _utc(at)
+            ):
                 last = c.at
         if last is None:
             return None
         if self.first_day == "local_date":
-            tz = candidate.situation.tz or at.tzinfo
+            tz = candidate.situation.tz or UTC
             first = last.astimezone(tz).date()
             days = self.period.amount * (7 if self.period.unit == "w" else 1)
             if self.period.unit in ("d", "w"):
-                ends = at_local(first + timedelta(days=days), time(0), tz)  # type: ignore[arg-type]
+                ends = at_local(first + timedelta(days=days), time(0), tz)
             else:
-                ends = _add(last, self.period)
+                ends = _add(last, self.period, candidate.situation.tz)
         else:
-            ends = _add(last, self.period)
-        if at >= ends:
+            ends = _add(last, self.period, candidate.situation.tz)
+        if _utc(at) >= _utc(ends):
             return None
         return self.defer(
             "cool_down",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import attrs
 
 from overdue.errors import PolicyError
-from overdue.rules.base import RuleBase, Verdict
+from overdue.rules.base import RuleBase, Verdict, names
 from overdue.situation import Candidate
 
 __all__ = ["HALTING_FACTS", "HoldWhile", "RespectCease", "RespectOptOut"]
@@ -17,9 +18,11 @@ HALTING_FACTS = ("dispute_open", "manual_hold", "bankruptcy", "moratorium", "pay
 """Fact names the library itself sets (hosts may use any other name through ``FactSet``)."""
 
 
-def _fact(_i: object, _a: object, value: object) -> None:
+def _fact(_i: object, _a: object, value: Any) -> None:
     if not isinstance(value, str) or not value:
-        raise PolicyError("hold_while needs a fact name", expected=" | ".join(HALTING_FACTS), got=value)
+        raise PolicyError(
+            "hold_while needs a fact name", expected=" | ".join(HALTING_FACTS), got=value
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -67,7 +70,9 @@ class RespectCease(RuleBase):
         if cease is None or cease.at > at:
             return None
         if cease.channels is None:
-            return self.block("ceased", f"the debtor asked to cease all contact on {cease.at.date()}")
+            return self.block(
+                "ceased", f"the debtor asked to cease all contact on {cease.at.date()}"
+            )
         if candidate.channel in cease.channels:
             return self.block(
                 "ceased",
@@ -83,6 +88,10 @@ class RespectCease(RuleBase):
         return f"honour cease requests{exempt}{self.scope_text()}"
 
 
+def _exempt_channels(value: Iterable[str] | str | None) -> frozenset[str]:
+    return names(value) or frozenset()
+
+
 @attrs.frozen(kw_only=True)
 class RespectOptOut(RuleBase):
     """No contact on a channel the debtor opted out of; the step's fallback is tried instead.
@@ -91,7 +100,7 @@ class RespectOptOut(RuleBase):
     """
 
     kind: ClassVar[str] = "respect_opt_out"
-    exempt: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    exempt: frozenset[str] = attrs.field(default=frozenset(), converter=_exempt_channels)
 
     def applies_to(self, candidate: Candidate) -> bool:
         return candidate.channel not in self.exempt and super().applies_to(candidate)

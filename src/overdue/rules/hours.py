@@ -123,7 +123,8 @@ class ContactHours(RuleBase):
         days = ""
         if self.weekdays is not None:
             days = " on " + ", ".join(WEEKDAY_NAMES[d] for d in sorted(self.weekdays))
-        return f"contact only {start:%H:%M}-{end:%H:%M} debtor's local time{days}{self.scope_text()}"
+        window = f"{start:%H:%M}-{end:%H:%M}"
+        return f"contact only {window} debtor's local time{days}{self.scope_text()}"
 
 
 @attrs.frozen(kw_only=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from typing import ClassVar, Literal
 
 import attrs
@@ -37,7 +37,8 @@ class RequiresAuthorisation(RuleBase):
         if candidate.situation.snapshot.has_authorisation(self.authorisation, at):
             return None
         return self.block(
-            "not_authorised", f"needs the authorisation {self.authorisation!r}, which is not on file"
+            "not_authorised",
+            f"needs the authorisation {self.authorisation!r}, which is not on file",
         )
 
     def describe(self) -> str:
@@ -61,7 +62,9 @@ class RequiresPriorEvent(RuleBase):
         s = candidate.situation
         when = s.snapshot.first_seen.get(self.milestone)
         if when is None:
-            return self.block("missing_prior", f"needs {self.milestone!r} first, which has not happened")
+            return self.block(
+                "missing_prior", f"needs {self.milestone!r} first, which has not happened"
+            )
         opens = self.min_elapsed.add_to(when, tz=s.tz, calendar=s.calendar)
         if at >= opens:
             return None
@@ -95,8 +98,8 @@ class TimeBar(RuleBase):
         due = s.snapshot.earliest_unpaid_due()
         if due is None:
             return None
-        tz = s.tz or at.tzinfo
-        start = at_local(due, time(0), tz)  # type: ignore[arg-type]
+        tz = s.tz or UTC
+        start = at_local(due, time(0), tz)
         if self.restart_on == "payment" and s.snapshot.payments:
             start = max(start, s.snapshot.payments[-1].at)
         ends = self.limitation.add_to(start, tz=tz, calendar=s.calendar)
@@ -104,7 +107,8 @@ class TimeBar(RuleBase):
             return None
         return self.block(
             "time_barred",
-            f"the limitation period of {self.limitation} from {start.date()} ended on {ends.date()}",
+            f"the limitation period of {self.limitation} from {start.date()} "
+            f"ended on {ends.date()}",
         )
 
     def describe(self) -> str:

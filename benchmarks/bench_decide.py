@@ -1,0 +1,240 @@
+"""Decisions per second for the reference policy over a generated portfolio, on one core.
+
+Usage::
+
+    python benchmarks/bench_decide.py                 # 100,000 accounts, about 20 events each
+    python benchmarks/bench_decide.py --accounts 5000 # a quick run
+    python benchmarks/bench_decide.py --accounts 2000 --profile
+
+The portfolio is generated from a fixed seed, so two runs decide the same accounts.  Each
+history is what a host following the reference policy would have recorded: invoices, the
+stage entries the engine asked for, the contacts it scheduled (with outcomes), payments now and
+then, and a dispute every so often.  Two figures are printed: (a) fold the history and decide,
+as a batch job that keeps nothing between runs would; (b) decide with a snapshot the host
+already holds (the incremental fold), as a long-running service would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import platform
+import pstats
+import random
+import sys
+import time
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from overdue import REFERENCE_POLICY, Account, ContactPoint, Money, decide, fold
+from overdue.events import (
+    ContactAttempted,
+    DisputeOpened,
+    DisputeResolved,
+    Event,
+    InvoiceIssued,
+    PaymentReceived,
+    StageEntered,
+)
+
+ZONES = ("Asia/Shanghai", "Asia/Shanghai", "Asia/Shanghai", "Asia/Hong_Kong", None)
+NOW = datetime(2026, 4, 1, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+# The reference ladder as (stage, days after the previous rung, contacts made in it).
+_LADDER = (
+    (
+        "reminder",
+        0,
+        (
+            ("sms", "reminder.sms", 0),
+            ("in_app", "reminder.in_app", 0),
+            ("sms", "reminder.sms", 3),
+            ("sms", "reminder.sms", 6),
+        ),
+    ),
+    (
+        "courtesy_call",
+        7,
+        (
+            ("phone", "call.polite", 0),
+            ("sms", "call.followup", 1),
+            ("phone", "call.polite", 2),
+            ("phone", "call.polite", 4),
+        ),
+    ),
+    ("formal_notice", 7, (("email", "notice.formal", 0), ("in_app", "notice.popup", 0))),
+    ("lawyer_letter", 16, (("letter", "letter.lawyer", 0), ("email", "letter.lawyer.copy", 0))),
+)
+
+
+def make_account(i: int, rng: random.Random) -> Account:
+    """One account whose history follows the reference ladder up to a random rung."""
+    tz_name = rng.choice(ZONES)
+    tz = ZoneInfo(tz_name or "Asia/Shanghai")
+    overdue_days = rng.randint(5, 80)
+    due = NOW.date() - timedelta(days=overdue_days)
+    amount = rng.randint(80, 20000)
+    events: list[Event] = []
+    t = datetime.combine(due - timedelta(days=30), datetime.min.time(), tz) + timedelta(hours=9)
+    events.append(
+        InvoiceIssued(at=t, invoice_id=f"INV-{i}-1", amount=Money(str(amount), "CNY"), due=due)
+    )
+    if rng.random() < 0.3:
+        t += timedelta(days=1)
+        events.append(
+            InvoiceIssued(
+                at=t,
+                invoice_id=f"INV-{i}-2",
+                amount=Money(str(rng.randint(20, 500)), "CNY"),
+                due=due + timedelta(days=10),
+            )
+        )
+    entry = datetime.combine(due + timedelta(days=1), datetime.min.time(), tz) + timedelta(
+        hours=rng.randint(8, 20)
+    )
+    dispute_open = False
+    for stage, gap, steps in _LADDER:
+        entry += timedelta(days=gap)
+        if entry >= NOW - timedelta(hours=1):
+            break
+        events.append(StageEntered(at=entry, stage=stage))
+        for channel, template, offset in steps:
+            ct = entry + timedelta(days=offset, minutes=rng.randint(0, 30))
+            if ct >= NOW:
+                break
+            outcome = (
+                rng.choice(("delivered", "delivered", "no_answer", "failed"))
+                if channel == "phone"
+                else "delivered"
+            )
+            events.append(
+                ContactAttempted(
+                    at=ct,
+                    channel=channel,
+                    outcome=outcome,
+                    stage=stage,
+                    step=template,
+                    template=template,
+                )
+            )
+            if rng.random() < 0.08 and ct + timedelta(hours=2) < NOW:
+                events.append(
+                    PaymentReceived(
+                        at=ct + timedelta(hours=2),
+                        amount=Money(str(rng.randint(1, max(1, amount // 4))), "CNY"),
+                    )
+                )
+            if rng.random() < 0.03 and ct + timedelta(hours=3) < NOW:
+                events.append(DisputeOpened(at=ct + timedelta(hours=3), dispute_id=f"D{i}-{stage}"))
+                dispute_open = True
+                if rng.random() < 0.6 and ct + timedelta(days=2) < NOW:
+                    events.append(
+                        DisputeResolved(at=ct + timedelta(days=2), dispute_id=f"D{i}-{stage}")
+                    )
+                    dispute_open = False
+                break
+        if dispute_open:
+            break
+    # the debtor calls or writes back now and then (inbound contacts, which caps do not count)
+    first = datetime.combine(due, datetime.min.time(), tz)
+    for _ in range(rng.randint(2, 6)):
+        at = first + timedelta(
+            minutes=rng.randint(0, max(1, int((NOW - first).total_seconds() // 60) - 1))
+        )
+        events.append(
+            ContactAttempted(
+                at=at,
+                channel=rng.choice(("phone", "email")),
+                outcome="conversation",
+                initiated_by="debtor",
+            )
+        )
+    events.sort(key=lambda e: e.at)
+    contacts = (
+        ContactPoint("sms", f"+86138{i:08d}"),
+        ContactPoint("phone", f"+86138{i:08d}"),
+        ContactPoint("email", f"debtor{i}@example.com"),
+        ContactPoint("letter", f"{i} Example Road"),
+    )
+    return Account(
+        f"ACC-{i:06d}",
+        timezone=tz_name,
+        contacts=contacts,
+        events=tuple(events),
+        contract=f"CTR-{i}",
+    )
+
+
+def make_portfolio(n: int, seed: int = 20260401) -> list[Account]:
+    """``n`` accounts from a fixed seed."""
+    rng = random.Random(seed)
+    return [make_account(i, rng) for i in range(n)]
+
+
+def _rate(label: str, n: int, seconds: float) -> float:
+    rate = n / seconds
+    print(f"{label:<38} {n:>8,} decisions in {seconds:7.2f} s = {rate:>9,.0f} decisions/s")
+    return rate
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--accounts", type=int, default=100_000, help="portfolio size (default 100,000)"
+    )
+    parser.add_argument("--seed", type=int, default=20260401)
+    parser.add_argument("--profile", action="store_true", help="profile the held-snapshot run")
+    args = parser.parse_args(argv)
+
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    print(
+        f"python {platform.python_version()} on {cpu}; "
+        f"pinned to one core (machine has {os.cpu_count()})"
+    )
+
+    t0 = time.perf_counter()
+    portfolio = make_portfolio(args.accounts, args.seed)
+    events = sum(len(a.events) for a in portfolio)
+    print(
+        f"generated {len(portfolio):,} accounts, {events / len(portfolio):.1f} events each, "
+        f"in {time.perf_counter() - t0:.1f} s"
+    )
+
+    policy = REFERENCE_POLICY
+    t0 = time.perf_counter()
+    for acct in portfolio:
+        decide(policy, acct, NOW)
+    _rate("(a) fold + decide", len(portfolio), time.perf_counter() - t0)
+
+    snaps = [fold(a, NOW) for a in portfolio]
+    t0 = time.perf_counter()
+    for acct, snap in zip(portfolio, snaps, strict=True):
+        decide(policy, acct, NOW, snapshot=snap)
+    _rate("(b) decide with a held snapshot", len(portfolio), time.perf_counter() - t0)
+
+    statuses: dict[str, int] = {}
+    for acct, snap in zip(portfolio, snaps, strict=True):
+        st = decide(policy, acct, NOW, snapshot=snap).status
+        statuses[st] = statuses.get(st, 0) + 1
+    print("statuses:", ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())))
+
+    if args.profile:
+        prof = cProfile.Profile()
+        prof.enable()
+        for acct, snap in zip(portfolio, snaps, strict=True):
+            decide(policy, acct, NOW, snapshot=snap)
+        prof.disable()
+        pstats.Stats(prof, stream=sys.stdout).sort_stats("tottime").print_stats(25)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

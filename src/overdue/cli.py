@@ -1,0 +1,430 @@
+"""The ``overdue`` command line: check policies, decide for accounts, show schedules and diagrams.
+
+Every subcommand reads data (policy files, account JSON/JSONL) and prints text or JSONL; it
+never writes to an account store.  Exit codes: 0 success; 1 the command ran but something
+failed (a policy with errors, an account that could not be decided, warnings under
+``--strict``); 2 the command could not run (bad arguments, an unreadable or invalid policy).
+See ``docs/cli.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from typing import IO
+
+from overdue._time import zone
+from overdue.account import Account
+from overdue.config import (
+    Kinds,
+    decision_to_dict,
+    load_accounts,
+    load_policy,
+    loads_accounts,
+    policy_warnings,
+)
+from overdue.config.accounts import AccountResult
+from overdue.config.decisions import error_to_dict
+from overdue.decision import Decision
+from overdue.diagrams import FORMATS, render
+from overdue.engine import TimelineEntry, decide, timeline
+from overdue.errors import OverdueError, PolicyFileError
+from overdue.policy import Policy
+
+__all__ = ["DEMO_AT", "main"]
+
+DEMO_AT = "2026-03-01T09:00:00+08:00"
+"""The moment ``overdue demo`` decides at, so its output is the same on every machine."""
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class _UsageError(Exception):
+    """A problem with the command's input that stops it (exit code 2)."""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _parse_at(text: str) -> datetime:
+    if text == "now":
+        return datetime.now(UTC)
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise _UsageError(
+            f"--at/--from/--until: {text!r} is not an ISO 8601 timestamp "
+            "(e.g. 2026-03-01T09:00:00+08:00)"
+        ) from None
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise _UsageError(
+            f"{text!r} has no offset; overdue never guesses a time zone (add one, e.g. +08:00 or Z)"
+        )
+    return at
+
+
+def _load_policy(path: str) -> Policy:
+    try:
+        return load_policy(path, kinds=Kinds.default())
+    except PolicyFileError as exc:
+        raise _UsageError(str(exc)) from None
+
+
+def _pick_account(path: str, account_id: str | None) -> Account:
+    if path == "-":
+        results = list(loads_accounts(sys.stdin.read()))
+    else:
+        try:
+            results = list(load_accounts(path))
+        except OSError as exc:
+            raise _UsageError(f"{path}: cannot read accounts: {exc.strerror or exc}") from None
+    if account_id is not None:
+        results = [r for r in results if r.account_id == account_id]
+        if not results:
+            raise _UsageError(f"{path}: no account with id {account_id!r}")
+    if len(results) != 1:
+        ids = ", ".join(r.account_id or f"line {r.line}" for r in results[:10])
+        raise _UsageError(f"{path} holds {len(results)} accounts; choose one with --id ({ids})")
+    r = results[0]
+    if r.error is not None:
+        raise _UsageError(f"{path}: line {r.line}: {r.error}")
+    assert r.account is not None
+    return r.account
+
+
+def _local(dt: datetime | None, tz_name: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if dt is None:
+        return "-"
+    if tz_name is not None:
+        dt = dt.astimezone(zone(tz_name))
+    return dt.strftime(fmt)
+
+
+def _table(rows: Sequence[Sequence[str]], out: IO[str]) -> None:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        out.write("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n")
+
+
+_HEADER = ("ACCOUNT", "STATUS", "STAGE", "DAYS", "BALANCE", "NEXT", "WHEN", "ESCALATES")
+
+
+def _row(d: Decision) -> tuple[str, ...]:
+    a = d.next_action
+    if a is not None:
+        nxt = f"{a.channel} {a.template} {a.attempt}/{a.max_attempts}"
+        when = "now" if a.not_before <= d.at else _local(a.not_before, d.zone, "%m-%d %H:%M")
+    elif d.blocked:
+        b = d.blocked[0]
+        nxt, when = f"(blocked: {b.channel} {b.step})", "-"
+    else:
+        nxt, when = "-", "-"
+    return (
+        d.account_id,
+        d.status,
+        d.stage or "-",
+        str(d.days_overdue),
+        str(d.balance) if d.balance is not None else "-",
+        nxt,
+        when,
+        _local(d.deadline, d.zone, "%m-%d %H:%M"),
+    )
+
+
+class _Progress:
+    """A counter on stderr, only when a person is watching it."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self.on = bool(getattr(stream, "isatty", lambda: False)())
+        self.n = 0
+
+    def tick(self) -> None:
+        self.n += 1
+        if self.on and self.n % 50 == 0:
+            self.stream.write(f"\rdecided {self.n} accounts")
+            self.stream.flush()
+
+    def done(self) -> None:
+        if self.on and self.n >= 50:
+            self.stream.write(f"\rdecided {self.n} accounts\n")
+            self.stream.flush()
+
+
+def _decide_all(
+    policy: Policy,
+    results: Iterable[AccountResult],
+    at: datetime,
+    fmt: str,
+    out: IO[str],
+    err: IO[str],
+) -> int:
+    failed = 0
+    rows: list[tuple[str, ...]] = [_HEADER]
+    progress = _Progress(err)
+    for r in results:
+        progress.tick()
+        problem: OverdueError | None = r.error
+        decision: Decision | None = None
+        if r.account is not None:
+            try:
+                decision = decide(policy, r.account, at)
+            except OverdueError as exc:
+                problem = exc.located(account_id=r.account.id)
+        if decision is not None:
+            if fmt == "jsonl":
+                out.write(json.dumps(decision_to_dict(decision), ensure_ascii=False) + "\n")
+            else:
+                rows.append(_row(decision))
+            continue
+        assert problem is not None
+        failed += 1
+        aid = r.account_id or problem.account_id
+        err.write(f"error: line {r.line}: {problem}\n")
+        if fmt == "jsonl":
+            out.write(json.dumps(error_to_dict(problem, account_id=aid, line=r.line)) + "\n")
+        else:
+            rows.append(
+                (aid or f"line {r.line}", "error", "-", "-", "-", problem.what[:60], "-", "-")
+            )
+    progress.done()
+    if fmt == "table":
+        _table(rows, out)
+    if failed:
+        err.write(f"{failed} account(s) could not be decided\n")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _timeline_lines(entries: Iterable[TimelineEntry], tz_name: str | None) -> list[str]:
+    lines = []
+    for e in entries:
+        parts = [_local(e.at, tz_name), f"{e.kind:<13}", f"{e.stage or '-':<14}"]
+        what = " ".join(x for x in (e.channel, e.template) if x)
+        if what:
+            parts.append(what)
+        if e.detail:
+            parts.append(f"({e.detail})")
+        lines.append("  ".join(parts).rstrip())
+    return lines
+
+
+def _zone_of(policy: Policy, account: Account) -> str | None:
+    return account.timezone or policy.assumed_zone
+
+
+def _default_start(account: Account, policy: Policy) -> datetime:
+    """Where the history ends: the last event, else the first overdue day (local midnight)."""
+    if account.events:
+        return max(e.at for e in account.events)
+    dues = [i.due for i in account.invoices]
+    tz = zone(_zone_of(policy, account) or "UTC")
+    if not dues:
+        return datetime.now(UTC)
+    first = min(dues) + timedelta(days=1)
+    return datetime(first.year, first.month, first.day, tzinfo=tz)
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _cmd_check(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    code = EXIT_OK
+    for path in args.policies:
+        try:
+            policy = load_policy(path, kinds=Kinds.default())
+        except PolicyFileError as exc:
+            err.write(f"{exc}\n")
+            code = EXIT_FAILED
+            continue
+        found = policy_warnings(policy)
+        enabled = len(policy.enabled_stages)
+        out.write(
+            f"ok  {path}: {policy.id} {policy.version}, {enabled} of {len(policy.stages)} "
+            f"stage(s) enabled, {len(policy.rules)} rule(s), {len(found)} warning(s)\n"
+        )
+        for w in found:
+            out.write(f"    warning: {w}\n")
+        if found and args.strict:
+            code = EXIT_FAILED
+    return code
+
+
+def _cmd_next(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    policy = _load_policy(args.policy)
+    at = _parse_at(args.at)
+    try:
+        results: Iterable[AccountResult] = load_accounts(args.accounts)
+        return _decide_all(policy, results, at, args.format, out, err)
+    except OSError as exc:
+        raise _UsageError(f"{args.accounts}: cannot read accounts: {exc.strerror or exc}") from None
+
+
+def _cmd_timeline(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    policy = _load_policy(args.policy)
+    account = _pick_account(args.account, args.id)
+    start = _parse_at(args.start) if args.start else _default_start(account, policy)
+    until = _parse_at(args.until) if args.until else start + timedelta(days=args.days)
+    entries = timeline(policy, account, start, until)
+    if args.format == "jsonl":
+        for e in entries:
+            row = {
+                "at": e.at.isoformat(),
+                "kind": e.kind,
+                "stage": e.stage,
+                "channel": e.channel,
+                "template": e.template,
+                "attempt": e.attempt,
+                "detail": e.detail,
+            }
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    else:
+        tz = _zone_of(policy, account)
+        out.write(
+            f"timeline of {account.id} under {policy.id} {policy.version} "
+            f"from {_local(start, tz)} to {_local(until, tz)} ({tz or 'UTC'})\n"
+        )
+        for line in _timeline_lines(entries, tz):
+            out.write(line + "\n")
+    return EXIT_OK
+
+
+def _cmd_explain(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    policy = _load_policy(args.policy)
+    account = _pick_account(args.account, args.id)
+    decision = decide(policy, account, _parse_at(args.at))
+    if args.format == "json":
+        out.write(json.dumps(decision_to_dict(decision), indent=2, ensure_ascii=False) + "\n")
+    else:
+        out.write(decision.explain() + "\n")
+    return EXIT_OK
+
+
+def _cmd_diagram(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    out.write(render(_load_policy(args.policy), args.format))
+    return EXIT_OK
+
+
+def _sample_accounts() -> str:
+    return resources.files("overdue").joinpath("data/sample_accounts.jsonl").read_text("utf-8")
+
+
+def _cmd_demo(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from overdue.reference import REFERENCE_POLICY
+
+    at = _parse_at(args.at)
+    policy = REFERENCE_POLICY
+    text = _sample_accounts()
+    out.write(
+        f"overdue demo: the reference policy {policy.id} {policy.version} over "
+        f"{len(text.splitlines())} sample accounts at {args.at}\n\n"
+    )
+    code = _decide_all(policy, loads_accounts(text), at, "table", out, err)
+    pick = (
+        next(
+            r.account
+            for r in loads_accounts(text)
+            if r.account is not None and r.account.id == args.id
+        )
+        if any(r.account_id == args.id for r in loads_accounts(text))
+        else None
+    )
+    if pick is None:
+        raise _UsageError(f"the sample portfolio has no account {args.id!r}")
+    until = at + timedelta(days=args.days)
+    tz = _zone_of(policy, pick)
+    out.write(f"\nprojected timeline of {pick.id} for {args.days} days if nobody answers:\n")
+    for line in _timeline_lines(timeline(policy, pick, at, until), tz):
+        out.write("  " + line + "\n")
+    out.write(
+        "\nnext: overdue explain POLICY ACCOUNTS --id ID --at TIME; "
+        "overdue diagram POLICY --format mermaid\n"
+    )
+    return code
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for docs and tests)."""
+    p = argparse.ArgumentParser(
+        prog="overdue",
+        description="Debt-escalation policies: check them, decide with them, draw them.",
+    )
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    c = sub.add_parser("check", help="validate policy files and warn about suspicious choices")
+    c.add_argument("policies", nargs="+", metavar="POLICY", help="policy files (.toml or .json)")
+    c.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    c.set_defaults(func=_cmd_check)
+
+    n = sub.add_parser("next", help="decide the next step for every account")
+    n.add_argument("policy", metavar="POLICY")
+    n.add_argument("accounts", metavar="ACCOUNTS", help="accounts .jsonl/.json, or - for stdin")
+    n.add_argument("--at", required=True, help="ISO 8601 time with offset, or 'now'")
+    n.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
+    n.set_defaults(func=_cmd_next)
+
+    t = sub.add_parser("timeline", help="the projected schedule of one account")
+    t.add_argument("policy", metavar="POLICY")
+    t.add_argument("account", metavar="ACCOUNT", help="an account .json, or a batch with --id")
+    t.add_argument("--id", help="which account of a batch")
+    t.add_argument("--from", dest="start", help="start (default: where the history ends)")
+    t.add_argument("--until", help="end (default: --days after the start)")
+    t.add_argument("--days", type=int, default=180, help="length when --until is not given")
+    t.add_argument("--format", choices=("text", "jsonl"), default="text")
+    t.set_defaults(func=_cmd_timeline)
+
+    e = sub.add_parser("explain", help="the decision for one account, with its reasons")
+    e.add_argument("policy", metavar="POLICY")
+    e.add_argument("account", metavar="ACCOUNT")
+    e.add_argument("--id", help="which account of a batch")
+    e.add_argument("--at", required=True, help="ISO 8601 time with offset, or 'now'")
+    e.add_argument("--format", choices=("text", "json"), default="text")
+    e.set_defaults(func=_cmd_explain)
+
+    d = sub.add_parser("diagram", help="the ladder as a Mermaid or Graphviz diagram")
+    d.add_argument("policy", metavar="POLICY")
+    d.add_argument("--format", choices=FORMATS, default="mermaid")
+    d.set_defaults(func=_cmd_diagram)
+
+    m = sub.add_parser("demo", help="the reference policy over a bundled sample portfolio")
+    m.add_argument("--at", default=DEMO_AT, help=f"decision time (default {DEMO_AT})")
+    m.add_argument("--id", default="A-1003", help="the account whose timeline is shown")
+    m.add_argument("--days", type=int, default=60, help="timeline length in days")
+    m.set_defaults(func=_cmd_demo)
+    return p
+
+
+def _version() -> str:
+    from overdue import __version__
+
+    return __version__
+
+
+def main(
+    argv: Sequence[str] | None = None, *, out: IO[str] | None = None, err: IO[str] | None = None
+) -> int:
+    """Run the command line; returns the exit code (the console script exits with it)."""
+    out = out if out is not None else sys.stdout
+    err = err if err is not None else sys.stderr
+    args = build_parser().parse_args(argv)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")
+            code: int = args.func(args, out, err)
+    except _UsageError as exc:
+        err.write(f"overdue {args.command}: {exc}\n")
+        return EXIT_USAGE
+    except OverdueError as exc:
+        err.write(f"overdue {args.command}: {exc}\n")
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
+    return code

@@ -1,0 +1,110 @@
+"""Legal but suspicious policy choices, for ``overdue check`` and review bots.
+
+A :class:`~overdue.policy.Policy` that exists is valid; these checks flag choices a compliance
+reviewer would want to look at twice.  They return warnings rather than raising, and the caller
+decides (``overdue check --strict`` turns them into a failing exit code).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from overdue.conditions import All, Any, BalanceAtLeast, DaysOverdueAtLeast, Not
+from overdue.errors import SuspiciousPolicyWarning, suggest
+from overdue.policy import Policy, Stage
+
+__all__ = ["LEGAL_CHANNELS", "LEGAL_STAGES", "MIN_DAYS_BEFORE_LEGAL", "policy_warnings"]
+
+LEGAL_STAGES = frozenset({"lawyer_letter", "litigation", "enforcement"})
+"""Stage ids treated as legal rungs whatever their channels."""
+
+LEGAL_CHANNELS = frozenset({"letter", "legal"})
+"""Channels whose steps make a stage a legal rung."""
+
+VISIT_CHANNELS = frozenset({"field_visit", "visit"})
+
+MIN_DAYS_BEFORE_LEGAL = 14
+"""Days overdue under which reaching a legal rung is flagged."""
+
+
+def _min_days(cond: object) -> int:
+    """The fewest days overdue at which a condition can hold (0 when it does not say)."""
+    if isinstance(cond, DaysOverdueAtLeast):
+        return cond.days
+    if isinstance(cond, All):
+        return max((_min_days(c) for c in cond.conditions), default=0)
+    if isinstance(cond, Any):
+        return min((_min_days(c) for c in cond.conditions), default=0)
+    if isinstance(cond, Not | BalanceAtLeast):
+        return 0
+    return 0
+
+
+def _exit_after(stage: Stage) -> timedelta:
+    """The least time an account spends on a rung before it may move up."""
+    if stage.deadline is not None:
+        return stage.deadline.min_timedelta
+    longest = max((s.needs() for s in stage.steps), default=timedelta(0))
+    grace = stage.grace.min_timedelta if stage.grace is not None else timedelta(0)
+    return longest + grace
+
+
+def _is_legal(stage: Stage) -> bool:
+    return stage.id in LEGAL_STAGES or any(s.channel in LEGAL_CHANNELS for s in stage.steps)
+
+
+def _is_visit(stage: Stage) -> bool:
+    return stage.performed_by == "third_party" or any(
+        s.channel in VISIT_CHANNELS for s in stage.steps
+    )
+
+
+def policy_warnings(policy: Policy) -> list[SuspiciousPolicyWarning]:
+    """Every suspicious choice in ``policy``, each message starting with its key path."""
+    out: list[SuspiciousPolicyWarning] = []
+    if not any(r.kind == "frequency_cap" or hasattr(r, "max_contacts") for r in policy.rules):
+        out.append(
+            SuspiciousPolicyWarning(
+                "$.rules: no frequency cap; nothing limits how often a debtor is contacted "
+                '(add a rule with kind = "frequency_cap")'
+            )
+        )
+    entry: timedelta | None = None
+    for i, stage in enumerate(policy.stages):
+        if not stage.enabled:
+            continue
+        cond = timedelta(days=_min_days(stage.enters_when))
+        entry = cond if entry is None else max(entry, cond)
+        if _is_legal(stage) and entry < timedelta(days=MIN_DAYS_BEFORE_LEGAL):
+            out.append(
+                SuspiciousPolicyWarning(
+                    f"$.stages[{i}]: legal rung {stage.id!r} can be reached {entry.days} day(s) "
+                    f"overdue, under {MIN_DAYS_BEFORE_LEGAL}; lengthen the deadlines before it or "
+                    "add enters_when = {days_overdue_at_least = ...}"
+                )
+            )
+        if _is_visit(stage) and not stage.requires:
+            out.append(
+                SuspiciousPolicyWarning(
+                    f"$.stages[{i}]: field visit / third-party rung {stage.id!r} is enabled "
+                    'without an authorisation requirement (add requires = ["field_visit"])'
+                )
+            )
+        entry += _exit_after(stage)
+    channels = set(policy.declared_channels) | set(policy.addressless_channels)
+    stages = {s.id for s in policy.stages}
+    for i, rule in enumerate(policy.rules):
+        for key, known in (("channels", channels), ("stages", stages)):
+            names = getattr(rule, key, None)
+            if not isinstance(names, frozenset):
+                continue
+            for name in sorted(names - known):
+                hint = suggest(name, known)
+                extra = f" (did you mean {hint!r}?)" if hint else ""
+                out.append(
+                    SuspiciousPolicyWarning(
+                        f"$.rules[{i}].{key}: rule {rule.id!r} names {key[:-1]} {name!r}, which "
+                        f"the policy does not use, so it never applies there{extra}"
+                    )
+                )
+    return out

@@ -1,0 +1,139 @@
+"""Decisions as JSON: a stable, documented record (``docs/formats.md``) for hosts and the CLI.
+
+The shape is written out by hand, not derived from the classes, because it is a contract with
+other systems: adding a field to :class:`~overdue.decision.Decision` must not change it by
+accident.  Timestamps are ISO 8601 with an offset; money is ``"1200.50 CNY"``; contact
+addresses are masked, because decision records end up in logs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from overdue.config.accounts import event_to_dict
+from overdue.decision import Action, BlockedStep, Decision, Reason
+from overdue.errors import OverdueError
+
+__all__ = ["DECISION_SCHEMA", "decision_to_dict", "error_to_dict"]
+
+DECISION_SCHEMA = "overdue.decision/1"
+"""The ``schema`` value of every decision record."""
+
+
+def _ts(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _reason(r: Reason) -> dict[str, Any]:
+    cite = None
+    if r.citation is not None:
+        c = r.citation
+        cite = {"instrument": c.instrument, "section": c.section, "link": c.link, "mark": c.mark}
+    return {
+        "rule_id": r.rule_id,
+        "effect": r.effect,
+        "code": r.code,
+        "message": r.message,
+        "until": _ts(r.until),
+        "citation": cite,
+    }
+
+
+def _action(a: Action, at: datetime) -> dict[str, Any]:
+    f = a.facts
+    contact = None
+    if a.contact is not None:
+        contact = {
+            "channel": a.contact.channel,
+            "address": a.contact.masked,
+            "label": a.contact.label,
+            "is_debtor": a.contact.is_debtor,
+        }
+    evidence = None
+    if a.evidence is not None:
+        e = a.evidence
+        evidence = {
+            "kinds": list(e.kinds),
+            "contract": e.contract,
+            "invoices": [i.invoice_id for i in e.invoices],
+            "payments": len(e.payments),
+            "contacts": len(e.contacts),
+        }
+    return {
+        "stage": a.stage,
+        "step": a.step,
+        "channel": a.channel,
+        "template": a.template,
+        "attempt": a.attempt,
+        "max_attempts": a.max_attempts,
+        "not_before": _ts(a.not_before),
+        "due": a.not_before <= at,
+        "idempotency_key": a.idempotency_key,
+        "fallback_for": a.fallback_for,
+        "performed_by": a.performed_by,
+        "contact": contact,
+        "facts": {**f.as_dict(), "must_state": list(f.must_state)},
+        "obligations": [{"code": o.code, "text": o.text} for o in a.obligations],
+        "evidence": evidence,
+        "reasons": [_reason(r) for r in a.reasons],
+    }
+
+
+def _blocked(b: BlockedStep) -> dict[str, Any]:
+    return {
+        "stage": b.stage,
+        "step": b.step,
+        "channel": b.channel,
+        "reasons": [_reason(r) for r in b.reasons],
+    }
+
+
+def decision_to_dict(decision: Decision) -> dict[str, Any]:
+    """The decision as a JSON-ready dict with the ``overdue.decision/1`` shape."""
+    d = decision
+    transition = None
+    if d.transition is not None:
+        t = d.transition
+        transition = {"from": t.from_stage, "to": t.to_stage, "at": _ts(t.at)}
+    return {
+        "schema": DECISION_SCHEMA,
+        "account_id": d.account_id,
+        "at": _ts(d.at),
+        "policy": {"id": d.policy_id, "version": d.policy_version},
+        "status": d.status,
+        "stage": d.stage,
+        "stage_since": _ts(d.stage_since),
+        "days_overdue": d.days_overdue,
+        "balance": str(d.balance) if d.balance is not None else None,
+        "zone": d.zone,
+        "transition": transition,
+        "actions": [_action(a, d.at) for a in d.actions],
+        "blocked": [_blocked(b) for b in d.blocked],
+        "deadline": _ts(d.deadline),
+        "wake_at": _ts(d.wake_at),
+        "reasons": [_reason(r) for r in d.reasons],
+        "record": [event_to_dict(e) for e in d.record],
+    }
+
+
+def error_to_dict(
+    error: OverdueError, *, account_id: str | None = None, line: int | None = None
+) -> dict[str, Any]:
+    """The error record a batch writes in place of a decision for an account that failed."""
+    return {
+        "schema": DECISION_SCHEMA,
+        "account_id": account_id if account_id is not None else error.account_id,
+        "status": "error",
+        "line": line,
+        "error": {
+            "type": type(error).__name__,
+            "message": str(error),
+            "what": error.what,
+            "key_path": error.key_path,
+            "event_index": error.event_index,
+            "expected": error.expected,
+            "got": None if error.got is None else str(error.got),
+            "suggestion": error.suggestion,
+        },
+    }

@@ -1,0 +1,82 @@
+"""Writing policies back to documents: dicts, TOML (with the ``toml`` extra) and JSON.
+
+``policy_from_dict(policy_to_dict(p)) == p`` for every policy whose kinds are registered; fields
+equal to their default are left out, so a written file says only what the policy chose.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from overdue.config._codec import Encoder
+from overdue.config.loader import SCHEMA, Format, _format_of
+from overdue.config.registry import Kinds
+from overdue.errors import ConfigError, OverdueError, suggest
+from overdue.policy import Policy
+
+__all__ = ["dump_policy", "dumps_policy", "policy_to_dict"]
+
+
+def policy_to_dict(policy: Policy, *, kinds: Kinds | None = None) -> dict[str, Any]:
+    """The policy as a plain document: ``schema`` first, scalars next, stages and rules last."""
+    kinds = kinds if kinds is not None else Kinds.default()
+    body = Encoder(kinds).attrs_value(policy)
+    body.setdefault("id", policy.id)
+    simple = {k: v for k, v in body.items() if not _is_tables(v)}
+    nested = {k: v for k, v in body.items() if _is_tables(v)}
+    return {"schema": SCHEMA, **simple, **nested}
+
+
+def dumps_policy(
+    policy: Policy,
+    format: Format = "toml",
+    *,
+    kinds: Kinds | None = None,
+) -> str:
+    """The policy as TOML (needs ``tomli-w``: ``pip install 'overdue[toml]'``) or JSON text."""
+    doc = policy_to_dict(policy, kinds=kinds)
+    if format == "json":
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    if format != "toml":
+        raise OverdueError(
+            "unknown policy format",
+            expected="toml | json",
+            got=format,
+            suggestion=suggest(str(format), ["toml", "json"]),
+        )
+    try:
+        import tomli_w
+    except ImportError:
+        raise OverdueError(
+            "writing TOML needs the optional 'tomli-w' package",
+            expected="pip install 'overdue[toml]'",
+        ) from None
+    _refuse_nulls(doc, "$")
+    return str(tomli_w.dumps(doc))
+
+
+def dump_policy(policy: Policy, path: str | Path, *, kinds: Kinds | None = None) -> None:
+    """Write the policy to ``path``, as TOML or JSON by its suffix."""
+    p = Path(path)
+    p.write_text(dumps_policy(policy, _format_of(p), kinds=kinds), encoding="utf-8")
+
+
+def _is_tables(v: object) -> bool:
+    return isinstance(v, dict) or (isinstance(v, list) and bool(v) and isinstance(v[0], dict))
+
+
+def _refuse_nulls(doc: object, path: str) -> None:
+    if doc is None:
+        raise ConfigError(
+            "TOML has no null; this field differs from its default only by being empty",
+            key_path=path,
+            expected="write the policy as JSON instead",
+        )
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            _refuse_nulls(v, f"{path}.{k}")
+    elif isinstance(doc, list):
+        for i, v in enumerate(doc):
+            _refuse_nulls(v, f"{path}[{i}]")

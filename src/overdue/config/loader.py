@@ -1,0 +1,244 @@
+"""Reading policy documents: TOML and JSON text, files, and plain dicts.
+
+Every function here reports **all** the problems of a document at once, as one
+:class:`~overdue.errors.PolicyFileError` whose members are :class:`~overdue.errors.ConfigError`
+values, each with its key path (``$.stages[2].steps[0].fallback``), what was expected, what was
+found and, where one exists, a "did you mean".  Only :func:`load_policy` touches the file system.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from overdue.config._codec import Decoder
+from overdue.config.registry import Kinds
+from overdue.errors import ConfigError, PolicyFileError, suggest
+from overdue.policy import Policy
+
+__all__ = ["SCHEMA", "Format", "load_policy", "loads_policy", "parse_text", "policy_from_dict"]
+
+SCHEMA = "overdue.policy/1"
+"""The value of the ``schema`` key every policy document starts with."""
+
+Format = Literal["toml", "json"]
+
+
+def policy_from_dict(
+    data: Mapping[str, Any], *, kinds: Kinds | None = None, source: str | None = None
+) -> Policy:
+    """Build a :class:`Policy` from a plain document (what ``tomllib``/``json`` return).
+
+    Args:
+        data: the document; it must carry ``schema = "overdue.policy/1"``.
+        kinds: the rule, condition and calendar kinds the document may name
+            (default: ``Kinds.default()``, the library's own).
+        source: a name for messages (a file path).
+
+    Raises:
+        PolicyFileError: with one located :class:`ConfigError` per problem.
+    """
+    kinds = kinds if kinds is not None else Kinds.default()
+    title = f"{source}: invalid policy" if source else "invalid policy"
+    if not isinstance(data, Mapping):
+        raise PolicyFileError(
+            title,
+            [ConfigError("a policy document is a table", key_path="$", got=type(data).__name__)],
+        )
+    currency = data.get("currency")
+    dec = Decoder(kinds, currency=currency if isinstance(currency, str) else None)
+    schema = data.get("schema")
+    if schema is None:
+        dec.fail(
+            "$.schema",
+            "missing the schema key",
+            expected=repr(SCHEMA),
+            suggestion=f'schema = "{SCHEMA}"',
+        )
+    elif schema != SCHEMA:
+        dec.fail(
+            "$.schema",
+            "unsupported schema",
+            expected=repr(SCHEMA),
+            got=schema,
+            suggestion=SCHEMA if isinstance(schema, str) and suggest(schema, [SCHEMA]) else None,
+        )
+    body = {k: v for k, v in data.items() if k != "schema"}
+    _cross_check(body, dec)
+    policy = dec.attrs_value(Policy, body, "$")
+    if dec.errors:
+        raise PolicyFileError(title, in_document_order(_dedupe(dec.errors), data))
+    return policy  # type: ignore[no-any-return]
+
+
+def loads_policy(
+    text: str,
+    format: Format = "toml",
+    *,
+    kinds: Kinds | None = None,
+    source: str | None = None,
+) -> Policy:
+    """Parse policy text in ``format`` (``"toml"`` or ``"json"``) and build the policy."""
+    return policy_from_dict(parse_text(text, format, source=source), kinds=kinds, source=source)
+
+
+def load_policy(path: str | Path, *, kinds: Kinds | None = None) -> Policy:
+    """Read a policy file (``.toml`` or ``.json``, by its suffix); the I/O is in the name."""
+    p = Path(path)
+    fmt = _format_of(p)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyFileError(
+            f"{p}: cannot read policy",
+            [ConfigError(f"cannot read the file: {exc.strerror or exc}", key_path="$", got=str(p))],
+        ) from None
+    return loads_policy(text, fmt, kinds=kinds, source=str(p))
+
+
+def parse_text(text: str, format: str, *, source: str | None = None) -> Any:
+    """TOML or JSON text to a plain document; a syntax error becomes a located PolicyFileError."""
+    title = f"{source}: invalid policy" if source else "invalid policy"
+    if format == "toml":
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise PolicyFileError(
+                title, [ConfigError(f"not valid TOML: {exc}", key_path="$")]
+            ) from None
+    if format == "json":
+        try:
+            return json.loads(text, object_pairs_hook=_no_duplicates)
+        except json.JSONDecodeError as exc:
+            raise PolicyFileError(
+                title,
+                [
+                    ConfigError(
+                        f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+                        key_path="$",
+                    )
+                ],
+            ) from None
+        except _DuplicateKeyError as exc:
+            raise PolicyFileError(
+                title, [ConfigError("a key appears twice in one object", key_path="$", got=exc.key)]
+            ) from None
+    raise PolicyFileError(
+        title,
+        [
+            ConfigError(
+                "unknown policy format",
+                expected="toml | json",
+                got=format,
+                suggestion=suggest(str(format), ["toml", "json"]),
+            )
+        ],
+    )
+
+
+class _DuplicateKeyError(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise _DuplicateKeyError(k)
+        out[k] = v
+    return out
+
+
+def _format_of(p: Path) -> Format:
+    suffix = p.suffix.lower()
+    if suffix == ".toml":
+        return "toml"
+    if suffix == ".json":
+        return "json"
+    raise PolicyFileError(
+        f"{p}: cannot tell the policy format",
+        [ConfigError("a policy file ends in .toml or .json", key_path="$", got=p.name)],
+    )
+
+
+def _cross_check(body: Mapping[str, Any], dec: Decoder) -> None:
+    """Channel references checked on the raw document, so they are reported with other problems.
+
+    ``Policy`` refuses the same mistakes when built, but it stops at the first, and it is only
+    built once every stage and rule decoded; a typo in a fallback should not wait for that.
+    """
+    stages = body.get("stages")
+    if not isinstance(stages, list):
+        return
+    declared_raw = body.get("channels")
+    if isinstance(declared_raw, list) and all(isinstance(c, str) for c in declared_raw):
+        declared = set(declared_raw)
+        explicit = True
+    else:
+        declared = {
+            step.get("channel")
+            for stage in stages
+            if isinstance(stage, Mapping) and isinstance(stage.get("steps"), list)
+            for step in stage["steps"]
+            if isinstance(step, Mapping) and isinstance(step.get("channel"), str)
+        }
+        explicit = False
+    for i, stage in enumerate(stages):
+        if not isinstance(stage, Mapping) or not isinstance(stage.get("steps"), list):
+            continue
+        for j, step in enumerate(stage["steps"]):
+            if not isinstance(step, Mapping):
+                continue
+            path = f"$.stages[{i}].steps[{j}]"
+            checks = [("fallback", step.get("fallback"))]
+            if explicit:
+                checks.append(("channel", step.get("channel")))
+            for key, name in checks:
+                if isinstance(name, str) and name not in declared:
+                    dec.fail(
+                        f"{path}.{key}",
+                        f"{key} names channel {name!r}, which the policy does not use",
+                        expected=" | ".join(sorted(c for c in declared if isinstance(c, str))),
+                        got=name,
+                        suggestion=suggest(name, [c for c in declared if isinstance(c, str)]),
+                    )
+
+
+def in_document_order(errors: list[ConfigError], doc: Any) -> list[ConfigError]:
+    """Sort errors by where their key path appears in the document (stable for ties)."""
+    order: dict[str, int] = {}
+
+    def walk(node: Any, path: str) -> None:
+        order[path] = len(order)
+        if isinstance(node, Mapping):
+            for k, v in node.items():
+                walk(v, f"{path}.{k}")
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, f"{path}[{i}]")
+
+    walk(doc, "$")
+
+    def key(e: ConfigError) -> int:
+        path = e.key_path or "$"
+        while path and path not in order:
+            cut = max(path.rfind("."), path.rfind("["))
+            path = path[:cut] if cut > 0 else "$"
+        return order.get(path, 0)
+
+    return sorted(errors, key=key)
+
+
+def _dedupe(errors: list[ConfigError]) -> list[ConfigError]:
+    seen: set[str] = set()
+    out = []
+    for e in errors:
+        if str(e) not in seen:
+            seen.add(str(e))
+            out.append(e)
+    return out

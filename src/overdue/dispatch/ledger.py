@@ -1,0 +1,540 @@
+"""The ledger: intent recorded before a send, the result after, one row per idempotency key.
+
+Why a ledger: a host process can die at any moment, including between "the SMS gateway took
+the message" and "we wrote that down".  The ledger makes that gap visible.  Before calling an
+adapter the dispatcher *claims* the action's idempotency key (state ``intended``); after the
+adapter answers it *records* the result (state ``sent``, with the outcome).  On the next run,
+``decide()`` proposes the same action with the same key (it is deterministic and the outcome
+never reached the history), and the claim finds the key in one of three states:
+
+``sent``
+    The result is known; the dispatcher does not send again and replays the recorded outcome so
+    the host can append the event it lost.
+``intended`` (no result) and its owner is gone
+    The send may or may not have happened.  If the adapter declares ``honours_keys = True``
+    the dispatcher re-sends with the *same* key (the provider drops the duplicate); otherwise it
+    marks the row ``unknown`` and reports it for a human, who settles it with
+    :meth:`~SqliteLedger.resolve` (it went out) or :meth:`~SqliteLedger.discard` (send again).
+``unknown``
+    Waiting for that human; reported as ``unknown`` on every run until settled.
+
+An ``intended`` row whose owner is still alive (another process is sending it right now) is
+reported as ``busy`` and left alone.  The owner is "gone" when it ran on this host and its
+process no longer exists, or when its lease (default five minutes) has run out.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal, Protocol, runtime_checkable
+
+import attrs
+
+from overdue.decision import Action
+from overdue.dispatch.outcomes import Delivered, Failed, SendOutcome, Unknown
+from overdue.errors import DispatchError
+from overdue.events import Outcome as EventOutcome
+
+__all__ = [
+    "Claim",
+    "ClaimStatus",
+    "InMemoryLedger",
+    "Ledger",
+    "LedgerEntry",
+    "LedgerState",
+    "SqliteLedger",
+]
+
+LedgerState = Literal["intended", "sent", "unknown"]
+ClaimStatus = Literal["new", "in_doubt", "busy", "done", "unknown"]
+
+
+@attrs.frozen
+class LedgerEntry:
+    """One idempotency key's row.  ``contact`` is the masked address, never the real one."""
+
+    key: str
+    state: LedgerState
+    account_id: str
+    channel: str
+    template: str
+    contact: str | None = None
+    intended_at: datetime | None = None
+    recorded_at: datetime | None = None
+    attempts: int = 0
+    recoveries: int = 0
+    outcome: SendOutcome | None = None
+    detail: str | None = None
+
+
+@attrs.frozen
+class Claim:
+    """The answer to "may I send this key now?".
+
+    ``new``: yes, first time.  ``in_doubt``: a previous owner died after claiming it; the
+    claim now belongs to the caller, who must re-send with the same key or mark it unknown.
+    ``busy``: someone alive holds it.  ``done``: the result is recorded.  ``unknown``: waiting
+    for a human.
+    """
+
+    status: ClaimStatus
+    entry: LedgerEntry
+
+
+@runtime_checkable
+class Ledger(Protocol):
+    """What the dispatcher needs from a ledger.  Implementations must make ``claim`` atomic."""
+
+    def claim(self, action: Action, *, at: datetime) -> Claim:
+        """Record the intent to send *action* unless its key is already known."""
+        ...
+
+    def record(
+        self, key: str, outcome: SendOutcome, *, at: datetime, attempts: int
+    ) -> LedgerEntry:
+        """Record the adapter's answer for *key* (state ``sent``)."""
+        ...
+
+    def mark_unknown(self, key: str, *, at: datetime, detail: str) -> LedgerEntry:
+        """Mark an in-doubt *key* for a human (state ``unknown``)."""
+        ...
+
+    def resolve(self, key: str, outcome: SendOutcome, *, at: datetime) -> LedgerEntry:
+        """A human's verdict on an ``unknown`` or ``intended`` key: it went out, like this."""
+        ...
+
+    def discard(self, key: str) -> None:
+        """A human's verdict: the message did not go out; forget the key so it is sent again."""
+        ...
+
+    def get(self, key: str) -> LedgerEntry | None:
+        """The row of *key*, if any."""
+        ...
+
+    def entries(self, state: LedgerState | None = None) -> tuple[LedgerEntry, ...]:
+        """Every row (or those in *state*), oldest first."""
+        ...
+
+
+def _masked(action: Action) -> str | None:
+    return action.contact.masked if action.contact is not None else None
+
+
+def _unknown_key(key: str) -> DispatchError:
+    return DispatchError(f"the ledger has no entry for key {key!r}", got=key)
+
+
+# -- in memory ------------------------------------------------------------------------------
+
+
+@attrs.define
+class _Row:
+    entry: LedgerEntry
+    claimed_at: float
+
+
+class InMemoryLedger:
+    """A ledger in a dict, for tests and single-process hosts that keep their own journal.
+
+    It guards against duplicate sends within one process (a batch retried, two coroutines
+    racing); it cannot survive a crash.  ``lease`` is how long a claim stays ``busy`` before
+    it counts as abandoned (seconds).
+    """
+
+    def __init__(self, *, lease: float = 300.0, clock: Callable[[], float] = time.monotonic):
+        self._rows: dict[str, _Row] = {}
+        self._lock = threading.Lock()
+        self.lease = lease
+        self._clock = clock
+
+    def __repr__(self) -> str:
+        return f"InMemoryLedger(entries={len(self._rows)})"
+
+    def claim(self, action: Action, *, at: datetime) -> Claim:
+        """See :meth:`Ledger.claim`."""
+        key = action.idempotency_key
+        with self._lock:
+            row = self._rows.get(key)
+            now = self._clock()
+            if row is None:
+                entry = LedgerEntry(
+                    key,
+                    "intended",
+                    action.account_id,
+                    action.channel,
+                    action.template,
+                    _masked(action),
+                    intended_at=at,
+                )
+                self._rows[key] = _Row(entry, now)
+                return Claim("new", entry)
+            if row.entry.state == "sent":
+                return Claim("done", row.entry)
+            if row.entry.state == "unknown":
+                return Claim("unknown", row.entry)
+            if now - row.claimed_at < self.lease:
+                return Claim("busy", row.entry)
+            row.entry = attrs.evolve(row.entry, recoveries=row.entry.recoveries + 1)
+            row.claimed_at = now
+            return Claim("in_doubt", row.entry)
+
+    def _update(self, key: str, **changes: Any) -> LedgerEntry:
+        with self._lock:
+            row = self._rows.get(key)
+            if row is None:
+                raise _unknown_key(key)
+            row.entry = attrs.evolve(row.entry, **changes)
+            return row.entry
+
+    def record(
+        self, key: str, outcome: SendOutcome, *, at: datetime, attempts: int
+    ) -> LedgerEntry:
+        """See :meth:`Ledger.record`."""
+        with self._lock:
+            row = self._rows.get(key)
+            if row is None:
+                raise _unknown_key(key)
+            row.entry = attrs.evolve(
+                row.entry,
+                state="sent",
+                outcome=outcome,
+                recorded_at=at,
+                attempts=row.entry.attempts + attempts,
+            )
+            return row.entry
+
+    def mark_unknown(self, key: str, *, at: datetime, detail: str) -> LedgerEntry:
+        """See :meth:`Ledger.mark_unknown`."""
+        return self._update(key, state="unknown", recorded_at=at, detail=detail)
+
+    def resolve(self, key: str, outcome: SendOutcome, *, at: datetime) -> LedgerEntry:
+        """See :meth:`Ledger.resolve`."""
+        return self._update(key, state="sent", outcome=outcome, recorded_at=at)
+
+    def discard(self, key: str) -> None:
+        """See :meth:`Ledger.discard`."""
+        with self._lock:
+            self._rows.pop(key, None)
+
+    def get(self, key: str) -> LedgerEntry | None:
+        """See :meth:`Ledger.get`."""
+        row = self._rows.get(key)
+        return row.entry if row is not None else None
+
+    def entries(self, state: LedgerState | None = None) -> tuple[LedgerEntry, ...]:
+        """See :meth:`Ledger.entries`."""
+        with self._lock:
+            rows = [r.entry for r in self._rows.values()]
+        return tuple(e for e in rows if state is None or e.state == state)
+
+
+# -- SQLite ---------------------------------------------------------------------------------
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS overdue_ledger (
+    seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    state          TEXT NOT NULL CHECK (state IN ('intended', 'sent', 'unknown')),
+    account_id     TEXT NOT NULL,
+    channel        TEXT NOT NULL,
+    template       TEXT NOT NULL,
+    contact        TEXT,
+    owner_host     TEXT,
+    owner_pid      INTEGER,
+    owner_token    TEXT,
+    claimed_at     REAL,
+    intended_at    TEXT,
+    recorded_at    TEXT,
+    attempts       INTEGER NOT NULL DEFAULT 0,
+    recoveries     INTEGER NOT NULL DEFAULT 0,
+    outcome_kind   TEXT CHECK (outcome_kind IN ('delivered', 'failed', 'unknown')),
+    event_outcome  TEXT,
+    code           TEXT,
+    retryable      INTEGER,
+    reference      TEXT,
+    detail         TEXT
+)
+"""
+
+_COLUMNS = (
+    "idempotency_key, state, account_id, channel, template, contact, intended_at, recorded_at,"
+    " attempts, recoveries, outcome_kind, event_outcome, code, retryable, reference, detail,"
+    " owner_host, owner_pid, owner_token, claimed_at"
+)
+
+
+def _pid_alive(pid: int) -> bool:
+    if os.name == "nt":  # os.kill(pid, 0) would terminate the process on Windows
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _iso(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _outcome_columns(
+    outcome: SendOutcome,
+) -> tuple[str, str, str | None, int, str | None, str | None]:
+    if isinstance(outcome, Delivered):
+        return ("delivered", outcome.event_outcome.value, None, 0, outcome.reference, None)
+    if isinstance(outcome, Failed):
+        return (
+            "failed",
+            outcome.event_outcome.value,
+            outcome.code,
+            int(outcome.retryable),
+            None,
+            outcome.detail,
+        )
+    return ("unknown", outcome.event_outcome.value, None, 0, None, outcome.detail)
+
+
+def _row_entry(row: tuple[object, ...]) -> LedgerEntry:
+    (key, state, account_id, channel, template, contact, intended_at, recorded_at, attempts,
+     recoveries, kind, event_outcome, code, retryable, reference, detail) = row[:16]
+    outcome: SendOutcome | None
+    if kind == "delivered":
+        outcome = Delivered(
+            None if reference is None else str(reference),
+            outcome=EventOutcome(str(event_outcome)),
+        )
+    elif kind == "failed":
+        outcome = Failed(str(code), bool(retryable), None if detail is None else str(detail))
+    elif kind == "unknown":
+        outcome = Unknown(None if detail is None else str(detail))
+    else:
+        outcome = None
+    return LedgerEntry(
+        str(key),
+        state,  # type: ignore[arg-type]
+        str(account_id),
+        str(channel),
+        str(template),
+        None if contact is None else str(contact),
+        intended_at=_iso(intended_at),  # type: ignore[arg-type]
+        recorded_at=_iso(recorded_at),  # type: ignore[arg-type]
+        attempts=int(attempts),  # type: ignore[call-overload]
+        recoveries=int(recoveries),  # type: ignore[call-overload]
+        outcome=outcome,
+        detail=None if (detail is None or kind is not None) else str(detail),
+    )
+
+
+class SqliteLedger:
+    """A ledger in a SQLite file, safe for several processes on one host.
+
+    The file is opened in WAL mode; every claim runs in a ``BEGIN IMMEDIATE`` transaction (one
+    writer at a time, readers never blocked) and the idempotency key is ``UNIQUE``, so two
+    processes can never both claim a key as ``new``.  ``synchronous=FULL`` by default: a row
+    that was committed survives the process being killed and the machine losing power.
+
+    Args:
+        path: the database file (created with its table if missing).
+        lease: seconds after which another host's ``intended`` claim counts as abandoned.
+            On the same host a claim is abandoned as soon as its process is gone.
+        timeout: seconds to wait for another process's write lock.
+        synchronous: SQLite's ``synchronous`` pragma (``'FULL'`` or ``'NORMAL'``).
+        clock: wall-clock seconds for leases (injectable for tests).
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        lease: float = 300.0,
+        timeout: float = 30.0,
+        synchronous: Literal["FULL", "NORMAL"] = "FULL",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if synchronous not in ("FULL", "NORMAL"):
+            raise DispatchError(
+                "synchronous must be 'FULL' or 'NORMAL'", expected="FULL | NORMAL", got=synchronous
+            )
+        self.path = Path(path)
+        self.lease = lease
+        self._clock = clock
+        self._host = socket.gethostname()
+        self._token = uuid.uuid4().hex
+        self._lock = threading.RLock()
+        self._conn = sqlite3.connect(
+            str(self.path), timeout=timeout, isolation_level=None, check_same_thread=False
+        )
+        self._conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        self._conn.execute("PRAGMA journal_mode = WAL")
+        self._conn.execute(f"PRAGMA synchronous = {synchronous}")
+        with self._tx():
+            self._conn.execute(_SCHEMA)
+            self._conn.execute("PRAGMA user_version = 1")
+
+    def __repr__(self) -> str:
+        return f"SqliteLedger({str(self.path)!r})"
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> SqliteLedger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transactions -----------------------------------------------------------------------
+
+    class _Tx:
+        def __init__(self, ledger: SqliteLedger) -> None:
+            self.ledger = ledger
+
+        def __enter__(self) -> sqlite3.Connection:
+            self.ledger._lock.acquire()
+            try:
+                self.ledger._conn.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                self.ledger._lock.release()
+                raise
+            return self.ledger._conn
+
+        def __exit__(self, exc_type: object, *_: object) -> None:
+            try:
+                self.ledger._conn.execute("COMMIT" if exc_type is None else "ROLLBACK")
+            finally:
+                self.ledger._lock.release()
+
+    def _tx(self) -> SqliteLedger._Tx:
+        return SqliteLedger._Tx(self)
+
+    def _select(self, conn: sqlite3.Connection, key: str) -> tuple[object, ...] | None:
+        cur = conn.execute(
+            f"SELECT {_COLUMNS} FROM overdue_ledger WHERE idempotency_key = ?", (key,)
+        )
+        row: tuple[object, ...] | None = cur.fetchone()
+        return row
+
+    def _abandoned(self, row: tuple[object, ...], now: float) -> bool:
+        host, pid, token, claimed_at = row[16:20]
+        if token == self._token:
+            return False  # our own claim, still in flight in this process
+        if host == self._host and isinstance(pid, int) and not _pid_alive(pid):
+            return True
+        return claimed_at is None or now - float(claimed_at) >= self.lease  # type: ignore[arg-type]
+
+    # -- the protocol -----------------------------------------------------------------------
+
+    def claim(self, action: Action, *, at: datetime) -> Claim:
+        """See :meth:`Ledger.claim`."""
+        key = action.idempotency_key
+        now = self._clock()
+        with self._tx() as conn:
+            row = self._select(conn, key)
+            if row is None:
+                conn.execute(
+                    "INSERT INTO overdue_ledger (idempotency_key, state, account_id, channel,"
+                    " template, contact, owner_host, owner_pid, owner_token, claimed_at,"
+                    " intended_at) VALUES (?, 'intended', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (key, action.account_id, action.channel, action.template, _masked(action),
+                     self._host, os.getpid(), self._token, now, at.isoformat()),
+                )
+                entry = LedgerEntry(
+                    key,
+                    "intended",
+                    action.account_id,
+                    action.channel,
+                    action.template,
+                    _masked(action),
+                    intended_at=at,
+                )
+                return Claim("new", entry)
+            entry = _row_entry(row)
+            if entry.state == "sent":
+                return Claim("done", entry)
+            if entry.state == "unknown":
+                return Claim("unknown", entry)
+            if not self._abandoned(row, now):
+                return Claim("busy", entry)
+            conn.execute(
+                "UPDATE overdue_ledger SET owner_host = ?, owner_pid = ?, owner_token = ?,"
+                " claimed_at = ?, recoveries = recoveries + 1 WHERE idempotency_key = ?",
+                (self._host, os.getpid(), self._token, now, key),
+            )
+            return Claim("in_doubt", attrs.evolve(entry, recoveries=entry.recoveries + 1))
+
+    def _get_or_fail(self, conn: sqlite3.Connection, key: str) -> LedgerEntry:
+        row = self._select(conn, key)
+        if row is None:
+            raise _unknown_key(key)
+        return _row_entry(row)
+
+    def record(
+        self, key: str, outcome: SendOutcome, *, at: datetime, attempts: int
+    ) -> LedgerEntry:
+        """See :meth:`Ledger.record`."""
+        with self._tx() as conn:
+            self._get_or_fail(conn, key)
+            conn.execute(
+                "UPDATE overdue_ledger SET state = 'sent', recorded_at = ?,"
+                " attempts = attempts + ?, outcome_kind = ?, event_outcome = ?, code = ?,"
+                " retryable = ?, reference = ?, detail = ? WHERE idempotency_key = ?",
+                (at.isoformat(), attempts, *_outcome_columns(outcome), key),
+            )
+            return self._get_or_fail(conn, key)
+
+    def mark_unknown(self, key: str, *, at: datetime, detail: str) -> LedgerEntry:
+        """See :meth:`Ledger.mark_unknown`."""
+        with self._tx() as conn:
+            self._get_or_fail(conn, key)
+            conn.execute(
+                "UPDATE overdue_ledger SET state = 'unknown', recorded_at = ?, detail = ?"
+                " WHERE idempotency_key = ? AND state = 'intended'",
+                (at.isoformat(), detail, key),
+            )
+            return self._get_or_fail(conn, key)
+
+    def resolve(self, key: str, outcome: SendOutcome, *, at: datetime) -> LedgerEntry:
+        """See :meth:`Ledger.resolve`."""
+        with self._tx() as conn:
+            self._get_or_fail(conn, key)
+            conn.execute(
+                "UPDATE overdue_ledger SET state = 'sent', recorded_at = ?, outcome_kind = ?,"
+                " event_outcome = ?, code = ?, retryable = ?, reference = ?, detail = ?"
+                " WHERE idempotency_key = ?",
+                (at.isoformat(), *_outcome_columns(outcome), key),
+            )
+            return self._get_or_fail(conn, key)
+
+    def discard(self, key: str) -> None:
+        """See :meth:`Ledger.discard`."""
+        with self._tx() as conn:
+            conn.execute("DELETE FROM overdue_ledger WHERE idempotency_key = ?", (key,))
+
+    def get(self, key: str) -> LedgerEntry | None:
+        """See :meth:`Ledger.get`."""
+        with self._lock:
+            row = self._select(self._conn, key)
+        return _row_entry(row) if row is not None else None
+
+    def entries(self, state: LedgerState | None = None) -> tuple[LedgerEntry, ...]:
+        """See :meth:`Ledger.entries`."""
+        query = f"SELECT {_COLUMNS} FROM overdue_ledger"
+        args: tuple[str, ...] = ()
+        if state is not None:
+            query += " WHERE state = ?"
+            args = (state,)
+        with self._lock:
+            rows = self._conn.execute(query + " ORDER BY seq", args).fetchall()
+        return tuple(_row_entry(r) for r in rows)

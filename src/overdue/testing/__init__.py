@@ -1,0 +1,95 @@
+"""The policy testing kit: strategies, invariant checks, a state machine, timeline assertions.
+
+Test a policy the way hypothesis tests code (``docs/testing.md``)::
+
+    from overdue.testing import PolicyMachine, check_all
+
+    class MyPolicyMachine(PolicyMachine):
+        policy = load_policy("policy.toml")
+
+    TestMyPolicy = MyPolicyMachine.TestCase
+
+The invariant checks, timeline assertions and the fixed clock need only ``overdue``; the
+strategies and :class:`PolicyMachine` need hypothesis (the ``testing`` extra) and are imported
+on first use.  The pytest plugin (``overdue._pytest_plugin``) adds the ``overdue_clock``,
+``overdue_recording_adapter`` and ``overdue_policy`` fixtures and the ``--overdue-policy``
+option.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from overdue.testing._clock import FixedClock, Recorder, SentMessage
+from overdue.testing.assertions import Happening, TimelineMismatchError, assert_timeline, project
+from overdue.testing.invariants import (
+    Violation,
+    check_all,
+    check_attempts,
+    check_authorisations,
+    check_caps,
+    check_cease,
+    check_contact_hours,
+    check_holds,
+    check_idempotency,
+    check_ladder_order,
+    check_opt_outs,
+    check_pauses,
+    check_rules,
+    history,
+)
+
+if TYPE_CHECKING:
+    from overdue.testing import strategies
+    from overdue.testing.machine import InvariantError, PolicyMachine, default_account
+
+__all__ = [
+    "FixedClock",
+    "Happening",
+    "InvariantError",
+    "PolicyMachine",
+    "Recorder",
+    "SentMessage",
+    "TimelineMismatchError",
+    "Violation",
+    "assert_timeline",
+    "check_all",
+    "check_attempts",
+    "check_authorisations",
+    "check_caps",
+    "check_cease",
+    "check_contact_hours",
+    "check_holds",
+    "check_idempotency",
+    "check_ladder_order",
+    "check_opt_outs",
+    "check_pauses",
+    "check_rules",
+    "default_account",
+    "history",
+    "project",
+    "strategies",
+]
+
+_LAZY = {
+    "InvariantError": "overdue.testing.machine",
+    "PolicyMachine": "overdue.testing.machine",
+    "default_account": "overdue.testing.machine",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the hypothesis-backed parts on first use, so the rest works without hypothesis."""
+    if name == "strategies":
+        return importlib.import_module("overdue.testing.strategies")
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'overdue.testing' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return list(__all__)

@@ -1,0 +1,770 @@
+"""Invariant checks for any policy: what must hold of every history the engine produced.
+
+Each ``check_*`` function takes a policy, an account and optionally what the engine did
+(a sequence of :class:`~overdue.decision.Decision` values, or the entries of a
+:func:`~overdue.timeline`); without it, the contacts and stage entries already recorded in
+the account's history are checked.  Each returns the list of :class:`Violation` values found,
+empty when all is well, so they work in plain tests (``assert not check_all(policy, acct)``)
+as well as in the :class:`~overdue.testing.PolicyMachine`.
+
+The limits are read from the policy's own rules (``ContactHours``, ``FrequencyCap``,
+``HoldWhile``, ``RespectCease``, ``RespectOptOut``, ``RequiresAuthorisation``) and stages
+(order, ``skippable``, ``enters_when``, ``deadline``, ``grace``, ``requires``,
+``max_attempts``), and re-derived here independently of the rule code where the arithmetic
+is simple (hours, caps), so that a bug in a rule shows up as a violation rather than being
+repeated by the check.  Rule kinds without a dedicated check (``MinimumGap``, ``CoolDown``,
+``QuietDays``, a host's own kinds) are asked through their own ``check`` by
+:func:`check_rules`.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+import attrs
+from dateutil.relativedelta import relativedelta
+
+from overdue._time import at_local, zone
+from overdue.account import Account
+from overdue.decision import Decision
+from overdue.engine import TimelineEntry
+from overdue.events import ContactAttempted, Event, Outcome, StageEntered
+from overdue.policy import Policy, Stage
+from overdue.rules import (
+    ContactHours,
+    FrequencyCap,
+    HoldWhile,
+    RequiresAuthorisation,
+    RespectCease,
+    RespectOptOut,
+    Rule,
+)
+from overdue.rules.frequency import COUNTS
+from overdue.situation import Candidate, Situation, days_overdue
+from overdue.snapshot import Snapshot, fold
+
+__all__ = [
+    "Record",
+    "Violation",
+    "check_all",
+    "check_attempts",
+    "check_authorisations",
+    "check_caps",
+    "check_cease",
+    "check_contact_hours",
+    "check_holds",
+    "check_idempotency",
+    "check_ladder_order",
+    "check_opt_outs",
+    "check_pauses",
+    "check_rules",
+    "history",
+]
+
+Record = Sequence[Decision] | Sequence[TimelineEntry] | None
+"""What the engine did: decisions, timeline entries, or ``None`` for the account's history."""
+
+# DST makes a nominal day 23 hours long; lower bounds on stage lengths allow for it.
+_DST_SLACK = timedelta(hours=1)
+
+
+@attrs.frozen
+class Violation:
+    """One broken invariant, said so that a compliance officer can read it.
+
+    Attributes:
+        invariant: the check that found it (``'contact_hours'``, ``'caps'``...).
+        message: what happened and which limit it broke.
+        at: when it happened.
+        rule_id: the rule or stage whose limit was broken.
+        event_index: the index of the offending event in the checked history.
+    """
+
+    invariant: str
+    message: str
+    at: datetime | None = None
+    rule_id: str | None = None
+    event_index: int | None = None
+
+    def __str__(self) -> str:
+        where = f" (event #{self.event_index})" if self.event_index is not None else ""
+        return f"[{self.invariant}] {self.message}{where}"
+
+
+# -- the history being checked ---------------------------------------------------------------
+
+
+def history(policy: Policy, account: Account, record: Record = None) -> tuple[Event, ...]:
+    """The account's events merged with what ``record`` says the engine did, in time order.
+
+    Decisions contribute their stage entries and due actions (carried out at the decision's
+    time with an unknown outcome); timeline entries their ``stage_entered`` and ``contact``
+    lines.  Events already in the account come first among events at the same moment.
+    """
+    extra: list[Event] = []
+    for item in record or ():
+        if isinstance(item, Decision):
+            extra.extend(item.record)
+            extra.extend(a.outcome_event(Outcome.UNKNOWN, item.at) for a in item.due_actions)
+        elif isinstance(item, TimelineEntry):
+            if item.kind == "stage_entered" and item.stage is not None:
+                extra.append(StageEntered(at=item.at, stage=item.stage))
+            elif item.kind == "contact" and item.channel is not None:
+                extra.append(
+                    ContactAttempted(
+                        at=item.at,
+                        channel=item.channel,
+                        outcome=Outcome.UNKNOWN,
+                        stage=item.stage,
+                        step=_step_key(policy, item.stage, item.template),
+                        template=item.template,
+                    )
+                )
+    if not extra:
+        return account.events
+    merged = [(e.at, 0, i, e) for i, e in enumerate(account.events)]
+    merged += [(e.at, 1, i, e) for i, e in enumerate(extra)]
+    merged.sort(key=lambda m: (m[0].astimezone(UTC), m[1], m[2]))
+    return tuple(m[3] for m in merged)
+
+
+def _step_key(policy: Policy, stage_id: str | None, template: str | None) -> str | None:
+    for stage in policy.stages:
+        if stage.id == stage_id:
+            for step in stage.steps:
+                if step.template == template:
+                    return step.key
+    return template
+
+
+@attrs.frozen
+class _Moment:
+    index: int
+    event: Event
+    before: Snapshot  # the state just before the event
+
+
+def _trace(policy: Policy, account: Account, record: Record) -> list[_Moment]:
+    events = history(policy, account, record)
+    snap = fold(attrs.evolve(account, events=()))
+    out: list[_Moment] = []
+    for i, ev in enumerate(events):
+        out.append(_Moment(i, ev, snap))
+        snap = snap.apply(ev)
+    return out
+
+
+def _zone_of(policy: Policy, account: Account) -> tzinfo | None:
+    if account.timezone is not None:
+        return zone(account.timezone)
+    if policy.assumed_zone is not None:
+        return zone(policy.assumed_zone)
+    return None
+
+
+def _situation(policy: Policy, account: Account, snap: Snapshot, at: datetime) -> Situation:
+    tz = _zone_of(policy, account)
+    source = "account" if account.timezone else ("policy" if policy.assumed_zone else "unknown")
+    local = at.astimezone(tz or UTC).date()
+    return Situation(
+        account,
+        snap,
+        at,
+        tz,
+        source,
+        policy.calendar,
+        local,
+        days_overdue(snap, local),
+        snap.balance,
+    )
+
+
+def _candidate(policy: Policy, account: Account, m: _Moment) -> Candidate | None:
+    ev = m.event
+    if not isinstance(ev, ContactAttempted) or ev.initiated_by != "creditor":
+        return None
+    stage, step_channel = ev.stage or "", ev.channel
+    for st in policy.stages:
+        if st.id == ev.stage:
+            for step in st.steps:
+                if step.key == ev.step:
+                    step_channel = step.channel
+    contact = account.contact_for(ev.channel)
+    prog = m.before.steps.get(ev.step) if ev.step is not None else None
+    attempt = prog.count + 1 if prog is not None else 1
+    return Candidate(
+        stage,
+        ev.step or "",
+        ev.channel,
+        ev.template or "",
+        attempt,
+        contact,
+        _situation(policy, account, m.before, ev.at),
+        (),
+        ev.channel != step_channel,
+    )
+
+
+def _contacts(
+    policy: Policy, account: Account, trace: list[_Moment]
+) -> Iterable[tuple[_Moment, ContactAttempted, Candidate]]:
+    for m in trace:
+        cand = _candidate(policy, account, m)
+        if cand is not None:
+            assert isinstance(m.event, ContactAttempted)
+            yield m, m.event, cand
+
+
+def _what(ev: ContactAttempted) -> str:
+    tmpl = f" {ev.template!r}" if ev.template else ""
+    return f"{ev.channel}{tmpl} at {ev.at.isoformat()}"
+
+
+def _rules(policy: Policy, kind: type) -> list[Rule]:
+    return [r for r in policy.rules if isinstance(r, kind)]
+
+
+# -- the checks ------------------------------------------------------------------------------
+
+
+def _hours(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violation]:
+    out: list[Violation] = []
+    for rule in _rules(policy, ContactHours):
+        assert isinstance(rule, ContactHours)
+        for m, ev, cand in _contacts(policy, account, trace):
+            if not rule.applies_to(cand):
+                continue
+            tz = cand.situation.tz or (zone(rule.assume_zone) if rule.assume_zone else None)
+            if tz is None:
+                out.append(
+                    Violation(
+                        "contact_hours",
+                        f"{_what(ev)} although the debtor's zone is unknown, so {rule.id} "
+                        "cannot be honoured",
+                        ev.at,
+                        rule.id,
+                        m.index,
+                    )
+                )
+                continue
+            local = ev.at.astimezone(tz)
+            start, end = rule.window
+            wall = local.time().replace(tzinfo=None)
+            day_ok = rule.weekdays is None or local.weekday() in rule.weekdays
+            if not (day_ok and start <= wall < end):
+                out.append(
+                    Violation(
+                        "contact_hours",
+                        f"{_what(ev)} is {local:%a %H:%M} {local.tzname()} in the debtor's zone, "
+                        f"outside {rule.id} ({start:%H:%M}-{end:%H:%M}"
+                        + ("" if rule.weekdays is None else ", restricted weekdays")
+                        + ")",
+                        ev.at,
+                        rule.id,
+                        m.index,
+                    )
+                )
+    return out
+
+
+def _cap_pool(
+    rule: FrequencyCap, cand: Candidate, prior: list[ContactAttempted]
+) -> list[ContactAttempted]:
+    chans = rule.count_channels if rule.count_channels is not None else rule.channels
+    outcomes = COUNTS[rule.counts]
+    pool = [
+        c
+        for c in prior
+        if c.initiated_by == "creditor"
+        and (chans is None or c.channel in chans)
+        and c.outcome.value in outcomes
+    ]
+    if rule.scope == "contact_point":
+        addr = cand.contact.address if cand.contact is not None else None
+        pool = [c for c in pool if c.contact_point == addr]
+    elif rule.scope == "debt":
+        pool = [c for c in pool if c.debt_id is None]
+    return pool
+
+
+def _caps(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violation]:
+    out: list[Violation] = []
+    for rule in _rules(policy, FrequencyCap):
+        assert isinstance(rule, FrequencyCap)
+        for m, ev, cand in _contacts(policy, account, trace):
+            if not rule.applies_to(cand):
+                continue
+            pool = _cap_pool(rule, cand, list(m.before.contacts))
+            at = ev.at.astimezone(UTC)
+            if rule.window == "rolling":
+                # Hours are exact; days, weeks and months count on the debtor's wall clock.
+                local = ev.at.astimezone(cand.situation.tz or UTC)
+                if rule.per.unit in ("h", "min"):
+                    start = at - rule.per.min_timedelta
+                elif rule.per.unit == "mo":
+                    start = (local - relativedelta(months=rule.per.amount)).astimezone(UTC)
+                else:
+                    start = (local - rule.per.min_timedelta).astimezone(UTC)
+                inside = [c for c in pool if start < c.at.astimezone(UTC) <= at]
+                label = f"in the {rule.per} before"
+            else:
+                tz = cand.situation.tz or ev.at.tzinfo
+                span = rule.per.amount * (7 if rule.per.unit == "w" else 1)
+                today = ev.at.astimezone(tz).date()
+                first = today - timedelta(days=span - 1)
+                inside = [c for c in pool if first <= c.at.astimezone(tz).date() <= today]
+                label = "on the same local day as" if span == 1 else f"in the {span} local days to"
+            if len(inside) >= rule.max_contacts:
+                out.append(
+                    Violation(
+                        "caps",
+                        f"{_what(ev)} is contact {len(inside) + 1} {label} it; {rule.id} allows "
+                        f"{rule.max_contacts} (earlier: "
+                        + ", ".join(c.at.isoformat() for c in inside[-rule.max_contacts :])
+                        + ")",
+                        ev.at,
+                        rule.id,
+                        m.index,
+                    )
+                )
+    return out
+
+
+def _holds(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violation]:
+    out: list[Violation] = []
+    for rule in _rules(policy, HoldWhile):
+        assert isinstance(rule, HoldWhile)
+        for m, ev, cand in _contacts(policy, account, trace):
+            state = m.before.fact_open(rule.fact, ev.at)
+            if state is not None and rule.applies_to(cand):
+                out.append(
+                    Violation(
+                        "holds",
+                        f"{_what(ev)} while {rule.fact} holds (since {state.since.isoformat()}); "
+                        f"{rule.id} forbids contact",
+                        ev.at,
+                        rule.id,
+                        m.index,
+                    )
+                )
+    return out
+
+
+def _cease(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violation]:
+    out: list[Violation] = []
+    for rule in _rules(policy, RespectCease):
+        for m, ev, cand in _contacts(policy, account, trace):
+            cease = m.before.cease
+            if cease is None or cease.at > ev.at or not rule.applies_to(cand):
+                continue
+            if cease.channels is None or ev.channel in cease.channels:
+                scope = "all contact" if cease.channels is None else f"contact by {ev.channel}"
+                out.append(
+                    Violation(
+                        "cease",
+                        f"{_what(ev)} after the debtor asked to cease {scope} at "
+                        f"{cease.at.isoformat()}; {rule.id} forbids it",
+                        ev.at,
+                        rule.id,
+                        m.index,
+                    )
+                )
+    return out
+
+
+def _opt_outs(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violation]:
+    out: list[Violation] = []
+    for rule in _rules(policy, RespectOptOut):
+        for m, ev, cand in _contacts(policy, account, trace):
+            if ev.channel in m.before.opted_out and rule.applies_to(cand):
+                out.append(
+                    Violation(
+                        "opt_outs",
+                        f"{_what(ev)} on a channel the debtor opted out of; {rule.id} forbids it",
+                        ev.at,
+                        rule.id,
+                        m.index,
+                    )
+                )
+    return out
+
+
+def _authorisations(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violation]:
+    out: list[Violation] = []
+    for rule in _rules(policy, RequiresAuthorisation):
+        assert isinstance(rule, RequiresAuthorisation)
+        for m, ev, cand in _contacts(policy, account, trace):
+            if rule.applies_to(cand) and not m.before.has_authorisation(rule.authorisation, ev.at):
+                out.append(
+                    Violation(
+                        "authorisations",
+                        f"{_what(ev)} without the authorisation {rule.authorisation!r} that "
+                        f"{rule.id} requires",
+                        ev.at,
+                        rule.id,
+                        m.index,
+                    )
+                )
+    stages = {s.id: s for s in policy.stages}
+    for m in trace:
+        entered = m.event
+        if isinstance(entered, StageEntered) and entered.stage in stages:
+            ev_at = entered.at
+            missing = [
+                a
+                for a in stages[entered.stage].requires
+                if not m.before.has_authorisation(a, ev_at)
+            ]
+            if missing:
+                out.append(
+                    Violation(
+                        "authorisations",
+                        f"entered {entered.stage} at {entered.at.isoformat()} without "
+                        + ", ".join(repr(a) for a in missing)
+                        + " on file",
+                        entered.at,
+                        entered.stage,
+                        m.index,
+                    )
+                )
+    return out
+
+
+def _finished_by(stage: Stage, since: datetime, last_contact: datetime | None) -> datetime:
+    """The earliest moment a rung entered at ``since`` can be finished (a lower bound)."""
+    bound = since
+    if stage.deadline is not None:
+        bound = max(bound, since + stage.deadline.min_timedelta - _DST_SLACK)
+    if stage.grace is not None:
+        base = last_contact if last_contact is not None and last_contact > since else since
+        bound = max(bound, base + stage.grace.min_timedelta - _DST_SLACK)
+    return bound
+
+
+def _ladder(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violation]:
+    out: list[Violation] = []
+    enabled = policy.enabled_stages
+    order = {s.id: i for i, s in enumerate(enabled)}
+    current: int | None = None
+    since: datetime | None = None
+    last_contact: datetime | None = None
+    settled_at: datetime | None = None
+    for m in trace:
+        ev = m.event
+        bal = m.before.balance
+        if current is not None and bal is not None and bal.amount <= 0:
+            # Paid in full: the debt is resolved, and a later debt climbs from the bottom.
+            current, since, last_contact, settled_at = None, None, None, ev.at
+        if (
+            isinstance(ev, ContactAttempted)
+            and ev.initiated_by == "creditor"
+            and ev.stage is not None
+        ):
+            if current is None and settled_at is not None and m.before.stage == ev.stage:
+                first = enabled[0].id if enabled else "the first rung"
+                out.append(
+                    Violation(
+                        "ladder_order",
+                        f"{_what(ev)} continues {ev.stage} for a debt that became overdue after "
+                        f"the account was paid in full (by {settled_at.isoformat()}); a new debt "
+                        f"should climb the ladder from {first}",
+                        ev.at,
+                        ev.stage,
+                        m.index,
+                    )
+                )
+            elif m.before.stage != ev.stage:
+                out.append(
+                    Violation(
+                        "ladder_order",
+                        f"{_what(ev)} belongs to {ev.stage} but the account is in "
+                        f"{m.before.stage or 'no stage'}",
+                        ev.at,
+                        ev.stage,
+                        m.index,
+                    )
+                )
+            last_contact = ev.at
+            continue
+        if not isinstance(ev, StageEntered):
+            continue
+        if ev.stage not in order:
+            out.append(
+                Violation(
+                    "ladder_order",
+                    f"entered {ev.stage!r} at {ev.at.isoformat()}, which is not an enabled rung",
+                    ev.at,
+                    ev.stage,
+                    m.index,
+                )
+            )
+            continue
+        k = order[ev.stage]
+        start = 0 if current is None else current + 1
+        if current is not None and k <= current:
+            out.append(
+                Violation(
+                    "ladder_order",
+                    f"went from {enabled[current].id} back to {ev.stage} at {ev.at.isoformat()}",
+                    ev.at,
+                    ev.stage,
+                    m.index,
+                )
+            )
+        else:
+            passed = [s.id for s in enabled[start:k] if not s.skippable]
+            if passed:
+                out.append(
+                    Violation(
+                        "ladder_order",
+                        f"entered {ev.stage} at {ev.at.isoformat()} passing over "
+                        + ", ".join(passed)
+                        + ", which may not be skipped",
+                        ev.at,
+                        ev.stage,
+                        m.index,
+                    )
+                )
+        if current is not None and since is not None and k > current:
+            prev = enabled[current]
+            earliest = _finished_by(prev, since, last_contact)
+            if ev.at < earliest:
+                out.append(
+                    Violation(
+                        "ladder_order",
+                        f"entered {ev.stage} at {ev.at.isoformat()} but {prev.id} (entered "
+                        f"{since.isoformat()}) cannot be finished before {earliest.isoformat()}"
+                        f" (deadline {prev.deadline}, grace {prev.grace})",
+                        ev.at,
+                        ev.stage,
+                        m.index,
+                    )
+                )
+        cond = enabled[k].enters_when
+        if cond is not None and not cond.holds(_situation(policy, account, m.before, ev.at)):
+            out.append(
+                Violation(
+                    "ladder_order",
+                    f"entered {ev.stage} at {ev.at.isoformat()} although its entry condition "
+                    f"({cond.describe()}) does not hold",
+                    ev.at,
+                    ev.stage,
+                    m.index,
+                )
+            )
+        current, since, last_contact = k, ev.at, None
+    return out
+
+
+def _attempts(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violation]:
+    out: list[Violation] = []
+    stages = {s.id: s for s in policy.stages}
+    for m, ev, _cand in _contacts(policy, account, trace):
+        stage = stages.get(ev.stage or "")
+        if stage is None or ev.stage != m.before.stage:
+            continue
+        step = next((s for s in stage.steps if s.key == ev.step), None)
+        if step is None:
+            out.append(
+                Violation(
+                    "attempts",
+                    f"{_what(ev)} names step {ev.step!r}, which {stage.id} does not have",
+                    ev.at,
+                    stage.id,
+                    m.index,
+                )
+            )
+            continue
+        if ev.channel not in (step.channel, step.fallback):
+            out.append(
+                Violation(
+                    "attempts",
+                    f"{_what(ev)} for step {step.key!r} which uses {step.channel}"
+                    + (f" (fallback {step.fallback})" if step.fallback else ""),
+                    ev.at,
+                    stage.id,
+                    m.index,
+                )
+            )
+        prog = m.before.steps.get(step.key)
+        if prog is not None and prog.count >= step.max_attempts:
+            out.append(
+                Violation(
+                    "attempts",
+                    f"{_what(ev)} is attempt {prog.count + 1} of step {step.key!r} in "
+                    f"{stage.id}, which allows {step.max_attempts}",
+                    ev.at,
+                    stage.id,
+                    m.index,
+                )
+            )
+        elif prog is not None and step.repeat_every is not None:
+            gap = step.repeat_every.min_timedelta - _DST_SLACK
+            if ev.at - prog.last_at < gap:
+                out.append(
+                    Violation(
+                        "attempts",
+                        f"{_what(ev)} repeats step {step.key!r} {ev.at - prog.last_at} after the "
+                        f"last attempt; it repeats every {step.repeat_every}",
+                        ev.at,
+                        stage.id,
+                        m.index,
+                    )
+                )
+    return out
+
+
+def _promise_end(policy: Policy, account: Account, by: date) -> datetime:
+    tz = _zone_of(policy, account) or UTC
+    start = at_local(by + timedelta(days=1), time(0), tz)
+    return policy.promise_grace.add_to(start, tz=tz, calendar=policy.calendar)
+
+
+def _pauses(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violation]:
+    out: list[Violation] = []
+    for m, ev, cand in _contacts(policy, account, trace):
+        snap = m.before
+        why = None
+        bal = snap.balance
+        if snap.written_off is not None:
+            why = "the debt was written off"
+        elif bal is not None and bal.amount <= 0:
+            why = "the account is paid in full"
+        elif cand.situation.days_overdue == 0:
+            why = "nothing is overdue"
+        elif snap.promise is not None and not snap.promise.kept:
+            if ev.at < _promise_end(policy, account, snap.promise.by):
+                why = f"a promise to pay by {snap.promise.by} is open"
+        elif snap.fact_open("payment_plan", ev.at) is not None:
+            why = "a payment plan runs"
+        if why is not None:
+            out.append(Violation("pauses", f"{_what(ev)} although {why}", ev.at, None, m.index))
+    return out
+
+
+def _idempotency(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violation]:
+    out: list[Violation] = []
+    seen: dict[str, int] = {}
+    for m, ev, _cand in _contacts(policy, account, trace):
+        key = ev.idempotency_key
+        if key is None:
+            continue
+        if key in seen:
+            out.append(
+                Violation(
+                    "idempotency",
+                    f"{_what(ev)} reuses idempotency key {key!r} of event #{seen[key]}: "
+                    "an adapter honouring keys would drop it",
+                    ev.at,
+                    None,
+                    m.index,
+                )
+            )
+        seen.setdefault(key, m.index)
+    return out
+
+
+_COVERED = (
+    ContactHours,
+    FrequencyCap,
+    HoldWhile,
+    RespectCease,
+    RespectOptOut,
+    RequiresAuthorisation,
+)
+
+
+def _other_rules(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violation]:
+    out: list[Violation] = []
+    others = [r for r in policy.rules if not isinstance(r, _COVERED)]
+    for rule in others:
+        for m, ev, cand in _contacts(policy, account, trace):
+            if not rule.applies_to(cand):
+                continue
+            v = rule.check(cand, ev.at)
+            if v is not None:
+                out.append(
+                    Violation(
+                        "rules",
+                        f"{_what(ev)} although {rule.id} would {v.effect} it: {v.message}",
+                        ev.at,
+                        rule.id,
+                        m.index,
+                    )
+                )
+    return out
+
+
+_Check = Callable[[Policy, Account, list[_Moment]], list[Violation]]
+
+
+def _public(check: _Check, doc: str) -> Callable[[Policy, Account, Record], list[Violation]]:
+    def run(policy: Policy, account: Account, record: Record = None) -> list[Violation]:
+        return check(policy, account, _trace(policy, account, record))
+
+    run.__doc__ = doc
+    return run
+
+
+check_contact_hours = _public(
+    _hours,
+    "Every contact a ``ContactHours`` rule covers fell inside its window, in the debtor's zone.",
+)
+check_caps = _public(
+    _caps, "No contact a ``FrequencyCap`` covers went over its count in its window."
+)
+check_holds = _public(
+    _holds, "No contact a ``HoldWhile`` rule covers happened while its fact held."
+)
+check_cease = _public(_cease, "No covered contact after a cease request on its channel (or all).")
+check_opt_outs = _public(_opt_outs, "No covered contact on a channel the debtor opted out of.")
+check_authorisations = _public(
+    _authorisations,
+    "Rungs were entered with their ``requires`` on file; ``RequiresAuthorisation`` contacts too.",
+)
+check_ladder_order = _public(
+    _ladder,
+    "Rungs were climbed in order, passing over skippable rungs only, with their entry "
+    "conditions holding and not before the rung below could be finished; contacts belong to "
+    "the current rung.",
+)
+check_attempts = _public(
+    _attempts,
+    "Each contact is a step of the current rung on its channel or fallback, within "
+    "``max_attempts`` and spaced by ``repeat_every``.",
+)
+check_pauses = _public(
+    _pauses,
+    "No contact when nothing is owed or overdue, after a write-off, during an open promise or a "
+    "payment plan.",
+)
+check_idempotency = _public(_idempotency, "No two contacts share an idempotency key.")
+check_rules = _public(
+    _other_rules, "Every other rule of the policy allows each contact it covers, when it happened."
+)
+
+_ALL: tuple[_Check, ...] = (
+    _hours,
+    _caps,
+    _holds,
+    _cease,
+    _opt_outs,
+    _authorisations,
+    _ladder,
+    _attempts,
+    _pauses,
+    _idempotency,
+    _other_rules,
+)
+
+
+def check_all(policy: Policy, account: Account, record: Record = None) -> list[Violation]:
+    """Every invariant above, on one pass over the history; the violations in check order."""
+    trace = _trace(policy, account, record)
+    out: list[Violation] = []
+    for check in _ALL:
+        out.extend(check(policy, account, trace))
+    return out

@@ -1,0 +1,179 @@
+"""The fold: what a snapshot says, what it refuses, and that applying equals refolding."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from overdue import Account, Invoice, Money, fold
+from overdue.errors import EventError, NaiveDatetimeError
+from overdue.events import (
+    AuthorisationGranted,
+    AuthorisationRevoked,
+    ContactAttempted,
+    DisputeOpened,
+    DisputeResolved,
+    FactCleared,
+    FactSet,
+    HoldReleased,
+    InvoiceIssued,
+    ManualHold,
+    PaymentPlanBroken,
+    PaymentReceived,
+    PromiseToPay,
+    StageEntered,
+)
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def at(m: int, d: int, h: int = 10) -> datetime:
+    return datetime(2026, m, d, h, tzinfo=SH)
+
+
+def acct(*events: object, invoices: tuple[Invoice, ...] | None = None) -> Account:
+    inv = (
+        invoices
+        if invoices is not None
+        else (
+            Invoice("A", Money("100.00", "CNY"), date(2026, 1, 5)),
+            Invoice("B", Money("200.00", "CNY"), date(2026, 1, 1)),
+        )
+    )
+    return Account("S-1", invoices=inv, events=events)  # type: ignore[arg-type]
+
+
+def test_an_event_out_of_time_order_is_refused_with_account_and_index() -> None:
+    a = acct(StageEntered(at=at(1, 10), stage="x"), StageEntered(at=at(1, 9), stage="y"))
+    with pytest.raises(EventError) as info:
+        fold(a)
+    assert info.value.account_id == "S-1"
+    assert info.value.event_index == 1
+    assert "time order" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "events",
+    [
+        (DisputeResolved(at=at(1, 10), dispute_id="D"),),
+        (DisputeOpened(at=at(1, 10), dispute_id="D"), DisputeOpened(at=at(1, 11), dispute_id="D")),
+        (AuthorisationRevoked(at=at(1, 10), authorisation="legal_review"),),
+        (PaymentPlanBroken(at=at(1, 10), plan_id="P"),),
+        (HoldReleased(at=at(1, 10)),),
+        (PaymentReceived(at=at(1, 10), amount=Money("1.00", "USD")),),
+        (PaymentReceived(at=at(1, 10), amount=Money("1.00", "CNY"), invoice_id="NOPE"),),
+        (
+            InvoiceIssued(
+                at=at(1, 10), invoice_id="A", amount=Money("1.00", "CNY"), due=date(2026, 2, 1)
+            ),
+        ),
+    ],
+)
+def test_contradictory_events_are_refused_with_the_event_index(events: tuple[object, ...]) -> None:
+    with pytest.raises(EventError) as info:
+        fold(acct(*events))
+    assert info.value.account_id == "S-1"
+    assert info.value.event_index == len(events) - 1
+
+
+def test_payments_are_allocated_to_the_oldest_due_invoice_first() -> None:
+    s = fold(acct(PaymentReceived(at=at(1, 10), amount=Money("250.00", "CNY"))))
+    paid = {i.invoice_id: i.paid for i in s.invoices}
+    assert paid == {"B": Decimal("200.00"), "A": Decimal("50.00")}
+    assert s.balance == Money("50.00", "CNY")
+    assert s.earliest_unpaid_due() == date(2026, 1, 5)
+
+
+def test_a_payment_naming_an_invoice_settles_that_one_first() -> None:
+    s = fold(acct(PaymentReceived(at=at(1, 10), amount=Money("100.00", "CNY"), invoice_id="A")))
+    assert {i.invoice_id: i.settled for i in s.invoices} == {"A": True, "B": False}
+
+
+def test_an_overpayment_is_kept_as_credit_for_the_next_invoice() -> None:
+    s = fold(
+        acct(
+            PaymentReceived(at=at(1, 10), amount=Money("350.00", "CNY")),
+            InvoiceIssued(
+                at=at(1, 11), invoice_id="C", amount=Money("80.00", "CNY"), due=date(2026, 2, 1)
+            ),
+        )
+    )
+    assert s.balance == Money("30.00", "CNY")  # 50.00 credit went to the new 80.00 invoice
+
+
+def test_events_after_the_fold_moment_are_ignored() -> None:
+    a = acct(StageEntered(at=at(1, 10), stage="x"), StageEntered(at=at(1, 20), stage="y"))
+    assert fold(a, at(1, 15)).stage == "x"
+    assert fold(a).stage == "y"
+
+
+def test_a_naive_fold_moment_is_refused() -> None:
+    with pytest.raises(NaiveDatetimeError):
+        fold(acct(), datetime(2026, 1, 1))
+
+
+def test_the_snapshot_tracks_stage_steps_facts_promises_and_milestones() -> None:
+    s = fold(
+        acct(
+            StageEntered(at=at(1, 10), stage="reminder"),
+            ContactAttempted(
+                at=at(1, 10),
+                channel="sms",
+                outcome="delivered",
+                stage="reminder",
+                step="r",
+                template="r",
+            ),
+            ContactAttempted(
+                at=at(1, 11),
+                channel="sms",
+                outcome="failed",
+                stage="reminder",
+                step="r",
+                template="r",
+            ),
+            ManualHold(at=at(1, 12), reason="check", until=at(1, 14)),
+            FactSet(at=at(1, 12), name="bankruptcy"),
+            FactCleared(at=at(1, 13), name="bankruptcy"),
+            AuthorisationGranted(at=at(1, 13), authorisation="legal_review"),
+            PromiseToPay(at=at(1, 13), amount=Money("50.00", "CNY"), by=date(2026, 1, 20)),
+            PaymentReceived(at=at(1, 14, 12), amount=Money("60.00", "CNY")),
+        )
+    )
+    assert s.stage == "reminder"
+    assert s.stage_since == at(1, 10)
+    assert s.steps["r"].count == 2
+    assert s.steps["r"].last_at == at(1, 11)
+    assert s.fact_open("manual_hold", at(1, 13)) is not None
+    assert s.fact_open("manual_hold", at(1, 15)) is None  # lapsed by its own until
+    assert s.fact_open("bankruptcy", at(1, 13)) is None
+    assert ("bankruptcy", at(1, 12), at(1, 13)) in s.fact_intervals
+    assert s.has_authorisation("legal_review", at(1, 14))
+    assert s.promise is not None
+    assert s.promise.kept
+    assert s.first_seen["contacted:r"] == at(1, 10)
+    assert s.first_seen["stage_entered:reminder"] == at(1, 10)
+    assert s.event_count == 9
+
+
+def test_applying_one_more_event_equals_folding_everything_again() -> None:
+    events = [
+        StageEntered(at=at(1, 10), stage="reminder"),
+        DisputeOpened(at=at(1, 11), dispute_id="D"),
+        PaymentReceived(at=at(1, 12), amount=Money("20.00", "CNY")),
+        DisputeResolved(at=at(1, 13), dispute_id="D"),
+    ]
+    snap = fold(acct())
+    for i, e in enumerate(events):
+        snap = snap.apply(e)
+        assert snap == fold(acct(*events[: i + 1]))
+
+
+def test_an_incremental_apply_refuses_an_out_of_order_event_with_its_index() -> None:
+    snap = fold(acct(StageEntered(at=at(1, 10), stage="x")))
+    with pytest.raises(EventError) as info:
+        snap.apply(StageEntered(at=at(1, 10) - timedelta(hours=1), stage="y"))
+    assert info.value.event_index == 1
