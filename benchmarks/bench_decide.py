@@ -5,6 +5,7 @@ Usage::
     python benchmarks/bench_decide.py                 # 100,000 accounts, about 20 events each
     python benchmarks/bench_decide.py --accounts 5000 # a quick run
     python benchmarks/bench_decide.py --accounts 2000 --profile
+    python benchmarks/bench_decide.py --workers 2     # also (c): decide_batch over 2 processes
 
 The portfolio is generated from a fixed seed, so two runs decide the same accounts.  Each
 history is what a host following the reference policy would have recorded: invoices, the
@@ -27,7 +28,7 @@ import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from overdue import REFERENCE_POLICY, Account, ContactPoint, Money, decide, fold
+from overdue import REFERENCE_POLICY, Account, ContactPoint, Money, decide, decide_batch, fold
 from overdue.events import (
     ContactAttempted,
     DisputeOpened,
@@ -185,10 +186,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=20260401)
     parser.add_argument("--profile", action="store_true", help="profile the held-snapshot run")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="also run (c) decide_batch over this many processes on every core (0: skip)",
+    )
     args = parser.parse_args(argv)
 
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+    all_cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    if all_cores is not None:
+        os.sched_setaffinity(0, {min(all_cores)})  # one core
     cpu = "unknown CPU"
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as f:
@@ -225,6 +233,17 @@ def main(argv: list[str] | None = None) -> int:
         st = decide(policy, acct, NOW, snapshot=snap).status
         statuses[st] = statuses.get(st, 0) + 1
     print("statuses:", ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())))
+
+    if args.workers > 0:
+        if all_cores is not None:
+            os.sched_setaffinity(0, all_cores)  # the workers inherit this: give them every core
+        t0 = time.perf_counter()
+        report = decide_batch(policy, portfolio, NOW, workers=args.workers)
+        _rate(
+            f"(c) fold + decide, {args.workers} processes",
+            len(report.decisions) + len(report.failures),
+            time.perf_counter() - t0,
+        )
 
     if args.profile:
         prof = cProfile.Profile()

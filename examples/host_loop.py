@@ -2,13 +2,16 @@
 
 Run it from the repository root::
 
-    .venv/bin/python examples/host_loop.py            # 70 days, a throw-away SQLite ledger
-    .venv/bin/python examples/host_loop.py --days 40 --ledger /tmp/overdue-ledger.db
+    python examples/host_loop.py            # 70 days, a throw-away SQLite ledger
+    python examples/host_loop.py --days 40 --ledger /tmp/overdue-ledger.db
 
 Each simulated morning (10:00 in the debtor's zone) the host records what happened overnight
 (payments, disputes, authorisations), asks the engine what to do, appends the stage changes it
 decided, dispatches the due actions through its adapters with a SQLite ledger, and appends the
-outcome events.  The adapters here print instead of sending; see ``examples/adapters/`` for
+outcome events.  The policy is the reference ladder with its field-visit rung on: one debtor's
+file gets the visit authorised, and the host acknowledges the visit's conduct obligations (its
+contract with the visiting firm covers them) when it dispatches.  The adapters here print
+instead of sending; see ``examples/adapters/`` for
 real SMTP and HTTP ones.  At the end the first day's batch is dispatched again, to show that a
 retried batch sends nothing twice.
 """
@@ -22,7 +25,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from overdue import REFERENCE_POLICY, Account, ContactPoint, Invoice, Money, decide
+from overdue import Account, ContactPoint, Invoice, Money, decide, reference_policy
 from overdue.decision import Action
 from overdue.dispatch import (
     ChannelRegistry,
@@ -43,6 +46,17 @@ from overdue.events import (
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = date(2026, 1, 11)
+POLICY = reference_policy(field_visit=True)
+
+VISIT_CONDUCT = {
+    "identity_disclosure",
+    "show_identification",
+    "two_staff",
+    "no_entry_without_consent",
+    "record_visit",
+}
+"""The field-visit obligations this host has signed off: its contract with the visiting firm
+binds the firm to each.  An obligation missing here makes the dispatcher refuse the visit."""
 
 
 class PrintingAdapter:
@@ -64,7 +78,7 @@ class PrintingAdapter:
             to = action.contact.masked[:18] if action.contact is not None else "-"
             first = message.body.replace("\n", " ")
             first = first if len(first) <= 64 else first[:63] + "…"
-            self._log.append(f"{action.channel:<7} {to:<18} {action.template:<19} {first}")
+            self._log.append(f"{action.channel:<11} {to:<18} {action.template:<19} {first}")
         return Delivered(f"{self.channel}:{idempotency_key}")
 
 
@@ -73,6 +87,7 @@ def accounts() -> list[Account]:
     phone = "+8613812345678"
 
     def acct(id_: str, amount: str, *, mail: str, number: str = phone) -> Account:
+        address = f"Room {id_[2:]}, No. 1 Example Road, Shanghai"
         return Account(
             id_,
             timezone="Asia/Shanghai",
@@ -80,7 +95,8 @@ def accounts() -> list[Account]:
                 ContactPoint("sms", number),
                 ContactPoint("phone", number),
                 ContactPoint("email", mail),
-                ContactPoint("letter", "Room 1, No. 1 Example Road, Shanghai"),
+                ContactPoint("letter", address),
+                ContactPoint("field_visit", address),
             ),
             invoices=(Invoice(f"INV-{id_}", Money(amount, "CNY"), START - timedelta(days=1)),),
         )
@@ -89,7 +105,8 @@ def accounts() -> list[Account]:
         acct("A-100", "1200.50", mail="li@example.com"),  # never pays; goes to court
         acct("A-200", "350.00", mail="wang@example.com", number="+8613900001111"),  # pays
         acct("A-300", "80.00", mail="zhao@example.com", number="+8613700002222"),  # small
-        acct("A-400", "640.00", mail="chen@example.com", number="+8613600003333"),  # disputes
+        acct("A-400", "640.00", mail="chen@example.com", number="+8613600003333"),  # disputes;
+        # later a visit is authorised
     ]
 
 
@@ -99,6 +116,7 @@ def scripted(day: int, at: datetime) -> dict[str, list[Event]]:
         5: {"A-400": [DisputeOpened(at=at, reason="says the invoice was paid in cash")]},
         9: {"A-200": [PaymentReceived(at=at, amount=Money("350.00", "CNY"))]},
         19: {"A-400": [DisputeResolved(at=at, resolution="no record of the cash payment")]},
+        40: {"A-400": [AuthorisationGranted(at=at, authorisation="field_visit")]},
         50: {"A-100": [AuthorisationGranted(at=at, authorisation="legal_review")]},
     }
     return story.get(day, {})
@@ -107,16 +125,17 @@ def scripted(day: int, at: datetime) -> dict[str, list[Event]]:
 def run(days: int, ledger_path: Path, out: list[str]) -> None:
     log: list[str] = []
     registry = ChannelRegistry()
-    for channel in ("sms", "phone", "email", "letter", "in_app", "legal"):
+    for channel in ("sms", "phone", "email", "letter", "in_app", "field_visit", "legal"):
         registry.register(PrintingAdapter(channel, log))
-    registry.check(REFERENCE_POLICY)
+    registry.check(POLICY)  # names every channel of the policy that has no adapter
     renderer = Renderer(
         locale="en",
         locale_for=lambda a: "zh-CN" if a.account_id == "A-100" else None,
         creditor="Example Lending",
         contact_line="400-000-0000",
+        agent="Example Field Services",
     )
-    renderer.check(REFERENCE_POLICY, locales=["en", "zh-CN"])
+    renderer.check(POLICY, locales=["en", "zh-CN"])
     books = {a.id: a for a in accounts()}
     first_batch: list[Action] = []
     with SqliteLedger(ledger_path) as ledger:
@@ -126,9 +145,11 @@ def run(days: int, ledger_path: Path, out: list[str]) -> None:
             for account_id, events in scripted(day, now).items():
                 books[account_id] = books[account_id].with_events(*events)
             for account_id, account in books.items():
-                decision = decide(REFERENCE_POLICY, account, now)
+                decision = decide(POLICY, account, now)
                 account = account.with_events(*decision.record)
-                report = dispatcher.dispatch(decision.actions, now=now)
+                report = dispatcher.dispatch(
+                    decision.actions, now=now, acknowledged_obligations=VISIT_CONDUCT
+                )
                 account = account.with_events(*report.outcome_events())
                 books[account_id] = account
                 if day == 0:
@@ -142,7 +163,7 @@ def run(days: int, ledger_path: Path, out: list[str]) -> None:
         out.append("")
         out.append(f"after {days} days:")
         for account_id, account in books.items():
-            d = decide(REFERENCE_POLICY, account, end)
+            d = decide(POLICY, account, end)
             out.append(f"  {account_id}: {d.status:<8} stage {d.stage or '-'}")
         states: dict[str, int] = {}
         for entry in ledger.entries():

@@ -141,7 +141,7 @@ def _zone(acct: Account) -> ZoneInfo:
 def test_never_scheduled_outside_contact_hours(acct: Account, now: datetime) -> None:
     d = decide(REFERENCE_POLICY, acct, now)
     for a in d.actions:
-        if a.channel in ("sms", "phone", "field_visit"):
+        if a.channel in ("sms", "phone", "email", "field_visit"):
             local = a.not_before.astimezone(_zone(acct)).time()
             assert time(8) <= local < time(21), a
 

@@ -13,6 +13,7 @@ INNER = (
     "durations",
     "money",
     "calendars",
+    "obligations",
     "account",
     "events",
     "snapshot",

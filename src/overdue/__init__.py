@@ -5,10 +5,13 @@ current time; it answers which rung the account is on, the next contact step and
 the earliest moment every rule allows it, the deadline after which it escalates, and why.
 
 Sub-namespaces hold the rest: ``overdue.events`` (the facts), ``overdue.rules`` and
-``overdue.conditions`` (the vocabulary of policies), ``overdue.calendars``.
+``overdue.conditions`` (the vocabulary of policies), ``overdue.calendars``.  Sending what was
+decided is the edge ``overdue.dispatch`` (channel adapters, the dispatcher and its ledger); it
+is not re-exported here, so importing the engine never imports I/O.
 """
 
 from overdue.account import Account, ContactPoint, Invoice
+from overdue.batch import BatchFailure, BatchReport, decide_batch, decide_many
 from overdue.calendars import MON_FRI, BusinessCalendar, HolidaysCalendar, WeekCalendar
 from overdue.decision import Action, BlockedStep, Decision, MessageFacts, Reason, Transition
 from overdue.durations import Duration, business_days, days, hours, minutes, months, weeks
@@ -31,6 +34,8 @@ __all__ = [
     "REFERENCE_POLICY",
     "Account",
     "Action",
+    "BatchFailure",
+    "BatchReport",
     "BlockedStep",
     "BusinessCalendar",
     "ContactPoint",
@@ -58,6 +63,8 @@ __all__ = [
     "business_days",
     "days",
     "decide",
+    "decide_batch",
+    "decide_many",
     "fold",
     "hours",
     "minutes",

@@ -87,13 +87,13 @@ def _tuple(value: Iterable[object]) -> tuple[object, ...]:
     return tuple(value)
 
 
-def _check_zone(inst: Account, _a: object, value: str | None) -> None:
+def _check_zone(inst: Account, a: attrs.Attribute[str | None], value: str | None) -> None:
     if value is None:
         return
     try:
         zone(value)
     except OverdueError as exc:
-        raise exc.located(account_id=inst.id, key_path="timezone") from None
+        raise exc.located(account_id=inst.id, key_path=a.name) from None
 
 
 def _check_events(inst: Account, _a: object, value: tuple[object, ...]) -> None:
@@ -114,6 +114,9 @@ class Account:
 
     ``timezone`` is an IANA name (``'Asia/Shanghai'``); ``None`` means unknown, and contact-hour
     rules then use the policy's assumed zone or refuse to contact (see ``docs/rules.md``).
+    ``address_timezone`` is the zone of the debtor's postal address when it is known separately
+    (it may differ from the declared zone or a phone's area); ``ContactHours`` can intersect it
+    with the others, and the engine falls back to it when ``timezone`` is unknown.
     """
 
     id: str = attrs.field(validator=_nonempty)
@@ -128,6 +131,7 @@ class Account:
         default=(), kw_only=True, converter=_tuple, validator=_check_events
     )
     contract: str | None = attrs.field(default=None, kw_only=True)
+    address_timezone: str | None = attrs.field(default=None, kw_only=True, validator=_check_zone)
 
     def contact_for(self, channel: str) -> ContactPoint | None:
         """The first debtor contact point on ``channel``, or ``None``."""
@@ -135,6 +139,10 @@ class Account:
             if cp.channel == channel and cp.is_debtor:
                 return cp
         return None
+
+    def third_parties_on(self, channel: str) -> tuple[ContactPoint, ...]:
+        """The contact points on ``channel`` that are not the debtor's, in declaration order."""
+        return tuple(cp for cp in self.contacts if cp.channel == channel and not cp.is_debtor)
 
     def with_events(self, *events: Event) -> Account:
         """A copy with ``events`` appended: how a host records what happened."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 import attrs
@@ -125,6 +125,10 @@ class Action:
     attempt), so a retried batch produces the same key and an adapter that honours keys never
     sends twice.  ``fallback_for`` names the channel this action replaces when a rule blocked
     it.  ``obligations`` must be acknowledged by the host before it acts (field visits).
+    ``party`` is ``'third_party'`` for a contact to someone who is not the debtor; such an
+    action has ``discloses_debt=False`` and its message must state no debt fact (the
+    dispatcher's neutral template).  ``is_reply`` marks the one reply a ``respond_once`` rule
+    let through after the debtor made contact.
     """
 
     account_id: str
@@ -143,6 +147,9 @@ class Action:
     obligations: tuple[Obligation, ...] = ()
     evidence: EvidenceBundle | None = None
     reasons: tuple[Reason, ...] = ()
+    party: str = "debtor"
+    discloses_debt: bool = True
+    is_reply: bool = False
 
     def outcome_event(self, outcome: str, at: datetime) -> ContactAttempted:
         """The event a host appends once it knows how this action went."""
@@ -155,6 +162,11 @@ class Action:
             template=self.template,
             contact_point=self.contact.address if self.contact is not None else None,
             idempotency_key=self.idempotency_key,
+            party=(
+                "third_party"
+                if self.party == "debtor" and not (self.contact is None or self.contact.is_debtor)
+                else self.party
+            ),
         )
 
 
@@ -193,6 +205,8 @@ class Decision:
         wake_at: when the host should call ``decide`` again (``None``: only on a new event).
         reasons: the engine's and the rules' reasons, for ``explain()``.
         record: events the host should append to the history (stage entered).
+        retain_until: the date until which the account's records must be kept, set by
+            ``record_retention`` rules (``None``: no rule says).
     """
 
     account_id: str
@@ -212,6 +226,7 @@ class Decision:
     policy_id: str = ""
     policy_version: str = ""
     zone: str | None = None
+    retain_until: date | None = None
 
     @property
     def due_actions(self) -> tuple[Action, ...]:
@@ -262,6 +277,10 @@ def explain(d: Decision) -> str:
     for a in d.actions:
         due = "due now" if a.not_before <= d.at else f"not before {_fmt(a.not_before, z)}"
         via = f" (fallback for {a.fallback_for})" if a.fallback_for else ""
+        if not a.discloses_debt:
+            via += f" to a {a.party.replace('_', ' ')}, stating no debt facts"
+        if a.is_reply:
+            via += " (the one reply to the debtor's contact)"
         lines.append(
             f"  next: {a.channel}{via} {a.template!r} attempt {a.attempt}/{a.max_attempts}, {due}"
         )
@@ -277,6 +296,8 @@ def explain(d: Decision) -> str:
         lines.append(f"  blocked: {b.step} by {b.channel}")
         for r in b.reasons:
             lines.append(f"    {r.render()}")
+    if d.retain_until is not None:
+        lines.append(f"  keep records until: {d.retain_until.isoformat()}")
     lines.append(f"  escalates: {_fmt(d.deadline, z)}")
     lines.append(f"  ask again: {_fmt(d.wake_at, z)}")
     return "\n".join(lines)

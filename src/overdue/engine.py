@@ -19,12 +19,12 @@ Order of evaluation (the same every time, so the same inputs give the same decis
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 import attrs
 
 from overdue._time import at_local, require_aware, zone
-from overdue.account import Account
+from overdue.account import Account, ContactPoint
 from overdue.decision import (
     Action,
     BlockedStep,
@@ -54,8 +54,12 @@ IDENTITY_DISCLOSURE = Obligation(
 
 
 def _resolve_zone(policy: Policy, account: Account) -> tuple[tzinfo | None, str, str | None]:
+    # Declared zone, else the address's, else the policy's assumption.  ContactHours rules
+    # with ``zone_sources`` may look at several of these (and the contact point's) at once.
     if account.timezone is not None:
         return zone(account.timezone), "account", account.timezone
+    if account.address_timezone is not None:
+        return zone(account.address_timezone), "address", account.address_timezone
     if policy.assumed_zone is not None:
         return zone(policy.assumed_zone), "policy", policy.assumed_zone
     return None, "unknown", None
@@ -74,24 +78,97 @@ class _Scheduled:
     at: datetime | None
     blocks: tuple[Verdict, ...]
     defers: tuple[Verdict, ...]
+    notes: tuple[Reason, ...] = ()  # waivers honoured, a reply let through
+    reply: bool = False
+
+
+def _fmt_local(at: datetime, s: Situation) -> str:
+    local = at.astimezone(s.tz or UTC)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
+def _waived(rule: Rule, v: Verdict, candidate: Candidate, t: datetime) -> Reason | None:
+    """The reason a ``waivable`` rule's objection is lifted at ``t`` by a consent waiver."""
+    if not getattr(rule, "waivable", False):
+        return None
+    s = candidate.situation
+    w = s.snapshot.waiver_for(rule.id, t, s.tz, s.calendar)
+    if w is None:
+        return None
+    end = w.ends(s.tz, s.calendar)
+    span = f"until {_fmt_local(end, s)}" if end is not None else "until withdrawn"
+    detail = f" ({w.detail})" if w.detail else ""
+    return Reason(
+        rule.id,
+        "info",
+        "waived",
+        f"waived by the debtor's consent of {_fmt_local(w.since, s)}{detail}, {span}; "
+        f"it would have said: {v.message}",
+        None,
+        getattr(rule, "citation", None),
+    )
+
+
+def _reply_grant(
+    granting: Sequence[Rule], candidate: Candidate, t: datetime
+) -> tuple[Rule, datetime] | None:
+    """The ``respond_once`` rule (and the debtor's contact) making the candidate a reply."""
+    for g in granting:
+        src = g.reply_to(candidate, t)  # type: ignore[attr-defined]
+        if src is not None:
+            return g, src
+    return None
 
 
 def _schedule(
     rules: Sequence[Rule], candidate: Candidate, start: datetime, horizon: Duration
 ) -> _Scheduled:
-    """Ask every applicable rule until all allow; any block wins, the latest deferral moves on."""
+    """Ask every applicable rule until all allow; any block wins, the latest deferral moves on.
+
+    Two things lift a rule's objection at a moment, and both are stated in the notes: a consent
+    waiver naming a ``waivable`` rule, and a ``respond_once`` rule making the candidate the one
+    reply to the debtor's own contact (only for the rule kinds it ``overrides``).
+    """
     applicable = [r for r in rules if r.applies_to(candidate)]
     if not applicable:
         return _Scheduled(start, (), ())
+    granting = [r for r in applicable if callable(getattr(r, "reply_to", None))]
     horizon_end: datetime | None = None  # computed on the first deferral only
     t = start
     last_defer: dict[str, Verdict] = {}
     for _ in range(_MAX_ROUNDS):
         blocks: list[Verdict] = []
+        notes: list[Reason] = []
         latest: datetime | None = None
+        # A reply goes out now, when the debtor is waiting for it, or not as a reply at all: a
+        # step another rule defers (or one due later) is scheduled like any other contact.
+        now_round = t.astimezone(UTC) == candidate.situation.now.astimezone(UTC)
+        grant = _reply_grant(granting, candidate, t) if granting and now_round else None
+        reply = False
+        cand = attrs.evolve(candidate, is_reply=True) if grant is not None else candidate
         for rule in applicable:
-            v = rule.check(candidate, t)
+            v = rule.check(cand, t)
             if v is None:
+                continue
+            lifted = _waived(rule, v, candidate, t)
+            if lifted is not None:
+                notes.append(lifted)
+                continue
+            if grant is not None and rule.kind in grant[0].overrides:  # type: ignore[attr-defined]
+                g, src = grant
+                reply = True
+                notes.append(
+                    Reason(
+                        g.id,
+                        "info",
+                        "reply",
+                        f"the one reply to the debtor's {candidate.channel} contact of "
+                        f"{_fmt_local(src, candidate.situation)}: {rule.id} let through "
+                        f"({v.message})",
+                        None,
+                        getattr(g, "citation", None),
+                    )
+                )
                 continue
             if v.effect == "block":
                 blocks.append(v)
@@ -100,9 +177,9 @@ def _schedule(
                 if v.until is not None and (latest is None or v.until > latest):
                     latest = v.until
         if blocks:
-            return _Scheduled(None, tuple(blocks), tuple(last_defer.values()))
+            return _Scheduled(None, tuple(blocks), tuple(last_defer.values()), tuple(notes))
         if latest is None:
-            return _Scheduled(t, (), tuple(last_defer.values()))
+            return _Scheduled(t, (), tuple(last_defer.values()), tuple(notes), reply)
         t = latest if latest > t else t + _NUDGE
         if horizon_end is None:
             s = candidate.situation
@@ -273,6 +350,7 @@ def decide(
         "policy_id": policy.id,
         "policy_version": policy.version,
         "zone": tz_name,
+        "retain_until": _retain_until(policy.rules, snap, ctz),
     }
     reasons: list[Reason] = []
     if tz is None:
@@ -488,6 +566,33 @@ def decide(
     )
 
 
+def _with_rule_obligations(
+    base: tuple[Obligation, ...], rules: Sequence[Rule], cand: Candidate
+) -> tuple[Obligation, ...]:
+    """The stage's obligations plus those rules attach (``obligations_for``), once per code."""
+    out = list(base)
+    codes = {o.code for o in out}
+    for rule in rules:
+        attach = getattr(rule, "obligations_for", None)
+        if attach is None or not rule.applies_to(cand):
+            continue
+        for o in attach(cand):
+            if o.code not in codes:
+                codes.add(o.code)
+                out.append(o)
+    return tuple(out)
+
+
+def _retain_until(rules: Sequence[Rule], snapshot: Snapshot, tz: tzinfo) -> date | None:
+    """The latest ``retain_until`` any rule asks for (``retention_for``), if any."""
+    dates = []
+    for rule in rules:
+        ask = getattr(rule, "retention_for", None)
+        if ask is not None and (d := ask(snapshot, tz)) is not None:
+            dates.append(d)
+    return max(dates) if dates else None
+
+
 def _transition(from_stage: str | None, to: Stage, now: datetime) -> Transition:
     return Transition(from_stage, to.id, now, StageEntered(at=now, stage=to.id))
 
@@ -531,36 +636,67 @@ def _plan_steps(
             if channel is None:
                 break
             tried.append(channel)
-            contact = s.account.contact_for(channel)
-            if contact is None and channel not in policy.addressless_channels:
+            # A debtor step goes to the debtor's contact point on the channel (or none, for
+            # addressless channels); a third-party step to whichever third party on the channel
+            # the rules allow first (declaration order breaks ties).
+            points: tuple[ContactPoint | None, ...]
+            if step.party == "third_party":
+                points = s.account.third_parties_on(channel)
+            else:
+                points = (s.account.contact_for(channel),)
+                if points[0] is None and channel in policy.addressless_channels:
+                    points = (None,)
+                elif points[0] is None:
+                    points = ()
+            if not points:
+                who = "third-party " if step.party == "third_party" else ""
                 step_reasons.append(
-                    _info("no_contact_point", f"the account has no contact point for {channel}")
+                    _info(
+                        "no_contact_point", f"the account has no {who}contact point for {channel}"
+                    )
                 )
                 continue
-            cand = Candidate(
-                stage.id,
-                step.key,
-                channel,
-                step.template,
-                attempt,
-                contact,
-                s,
-                tuple(planned),
-                channel != step.channel,
-            )
-            sched = _schedule(policy.rules, cand, start, policy.horizon)
-            step_reasons.extend(_verdict_reason(v) for v in sched.defers)
-            if sched.at is not None:
-                result = (sched.at, cand)
+            tries = []
+            for contact in points:
+                cand = Candidate(
+                    stage.id,
+                    step.key,
+                    channel,
+                    step.template,
+                    attempt,
+                    contact,
+                    s,
+                    tuple(planned),
+                    channel != step.channel,
+                    must_state=step.must_state,
+                    tags=step.tags,
+                )
+                tries.append((cand, _schedule(policy.rules, cand, start, policy.horizon)))
+            allowed = [
+                (sc.at.astimezone(UTC), i) for i, (_, sc) in enumerate(tries) if sc.at is not None
+            ]
+            if allowed:
+                cand, sched = tries[min(allowed)[1]]
+                assert sched.at is not None
+                step_reasons.extend(_verdict_reason(v) for v in sched.defers)
+                step_reasons.extend(sched.notes)
+                result = (sched.at, cand, sched.reply)
                 chosen_channel = channel
                 break
-            step_reasons.extend(_verdict_reason(v) for v in sched.blocks)
-            if not all(v.channel_only for v in sched.blocks):
+            for _, sched in tries:
+                step_reasons.extend(_verdict_reason(v) for v in sched.defers)
+                step_reasons.extend(sched.notes)
+                step_reasons.extend(_verdict_reason(v) for v in sched.blocks)
+            if not all(v.channel_only for _, sc in tries for v in sc.blocks):
                 break
         if result is None:
-            blocked.append(BlockedStep(stage.id, step.key, "/".join(tried), tuple(step_reasons)))
+            blocked.append(
+                BlockedStep(
+                    stage.id, step.key, "/".join(tried), tuple(dict.fromkeys(step_reasons))
+                )
+            )
             continue
-        at, cand = result
+        at, cand, is_reply = result
         grace_end = (
             stage.grace.add_to(at, tz=s.tz or UTC, calendar=s.calendar)
             if stage.grace is not None
@@ -589,9 +725,12 @@ def _plan_steps(
             contact=cand.contact,
             fallback_for=step.channel if chosen_channel != step.channel else None,
             performed_by=stage.performed_by,
-            obligations=obligations,
+            obligations=_with_rule_obligations(obligations, policy.rules, cand),
             evidence=_evidence(step, s.account, s.snapshot),
             reasons=tuple(step_reasons),
+            party=cand.party,
+            discloses_debt=cand.party == "debtor",
+            is_reply=is_reply,
         )
         actions.append(action)
         planned.append(
@@ -603,6 +742,7 @@ def _plan_steps(
                 step=step.key,
                 template=step.template,
                 contact_point=cand.contact.address if cand.contact is not None else None,
+                party=cand.party,
             )
         )
     return tuple(actions), tuple(blocked)

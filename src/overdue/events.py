@@ -21,6 +21,7 @@ from typing import ClassVar, cast
 import attrs
 
 from overdue._time import require_aware
+from overdue.durations import Duration, as_duration
 from overdue.errors import EventError
 from overdue.money import Money
 
@@ -30,7 +31,10 @@ __all__ = [
     "AuthorisationRevoked",
     "CeaseRequested",
     "CeaseWithdrawn",
+    "ConsentWaiver",
+    "ConsentWithdrawn",
     "ContactAttempted",
+    "DebtorContacted",
     "DisputeOpened",
     "DisputeResolved",
     "Event",
@@ -94,6 +98,13 @@ def _opt_aware(_inst: object, attribute: attrs.Attribute[datetime | None], value
         require_aware(value, f"event.{attribute.name}")
 
 
+def _opt_staff(_inst: object, attribute: attrs.Attribute[int | None], value: object) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise EventError(
+            f"event.{attribute.name} must be a whole number >= 1", expected="1, 2, ...", got=value
+        )
+
+
 def _channels(value: object) -> frozenset[str] | None:
     if value is None:
         return None
@@ -139,6 +150,7 @@ class Outcome(str, Enum):  # noqa: UP042  (str() stays 'Outcome.X' on every Pyth
     CONVERSATION = "conversation"
     BOUNCED = "bounced"
     REFUSED = "refused"
+    INVALID_NUMBER = "invalid_number"
     UNKNOWN = "unknown"
 
     def __str__(self) -> str:
@@ -165,6 +177,10 @@ class ContactAttempted(Event):
     ``stage`` and ``step`` tie the attempt to the ladder (attempt counts per step come from
     them); ``debt_id`` scopes frequency caps "per debt"; ``contact_point`` scopes them "per
     contact point"; ``initiated_by='debtor'`` marks an inbound contact, which caps do not count.
+    ``party`` says who was contacted: the ``'debtor'``, a ``'third_party'`` (a relative, an
+    employer: third-party rules count these per person) or the debtor's ``'representative'``
+    (an attorney: caps may exclude these).  ``outcome='invalid_number'`` means the number or
+    address does not exist, which makes the debtor unreachable on it.
     """
 
     kind: ClassVar[str] = "contact"
@@ -179,6 +195,70 @@ class ContactAttempted(Event):
         default="creditor", validator=attrs.validators.in_(("creditor", "debtor"))
     )
     idempotency_key: str | None = None
+    party: str = attrs.field(
+        default="debtor",
+        validator=attrs.validators.in_(("debtor", "third_party", "representative")),
+    )
+
+
+@attrs.frozen(kw_only=True)
+class DebtorContacted(Event):
+    """The debtor contacted the creditor (a text, a call, an e-mail) on ``channel``.
+
+    A :class:`~overdue.rules.RespondOnce` rule lets exactly one reply go out on the same channel
+    within its window even at a time other rules would defer (the debtor chose the moment).
+    Frequency caps do not count it: it was not initiated by the creditor.
+    """
+
+    kind: ClassVar[str] = "debtor_contacted"
+    channel: str = attrs.field(validator=_name)
+    contact_point: str | None = None
+    detail: str | None = None
+
+
+def _opt_duration(value: object) -> Duration | None:
+    return None if value is None else as_duration(value)  # type: ignore[arg-type]
+
+
+@attrs.frozen(kw_only=True)
+class ConsentWaiver(Event):
+    """The debtor consented to what the rule ``rule_id`` would otherwise prevent.
+
+    For example they agreed to be called after 22:00, or to more calls a day.  Only rules built
+    with ``waivable=True`` honour it: the engine skips such a rule while the waiver is active
+    and says so in the decision's reasons.  The waiver runs from ``at`` until ``until``, or for
+    ``duration`` (days counted on the debtor's local calendar), or until a
+    :class:`ConsentWithdrawn` for the same rule when neither is given.  A frequency cap that
+    excludes ``'consented'`` contacts reads the same event as the moment of consent.
+    """
+
+    kind: ClassVar[str] = "consent_waiver"
+    rule_id: str = attrs.field(validator=_name)
+    until: datetime | None = attrs.field(default=None, validator=_opt_aware)
+    duration: Duration | None = attrs.field(default=None, converter=_opt_duration)
+    detail: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.until is not None and self.duration is not None:
+            raise EventError(
+                f"consent waiver for {self.rule_id!r} gives both until and duration",
+                expected="one of until or duration (or neither: until withdrawn)",
+                got=f"until={self.until.isoformat()}, duration={self.duration}",
+            )
+        if self.until is not None and self.until <= self.at:
+            raise EventError(
+                f"consent waiver for {self.rule_id!r} ends before it starts",
+                expected=f"until after {self.at.isoformat()}",
+                got=self.until.isoformat(),
+            )
+
+
+@attrs.frozen(kw_only=True)
+class ConsentWithdrawn(Event):
+    """The debtor withdrew a consent waiver for ``rule_id``; the rule applies again."""
+
+    kind: ClassVar[str] = "consent_withdrawn"
+    rule_id: str = attrs.field(validator=_name)
 
 
 @attrs.frozen(kw_only=True)
@@ -241,12 +321,17 @@ class OptedIn(Event):
 
 @attrs.frozen(kw_only=True)
 class AuthorisationGranted(Event):
-    """An authorisation the ladder may require: ``legal_review``, ``field_visit``, ``judgment``."""
+    """An authorisation the ladder may require: ``legal_review``, ``field_visit``, ``judgment``.
+
+    ``staff`` is how many agents the authorisation assigns (a field visit "authorised with two
+    agents"); ``field_visit_conduct`` blocks a visit assigned fewer than its ``min_staff``.
+    """
 
     kind: ClassVar[str] = "authorisation_granted"
     authorisation: str = attrs.field(validator=_name)
     reference: str | None = None
     expires: datetime | None = attrs.field(default=None, validator=_opt_aware)
+    staff: int | None = attrs.field(default=None, validator=_opt_staff)
 
 
 @attrs.frozen(kw_only=True)
@@ -339,6 +424,9 @@ EVENT_KINDS: dict[str, type[Event]] = {
         InvoiceIssued,
         PaymentReceived,
         ContactAttempted,
+        DebtorContacted,
+        ConsentWaiver,
+        ConsentWithdrawn,
         PromiseToPay,
         DisputeOpened,
         DisputeResolved,

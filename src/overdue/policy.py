@@ -22,6 +22,7 @@ from overdue.calendars import MON_FRI, BusinessCalendar
 from overdue.conditions import Condition
 from overdue.durations import Duration, as_duration, days
 from overdue.errors import PolicyError, UnknownChannelError, suggest
+from overdue.obligations import Obligation
 from overdue.rules.base import Rule
 from overdue.rules.holds import HoldWhile
 
@@ -63,18 +64,6 @@ def _strs(value: Iterable[str] | str) -> tuple[str, ...]:
 
 
 @attrs.frozen
-class Obligation:
-    """A conduct obligation the host must confirm before a step is carried out.
-
-    Field visits carry several (identity disclosure, at least two staff, no entry without
-    consent); the dispatcher refuses an action whose obligations were not acknowledged.
-    """
-
-    code: str = attrs.field(validator=_nonempty)
-    text: str = attrs.field(validator=_nonempty)
-
-
-@attrs.frozen
 class Step:
     """One contact step of a stage: a channel, a template, and when and how often.
 
@@ -83,6 +72,11 @@ class Step:
     (an opt-out, a partial cease) or the account has no contact point on it.  ``must_state``
     lists the message facts the template must carry; ``evidence`` what to bundle from the
     history (litigation).  ``id`` defaults to the template name and must be unique in its stage.
+    ``tags`` label what the template says or carries (``"debt_collector_notice"``,
+    ``"threat"``, ``"suggest_borrowing"``), so content rules (``required_disclosures``,
+    ``forbidden_content``) can check it without reading the text.  ``party='third_party'``
+    sends the step to the account's contact points that are not the debtor's (``is_debtor=False``)
+    instead of the debtor's; a policy with such a step must have a ``third_party_contact`` rule.
     """
 
     channel: str = attrs.field(validator=_nonempty)
@@ -94,6 +88,12 @@ class Step:
     must_state: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=_strs)
     evidence: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=_strs)
     id: str | None = attrs.field(default=None, kw_only=True)
+    tags: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=_strs)
+    party: Literal["debtor", "third_party"] = attrs.field(
+        default="debtor",
+        kw_only=True,
+        validator=attrs.validators.in_(("debtor", "third_party")),
+    )
 
     @max_attempts.validator
     def _check_attempts(self, _a: object, value: object) -> None:
@@ -116,6 +116,9 @@ class Step:
                     got=fact,
                     suggestion=suggest(fact, MESSAGE_FACTS),
                 )
+        for tag in self.tags:
+            if not isinstance(tag, str) or not tag.strip():
+                raise PolicyError(f"step {self.key!r} tags hold non-empty names", got=tag)
         for kind in self.evidence:
             if kind not in EVIDENCE_KINDS:
                 raise PolicyError(
@@ -233,6 +236,9 @@ class Policy:
         horizon: how far ahead rules may defer a step before the decision gives up on it.
         addressless_channels: channels that need no contact point (in-app, court filings).
         legal_terms: the reference a formal notice cites for its legal terms.
+        presets: the names of the presets stacked on the policy, in order (set by
+            :func:`overdue.presets.with_presets`, which also appends their rules; a policy
+            file names them instead of listing their rules).
     """
 
     id: str = attrs.field(validator=_nonempty)
@@ -256,9 +262,16 @@ class Policy:
     legal_terms: str | None = attrs.field(default=None, kw_only=True)
     creditor: str | None = attrs.field(default=None, kw_only=True)
     description: str | None = attrs.field(default=None, kw_only=True)
+    presets: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=_strs)
 
     def __attrs_post_init__(self) -> None:
         _validate(self)
+
+    def with_presets(self, *presets: object) -> Policy:
+        """This policy with the named presets' rules stacked on it (``overdue.presets``)."""
+        from overdue.presets import with_presets
+
+        return with_presets(self, *presets)  # type: ignore[arg-type]
 
     @property
     def declared_channels(self) -> tuple[str, ...]:
@@ -391,3 +404,16 @@ def _validate(p: Policy) -> None:
                 key_path=f"$.rules[{i}].id",
             )
         rule_ids[rule.id] = i
+    third = [
+        f"$.stages[{i}].steps[{j}]"
+        for i, st in enumerate(p.stages)
+        for j, step in enumerate(st.steps)
+        if step.party == "third_party"
+    ]
+    if third and not any(getattr(r, "kind", None) == "third_party_contact" for r in p.rules):
+        raise PolicyError(
+            "a step contacts third parties but no third_party_contact rule governs them",
+            key_path=f"{third[0]}.party",
+            expected="a ThirdPartyContact rule (mode 'forbid', 'location_only' or "
+            "'unreachable_only')",
+        )

@@ -136,7 +136,7 @@ def reference_policy(*, field_visit: bool = False, currency: str = "CNY") -> Pol
         ContactHours(
             "contact-hours",
             window=(time(8), time(21)),
-            channels=("sms", "phone", "field_visit"),
+            channels=("sms", "phone", "email", "field_visit"),
             citation=HOUSE,
         ),
         FrequencyCap(

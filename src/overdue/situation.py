@@ -33,9 +33,11 @@ class Situation:
 
     Attributes:
         now: the moment of the decision (aware).
-        tz: the debtor's zone, resolved from the account or the policy's assumption; ``None``
-            when neither knows it (contact-hour rules then refuse to schedule).
-        tz_source: where ``tz`` came from: ``'account'``, ``'policy'`` or ``'unknown'``.
+        tz: the debtor's zone: the account's declared ``timezone``, else its
+            ``address_timezone``, else the policy's assumption; ``None`` when none knows it
+            (contact-hour rules then refuse to schedule unless they assume a zone).
+        tz_source: where ``tz`` came from: ``'account'``, ``'address'``, ``'policy'`` or
+            ``'unknown'``.
         calendar: the policy's business calendar.
     """
 
@@ -56,6 +58,9 @@ class Candidate:
 
     ``planned`` holds the contacts this same decision already scheduled (for example the SMS
     planned just before this in-app notice), so frequency caps count them too.
+    ``must_state`` and ``tags`` are the step's: the facts its message states and the content
+    tags its template carries, for the content rules.  ``is_reply`` marks the one reply a
+    :class:`~overdue.rules.RespondOnce` rule lets through after the debtor made contact.
     """
 
     stage: str
@@ -67,3 +72,13 @@ class Candidate:
     situation: Situation
     planned: tuple[ContactAttempted, ...] = ()
     is_fallback: bool = False
+    must_state: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    is_reply: bool = False
+
+    @property
+    def party(self) -> str:
+        """``'debtor'``, or ``'third_party'`` when the contact point is not the debtor's."""
+        if self.contact is not None and not self.contact.is_debtor:
+            return "third_party"
+        return "debtor"

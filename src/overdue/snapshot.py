@@ -12,7 +12,7 @@ a dispute resolved that was never opened.  Each refusal names the account and th
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -20,13 +20,17 @@ from typing import TYPE_CHECKING
 import attrs
 
 from overdue._time import require_aware
+from overdue.durations import Duration
 from overdue.errors import EventError, OverdueError
 from overdue.events import (
     AuthorisationGranted,
     AuthorisationRevoked,
     CeaseRequested,
     CeaseWithdrawn,
+    ConsentWaiver,
+    ConsentWithdrawn,
     ContactAttempted,
+    DebtorContacted,
     DisputeOpened,
     DisputeResolved,
     Event,
@@ -48,8 +52,17 @@ from overdue.money import Money
 
 if TYPE_CHECKING:
     from overdue.account import Account
+    from overdue.calendars import BusinessCalendar
 
-__all__ = ["FactState", "InvoiceState", "PromiseState", "Snapshot", "StepProgress", "fold"]
+__all__ = [
+    "FactState",
+    "InvoiceState",
+    "PromiseState",
+    "Snapshot",
+    "StepProgress",
+    "WaiverState",
+    "fold",
+]
 
 _ZERO = Decimal(0)
 _EMPTY: Mapping[str, object] = MappingProxyType({})
@@ -105,6 +118,46 @@ class PromiseState:
 
 
 @attrs.frozen
+class WaiverState:
+    """A consent waiver as recorded: the rule it lifts, from when, and how it ends.
+
+    ``withdrawn`` is set when a :class:`~overdue.events.ConsentWithdrawn` for the rule followed.
+    The end of a waiver given as a ``duration`` depends on the debtor's zone (days are local
+    calendar days), so :meth:`ends` takes the zone; the snapshot itself knows none.
+    """
+
+    rule_id: str
+    since: datetime
+    until: datetime | None = None
+    duration: Duration | None = None
+    detail: str | None = None
+    withdrawn: datetime | None = None
+
+    def ends(
+        self, tz: tzinfo | None = None, calendar: BusinessCalendar | None = None
+    ) -> datetime | None:
+        """When the waiver stops (``None``: until withdrawn).
+
+        Days count in ``tz`` (UTC when unknown), business days in ``calendar``.
+        """
+        end = self.until
+        if self.duration is not None:
+            end = self.duration.add_to(self.since, tz=tz or UTC, calendar=calendar)
+        if self.withdrawn is not None and (end is None or self.withdrawn < end):
+            end = self.withdrawn
+        return end
+
+    def active_at(
+        self, at: datetime, tz: tzinfo | None = None, calendar: BusinessCalendar | None = None
+    ) -> bool:
+        """Whether the waiver holds at ``at``."""
+        if at < self.since:
+            return False
+        end = self.ends(tz, calendar)
+        return end is None or at < end
+
+
+@attrs.frozen
 class StepProgress:
     """Attempts at one step since the current stage was entered."""
 
@@ -123,7 +176,8 @@ class Snapshot:
         fact_intervals: closed ``(name, start, end)`` intervals, for pausing deadlines.
         steps: attempts per step key in the current stage, reset when a stage is entered.
         first_seen / last_seen: milestone times (``stage_entered:lawyer_letter``,
-            ``contacted:letter.lawyer``, an event kind) for rules that need a prior event.
+            ``contacted:letter.lawyer``, ``fact:<name>`` for a ``FactSet``, an event kind) for
+            rules that need a prior event.
         settled_at: when a payment last left nothing owed; a debt that becomes overdue
             after it climbs the ladder from the bottom again.
     """
@@ -152,6 +206,8 @@ class Snapshot:
     first_seen: Mapping[str, datetime] = _EMPTY  # type: ignore[assignment]
     last_seen: Mapping[str, datetime] = _EMPTY  # type: ignore[assignment]
     settled_at: datetime | None = None
+    waivers: tuple[WaiverState, ...] = ()
+    debtor_contacts: tuple[DebtorContacted, ...] = ()
 
     @property
     def balance(self) -> Money | None:
@@ -180,6 +236,22 @@ class Snapshot:
             return None
         return state
 
+    def waiver_for(
+        self,
+        rule_id: str,
+        at: datetime,
+        tz: tzinfo | None = None,
+        calendar: BusinessCalendar | None = None,
+    ) -> WaiverState | None:
+        """The consent waiver for ``rule_id`` active at ``at`` (the latest one), or ``None``.
+
+        ``tz`` is the debtor's zone, for waivers given as a number of days (UTC when unknown).
+        """
+        for state in reversed(self.waivers):
+            if state.rule_id == rule_id and state.active_at(at, tz, calendar):
+                return state
+        return None
+
     def has_authorisation(self, name: str, at: datetime) -> bool:
         """Whether ``name`` was granted, not revoked, and has not expired at ``at``."""
         grant = self.authorisations.get(name)
@@ -204,6 +276,7 @@ class _Builder:
         "count",
         "credit",
         "currency",
+        "debtor_contacts",
         "disputes",
         "fact_intervals",
         "facts",
@@ -219,6 +292,7 @@ class _Builder:
         "stage_since",
         "stages_entered",
         "steps",
+        "waivers",
         "written_off",
     )
 
@@ -247,6 +321,8 @@ class _Builder:
         self.first_seen: dict[str, datetime] = {}
         self.last_seen: dict[str, datetime] = {}
         self.settled_at: datetime | None = None
+        self.waivers: list[WaiverState] = []
+        self.debtor_contacts: list[DebtorContacted] = []
 
     @classmethod
     def from_snapshot(cls, s: Snapshot) -> _Builder:
@@ -274,6 +350,8 @@ class _Builder:
         b.first_seen = dict(s.first_seen)
         b.last_seen = dict(s.last_seen)
         b.settled_at = s.settled_at
+        b.waivers = list(s.waivers)
+        b.debtor_contacts = list(s.debtor_contacts)
         return b
 
     def freeze(self) -> Snapshot:
@@ -305,6 +383,8 @@ class _Builder:
             first_seen=MappingProxyType(dict(self.first_seen)),
             last_seen=MappingProxyType(dict(self.last_seen)),
             settled_at=self.settled_at,
+            waivers=tuple(self.waivers),
+            debtor_contacts=tuple(self.debtor_contacts),
         )
 
     # -- helpers -----------------------------------------------------------------------------
@@ -485,10 +565,30 @@ class _Builder:
             self._close_fact(event.hold, at)
         elif isinstance(event, FactSet):
             self._open_fact(event.name, at, event.until, event.detail)
+            self._milestone(f"fact:{event.name}", at)
         elif isinstance(event, FactCleared):
             self._close_fact(event.name, at)
         elif isinstance(event, WrittenOff):
             self.written_off = event
+        elif isinstance(event, DebtorContacted):
+            self.debtor_contacts.append(event)
+        elif isinstance(event, ConsentWaiver):
+            self.waivers.append(
+                WaiverState(event.rule_id, at, event.until, event.duration, event.detail)
+            )
+        elif isinstance(event, ConsentWithdrawn):
+            for k in range(len(self.waivers) - 1, -1, -1):
+                w = self.waivers[k]
+                if w.rule_id == event.rule_id and w.withdrawn is None:
+                    self.waivers[k] = attrs.evolve(w, withdrawn=at)
+                    break
+            else:
+                raise self._fail(
+                    f"consent for rule {event.rule_id!r} was withdrawn but never given",
+                    index,
+                    expected="a ConsentWaiver with the same rule_id earlier in the history",
+                    got=event.rule_id,
+                )
 
 
 def fold(account: Account, at: datetime | None = None) -> Snapshot:

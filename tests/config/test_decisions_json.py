@@ -31,6 +31,7 @@ TOP_KEYS = [
     "wake_at",
     "reasons",
     "record",
+    "retain_until",
 ]
 ACTION_KEYS = [
     "stage",

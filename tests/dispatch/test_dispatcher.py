@@ -363,3 +363,41 @@ def test_the_reference_ladder_end_to_end() -> None:
     keys = [s.idempotency_key for a in adapters.values() for s in a.sent]
     assert len(keys) == len(set(keys))
     assert all(len(a.calls) == len(a.sent) for a in adapters.values())
+
+
+def test_contact_points_are_masked_in_reprs_logs_and_errors(
+    make_action: MakeAction, caplog: pytest.LogCaptureFixture
+) -> None:
+    phone, mail = "+8613812345678", "li@example.com"
+    leaky = FailingAdapter("sms", raises=RuntimeError(f"gateway refused {phone} (cc {mail})"))
+    mailer = FailingAdapter("email", code="bounced")
+    dispatcher, _ = dispatcher_for(leaky, mailer, strict=True)
+    actions = [
+        make_action(1, address=phone),
+        make_action(2, channel="email", address=mail, template="reminder.in_app"),
+        make_action(3, address=phone, template="no.such.template"),
+    ]
+    with caplog.at_level("DEBUG", logger="overdue.dispatch"), pytest.raises(DispatchError) as info:
+        dispatcher.dispatch(actions, now=actions[0].not_before)
+    report: DispatchReport = info.value.report  # type: ignore[attr-defined]
+    assert [r.status for r in report.results] == ["failed", "failed", "refused"]
+    texts = {
+        "error": str(info.value),
+        "logs": caplog.text,
+        "report repr": repr(report),
+        "describe": "\n".join(r.describe() for r in report.results),
+        "ledger": repr(dispatcher.ledger.entries()),
+        "message repr": repr([r.message for r in report.results]),
+    }
+    for where, text in texts.items():
+        assert "13812345678" not in text, where
+        assert mail not in text, where
+    assert "+861********78" in texts["error"]  # masked, still recognisable
+    assert "l***@example.com" in texts["logs"]
+
+
+def test_a_third_party_contact_is_recorded_as_one(make_action: MakeAction) -> None:
+    dispatcher, _ = dispatcher_for(RecordingAdapter("sms"))
+    action = make_action(is_debtor=False)
+    [event] = dispatcher.dispatch([action], now=action.not_before).outcome_events()
+    assert event.party == "third_party"  # third-party rules count it as such

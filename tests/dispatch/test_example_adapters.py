@@ -127,7 +127,7 @@ class SmtpServer(socketserver.ThreadingTCPServer):
 @pytest.fixture
 def smtp_server() -> Iterator[SmtpServer]:
     server = SmtpServer()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield server
     server.shutdown()
@@ -231,7 +231,7 @@ def gateway() -> Iterator[tuple[str, type[Gateway]]]:
     Gateway.requests = []
     Gateway.fail_next = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), Gateway)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/v1/sms", Gateway
     server.shutdown()

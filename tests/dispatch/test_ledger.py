@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import pickle
 import subprocess
 import sys
@@ -24,9 +25,11 @@ from overdue.dispatch import (
     SqliteLedger,
     Unknown,
 )
+from overdue.dispatch import ledger as ledger_module
 from overdue.errors import DispatchError
 
 MakeAction = Callable[..., Action]
+WORKER = Path(__file__).with_name("crash_worker.py")
 
 
 class Clock:
@@ -211,3 +214,54 @@ def test_recovery_resends_only_to_adapters_that_honour_keys(
         again = dispatcher.dispatch([in_app_action], now=now + timedelta(hours=2))
         assert again.results[0].status == "already_done"
         assert len(again.outcome_events()) == 1
+
+
+def test_sqlite_finds_a_claim_left_by_an_earlier_process_with_our_pid(
+    tmp_path: Path, make_action: MakeAction, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A restarted container runs its program as the same pid: that claim is not 'alive'."""
+    path = tmp_path / "ledger.db"
+    action = make_action()
+    with SqliteLedger(path) as before:
+        before.claim(action, at=action.not_before)
+        with SqliteLedger(path) as sibling:  # same process, another ledger: still busy
+            assert sibling.claim(action, at=action.not_before).status == "busy"
+    monkeypatch.setattr(ledger_module, "_process_token", "a-later-process")
+    with SqliteLedger(path) as after:
+        assert after.claim(action, at=action.not_before).status == "in_doubt"
+
+
+def test_sqlite_ledger_shared_by_several_processes(tmp_path: Path) -> None:
+    """Three processes dispatch the same 120 actions at once, each in its own order, through one
+    ledger file, to a provider that delivers repeated keys again: each key goes out once."""
+    count, ledger = 120, tmp_path / "ledger.db"
+    SqliteLedger(ledger).close()  # create the table before the race
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(WORKER), "run", str(ledger), str(tmp_path), str(count),
+             "plain", str(seed)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for seed in (1, 2, 3)
+    ]
+    for proc in procs:  # every process is up and waiting before any starts
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready"
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    statuses = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+        statuses.append(json.loads(out.splitlines()[-1]))
+    delivered = (tmp_path / "delivered.log").read_text().split()
+    assert len(delivered) == count
+    assert len(set(delivered)) == count
+    assert sum(s.get("sent", 0) for s in statuses) == count
+    assert all(set(s) <= {"sent", "already_done", "busy"} for s in statuses), statuses
+    assert sum(1 for s in statuses if s.get("sent")) >= 2, statuses  # they really raced
+    with SqliteLedger(ledger) as check:
+        assert {e.state for e in check.entries()} == {"sent"}
+        assert len(check.entries()) == count

@@ -97,22 +97,39 @@ def test_a_host_locale_falls_back_to_english(make_action: MakeAction) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "${amount.__class__}",
+        "{amount.__class__}",
+        "Pay {amount.__class__.__mro__}",
         "{0.__class__.__mro__}$x",
+        "{amount}",
+        "$${amount}",
+        "{}",
+        "{amount!r:>10}",
+        "%(amount)s",
+        "${amount.__class__}",
+        "$amount.__class__",
+        "${amount}.__dict__",
+        "$amount[0]",
         "$amount[0]${",
         "$$${__import__}",
+        "$__import__",
         "$AMOUNT",
+        "$amount_",
     ],
 )
 def test_templates_cannot_reach_into_objects(text: str) -> None:
-    with pytest.raises(TemplateError):
+    """Neither format-string fields nor attribute access nor unknown names get through, in a
+    body or in a subject; the refusal says where."""
+    with pytest.raises(TemplateError) as info:
         Renderer({"en": {"reminder.sms": text}})
+    assert info.value.key_path == "templates['en']['reminder.sms'].body"
+    with pytest.raises(TemplateError):
+        Renderer({"en": {"notice.formal": TemplateText("$amount", subject=text)}})
 
 
-def test_format_syntax_is_plain_text(make_action: MakeAction) -> None:
-    text = "{0.__class__} {amount!r} $$5 $amount"
+def test_plain_text_around_placeholders_is_kept(make_action: MakeAction) -> None:
+    text = "$$5 fee; 100% sure: $amount. ${currency}! Pay now.{ }"
     renderer = Renderer({"en": {"reminder.sms": text}}, locale="en")
-    assert renderer.render(make_action()).body == "{0.__class__} {amount!r} $5 1200.50"
+    assert renderer.render(make_action()).body == "$5 fee; 100% sure: 1200.50. CNY! Pay now.{ }"
 
 
 def test_an_unknown_fact_is_refused_with_a_suggestion() -> None:
@@ -186,3 +203,49 @@ def test_template_text_objects_carry_subjects(make_action: MakeAction) -> None:
     )
     message = renderer.render(make_action())
     assert (message.subject, message.body) == ("16 days", "late: 1200.50")
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+@pytest.mark.parametrize("template", sorted(REFERENCE_TEMPLATES))
+def test_no_rung_tells_a_third_party_about_the_debt(
+    make_action: MakeAction, locale: str, template: str
+) -> None:
+    """Whatever the rung, a relative or an employer gets the neutral text and no debt fact."""
+    action = make_action(template=template, is_debtor=False)
+    action = attrs.evolve(
+        action,
+        facts=attrs.evolve(action.facts, days_overdue=47, grace_end=action.not_before),
+        performed_by="third_party" if template == "visit.field" else "creditor",
+    )
+    renderer = Renderer(
+        locale=locale, creditor="Example Lending", agent="Example Field Services"
+    )
+    message = renderer.render(action)
+    text = message.body + (message.subject or "")
+    assert message.neutral
+    for fact in ("1200", "CNY", "47", "2026-01", "Terms", "Example", "逾期", "overdue", "A-1"):
+        assert fact not in text
+
+
+def test_a_third_party_rung_must_state_who_acts(make_action: MakeAction) -> None:
+    """A host's visit text that does not say who visits is refused, at start-up and at render."""
+    anonymous = {"en": {"visit.field": "We will visit you about $amount $currency."}}
+    renderer = Renderer(anonymous, locale="en", agent="Example Field Services")
+    with pytest.raises(TemplateError, match=r"'visit\.field' .* does not state identity"):
+        renderer.check(reference_policy(field_visit=True), locales=["en"])
+    action = attrs.evolve(
+        make_action(channel="field_visit", template="visit.field", address="Room 1"),
+        performed_by="third_party",
+    )
+    with pytest.raises(TemplateError, match="missing identity"):
+        renderer.render(action)
+
+
+def test_an_action_the_engine_marks_as_not_disclosing_gets_the_neutral_text(
+    make_action: MakeAction,
+) -> None:
+    action = attrs.evolve(make_action(), party="third_party", discloses_debt=False)
+    message = Renderer(locale="en").render(action)
+    assert message.neutral
+    assert "1200.50" not in message.body
+    assert action.outcome_event("delivered", action.not_before).party == "third_party"

@@ -29,6 +29,7 @@ built (and do not report follow-on errors).
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import functools
 import json
@@ -118,6 +119,29 @@ def _key(a: attrs.Attribute[Any]) -> str:
     return a.alias if a.alias is not None else a.name
 
 
+@attrs.frozen
+class _Plan:
+    """How to decode one attrs class: its document keys, fields and resolved types."""
+
+    fields: tuple[tuple[str, attrs.Attribute[Any], Any], ...]
+    by_key: dict[str, attrs.Attribute[Any]]
+
+
+_PLANS: dict[type[Any], _Plan] = {}
+
+
+def _plan(cls: type[Any]) -> _Plan:
+    plan = _PLANS.get(cls)
+    if plan is None:
+        fields = init_fields(cls)
+        plan = _Plan(
+            tuple((_key(a), a, field_type(cls, a)) for a in fields),
+            {_key(a): a for a in fields},
+        )
+        _PLANS[cls] = plan
+    return plan
+
+
 def init_fields(cls: type[Any]) -> list[attrs.Attribute[Any]]:
     """The fields a class's ``__init__`` takes, in declaration order."""
     return [a for a in attrs.fields(cls) if a.init]
@@ -128,8 +152,36 @@ def field_type(cls: type[Any], a: attrs.Attribute[Any]) -> Any:
     return _hints(cls).get(a.name, Any)
 
 
+_SPLIT: dict[Any, tuple[Any, bool]] = {}
+
+
 def split_optional(tp: Any) -> tuple[Any, bool]:
     """``(X, True)`` for ``X | None``; ``(tp, False)`` otherwise."""
+    try:
+        return _SPLIT[tp]
+    except (KeyError, TypeError):  # TypeError: an unhashable annotation, not memoised
+        pass
+    out = _split_optional(tp)
+    with contextlib.suppress(TypeError):
+        _SPLIT[tp] = out
+    return out
+
+
+_ORIGIN: dict[Any, Any] = {}
+
+
+def _origin(tp: Any) -> Any:
+    """``typing.get_origin``, memoised: the decoder asks it for every value it reads."""
+    try:
+        return _ORIGIN[tp]
+    except KeyError:
+        origin = _ORIGIN[tp] = typing.get_origin(tp)
+        return origin
+    except TypeError:  # an unhashable annotation
+        return typing.get_origin(tp)
+
+
+def _split_optional(tp: Any) -> tuple[Any, bool]:
     origin = typing.get_origin(tp)
     if origin is typing.Union or origin is types.UnionType:
         args = [t for t in typing.get_args(tp) if t is not _NONE]
@@ -225,7 +277,7 @@ class Decoder:
                 return None
             return self.fail(path, "a value is required here", expected=_describe(inner), got=None)
         tp = inner
-        origin = typing.get_origin(tp)
+        origin = _origin(tp)
         if tp is Any or tp is object:
             return data
         if origin is Literal:
@@ -285,10 +337,10 @@ class Decoder:
         if tp is date:
             return self._date(data, path)
         if _is_subclass(tp, enum.Enum):
-            allowed = [str(m.value) for m in tp]
             try:
                 return tp(data)
             except ValueError:
+                allowed = [str(m.value) for m in tp]
                 return self.fail(
                     path,
                     "not one of the allowed values",
@@ -488,8 +540,8 @@ class Decoder:
         if not isinstance(data, Mapping):
             return self.fail(path, f"expected a table, not {_type_name(data)}", got=data)
         before = len(self.errors)
-        fields = init_fields(cls)
-        by_key = {_key(a): a for a in fields}
+        plan = _plan(cls)
+        by_key = plan.by_key
         for key in data:
             if key not in by_key:
                 self.fail(
@@ -500,21 +552,38 @@ class Decoder:
                     suggestion=suggest(str(key), by_key),
                 )
         kwargs: dict[str, Any] = {}
-        for a in fields:
-            fpath = f"{path}.{_key(a)}"
-            if _key(a) not in data:
+        fields_from = len(self.errors)
+        ends: list[int] = []  # where each field's own errors end in self.errors
+        for key, a, tp in plan.fields:
+            if key not in data:
                 if a.default is attrs.NOTHING:
                     self.fail(
-                        fpath,
-                        f"missing required key {_key(a)!r} for {_label(cls)}",
-                        expected=_describe(field_type(cls, a)),
+                        f"{path}.{key}",
+                        f"missing required key {key!r} for {_label(cls)}",
+                        expected=_describe(tp),
                     )
-                continue
-            v = self.value(data[_key(a)], field_type(cls, a), fpath, a.name)
-            if v is INVALID:
-                continue
-            if self._precheck(a, v, fpath, kwargs):
-                kwargs[_key(a)] = v
+            else:
+                v = self.value(data[key], tp, f"{path}.{key}", a.name)
+                if v is not INVALID:
+                    kwargs[key] = v
+            ends.append(len(self.errors))
+        if len(self.errors) == before:
+            try:
+                return cls(**kwargs)
+            except (OverdueError, TypeError, ValueError, LookupError):
+                pass
+        # Something is wrong: run each decoded field's own converter and validator to say which
+        # key it is, keeping the problems in document order.  Only on this slow path, so a valid
+        # document is converted and validated once.
+        found = self.errors[fields_from:]
+        del self.errors[fields_from:]
+        cursor = 0
+        checked: dict[str, Any] = {}
+        for (key, a, _tp), end in zip(plan.fields, ends, strict=True):
+            self.errors.extend(found[cursor : end - fields_from])
+            cursor = end - fields_from
+            if key in kwargs and self._precheck(a, kwargs[key], f"{path}.{key}", checked):
+                checked[key] = kwargs[key]
         if len(self.errors) > before:
             return INVALID
         return self._build(cls, kwargs, path)

@@ -9,6 +9,7 @@ event index when it is in an event, and the key path.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
@@ -71,6 +72,13 @@ def _locate(errors: list[ConfigError], account_id: str | None) -> list[OverdueEr
     return out
 
 
+@functools.cache
+def _default_kinds() -> Kinds:
+    """The library's own kinds, built once: account documents name event kinds only, and no
+    host code can change this copy (hosts register on registries of their own)."""
+    return Kinds.default()
+
+
 def account_from_dict(data: Mapping[str, Any]) -> Account:
     """Build an :class:`Account` from its JSON object.
 
@@ -80,7 +88,7 @@ def account_from_dict(data: Mapping[str, Any]) -> Account:
     """
     account_id = data.get("id") if isinstance(data, Mapping) else None
     aid = account_id if isinstance(account_id, str) else None
-    dec = Decoder(Kinds.default())
+    dec = Decoder(_default_kinds())
     body: Any = data
     if isinstance(data, Mapping):
         schema = data.get("schema", ACCOUNT_SCHEMA)
@@ -101,7 +109,7 @@ def account_from_dict(data: Mapping[str, Any]) -> Account:
 
 def event_from_dict(data: Mapping[str, Any]) -> Event:
     """One event from its JSON object (``{"kind": "payment", "at": ..., ...}``)."""
-    dec = Decoder(Kinds.default())
+    dec = Decoder(_default_kinds())
     event = dec.value(data, Event, "$")
     if dec.errors:
         first = dec.errors[0]

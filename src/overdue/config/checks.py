@@ -107,4 +107,13 @@ def policy_warnings(policy: Policy) -> list[SuspiciousPolicyWarning]:
                         f"the policy does not use, so it never applies there{extra}"
                     )
                 )
+    if policy.presets:
+        from overdue.presets import slot_warnings
+
+        out.extend(SuspiciousPolicyWarning(f"$.presets: {w}") for w in slot_warnings(policy))
+    # Rules that can judge a policy without an account (content rules) say so themselves.
+    for rule in policy.rules:
+        problems = getattr(rule, "policy_problems", None)
+        if callable(problems):
+            out.extend(SuspiciousPolicyWarning(line) for line in problems(policy))
     return out

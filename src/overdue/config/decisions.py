@@ -114,6 +114,7 @@ def decision_to_dict(decision: Decision) -> dict[str, Any]:
         "wake_at": _ts(d.wake_at),
         "reasons": [_reason(r) for r in d.reasons],
         "record": [event_to_dict(e) for e in d.record],
+        "retain_until": d.retain_until.isoformat() if d.retain_until is not None else None,
     }
 
 

@@ -1,7 +1,9 @@
 """Writing policies back to documents: dicts, TOML (with the ``toml`` extra) and JSON.
 
 ``policy_from_dict(policy_to_dict(p)) == p`` for every policy whose kinds are registered; fields
-equal to their default are left out, so a written file says only what the policy chose.
+equal to their default are left out, so a written file says only what the policy chose.  A
+policy with presets is written as ``presets = [...]`` plus its own rules, not the expanded
+preset rules (which are stacked last, as :func:`overdue.presets.with_presets` does).
 """
 
 from __future__ import annotations
@@ -22,8 +24,16 @@ __all__ = ["dump_policy", "dumps_policy", "policy_to_dict"]
 def policy_to_dict(policy: Policy, *, kinds: Kinds | None = None) -> dict[str, Any]:
     """The policy as a plain document: ``schema`` first, scalars next, stages and rules last."""
     kinds = kinds if kinds is not None else Kinds.default()
+    presets = list(policy.presets)
+    if presets:
+        # A file names its presets; their rules come back from the names when it is read.
+        from overdue.presets import base_policy
+
+        policy = base_policy(policy)
     body = Encoder(kinds).attrs_value(policy)
     body.setdefault("id", policy.id)
+    if presets:
+        body["presets"] = presets
     simple = {k: v for k, v in body.items() if not _is_tables(v)}
     nested = {k: v for k, v in body.items() if _is_tables(v)}
     return {"schema": SCHEMA, **simple, **nested}

@@ -66,12 +66,58 @@ def policy_from_dict(
             got=schema,
             suggestion=SCHEMA if isinstance(schema, str) and suggest(schema, [SCHEMA]) else None,
         )
-    body = {k: v for k, v in data.items() if k != "schema"}
+    body = {k: v for k, v in data.items() if k not in ("schema", "presets")}
+    presets = _preset_names(data.get("presets", []), dec)
     _cross_check(body, dec)
     policy = dec.attrs_value(Policy, body, "$")
     if dec.errors:
         raise PolicyFileError(title, in_document_order(_dedupe(dec.errors), data))
+    if presets:
+        policy = _stack(policy, presets, title)
     return policy  # type: ignore[no-any-return]
+
+
+def _preset_names(value: Any, dec: Decoder) -> list[str]:
+    """The ``presets = [...]`` key: shipped preset names, checked with the other problems."""
+    from overdue.presets import PRESETS
+
+    if not isinstance(value, list):
+        dec.fail("$.presets", "presets is a list of preset names", got=value)
+        return []
+    names: list[str] = []
+    for i, name in enumerate(value):
+        if not isinstance(name, str) or name not in PRESETS:
+            dec.fail(
+                f"$.presets[{i}]",
+                "unknown preset",
+                expected=" | ".join(PRESETS),
+                got=name,
+                suggestion=suggest(name, PRESETS) if isinstance(name, str) else None,
+            )
+        else:
+            names.append(name)
+    return names
+
+
+def _stack(policy: Policy, presets: list[str], title: str) -> Policy:
+    """Stack the named presets on the policy the rest of the document describes."""
+    from overdue.presets import PresetError, with_presets
+
+    try:
+        return with_presets(policy, *presets)
+    except PresetError as exc:
+        raise PolicyFileError(
+            title,
+            [
+                ConfigError(
+                    exc.what,
+                    key_path="$.presets",
+                    expected=exc.expected,
+                    got=exc.got,
+                    suggestion=exc.suggestion,
+                )
+            ],
+        ) from None
 
 
 def loads_policy(

@@ -173,6 +173,7 @@ class _Gen:
         }
         top = self.table(Policy)
         top["properties"] = {"schema": {"const": SCHEMA}, **top["properties"]}
+        top["properties"]["presets"] = _presets()
         top["required"] = ["schema", *top.get("required", [])]
         return {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -181,6 +182,18 @@ class _Gen:
             **top,
             "$defs": dict(sorted(self.defs.items())),
         }
+
+
+def _presets() -> dict[str, Any]:
+    """``presets = [...]``: the shipped presets' names, each at most once."""
+    from overdue.presets import PRESETS
+
+    return {
+        "type": "array",
+        "items": {"enum": list(PRESETS)},
+        "uniqueItems": True,
+        "description": "presets stacked on the policy, in order (their rules are added last)",
+    }
 
 
 def policy_json_schema(kinds: Kinds | None = None) -> dict[str, Any]:

@@ -37,13 +37,16 @@ from overdue.dispatch.ledger import (
 )
 from overdue.dispatch.messages import (
     DEFAULT_TEMPLATES,
+    FACT_NAMES,
+    NEUTRAL_NAMES,
+    NEUTRAL_TEMPLATE,
     Message,
     Renderer,
     TemplateError,
     TemplateText,
 )
 from overdue.dispatch.outcomes import Delivered, Failed, SendOutcome, Unknown
-from overdue.dispatch.registry import ChannelRegistry
+from overdue.dispatch.registry import ENTRY_POINT_GROUP, ChannelRegistry
 
 Outcome = SendOutcome
 """What an adapter's ``send`` returns: ``Delivered | Failed | Unknown``.
@@ -54,6 +57,10 @@ each value's ``event_outcome`` maps one to the other.
 
 __all__ = [
     "DEFAULT_TEMPLATES",
+    "ENTRY_POINT_GROUP",
+    "FACT_NAMES",
+    "NEUTRAL_NAMES",
+    "NEUTRAL_TEMPLATE",
     "Action",
     "ActionResult",
     "AdapterConformance",

@@ -441,7 +441,10 @@ class Dispatcher:
             claim = self.ledger.claim(action, at=now)
         except Exception as exc:  # a broken ledger must not lead to an unrecorded send
             return ActionResult(
-                action, "refused", message=message, detail=f"ledger unavailable: {exc}"
+                action,
+                "refused",
+                message=message,
+                detail=_mask_text(f"ledger unavailable: {exc}", action),
             )
         if claim.status == "done":
             return ActionResult(
@@ -473,7 +476,7 @@ class Dispatcher:
             try:
                 self.ledger.mark_unknown(key, at=now, detail=why)
             except Exception as exc:
-                why += f" (and the ledger failed: {exc})"
+                why += _mask_text(f" (and the ledger failed: {exc})", action)
             return ActionResult(action, "unknown", message=message, detail=why, recovered=True)
 
         attempts = 0
@@ -495,7 +498,7 @@ class Dispatcher:
             self.ledger.record(key, outcome, at=now, attempts=attempts)
         except Exception as exc:
             recorded = False
-            detail = f"sent, but the ledger failed to record it: {exc}"
+            detail = _mask_text(f"sent, but the ledger failed to record it: {exc}", action)
         if detail is None and isinstance(outcome, Failed):
             detail = outcome.code + (f": {outcome.detail}" if outcome.detail else "")
         elif detail is None and isinstance(outcome, Unknown):

@@ -271,6 +271,19 @@ _COLUMNS = (
 )
 
 
+_process_token = uuid.uuid4().hex
+
+
+def _new_process_token() -> None:
+    global _process_token
+    _process_token = uuid.uuid4().hex
+
+
+# A forked child is another process: its claims must not pass for its parent's.
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_process_token)
+
+
 def _pid_alive(pid: int) -> bool:
     if os.name == "nt":  # os.kill(pid, 0) would terminate the process on Windows
         return True
@@ -369,7 +382,7 @@ class SqliteLedger:
         self.lease = lease
         self._clock = clock
         self._host = socket.gethostname()
-        self._token = uuid.uuid4().hex
+        self._instance = uuid.uuid4().hex
         self._lock = threading.RLock()
         self._conn = sqlite3.connect(
             str(self.path), timeout=timeout, isolation_level=None, check_same_thread=False
@@ -426,12 +439,22 @@ class SqliteLedger:
         row: tuple[object, ...] | None = cur.fetchone()
         return row
 
+    @property
+    def _token(self) -> str:
+        """Who holds a claim: this process (a fresh value per process) and this ledger."""
+        return f"{_process_token}/{self._instance}"
+
     def _abandoned(self, row: tuple[object, ...], now: float) -> bool:
         host, pid, token, claimed_at = row[16:20]
         if token == self._token:
             return False  # our own claim, still in flight in this process
-        if host == self._host and isinstance(pid, int) and not _pid_alive(pid):
-            return True
+        if host == self._host and isinstance(pid, int):
+            if not _pid_alive(pid):
+                return True
+            if pid == os.getpid() and not str(token).startswith(f"{_process_token}/"):
+                # Our own pid, but another process's token: the owner died and its pid was
+                # given to us (a restarted container runs its program as the same pid).
+                return True
         return claimed_at is None or now - float(claimed_at) >= self.lease  # type: ignore[arg-type]
 
     # -- the protocol -----------------------------------------------------------------------

@@ -8,9 +8,10 @@ strings the renderer computes from the action.  The defaults cover every templat
 reference policy in Simplified Chinese (``zh-CN``) and English (``en``); the host's own texts
 take precedence.
 
-A message to a contact point with ``is_debtor=False`` (a relative, an employer) never states a
-debt fact: the renderer substitutes the neutral template, whose only placeholders are
-:data:`NEUTRAL_NAMES`, or refuses when built with ``third_party="refuse"``.
+A message to a contact point with ``is_debtor=False`` (a relative, an employer), or for an
+action the engine marked ``discloses_debt=False``, never states a debt fact: the renderer
+substitutes the neutral template, whose only placeholders are :data:`NEUTRAL_NAMES`, or refuses
+when built with ``third_party="refuse"``.
 """
 
 from __future__ import annotations
@@ -76,6 +77,35 @@ class _SafeTemplate(string.Template):
     flags = re.RegexFlag(0)  # no IGNORECASE: placeholder names are exact
 
 
+_FORMAT_FIELD = re.compile(r"\{[^{}\s]*\}|%\(\w*\)")
+"""``{amount}``, ``{0.__class__}``, ``{amount!r}``, ``%(amount)s``: another engine's syntax."""
+
+_BRACED = re.compile(r"\$\$|\$\{[a-z][a-z0-9_]*\}")
+"""What is not a format field although it has braces: ``$$`` and ``${name}``."""
+
+_REACH = re.compile(r"\$\$|\$\{?[a-z][a-z0-9_]*\}?(?=\.[A-Za-z_]|\[)")
+"""A placeholder followed by ``.name`` or ``[``: an attempt at attribute access or indexing."""
+
+
+def _tricks(source: str) -> str | None:
+    """Why *source* is refused even though ``string.Template`` would fill it, or ``None``.
+
+    Nothing here ever calls ``str.format``, so these would be inert; they are refused anyway
+    because a text written for another engine would reach a debtor with its braces in it, and
+    because a template file that tries them was not written in good faith.
+    """
+    found = _FORMAT_FIELD.search(_BRACED.sub("", source))
+    if found is not None:
+        return f"{found.group(0)!r} is format-string syntax; placeholders are written $name"
+    for match in _REACH.finditer(source):
+        if match.group(0) != "$$":
+            return (
+                f"{match.group(0)!r} is followed by attribute access or indexing; a placeholder "
+                "is replaced by plain text and nothing else"
+            )
+    return None
+
+
 @attrs.frozen
 class TemplateText:
     """The text of one template: a body and, for e-mail and letters, a subject."""
@@ -124,6 +154,20 @@ def _compile(template_id: str, locale: str, text: str | TemplateText) -> _Compil
     parts = [("body", text.body)] + ([("subject", text.subject)] if text.subject else [])
     compiled: dict[str, _SafeTemplate] = {}
     for part, source in parts:
+        if not isinstance(source, str):
+            raise TemplateError(
+                "a template's body and subject must be strings",
+                key_path=f"{where}.{part}",
+                got=type(source).__name__,
+            )
+        trick = _tricks(source)
+        if trick is not None:
+            raise TemplateError(
+                f"template {template_id!r} uses syntax that is refused: {trick}",
+                key_path=f"{where}.{part}",
+                expected="plain text with $name or ${name} placeholders ($$ for a dollar)",
+                got=source,
+            )
         tpl = _SafeTemplate(source)
         if not tpl.is_valid():
             raise TemplateError(
@@ -300,6 +344,16 @@ _GENERIC: Mapping[str, Mapping[str, str]] = MappingProxyType(
 ThirdParty = Literal["neutral", "refuse"]
 
 
+def _must_state(declared: Iterable[str], performed_by: str) -> tuple[str, ...]:
+    """What a message must state: the rung's ``must_state``, and for a rung carried out by a
+    third party (a visiting firm) who that is, so the debtor can tell an agent from a stranger.
+    """
+    must = tuple(declared)
+    if performed_by == "third_party" and "identity" not in must:
+        must += ("identity",)
+    return must
+
+
 def _locale_chain(locale: str, fallback: str) -> tuple[str, ...]:
     chain = [locale]
     lang = locale.split("-")[0]
@@ -392,7 +446,8 @@ class Renderer:
                     if compiled is None:
                         missing.append(f"{step.template!r} ({locale})")
                         continue
-                    lacking = [f for f in step.must_state if f not in compiled.names]
+                    must = _must_state(step.must_state, stage.performed_by)
+                    lacking = [f for f in must if f not in compiled.names]
                     if lacking:
                         missing.append(
                             f"{step.template!r} ({compiled.locale}) does not state "
@@ -416,7 +471,7 @@ class Renderer:
         """Render *action*'s message, or raise :class:`TemplateError` saying why not."""
         locale = self.locale_of(action)
         contact = action.contact
-        if contact is not None and not contact.is_debtor:
+        if not action.discloses_debt or (contact is not None and not contact.is_debtor):
             return self._render_neutral(action, locale, contact)
         compiled = self._find(action.template, locale)
         if compiled is None:
@@ -427,13 +482,14 @@ class Renderer:
                 got=action.template,
                 suggestion=suggest(action.template, {t for _, t in self._compiled}),
             )
-        lacking = [f for f in action.facts.must_state if f not in compiled.names]
+        must = _must_state(action.facts.must_state, action.performed_by)
+        lacking = [f for f in must if f not in compiled.names]
         if lacking:
             raise TemplateError(
                 f"template {action.template!r} ({compiled.locale}) does not state what the rung "
                 "must state",
                 account_id=action.account_id,
-                expected="placeholders for " + ", ".join(action.facts.must_state),
+                expected="placeholders for " + ", ".join(must),
                 got="missing " + ", ".join(lacking),
             )
         values = self._values(action, compiled.locale)
@@ -445,7 +501,9 @@ class Renderer:
         )
         return Message(action.template, compiled.locale, body, subject, contact, False)
 
-    def _render_neutral(self, action: Action, locale: str, contact: ContactPoint) -> Message:
+    def _render_neutral(
+        self, action: Action, locale: str, contact: ContactPoint | None
+    ) -> Message:
         if self.third_party == "refuse":
             raise TemplateError(
                 "refusing to message a contact point that is not the debtor",

@@ -5,10 +5,16 @@ an optional :class:`Citation`.  See ``docs/rules.md`` for how stacked rules comb
 """
 
 from overdue.rules.base import Citation, Effect, Rule, RuleBase, Verdict
+from overdue.rules.conduct import FieldVisitConduct
+from overdue.rules.consent import RespondOnce
+from overdue.rules.content import ForbiddenContent, RequiredDisclosures
 from overdue.rules.frequency import CoolDown, FrequencyCap, MinimumGap
 from overdue.rules.holds import HALTING_FACTS, HoldWhile, RespectCease, RespectOptOut
 from overdue.rules.hours import ContactHours, QuietDays
 from overdue.rules.legal import MinimumBalance, RequiresAuthorisation, RequiresPriorEvent, TimeBar
+from overdue.rules.notices import ValidationPeriod
+from overdue.rules.parties import ThirdPartyContact
+from overdue.rules.records import RecordRetention
 
 __all__ = [
     "BUILTIN_RULES",
@@ -17,18 +23,25 @@ __all__ = [
     "ContactHours",
     "CoolDown",
     "Effect",
+    "FieldVisitConduct",
+    "ForbiddenContent",
     "FrequencyCap",
     "HoldWhile",
     "MinimumBalance",
     "MinimumGap",
     "QuietDays",
+    "RecordRetention",
+    "RequiredDisclosures",
     "RequiresAuthorisation",
     "RequiresPriorEvent",
     "RespectCease",
     "RespectOptOut",
+    "RespondOnce",
     "Rule",
     "RuleBase",
+    "ThirdPartyContact",
     "TimeBar",
+    "ValidationPeriod",
     "Verdict",
 ]
 
@@ -47,6 +60,13 @@ BUILTIN_RULES: dict[str, type[RuleBase]] = {
         RequiresPriorEvent,
         TimeBar,
         MinimumBalance,
+        ValidationPeriod,
+        RequiredDisclosures,
+        ForbiddenContent,
+        FieldVisitConduct,
+        RecordRetention,
+        RespondOnce,
+        ThirdPartyContact,
     )
 }
 """The rule kinds the library ships, by their ``kind`` string (read-only by convention)."""

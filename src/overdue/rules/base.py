@@ -115,6 +115,9 @@ class RuleBase:
 
     ``channels``, ``stages`` and ``templates`` narrow what a rule looks at (``None``: all);
     ``exempt_templates`` lets named templates through (a cease confirmation, a legal notice).
+    ``waivable=True`` lets the debtor's :class:`~overdue.events.ConsentWaiver` naming this
+    rule's id lift it while the waiver is active ("not between 22:00 and 08:00 unless agreed");
+    a rule that is not waivable ignores waivers, so a consent can never lift a hard limit.
     """
 
     kind: ClassVar[str] = "rule"
@@ -126,6 +129,7 @@ class RuleBase:
         default=frozenset(), kw_only=True, converter=_exempt
     )
     citation: Citation | None = attrs.field(default=None, kw_only=True)
+    waivable: bool = attrs.field(default=False, kw_only=True)
 
     def applies_to(self, candidate: Candidate) -> bool:
         if self.channels is not None and candidate.channel not in self.channels:

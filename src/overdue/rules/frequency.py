@@ -3,9 +3,11 @@
 What counts is explicit, because regulations differ: ``counts='attempt'`` counts every
 creditor-initiated attempt, ``'connected'`` only those that reached the person (delivered,
 conversation, refused), ``'conversation'`` only conversations, ``'unanswered'`` only attempts
-that did not get through (no answer, failed, bounced).  Contacts the debtor initiated never
-count.  Contacts planned earlier in the same decision count as attempts, so two steps due at
-once cannot together break a cap.
+that did not get through (no answer, failed, bounced, invalid number), ``'message'`` messages
+sent (delivered, or sent without a receipt).  What is left out is explicit too (``exclude``):
+contacts the debtor initiated (by default), attempts that never reached a line, contacts made
+with the debtor's consent, contacts to the debtor's representative.  Contacts planned earlier
+in the same decision count as attempts, so two steps due at once cannot together break a cap.
 """
 
 from __future__ import annotations
@@ -18,20 +20,37 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from overdue._time import at_local
-from overdue.durations import Duration, as_duration
+from overdue.durations import Duration, as_duration, days
 from overdue.errors import PolicyError
 from overdue.events import ContactAttempted, Outcome
 from overdue.rules.base import RuleBase, Verdict, names
 from overdue.situation import Candidate
 
-__all__ = ["COUNTS", "CoolDown", "FrequencyCap", "MinimumGap", "counted_outcomes"]
+__all__ = [
+    "COUNTS",
+    "EXCLUSIONS",
+    "NOT_CONNECTED",
+    "CoolDown",
+    "FrequencyCap",
+    "MinimumGap",
+    "counted_outcomes",
+]
 
 COUNTS: dict[str, frozenset[str]] = {
     "attempt": frozenset(o.value for o in Outcome),
     "connected": frozenset({"delivered", "conversation", "refused"}),
     "conversation": frozenset({"conversation"}),
-    "unanswered": frozenset({"no_answer", "failed", "bounced"}),
+    "unanswered": frozenset({"no_answer", "failed", "bounced", "invalid_number"}),
+    "message": frozenset({"delivered", "unknown"}),
 }
+
+NOT_CONNECTED: frozenset[str] = frozenset({"failed", "bounced", "invalid_number"})
+"""Outcomes of attempts that never reached a line (busy, not in service, bounced).
+
+A call that rang out unanswered did reach the line and is *not* in this set."""
+
+EXCLUSIONS = ("not_connected", "consented", "inbound", "to_representative")
+"""What a :class:`FrequencyCap` may leave out of its count (``exclude``)."""
 
 
 def counted_outcomes(counts: str) -> frozenset[str]:
@@ -87,6 +106,18 @@ def _utc(at: datetime) -> datetime:
     return at.astimezone(UTC)
 
 
+def _exclusions(value: Iterable[str] | str) -> tuple[str, ...]:
+    items = (value,) if isinstance(value, str) else tuple(value)
+    for item in items:
+        if item not in EXCLUSIONS:
+            raise PolicyError(
+                "unknown frequency-cap exclusion",
+                expected=" | ".join(EXCLUSIONS),
+                got=item,
+            )
+    return tuple(dict.fromkeys(items))
+
+
 def _matching(
     contacts: Iterable[ContactAttempted], channels: frozenset[str] | None
 ) -> list[ContactAttempted]:
@@ -102,42 +133,94 @@ class FrequencyCap(RuleBase):
     """At most ``max_contacts`` contacts per window.
 
     ``window='rolling'``: any period of length ``per`` ending at the candidate time.
-    ``window='calendar'``: calendar days in the debtor's zone (``per='1d'`` is "per local day",
-    ``per='7d'`` the local day and the six before it).  ``scope``: ``'debtor'`` counts every
-    contact on the account, ``'debt'`` only those recorded with the same ``debt_id`` as the
-    candidate (account-level contacts have none), ``'contact_point'`` only those to the same
-    address.  ``count_channels`` widens what is counted beyond the channels the rule applies to
-    (cap calls, but count calls and SMS together).
+    ``window='rolling_days'`` (or its older name ``'calendar'``): ``per`` consecutive calendar
+    days in the debtor's zone ending with the candidate's local day (``per='1d'`` is "per local
+    day", ``per='7d'`` the local day and the six before it: Reg F's "7 consecutive days"); a
+    daylight-saving change inside the days does not move their edges.  ``scope``: ``'debtor'``
+    counts every contact on the account, ``'debt'`` only those recorded with the same
+    ``debt_id`` as the candidate (account-level contacts have none), ``'contact_point'`` only
+    those to the same address.  ``count_channels`` widens what is counted beyond the channels
+    the rule applies to (cap calls, but count calls and SMS together).
+
+    ``exclude`` leaves contacts out of the count: ``'inbound'`` (debtor-initiated; the
+    default), ``'not_connected'`` (attempts that never reached a line: failed, bounced, invalid
+    number), ``'to_representative'`` (contacts recorded with ``party='representative'``) and
+    ``'consented'``: contacts within ``consent_window`` of a
+    :class:`~overdue.events.ConsentWaiver` naming this rule (the consent's local date is day
+    one), and the candidate itself when it falls in such a window.  Giving ``exclude`` replaces
+    the default, so name ``'inbound'`` too unless debtor-initiated contacts should count.
     """
 
     kind: ClassVar[str] = "frequency_cap"
     max_contacts: int = attrs.field(validator=_positive)
     per: Duration = attrs.field(converter=_duration, validator=_no_bd)
-    window: Literal["rolling", "calendar"] = attrs.field(
-        default="rolling", validator=attrs.validators.in_(("rolling", "calendar"))
+    window: Literal["rolling", "rolling_days", "calendar"] = attrs.field(
+        default="rolling", validator=attrs.validators.in_(("rolling", "rolling_days", "calendar"))
     )
     scope: Literal["debtor", "debt", "contact_point"] = attrs.field(
         default="debtor", validator=attrs.validators.in_(("debtor", "debt", "contact_point"))
     )
-    counts: Literal["attempt", "connected", "conversation", "unanswered"] = attrs.field(
-        default="attempt", validator=attrs.validators.in_(tuple(COUNTS))
+    counts: Literal["attempt", "connected", "conversation", "unanswered", "message"] = (
+        attrs.field(default="attempt", validator=attrs.validators.in_(tuple(COUNTS)))
     )
     count_channels: frozenset[str] | None = attrs.field(default=None, converter=names)
+    exclude: tuple[str, ...] = attrs.field(default=("inbound",), converter=_exclusions)
+    consent_window: Duration = attrs.field(
+        default=days(7), converter=_duration, validator=_no_bd
+    )
 
     def __attrs_post_init__(self) -> None:
-        if self.window == "calendar" and self.per.unit not in ("d", "w"):
+        if self.window != "rolling" and self.per.unit not in ("d", "w"):
             raise PolicyError(
-                f"rule {self.id!r}: a calendar window is counted in days",
+                f"rule {self.id!r}: a {self.window} window is counted in local calendar days",
                 expected="per = '1d' or '7d'",
                 got=str(self.per),
             )
 
+    def consent_spans(self, candidate: Candidate) -> list[tuple[datetime, datetime | None]]:
+        """The ``[start, end)`` spans in which contacts count as consented (``end`` ``None``:
+        open), from the consent waivers naming this rule.
+
+        A span starts at the consent and ends with ``consent_window`` counted in local calendar
+        days with the consent's date as day one (``'7d'`` after a Monday consent ends at local
+        midnight before the next Monday), or earlier when the waiver itself ends earlier.
+        """
+        s = candidate.situation
+        tz = s.tz or UTC
+        spans: list[tuple[datetime, datetime | None]] = []
+        for w in s.snapshot.waivers:
+            if w.rule_id != self.id:
+                continue
+            if self.consent_window.unit in ("d", "w"):
+                n = self.consent_window.amount * (7 if self.consent_window.unit == "w" else 1)
+                end = at_local(w.since.astimezone(tz).date() + timedelta(days=n), time(0), tz)
+            else:
+                end = _add(w.since, self.consent_window, tz)
+            own = w.ends(tz, s.calendar)
+            if own is not None and _utc(own) < _utc(end):
+                end = own
+            spans.append((_utc(w.since), _utc(end)))
+        return spans
+
     def _counted(self, candidate: Candidate) -> list[ContactAttempted]:
         chans = self.count_channels if self.count_channels is not None else self.channels
         outcomes = COUNTS[self.counts]
-        pool = _matching(candidate.situation.snapshot.contacts, chans)
-        pool = [c for c in pool if c.outcome.value in outcomes]
+        ex = self.exclude
+        pool = [
+            c
+            for c in candidate.situation.snapshot.contacts
+            if (chans is None or c.channel in chans) and c.outcome.value in outcomes
+        ]
+        if "inbound" in ex:
+            pool = [c for c in pool if c.initiated_by == "creditor"]
+        if "not_connected" in ex:
+            pool = [c for c in pool if c.outcome.value not in NOT_CONNECTED]
+        if "to_representative" in ex:
+            pool = [c for c in pool if c.party != "representative"]
         pool.extend(_matching(candidate.planned, chans))
+        if "consented" in ex:
+            spans = self.consent_spans(candidate)
+            pool = [c for c in pool if not _within(_utc(c.at), spans)]
         if self.scope == "contact_point":
             addr = candidate.contact.address if candidate.contact is not None else None
             pool = [c for c in pool if c.contact_point == addr]
@@ -146,6 +229,8 @@ class FrequencyCap(RuleBase):
         return pool
 
     def check(self, candidate: Candidate, at: datetime) -> Verdict | None:
+        if "consented" in self.exclude and _within(_utc(at), self.consent_spans(candidate)):
+            return None  # a contact the debtor consented to is not counted, nor capped
         pool = self._counted(candidate)
         if len(pool) < self.max_contacts:
             return None
@@ -162,6 +247,7 @@ class FrequencyCap(RuleBase):
                 _add(oldest, self.per, tz),
             )
         tz = candidate.situation.tz or UTC  # unknown zone: UTC days, as decide counts them
+        # rolling_days / calendar: n consecutive local calendar dates ending on today's.
         span = self.per.amount * (7 if self.per.unit == "w" else 1)
         today = at.astimezone(tz).date()
         first = today - timedelta(days=span - 1)
@@ -179,12 +265,28 @@ class FrequencyCap(RuleBase):
         )
 
     def describe(self) -> str:
-        win = "local calendar " if self.window == "calendar" else "rolling "
+        if self.window == "rolling":
+            win = f"rolling {self.per}"
+        else:
+            n = self.per.amount * (7 if self.per.unit == "w" else 1)
+            win = "local calendar day" if n == 1 else f"{n} consecutive local days"
         what = "" if self.counts == "attempt" else f" counting {self.counts} contacts"
+        left_out = [e.replace("_", " ") for e in self.exclude]
+        if "consented" in self.exclude:
+            left_out[self.exclude.index("consented")] = (
+                f"consented (within {self.consent_window} of consent)"
+            )
+        if "inbound" not in self.exclude:
+            left_out.append("but counting debtor-initiated contacts")
+        excl = f", excluding {', '.join(left_out)}" if left_out else ""
         return (
-            f"at most {self.max_contacts} per {win}{self.per} per {self.scope}{what}"
+            f"at most {self.max_contacts} per {win} per {self.scope}{what}{excl}"
             f"{self.scope_text()}"
         )
+
+
+def _within(at: datetime, spans: list[tuple[datetime, datetime | None]]) -> bool:
+    return any(a <= at and (b is None or at < b) for a, b in spans)
 
 
 @attrs.frozen(kw_only=True)
@@ -218,9 +320,13 @@ class MinimumGap(RuleBase):
 class CoolDown(RuleBase):
     """No contact for ``period`` after a contact with outcome ``after``.
 
-    ``first_day='local_date'`` counts the day of that outcome as day one in the debtor's zone
-    (a 7-day cool-down after a Monday conversation ends at local midnight before the next
-    Monday); ``'event'`` counts from the moment itself.
+    ``day_one='event_local_date'`` counts the local date of that outcome in the debtor's zone as
+    day one (Reg F: a 7-day cool-down after a Monday conversation ends at local midnight before
+    the next Monday, whatever the hour of the conversation); ``'event_time'`` counts from the
+    moment itself.  ``first_day`` (``'local_date'`` / ``'event'``) is the older name of the same
+    choice; ``day_one`` wins when both are given, and contradicting values are refused.
+    Debtor-initiated contacts count too: a conversation on the debtor's own call starts the
+    cool-down like any other.
     """
 
     kind: ClassVar[str] = "cool_down"
@@ -230,6 +336,27 @@ class CoolDown(RuleBase):
         default="event", validator=attrs.validators.in_(("event", "local_date"))
     )
     count_channels: frozenset[str] | None = attrs.field(default=None, converter=names)
+    day_one: Literal["event_local_date", "event_time"] | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(
+            attrs.validators.in_(("event_local_date", "event_time"))
+        ),
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.day_one == "event_time" and self.first_day == "local_date":
+            raise PolicyError(
+                f"rule {self.id!r}: day_one and first_day contradict each other",
+                expected="day_one alone ('event_local_date' or 'event_time')",
+                got="day_one='event_time', first_day='local_date'",
+            )
+
+    @property
+    def counts_from(self) -> str:
+        """``'event_local_date'`` or ``'event_time'``, from ``day_one`` or ``first_day``."""
+        if self.day_one is not None:
+            return self.day_one
+        return "event_local_date" if self.first_day == "local_date" else "event_time"
 
     def check(self, candidate: Candidate, at: datetime) -> Verdict | None:
         chans = self.count_channels if self.count_channels is not None else self.channels
@@ -243,7 +370,7 @@ class CoolDown(RuleBase):
                 last = c.at
         if last is None:
             return None
-        if self.first_day == "local_date":
+        if self.counts_from == "event_local_date":
             tz = candidate.situation.tz or UTC
             first = last.astimezone(tz).date()
             days = self.period.amount * (7 if self.period.unit == "w" else 1)
@@ -255,11 +382,16 @@ class CoolDown(RuleBase):
             ends = _add(last, self.period, candidate.situation.tz)
         if _utc(at) >= _utc(ends):
             return None
+        day1 = " (its local date is day one)" if self.counts_from == "event_local_date" else ""
         return self.defer(
             "cool_down",
-            f"cool-down of {self.period} after a {self.after.value} at {last.isoformat()}",
+            f"cool-down of {self.period} after a {self.after.value} at {last.isoformat()}{day1}",
             ends,
         )
 
     def describe(self) -> str:
-        return f"no contact for {self.period} after a {self.after.value}{self.scope_text()}"
+        local = self.counts_from == "event_local_date"
+        day1 = ", its local date counting as day one" if local else ""
+        return (
+            f"no contact for {self.period} after a {self.after.value}{day1}{self.scope_text()}"
+        )

@@ -14,8 +14,21 @@ from overdue.situation import Candidate
 
 __all__ = ["HALTING_FACTS", "HoldWhile", "RespectCease", "RespectOptOut"]
 
-HALTING_FACTS = ("dispute_open", "manual_hold", "bankruptcy", "moratorium", "payment_plan")
-"""Fact names the library itself sets (hosts may use any other name through ``FactSet``)."""
+HALTING_FACTS = (
+    "dispute_open",
+    "manual_hold",
+    "bankruptcy",
+    "moratorium",
+    "payment_plan",
+    "breathing_space",
+    "mental_health_crisis_moratorium",
+)
+"""Fact names the library sets or documents (hosts may use any other name through ``FactSet``).
+
+``breathing_space`` (England and Wales, standard: up to 60 days) and
+``mental_health_crisis_moratorium`` (the crisis treatment plus 30 days) are set by the host with
+``FactSet(name=..., until=...)``; see ``docs/rules.md``.
+"""
 
 
 def _fact(_i: object, _a: object, value: Any) -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta, tzinfo
-from typing import ClassVar
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import ClassVar, Literal
 
 import attrs
 
@@ -14,9 +14,16 @@ from overdue.errors import PolicyError
 from overdue.rules.base import RuleBase, Verdict
 from overdue.situation import Candidate
 
-__all__ = ["WEEKDAY_NAMES", "ContactHours", "QuietDays", "weekday_set"]
+__all__ = ["WEEKDAY_NAMES", "ZONE_SOURCES", "ContactHours", "QuietDays", "weekday_set"]
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+ZONE_SOURCES = ("account", "contact_point", "address")
+"""Where :class:`ContactHours` may read the debtor's zone: the account's declared
+``timezone``, the contacted point's ``timezone`` (from a phone's area code, say) and the
+account's ``address_timezone``."""
+
+_MAX_ZONE_ROUNDS = 32
 
 
 def weekday_set(value: Iterable[int | str] | None) -> frozenset[int] | None:
@@ -62,6 +69,25 @@ def _zone_name(_i: object, _a: object, value: str | None) -> None:
         zone(value)
 
 
+def _zone_sources(value: Iterable[str] | str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    items = (value,) if isinstance(value, str) else tuple(value)
+    if not items:
+        raise PolicyError("zone_sources names at least one source", expected=str(ZONE_SOURCES))
+    for item in items:
+        if item not in ZONE_SOURCES:
+            raise PolicyError(
+                "unknown time-zone source", expected=" | ".join(ZONE_SOURCES), got=item
+            )
+    return tuple(dict.fromkeys(items))
+
+
+def _on_unknown(_i: object, _a: object, value: str) -> None:
+    if value != "block":
+        zone(value)
+
+
 def _resolve_zone(candidate: Candidate, assume_zone: str | None) -> tzinfo | None:
     tz = candidate.situation.tz
     if tz is None and assume_zone is not None:
@@ -74,41 +100,127 @@ class ContactHours(RuleBase):
     """Contact only inside a daily window in the debtor's zone, on the allowed weekdays.
 
     The window's start is inclusive and its end exclusive: ``(08:00, 21:00)`` allows 20:59 and
-    defers 21:00 to 08:00 the next allowed day.  The zone is the account's, else the policy's
-    assumed zone, else this rule's ``assume_zone``; when none is known the rule **blocks**
-    rather than guessing, because calling someone at 3 a.m. is worse than not calling.
-    A local time that does not exist (a spring-forward gap) opens at the first instant after it.
+    defers 21:00 to 08:00 the next allowed day.  A local time that does not exist (a
+    spring-forward gap) opens at the first instant after it.
+
+    Which zone: by default the debtor's zone as the engine resolved it (the account's declared
+    zone, else its address zone, else the policy's assumed zone).  ``zone_sources`` instead
+    names where to look, in order: ``'account'`` (declared), ``'contact_point'`` (the contacted
+    point's own zone, e.g. from a phone's area code) and ``'address'``.  With
+    ``zone_mode='intersect'`` (the default) a moment is allowed only when it is inside the
+    window in *every* zone found, so 08:00-21:00 in both New York and Los Angeles means
+    11:00-21:00 New York time (Reg F's "convenient in all the candidate locations");
+    ``'first'`` uses the first zone found.
+
+    When no zone is known the policy's assumed zone is used, else ``on_unknown`` (or the older
+    ``assume_zone``): ``'block'`` (the default) **blocks** rather than guessing, because calling
+    someone at 3 a.m. is worse than not calling; an IANA name assumes that zone.
     """
 
     kind: ClassVar[str] = "contact_hours"
     window: tuple[time, time] = attrs.field(default=(time(8), time(21)), converter=_window)
     weekdays: frozenset[int] | None = attrs.field(default=None, converter=weekday_set)
     assume_zone: str | None = attrs.field(default=None, validator=_zone_name)
+    zone_sources: tuple[str, ...] | None = attrs.field(default=None, converter=_zone_sources)
+    zone_mode: Literal["intersect", "first"] = attrs.field(
+        default="intersect", validator=attrs.validators.in_(("intersect", "first"))
+    )
+    on_unknown: str = attrs.field(default="block", validator=_on_unknown)
 
-    def check(self, candidate: Candidate, at: datetime) -> Verdict | None:
-        tz = _resolve_zone(candidate, self.assume_zone)
-        if tz is None:
-            return self.block(
-                "zone_unknown",
-                "the debtor's time zone is unknown and no zone is assumed, so contact hours "
-                "cannot be honoured",
+    def __attrs_post_init__(self) -> None:
+        if (
+            self.assume_zone is not None
+            and self.on_unknown != "block"
+            and self.on_unknown != self.assume_zone
+        ):
+            raise PolicyError(
+                f"rule {self.id!r}: assume_zone and on_unknown name different zones",
+                expected="on_unknown alone",
+                got=f"assume_zone={self.assume_zone!r}, on_unknown={self.on_unknown!r}",
             )
+
+    @property
+    def _assumed(self) -> str | None:
+        return self.on_unknown if self.on_unknown != "block" else self.assume_zone
+
+    def zones_for(self, candidate: Candidate) -> tuple[tuple[str, tzinfo], ...]:
+        """The zones the window must hold in, each with where it came from (empty: unknown)."""
+        s = candidate.situation
+        if self.zone_sources is None:
+            if s.tz is not None:
+                return ((s.tz_source, s.tz),)
+            assumed = self._assumed
+            return (("assumed", zone(assumed)),) if assumed is not None else ()
+        found: dict[str, str] = {}
+        for source in self.zone_sources:
+            if source == "account":
+                name = s.account.timezone
+            elif source == "address":
+                name = s.account.address_timezone
+            else:
+                name = candidate.contact.timezone if candidate.contact is not None else None
+            if name is not None and name not in found:
+                found[name] = source
+                if self.zone_mode == "first":
+                    break
+        if found:
+            return tuple((source, zone(name)) for name, source in found.items())
+        if s.tz_source == "policy" and s.tz is not None:
+            return (("policy", s.tz),)
+        assumed = self._assumed
+        return (("assumed", zone(assumed)),) if assumed is not None else ()
+
+    def _opens(self, at: datetime, tz: tzinfo) -> datetime:
+        """``at`` when it is inside the window in ``tz``, else the next opening (in UTC)."""
         local = at.astimezone(tz)
         start, end = self.window
         day = local.date()
         now_t = local.time().replace(tzinfo=None)
         allowed_day = self.weekdays is None or day.weekday() in self.weekdays
         if allowed_day and start <= now_t < end:
-            return None
+            return at.astimezone(UTC)
         if allowed_day and now_t < start:
-            opens = at_local(day, start, tz)
+            return at_local(day, start, tz).astimezone(UTC)
+        return at_local(self._next_day(day), start, tz).astimezone(UTC)
+
+    def check(self, candidate: Candidate, at: datetime) -> Verdict | None:
+        zones = self.zones_for(candidate)
+        if not zones:
+            where = (
+                "from " + ", ".join(s.replace("_", " ") for s in self.zone_sources)
+                if self.zone_sources is not None
+                else "on the account"
+            )
+            return self.block(
+                "zone_unknown",
+                f"the debtor's time zone is unknown ({where}) and neither the policy nor this "
+                "rule assumes one, so contact hours cannot be honoured",
+            )
+        start, end = self.window
+        first = at.astimezone(UTC)
+        t = first
+        for _ in range(_MAX_ZONE_ROUNDS):
+            latest = max(self._opens(t, tz) for _, tz in zones)
+            if latest == t:
+                break
+            t = latest
         else:
-            opens = at_local(self._next_day(day), start, tz)
+            return self.block(
+                "no_common_window",
+                f"contact hours {start:%H:%M}-{end:%H:%M} never overlap in the debtor's zones "
+                + ", ".join(f"{getattr(tz, 'key', tz)} ({src})" for src, tz in zones),
+            )
+        if t == first:
+            return None
+        outside = [(src, at.astimezone(tz)) for src, tz in zones if self._opens(at, tz) != first]
+        where = " and ".join(f"{loc:%a %H:%M} {loc.tzname()}" for _, loc in outside)
+        if len(zones) > 1:
+            where += " (" + ", ".join(src.replace("_", " ") for src, _ in outside) + " zone)"
+        common = " in every one of the debtor's zones" if len(zones) > 1 else ""
         return self.defer(
             "outside_hours",
-            f"{local:%a %H:%M} {local.tzname()} is outside contact hours "
-            f"{start:%H:%M}-{end:%H:%M}",
-            opens,
+            f"{where} is outside contact hours {start:%H:%M}-{end:%H:%M}{common}",
+            t.astimezone(zones[0][1]),  # in the debtor's (first) zone, for readable reasons
         )
 
     def _next_day(self, day: date) -> date:
@@ -124,7 +236,16 @@ class ContactHours(RuleBase):
         if self.weekdays is not None:
             days = " on " + ", ".join(WEEKDAY_NAMES[d] for d in sorted(self.weekdays))
         window = f"{start:%H:%M}-{end:%H:%M}"
-        return f"contact only {window} debtor's local time{days}{self.scope_text()}"
+        zones = ""
+        if self.zone_sources is not None:
+            how = "in every zone of" if self.zone_mode == "intersect" else "in the first zone of"
+            zones = f" ({how} {', '.join(s.replace('_', ' ') for s in self.zone_sources)})"
+        unknown = ""
+        if self._assumed is not None:
+            unknown = f"; {self._assumed} when unknown"
+        return (
+            f"contact only {window} debtor's local time{zones}{days}{unknown}{self.scope_text()}"
+        )
 
 
 @attrs.frozen(kw_only=True)

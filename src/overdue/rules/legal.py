@@ -50,8 +50,14 @@ class RequiresPriorEvent(RuleBase):
     """Block until a milestone happened, and defer until ``min_elapsed`` after it.
 
     Milestones are named ``stage_entered:<stage>``, ``contacted:<template>`` (delivered or
-    answered), ``authorised:<name>``, or an event kind (``dispute_resolved``).  The first time
-    the milestone happened counts.
+    answered), ``authorised:<name>``, ``fact:<name>`` (a ``FactSet``), or an event kind
+    (``dispute_resolved``).  The first time the milestone happened counts.
+
+    This is also the "prior notice" and "forbearance first" gate: 14 days after a default
+    notice (``milestone='contacted:default_notice', min_elapsed='14d'``, Consumer Credit Act
+    1974 s.88), 30 days after a letter of claim (``'contacted:letter_of_claim'``, ``'30d'``,
+    Pre-Action Protocol for Debt Claims), or forbearance offered before litigation
+    (``'fact:forbearance_offered'``, CCD2 Art. 35), each scoped with ``stages``.
     """
 
     kind: ClassVar[str] = "requires_prior_event"

@@ -42,7 +42,8 @@ from overdue.rules import (
     RespectOptOut,
     Rule,
 )
-from overdue.rules.frequency import COUNTS
+from overdue.rules.consent import RespondOnce
+from overdue.rules.frequency import COUNTS, NOT_CONNECTED
 from overdue.situation import Candidate, Situation, days_overdue
 from overdue.snapshot import Snapshot, fold
 
@@ -160,6 +161,8 @@ def _trace(policy: Policy, account: Account, record: Record) -> list[_Moment]:
 def _zone_of(policy: Policy, account: Account) -> tzinfo | None:
     if account.timezone is not None:
         return zone(account.timezone)
+    if account.address_timezone is not None:
+        return zone(account.address_timezone)
     if policy.assumed_zone is not None:
         return zone(policy.assumed_zone)
     return None
@@ -167,7 +170,13 @@ def _zone_of(policy: Policy, account: Account) -> tzinfo | None:
 
 def _situation(policy: Policy, account: Account, snap: Snapshot, at: datetime) -> Situation:
     tz = _zone_of(policy, account)
-    source = "account" if account.timezone else ("policy" if policy.assumed_zone else "unknown")
+    source = (
+        "account"
+        if account.timezone
+        else "address"
+        if account.address_timezone
+        else ("policy" if policy.assumed_zone else "unknown")
+    )
     local = at.astimezone(tz or UTC).date()
     return Situation(
         account,
@@ -192,7 +201,16 @@ def _candidate(policy: Policy, account: Account, m: _Moment) -> Candidate | None
             for step in st.steps:
                 if step.key == ev.step:
                     step_channel = step.channel
-    contact = account.contact_for(ev.channel)
+    contact = next(
+        (
+            c
+            for c in account.contacts
+            if ev.contact_point is not None
+            and c.channel == ev.channel
+            and c.address == ev.contact_point
+        ),
+        None,
+    ) or account.contact_for(ev.channel)
     prog = m.before.steps.get(ev.step) if ev.step is not None else None
     attempt = prog.count + 1 if prog is not None else 1
     return Candidate(
@@ -227,6 +245,21 @@ def _rules(policy: Policy, kind: type) -> list[Rule]:
     return [r for r in policy.rules if isinstance(r, kind)]
 
 
+def _lifted(policy: Policy, rule: Rule, cand: Candidate, at: datetime) -> bool:
+    """Whether the debtor lifted ``rule`` for this contact: a consent waiver on a waivable rule,
+    or the one reply a ``respond_once`` rule lets through the rule's kind."""
+    s = cand.situation
+    if getattr(rule, "waivable", False) and s.snapshot.waiver_for(rule.id, at, s.tz, s.calendar):
+        return True
+    return any(
+        isinstance(r, RespondOnce)
+        and rule.kind in r.overrides
+        and r.applies_to(cand)
+        and r.reply_to(cand, at) is not None
+        for r in policy.rules
+    )
+
+
 # -- the checks ------------------------------------------------------------------------------
 
 
@@ -235,10 +268,10 @@ def _hours(policy: Policy, account: Account, trace: list[_Moment]) -> list[Viola
     for rule in _rules(policy, ContactHours):
         assert isinstance(rule, ContactHours)
         for m, ev, cand in _contacts(policy, account, trace):
-            if not rule.applies_to(cand):
+            if not rule.applies_to(cand) or _lifted(policy, rule, cand, ev.at):
                 continue
-            tz = cand.situation.tz or (zone(rule.assume_zone) if rule.assume_zone else None)
-            if tz is None:
+            zones = [tz for _, tz in rule.zones_for(cand)]
+            if not zones:
                 out.append(
                     Violation(
                         "contact_hours",
@@ -250,24 +283,32 @@ def _hours(policy: Policy, account: Account, trace: list[_Moment]) -> list[Viola
                     )
                 )
                 continue
-            local = ev.at.astimezone(tz)
             start, end = rule.window
-            wall = local.time().replace(tzinfo=None)
-            day_ok = rule.weekdays is None or local.weekday() in rule.weekdays
-            if not (day_ok and start <= wall < end):
-                out.append(
-                    Violation(
-                        "contact_hours",
-                        f"{_what(ev)} is {local:%a %H:%M} {local.tzname()} in the debtor's zone, "
-                        f"outside {rule.id} ({start:%H:%M}-{end:%H:%M}"
-                        + ("" if rule.weekdays is None else ", restricted weekdays")
-                        + ")",
-                        ev.at,
-                        rule.id,
-                        m.index,
-                    )
+            for tz in zones:  # inside the window in every zone the rule found
+                local = ev.at.astimezone(tz)
+                wall = local.time().replace(tzinfo=None)
+                day_ok = rule.weekdays is None or local.weekday() in rule.weekdays
+                if not (day_ok and start <= wall < end):
+                    break
+            else:
+                continue
+            out.append(
+                Violation(
+                    "contact_hours",
+                    f"{_what(ev)} is {local:%a %H:%M} {local.tzname()} in the debtor's zone, "
+                    f"outside {rule.id} ({start:%H:%M}-{end:%H:%M}"
+                    + ("" if rule.weekdays is None else ", restricted weekdays")
+                    + ")",
+                    ev.at,
+                    rule.id,
+                    m.index,
                 )
+            )
     return out
+
+
+def _consented(rule: FrequencyCap, cand: Candidate, at: datetime) -> bool:
+    return any(a <= at and (b is None or at < b) for a, b in rule.consent_spans(cand))
 
 
 def _cap_pool(
@@ -275,13 +316,18 @@ def _cap_pool(
 ) -> list[ContactAttempted]:
     chans = rule.count_channels if rule.count_channels is not None else rule.channels
     outcomes = COUNTS[rule.counts]
+    ex = rule.exclude
     pool = [
         c
         for c in prior
-        if c.initiated_by == "creditor"
+        if ("inbound" not in ex or c.initiated_by == "creditor")
+        and ("not_connected" not in ex or c.outcome.value not in NOT_CONNECTED)
+        and ("to_representative" not in ex or c.party != "representative")
         and (chans is None or c.channel in chans)
         and c.outcome.value in outcomes
     ]
+    if "consented" in ex:
+        pool = [c for c in pool if not _consented(rule, cand, c.at)]
     if rule.scope == "contact_point":
         addr = cand.contact.address if cand.contact is not None else None
         pool = [c for c in pool if c.contact_point == addr]
@@ -295,8 +341,10 @@ def _caps(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violat
     for rule in _rules(policy, FrequencyCap):
         assert isinstance(rule, FrequencyCap)
         for m, ev, cand in _contacts(policy, account, trace):
-            if not rule.applies_to(cand):
+            if not rule.applies_to(cand) or _lifted(policy, rule, cand, ev.at):
                 continue
+            if "consented" in rule.exclude and _consented(rule, cand, ev.at):
+                continue  # a contact the debtor consented to is neither counted nor capped
             pool = _cap_pool(rule, cand, list(m.before.contacts))
             at = ev.at.astimezone(UTC)
             if rule.window == "rolling":

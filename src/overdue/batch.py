@@ -1,0 +1,174 @@
+"""Deciding for many accounts at once: one bad account is reported, the others are decided.
+
+A nightly batch over a portfolio must not stop at the first account whose history is
+malformed, and must say which account failed and why.  :func:`decide_many` yields, in input
+order, either a :class:`~overdue.decision.Decision` or a :class:`BatchFailure` for every
+account; :func:`decide_batch` collects them into a :class:`BatchReport`.
+
+``workers > 1`` spreads the work over processes (the standard library's
+``concurrent.futures``): the engine is pure and holds no state between accounts, so chunks of
+accounts can be decided anywhere and the results come back in input order.  Failures cross the
+process boundary as plain values (:class:`BatchFailure`), never as live exceptions, so an error
+carrying an unpicklable object cannot take a whole chunk down with it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from datetime import datetime
+
+import attrs
+
+from overdue._time import require_aware
+from overdue.account import Account
+from overdue.decision import Decision
+from overdue.engine import decide
+from overdue.errors import OverdueError
+from overdue.policy import Policy
+
+__all__ = ["BatchFailure", "BatchReport", "decide_batch", "decide_many"]
+
+
+@attrs.frozen
+class BatchFailure:
+    """One account that could not be decided, located so an operator can find it.
+
+    Attributes:
+        index: the account's position in the input (0-based).
+        account_id: the account's id.
+        error_type: the class name of the error (``'EventError'``, ``'PolicyError'``).
+        message: the full error text, with what was expected and found.
+        event_index: the offending event in the account's history, when known.
+        internal: ``True`` when the error was not an :class:`~overdue.errors.OverdueError`,
+            that is a defect in `overdue` or in a host rule rather than in the account's data.
+    """
+
+    index: int
+    account_id: str
+    error_type: str
+    message: str
+    event_index: int | None = None
+    internal: bool = False
+
+    def __str__(self) -> str:
+        where = f"account {self.account_id} (input #{self.index})"
+        if self.event_index is not None:
+            where += f", event #{self.event_index}"
+        kind = "internal error" if self.internal else self.error_type
+        return f"{where}: {kind}: {self.message}"
+
+
+@attrs.frozen
+class BatchReport:
+    """The decisions of a batch and the accounts that failed, both in input order."""
+
+    decisions: tuple[Decision, ...]
+    failures: tuple[BatchFailure, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when every account was decided."""
+        return not self.failures
+
+    def summary(self) -> str:
+        """One line for a log: how many decided, how many failed."""
+        return f"{len(self.decisions)} decided, {len(self.failures)} failed"
+
+
+def _decide_one(
+    policy: Policy, index: int, account: Account, now: datetime
+) -> Decision | BatchFailure:
+    try:
+        return decide(policy, account, now)
+    except OverdueError as exc:
+        located = exc.located(account_id=account.id)
+        return BatchFailure(
+            index,
+            account.id,
+            type(exc).__name__,
+            str(located),
+            event_index=located.event_index,
+        )
+    except Exception as exc:  # a defect must not stop the others; it is reported as internal
+        return BatchFailure(
+            index, account.id, type(exc).__name__, str(exc) or repr(exc), internal=True
+        )
+
+
+def _decide_chunk(
+    policy: Policy, start: int, accounts: Sequence[Account], now: datetime
+) -> list[Decision | BatchFailure]:
+    return [_decide_one(policy, start + i, a, now) for i, a in enumerate(accounts)]
+
+
+def decide_many(
+    policy: Policy,
+    accounts: Iterable[Account],
+    now: datetime,
+    *,
+    workers: int = 1,
+    chunk_size: int = 500,
+) -> Iterator[Decision | BatchFailure]:
+    """Decide for every account at ``now``, yielding a decision or a failure for each, in order.
+
+    Args:
+        policy: the ladder and rules.
+        accounts: any iterable; it is read lazily, ``chunk_size`` accounts at a time.
+        now: an aware datetime, the same for every account.
+        workers: processes to use; ``1`` decides in this process.
+        chunk_size: accounts per unit of work sent to a worker.
+
+    Raises:
+        NaiveDatetimeError: ``now`` has no zone (this concerns every account, so it is not
+            reported per account).
+        ValueError: ``workers`` or ``chunk_size`` below 1.
+    """
+    require_aware(now, "now")
+    if workers < 1 or chunk_size < 1:
+        raise ValueError("workers and chunk_size must be at least 1")
+    if workers == 1:
+        for i, account in enumerate(accounts):
+            yield _decide_one(policy, i, account, now)
+        return
+    yield from _decide_in_processes(policy, accounts, now, workers, chunk_size)
+
+
+def _decide_in_processes(
+    policy: Policy, accounts: Iterable[Account], now: datetime, workers: int, chunk_size: int
+) -> Iterator[Decision | BatchFailure]:
+    it = iter(accounts)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        start = 0
+        pending: list[Future[list[Decision | BatchFailure]]] = []
+        # Keep a bounded number of chunks in flight so a huge portfolio is never all in memory.
+        while True:
+            while len(pending) < workers * 2:
+                chunk = list(itertools.islice(it, chunk_size))
+                if not chunk:
+                    break
+                pending.append(pool.submit(_decide_chunk, policy, start, chunk, now))
+                start += len(chunk)
+            if not pending:
+                return
+            yield from pending.pop(0).result()
+
+
+def decide_batch(
+    policy: Policy,
+    accounts: Iterable[Account],
+    now: datetime,
+    *,
+    workers: int = 1,
+    chunk_size: int = 500,
+) -> BatchReport:
+    """Decide for every account and collect the results; see :func:`decide_many`."""
+    decisions: list[Decision] = []
+    failures: list[BatchFailure] = []
+    for item in decide_many(policy, accounts, now, workers=workers, chunk_size=chunk_size):
+        if isinstance(item, BatchFailure):
+            failures.append(item)
+        else:
+            decisions.append(item)
+    return BatchReport(tuple(decisions), tuple(failures))

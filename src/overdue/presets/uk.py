@@ -1,0 +1,254 @@
+"""United Kingdom: FCA CONC 7, the Breathing Space moratoria, CCA default notices, the
+Pre-Action Protocol for Debt Claims (research rows UK-1 to UK-14).
+
+CONC gives no number for contact frequency ("not excessive"), so the preset builds but warns
+until the policy states its own cap under the id ``uk_conc7.frequency_cap``.  The contact
+hours are MCOB 13.5.4G's "usually 08:00-21:00", applied to CONC 7.9.4R by analogy.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from overdue.durations import days, months
+from overdue.presets.preset import AppliesTo, Preset, Slot
+from overdue.rules import (
+    Citation,
+    ContactHours,
+    FieldVisitConduct,
+    ForbiddenContent,
+    HoldWhile,
+    RequiresPriorEvent,
+    ThirdPartyContact,
+    TimeBar,
+)
+
+__all__ = ["UK_CONC7", "UK_CONTACT_CHANNELS"]
+
+UK_CONTACT_CHANNELS = ("phone", "sms", "email", "in_app", "field_visit")
+"""The channels that reach a customer at a moment, so "unreasonable times" applies."""
+
+_HANDBOOK = "FCA Handbook"
+_CONC_7_14 = "https://www.handbook.fca.org.uk/handbook/CONC/7/14.html?date=2015-06-19&timeline=True"
+_CONC_7_15 = "https://www.handbook.fca.org.uk/handbook/CONC/7/15.html?date=2023-03-30&timeline=True"
+_BREATHING = (
+    "https://www.gov.uk/government/publications/debt-respite-scheme-breathing-space-guidance/"
+    "debt-respite-scheme-breathing-space-guidance-for-creditors"
+)
+_BREATHING_REGS = "Debt Respite Scheme (Breathing Space Moratorium) (England and Wales)"
+
+UK_CONC7 = Preset(
+    name="uk_conc7",
+    version="2021-05-04",
+    title="FCA CONC 7 (arrears, default and recovery) with the Breathing Space moratoria",
+    applies_to=AppliesTo(
+        roles=("creditor", "debt_buyer", "third_party_collector"),
+        products=("regulated_consumer_credit",),
+        residence=("GB-ENG", "GB-WLS"),
+    ),
+    effective_from=date(2021, 5, 4),
+    zone_assumption="set",
+    assumed_zone="Europe/London",
+    rules=(
+        ContactHours(
+            "uk_conc7.7.9.4R",
+            window=(time(8), time(21)),
+            channels=UK_CONTACT_CHANNELS,
+            citation=Citation(
+                _HANDBOOK,
+                "MCOB 13.5.4G: a reasonable hour usually falls between 08:00 and 21:00, "
+                "applied by analogy to CONC 7.9.4R's 'unreasonable times'",
+                "https://www.handbook.fca.org.uk/handbook?date=2018-07-01&page=4&"
+                "related-provisions-for-provision=CONC%207.17.4",
+                "V",
+            ),
+        ),
+        HoldWhile(
+            "uk_conc7.7.14.dispute",
+            fact="dispute_open",
+            citation=Citation(
+                _HANDBOOK,
+                "CONC 7.14.1R-7.14.6R: suspend recovery while a dispute on valid grounds is "
+                "investigated",
+                _CONC_7_14,
+                "V",
+            ),
+        ),
+        HoldWhile(
+            "uk_conc7.breathing_space",
+            fact="breathing_space",
+            citation=Citation(
+                _BREATHING_REGS,
+                "standard breathing space: up to 60 days without contact requesting repayment "
+                "or enforcement",
+                _BREATHING,
+                "V",
+            ),
+        ),
+        HoldWhile(
+            "uk_conc7.mental_health_crisis",
+            fact="mental_health_crisis_moratorium",
+            citation=Citation(
+                _BREATHING_REGS,
+                "mental health crisis breathing space: the crisis treatment plus 30 days",
+                _BREATHING,
+                "V",
+            ),
+        ),
+        HoldWhile(
+            "uk_conc7.7.9.visits",
+            fact="vulnerable",
+            channels=("field_visit",),
+            pause_deadlines=False,
+            citation=Citation(
+                _HANDBOOK,
+                "CONC 7.9 visits: no visit when the customer is or may be vulnerable "
+                "(rule number 7.9.14R inferred)",
+                "https://handbook.fca.org.uk/handbook?date=2014-12-22&"
+                "related-provisions-for-provision=CONC+7.13.10",
+                "V",
+            ),
+        ),
+        ThirdPartyContact(
+            "uk_conc7.7.9.6R",
+            mode="forbid",
+            citation=Citation(
+                _HANDBOOK,
+                "CONC 7.9.6R-7.9.11G: no disclosure to third parties, no embarrassing conduct",
+                "https://www.handbook.fca.org.uk/handbook/CONC/7/9.html?date=2024-01-01&"
+                "timeline=True",
+                "V",
+            ),
+        ),
+        FieldVisitConduct(
+            "uk_conc7.7.9.visit_conduct",
+            min_staff=1,
+            show_identification=False,
+            enter_only_with_consent=True,
+            explain_purpose=True,
+            citation=Citation(
+                _HANDBOOK,
+                "CONC 7.9.12R, 7.9.13G: explain a visit's purpose; do not enter without consent",
+                "https://handbook.fca.org.uk/handbook?date=2014-12-22&"
+                "related-provisions-for-provision=CONC+7.13.10",
+                "V",
+            ),
+        ),
+        ForbiddenContent(
+            "uk_conc7.7.3.10R",
+            tags=(
+                "demand_lump_sum",
+                "unreasonable_deadline",
+                "suggest_borrowing",
+                "suggest_selling_property",
+            ),
+            citation=Citation(
+                _HANDBOOK,
+                "CONC 7.3.10R: no pressure to pay in one or few large instalments, within an "
+                "unreasonably short time, or by borrowing or selling property",
+                "https://www.handbook.fca.org.uk/handbook?related-provisions-for-provision="
+                "CONC%207.3.2",
+                "V",
+            ),
+        ),
+        ForbiddenContent(
+            "uk_conc7.7.9.2R",
+            tags=("pretext", "impersonate_authority", "official_looking", "false_threat"),
+            citation=Citation(
+                _HANDBOOK,
+                "CONC 7.9.2R, 7.11: no misleading call-back pretexts, misrepresented "
+                "authority, official-looking documents or threats of action that cannot be "
+                "taken",
+                "https://www.handbook.fca.org.uk/handbook?related-provisions-for-provision="
+                "CONC%207.11.4",
+                "V",
+            ),
+        ),
+        RequiresPriorEvent(
+            "uk_conc7.7.3.4R.forbearance",
+            milestone="fact:forbearance_offered",
+            stages=("litigation", "enforcement"),
+            citation=Citation(
+                _HANDBOOK,
+                "CONC 7.3.4R: treat customers in arrears with forbearance and due "
+                "consideration before proceedings",
+                "https://www.handbook.fca.org.uk/handbook?related-provisions-for-provision="
+                "CONC%207.3.2",
+                "V",
+            ),
+        ),
+        RequiresPriorEvent(
+            "uk_conc7.cca_s87.default_notice",
+            milestone="contacted:default_notice",
+            min_elapsed=days(14),
+            stages=("litigation", "enforcement"),
+            citation=Citation(
+                "Consumer Credit Act 1974",
+                "ss.87-88: nothing before the date a default notice sets, at least 14 days "
+                "after service",
+                "https://www.legislation.gov.uk/ukpga/1974/39/part/VII/crossheading/"
+                "default-notices",
+                "V",
+            ),
+        ),
+        RequiresPriorEvent(
+            "uk_conc7.pap_debt.letter_of_claim",
+            milestone="contacted:letter_of_claim",
+            min_elapsed=days(30),
+            stages=("litigation",),
+            citation=Citation(
+                "Pre-Action Protocol for Debt Claims (England and Wales)",
+                "a letter of claim with a reply form; 30 days to reply before issuing",
+                "https://nationaldebtline.org/get-information/summaries/"
+                "pre-action-protocol-in-the-county-court-ew/",
+                "S",
+            ),
+        ),
+        HoldWhile(
+            "uk_conc7.7.15.fos_complaint",
+            fact="fos_complaint_open",
+            stages=("litigation",),
+            pause_deadlines=False,
+            citation=Citation(
+                _HANDBOOK,
+                "CONC 7.15: no proceedings while a valid complaint is before the Financial "
+                "Ombudsman Service (rule number unverified)",
+                _CONC_7_15,
+                "V",
+            ),
+        ),
+        TimeBar(
+            "uk_conc7.7.15.statute_barred",
+            limitation=months(72),
+            stages=("litigation",),
+            citation=Citation(
+                _HANDBOOK,
+                "CONC 7.15: no suggestion of court action on a statute-barred debt "
+                "(6 years, England, Wales and Northern Ireland)",
+                _CONC_7_15,
+                "V",
+            ),
+        ),
+    ),
+    requires=(
+        Slot(
+            "uk_conc7.frequency_cap",
+            ("frequency_cap",),
+            "CONC 7 says contact must not be excessive, and MCOB 13.5.3R bans 'excessive "
+            "telephone calls', but neither sets a number, so the firm must state its own cap",
+            severity="warning",
+        ),
+    ),
+    notes=(
+        "Breathing space and mental-health crisis moratoria hold every contact while the "
+        "facts 'breathing_space' and 'mental_health_crisis_moratorium' are set; the host sets "
+        "them with their end (60 days; treatment plus 30 days). Payments may still be "
+        "accepted. How a 60-day space's last day is counted is unverified (U).",
+        "Scotland's 5-year prescription is not encoded: the time bar is England and Wales'.",
+        "The prior-event gates name the fact 'forbearance_offered' and the delivered templates "
+        "'default_notice' and 'letter_of_claim'.",
+        "Not encoded: identity checks before disclosing debt details, notice before a "
+        "first visit, the 14-day notice before issuing a disputed claim, payment-plan holds "
+        "for reasonable offers (CONC 7.14.10R).",
+    ),
+)

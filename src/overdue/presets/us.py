@@ -1,0 +1,388 @@
+"""United States: Regulation F (12 CFR part 1006) and the Massachusetts overlay.
+
+Numbers and marks come from the project's research note (``compliance-rules.md``, rows US-1 to
+US-24).  Design choices the sources leave open, documented here and in
+``docs/presets/us_reg_f.md``:
+
+- "7 consecutive days" is counted in local calendar dates of the debtor's zone (US notes, U).
+- The 7-in-7 and 7-day cool-down are rebuttable *presumptions*; the preset enforces them as
+  hard limits, the safe reading, and says "presumption" in its citations.
+- No zone is assumed: a US debtor whose zone is unknown is not contacted (US-7, U/S).
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from overdue.calendars import us_federal_calendar
+from overdue.durations import business_days, days
+from overdue.presets.preset import AppliesTo, Preset, Slot
+from overdue.rules import (
+    Citation,
+    ContactHours,
+    CoolDown,
+    ForbiddenContent,
+    FrequencyCap,
+    HoldWhile,
+    RecordRetention,
+    RequiredDisclosures,
+    RequiresAuthorisation,
+    RequiresPriorEvent,
+    RespectCease,
+    RespectOptOut,
+    ThirdPartyContact,
+    ValidationPeriod,
+)
+
+__all__ = ["LOCATION_INQUIRY", "REG_F_CONTACT_CHANNELS", "US_REG_F", "US_STATE_MA"]
+
+REG_F = "12 CFR part 1006 (Regulation F)"
+_1006_14 = "https://law.lawstack.com/cfr/12/1006.14/"
+_1006_6 = "https://lawserver.com/law/country/us/cfr/12_cfr_1006-6"
+_FDCPA = "https://frrsdigital.com/topic-by-locator/6-1683"
+
+LOCATION_INQUIRY = "location.inquiry"
+"""The template of a location call to a third party, which must not say a debt exists, so the
+mini-Miranda rule lets it through (FDCPA 807(11) excepts location communications)."""
+
+REG_F_CONTACT_CHANNELS = ("phone", "sms", "email", "in_app", "field_visit")
+"""The media the inconvenient-time rule covers: calls, texts, e-mail, in-app, visits (US-6)."""
+
+US_REG_F = Preset(
+    name="us_reg_f",
+    version="2021-11-30",
+    title="Regulation F (12 CFR part 1006) under the FDCPA",
+    applies_to=AppliesTo(
+        roles=("third_party_collector", "debt_buyer"),
+        products=("consumer_debt",),
+        residence=("US",),
+    ),
+    effective_from=date(2021, 11, 30),
+    zone_assumption="set",
+    assumed_zone=None,
+    calendar=us_federal_calendar(),
+    rules=(
+        ContactHours(
+            "us_reg_f.1006.6(b)(1)(i)",
+            window=(time(8), time(21)),
+            channels=REG_F_CONTACT_CHANNELS,
+            on_unknown="block",
+            waivable=True,
+            citation=Citation(
+                REG_F,
+                "1006.6(b)(1)(i): before 08:00 and after 21:00 at the consumer's location is "
+                "inconvenient (all media), unless the consumer consents (1006.6(b)(1))",
+                _1006_6,
+                "V",
+            ),
+        ),
+        ContactHours(
+            "us_reg_f.1006.6(b)(1)(i).all_locations",
+            window=(time(8), time(21)),
+            channels=REG_F_CONTACT_CHANNELS,
+            zone_sources=("account", "contact_point", "address"),
+            zone_mode="intersect",
+            on_unknown="block",
+            citation=Citation(
+                REG_F,
+                "official interpretation of 1006.6(b)(1)(i): with conflicting locations, a time "
+                "convenient in all of them (recalled, not read); consent order 2015-CFPB-0016 "
+                "used the address's zone",
+                "https://www.consumerfinance.gov/rules-policy/regulations/1006/6/",
+                "U",
+            ),
+        ),
+        FrequencyCap(
+            "us_reg_f.1006.14(b)(2)(i)(A)",
+            max_contacts=7,
+            per=days(7),
+            window="rolling_days",
+            scope="debt",
+            counts="attempt",
+            channels=("phone",),
+            exclude=("inbound", "not_connected", "consented"),
+            consent_window=days(7),
+            citation=Citation(
+                REG_F,
+                "1006.14(b)(2)(i)(A): more than 7 calls in 7 consecutive days about a debt "
+                "(presumption, V); not counted per 1006.14(b)(3): calls within 7 days of direct "
+                "consent, calls not connected, inbound calls (secondary)",
+                _1006_14,
+                "S",
+            ),
+        ),
+        CoolDown(
+            "us_reg_f.1006.14(b)(2)(i)(B)",
+            after="conversation",
+            period=days(7),
+            day_one="event_local_date",
+            channels=("phone",),
+            count_channels=("phone",),
+            citation=Citation(
+                REG_F,
+                "1006.14(b)(2)(i)(B): no call within 7 days after a telephone conversation, "
+                "its date being day 1 (presumption)",
+                _1006_14,
+                "V",
+            ),
+        ),
+        HoldWhile(
+            "us_reg_f.1006.6(b)(2)",
+            fact="represented_by_attorney",
+            pause_deadlines=False,
+            citation=Citation(
+                REG_F, "1006.6(b)(2): no contact once an attorney represents the consumer", _1006_6
+            ),
+        ),
+        ThirdPartyContact(
+            "us_reg_f.1006.10",
+            mode="location_only",
+            max_per_person=1,
+            citation=Citation(
+                "FDCPA 804; " + REG_F,
+                "1006.10, 1006.6(d)(1): third parties only to acquire location information, "
+                "at most once per person, never saying that a debt exists",
+                "https://www.lawserver.com/law/country/us/code/15_usc_1692b",
+                "V",
+            ),
+        ),
+        RespectCease(
+            "us_reg_f.1006.6(c)",
+            exempt_templates=(
+                "cease.efforts_terminated",
+                "cease.remedy_may_be_invoked",
+                "cease.remedy_will_be_invoked",
+            ),
+            citation=Citation(
+                "FDCPA 805(c); " + REG_F,
+                "1006.6(c): a written refusal or cease request ends communication, but for "
+                "three notices",
+                _FDCPA,
+                "V",
+            ),
+        ),
+        RespectOptOut(
+            "us_reg_f.1006.14(h)",
+            exempt=("letter", "legal"),
+            citation=Citation(
+                REG_F,
+                "1006.14(h)(1): no medium the person asked not to be used",
+                "https://www.consumerfinance.gov/rules-policy/regulations/1006/14/",
+                "S",
+            ),
+        ),
+        HoldWhile(
+            "us_reg_f.1006.38(c)",
+            fact="dispute_open",
+            citation=Citation(
+                "FDCPA 809(b); " + REG_F,
+                "1006.38(c), (d)(2): a written dispute stops collection until verification is sent",
+                "https://frrsdigital.com/topic-by-locator/6-1683",
+                "S",
+            ),
+        ),
+        RequiresPriorEvent(
+            "us_reg_f.1006.30(a)",
+            milestone="contacted:validation.notice",
+            min_elapsed=days(14),
+            channels=("credit_report",),
+            citation=Citation(
+                REG_F,
+                "1006.30(a)(1), comment 30(a)(1)-2: no furnishing before 14 consecutive days "
+                "after the debt information was sent",
+                "https://www.consumerfinance.gov/rules-policy/regulations/1006/interp-30/",
+                "V",
+            ),
+        ),
+        HoldWhile(
+            "us_reg_f.11usc362(a)",
+            fact="bankruptcy",
+            citation=Citation(
+                "11 U.S.C. 362",
+                "(a)(1), (6): the automatic stay of any act to collect a pre-petition claim",
+                "http://law.scu.edu/FacWebPage/Neustadter/article9/main/statutes/bk_362.html",
+                "V",
+            ),
+        ),
+        ValidationPeriod(
+            "us_reg_f.1006.34(b)(5)",
+            notice="contacted:validation.notice",
+            period=days(30),
+            receipt_after=business_days(5),
+            stages=("litigation", "enforcement"),
+            citation=Citation(
+                REG_F,
+                "1006.34(a)(1), (b)(5): validation period of 30 days after receipt, assumed 5 "
+                "days after sending excluding Saturdays, Sundays and federal holidays",
+                "https://casetext.com/regulation/code-of-federal-regulations/title-12-banks-and-"
+                "banking/chapter-x-consumer-financial-protection-bureau/part-1006-debt-"
+                "collection-practices-regulation-f/subpart-b-rules-for-fdcpa-debt-collectors/"
+                "section-100634-notice-for-validation-of-debts",
+                "S",
+            ),
+        ),
+        RequiredDisclosures(
+            "us_reg_f.1006.18(e)",
+            fields=("debt_collector_notice", "identity"),
+            channels=("phone", "sms", "email", "letter", "in_app"),
+            exempt_templates=(LOCATION_INQUIRY,),
+            citation=Citation(
+                "FDCPA 806(6), 807(11); " + REG_F,
+                "1006.14(g), 1006.18(e): meaningful disclosure of identity; say the "
+                "communication is from a debt collector (the 'mini-Miranda')",
+                _FDCPA,
+                "S",
+            ),
+        ),
+        RequiredDisclosures(
+            "us_reg_f.1006.6(e)",
+            fields=("opt_out_notice",),
+            channels=("sms", "email"),
+            citation=Citation(
+                REG_F,
+                "1006.6(e): each electronic message states a reasonable, simple way to opt out",
+                "http://online.collector.com/collectormagazine/202104/?&startid=24",
+                "S",
+            ),
+        ),
+        ForbiddenContent(
+            "us_reg_f.1006.22(f)",
+            tags=("postcard", "envelope_debt_language", "public_social_post"),
+            citation=Citation(
+                REG_F,
+                "1006.22(f)(1), (2), (4): no postcards, nothing on envelopes but the "
+                "collector's address, no public social-media messages",
+                "https://www.consumerfinance.gov/rules-policy/regulations/1006/2021-11-30/"
+                "interp-22/",
+                "V",
+            ),
+        ),
+        RecordRetention(
+            "us_reg_f.1006.100",
+            years=3,
+            citation=Citation(
+                REG_F,
+                "1006.100(a): records kept until 3 years after the last collection activity",
+                "https://www.consumerfinance.gov/rules-policy/regulations/1006/",
+                "S",
+            ),
+        ),
+        RequiresAuthorisation(
+            "us_reg_f.50usc3931",
+            authorisation="military_status_checked",
+            stages=("litigation",),
+            citation=Citation(
+                "50 U.S.C. 3931 (SCRA)",
+                "an affidavit on military status before a default judgment",
+                "https://www.govregs.com/uscode/expand/title50_chapter50_subchapterII_section3937",
+                "V",
+            ),
+        ),
+    ),
+    requires=(
+        Slot(
+            "us_reg_f.sms_cap",
+            ("frequency_cap",),
+            "Reg F's 7-in-7 presumption covers calls only; texts can still be harassment "
+            "(comment 14(a)-1.i), so state a house cap for SMS",
+            severity="warning",
+        ),
+    ),
+    notes=(
+        "Binds debt collectors and debt buyers; an original creditor collecting in its own "
+        "name is generally outside Reg F (S) but exposed to UDAAP.",
+        "The 7-in-7 cap and the 7-day cool-down are presumptions, enforced as hard limits; "
+        "days are the debtor's local calendar dates (a design choice, U).",
+        "The 7-in-7 cap leaves out calls within 7 days of the debtor's direct consent (a "
+        "ConsentWaiver naming the cap; the consent's date is day 1), calls that never "
+        "connected and inbound calls; these exclusions are secondary (S), so the cap is "
+        "marked S. Calls to the debtor's attorney still count (that exclusion is U).",
+        "The consumer's consent (a ConsentWaiver naming 'us_reg_f.1006.6(b)(1)(i)') lifts "
+        "the hours rule; 'all_locations' (U) is not waivable.",
+        "Not encoded: the one reply to a contact the debtor starts at a designated time "
+        "(1006.6(b)(4)), as the research gives it no time limit; add a respond_once rule.",
+        "The dispute hold applies to every dispute, not only written ones within the "
+        "validation period (stricter).",
+        "Credit reporting is gated on the delivered 'validation.notice' template; a "
+        "conversation does not yet open it (stricter).",
+        "The state limitation period for time-barred debt (1006.26(b)) depends on state "
+        "law: add a time_bar rule.",
+        "No zone is assumed: an account whose zone is unknown is not contacted.",
+        "The validation period holds litigation and enforcement (a cautious reading of "
+        "'overshadowing'); other collection goes on. Business days are US federal ones, "
+        "observed days counting as holidays (U).",
+        "Content rules check the tags templates declare: 'debt_collector_notice' and "
+        "must_state 'identity' on every message but the third-party 'location.inquiry', "
+        "'opt_out_notice' on SMS and e-mail.",
+    ),
+)
+
+_MA_940 = (
+    "https://regulations.justia.com/states/massachusetts/940-cmr/title-940-cmr-7-00/section-7-04"
+)
+
+US_STATE_MA = Preset(
+    name="us_state_ma",
+    version="940cmr7.04",
+    title="Massachusetts 940 CMR 7.04 (creditors) and 209 CMR 18.16 (debt collectors)",
+    applies_to=AppliesTo(
+        roles=("creditor", "third_party_collector", "debt_buyer"),
+        products=("consumer_debt",),
+        residence=("US-MA",),
+    ),
+    effective_from=None,
+    overlays=("us_reg_f",),
+    zone_assumption="set",
+    assumed_zone=None,
+    rules=(
+        FrequencyCap(
+            "us_state_ma.940cmr7.04(1)(f)",
+            max_contacts=2,
+            per=days(7),
+            window="rolling_days",
+            scope="debt",
+            counts="attempt",
+            channels=("phone", "sms"),
+            citation=Citation(
+                "940 CMR 7.04",
+                "(1)(f): no more than 2 telephone or text communications initiated in each "
+                "7-day period per debt",
+                _MA_940,
+                "V",
+            ),
+        ),
+        ContactHours(
+            "us_state_ma.940cmr7.04.hours",
+            window=(time(8), time(21)),
+            channels=("phone", "sms"),
+            citation=Citation(
+                "940 CMR 7.04",
+                "calls only in normal waking hours, else 08:00-21:00 (wording per a secondary "
+                "summary)",
+                "https://lemberglaw.com/massachusetts-debt-collection-regulations-calls-per-week-limit",
+                "S",
+            ),
+        ),
+        FrequencyCap(
+            "us_state_ma.visits",
+            max_contacts=1,
+            per=days(30),
+            window="rolling_days",
+            scope="debt",
+            channels=("field_visit",),
+            citation=Citation(
+                "940 CMR 7.04; 209 CMR 18.16",
+                "at most one visit per 30 days per debt",
+                "https://masslegalhelp.org/consumer/debt/rights/creditors-debt-collectors",
+                "S",
+            ),
+        ),
+    ),
+    notes=(
+        "An overlay: stack it on us_reg_f for a debt collector, or alone for a creditor.",
+        "The 2-in-30-days cap for numbers other than home, mobile or personal ones is not "
+        "encoded: contact points carry no class yet, and capping every number at 2 in 30 days "
+        "would forbid what the regulation allows.",
+        "Not encoded: a workplace request (oral: 10 days unless confirmed in writing within 7).",
+    ),
+)

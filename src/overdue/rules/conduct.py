@@ -1,0 +1,127 @@
+"""Conduct rules: how a field visit must be carried out, as obligations the host confirms.
+
+The library cannot see a visit.  What it can do is make the conduct part of the decision: the
+action for a visit carries :class:`~overdue.obligations.Obligation` values (two staff,
+identification shown, no entry without consent, the visit recorded, its purpose explained),
+and the dispatcher refuses to send an action whose obligations the host has not acknowledged.
+The one part the engine can check, how many agents the authorisation assigned, it checks.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+import attrs
+
+from overdue.errors import PolicyError
+from overdue.obligations import Obligation
+from overdue.rules.base import RuleBase, Verdict
+from overdue.situation import Candidate
+
+__all__ = ["VISIT_CHANNELS", "FieldVisitConduct"]
+
+VISIT_CHANNELS = frozenset({"field_visit", "visit"})
+"""Channels a :class:`FieldVisitConduct` without filters applies to."""
+
+
+def _min_staff(_i: object, _a: object, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise PolicyError("min_staff must be a whole number >= 1", expected="2", got=value)
+
+
+def _name(_i: object, _a: object, value: object) -> None:
+    if not isinstance(value, str) or not value:
+        raise PolicyError("authorisation must be a non-empty name", got=value)
+
+
+@attrs.frozen(kw_only=True)
+class FieldVisitConduct(RuleBase):
+    """Attach the conduct obligations of a field visit, and block a visit with too few agents.
+
+    Each flag adds one obligation to the visit's action (codes in brackets):
+    ``min_staff`` >= 2 (``min_staff``), ``show_identification``, ``enter_only_with_consent``,
+    ``recording`` (the whole visit recorded, audio or video) and ``explain_purpose``.
+
+    The number of agents comes from the ``AuthorisationGranted`` named ``authorisation``
+    (``staff=2``).  A visit authorised with fewer than ``min_staff`` is blocked (code
+    ``too_few_staff``); one whose authorisation names no staff count is allowed and its action
+    carries the ``min_staff`` obligation for the host to confirm.  Whether the visit is
+    authorised at all is for the stage's ``requires`` or a ``requires_authorisation`` rule.
+
+    Without ``channels``, ``stages`` or ``templates`` the rule applies to the channels in
+    :data:`VISIT_CHANNELS`.
+    """
+
+    kind: ClassVar[str] = "field_visit_conduct"
+    min_staff: int = attrs.field(default=2, validator=_min_staff)
+    show_identification: bool = True
+    enter_only_with_consent: bool = True
+    recording: bool = False
+    explain_purpose: bool = False
+    authorisation: str = attrs.field(default="field_visit", validator=_name)
+
+    def applies_to(self, candidate: Candidate) -> bool:
+        unscoped = self.channels is None and self.stages is None and self.templates is None
+        if unscoped and candidate.channel not in VISIT_CHANNELS:
+            return False
+        return super().applies_to(candidate)
+
+    def staff(self, candidate: Candidate, at: datetime) -> int | None:
+        """The agents the current authorisation assigns, or ``None`` when it does not say."""
+        snap = candidate.situation.snapshot
+        if not snap.has_authorisation(self.authorisation, at):
+            return None
+        return snap.authorisations[self.authorisation].staff
+
+    def check(self, candidate: Candidate, at: datetime) -> Verdict | None:
+        staff = self.staff(candidate, at)
+        if staff is not None and staff < self.min_staff:
+            return self.block(
+                "too_few_staff",
+                f"the visit is authorised ({self.authorisation!r}) with {staff} agent(s); "
+                f"at least {self.min_staff} must attend together",
+            )
+        return None
+
+    def obligations(self) -> tuple[Obligation, ...]:
+        """The obligations this rule's flags stand for, in a fixed order."""
+        out = []
+        if self.min_staff >= 2:
+            text = f"at least {self.min_staff} staff attend the visit together"
+            out.append(Obligation("min_staff", text))
+        if self.show_identification:
+            out.append(
+                Obligation(
+                    "show_identification",
+                    "show identification and say on whose behalf you act before anything else",
+                )
+            )
+        if self.enter_only_with_consent:
+            out.append(
+                Obligation(
+                    "enter_only_with_consent",
+                    "do not enter the home or premises without the occupant's express consent",
+                )
+            )
+        if self.recording:
+            out.append(
+                Obligation(
+                    "recording", "record the whole visit (audio or video) and keep it on file"
+                )
+            )
+        if self.explain_purpose:
+            out.append(
+                Obligation(
+                    "explain_purpose", "explain the purpose and intended outcome of the visit"
+                )
+            )
+        return tuple(out)
+
+    def obligations_for(self, candidate: Candidate) -> tuple[Obligation, ...]:
+        """What the engine attaches to the action of a step this rule applies to."""
+        return self.obligations()
+
+    def describe(self) -> str:
+        codes = ", ".join(o.code for o in self.obligations()) or "no obligations"
+        return f"field visits carry obligations: {codes}{self.scope_text()}"

@@ -1,0 +1,99 @@
+"""us_state_ma: the Massachusetts overlay, alone (a creditor) and on us_reg_f (a collector).
+
+The debtor lives in Boston (America/New_York) and owes one debt; the reference ladder's own
+house caps are left out where they would hide the overlay's (they are stricter still).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from overdue.events import AuthorisationGranted, ContactAttempted
+
+NY = ZoneInfo("America/New_York")
+DUE = date(2026, 2, 15)
+US_TAGS = ("debt_collector_notice", "opt_out_notice")
+
+
+def _courtesy_call(kit: Any, *events: Any) -> Any:
+    return kit.account(
+        "America/New_York",
+        kit.entered("reminder", datetime(2026, 2, 20, 9, tzinfo=NY)),
+        kit.entered("courtesy_call", datetime(2026, 3, 1, 9, tzinfo=NY)),
+        *events,
+        due=DUE,
+        currency="USD",
+    )
+
+
+def _ladder(kit: Any, **kw: Any) -> Any:
+    return kit.ladder(
+        currency="USD", house_caps=False, tags=US_TAGS, must_state=("identity",), **kw
+    )
+
+
+def test_us_state_ma_940cmr7_04_1_f__two_calls_in_seven_days_per_debt(kit: Any) -> None:
+    calls = [
+        kit.call(datetime(2026, 3, 2, 10, tzinfo=NY)),
+        kit.call(datetime(2026, 3, 3, 10, tzinfo=NY)),
+    ]
+    policy = kit.stack(_ladder(kit), "us_state_ma")
+    d = kit.decide(policy, _courtesy_call(kit, *calls), datetime(2026, 3, 4, 10, tzinfo=NY))
+    assert kit.by(d, "us_state_ma.940cmr7.04(1)(f)").until == datetime(2026, 3, 9, 0, 0, tzinfo=NY)
+    assert kit.action(d, "phone").not_before == datetime(2026, 3, 9, 8, 0, tzinfo=NY)
+
+
+def test_us_state_ma_940cmr7_04_1_f__the_overlay_is_stricter_than_reg_f_alone(kit: Any) -> None:
+    """The same two calls: Reg F alone allows a third on Wednesday, the MA overlay does not."""
+    calls = [
+        kit.call(datetime(2026, 3, 2, 10, tzinfo=NY)),
+        kit.call(datetime(2026, 3, 3, 10, tzinfo=NY)),
+    ]
+    acct = _courtesy_call(kit, *calls)
+    at = datetime(2026, 3, 4, 10, tzinfo=NY)
+    federal = kit.stack(_ladder(kit), "us_reg_f")
+    both = kit.stack(_ladder(kit), "us_reg_f", "us_state_ma")
+    assert both.presets == ("us_reg_f", "us_state_ma")
+    assert kit.action(kit.decide(federal, acct, at), "phone").not_before == at
+    stacked = kit.decide(both, acct, at)
+    assert kit.action(stacked, "phone").not_before == datetime(2026, 3, 9, 8, 0, tzinfo=NY)
+    assert kit.silent(stacked, "us_reg_f.1006.14(b)(2)(i)(A)")
+
+
+def test_us_state_ma_940cmr7_04_1_f__texts_count_with_calls(kit: Any) -> None:
+    sms = ContactAttempted(
+        at=datetime(2026, 3, 2, 10, tzinfo=NY), channel="sms", outcome="delivered"
+    )
+    calls = [sms, kit.call(datetime(2026, 3, 3, 10, tzinfo=NY))]
+    policy = kit.stack(_ladder(kit), "us_state_ma")
+    d = kit.decide(policy, _courtesy_call(kit, *calls), datetime(2026, 3, 4, 10, tzinfo=NY))
+    # the call goes out first, on Monday 9 March; it counts too, so the text waits a day more
+    assert kit.action(d, "phone").not_before == datetime(2026, 3, 9, 8, 0, tzinfo=NY)
+    assert kit.action(d, "sms").not_before == datetime(2026, 3, 10, 8, 0, tzinfo=NY)
+
+
+def test_us_state_ma_940cmr7_04_hours__no_creditor_call_at_2130_in_boston(kit: Any) -> None:
+    policy = kit.stack(_ladder(kit), "us_state_ma")
+    d = kit.decide(policy, _courtesy_call(kit), datetime(2026, 3, 4, 21, 30, tzinfo=NY))
+    assert kit.by(d, "us_state_ma.940cmr7.04.hours").until == datetime(2026, 3, 5, 8, 0, tzinfo=NY)
+    assert "[secondary source only]" in d.explain()
+
+
+def test_us_state_ma_visits__one_field_visit_per_30_days(kit: Any) -> None:
+    policy = kit.stack(_ladder(kit, field_visit=True), "us_state_ma")
+    visit = ContactAttempted(
+        at=datetime(2026, 3, 10, 11, tzinfo=NY), channel="field_visit", outcome="no_answer"
+    )
+    acct = kit.account(
+        "America/New_York",
+        kit.entered("reminder", datetime(2026, 2, 20, 9, tzinfo=NY)),
+        AuthorisationGranted(at=datetime(2026, 3, 1, 9, tzinfo=NY), authorisation="field_visit"),
+        visit,
+        kit.entered("field_visit", datetime(2026, 3, 20, 9, tzinfo=NY)),
+        due=DUE,
+        currency="USD",
+    )
+    d = kit.decide(policy, acct, datetime(2026, 3, 20, 10, tzinfo=NY))
+    assert kit.by(d, "us_state_ma.visits").until == datetime(2026, 4, 9, 0, 0, tzinfo=NY)
