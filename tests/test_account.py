@@ -52,3 +52,20 @@ def test_with_events_appends_and_snapshot_folds() -> None:
     e = StageEntered(at=datetime(2026, 1, 2, tzinfo=ZoneInfo("UTC")), stage="reminder")
     assert acct.with_events(e).snapshot().stage == "reminder"
     assert acct.events == ()
+
+
+def test_events_mask_the_contact_address_in_their_repr() -> None:
+    from datetime import UTC, datetime
+
+    from overdue.events import ContactAttempted, DebtorContacted
+
+    at = datetime(2026, 3, 2, 10, tzinfo=UTC)
+    attempt = ContactAttempted(
+        at=at, channel="sms", outcome="delivered", contact_point="+86 138 0013 8000"
+    )
+    inbound = DebtorContacted(at=at, channel="email", contact_point="debtor@example.com")
+    assert "+86 138 0013 8000" not in repr(attempt)
+    assert "+86 1** **** **00" in repr(attempt)
+    assert "debtor@example.com" not in repr(inbound)
+    assert "d***@example.com" in repr(inbound)
+    assert attempt.contact_point == "+86 138 0013 8000"  # the value itself is kept for the host

@@ -8,6 +8,7 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parent.parent / "src" / "overdue"
 
 INNER = (
+    "_masking",
     "errors",
     "_time",
     "durations",

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from overdue._masking import mask
 from overdue._time import zone
 from overdue.errors import AccountError, OverdueError
 from overdue.events import Event
@@ -17,21 +18,6 @@ if TYPE_CHECKING:
     from overdue.snapshot import Snapshot
 
 __all__ = ["Account", "ContactPoint", "Invoice", "mask"]
-
-
-def mask(address: str) -> str:
-    """Mask a phone number or e-mail address for reprs, logs and errors.
-
-    Keeps just enough for an operator to tell two contact points apart.
-    """
-    if "@" in address:
-        local, _, domain = address.partition("@")
-        return (local[:1] + "***@" + domain) if local else "***@" + domain
-    digits = [i for i, c in enumerate(address) if c.isalnum()]
-    if len(digits) <= 4:
-        return "*" * len(address)
-    keep = set(digits[:3] + digits[-2:])
-    return "".join(c if (i in keep or not c.isalnum()) else "*" for i, c in enumerate(address))
 
 
 def _nonempty(_inst: object, attribute: attrs.Attribute[str], value: object) -> None:

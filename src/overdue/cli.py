@@ -111,7 +111,9 @@ def _table(rows: Sequence[Sequence[str]], out: IO[str]) -> None:
         out.write("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n")
 
 
-_HEADER = ("ACCOUNT", "STATUS", "STAGE", "DAYS", "BALANCE", "NEXT", "WHEN", "ESCALATES")
+_HEADER = (
+    "ACCOUNT", "STATUS", "STAGE", "DAYS", "BALANCE", "NEXT", "WHEN", "ESCALATES", "ASK AGAIN"
+)
 
 
 def _row(d: Decision) -> tuple[str, ...]:
@@ -133,6 +135,7 @@ def _row(d: Decision) -> tuple[str, ...]:
         nxt,
         when,
         _local(d.deadline, d.zone, "%m-%d %H:%M"),
+        _local(d.wake_at, d.zone, "%m-%d %H:%M"),
     )
 
 
@@ -190,7 +193,7 @@ def _decide_all(
             out.write(json.dumps(error_to_dict(problem, account_id=aid, line=r.line)) + "\n")
         else:
             rows.append(
-                (aid or f"line {r.line}", "error", "-", "-", "-", problem.what[:60], "-", "-")
+                (aid or f"line {r.line}", "error", "-", "-", "-", problem.what[:60], "-", "-", "-")
             )
     progress.done()
     if fmt == "table":

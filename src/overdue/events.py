@@ -20,6 +20,7 @@ from typing import ClassVar, cast
 
 import attrs
 
+from overdue._masking import masked_repr
 from overdue._time import require_aware
 from overdue.durations import Duration, as_duration
 from overdue.errors import EventError
@@ -189,7 +190,7 @@ class ContactAttempted(Event):
     stage: str | None = attrs.field(default=None, validator=_opt_name)
     step: str | None = attrs.field(default=None, validator=_opt_name)
     template: str | None = None
-    contact_point: str | None = None
+    contact_point: str | None = attrs.field(default=None, repr=masked_repr)
     debt_id: str | None = None
     initiated_by: str = attrs.field(
         default="creditor", validator=attrs.validators.in_(("creditor", "debtor"))
@@ -212,7 +213,7 @@ class DebtorContacted(Event):
 
     kind: ClassVar[str] = "debtor_contacted"
     channel: str = attrs.field(validator=_name)
-    contact_point: str | None = None
+    contact_point: str | None = attrs.field(default=None, repr=masked_repr)
     detail: str | None = None
 
 

@@ -45,6 +45,9 @@ ACTION_KEYS = [
     "idempotency_key",
     "fallback_for",
     "performed_by",
+    "party",
+    "discloses_debt",
+    "is_reply",
     "contact",
     "facts",
     "obligations",
@@ -73,6 +76,10 @@ def test_decision_record_shape_is_stable() -> None:
     assert sms["contact"]["address"] != "+86 138 0013 8000"  # masked
     assert sms["due"] is False
     assert sms["not_before"].startswith("2026-01-12T08:00")
+    assert sms["party"] == "debtor"
+    assert sms["discloses_debt"] is True
+    assert sms["is_reply"] is False
+    assert sms["facts"]["amount"] == "1200.50"
 
 
 def test_error_record() -> None:

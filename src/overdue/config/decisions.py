@@ -72,8 +72,13 @@ def _action(a: Action, at: datetime) -> dict[str, Any]:
         "idempotency_key": a.idempotency_key,
         "fallback_for": a.fallback_for,
         "performed_by": a.performed_by,
+        "party": a.party,
+        "discloses_debt": a.discloses_debt,
+        "is_reply": a.is_reply,
         "contact": contact,
-        "facts": {**f.as_dict(), "must_state": list(f.must_state)},
+        # A message to anyone but the debtor never states the debt: the record leaves the facts
+        # out, so a host rendering from JSON cannot leak them by mistake.
+        "facts": {**f.as_dict(), "must_state": list(f.must_state)} if a.discloses_debt else None,
         "obligations": [{"code": o.code, "text": o.text} for o in a.obligations],
         "evidence": evidence,
         "reasons": [_reason(r) for r in a.reasons],
