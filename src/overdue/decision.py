@@ -52,12 +52,17 @@ class Reason:
     until: datetime | None = None
     citation: Citation | None = None
 
-    def render(self) -> str:
-        """The reason as one line for a compliance officer."""
+    def render(self, zone: str | None = None) -> str:
+        """The reason as one line for a compliance officer.
+
+        With ``zone`` (the debtor's), ``until`` reads as local time like the rest of an
+        explanation; without it, as an ISO timestamp in whatever offset it carries.
+        """
         verb = {"defer": "deferred by", "block": "blocked by", "info": "by"}[self.effect]
         text = f"{verb} {self.rule_id}: {self.message}"
         if self.until is not None:
-            text += f" -> {self.until.isoformat()}"
+            until = _fmt(self.until, zone) if zone is not None else self.until.isoformat()
+            text += f" -> {until}"
         if self.citation is not None:
             text += f" [{self.citation}]"
         return text
@@ -273,7 +278,7 @@ def explain(d: Decision) -> str:
             f"(stage={t.to_stage!r}) at {_fmt(t.at, z)}"
         )
     for r in d.reasons:
-        lines.append(f"  {r.render()}")
+        lines.append(f"  {r.render(z)}")
     for a in d.actions:
         due = "due now" if a.not_before <= d.at else f"not before {_fmt(a.not_before, z)}"
         via = f" (fallback for {a.fallback_for})" if a.fallback_for else ""
@@ -287,7 +292,7 @@ def explain(d: Decision) -> str:
         if a.facts.must_state:
             lines.append(f"    must state: {', '.join(a.facts.must_state)}")
         for r in a.reasons:
-            lines.append(f"    {r.render()}")
+            lines.append(f"    {r.render(z)}")
         if a.evidence is not None:
             lines.append(f"    evidence: {a.evidence.summary()}")
         for o in a.obligations:
@@ -295,7 +300,7 @@ def explain(d: Decision) -> str:
     for b in d.blocked:
         lines.append(f"  blocked: {b.step} by {b.channel}")
         for r in b.reasons:
-            lines.append(f"    {r.render()}")
+            lines.append(f"    {r.render(z)}")
     if d.retain_until is not None:
         lines.append(f"  keep records until: {d.retain_until.isoformat()}")
     lines.append(f"  escalates: {_fmt(d.deadline, z)}")

@@ -158,9 +158,9 @@ class Duration:
         local = start.astimezone(zone)
         day = local.date()
         if unit == "d":
-            day = day + timedelta(days=n)
+            day = day + timedelta(n)  # positional ``days``: keyword parsing costs more here
         elif unit == "w":
-            day = day + timedelta(days=7 * n)
+            day = day + timedelta(7 * n)
         elif unit == "mo":
             day = day + relativedelta(months=n)
         else:

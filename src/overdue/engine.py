@@ -65,6 +65,54 @@ def _resolve_zone(policy: Policy, account: Account) -> tuple[tzinfo | None, str,
     return None, "unknown", None
 
 
+@attrs.frozen
+class _PolicyIndex:
+    """What ``decide`` looks up in a policy on every call, worked out once per policy.
+
+    A ``Policy`` is frozen and checked when built, so none of this can go stale.
+    """
+
+    retention_rules: tuple[Rule, ...]  # rules with a ``retention_for``
+    obligation_rules: tuple[Rule, ...]  # rules with an ``obligations_for``
+    enabled_by_id: Mapping[str, Stage]
+    later_enabled: Mapping[str, tuple[Stage, ...]]  # rungs on after a recorded stage
+    # Position among the enabled rungs: stage ids are unique (the policy checks), so this is
+    # ``enabled.index(stage)`` without comparing whole stages field by field.
+    enabled_pos: Mapping[str, int]
+
+    @classmethod
+    def of(cls, policy: Policy) -> _PolicyIndex:
+        enabled: dict[str, Stage] = {}
+        for st in policy.enabled_stages:
+            enabled[st.id] = st  # the last of a duplicated id, as a scan would find
+        later: dict[str, tuple[Stage, ...]] = {}
+        for i, st in enumerate(policy.stages):
+            later.setdefault(st.id, tuple(x for x in policy.stages[i + 1 :] if x.enabled))
+        return cls(
+            tuple(r for r in policy.rules if getattr(r, "retention_for", None) is not None),
+            tuple(r for r in policy.rules if getattr(r, "obligations_for", None) is not None),
+            enabled,
+            later,
+            {st.id: i for i, st in reversed(tuple(enumerate(policy.enabled_stages)))},
+        )
+
+
+# id(policy) -> (policy, index); the policy is kept so its id cannot be reused meanwhile.
+_INDEXES: dict[int, tuple[Policy, _PolicyIndex]] = {}
+_MAX_INDEXES = 64
+
+
+def _index(policy: Policy) -> _PolicyIndex:
+    hit = _INDEXES.get(id(policy))
+    if hit is not None and hit[0] is policy:
+        return hit[1]
+    if len(_INDEXES) >= _MAX_INDEXES:
+        _INDEXES.clear()  # hosts use a handful of policies; tests make thousands
+    ix = _PolicyIndex.of(policy)
+    _INDEXES[id(policy)] = (policy, ix)
+    return ix
+
+
 def _verdict_reason(v: Verdict) -> Reason:
     return Reason(v.rule_id, v.effect, v.code, v.message, v.until, v.citation)
 
@@ -217,7 +265,10 @@ def _paused_time(
         if name in facts and end > since:
             spans.append((max(start, since), end))
     open_now = False
+    held = snapshot.facts
     for name in facts:
+        if name not in held:
+            continue  # neither open now nor lapsed: nothing to count
         state = snapshot.fact_open(name, now)
         if state is not None:
             open_now = True
@@ -227,6 +278,8 @@ def _paused_time(
             if st.until is not None and st.until > since:
                 spans.append((max(st.since, since), st.until))
     total = timedelta(0)
+    if not spans:
+        return total, open_now
     reach: datetime | None = None
     for start, end in sorted((a.astimezone(UTC), b.astimezone(UTC)) for a, b in spans):
         if reach is not None and start < reach:
@@ -334,6 +387,7 @@ def decide(
     except OverdueError as exc:
         raise exc.located(account_id=account.id) from None
     snap = snapshot if snapshot is not None else fold(account, now)
+    ix = _index(policy)
     tz, tz_source, tz_name = _resolve_zone(policy, account)
     # Calendar days, months and wall clocks of durations count in the debtor's zone, or in UTC
     # when it is unknown: never in whatever zone ``now`` happens to be written in.
@@ -350,7 +404,7 @@ def decide(
         "policy_id": policy.id,
         "policy_version": policy.version,
         "zone": tz_name,
-        "retain_until": _retain_until(policy.rules, snap, ctz),
+        "retain_until": _retain_until(ix.retention_rules, snap, ctz),
     }
     reasons: list[Reason] = []
     if tz is None:
@@ -426,13 +480,8 @@ def decide(
     entries = 0
     start_from = enabled
     if snap.stage is not None:
-        for st in enabled:
-            if st.id == snap.stage:
-                stage = st
-        pos = next((i for i, st in enumerate(policy.stages) if st.id == snap.stage), None)
-        later = (
-            tuple(st for st in policy.stages[pos + 1 :] if st.enabled) if pos is not None else ()
-        )
+        stage = ix.enabled_by_id.get(snap.stage)
+        later = ix.later_enabled.get(snap.stage, ())
         if stage is None and later:
             # A rung switched off after the account entered it: the account does not fall
             # back to the bottom of the ladder, it goes on to the next rung that is on.
@@ -497,7 +546,7 @@ def decide(
     deadline = _deadline(stage, clock, pause, paused_now, plan_out, s, progress)
 
     if transition is None and _finished(stage, plan_out, deadline, now, paused_now):
-        idx = enabled.index(stage)
+        idx = ix.enabled_pos[stage.id]
         chosen, why, wake = _choose_next(enabled[idx + 1 :], s)
         if chosen is None:
             reasons.append(_info("rung_finished", f"{stage.id} is finished"))
@@ -521,9 +570,10 @@ def decide(
             )
         )
     actions, blocked = plan_out
-    actions = tuple(
-        attrs.evolve(a, facts=attrs.evolve(a.facts, deadline=deadline)) for a in actions
-    )
+    if deadline is not None:  # the facts were built with ``deadline=None``
+        actions = tuple(
+            attrs.evolve(a, facts=attrs.evolve(a.facts, deadline=deadline)) for a in actions
+        )
     if paused_now:
         reasons.append(_info("deadline_paused", "the escalation clock is paused by a hold"))
     if deadline is not None:
@@ -536,7 +586,7 @@ def decide(
         for r in b.reasons:
             if r.until is not None and r.until > now:
                 wake_candidates.append(r.until)
-    for name in policy.paused_by():
+    for name in policy.paused_by() if snap.facts else ():
         hold = snap.fact_open(name, now)
         if hold is not None and hold.until is not None:
             wake_candidates.append(hold.until)
@@ -616,7 +666,8 @@ def _plan_steps(
     obligations = stage.obligations
     if stage.performed_by == "third_party" and IDENTITY_DISCLOSURE not in obligations:
         obligations = (IDENTITY_DISCLOSURE, *obligations)
-    for step in stage.steps:
+    last_step = len(stage.steps) - 1
+    for n, step in enumerate(stage.steps):
         prog = steps_progress.get(step.key)
         done_count = prog.count if prog is not None else 0
         if done_count >= step.max_attempts:
@@ -725,7 +776,9 @@ def _plan_steps(
             contact=cand.contact,
             fallback_for=step.channel if chosen_channel != step.channel else None,
             performed_by=stage.performed_by,
-            obligations=_with_rule_obligations(obligations, policy.rules, cand),
+            obligations=_with_rule_obligations(
+                obligations, _index(policy).obligation_rules, cand
+            ),
             evidence=_evidence(step, s.account, s.snapshot),
             reasons=tuple(step_reasons),
             party=cand.party,
@@ -733,6 +786,8 @@ def _plan_steps(
             is_reply=is_reply,
         )
         actions.append(action)
+        if n == last_step:
+            break  # only the steps after this one look at what is planned
         planned.append(
             ContactAttempted(
                 at=at,

@@ -41,6 +41,7 @@ from overdue.events import (
     ManualHold,
     OptedIn,
     OptedOut,
+    Outcome,
     PaymentPlanAgreed,
     PaymentPlanBroken,
     PaymentReceived,
@@ -65,6 +66,7 @@ __all__ = [
 ]
 
 _ZERO = Decimal(0)
+_REACHED = (Outcome.DELIVERED, Outcome.CONVERSATION)
 _EMPTY: Mapping[str, object] = MappingProxyType({})
 
 
@@ -214,7 +216,9 @@ class Snapshot:
         """What is owed now; ``None`` for an account with no invoices."""
         if self.currency is None:
             return None
-        total = sum((i.outstanding for i in self.invoices), _ZERO)
+        total = _ZERO  # the sum of ``outstanding``, without a property call per invoice
+        for i in self.invoices:
+            total += i.amount.amount - i.paid
         return Money(total, self.currency)
 
     @property
@@ -226,7 +230,7 @@ class Snapshot:
 
     def earliest_unpaid_due(self) -> date | None:
         """The due date days overdue are counted from: the oldest invoice not paid in full."""
-        dues = [i.due for i in self.invoices if not i.settled]
+        dues = [i.due for i in self.invoices if not i.paid >= i.amount.amount]  # not settled
         return min(dues) if dues else None
 
     def fact_open(self, name: str, at: datetime) -> FactState | None:
@@ -308,7 +312,8 @@ class _Builder:
         self.stage: str | None = None
         self.stage_since: datetime | None = None
         self.stages_entered: list[StageEntered] = []
-        self.steps: dict[str, StepProgress] = {}
+        # (count, last_at) per step key; made StepProgress values once, when frozen.
+        self.steps: dict[str, tuple[int, datetime]] = {}
         self.facts: dict[str, FactState] = {}
         self.fact_intervals: list[tuple[str, datetime, datetime]] = []
         self.disputes: set[str] = set()
@@ -337,7 +342,7 @@ class _Builder:
         b.stage = s.stage
         b.stage_since = s.stage_since
         b.stages_entered = list(s.stages_entered)
-        b.steps = dict(s.steps)
+        b.steps = {k: (p.count, p.last_at) for k, p in s.steps.items()}
         b.facts = dict(s.facts)
         b.fact_intervals = list(s.fact_intervals)
         b.disputes = set(s.open_disputes)
@@ -370,7 +375,7 @@ class _Builder:
             stage=self.stage,
             stage_since=self.stage_since,
             stages_entered=tuple(self.stages_entered),
-            steps=MappingProxyType(dict(self.steps)),
+            steps=MappingProxyType({k: StepProgress(n, t) for k, (n, t) in self.steps.items()}),
             facts=MappingProxyType(dict(self.facts)),
             fact_intervals=tuple(self.fact_intervals),
             open_disputes=frozenset(self.disputes),
@@ -460,16 +465,22 @@ class _Builder:
             )
         self.as_of = at
         self.count = index + 1
-        self._milestone(event.kind, at)
+        # ``_milestone`` inlined: this line runs for every event of every fold.
+        key = event.kind
+        self.first_seen.setdefault(key, at)
+        self.last_seen[key] = at
 
         if isinstance(event, ContactAttempted):
             self.contacts.append(event)
             if event.initiated_by == "creditor":
                 if event.stage is not None and event.stage == self.stage and event.step is not None:
                     prev = self.steps.get(event.step)
-                    self.steps[event.step] = StepProgress((prev.count if prev else 0) + 1, at)
-                if event.outcome.value in ("delivered", "conversation") and event.template:
-                    self._milestone(f"contacted:{event.template}", at)
+                    self.steps[event.step] = ((prev[0] if prev else 0) + 1, at)
+                # ``outcome`` is always an ``Outcome`` (the event's converter sees to it).
+                if event.outcome in _REACHED and event.template:
+                    key = f"contacted:{event.template}"
+                    self.first_seen.setdefault(key, at)
+                    self.last_seen[key] = at
         elif isinstance(event, PaymentReceived):
             if self.currency is not None and event.amount.currency != self.currency:
                 raise self._fail(

@@ -12,6 +12,7 @@ in the same decision count as attempts, so two steps due at once cannot together
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import ClassVar, Literal
@@ -51,6 +52,16 @@ A call that rang out unanswered did reach the line and is *not* in this set."""
 
 EXCLUSIONS = ("not_connected", "consented", "inbound", "to_representative")
 """What a :class:`FrequencyCap` may leave out of its count (``exclude``)."""
+
+
+@functools.lru_cache(maxsize=32)
+def _members(values: frozenset[str]) -> frozenset[Outcome]:
+    """The ``Outcome`` members named in ``values``.
+
+    An event's ``outcome`` is always an ``Outcome`` (its converter sees to it), and testing
+    the member is much cheaper than reading its ``.value`` for every contact of every count.
+    """
+    return frozenset(o for o in Outcome if o.value in values)
 
 
 def counted_outcomes(counts: str) -> frozenset[str]:
@@ -204,12 +215,12 @@ class FrequencyCap(RuleBase):
 
     def _counted(self, candidate: Candidate) -> list[ContactAttempted]:
         chans = self.count_channels if self.count_channels is not None else self.channels
-        outcomes = COUNTS[self.counts]
+        outcomes = _members(COUNTS[self.counts])
         ex = self.exclude
         pool = [
             c
             for c in candidate.situation.snapshot.contacts
-            if (chans is None or c.channel in chans) and c.outcome.value in outcomes
+            if (chans is None or c.channel in chans) and c.outcome in outcomes
         ]
         if "inbound" in ex:
             pool = [c for c in pool if c.initiated_by == "creditor"]
@@ -237,7 +248,8 @@ class FrequencyCap(RuleBase):
         if self.window == "rolling":
             tz = candidate.situation.tz
             start = _subtract(at, self.per, tz)
-            times = sorted(_utc(c.at) for c in pool if start < _utc(c.at) <= _utc(at))
+            end = _utc(at)
+            times = sorted(u for u in (_utc(c.at) for c in pool) if start < u <= end)
             if len(times) < self.max_contacts:
                 return None
             oldest = times[len(times) - self.max_contacts]

@@ -175,7 +175,7 @@ class ContactHours(RuleBase):
         local = at.astimezone(tz)
         start, end = self.window
         day = local.date()
-        now_t = local.time().replace(tzinfo=None)
+        now_t = local.time()  # ``time()`` is naive already (``timetz()`` would keep the zone)
         allowed_day = self.weekdays is None or day.weekday() in self.weekdays
         if allowed_day and start <= now_t < end:
             return at.astimezone(UTC)

@@ -16,7 +16,18 @@ import attrs
 
 from overdue.account import ContactPoint
 from overdue.errors import PolicyError
-from overdue.events import ContactAttempted, Outcome
+from overdue.events import (
+    CeaseRequested,
+    ConsentWaiver,
+    ContactAttempted,
+    DisputeOpened,
+    OptedIn,
+    OptedOut,
+    Outcome,
+    PaymentPlanAgreed,
+    PaymentReceived,
+    PromiseToPay,
+)
 from overdue.rules.base import RuleBase, Verdict
 from overdue.situation import Candidate
 
@@ -49,6 +60,19 @@ def _never_disclose(_i: object, _a: object, value: object) -> None:
             expected="disclose_debt = false",
             got=value,
         )
+
+
+DEBTOR_ACTS = (
+    PromiseToPay,
+    DisputeOpened,
+    CeaseRequested,
+    PaymentPlanAgreed,
+    PaymentReceived,
+    OptedOut,
+    OptedIn,
+    ConsentWaiver,
+)
+"""Events that only the debtor's own action produces: any of them means the debtor was heard."""
 
 
 @attrs.frozen(kw_only=True)
@@ -155,6 +179,9 @@ class ThirdPartyContact(RuleBase):
         heard = [e.at for e in s.snapshot.debtor_contacts] + [
             c.at for c in s.snapshot.contacts if c.initiated_by == "debtor"
         ]
+        # Anything the debtor did since the streak began (a promise, a dispute, a payment, a
+        # cease request...) shows they can be reached, even if nobody picked up the phone.
+        heard += [e.at for e in s.account.events if isinstance(e, DEBTOR_ACTS)]
         if any(began <= t.astimezone(UTC) <= utc_at for t in heard):
             return None
         if any(c.outcome is Outcome.INVALID_NUMBER for c in streak):

@@ -29,7 +29,7 @@ from dateutil.relativedelta import relativedelta
 
 from overdue._time import at_local, zone
 from overdue.account import Account
-from overdue.decision import Decision
+from overdue.decision import Action, Decision
 from overdue.engine import TimelineEntry
 from overdue.events import ContactAttempted, Event, Outcome, StageEntered
 from overdue.policy import Policy, Stage
@@ -42,26 +42,33 @@ from overdue.rules import (
     RespectOptOut,
     Rule,
 )
+from overdue.rules.conduct import VISIT_CHANNELS, FieldVisitConduct
 from overdue.rules.consent import RespondOnce
 from overdue.rules.frequency import COUNTS, NOT_CONNECTED
+from overdue.rules.notices import ValidationPeriod
+from overdue.rules.parties import DEBTOR_ACTS, FAILED_OUTCOMES, ThirdPartyContact, person_of
 from overdue.situation import Candidate, Situation, days_overdue
 from overdue.snapshot import Snapshot, fold
 
 __all__ = [
     "Record",
     "Violation",
+    "check_actions",
     "check_all",
     "check_attempts",
     "check_authorisations",
     "check_caps",
     "check_cease",
     "check_contact_hours",
+    "check_field_visits",
     "check_holds",
     "check_idempotency",
     "check_ladder_order",
     "check_opt_outs",
     "check_pauses",
     "check_rules",
+    "check_third_parties",
+    "check_validation_periods",
     "history",
 ]
 
@@ -196,11 +203,15 @@ def _candidate(policy: Policy, account: Account, m: _Moment) -> Candidate | None
     if not isinstance(ev, ContactAttempted) or ev.initiated_by != "creditor":
         return None
     stage, step_channel = ev.stage or "", ev.channel
+    must_state: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
     for st in policy.stages:
         if st.id == ev.stage:
             for step in st.steps:
                 if step.key == ev.step:
-                    step_channel = step.channel
+                    # The step's declared content goes with it, as the engine's candidate
+                    # carries it: content rules judge what the template says.
+                    step_channel, must_state, tags = step.channel, step.must_state, step.tags
     contact = next(
         (
             c
@@ -223,6 +234,8 @@ def _candidate(policy: Policy, account: Account, m: _Moment) -> Candidate | None
         _situation(policy, account, m.before, ev.at),
         (),
         ev.channel != step_channel,
+        must_state,
+        tags,
     )
 
 
@@ -243,6 +256,13 @@ def _what(ev: ContactAttempted) -> str:
 
 def _rules(policy: Policy, kind: type) -> list[Rule]:
     return [r for r in policy.rules if isinstance(r, kind)]
+
+
+def _in_force(rule: Rule, cand: Candidate, at: datetime) -> bool:
+    """Whether ``rule`` binds a contact at ``at``: a preset's rule is silent before the local
+    date its preset takes effect (``in_force_from``, in the debtor's zone)."""
+    start: date | None = getattr(rule, "in_force_from", None)
+    return start is None or at.astimezone(cand.situation.tz or UTC).date() >= start
 
 
 def _lifted(policy: Policy, rule: Rule, cand: Candidate, at: datetime) -> bool:
@@ -268,7 +288,9 @@ def _hours(policy: Policy, account: Account, trace: list[_Moment]) -> list[Viola
     for rule in _rules(policy, ContactHours):
         assert isinstance(rule, ContactHours)
         for m, ev, cand in _contacts(policy, account, trace):
-            if not rule.applies_to(cand) or _lifted(policy, rule, cand, ev.at):
+            if not rule.applies_to(cand) or not _in_force(rule, cand, ev.at):
+                continue
+            if _lifted(policy, rule, cand, ev.at):
                 continue
             zones = [tz for _, tz in rule.zones_for(cand)]
             if not zones:
@@ -341,7 +363,9 @@ def _caps(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violat
     for rule in _rules(policy, FrequencyCap):
         assert isinstance(rule, FrequencyCap)
         for m, ev, cand in _contacts(policy, account, trace):
-            if not rule.applies_to(cand) or _lifted(policy, rule, cand, ev.at):
+            if not rule.applies_to(cand) or not _in_force(rule, cand, ev.at):
+                continue
+            if _lifted(policy, rule, cand, ev.at):
                 continue
             if "consented" in rule.exclude and _consented(rule, cand, ev.at):
                 continue  # a contact the debtor consented to is neither counted nor capped
@@ -387,7 +411,7 @@ def _holds(policy: Policy, account: Account, trace: list[_Moment]) -> list[Viola
         assert isinstance(rule, HoldWhile)
         for m, ev, cand in _contacts(policy, account, trace):
             state = m.before.fact_open(rule.fact, ev.at)
-            if state is not None and rule.applies_to(cand):
+            if state is not None and rule.applies_to(cand) and _in_force(rule, cand, ev.at):
                 out.append(
                     Violation(
                         "holds",
@@ -408,6 +432,8 @@ def _cease(policy: Policy, account: Account, trace: list[_Moment]) -> list[Viola
             cease = m.before.cease
             if cease is None or cease.at > ev.at or not rule.applies_to(cand):
                 continue
+            if not _in_force(rule, cand, ev.at):
+                continue
             if cease.channels is None or ev.channel in cease.channels:
                 scope = "all contact" if cease.channels is None else f"contact by {ev.channel}"
                 out.append(
@@ -427,7 +453,11 @@ def _opt_outs(policy: Policy, account: Account, trace: list[_Moment]) -> list[Vi
     out: list[Violation] = []
     for rule in _rules(policy, RespectOptOut):
         for m, ev, cand in _contacts(policy, account, trace):
-            if ev.channel in m.before.opted_out and rule.applies_to(cand):
+            if (
+                ev.channel in m.before.opted_out
+                and rule.applies_to(cand)
+                and _in_force(rule, cand, ev.at)
+            ):
                 out.append(
                     Violation(
                         "opt_outs",
@@ -445,7 +475,11 @@ def _authorisations(policy: Policy, account: Account, trace: list[_Moment]) -> l
     for rule in _rules(policy, RequiresAuthorisation):
         assert isinstance(rule, RequiresAuthorisation)
         for m, ev, cand in _contacts(policy, account, trace):
-            if rule.applies_to(cand) and not m.before.has_authorisation(rule.authorisation, ev.at):
+            if (
+                rule.applies_to(cand)
+                and _in_force(rule, cand, ev.at)
+                and not m.before.has_authorisation(rule.authorisation, ev.at)
+            ):
                 out.append(
                     Violation(
                         "authorisations",
@@ -715,6 +749,230 @@ def _idempotency(policy: Policy, account: Account, trace: list[_Moment]) -> list
     return out
 
 
+def _validation_periods(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violation]:
+    """No covered contact before the notice, nor before the period after its receipt ends.
+
+    The notice is found in the history here (its first delivered or answered contact with the
+    template, or the first ``FactSet`` of the fact), and the period counted from it, rather
+    than read back from the rule.
+    """
+    out: list[Violation] = []
+    for rule in _rules(policy, ValidationPeriod):
+        assert isinstance(rule, ValidationPeriod)
+        prefix, _, name = rule.notice.partition(":")
+        sent: datetime | None = None
+        for m in trace:
+            ev = m.event
+            if sent is None:
+                if prefix == "contacted" and isinstance(ev, ContactAttempted):
+                    if ev.template == name and ev.outcome.value in ("delivered", "conversation"):
+                        sent = ev.at
+                        continue
+                elif prefix == "fact" and getattr(ev, "kind", None) == "fact_set":
+                    if getattr(ev, "name", None) == name:
+                        sent = ev.at
+                elif prefix not in ("contacted", "fact"):
+                    sent = m.before.first_seen.get(rule.notice)
+            cand = _candidate(policy, account, m)
+            if cand is None or not isinstance(ev, ContactAttempted):
+                continue
+            if not rule.applies_to(cand) or not _in_force(rule, cand, ev.at):
+                continue
+            if _lifted(policy, rule, cand, ev.at):
+                continue
+            if sent is None:
+                if rule.require_notice:
+                    out.append(
+                        Violation(
+                            "validation_period",
+                            f"{_what(ev)} before the notice {rule.notice!r} was sent; {rule.id} "
+                            "holds collection until the notice and its period",
+                            ev.at,
+                            rule.id,
+                            m.index,
+                        )
+                    )
+                continue
+            tz = cand.situation.tz or UTC
+            receipt = rule.receipt_after.add_to(sent, tz=tz, calendar=policy.calendar)
+            first = at_local(receipt.astimezone(tz).date(), time(0), tz)
+            last = rule.period.add_to(first, tz=tz, calendar=policy.calendar).astimezone(tz).date()
+            opens = at_local(last + timedelta(days=1), time(0), tz)
+            if ev.at < opens:
+                out.append(
+                    Violation(
+                        "validation_period",
+                        f"{_what(ev)} inside the validation period of {rule.id}: the notice "
+                        f"went at {sent.isoformat()}, assumed received {receipt.date()}, so "
+                        f"collection may resume only at {opens.isoformat()}",
+                        ev.at,
+                        rule.id,
+                        m.index,
+                    )
+                )
+    return out
+
+
+def _third_parties(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violation]:
+    """Third parties: never where forbidden, never after they refused, within the per-person
+    count, and (``unreachable_only``) only once the debtor's last attempts all failed."""
+    out: list[Violation] = []
+    third = {c.address: person_of(c) for c in account.contacts if not c.is_debtor}
+    for rule in _rules(policy, ThirdPartyContact):
+        assert isinstance(rule, ThirdPartyContact)
+        for m, ev, cand in _contacts(policy, account, trace):
+            if ev.contact_point not in third or not rule.applies_to(cand):
+                continue
+            if not _in_force(rule, cand, ev.at):
+                continue
+            person = third[ev.contact_point]
+            earlier = [
+                c
+                for c in m.before.contacts
+                if c.initiated_by == "creditor" and third.get(c.contact_point or "") == person
+            ]
+            why = None
+            if rule.mode == "forbid":
+                why = "third parties may not be contacted at all"
+            elif rule.stop_on_refusal and any(c.outcome is Outcome.REFUSED for c in earlier):
+                why = f"{person} refused further contact"
+            elif rule.max_per_person is not None and len(earlier) >= rule.max_per_person:
+                why = f"{person} was already contacted {len(earlier)} time(s)"
+            elif rule.mode == "unreachable_only" and not _unreachable(
+                rule, m, third, ev.at, [t.event for t in trace[: m.index]]
+            ):
+                why = "the debtor was not unreachable"
+            if why is not None:
+                out.append(
+                    Violation(
+                        "third_parties",
+                        f"{_what(ev)} to third party {person}, although {why} ({rule.id}: "
+                        f"{rule.describe()})",
+                        ev.at,
+                        rule.id,
+                        m.index,
+                    )
+                )
+    return out
+
+
+def _unreachable(
+    rule: ThirdPartyContact,
+    m: _Moment,
+    third: dict[str, str],
+    at: datetime,
+    earlier: Sequence[Event],
+) -> bool:
+    # Attempts at the same moment were planned in the same decision as this contact, their
+    # outcome unknown when it was made: reachability is judged on what was known before.
+    attempts = [
+        c
+        for c in m.before.contacts
+        if c.initiated_by == "creditor"
+        and c.contact_point not in third
+        and c.party == "debtor"
+        and c.at.astimezone(UTC) < at.astimezone(UTC)
+    ]
+    streak: list[ContactAttempted] = []
+    for c in reversed(attempts):
+        if c.outcome.value not in FAILED_OUTCOMES:
+            break
+        streak.append(c)
+    if not streak:
+        return False
+    began = min(c.at.astimezone(UTC) for c in streak)
+    heard = [e.at for e in m.before.debtor_contacts]
+    heard += [c.at for c in m.before.contacts if c.initiated_by == "debtor"]
+    # A promise, a dispute, a payment...: the debtor acted, so they were reachable.
+    heard += [e.at for e in earlier if isinstance(e, DEBTOR_ACTS)]
+    if any(began <= t.astimezone(UTC) <= at.astimezone(UTC) for t in heard):
+        return False
+    invalid = any(c.outcome is Outcome.INVALID_NUMBER for c in streak)
+    return invalid or len(streak) >= rule.unreachable_after
+
+
+def _visits(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violation]:
+    """No field visit authorised with fewer agents than a ``FieldVisitConduct`` rule needs."""
+    out: list[Violation] = []
+    for rule in _rules(policy, FieldVisitConduct):
+        assert isinstance(rule, FieldVisitConduct)
+        for m, ev, cand in _contacts(policy, account, trace):
+            if not rule.applies_to(cand) or not _in_force(rule, cand, ev.at):
+                continue
+            grant = m.before.authorisations.get(rule.authorisation)
+            if not m.before.has_authorisation(rule.authorisation, ev.at) or grant is None:
+                continue
+            if grant.staff is not None and grant.staff < rule.min_staff:
+                out.append(
+                    Violation(
+                        "field_visits",
+                        f"{_what(ev)} with {grant.staff} agent(s) on the authorisation; "
+                        f"{rule.id} needs at least {rule.min_staff} together",
+                        ev.at,
+                        rule.id,
+                        m.index,
+                    )
+                )
+    return out
+
+
+def check_actions(policy: Policy, decisions: Iterable[Decision]) -> list[Violation]:
+    """What each planned action must carry: a visit a ``FieldVisitConduct`` rule covers, all of
+    the rule's obligations; an action to a third party, ``party='third_party'`` and
+    ``discloses_debt=False`` (so a dispatcher renders its neutral message).
+
+    These promises live on the decision's actions, not in the history, so this check reads
+    decisions; the :class:`~overdue.testing.PolicyMachine` runs it on every decision.
+    """
+    out: list[Violation] = []
+    rules = [r for r in _rules(policy, FieldVisitConduct) if isinstance(r, FieldVisitConduct)]
+    for d in decisions:
+        for a in d.actions:
+            what = f"{a.channel} {a.template!r} planned for {a.not_before.isoformat()}"
+            third = a.contact is not None and not a.contact.is_debtor
+            if third and (a.party != "third_party" or a.discloses_debt):
+                out.append(
+                    Violation(
+                        "third_parties",
+                        f"{what} goes to a third party but is marked party={a.party!r}, "
+                        f"discloses_debt={a.discloses_debt!r}",
+                        d.at,
+                    )
+                )
+            for rule in rules:
+                if not _visit_rule_covers(rule, a):
+                    continue
+                have = {o.code for o in a.obligations}
+                lacking = [o.code for o in rule.obligations() if o.code not in have]
+                if lacking:
+                    out.append(
+                        Violation(
+                            "field_visits",
+                            f"{what} without the obligations {', '.join(lacking)} that "
+                            f"{rule.id} attaches to a visit",
+                            d.at,
+                            rule.id,
+                        )
+                    )
+    return out
+
+
+def _visit_rule_covers(rule: FieldVisitConduct, a: Action) -> bool:
+    unscoped = rule.channels is None and rule.stages is None and rule.templates is None
+    if unscoped and a.channel not in VISIT_CHANNELS:
+        return False
+    if rule.channels is not None and a.channel not in rule.channels:
+        return False
+    if rule.stages is not None and a.stage not in rule.stages:
+        return False
+    if rule.templates is not None and a.template not in rule.templates:
+        return False
+    if a.template in rule.exempt_templates:
+        return False
+    start: date | None = getattr(rule, "in_force_from", None)
+    return start is None or a.not_before.date() >= start
+
+
 _COVERED = (
     ContactHours,
     FrequencyCap,
@@ -722,6 +980,9 @@ _COVERED = (
     RespectCease,
     RespectOptOut,
     RequiresAuthorisation,
+    ValidationPeriod,
+    ThirdPartyContact,
+    FieldVisitConduct,
 )
 
 
@@ -790,6 +1051,20 @@ check_pauses = _public(
     "payment plan.",
 )
 check_idempotency = _public(_idempotency, "No two contacts share an idempotency key.")
+check_validation_periods = _public(
+    _validation_periods,
+    "No contact a ``ValidationPeriod`` covers before its notice, or before the period after "
+    "the notice's assumed receipt has run.",
+)
+check_third_parties = _public(
+    _third_parties,
+    "Third parties are contacted only as a ``ThirdPartyContact`` rule allows: never where it "
+    "forbids, never after a refusal, within the count per person, only once the debtor is "
+    "unreachable when it says so.",
+)
+check_field_visits = _public(
+    _visits, "No visit under an authorisation naming fewer agents than ``FieldVisitConduct``."
+)
 check_rules = _public(
     _other_rules, "Every other rule of the policy allows each contact it covers, when it happened."
 )
@@ -805,6 +1080,9 @@ _ALL: tuple[_Check, ...] = (
     _attempts,
     _pauses,
     _idempotency,
+    _validation_periods,
+    _third_parties,
+    _visits,
     _other_rules,
 )
 

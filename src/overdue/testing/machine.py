@@ -61,7 +61,7 @@ from overdue.reference import REFERENCE_POLICY
 from overdue.rules import RequiresAuthorisation
 from overdue.snapshot import Snapshot, fold
 from overdue.testing._repro import py, script
-from overdue.testing.invariants import Violation, check_all
+from overdue.testing.invariants import Violation, check_actions, check_all
 from overdue.testing.strategies import TIME_ZONES
 
 __all__ = ["FUZZ_PROFILES", "InvariantError", "PolicyMachine", "default_account", "fuzz_settings"]
@@ -232,6 +232,9 @@ class PolicyMachine(RuleBasedStateMachine):
                         [],
                     )
             self.decisions.append(d)
+            lacking = check_actions(policy, [d])
+            if lacking:
+                raise InvariantError(self._report(lacking, d.at), lacking)
             new: list[Event] = list(d.record)
             for a in d.due_actions:
                 new.append(a.outcome_event(self._outcome(a), self.now))
