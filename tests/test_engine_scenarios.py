@@ -35,6 +35,7 @@ from overdue import (
 from overdue.conditions import days_overdue_at_least
 from overdue.events import (
     AuthorisationGranted,
+    AuthorisationRevoked,
     CeaseRequested,
     ContactAttempted,
     DisputeOpened,
@@ -309,6 +310,30 @@ def test_litigation_files_a_claim_with_an_evidence_bundle_of_invoices_payments_a
     assert ev.contract == "CTR-1"
     assert "1 invoice(s), 1 payment(s)" in ev.summary()
     assert "evidence:" in d.explain()
+
+
+def test_no_claim_is_filed_once_legal_review_is_revoked_after_litigation_began() -> None:
+    acct = _to_litigation(account())
+    entered = decide(REFERENCE_POLICY, acct, at(2026, 3, 2, 11))
+    assert entered.transition is not None
+    acct = acct.with_events(
+        *entered.record,
+        AuthorisationRevoked(at=at(2026, 3, 2, 12), authorisation="legal_review"),
+    )
+    d = decide(REFERENCE_POLICY, acct, at(2026, 3, 2, 13))
+    assert d.stage == "litigation"
+    assert d.actions == ()
+    assert d.status == "on_hold"
+    [blocked] = d.blocked
+    assert blocked.channel == "legal"
+    assert blocked.reasons[0].code == "authorisation_lost"
+    assert "'legal_review', no longer on file" in d.explain()
+    regranted = acct.with_events(
+        AuthorisationGranted(at=at(2026, 3, 3), authorisation="legal_review")
+    )
+    assert decide(REFERENCE_POLICY, regranted, at(2026, 3, 3, 11)).actions[0].template == (
+        "claim.file"
+    )
 
 
 def test_litigation_needs_the_lawyer_letter_delivered_first() -> None:

@@ -570,6 +570,23 @@ def decide(
             )
         )
     actions, blocked = plan_out
+    if transition is None and actions:
+        # ``requires`` is checked on entry; an authorisation revoked (or lapsed) since then
+        # stops the rung's steps too: no claim is filed once legal review is withdrawn.
+        lost = [a for a in stage.requires if not snap.has_authorisation(a, now)]
+        if lost:
+            lost_reason = Reason(
+                "engine",
+                "block",
+                "authorisation_lost",
+                f"{stage.id} requires {', '.join(repr(x) for x in lost)}, no longer on file "
+                "(revoked or lapsed); its steps wait until it is granted again",
+            )
+            blocked = (
+                *blocked,
+                *(BlockedStep(a.stage, a.step, a.channel, (lost_reason,)) for a in actions),
+            )
+            actions = ()
     if deadline is not None:  # the facts were built with ``deadline=None``
         actions = tuple(
             attrs.evolve(a, facts=attrs.evolve(a.facts, deadline=deadline)) for a in actions
