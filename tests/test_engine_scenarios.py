@@ -647,6 +647,19 @@ def test_a_dispute_opened_mid_stage_pauses_the_escalation_deadline() -> None:
     assert after.deadline == at(2026, 2, 4)  # ten days later
 
 
+def test_a_dispute_after_every_step_was_sent_puts_the_account_on_hold() -> None:
+    acct = advance(REFERENCE_POLICY, account(), at(2026, 1, 11), at(2026, 1, 27, 12))
+    before = decide(REFERENCE_POLICY, acct, at(2026, 1, 27, 12))
+    assert before.stage == "formal_notice"
+    assert before.actions == ()
+    assert before.status == "active"  # steps sent, the deadline running
+    held = acct.with_events(DisputeOpened(at=at(2026, 1, 27, 13), dispute_id="D2"))
+    d = decide(REFERENCE_POLICY, held, at(2026, 1, 28, 12))
+    assert d.status == "on_hold"
+    assert d.deadline is None
+    assert any(r.code == "deadline_paused" for r in d.reasons)
+
+
 def test_a_manual_hold_with_an_end_defers_contact_until_then_and_pauses_the_clock() -> None:
     acct = account(
         StageEntered(at=at(2026, 1, 11), stage="reminder"),

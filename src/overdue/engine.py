@@ -611,7 +611,9 @@ def decide(
 
     if actions:
         status = "active"
-    elif blocked:
+    elif blocked or paused_now:
+        # Nothing to send and the escalation clock stands still: the account is held, even
+        # when the rung's steps were all sent before the hold began.
         status = "on_hold"
     elif stage.terminal:
         status = "done"
