@@ -2,15 +2,16 @@
 
 The shape is written out by hand, not derived from the classes, because it is a contract with
 other systems: adding a field to :class:`~overdue.decision.Decision` must not change it by
-accident.  Timestamps are ISO 8601 with an offset; money is ``"1200.50 CNY"``; contact
-addresses are masked, because decision records end up in logs.
+accident.  Timestamps are ISO 8601 with the debtor's offset (when the zone is known); money is
+``"1200.50 CNY"``; contact addresses are masked, because decision records end up in logs.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
+from overdue._time import zone
 from overdue.config.accounts import event_to_dict
 from overdue.decision import Action, BlockedStep, Decision, Reason
 from overdue.errors import OverdueError
@@ -21,11 +22,14 @@ DECISION_SCHEMA = "overdue.decision/1"
 """The ``schema`` value of every decision record."""
 
 
-def _ts(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+def _ts(value: datetime | None, tz: tzinfo | None) -> str | None:
+    """ISO 8601 in the debtor's zone when known, so every time in a record reads alike."""
+    if value is None:
+        return None
+    return (value.astimezone(tz) if tz is not None else value).isoformat()
 
 
-def _reason(r: Reason) -> dict[str, Any]:
+def _reason(r: Reason, tz: tzinfo | None) -> dict[str, Any]:
     cite = None
     if r.citation is not None:
         c = r.citation
@@ -35,12 +39,12 @@ def _reason(r: Reason) -> dict[str, Any]:
         "effect": r.effect,
         "code": r.code,
         "message": r.message,
-        "until": _ts(r.until),
+        "until": _ts(r.until, tz),
         "citation": cite,
     }
 
 
-def _action(a: Action, at: datetime) -> dict[str, Any]:
+def _action(a: Action, at: datetime, tz: tzinfo | None) -> dict[str, Any]:
     f = a.facts
     contact = None
     if a.contact is not None:
@@ -67,7 +71,7 @@ def _action(a: Action, at: datetime) -> dict[str, Any]:
         "template": a.template,
         "attempt": a.attempt,
         "max_attempts": a.max_attempts,
-        "not_before": _ts(a.not_before),
+        "not_before": _ts(a.not_before, tz),
         "due": a.not_before <= at,
         "idempotency_key": a.idempotency_key,
         "fallback_for": a.fallback_for,
@@ -81,43 +85,44 @@ def _action(a: Action, at: datetime) -> dict[str, Any]:
         "facts": {**f.as_dict(), "must_state": list(f.must_state)} if a.discloses_debt else None,
         "obligations": [{"code": o.code, "text": o.text} for o in a.obligations],
         "evidence": evidence,
-        "reasons": [_reason(r) for r in a.reasons],
+        "reasons": [_reason(r, tz) for r in a.reasons],
     }
 
 
-def _blocked(b: BlockedStep) -> dict[str, Any]:
+def _blocked(b: BlockedStep, tz: tzinfo | None) -> dict[str, Any]:
     return {
         "stage": b.stage,
         "step": b.step,
         "channel": b.channel,
-        "reasons": [_reason(r) for r in b.reasons],
+        "reasons": [_reason(r, tz) for r in b.reasons],
     }
 
 
 def decision_to_dict(decision: Decision) -> dict[str, Any]:
     """The decision as a JSON-ready dict with the ``overdue.decision/1`` shape."""
     d = decision
+    tz = zone(d.zone) if d.zone is not None else None
     transition = None
     if d.transition is not None:
         t = d.transition
-        transition = {"from": t.from_stage, "to": t.to_stage, "at": _ts(t.at)}
+        transition = {"from": t.from_stage, "to": t.to_stage, "at": _ts(t.at, tz)}
     return {
         "schema": DECISION_SCHEMA,
         "account_id": d.account_id,
-        "at": _ts(d.at),
+        "at": _ts(d.at, tz),
         "policy": {"id": d.policy_id, "version": d.policy_version},
         "status": d.status,
         "stage": d.stage,
-        "stage_since": _ts(d.stage_since),
+        "stage_since": _ts(d.stage_since, tz),
         "days_overdue": d.days_overdue,
         "balance": str(d.balance) if d.balance is not None else None,
         "zone": d.zone,
         "transition": transition,
-        "actions": [_action(a, d.at) for a in d.actions],
-        "blocked": [_blocked(b) for b in d.blocked],
-        "deadline": _ts(d.deadline),
-        "wake_at": _ts(d.wake_at),
-        "reasons": [_reason(r) for r in d.reasons],
+        "actions": [_action(a, d.at, tz) for a in d.actions],
+        "blocked": [_blocked(b, tz) for b in d.blocked],
+        "deadline": _ts(d.deadline, tz),
+        "wake_at": _ts(d.wake_at, tz),
+        "reasons": [_reason(r, tz) for r in d.reasons],
         "record": [event_to_dict(e) for e in d.record],
         "retain_until": d.retain_until.isoformat() if d.retain_until is not None else None,
     }
