@@ -135,8 +135,19 @@ def _row(d: Decision) -> tuple[str, ...]:
         nxt,
         when,
         _local(d.deadline, d.zone, "%m-%d %H:%M"),
-        _local(d.wake_at, d.zone, "%m-%d %H:%M"),
+        _ask_again(d),
     )
+
+
+def _ask_again(d: Decision) -> str:
+    """When to decide again: the wake time, else the kind of new fact the decision waits for."""
+    if d.wake_at is not None:
+        return _local(d.wake_at, d.zone, "%m-%d %H:%M")
+    if not d.waiting_for:
+        return "-"
+    # An outcome's code carries the idempotency key: the table says which kind of fact only.
+    codes = dict.fromkeys("outcome" if w.startswith("outcome:") else w for w in d.waiting_for)
+    return "on " + ", ".join(codes)
 
 
 class _Progress:

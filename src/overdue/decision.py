@@ -208,6 +208,14 @@ class Decision:
         blocked: steps that may not happen at all for now, with reasons.
         deadline: when the account escalates if nothing changes (``None``: not scheduled).
         wake_at: when the host should call ``decide`` again (``None``: only on a new event).
+        waiting_for: the new facts that would change this decision, as codes (empty when only
+            time or nothing can): ``outcome:<idempotency key>`` (how a due action went),
+            ``authorisation:<name>``, ``conditions:<stage>`` (a fact making a rung's entry
+            conditions hold), ``cleared:<fact>`` (a dispute resolved, a hold released, a plan
+            ended), ``lifted:<rule id>`` (whatever lifts that rule's block: a cease
+            withdrawn, an opt-in), ``contact_point:<channel>``, ``invoice``.  A decision that
+            is not final (``done``, ``resolved``, ``written_off``) always has a ``wake_at`` or
+            a ``waiting_for``: no account is left behind.
         reasons: the engine's and the rules' reasons, for ``explain()``.
         record: events the host should append to the history (stage entered).
         retain_until: the date until which the account's records must be kept, set by
@@ -232,6 +240,7 @@ class Decision:
     policy_version: str = ""
     zone: str | None = None
     retain_until: date | None = None
+    waiting_for: tuple[str, ...] = ()
 
     @property
     def due_actions(self) -> tuple[Action, ...]:
@@ -305,5 +314,7 @@ def explain(d: Decision) -> str:
         lines.append(f"  keep records until: {d.retain_until.isoformat()}")
     lines.append(f"  escalates: {_fmt(d.deadline, z)}")
     lines.append(f"  ask again: {_fmt(d.wake_at, z)}")
+    if d.waiting_for:
+        lines.append(f"  or on a new fact: {', '.join(d.waiting_for)}")
     return "\n".join(lines)
 

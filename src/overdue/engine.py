@@ -39,6 +39,7 @@ from overdue.errors import OverdueError
 from overdue.events import ContactAttempted, Outcome, StageEntered
 from overdue.policy import Obligation, Policy, Stage, Step
 from overdue.rules.base import Rule, Verdict
+from overdue.rules.protocols import lifted_by
 from overdue.situation import Candidate, Situation, days_overdue
 from overdue.snapshot import Snapshot, StepProgress, fold
 
@@ -79,6 +80,7 @@ class _PolicyIndex:
     # Position among the enabled rungs: stage ids are unique (the policy checks), so this is
     # ``enabled.index(stage)`` without comparing whole stages field by field.
     enabled_pos: Mapping[str, int]
+    rules_by_id: Mapping[str, Rule]
 
     @classmethod
     def of(cls, policy: Policy) -> _PolicyIndex:
@@ -94,6 +96,7 @@ class _PolicyIndex:
             enabled,
             later,
             {st.id: i for i, st in reversed(tuple(enumerate(policy.enabled_stages)))},
+            {r.id: r for r in policy.rules},
         )
 
 
@@ -290,9 +293,17 @@ def _paused_time(
     return total, open_now
 
 
-def _can_enter(stage: Stage, s: Situation) -> tuple[bool, Reason | None, datetime | None]:
+def _can_enter(
+    stage: Stage, s: Situation, waits: list[str]
+) -> tuple[bool, Reason | None, datetime | None]:
+    """Whether ``stage`` can be entered now; if not, why, and from when by time alone.
+
+    What new facts would let it be entered is added to ``waits`` (``waiting_for`` codes).
+    """
     if stage.enters_when is not None and not stage.enters_when.holds(s):
         when = stage.enters_when.holds_from(s)
+        if when is None:
+            waits.append(f"conditions:{stage.id}")
         return (
             False,
             _info(
@@ -304,6 +315,7 @@ def _can_enter(stage: Stage, s: Situation) -> tuple[bool, Reason | None, datetim
         )
     missing = [a for a in stage.requires if not s.snapshot.has_authorisation(a, s.now)]
     if missing:
+        waits.extend(f"authorisation:{m}" for m in missing)
         return (
             False,
             _info(
@@ -316,7 +328,7 @@ def _can_enter(stage: Stage, s: Situation) -> tuple[bool, Reason | None, datetim
 
 
 def _choose_next(
-    stages: Sequence[Stage], s: Situation
+    stages: Sequence[Stage], s: Situation, waits: list[str]
 ) -> tuple[Stage | None, list[Reason], datetime | None]:
     """The furthest rung that can be entered, passing over skippable rungs only.
 
@@ -327,7 +339,7 @@ def _choose_next(
     reasons: list[Reason] = []
     whens: list[datetime] = []
     for stage in stages:
-        ok, why, when = _can_enter(stage, s)
+        ok, why, when = _can_enter(stage, s, waits)
         if ok:
             chosen = stage
         elif why is not None:
@@ -412,7 +424,10 @@ def decide(
             _info("zone_unknown", "the debtor's time zone is unknown and the policy assumes none")
         )
 
+    waits: list[str] = []  # the new facts that would change the decision
+
     def done(status: str, **kw: object) -> Decision:
+        kw.setdefault("waiting_for", tuple(dict.fromkeys(waits)))
         kw.setdefault("stage", snap.stage)
         kw.setdefault("stage_since", snap.stage_since)
         return Decision(status=status, reasons=tuple(reasons), **base, **kw)  # type: ignore[arg-type]
@@ -422,7 +437,7 @@ def decide(
         return done("written_off")
     if balance is None:
         reasons.append(_info("no_invoices", "nothing has been invoiced"))
-        return done("current")
+        return done("current", waiting_for=("invoice",))
     if balance.amount <= 0:
         paid = snap.payments[-1].at.date() if snap.payments else "-"
         reasons.append(_info("paid_in_full", f"paid in full (last payment {paid})"))
@@ -469,7 +484,7 @@ def decide(
     plan = snap.fact_open("payment_plan", now)
     if plan is not None:
         reasons.append(_info("payment_plan", f"a payment plan runs since {plan.since.date()}"))
-        return done("paused")
+        return done("paused", waiting_for=("cleared:payment_plan",))
 
     # 4. the rung
     enabled = policy.enabled_stages
@@ -528,7 +543,7 @@ def decide(
                 reasons.append(_info("stage_restarted", f"partial payment on {last_pay.date()}"))
 
     if stage is None:
-        chosen, why, wake = _choose_next(start_from, s)
+        chosen, why, wake = _choose_next(start_from, s, waits)
         reasons.extend(why)
         if chosen is None:
             if start_from is enabled:
@@ -542,12 +557,13 @@ def decide(
     assert since is not None
     assert clock is not None
     pause, paused_now = _paused_time(snap, policy.paused_by(), clock, now, promise_span)
-    plan_out = _plan_steps(policy, stage, clock, progress, s, entries)
+    mark = len(waits)
+    plan_out = _plan_steps(policy, stage, clock, progress, s, entries, waits)
     deadline = _deadline(stage, clock, pause, paused_now, plan_out, s, progress)
 
     if transition is None and _finished(stage, plan_out, deadline, now, paused_now):
         idx = ix.enabled_pos[stage.id]
-        chosen, why, wake = _choose_next(enabled[idx + 1 :], s)
+        chosen, why, wake = _choose_next(enabled[idx + 1 :], s, waits)
         if chosen is None:
             reasons.append(_info("rung_finished", f"{stage.id} is finished"))
             reasons.extend(why)
@@ -558,7 +574,8 @@ def decide(
         stage, since, clock, progress = chosen, now, now, {}
         entries = sum(1 for e in snap.stages_entered if e.stage == chosen.id) + 1
         pause, paused_now = timedelta(0), paused_now
-        plan_out = _plan_steps(policy, stage, since, progress, s, entries)
+        del waits[mark:]  # what the finished rung's steps waited for is moot
+        plan_out = _plan_steps(policy, stage, since, progress, s, entries, waits)
         deadline = _deadline(stage, since, pause, paused_now, plan_out, s, progress)
 
     if transition is not None:
@@ -575,6 +592,7 @@ def decide(
         # stops the rung's steps too: no claim is filed once legal review is withdrawn.
         lost = [a for a in stage.requires if not snap.has_authorisation(a, now)]
         if lost:
+            waits.extend(f"authorisation:{x}" for x in lost)
             lost_reason = Reason(
                 "engine",
                 "block",
@@ -608,6 +626,12 @@ def decide(
         if hold is not None and hold.until is not None:
             wake_candidates.append(hold.until)
     wake_at = min(wake_candidates) if wake_candidates else None
+    waits.extend(_facts_awaited(actions, blocked, now, ix.rules_by_id))
+    if paused_now:
+        for name in sorted(policy.paused_by()):
+            hold = snap.fact_open(name, now)
+            if hold is not None and hold.until is None:
+                waits.append(f"cleared:{name}")
 
     if actions:
         status = "active"
@@ -631,8 +655,27 @@ def decide(
         wake_at=wake_at,
         reasons=tuple(reasons),
         record=record,
+        waiting_for=tuple(dict.fromkeys(waits)),
         **base,  # type: ignore[arg-type]
     )
+
+
+def _facts_awaited(
+    actions: Sequence[Action],
+    blocked: Sequence[BlockedStep],
+    now: datetime,
+    rules: Mapping[str, Rule],
+) -> list[str]:
+    """The new facts the actions and blocks wait for: outcomes of due actions, lifted blocks."""
+    out = [f"outcome:{a.idempotency_key}" for a in actions if a.not_before <= now]
+    for b in blocked:
+        for r in b.reasons:
+            if r.effect != "block" or r.until is not None:
+                continue
+            if r.rule_id == "engine":
+                continue  # authorisation_lost: already named; the horizon has an ``until``
+            out.append(lifted_by(rules.get(r.rule_id), r.rule_id))
+    return out
 
 
 def _with_rule_obligations(
@@ -676,8 +719,12 @@ def _plan_steps(
     progress: object,
     s: Situation,
     entries: int,
+    waits: list[str],
 ) -> _PlanOut:
-    """The next attempt of every pending step, scheduled against the rules."""
+    """The next attempt of every pending step, scheduled against the rules.
+
+    A step no channel of which has a contact point waits for one (added to ``waits``).
+    """
     steps_progress: dict[str, StepProgress] = dict(progress)  # type: ignore[call-overload]
     actions: list[Action] = []
     blocked: list[BlockedStep] = []
@@ -700,6 +747,7 @@ def _plan_steps(
         attempt = done_count + 1
         step_reasons: list[Reason] = []
         tried: list[str] = []
+        no_point: list[str] = []
         result = None
         chosen_channel = step.channel
         for channel in (step.channel, step.fallback):
@@ -725,6 +773,7 @@ def _plan_steps(
                         "no_contact_point", f"the account has no {who}contact point for {channel}"
                     )
                 )
+                no_point.append(f"contact_point:{channel}")
                 continue
             tries = []
             for contact in points:
@@ -760,6 +809,7 @@ def _plan_steps(
             if not all(v.channel_only for _, sc in tries for v in sc.blocks):
                 break
         if result is None:
+            waits.extend(no_point)
             blocked.append(
                 BlockedStep(
                     stage.id, step.key, "/".join(tried), tuple(dict.fromkeys(step_reasons))

@@ -122,6 +122,7 @@ def decision_to_dict(decision: Decision) -> dict[str, Any]:
         "blocked": [_blocked(b, tz) for b in d.blocked],
         "deadline": _ts(d.deadline, tz),
         "wake_at": _ts(d.wake_at, tz),
+        "waiting_for": list(d.waiting_for),
         "reasons": [_reason(r, tz) for r in d.reasons],
         "record": [event_to_dict(e) for e in d.record],
         "retain_until": d.retain_until.isoformat() if d.retain_until is not None else None,
