@@ -378,6 +378,7 @@ def decide(
     now: datetime,
     *,
     snapshot: Snapshot | None = None,
+    as_known_at: datetime | None = None,
 ) -> Decision:
     """Decide what happens next for ``account`` under ``policy`` at ``now``.
 
@@ -386,6 +387,9 @@ def decide(
         account: the account with its history; events after ``now`` are ignored.
         now: an aware datetime; the decision never reads a clock of its own.
         snapshot: a snapshot the host already holds (folded up to ``now``), to skip the fold.
+        as_known_at: reproduce the decision as it was made with what was known then: events
+            recorded after this moment (``recorded_at``) are left out.  For audits ("why did
+            we send that SMS?" once a back-dated payment has arrived).  Not with ``snapshot``.
 
     Returns:
         A :class:`~overdue.decision.Decision`: deterministic for the same inputs.
@@ -398,7 +402,13 @@ def decide(
         require_aware(now, "now")
     except OverdueError as exc:
         raise exc.located(account_id=account.id) from None
-    snap = snapshot if snapshot is not None else fold(account, now)
+    if snapshot is not None and as_known_at is not None:
+        raise OverdueError(
+            "as_known_at leaves events out of the fold; it cannot be combined with a snapshot",
+            account_id=account.id,
+            expected="snapshot=None with as_known_at",
+        )
+    snap = snapshot if snapshot is not None else fold(account, now, as_known_at=as_known_at)
     ix = _index(policy)
     tz, tz_source, tz_name = _resolve_zone(policy, account)
     # Calendar days, months and wall clocks of durations count in the debtor's zone, or in UTC

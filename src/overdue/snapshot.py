@@ -5,8 +5,16 @@ builder, so applying one more event to a kept snapshot gives exactly what foldin
 history again would give (a property test holds us to that).  Hosts with long histories keep
 the snapshot and apply new events; everyone else folds.
 
-The fold refuses what cannot be true: events out of time order, a payment in another currency,
-a dispute resolved that was never opened.  Each refusal names the account and the event index.
+Events are folded in the order they took effect (``event.at``; events with the same ``at`` in
+the order given), whatever order the host recorded them in: a payment webhook delivered a day
+late is applied where it belongs.  ``Snapshot.apply`` of an event earlier than the snapshot's
+``as_of`` refolds the history the snapshot keeps with the event in its place (a cost linear in
+the history, paid only for late events).  ``fold(..., as_known_at=T)`` leaves out the events
+recorded after ``T`` (``recorded_at``), to reproduce what was known then.
+
+The fold refuses what cannot be true: a payment in another currency, a dispute resolved that
+was never opened (before it, in effective time).  Each refusal names the account and the event
+index (its position in the history as given).
 """
 
 from __future__ import annotations
@@ -52,7 +60,7 @@ from overdue.events import (
 from overdue.money import Money
 
 if TYPE_CHECKING:
-    from overdue.account import Account
+    from overdue.account import Account, Invoice
     from overdue.calendars import BusinessCalendar
 
 __all__ = [
@@ -210,6 +218,10 @@ class Snapshot:
     settled_at: datetime | None = None
     waivers: tuple[WaiverState, ...] = ()
     debtor_contacts: tuple[DebtorContacted, ...] = ()
+    # What was folded, for a refold when a late event arrives: the invoices given with the
+    # account and the events as (position in the history given, event), in effective order.
+    opening: tuple[Invoice, ...] = attrs.field(default=(), eq=False, repr=False)
+    history: tuple[tuple[int, Event], ...] = attrs.field(default=(), eq=False, repr=False)
 
     @property
     def balance(self) -> Money | None:
@@ -262,10 +274,22 @@ class Snapshot:
         return grant is not None and (grant.expires is None or at < grant.expires)
 
     def apply(self, event: Event, *, account_id: str | None = None) -> Snapshot:
-        """Return the snapshot with one more event applied (the incremental fold)."""
+        """Return the snapshot with one more event applied (the incremental fold).
+
+        An event earlier than ``as_of`` (a late payment webhook) is folded in its place: the
+        snapshot refolds the history it keeps, so the result equals a fresh :func:`fold` of
+        the history with the event appended.
+        """
+        if self.as_of is not None and event.at < self.as_of:
+            late = sorted((*self.history, (self.event_count, event)), key=_effective)
+            return _fold(self.account_id, self.opening, late, self.event_count + 1)
         builder = _Builder.from_snapshot(self)
         builder.apply(event, self.event_count)
         return builder.freeze()
+
+
+def _effective(item: tuple[int, Event]) -> datetime:
+    return item[1].at
 
 
 class _Builder:
@@ -285,8 +309,10 @@ class _Builder:
         "fact_intervals",
         "facts",
         "first_seen",
+        "history",
         "invoices",
         "last_seen",
+        "opening",
         "opted_out",
         "payments",
         "plan",
@@ -328,6 +354,8 @@ class _Builder:
         self.settled_at: datetime | None = None
         self.waivers: list[WaiverState] = []
         self.debtor_contacts: list[DebtorContacted] = []
+        self.opening: tuple[Invoice, ...] = ()
+        self.history: list[tuple[int, Event]] = []
 
     @classmethod
     def from_snapshot(cls, s: Snapshot) -> _Builder:
@@ -357,6 +385,8 @@ class _Builder:
         b.settled_at = s.settled_at
         b.waivers = list(s.waivers)
         b.debtor_contacts = list(s.debtor_contacts)
+        b.opening = s.opening
+        b.history = list(s.history)
         return b
 
     def freeze(self) -> Snapshot:
@@ -390,6 +420,8 @@ class _Builder:
             settled_at=self.settled_at,
             waivers=tuple(self.waivers),
             debtor_contacts=tuple(self.debtor_contacts),
+            opening=self.opening,
+            history=tuple(self.history),
         )
 
     # -- helpers -----------------------------------------------------------------------------
@@ -455,16 +487,11 @@ class _Builder:
     # -- the fold ----------------------------------------------------------------------------
 
     def apply(self, event: Event, index: int) -> None:
+        """Apply ``event`` (at ``index`` in the history as given), the latest in effective time."""
         at = event.at
-        if self.as_of is not None and at < self.as_of:
-            raise self._fail(
-                "events must be in time order",
-                index,
-                expected=f"at or after {self.as_of.isoformat()}",
-                got=at.isoformat(),
-            )
         self.as_of = at
-        self.count = index + 1
+        self.count += 1
+        self.history.append((index, event))
         # ``_milestone`` inlined: this line runs for every event of every fold.
         key = event.kind
         self.first_seen.setdefault(key, at)
@@ -602,18 +629,47 @@ class _Builder:
                 )
 
 
-def fold(account: Account, at: datetime | None = None) -> Snapshot:
-    """Fold ``account``'s invoices and events into a snapshot; events after ``at`` are ignored."""
-    if at is not None:
-        try:
+def fold(
+    account: Account, at: datetime | None = None, *, as_known_at: datetime | None = None
+) -> Snapshot:
+    """Fold ``account``'s invoices and events into a snapshot, in effective-time order.
+
+    Events after ``at`` are ignored; with ``as_known_at``, so are the events the host
+    recorded after that moment (``recorded_at``; an event without one counts as recorded at
+    its ``at``).  Events with the same ``at`` are applied in the order given.
+    """
+    try:
+        if at is not None:
             require_aware(at, "at")
-        except OverdueError as exc:
-            raise exc.located(account_id=account.id) from None
-    builder = _Builder(account.id)
-    for inv in account.invoices:
+        if as_known_at is not None:
+            require_aware(as_known_at, "as_known_at")
+    except OverdueError as exc:
+        raise exc.located(account_id=account.id) from None
+    events = account.events
+    chosen = [
+        (i, e)
+        for i, e in enumerate(events)
+        if (at is None or e.at <= at) and (as_known_at is None or e.known_at(as_known_at))
+    ]
+    # Sorting is stable, so events with the same ``at`` keep the order they were given in; a
+    # history already in order (the common case) is only checked.
+    if any(chosen[k][1].at > chosen[k + 1][1].at for k in range(len(chosen) - 1)):
+        chosen.sort(key=_effective)
+    return _fold(account.id, account.invoices, chosen, None)
+
+
+def _fold(
+    account_id: str,
+    opening: tuple[Invoice, ...],
+    events: list[tuple[int, Event]],
+    count: int | None,
+) -> Snapshot:
+    builder = _Builder(account_id)
+    builder.opening = opening
+    for inv in opening:
         builder.add_invoice(inv.id, inv.amount, inv.due, -1)
-    for index, event in enumerate(account.events):
-        if at is not None and event.at > at:
-            continue
+    for index, event in events:
         builder.apply(event, index)
+    if count is not None:
+        builder.count = count
     return builder.freeze()
