@@ -120,7 +120,7 @@ def _row(d: Decision) -> tuple[str, ...]:
     a = d.next_action
     if a is not None:
         nxt = f"{a.channel} {a.template} {a.attempt}/{a.max_attempts}"
-        when = "now" if a.not_before <= d.at else _local(a.not_before, d.zone, "%m-%d %H:%M")
+        when = "now" if a.is_due(d.at) else _local(a.not_before, d.zone, "%m-%d %H:%M")
     elif d.blocked:
         b = d.blocked[0]
         nxt, when = f"(blocked: {b.channel} {b.step})", "-"

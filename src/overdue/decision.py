@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Literal
 
 import attrs
@@ -156,6 +156,10 @@ class Action:
     discloses_debt: bool = True
     is_reply: bool = False
 
+    def is_due(self, at: datetime) -> bool:
+        """Whether the action may be carried out at ``at`` (compared as instants)."""
+        return self.not_before.astimezone(UTC) <= at.astimezone(UTC)
+
     def outcome_event(self, outcome: str, at: datetime) -> ContactAttempted:
         """The event a host appends once it knows how this action went."""
         return ContactAttempted(
@@ -245,7 +249,7 @@ class Decision:
     @property
     def due_actions(self) -> tuple[Action, ...]:
         """The actions that may be carried out now."""
-        return tuple(a for a in self.actions if a.not_before <= self.at)
+        return tuple(a for a in self.actions if a.is_due(self.at))
 
     @property
     def next_action(self) -> Action | None:
@@ -289,7 +293,7 @@ def explain(d: Decision) -> str:
     for r in d.reasons:
         lines.append(f"  {r.render(z)}")
     for a in d.actions:
-        due = "due now" if a.not_before <= d.at else f"not before {_fmt(a.not_before, z)}"
+        due = "due now" if a.is_due(d.at) else f"not before {_fmt(a.not_before, z)}"
         via = f" (fallback for {a.fallback_for})" if a.fallback_for else ""
         if not a.discloses_debt:
             via += f" to a {a.party.replace('_', ' ')}, stating no debt facts"

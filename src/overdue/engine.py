@@ -124,6 +124,25 @@ def _info(code: str, message: str, until: datetime | None = None) -> Reason:
     return Reason("engine", "info", code, message, until)
 
 
+def _in(z: tzinfo, dt: datetime) -> datetime:
+    """``dt`` in the zone every returned datetime is in (the debtor's, else UTC)."""
+    return dt if dt.tzinfo is z else dt.astimezone(z)
+
+
+def _opt_in(z: tzinfo, dt: datetime | None) -> datetime | None:
+    return None if dt is None else (dt if dt.tzinfo is z else dt.astimezone(z))
+
+
+def _localised(reasons: Sequence[Reason], z: tzinfo) -> tuple[Reason, ...]:
+    """The reasons with every ``until`` in ``z`` (only those that are not are rebuilt)."""
+    return tuple(
+        r
+        if r.until is None or r.until.tzinfo is z
+        else attrs.evolve(r, until=r.until.astimezone(z))
+        for r in reasons
+    )
+
+
 @attrs.frozen
 class _Scheduled:
     at: datetime | None
@@ -418,9 +437,11 @@ def decide(
     balance = snap.balance
     dov = days_overdue(snap, local_date)
     s = Situation(account, snap, now, tz, tz_source, policy.calendar, local_date, dov, balance)
+    # Every datetime the decision returns is in the debtor's zone, or UTC when it is unknown.
+    z = ctz
     base = {
         "account_id": account.id,
-        "at": now,
+        "at": _in(z, now),
         "days_overdue": dov,
         "balance": balance,
         "policy_id": policy.id,
@@ -440,7 +461,9 @@ def decide(
         kw.setdefault("waiting_for", tuple(dict.fromkeys(waits)))
         kw.setdefault("stage", snap.stage)
         kw.setdefault("stage_since", snap.stage_since)
-        return Decision(status=status, reasons=tuple(reasons), **base, **kw)  # type: ignore[arg-type]
+        kw["stage_since"] = _opt_in(z, kw["stage_since"])  # type: ignore[arg-type]
+        kw["wake_at"] = _opt_in(z, kw.get("wake_at"))  # type: ignore[arg-type]
+        return Decision(status=status, reasons=_localised(reasons, z), **base, **kw)  # type: ignore[arg-type]
 
     if snap.written_off is not None:
         reasons.append(_info("written_off", f"written off on {snap.written_off.at.date()}"))
@@ -559,7 +582,9 @@ def decide(
             if start_from is enabled:
                 return done("waiting", stage=None, stage_since=None, wake_at=wake)
             return done("waiting", wake_at=wake)
-        transition = _transition(snap.stage if start_from is not enabled else None, chosen, now)
+        transition = _transition(
+            snap.stage if start_from is not enabled else None, chosen, _in(z, now)
+        )
         stage, since, clock, progress = chosen, now, now, {}
         entries = sum(1 for e in snap.stages_entered if e.stage == chosen.id) + 1
 
@@ -580,7 +605,7 @@ def decide(
             status = "waiting" if idx + 1 < len(enabled) else "done"
             return done(status, stage=stage.id, stage_since=since, wake_at=wake)
         reasons.extend(why)
-        transition = _transition(stage.id, chosen, now)
+        transition = _transition(stage.id, chosen, _in(z, now))
         stage, since, clock, progress = chosen, now, now, {}
         entries = sum(1 for e in snap.stages_entered if e.stage == chosen.id) + 1
         pause, paused_now = timedelta(0), paused_now
@@ -615,6 +640,7 @@ def decide(
                 *(BlockedStep(a.stage, a.step, a.channel, (lost_reason,)) for a in actions),
             )
             actions = ()
+    deadline = _opt_in(z, deadline)
     if deadline is not None:  # the facts were built with ``deadline=None``
         actions = tuple(
             attrs.evolve(a, facts=attrs.evolve(a.facts, deadline=deadline)) for a in actions
@@ -635,7 +661,7 @@ def decide(
         hold = snap.fact_open(name, now)
         if hold is not None and hold.until is not None:
             wake_candidates.append(hold.until)
-    wake_at = min(wake_candidates) if wake_candidates else None
+    wake_at = _opt_in(z, min(wake_candidates, key=_instant)) if wake_candidates else None
     waits.extend(_facts_awaited(actions, blocked, now, ix.rules_by_id))
     if paused_now:
         for name in sorted(policy.paused_by()):
@@ -657,13 +683,14 @@ def decide(
     return Decision(
         status=status,  # type: ignore[arg-type]
         stage=stage.id,
-        stage_since=since,
+        stage_since=_in(z, since),
         transition=transition,
-        actions=tuple(sorted(actions, key=lambda a: a.not_before)),
+        # Sorted as instants: two times in one zone compare by wall clock, fold ignored.
+        actions=tuple(sorted(actions, key=lambda a: _instant(a.not_before))),
         blocked=blocked,
         deadline=deadline,
         wake_at=wake_at,
-        reasons=tuple(reasons),
+        reasons=_localised(reasons, z),
         record=record,
         waiting_for=tuple(dict.fromkeys(waits)),
         **base,  # type: ignore[arg-type]
@@ -736,6 +763,7 @@ def _plan_steps(
     A step no channel of which has a contact point waits for one (added to ``waits``).
     """
     steps_progress: dict[str, StepProgress] = dict(progress)  # type: ignore[call-overload]
+    z = s.tz or UTC  # the zone of every datetime returned
     actions: list[Action] = []
     blocked: list[BlockedStep] = []
     planned: list[ContactAttempted] = []
@@ -822,13 +850,16 @@ def _plan_steps(
             waits.extend(no_point)
             blocked.append(
                 BlockedStep(
-                    stage.id, step.key, "/".join(tried), tuple(dict.fromkeys(step_reasons))
+                    stage.id,
+                    step.key,
+                    "/".join(tried),
+                    _localised(tuple(dict.fromkeys(step_reasons)), z),
                 )
             )
             continue
         at, cand, is_reply = result
         grace_end = (
-            stage.grace.add_to(at, tz=s.tz or UTC, calendar=s.calendar)
+            _in(z, stage.grace.add_to(at, tz=z, calendar=s.calendar))
             if stage.grace is not None
             else None
         )
@@ -841,7 +872,7 @@ def _plan_steps(
             template=step.template,
             attempt=attempt,
             max_attempts=step.max_attempts,
-            not_before=at,
+            not_before=_in(z, at),
             idempotency_key=key,
             facts=MessageFacts(
                 amount=s.balance,
@@ -859,7 +890,7 @@ def _plan_steps(
                 obligations, _index(policy).obligation_rules, cand
             ),
             evidence=_evidence(step, s.account, s.snapshot),
-            reasons=tuple(step_reasons),
+            reasons=_localised(step_reasons, z),
             party=cand.party,
             discloses_debt=cand.party == "debtor",
             is_reply=is_reply,
@@ -904,13 +935,18 @@ def _deadline(
         ends.append(a.not_before)
     if stage.grace is not None:
         # The grace runs from the rung's last attempt: one made before now, or one planned.
-        last = max((p.last_at for p in progress.values()), default=None)
-        base = max((a.not_before for a in actions), default=last or since)
+        last = max((p.last_at for p in progress.values()), default=None, key=_instant)
+        base = max((a.not_before for a in actions), default=last or since, key=_instant)
         if last is not None and last > base:
             base = last
         end = stage.grace.add_to(base, tz=s.tz or UTC, calendar=s.calendar)
         ends.append(_later(end, pause))
-    return max(ends) if ends else None
+    return max(ends, key=_instant) if ends else None
+
+
+def _instant(dt: datetime) -> datetime:
+    """A sort key comparing instants (two datetimes in one zone compare by wall clock)."""
+    return dt.astimezone(UTC)
 
 
 def _later(at: datetime, pause: timedelta) -> datetime:
@@ -973,6 +1009,7 @@ def timeline(
         if t > until:
             break
         d = decide(policy, acct, t, snapshot=snap)
+        t = t if d.at.tzinfo is t.tzinfo else d.at  # entries read in the debtor's zone
         new = list(d.record)
         if d.transition is not None:
             out.append(
@@ -1007,6 +1044,6 @@ def timeline(
             continue
         if d.wake_at is None:
             break
-        t = d.wake_at if d.wake_at > t else t + _NUDGE
+        t = d.wake_at if _instant(d.wake_at) > _instant(t) else t + _NUDGE
     return tuple(out)
 
