@@ -22,6 +22,7 @@ INNER = (
     "policy",
     "situation",
     "engine",
+    "compiled",
     "decision",
     "reference",
 )

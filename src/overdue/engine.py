@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import cast
 
 import attrs
 
@@ -39,7 +40,14 @@ from overdue.errors import OverdueError
 from overdue.events import ContactAttempted, Outcome, StageEntered
 from overdue.policy import Obligation, Policy, Stage, Step
 from overdue.rules.base import Rule, Verdict
-from overdue.rules.protocols import lifted_by
+from overdue.rules.protocols import (
+    AttachesObligations,
+    GrantsReply,
+    SetsRetention,
+    citation_of,
+    lifted_by,
+    waivable,
+)
 from overdue.situation import Candidate, Situation, days_overdue
 from overdue.snapshot import Snapshot, StepProgress, fold
 
@@ -64,56 +72,6 @@ def _resolve_zone(policy: Policy, account: Account) -> tuple[tzinfo | None, str,
     if policy.assumed_zone is not None:
         return zone(policy.assumed_zone), "policy", policy.assumed_zone
     return None, "unknown", None
-
-
-@attrs.frozen
-class _PolicyIndex:
-    """What ``decide`` looks up in a policy on every call, worked out once per policy.
-
-    A ``Policy`` is frozen and checked when built, so none of this can go stale.
-    """
-
-    retention_rules: tuple[Rule, ...]  # rules with a ``retention_for``
-    obligation_rules: tuple[Rule, ...]  # rules with an ``obligations_for``
-    enabled_by_id: Mapping[str, Stage]
-    later_enabled: Mapping[str, tuple[Stage, ...]]  # rungs on after a recorded stage
-    # Position among the enabled rungs: stage ids are unique (the policy checks), so this is
-    # ``enabled.index(stage)`` without comparing whole stages field by field.
-    enabled_pos: Mapping[str, int]
-    rules_by_id: Mapping[str, Rule]
-
-    @classmethod
-    def of(cls, policy: Policy) -> _PolicyIndex:
-        enabled: dict[str, Stage] = {}
-        for st in policy.enabled_stages:
-            enabled[st.id] = st  # the last of a duplicated id, as a scan would find
-        later: dict[str, tuple[Stage, ...]] = {}
-        for i, st in enumerate(policy.stages):
-            later.setdefault(st.id, tuple(x for x in policy.stages[i + 1 :] if x.enabled))
-        return cls(
-            tuple(r for r in policy.rules if getattr(r, "retention_for", None) is not None),
-            tuple(r for r in policy.rules if getattr(r, "obligations_for", None) is not None),
-            enabled,
-            later,
-            {st.id: i for i, st in reversed(tuple(enumerate(policy.enabled_stages)))},
-            {r.id: r for r in policy.rules},
-        )
-
-
-# id(policy) -> (policy, index); the policy is kept so its id cannot be reused meanwhile.
-_INDEXES: dict[int, tuple[Policy, _PolicyIndex]] = {}
-_MAX_INDEXES = 64
-
-
-def _index(policy: Policy) -> _PolicyIndex:
-    hit = _INDEXES.get(id(policy))
-    if hit is not None and hit[0] is policy:
-        return hit[1]
-    if len(_INDEXES) >= _MAX_INDEXES:
-        _INDEXES.clear()  # hosts use a handful of policies; tests make thousands
-    ix = _PolicyIndex.of(policy)
-    _INDEXES[id(policy)] = (policy, ix)
-    return ix
 
 
 def _verdict_reason(v: Verdict) -> Reason:
@@ -159,7 +117,7 @@ def _fmt_local(at: datetime, s: Situation) -> str:
 
 def _waived(rule: Rule, v: Verdict, candidate: Candidate, t: datetime) -> Reason | None:
     """The reason a ``waivable`` rule's objection is lifted at ``t`` by a consent waiver."""
-    if not getattr(rule, "waivable", False):
+    if not waivable(rule):
         return None
     s = candidate.situation
     w = s.snapshot.waiver_for(rule.id, t, s.tz, s.calendar)
@@ -175,16 +133,16 @@ def _waived(rule: Rule, v: Verdict, candidate: Candidate, t: datetime) -> Reason
         f"waived by the debtor's consent of {_fmt_local(w.since, s)}{detail}, {span}; "
         f"it would have said: {v.message}",
         None,
-        getattr(rule, "citation", None),
+        citation_of(rule),
     )
 
 
 def _reply_grant(
-    granting: Sequence[Rule], candidate: Candidate, t: datetime
-) -> tuple[Rule, datetime] | None:
+    granting: Sequence[GrantsReply], candidate: Candidate, t: datetime
+) -> tuple[GrantsReply, datetime] | None:
     """The ``respond_once`` rule (and the debtor's contact) making the candidate a reply."""
     for g in granting:
-        src = g.reply_to(candidate, t)  # type: ignore[attr-defined]
+        src = g.reply_to(candidate, t)
         if src is not None:
             return g, src
     return None
@@ -202,7 +160,7 @@ def _schedule(
     applicable = [r for r in rules if r.applies_to(candidate)]
     if not applicable:
         return _Scheduled(start, (), ())
-    granting = [r for r in applicable if callable(getattr(r, "reply_to", None))]
+    granting = [r for r in applicable if isinstance(r, GrantsReply)]
     horizon_end: datetime | None = None  # computed on the first deferral only
     t = start
     last_defer: dict[str, Verdict] = {}
@@ -224,19 +182,19 @@ def _schedule(
             if lifted is not None:
                 notes.append(lifted)
                 continue
-            if grant is not None and rule.kind in grant[0].overrides:  # type: ignore[attr-defined]
+            if grant is not None and rule.kind in grant[0].overrides:
                 g, src = grant
                 reply = True
                 notes.append(
                     Reason(
-                        g.id,
+                        cast("Rule", g).id,
                         "info",
                         "reply",
                         f"the one reply to the debtor's {candidate.channel} contact of "
                         f"{_fmt_local(src, candidate.situation)}: {rule.id} let through "
                         f"({v.message})",
                         None,
-                        getattr(g, "citation", None),
+                        citation_of(g),
                     )
                 )
                 continue
@@ -428,7 +386,7 @@ def decide(
             expected="snapshot=None with as_known_at",
         )
     snap = snapshot if snapshot is not None else fold(account, now, as_known_at=as_known_at)
-    ix = _index(policy)
+    ix = policy.compiled
     tz, tz_source, tz_name = _resolve_zone(policy, account)
     # Calendar days, months and wall clocks of durations count in the debtor's zone, or in UTC
     # when it is unknown: never in whatever zone ``now`` happens to be written in.
@@ -722,22 +680,22 @@ def _with_rule_obligations(
     out = list(base)
     codes = {o.code for o in out}
     for rule in rules:
-        attach = getattr(rule, "obligations_for", None)
-        if attach is None or not rule.applies_to(cand):
+        if not isinstance(rule, AttachesObligations) or not rule.applies_to(cand):
             continue
-        for o in attach(cand):
+        for o in rule.obligations_for(cand):
             if o.code not in codes:
                 codes.add(o.code)
                 out.append(o)
     return tuple(out)
 
 
-def _retain_until(rules: Sequence[Rule], snapshot: Snapshot, tz: tzinfo) -> date | None:
+def _retain_until(
+    rules: Sequence[SetsRetention], snapshot: Snapshot, tz: tzinfo
+) -> date | None:
     """The latest ``retain_until`` any rule asks for (``retention_for``), if any."""
     dates = []
     for rule in rules:
-        ask = getattr(rule, "retention_for", None)
-        if ask is not None and (d := ask(snapshot, tz)) is not None:
+        if (d := rule.retention_for(snapshot, tz)) is not None:
             dates.append(d)
     return max(dates) if dates else None
 
@@ -887,7 +845,7 @@ def _plan_steps(
             fallback_for=step.channel if chosen_channel != step.channel else None,
             performed_by=stage.performed_by,
             obligations=_with_rule_obligations(
-                obligations, _index(policy).obligation_rules, cand
+                obligations, policy.compiled.obligation_rules, cand
             ),
             evidence=_evidence(step, s.account, s.snapshot),
             reasons=_localised(step_reasons, z),
