@@ -526,7 +526,7 @@ def decide(
         start_from = enabled
     clock = since
     if stage is not None and since is not None:
-        entries = sum(1 for e in snap.stages_entered if e.stage == stage.id)
+        entries = snap.entered(stage.id)
         if policy.on_partial_payment == "restart_stage" and snap.payments:
             last_pay = snap.payments[-1].at
             if last_pay > since:
@@ -544,7 +544,7 @@ def decide(
             snap.stage if start_from is not enabled else None, chosen, _in(z, now)
         )
         stage, since, clock, progress = chosen, now, now, {}
-        entries = sum(1 for e in snap.stages_entered if e.stage == chosen.id) + 1
+        entries = snap.entered(chosen.id) + 1
 
     # Narrowing for the type checker: every path above sets both.
     assert since is not None
@@ -565,7 +565,7 @@ def decide(
         reasons.extend(why)
         transition = _transition(stage.id, chosen, _in(z, now))
         stage, since, clock, progress = chosen, now, now, {}
-        entries = sum(1 for e in snap.stages_entered if e.stage == chosen.id) + 1
+        entries = snap.entered(chosen.id) + 1
         pause, paused_now = timedelta(0), paused_now
         del waits[mark:]  # what the finished rung's steps waited for is moot
         plan_out = _plan_steps(policy, stage, since, progress, s, entries, waits)
