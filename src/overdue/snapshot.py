@@ -230,7 +230,7 @@ class Snapshot:
     # made by hand: the properties then compute from the fields above.
     books: _Books | None = attrs.field(default=None, eq=False, repr=False)
     owed: Decimal | None = attrs.field(default=None, eq=False, repr=False)
-    oldest_unpaid: date | None | object = attrs.field(default=_UNKNOWN, eq=False, repr=False)
+    oldest_unpaid: date | object | None = attrs.field(default=_UNKNOWN, eq=False, repr=False)
     entries: Mapping[str, int] = attrs.field(default=_EMPTY, eq=False, repr=False)
     contact_utc: tuple[datetime, ...] = attrs.field(default=(), eq=False, repr=False)
 
