@@ -283,7 +283,7 @@ def _cmd_timeline(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     account = _pick_account(args.account, args.id)
     start = _parse_at(args.start) if args.start else _default_start(account, policy)
     until = _parse_at(args.until) if args.until else start + timedelta(days=args.days)
-    entries = timeline(policy, account, start, until)
+    entries = timeline(policy, account, start, until, max_decisions=args.max_decisions)
     if args.format == "jsonl":
         for e in entries:
             row = {
@@ -304,6 +304,12 @@ def _cmd_timeline(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         )
         for line in _timeline_lines(entries, tz):
             out.write(line + "\n")
+    if entries.truncated:
+        # Said on stderr too, so a pipe that keeps only stdout's JSON lines still warns.
+        cut = f"timeline cut short: {entries.cut_reason}"
+        if args.format != "jsonl":
+            out.write(cut + "\n")
+        err.write(f"overdue: {cut}\n")
     return EXIT_OK
 
 
@@ -393,6 +399,12 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--until", help="end (default: --days after the start)")
     t.add_argument("--days", type=int, default=180, help="length when --until is not given")
     t.add_argument("--format", choices=("text", "jsonl"), default="text")
+    t.add_argument(
+        "--max-decisions",
+        type=int,
+        default=2000,
+        help="stop after this many decisions (default 2000); a cut schedule says so",
+    )
     t.set_defaults(func=_cmd_timeline)
 
     e = sub.add_parser("explain", help="the decision for one account, with its reasons")

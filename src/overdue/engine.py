@@ -51,7 +51,7 @@ from overdue.rules.protocols import (
 from overdue.situation import Candidate, Situation, days_overdue
 from overdue.snapshot import Snapshot, StepProgress, fold
 
-__all__ = ["TimelineEntry", "decide", "timeline"]
+__all__ = ["Timeline", "TimelineEntry", "decide", "timeline"]
 
 _MAX_ROUNDS = 64
 _NUDGE = timedelta(minutes=1)
@@ -938,6 +938,35 @@ class TimelineEntry:
     detail: str = ""
 
 
+class Timeline(tuple[TimelineEntry, ...]):
+    """A projected schedule: its entries (a tuple), and whether it was cut short and why.
+
+    ``truncated`` is true when :func:`timeline` stopped at its ``max_decisions`` limit before
+    reaching ``until`` (a daily reminder over ten years needs more decisions than the default
+    allows); ``cut_reason`` says where it stopped, and ``cut_at`` is the moment it got to.
+    A schedule that ends because nothing more will happen (paid, done, only a new fact can
+    move it) is not truncated.
+    """
+
+    truncated: bool
+    cut_reason: str | None
+    cut_at: datetime | None
+
+    def __new__(
+        cls,
+        entries: Sequence[TimelineEntry] = (),
+        *,
+        truncated: bool = False,
+        cut_reason: str | None = None,
+        cut_at: datetime | None = None,
+    ) -> Timeline:
+        self = super().__new__(cls, entries)
+        self.truncated = truncated
+        self.cut_reason = cut_reason
+        self.cut_at = cut_at
+        return self
+
+
 _NO_ANSWER_CHANNELS = frozenset({"phone", "call", "voice", "field_visit", "visit"})
 
 
@@ -948,14 +977,22 @@ def timeline(
     until: datetime,
     *,
     max_decisions: int = 2000,
-) -> tuple[TimelineEntry, ...]:
+) -> Timeline:
     """The projected schedule from ``start`` to ``until`` if nothing changes and nobody answers.
 
     Every due action is assumed carried out at its time with no reply (calls go unanswered,
     messages are delivered and ignored), every ``StageEntered`` the decisions ask for is
     recorded, and the engine is asked again at each ``wake_at``.  Blocked steps and waits appear
     once each, with their reasons.
+
+    ``max_decisions`` bounds the work (each wake is one decision); when it is reached before
+    ``until`` the result says so (``truncated``, ``cut_reason``, ``cut_at``), so a cut
+    schedule is never taken for a complete one.
     """
+    if isinstance(max_decisions, bool) or not isinstance(max_decisions, int) or max_decisions < 1:
+        raise OverdueError(
+            "max_decisions must be a whole number >= 1", expected="2000", got=max_decisions
+        )
     require_aware(start, "start")
     require_aware(until, "until")
     acct = account
@@ -964,8 +1001,8 @@ def timeline(
     out: list[TimelineEntry] = []
     seen_notes: set[tuple[str, str | None, str]] = set()
     for _ in range(max_decisions):
-        if t > until:
-            break
+        if _instant(t) > _instant(until):
+            return Timeline(out)
         d = decide(policy, acct, t, snapshot=snap)
         t = t if d.at.tzinfo is t.tzinfo else d.at  # entries read in the debtor's zone
         new = list(d.record)
@@ -1001,7 +1038,17 @@ def timeline(
             acct = acct.with_events(*new)
             continue
         if d.wake_at is None:
-            break
+            return Timeline(out)
         t = d.wake_at if _instant(d.wake_at) > _instant(t) else t + _NUDGE
-    return tuple(out)
+    if _instant(t) > _instant(until):
+        return Timeline(out)
+    return Timeline(
+        out,
+        truncated=True,
+        cut_reason=(
+            f"stopped after {max_decisions} decisions at {t.isoformat()}, before "
+            f"{until.isoformat()}; pass a larger max_decisions for the rest"
+        ),
+        cut_at=t,
+    )
 
