@@ -18,7 +18,8 @@ Order of evaluation (the same every time, so the same inputs give the same decis
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import cast
 
@@ -36,7 +37,7 @@ from overdue.decision import (
     Transition,
 )
 from overdue.durations import Duration
-from overdue.errors import OverdueError
+from overdue.errors import CalendarRangeError, OverdueError
 from overdue.events import ContactAttempted, Outcome, StageEntered
 from overdue.policy import Obligation, Policy, Stage, Step
 from overdue.rules.base import Rule, Verdict
@@ -379,6 +380,36 @@ def decide(
         require_aware(now, "now")
     except OverdueError as exc:
         raise exc.located(account_id=account.id) from None
+    with _calendar_range(account.id, f"deciding at {now.isoformat()}"):
+        return _decide(policy, account, now, snapshot, as_known_at)
+
+
+@contextlib.contextmanager
+def _calendar_range(account_id: str, what: str) -> Iterator[None]:
+    """Turn Python's date overflow (past 9999-12-31, before year 1) into a located error."""
+    try:
+        yield
+    except OverdueError:
+        raise
+    except (OverflowError, ValueError) as exc:
+        text = str(exc)
+        if "range" not in text and "year" not in text:
+            raise  # not date arithmetic: a bug, not bad input
+        raise CalendarRangeError(
+            f"{what}: a date past the ends of the calendar (year 1 to 9999) would be needed "
+            f"({text})",
+            account_id=account_id,
+            expected="dates, durations and deadlines that stay within years 1 to 9999",
+        ) from exc
+
+
+def _decide(
+    policy: Policy,
+    account: Account,
+    now: datetime,
+    snapshot: Snapshot | None,
+    as_known_at: datetime | None,
+) -> Decision:
     if snapshot is not None and as_known_at is not None:
         raise OverdueError(
             "as_known_at leaves events out of the fold; it cannot be combined with a snapshot",
@@ -435,8 +466,16 @@ def decide(
         return done("resolved")
     due = snap.earliest_unpaid_due()
     if dov == 0:
-        when = at_local(due + timedelta(days=1), time(0), tz or UTC) if due is not None else None
+        # Overdue from the day after the due date; a due date on the calendar's last day
+        # (a "never" sentinel) never becomes overdue by time: only a new invoice moves it.
+        when = (
+            at_local(due + timedelta(days=1), time(0), tz or UTC)
+            if due is not None and due < date.max
+            else None
+        )
         reasons.append(_info("not_overdue", f"nothing is overdue yet (oldest due {due})", when))
+        if when is None:
+            return done("current", waiting_for=("invoice",))
         return done("current", wake_at=when)
 
     # 3. pauses: a promise to pay, a payment plan
@@ -995,6 +1034,13 @@ def timeline(
         )
     require_aware(start, "start")
     require_aware(until, "until")
+    with _calendar_range(account.id, f"projecting from {start.isoformat()}"):
+        return _timeline(policy, account, start, until, max_decisions)
+
+
+def _timeline(
+    policy: Policy, account: Account, start: datetime, until: datetime, max_decisions: int
+) -> Timeline:
     acct = account
     snap = fold(acct, start)
     t = start

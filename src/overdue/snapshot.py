@@ -30,7 +30,7 @@ import attrs
 
 from overdue._time import require_aware
 from overdue.durations import Duration
-from overdue.errors import EventError, OverdueError
+from overdue.errors import CalendarRangeError, EventError, OverdueError
 from overdue.events import (
     AuthorisationGranted,
     AuthorisationRevoked,
@@ -630,7 +630,16 @@ class _Builder:
         handler = _HANDLERS.get(type(event))
         if handler is None:
             handler = _handler_for(type(event))
-        handler(self, event, index)
+        try:
+            handler(self, event, index)
+        except OverflowError:
+            raise CalendarRangeError(
+                f"event at {at.isoformat()} cannot be placed in time: in UTC it falls outside "
+                "the calendar (year 1 to 9999)",
+                account_id=self.account_id,
+                event_index=index,
+                expected="an event time within years 1 to 9999 in every zone",
+            ) from None
 
     def _contact(self, event: ContactAttempted, index: int) -> None:
         at = event.at
