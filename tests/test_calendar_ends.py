@@ -46,12 +46,15 @@ def test_a_sentinel_due_date_is_current_and_waits_for_an_invoice() -> None:
 def test_dates_at_the_ends_decide_or_raise_a_located_library_error(
     due: date, now: datetime
 ) -> None:
+    error: OverdueError | None = None
     try:
         decide(REFERENCE_POLICY, _acct(due), now)
-    except OverdueError as exc:
-        assert isinstance(exc, CalendarRangeError)
-        assert exc.account_id == "Y-1"
-        assert "calendar" in str(exc)
+    except OverdueError as exc:  # any other exception fails the test
+        error = exc
+    if error is not None:
+        assert isinstance(error, CalendarRangeError)
+        assert error.account_id == "Y-1"
+        assert "calendar" in str(error)
 
 
 @pytest.mark.parametrize("text", ["99999999d", "99999mo", "9999999w"])
