@@ -13,7 +13,7 @@ import attrs
 
 from overdue.errors import PolicyError
 
-__all__ = ["Obligation"]
+__all__ = ["IDENTITY_DISCLOSURE", "Obligation"]
 
 
 def _nonempty(_i: object, a: attrs.Attribute[str], value: object) -> None:
@@ -31,3 +31,10 @@ class Obligation:
 
     code: str = attrs.field(validator=_nonempty)
     text: str = attrs.field(validator=_nonempty)
+
+
+IDENTITY_DISCLOSURE = Obligation(
+    "identity_disclosure",
+    "state who you are and on whose behalf you act, and show identification when asked",
+)
+"""The obligation every rung performed by a third party carries (the engine adds it)."""
