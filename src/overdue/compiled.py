@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from overdue.rules.protocols import AttachesObligations, SetsRetention
+from overdue.rules.protocols import (
+    AttachesObligations,
+    GrantsReply,
+    SetsRetention,
+    lifted_by,
+    waivable,
+)
 
 if TYPE_CHECKING:
     from overdue.policy import Policy, Stage
@@ -34,7 +40,13 @@ class CompiledPolicy:
         enabled_by_id: the enabled rungs by id (the last of a duplicated id, as a scan finds).
         later_enabled: the enabled rungs after each rung, for a recorded rung switched off.
         enabled_pos: a rung's position among the enabled rungs.
-        rules_by_id: every rule by id (``waiting_for`` names what lifts a rule's block).
+        rules_by_id: every rule by id.
+        reply_rules: the ``id()`` of the rules that may grant a reply (:class:`GrantsReply`).
+        waivable_rules: the ``id()`` of the rules a consent waiver may lift.
+        lifted_codes: per rule id, the ``waiting_for`` code of what lifts its block.
+
+    Protocol checks (``isinstance`` on a runtime-checkable protocol) are slow, so each rule
+    is asked once here, never per decision.
     """
 
     retention_rules: tuple[SetsRetention, ...]
@@ -43,6 +55,9 @@ class CompiledPolicy:
     later_enabled: Mapping[str, tuple[Stage, ...]]
     enabled_pos: Mapping[str, int]
     rules_by_id: Mapping[str, Rule]
+    reply_rules: frozenset[int]
+    waivable_rules: frozenset[int]
+    lifted_codes: Mapping[str, str]
 
     @classmethod
     def of(cls, policy: Policy) -> CompiledPolicy:
@@ -62,4 +77,7 @@ class CompiledPolicy:
                 {st.id: i for i, st in reversed(tuple(enumerate(policy.enabled_stages)))}
             ),
             MappingProxyType({r.id: r for r in policy.rules}),
+            frozenset(id(r) for r in policy.rules if isinstance(r, GrantsReply)),
+            frozenset(id(r) for r in policy.rules if waivable(r)),
+            MappingProxyType({r.id: lifted_by(r, r.id) for r in policy.rules}),
         )

@@ -221,9 +221,11 @@ class Snapshot:
     waivers: tuple[WaiverState, ...] = ()
     debtor_contacts: tuple[DebtorContacted, ...] = ()
     # What was folded, for a refold when a late event arrives: the invoices given with the
-    # account and the events as (position in the history given, event), in effective order.
+    # account, the events in effective order, and their positions in the history as given
+    # (``None`` when those are 0, 1, 2, ...: a history recorded in order).
     opening: tuple[Invoice, ...] = attrs.field(default=(), eq=False, repr=False)
-    history: tuple[tuple[int, Event], ...] = attrs.field(default=(), eq=False, repr=False)
+    history: tuple[Event, ...] = attrs.field(default=(), eq=False, repr=False)
+    positions: tuple[int, ...] | None = attrs.field(default=None, eq=False, repr=False)
     # Running totals the fold keeps so a decision reads them without a scan: the invoice
     # books, what is owed, the oldest unpaid due date, entries per rung, the contacts' UTC
     # times (in effective order, for windows by bisection).  ``None``/empty on a snapshot
@@ -232,7 +234,6 @@ class Snapshot:
     owed: Decimal | None = attrs.field(default=None, eq=False, repr=False)
     oldest_unpaid: date | object | None = attrs.field(default=_UNKNOWN, eq=False, repr=False)
     entries: Mapping[str, int] = attrs.field(default=_EMPTY, eq=False, repr=False)
-    contact_utc: tuple[datetime, ...] = attrs.field(default=(), eq=False, repr=False)
 
     @property
     def balance(self) -> Money | None:
@@ -272,10 +273,8 @@ class Snapshot:
         Frequency caps look at a window of recent contacts; with this, a decision's cost does
         not grow with the length of the history.
         """
-        times = self.contact_utc
-        if len(times) != len(self.contacts):
-            return tuple(c for c in self.contacts if c.at >= start)
-        k = bisect.bisect_left(times, start.astimezone(UTC))
+        # The contacts are in effective order (the fold's), so a bisection finds the window.
+        k = bisect.bisect_left(self.contacts, start, key=_at)
         return self.contacts[k:]
 
     def fact_open(self, name: str, at: datetime) -> FactState | None:
@@ -314,7 +313,11 @@ class Snapshot:
         the history with the event appended.
         """
         if self.as_of is not None and event.at < self.as_of:
-            late = sorted((*self.history, (self.event_count, event)), key=_effective)
+            where = self.positions if self.positions is not None else range(len(self.history))
+            late = sorted(
+                (*zip(where, self.history, strict=True), (self.event_count, event)),
+                key=_effective,
+            )
             return _fold(self.account_id, self.opening, late, self.event_count + 1)
         builder = _Builder.from_snapshot(self)
         builder.apply(event, self.event_count)
@@ -374,7 +377,6 @@ class _Builder:
         "authorisations",
         "books",
         "cease",
-        "contact_utc",
         "contacts",
         "count",
         "credit",
@@ -393,6 +395,7 @@ class _Builder:
         "own_books",
         "payments",
         "plan",
+        "positions",
         "promise",
         "settled_at",
         "stage",
@@ -414,7 +417,6 @@ class _Builder:
         self.credit = _ZERO
         self.payments: list[PaymentReceived] = []
         self.contacts: list[ContactAttempted] = []
-        self.contact_utc: list[datetime] = []
         self.stage: str | None = None
         self.stage_since: datetime | None = None
         self.stages_entered: list[StageEntered] = []
@@ -436,7 +438,8 @@ class _Builder:
         self.waivers: list[WaiverState] = []
         self.debtor_contacts: list[DebtorContacted] = []
         self.opening: tuple[Invoice, ...] = ()
-        self.history: list[tuple[int, Event]] = []
+        self.history: list[Event] = []
+        self.positions: list[int] | None = None  # None: positions 0, 1, 2, ...
 
     @classmethod
     def from_snapshot(cls, s: Snapshot) -> _Builder:
@@ -450,7 +453,6 @@ class _Builder:
         b.credit = s.credit
         b.payments = list(s.payments)
         b.contacts = list(s.contacts)
-        b.contact_utc = list(s.contact_utc) if s.contact_utc else [_utc(c.at) for c in s.contacts]
         b.stage = s.stage
         b.stage_since = s.stage_since
         b.stages_entered = list(s.stages_entered)
@@ -472,6 +474,7 @@ class _Builder:
         b.debtor_contacts = list(s.debtor_contacts)
         b.opening = s.opening
         b.history = list(s.history)
+        b.positions = list(s.positions) if s.positions is not None else None
         return b
 
     def freeze(self) -> Snapshot:
@@ -505,11 +508,11 @@ class _Builder:
             debtor_contacts=tuple(self.debtor_contacts),
             opening=self.opening,
             history=tuple(self.history),
+            positions=tuple(self.positions) if self.positions is not None else None,
             books=books,
             owed=books.owed,
             oldest_unpaid=self._oldest_unpaid(),
             entries=MappingProxyType(dict(self.entries)),
-            contact_utc=tuple(self.contact_utc),
         )
 
     def _oldest_unpaid(self) -> date | None:
@@ -621,7 +624,12 @@ class _Builder:
         at = event.at
         self.as_of = at
         self.count += 1
-        self.history.append((index, event))
+        positions = self.positions
+        if positions is None and index != len(self.history):
+            positions = self.positions = list(range(len(self.history)))
+        if positions is not None:
+            positions.append(index)
+        self.history.append(event)
         # ``_milestone`` inlined: this runs for every event of every fold.
         key = event.kind
         if key not in self.first_seen:
@@ -644,7 +652,6 @@ class _Builder:
     def _contact(self, event: ContactAttempted, index: int) -> None:
         at = event.at
         self.contacts.append(event)
-        self.contact_utc.append(at.astimezone(UTC))
         if event.initiated_by == "creditor":
             step = event.step
             if step is not None and event.stage is not None and event.stage == self.stage:
@@ -834,8 +841,8 @@ def _handler_for(cls: type[Event]) -> _Handler:
     return _Builder._other
 
 
-def _utc(at: datetime) -> datetime:
-    return at.astimezone(UTC)
+def _at(contact: ContactAttempted) -> datetime:
+    return contact.at
 
 
 def fold(

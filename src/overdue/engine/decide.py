@@ -377,7 +377,7 @@ def _conclude(
     if deadline is not None:
         w.note("deadline", f"{stage.id} escalates if unpaid", deadline)
     wake_at = _wake_at(w, stage, actions, blocked, deadline)
-    w.waits.extend(facts_awaited(actions, blocked, now, w.policy.compiled.rules_by_id))
+    w.waits.extend(facts_awaited(actions, blocked, now, w.policy.compiled.lifted_codes))
     if paused_now:
         for name in sorted(w.policy.paused_by()):
             hold = snap.fact_open(name, now)

@@ -28,7 +28,7 @@ from overdue.events import ContactAttempted, Outcome
 from overdue.obligations import IDENTITY_DISCLOSURE
 from overdue.policy import Obligation, Policy, Stage, Step
 from overdue.rules.base import Rule
-from overdue.rules.protocols import AttachesObligations, lifted_by
+from overdue.rules.protocols import AttachesObligations
 from overdue.situation import Candidate, Situation
 from overdue.snapshot import Snapshot, StepProgress
 
@@ -168,7 +168,8 @@ def _try_channels(
                 must_state=step.must_state,
                 tags=step.tags,
             )
-            tries.append((cand, schedule(policy.rules, cand, start, policy.horizon)))
+            sched = schedule(policy.rules, cand, start, policy.horizon, policy.compiled)
+            tries.append((cand, sched))
         allowed = [
             (sc.at.astimezone(UTC), i) for i, (_, sc) in enumerate(tries) if sc.at is not None
         ]
@@ -270,7 +271,7 @@ def facts_awaited(
     actions: Sequence[Action],
     blocked: Sequence[BlockedStep],
     now: datetime,
-    rules: Mapping[str, Rule],
+    lifted: Mapping[str, str],
 ) -> list[str]:
     """The new facts the actions and blocks wait for: outcomes of due actions, lifted blocks."""
     out = [f"outcome:{a.idempotency_key}" for a in actions if a.not_before <= now]
@@ -280,5 +281,5 @@ def facts_awaited(
                 continue
             if r.rule_id == "engine":
                 continue  # authorisation_lost: already named; the horizon has an ``until``
-            out.append(lifted_by(rules.get(r.rule_id), r.rule_id))
+            out.append(lifted.get(r.rule_id) or f"lifted:{r.rule_id}")
     return out

@@ -36,6 +36,11 @@ def opt_in_zone(z: tzinfo, dt: datetime | None) -> datetime | None:
 
 def localised(reasons: Sequence[Reason], z: tzinfo) -> tuple[Reason, ...]:
     """The reasons with every ``until`` in ``z`` (only those that are not are rebuilt)."""
+    for r in reasons:
+        if r.until is not None and r.until.tzinfo is not z:
+            break
+    else:
+        return tuple(reasons)  # the common case: nothing to convert
     return tuple(
         r
         if r.until is None or r.until.tzinfo is z

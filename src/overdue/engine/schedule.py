@@ -14,11 +14,12 @@ from typing import cast
 
 import attrs
 
+from overdue.compiled import CompiledPolicy
 from overdue.decision import Reason
 from overdue.durations import Duration
 from overdue.engine.reasons import fmt_local
 from overdue.rules.base import Rule, Verdict
-from overdue.rules.protocols import GrantsReply, citation_of, waivable
+from overdue.rules.protocols import GrantsReply, citation_of
 from overdue.situation import Candidate
 
 MAX_ROUNDS = 64
@@ -34,9 +35,11 @@ class Scheduled:
     reply: bool = False
 
 
-def _waived(rule: Rule, v: Verdict, candidate: Candidate, t: datetime) -> Reason | None:
+def _waived(
+    rule: Rule, v: Verdict, candidate: Candidate, t: datetime, compiled: CompiledPolicy
+) -> Reason | None:
     """The reason a ``waivable`` rule's objection is lifted at ``t`` by a consent waiver."""
-    if not waivable(rule):
+    if id(rule) not in compiled.waivable_rules:
         return None
     s = candidate.situation
     w = s.snapshot.waiver_for(rule.id, t, s.tz, s.calendar)
@@ -68,7 +71,11 @@ def _reply_grant(
 
 
 def schedule(
-    rules: Sequence[Rule], candidate: Candidate, start: datetime, horizon: Duration
+    rules: Sequence[Rule],
+    candidate: Candidate,
+    start: datetime,
+    horizon: Duration,
+    compiled: CompiledPolicy,
 ) -> Scheduled:
     """Ask every applicable rule until all allow; any block wins, the latest deferral moves on.
 
@@ -79,7 +86,7 @@ def schedule(
     applicable = [r for r in rules if r.applies_to(candidate)]
     if not applicable:
         return Scheduled(start, (), ())
-    granting = [r for r in applicable if isinstance(r, GrantsReply)]
+    granting = [cast("GrantsReply", r) for r in applicable if id(r) in compiled.reply_rules]
     horizon_end: datetime | None = None  # computed on the first deferral only
     t = start
     last_defer: dict[str, Verdict] = {}
@@ -97,7 +104,7 @@ def schedule(
             v = rule.check(cand, t)
             if v is None:
                 continue
-            lifted = _waived(rule, v, candidate, t)
+            lifted = _waived(rule, v, candidate, t, compiled)
             if lifted is not None:
                 notes.append(lifted)
                 continue
