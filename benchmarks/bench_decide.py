@@ -176,20 +176,22 @@ def make_portfolio(n: int, seed: int = 20260401) -> list[Account]:
 def long_history(events: int, i: int = 0) -> Account:
     """One account on the reference ladder with about ``events`` events of history.
 
-    A year and more of a debtor who answers now and then: the rung entered long ago, inbound
-    calls and delivered messages every few hours, small payments every so often.  What a
-    decision depends on (the rung, the last attempts, the caps' windows) is the same for every
-    length, so a decision that costs more with more history is doing work it need not do.
+    Years of a debtor who calls in now and then and pays a little now and then, all of it more
+    than 30 days before ``NOW``; then the same recent tail for every length (the invoice
+    falling due, the rung entered, an SMS sent).  What a decision depends on (the rung, the
+    last attempts, the caps' windows) is the same for every length, so a decision that costs
+    more with more history is doing work it need not do.
     """
     tz = ZoneInfo("Asia/Shanghai")
     due = NOW.date() - timedelta(days=20)
-    start = NOW - timedelta(minutes=37 * events + 60)
+    bulk = max(events - 4, 1)
+    start = NOW - timedelta(days=40) - timedelta(hours=7 * bulk)
     evs: list[Event] = [
         InvoiceIssued(at=start, invoice_id=f"L{i}", amount=Money("9000000", "CNY"), due=due),
     ]
     t = start
-    for k in range(events - 3):
-        t += timedelta(minutes=37)
+    for k in range(bulk):
+        t += timedelta(hours=7)
         if k % 50 == 49:
             evs.append(PaymentReceived(at=t, amount=Money("1", "CNY")))
         else:
@@ -199,10 +201,10 @@ def long_history(events: int, i: int = 0) -> Account:
                 )
             )
     entry = datetime.combine(due + timedelta(days=1), datetime.min.time(), tz) + timedelta(hours=9)
-    evs.append(StageEntered(at=max(entry, t + timedelta(minutes=1)), stage="reminder"))
+    evs.append(StageEntered(at=entry, stage="reminder"))
     evs.append(
         ContactAttempted(
-            at=max(entry, t) + timedelta(minutes=5),
+            at=entry + timedelta(minutes=5),
             channel="sms",
             outcome="delivered",
             stage="reminder",
