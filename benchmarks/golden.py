@@ -64,6 +64,7 @@ sys.path.insert(0, str(HERE))
 from bench_decide import make_account  # noqa: E402
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+UTC_ = ZoneInfo("UTC")
 NOWS = (
     datetime(2026, 2, 20, 9, 30, tzinfo=SHANGHAI),
     datetime(2026, 4, 1, 10, tzinfo=SHANGHAI),
@@ -156,6 +157,23 @@ def accounts(n: int, seed: int = 20261202) -> list[Account]:
     return out
 
 
+INSTANTS = False  # --instants: timestamps compared as instants (their offsets ignored)
+
+
+def _as_instants(value: object) -> object:
+    """Every ISO timestamp in a record rewritten in UTC, to tell zone changes from others."""
+    if isinstance(value, dict):
+        return {k: _as_instants(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_instants(v) for v in value]
+    if isinstance(value, str) and len(value) >= 25 and value[10:11] == "T":
+        try:
+            return datetime.fromisoformat(value).astimezone(UTC_)
+        except ValueError:
+            return value
+    return value
+
+
 def record(policy: Policy, account: Account, now: datetime) -> str:
     """The decision as canonical JSON (sorted keys), without the keys added since recording."""
     try:
@@ -164,7 +182,9 @@ def record(policy: Policy, account: Account, now: datetime) -> str:
         return json.dumps({"error": type(exc).__name__, "message": str(exc)}, sort_keys=True)
     for key in ADDED_KEYS:
         d.pop(key, None)
-    return json.dumps(d, sort_keys=True, ensure_ascii=False)
+    if INSTANTS:
+        d = _as_instants(d)  # type: ignore[assignment]
+    return json.dumps(d, sort_keys=True, ensure_ascii=False, default=str)
 
 
 def digest(text: str) -> str:
@@ -223,9 +243,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compare", type=Path, help="compare with hashes written before")
     parser.add_argument("--show", help="print one record: 'policy|now|account'")
     parser.add_argument(
+        "--instants",
+        action="store_true",
+        help="hash timestamps as instants, to check that differences are only of zone",
+    )
+    parser.add_argument(
         "--write-ci", action="store_true", help=f"rewrite {CI_EXPECTED.name} (500 accounts)"
     )
     args = parser.parse_args(argv)
+    global INSTANTS
+    INSTANTS = args.instants
 
     if args.show:
         name, stamp, acct_id = args.show.split("|")
