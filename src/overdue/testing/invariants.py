@@ -353,9 +353,15 @@ def _cap_pool(
     if rule.scope == "contact_point":
         addr = cand.contact.address if cand.contact is not None else None
         pool = [c for c in pool if c.contact_point == addr]
-    elif rule.scope == "debt":
-        pool = [c for c in pool if c.debt_id is None]
     return pool
+
+
+def _per_debt(pool: list[ContactAttempted]) -> list[list[ContactAttempted]]:
+    """A per-debt cap holds for each debt: untagged contacts count for every debt."""
+    debts = sorted({c.debt_id for c in pool if c.debt_id is not None})
+    if not debts:
+        return [pool]
+    return [[c for c in pool if c.debt_id in (None, d)] for d in debts]
 
 
 def _caps(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violation]:
@@ -369,39 +375,53 @@ def _caps(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violat
                 continue
             if "consented" in rule.exclude and _consented(rule, cand, ev.at):
                 continue  # a contact the debtor consented to is neither counted nor capped
-            pool = _cap_pool(rule, cand, list(m.before.contacts))
-            at = ev.at.astimezone(UTC)
-            if rule.window == "rolling":
-                # Hours are exact; days, weeks and months count on the debtor's wall clock.
-                local = ev.at.astimezone(cand.situation.tz or UTC)
-                if rule.per.unit in ("h", "min"):
-                    start = at - rule.per.min_timedelta
-                elif rule.per.unit == "mo":
-                    start = (local - relativedelta(months=rule.per.amount)).astimezone(UTC)
-                else:
-                    start = (local - rule.per.min_timedelta).astimezone(UTC)
-                inside = [c for c in pool if start < c.at.astimezone(UTC) <= at]
-                label = f"in the {rule.per} before"
-            else:
-                tz = cand.situation.tz or ev.at.tzinfo
-                span = rule.per.amount * (7 if rule.per.unit == "w" else 1)
-                today = ev.at.astimezone(tz).date()
-                first = today - timedelta(days=span - 1)
-                inside = [c for c in pool if first <= c.at.astimezone(tz).date() <= today]
-                label = "on the same local day as" if span == 1 else f"in the {span} local days to"
-            if len(inside) >= rule.max_contacts:
-                out.append(
-                    Violation(
-                        "caps",
-                        f"{_what(ev)} is contact {len(inside) + 1} {label} it; {rule.id} allows "
-                        f"{rule.max_contacts} (earlier: "
-                        + ", ".join(c.at.isoformat() for c in inside[-rule.max_contacts :])
-                        + ")",
-                        ev.at,
-                        rule.id,
-                        m.index,
-                    )
-                )
+            whole = _cap_pool(rule, cand, list(m.before.contacts))
+            for pool in _per_debt(whole) if rule.scope == "debt" else [whole]:
+                out.extend(_cap_violation(rule, cand, ev, m, pool))
+    return out
+
+
+def _cap_violation(
+    rule: FrequencyCap,
+    cand: Candidate,
+    ev: ContactAttempted,
+    m: _Moment,
+    pool: list[ContactAttempted],
+) -> list[Violation]:
+    """The violation of ``rule`` by contact ``ev`` counted against ``pool``, if any."""
+    out: list[Violation] = []
+    at = ev.at.astimezone(UTC)
+    if rule.window == "rolling":
+        # Hours are exact; days, weeks and months count on the debtor's wall clock.
+        local = ev.at.astimezone(cand.situation.tz or UTC)
+        if rule.per.unit in ("h", "min"):
+            start = at - rule.per.min_timedelta
+        elif rule.per.unit == "mo":
+            start = (local - relativedelta(months=rule.per.amount)).astimezone(UTC)
+        else:
+            start = (local - rule.per.min_timedelta).astimezone(UTC)
+        inside = [c for c in pool if start < c.at.astimezone(UTC) <= at]
+        label = f"in the {rule.per} before"
+    else:
+        tz = cand.situation.tz or ev.at.tzinfo
+        span = rule.per.amount * (7 if rule.per.unit == "w" else 1)
+        today = ev.at.astimezone(tz).date()
+        first = today - timedelta(days=span - 1)
+        inside = [c for c in pool if first <= c.at.astimezone(tz).date() <= today]
+        label = "on the same local day as" if span == 1 else f"in the {span} local days to"
+    if len(inside) >= rule.max_contacts:
+        out.append(
+            Violation(
+                "caps",
+                f"{_what(ev)} is contact {len(inside) + 1} {label} it; {rule.id} allows "
+                f"{rule.max_contacts} (earlier: "
+                + ", ".join(c.at.isoformat() for c in inside[-rule.max_contacts :])
+                + ")",
+                ev.at,
+                rule.id,
+                m.index,
+            )
+        )
     return out
 
 
