@@ -524,10 +524,12 @@ def test_a_per_contact_point_cap_ignores_contacts_to_other_addresses() -> None:
     assert decide(p, same, at(2026, 1, 12)).actions[0].not_before == at(2026, 1, 18)
 
 
-def test_a_per_debt_cap_counts_only_contacts_about_the_same_debt() -> None:
+def test_a_per_debt_cap_counts_contacts_tagged_with_a_debt_id_and_untagged_ones_alike() -> None:
+    # Issue 14: a contact tagged with the account's debt id counts toward that debt's cap, as
+    # an untagged (account-level) one does; it used to be left out, silently lifting the cap.
     p = one_rung(FrequencyCap("debt", max_contacts=1, per=days(7), scope="debt"))
-    other_debt = account(_sms(at(2026, 1, 11), debt_id="LOAN-9"))
-    assert decide(p, other_debt, at(2026, 1, 12)).actions[0].not_before == at(2026, 1, 12)
+    tagged = account(_sms(at(2026, 1, 11), debt_id="LOAN-9"))
+    assert decide(p, tagged, at(2026, 1, 12)).actions[0].not_before == at(2026, 1, 18)
     account_level = account(_sms(at(2026, 1, 11)))
     assert decide(p, account_level, at(2026, 1, 12)).actions[0].not_before == at(2026, 1, 18)
 

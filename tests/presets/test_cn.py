@@ -20,6 +20,7 @@ from overdue.events import (
     ConsentWaiver,
     ContactAttempted,
 )
+from overdue.obligations import canonical
 from overdue.presets import PresetError, with_presets
 from overdue.rules import Citation, ContactHours, FrequencyCap
 
@@ -196,7 +197,7 @@ def test_cn_nifa_2018_art15_field_visit__credentials_shown_and_the_visit_recorde
 ) -> None:
     policy = _nifa(kit, field_visit=True)
     d = kit.decide(policy, _visit_account(kit, _granted(), _granted("agency_mandate")), VISIT_DAY)
-    codes = {o.code for o in kit.action(d, "field_visit").obligations}
+    codes = {canonical(o.code) for o in kit.action(d, "field_visit").obligations}
     assert {"show_identification", "recording"} <= codes
 
 
@@ -358,8 +359,27 @@ def test_cn_cba_2026_art22_conduct__field_visit_authorised_with_two_agents(kit: 
     d = kit.decide(_cba(kit, field_visit=True), _visit_account(kit, _granted(staff=2)), VISIT_DAY)
     visit = kit.action(d, "field_visit")
     assert visit.not_before == VISIT_DAY
-    codes = {o.code for o in visit.obligations}
+    codes = {canonical(o.code) for o in visit.obligations}
     assert {"min_staff", "show_identification", "enter_only_with_consent", "recording"} <= codes
+
+
+def test_field_visit_obligations__each_duty_once_whatever_stage_and_presets_name_it(
+    kit: Any,
+) -> None:
+    # Issue 14 item 3: the visit carried identity_disclosure twice (engine and stage) and
+    # two_staff/min_staff, no_entry_without_consent/enter_only_with_consent and
+    # record_visit/recording side by side.  Each duty is now carried once, under the stage's
+    # own code (the one the host acknowledges), with the presets' wording kept.
+    policy = kit.stack(_ladder(kit, field_visit=True), "cn_gbt_2025", "cn_nifa_2018", "cn_cba_2026")
+    account = _visit_account(kit, _granted(staff=2), _granted("agency_mandate"))
+    visit = kit.action(kit.decide(policy, account, VISIT_DAY), "field_visit")
+    codes = [o.code for o in visit.obligations]
+    assert len(codes) == len({canonical(c) for c in codes}), codes
+    assert codes.count("identity_disclosure") == 1
+    assert {"two_staff", "no_entry_without_consent", "record_visit"} <= set(codes)
+    assert not {"min_staff", "enter_only_with_consent", "recording"} & set(codes)
+    staff = next(o for o in visit.obligations if o.code == "two_staff")
+    assert "at least 2 staff attend the visit together" in staff.text
 
 
 def test_cn_cba_2026_art22_field_visit__a_revoked_authorisation_stops_the_visit(kit: Any) -> None:

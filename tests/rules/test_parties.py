@@ -17,6 +17,7 @@ from overdue.decision import Action
 from overdue.dispatch.messages import Renderer
 from overdue.errors import PolicyError
 from overdue.events import ContactAttempted, DebtorContacted, StageEntered
+from overdue.policy import check_stacked
 from overdue.rules import ContactHours, Rule, ThirdPartyContact
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -92,8 +93,13 @@ CN_10 = ThirdPartyContact("cn10_contacts", mode="unreachable_only", unreachable_
 
 
 def test_a_policy_that_contacts_third_parties_needs_a_rule_governing_them() -> None:
+    # Built bare (a preset may bring the rule), refused once stacked without one, and never
+    # planned meanwhile: third parties are not contacted by default.
+    bare = _policy()
     with pytest.raises(PolicyError, match="third_party_contact"):
-        _policy()
+        check_stacked(bare)
+    codes = _block_codes(bare, _account(*_failed_three_times()))
+    assert codes == ["third_party_ungoverned"]
 
 
 def test_uk_forbid_blocks_every_third_party_and_leaves_the_debtor_alone() -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from overdue.policy import Policy
+from overdue.policy import Policy, check_stacked
 from overdue.presets.preset import Preset, PresetError, Slot
 from overdue.presets.registry import preset as lookup
 from overdue.rules.base import Rule
@@ -55,6 +55,9 @@ def with_presets(policy: Policy, *presets: str | Preset) -> Policy:
         PresetError: an unknown name (with a suggestion); a preset stacked twice; a rule id
             that is already in the policy (naming both owners); two presets that assume
             different zones or calendars; a required slot nobody fills.
+        PolicyError: a step contacts third parties and, with the presets stacked, still no
+            ``third_party_contact`` rule governs them (checked after stacking, so a policy
+            may rely on a preset's rule).
 
     Warns:
         PresetWarning: a recommended slot nobody fills (a frequency cap CONC 7 leaves to the
@@ -91,13 +94,15 @@ def with_presets(policy: Policy, *presets: str | Preset) -> Policy:
     for p in new:
         rules.extend(p.guarded_rules())
     _check_slots(everyone, rules, policy.id)
-    return attrs.evolve(
+    stacked = attrs.evolve(
         policy,
         rules=tuple(rules),
         presets=tuple(stacked_names),
         assumed_zone=zone,
         calendar=calendar,
     )
+    check_stacked(stacked)  # after stacking: the policy may rely on a preset's rule
+    return stacked
 
 
 def _agree(presets: Iterable[Preset], flag: str, attr: str, current: Any) -> Any:

@@ -32,6 +32,7 @@ from overdue.account import Account
 from overdue.decision import Action, Decision
 from overdue.engine import TimelineEntry
 from overdue.events import ContactAttempted, Event, Outcome, StageEntered
+from overdue.obligations import canonical
 from overdue.policy import Policy, Stage
 from overdue.rules import (
     ContactHours,
@@ -962,8 +963,8 @@ def check_actions(policy: Policy, decisions: Iterable[Decision]) -> list[Violati
             for rule in rules:
                 if not _visit_rule_covers(rule, a):
                     continue
-                have = {o.code for o in a.obligations}
-                lacking = [o.code for o in rule.obligations() if o.code not in have]
+                have = {canonical(o.code) for o in a.obligations}  # two_staff is min_staff
+                lacking = [o.code for o in rule.obligations() if canonical(o.code) not in have]
                 if lacking:
                     out.append(
                         Violation(
