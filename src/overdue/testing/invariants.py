@@ -311,6 +311,8 @@ def _hours(policy: Policy, account: Account, trace: list[_Moment]) -> list[Viola
                 local = ev.at.astimezone(tz)
                 wall = local.time().replace(tzinfo=None)
                 day_ok = rule.weekdays is None or local.weekday() in rule.weekdays
+                if not day_ok and rule.other_days == "open":
+                    continue  # the rule speaks only for its own weekdays
                 if not (day_ok and start <= wall < end):
                     break
             else:
