@@ -179,7 +179,8 @@ def test_a_reminder_sms_after_nine_pm_waits_for_eight_the_next_morning() -> None
     sms = next(a for a in d.actions if a.channel == "sms")
     in_app = next(a for a in d.actions if a.channel == "in_app")
     assert sms.not_before == at(2026, 1, 12, 8)
-    assert in_app.not_before == at(2026, 1, 11, 21, 40)  # in-app notices have no hours
+    # Issue 14 item 7: an in-app notice is contact too; it used to go out at any hour.
+    assert in_app.not_before == at(2026, 1, 12, 8)
     assert any(r.rule_id == "contact-hours" and r.effect == "defer" for r in sms.reasons)
     assert d.wake_at == at(2026, 1, 12, 8)
 
@@ -739,8 +740,11 @@ def test_an_opt_out_of_calls_falls_back_to_sms_and_of_both_blocks_the_step() -> 
     assert [r.rule_id for r in call.reasons if r.effect == "block"] == ["opt-out"]
     both = acct.with_events(OptedOut(at=at(2026, 1, 18, 9, 30), channel="sms"))
     d2 = decide(REFERENCE_POLICY, both, at(2026, 1, 18, 10))
-    assert {b.step for b in d2.blocked} == {"call.polite", "call.followup"}
+    assert {b.step for b in d2.blocked} == {"call.polite"}
     assert d2.blocked[0].channel == "phone/sms"
+    # Issue 14 item 7: the follow-up text falls back to e-mail, as the policy promises.
+    followup = next(a for a in d2.actions if a.template == "call.followup")
+    assert (followup.channel, followup.fallback_for) == ("email", "sms")
 
 
 # --------------------------------------------------------------------------------------------

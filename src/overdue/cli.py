@@ -252,6 +252,10 @@ def _cmd_check(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         )
         for w in found:
             out.write(f"    warning: {w}\n")
+        if policy.presets:  # what actually applies, for the reviewer who signs it off
+            from overdue.presets import render_rule_table
+
+            out.write(render_rule_table(policy).replace("\n", "\n    ").join(("    ", "\n")))
         if found and args.strict:
             code = EXIT_FAILED
     return code

@@ -111,6 +111,9 @@ def policy_warnings(policy: Policy) -> list[SuspiciousPolicyWarning]:
         from overdue.presets import slot_warnings
 
         out.extend(SuspiciousPolicyWarning(f"$.presets: {w}") for w in slot_warnings(policy))
+    from overdue.rules.parties import third_party_disclosures
+
+    out.extend(SuspiciousPolicyWarning(line) for line in third_party_disclosures(policy))
     # Rules that can judge a policy without an account (content rules) say so themselves.
     for rule in policy.rules:
         problems = getattr(rule, "policy_problems", None)

@@ -18,7 +18,15 @@ from overdue.presets.preset import (
     in_force_from,
 )
 from overdue.presets.registry import PRESETS, preset
-from overdue.presets.stacking import base_policy, preset_rules, slot_warnings, with_presets
+from overdue.presets.stacking import (
+    base_policy,
+    preset_rules,
+    render_rule_table,
+    rule_table,
+    slot_warnings,
+    with_presets,
+)
+from overdue.presets.us import reg_f
 
 __all__ = [
     "PRESETS",
@@ -31,6 +39,9 @@ __all__ = [
     "in_force_from",
     "preset",
     "preset_rules",
+    "reg_f",
+    "render_rule_table",
+    "rule_table",
     "slot_warnings",
     "with_presets",
 ]
