@@ -232,3 +232,11 @@ def test_reference_the_lawyers_letter_and_its_email_copy_state_one_grace_end() -
     copy = next(a for a in d.actions if a.template == "letter.lawyer.copy")
     assert letter.not_before != copy.not_before
     assert letter.facts.grace_end == copy.facts.grace_end == datetime(2026, 3, 7, 8, 0, tzinfo=SH)
+
+
+def test_check_does_not_warn_that_a_presets_rule_names_channels_the_policy_does_not_use() -> None:
+    # A preset names every channel its instrument covers (ai_voice, email...); a policy using
+    # only calls should hear about its own rules' names, not the preset's.
+    policy = _stack(_bare(), "us_reg_f", "us_state_ma")
+    found = [str(w) for w in policy_warnings(policy)]
+    assert not [w for w in found if "which the policy does not use" in w], found

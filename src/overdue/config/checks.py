@@ -93,7 +93,16 @@ def policy_warnings(policy: Policy) -> list[SuspiciousPolicyWarning]:
         entry += _exit_after(stage)
     channels = set(policy.declared_channels) | set(policy.addressless_channels)
     stages = {s.id for s in policy.stages}
+    # A preset's rule names every channel its instrument covers; that a policy uses fewer is
+    # expected, so only the policy's own rules are checked for names it does not use.
+    stacked: set[str] = set()
+    if policy.presets:
+        from overdue.presets import preset_rules
+
+        stacked = {r.id for r in preset_rules(policy)}
     for i, rule in enumerate(policy.rules):
+        if rule.id in stacked:
+            continue
         for key, known in (("channels", channels), ("stages", stages)):
             names = getattr(rule, key, None)
             if not isinstance(names, frozenset):
