@@ -4,7 +4,8 @@ A :class:`Policy` checks itself when it is built, the way a state-machine librar
 unreachable state at class creation: duplicate names, a fallback naming an unknown channel, a
 stage that can never be reached, a deadline shorter than its steps need.  Each error names the
 stage or step by its key path (``$.stages[1].steps[0].fallback``), the same path a policy file
-would show.  A ``Policy`` that exists is valid.
+would show.  A ``Policy`` that exists is valid; the one thing judged only once presets are
+stacked on it (whether a rule governs its third-party steps) is :func:`check_stacked`.
 """
 
 from __future__ import annotations
@@ -84,7 +85,9 @@ class Step:
     ``"threat"``, ``"suggest_borrowing"``), so content rules (``required_disclosures``,
     ``forbidden_content``) can check it without reading the text.  ``party='third_party'``
     sends the step to the account's contact points that are not the debtor's (``is_debtor=False``)
-    instead of the debtor's; a policy with such a step must have a ``third_party_contact`` rule.
+    instead of the debtor's; a ``third_party_contact`` rule must govern such a step once presets
+    are stacked (:func:`check_stacked`; until one does, the engine contacts nobody), and such a
+    step must declare no debt facts (it is never planned if it does).
     """
 
     channel: str = attrs.field(validator=_nonempty)
