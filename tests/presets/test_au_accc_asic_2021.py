@@ -119,3 +119,22 @@ def test_au_accc_asic_2021_9_represented__no_direct_contact_once_represented(kit
 def test_au_accc_asic_2021__no_zone_means_no_contact(kit: Any) -> None:
     d = kit.decide(_au(kit), _courtesy_call(kit, zone=None), datetime(2026, 3, 3, 10, tzinfo=SYD))
     assert not [a for a in d.actions if a.channel in ("phone", "sms")]
+
+
+def test_au_accc_asic_2021_4_public_holidays__no_call_on_australia_day(kit: Any) -> None:
+    # Monday 26 January 2026 is Australia Day: "National public holidays: No contact
+    # recommended"; the call waits for Tuesday, 07:30 under the guideline (08:00 under the
+    # reference ladder's own house hours).
+    acct = kit.account(
+        "Australia/Sydney",
+        kit.entered("courtesy_call", datetime(2026, 1, 25, 9, tzinfo=SYD)),
+        due=date(2026, 1, 1),
+        currency="AUD",
+    )
+    d = kit.decide(_au(kit), acct, datetime(2026, 1, 26, 10, tzinfo=SYD))
+    reason = kit.by(d, "au_accc_asic_2021.4.public_holidays")
+    assert reason.until == datetime(2026, 1, 27, 0, 0, tzinfo=SYD)
+    assert kit.action(d, "phone").not_before == datetime(2026, 1, 27, 8, 0, tzinfo=SYD)
+    # A Saturday that is no holiday is a calling day (09:00-21:00).
+    d = kit.decide(_au(kit), acct, datetime(2026, 1, 31, 10, tzinfo=SYD))
+    assert kit.silent(d, "au_accc_asic_2021.4.public_holidays")

@@ -10,13 +10,56 @@ reading choices the text leaves open stated in the notes.
 
 from __future__ import annotations
 
-from datetime import time
+import functools
+from datetime import date, time
+from typing import Any
+
+import attrs
 
 from overdue.durations import days, months
+from overdue.errors import MissingCalendarDataError
 from overdue.presets.preset import AppliesTo, Preset
-from overdue.rules import Citation, ContactHours, FrequencyCap, HoldWhile
+from overdue.rules import Citation, ContactHours, FrequencyCap, HoldWhile, QuietDays
 
-__all__ = ["AU_ACCC_ASIC_2021", "AU_CALL_CHANNELS", "AU_WRITTEN_CHANNELS"]
+__all__ = ["AU_ACCC_ASIC_2021", "AU_CALL_CHANNELS", "AU_WRITTEN_CHANNELS", "PublicHolidays"]
+
+
+@functools.lru_cache(maxsize=64)
+def _holidays(country: str, subdiv: str | None, year: int) -> frozenset[date]:
+    try:
+        import holidays
+    except ImportError:
+        raise MissingCalendarDataError(
+            "the public-holiday rule needs the optional 'holidays' package; "
+            'pip install "overdue-policy[holidays]"',
+            expected="the 'holidays' package installed",
+        ) from None
+    found: Any = holidays.country_holidays(country, subdiv=subdiv, years=year)
+    return frozenset(found)
+
+
+@attrs.frozen
+class PublicHolidays:
+    """A business calendar whose only days off are a country's public holidays.
+
+    Weekends are working days here: the guideline allows weekend calls (09:00-21:00) and
+    recommends no contact on national public holidays, which a ``quiet_days`` rule over this
+    calendar encodes.  Without ``subdiv``, the ``holidays`` package's national list
+    (Australia: New Year's Day, Australia Day, Good Friday, Easter Monday, Anzac Day,
+    Christmas, Boxing Day).
+    """
+
+    country: str
+    subdiv: str | None = None
+
+    @property
+    def name(self) -> str:
+        """``"public-holidays:AU"``."""
+        return f"public-holidays:{self.country}" + (f"-{self.subdiv}" if self.subdiv else "")
+
+    def is_business_day(self, d: date) -> bool:
+        """False on a public holiday, whatever the weekday; True on every other day."""
+        return d not in _holidays(self.country, self.subdiv, d.year)
 
 GUIDELINE = "ACCC/ASIC Debt collection guideline: for collectors and creditors (2021)"
 _PART2 = (
@@ -118,6 +161,18 @@ AU_ACCC_ASIC_2021 = Preset(
                 "V",
             ),
         ),
+        QuietDays(
+            "au_accc_asic_2021.4.public_holidays",
+            calendar=PublicHolidays("AU"),
+            channels=(*AU_CALL_CHANNELS, "field_visit"),
+            citation=Citation(
+                GUIDELINE,
+                "Part 2 s.4: telephone and face-to-face contact on 'National public holidays No "
+                "contact recommended' (the holidays package's national list)",
+                _PART2 + "4-hours-of-contact",
+                "V",
+            ),
+        ),
         HoldWhile(
             "au_accc_asic_2021.9.represented",
             fact="represented",
@@ -143,8 +198,9 @@ AU_ACCC_ASIC_2021 = Preset(
         "Text messages count as telephone contact for the hours (s.3: communications by phone "
         "include 'a message of any kind ... delivered'); e-mail and letters have no hours in "
         "the table and are not limited here.",
-        "Not encoded: no contact on national public holidays (the table: 'No contact "
-        "recommended'; needs a holidays-only quiet-day rule), workplace contact 09:00-17:00 "
+        "National public holidays are the holidays package's national list for AU (needs the "
+        "'holidays' extra); state-only holidays are not quiet days here.",
+        "Not encoded: workplace contact 09:00-17:00 "
         "(contact points carry no class yet), a debtor's reasonable wishes about times (use "
         "a ConsentWaiver or a stricter house rule), the exceptions of s.9(d)-(e) (stricter), "
         "and face-to-face frequency (not read in the current text).",
