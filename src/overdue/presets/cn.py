@@ -123,7 +123,8 @@ CN_NIFA_2018 = Preset(
             years=5,
             citation=Citation(
                 NIFA_2018,
-                "Art. 21: collection records kept at least 5 years",
+                "Art. 21: collection records kept at least 5 years (press report; the Art. 21 "
+                "translation the audit read shows only the recording duty)",
                 _NIFA_2018_LINK,
                 "S",
             ),
