@@ -240,3 +240,12 @@ def test_check_does_not_warn_that_a_presets_rule_names_channels_the_policy_does_
     policy = _stack(_bare(), "us_reg_f", "us_state_ma")
     found = [str(w) for w in policy_warnings(policy)]
     assert not [w for w in found if "which the policy does not use" in w], found
+
+
+def test_a_policy_relying_on_a_presets_third_party_rule_round_trips_through_a_file() -> None:
+    from overdue.config import dumps_policy
+
+    policy = _stack(_bare(), "uk_conc7")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PresetWarning)
+        assert loads_policy(dumps_policy(policy)) == policy
