@@ -284,7 +284,9 @@ UK_CONC7 = Preset(
         "facts 'breathing_space' and 'mental_health_crisis_moratorium' are set; the host sets "
         "them with their end (60 days; treatment plus 30 days). Notices the law requires "
         "(CCA 1974, FCA rules: reg. 11(2)) go out when their template is tagged "
-        "'required_by_law'. Payments may still be accepted. How a 60-day space's last day is "
+        "'required_by_law'. Reg. 11(2)'s other exceptions (contact the debtor asks for, "
+        "replies to complaints, other debts) are not told apart: the hold blocks them "
+        "(stricter). Payments may still be accepted. How a 60-day space's last day is "
         "counted is unverified (U).",
         "CONC 7.10 (mental capacity) holds on the fact 'mental_capacity_concern'; CONC 7.15.8 "
         "(the customer says the debt is statute barred) on 'statute_barred_asserted'.",
