@@ -330,7 +330,14 @@ STACKS: dict[str, type[_StackMachine]] = {
     ),
 }
 
-for _name in ("us_reg_f", "cn_gbt_2025", "cn_nifa_2018+cn_gbt_2025", "uk_conc7", "ca_on_cdssa"):
+for _name in (
+    "us_reg_f",
+    "cn_gbt_2025",
+    "cn_nifa_2018+cn_gbt_2025",
+    "cn_gbt_2025+cn_cba_2026",
+    "uk_conc7",
+    "ca_on_cdssa",
+):
     # The stack with a step that phones relatives, so third-party rules meet real contacts
     # (Ontario's preset has none: the engine must then contact no relative at all).
     _m = STACKS[_name]
@@ -378,3 +385,4 @@ TestFieldVisitRbi = _case(STACKS["field_visit+in_rbi_recovery_2022"])
 TestOntario = _case(STACKS["ca_on_cdssa"])
 TestOntarioOwnCaps = _case(STACKS["ca_on_cdssa/no_house_caps"])
 TestOntarioWithRelative = _case(STACKS["ca_on_cdssa+relative"])
+TestGbtCbaWithRelative = _case(STACKS["cn_gbt_2025+cn_cba_2026+relative"])
