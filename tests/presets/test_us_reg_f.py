@@ -195,17 +195,16 @@ def _with_validation_notice(policy: Policy) -> Policy:
     )
 
 
+def _letter(template: str, at: datetime) -> ContactAttempted:
+    return ContactAttempted(at=at, channel="letter", outcome="delivered", template=template)
+
+
 def test_us_reg_f_1006_38_d_2__scoped_a_dispute_after_the_validation_period_holds_nothing(
     kit: Any,
 ) -> None:
     # Issue 14 item 4: with the regulation's scoping, a dispute made after the validation
     # period does not halt collection, though the decision still reports it as disputed.
-    sent = ContactAttempted(
-        at=datetime(2026, 2, 20, 10, tzinfo=NY),
-        channel="letter",
-        outcome="delivered",
-        template="validation.notice",
-    )
+    sent = _letter("validation.notice", datetime(2026, 2, 20, 10, tzinfo=NY))
     late = DisputeOpened(at=datetime(2026, 4, 1, 9, tzinfo=NY))
     acct = _in_courtesy_call(kit, sent, late)
     d = kit.decide(_scoped(kit), acct, datetime(2026, 4, 2, 10, tzinfo=NY))
@@ -217,23 +216,13 @@ def test_us_reg_f_1006_38_d_2__scoped_a_dispute_after_the_validation_period_hold
 def test_us_reg_f_1006_38_d_2__scoped_a_dispute_within_the_period_halts_until_verification(
     kit: Any,
 ) -> None:
-    sent = ContactAttempted(
-        at=datetime(2026, 2, 20, 10, tzinfo=NY),
-        channel="letter",
-        outcome="delivered",
-        template="validation.notice",
-    )
+    sent = _letter("validation.notice", datetime(2026, 2, 20, 10, tzinfo=NY))
     early = DisputeOpened(at=datetime(2026, 3, 2, 9, tzinfo=NY))
     now = datetime(2026, 3, 3, 10, tzinfo=NY)
     d = kit.decide(_scoped(kit), _in_courtesy_call(kit, sent, early), now)
     assert kit.by(d, "us_reg_f.1006.38(d)(2)").code == "dispute_hold"
     assert not [a for a in d.actions if a.template != "dispute.verification"]
-    verified = ContactAttempted(
-        at=datetime(2026, 3, 3, 9, tzinfo=NY),
-        channel="letter",
-        outcome="delivered",
-        template="dispute.verification",
-    )
+    verified = _letter("dispute.verification", datetime(2026, 3, 3, 9, tzinfo=NY))
     d = kit.decide(_scoped(kit), _in_courtesy_call(kit, sent, early, verified), now)
     assert kit.silent(d, "us_reg_f.1006.38(d)(2)")
     assert d.debt_disputed is True
