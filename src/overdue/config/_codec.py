@@ -45,6 +45,17 @@ import attrs
 
 from overdue.calendars import BusinessCalendar
 from overdue.conditions import Condition
+from overdue.config.limits import (
+    MAX_COUNT,
+    MAX_YEAR,
+    MIN_YEAR,
+    TOO_DEEP,
+    check_count,
+    check_date,
+    check_decimal,
+    check_duration,
+    unicode_problem,
+)
 from overdue.config.registry import Kinds
 from overdue.durations import Duration
 from overdue.errors import ConfigError, OverdueError, suggest
@@ -271,6 +282,8 @@ class Decoder:
 
     def value(self, data: Any, tp: Any, path: str, name: str = "") -> Any:
         """Decode ``data`` as annotation ``tp`` (see the module table)."""
+        if data is TOO_DEEP:  # already reported by the depth check
+            return INVALID
         inner, optional = split_optional(tp)
         if data is None:
             if optional:
@@ -297,6 +310,9 @@ class Decoder:
             return self.fail(path, f"expected true or false, not {_type_name(data)}", got=data)
         if tp is int:
             if isinstance(data, int) and not isinstance(data, bool):
+                problem = check_count(data)
+                if problem is not None:
+                    return self.fail(path, problem, expected=f"-{MAX_COUNT}..{MAX_COUNT}", got=data)
                 return data
             hint = None
             if isinstance(data, float) and data.is_integer():
@@ -310,23 +326,33 @@ class Decoder:
             )
         if tp is str:
             if isinstance(data, str):
+                problem = unicode_problem(data)
+                if problem is not None:
+                    return self.fail(path, problem, got=data.encode("utf-8", "backslashreplace"))
                 return data
             return self.fail(path, f"expected a string, not {_type_name(data)}", got=data)
         if tp is Duration:
-            if isinstance(data, Duration):
-                return data
             try:
-                return Duration.parse(data)
+                duration = data if isinstance(data, Duration) else Duration.parse(data)
             except OverdueError as exc:
                 return self.located(exc, path)
+            problem = check_duration(duration)
+            if problem is not None:
+                return self.fail(path, problem, expected="100 years or less", got=str(duration))
+            return duration
         if tp is Money:
             return self._money(data, path)
         if tp is Decimal:
             if isinstance(data, str | int) and not isinstance(data, bool):
                 try:
-                    return Decimal(data)
-                except InvalidOperation:
+                    number = Decimal(data)
+                except (InvalidOperation, ValueError):
                     pass
+                else:
+                    problem = check_decimal(number)
+                    if problem is None:
+                        return number
+                    return self.fail(path, problem, expected="'12.50'", got=data)
             return self.fail(
                 path, "expected a decimal number as a string", expected="'12.50'", got=data
             )
@@ -378,9 +404,13 @@ class Decoder:
                 suggestion=f"{Decimal(str(data)):.2f} {cur}",
             )
         try:
-            return Money.parse(data)
+            money = Money.parse(data)
         except OverdueError as exc:
             return self.located(exc, path)
+        problem = check_decimal(money.amount)
+        if problem is not None:
+            return self.fail(path, problem, expected="money such as '1200.50 CNY'", got=data)
+        return money
 
     def _time(self, data: Any, path: str) -> Any:
         if isinstance(data, time):
@@ -418,16 +448,29 @@ class Decoder:
                 expected='"2026-01-10T09:00:00+08:00" or "...Z"',
                 got=data if isinstance(data, str) else value.isoformat(),
             )
-        return value
+        return self._in_range(value, path, data)
+
+    def _in_range(self, value: Any, path: str, data: Any) -> Any:
+        problem = check_date(value)
+        if problem is None:
+            return value
+        return self.fail(
+            path,
+            problem,
+            expected=f"a date in {MIN_YEAR}..{MAX_YEAR}",
+            got=data if isinstance(data, str) else value.isoformat(),
+        )
 
     def _date(self, data: Any, path: str) -> Any:
         if isinstance(data, date) and not isinstance(data, datetime):
-            return data
+            return self._in_range(data, path, data)
         if isinstance(data, str):
             try:
-                return date.fromisoformat(data)
+                day = date.fromisoformat(data)
             except ValueError:
                 pass
+            else:
+                return self._in_range(day, path, data)
         return self.fail(path, "expected a calendar date", expected='"2026-01-10"', got=data)
 
     def _collection(self, data: Any, tp: Any, origin: Any, path: str, name: str) -> Any:
