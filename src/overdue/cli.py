@@ -109,6 +109,18 @@ def _pick_account(path: str, account_id: str | None) -> Account:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+_LINE_BREAKS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
+
+
+def _jsonl(record: object) -> str:
+    """One JSONL line: readable UTF-8, but with the characters that some readers take for line
+    breaks (U+2028, U+2029, U+0085) escaped, so that one record is always one line."""
+    text = json.dumps(record, ensure_ascii=False)
+    for raw, escaped in _LINE_BREAKS.items():
+        text = text.replace(raw, escaped)
+    return text + "\n"
+
+
 def _clean(text: str) -> str:
     """*text* safe for a terminal: control characters (an ESC starting a colour or cursor
     code, a carriage return that overwrites the line) and lone surrogates escaped."""
@@ -200,7 +212,7 @@ def _decide_all(
             try:
                 decision = decide(policy, r.account, at)
                 line = (
-                    json.dumps(decision_to_dict(decision), ensure_ascii=False) + "\n"
+                    _jsonl(decision_to_dict(decision))
                     if fmt == "jsonl"
                     else None
                 )
@@ -221,7 +233,7 @@ def _decide_all(
         aid = r.account_id or problem.account_id
         err.write(_clean(f"error: line {r.line}: {problem}") + "\n")
         if fmt == "jsonl":
-            out.write(json.dumps(error_to_dict(problem, account_id=aid, line=r.line)) + "\n")
+            out.write(_jsonl(error_to_dict(problem, account_id=aid, line=r.line)))
         else:
             rows.append(
                 (aid or f"line {r.line}", "error", "-", "-", "-", problem.what[:60], "-", "-", "-")
@@ -321,7 +333,7 @@ def _cmd_timeline(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
                 "attempt": e.attempt,
                 "detail": e.detail,
             }
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            out.write(_jsonl(row))
     else:
         tz = _zone_of(policy, account)
         out.write(

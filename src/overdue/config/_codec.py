@@ -43,6 +43,7 @@ from typing import Any, Literal
 
 import attrs
 
+from overdue._masking import describe, looks_personal
 from overdue.calendars import BusinessCalendar
 from overdue.conditions import Condition
 from overdue.config.limits import (
@@ -65,6 +66,13 @@ from overdue.rules.base import Rule
 from overdue.rules.hours import WEEKDAY_NAMES
 
 __all__ = ["INVALID", "Decoder", "Encoder", "join_path", "relocate"]
+
+
+class Described(str):
+    """A description standing in for a value that must not be echoed (``<a phone number>``)."""
+
+    def __repr__(self) -> str:
+        return f"<{self}>"
 
 
 class _Invalid:
@@ -251,10 +259,23 @@ def _type_name(value: object) -> str:
 class Decoder:
     """Turns plain documents into values, collecting every problem with its key path."""
 
-    def __init__(self, kinds: Kinds, *, currency: str | None = None) -> None:
+    def __init__(
+        self, kinds: Kinds, *, currency: str | None = None, personal: bool = False
+    ) -> None:
         self.kinds = kinds
         self.errors: list[ConfigError] = []
         self.currency = currency
+        # Account documents hold personal data: a bad value there is described, never echoed.
+        self.personal = personal
+
+    def _got(self, path: str, got: Any) -> Any:
+        """The value an error may quote: in account documents, a description of any contact
+        value and of anything that looks like a phone number, e-mail or street address."""
+        if got is None or not self.personal:
+            return got
+        if path.startswith("$.contacts") or looks_personal(got):
+            return Described(describe(got))
+        return got
 
     # ------------------------------------------------------------------ reporting
 
@@ -268,6 +289,9 @@ class Decoder:
         suggestion: str | None = None,
     ) -> Any:
         """Record one problem and return :data:`INVALID`."""
+        got = self._got(path, got)
+        if isinstance(got, Described):
+            suggestion = None  # a suggestion would echo the value
         self.errors.append(
             ConfigError(what, key_path=path, expected=expected, got=got, suggestion=suggestion)
         )
@@ -275,7 +299,19 @@ class Decoder:
 
     def located(self, exc: OverdueError, path: str) -> Any:
         """Record a lower layer's error at ``path`` and return :data:`INVALID`."""
-        self.errors.append(relocate(exc, path))
+        err = relocate(exc, path)
+        got = self._got(err.key_path or path, err.got)
+        if got is not err.got:
+            err = ConfigError(
+                err.what,
+                key_path=err.key_path,
+                account_id=err.account_id,
+                event_index=err.event_index,
+                expected=err.expected,
+                got=got,
+            )
+            err.__cause__ = None
+        self.errors.append(err)
         return INVALID
 
     # ------------------------------------------------------------------ values

@@ -89,7 +89,7 @@ def account_from_dict(data: Mapping[str, Any]) -> Account:
     """
     account_id = data.get("id") if isinstance(data, Mapping) else None
     aid = account_id if isinstance(account_id, str) else None
-    dec = Decoder(_default_kinds())
+    dec = Decoder(_default_kinds(), personal=True)
     body: Any = data
     if isinstance(data, Mapping):
         schema = data.get("schema", ACCOUNT_SCHEMA)
@@ -110,7 +110,7 @@ def account_from_dict(data: Mapping[str, Any]) -> Account:
 
 def event_from_dict(data: Mapping[str, Any]) -> Event:
     """One event from its JSON object (``{"kind": "payment", "at": ..., ...}``)."""
-    dec = Decoder(_default_kinds())
+    dec = Decoder(_default_kinds(), personal=True)
     event = dec.value(data, Event, "$")
     if dec.errors:
         first = dec.errors[0]
