@@ -67,15 +67,13 @@ def policy_from_dict(
             f"the document nests tables and lists more than {MAX_DEPTH} deep",
             expected=f"at most {MAX_DEPTH} levels",
         )
-    if currency is not None and not (isinstance(currency, str) and currency in ISO4217_CODES):
+    if isinstance(currency, str) and currency not in ISO4217_CODES:  # a non-string: the decoder
         dec.fail(
             "$.currency",
             "not an ISO 4217 currency code",
             expected="an ISO 4217 code such as 'EUR' or 'CNY'",
             got=currency,
-            suggestion=suggest(currency.upper(), ISO4217_CODES)
-            if isinstance(currency, str)
-            else None,
+            suggestion=suggest(currency.upper(), ISO4217_CODES),
         )
     schema = data.get("schema")
     if schema is None:
