@@ -139,7 +139,7 @@ def _ledger_target(path: str | os.PathLike[str], ephemeral: bool) -> str:
         raise DispatchError(
             "a ledger path cannot contain a NUL byte",
             expected="a file path",
-            got=text.replace("\x00", "\\0"),
+            got=text,  # quoted with repr: the NUL shows as \x00
         )
     in_memory = text in ("", ":memory:") or text.startswith("file:") or "mode=memory" in text
     if in_memory:
