@@ -506,13 +506,13 @@ def main(
             warnings.simplefilter("default")
             code: int = args.func(args, out, err)
     except _UsageError as exc:
-        err.write(_clean(f"overdue {args.command}: {exc}").replace("\\n", "\n") + "\n")
+        err.write(_clean(f"overdue {args.command}: {exc}").replace("\\n  - ", "\n  - ") + "\n")
         return EXIT_USAGE
     except _AccountFailedError as exc:
         err.write(_clean(f"overdue {args.command}: {exc.error}") + "\n")
         return EXIT_FAILED
     except OverdueError as exc:
-        err.write(_clean(f"overdue {args.command}: {exc}").replace("\\n", "\n") + "\n")
+        err.write(_clean(f"overdue {args.command}: {exc}").replace("\\n  - ", "\n  - ") + "\n")
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK

@@ -206,3 +206,11 @@ def test_a_listed_country_still_loads() -> None:
     pytest.importorskip("holidays")
     text = GOOD + '\n[calendar]\nkind = "holidays"\ncountry = "CN"\n'
     assert loads_policy(text).calendar.name == "holidays:CN"
+
+
+def test_the_documented_limits_are_the_enforced_ones() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "policy-files.md").read_text("utf-8")
+    for unit, cap in MAX_DURATION.items():
+        assert f"`{cap}{unit}`" in text, unit
+    assert f"at most {MAX_DEPTH} deep" in text
+    assert f"-{MAX_COUNT:,}..{MAX_COUNT:,}" in text

@@ -220,36 +220,24 @@ def parse_text(text: str, format: str, *, source: str | None = None) -> Any:
     title = f"{source}: invalid policy" if source else "invalid policy"
     if text.startswith("\ufeff"):
         text = text[1:]  # a byte-order mark that survived decoding
-    if format in ("toml", "json"):
-        try:
-            return _parse(text, format, title)
-        except RecursionError:
-            raise PolicyFileError(
-                title,
-                [
-                    ConfigError(
-                        f"the document nests tables and lists too deeply to read "
-                        f"(at most {MAX_DEPTH} levels)",
-                        key_path="$",
-                    )
-                ],
-            ) from None
-        except ValueError as exc:  # a number Python refuses (over 4,300 digits), and the like
-            raise PolicyFileError(
-                title,
-                [ConfigError(f"not a readable {format.upper()} document: {exc}", key_path="$")],
-            ) from None
-    raise PolicyFileError(
-        title,
-        [
-            ConfigError(
-                "unknown policy format",
-                expected="toml | json",
-                got=format,
-                suggestion=suggest(str(format), ["toml", "json"]),
-            )
-        ],
-    )
+    try:
+        return _parse(text, format, title)
+    except RecursionError:
+        raise PolicyFileError(
+            title,
+            [
+                ConfigError(
+                    f"the document nests tables and lists too deeply to read "
+                    f"(at most {MAX_DEPTH} levels)",
+                    key_path="$",
+                )
+            ],
+        ) from None
+    except ValueError as exc:  # a number Python refuses (over 4,300 digits), and the like
+        raise PolicyFileError(
+            title,
+            [ConfigError(f"not a readable {str(format).upper()} document: {exc}", key_path="$")],
+        ) from None
 
 
 def _parse(text: str, format: str, title: str) -> Any:
