@@ -119,3 +119,30 @@ def test_a_policy_file_in_utf16_is_a_usage_error_not_a_traceback(tmp_path: Path)
     code, _out, err = run("next", str(path), str(tmp_path / "none.jsonl"), "--at", AT)
     assert code == 2
     assert "UTF-16" in err
+
+
+def test_stdin_is_read_as_bytes_with_bare_cr_a_bom_and_a_bad_byte() -> None:
+    import subprocess
+    import sys
+
+    data = b"\xef\xbb\xbf" + b"\r".join([LINES[0], b'{"id": "\xff"}', LINES[1]]) + b"\r"
+    proc = subprocess.run(
+        [sys.executable, "-m", "overdue", "next", SEED, "-", "--at", AT],
+        input=data,
+        capture_output=True,
+        check=False,
+    )
+    records = [json.loads(line) for line in proc.stdout.decode().splitlines()]
+    assert proc.returncode == 1, proc.stderr
+    assert [r["status"] == "error" for r in records] == [False, True, False]
+    assert records[1]["line"] == 2
+
+
+def test_out_of_range_times_and_lengths_are_usage_errors(tmp_path: Path) -> None:
+    path = _file(tmp_path, *LINES)
+    code, _out, err = run("next", SEED, path, "--at", "9999-12-31T23:00:00+00:00")
+    assert code == 2
+    assert "1900..2999" in err
+    code, _out, err = run("timeline", SEED, path, "--id", "A-1002", "--days", "99999999")
+    assert code == 2
+    assert "past the year 9999" in err

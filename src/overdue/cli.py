@@ -32,6 +32,7 @@ from overdue.config import (
 )
 from overdue.config.accounts import AccountResult
 from overdue.config.decisions import error_to_dict
+from overdue.config.limits import check_date
 from overdue.decision import Decision
 from overdue.diagrams import FORMATS, render
 from overdue.engine import TimelineEntry, decide, timeline
@@ -75,6 +76,9 @@ def _parse_at(text: str) -> datetime:
         raise _UsageError(
             f"{text!r} has no offset; overdue never guesses a time zone (add one, e.g. +08:00 or Z)"
         )
+    problem = check_date(at)
+    if problem is not None:
+        raise _UsageError(f"--at/--from/--until: {text!r}: {problem}")
     return at
 
 
@@ -126,6 +130,14 @@ def _clean(text: str) -> str:
     code, a carriage return that overwrites the line) and lone surrogates escaped."""
     text = _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _later(start: datetime, days: int) -> datetime:
+    """*days* after *start*; a length past the calendar's end is a usage error, not a crash."""
+    try:
+        return start + timedelta(days=days)
+    except OverflowError:
+        raise _UsageError(f"--days {days} from {start.isoformat()} is past the year 9999") from None
 
 
 def _local(dt: datetime | None, tz_name: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -320,7 +332,7 @@ def _cmd_timeline(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     policy = _load_policy(args.policy)
     account = _pick_account(args.account, args.id)
     start = _parse_at(args.start) if args.start else _default_start(account, policy)
-    until = _parse_at(args.until) if args.until else start + timedelta(days=args.days)
+    until = _parse_at(args.until) if args.until else _later(start, args.days)
     entries = _for_account(account, lambda: timeline(policy, account, start, until))
     if args.format == "jsonl":
         for e in entries:
@@ -410,7 +422,7 @@ def _cmd_demo(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     )
     if pick is None:
         raise _UsageError(f"the sample portfolio has no account {args.id!r}")
-    until = at + timedelta(days=args.days)
+    until = _later(at, args.days)
     tz = _zone_of(policy, pick)
     out.write(f"\nprojected timeline of {pick.id} for {args.days} days if nobody answers:\n")
     for line in _timeline_lines(timeline(policy, pick, at, until), tz):
