@@ -59,3 +59,11 @@ def test_bad_workers_or_chunk_size_are_a_library_error(workers: object, chunk_si
         list(decide_many(REFERENCE_POLICY, [], NOW, workers=workers, chunk_size=chunk_size))  # type: ignore[arg-type]
     assert isinstance(info.value, OverdueError)
     assert isinstance(info.value, ValueError)
+
+
+def test_a_chunk_that_cannot_reach_a_worker_is_decided_here() -> None:
+    accounts = [_account(0), lambda: None, _account(2), _account(3)]  # a lambda cannot be pickled
+    items = list(decide_many(REFERENCE_POLICY, accounts, NOW, workers=2, chunk_size=2))  # type: ignore[arg-type]
+    assert [isinstance(i, BatchFailure) for i in items] == [False, True, False, False]
+    assert isinstance(items[1], BatchFailure)
+    assert items[1].index == 1

@@ -174,8 +174,10 @@ def _decide_in_processes(
             first, chunk, future = pending.pop(0)
             try:
                 results = future.result()
-            except Exception as exc:  # the chunk never came back (pickling, a dead worker)
-                results = [_internal(first + i, a, exc) for i, a in enumerate(chunk)]
+            except Exception:
+                # The chunk never came back (an account that cannot be pickled, a worker that
+                # died): decide it here instead, where each account fails or succeeds alone.
+                results = _decide_chunk(policy, first, chunk, now)
             yield from results
 
 

@@ -587,6 +587,26 @@ def test_damaged_account_files(
         if len(list(load_accounts(path))) != expected:
             lost += 1
             problems.append(f"file {n}: load_accounts count differs from {expected}")
+        # explain --id finds a good account past the damaged lines; a failed one exits 1 or 2
+        if n % 4 == 0:
+            pick = rng.choice(good_ids)
+            ids = [pick, *[str(r["account_id"]) for r in errors if r["account_id"]][:1]]
+            for account_id in ids:
+                out, err = io.StringIO(), io.StringIO()
+                argv = ["explain", str(policy), str(path), "--id", account_id, "--at", AT]
+                try:
+                    code = main(argv, out=out, err=err)
+                except BaseException as exc:
+                    crashes += 1
+                    problems.append(f"explain crash on file {n}: {type(exc).__name__}: {exc}")
+                    continue
+                if account_id == pick and code != 0:
+                    problems.append(
+                        f"file {n}: explain --id {account_id!r} failed: {err.getvalue()}"
+                    )
+                if any(pii in out.getvalue() + err.getvalue() for pii in raw_pii):
+                    leaks += 1
+                    problems.append(f"file {n}: explain leaked an address")
     _counts(
         record_property,
         "accounts",
