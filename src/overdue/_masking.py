@@ -12,12 +12,13 @@ to tell two of them apart.  This module is the **one** place that knows what the
   characters") without echoing it, for errors about contact data.
 
 What counts as a phone number: an optional ``+``, then 7 to 15 digits (the E.164 maximum)
-separated by nothing or by spaces, dots, dashes, slashes or parentheses -- ``+86 139 1234 5678``,
-``+86.139.1234.5678``, ``(139) 1234-5678``, ``13912345678``.  Calendar dates (``2026-03-01``),
-year ranges (``2001-2026``) and plain decimals (``1234567.89``) are not.  A street address is a
-house number followed, within a few words, by a street word (``road``, ``street``, ``ave``...),
-in any letter case, or a text holding the address the caller already knows (compared without
-regard to case and spacing).
+separated by spaces, dots, dashes, slashes or parentheses -- ``+86 139 1234 5678``,
+``+86.139.1234.5678``, ``(139) 1234-5678`` -- or 10 to 15 digits in one run (``13912345678``;
+a bare run of fewer digits is a count, ``400000000``, far more often than a phone).  Calendar
+dates (``2026-03-01``), year ranges (``2001-2026``) and plain decimals (``1234567.89``) are not.
+A street address is a house number followed, within a few words, by a street word (``road``,
+``street``, ``ave``...), in any letter case, or a text holding the address the caller already
+knows (compared without regard to case and spacing).
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ def _is_phone(text: str) -> bool:
     n = _phone_digits(text)
     if n < 7 or n > 15:
         return False
+    if n < 10 and text.isdigit():
+        return False  # a bare run of up to 9 digits is a count far more often than a phone
     if _DATE.search(text) is not None:
         return False
     stripped = text.strip()
@@ -124,7 +127,7 @@ def looks_personal(value: object) -> bool:
     if isinstance(value, bool):
         return False
     if isinstance(value, int):
-        return 7 <= _int_digits(value) <= 15
+        return 10 <= _int_digits(value) <= 15
     if isinstance(value, str):
         return scrub(value) != value
     return False
@@ -140,7 +143,7 @@ def describe(value: object) -> str:
         return "a boolean"
     if isinstance(value, int):
         digits = _int_digits(value)
-        if 7 <= digits <= 15:
+        if 10 <= digits <= 15:
             return f"a whole number that looks like a phone number ({digits} digits)"
         return f"a whole number of {digits} digit(s)"
     if isinstance(value, float):

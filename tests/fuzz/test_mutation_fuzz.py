@@ -31,7 +31,7 @@ import re
 import sqlite3
 import tomllib
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,7 @@ import pycountry
 import pytest
 import tomli_w
 
-from overdue import REFERENCE_POLICY, Account, ContactPoint, Invoice, Money, decide
+from overdue import REFERENCE_POLICY, Account, ContactPoint, Invoice, Money, decide, timeline
 from overdue.cli import main
 from overdue.config import dumps_policy, load_accounts, load_policy
 from overdue.dispatch import (
@@ -414,6 +414,13 @@ def test_policy_mutants(tmp_path: Path, record_property: Callable[[str, object],
             except Exception as exc:
                 crashes += 1
                 problems.append(f"decide crash {op} on {name}: {type(exc).__name__}: {exc}")
+        try:  # ... and project a schedule
+            timeline(policy, accounts[n % len(accounts)], at, at + timedelta(days=60))
+        except OverdueError:
+            pass
+        except Exception as exc:
+            crashes += 1
+            problems.append(f"timeline crash {op} on {name}: {type(exc).__name__}: {exc}")
         if n % 7 == 0:  # and `overdue check` prints it without raising
             out, err = io.StringIO(), io.StringIO()
             assert main(["check", str(path)], out=out, err=err) in (0, 1)
