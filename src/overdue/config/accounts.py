@@ -219,6 +219,11 @@ def _stream(lines: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
                 yield n, piece
 
 
+def _encoded(text_lines: Iterable[str]) -> Iterator[bytes]:
+    for line in text_lines:
+        yield line.encode("utf-8", "surrogatepass")
+
+
 def loads_accounts(text: str | bytes, *, jsonl: bool = True) -> Iterator[AccountResult]:
     """Accounts from JSONL (one object a line; blank lines skipped) or a JSON list/object.
 
@@ -269,7 +274,9 @@ def load_accounts(path: str | Path) -> Iterator[AccountResult]:
     raises ``OSError`` (a NUL byte in it too, as ``FileNotFoundError``).
     """
     if str(path) == "-":
-        yield from _results(_stream(sys.stdin.buffer))
+        binary = getattr(sys.stdin, "buffer", None)  # a replaced sys.stdin may be text only
+        lines = binary if binary is not None else _encoded(sys.stdin)
+        yield from _results(_stream(lines))
         return
     p = Path(path)
     if "\x00" in str(p):
