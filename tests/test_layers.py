@@ -9,6 +9,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "overdue"
 
 INNER = (
     "_masking",
+    "_iso4217",
     "errors",
     "_time",
     "durations",
