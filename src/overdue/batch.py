@@ -18,6 +18,7 @@ import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
+from typing import Any
 
 import attrs
 
@@ -75,6 +76,23 @@ class BatchReport:
     def summary(self) -> str:
         """One line for a log: how many decided, how many failed."""
         return f"{len(self.decisions)} decided, {len(self.failures)} failed"
+
+    def to_frame(self, **options: Any) -> Any:
+        """Decisions then failures as a typed pandas DataFrame (``overdue.notebook.frames``)."""
+        from overdue.notebook.frames import to_frame
+
+        return to_frame(self, **options)
+
+    def to_arrow(self, **options: Any) -> Any:
+        """Decisions then failures as a ``pyarrow.Table`` (``overdue.notebook.frames``)."""
+        from overdue.notebook.frames import to_arrow
+
+        return to_arrow(self, **options)
+
+    def _repr_html_(self) -> str:
+        from overdue.notebook.html import batch_report_html
+
+        return batch_report_html(self)
 
 
 def _decide_one(
