@@ -4,16 +4,17 @@
 each account's recorded history (the events a host appended while running the champion) and
 answers three questions:
 
-1. **The first point of difference.**  Walking through the recorded history, both policies are
-   asked at every moment the host recorded something and at every wake time either policy
-   asked for.  Up to the first moment their answers differ (a different contact due now, a
-   different rung, a different next step or time), the challenger's world *is* the recorded
-   world, so this point is exact, not modelled.
+1. **The first point of difference.**  From the log's first event on, both policies are asked
+   at every moment the host recorded something and at every wake time either policy asked
+   for.  Up to the first moment their answers differ (a different contact due now, a different
+   rung), the challenger's world *is* the recorded world, so this point is exact, not
+   modelled.
 2. **The change in contacts.**  From that point on, the challenger is run forward on the
    account with the debtor's own recorded acts (payments, promises, disputes, cease requests,
-   ...) kept at their recorded times, its own contacts replacing the champion's (messages
-   delivered, calls unanswered).  This part *is* a model: a debtor contacted differently might
-   have acted differently.  It says what the challenger's ladder and rules would have done
+   ...) kept at their recorded times, its own contacts replacing the champion's.  A contact
+   the log also holds (same idempotency key) goes as it went then; any other is assumed
+   delivered, or unanswered for a call.  This part *is* a model: a debtor contacted
+   differently might have acted differently.  It says what the challenger's ladder and rules would have done
    with the same debtor behaviour, not what the debtor would have done.
 3. **Compliance-rule objections.**  Every contact the host recorded is put to both policies
    at its recorded moment, with the history as recorded: a contact a policy would not have
@@ -32,13 +33,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from overdue._time import zone
 from overdue.account import Account
 from overdue.config.accounts import load_accounts
 from overdue.decision import Decision
@@ -179,13 +179,16 @@ def _act(d: Decision) -> str:
 
 
 def _signature(d: Decision) -> tuple[object, ...]:
-    nxt = d.next_action
+    """What a decision *does* now: the rung it stands on or enters, and the contacts due.
+
+    Plans (a next step later) are not compared: both policies are asked again at each other's
+    wake times, so a plan that differs shows up as an act that differs, at the moment it would
+    happen.
+    """
     return (
-        d.status,
         d.stage,
         d.transition.to_stage if d.transition else None,
         tuple(sorted((a.stage, a.step, a.channel) for a in d.due_actions)),
-        (nxt.stage, nxt.step, nxt.channel, nxt.not_before) if nxt else None,
     )
 
 
@@ -193,18 +196,13 @@ def _prefix(account: Account, events: list[Event], t: datetime) -> Account:
     return attrs.evolve(account, events=tuple(e for e in events if e.at < t))
 
 
-def _start(account: Account, times: list[datetime]) -> datetime:
-    """The replay's first moment: the earliest invoice's due date (local midnight) or event."""
-    tz = zone(account.timezone or account.address_timezone or "UTC")
-    dues = [datetime.combine(i.due, time(0), tzinfo=tz) for i in account.invoices]
-    return min([*dues, *times])
-
-
 def _first_difference(
     champion: Policy, challenger: Policy, account: Account, events: list[Event], end: datetime
 ) -> tuple[datetime | None, str, str]:
     times = sorted({e.at for e in events})
-    t = _start(account, times)
+    if not times:
+        return None, "", ""
+    t = times[0]  # the log's beginning: before it, nothing was recorded to compare with
     k = 0
     for _ in range(20_000):
         acct = _prefix(account, events, t)
@@ -238,6 +236,11 @@ def _counterfactual(
          and not isinstance(e, StageEntered)),
         key=lambda e: e.at,
     )
+    outcomes = {
+        e.idempotency_key: e.outcome.value
+        for e in events
+        if isinstance(e, ContactAttempted) and e.idempotency_key is not None
+    }
     own: list[Event] = []
     released: list[Event] = []
     k = 0
@@ -247,11 +250,15 @@ def _counterfactual(
         while k < len(debtor) and debtor[k].at <= t:
             released.append(debtor[k])
             k += 1
-        acct = attrs.evolve(account, events=tuple(shared + released + own))
+        ordered = sorted(shared + released + own, key=lambda e: e.at)  # stable: ties keep order
+        acct = attrs.evolve(account, events=tuple(ordered))
         d = decide(challenger, acct, t)
         new: list[Event] = list(d.record)
         for a in d.due_actions:
-            new.append(a.outcome_event("no_answer" if a.channel in _NO_ANSWER else "delivered", t))
+            # the same contact as one recorded (same idempotency key) went as it went then;
+            # a contact the champion never made is assumed delivered, or unanswered for calls
+            default = "no_answer" if a.channel in _NO_ANSWER else "delivered"
+            new.append(a.outcome_event(outcomes.get(a.idempotency_key, default), t))
             contacts += 1
         if new:
             own.extend(new)

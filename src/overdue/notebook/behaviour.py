@@ -52,16 +52,21 @@ _ANSWERING = frozenset({"phone", "field_visit"})
 
 @attrs.frozen
 class FittedCell:
-    """Counts for one ``(rung, channel)``: contacts tried, reached, and each response."""
+    """Counts for one ``(rung, channel)``: contacts tried, reached, and each response.
+
+    Responses are credited in shares: when several contacts were made at the same instant (an
+    SMS and an in-app notice), each reached one gets an equal part of the response that
+    followed, since the log cannot tell which of them moved the debtor.
+    """
 
     stage: str
     channel: str
     contacts: int
     reached: int
-    pay: int
-    partial: int
-    promise: int
-    dispute: int
+    pay: float
+    partial: float
+    promise: float
+    dispute: float
 
     def add(self, other: FittedCell) -> FittedCell:
         """The two cells' counts summed (used to pool a channel over rungs)."""
@@ -116,7 +121,7 @@ def _accounts(log: str | Path | Iterable[Account]) -> Iterable[Account]:
     yield from log
 
 
-def _rate(hits: int, n: int, pooled: float, prior: float) -> float:
+def _rate(hits: float, n: int, pooled: float, prior: float) -> float:
     return (hits + prior * pooled) / (n + prior) if n + prior > 0 else 0.0
 
 
@@ -142,7 +147,7 @@ def fit_behaviour(
     ``pay_lag_days`` (median days from contact to payment).
     """
     start = base if base is not None else Behaviour()
-    counts: dict[tuple[str, str], list[int]] = {}
+    counts: dict[tuple[str, str], list[float]] = {}
     answered: dict[str, list[int]] = {}
     promises = kept = 0
     shares: list[float] = []
@@ -155,43 +160,53 @@ def fit_behaviour(
             (i, e) for i, e in enumerate(events)
             if isinstance(e, ContactAttempted) and e.initiated_by == "creditor"
         ]
-        for k, (i, c) in enumerate(contacts):
-            stage = c.stage or "*"
-            cell = counts.setdefault((stage, c.channel), [0, 0, 0, 0, 0, 0])
-            cell[0] += 1
-            outcome = c.outcome.value
-            if c.channel in _ANSWERING:
-                a = answered.setdefault(c.channel, [0, 0])
-                a[0] += 1
-                a[1] += outcome == "conversation"
-            if outcome in _NOT_REACHED:
+        groups: list[list[tuple[int, ContactAttempted]]] = []
+        for i, c in contacts:  # contacts made at the same instant share any response
+            if groups and groups[-1][0][1].at == c.at:
+                groups[-1].append((i, c))
+            else:
+                groups.append([(i, c)])
+        for k, group in enumerate(groups):
+            reached: list[list[float]] = []
+            for _i, c in group:
+                cell = counts.setdefault((c.stage or "*", c.channel), [0.0] * 6)
+                cell[0] += 1
+                outcome = c.outcome.value
+                if c.channel in _ANSWERING:
+                    calls = answered.setdefault(c.channel, [0, 0])
+                    calls[0] += 1
+                    calls[1] += outcome == "conversation"
+                if outcome not in _NOT_REACHED:
+                    cell[1] += 1
+                    reached.append(cell)
+            if not reached:
                 continue
-            cell[1] += 1
-            until = c.at + window
-            if k + 1 < len(contacts):
-                until = min(until, contacts[k + 1][1].at)
-            response = _first_response(events[i + 1:], until)
+            at = group[0][1].at
+            nxt = groups[k + 1][0][1].at if k + 1 < len(groups) else None
+            response = _first_response(events[group[-1][0] + 1:], at + window, nxt)
             if response is None:
                 continue
             if isinstance(response, PaymentReceived):
                 before = fold(account, response.at - timedelta(microseconds=1)).balance
                 owed = before.amount if before is not None else Decimal(0)
-                lags.append((response.at - c.at).total_seconds() / 86400)
+                lags.append((response.at - at).total_seconds() / 86400)
+                column = 2
                 if owed > 0 and response.amount.amount < owed:
-                    cell[3] += 1
+                    column = 3
                     shares.append(float(response.amount.amount / owed))
-                else:
-                    cell[2] += 1
             elif isinstance(response, PromiseToPay):
-                cell[4] += 1
+                column = 4
                 promises += 1
                 kept += _kept(events, response)
             else:
-                cell[5] += 1
+                column = 5
+            for cell in reached:
+                cell[column] += 1 / len(reached)
     if n_accounts == 0:
         raise OverdueError("the log holds no account to fit", expected="a non-empty log")
     cells = tuple(
-        FittedCell(stage, channel, *v) for (stage, channel), v in sorted(counts.items())
+        FittedCell(stage, channel, int(v[0]), int(v[1]), v[2], v[3], v[4], v[5])
+        for (stage, channel), v in sorted(counts.items())
     )
     pooled: dict[str, FittedCell] = {}
     for cell_ in cells:
@@ -232,10 +247,11 @@ def fit_behaviour(
 
 
 def _first_response(
-    after: list[Event], until: datetime
+    after: list[Event], until: datetime, next_contact: datetime | None
 ) -> PaymentReceived | PromiseToPay | DisputeOpened | None:
+    """The debtor's first act within the window and before the next contact (which owns it)."""
     for e in after:
-        if e.at > until:
+        if e.at > until or (next_contact is not None and e.at >= next_contact):
             return None
         if isinstance(e, PaymentReceived | PromiseToPay | DisputeOpened):
             return e
