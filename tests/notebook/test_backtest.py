@@ -107,7 +107,6 @@ def test_a_jsonl_log_is_read_and_a_bad_line_is_reported(tmp_path: Path, log) -> 
 
 
 def test_a_backtest_becomes_a_frame_and_html(log) -> None:  # type: ignore[no-untyped-def]
-    pytest.importorskip("pandas")
     result = backtest(REFERENCE_POLICY, _two_sms(REFERENCE_POLICY), log[:8])
     df = result.to_frame()
     assert len(df) == 8

@@ -109,3 +109,27 @@ def test_sample_size_matches_the_textbook_and_grows_as_the_difference_shrinks() 
     assert lopsided["total"] > n["total"]
     with pytest.raises(OverdueError):
         sample_size(0.99, 0.05)
+
+
+def test_a_handful_of_changed_accounts_is_within_noise_even_if_the_interval_is_not() -> None:
+    from decimal import Decimal
+
+    from overdue import Money
+    from overdue.simulate import AccountResult, SimulationResult
+
+    def run(paid: int) -> SimulationResult:
+        rows = []
+        for i in range(300):
+            owed = Money("100.00", "CNY")
+            got = owed if i < paid else Money("0.00", "CNY")
+            rows.append(AccountResult(f"A-{i}", owed, got, 1 if i < paid else None, None, (),
+                                      {}, Decimal(0)))
+        return SimulationResult("p", START, 10, tuple(rows))
+
+    few = {d.metric: d for d in paired_differences(run(150), run(156), n_boot=400)}
+    d = few["resolved_share"]
+    assert d.changed == 6
+    assert d.low > 0  # every resample that holds a changed account moves one way...
+    assert d.within_noise  # ...but six accounts are thin evidence
+    many = {d.metric: d for d in paired_differences(run(150), run(190), n_boot=400)}
+    assert many["resolved_share"].changed == 40 and not many["resolved_share"].within_noise

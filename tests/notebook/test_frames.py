@@ -8,15 +8,14 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import pandas as pd
+import pyarrow as pa
 import pytest
 
 from overdue import REFERENCE_POLICY, Account, Invoice, Money, decide_batch, timeline
 from overdue.events import PaymentReceived
 from overdue.notebook.frames import STATUS_ORDER, to_arrow, to_frame
 from overdue.simulate import compare, generate_portfolio, simulate
-
-pd = pytest.importorskip("pandas")
-pa = pytest.importorskip("pyarrow")
 
 SH = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 2, 1, 9, 0, tzinfo=SH)

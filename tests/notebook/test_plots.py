@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import matplotlib
+import matplotlib.pyplot as plt
 import pytest
 
 from overdue import REFERENCE_POLICY
@@ -17,9 +19,7 @@ from overdue.notebook.plots import (
 )
 from overdue.simulate import compare, generate_portfolio, simulate
 
-matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
-plt = pytest.importorskip("matplotlib.pyplot")
 
 START = datetime(2026, 2, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 COSTS = {"sms": "0.05", "phone": "2.00", "letter": "30.00"}

@@ -183,7 +183,7 @@ def fit_behaviour(
                 continue
             at = group[0][1].at
             nxt = groups[k + 1][0][1].at if k + 1 < len(groups) else None
-            response = _first_response(events[group[-1][0] + 1:], at + window, nxt)
+            response = _first_response(events[group[0][0] + 1 :], at + window, nxt)
             if response is None:
                 continue
             if isinstance(response, PaymentReceived):

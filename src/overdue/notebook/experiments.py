@@ -156,6 +156,18 @@ METRICS: dict[str, tuple[str, Callable[[_Totals], float]]] = {
 }
 """The metrics compared, by name: (what it measures, how it follows from account totals)."""
 
+_COLUMNS: dict[str, tuple[int, ...]] = {
+    "recovery_rate": (1,),
+    "resolved_share": (2,),
+    "contacts_per_account": (3,),
+    "cost_per_account": (4,),
+    "cost_per_recovered": (1, 4),
+}
+"""Which per-account values each metric reads (to count the accounts that differ)."""
+
+MIN_CHANGED = 10
+"""Fewer accounts than this differing between paired runs is reported as within noise."""
+
 
 @attrs.frozen
 class Difference:
@@ -163,7 +175,11 @@ class Difference:
 
     ``within_noise`` is true when the interval holds zero: the data cannot tell the two
     policies apart on this metric.  ``paired`` says whether both arms ran on the same
-    accounts (the simulator's ``compare``) or on disjoint ones (an A/B split).
+    accounts (the simulator's ``compare``) or on disjoint ones (an A/B split).  For paired runs
+    ``changed`` counts the accounts whose values differ; a percentile bootstrap is
+    over-confident when only a handful do (four accounts that all moved the same way make an
+    interval that excludes zero, where a sign test would not), so fewer than
+    :data:`MIN_CHANGED` is reported as within noise too.
     """
 
     metric: str
@@ -175,20 +191,24 @@ class Difference:
     level: float
     n_boot: int
     paired: bool
+    changed: int | None = None
 
     @property
     def within_noise(self) -> bool:
-        """The interval holds zero (or could not be computed)."""
+        """The interval holds zero, could not be computed, or too few paired accounts differ."""
         if math.isnan(self.low) or math.isnan(self.high):
+            return True
+        if self.changed is not None and self.changed < MIN_CHANGED:
             return True
         return self.low <= 0 <= self.high
 
     def describe(self) -> str:
         """One line: the difference, its interval, and whether it is within noise."""
         verdict = "within noise" if self.within_noise else "a real difference"
+        differ = f"; {self.changed} accounts differ" if self.changed is not None else ""
         return (
             f"{self.difference:+.4f} [{self.low:+.4f}, {self.high:+.4f}] "
-            f"({round(self.level * 100)}% interval, {self.n_boot} resamples): {verdict}"
+            f"({round(self.level * 100)}%{differ}): {verdict}"
         )
 
 
@@ -246,7 +266,11 @@ def paired_differences(
         ta, tb = _totals(pa[k] for k in idx), _totals(pb[k] for k in idx)
         for name, (_, fn) in METRICS.items():
             samples[name].append(fn(tb) - fn(ta))
-    return _differences(pa, pb, samples, level, n_boot, paired=True)
+    changed = {
+        name: sum(1 for ra, rb in zip(pa, pb, strict=True) if any(ra[c] != rb[c] for c in cols))
+        for name, cols in _COLUMNS.items()
+    }
+    return _differences(pa, pb, samples, level, n_boot, changed=changed)
 
 
 def split_differences(
@@ -269,7 +293,7 @@ def split_differences(
         tb = _totals(pb[rng.randrange(len(pb))] for _ in range(len(pb)))
         for name, (_, fn) in METRICS.items():
             samples[name].append(fn(tb) - fn(ta))
-    return _differences(pa, pb, samples, level, n_boot, paired=False)
+    return _differences(pa, pb, samples, level, n_boot, changed=None)
 
 
 def _differences(
@@ -279,14 +303,18 @@ def _differences(
     level: float,
     n_boot: int,
     *,
-    paired: bool,
+    changed: Mapping[str, int] | None,
 ) -> tuple[Difference, ...]:
     out = []
     whole_a, whole_b = _totals(pa), _totals(pb)
     for name, (_, fn) in METRICS.items():
         a, b = fn(whole_a), fn(whole_b)
         low, high = _interval(samples[name], level)
-        out.append(Difference(name, a, b, b - a, low, high, level, n_boot, paired))
+        out.append(Difference(
+            name, a, b, b - a, low, high, level, n_boot,
+            paired=changed is not None,
+            changed=changed[name] if changed is not None else None,
+        ))
     return tuple(out)
 
 

@@ -56,8 +56,8 @@ def _runs(results: object) -> list[tuple[str, SimulationResult]]:
         return [(results.policy_id, results)]
     if isinstance(results, Comparison | Experiment):
         return [
-            (f"champion ({results.champion.policy_id})", results.champion),
-            (f"challenger ({results.challenger.policy_id})", results.challenger),
+            (_arm_label("champion", results.champion), results.champion),
+            (_arm_label("challenger", results.challenger), results.challenger),
         ]
     if isinstance(results, Mapping):
         return [(str(k), v) for k, v in results.items() if isinstance(v, SimulationResult)]
@@ -67,6 +67,10 @@ def _runs(results: object) -> list[tuple[str, SimulationResult]]:
         f"cannot plot a {type(results).__name__}",
         expected="a SimulationResult, a mapping or list of them, a Comparison or an Experiment",
     )
+
+
+def _arm_label(arm: str, run: SimulationResult) -> str:
+    return arm if run.policy_id == arm else f"{arm} ({run.policy_id})"
 
 
 def _percentile(values: Sequence[float], q: float) -> float:
@@ -181,6 +185,12 @@ def plot_contact_heatmap(
     what = f"{channel} contacts" if channel else "contacts"
     ax.set_title(f"{what} by local hour and weekday ({run.policy_id})")
     ax.figure.colorbar(image, ax=ax, label="contacts")
+    top = max((max(row) for row in grid), default=0)
+    for day, row in enumerate(grid):  # the counts, so a small cell still reads
+        for hour, count in enumerate(row):
+            if count:
+                colour = "white" if count > top / 2 else "black"
+                ax.text(hour, day, str(count), ha="center", va="center", fontsize=6, color=colour)
     return ax
 
 
