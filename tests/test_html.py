@@ -31,7 +31,10 @@ def _account(account_id: str = "A-1", **kw: object) -> Account:
     return Account(
         account_id,
         timezone="Asia/Shanghai",
-        contacts=[ContactPoint("sms", "+86 138 0013 8000"), ContactPoint("phone", "+86 138 0013 8000")],
+        contacts=[
+            ContactPoint("sms", "+86 138 0013 8000"),
+            ContactPoint("phone", "+86 138 0013 8000"),
+        ],
         invoices=[Invoice("INV-1", Money("1200.50", "CNY"), date(2026, 1, 10))],
         **kw,  # type: ignore[arg-type]
     )
@@ -55,7 +58,8 @@ class _Text(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in {"br", "path", "rect", "line", "circle", "marker"}:
             return
-        assert self.stack and self.stack[-1] == tag, (tag, self.stack[-3:])
+        assert self.stack, tag
+        assert self.stack[-1] == tag, (tag, self.stack[-3:])
         self.stack.pop()
 
     def handle_data(self, data: str) -> None:
@@ -118,7 +122,8 @@ def test_a_policy_shows_its_ladder_as_a_table_and_a_diagram() -> None:
     text = " ".join(parsed.text)
     for stage in REFERENCE_POLICY.stages:
         assert stage.id in text
-    assert "<svg" in html and "<table" in html
+    assert "<svg" in html
+    assert "<table" in html
     assert "(off)" in text  # the field visit is off by default
     assert "legal_review" in text  # litigation requires it
     rows = re.findall(r"<tr>", html)
@@ -129,14 +134,16 @@ def test_a_policy_shows_its_ladder_as_a_table_and_a_diagram() -> None:
 def test_a_timeline_shows_a_table_and_a_day_by_day_chart() -> None:
     start = datetime(2026, 1, 11, 9, tzinfo=SH)
     entries = timeline(REFERENCE_POLICY, _account(), start, start + timedelta(days=60))
-    assert isinstance(entries, Timeline) and isinstance(entries, tuple)
+    assert isinstance(entries, Timeline)
+    assert isinstance(entries, tuple)
     html = entries._repr_html_()
     text = " ".join(_parse(html).text)
     contacts = [e for e in entries if e.kind == "contact"]
     assert f"{len(entries)} entries, {len(contacts)} contacts" in text
     assert html.count("<circle") == len(contacts)  # one dot per contact on the chart
     assert "lawyer_letter" in text
-    assert "CST" in text and "UTC" not in text  # one zone, the debtor's
+    assert "CST" in text
+    assert "UTC" not in text
 
 
 def test_plain_reprs_stay_short() -> None:

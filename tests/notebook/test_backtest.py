@@ -46,7 +46,8 @@ def _hours(policy: Policy, start: int, end: int) -> Policy:
 def test_the_recording_policy_never_differs_from_its_own_log(log) -> None:  # type: ignore[no-untyped-def]
     result = backtest(REFERENCE_POLICY, REFERENCE_POLICY, log)
     s = result.summary()
-    assert s["diverged"] == 0 and s["failed"] == 0
+    assert s["diverged"] == 0
+    assert s["failed"] == 0
     assert s["contact_change"] == 0
     assert s["champion_objections"] == 0  # the log followed the policy
     assert s["recorded_contacts"] == sum(
@@ -112,4 +113,5 @@ def test_a_backtest_becomes_a_frame_and_html(log) -> None:  # type: ignore[no-un
     assert len(df) == 8
     assert str(df["diverged_at"].dtype).startswith("datetime64[ns, UTC")
     html = result._repr_html_()
-    assert "two-sms" in html and "first difference" in html
+    assert "two-sms" in html
+    assert "first difference" in html

@@ -45,13 +45,15 @@ def test_a_fitted_model_recovers_the_rates_that_wrote_the_log() -> None:
     sms = fitted.behaviour.rates_for("*", "sms")
     phone = fitted.behaviour.rates_for("*", "phone")
     assert sms.pay == pytest.approx(0.10, abs=0.04)
-    assert sms.promise == 0 and sms.dispute == 0
+    assert sms.promise == 0
+    assert sms.dispute == 0
     assert phone.answer == pytest.approx(0.5, abs=0.08)
     assert phone.promise == pytest.approx(0.2, abs=0.08)
     cells = {(c.stage, c.channel): c for c in fitted.cells}
     assert cells[("reminder", "sms")].contacts > 100
     assert fitted.accounts == 250
-    assert fitted.caveat == CAVEAT and "not a forecast" in CAVEAT
+    assert fitted.caveat == CAVEAT
+    assert "not a forecast" in CAVEAT
 
 
 def test_thin_cells_are_pulled_towards_their_channel() -> None:

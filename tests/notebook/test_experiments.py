@@ -60,7 +60,9 @@ def test_assign_splits_accounts_and_refuses_bad_arms() -> None:
 def test_identical_policies_differ_by_nothing_and_are_within_noise() -> None:
     c = compare(REFERENCE_POLICY, REFERENCE_POLICY, generate_portfolio(25, seed=2), START, 40)
     for d in c.differences(n_boot=100):
-        assert d.difference == 0 and d.low == 0 and d.high == 0
+        assert d.difference == 0
+        assert d.low == 0
+        assert d.high == 0
         assert d.within_noise
         assert d.paired
 
@@ -76,7 +78,8 @@ def test_a_real_difference_is_not_within_noise_and_the_seed_fixes_the_interval()
     diffs = {d.metric: d for d in paired_differences(a, b, n_boot=200, seed=3)}
     rec = diffs["recovery_rate"]
     assert rec.difference > 0.5
-    assert rec.low > 0 and not rec.within_noise
+    assert rec.low > 0
+    assert not rec.within_noise
     assert rec.low <= rec.difference <= rec.high
     again = {d.metric: d.describe() for d in paired_differences(a, b, n_boot=200, seed=3)}
     assert again == {m: d.describe() for m, d in diffs.items()}  # (nan != nan, so as text)
@@ -87,11 +90,15 @@ def test_a_real_difference_is_not_within_noise_and_the_seed_fixes_the_interval()
 
 def test_a_split_experiment_sees_each_account_under_one_policy() -> None:
     accounts = generate_portfolio(80, seed=5)
-    exp = run_experiment(REFERENCE_POLICY, REFERENCE_POLICY, accounts, START, 30, salt="t", share=0.25)
+    exp = run_experiment(
+        REFERENCE_POLICY, REFERENCE_POLICY, accounts, START, 30, salt="t", share=0.25
+    )
     champ = {a.account_id for a in exp.champion.accounts}
     chall = {a.account_id for a in exp.challenger.accounts}
-    assert not champ & chall and len(champ | chall) == 80
-    assert all(arm_of(i, "t", {"champion": 0.75, "challenger": 0.25}) == "challenger" for i in chall)
+    assert not champ & chall
+    assert len(champ | chall) == 80
+    split = {"champion": 0.75, "challenger": 0.25}
+    assert all(arm_of(i, "t", split) == "challenger" for i in chall)
     diffs = exp.differences(n_boot=100)
     assert not any(d.paired for d in diffs)
     # the same policy in both arms: whatever the split shows is noise
@@ -132,4 +139,5 @@ def test_a_handful_of_changed_accounts_is_within_noise_even_if_the_interval_is_n
     assert d.low > 0  # every resample that holds a changed account moves one way...
     assert d.within_noise  # ...but six accounts are thin evidence
     many = {d.metric: d for d in paired_differences(run(150), run(190), n_boot=400)}
-    assert many["resolved_share"].changed == 40 and not many["resolved_share"].within_noise
+    assert many["resolved_share"].changed == 40
+    assert not many["resolved_share"].within_noise

@@ -53,7 +53,8 @@ def test_a_batch_report_becomes_a_typed_frame_with_its_failures() -> None:
     assert list(df["status"].cat.categories) == list(STATUS_ORDER)
     assert str(df["actions"].dtype) == "Int64"
     bad = df[df["account_id"] == "BAD-1"].iloc[0]
-    assert bad["error_type"] == "EventError" and "EUR" in bad["error"]
+    assert bad["error_type"] == "EventError"
+    assert "EUR" in bad["error"]
     # the table says what the decisions say
     first = report.decisions[0]
     row = df.iloc[0]
@@ -89,7 +90,8 @@ def test_arrow_tables_have_the_same_columns_typed() -> None:
     assert table.schema.field("amount").type == pa.decimal128(38, 2)
     assert table.schema.field("at").type == pa.timestamp("us", tz="Asia/Shanghai")
     stage = table.schema.field("stage").type
-    assert pa.types.is_dictionary(stage) and stage.ordered
+    assert pa.types.is_dictionary(stage)
+    assert stage.ordered
     assert table.num_rows == 7
     back = table.column("amount").to_pylist()
     assert back[:6] == [d.balance.amount for d in report.decisions]  # type: ignore[union-attr]

@@ -24,7 +24,8 @@ def test_notebooks_are_stored_without_outputs(name: str) -> None:
     nbformat.validate(nb)
     for cell in nb.cells:
         if cell.cell_type == "code":
-            assert cell.outputs == [] and cell.execution_count is None, cell.source[:60]
+            assert cell.outputs == [], cell.source[:60]
+            assert cell.execution_count is None, cell.source[:60]
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)

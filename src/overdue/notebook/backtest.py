@@ -14,8 +14,8 @@ answers three questions:
    ...) kept at their recorded times, its own contacts replacing the champion's.  A contact
    the log also holds (same idempotency key) goes as it went then; any other is assumed
    delivered, or unanswered for a call.  This part *is* a model: a debtor contacted
-   differently might have acted differently.  It says what the challenger's ladder and rules would have done
-   with the same debtor behaviour, not what the debtor would have done.
+   differently might have acted differently.  It says what the challenger's ladder and rules
+   would have done with the same debtor behaviour, not what the debtor would have done.
 3. **Compliance-rule objections.**  Every contact the host recorded is put to both policies
    at its recorded moment, with the history as recorded: a contact a policy would not have
    made then because one of its *rules* deferred or blocked that channel counts as one
