@@ -26,4 +26,4 @@ def test_compare_policies_prints_a_side_by_side_table(capsys: pytest.CaptureFixt
     assert "seed-reference" in out
     assert "challenger" in out
     assert "recovery_rate" in out
-    assert "interval" in out
+    assert "paired bootstrap" in out
