@@ -155,3 +155,18 @@ def test_plain_reprs_stay_short() -> None:
         f"Policy(id='seed-reference', version='2026.1', stages=7, "
         f"rules={len(REFERENCE_POLICY.rules)})"
     )
+
+
+def test_the_html_module_imports_nothing_from_the_edges() -> None:
+    import ast
+    from pathlib import Path
+
+    import overdue._html as module
+
+    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+    imported = {
+        n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module
+    } | {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    ours = {m for m in imported if m.startswith("overdue")}
+    # overdue.decision and overdue.policy only under TYPE_CHECKING
+    assert ours <= {"overdue._time", "overdue.decision", "overdue.policy"}

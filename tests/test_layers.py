@@ -9,6 +9,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "overdue"
 
 INNER = (
     "_masking",
+    "_html",
     "errors",
     "_time",
     "durations",
@@ -34,6 +35,7 @@ EDGES = (
     "simulate",
     "diagrams",
     "_pytest_plugin",
+    "notebook",
 )
 
 

@@ -22,9 +22,9 @@ from overdue._time import zone as _zone
 
 if TYPE_CHECKING:
     from overdue.decision import Decision
-    from overdue.policy import Policy
+    from overdue.policy import Policy, Stage, Step
 
-__all__ = ["decision_html", "policy_html", "table_html", "timeline_html"]
+__all__ = ["decision_html", "policy_html", "step_text", "table_html", "timeline_html"]
 
 _STYLE = (
     "<style>"
@@ -149,18 +149,21 @@ def decision_html(d: Decision) -> str:
     return f"<div class='overdue'>{_STYLE}{''.join(parts)}</div>"
 
 
-def _steps_text(stage: Any) -> str:
-    lines = []
-    for s in stage.steps:
-        text = f"{s.channel}: {s.template}"
-        if s.max_attempts > 1:
-            text += f" ×{s.max_attempts} every {s.repeat_every}"
-        if not s.at.is_zero:
-            text += f" at +{s.at}"
-        if s.fallback:
-            text += f" (else {s.fallback})"
-        lines.append(_e(text))
-    return "<br>".join(lines)
+def step_text(step: Step) -> str:
+    """One step in a few words, ``sms: reminder.sms x3 every 3d (else email)`` (plain text;
+    the diagrams use it too)."""
+    text = f"{step.channel}: {step.template}"
+    if step.max_attempts > 1:
+        text += f" x{step.max_attempts} every {step.repeat_every}"
+    if not step.at.is_zero:
+        text += f" at +{step.at}"
+    if step.fallback:
+        text += f" (else {step.fallback})"
+    return text
+
+
+def _steps_text(stage: Stage) -> str:
+    return "<br>".join(_e(step_text(s)) for s in stage.steps)
 
 
 def _ladder_svg(policy: Policy) -> str:
