@@ -73,10 +73,11 @@ def table_html(
 ) -> str:
     """A plain HTML table; cells are escaped unless ``raw`` (then they are HTML already)."""
     head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    thead = f"<thead><tr>{head}</tr></thead>" if any(header) else ""
     body = "".join(
         "<tr>" + "".join(f"<td>{c if raw else _e(c)}</td>" for c in row) + "</tr>" for row in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f"<table>{thead}<tbody>{body}</tbody></table>"
 
 
 def _reasons(reasons: Iterable[Any], tz_name: str | None) -> str:

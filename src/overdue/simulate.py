@@ -319,7 +319,7 @@ class SimulationResult:
         ]
 
     def to_frame(self, *, decimal: bool = False) -> Any:
-        """One row per account as a pandas DataFrame with typed columns (``overdue[notebook]``).
+        """One row per account as a typed pandas DataFrame (``overdue-policy[notebook]``).
 
         See :func:`overdue.notebook.frames.simulation_columns` for the columns.
         """
