@@ -101,6 +101,8 @@ def test_a_split_experiment_sees_each_account_under_one_policy() -> None:
     assert all(arm_of(i, "t", split) == "challenger" for i in chall)
     diffs = exp.differences(n_boot=100)
     assert not any(d.paired for d in diffs)
+    assert len(exp.to_frame()) == 80
+    assert "experiment, salt t" in exp._repr_html_()
     # the same policy in both arms: whatever the split shows is noise
     assert diffs[0].within_noise
 

@@ -375,6 +375,23 @@ class Experiment:
             self.champion, self.challenger, n_boot=n_boot, level=level, seed=seed
         )
 
+    def to_frame(self, *, decimal: bool = False) -> Any:
+        """Both arms stacked, one row per account, as a pandas DataFrame."""
+        from overdue.notebook.frames import to_frame
+
+        return to_frame(self, decimal=decimal)
+
+    def to_arrow(self) -> Any:
+        """Both arms stacked, one row per account, as a ``pyarrow.Table``."""
+        from overdue.notebook.frames import to_arrow
+
+        return to_arrow(self)
+
+    def _repr_html_(self) -> str:
+        from overdue.notebook.html import experiment_html
+
+        return experiment_html(self)
+
 
 def run_experiment(
     champion: Policy,
