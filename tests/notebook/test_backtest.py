@@ -115,3 +115,14 @@ def test_a_backtest_becomes_a_frame_and_html(log) -> None:  # type: ignore[no-un
     html = result._repr_html_()
     assert "two-sms" in html
     assert "first difference" in html
+
+
+def test_a_log_written_as_parquet_or_jsonl_reads_back_the_same(tmp_path: Path, log) -> None:  # type: ignore[no-untyped-def]
+    from overdue.notebook.logs import read_log, write_log
+
+    for name in ("log.parquet", "log.jsonl"):
+        path = write_log(log[:6], tmp_path / name)
+        assert list(read_log(path)) == log[:6]
+    result = backtest(REFERENCE_POLICY, _two_sms(REFERENCE_POLICY), tmp_path / "log.parquet")
+    direct = backtest(REFERENCE_POLICY, _two_sms(REFERENCE_POLICY), log[:6])
+    assert result == direct

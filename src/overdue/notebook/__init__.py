@@ -7,6 +7,7 @@
   local hour and weekday, cost per unit recovered (each returns its matplotlib Axes);
 * :mod:`~overdue.notebook.experiments`: stable arm assignment by salted hash, bootstrap
   intervals for differences, sample sizes;
+* :mod:`~overdue.notebook.logs`: recorded logs as JSONL or Parquet;
 * :mod:`~overdue.notebook.backtest`: a challenger replayed on a recorded log;
 * :mod:`~overdue.notebook.behaviour`: response rates fitted from a recorded log.
 
@@ -27,6 +28,7 @@ from overdue.notebook.experiments import (
     split_differences,
 )
 from overdue.notebook.frames import to_arrow, to_frame
+from overdue.notebook.logs import read_log, write_log
 from overdue.notebook.plots import (
     plot_contact_heatmap,
     plot_cost_per_recovered,
@@ -49,9 +51,11 @@ __all__ = [
     "plot_cost_per_recovered",
     "plot_recovery",
     "plot_stage_funnel",
+    "read_log",
     "run_experiment",
     "sample_size",
     "split_differences",
     "to_arrow",
     "to_frame",
+    "write_log",
 ]

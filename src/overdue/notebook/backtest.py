@@ -23,10 +23,9 @@ answers three questions:
    follow its policy); the challenger's say how many of last quarter's contacts its rules would
    have stopped.
 
-The log is a JSONL file of accounts with their events (``docs/formats.md``, the format
-``overdue next`` reads), or any iterable of :class:`~overdue.account.Account` (for instance
-from a Parquet reader).  An account that cannot be replayed is reported with its error; the
-others go on.
+The log is a JSONL or Parquet file of accounts with their events
+(:mod:`overdue.notebook.logs`), or any iterable of :class:`~overdue.account.Account`.  An
+account that cannot be replayed is reported with its error; the others go on.
 """
 
 from __future__ import annotations
@@ -40,12 +39,12 @@ from typing import Any
 import attrs
 
 from overdue.account import Account
-from overdue.config.accounts import load_accounts
 from overdue.decision import Decision
 from overdue.engine import decide
 from overdue.errors import OverdueError
 from overdue.events import ContactAttempted, Event, StageEntered
 from overdue.notebook.frames import Column
+from overdue.notebook.logs import read_log
 from overdue.policy import Policy
 
 __all__ = ["AccountBacktest", "BacktestResult", "backtest"]
@@ -323,17 +322,6 @@ def _replay(
     )
 
 
-def _accounts(log: str | Path | Iterable[Account]) -> Iterable[Account | tuple[str, str]]:
-    if isinstance(log, str | Path):
-        for r in load_accounts(log):
-            if r.account is not None:
-                yield r.account
-            else:
-                yield (r.account_id or f"line {r.line}", str(r.error))
-        return
-    yield from log
-
-
 def backtest(
     champion: Policy,
     challenger: Policy,
@@ -346,11 +334,12 @@ def backtest(
     Args:
         champion: the policy the log was recorded under.
         challenger: the policy to try.
-        log: a JSONL file of accounts with their events, or any iterable of accounts.
+        log: a JSONL or Parquet file of accounts with their events
+            (:mod:`overdue.notebook.logs`), or any iterable of accounts.
         until: the end of the replay window (default: each account's last recorded event).
     """
     out: list[AccountBacktest] = []
-    for item in _accounts(log):
+    for item in read_log(log):
         if isinstance(item, tuple):
             out.append(AccountBacktest(item[0], None, "", "", 0, 0, error=item[1]))
             continue

@@ -17,7 +17,7 @@ channels the log never used (those keep the hand-set chances of ``base``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -36,6 +36,7 @@ from overdue.events import (
     PromiseToPay,
 )
 from overdue.notebook.frames import Column
+from overdue.notebook.logs import read_log
 from overdue.simulate import Behaviour, ResponseRates
 from overdue.snapshot import fold
 
@@ -110,15 +111,11 @@ class FittedBehaviour:
         return to_frame(self.columns())
 
 
-def _accounts(log: str | Path | Iterable[Account]) -> Iterable[Account]:
-    if isinstance(log, str | Path):
-        from overdue.config.accounts import load_accounts
-
-        for r in load_accounts(log):
-            if r.account is not None:
-                yield r.account
-        return
-    yield from log
+def _accounts(log: str | Path | Iterable[Account]) -> Iterator[Account]:
+    # A record that cannot be read holds no usable history; it is left out of the counts.
+    for item in read_log(log):
+        if isinstance(item, Account):
+            yield item
 
 
 def _rate(hits: float, n: int, pooled: float, prior: float) -> float:
@@ -135,7 +132,8 @@ def fit_behaviour(
     """Learn response rates per rung and channel from a recorded log (see the module caveat).
 
     Args:
-        log: a JSONL file of accounts with their events, or any iterable of accounts.
+        log: a JSONL or Parquet file of accounts with their events
+            (:mod:`overdue.notebook.logs`), or any iterable of accounts.
         window: how long after a contact a response is credited to it (and never past the
             next contact).
         prior: pseudo-contacts pulling a thin cell towards its channel's pooled rate.
