@@ -131,3 +131,11 @@ def test_an_unknown_object_is_refused_with_what_would_be_right() -> None:
 
     with pytest.raises(OverdueError, match="no table for a int"):
         to_frame(3)
+
+
+def test_a_missing_optional_package_names_the_extra() -> None:
+    from overdue.errors import OverdueError
+    from overdue.notebook._optional import need
+
+    with pytest.raises(OverdueError, match="overdue-policy\\[notebook\\]"):
+        need("no_such_package_for_overdue.sub", "tables")

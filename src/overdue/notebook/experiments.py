@@ -258,19 +258,17 @@ def paired_differences(
         )
     pa = [a_rows[i] for i in ids]
     pb = [b_rows[i] for i in ids]
-    rng = random.Random(seed)
     n = len(ids)
-    samples: dict[str, list[float]] = {m: [] for m in METRICS}
-    for _ in range(n_boot):
+
+    def resample(rng: random.Random) -> tuple[_Totals, _Totals]:
         idx = [rng.randrange(n) for _ in range(n)]
-        ta, tb = _totals(pa[k] for k in idx), _totals(pb[k] for k in idx)
-        for name, (_, fn) in METRICS.items():
-            samples[name].append(fn(tb) - fn(ta))
+        return _totals(pa[k] for k in idx), _totals(pb[k] for k in idx)
+
     changed = {
         name: sum(1 for ra, rb in zip(pa, pb, strict=True) if any(ra[c] != rb[c] for c in cols))
         for name, cols in _COLUMNS.items()
     }
-    return _differences(pa, pb, samples, level, n_boot, changed=changed)
+    return _differences(pa, pb, resample, level, n_boot, seed, changed=changed)
 
 
 def split_differences(
@@ -286,25 +284,31 @@ def split_differences(
     pa, pb = _rows(champion), _rows(challenger)
     if not pa or not pb:
         raise OverdueError("both arms need at least one decided account", got=(len(pa), len(pb)))
-    rng = random.Random(seed)
-    samples: dict[str, list[float]] = {m: [] for m in METRICS}
-    for _ in range(n_boot):
+
+    def resample(rng: random.Random) -> tuple[_Totals, _Totals]:
         ta = _totals(pa[rng.randrange(len(pa))] for _ in range(len(pa)))
-        tb = _totals(pb[rng.randrange(len(pb))] for _ in range(len(pb)))
-        for name, (_, fn) in METRICS.items():
-            samples[name].append(fn(tb) - fn(ta))
-    return _differences(pa, pb, samples, level, n_boot, changed=None)
+        return ta, _totals(pb[rng.randrange(len(pb))] for _ in range(len(pb)))
+
+    return _differences(pa, pb, resample, level, n_boot, seed, changed=None)
 
 
 def _differences(
     pa: Sequence[_Row],
     pb: Sequence[_Row],
-    samples: Mapping[str, list[float]],
+    resample: Callable[[random.Random], tuple[_Totals, _Totals]],
     level: float,
     n_boot: int,
+    seed: int,
     *,
     changed: Mapping[str, int] | None,
 ) -> tuple[Difference, ...]:
+    """Each metric's difference on the whole data and its interval over ``n_boot`` resamples."""
+    rng = random.Random(seed)
+    samples: dict[str, list[float]] = {m: [] for m in METRICS}
+    for _ in range(n_boot):
+        ta, tb = resample(rng)
+        for name, (_, fn) in METRICS.items():
+            samples[name].append(fn(tb) - fn(ta))
     out = []
     whole_a, whole_b = _totals(pa), _totals(pb)
     for name, (_, fn) in METRICS.items():

@@ -33,6 +33,7 @@ from overdue.batch import BatchReport
 from overdue.decision import Decision, Status
 from overdue.engine import TimelineEntry
 from overdue.errors import OverdueError
+from overdue.notebook._optional import need
 from overdue.policy import Policy
 from overdue.simulate import Comparison, SimulationResult
 
@@ -71,16 +72,6 @@ class Column:
     values: Sequence[object]
     categories: tuple[str, ...] = ()
     tz: str = "UTC"
-
-
-def _need(module: str) -> Any:
-    try:
-        return __import__(module)
-    except ImportError as exc:
-        raise OverdueError(
-            f"this table needs {module}",
-            expected='pip install "overdue-policy[notebook]"',
-        ) from exc
 
 
 def _order(values: Iterable[object], ladder: Sequence[str]) -> tuple[str, ...]:
@@ -328,7 +319,7 @@ def to_frame(
         options: ``policy=`` (rungs in its ladder order) and ``tz=`` for decisions, batch
             reports and timelines.
     """
-    pd = _need("pandas")
+    pd = need("pandas", "tables")
     cols = obj if _is_columns(obj) else columns_of(obj, **options)
     data: dict[str, Any] = {}
     for c in cols:
@@ -370,7 +361,7 @@ def to_arrow(obj: object, **options: Any) -> Any:
     Money is ``decimal128`` (exact; scale from the data), datetimes ``timestamp[us, tz]``,
     rungs and statuses ordered dictionaries, counts ``int64``.
     """
-    pa = _need("pyarrow")
+    pa = need("pyarrow", "Arrow tables")
     cols = obj if _is_columns(obj) else columns_of(obj, **options)
     arrays, names = [], []
     for c in cols:

@@ -23,6 +23,7 @@ from typing import Any
 from overdue.account import Account
 from overdue.config.accounts import account_from_dict, account_to_dict, load_accounts
 from overdue.errors import OverdueError
+from overdue.notebook._optional import need
 
 __all__ = ["LogItem", "read_log", "write_log"]
 
@@ -38,16 +39,6 @@ def _no_nulls(value: Any) -> Any:
     return value
 
 
-def _pyarrow() -> Any:
-    try:
-        import pyarrow.parquet as pq
-    except ImportError as exc:
-        raise OverdueError(
-            "Parquet logs need pyarrow", expected='pip install "overdue-policy[notebook]"'
-        ) from exc
-    return pq
-
-
 def read_log(log: str | Path | Iterable[Account]) -> Iterator[LogItem]:
     """The accounts of a log, in order; a record that cannot be read comes as ``(id, error)``."""
     if not isinstance(log, str | Path):
@@ -55,7 +46,7 @@ def read_log(log: str | Path | Iterable[Account]) -> Iterator[LogItem]:
         return
     path = Path(log)
     if path.suffix.lower() == ".parquet":
-        rows = _pyarrow().read_table(path).to_pylist()
+        rows = need("pyarrow.parquet", "Parquet logs").read_table(path).to_pylist()
         for i, row in enumerate(rows):
             where = row.get("id") if isinstance(row.get("id"), str) else f"row {i}"
             try:
@@ -75,9 +66,8 @@ def write_log(accounts: Iterable[Account], path: str | Path) -> Path:
     out = Path(path)
     docs = [account_to_dict(a) for a in accounts]
     if out.suffix.lower() == ".parquet":
-        import pyarrow as pa
-
-        _pyarrow().write_table(pa.Table.from_pylist(docs), out)
+        pa = need("pyarrow", "Parquet logs")
+        need("pyarrow.parquet", "Parquet logs").write_table(pa.Table.from_pylist(docs), out)
     else:
         out.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
     return out

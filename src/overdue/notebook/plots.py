@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from overdue.errors import OverdueError
+from overdue.notebook._optional import need
 from overdue.simulate import Comparison, SimulationResult
 
 __all__ = [
@@ -32,20 +33,10 @@ __all__ = [
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-def _plt() -> Any:
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as exc:
-        raise OverdueError(
-            "plots need matplotlib", expected='pip install "overdue-policy[notebook]"'
-        ) from exc
-    return plt
-
-
 def _axes(ax: Any, size: tuple[float, float] = (7.0, 4.0)) -> Any:
     if ax is not None:
         return ax
-    _, made = _plt().subplots(figsize=size, layout="constrained")
+    _, made = need("matplotlib.pyplot", "plots").subplots(figsize=size, layout="constrained")
     return made
 
 
