@@ -18,6 +18,7 @@ import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
+from typing import Any
 
 import attrs
 
@@ -85,6 +86,23 @@ class BatchReport:
 def _account_id(account: object) -> str:
     aid = getattr(account, "id", None)
     return aid if isinstance(aid, str) else f"<not an Account: {type(account).__name__}>"
+
+    def to_frame(self, **options: Any) -> Any:
+        """Decisions then failures as a typed pandas DataFrame (``overdue.notebook.frames``)."""
+        from overdue.notebook.frames import to_frame
+
+        return to_frame(self, **options)
+
+    def to_arrow(self, **options: Any) -> Any:
+        """Decisions then failures as a ``pyarrow.Table`` (``overdue.notebook.frames``)."""
+        from overdue.notebook.frames import to_arrow
+
+        return to_arrow(self, **options)
+
+    def _repr_html_(self) -> str:
+        from overdue.notebook.html import batch_report_html
+
+        return batch_report_html(self)
 
 
 def _decide_one(
