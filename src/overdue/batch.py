@@ -82,11 +82,6 @@ class BatchReport:
         """One line for a log: how many read, decided and failed (they always reconcile)."""
         return f"{self.read} read, {len(self.decisions)} decided, {len(self.failures)} failed"
 
-
-def _account_id(account: object) -> str:
-    aid = getattr(account, "id", None)
-    return aid if isinstance(aid, str) else f"<not an Account: {type(account).__name__}>"
-
     def to_frame(self, **options: Any) -> Any:
         """Decisions then failures as a typed pandas DataFrame (``overdue.notebook.frames``)."""
         from overdue.notebook.frames import to_frame
@@ -103,6 +98,11 @@ def _account_id(account: object) -> str:
         from overdue.notebook.html import batch_report_html
 
         return batch_report_html(self)
+
+
+def _account_id(account: object) -> str:
+    aid = getattr(account, "id", None)
+    return aid if isinstance(aid, str) else f"<not an Account: {type(account).__name__}>"
 
 
 def _decide_one(
