@@ -9,6 +9,8 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "overdue"
 
 INNER = (
     "_masking",
+    "_iso4217",
+    "_html",
     "errors",
     "_time",
     "durations",
@@ -34,6 +36,7 @@ EDGES = (
     "simulate",
     "diagrams",
     "_pytest_plugin",
+    "notebook",
 )
 
 

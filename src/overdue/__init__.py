@@ -15,7 +15,7 @@ from overdue.batch import BatchFailure, BatchReport, decide_batch, decide_many
 from overdue.calendars import MON_FRI, BusinessCalendar, HolidaysCalendar, WeekCalendar
 from overdue.decision import Action, BlockedStep, Decision, MessageFacts, Reason, Transition
 from overdue.durations import Duration, business_days, days, hours, minutes, months, weeks
-from overdue.engine import TimelineEntry, decide, timeline
+from overdue.engine import Timeline, TimelineEntry, decide, timeline
 from overdue.errors import (
     EventError,
     NaiveDatetimeError,
@@ -56,6 +56,7 @@ __all__ = [
     "Snapshot",
     "Stage",
     "Step",
+    "Timeline",
     "TimelineEntry",
     "Transition",
     "UnknownChannelError",

@@ -252,6 +252,20 @@ class Decision:
         """The decision in words, for a compliance officer."""
         return explain(self)
 
+    def __repr__(self) -> str:
+        # Short on purpose: the full value is ~3,000 characters; explain() is the long form.
+        nxt = self.next_action
+        step = f", next={nxt.channel}:{nxt.template}" if nxt is not None else ""
+        return (
+            f"Decision(account_id={self.account_id!r}, at={self.at.isoformat()!r}, "
+            f"status={self.status!r}, stage={self.stage!r}{step})"
+        )
+
+    def _repr_html_(self) -> str:
+        from overdue._html import decision_html
+
+        return decision_html(self)
+
 
 def same_grace_end(actions: tuple[Action, ...]) -> tuple[Action, ...]:
     """``actions`` of one rung, all stating the rung's one grace end: the latest of theirs.

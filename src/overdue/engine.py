@@ -45,7 +45,7 @@ from overdue.rules.parties import third_party_gate
 from overdue.situation import Candidate, Situation, days_overdue
 from overdue.snapshot import Snapshot, StepProgress, fold
 
-__all__ = ["TimelineEntry", "decide", "timeline"]
+__all__ = ["Timeline", "TimelineEntry", "decide", "timeline"]
 
 _MAX_ROUNDS = 64
 _NUDGE = timedelta(minutes=1)
@@ -881,6 +881,17 @@ class TimelineEntry:
     detail: str = ""
 
 
+class Timeline(tuple[TimelineEntry, ...]):
+    """A projected schedule: a tuple of :class:`TimelineEntry`, shown in notebooks as HTML."""
+
+    __slots__ = ()
+
+    def _repr_html_(self) -> str:
+        from overdue._html import timeline_html
+
+        return timeline_html(self)
+
+
 _NO_ANSWER_CHANNELS = frozenset({"phone", "call", "voice", "field_visit", "visit"})
 
 
@@ -891,7 +902,7 @@ def timeline(
     until: datetime,
     *,
     max_decisions: int = 2000,
-) -> tuple[TimelineEntry, ...]:
+) -> Timeline:
     """The projected schedule from ``start`` to ``until`` if nothing changes and nobody answers.
 
     Every due action is assumed carried out at its time with no reply (calls go unanswered,
@@ -945,5 +956,5 @@ def timeline(
         if d.wake_at is None:
             break
         t = d.wake_at if d.wake_at > t else t + _NUDGE
-    return tuple(out)
+    return Timeline(out)
 

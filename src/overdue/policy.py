@@ -326,6 +326,18 @@ class Policy:
         facts.add("payment_plan")
         return frozenset(facts)
 
+    def __repr__(self) -> str:
+        # Short on purpose: the full value is ~9,000 characters; a notebook shows the HTML.
+        return (
+            f"Policy(id={self.id!r}, version={self.version!r}, "
+            f"stages={len(self.stages)}, rules={len(self.rules)})"
+        )
+
+    def _repr_html_(self) -> str:
+        from overdue._html import policy_html
+
+        return policy_html(self)
+
     def __format__(self, spec: str) -> str:
         if not spec:
             return str(self)

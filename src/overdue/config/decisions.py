@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import Any
 
+from overdue._masking import scrub
 from overdue._time import zone
 from overdue.config.accounts import event_to_dict
 from overdue.decision import Action, BlockedStep, Decision, Reason
-from overdue.errors import OverdueError
+from overdue.errors import OverdueError, shown
 
 __all__ = ["DECISION_SCHEMA", "decision_to_dict", "error_to_dict"]
 
@@ -145,7 +146,7 @@ def error_to_dict(
             "key_path": error.key_path,
             "event_index": error.event_index,
             "expected": error.expected,
-            "got": None if error.got is None else str(error.got),
+            "got": None if error.got is None else scrub(shown(error.got)),
             "suggestion": error.suggestion,
         },
     }
