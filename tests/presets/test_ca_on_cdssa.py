@@ -35,12 +35,7 @@ def _on(kit: Any, *, notice: bool = True, **kw: Any) -> Policy:
 
 
 def _notice(day: int) -> ContactAttempted:
-    return ContactAttempted(
-        at=datetime(2026, 2, day, 10, tzinfo=TOR),
-        channel="letter",
-        outcome="delivered",
-        template=NOTICE_TEMPLATE,
-    )
+    return _notice_on(date(2026, 2, day))
 
 
 def _courtesy_call(kit: Any, *events: Any) -> Any:
@@ -122,3 +117,33 @@ def test_ca_on_cdssa_hours_sunday__only_between_1300_and_1700(kit: Any) -> None:
         _on(kit), _courtesy_call(kit, _notice(20)), datetime(2026, 3, 7, 21, 30, tzinfo=TOR)
     )
     assert kit.action(d, "phone").not_before == datetime(2026, 3, 8, 13, 0, tzinfo=TOR)
+
+
+def test_ca_on_cdssa_holidays__no_contact_on_family_day_but_on_an_ordinary_saturday(
+    kit: Any,
+) -> None:
+    # Monday 16 February 2026 is Family Day in Ontario: the call waits for Tuesday 07:00
+    # under Reg. 74 (08:00 under the reference ladder's own hours).
+    acct = kit.account(
+        "America/Toronto",
+        kit.entered("reminder", datetime(2026, 2, 2, 9, tzinfo=TOR)),
+        kit.entered("courtesy_call", datetime(2026, 2, 15, 9, tzinfo=TOR)),
+        _notice_on(date(2026, 2, 2)),
+        due=date(2026, 1, 15),
+        currency="CAD",
+    )
+    d = kit.decide(_on(kit), acct, datetime(2026, 2, 16, 10, tzinfo=TOR))
+    reason = kit.by(d, "ca_on_cdssa.holidays")
+    assert (reason.until, reason.citation.mark) == (datetime(2026, 2, 17, 0, 0, tzinfo=TOR), "U")
+    assert kit.action(d, "phone").not_before == datetime(2026, 2, 17, 8, 0, tzinfo=TOR)
+    d = kit.decide(_on(kit), acct, datetime(2026, 2, 21, 10, tzinfo=TOR))
+    assert kit.silent(d, "ca_on_cdssa.holidays")
+
+
+def _notice_on(day: date) -> ContactAttempted:
+    return ContactAttempted(
+        at=datetime(day.year, day.month, day.day, 10, tzinfo=TOR),
+        channel="letter",
+        outcome="delivered",
+        template=NOTICE_TEMPLATE,
+    )

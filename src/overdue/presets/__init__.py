@@ -17,6 +17,7 @@ from overdue.presets.preset import (
     Slot,
     in_force_from,
 )
+from overdue.presets.public_holidays import PublicHolidays
 from overdue.presets.registry import PRESETS, preset
 from overdue.presets.stacking import (
     base_policy,
@@ -34,6 +35,7 @@ __all__ = [
     "Preset",
     "PresetError",
     "PresetWarning",
+    "PublicHolidays",
     "Slot",
     "base_policy",
     "in_force_from",

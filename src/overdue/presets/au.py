@@ -10,56 +10,14 @@ reading choices the text leaves open stated in the notes.
 
 from __future__ import annotations
 
-import functools
-from datetime import date, time
-from typing import Any
-
-import attrs
+from datetime import time
 
 from overdue.durations import days, months
-from overdue.errors import MissingCalendarDataError
 from overdue.presets.preset import AppliesTo, Preset
+from overdue.presets.public_holidays import PublicHolidays
 from overdue.rules import Citation, ContactHours, FrequencyCap, HoldWhile, QuietDays
 
-__all__ = ["AU_ACCC_ASIC_2021", "AU_CALL_CHANNELS", "AU_WRITTEN_CHANNELS", "PublicHolidays"]
-
-
-@functools.lru_cache(maxsize=64)
-def _holidays(country: str, subdiv: str | None, year: int) -> frozenset[date]:
-    try:
-        import holidays
-    except ImportError:
-        raise MissingCalendarDataError(
-            "the public-holiday rule needs the optional 'holidays' package; "
-            'pip install "overdue-policy[holidays]"',
-            expected="the 'holidays' package installed",
-        ) from None
-    found: Any = holidays.country_holidays(country, subdiv=subdiv, years=year)
-    return frozenset(found)
-
-
-@attrs.frozen
-class PublicHolidays:
-    """A business calendar whose only days off are a country's public holidays.
-
-    Weekends are working days here: the guideline allows weekend calls (09:00-21:00) and
-    recommends no contact on national public holidays, which a ``quiet_days`` rule over this
-    calendar encodes.  Without ``subdiv``, the ``holidays`` package's national list
-    (Australia: New Year's Day, Australia Day, Good Friday, Easter Monday, Anzac Day,
-    Christmas, Boxing Day).
-    """
-
-    country: str
-    subdiv: str | None = None
-
-    @property
-    def name(self) -> str:
-        """``"public-holidays:AU"``."""
-        return f"public-holidays:{self.country}" + (f"-{self.subdiv}" if self.subdiv else "")
-
-    def is_business_day(self, d: date) -> bool:
-        """False on a public holiday, whatever the weekday; True on every other day."""
-        return d not in _holidays(self.country, self.subdiv, d.year)
+__all__ = ["AU_ACCC_ASIC_2021", "AU_CALL_CHANNELS", "AU_WRITTEN_CHANNELS"]
 
 GUIDELINE = "ACCC/ASIC Debt collection guideline: for collectors and creditors (2021)"
 _PART2 = (

@@ -14,7 +14,8 @@ from datetime import time
 
 from overdue.durations import days
 from overdue.presets.preset import AppliesTo, Preset
-from overdue.rules import Citation, ContactHours, FrequencyCap, RequiresPriorEvent
+from overdue.presets.public_holidays import PublicHolidays
+from overdue.rules import Citation, ContactHours, FrequencyCap, QuietDays, RequiresPriorEvent
 
 __all__ = ["CA_ON_CDSSA", "NOTICE_TEMPLATE", "ON_CONTACT_CHANNELS"]
 
@@ -107,6 +108,19 @@ CA_ON_CDSSA = Preset(
                 "S",
             ),
         ),
+        QuietDays(
+            "ca_on_cdssa.holidays",
+            calendar=PublicHolidays("CA", "ON"),
+            channels=ON_CONTACT_CHANNELS,
+            citation=Citation(
+                REG_74,
+                "no contact 'on a holiday' (a legal clinic's summary; a firm quotes the "
+                "ministry's page); the days are the holidays package's Ontario statutory list, "
+                "which days the regulation counts as holidays was not read",
+                _CLINIC,
+                "U",
+            ),
+        ),
     ),
     notes=(
         "Binds collection agencies and collectors (and debt buyers collecting through "
@@ -121,9 +135,10 @@ CA_ON_CDSSA = Preset(
         "delivered), not letters by mail; the guide says it applies only once the debtor has "
         "been spoken to, which is not encoded: it applies from the first contact (stricter). "
         "Contact the debtor agreed to is left out (a ConsentWaiver naming the rule).",
-        "Not encoded: no contact on a holiday (needs a holidays-only quiet-day rule; the "
-        "reference's calendar has weekends off), the employer and third-party rules, and the "
-        "'$' limits on fees.",
+        "Holidays are the holidays package's Ontario statutory list (observed days included; "
+        "needs the 'holidays' extra); which days the regulation means by 'holiday' was not "
+        "read, so that rule is U.",
+        "Not encoded: the employer and third-party rules, and the limits on fees.",
         "No third_party_contact rule: the third-party rules were not read in a primary text, "
         "so a policy contacting third parties must state its own rule.",
         "No zone is assumed: an account without a zone is not contacted.",
