@@ -313,6 +313,11 @@ def _cmd_check(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         )
         for w in found:
             out.write(_clean(f"    warning: {w}") + "\n")
+        if policy.presets:  # what actually applies, for the reviewer who signs it off
+            from overdue.presets import render_rule_table
+
+            for line in render_rule_table(policy).splitlines():
+                out.write(_clean(f"    {line}") + "\n")
         if found and args.strict:
             code = EXIT_FAILED
     return code

@@ -32,6 +32,7 @@ from overdue.account import Account
 from overdue.decision import Action, Decision
 from overdue.engine import TimelineEntry
 from overdue.events import ContactAttempted, Event, Outcome, StageEntered
+from overdue.obligations import canonical
 from overdue.policy import Policy, Stage
 from overdue.rules import (
     ContactHours,
@@ -310,6 +311,8 @@ def _hours(policy: Policy, account: Account, trace: list[_Moment]) -> list[Viola
                 local = ev.at.astimezone(tz)
                 wall = local.time().replace(tzinfo=None)
                 day_ok = rule.weekdays is None or local.weekday() in rule.weekdays
+                if not day_ok and rule.other_days == "open":
+                    continue  # the rule speaks only for its own weekdays
                 if not (day_ok and start <= wall < end):
                     break
             else:
@@ -353,9 +356,15 @@ def _cap_pool(
     if rule.scope == "contact_point":
         addr = cand.contact.address if cand.contact is not None else None
         pool = [c for c in pool if c.contact_point == addr]
-    elif rule.scope == "debt":
-        pool = [c for c in pool if c.debt_id is None]
     return pool
+
+
+def _per_debt(pool: list[ContactAttempted]) -> list[list[ContactAttempted]]:
+    """A per-debt cap holds for each debt: untagged contacts count for every debt."""
+    debts = sorted({c.debt_id for c in pool if c.debt_id is not None})
+    if not debts:
+        return [pool]
+    return [[c for c in pool if c.debt_id in (None, d)] for d in debts]
 
 
 def _caps(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violation]:
@@ -369,39 +378,53 @@ def _caps(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violat
                 continue
             if "consented" in rule.exclude and _consented(rule, cand, ev.at):
                 continue  # a contact the debtor consented to is neither counted nor capped
-            pool = _cap_pool(rule, cand, list(m.before.contacts))
-            at = ev.at.astimezone(UTC)
-            if rule.window == "rolling":
-                # Hours are exact; days, weeks and months count on the debtor's wall clock.
-                local = ev.at.astimezone(cand.situation.tz or UTC)
-                if rule.per.unit in ("h", "min"):
-                    start = at - rule.per.min_timedelta
-                elif rule.per.unit == "mo":
-                    start = (local - relativedelta(months=rule.per.amount)).astimezone(UTC)
-                else:
-                    start = (local - rule.per.min_timedelta).astimezone(UTC)
-                inside = [c for c in pool if start < c.at.astimezone(UTC) <= at]
-                label = f"in the {rule.per} before"
-            else:
-                tz = cand.situation.tz or ev.at.tzinfo
-                span = rule.per.amount * (7 if rule.per.unit == "w" else 1)
-                today = ev.at.astimezone(tz).date()
-                first = today - timedelta(days=span - 1)
-                inside = [c for c in pool if first <= c.at.astimezone(tz).date() <= today]
-                label = "on the same local day as" if span == 1 else f"in the {span} local days to"
-            if len(inside) >= rule.max_contacts:
-                out.append(
-                    Violation(
-                        "caps",
-                        f"{_what(ev)} is contact {len(inside) + 1} {label} it; {rule.id} allows "
-                        f"{rule.max_contacts} (earlier: "
-                        + ", ".join(c.at.isoformat() for c in inside[-rule.max_contacts :])
-                        + ")",
-                        ev.at,
-                        rule.id,
-                        m.index,
-                    )
-                )
+            whole = _cap_pool(rule, cand, list(m.before.contacts))
+            for pool in _per_debt(whole) if rule.scope == "debt" else [whole]:
+                out.extend(_cap_violation(rule, cand, ev, m, pool))
+    return out
+
+
+def _cap_violation(
+    rule: FrequencyCap,
+    cand: Candidate,
+    ev: ContactAttempted,
+    m: _Moment,
+    pool: list[ContactAttempted],
+) -> list[Violation]:
+    """The violation of ``rule`` by contact ``ev`` counted against ``pool``, if any."""
+    out: list[Violation] = []
+    at = ev.at.astimezone(UTC)
+    if rule.window == "rolling":
+        # Hours are exact; days, weeks and months count on the debtor's wall clock.
+        local = ev.at.astimezone(cand.situation.tz or UTC)
+        if rule.per.unit in ("h", "min"):
+            start = at - rule.per.min_timedelta
+        elif rule.per.unit == "mo":
+            start = (local - relativedelta(months=rule.per.amount)).astimezone(UTC)
+        else:
+            start = (local - rule.per.min_timedelta).astimezone(UTC)
+        inside = [c for c in pool if start < c.at.astimezone(UTC) <= at]
+        label = f"in the {rule.per} before"
+    else:
+        tz = cand.situation.tz or ev.at.tzinfo
+        span = rule.per.amount * (7 if rule.per.unit == "w" else 1)
+        today = ev.at.astimezone(tz).date()
+        first = today - timedelta(days=span - 1)
+        inside = [c for c in pool if first <= c.at.astimezone(tz).date() <= today]
+        label = "on the same local day as" if span == 1 else f"in the {span} local days to"
+    if len(inside) >= rule.max_contacts:
+        out.append(
+            Violation(
+                "caps",
+                f"{_what(ev)} is contact {len(inside) + 1} {label} it; {rule.id} allows "
+                f"{rule.max_contacts} (earlier: "
+                + ", ".join(c.at.isoformat() for c in inside[-rule.max_contacts :])
+                + ")",
+                ev.at,
+                rule.id,
+                m.index,
+            )
+        )
     return out
 
 
@@ -942,8 +965,8 @@ def check_actions(policy: Policy, decisions: Iterable[Decision]) -> list[Violati
             for rule in rules:
                 if not _visit_rule_covers(rule, a):
                     continue
-                have = {o.code for o in a.obligations}
-                lacking = [o.code for o in rule.obligations() if o.code not in have]
+                have = {canonical(o.code) for o in a.obligations}  # two_staff is min_staff
+                lacking = [o.code for o in rule.obligations() if canonical(o.code) not in have]
                 if lacking:
                     out.append(
                         Violation(
