@@ -142,7 +142,8 @@ class RunReport:
     def in_doubt(self) -> tuple[str, ...]:
         """Keys a crash left in doubt that wait for a human (``ledger.resolve`` or
         ``ledger.discard``); reported on every run until settled."""
-        return tuple(r.key for r in self.results if r.status == "unknown" and r.outcome is None)
+        keys = (r.key for r in self.results if r.status == "unknown" and r.outcome is None)
+        return tuple(dict.fromkeys(keys))
 
     def counts(self) -> dict[str, int]:
         """Dispatch results per status."""
@@ -262,6 +263,7 @@ class Runner:
         settled = False
         rounds = 0
         conflict: ConcurrencyError | None = None
+        tried: set[str] = set()
         while rounds < self.max_rounds:
             rounds += 1
             stored = self.store.load(account_id)
@@ -278,10 +280,13 @@ class Runner:
                     continue
                 self._step("facts", account_id)
             conflict = None
-            due = decision.due_actions
+            due = [a for a in decision.due_actions if a.idempotency_key not in tried]
             if not due:
-                settled = True
+                # nothing left to send now; an action tried in an earlier round that is still
+                # due (busy, in doubt, refused) is tried again on the next run
+                settled = not decision.due_actions
                 break
+            tried.update(a.idempotency_key for a in due)
             report = self.dispatcher.dispatch(
                 due, now=now, acknowledged_obligations=self.acknowledged_obligations
             )
