@@ -53,7 +53,8 @@ def test_a_run_decides_dispatches_records_and_schedules(store: SqlStore) -> None
         keys = contact_keys(store, f"A-{n}")
         assert sorted(keys) == sorted(k for k in sent if k.startswith(f"A-{n}:"))
         assert stored.decided_version == stored.version
-        assert stored.wake_at is not None and stored.wake_at > at(12)
+        assert stored.wake_at is not None
+        assert stored.wake_at > at(12)
     # every send is one ledger row in state sent, and every row is one send
     assert sorted(e.key for e in store.ledger.entries("sent")) == sorted(sent)
     assert len(store.ledger.entries()) == len(sent)

@@ -214,7 +214,9 @@ def test_a_live_owner_keeps_its_claim_and_a_lapsed_one_is_in_doubt(
     assert len(two.load("A-1").account.events) == 1
 
 
-def test_a_human_settles_what_a_crash_left_in_doubt(store: SqlStore, make_action: MakeAction) -> None:
+def test_a_human_settles_what_a_crash_left_in_doubt(
+    store: SqlStore, make_action: MakeAction
+) -> None:
     store.create(debtor("A-1"))
     store.create(debtor("A-2"))
     went_out, did_not = make_action(1), make_action(2)
