@@ -107,6 +107,9 @@ class PostgresStore(SqlStore):
         self.close()
 
     def _create_schema(self) -> None:
+        row = self._conn.execute("SELECT to_regclass('overdue_host_ledger')").fetchone()
+        if row is not None and row[0] is not None:
+            return  # the tables are there: no lock, no DDL
         with self._tx() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
             for statement in ddl(self.dialect):
