@@ -29,6 +29,7 @@ EDGES = (
     "config",
     "cli",
     "dispatch",
+    "host",
     "presets",
     "testing",
     "simulate",

@@ -1,9 +1,9 @@
 """Fixtures for the host tests: the same store contract against SQLite and a real PostgreSQL.
 
-PostgreSQL comes from ``OVERDUE_TEST_POSTGRES_URL`` (``.ci/run`` starts a server and sets it);
-without it, the first test that needs one starts a throw-away server with
-``.ci/postgres.sh`` for the session.  When neither works the tests FAIL, loudly: a store test
-that silently skipped would let the production backend go untested.
+PostgreSQL comes from ``OVERDUE_TEST_POSTGRES_URL`` (``.ci/run`` starts a server, sets it and
+sets ``OVERDUE_REQUIRE_POSTGRES=1``); without it, the first test that needs one starts a
+throw-away server with ``.ci/postgres.sh`` for the session.  When neither works the tests FAIL,
+loudly: a store test that silently skipped would let the production backend go untested.
 """
 
 from __future__ import annotations
@@ -39,6 +39,12 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if url:
         yield url
         return
+    if os.environ.get("OVERDUE_REQUIRE_POSTGRES") == "1":
+        pytest.fail(
+            f"OVERDUE_REQUIRE_POSTGRES=1 but {URL_VARIABLE} is not set: CI must start the "
+            "server (.ci/run does, with .ci/postgres.sh)",
+            pytrace=False,
+        )
     state = tmp_path_factory.mktemp("postgres")
     done = subprocess.run(
         ["bash", str(SCRIPT), "start", str(state)],
