@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import attrs
 import pytest
 
 from overdue import Money
 from overdue.dispatch import Delivered, Failed, Unknown
 from overdue.events import ContactAttempted, DisputeOpened, PaymentReceived, StageEntered
-from overdue.host import ConcurrencyError, EventStore, StoreError, UnknownAccountError
+from overdue.host import (
+    ConcurrencyError,
+    DuplicateEventError,
+    EventStore,
+    StoreError,
+    UnknownAccountError,
+)
 from overdue.host._sql import SqlStore, classify
 
 from .conftest import MakeAction, StoreFactory, at, debtor
@@ -156,9 +163,21 @@ def test_a_contact_attempt_is_recorded_once_per_idempotency_key(store: SqlStore)
     store.create(debtor())
     sms = ContactAttempted(at=at(12), channel="sms", outcome="delivered", idempotency_key="k1")
     store.append("A-1", [sms], None)
-    with pytest.raises(StoreError, match="already recorded"):
+    with pytest.raises(DuplicateEventError, match="already recorded"):
         store.append("A-1", [sms], None)
     assert store.load("A-1").version == 1
+
+
+def test_a_payment_webhook_delivered_twice_is_recorded_once(store: SqlStore) -> None:
+    store.create(debtor())
+    paid = PaymentReceived(at=at(12, 9), amount=Money("100.00", "CNY"), reference="pay-77")
+    store.append("A-1", [paid], None)
+    with pytest.raises(DuplicateEventError) as caught:
+        store.append("A-1", [attrs.evolve(paid, at=at(12, 9, 1))], None)
+    assert caught.value.got == "payment:pay-77"
+    # without a reference the store cannot tell two payments apart: both are kept
+    store.append("A-1", [attrs.evolve(paid, reference=None)] * 2, None)
+    assert store.load("A-1").version == 3
 
 
 # -- the outbox ledger ---------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from overdue.host.runner import AccountRun, Runner, RunReport, RunStep
 from overdue.host.sqlite import SqliteStore
 from overdue.host.store import (
     ConcurrencyError,
+    DuplicateEventError,
     EventStore,
     StoredAccount,
     StoreError,
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AccountRun",
     "ConcurrencyError",
+    "DuplicateEventError",
     "EventStore",
     "PostgresStore",
     "RunReport",

@@ -36,6 +36,7 @@ from overdue.events import Event
 from overdue.events import Outcome as EventOutcome
 from overdue.host.store import (
     ConcurrencyError,
+    DuplicateEventError,
     StoredAccount,
     StoreError,
     UnknownAccountError,
@@ -380,14 +381,14 @@ class SqlStore:
             return version
         learned = recorded_at if recorded_at is not None else self._clock()
         for offset, event in enumerate(events, start=1):
-            key = getattr(event, "idempotency_key", None)
+            key = natural_key(event)
             own = getattr(event, "recorded_at", None)  # once events carry it themselves
             when = own if isinstance(own, datetime) else learned
             if key is not None and self._has_key(conn, account_id, key):
-                raise StoreError(
-                    "an event with this idempotency key is already recorded",
+                raise DuplicateEventError(
+                    "this event is already recorded (same idempotency key or reference)",
                     account_id=account_id,
-                    expected="each contact attempt recorded once",
+                    expected="each contact attempt and each referenced payment recorded once",
                     got=key,
                 )
             self._x(
@@ -419,6 +420,19 @@ class SqlStore:
             (account_id, key),
         ).fetchone()
         return row is not None
+
+
+def natural_key(event: Event) -> str | None:
+    """What makes *event* unique in its account: a contact attempt's idempotency key, or
+    ``kind:reference`` for an event with a provider's reference (a payment), so that a webhook
+    delivered twice is refused instead of counted twice."""
+    key = getattr(event, "idempotency_key", None)
+    if isinstance(key, str):
+        return key
+    reference = getattr(event, "reference", None)
+    if isinstance(reference, str):
+        return f"{event.kind}:{reference}"
+    return None
 
 
 def _unknown(account_id: str) -> UnknownAccountError:

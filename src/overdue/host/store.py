@@ -33,6 +33,7 @@ from overdue.events import Event
 
 __all__ = [
     "ConcurrencyError",
+    "DuplicateEventError",
     "EventStore",
     "StoreError",
     "StoredAccount",
@@ -43,6 +44,12 @@ __all__ = [
 class StoreError(OverdueError):
     """The event store refused an operation (a duplicate account, a duplicate outcome event,
     facts that cannot be read back)."""
+
+
+class DuplicateEventError(StoreError):
+    """The event is already in the account's history: a contact attempt with the same
+    idempotency key, or an event with the same provider ``reference`` (a payment webhook
+    delivered twice).  A webhook handler treats it as success."""
 
 
 class UnknownAccountError(StoreError, LookupError):
@@ -133,7 +140,8 @@ class EventStore(Protocol):
         nothing is written and :class:`ConcurrencyError` is raised.  ``None`` appends
         whatever the version (facts from the outside world, such as a payment webhook, do not
         depend on what the caller read).  ``recorded_at`` is when the host learned the events
-        (default: the store's clock).
+        (default: the store's clock).  An event already recorded (same idempotency key, or
+        same kind and ``reference``) raises :class:`DuplicateEventError` and nothing is written.
         """
         ...
 
