@@ -29,7 +29,15 @@ from overdue.config.accounts import (
     event_to_dict,
 )
 from overdue.decision import Action
-from overdue.dispatch.ledger import Claim, ClaimStatus, LedgerEntry, LedgerState
+from overdue.dispatch import ledger as dispatch_ledger
+from overdue.dispatch.ledger import (
+    Claim,
+    ClaimStatus,
+    LedgerEntry,
+    LedgerState,
+    _outcome_columns,
+    _pid_alive,
+)
 from overdue.dispatch.outcomes import Delivered, Failed, SendOutcome, Unknown
 from overdue.errors import DispatchError, OverdueError
 from overdue.events import Event
@@ -141,32 +149,7 @@ def ddl(d: Dialect) -> list[str]:
     ]
 
 
-# -- who owns a claim -------------------------------------------------------------------------
-
-_process_token = uuid.uuid4().hex
-
-
-def _new_process_token() -> None:
-    global _process_token
-    _process_token = uuid.uuid4().hex
-
-
-# A forked child is another process: its claims must not pass for its parent's.
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_new_process_token)
-
-
-def _pid_alive(pid: int) -> bool:
-    if os.name == "nt":  # os.kill(pid, 0) would terminate the process on Windows
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
+# -- who owns a claim: the dispatch ledger's own notion (process token, live pid, lease) ------
 
 def classify(state: str, abandoned: bool) -> ClaimStatus:
     """The answer to a claim on a key that already has a row (see ``dispatch/ledger.py``):
@@ -480,17 +463,6 @@ _LEDGER_COLUMNS = (
 )
 
 
-def _outcome_columns(
-    outcome: SendOutcome,
-) -> tuple[str, str, str | None, int, str | None, str | None]:
-    if isinstance(outcome, Delivered):
-        return ("delivered", outcome.event_outcome.value, None, 0, outcome.reference, None)
-    if isinstance(outcome, Failed):
-        return ("failed", outcome.event_outcome.value, outcome.code, int(outcome.retryable),
-                None, outcome.detail)
-    return ("unknown", outcome.event_outcome.value, None, 0, None, outcome.detail)
-
-
 class OutboxLedger:
     """The dispatch :class:`~overdue.dispatch.Ledger` on the store's own connection.
 
@@ -514,7 +486,8 @@ class OutboxLedger:
 
     @property
     def _token(self) -> str:
-        return f"{_process_token}/{self._instance}"
+        # the dispatch ledger's process token, renewed in a forked child by its fork hook
+        return f"{dispatch_ledger._process_token}/{self._instance}"
 
     def _select(self, conn: Connection, key: str, lock: bool = False) -> Any:
         lock_sql = self._store.dialect.for_update if lock else ""
@@ -561,7 +534,9 @@ class OutboxLedger:
         if host == self._host and isinstance(pid, int):
             if not _pid_alive(pid):
                 return True
-            if pid == os.getpid() and not str(token).startswith(f"{_process_token}/"):
+            if pid == os.getpid() and not str(token).startswith(
+                f"{dispatch_ledger._process_token}/"
+            ):
                 return True  # our pid, another process's token: the owner died, pid reused
         return claimed_at is None or now - float(str(claimed_at)) >= self.lease
 
