@@ -170,6 +170,11 @@ def test_a_key_left_in_doubt_is_reported_on_every_run_until_a_human_settles_it(
     settled = runner.run_once(at(12, 13))
     assert settled.in_doubt == ()
     assert sms.idempotency_key in contact_keys(store, "A-1")  # the replayed outcome
+    [event] = [
+        e for e in store.load("A-1").account.events
+        if isinstance(e, ContactAttempted) and e.idempotency_key == sms.idempotency_key
+    ]
+    assert event.at == at(12)  # when the dead host claimed it, not when it was settled
     assert sms.idempotency_key not in delivered(registry)
 
 
@@ -216,3 +221,34 @@ def test_the_clock_must_be_aware(store: SqlStore) -> None:
     with pytest.raises(NaiveDatetimeError):
         Runner(REFERENCE_POLICY, store, adapters()).run_once(at(12).replace(tzinfo=None))
     assert at(12).astimezone(UTC)  # the aware form is fine
+
+
+def test_two_hosts_running_at_once_send_each_message_once(open_store: StoreFactory) -> None:
+    import threading
+
+    setup = open_store()
+    for n in range(1, 7):
+        setup.create(debtor(f"A-{n}"))
+    registry = adapters(honours_keys=False)  # a duplicate would reach the provider
+    runners = [Runner(REFERENCE_POLICY, open_store(), registry) for _ in range(2)]
+    reports: list[object] = []
+    gate = threading.Barrier(2)
+
+    def work(runner: Runner) -> None:
+        gate.wait()
+        reports.append(runner.run_once(at(12)))
+
+    threads = [threading.Thread(target=work, args=(r,)) for r in runners]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert len(reports) == 2
+    runners[0].run_once(at(12))  # whatever one host found busy, the next run finishes
+    sent = delivered(registry)
+    assert len(sent) == len(set(sent))  # nothing went out twice
+    assert {k.split(":")[0] for k in sent} == {f"A-{n}" for n in range(1, 7)}
+    for n in range(1, 7):
+        keys = contact_keys(setup, f"A-{n}")
+        assert sorted(keys) == sorted(k for k in sent if k.startswith(f"A-{n}:"))
+    assert setup.due(at(12)) == ()

@@ -347,7 +347,10 @@ class Runner:
         missing: list[Event] = []
         for r in wanted:
             if r.key not in have:
-                event = r.event(now)
+                # the attempt happened when it was claimed, not when the gap was noticed
+                entry = self.dispatcher.ledger.get(r.key)
+                when = entry.intended_at if entry is not None and entry.intended_at else now
+                event = r.event(when)
                 if event is not None:
                     missing.append(event)
         if not missing:
