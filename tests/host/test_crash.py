@@ -31,6 +31,7 @@ import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
+from datetime import UTC
 from pathlib import Path
 from queue import Queue
 from typing import IO, Any
@@ -101,7 +102,7 @@ def history(store: Any) -> dict[str, list[tuple[str, str, str, str]]]:
     out = {}
     for account_id in store.account_ids():
         out[account_id] = sorted(
-            (e.at.isoformat(), e.kind, getattr(e, "idempotency_key", None) or "",
+            (e.at.astimezone(UTC).isoformat(), e.kind, getattr(e, "idempotency_key", None) or "",
              str(e.outcome) if isinstance(e, ContactAttempted) else "")
             for e in store.load(account_id).account.events
         )

@@ -349,7 +349,9 @@ class Runner:
             if r.key not in have:
                 # the attempt happened when it was claimed, not when the gap was noticed
                 entry = self.dispatcher.ledger.get(r.key)
-                when = entry.intended_at if entry is not None and entry.intended_at else now
+                when = now
+                if entry is not None and entry.intended_at is not None:
+                    when = entry.intended_at.astimezone(now.tzinfo)
                 event = r.event(when)
                 if event is not None:
                     missing.append(event)
