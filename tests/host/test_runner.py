@@ -10,6 +10,7 @@ import pytest
 
 from overdue import REFERENCE_POLICY, Money, decide
 from overdue.dispatch import ChannelRegistry, Delivered, InMemoryLedger, RecordingAdapter
+from overdue.errors import DispatchError
 from overdue.events import ContactAttempted, DisputeOpened, PaymentReceived, StageEntered
 from overdue.host import Runner, RunStep
 from overdue.host._sql import SqlStore
@@ -252,3 +253,25 @@ def test_two_hosts_running_at_once_send_each_message_once(open_store: StoreFacto
         keys = contact_keys(setup, f"A-{n}")
         assert sorted(keys) == sorted(k for k in sent if k.startswith(f"A-{n}:"))
     assert setup.due(at(12)) == ()
+
+
+def test_an_account_that_always_races_another_writer_is_reported_not_lost(
+    open_store: StoreFactory,
+) -> None:
+    from overdue.host import ConcurrencyError
+
+    store, webhook = open_store(), open_store()
+    store.create(debtor())
+
+    def on_step(step: RunStep, account_id: str) -> None:
+        if step == "decide":  # every decision is overtaken by a new fact before it is written
+            webhook.append(account_id, [DisputeOpened(at=at(11), reason="x")], None)
+
+    runner = Runner(REFERENCE_POLICY, store, adapters(), max_rounds=2, on_step=on_step)
+    report = runner.run_once(at(12))
+    [(account_id, error)] = report.errors
+    assert account_id == "A-1"
+    assert isinstance(error, ConcurrencyError)
+    assert store.due(at(12)) == ("A-1",)
+    with pytest.raises(DispatchError):
+        Runner(REFERENCE_POLICY, store, adapters(), max_rounds=0)

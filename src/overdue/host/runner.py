@@ -43,6 +43,7 @@ from overdue.dispatch.ledger import Ledger
 from overdue.dispatch.messages import Renderer
 from overdue.dispatch.registry import ChannelRegistry
 from overdue.engine import decide
+from overdue.errors import DispatchError
 from overdue.events import ContactAttempted, Event
 from overdue.host.store import ConcurrencyError, EventStore
 from overdue.policy import Policy
@@ -191,8 +192,6 @@ class Runner:
         on_step: Callable[[RunStep, str], None] | None = None,
     ) -> None:
         if max_rounds < 1:
-            from overdue.errors import DispatchError
-
             raise DispatchError("max_rounds must be at least 1", got=max_rounds)
         registry = channels if isinstance(channels, ChannelRegistry) else ChannelRegistry(channels)
         self.policy = policy
@@ -299,8 +298,10 @@ class Runner:
                 r.outcome is not None and not r.replayed for r in report.results
             ):
                 break  # nothing went out (busy, in doubt, refused): try again next run
-        if decision is None or conflict is not None:
-            raise conflict or ConcurrencyError(account_id, version, version)
+        if conflict is not None:  # every round raced another writer
+            raise conflict
+        if decision is None:  # max_rounds >= 1, so the loop decided at least once
+            raise DispatchError("the runner made no decision", account_id=account_id)
         wake, missing = _wake(decision, now, settled)
         self.store.mark_decided(account_id, version=version, wake_at=wake)
         self._step("commit", account_id)
