@@ -9,7 +9,13 @@ import pytest
 
 from overdue import Money
 from overdue.dispatch import Delivered, Failed, Unknown
-from overdue.events import ContactAttempted, DisputeOpened, PaymentReceived, StageEntered
+from overdue.events import (
+    AuthorisationGranted,
+    ContactAttempted,
+    DisputeOpened,
+    PaymentReceived,
+    StageEntered,
+)
 from overdue.host import (
     ConcurrencyError,
     DuplicateEventError,
@@ -178,6 +184,10 @@ def test_a_payment_webhook_delivered_twice_is_recorded_once(store: SqlStore) -> 
     # without a reference the store cannot tell two payments apart: both are kept
     store.append("A-1", [attrs.evolve(paid, reference=None)] * 2, None)
     assert store.load("A-1").version == 3
+    # an authorisation may be granted again under its case number (after a revocation)
+    granted = AuthorisationGranted(at=at(13), authorisation="legal_review", reference="case-1")
+    store.append("A-1", [granted, attrs.evolve(granted, at=at(14))], None)
+    assert store.load("A-1").version == 5
 
 
 # -- the outbox ledger ---------------------------------------------------------------------------

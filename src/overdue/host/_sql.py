@@ -40,7 +40,7 @@ from overdue.dispatch.ledger import (
 )
 from overdue.dispatch.outcomes import Delivered, Failed, SendOutcome, Unknown
 from overdue.errors import DispatchError, OverdueError
-from overdue.events import Event
+from overdue.events import ContactAttempted, Event, PaymentReceived
 from overdue.events import Outcome as EventOutcome
 from overdue.host.store import (
     ConcurrencyError,
@@ -407,14 +407,13 @@ class SqlStore:
 
 def natural_key(event: Event) -> str | None:
     """What makes *event* unique in its account: a contact attempt's idempotency key, or
-    ``kind:reference`` for an event with a provider's reference (a payment), so that a webhook
-    delivered twice is refused instead of counted twice."""
-    key = getattr(event, "idempotency_key", None)
-    if isinstance(key, str):
-        return key
-    reference = getattr(event, "reference", None)
-    if isinstance(reference, str):
-        return f"{event.kind}:{reference}"
+    ``payment:<reference>`` for a payment with the provider's reference, so that a webhook
+    delivered twice is refused instead of counted twice.  (Other events with a reference, an
+    authorisation's case number, may legitimately recur: granted, revoked, granted again.)"""
+    if isinstance(event, ContactAttempted):
+        return event.idempotency_key
+    if isinstance(event, PaymentReceived) and event.reference is not None:
+        return f"{event.kind}:{event.reference}"
     return None
 
 

@@ -48,8 +48,8 @@ class StoreError(OverdueError):
 
 class DuplicateEventError(StoreError):
     """The event is already in the account's history: a contact attempt with the same
-    idempotency key, or an event with the same provider ``reference`` (a payment webhook
-    delivered twice).  A webhook handler treats it as success."""
+    idempotency key, or a payment with the same provider ``reference`` (a webhook delivered
+    twice).  A webhook handler treats it as success."""
 
 
 class UnknownAccountError(StoreError, LookupError):
@@ -140,8 +140,9 @@ class EventStore(Protocol):
         nothing is written and :class:`ConcurrencyError` is raised.  ``None`` appends
         whatever the version (facts from the outside world, such as a payment webhook, do not
         depend on what the caller read).  ``recorded_at`` is when the host learned the events
-        (default: the store's clock).  An event already recorded (same idempotency key, or
-        same kind and ``reference``) raises :class:`DuplicateEventError` and nothing is written.
+        (default: the store's clock).  An event already recorded (a contact attempt's
+        idempotency key, a payment's ``reference``) raises :class:`DuplicateEventError` and
+        nothing is written.
         """
         ...
 
