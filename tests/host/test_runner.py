@@ -275,3 +275,32 @@ def test_an_account_that_always_races_another_writer_is_reported_not_lost(
     assert store.due(at(12)) == ("A-1",)
     with pytest.raises(DispatchError):
         Runner(REFERENCE_POLICY, store, adapters(), max_rounds=0)
+
+
+def test_a_back_dated_dispute_holds_contact_and_keeps_the_sms_that_went_out(
+    store: SqlStore,
+) -> None:
+    store.create(debtor())
+    registry = adapters()
+    runner = Runner(REFERENCE_POLICY, store, registry)
+    first = runner.run_once(at(12))
+    # the debtor disputed by phone at 08:00, before the 10:00 SMS; the desk records it at noon
+    store.append("A-1", [DisputeOpened(at=at(12, 8), reason="never received goods")], None,
+                 recorded_at=at(12, 12))
+    later = [runner.run_once(at(day)) for day in range(13, 20)]
+    assert all(r.sent == () for r in later)  # held from the dispute's effective time on
+    [run] = later[0].accounts
+    assert run.status == "on_hold"
+    assert sorted(contact_keys(store, "A-1")) == sorted(first.sent)  # the SMS stays a fact
+    kinds = [e.kind for e in store.load("A-1").account.events]
+    assert kinds.index("dispute_opened") < kinds.index("contact")
+
+
+def test_an_in_memory_store_runs_the_same_loop() -> None:
+    from overdue.host import SqliteStore
+
+    with SqliteStore(":memory:") as store:
+        store.create(debtor())
+        report = Runner(REFERENCE_POLICY, store, adapters()).run_once(at(12))
+        assert len(report.sent) == 2
+        assert len(contact_keys(store, "A-1")) == 2
