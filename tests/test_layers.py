@@ -31,6 +31,7 @@ EDGES = (
     "config",
     "cli",
     "dispatch",
+    "host",
     "presets",
     "testing",
     "simulate",
