@@ -62,6 +62,11 @@ from overdue.rules import RequiresAuthorisation
 from overdue.snapshot import Snapshot, fold
 from overdue.testing._repro import py, script
 from overdue.testing.invariants import Violation, check_actions, check_all
+from overdue.testing.requirements import (
+    Requirements,
+    check_requirement_actions,
+    check_requirements,
+)
 from overdue.testing.strategies import TIME_ZONES
 
 __all__ = ["FUZZ_PROFILES", "InvariantError", "PolicyMachine", "default_account", "fuzz_settings"]
@@ -166,6 +171,9 @@ class PolicyMachine(RuleBasedStateMachine):
         vary_account: sometimes leave the zone unknown and some channels without a contact
             point (only for the default account).
         check_incremental: also check that a kept snapshot gives the same decision as a fold.
+        requirements: :class:`~overdue.testing.Requirements` the policy's behaviour is also
+            judged against, independently of its own rules (``requirements_of("us_reg_f")``,
+            ``load_requirements("requirements.toml")``).
     """
 
     policy: Policy | None = None
@@ -177,6 +185,7 @@ class PolicyMachine(RuleBasedStateMachine):
     vary_account: ClassVar[bool] = True
     policies: ClassVar[st.SearchStrategy[Policy] | None] = None
     check_incremental: ClassVar[bool] = True
+    requirements: ClassVar[Requirements | None] = None
 
     def __init__(self) -> None:
         super().__init__()
@@ -233,6 +242,8 @@ class PolicyMachine(RuleBasedStateMachine):
                     )
             self.decisions.append(d)
             lacking = check_actions(policy, [d])
+            if self.requirements is not None:
+                lacking += check_requirement_actions(self.requirements, [d])
             if lacking:
                 raise InvariantError(self._report(lacking, d.at), lacking)
             new: list[Event] = list(d.record)
@@ -551,6 +562,8 @@ class PolicyMachine(RuleBasedStateMachine):
         if not self.account.events and self.account.invoices == ():
             return
         violations = check_all(self.the_policy, self.account)
+        if self.requirements is not None:
+            violations += check_requirements(self.requirements, self.the_policy, self.account)
         if violations:
             raise InvariantError(self._report(violations), violations)
 
