@@ -67,6 +67,7 @@ from overdue.testing.requirements import (
     check_requirement_actions,
     check_requirements,
 )
+from overdue.testing.selection import SelectedPolicy
 from overdue.testing.strategies import TIME_ZONES
 
 __all__ = ["FUZZ_PROFILES", "InvariantError", "PolicyMachine", "default_account", "fuzz_settings"]
@@ -160,7 +161,9 @@ class PolicyMachine(RuleBasedStateMachine):
     """A hypothesis state machine over one account under ``policy``; subclass and set it.
 
     Class attributes a subclass may set:
-        policy: the policy under test (required unless ``policies`` is set).
+        policy: the policy under test (required unless ``policies`` is set);
+            ``selected_policy()`` takes it from ``--overdue-policy`` / ``--overdue-mutant`` when
+            the machine runs.
         policies: a strategy drawing the policy for each run (fuzz many policies at once).
         policy_source: Python source for the policy in reproduction scripts (default: the
             policy's own constructor call, or ``REFERENCE_POLICY``).
@@ -176,7 +179,7 @@ class PolicyMachine(RuleBasedStateMachine):
             ``load_requirements("requirements.toml")``).
     """
 
-    policy: Policy | None = None
+    policy: Policy | SelectedPolicy | None = None
     policy_source: ClassVar[str | None] = None
     account_factory: ClassVar[Callable[[Policy, datetime, str], Account] | None] = None
     start: ClassVar[datetime] = datetime(2026, 1, 5, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -189,6 +192,10 @@ class PolicyMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
+        if isinstance(self.policy, SelectedPolicy):
+            # Resolved now, not when the test file was imported: --overdue-policy and
+            # --overdue-mutant reach the machine.
+            self.policy = self.policy.resolve()
         if self.policy is None and self.policies is None:
             raise TypeError(f"{type(self).__name__} must set `policy = ...` (a Policy)")
         self.now = self.start

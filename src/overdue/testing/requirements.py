@@ -194,6 +194,28 @@ class Requirements:
     rules: tuple[Rule, ...] = ()
     no_debt_facts_to_third_parties: bool = True
 
+    def only(self, *parts: str) -> Requirements:
+        """These requirements narrowed to ``parts`` (``"hours"``, ``"caps"``, ``"holds"``,
+        ``"cease"``, ``"opt_out"``, ``"rungs"``, ``"third_parties"``), rules of those kinds
+        included: what a bounded proof or a focused test is about."""
+        unknown = set(parts) - set(_PARTS)
+        if unknown:
+            raise ValueError(f"unknown parts {sorted(unknown)}; expected some of {list(_PARTS)}")
+        kinds = {k for p in parts for k in _PARTS[p]}
+        return Requirements(
+            id=f"{self.id} ({', '.join(parts)})",
+            zone=self.zone,
+            hours=self.hours if "hours" in parts else (),
+            caps=self.caps if "caps" in parts else (),
+            holds=self.holds if "holds" in parts else (),
+            cease=self.cease if "cease" in parts else None,
+            opt_out=self.opt_out if "opt_out" in parts else None,
+            rungs=self.rungs if "rungs" in parts else (),
+            rules=tuple(r for r in self.rules if r.kind in kinds),
+            no_debt_facts_to_third_parties="third_parties" in parts
+            and self.no_debt_facts_to_third_parties,
+        )
+
     def as_rules(self) -> tuple[Rule, ...]:
         """The requirements as rules of the library's own kinds, to judge histories with.
 
@@ -244,6 +266,17 @@ class Requirements:
                 )
         out.extend(self.rules)
         return tuple(out)
+
+
+_PARTS: dict[str, tuple[str, ...]] = {
+    "hours": ("contact_hours",),
+    "caps": ("frequency_cap",),
+    "holds": ("hold_while",),
+    "cease": ("respect_cease",),
+    "opt_out": ("respect_opt_out",),
+    "rungs": ("requires_authorisation", "requires_prior_event", "minimum_balance"),
+    "third_parties": ("third_party_contact",),
+}
 
 
 # -- where requirements come from ---------------------------------------------------------------
@@ -378,11 +411,12 @@ def _v(what: str, rule_id: str | None = None) -> Violation:
 
 
 def _channels_of(req_rule: Rule, policy: Policy) -> list[str | None]:
+    """The channels a required rule speaks of that the policy uses (``[None]``: unscoped)."""
     chans = getattr(req_rule, "channels", None)
     used = set(policy.declared_channels)
     if chans is None:
         return sorted(used) or [None]
-    return sorted(chans)
+    return sorted(set(chans) & used)
 
 
 def _covers(req_rule: Rule, policy: Policy) -> list[str]:
@@ -395,7 +429,7 @@ def _covers(req_rule: Rule, policy: Policy) -> list[str]:
         found = rule_weakenings(req_rule, r, f"rules[{r.id!r}]")
         if not found:
             return []
-        text = [str(w) for w in found]
+        text = [str(w).replace(", golden ", ", required ") for w in found]
         if best is None or len(text) < len(best):
             best = text
     return best or []
@@ -442,18 +476,17 @@ def static_violations(requirements: Requirements, policy: Policy) -> list[Violat
         present = {s.id for s in policy.enabled_stages}
         if stages is not None and not (set(stages) & present):
             continue  # about a rung the policy does not have (the rung check says so)
+        reasons: dict[str, list[str]] = {}
         for part in _split(req_rule, policy):
             why = _covers(part, policy)
             if why:
                 chans = getattr(part, "channels", None)
-                on = f" on {', '.join(sorted(chans))}" if chans else ""
-                out.append(
-                    _v(
-                        f"{req_rule.id}{on} ({req_rule.describe()}) is not met: "
-                        + "; ".join(why),
-                        req_rule.id,
-                    )
-                )
+                reasons.setdefault("; ".join(why), []).extend(sorted(chans or ()))
+        for why_text, chans_missed in reasons.items():
+            on = f" on {', '.join(chans_missed)}" if chans_missed else ""
+            out.append(
+                _v(f"{req_rule.id}{on} ({req_rule.describe()}) is not met: {why_text}", req_rule.id)
+            )
     out.extend(_static_rungs(requirements, policy))
     if requirements.no_debt_facts_to_third_parties:
         for stage in policy.stages:
