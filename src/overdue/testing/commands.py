@@ -78,9 +78,7 @@ def _cmd_diff(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     golden = load_policy(args.golden)
     candidate = load_policy(args.candidate)
     found = weakenings(golden, candidate)
-    out.write(
-        f"{args.candidate} against {args.golden}: {len(found)} weakening(s)\n"
-    )
+    out.write(f"{args.candidate} against {args.golden}: {len(found)} weakening(s)\n")
     for w in found:
         out.write(f"  {w.what:<10} {w}\n")
     return _FOUND if found else _OK

@@ -199,7 +199,8 @@ class PolicyMachine(RuleBasedStateMachine):
         if self.policy is None and self.policies is None:
             raise TypeError(f"{type(self).__name__} must set `policy = ...` (a Policy)")
         self.now = self.start
-        self.account = default_account(self.policy or REFERENCE_POLICY, self.start)
+        first = self.policy if isinstance(self.policy, Policy) else REFERENCE_POLICY
+        self.account = default_account(first, self.start)
         self.snapshot: Snapshot | None = None
         self.response = "ignores"
         self.decisions: list[Decision] = []
@@ -211,7 +212,7 @@ class PolicyMachine(RuleBasedStateMachine):
     @property
     def the_policy(self) -> Policy:
         """``policy``, known to be set."""
-        if self.policy is None:
+        if not isinstance(self.policy, Policy):
             raise TypeError(f"{type(self).__name__}: no policy drawn yet")
         return self.policy
 

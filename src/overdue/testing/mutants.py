@@ -16,8 +16,13 @@ of the suite.
 .. versionadded:: 0.2.0
 """
 
+# The makers yield lambdas over their loop variables; ``_safely`` calls each one before the
+# loop moves on, so late binding never bites.
+# ruff: noqa: B023
+
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from datetime import time
 
@@ -198,8 +203,11 @@ def _consent(policy: Policy) -> Iterator[Made]:
     voice = _voice(policy)
     for r in policy.rules:
         if isinstance(r, RespectCease):
-            yield ("cease_removed:" + r.id, f"cease requests ignored ({r.id} deleted)",
-                   lambda: _without(policy, r))
+            yield (
+                "cease_removed:" + r.id,
+                f"cease requests ignored ({r.id} deleted)",
+                lambda: _without(policy, r),
+            )
             if voice is not None and (r.channels is None or voice in r.channels):
                 chans = frozenset(policy.declared_channels) - {voice}
                 if r.channels is not None:
@@ -211,8 +219,11 @@ def _consent(policy: Policy) -> Iterator[Made]:
                         lambda: _replace(policy, r, attrs.evolve(r, channels=chans)),
                     )
         if isinstance(r, RespectOptOut):
-            yield ("opt_out_removed:" + r.id, f"opt-outs ignored ({r.id} deleted)",
-                   lambda: _without(policy, r))
+            yield (
+                "opt_out_removed:" + r.id,
+                f"opt-outs ignored ({r.id} deleted)",
+                lambda: _without(policy, r),
+            )
             if voice is not None and voice not in r.exempt:
                 yield (
                     f"opt_out_exempts_calls:{r.id}",
@@ -253,13 +264,19 @@ def _ladder(policy: Policy) -> Iterator[Made]:
             yield (
                 f"entered_early:{s.id}",
                 f"{s.id} entered at 10 days overdue instead of {floor}",
-                lambda: _stage(policy, s, attrs.evolve(s, enters_when=_lower_days(s.enters_when, 10))),
+                lambda: _stage(
+                    policy, s, attrs.evolve(s, enters_when=_lower_days(s.enters_when, 10))
+                ),
             )
         if s.enabled and _has(s.enters_when, BalanceAtLeast):
             yield (
                 f"min_balance_dropped:{s.id}",
                 f"{s.id} entered whatever the balance",
-                lambda: _stage(policy, s, attrs.evolve(s, enters_when=_drop_floor(s.enters_when, BalanceAtLeast))),
+                lambda: _stage(
+                    policy,
+                    s,
+                    attrs.evolve(s, enters_when=_drop_floor(s.enters_when, BalanceAtLeast)),
+                ),
             )
         if s.enabled and not s.skippable and s is not policy.enabled_stages[0]:
             yield (
@@ -279,12 +296,19 @@ def _ladder(policy: Policy) -> Iterator[Made]:
                 yield (
                     f"must_state_dropped:{s.id}.{step.key}",
                     f"{s.id}'s {step.key} no longer states {', '.join(step.must_state)}",
-                    lambda: _stage(policy, s, attrs.evolve(s, steps=tuple(
-                        attrs.evolve(x, must_state=()) if x is step else x for x in s.steps
-                    ))),
+                    lambda: _stage(
+                        policy,
+                        s,
+                        attrs.evolve(
+                            s,
+                            steps=tuple(
+                                attrs.evolve(x, must_state=()) if x is step else x for x in s.steps
+                            ),
+                        ),
+                    ),
                 )
     enabled = [s for s in policy.enabled_stages if s.steps]
-    for a, b in zip(enabled[1:], enabled[2:], strict=False):
+    for a, b in itertools.pairwise(enabled[1:]):
         if a.requires or b.requires:
             continue
         stages = list(policy.stages)
@@ -333,10 +357,16 @@ def _third_party(policy: Policy) -> Iterator[Made]:
     )
     if target is None:
         return
-    channel = next((c for c in ("sms", "phone", "email") if c in policy.declared_channels),
-                   target.steps[0].channel)
-    step = Step(channel, template="relative.debt", party="third_party",
-                must_state=("amount", "days_overdue"))
+    channel = next(
+        (c for c in ("sms", "phone", "email") if c in policy.declared_channels),
+        target.steps[0].channel,
+    )
+    step = Step(
+        channel,
+        template="relative.debt",
+        party="third_party",
+        must_state=("amount", "days_overdue"),
+    )
     rules = policy.rules
     if not any(r.kind == "third_party_contact" for r in rules):
         rules = (*rules, ThirdPartyContact("third-parties", mode="unreachable_only"))
@@ -363,23 +393,54 @@ def _presets(policy: Policy) -> Iterator[Made]:
         yield (
             f"preset_dropped:{name}",
             f"the preset {name} no longer stacked",
-            lambda: attrs.evolve(policy, rules=kept, presets=tuple(p for p in policy.presets if p != name)),
+            lambda: attrs.evolve(
+                policy, rules=kept, presets=tuple(p for p in policy.presets if p != name)
+            ),
         )
 
 
 _MAKERS: tuple[Maker, ...] = (
-    _hours, _caps, _hold_mutants, _consent, _ladder, _third_party, _zone, _presets,
+    _hours,
+    _caps,
+    _hold_mutants,
+    _consent,
+    _ladder,
+    _third_party,
+    _zone,
+    _presets,
 )
 
 MUTATION_CLASSES = (
-    "hours_channel_dropped", "hours_widened", "hours_every_day", "hours_removed",
-    "cap_raised", "cap_window_cut", "cap_per_contact_point", "cap_removed",
-    "hold_removed", "hold_early_rungs_only", "hold_waivable",
-    "cease_removed", "cease_exempts_calls", "opt_out_removed", "opt_out_exempts_calls",
-    "requires_dropped", "turned_on_unauthorised", "grace_zero", "deadline_shortened",
-    "entered_early", "min_balance_dropped", "made_skippable", "rung_removed",
-    "must_state_dropped", "rungs_swapped", "prior_event_removed", "authorisation_rule_removed",
-    "relative_told", "zone_utc", "preset_dropped",
+    "hours_channel_dropped",
+    "hours_widened",
+    "hours_every_day",
+    "hours_removed",
+    "cap_raised",
+    "cap_window_cut",
+    "cap_per_contact_point",
+    "cap_removed",
+    "hold_removed",
+    "hold_early_rungs_only",
+    "hold_waivable",
+    "cease_removed",
+    "cease_exempts_calls",
+    "opt_out_removed",
+    "opt_out_exempts_calls",
+    "requires_dropped",
+    "turned_on_unauthorised",
+    "grace_zero",
+    "deadline_shortened",
+    "entered_early",
+    "min_balance_dropped",
+    "made_skippable",
+    "rung_removed",
+    "must_state_dropped",
+    "rungs_swapped",
+    "prior_event_removed",
+    "authorisation_rule_removed",
+    "relative_told",
+    "zone_utc",
+    "preset_dropped",
 )
 """Every class of mistake :func:`mutants` knows, by name."""
 

@@ -30,7 +30,6 @@ from overdue.engine import decide
 from overdue.events import (
     CeaseRequested,
     ContactAttempted,
-    StageEntered,
     DisputeOpened,
     DisputeResolved,
     Event,
@@ -40,12 +39,13 @@ from overdue.events import (
     Outcome,
     PaymentReceived,
     PromiseToPay,
+    StageEntered,
 )
 from overdue.money import Money
 from overdue.policy import Policy
 from overdue.rules import FrequencyCap
 from overdue.snapshot import Snapshot, fold
-from overdue.testing._repro import account_source, py
+from overdue.testing._repro import account_source
 from overdue.testing.invariants import Violation
 from overdue.testing.requirements import Requirements, check_requirements
 
@@ -123,16 +123,16 @@ class ProofResult:
             + "\n".join(f"  - {v}" for v in self.violations)
         )
 
-    def regression_test(self, policy_source: str = "REFERENCE_POLICY",
-                        requirements_source: str = "requirements") -> str:
+    def regression_test(
+        self, policy_source: str = "REFERENCE_POLICY", requirements_source: str = "requirements"
+    ) -> str:
         """A pytest test reproducing the counterexample: paste it, fix the policy, keep it."""
         if self.account is None:
             raise ValueError("the requirements hold: there is no counterexample to paste")
         first = str(self.violations[0]) if self.violations else "a requirement broken"
         doc = first.replace('"', "'")
         return (
-            "def test_bounded_proof_counterexample() -> None:\n"
-            f'    """Found by prove(): {doc}"""\n'
+            f'def test_bounded_proof_counterexample() -> None:\n    """Found by prove(): {doc}"""\n'
         ) + _indent(
             f"policy = {policy_source}\n"
             + account_source(self.account)
@@ -151,8 +151,9 @@ def _outcome(channel: str, response: str) -> str:
     return Outcome.NO_ANSWER if channel in _VOICE else Outcome.DELIVERED
 
 
-def _host(policy: Policy, account: Account, now: datetime, response: str
-          ) -> tuple[Account, Decision]:
+def _host(
+    policy: Policy, account: Account, now: datetime, response: str
+) -> tuple[Account, Decision]:
     """Decide at ``now`` and carry out what is due, until nothing is; the last decision."""
     for _ in range(_MAX_ROUNDS):
         d = decide(policy, account, now)
@@ -164,8 +165,9 @@ def _host(policy: Policy, account: Account, now: datetime, response: str
     raise RuntimeError(f"decide() keeps producing due actions at {now.isoformat()}")
 
 
-def _until(policy: Policy, account: Account, start: datetime, end: datetime, response: str
-           ) -> Account:
+def _until(
+    policy: Policy, account: Account, start: datetime, end: datetime, response: str
+) -> Account:
     """The host from ``start`` to just before ``end``: at ``start`` and every ``wake_at``."""
     now = start
     while True:
@@ -229,15 +231,26 @@ def _key(snap: Snapshot, response: str, at: datetime, lookback: timedelta) -> ob
         snap.plan,
         tuple(sorted(snap.authorisations)),
         snap.balance,
-        tuple(sorted((k, v) for k, v in snap.first_seen.items()
-                     if k.startswith(("contacted:", "stage_entered:", "fact:", "authorised:")))),
+        tuple(
+            sorted(
+                (k, v)
+                for k, v in snap.first_seen.items()
+                if k.startswith(("contacted:", "stage_entered:", "fact:", "authorised:"))
+            )
+        ),
         snap.settled_at,
         recent,
     )
 
 
-def play(policy: Policy, account: Account, moves: Sequence[Move], until: datetime,
-         *, grid: timedelta = timedelta(hours=12)) -> Account:
+def play(
+    policy: Policy,
+    account: Account,
+    moves: Sequence[Move],
+    until: datetime,
+    *,
+    grid: timedelta = timedelta(hours=12),
+) -> Account:
     """The history :func:`prove` explores for ``moves``: the account at ``until``.
 
     The host decides at the account's first due moment, at every grid point and every
@@ -277,8 +290,7 @@ def prove(
     days: int = 14,
     grid: timedelta = timedelta(hours=12),
     max_moves: int = 2,
-    moves: Sequence[str] = ("dispute", "resolve_dispute", "opt_out:phone", "promise",
-                            "answers"),
+    moves: Sequence[str] = ("dispute", "resolve_dispute", "opt_out:phone", "promise", "answers"),
 ) -> ProofResult:
     """Prove ``requirements`` of every history of ``account`` under ``policy`` up to a bound.
 
@@ -288,9 +300,9 @@ def prove(
     first by grid point, so the counterexample returned is the earliest, and among the
     earliest the one with fewest moves.
     """
-    for name in moves:
-        if name not in MOVES and not name.startswith("opt_out:"):
-            raise ValueError(f"unknown move {name!r}; expected one of {', '.join(MOVES)}")
+    for known in moves:
+        if known not in MOVES and not known.startswith("opt_out:"):
+            raise ValueError(f"unknown move {known!r}; expected one of {', '.join(MOVES)}")
     tz = ZoneInfo(account.timezone or policy.assumed_zone or "UTC")
     t0 = _start(account, tz)
     end = t0 + timedelta(days=days)
@@ -301,9 +313,7 @@ def prove(
         ", ".join(moves)
     )
     # frontier: key -> (node, ways to reach it, moves used)
-    frontier: dict[object, tuple[_Node, int]] = {
-        ("start",): (_Node(account, "ignores", ()), 1)
-    }
+    frontier: dict[object, tuple[_Node, int]] = {("start",): (_Node(account, "ignores", ()), 1)}
     states = 0
     explored = 0
     t = t0
@@ -315,19 +325,21 @@ def prove(
             snap = fold(node.account, None)
             options: list[tuple[str | None, Event | None]] = [(None, None)]
             if len(node.moves) < max_moves:
-                for name in moves:
-                    if name in ("answers", "ignores"):
-                        if node.response != name:
-                            options.append((name, None))
+                for move in moves:
+                    if move in ("answers", "ignores"):
+                        if node.response != move:
+                            options.append((move, None))
                         continue
-                    ev = _event(name, t, snap, tz)
-                    if ev is not None:
-                        options.append((name, ev))
+                    event = _event(move, t, snap, tz)
+                    if event is not None:
+                        options.append((move, event))
             for name, ev in options:
                 states += 1
                 explored += ways
                 acct = node.account if ev is None else node.account.with_events(ev)
-                response = name if name in ("answers", "ignores") else node.response
+                response = node.response
+                if name is not None and name in ("answers", "ignores"):
+                    response = name
                 before = len(acct.events)
                 acct = _until(policy, acct, t, nxt, response)
                 moved = node.moves if name is None else (*node.moves, Move(name, t))

@@ -25,7 +25,7 @@ Regulation F demands", so "my policy meets us_reg_f" is one line).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any, Literal
 
@@ -147,7 +147,9 @@ class RungRequirement:
         requires: authorisations on file when entered and for every contact on it.
         grace: the least time between the rung's last contact and the next rung.
         min_deadline: the least time the rung lasts before the next one.
-        after: milestones that must have happened first (``contacted:letter.lawyer``).
+        after: milestones that must have happened before any contact on the rung
+            (``contacted:letter.lawyer``: no claim filed before the lawyer's letter was
+            delivered); the rung itself may be entered, and wait.
         must_state: message facts every step of the rung to the debtor states (a formal
             notice's amount, days overdue, deadline and legal terms).
     """
@@ -225,7 +227,9 @@ class Requirements:
         for i, h in enumerate(self.hours):
             out.append(
                 ContactHours(
-                    f"{_PREFIX}.hours[{i}]", window=h.window, weekdays=h.weekdays,
+                    f"{_PREFIX}.hours[{i}]",
+                    window=h.window,
+                    weekdays=h.weekdays,
                     channels=h.channels,
                 )
             )
@@ -249,8 +253,9 @@ class Requirements:
             out.append(RespectOptOut(f"{_PREFIX}.opt_out", exempt=self.opt_out.exempt))
         for r in self.rungs:
             out.extend(
-                RequiresAuthorisation(f"{_PREFIX}.rungs.{r.id}.requires.{a}", authorisation=a,
-                                      stages=(r.id,))
+                RequiresAuthorisation(
+                    f"{_PREFIX}.rungs.{r.id}.requires.{a}", authorisation=a, stages=(r.id,)
+                )
                 for a in r.requires
             )
             out.extend(
@@ -260,7 +265,8 @@ class Requirements:
             if r.min_balance is not None:
                 out.append(
                     MinimumBalance(
-                        f"{_PREFIX}.rungs.{r.id}.min_balance", minimum=r.min_balance,
+                        f"{_PREFIX}.rungs.{r.id}.min_balance",
+                        minimum=r.min_balance,
                         stages=(r.id,),
                     )
                 )
@@ -290,9 +296,7 @@ def requirements_of(source: Policy | str | Any) -> Requirements:
     (its rules and, when it sets one, its assumed zone) or a preset's name (``"us_reg_f"``).
     """
     if isinstance(source, Policy):
-        rungs = tuple(
-            _rung_of(source, s) for s in source.stages if s.enabled or s.requires
-        )
+        rungs = tuple(_rung_of(source, s) for s in source.stages if s.enabled or s.requires)
         return Requirements(
             id=f"{source.id} {source.version}",
             zone=source.assumed_zone or UNKNOWN_ZONE,
@@ -348,8 +352,12 @@ def requirements_from_dict(data: Mapping[str, Any], *, source: str | None = None
         )
     dec = Decoder(Kinds.default())
     if data.get("schema") != SCHEMA:
-        dec.fail("$.schema", "missing or unsupported schema", expected=repr(SCHEMA),
-                 got=data.get("schema"))
+        dec.fail(
+            "$.schema",
+            "missing or unsupported schema",
+            expected=repr(SCHEMA),
+            got=data.get("schema"),
+        )
     body = {k: v for k, v in data.items() if k != "schema"}
     value = dec.attrs_value(Requirements, body, "$")
     if not dec.errors:
@@ -371,8 +379,11 @@ def _cross_check(req: Requirements, dec: Any) -> None:
             dec.located(exc, "$.zone")
     for i, h in enumerate(req.hours):
         if not h.window[0] < h.window[1]:
-            dec.fail(f"$.hours[{i}].window", "the window's start must be before its end",
-                     got=[f"{t:%H:%M}" for t in h.window])
+            dec.fail(
+                f"$.hours[{i}].window",
+                "the window's start must be before its end",
+                got=[f"{t:%H:%M}" for t in h.window],
+            )
     for i, c in enumerate(req.caps):
         if c.max < 1:
             dec.fail(f"$.caps[{i}].max", "a cap allows at least one contact", got=c.max)
@@ -414,9 +425,8 @@ def _channels_of(req_rule: Rule, policy: Policy) -> list[str | None]:
     """The channels a required rule speaks of that the policy uses (``[None]``: unscoped)."""
     chans = getattr(req_rule, "channels", None)
     used = set(policy.declared_channels)
-    if chans is None:
-        return sorted(used) or [None]
-    return sorted(set(chans) & used)
+    found: list[str | None] = list(sorted(used) if chans is None else sorted(set(chans) & used))
+    return found or ([None] if chans is None else [])
 
 
 def _covers(req_rule: Rule, policy: Policy) -> list[str]:
@@ -577,9 +587,7 @@ def _static_rungs(req: Requirements, policy: Policy) -> list[Violation]:
                     )
                 )
         if r.min_balance is not None and not _balance_guarded(policy, stage, r.min_balance):
-            out.append(
-                _v(f"{r.id} may be entered with a balance under {r.min_balance}", r.id)
-            )
+            out.append(_v(f"{r.id} may be entered with a balance under {r.min_balance}", r.id))
         for a in r.requires:
             if not _authorised(policy, stage, a):
                 out.append(_v(f"{r.id} is reachable without the authorisation {a!r}", r.id))
@@ -590,13 +598,11 @@ def _static_rungs(req: Requirements, policy: Policy) -> list[Violation]:
         if r.min_deadline is not None:
             d = stage.deadline
             if d is not None and d.min_timedelta < r.min_deadline.min_timedelta:
-                out.append(
-                    _v(f"{r.id} lasts {d}; required: at least {r.min_deadline}", r.id)
-                )
+                out.append(_v(f"{r.id} lasts {d}; required: at least {r.min_deadline}", r.id))
     return out
 
 
-# -- behaviour: what the engine did, judged against the requirements --------------------------------
+# -- behaviour: what the engine did, judged against the requirements ------------------------
 
 
 def _judge(requirements: Requirements, policy: Policy) -> Policy:
@@ -710,8 +716,9 @@ def _debt_told(policy: Policy, account: Account, trace: list[inv._Moment]) -> li
 def _rungs(
     req: Requirements, judge: Policy, account: Account, trace: list[inv._Moment]
 ) -> list[Violation]:
-    """Each required rung entered in order, with its floors, after its milestones, and not
-    before the rung below had its grace and least length."""
+    """Each required rung entered in order, with its floors and authorisations, and not
+    before the rung below had its grace and least length (milestones gate the rung's contacts,
+    judged with the other required rules)."""
     out: list[Violation] = []
     rank = {r.id: i for i, r in enumerate(req.rungs)}
     by_id = {r.id: r for r in req.rungs}
@@ -741,8 +748,9 @@ def _rungs(
                 flag(f"{where}, after {current}, which the required ladder puts later")
             else:
                 skipped = [
-                    x.id for x in req.rungs[rank[current] + 1 : rank[r.id]] if not x.optional
-                    and any(s.id == x.id and s.enabled for s in judge.stages)
+                    x.id
+                    for x in req.rungs[rank[current] + 1 : rank[r.id]]
+                    if not x.optional and any(s.id == x.id and s.enabled for s in judge.stages)
                 ]
                 if skipped:
                     flag(f"{where}, passing over {', '.join(skipped)}")
@@ -751,25 +759,32 @@ def _rungs(
                     base = last_contact if last_contact is not None else since
                     due = base + prev.grace.min_timedelta - inv._DST_SLACK
                     if at < due:
-                        flag(f"{where}, {at - base} after {current}'s last contact; "
-                             f"required grace {prev.grace}")
-                if prev.min_deadline is not None and since is not None:
-                    if at < since + prev.min_deadline.min_timedelta - inv._DST_SLACK:
-                        flag(f"{where}, {at - since} after entering {current}; required: at "
-                             f"least {prev.min_deadline}")
+                        flag(
+                            f"{where}, {at - base} after {current}'s last contact; "
+                            f"required grace {prev.grace}"
+                        )
+                least = prev.min_deadline
+                if (
+                    least is not None
+                    and since is not None
+                    and at < since + least.min_timedelta - inv._DST_SLACK
+                ):
+                    flag(
+                        f"{where}, {at - since} after entering {current}; required: at "
+                        f"least {least}"
+                    )
         s = inv._situation(judge, account, m.before, at)
         if r.min_days_overdue is not None and s.days_overdue < r.min_days_overdue:
-            flag(f"{where} at {s.days_overdue} day(s) overdue; required: at least "
-                 f"{r.min_days_overdue}")
-        if r.min_balance is not None and bal is not None and bal.currency == r.min_balance.currency:
-            if bal.amount < r.min_balance.amount:
-                flag(f"{where} with a balance of {bal}; required: at least {r.min_balance}")
+            flag(
+                f"{where} at {s.days_overdue} day(s) overdue; required: at least "
+                f"{r.min_days_overdue}"
+            )
+        floor = r.min_balance
+        low = floor is not None and bal is not None and bal.currency == floor.currency
+        if low and bal is not None and floor is not None and bal.amount < floor.amount:
+            flag(f"{where} with a balance of {bal}; required: at least {floor}")
         for a in r.requires:
             if not m.before.has_authorisation(a, at):
                 flag(f"{where} without the authorisation {a!r} on file")
-        for milestone in r.after:
-            when = m.before.first_seen.get(milestone)
-            if when is None or when.astimezone(UTC) > at.astimezone(UTC):
-                flag(f"{where} before {milestone}")
         current, since, last_contact = r.id, at, None
     return out

@@ -28,7 +28,8 @@ from typing import Any
 
 import attrs
 
-from overdue.conditions import All, Any as AnyOf, BalanceAtLeast, Condition, DaysOverdueAtLeast
+from overdue.conditions import All, BalanceAtLeast, Condition, DaysOverdueAtLeast
+from overdue.conditions import Any as AnyOf
 from overdue.durations import Duration
 from overdue.money import Money
 from overdue.policy import MESSAGE_FACTS, Policy, Stage, Step
@@ -113,7 +114,7 @@ def _names(value: Iterable[Any] | None) -> str:
     return "every one" if value is None else "{" + ", ".join(sorted(map(str, value))) + "}"
 
 
-def _field(where: str, name: str, old: Any, new: Any) -> Weakening | None:  # noqa: PLR0911
+def _field(where: str, name: str, old: Any, new: Any) -> Weakening | None:
     if old == new or name in _COSMETIC:
         return None
     path = f"{where}.{name}"
@@ -129,9 +130,7 @@ def _field(where: str, name: str, old: Any, new: Any) -> Weakening | None:  # no
     if name == "window" and isinstance(old, tuple) and isinstance(new, tuple):
         (s0, e0), (s1, e1) = old, new
         if isinstance(s0, time) and (s1 < s0 or e1 > e0):
-            return Weakening(
-                path, "wider", f"{s1:%H:%M}-{e1:%H:%M}, golden {s0:%H:%M}-{e0:%H:%M}"
-            )
+            return Weakening(path, "wider", f"{s1:%H:%M}-{e1:%H:%M}, golden {s0:%H:%M}-{e0:%H:%M}")
         return None
     if name == "weekdays":
         if old is None or (new is not None and set(new) <= set(old)):
@@ -189,7 +188,8 @@ def rule_weakenings(golden: Rule, candidate: Rule, where: str | None = None) -> 
             return []
         return [Weakening(where, "changed", f"a {candidate.kind} rule, golden {golden.kind}")]
     out = []
-    for a in attrs.fields(type(golden)):
+    fields: tuple[attrs.Attribute[Any], ...] = attrs.fields(type(golden))  # type: ignore[arg-type]
+    for a in fields:
         if not hasattr(candidate, a.name):
             continue
         w = _field(where, a.name, getattr(golden, a.name), getattr(candidate, a.name))
@@ -237,7 +237,9 @@ def _rules(golden: Policy, candidate: Policy) -> list[Weakening]:
             )
         if c is None:
             out.append(
-                Weakening(f"rules[{g.id!r}]", "deleted", f"the {g.kind} rule is gone: {g.describe()}")
+                Weakening(
+                    f"rules[{g.id!r}]", "deleted", f"the {g.kind} rule is gone: {g.describe()}"
+                )
             )
             continue
         used.add(c.id)
@@ -277,14 +279,14 @@ def _step_fields(path: str, old: Step, new: Step) -> list[Weakening]:
     if new.channel != old.channel:
         out.append(Weakening(f"{path}.channel", "changed", f"{new.channel}, golden {old.channel}"))
     if new.fallback is not None and new.fallback != old.fallback:
-        out.append(
-            Weakening(f"{path}.fallback", "added", f"falls back to {new.fallback}")
-        )
+        out.append(Weakening(f"{path}.fallback", "added", f"falls back to {new.fallback}"))
     if new.party != old.party:
         out.append(Weakening(f"{path}.party", "changed", f"{new.party}, golden {old.party}"))
     if new.max_attempts > old.max_attempts:
         out.append(
-            Weakening(f"{path}.max_attempts", "higher", f"{new.max_attempts}, golden {old.max_attempts}")
+            Weakening(
+                f"{path}.max_attempts", "higher", f"{new.max_attempts}, golden {old.max_attempts}"
+            )
         )
     for name in ("at", "repeat_every"):
         w = _field(path, name, getattr(old, name), getattr(new, name))
@@ -308,7 +310,9 @@ def _stages(golden: Policy, candidate: Policy) -> list[Weakening]:
         if c is None or (g.enabled and not c.enabled):
             if g.enabled:
                 out.append(
-                    Weakening(where, "deleted" if c is None else "turned_off", f"the rung {g.id} is gone")
+                    Weakening(
+                        where, "deleted" if c is None else "turned_off", f"the rung {g.id} is gone"
+                    )
                 )
             continue
         if c.enabled and not g.enabled:
@@ -345,13 +349,13 @@ def _stages(golden: Policy, candidate: Policy) -> list[Weakening]:
                     out.append(w)
         if c.performed_by != g.performed_by:
             out.append(
-                Weakening(f"{where}.performed_by", "changed", f"{c.performed_by}, golden {g.performed_by}")
+                Weakening(
+                    f"{where}.performed_by", "changed", f"{c.performed_by}, golden {g.performed_by}"
+                )
             )
         lost_obl = sorted({o.code for o in g.obligations} - {o.code for o in c.obligations})
         if lost_obl:
-            out.append(
-                Weakening(f"{where}.obligations", "removed", f"drops {', '.join(lost_obl)}")
-            )
+            out.append(Weakening(f"{where}.obligations", "removed", f"drops {', '.join(lost_obl)}"))
         out.extend(_steps(where, g, c))
     for c in candidate.stages:
         if c.id not in {g.id for g in golden.stages} and c.enabled:
@@ -401,5 +405,7 @@ def weakenings(golden: Policy, candidate: Policy) -> list[Weakening]:
     renamed), then rungs (by id) and their order.  The same pair always gives the same list.
     """
     return list(
-        itertools.chain(_policy(golden, candidate), _rules(golden, candidate), _stages(golden, candidate))
+        itertools.chain(
+            _policy(golden, candidate), _rules(golden, candidate), _stages(golden, candidate)
+        )
     )
