@@ -27,7 +27,7 @@ from decimal import ROUND_DOWN, Decimal
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
@@ -79,21 +79,31 @@ FUZZ_PROFILES: dict[str, dict[str, int]] = {
 """How hard :func:`fuzz_settings` fuzzes: ``ci`` stays fast, ``long`` is the nightly run."""
 
 
-def fuzz_settings(profile: str | None = None) -> settings:
+def fuzz_settings(profile: str | None = None, *, shrink: bool | None = None) -> settings:
     """Hypothesis settings for a :class:`PolicyMachine` run.
 
     ``profile`` is ``'ci'`` (the default) or ``'long'``; without it the ``OVERDUE_FUZZ``
     environment variable decides, so CI stays fast and a nightly job can set
     ``OVERDUE_FUZZ=long``.  Deadlines are off: an engine step is fast, a slow CI box is not.
+
+    ``shrink``: whether a failure is shrunk to a minimal history before it is reported.  A
+    stateful failure can take minutes to shrink, so the ``ci`` profile reports it as found (in
+    seconds, with every step and a reproduction script) and ``long`` shrinks; the
+    ``OVERDUE_SHRINK=1`` environment variable shrinks in CI too (a derandomized run finds the
+    same failure again, so shrinking it locally is one command).
     """
     import os
 
     name = profile or os.environ.get("OVERDUE_FUZZ", "ci")
     if name not in FUZZ_PROFILES:
         raise ValueError(f"unknown fuzz profile {name!r}; expected one of {sorted(FUZZ_PROFILES)}")
+    if shrink is None:
+        shrink = name != "ci" or os.environ.get("OVERDUE_SHRINK", "") not in ("", "0")
+    phases = tuple(p for p in Phase if shrink or p not in (Phase.shrink, Phase.explain))
     return settings(
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        phases=phases,
         **FUZZ_PROFILES[name],  # type: ignore[arg-type]
     )
 

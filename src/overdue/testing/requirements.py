@@ -196,6 +196,26 @@ class Requirements:
     rules: tuple[Rule, ...] = ()
     no_debt_facts_to_third_parties: bool = True
 
+    def __add__(self, other: Requirements) -> Requirements:
+        """Both sets of requirements: the team's file plus a preset's, say.  The zone is this
+        one's unless it has none."""
+        if not isinstance(other, Requirements):
+            return NotImplemented
+        return Requirements(
+            id=f"{self.id} + {other.id}",
+            zone=self.zone if self.zone is not None else other.zone,
+            hours=self.hours + other.hours,
+            caps=self.caps + other.caps,
+            holds=tuple(dict.fromkeys(self.holds + other.holds)),
+            cease=self.cease if self.cease is not None else other.cease,
+            opt_out=self.opt_out if self.opt_out is not None else other.opt_out,
+            rungs=self.rungs
+            + tuple(r for r in other.rungs if r.id not in {x.id for x in self.rungs}),
+            rules=self.rules + other.rules,
+            no_debt_facts_to_third_parties=self.no_debt_facts_to_third_parties
+            or other.no_debt_facts_to_third_parties,
+        )
+
     def only(self, *parts: str) -> Requirements:
         """These requirements narrowed to ``parts`` (``"hours"``, ``"caps"``, ``"holds"``,
         ``"cease"``, ``"opt_out"``, ``"rungs"``, ``"third_parties"``), rules of those kinds
@@ -308,7 +328,7 @@ def requirements_of(source: Policy | str | Any) -> Requirements:
     p = preset(source) if isinstance(source, str) else source
     if not isinstance(p, Preset):
         raise TypeError(f"requirements_of takes a Policy, a Preset or a preset name, not {p!r}")
-    zone = p.assumed_zone if p.zone_assumption == "set" else None
+    zone = (p.assumed_zone or UNKNOWN_ZONE) if p.zone_assumption == "set" else None
     return Requirements(id=f"{p.name} {p.version}", zone=zone, rules=p.guarded_rules())
 
 
