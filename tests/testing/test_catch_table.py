@@ -305,8 +305,10 @@ def test_no_false_alarm_on_the_unmutated_policy(base: str) -> None:
 
 BEHAVIOURAL = [
     "hours widened to 06:00-23:00",
+    "weekly cap's window cut to 1 day",
     "dispute hold removed",
-    "no manual hold",
+    "litigation without legal_review",
+    "lawyer's grace 0",
 ]
 
 

@@ -22,7 +22,7 @@ offending decision, which can be pasted into a regression test.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import ClassVar
 from zoneinfo import ZoneInfo
@@ -58,7 +58,7 @@ from overdue.events import (
 from overdue.money import Money
 from overdue.policy import Policy
 from overdue.reference import REFERENCE_POLICY
-from overdue.rules import RequiresAuthorisation
+from overdue.rules import ContactHours, RequiresAuthorisation
 from overdue.snapshot import Snapshot, fold
 from overdue.testing._repro import py, script
 from overdue.testing.invariants import Violation, check_actions, check_all
@@ -69,6 +69,7 @@ from overdue.testing.requirements import (
 )
 from overdue.testing.selection import SelectedPolicy
 from overdue.testing.strategies import TIME_ZONES
+from overdue.testing.weakenings import balance_floor
 
 __all__ = ["FUZZ_PROFILES", "InvariantError", "PolicyMachine", "default_account", "fuzz_settings"]
 
@@ -571,6 +572,102 @@ class PolicyMachine(RuleBasedStateMachine):
     def break_plan(self) -> None:
         """The payment plan is broken."""
         self._event(PaymentPlanBroken(at=self.now, plan_id="P1"))
+
+    # -- the edges: where authoring mistakes show -------------------------------------------
+
+    def _hour_edges(self) -> list[time]:
+        rules: list[object] = list(self.the_policy.rules)
+        if self.requirements is not None:
+            rules += list(self.requirements.as_rules())
+        edges: set[time] = set()
+        for r in rules:
+            if isinstance(r, ContactHours):
+                for t in r.window:
+                    moment = datetime.combine(date(2000, 1, 3), t)
+                    edges |= {(moment - timedelta(minutes=1)).time(), t}
+        return sorted(edges) or [time(7, 59), time(8), time(20, 59), time(21)]
+
+    @rule(data=st.data())
+    def to_contact_hour_edge(self, data: st.DataObject) -> None:
+        """The host polls a minute before or at the edge of a contact-hour window (either the
+        policy's or a required one), in the debtor's zone: where a widened or shifted window, a
+        wrong zone or a daylight-saving change shows."""
+        edge = data.draw(st.sampled_from(self._hour_edges()), label="edge")
+        tz = ZoneInfo(self.account.timezone or self.the_policy.assumed_zone or "UTC")
+        local = self.now.astimezone(tz)
+        target = datetime.combine(local.date(), edge, tz)
+        if target <= self.now:
+            target = datetime.combine(local.date() + timedelta(days=1), edge, tz)
+        self._note(f"to the contact-hour edge {edge:%H:%M}")
+        self._advance_to(target, follow_wake=False)
+
+    @rule(
+        act=st.sampled_from(("dispute", "hold", "bankruptcy", "cease", "opt_out")),
+        before=st.sampled_from((None, 1, 60)),
+        days=st.integers(1, 14),
+    )
+    def act_at_the_edge_then_wait(self, act: str, before: int | None, days: int) -> None:
+        """Just before the rung's deadline (``before`` minutes; ``None``: now) the debtor
+        disputes, an operator holds, a bankruptcy is filed, the debtor ceases or opts out of
+        the first voice channel; then the host follows ``wake_at`` for ``days``: a hold, cease
+        or opt-out the policy forgets shows as a contact it should not have made."""
+        if before is not None:
+            d = self.decide_now()
+            if d.deadline is not None and d.deadline - timedelta(minutes=before) > self.now:
+                self._advance_to(d.deadline - timedelta(minutes=before), follow_wake=True)
+        voice = next(
+            (c for c in self.the_policy.declared_channels if c in _VOICE),
+            self.the_policy.declared_channels[0],
+        )
+        event: Event | None = None
+        if act == "dispute" and not self._state.open_disputes:
+            event = DisputeOpened(at=self.now, dispute_id="D1", reason="amount contested")
+        elif act == "hold" and self._state.fact_open("manual_hold", self.now) is None:
+            event = ManualHold(at=self.now, reason="operator review")
+        elif act == "bankruptcy":
+            event = FactSet(at=self.now, name="bankruptcy")
+        elif act == "cease":
+            event = CeaseRequested(at=self.now)
+        elif act == "opt_out":
+            event = OptedOut(at=self.now, channel=voice)
+        if event is not None:
+            self._event(event)
+        self._note(f"wait {days}d following wake_at")
+        self._advance_to(self.now + timedelta(days=days), follow_wake=True)
+
+    @rule(skips=st.integers(2, 8))
+    def climb_to_the_legal_rungs(self, skips: int) -> None:
+        """Every authorisation the ladder names is granted and nothing else happens: the
+        account climbs rung after rung, into litigation and enforcement, where a dropped
+        ``requires``, a zero grace or a missing letter before claim shows."""
+        for name in _authorisations(self.the_policy):
+            if not self._state.has_authorisation(name, self.now):
+                self._event(AuthorisationGranted(at=self.now, authorisation=name, reference="R"))
+        for _ in range(skips):
+            self.skip_to_deadline()
+
+    @precondition(lambda self: self._balance() > 0)
+    @rule(data=st.data(), below=st.booleans())
+    def pay_to_a_threshold(self, data: st.DataObject, below: bool) -> None:
+        """The debtor pays down to exactly a rung's balance floor, or a cent under it."""
+        floors = sorted(
+            {
+                f.amount
+                for s in self.the_policy.stages
+                if (f := balance_floor(s.enters_when)) is not None
+            }
+            | {
+                r.min_balance.amount
+                for r in (self.requirements.rungs if self.requirements is not None else ())
+                if r.min_balance is not None
+            }
+        )
+        bal = self._balance()
+        targets = [f - (_CENT if below else 0) for f in floors if 0 < f - _CENT < bal]
+        if not targets:
+            return
+        target = data.draw(st.sampled_from(targets), label="balance after")
+        self._event(PaymentReceived(at=self.now, amount=Money(bal - target, self._currency())))
 
     # -- the check ---------------------------------------------------------------------------
 

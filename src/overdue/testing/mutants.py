@@ -374,7 +374,11 @@ def _third_party(policy: Policy) -> Iterator[Made]:
     yield (
         f"relative_told:{target.id}",
         f"a step on {target.id} tells a relative the amount and days overdue",
-        lambda: attrs.evolve(_stage(policy, target, stage), rules=rules),
+        lambda: attrs.evolve(
+            policy,
+            stages=tuple(stage if s is target else s for s in policy.stages),
+            rules=rules,
+        ),
     )
 
 

@@ -45,7 +45,7 @@ from overdue.money import Money
 from overdue.policy import Policy
 from overdue.rules import FrequencyCap
 from overdue.snapshot import Snapshot, fold
-from overdue.testing._repro import account_source
+from overdue.testing._repro import HEADER, account_source, py
 from overdue.testing.invariants import Violation
 from overdue.testing.requirements import Requirements, check_requirements
 
@@ -100,6 +100,8 @@ class ProofResult:
         counterexample: the moves of the shortest refuting history (``None`` when it holds).
         account: the account that history ends with (its events are the full history).
         violations: what the refuting history broke.
+        start, until, grid: the account the exploration started from, where the refuting
+            history was cut, and the grid, so :func:`play` replays it.
     """
 
     holds: bool
@@ -110,6 +112,9 @@ class ProofResult:
     counterexample: tuple[Move, ...] | None = None
     account: Account | None = None
     violations: tuple[Violation, ...] = ()
+    start: Account | None = None
+    until: datetime | None = None
+    grid: timedelta | None = None
 
     def __str__(self) -> str:
         if self.holds:
@@ -126,19 +131,40 @@ class ProofResult:
     def regression_test(
         self, policy_source: str = "REFERENCE_POLICY", requirements_source: str = "requirements"
     ) -> str:
-        """A pytest test reproducing the counterexample: paste it, fix the policy, keep it."""
-        if self.account is None:
+        """A pytest test reproducing the counterexample: paste it, fix the policy, keep it.
+
+        The imports come first; ``policy_source`` and ``requirements_source`` are the Python
+        expressions that name the policy and the requirements in the test file.
+        """
+        if self.account is None or self.start is None or self.until is None:
             raise ValueError("the requirements hold: there is no counterexample to paste")
         first = str(self.violations[0]) if self.violations else "a requirement broken"
         doc = first.replace('"', "'")
-        return (
-            f'def test_bounded_proof_counterexample() -> None:\n    """Found by prove(): {doc}"""\n'
-        ) + _indent(
-            f"policy = {policy_source}\n"
-            + account_source(self.account)
-            + "\n"
-            + f"assert check_requirements({requirements_source}, policy, account) == []\n"
+        head = (
+            HEADER
+            + "from datetime import timedelta  # noqa: E402\n"
+            + "from overdue.testing import Move, check_requirements, play  # noqa: E402\n"
         )
+        moves = "".join(f"    Move({m.name!r}, {py(m.at)}),\n" for m in self.counterexample or ())
+        body = (
+            f"policy = {policy_source}\n"
+            + account_source(self.start)
+            + "\nmoves = [\n"
+            + moves
+            + "]\n"
+            + f"history = play(policy, account, moves, {py(self.until)}, grid={_delta(self.grid)})\n"
+            + f"assert check_requirements({requirements_source}, policy, history) == []\n"
+        )
+        return (
+            head
+            + "\n\ndef test_bounded_proof_counterexample() -> None:\n"
+            + f'    """Found by prove(): {doc}"""\n'
+            + _indent(body)
+        )
+
+
+def _delta(value: timedelta | None) -> str:
+    return f"timedelta(seconds={int((value or timedelta(hours=12)).total_seconds())})"
 
 
 def _indent(text: str) -> str:
@@ -351,7 +377,17 @@ def prove(
                 found = check_requirements(requirements, policy, acct) if acted else []
                 if found:
                     return ProofResult(
-                        False, explored, states, bound, policy.id, moved, acct, tuple(found)
+                        False,
+                        explored,
+                        states,
+                        bound,
+                        policy.id,
+                        moved,
+                        acct,
+                        tuple(found),
+                        account,
+                        nxt,
+                        grid,
                     )
                 key = _key(fold(acct, None), response, nxt, lookback)
                 if key in new:

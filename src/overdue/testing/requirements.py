@@ -143,7 +143,9 @@ class RungRequirement:
         id: the rung (stage id).
         optional: the policy may leave it out (a field visit); when it has it, the rest holds.
         min_days_overdue: the least days overdue it may be entered at.
-        min_balance: the least balance it may be entered (and acted on) with.
+        min_balance: the least balance it may be entered with.
+        min_balance_to_act: no contact on the rung while less than this is owed (a claim
+            is not filed for a small debt, even after the rung was entered).
         requires: authorisations on file when entered and for every contact on it.
         grace: the least time between the rung's last contact and the next rung.
         min_deadline: the least time the rung lasts before the next one.
@@ -158,6 +160,7 @@ class RungRequirement:
     optional: bool = False
     min_days_overdue: int | None = None
     min_balance: Money | None = None
+    min_balance_to_act: Money | None = None
     requires: tuple[str, ...] = attrs.field(default=(), converter=_strs)
     grace: Duration | None = None
     min_deadline: Duration | None = None
@@ -282,11 +285,11 @@ class Requirements:
                 RequiresPriorEvent(f"{_PREFIX}.rungs.{r.id}.after.{m}", milestone=m, stages=(r.id,))
                 for m in r.after
             )
-            if r.min_balance is not None:
+            if r.min_balance_to_act is not None:
                 out.append(
                     MinimumBalance(
-                        f"{_PREFIX}.rungs.{r.id}.min_balance",
-                        minimum=r.min_balance,
+                        f"{_PREFIX}.rungs.{r.id}.min_balance_to_act",
+                        minimum=r.min_balance_to_act,
                         stages=(r.id,),
                     )
                 )
@@ -500,8 +503,6 @@ def static_violations(requirements: Requirements, policy: Policy) -> list[Violat
     for req_rule in requirements.as_rules():
         if req_rule.id in stage_rules:
             continue  # a rung's authorisations are checked with the rung below
-        if isinstance(req_rule, MinimumBalance) and req_rule.id.startswith(_PREFIX):
-            continue  # so is a rung's minimum balance
         stages = getattr(req_rule, "stages", None)
         present = {s.id for s in policy.enabled_stages}
         if stages is not None and not (set(stages) & present):
@@ -548,19 +549,9 @@ def _authorised(policy: Policy, stage: Stage, name: str) -> bool:
     )
 
 
-def _balance_guarded(policy: Policy, stage: Stage, floor: Money) -> bool:
+def _balance_guarded(stage: Stage, floor: Money) -> bool:
     own = balance_floor(stage.enters_when)
-    if own is not None and own.currency == floor.currency and own.amount >= floor.amount:
-        return True
-    return any(
-        isinstance(r, MinimumBalance)
-        and (r.stages is None or stage.id in r.stages)
-        and r.minimum.currency == floor.currency
-        and r.minimum.amount >= floor.amount
-        and r.channels is None
-        and not r.exempt_templates
-        for r in policy.rules
-    )
+    return own is not None and own.currency == floor.currency and own.amount >= floor.amount
 
 
 def _static_rungs(req: Requirements, policy: Policy) -> list[Violation]:
@@ -606,7 +597,7 @@ def _static_rungs(req: Requirements, policy: Policy) -> list[Violation]:
                         r.id,
                     )
                 )
-        if r.min_balance is not None and not _balance_guarded(policy, stage, r.min_balance):
+        if r.min_balance is not None and not _balance_guarded(stage, r.min_balance):
             out.append(_v(f"{r.id} may be entered with a balance under {r.min_balance}", r.id))
         for a in r.requires:
             if not _authorised(policy, stage, a):
