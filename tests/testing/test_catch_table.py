@@ -47,7 +47,9 @@ def _edit(old: str, new: str, count: int = 1) -> Callable[[str], str]:
 def _drop_rule(rule_id: str) -> Callable[[str], str]:
     def apply(text: str) -> str:
         blocks = text.split("[[rules]]")
-        kept = [b for b in blocks if f'id       = "{rule_id}"' not in b and f'"{rule_id}"\n' not in b]
+        kept = [
+            b for b in blocks if f'id       = "{rule_id}"' not in b and f'"{rule_id}"\n' not in b
+        ]
         assert len(kept) == len(blocks) - 1, f"no rule {rule_id}"
         return "[[rules]]".join(kept)
 
@@ -92,7 +94,8 @@ REFERENCE_MISTAKES: dict[str, Callable[[str], str]] = {
     "cease removed": _drop_rule("cease"),
     "cease exempting calls": _edit(
         'id               = "cease"',
-        'id               = "cease"\nchannels         = ["sms", "email", "letter", "in_app", "legal"]',
+        'id               = "cease"\n'
+        'channels         = ["sms", "email", "letter", "in_app", "legal"]',
     ),
     "opt-out removed": _drop_rule("opt-out"),
     "opt-out exempting calls": _edit(
@@ -105,25 +108,26 @@ REFERENCE_MISTAKES: dict[str, Callable[[str], str]] = {
         "{ days_overdue_at_least = 30 }", "{ days_overdue_at_least = 10 }"
     ),
     "lawyer's letter without its minimum balance": _edit(
-        'enters_when = { all = [{ days_overdue_at_least = 30 }, { balance_at_least = "100.00 CNY" }] }',
+        "enters_when = { all = [{ days_overdue_at_least = 30 }, "
+        '{ balance_at_least = "100.00 CNY" }] }',
         "enters_when = { days_overdue_at_least = 30 }",
     ),
     "field visit on without authorisation": _edit(
-        'enabled      = false          # off by default; turn on only with an authorisation '
+        "enabled      = false          # off by default; turn on only with an authorisation "
         'process\nskippable    = true\nrequires     = ["field_visit"]',
         "enabled      = true\nskippable    = true",
     ),
-    "a step that tells a relative about the debt": lambda t: _edit(
-        '{ channel = "sms",   template = "call.followup", at = "1d" },',
-        '{ channel = "sms",   template = "call.followup", at = "1d" },\n  { channel = "sms", '
-        'template = "relative.sms", party = "third_party", must_state = ["amount"] },',
-    )(t)
-    + RELATIVE,
+    "a step that tells a relative about the debt": lambda t: (
+        _edit(
+            '{ channel = "sms",   template = "call.followup", at = "1d" },',
+            '{ channel = "sms",   template = "call.followup", at = "1d" },\n  { channel = "sms", '
+            'template = "relative.sms", party = "third_party", must_state = ["amount"] },',
+        )(t)
+        + RELATIVE
+    ),
     "rungs swapped": _swap_stages("courtesy_call", "formal_notice"),
     "no letter before claim": _drop_rule("letter-before-claim"),
-    "assumed zone set to UTC": _edit(
-        'assumed_zone = "Asia/Shanghai"', 'assumed_zone = "UTC"'
-    ),
+    "assumed zone set to UTC": _edit('assumed_zone = "Asia/Shanghai"', 'assumed_zone = "UTC"'),
     "formal notice without its legal terms": _edit(
         '{ channel = "email",  template = "notice.formal", fallback = "letter", must_state = '
         '["amount", "days_overdue", "deadline", "legal_terms"] }',
@@ -240,8 +244,16 @@ def _load(text: str) -> Policy:
 
 BASES: dict[str, tuple[str, Requirements, dict[str, Callable[[str], str]]]] = {
     "reference": (SEED, TEAM, REFERENCE_MISTAKES),
-    "cn_gbt_2025": (_with_preset("cn_gbt_2025"), requirements_of("cn_gbt_2025") + TEAM, CN_MISTAKES),
-    "us_state_ma": (_with_preset("us_state_ma"), requirements_of("us_state_ma") + TEAM, MA_MISTAKES),
+    "cn_gbt_2025": (
+        _with_preset("cn_gbt_2025"),
+        requirements_of("cn_gbt_2025") + TEAM,
+        CN_MISTAKES,
+    ),
+    "us_state_ma": (
+        _with_preset("us_state_ma"),
+        requirements_of("us_state_ma") + TEAM,
+        MA_MISTAKES,
+    ),
 }
 
 CASES = [(base, name) for base, (_, _, mistakes) in BASES.items() for name in mistakes]

@@ -56,7 +56,9 @@ def test_mutants_are_deterministic_unique_and_each_a_change() -> None:
 
 
 def test_every_mutant_is_a_weakening_of_the_original() -> None:
-    silent = [m.name for m in mutants(REFERENCE_POLICY) if not weakenings(REFERENCE_POLICY, m.policy)]
+    silent = [
+        m.name for m in mutants(REFERENCE_POLICY) if not weakenings(REFERENCE_POLICY, m.policy)
+    ]
     assert silent == []
 
 

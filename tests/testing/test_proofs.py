@@ -84,7 +84,8 @@ def test_play_replays_the_moves_prove_explores() -> None:
     moves = [Move("dispute", _at(2)), Move("resolve_dispute", _at(4))]
     played = play(REFERENCE_POLICY, start, moves, _at(7), grid=timedelta(days=1))
     kinds = [type(e).__name__ for e in played.events]
-    assert "DisputeOpened" in kinds and "DisputeResolved" in kinds
+    assert "DisputeOpened" in kinds
+    assert "DisputeResolved" in kinds
 
 
 def _at(day: int):  # type: ignore[no-untyped-def]

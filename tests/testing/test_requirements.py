@@ -47,7 +47,9 @@ def _replace_rule(rule_id: str, **changes: object):  # type: ignore[no-untyped-d
 def test_the_team_file_loads_into_values() -> None:
     assert TEAM.zone == "Asia/Shanghai"
     assert TEAM.hours[0].window == (time(8), time(21))
-    assert TEAM.caps[0] == CapRequirement(max=1, per=days(1), channels=("phone",), window="calendar")
+    assert TEAM.caps[0] == CapRequirement(
+        max=1, per=days(1), channels=("phone",), window="calendar"
+    )
     assert [r.id for r in TEAM.rungs][:4] == [
         "reminder",
         "courtesy_call",
@@ -73,7 +75,8 @@ min_balance = 100
     lines = info.value.messages()
     joined = "\n".join(lines)
     assert "$.caps[0].max" in joined
-    assert "$.holdz" in joined and "holds" in joined  # a "did you mean"
+    assert "$.holdz" in joined
+    assert "holds" in joined  # a "did you mean"
     assert "$.rungs[0].min_balance" in joined
 
 
@@ -109,8 +112,7 @@ def test_a_looser_text_is_a_static_violation(policy, expected: str) -> None:  # 
 
 def test_a_rung_reachable_without_its_authorisation_is_a_static_violation() -> None:
     stages = tuple(
-        attrs.evolve(s, requires=()) if s.id == "litigation" else s
-        for s in REFERENCE_POLICY.stages
+        attrs.evolve(s, requires=()) if s.id == "litigation" else s for s in REFERENCE_POLICY.stages
     )
     found = static_violations(TEAM, attrs.evolve(REFERENCE_POLICY, stages=stages))
     assert [v.message for v in found] == [
@@ -140,7 +142,9 @@ def test_behaviour_is_judged_by_the_required_limits_not_the_policys_own() -> Non
     # the requirements are not.
     from overdue.testing import check_all
 
-    policy = _rules(REFERENCE_POLICY, *(r for r in REFERENCE_POLICY.rules if r.id != "contact-hours"))
+    policy = _rules(
+        REFERENCE_POLICY, *(r for r in REFERENCE_POLICY.rules if r.id != "contact-hours")
+    )
     at = datetime(2026, 1, 5, 6, 0, tzinfo=SHANGHAI)
     account = _debtor(
         StageEntered(at=at, stage="reminder"),

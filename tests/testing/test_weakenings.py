@@ -45,10 +45,22 @@ def test_a_policy_has_no_weakening_against_itself() -> None:
 @pytest.mark.parametrize(
     ("candidate", "expected"),
     [
-        (_rule("one-call-a-day", max_contacts=2), ("rules['one-call-a-day'].max_contacts", "higher")),
-        (_rule("three-contacts-a-week", per=days(1)), ("rules['three-contacts-a-week'].per", "shorter")),
-        (_rule("contact-hours", window=(time(7), time(21))), ("rules['contact-hours'].window", "wider")),
-        (_rule("contact-hours", channels=("sms",)), ("rules['contact-hours'].channels", "narrowed")),
+        (
+            _rule("one-call-a-day", max_contacts=2),
+            ("rules['one-call-a-day'].max_contacts", "higher"),
+        ),
+        (
+            _rule("three-contacts-a-week", per=days(1)),
+            ("rules['three-contacts-a-week'].per", "shorter"),
+        ),
+        (
+            _rule("contact-hours", window=(time(7), time(21))),
+            ("rules['contact-hours'].window", "wider"),
+        ),
+        (
+            _rule("contact-hours", channels=("sms",)),
+            ("rules['contact-hours'].channels", "narrowed"),
+        ),
         (_rule("dispute-hold", stages=("reminder",)), ("rules['dispute-hold'].stages", "narrowed")),
         (_rule("opt-out", exempt=("letter", "legal", "sms")), ("rules['opt-out'].exempt", "wider")),
         (_rule("manual-hold", waivable=True), ("rules['manual-hold'].waivable", "wider")),
@@ -141,7 +153,8 @@ def test_overdue_check_requirements_reports_static_violations(tmp_path: Path) ->
     code = main(["check", "--requirements", str(req), str(SEED), str(candidate)], out=out, err=err)
     assert code == 1
     text = out.getvalue()
-    assert "ok   " in text and "FAIL " in text
+    assert "ok   " in text
+    assert "FAIL " in text
     assert "max_contacts: 5, required 1" in text
     out = io.StringIO()
     assert main(["check", "--requirements", "us_state_ma", str(SEED)], out=out, err=err) == 1

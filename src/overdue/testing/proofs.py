@@ -152,7 +152,8 @@ class ProofResult:
             + "\nmoves = [\n"
             + moves
             + "]\n"
-            + f"history = play(policy, account, moves, {py(self.until)}, grid={_delta(self.grid)})\n"
+            + f"history = play(policy, account, moves, {py(self.until)}, "
+            + f"grid={_delta(self.grid)})\n"
             + f"assert check_requirements({requirements_source}, policy, history) == []\n"
         )
         return (
