@@ -67,14 +67,27 @@ def _policy_path(config: pytest.Config) -> str | None:
     return str(path) if path else None
 
 
+_SAVED = "_overdue_selection_before"
+
+
 def pytest_configure(config: pytest.Config) -> None:
     mutant = config.getoption("overdue_mutant", None)
     path = _policy_path(config)
     if path is None and mutant is None:
         return
-    from overdue.testing.selection import select
+    from overdue.testing.selection import select, selection
 
+    setattr(config, _SAVED, selection())
     select(path, mutant)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    # A session run inside another (pytester) must not leave its selection behind.
+    saved = getattr(config, _SAVED, None)
+    if saved is not None:
+        from overdue.testing.selection import select
+
+        select(*saved)
 
 
 def pytest_cmdline_main(config: pytest.Config) -> int | None:
@@ -171,11 +184,10 @@ def overdue_policy(request: pytest.FixtureRequest) -> Policy:
 
         return REFERENCE_POLICY
     try:
-        from overdue.testing.selection import current_policy, select
+        from overdue.testing.selection import current_policy
     except ImportError as exc:
         raise pytest.UsageError(
             f"--overdue-policy {path}: loading policy files needs overdue.config, which is not "
             f"available ({exc})"
         ) from None
-    select(path, mutant)
     return current_policy()

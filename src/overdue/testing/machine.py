@@ -601,16 +601,25 @@ class PolicyMachine(RuleBasedStateMachine):
         self._note(f"to the contact-hour edge {edge:%H:%M}")
         self._advance_to(target, follow_wake=False)
 
+    @rule(minutes=st.sampled_from((1, 15, 59)), times=st.integers(2, 12))
+    def poll_in_quick_succession(self, minutes: int, times: int) -> None:
+        """The host asks again and again, minutes apart, without waiting for ``wake_at``:
+        contacts bunch up wherever a cap's window or a repeat interval is off by one."""
+        self._note(f"poll every {minutes} min, {times} times")
+        for _ in range(times):
+            self._advance_to(self.now + timedelta(minutes=minutes), follow_wake=False)
+
     @rule(
-        act=st.sampled_from(("dispute", "hold", "bankruptcy", "cease", "opt_out")),
+        act=st.sampled_from(("dispute", "hold", "bankruptcy", "cease", "opt_out", "pay_half")),
         before=st.sampled_from((None, 1, 60)),
         days=st.integers(1, 14),
     )
     def act_at_the_edge_then_wait(self, act: str, before: int | None, days: int) -> None:
         """Just before the rung's deadline (``before`` minutes; ``None``: now) the debtor
-        disputes, an operator holds, a bankruptcy is filed, the debtor ceases or opts out of
-        the first voice channel; then the host follows ``wake_at`` for ``days``: a hold, cease
-        or opt-out the policy forgets shows as a contact it should not have made."""
+        disputes, an operator holds, a bankruptcy is filed, the debtor ceases, opts out of
+        the first voice channel or pays half; then the host follows ``wake_at`` for
+        ``days``: a hold, cease or opt-out the policy forgets shows as a contact it should not
+        have made."""
         if before is not None:
             d = self.decide_now()
             if d.deadline is not None and d.deadline - timedelta(minutes=before) > self.now:
@@ -630,6 +639,9 @@ class PolicyMachine(RuleBasedStateMachine):
             event = CeaseRequested(at=self.now)
         elif act == "opt_out":
             event = OptedOut(at=self.now, channel=voice)
+        elif act == "pay_half" and self._balance() > 2 * _CENT:
+            half = (self._balance() / 2).quantize(_CENT, rounding=ROUND_DOWN)
+            event = PaymentReceived(at=self.now, amount=Money(half, self._currency()))
         if event is not None:
             self._event(event)
         self._note(f"wait {days}d following wake_at")
@@ -663,7 +675,7 @@ class PolicyMachine(RuleBasedStateMachine):
             }
         )
         bal = self._balance()
-        targets = [f - (_CENT if below else 0) for f in floors if 0 < f - _CENT < bal]
+        targets = [t for f in floors if 0 < (t := f - (_CENT if below else 0)) < bal]
         if not targets:
             return
         target = data.draw(st.sampled_from(targets), label="balance after")

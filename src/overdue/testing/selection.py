@@ -17,7 +17,7 @@ import attrs
 
 from overdue.policy import Policy
 
-__all__ = ["SelectedPolicy", "current_policy", "select", "selected_policy"]
+__all__ = ["SelectedPolicy", "current_policy", "select", "selected_policy", "selection"]
 
 _STATE: dict[str, str | None] = {"policy": None, "mutant": None}
 _CACHE: dict[tuple[str | None, str | None, int], Policy] = {}
@@ -27,6 +27,11 @@ def select(policy_path: str | Path | None = None, mutant: str | None = None) -> 
     """Record the policy file and the mutant a run is about (the pytest plugin calls this)."""
     _STATE["policy"] = None if policy_path in (None, "") else str(policy_path)
     _STATE["mutant"] = mutant or None
+
+
+def selection() -> tuple[str | None, str | None]:
+    """The policy file and the mutant recorded now (to restore them later)."""
+    return _STATE["policy"], _STATE["mutant"]
 
 
 @attrs.frozen
