@@ -21,7 +21,7 @@ import platform
 import sys
 import time
 import warnings
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from hypothesis import settings
@@ -33,9 +33,10 @@ settings.load_profile("bench")
 warnings.simplefilter("ignore")
 
 from test_catch_table import BASES, _behaviour, _load  # noqa: E402
+from test_proofs import ACCOUNT, HOURS_AND_CAPS  # noqa: E402
 
-from overdue import REFERENCE_POLICY, Account, ContactPoint, Invoice, Money  # noqa: E402
-from overdue.testing import prove, requirements_of, static_violations, weakenings  # noqa: E402
+from overdue import REFERENCE_POLICY  # noqa: E402
+from overdue.testing import prove, static_violations, weakenings  # noqa: E402
 
 
 def catch_table(machine: bool) -> None:
@@ -67,18 +68,7 @@ def catch_table(machine: bool) -> None:
 
 
 def proofs() -> None:
-    account = Account(
-        "A-1",
-        timezone="Asia/Shanghai",
-        contacts=[
-            ContactPoint("sms", "+8613800000000"),
-            ContactPoint("phone", "+8613800000001"),
-            ContactPoint("email", "debtor@example.com"),
-            ContactPoint("letter", "1 Example Road"),
-        ],
-        invoices=[Invoice("INV-1", Money("1200.00", "CNY"), date(2026, 3, 2))],
-    )
-    required = requirements_of(REFERENCE_POLICY).only("hours", "caps")
+    account, required = ACCOUNT, HOURS_AND_CAPS  # the CI proof's account and requirements
     for hours in (24, 12):
         t0 = time.perf_counter()
         result = prove(REFERENCE_POLICY, required, account, days=14, grid=timedelta(hours=hours))
