@@ -159,3 +159,20 @@ def test_overdue_check_requirements_reports_static_violations(tmp_path: Path) ->
     out = io.StringIO()
     assert main(["check", "--requirements", "us_state_ma", str(SEED)], out=out, err=err) == 1
     assert "us_state_ma" in out.getvalue()
+
+
+def test_overdue_check_strict_flags_a_step_that_tells_a_third_party_the_debt(
+    tmp_path: Path,
+) -> None:
+    text = SEED.read_text(encoding="utf-8").replace(
+        '{ channel = "sms",   template = "call.followup", at = "1d" },',
+        '{ channel = "sms",   template = "call.followup", at = "1d" },\n'
+        '  { channel = "sms", template = "relative.sms", party = "third_party", '
+        'must_state = ["amount"] },',
+    )
+    text += '\n[[rules]]\nkind = "third_party_contact"\nid = "relatives"\nmode = "forbid"\n'
+    path = tmp_path / "relative.toml"
+    path.write_text(text, encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["check", "--strict", str(path)], out=out, err=err) == 1
+    assert "goes to third parties but must state amount" in out.getvalue()

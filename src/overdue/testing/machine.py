@@ -144,12 +144,22 @@ def default_account(
     """A debtor owing one invoice due on ``start``'s local date.
 
     Reachable on every channel the policy uses but ``unreachable``; ``timezone=None`` is a
-    debtor whose zone is unknown (the policy's assumed zone, if any, applies).
+    debtor whose zone is unknown (the policy's assumed zone, if any, applies).  When a step
+    of the policy goes to third parties, a relative is reachable on its channel too, so what
+    such a step tells them is exercised.
     """
     contacts = tuple(
         ContactPoint(c, _ADDRESSES.get(c, f"{c}-address"))
         for c in policy.declared_channels
         if c not in policy.addressless_channels and c not in unreachable
+    )
+    third = sorted(
+        {step.channel for s in policy.stages for step in s.steps if step.party == "third_party"}
+    )
+    contacts += tuple(
+        ContactPoint(c, f"relative-{c}", label="relative", is_debtor=False)
+        for c in third
+        if c not in policy.addressless_channels
     )
     currency = policy.currency or "CNY"
     local = ZoneInfo(timezone or policy.assumed_zone or "UTC")

@@ -37,8 +37,9 @@ from overdue.rules import Rule
 
 __all__ = ["Weakening", "balance_floor", "days_floor", "rule_weakenings", "weakenings"]
 
-# Message facts that tell a reader about the debt: a step to a third party must carry none.
-DEBT_FACTS = frozenset(MESSAGE_FACTS) - {"creditor_identity", "collector_identity"}
+# Message facts that tell a reader about the debt (all but the collector's own identity): a
+# step to a third party must carry none.
+DEBT_FACTS = frozenset(MESSAGE_FACTS) - {"identity"}
 
 
 @attrs.frozen
