@@ -7,8 +7,7 @@ with the host deciding at every grid point and every ``wake_at`` in between and 
 every due action.  Histories that reach the same folded state at the same grid point are
 explored once (memoisation on the state the future depends on: the rung, its step progress,
 open facts, opt-outs, cease, promise, plan, authorisations, milestones and the contacts still
-inside the longest cap window), so the number of histories covered is far larger than the
-number of states visited.  The result either proves the requirements hold of every history
+inside the longest cap window); ``merged`` in the result says how often that happened.  The result either proves the requirements hold of every history
 up to the bound or carries the shortest counterexample (earliest in time, then fewest moves),
 which :meth:`ProofResult.regression_test` turns into a pasteable pytest test.
 
@@ -95,7 +94,9 @@ class ProofResult:
         holds: the requirements hold of every history up to the bound.
         histories: how many distinct histories the exploration covered (counting each path
             through a merged state once per way of reaching it).
-        states: how many (grid point, folded state) pairs were expanded.
+        states: how many (grid point, folded state, move) steps were played.
+        merged: how many times a history reached a state another had reached at the same
+            grid point, and was not explored further on its own.
         bound: the bound in words.
         counterexample: the moves of the shortest refuting history (``None`` when it holds).
         account: the account that history ends with (its events are the full history).
@@ -110,6 +111,7 @@ class ProofResult:
     bound: str
     policy_id: str
     counterexample: tuple[Move, ...] | None = None
+    merged: int = 0
     account: Account | None = None
     violations: tuple[Violation, ...] = ()
     start: Account | None = None
@@ -119,8 +121,8 @@ class ProofResult:
     def __str__(self) -> str:
         if self.holds:
             return (
-                f"proved for {self.policy_id}: {self.histories} histories ({self.states} states) "
-                f"up to {self.bound}"
+                f"proved for {self.policy_id}: {self.histories} histories ({self.states} steps "
+                f"played, {self.merged} merged) up to {self.bound}"
             )
         moves = ", ".join(f"{m.name} at {m.at.isoformat()}" for m in self.counterexample or ())
         return (
@@ -342,6 +344,7 @@ def prove(
     # frontier: key -> (node, ways to reach it, moves used)
     frontier: dict[object, tuple[_Node, int]] = {("start",): (_Node(account, "ignores", ()), 1)}
     states = 0
+    merged = 0
     explored = 0
     t = t0
     while t < end:
@@ -384,6 +387,7 @@ def prove(
                         bound,
                         policy.id,
                         moved,
+                        merged,
                         acct,
                         tuple(found),
                         account,
@@ -392,6 +396,7 @@ def prove(
                     )
                 key = _key(fold(acct, None), response, nxt, lookback)
                 if key in new:
+                    merged += 1
                     kept, w = new[key]
                     if len(moved) < len(kept.moves):
                         kept = _Node(acct, response, moved)
@@ -401,4 +406,4 @@ def prove(
         frontier = new
         t = nxt
     total = sum(w for _, w in frontier.values())
-    return ProofResult(True, total, states, bound, policy.id)
+    return ProofResult(True, total, states, bound, policy.id, merged=merged)
