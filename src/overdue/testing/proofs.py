@@ -7,7 +7,8 @@ with the host deciding at every grid point and every ``wake_at`` in between and 
 every due action.  Histories that reach the same folded state at the same grid point are
 explored once (memoisation on the state the future depends on: the rung, its step progress,
 open facts, opt-outs, cease, promise, plan, authorisations, milestones and the contacts still
-inside the longest cap window); ``merged`` in the result says how often that happened.  The result either proves the requirements hold of every history
+inside the longest cap window); ``merged`` in the result says how often that happened.
+The result either proves the requirements hold of every history
 up to the bound or carries the shortest counterexample (earliest in time, then fewest moves),
 which :meth:`ProofResult.regression_test` turns into a pasteable pytest test.
 
