@@ -45,6 +45,17 @@ def test_a_debtor_whose_zone_is_unknown_is_proved_in_the_assumed_zone() -> None:
     assert result.holds, str(result)
 
 
+def test_hours_and_caps_hold_across_a_daylight_saving_change() -> None:
+    # Berlin moves its clocks forward on 2026-03-29, inside the 14 days.
+    berlin = attrs.evolve(
+        ACCOUNT,
+        timezone="Europe/Berlin",
+        invoices=(Invoice("INV-1", Money("1200.00", "CNY"), date(2026, 3, 22)),),
+    )
+    result = prove(REFERENCE_POLICY, HOURS_AND_CAPS, berlin, days=14, grid=timedelta(days=1))
+    assert result.holds, str(result)
+
+
 def test_a_widened_window_is_refuted_with_the_earliest_shortest_history() -> None:
     widened = mutant(REFERENCE_POLICY, "hours_widened:contact-hours").policy
     result = prove(widened, HOURS_AND_CAPS, ACCOUNT, days=14, grid=timedelta(days=1))
