@@ -294,6 +294,10 @@ def _default_start(account: Account, policy: Policy) -> datetime:
 
 
 def _cmd_check(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    if args.requirements is not None:
+        from overdue.testing.commands import check_requirements_command
+
+        return check_requirements_command(args, out, err)
     code = EXIT_OK
     for path in args.policies:
         try:
@@ -454,6 +458,12 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="validate policy files and warn about suspicious choices")
     c.add_argument("policies", nargs="+", metavar="POLICY", help="policy files (.toml or .json)")
     c.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    c.add_argument(
+        "--requirements",
+        metavar="REQ",
+        help="requirements file, reviewed policy file or preset name: report what each policy "
+        "can be shown to allow that it forbids",
+    )
     c.set_defaults(func=_cmd_check)
 
     n = sub.add_parser("next", help="decide the next step for every account")
@@ -485,6 +495,10 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("policy", metavar="POLICY")
     d.add_argument("--format", choices=FORMATS, default="mermaid")
     d.set_defaults(func=_cmd_diagram)
+
+    from overdue.testing.commands import add_diff_command
+
+    add_diff_command(sub)
 
     m = sub.add_parser("demo", help="the reference policy over a bundled sample portfolio")
     m.add_argument("--at", default=DEMO_AT, help=f"decision time (default {DEMO_AT})")

@@ -90,6 +90,16 @@ def policy_warnings(policy: Policy) -> list[SuspiciousPolicyWarning]:
                     'without an authorisation requirement (add requires = ["field_visit"])'
                 )
             )
+        for j, step in enumerate(stage.steps):
+            told = sorted(set(step.must_state) - {"identity"})
+            if step.party == "third_party" and told:
+                out.append(
+                    SuspiciousPolicyWarning(
+                        f"$.stages[{i}].steps[{j}].must_state: step {step.key!r} goes to third "
+                        f"parties but must state {', '.join(told)}: it would tell them about "
+                        "the debt"
+                    )
+                )
         entry += _exit_after(stage)
     channels = set(policy.declared_channels) | set(policy.addressless_channels)
     stages = {s.id for s in policy.stages}

@@ -109,15 +109,23 @@ class Violation:
 def history(policy: Policy, account: Account, record: Record = None) -> tuple[Event, ...]:
     """The account's events merged with what ``record`` says the engine did, in time order.
 
-    Decisions contribute their stage entries and due actions (carried out at the decision's
-    time with an unknown outcome); timeline entries their ``stage_entered`` and ``contact``
-    lines.  Events already in the account come first among events at the same moment.
+    Decisions contribute their stage entries and due actions, timeline entries their
+    ``stage_entered`` and ``contact`` lines.  A planned contact is replayed with the outcome
+    the engine's own projection assumes (:func:`~overdue.timeline`: messages delivered and
+    ignored, calls unanswered), not an unknown one: the engine went on deciding as if the
+    letter had been delivered, and judging its next step as if it had not reports a false
+    alarm (a claim filed "before" the lawyer's letter).  What the account already records (an
+    outcome the host appended, a stage entry) is not added twice, so the final account and the
+    decisions that built it can be checked together.  Events already in the account come
+    first among events at the same moment.
     """
     extra: list[Event] = []
     for item in record or ():
         if isinstance(item, Decision):
             extra.extend(item.record)
-            extra.extend(a.outcome_event(Outcome.UNKNOWN, item.at) for a in item.due_actions)
+            extra.extend(
+                a.outcome_event(_assumed_outcome(a.channel), item.at) for a in item.due_actions
+            )
         elif isinstance(item, TimelineEntry):
             if item.kind == "stage_entered" and item.stage is not None:
                 extra.append(StageEntered(at=item.at, stage=item.stage))
@@ -126,18 +134,40 @@ def history(policy: Policy, account: Account, record: Record = None) -> tuple[Ev
                     ContactAttempted(
                         at=item.at,
                         channel=item.channel,
-                        outcome=Outcome.UNKNOWN,
+                        outcome=_assumed_outcome(item.channel),
                         stage=item.stage,
                         step=_step_key(policy, item.stage, item.template),
                         template=item.template,
                     )
                 )
+    known = {_identity(e) for e in account.events} - {None}
+    extra = [e for e in extra if _identity(e) is None or _identity(e) not in known]
     if not extra:
         return account.events
     merged = [(e.at, 0, i, e) for i, e in enumerate(account.events)]
     merged += [(e.at, 1, i, e) for i, e in enumerate(extra)]
     merged.sort(key=lambda m: (m[0].astimezone(UTC), m[1], m[2]))
     return tuple(m[3] for m in merged)
+
+
+# The channels whose planned contacts the engine's projection assumes unanswered (the rest are
+# assumed delivered): the assumption ``overdue.timeline`` makes, so a replay agrees with it.
+_UNANSWERED_CHANNELS = frozenset({"phone", "call", "voice", "field_visit", "visit"})
+
+
+def _assumed_outcome(channel: str) -> Outcome:
+    return Outcome.NO_ANSWER if channel in _UNANSWERED_CHANNELS else Outcome.DELIVERED
+
+
+def _identity(ev: Event) -> tuple[object, ...] | None:
+    """What makes a recorded contact or stage entry the same one a decision planned."""
+    if isinstance(ev, StageEntered):
+        return ("stage", ev.stage, ev.at.astimezone(UTC))
+    if isinstance(ev, ContactAttempted) and ev.initiated_by == "creditor":
+        if ev.idempotency_key is not None:
+            return ("key", ev.idempotency_key)
+        return ("contact", ev.stage, ev.step, ev.channel, ev.at.astimezone(UTC))
+    return None
 
 
 def _step_key(policy: Policy, stage_id: str | None, template: str | None) -> str | None:
