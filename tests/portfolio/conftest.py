@@ -95,3 +95,42 @@ def rich_account() -> Account:
         ),  # fmt: skip
         events=every_event(start),
     )
+
+
+@pytest.fixture(scope="session")
+def dask_client():  # type: ignore[no-untyped-def]
+    """Two worker processes, one thread each: the smallest real cluster."""
+    from dask.distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+            memory_limit="2GiB",
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def spark():  # type: ignore[no-untyped-def]
+    """A local Spark session: two cores, few shuffle partitions, no UI (fast and quiet)."""
+    import os
+
+    from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", __import__("sys").executable)
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("overdue-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", "2")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.memory", "1g")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
