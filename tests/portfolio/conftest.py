@@ -92,7 +92,7 @@ def rich_account() -> Account:
         invoices=(
             Invoice("INV-1", Money("99.90", "CNY"), date(2026, 1, 2),
                     issued=datetime(2025, 12, 1, tzinfo=UTC)),
-        ),  # fmt: skip
+        ),
         events=every_event(start),
     )
 

@@ -54,7 +54,8 @@ def test_a_bad_value_fails_its_account_only(rich_account: Account) -> None:
     table = accounts_to_table([good, rich_account, good])
     bad = _with_event(table, 1, 8, amount="-5.00")  # a negative payment
     out = accounts_from_table(bad)
-    assert out[0] == good and out[2] == good
+    assert out[0] == good
+    assert out[2] == good
     err = out[1]
     assert isinstance(err, OverdueError)
     assert err.account_id == "A-RICH"

@@ -29,7 +29,7 @@ def portfolios(draw: st.DrawFn) -> tuple[Policy, list[Account]]:
 
 
 @PROPS
-@given(portfolios(), st.datetimes(datetime(2026, 1, 1), datetime(2026, 6, 1), timezones=st.just(UTC)))
+@given(portfolios(), st.datetimes(datetime(2026, 1, 1), datetime(2026, 6, 1), timezones=st.just(UTC)))  # noqa: E501
 def test_kernel_rows_are_decide_rows(case: tuple[Policy, list[Account]], now: datetime) -> None:
     policy, accounts = case
     table = decide_table(policy, accounts_to_table(accounts), now)

@@ -115,8 +115,5 @@ def decide_dataset(
         now,
         None if previous is None else str(previous),
     )
-    if client is not None:
-        result = client.compute(reports).result()
-    else:
-        result = reports.compute()
+    result = client.compute(reports).result() if client is not None else reports.compute()
     return list(result)

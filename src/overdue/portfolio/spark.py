@@ -51,10 +51,7 @@ def _decider(policy: Policy, now: datetime, with_previous: bool) -> Any:
                 table = table.drop_columns([_PREV])
                 found = prev.is_valid()
                 previous = pa.Table.from_struct_array(prev.filter(found))
-                if previous.num_rows == 0:
-                    previous = None
-                else:
-                    previous = previous.cast(DECISIONS_SCHEMA)
+                previous = None if previous.num_rows == 0 else previous.cast(DECISIONS_SCHEMA)
             yield from decide_table(policy, table, now, previous=previous).to_batches()
 
     return decide_batches

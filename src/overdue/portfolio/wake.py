@@ -8,6 +8,8 @@ about it changed and no moment it was waiting for has come:
   before ``now``;
 * it asked the host to record nothing (a stage entered is decided again until the host has
   recorded it, as ``stage_since`` is the moment of the deciding);
+* its deadline, if it has one, is not being pushed out by a hold or a blocked step (such a
+  deadline is "now plus what is left" and moves with the clock);
 * its ``wake_at`` is unset or later than ``now`` (holds, promises, deferrals, deadlines all
   feed ``wake_at``), and its next action is not yet due (a due action is the host's to carry
   out: deciding again shows whether it still may be);
@@ -56,6 +58,17 @@ def _events_after(events: pa.ChunkedArray, cutoff: pa.Array, field: str, n: int)
     return pc.is_in(pa.array(range(n), pa.int64()), value_set=rows.cast(pa.int64()))
 
 
+def _rows_listing(column: pa.ChunkedArray | pa.Array, value: str, n: int) -> pa.Array:
+    """For each row, whether its list of strings holds ``value``."""
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    flat = arr.flatten()
+    if len(flat) == 0:
+        return pa.array([False] * n, pa.bool_())
+    hit = pc.fill_null(pc.equal(flat, value), False)
+    rows = pc.unique(pc.list_parent_indices(arr).filter(hit))
+    return pc.is_in(pa.array(range(n), pa.int64()), value_set=rows.cast(pa.int64()))
+
+
 def carry_over(
     policy: Policy, accounts: pa.Table, previous: pa.Table, now: datetime
 ) -> tuple[pa.Array, pa.Array]:
@@ -96,6 +109,13 @@ def carry_over(
             pc.fill_null(pc.list_value_length(accounts["invoices"]), 0).cast(pa.int32()),
         ),
     ]
+    # A deadline that a hold or a blocked step keeps pushing out moves with the clock: such a
+    # row is decided again (the deadline is "now + what is left" until the hold ends).
+    steady = pc.and_(
+        pc.equal(prev["blocked"], 0),
+        pc.invert(_rows_listing(prev["reasons"], "deadline_paused", n)),
+    )
+    conds.append(pc.or_kleene(pc.is_null(prev["deadline"]), steady))
     keep = conds[0]
     for c in conds[1:]:
         keep = pc.and_(keep, pc.fill_null(c, False))
