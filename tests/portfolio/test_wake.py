@@ -77,6 +77,16 @@ def test_news_between_runs_is_never_missed(
     same_rows(policy, accounts, t0, t1, later)
 
 
+def test_repeated_ids_are_decided_again() -> None:
+    from overdue.simulate import generate_portfolio
+
+    a, b = generate_portfolio(2, seed=3)
+    twin = Account(a.id, timezone=a.timezone, invoices=b.invoices, contacts=a.contacts)
+    t0 = datetime(2025, 12, 1, tzinfo=UTC)
+    carried, _ = same_rows(REFERENCE_POLICY, [a, twin], t0, t0 + timedelta(days=1))
+    assert carried == 0
+
+
 def test_a_quiet_night_keeps_most_rows() -> None:
     from overdue.simulate import generate_portfolio
 

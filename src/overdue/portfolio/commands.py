@@ -27,6 +27,7 @@ from overdue.portfolio._extras import require
 from overdue.portfolio.arrow import (
     ACCOUNTS_SCHEMA,
     accounts_from_table,
+    accounts_to_table,
     conform,
     read_decisions,
 )
@@ -95,7 +96,7 @@ def run_next(
         if input_format == "parquet":
             batches = (decide_table(policy, b, at, previous=prev) for b in _batches(accounts))
         else:
-            batches = _jsonl_tables(policy, accounts, at)
+            batches = _jsonl_tables(policy, accounts, at, prev)
         writer = None
         try:
             for table in batches:
@@ -131,13 +132,27 @@ def run_next(
     return 1 if totals["failed"] else 0
 
 
-def _jsonl_tables(policy: Policy, path: str, at: datetime) -> Iterator[pa.Table]:
+def _jsonl_tables(
+    policy: Policy, path: str, at: datetime, previous: pa.Table | None
+) -> Iterator[pa.Table]:
     items = _jsonl_items(path)
     while True:
         chunk = [x for _, x in zip(range(BATCH_ROWS), items, strict=False)]
         if not chunk:
             return
-        yield decide_accounts(policy, chunk, at)
+        if previous is None:
+            yield decide_accounts(policy, chunk, at)
+            continue
+        # The wake index works on the accounts table: build it for the accounts that were read,
+        # and put the rows of those that were not back in their place.
+        good = [i for i, (_, x) in enumerate(chunk) if isinstance(x, Account)]
+        bad = [i for i, (_, x) in enumerate(chunk) if not isinstance(x, Account)]
+        decided = decide_table(
+            policy, accounts_to_table(chunk[i][1] for i in good), at, previous=previous  # type: ignore[misc]
+        )
+        failed = decide_accounts(policy, [chunk[i] for i in bad], at)
+        order = pc.sort_indices(pa.array(good + bad, pa.int64()))
+        yield pa.concat_tables([decided, failed]).take(order)
 
 
 def _count(table: pa.Table, totals: dict[str, int], err: IO[str]) -> None:

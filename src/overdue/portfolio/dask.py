@@ -19,6 +19,7 @@ objects, and the kernel wants the Arrow table as it is on disk.
 
 from __future__ import annotations
 
+import os
 import resource
 from collections.abc import Sequence
 from datetime import datetime
@@ -33,7 +34,8 @@ __all__ = ["PartitionReport", "decide_dataset", "partitions"]
 
 PartitionReport = dict[str, Any]
 """What a task returns: ``partition``, ``accounts``, ``decided``, ``carried``, ``failed``,
-``seconds`` (in the kernel and I/O) and ``peak_rss_mib`` (the worker's peak memory so far)."""
+``seconds`` (in the kernel and I/O; ``cpu_seconds`` of them on the CPU), ``peak_rss_mib``
+(the worker's peak memory so far) and ``worker`` (its process id)."""
 
 
 def partitions(path: str | Path) -> list[str]:
@@ -60,7 +62,7 @@ def _decide_partitions(
     pq = require("pyarrow.parquet", "dask")
     out = []
     for name in names:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         src = Path(source)
         table = pq.read_table(str(src if src.is_file() else src / name))
         prev = None
@@ -72,7 +74,9 @@ def _decide_partitions(
         write_decisions(dest, decisions)
         report: PartitionReport = {"partition": name, **summary(decisions)}
         report["seconds"] = time.perf_counter() - start
+        report["cpu_seconds"] = time.process_time() - cpu
         report["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        report["worker"] = os.getpid()
         out.append(report)
     return out
 

@@ -13,6 +13,7 @@ about it changed and no moment it was waiting for has come:
 * its ``wake_at`` is unset or later than ``now`` (holds, promises, deferrals, deadlines all
   feed ``wake_at``), and its next action is not yet due (a due action is the host's to carry
   out: deciding again shows whether it still may be);
+* the account's id occurs once in each table;
 * the account has the same number of events and invoices as then, and none of its events is
   later than that decision (an event dated after it, recorded before it, takes effect when its
   time comes; an event's ``recorded_at``, when the schema has one, counts as well).
@@ -69,6 +70,12 @@ def _rows_listing(column: pa.ChunkedArray | pa.Array, value: str, n: int) -> pa.
     return pc.is_in(pa.array(range(n), pa.int64()), value_set=rows.cast(pa.int64()))
 
 
+def _repeated(ids: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """The ids that occur more than once."""
+    counts = pc.value_counts(ids)
+    return counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+
+
 def carry_over(
     policy: Policy, accounts: pa.Table, previous: pa.Table, now: datetime
 ) -> tuple[pa.Array, pa.Array]:
@@ -116,6 +123,12 @@ def carry_over(
         pc.invert(_rows_listing(prev["reasons"], "deadline_paused", n)),
     )
     conds.append(pc.or_kleene(pc.is_null(prev["deadline"]), steady))
+    # An id twice in either table cannot be matched to one previous row: decide those again.
+    ids = accounts["id"]
+    twice = pa.concat_arrays(
+        [_repeated(ids.combine_chunks()), _repeated(previous["account_id"].combine_chunks())]
+    )
+    conds.append(pc.invert(pc.is_in(ids, value_set=twice)))
     keep = conds[0]
     for c in conds[1:]:
         keep = pc.and_(keep, pc.fill_null(c, False))
