@@ -308,7 +308,7 @@ def _print_run(label: str, reports: list[dict[str, Any]], wall: float) -> None:
     print(f"    wall {wall:7.1f} s for {total:,} accounts = {total / wall:9,.0f} accounts/s")
     print(f"    per core (2 workers)      {total / wall / 2:9,.0f} accounts/s")
     print(f"    in tasks {task:7.1f} s of worker time = {total / task:9,.0f} accounts/s per core")
-    print(f"    on CPU   {cpu:7.1f} s of worker CPU  = {total / cpu:9,.0f} accounts/s per CPU second")
+    print(f"    on CPU   {cpu:7.1f} s of worker CPU  = {total / cpu:9,.0f} accounts/s per CPU second")  # noqa: E501
     print(f"    skip share {kept / total:.1%} ({kept:,} kept, {decided:,} decided, {failed} failed)")  # noqa: E501
     print("    peak memory per worker: " + ", ".join(f"{v:,.0f} MiB" for v in peak.values()))
 
