@@ -248,10 +248,11 @@ def _generate(base: int, start: int, n: int, copies: int, root: str) -> int:
     return n * copies
 
 
-def bench_dask(n: int, distinct: int, size: int, workdir: Path) -> None:
-    from dask.distributed import Client, LocalCluster
+def bench_dask(
+    n: int, distinct: int, size: int, workdir: Path, *, reuse: bool = False, full_sample: int = 0
+) -> None:
+    from dask.distributed import LocalCluster
 
-    from overdue.dask import decide_dataset
 
     os.environ["PYTHONPATH"] = os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])
     for sub in ("accounts", "night1"):
@@ -271,6 +272,16 @@ def bench_dask(n: int, distinct: int, size: int, workdir: Path) -> None:
             memory_limit="8GiB",
         )  # fmt: skip
 
+    if reuse and any((workdir / "accounts").glob("*.parquet")):
+        print("  reusing the generated night 1 in", workdir)
+    else:
+        _generate_all(cluster, bases, size, copies, workdir)
+    _timed_runs(cluster, workdir, full_sample)
+
+
+def _generate_all(cluster: Any, bases: int, size: int, copies: int, workdir: Path) -> None:
+    from dask.distributed import Client
+
     with cluster() as c, Client(c) as client:
         t = time.perf_counter()
         jobs = [
@@ -279,15 +290,31 @@ def bench_dask(n: int, distinct: int, size: int, workdir: Path) -> None:
         ]
         made = sum(client.gather(jobs))
         print(f"  generated night 1 (untimed)  {time.perf_counter() - t:7.1f} s, {made:,} accounts")
+
+
+def _timed_runs(cluster: Any, workdir: Path, full_sample: int) -> None:
+    from dask.distributed import Client
+
+    from overdue.dask import decide_dataset, partitions
+
     # a fresh cluster for each timed run, so the peak memory is that run's
-    for label, target, previous in (
-        ("night 2 with the wake index", "night2", workdir / "night1"),
-        ("night 2 deciding everything", "night2-full", None),
+    source = workdir / "accounts"
+    sample = workdir / "sample"
+    label_full = "night 2 deciding everything"
+    if full_sample:  # decide everything over the first partitions only (it is the slow run)
+        sample.mkdir(exist_ok=True)
+        for name in partitions(source)[:full_sample]:
+            if not (sample / name).exists():
+                (sample / name).symlink_to(source / name)
+        label_full += f" (the first {full_sample} partitions)"
+    for label, src, target, previous in (
+        ("night 2 with the wake index", source, "night2", workdir / "night1"),
+        (label_full, sample if full_sample else source, "night2-full", None),
     ):
         with cluster() as c, Client(c) as client:
             t = time.perf_counter()
             reports = decide_dataset(
-                REFERENCE_POLICY, workdir / "accounts", workdir / target, NIGHT_2,
+                REFERENCE_POLICY, src, workdir / target, NIGHT_2,
                 previous=previous, client=client,
             )  # fmt: skip
             _print_run(label, reports, time.perf_counter() - t)
@@ -320,6 +347,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--distinct", type=int, default=25_000,
                         help="Dask: distinct histories generated (the rest are renamed copies)")
     parser.add_argument("--partition-size", type=int, default=12_500)
+    parser.add_argument("--reuse", action="store_true",
+                        help="Dask: reuse the dataset already generated in --workdir")
+    parser.add_argument("--full-sample", type=int, default=0,
+                        help="Dask: decide everything over only this many partitions (0: all)")
     parser.add_argument("--workdir", help="where to write the datasets (default: a temp dir)")
     args = parser.parse_args(argv)
     print(f"Python {platform.python_version()}, {os.cpu_count()} cores, {_cpu()}")
@@ -331,7 +362,8 @@ def main(argv: list[str] | None = None) -> int:
             bench_cli(args.accounts or 20_000, workdir)
         if args.part in ("all", "dask"):
             n = args.accounts or 1_000_000
-            bench_dask(n, args.distinct, min(args.partition_size, n), workdir)
+            bench_dask(n, args.distinct, min(args.partition_size, n), workdir,
+                       reuse=args.reuse, full_sample=args.full_sample)
     finally:
         if not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -34,6 +34,9 @@ EDGES = (
     "simulate",
     "diagrams",
     "_pytest_plugin",
+    "portfolio",
+    "dask",
+    "spark",
 )
 
 
