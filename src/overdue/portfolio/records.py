@@ -180,6 +180,9 @@ def _ts(v: object) -> datetime:
     return d
 
 
+_OUTCOMES = {o.value: o for o in Outcome}
+
+
 def _json_value(kind: FieldKind, v: object) -> object:
     if kind == "str":
         return _s(v)
@@ -190,7 +193,10 @@ def _json_value(kind: FieldKind, v: object) -> object:
     if kind == "date":
         return date.fromisoformat(_s(v))
     if kind == "outcome":
-        return Outcome(_s(v))
+        found = _OUTCOMES.get(_s(v))
+        if found is None:
+            raise _SlowPathError
+        return found
     if kind == "duration":
         return Duration.parse(_s(v))
     if kind == "int":
