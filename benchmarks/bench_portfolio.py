@@ -272,7 +272,7 @@ def bench_dask(
     )
     def cluster() -> Any:
         return LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
             memory_limit="8GiB",
         )  # fmt: skip
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from overdue import REFERENCE_POLICY, Account, Money, Policy
+from overdue import REFERENCE_POLICY, Account, ContactPoint, Money, Policy
 from overdue.events import ContactAttempted, Event, PaymentReceived, StageEntered
 from overdue.portfolio.arrow import accounts_to_table
 from overdue.portfolio.kernel import decide_table, summary
@@ -85,6 +85,29 @@ def test_repeated_ids_are_decided_again() -> None:
     t0 = datetime(2025, 12, 1, tzinfo=UTC)
     carried, _ = same_rows(REFERENCE_POLICY, [a, twin], t0, t0 + timedelta(days=1))
     assert carried == 0
+
+
+def test_a_held_account_is_decided_again() -> None:
+    """Its blocked steps' reasons (and so its wake time) depend on the hour: found by the
+    property test, kept here as an example."""
+    from overdue.events import DisputeOpened, InvoiceIssued
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    held = Account(
+        "A-HELD",
+        timezone="Asia/Shanghai",
+        contacts=(ContactPoint("sms", "+8613800000000"),),
+        events=(
+            InvoiceIssued(at=start, invoice_id="I", amount=Money("50.00", "CNY"),
+                          due=start.date()),
+            StageEntered(at=start, stage="reminder"),
+            DisputeOpened(at=start, dispute_id="D1"),
+        ),
+    )  # fmt: skip
+    t0 = datetime(2026, 1, 2, 7, tzinfo=UTC)  # 15:00 in Shanghai, inside contact hours
+    for gap in (timedelta(hours=6), timedelta(hours=14), timedelta(days=2)):
+        carried, _ = same_rows(REFERENCE_POLICY, [held], t0, t0 + gap)
+        assert carried == 0
 
 
 def test_a_quiet_night_keeps_most_rows() -> None:

@@ -8,8 +8,9 @@ about it changed and no moment it was waiting for has come:
   before ``now``;
 * it asked the host to record nothing (a stage entered is decided again until the host has
   recorded it, as ``stage_since`` is the moment of the deciding);
-* its deadline, if it has one, is not being pushed out by a hold or a blocked step (such a
-  deadline is "now plus what is left" and moves with the clock);
+* it has no blocked step and no paused deadline: a held account's deadline is "now plus what
+  is left" and the reasons of its blocked steps (so its wake time) depend on the hour, so it is
+  decided again;
 * its ``wake_at`` is unset or later than ``now`` (holds, promises, deferrals, deadlines all
   feed ``wake_at``), and its next action is not yet due (a due action is the host's to carry
   out: deciding again shows whether it still may be);
@@ -116,13 +117,11 @@ def carry_over(
             pc.fill_null(pc.list_value_length(accounts["invoices"]), 0).cast(pa.int32()),
         ),
     ]
-    # A deadline that a hold or a blocked step keeps pushing out moves with the clock: such a
-    # row is decided again (the deadline is "now + what is left" until the hold ends).
-    steady = pc.and_(
-        pc.equal(prev["blocked"], 0),
-        pc.invert(_rows_listing(prev["reasons"], "deadline_paused", n)),
-    )
-    conds.append(pc.or_kleene(pc.is_null(prev["deadline"]), steady))
+    # A held account is decided again: its deadline is "now plus what is left" while a hold
+    # pauses the clock, and the reasons (and so the wake time) of its blocked steps depend on
+    # the hour (contact hours).  Both move with the clock, so its previous row is not the answer.
+    conds.append(pc.equal(prev["blocked"], 0))
+    conds.append(pc.invert(_rows_listing(prev["reasons"], "deadline_paused", n)))
     # An id twice in either table cannot be matched to one previous row: decide those again.
     ids = accounts["id"]
     twice = pa.concat_arrays(
