@@ -292,10 +292,10 @@ def _columnar_next(args: argparse.Namespace) -> tuple[str, str] | None:
     outp = args.output_format if args.output_format != "auto" else (
         "parquet" if parquet(args.output) else args.format
     )
-    if inp != "parquet" and outp != "parquet" and args.previous is None:
+    if inp != "parquet" and outp != "parquet" and args.previous is None and args.output is None:
         return None
     if outp == "table":
-        raise _UsageError("--format table reads JSONL; with Parquet use jsonl or parquet")
+        raise _UsageError("--format table is for the terminal; with -o or Parquet use jsonl")
     if outp == "parquet" and args.output is None:
         raise _UsageError("Parquet output needs a file: -o/--output decisions.parquet")
     if args.previous is not None and outp != "parquet":

@@ -39,6 +39,14 @@ def test_jsonl_in_parquet_out_then_parquet_in_jsonl_out(tmp_path: Path) -> None:
     assert [r["status"] for r in records] == table["status"].to_pylist()
 
 
+def test_output_to_a_jsonl_file(tmp_path: Path) -> None:
+    code, out, err = run("next", POLICY, ACCOUNTS, "--at", AT, "-o", str(tmp_path / "d.jsonl"))
+    assert code == 0, err
+    assert out == ""
+    expected = run("next", POLICY, ACCOUNTS, "--at", AT)[1]
+    assert (tmp_path / "d.jsonl").read_text(encoding="utf-8") == expected
+
+
 def test_the_next_night_keeps_rows(tmp_path: Path) -> None:
     first = str(tmp_path / "d1.parquet")
     assert run("next", POLICY, ACCOUNTS, "--at", AT, "-o", first)[0] == 0
@@ -58,7 +66,7 @@ def test_the_next_night_keeps_rows(tmp_path: Path) -> None:
     [
         (["--output-format", "parquet"], "needs a file"),
         (["--previous", "x.parquet"], "--previous needs Parquet output"),
-        (["--input-format", "parquet", "--format", "table"], "--format table"),
+        (["--input-format", "parquet", "--format", "table"], "--format table is for"),
     ],
 )
 def test_usage_errors(extra: list[str], message: str) -> None:

@@ -62,6 +62,11 @@ def _batches(path: str) -> Iterator[pa.Table]:
             yield conform(pa.Table.from_batches([batch]))
 
 
+def _table_items(path: str) -> Iterator[tuple[str | None, Account | BaseException]]:
+    for b in _batches(path):
+        yield from zip(b["id"].to_pylist(), accounts_from_table(b), strict=True)
+
+
 def _jsonl_items(path: str) -> Iterator[tuple[str | None, Account | BaseException]]:
     for r in load_accounts(path):
         if r.account is not None:
@@ -111,17 +116,18 @@ def run_next(
             pq.write_table(decide_table(policy, ACCOUNTS_SCHEMA.empty_table(), at), output)
     else:
         sink = open(output, "w", encoding="utf-8") if output else out  # noqa: SIM115
+        items: Iterator[tuple[str | None, Account | BaseException]] = (
+            _table_items(accounts) if input_format == "parquet" else _jsonl_items(accounts)
+        )
         try:
-            for b in _batches(accounts):
-                ids = b["id"].to_pylist()
-                for aid, item in zip(ids, accounts_from_table(b), strict=True):
-                    totals["accounts"] += 1
-                    record = _record(policy, aid, item, at, err)
-                    if record.get("status") == "error":
-                        totals["failed"] += 1
-                    else:
-                        totals["decided"] += 1
-                    sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+            for aid, item in items:
+                totals["accounts"] += 1
+                record = _record(policy, aid, item, at, err)
+                if record.get("status") == "error":
+                    totals["failed"] += 1
+                else:
+                    totals["decided"] += 1
+                sink.write(json.dumps(record, ensure_ascii=False) + "\n")
         finally:
             if output:
                 sink.close()
@@ -165,7 +171,7 @@ def _count(table: pa.Table, totals: dict[str, int], err: IO[str]) -> None:
 
 
 def _record(
-    policy: Policy, aid: str | None, item: Account | OverdueError, at: datetime, err: IO[str]
+    policy: Policy, aid: str | None, item: Account | BaseException, at: datetime, err: IO[str]
 ) -> dict[str, object]:
     problem: BaseException
     if isinstance(item, Account):
