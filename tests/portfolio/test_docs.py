@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from overdue.portfolio.arrow import ACCOUNTS_SCHEMA, DECISIONS_SCHEMA, EVENT_TYPE
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "scale.md").read_text(encoding="utf-8")
@@ -43,3 +45,15 @@ def test_import_overdue_loads_no_extra() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_portfolio_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    import runpy
+
+    runpy.run_path(
+        str(Path(__file__).resolve().parents[2] / "examples" / "portfolio_nights.py"),
+        run_name="__main__",
+    )
+    out = capsys.readouterr().out
+    assert "night 1: {'accounts': 300, 'decided': 300, 'carried': 0, 'failed': 0}" in out
+    assert "night 2 kept" in out
