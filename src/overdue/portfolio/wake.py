@@ -20,9 +20,10 @@ about it changed and no moment it was waiting for has come:
   time comes; an event's ``recorded_at``, when the schema has one, counts as well).
 
 The check is a handful of pyarrow compute kernels over the accounts and previous decisions
-tables; no account is built and the engine is not called for the rows it settles (paid accounts,
-accounts not yet due, accounts waiting or scheduled for later with nothing new).  The property test in
-``tests/portfolio/test_wake.py`` decides random portfolios both ways and requires the same rows.
+tables; no account is built and the engine is not called for the rows it settles (paid
+accounts, accounts not yet due, accounts waiting or scheduled for later with nothing new).  The
+property test in ``tests/portfolio/test_wake.py`` decides random portfolios both ways and
+requires the same rows.
 
 The index assumes what the library assumes everywhere: an account's history changes by
 appending events.  Editing invoices, contacts or zones in place, or changing the policy without
