@@ -38,6 +38,9 @@ EDGES = (
     "diagrams",
     "_pytest_plugin",
     "notebook",
+    "portfolio",
+    "dask",
+    "spark",
 )
 
 

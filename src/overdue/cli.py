@@ -330,11 +330,53 @@ def _cmd_check(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 def _cmd_next(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     policy = _load_policy(args.policy)
     at = _parse_at(args.at)
+    # Parquet on either side (or --previous): the portfolio kernel (docs/scale.md).
+    columnar = _columnar_next(args)
+    if columnar is not None:
+        from overdue.portfolio.commands import run_next
+
+        input_format, output_format = columnar
+        return run_next(
+            policy, at, args.accounts, input_format=input_format, output=args.output,
+            output_format=output_format, previous=args.previous, out=out, err=err,
+        )  # fmt: skip
     try:
         results: Iterable[AccountResult] = load_accounts(args.accounts)
         return _decide_all(policy, results, at, args.format, out, err)
     except OSError as exc:
         raise _UsageError(f"{args.accounts}: cannot read accounts: {exc.strerror or exc}") from None
+
+
+def _columnar_next(args: argparse.Namespace) -> tuple[str, str] | None:
+    """``(input, output)`` formats when ``next`` runs on the portfolio kernel, else ``None``."""
+    def parquet(path: str | None) -> bool:
+        if path is None or path == "-":
+            return False
+        from pathlib import Path
+
+        return Path(path).suffix.lower() in (".parquet", ".pq") or Path(path).is_dir()
+
+    inp = args.input_format if args.input_format != "auto" else (
+        "parquet" if parquet(args.accounts) else "jsonl"
+    )
+    outp = args.output_format if args.output_format != "auto" else (
+        "parquet" if parquet(args.output) else args.format
+    )
+    if inp != "parquet" and outp != "parquet" and args.previous is None and args.output is None:
+        return None
+    if outp == "table":
+        raise _UsageError("--format table is for the terminal; with -o or Parquet use jsonl")
+    if outp == "parquet" and args.output is None:
+        raise _UsageError("Parquet output needs a file: -o/--output decisions.parquet")
+    if args.previous is not None and outp != "parquet":
+        raise _UsageError("--previous needs Parquet output (-o decisions.parquet)")
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise _UsageError(
+            'Parquet needs pyarrow: pip install "overdue-policy[arrow]"'
+        ) from None
+    return inp, outp
 
 
 def _cmd_timeline(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
@@ -471,6 +513,14 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("accounts", metavar="ACCOUNTS", help="accounts .jsonl/.json, or - for stdin")
     n.add_argument("--at", required=True, help="ISO 8601 time with offset, or 'now'")
     n.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
+    # Parquet in and out, and the wake index (docs/scale.md); needs overdue-policy[arrow].
+    n.add_argument("--input-format", choices=("auto", "jsonl", "parquet"), default="auto",
+                   help="auto: Parquet for .parquet/.pq files and directories")
+    n.add_argument("--output-format", choices=("auto", "jsonl", "table", "parquet"),
+                   default="auto", help="auto: Parquet when --output ends in .parquet")
+    n.add_argument("-o", "--output", help="write decisions here instead of standard output")
+    n.add_argument("--previous", metavar="DECISIONS",
+                   help="decisions (Parquet) of the last run: keep those with nothing new")
     n.set_defaults(func=_cmd_next)
 
     t = sub.add_parser("timeline", help="the projected schedule of one account")
