@@ -10,6 +10,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "overdue"
 INNER = (
     "_masking",
     "_iso4217",
+    "limits",
     "_html",
     "errors",
     "_time",
