@@ -37,6 +37,7 @@ EDGES = (
     "diagrams",
     "_pytest_plugin",
     "notebook",
+    "importers",
 )
 
 

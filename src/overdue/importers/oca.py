@@ -1,0 +1,256 @@
+"""OCA ``account_credit_control`` policies (Odoo data XML) as `overdue` policies.
+
+A credit-control policy is a list of *levels*; each level says when it is reached (its
+``computation_mode`` and ``delay_days``) and on which ``channel`` the reminder goes.  The
+importer writes one rung per level, lowest first:
+
+- ``net_days``: the rung is entered ``delay_days`` after the due date
+  (``enters_when = {days_overdue_at_least = delay}``), exactly as OCA's
+  ``date_maturity + delay <= run date``;
+- ``previous_date``: ``delay_days`` after the previous reminder, written as the previous rung's
+  ``deadline``;
+- ``end_of_month``: OCA waits until the end of the month in which ``due + delay`` falls;
+  ``overdue`` has no end-of-month anchor yet, so the rung is entered ``delay`` days overdue,
+  which is the same date only when ``due + delay`` is a month's last day (reported).
+
+OCA escalates each invoice (move line) on its own ladder; ``overdue`` escalates the account by
+its oldest unpaid invoice (reported).  The reminder texts stay in the host's templates: each
+step's template is named after the level's record id.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from overdue.config.loader import policy_from_dict
+from overdue.errors import ConfigError, PolicyFileError, suggest
+from overdue.importers._xml import parse_xml
+from overdue.importers.report import Approximation, ImportResult
+
+__all__ = ["import_oca"]
+
+_SCHEMA = "overdue.policy/1"
+_POLICY = "credit.control.policy"
+_LEVEL = "credit.control.policy.level"
+_MODES = ("net_days", "end_of_month", "previous_date")
+_CHANNELS = ("email", "letter", "phone", "sms")
+
+
+def _fields(record: ET.Element) -> dict[str, ET.Element]:
+    return {f.get("name", ""): f for f in record.findall("field")}
+
+
+def _value(field: ET.Element | None) -> str | None:
+    if field is None:
+        return None
+    for attr in ("eval", "ref"):
+        if field.get(attr) is not None:
+            return str(field.get(attr)).strip()
+    return (field.text or "").strip()
+
+
+def _int(field: ET.Element | None, path: str, *, low: int, high: int) -> int:
+    raw = _value(field)
+    try:
+        n = int(raw or "")
+    except ValueError:
+        raise ConfigError(
+            f"{path}: not a whole number", key_path=path, expected="e.g. eval=\"10\"", got=raw
+        ) from None
+    if not low <= n <= high:
+        raise ConfigError(f"{path}: out of range", key_path=path, expected=f"{low}..{high}", got=n)
+    return n
+
+
+def _truthy(field: ET.Element | None) -> bool:
+    return (_value(field) or "").lower() in ("1", "true")
+
+
+def _record_path(record: ET.Element) -> str:
+    return f"/odoo/record[@id={record.get('id', '')!r}]"
+
+
+def _pick_policy(policies: dict[str, ET.Element], wanted: str | None) -> tuple[str, ET.Element]:
+    names = {rid: (_value(_fields(r).get("name")) or rid) for rid, r in policies.items()}
+    if not policies:
+        raise ConfigError(
+            "no credit-control policy in the export",
+            key_path="/odoo",
+            expected=f'<record model="{_POLICY}" id="...">',
+        )
+    if wanted is None:
+        if len(policies) == 1:
+            rid = next(iter(policies))
+            return rid, policies[rid]
+        raise ConfigError(
+            "the export holds several credit-control policies; choose one",
+            key_path="/odoo",
+            expected=" | ".join(f"{rid} ({names[rid]})" for rid in policies),
+            got=None,
+        )
+    for rid, name in names.items():
+        if wanted in (rid, name, rid.split(".")[-1]):
+            return rid, policies[rid]
+    raise ConfigError(
+        f"no credit-control policy {wanted!r} in the export",
+        key_path="/odoo",
+        expected=" | ".join(policies),
+        got=wanted,
+        suggestion=suggest(wanted, list(policies) + list(names.values())),
+    )
+
+
+def import_oca(
+    xml_text: str, *, policy: str | None = None, policy_id: str | None = None
+) -> ImportResult:
+    """Translate one OCA credit-control policy of an Odoo data export into an `overdue` policy.
+
+    ``policy`` picks the policy by record id or name when the export holds several.  Bad input
+    raises a located :class:`~overdue.errors.ConfigError`.
+    """
+    root = parse_xml(xml_text, source="OCA credit-control export")
+    policies: dict[str, ET.Element] = {}
+    levels: list[ET.Element] = []
+    for record in root.iter("record"):
+        model = record.get("model")
+        rid = (record.get("id") or "").strip()
+        if model == _POLICY:
+            if not rid:
+                raise ConfigError(
+                    "policy record without an id", key_path="/odoo/record", expected='id="..."'
+                )
+            policies[rid] = record
+        elif model == _LEVEL:
+            levels.append(record)
+    rid, chosen = _pick_policy(policies, policy)
+    pfields = _fields(chosen)
+    name = _value(pfields.get("name")) or rid
+    ppath = _record_path(chosen)
+    if _truthy(pfields.get("do_nothing")):
+        raise ConfigError(
+            f"policy {name!r} is a do-nothing policy (it generates no reminders); there is no "
+            "ladder to import",
+            key_path=f"{ppath}/field[@name='do_nothing']",
+            expected="a policy without do_nothing",
+            got=True,
+        )
+    notes: list[Approximation] = []
+    mine = [lv for lv in levels if _value(_fields(lv).get("policy_id")) == rid]
+    if not mine:
+        raise ConfigError(
+            f"policy {name!r} has no levels in the export",
+            key_path=ppath,
+            expected=f'<record model="{_LEVEL}"> with <field name="policy_id" ref="{rid}"/>',
+        )
+    parsed = []
+    for lv in mine:
+        f = _fields(lv)
+        path = _record_path(lv)
+        number = _int(f.get("level"), f"{path}/field[@name='level']", low=0, high=10000)
+        delay = _int(f.get("delay_days"), f"{path}/field[@name='delay_days']", low=0, high=36525)
+        mode = _value(f.get("computation_mode")) or ""
+        if mode not in _MODES:
+            raise ConfigError(
+                f"{path}: unknown computation_mode",
+                key_path=f"{path}/field[@name='computation_mode']",
+                expected=" | ".join(_MODES),
+                got=mode,
+                suggestion=suggest(mode, _MODES),
+            )
+        channel = _value(f.get("channel")) or ""
+        if channel not in _CHANNELS:
+            raise ConfigError(
+                f"{path}: unknown channel",
+                key_path=f"{path}/field[@name='channel']",
+                expected=" | ".join(_CHANNELS),
+                got=channel,
+                suggestion=suggest(channel, _CHANNELS),
+            )
+        parsed.append((number, delay, mode, channel, lv, f, path))
+    parsed.sort(key=lambda t: t[0])
+    seen = [t[0] for t in parsed]
+    if len(set(seen)) != len(seen):
+        raise ConfigError(
+            f"policy {name!r}: two levels share a level number",
+            key_path=ppath,
+            expected="level numbers unique per policy",
+            got=seen,
+        )
+    if parsed[0][2] == "previous_date":
+        raise ConfigError(
+            f"policy {name!r}: the lowest level cannot be computed from the previous reminder",
+            key_path=f"{parsed[0][6]}/field[@name='computation_mode']",
+            expected="net_days | end_of_month",
+            got="previous_date",
+        )
+    stages: list[dict[str, Any]] = []
+    for number, delay, mode, channel, lv, f, path in parsed:
+        level_id = (lv.get("id") or f"level_{number}").split(".")[-1]
+        stage: dict[str, Any] = {
+            "id": f"level_{number}",
+            "steps": [{"channel": channel, "template": level_id}],
+        }
+        title = _value(f.get("name"))
+        if title:
+            stage["description"] = title
+        if mode == "previous_date":
+            stages[-1]["deadline"] = f"{delay}d"
+        else:
+            stage["enters_when"] = {"days_overdue_at_least": delay}
+            if stages:
+                stages[-1]["deadline"] = "0d"
+        if mode == "end_of_month":
+            notes.append(
+                Approximation(
+                    f"{path}/field[@name='computation_mode']",
+                    f"end_of_month, delay_days {delay}",
+                    f"written as enters_when = {{days_overdue_at_least = {delay}}}",
+                    "overdue has no end-of-month anchor yet: OCA waits until the last day of the "
+                    f"month in which due + {delay} days falls, up to 30 days later",
+                )
+            )
+        if _truthy(f.get("mail_show_invoice_detail")):
+            notes.append(
+                Approximation(
+                    f"{path}/field[@name='mail_show_invoice_detail']",
+                    "mail_show_invoice_detail",
+                    "dropped",
+                    "the invoice list is the host template's business; render it in "
+                    f"template {level_id!r}",
+                )
+            )
+        stages.append(stage)
+    notes.append(
+        Approximation(
+            ppath,
+            "custom_text / custom_mail_text / email_template_id of each level",
+            "not carried: each step's template is named after the level's record id",
+            "overdue decides what to send and when; the wording stays in the host's templates",
+        )
+    )
+    notes.append(
+        Approximation(
+            ppath,
+            "one ladder per invoice (credit control lines per move line)",
+            "the account climbs one ladder, by its oldest unpaid invoice",
+            "overdue has no per-invoice ladders yet; a newer invoice does not restart at level 1",
+        )
+    )
+    doc = {
+        "schema": _SCHEMA,
+        "id": policy_id or rid.split(".")[-1],
+        "description": f"Imported from OCA credit-control policy {name!r}",
+        "stages": stages,
+    }
+    try:
+        imported = policy_from_dict(doc)
+    except PolicyFileError as exc:
+        first = exc.exceptions[0]
+        raise ConfigError(
+            f"the imported policy is not valid: {first.what}",
+            key_path=first.key_path,
+            expected=first.expected,
+            got=first.got,
+        ) from exc
+    return ImportResult(imported, notes, source=f"OCA credit-control policy {name!r}")
