@@ -21,8 +21,8 @@ import xml.etree.ElementTree as ET
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from overdue.config.loader import policy_from_dict
-from overdue.errors import ConfigError, PolicyFileError
+from overdue.errors import ConfigError
+from overdue.importers._policy import policy_of
 from overdue.importers._xml import child_text, parse_xml
 from overdue.importers.report import Approximation, ImportResult
 
@@ -134,7 +134,9 @@ class _Importer:
             "totalUnpaidInvoiceBalanceEqualsOrExceeds (no currency)",
             f"written as {amount} {self.currency}",
             "Kill Bill compares the balance in each account's own currency; an overdue threshold "
-            "has one currency, so accounts in another currency never reach it",
+            "has one currency, so accounts in another currency never reach it; and an invoice "
+            "is overdue from the day after its due date, so a balance-only state is entered one "
+            "day after Kill Bill enters it on the failed payment",
         )
         return f"{amount} {self.currency}"
 
@@ -149,7 +151,8 @@ class _Importer:
                 path,
                 "state without a condition",
                 "rung kept but switched off (enabled = false)",
-                "Kill Bill never enters a state without a condition",
+                "Kill Bill treats a sub-condition that is not configured as true, so an empty "
+                "condition would match every account at once; write an explicit condition",
             )
             return [], [], False
         parts: list[Any] = []
@@ -214,6 +217,14 @@ class _Importer:
             ok = False
         return parts, requires, ok
 
+    @staticmethod
+    def _has_actions(state: ET.Element) -> bool:
+        flags = ("blockChanges", "disableEntitlementAndChangesBlocked")
+        cancel = (child_text(state, "subscriptionCancellationPolicy") or "NONE").upper()
+        return cancel != "NONE" or any(
+            (child_text(state, f) or "").lower() == "true" for f in flags
+        )
+
     def state(self, state: ET.Element, path: str) -> dict[str, Any] | None:
         name = (state.get("name") or "").strip()
         if not name:
@@ -239,6 +250,16 @@ class _Importer:
         message = child_text(state, "externalMessage")
         if message:
             steps.append({"channel": "in_app", "template": f"{name}.external_message"})
+        elif not self._has_actions(state):
+            # A rung needs a step; Kill Bill posts an overdue-change event on every transition.
+            steps.append({"channel": "in_app", "template": f"{name}.overdue_change"})
+            self.note(
+                path,
+                "state with no message and no action",
+                f"written as an in_app step {name + '.overdue_change'!r}",
+                "an overdue rung needs a step; Kill Bill only posts an overdue-change event to "
+                "its listeners here, which the host's in_app adapter can stand for",
+            )
         actions = []
         if self._bool(state, "blockChanges", path):
             actions.append(("blockChanges", "block_changes"))
@@ -369,14 +390,5 @@ def import_killbill(
     root = parse_xml(xml_text, source="Kill Bill overdue.xml")
     imp = _Importer(currency, policy_id)
     doc = imp.run(root)
-    try:
-        policy = policy_from_dict(doc)
-    except PolicyFileError as exc:
-        first = exc.exceptions[0]
-        raise ConfigError(
-            f"the imported policy is not valid: {first.what}",
-            key_path=first.key_path,
-            expected=first.expected,
-            got=first.got,
-        ) from exc
+    policy = policy_of(doc)
     return ImportResult(policy, imp.notes, source="Kill Bill overdue.xml")

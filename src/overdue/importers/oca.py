@@ -23,8 +23,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from overdue.config.loader import policy_from_dict
-from overdue.errors import ConfigError, PolicyFileError, suggest
+from overdue.errors import ConfigError, suggest
+from overdue.importers._policy import policy_of
 from overdue.importers._xml import parse_xml
 from overdue.importers.report import Approximation, ImportResult
 
@@ -56,7 +56,7 @@ def _int(field: ET.Element | None, path: str, *, low: int, high: int) -> int:
         n = int(raw or "")
     except ValueError:
         raise ConfigError(
-            f"{path}: not a whole number", key_path=path, expected="e.g. eval=\"10\"", got=raw
+            f"{path}: not a whole number", key_path=path, expected='e.g. eval="10"', got=raw
         ) from None
     if not low <= n <= high:
         raise ConfigError(f"{path}: out of range", key_path=path, expected=f"{low}..{high}", got=n)
@@ -243,14 +243,5 @@ def import_oca(
         "description": f"Imported from OCA credit-control policy {name!r}",
         "stages": stages,
     }
-    try:
-        imported = policy_from_dict(doc)
-    except PolicyFileError as exc:
-        first = exc.exceptions[0]
-        raise ConfigError(
-            f"the imported policy is not valid: {first.what}",
-            key_path=first.key_path,
-            expected=first.expected,
-            got=first.got,
-        ) from exc
+    imported = policy_of(doc)
     return ImportResult(imported, notes, source=f"OCA credit-control policy {name!r}")

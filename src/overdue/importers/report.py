@@ -7,6 +7,8 @@ it dropped it) and why, so a reviewer can decide per line whether the policy is 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import attrs
 
 from overdue.policy import Policy
@@ -34,12 +36,16 @@ class Approximation:
         return f"{self.path}: {self.construct}: {self.what_we_did} ({self.why})"
 
 
+def _approximations(items: Iterable[Approximation]) -> tuple[Approximation, ...]:
+    return tuple(items)
+
+
 @attrs.frozen
 class ImportResult:
     """The imported policy and the list of what it approximates or drops (empty: exact)."""
 
     policy: Policy
-    approximations: tuple[Approximation, ...] = attrs.field(converter=tuple, default=())
+    approximations: tuple[Approximation, ...] = attrs.field(converter=_approximations, default=())
     source: str = "unknown"
 
     @property
