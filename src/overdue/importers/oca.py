@@ -63,6 +63,20 @@ def _int(field: ET.Element | None, path: str, *, low: int, high: int) -> int:
     return n
 
 
+def _choice(fields: dict[str, ET.Element], name: str, allowed: tuple[str, ...], path: str) -> str:
+    """A selection field's value, or a located error with a "did you mean"."""
+    value = _value(fields.get(name)) or ""
+    if value not in allowed:
+        raise ConfigError(
+            f"{path}: unknown {name}",
+            key_path=f"{path}/field[@name={name!r}]",
+            expected=" | ".join(allowed),
+            got=value,
+            suggestion=suggest(value, allowed),
+        )
+    return value
+
+
 def _truthy(field: ET.Element | None) -> bool:
     return (_value(field) or "").lower() in ("1", "true")
 
@@ -149,24 +163,8 @@ def import_oca(
         path = _record_path(lv)
         number = _int(f.get("level"), f"{path}/field[@name='level']", low=0, high=10000)
         delay = _int(f.get("delay_days"), f"{path}/field[@name='delay_days']", low=0, high=36525)
-        mode = _value(f.get("computation_mode")) or ""
-        if mode not in _MODES:
-            raise ConfigError(
-                f"{path}: unknown computation_mode",
-                key_path=f"{path}/field[@name='computation_mode']",
-                expected=" | ".join(_MODES),
-                got=mode,
-                suggestion=suggest(mode, _MODES),
-            )
-        channel = _value(f.get("channel")) or ""
-        if channel not in _CHANNELS:
-            raise ConfigError(
-                f"{path}: unknown channel",
-                key_path=f"{path}/field[@name='channel']",
-                expected=" | ".join(_CHANNELS),
-                got=channel,
-                suggestion=suggest(channel, _CHANNELS),
-            )
+        mode = _choice(f, "computation_mode", _MODES, path)
+        channel = _choice(f, "channel", _CHANNELS, path)
         parsed.append((number, delay, mode, channel, lv, f, path))
     parsed.sort(key=lambda t: t[0])
     seen = [t[0] for t in parsed]
