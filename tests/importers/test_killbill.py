@@ -26,7 +26,13 @@ def _import(name: str, **kw: str) -> ImportResult:
 
 
 @pytest.mark.parametrize(
-    "name", ["issue-2297.xml", "OverdueConfig3.xml", "tutorial-equivalent.xml"]
+    "name",
+    [
+        "issue-2297.xml",
+        "OverdueConfig3.xml",
+        "TestOverdueIntegration.xml",
+        "tutorial-equivalent.xml",
+    ],
 )
 def test_each_configuration_imports_loads_back_and_passes_check(name: str) -> None:
     result = _import(name)
@@ -83,6 +89,24 @@ def test_issue_2297_shifting_earliest_unpaid_invoice_gives_the_dates_the_issue_c
     assert got["WARNING"] == date(2012, 6, 7)
     assert got["BLOCKED"] == date(2012, 6, 9)  # 06-02 + 7: WARNING comes first
     assert got["CANCELLATION"] == date(2012, 6, 13)
+
+
+def test_integration_test_configuration_gives_kill_bills_integration_test_dates() -> None:
+    # Kill Bill beatrix TestOverdueIntegration.testOverdueStages1: the invoice of 2012-05-31
+    # (249.95) fails; "2012-06-24 => Retry P0" checkODState(CLEAR); "2012-06-30 => P1" (a second
+    # invoice, also unpaid) checkODState("OD1"); "2012-07-10" checkODState("OD2");
+    # "2012-07-20" checkODState("OD3").
+    account = Account(
+        "A-OD",
+        timezone="UTC",
+        invoices=[
+            Invoice("I0", Money("249.95", "USD"), date(2012, 5, 31)),
+            Invoice("I1", Money("249.95", "USD"), date(2012, 6, 30)),
+        ],
+    )
+    got = entered(_import("TestOverdueIntegration.xml").policy, account, date(2012, 5, 31))
+    assert got == {"OD1": date(2012, 6, 30), "OD2": date(2012, 7, 10), "OD3": date(2012, 7, 20)}
+    assert min(got.values()) > date(2012, 6, 24)
 
 
 @pytest.mark.parametrize(
