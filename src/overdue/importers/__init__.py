@@ -5,8 +5,15 @@ list of :class:`Approximation` values naming every construct it could not carry 
 This is an edge package: nothing in the library's inner rings imports it.
 """
 
+from overdue.importers.followup import import_odoo_followup
 from overdue.importers.killbill import import_killbill
 from overdue.importers.oca import import_oca
 from overdue.importers.report import Approximation, ImportResult
 
-__all__ = ["Approximation", "ImportResult", "import_killbill", "import_oca"]
+__all__ = [
+    "Approximation",
+    "ImportResult",
+    "import_killbill",
+    "import_oca",
+    "import_odoo_followup",
+]

@@ -24,8 +24,10 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from overdue.errors import ConfigError, suggest
+from overdue.importers._odoo import fields_of, int_field, record_path, truthy, value
 from overdue.importers._policy import policy_of
 from overdue.importers._xml import parse_xml
+from overdue.importers.followup import FOLLOWUP, followup_from_root
 from overdue.importers.report import Approximation, ImportResult
 
 __all__ = ["import_oca"]
@@ -37,56 +39,22 @@ _MODES = ("net_days", "end_of_month", "previous_date")
 _CHANNELS = ("email", "letter", "phone", "sms")
 
 
-def _fields(record: ET.Element) -> dict[str, ET.Element]:
-    return {f.get("name", ""): f for f in record.findall("field")}
-
-
-def _value(field: ET.Element | None) -> str | None:
-    if field is None:
-        return None
-    for attr in ("eval", "ref"):
-        if field.get(attr) is not None:
-            return str(field.get(attr)).strip()
-    return (field.text or "").strip()
-
-
-def _int(field: ET.Element | None, path: str, *, low: int, high: int) -> int:
-    raw = _value(field)
-    try:
-        n = int(raw or "")
-    except ValueError:
-        raise ConfigError(
-            f"{path}: not a whole number", key_path=path, expected='e.g. eval="10"', got=raw
-        ) from None
-    if not low <= n <= high:
-        raise ConfigError(f"{path}: out of range", key_path=path, expected=f"{low}..{high}", got=n)
-    return n
-
-
 def _choice(fields: dict[str, ET.Element], name: str, allowed: tuple[str, ...], path: str) -> str:
     """A selection field's value, or a located error with a "did you mean"."""
-    value = _value(fields.get(name)) or ""
-    if value not in allowed:
+    got = value(fields.get(name)) or ""
+    if got not in allowed:
         raise ConfigError(
             f"{path}: unknown {name}",
             key_path=f"{path}/field[@name={name!r}]",
             expected=" | ".join(allowed),
-            got=value,
-            suggestion=suggest(value, allowed),
+            got=got,
+            suggestion=suggest(got, allowed),
         )
-    return value
-
-
-def _truthy(field: ET.Element | None) -> bool:
-    return (_value(field) or "").lower() in ("1", "true")
-
-
-def _record_path(record: ET.Element) -> str:
-    return f"/odoo/record[@id={record.get('id', '')!r}]"
+    return got
 
 
 def _pick_policy(policies: dict[str, ET.Element], wanted: str | None) -> tuple[str, ET.Element]:
-    names = {rid: (_value(_fields(r).get("name")) or rid) for rid, r in policies.items()}
+    names = {rid: (value(fields_of(r).get("name")) or rid) for rid, r in policies.items()}
     if not policies:
         raise ConfigError(
             "no credit-control policy in the export",
@@ -137,11 +105,13 @@ def import_oca(
             policies[rid] = record
         elif model == _LEVEL:
             levels.append(record)
+    if not policies and any(r.get("model") == FOLLOWUP for r in root.iter("record")):
+        return followup_from_root(root, followup=policy, policy_id=policy_id)
     rid, chosen = _pick_policy(policies, policy)
-    pfields = _fields(chosen)
-    name = _value(pfields.get("name")) or rid
-    ppath = _record_path(chosen)
-    if _truthy(pfields.get("do_nothing")):
+    pfields = fields_of(chosen)
+    name = value(pfields.get("name")) or rid
+    ppath = record_path(chosen)
+    if truthy(pfields.get("do_nothing")):
         raise ConfigError(
             f"policy {name!r} is a do-nothing policy (it generates no reminders); there is no "
             "ladder to import",
@@ -150,7 +120,7 @@ def import_oca(
             got=True,
         )
     notes: list[Approximation] = []
-    mine = [lv for lv in levels if _value(_fields(lv).get("policy_id")) == rid]
+    mine = [lv for lv in levels if value(fields_of(lv).get("policy_id")) == rid]
     if not mine:
         raise ConfigError(
             f"policy {name!r} has no levels in the export",
@@ -159,10 +129,12 @@ def import_oca(
         )
     parsed = []
     for lv in mine:
-        f = _fields(lv)
-        path = _record_path(lv)
-        number = _int(f.get("level"), f"{path}/field[@name='level']", low=0, high=10000)
-        delay = _int(f.get("delay_days"), f"{path}/field[@name='delay_days']", low=0, high=36525)
+        f = fields_of(lv)
+        path = record_path(lv)
+        number = int_field(f.get("level"), f"{path}/field[@name='level']", low=0, high=10000)
+        delay = int_field(
+            f.get("delay_days"), f"{path}/field[@name='delay_days']", low=0, high=36525
+        )
         mode = _choice(f, "computation_mode", _MODES, path)
         channel = _choice(f, "channel", _CHANNELS, path)
         parsed.append((number, delay, mode, channel, lv, f, path))
@@ -189,7 +161,7 @@ def import_oca(
             "id": f"level_{number}",
             "steps": [{"channel": channel, "template": level_id}],
         }
-        title = _value(f.get("name"))
+        title = value(f.get("name"))
         if title:
             stage["description"] = title
         if mode == "previous_date":
@@ -208,7 +180,7 @@ def import_oca(
                     f"month in which due + {delay} days falls, up to 30 days later",
                 )
             )
-        if _truthy(f.get("mail_show_invoice_detail")):
+        if truthy(f.get("mail_show_invoice_detail")):
             notes.append(
                 Approximation(
                     f"{path}/field[@name='mail_show_invoice_detail']",
