@@ -248,3 +248,9 @@ def test_the_report_names_every_approximation() -> None:
     assert all(a.path in text and a.construct in text for a in result.approximations)
     assert isinstance(result.approximations[0], Approximation)
     assert not result.exact
+
+
+def test_a_default_namespace_is_ignored() -> None:
+    xml = (KB / "issue-2297.xml").read_text("utf-8")
+    spaced = xml.replace("<overdueConfig>", '<overdueConfig xmlns="urn:example:overdue">')
+    assert import_killbill(spaced).policy == _import("issue-2297.xml").policy

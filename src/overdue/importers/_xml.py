@@ -53,7 +53,7 @@ def parse_xml(text: str, *, source: str) -> ET.Element:
             got=found.group(0),
         )
     try:
-        return ET.fromstring(text.lstrip("\ufeff"))
+        root = ET.fromstring(text.lstrip("\ufeff"))
     except ET.ParseError as exc:
         line, col = exc.position
         raise ConfigError(
@@ -62,6 +62,10 @@ def parse_xml(text: str, *, source: str) -> ET.Element:
             expected="well-formed XML",
             got=str(exc),
         ) from None
+    for elem in root.iter():  # a default namespace (xmlns="...") changes no element's meaning
+        if isinstance(elem.tag, str) and elem.tag.startswith("{"):
+            elem.tag = elem.tag.split("}", 1)[1]
+    return root
 
 
 def child_text(elem: ET.Element, tag: str) -> str | None:
