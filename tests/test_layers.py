@@ -42,6 +42,7 @@ EDGES = (
     "portfolio",
     "dask",
     "spark",
+    "importers",
 )
 
 
