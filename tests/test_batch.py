@@ -62,7 +62,7 @@ def test_one_bad_account_is_reported_and_the_others_are_decided() -> None:
     assert not first.internal
     assert "account BAD-3 (input #3), event #1" in str(first)
     assert not report.ok
-    assert report.summary() == "34 decided, 6 failed"
+    assert report.summary() == "40 read, 34 decided, 6 failed"
 
 
 def test_results_come_back_in_input_order_and_equal_single_decisions() -> None:

@@ -24,5 +24,6 @@ def test_compare_policies_prints_a_side_by_side_table(capsys: pytest.CaptureFixt
     runpy.run_path(str(EXAMPLES / "compare_policies.py"), run_name="__main__")
     out = capsys.readouterr().out
     assert "seed-reference" in out
-    assert "earlier-letter" in out
+    assert "challenger" in out
     assert "recovery_rate" in out
+    assert "paired bootstrap" in out

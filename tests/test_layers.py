@@ -9,6 +9,9 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "overdue"
 
 INNER = (
     "_masking",
+    "_iso4217",
+    "limits",
+    "_html",
     "errors",
     "_time",
     "durations",
@@ -30,11 +33,17 @@ EDGES = (
     "config",
     "cli",
     "dispatch",
+    "host",
     "presets",
     "testing",
     "simulate",
     "diagrams",
     "_pytest_plugin",
+    "notebook",
+    "portfolio",
+    "dask",
+    "spark",
+    "importers",
 )
 
 

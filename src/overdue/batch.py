@@ -18,6 +18,7 @@ import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
+from typing import Any
 
 import attrs
 
@@ -25,7 +26,7 @@ from overdue._time import require_aware
 from overdue.account import Account
 from overdue.decision import Decision
 from overdue.engine import decide
-from overdue.errors import OverdueError
+from overdue.errors import BatchError, OverdueError, internal_error
 from overdue.policy import Policy
 
 __all__ = ["BatchFailure", "BatchReport", "decide_batch", "decide_many"]
@@ -72,9 +73,36 @@ class BatchReport:
         """True when every account was decided."""
         return not self.failures
 
+    @property
+    def read(self) -> int:
+        """How many accounts the batch read: always ``len(decisions) + len(failures)``."""
+        return len(self.decisions) + len(self.failures)
+
     def summary(self) -> str:
-        """One line for a log: how many decided, how many failed."""
-        return f"{len(self.decisions)} decided, {len(self.failures)} failed"
+        """One line for a log: how many read, decided and failed (they always reconcile)."""
+        return f"{self.read} read, {len(self.decisions)} decided, {len(self.failures)} failed"
+
+    def to_frame(self, **options: Any) -> Any:
+        """Decisions then failures as a typed pandas DataFrame (``overdue.notebook.frames``)."""
+        from overdue.notebook.frames import to_frame
+
+        return to_frame(self, **options)
+
+    def to_arrow(self, **options: Any) -> Any:
+        """Decisions then failures as a ``pyarrow.Table`` (``overdue.notebook.frames``)."""
+        from overdue.notebook.frames import to_arrow
+
+        return to_arrow(self, **options)
+
+    def _repr_html_(self) -> str:
+        from overdue.notebook.html import batch_report_html
+
+        return batch_report_html(self)
+
+
+def _account_id(account: object) -> str:
+    aid = getattr(account, "id", None)
+    return aid if isinstance(aid, str) else f"<not an Account: {type(account).__name__}>"
 
 
 def _decide_one(
@@ -83,18 +111,22 @@ def _decide_one(
     try:
         return decide(policy, account, now)
     except OverdueError as exc:
-        located = exc.located(account_id=account.id)
+        located = exc.located(account_id=_account_id(account))
         return BatchFailure(
             index,
-            account.id,
+            _account_id(account),
             type(exc).__name__,
             str(located),
             event_index=located.event_index,
         )
     except Exception as exc:  # a defect must not stop the others; it is reported as internal
-        return BatchFailure(
-            index, account.id, type(exc).__name__, str(exc) or repr(exc), internal=True
-        )
+        return _internal(index, account, exc)
+
+
+def _internal(index: int, account: object, exc: BaseException) -> BatchFailure:
+    """A non-library exception as this account's failure, masked like every error text."""
+    err = internal_error(exc, account_id=_account_id(account))
+    return BatchFailure(index, _account_id(account), type(exc).__name__, str(err), internal=True)
 
 
 def _decide_chunk(
@@ -123,11 +155,15 @@ def decide_many(
     Raises:
         NaiveDatetimeError: ``now`` has no zone (this concerns every account, so it is not
             reported per account).
-        ValueError: ``workers`` or ``chunk_size`` below 1.
+        BatchError: ``workers`` or ``chunk_size`` is not a whole number of at least 1 (also a
+            ``ValueError``).
     """
     require_aware(now, "now")
-    if workers < 1 or chunk_size < 1:
-        raise ValueError("workers and chunk_size must be at least 1")
+    for name, value in (("workers", workers), ("chunk_size", chunk_size)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise BatchError(
+                f"{name} must be a whole number of at least 1", expected="1, 2, ...", got=value
+            )
     if workers == 1:
         for i, account in enumerate(accounts):
             yield _decide_one(policy, i, account, now)
@@ -141,18 +177,26 @@ def _decide_in_processes(
     it = iter(accounts)
     with ProcessPoolExecutor(max_workers=workers) as pool:
         start = 0
-        pending: list[Future[list[Decision | BatchFailure]]] = []
+        pending: list[tuple[int, list[Account], Future[list[Decision | BatchFailure]]]] = []
         # Keep a bounded number of chunks in flight so a huge portfolio is never all in memory.
         while True:
             while len(pending) < workers * 2:
                 chunk = list(itertools.islice(it, chunk_size))
                 if not chunk:
                     break
-                pending.append(pool.submit(_decide_chunk, policy, start, chunk, now))
+                future = pool.submit(_decide_chunk, policy, start, chunk, now)
+                pending.append((start, chunk, future))
                 start += len(chunk)
             if not pending:
                 return
-            yield from pending.pop(0).result()
+            first, chunk, future = pending.pop(0)
+            try:
+                results = future.result()
+            except Exception:
+                # The chunk never came back (an account that cannot be pickled, a worker that
+                # died): decide it here instead, where each account fails or succeeds alone.
+                results = _decide_chunk(policy, first, chunk, now)
+            yield from results
 
 
 def decide_batch(

@@ -195,23 +195,34 @@ def _holidays_module() -> Any:
 def _country_info(country: str, subdiv: str | None) -> tuple[int, int, frozenset[int]]:
     """(first year, last year, weekend) the installed package has real data for."""
     hol = _holidays_module()
-    try:
-        obj = hol.country_holidays(country, subdiv=subdiv, years=[])
-    except NotImplementedError:
-        codes = list(hol.list_supported_countries())
-        if country not in codes:
-            raise MissingCalendarDataError(
-                "the 'holidays' package has no such country",
-                expected="an ISO 3166 country code such as 'CN' or 'US'",
-                got=country,
-                suggestion=suggest(country.upper(), codes),
-            ) from None
-        subdivs = list(hol.list_supported_countries()[country])
+    # A closed allow-list: only the country codes (and their subdivisions) the package lists as
+    # supported are ever handed to it.  The package looks a country up by attribute name, so an
+    # unchecked name from a policy file ('HolidayBase', '__class__') would reach arbitrary
+    # objects of the package.
+    supported = hol.list_supported_countries()
+    codes = list(supported)
+    if country not in supported:
+        raise MissingCalendarDataError(
+            "the 'holidays' package has no such country",
+            expected="an ISO 3166 country code such as 'CN' or 'US'",
+            got=country,
+            suggestion=suggest(country.upper(), codes),
+        )
+    subdivs = list(supported[country])
+    if subdiv is not None and subdiv not in subdivs:
         raise MissingCalendarDataError(
             f"the 'holidays' package has no subdivision {subdiv!r} of {country}",
             expected=f"one of {', '.join(subdivs[:12])}{', ...' if len(subdivs) > 12 else ''}",
             got=subdiv,
             suggestion=suggest(str(subdiv).upper(), subdivs),
+        )
+    try:
+        obj = hol.country_holidays(country, subdiv=subdiv, years=[])
+    except NotImplementedError:
+        raise MissingCalendarDataError(
+            f"the 'holidays' package cannot build a calendar for {country!r}",
+            expected="a supported country and subdivision",
+            got=f"{country}-{subdiv}" if subdiv else country,
         ) from None
     first, last = int(obj.start_year), int(obj.end_year)
     if country in ANNUAL_NOTICE_COUNTRIES:

@@ -10,13 +10,15 @@ See ``docs/cli.md``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import re
 import sys
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from importlib import resources
-from typing import IO
+from typing import IO, TypeVar
 
 from overdue._time import zone
 from overdue.account import Account
@@ -30,10 +32,12 @@ from overdue.config import (
 )
 from overdue.config.accounts import AccountResult
 from overdue.config.decisions import error_to_dict
+from overdue.config.limits import check_date
 from overdue.decision import Decision
 from overdue.diagrams import FORMATS, render
 from overdue.engine import TimelineEntry, decide, timeline
-from overdue.errors import OverdueError, PolicyFileError
+from overdue.errors import OverdueError, PolicyFileError, internal_error
+from overdue.importers.command import register as _register_import
 from overdue.policy import Policy
 
 __all__ = ["DEMO_AT", "main"]
@@ -46,6 +50,14 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 class _UsageError(Exception):
     """A problem with the command's input that stops it (exit code 2)."""
+
+
+class _AccountFailedError(Exception):
+    """The one account a command works on could not be handled (exit code 1)."""
+
+    def __init__(self, error: OverdueError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 # --------------------------------------------------------------------------- helpers
@@ -65,6 +77,9 @@ def _parse_at(text: str) -> datetime:
         raise _UsageError(
             f"{text!r} has no offset; overdue never guesses a time zone (add one, e.g. +08:00 or Z)"
         )
+    problem = check_date(at)
+    if problem is not None:
+        raise _UsageError(f"--at/--from/--until: {text!r}: {problem}")
     return at
 
 
@@ -76,13 +91,12 @@ def _load_policy(path: str) -> Policy:
 
 
 def _pick_account(path: str, account_id: str | None) -> Account:
-    if path == "-":
-        results = list(loads_accounts(sys.stdin.read()))
-    else:
-        try:
-            results = list(load_accounts(path))
-        except OSError as exc:
-            raise _UsageError(f"{path}: cannot read accounts: {exc.strerror or exc}") from None
+    """The one account of *path* (or the one with *account_id*); the file's other lines may be
+    damaged without stopping this account (they are not this command's business)."""
+    try:
+        results = list(load_accounts(path))
+    except OSError as exc:
+        raise _UsageError(f"{path}: cannot read accounts: {exc.strerror or exc}") from None
     if account_id is not None:
         results = [r for r in results if r.account_id == account_id]
         if not results:
@@ -97,6 +111,36 @@ def _pick_account(path: str, account_id: str | None) -> Account:
     return r.account
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+_LINE_BREAKS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
+
+
+def _jsonl(record: object) -> str:
+    """One JSONL line: readable UTF-8, but with the characters that some readers take for line
+    breaks (U+2028, U+2029, U+0085) escaped, so that one record is always one line."""
+    text = json.dumps(record, ensure_ascii=False)
+    for raw, escaped in _LINE_BREAKS.items():
+        text = text.replace(raw, escaped)
+    return text + "\n"
+
+
+def _clean(text: str) -> str:
+    """*text* safe for a terminal: control characters (an ESC starting a colour or cursor
+    code, a carriage return that overwrites the line) and lone surrogates escaped."""
+    text = _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _later(start: datetime, days: int) -> datetime:
+    """*days* after *start*; a length past the calendar's end is a usage error, not a crash."""
+    try:
+        return start + timedelta(days=days)
+    except OverflowError:
+        raise _UsageError(f"--days {days} from {start.isoformat()} is past the year 9999") from None
+
+
 def _local(dt: datetime | None, tz_name: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if dt is None:
         return "-"
@@ -106,6 +150,7 @@ def _local(dt: datetime | None, tz_name: str | None, fmt: str = "%Y-%m-%d %H:%M"
 
 
 def _table(rows: Sequence[Sequence[str]], out: IO[str]) -> None:
+    rows = [[_clean(c) for c in r] for r in rows]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
         out.write("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n")
@@ -178,30 +223,41 @@ def _decide_all(
     out: IO[str],
     err: IO[str],
 ) -> int:
-    failed = 0
+    read = decided = failed = 0
     rows: list[tuple[str, ...]] = [_HEADER]
     progress = _Progress(err)
     for r in results:
         progress.tick()
+        read += 1
         problem: OverdueError | None = r.error
-        decision: Decision | None = None
         if r.account is not None:
+            # Anything one account raises (a date past year 9999 in the engine's arithmetic, a
+            # defect in a host rule) is that account's error record; the batch goes on.
             try:
                 decision = decide(policy, r.account, at)
+                line = (
+                    _jsonl(decision_to_dict(decision))
+                    if fmt == "jsonl"
+                    else None
+                )
+                row = _row(decision) if fmt == "table" else None
             except OverdueError as exc:
                 problem = exc.located(account_id=r.account.id)
-        if decision is not None:
-            if fmt == "jsonl":
-                out.write(json.dumps(decision_to_dict(decision), ensure_ascii=False) + "\n")
+            except Exception as exc:
+                problem = internal_error(exc, account_id=r.account.id)
             else:
-                rows.append(_row(decision))
-            continue
+                decided += 1
+                if line is not None:
+                    out.write(line)
+                if row is not None:
+                    rows.append(row)
+                continue
         assert problem is not None
         failed += 1
         aid = r.account_id or problem.account_id
-        err.write(f"error: line {r.line}: {problem}\n")
+        err.write(_clean(f"error: line {r.line}: {problem}") + "\n")
         if fmt == "jsonl":
-            out.write(json.dumps(error_to_dict(problem, account_id=aid, line=r.line)) + "\n")
+            out.write(_jsonl(error_to_dict(problem, account_id=aid, line=r.line)))
         else:
             rows.append(
                 (aid or f"line {r.line}", "error", "-", "-", "-", problem.what[:60], "-", "-", "-")
@@ -209,8 +265,11 @@ def _decide_all(
     progress.done()
     if fmt == "table":
         _table(rows, out)
-    if failed:
-        err.write(f"{failed} account(s) could not be decided\n")
+    if failed or progress.on:
+        err.write(
+            f"{read} account(s) read, {decided} decided; "
+            f"{failed} account(s) could not be decided\n"
+        )
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -247,22 +306,34 @@ def _default_start(account: Account, policy: Policy) -> datetime:
 
 
 def _cmd_check(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    if args.requirements is not None:
+        from overdue.testing.commands import check_requirements_command
+
+        return check_requirements_command(args, out, err)
     code = EXIT_OK
     for path in args.policies:
         try:
             policy = load_policy(path, kinds=Kinds.default())
         except PolicyFileError as exc:
-            err.write(f"{exc}\n")
+            err.write(_clean(str(exc)).replace("\\n  - ", "\n  - ") + "\n")
             code = EXIT_FAILED
             continue
         found = policy_warnings(policy)
         enabled = len(policy.enabled_stages)
         out.write(
-            f"ok  {path}: {policy.id} {policy.version}, {enabled} of {len(policy.stages)} "
-            f"stage(s) enabled, {len(policy.rules)} rule(s), {len(found)} warning(s)\n"
+            _clean(
+                f"ok  {path}: {policy.id} {policy.version}, {enabled} of {len(policy.stages)} "
+                f"stage(s) enabled, {len(policy.rules)} rule(s), {len(found)} warning(s)"
+            )
+            + "\n"
         )
         for w in found:
-            out.write(f"    warning: {w}\n")
+            out.write(_clean(f"    warning: {w}") + "\n")
+        if policy.presets:  # what actually applies, for the reviewer who signs it off
+            from overdue.presets import render_rule_table
+
+            for line in render_rule_table(policy).splitlines():
+                out.write(_clean(f"    {line}") + "\n")
         if found and args.strict:
             code = EXIT_FAILED
     return code
@@ -271,6 +342,16 @@ def _cmd_check(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 def _cmd_next(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     policy = _load_policy(args.policy)
     at = _parse_at(args.at)
+    # Parquet on either side (or --previous): the portfolio kernel (docs/scale.md).
+    columnar = _columnar_next(args)
+    if columnar is not None:
+        from overdue.portfolio.commands import run_next
+
+        input_format, output_format = columnar
+        return run_next(
+            policy, at, args.accounts, input_format=input_format, output=args.output,
+            output_format=output_format, previous=args.previous, out=out, err=err,
+        )  # fmt: skip
     try:
         results: Iterable[AccountResult] = load_accounts(args.accounts)
         return _decide_all(policy, results, at, args.format, out, err)
@@ -278,12 +359,47 @@ def _cmd_next(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         raise _UsageError(f"{args.accounts}: cannot read accounts: {exc.strerror or exc}") from None
 
 
+def _columnar_next(args: argparse.Namespace) -> tuple[str, str] | None:
+    """``(input, output)`` formats when ``next`` runs on the portfolio kernel, else ``None``."""
+    def parquet(path: str | None) -> bool:
+        if path is None or path == "-":
+            return False
+        from pathlib import Path
+
+        return Path(path).suffix.lower() in (".parquet", ".pq") or Path(path).is_dir()
+
+    inp = args.input_format if args.input_format != "auto" else (
+        "parquet" if parquet(args.accounts) else "jsonl"
+    )
+    outp = args.output_format if args.output_format != "auto" else (
+        "parquet" if parquet(args.output) else args.format
+    )
+    if inp != "parquet" and outp != "parquet" and args.previous is None and args.output is None:
+        return None
+    if outp == "table":
+        raise _UsageError("--format table is for the terminal; with -o or Parquet use jsonl")
+    if outp == "parquet" and args.output is None:
+        raise _UsageError("Parquet output needs a file: -o/--output decisions.parquet")
+    if args.previous is not None and outp != "parquet":
+        raise _UsageError("--previous needs Parquet output (-o decisions.parquet)")
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise _UsageError(
+            'Parquet needs pyarrow: pip install "overdue-policy[arrow]"'
+        ) from None
+    return inp, outp
+
+
 def _cmd_timeline(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     policy = _load_policy(args.policy)
     account = _pick_account(args.account, args.id)
     start = _parse_at(args.start) if args.start else _default_start(account, policy)
-    until = _parse_at(args.until) if args.until else start + timedelta(days=args.days)
-    entries = timeline(policy, account, start, until, max_decisions=args.max_decisions)
+    until = _parse_at(args.until) if args.until else _later(start, args.days)
+    entries = _for_account(
+        account,
+        lambda: timeline(policy, account, start, until, max_decisions=args.max_decisions),
+    )
     if args.format == "jsonl":
         for e in entries:
             row = {
@@ -295,32 +411,55 @@ def _cmd_timeline(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
                 "attempt": e.attempt,
                 "detail": e.detail,
             }
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            out.write(_jsonl(row))
     else:
         tz = _zone_of(policy, account)
         out.write(
-            f"timeline of {account.id} under {policy.id} {policy.version} "
-            f"from {_local(start, tz)} to {_local(until, tz)} ({tz or 'UTC'})\n"
+            _clean(
+                f"timeline of {account.id} under {policy.id} {policy.version} "
+                f"from {_local(start, tz)} to {_local(until, tz)} ({tz or 'UTC'})"
+            )
+            + "\n"
         )
         for line in _timeline_lines(entries, tz):
-            out.write(line + "\n")
+            out.write(_clean(line) + "\n")
     if entries.truncated:
         # Said on stderr too, so a pipe that keeps only stdout's JSON lines still warns.
         cut = f"timeline cut short: {entries.cut_reason}"
         if args.format != "jsonl":
-            out.write(cut + "\n")
-        err.write(f"overdue: {cut}\n")
+            out.write(_clean(cut) + "\n")
+        err.write(f"overdue: {_clean(cut)}\n")
     return EXIT_OK
+
+
+_T = TypeVar("_T")
+
+
+def _for_account(account: Account, work: Callable[[], _T]) -> _T:
+    """Run one account's work; anything it raises is a located library error (exit 1)."""
+    try:
+        return work()
+    except OverdueError as exc:
+        raise _AccountFailedError(exc.located(account_id=account.id)) from None
+    except Exception as exc:
+        raise _AccountFailedError(internal_error(exc, account_id=account.id)) from None
 
 
 def _cmd_explain(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     policy = _load_policy(args.policy)
     account = _pick_account(args.account, args.id)
-    decision = decide(policy, account, _parse_at(args.at))
+    at = _parse_at(args.at)
     if args.format == "json":
-        out.write(json.dumps(decision_to_dict(decision), indent=2, ensure_ascii=False) + "\n")
+        text = _for_account(
+            account,
+            lambda: json.dumps(
+                decision_to_dict(decide(policy, account, at)), indent=2, ensure_ascii=False
+            ),
+        )
     else:
-        out.write(decision.explain() + "\n")
+        text = _clean(_for_account(account, lambda: decide(policy, account, at).explain()))
+        text = text.replace("\\n", "\n")
+    out.write(text + "\n")
     return EXIT_OK
 
 
@@ -355,7 +494,7 @@ def _cmd_demo(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     )
     if pick is None:
         raise _UsageError(f"the sample portfolio has no account {args.id!r}")
-    until = at + timedelta(days=args.days)
+    until = _later(at, args.days)
     tz = _zone_of(policy, pick)
     out.write(f"\nprojected timeline of {pick.id} for {args.days} days if nobody answers:\n")
     for line in _timeline_lines(timeline(policy, pick, at, until), tz):
@@ -382,6 +521,12 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="validate policy files and warn about suspicious choices")
     c.add_argument("policies", nargs="+", metavar="POLICY", help="policy files (.toml or .json)")
     c.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    c.add_argument(
+        "--requirements",
+        metavar="REQ",
+        help="requirements file, reviewed policy file or preset name: report what each policy "
+        "can be shown to allow that it forbids",
+    )
     c.set_defaults(func=_cmd_check)
 
     n = sub.add_parser("next", help="decide the next step for every account")
@@ -389,6 +534,14 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("accounts", metavar="ACCOUNTS", help="accounts .jsonl/.json, or - for stdin")
     n.add_argument("--at", required=True, help="ISO 8601 time with offset, or 'now'")
     n.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
+    # Parquet in and out, and the wake index (docs/scale.md); needs overdue-policy[arrow].
+    n.add_argument("--input-format", choices=("auto", "jsonl", "parquet"), default="auto",
+                   help="auto: Parquet for .parquet/.pq files and directories")
+    n.add_argument("--output-format", choices=("auto", "jsonl", "table", "parquet"),
+                   default="auto", help="auto: Parquet when --output ends in .parquet")
+    n.add_argument("-o", "--output", help="write decisions here instead of standard output")
+    n.add_argument("--previous", metavar="DECISIONS",
+                   help="decisions (Parquet) of the last run: keep those with nothing new")
     n.set_defaults(func=_cmd_next)
 
     t = sub.add_parser("timeline", help="the projected schedule of one account")
@@ -420,11 +573,17 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--format", choices=FORMATS, default="mermaid")
     d.set_defaults(func=_cmd_diagram)
 
+    from overdue.testing.commands import add_diff_command
+
+    add_diff_command(sub)
+
     m = sub.add_parser("demo", help="the reference policy over a bundled sample portfolio")
     m.add_argument("--at", default=DEMO_AT, help=f"decision time (default {DEMO_AT})")
     m.add_argument("--id", default="A-1003", help="the account whose timeline is shown")
     m.add_argument("--days", type=int, default=60, help="timeline length in days")
     m.set_defaults(func=_cmd_demo)
+
+    _register_import(sub)  # overdue import killbill|oca FILE (overdue.importers.command)
     return p
 
 
@@ -434,22 +593,36 @@ def _version() -> str:
     return __version__
 
 
+def _lenient(stream: IO[str]) -> IO[str]:
+    """The process's own stream, set to escape what its encoding cannot hold (a lone surrogate
+    in an id, any character on an ASCII terminal) instead of raising ``UnicodeEncodeError``."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        # a stream that cannot change now (OSError, ValueError) still prints as it is
+        with contextlib.suppress(OSError, ValueError):
+            reconfigure(errors="backslashreplace")
+    return stream
+
+
 def main(
     argv: Sequence[str] | None = None, *, out: IO[str] | None = None, err: IO[str] | None = None
 ) -> int:
     """Run the command line; returns the exit code (the console script exits with it)."""
-    out = out if out is not None else sys.stdout
-    err = err if err is not None else sys.stderr
+    out = out if out is not None else _lenient(sys.stdout)
+    err = err if err is not None else _lenient(sys.stderr)
     args = build_parser().parse_args(argv)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("default")
             code: int = args.func(args, out, err)
     except _UsageError as exc:
-        err.write(f"overdue {args.command}: {exc}\n")
+        err.write(_clean(f"overdue {args.command}: {exc}").replace("\\n  - ", "\n  - ") + "\n")
         return EXIT_USAGE
+    except _AccountFailedError as exc:
+        err.write(_clean(f"overdue {args.command}: {exc.error}") + "\n")
+        return EXIT_FAILED
     except OverdueError as exc:
-        err.write(f"overdue {args.command}: {exc}\n")
+        err.write(_clean(f"overdue {args.command}: {exc}").replace("\\n  - ", "\n  - ") + "\n")
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from overdue._html import step_text
 from overdue.errors import PolicyError, suggest
 
 if TYPE_CHECKING:
@@ -22,16 +23,7 @@ FORMATS = ("mermaid", "md", "dot")
 
 
 def _steps_text(stage: Stage) -> list[str]:
-    lines = []
-    for s in stage.steps:
-        text = f"{s.channel}: {s.template}"
-        if s.max_attempts > 1:
-            text += f" x{s.max_attempts} every {s.repeat_every}"
-        if not s.at.is_zero:
-            text += f" at +{s.at}"
-        if s.fallback:
-            text += f" (else {s.fallback})"
-        lines.append(text)
+    lines = [step_text(s) for s in stage.steps]
     if stage.performed_by == "third_party":
         lines.append("by a third party")
     return lines

@@ -12,14 +12,18 @@ import difflib
 from collections.abc import Iterable
 from typing import Any
 
+from overdue._masking import describe, scrub
+
 __all__ = [
     "AccountError",
+    "BatchError",
     "CalendarRangeError",
     "ConfigError",
     "DispatchError",
     "EventError",
     "FloatMoneyError",
     "HorizonExceededError",
+    "InternalError",
     "InvalidDurationError",
     "MissingCalendarDataError",
     "MoneyError",
@@ -32,6 +36,8 @@ __all__ = [
     "UnknownChannelError",
     "UnknownKindError",
     "UnknownTimeZoneError",
+    "internal_error",
+    "shown",
     "suggest",
 ]
 
@@ -40,6 +46,27 @@ def suggest(got: str, choices: Iterable[str]) -> str | None:
     """Return the closest of *choices* to *got*, for "did you mean" hints, or ``None``."""
     matches = difflib.get_close_matches(got, list(choices), n=1, cutoff=0.6)
     return matches[0] if matches else None
+
+
+_SHOWN = 120
+"""The longest quoted value an error message carries (a 5,000-digit number is not a message)."""
+
+
+def shown(value: Any) -> str:
+    """``repr(value)`` for an error message, shortened; never raises.
+
+    A huge integer is described (Python refuses to print ints over 4,300 digits), a long text is
+    cut with its length said, and an object whose ``repr`` fails is named by its type.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        return f"<{describe(value)}>"
+    try:
+        text = repr(value)
+    except Exception:
+        return f"<a {type(value).__name__}>"
+    if len(text) > _SHOWN:
+        text = f"{text[: _SHOWN - 20]}...<{len(text)} characters>"
+    return text
 
 
 class OverdueError(Exception):
@@ -80,7 +107,7 @@ class OverdueError(Exception):
         if self.expected is not None:
             parts.append(f"expected {self.expected}")
         if self.got is not None:
-            parts.append(f"got {self.got!r}")
+            parts.append(f"got {shown(self.got)}")
         text = "; ".join(parts)
         if self.suggestion is not None:
             text += f" (did you mean {self.suggestion!r}?)"
@@ -93,7 +120,10 @@ class OverdueError(Exception):
             where.append(self.key_path)
         if where:
             text += " @ " + ", ".join(where)
-        return text
+        # The one masking function: a phone number, e-mail or street address quoted from the
+        # input (a contact given where a list was expected, an adapter's answer) never reaches
+        # a log or a terminal in full.
+        return scrub(text)
 
     def located(
         self,
@@ -182,6 +212,30 @@ class DispatchError(OverdueError, RuntimeError):
 
 class ConfigError(OverdueError, ValueError):
     """One problem in a policy or account document, located by its key path."""
+
+
+class BatchError(OverdueError, ValueError):
+    """A batch was asked for something it cannot do (``workers`` or ``chunk_size`` below 1)."""
+
+
+class InternalError(OverdueError, RuntimeError):
+    """An exception that is not `overdue`'s own, met while working on one record of a batch.
+
+    It is a defect (in `overdue` or in a host's rule), not a fault of the record's data; it is
+    carried as this record's error so that the other records are still decided.  ``error_type``
+    names the original exception class; the message is masked like every other error.
+    """
+
+    error_type: str = "Exception"
+
+
+def internal_error(exc: BaseException, *, account_id: str | None = None) -> InternalError:
+    """Wrap a non-library exception as the :class:`InternalError` of one batch record."""
+    text = shown(str(exc)) if str(exc) else type(exc).__name__
+    err = InternalError(f"internal error ({type(exc).__name__}): {text}", account_id=account_id)
+    err.error_type = type(exc).__name__
+    err.__cause__ = exc
+    return err
 
 
 class PolicyFileError(ExceptionGroup[ConfigError], OverdueError):

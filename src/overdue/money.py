@@ -11,7 +11,8 @@ from decimal import Decimal, InvalidOperation
 
 import attrs
 
-from overdue.errors import FloatMoneyError, MoneyError
+from overdue._iso4217 import ISO4217_CODES
+from overdue.errors import FloatMoneyError, MoneyError, suggest
 
 __all__ = ["Money"]
 
@@ -55,13 +56,20 @@ def _to_decimal(value: object) -> Decimal:
 
 def _currency(_inst: object, _a: object, value: str) -> None:
     if isinstance(value, str) and len(value) == 3 and value.isascii() and value.isalpha():
-        if value.isupper():
+        if value in ISO4217_CODES:
             return
+        if value.upper() in ISO4217_CODES:
+            raise MoneyError(
+                "currency codes are upper case",
+                expected="an ISO 4217 code such as 'EUR'",
+                got=value,
+                suggestion=value.upper(),
+            )
         raise MoneyError(
-            "currency codes are upper case",
-            expected="an ISO 4217 code such as 'EUR'",
+            "not an ISO 4217 currency code",
+            expected="an ISO 4217 code such as 'EUR' or 'CNY'",
             got=value,
-            suggestion=value.upper(),
+            suggestion=suggest(value.upper(), ISO4217_CODES),
         )
     raise MoneyError(
         "a currency must be a three-letter ISO 4217 code",

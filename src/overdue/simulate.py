@@ -8,8 +8,9 @@ counts and cost.  Same portfolio, same policy, same seed: same result, so a chal
 compared with the champion on exactly the same debtors (:func:`compare`).
 
 The behaviour model is deliberately simple and explicit; it is a tool to compare policies
-against each other, not a forecast.  Pandas and matplotlib are optional (``overdue[notebook]``):
-``to_frame()`` and ``plot_recovery()`` import them only when called.
+against each other, not a forecast.  Pandas, pyarrow and matplotlib are optional
+(``overdue-policy[notebook]``): ``to_frame()``, ``to_arrow()`` and ``plot_recovery()`` import
+them only when called (through :mod:`overdue.notebook`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -39,10 +40,14 @@ from overdue.money import Money
 from overdue.policy import Policy
 from overdue.snapshot import fold
 
+if TYPE_CHECKING:
+    from overdue.notebook.experiments import Difference
+
 __all__ = [
     "AccountResult",
     "Behaviour",
     "Comparison",
+    "ResponseRates",
     "SimulationResult",
     "compare",
     "generate_portfolio",
@@ -58,6 +63,36 @@ def _prob(_i: object, a: attrs.Attribute[float], value: object) -> None:
 
 
 @attrs.frozen
+class ResponseRates:
+    """The chances that one contact on one rung and channel draws each response.
+
+    ``pay``, ``partial``, ``promise`` and ``dispute`` are chances per contact that reached the
+    debtor; ``answer`` is the chance a call (or visit) is answered at all.  Used by
+    :class:`Behaviour` ``rates`` and learnt from logs by
+    :func:`overdue.notebook.behaviour.fit_behaviour`.  Values above 1 in total are clipped by
+    the draw order (pay, partial, promise, dispute).
+    """
+
+    pay: float = attrs.field(default=0.0)
+    partial: float = attrs.field(default=0.0)
+    promise: float = attrs.field(default=0.0)
+    dispute: float = attrs.field(default=0.0)
+    answer: float = attrs.field(default=1.0, validator=_prob)
+
+    def __attrs_post_init__(self) -> None:
+        for name in ("pay", "partial", "promise", "dispute"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise OverdueError(f"{name} must be a chance >= 0", got=value)
+
+
+def _rates(
+    value: Mapping[tuple[str, str], ResponseRates],
+) -> dict[tuple[str, str], ResponseRates]:
+    return dict(value)
+
+
+@attrs.frozen
 class Behaviour:
     """How simulated debtors respond to a contact.
 
@@ -66,6 +101,9 @@ class Behaviour:
     and keeps it with ``keep_promise``, disputes (``dispute``, resolved after
     ``dispute_days``), or ignores it.  ``channel_weight`` scales the response chance per channel
     (a lawyer's letter moves people more than an SMS).  Calls are answered with ``answer``.
+    ``rates`` replaces all of this per ``(rung, channel)`` (``'*'`` for any rung) with
+    :class:`ResponseRates`, for instance those fitted from a recorded log
+    (:func:`overdue.notebook.behaviour.fit_behaviour`).
     """
 
     pay: float = attrs.field(default=0.06, validator=_prob)
@@ -82,6 +120,7 @@ class Behaviour:
         factory=lambda: {"letter": 3.0, "legal": 4.0, "field_visit": 3.0, "phone": 1.5},
         converter=dict,
     )
+    rates: Mapping[tuple[str, str], ResponseRates] = attrs.field(factory=dict, converter=_rates)
 
     def __attrs_post_init__(self) -> None:
         if self.pay + self.partial + self.promise + self.dispute > 1:
@@ -89,11 +128,48 @@ class Behaviour:
                 "pay + partial + promise + dispute must not exceed 1",
                 got=self.pay + self.partial + self.promise + self.dispute,
             )
+        for key, value in self.rates.items():
+            if (
+                not isinstance(key, tuple)
+                or len(key) != 2
+                or not all(isinstance(k, str) for k in key)
+                or not isinstance(value, ResponseRates)
+            ):
+                raise OverdueError(
+                    "rates map (rung, channel) to ResponseRates ('*' for any rung)",
+                    key_path=f"rates[{key!r}]",
+                    got=value,
+                )
+
+    def rates_for(self, stage: str | None, channel: str) -> ResponseRates:
+        """The response chances of one contact on ``channel`` at rung ``stage``.
+
+        A ``rates`` entry for ``(stage, channel)`` wins, then ``('*', channel)``; otherwise the
+        hand-set probabilities scaled by ``channel_weight``.
+        """
+        found = self.rates.get((stage or "*", channel)) or self.rates.get(("*", channel))
+        if found is not None:
+            return found
+        weight = self.channel_weight.get(channel, 1.0)
+        return ResponseRates(
+            pay=self.pay * weight,
+            partial=self.partial * weight,
+            promise=self.promise * weight,
+            dispute=self.dispute,
+            answer=self.answer,
+        )
 
 
 @attrs.frozen
 class AccountResult:
-    """What happened to one account in a simulation."""
+    """What happened to one account in a simulation.
+
+    ``contact_log`` holds every contact as ``(local time, channel, rung)``, the time in the
+    debtor's zone, so contacts can be counted by local hour and weekday.  ``recorded`` is the
+    account with every event the run appended (stages entered, contacts and their outcomes,
+    the debtor's payments, promises and disputes), when :func:`simulate` was asked to
+    ``record``: a log in the shape a host keeps, for backtests and fitting.
+    """
 
     account_id: str
     owed: Money
@@ -104,16 +180,33 @@ class AccountResult:
     contacts: Mapping[str, int]
     cost: Decimal
     error: str | None = None
+    contact_log: tuple[tuple[datetime, str, str], ...] = ()
+    recorded: Account | None = None
+
+    @property
+    def contact_count(self) -> int:
+        """Every contact made to this account."""
+        return sum(self.contacts.values())
+
+
+def _share(n: int | Decimal, d: int | Decimal) -> float:
+    return round(float(Decimal(n) / Decimal(d)), 4) if d else 0.0
 
 
 @attrs.frozen
 class SimulationResult:
-    """A simulation's per-account results and the aggregates analysts look at first."""
+    """A simulation's per-account results and the aggregates analysts look at first.
+
+    Shares and rates are ``float`` (rounded to 4 places, for reading and plotting); money
+    (``total_cost``) stays ``Decimal``.  ``ladder`` is the policy's rungs in order, so stage
+    counts and frames list rungs as the ladder does.
+    """
 
     policy_id: str
     start: datetime
     days: int
     accounts: tuple[AccountResult, ...]
+    ladder: tuple[str, ...] = ()
 
     @property
     def failed(self) -> tuple[AccountResult, ...]:
@@ -123,21 +216,27 @@ class SimulationResult:
     def _ok(self) -> list[AccountResult]:
         return [a for a in self.accounts if a.error is None]
 
+    def recorded_accounts(self) -> list[Account]:
+        """The accounts with the histories the run recorded (``simulate(..., record=True)``)."""
+        return [a.recorded for a in self.accounts if a.recorded is not None]
+
     @property
-    def recovery_rate(self) -> Decimal:
+    def decided(self) -> tuple[AccountResult, ...]:
+        """The accounts that ran (every account not in :attr:`failed`)."""
+        return tuple(self._ok())
+
+    @property
+    def recovery_rate(self) -> float:
         """Collected over owed, across the portfolio (currencies summed as numbers)."""
         owed = sum((a.owed.amount for a in self._ok()), Decimal(0))
         got = sum((a.collected.amount for a in self._ok()), Decimal(0))
-        return (got / owed).quantize(Decimal("0.0001")) if owed else Decimal(0)
+        return _share(got, owed)
 
     @property
-    def resolved_share(self) -> Decimal:
+    def resolved_share(self) -> float:
         """Share of accounts paid in full within the horizon."""
         ok = self._ok()
-        if not ok:
-            return Decimal(0)
-        n = sum(1 for a in ok if a.resolved_on_day is not None)
-        return (Decimal(n) / len(ok)).quantize(Decimal("0.0001"))
+        return _share(sum(1 for a in ok if a.resolved_on_day is not None), len(ok))
 
     def contacts_by_channel(self) -> dict[str, int]:
         """Every contact made, by channel."""
@@ -147,43 +246,63 @@ class SimulationResult:
         return dict(sorted(total.items()))
 
     @property
+    def total_contacts(self) -> int:
+        """Every contact made, on every channel."""
+        return sum(a.contact_count for a in self._ok())
+
+    @property
     def total_cost(self) -> Decimal:
         """What the contacts cost, by the cost table passed to :func:`simulate`."""
         return sum((a.cost for a in self._ok()), Decimal(0))
 
-    def recovery_curve(self) -> list[tuple[int, Decimal]]:
-        """(day, share of accounts resolved by that day) for every day of the run."""
+    @property
+    def cost_per_recovered(self) -> float:
+        """Contact cost per unit of money collected (``nan`` when nothing was collected)."""
+        got = sum((a.collected.amount for a in self._ok()), Decimal(0))
+        return float(self.total_cost / got) if got else float("nan")
+
+    def recovery_curve(self) -> list[tuple[int, float]]:
+        """(day, share of accounts paid in full by that day) for every day of the run.
+
+        Shares are floats rounded to 4 places (they were ``Decimal`` before 0.2).
+        """
         ok = self._ok()
         days = sorted(a.resolved_on_day for a in ok if a.resolved_on_day is not None)
         curve, k = [], 0
         for day in range(self.days + 1):
             while k < len(days) and days[k] <= day:
                 k += 1
-            share = Decimal(k) / len(ok) if ok else Decimal(0)
-            curve.append((day, share.quantize(Decimal("0.0001"))))
+            curve.append((day, _share(k, len(ok))))
         return curve
 
-    def stage_reach(self) -> dict[str, int]:
-        """How many accounts reached each stage."""
+    def stage_reach(self, *, include_unreached: bool = False) -> dict[str, int]:
+        """How many accounts reached each rung, in ladder order.
+
+        With ``include_unreached`` every rung of the ladder is listed, with 0 where nobody got
+        there (what a funnel plot needs).
+        """
         reach: Counter[str] = Counter()
         for a in self._ok():
             reach.update(set(a.stages))
-        return dict(reach)
+        order = list(self.ladder) + sorted(s for s in reach if s not in self.ladder)
+        return {
+            s: reach.get(s, 0) for s in order if include_unreached or reach.get(s, 0)
+        }
 
     def summary(self) -> dict[str, object]:
-        """The headline numbers as plain values."""
+        """The headline numbers as numbers: counts ``int``, shares ``float``, cost ``Decimal``."""
         return {
             "policy": self.policy_id,
             "accounts": len(self.accounts),
             "failed": len(self.failed),
-            "resolved_share": str(self.resolved_share),
-            "recovery_rate": str(self.recovery_rate),
-            "contacts": sum(self.contacts_by_channel().values()),
-            "cost": str(self.total_cost),
+            "resolved_share": self.resolved_share,
+            "recovery_rate": self.recovery_rate,
+            "contacts": self.total_contacts,
+            "cost": self.total_cost,
         }
 
     def to_records(self) -> list[dict[str, object]]:
-        """One plain dict per account, for CSV, JSON or a data frame."""
+        """One plain dict per account, for CSV or JSON (amounts as strings, exact)."""
         return [
             {
                 "account_id": a.account_id,
@@ -192,39 +311,38 @@ class SimulationResult:
                 "currency": a.owed.currency,
                 "resolved_on_day": a.resolved_on_day,
                 "final_stage": a.final_stage,
-                "contacts": sum(a.contacts.values()),
+                "contacts": a.contact_count,
                 "cost": str(a.cost),
                 "error": a.error,
             }
             for a in self.accounts
         ]
 
-    def to_frame(self) -> Any:
-        """The per-account records as a pandas DataFrame (needs ``overdue[notebook]``)."""
-        try:
-            import pandas as pd
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise OverdueError(
-                "to_frame() needs pandas", expected="pip install 'overdue[notebook]'"
-            ) from exc
-        return pd.DataFrame.from_records(self.to_records())
+    def to_frame(self, *, decimal: bool = False) -> Any:
+        """One row per account as a typed pandas DataFrame (``overdue-policy[notebook]``).
+
+        See :func:`overdue.notebook.frames.simulation_columns` for the columns.
+        """
+        from overdue.notebook.frames import to_frame
+
+        return to_frame(self, decimal=decimal)
+
+    def to_arrow(self) -> Any:
+        """One row per account as a ``pyarrow.Table`` (``overdue-policy[notebook]``)."""
+        from overdue.notebook.frames import to_arrow
+
+        return to_arrow(self)
 
     def plot_recovery(self, ax: Any = None, label: str | None = None) -> Any:
-        """Plot the recovery curve with matplotlib (needs ``overdue[notebook]``); returns axes."""
-        try:
-            import matplotlib.pyplot as plt
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise OverdueError(
-                "plot_recovery() needs matplotlib", expected="pip install 'overdue[notebook]'"
-            ) from exc
-        if ax is None:
-            _, ax = plt.subplots()
-        curve = self.recovery_curve()
-        ax.plot([d for d, _ in curve], [float(s) for _, s in curve], label=label or self.policy_id)
-        ax.set_xlabel("days since start")
-        ax.set_ylabel("share of accounts paid in full")
-        ax.legend()
-        return ax
+        """Plot the recovery curve with a bootstrap band; returns the matplotlib Axes."""
+        from overdue.notebook.plots import plot_recovery
+
+        return plot_recovery({label or self.policy_id: self}, ax=ax)
+
+    def _repr_html_(self) -> str:
+        from overdue.notebook.html import simulation_html
+
+        return simulation_html(self)
 
 
 def _seed_for(seed: int, account_id: str) -> int:
@@ -239,18 +357,17 @@ def _cents(amount: Decimal) -> Decimal:
 def _respond(
     rng: random.Random,
     behaviour: Behaviour,
-    channel: str,
+    rates: ResponseRates,
     at: datetime,
     balance: Money,
     tz_name: str | None,
 ) -> list[Event]:
-    weight = behaviour.channel_weight.get(channel, 1.0)
     draw = rng.random()
     lag = timedelta(days=behaviour.pay_lag_days)
-    pay = behaviour.pay * weight
-    partial = pay + behaviour.partial * weight
-    promise = partial + behaviour.promise * weight
-    dispute = promise + behaviour.dispute
+    pay = rates.pay
+    partial = pay + rates.partial
+    promise = partial + rates.promise
+    dispute = promise + rates.dispute
     if draw < pay:
         return [PaymentReceived(at=at + lag, amount=balance)]
     if draw < partial:
@@ -286,14 +403,15 @@ def _run_one(
     behaviour: Behaviour,
     costs: Mapping[str, Decimal],
     seed: int,
+    record: bool = False,
 ) -> AccountResult:
-    rng = random.Random(_seed_for(seed, account.id))
     opening = fold(account, start)
     owed = opening.balance or Money(0, policy.currency or "XXX")
     events = list(account.events)
     pending: list[Event] = []  # responses dated in the future, released as time passes
     snap = opening
     contacts: Counter[str] = Counter()
+    log: list[tuple[datetime, str, str]] = []
     stages: list[str] = [opening.stage] if opening.stage else []
     cost = Decimal(0)
     resolved_day: int | None = None
@@ -314,15 +432,20 @@ def _run_one(
         if d.transition is not None:
             stages.append(d.transition.to_stage)
         for a in d.due_actions:
-            answered = a.channel in _ANSWERING and rng.random() < behaviour.answer
+            # Common random numbers: the same contact (same account, rung entry, step and
+            # attempt: the idempotency key) draws the same luck under any policy.
+            rng = random.Random(_seed_for(seed, a.idempotency_key))
+            rates = behaviour.rates_for(a.stage, a.channel)
+            answered = a.channel in _ANSWERING and rng.random() < rates.answer
             outcome = _ANSWERING[a.channel] if answered else (
                 "no_answer" if a.channel in _ANSWERING else "delivered"
             )
             new.append(a.outcome_event(outcome, t))
             contacts[a.channel] += 1
+            log.append((t.astimezone(zone(d.zone)) if d.zone else t, a.channel, a.stage))
             cost += costs.get(a.channel, Decimal(0))
             if (outcome != "no_answer") and d.balance is not None:
-                for e in _respond(rng, behaviour, a.channel, t, d.balance, d.zone):
+                for e in _respond(rng, behaviour, rates, t, d.balance, d.zone):
                     (new if e.at <= t else pending).append(e)
         if new:
             for e in new:
@@ -348,6 +471,8 @@ def _run_one(
         stages=tuple(stages),
         contacts=dict(contacts),
         cost=cost,
+        contact_log=tuple(log),
+        recorded=attrs.evolve(account, events=tuple(events)) if record else None,
     )
 
 
@@ -360,16 +485,22 @@ def simulate(
     behaviour: Behaviour | None = None,
     costs: Mapping[str, Decimal | str] | None = None,
     seed: int = 0,
+    record: bool = False,
 ) -> SimulationResult:
     """Run ``policy`` over ``accounts`` for ``days`` from ``start`` with simulated debtors.
 
-    Each account's randomness is seeded from ``seed`` and its id, so the same account meets the
-    same luck under any policy: differences between two runs come from the policies alone.
+    Each contact's randomness is seeded from ``seed`` and the contact's idempotency key (the
+    account, the rung and how often it was entered, the step and the attempt), so the same
+    contact meets the same luck under any policy (common random numbers): differences between
+    two runs come from the policies alone, and a contact one policy makes and the other does
+    not changes only what follows from it.
     An account whose history the engine refuses is reported in ``result.failed`` with the error,
     and the run goes on.
 
     Args:
         costs: cost per contact by channel (``{"sms": "0.05", "letter": "30"}``).
+        record: keep each account's full recorded history on its result
+            (:meth:`SimulationResult.recorded_accounts`), as a host's event log would hold it.
     """
     require_aware(start, "start")
     if isinstance(days, bool) or not isinstance(days, int) or days < 1:
@@ -380,31 +511,88 @@ def simulate(
     results: list[AccountResult] = []
     for account in accounts:
         try:
-            results.append(_run_one(policy, account, start, until, beh, table, seed))
+            results.append(_run_one(policy, account, start, until, beh, table, seed, record))
         except OverdueError as exc:
             zero = Money(0, policy.currency or "XXX")
             results.append(
                 AccountResult(account.id, zero, zero, None, None, (), {}, Decimal(0), str(exc))
             )
-    return SimulationResult(policy.id, start, days, tuple(results))
+    ladder = tuple(s.id for s in policy.enabled_stages)
+    return SimulationResult(policy.id, start, days, tuple(results), ladder)
 
 
 @attrs.frozen
 class Comparison:
-    """A champion and a challenger run on the same portfolio with the same luck."""
+    """A champion and a challenger run on the same portfolio with the same luck.
+
+    The two runs are *paired*: account by account, the same debtor met the same random draws,
+    so :meth:`differences` resamples accounts (a paired bootstrap) and says, for each metric,
+    whether the challenger's difference is within noise.
+    """
 
     champion: SimulationResult
     challenger: SimulationResult
 
-    def table(self) -> str:
-        """A plain-text side-by-side of the headline numbers."""
+    def differences(
+        self, *, n_boot: int = 1000, level: float = 0.95, seed: int = 0
+    ) -> tuple[Difference, ...]:
+        """Challenger minus champion for each metric, with a seeded bootstrap interval.
+
+        See :func:`overdue.notebook.experiments.paired_differences`.
+        """
+        from overdue.notebook.experiments import paired_differences
+
+        return paired_differences(
+            self.champion, self.challenger, n_boot=n_boot, level=level, seed=seed
+        )
+
+    def table(self, *, n_boot: int = 1000, level: float = 0.95, seed: int = 0) -> str:
+        """A plain-text side-by-side: both runs, the difference and its interval.
+
+        A difference whose interval holds zero is marked ``within noise``: on this portfolio and
+        this luck, the policies cannot be told apart on that metric.
+        """
         a, b = self.champion.summary(), self.challenger.summary()
-        rows = ["metric", *[k for k in a if k != "policy"]]
-        width = max(len(r) for r in rows) + 2
-        lines = [f"{'':<{width}}{a['policy']!s:>18}{b['policy']!s:>18}"]
-        for key in rows[1:]:
-            lines.append(f"{key:<{width}}{a[key]!s:>18}{b[key]!s:>18}")
+        diffs = self.differences(n_boot=n_boot, level=level, seed=seed)
+        rows = [k for k in a if k != "policy"]
+        width = max(len(r) for r in [*rows, *(d.metric for d in diffs)]) + 2
+        col = max(18, len(str(a["policy"])) + 2, len(str(b["policy"])) + 2)
+        lines = [f"{'':<{width}}{'champion':>{col}}{'challenger':>{col}}"]
+        lines.append(f"{'policy':<{width}}{a['policy']!s:>{col}}{b['policy']!s:>{col}}")
+        for key in rows:
+            lines.append(f"{key:<{width}}{_cell(a[key]):>{col}}{_cell(b[key]):>{col}}")
+        for d in diffs:
+            if d.metric not in a:
+                lines.append(
+                    f"{d.metric:<{width}}{_cell(d.champion):>{col}}{_cell(d.challenger):>{col}}"
+                )
+        lines += ["", "challenger - champion (paired bootstrap over accounts):"]
+        for d in diffs:
+            lines.append(f"  {d.metric:<{width}}{d.describe()}")
         return "\n".join(lines)
+
+    def to_frame(self, *, decimal: bool = False) -> Any:
+        """One row per account and policy, both runs stacked, as a pandas DataFrame."""
+        from overdue.notebook.frames import to_frame
+
+        return to_frame(self, decimal=decimal)
+
+    def to_arrow(self) -> Any:
+        """Both runs stacked, one row per account and policy, as a ``pyarrow.Table``."""
+        from overdue.notebook.frames import to_arrow
+
+        return to_arrow(self)
+
+    def _repr_html_(self) -> str:
+        from overdue.notebook.html import comparison_html
+
+        return comparison_html(self)
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    return str(value)
 
 
 def compare(

@@ -21,7 +21,13 @@ from overdue.config.accounts import (
 from overdue.config.checks import policy_warnings
 from overdue.config.decisions import DECISION_SCHEMA, decision_to_dict
 from overdue.config.dumper import dump_policy, dumps_policy, policy_to_dict
-from overdue.config.loader import SCHEMA, load_policy, loads_policy, policy_from_dict
+from overdue.config.loader import (
+    SCHEMA,
+    decode_utf8,
+    load_policy,
+    loads_policy,
+    policy_from_dict,
+)
 from overdue.config.registry import Kinds
 from overdue.config.schema import policy_json_schema, shipped_policy_schema
 
@@ -34,6 +40,7 @@ __all__ = [
     "account_from_dict",
     "account_to_dict",
     "decision_to_dict",
+    "decode_utf8",
     "dump_policy",
     "dumps_policy",
     "event_from_dict",

@@ -43,17 +43,36 @@ from typing import Any, Literal
 
 import attrs
 
+from overdue._masking import describe, looks_personal
 from overdue.calendars import BusinessCalendar
 from overdue.conditions import Condition
 from overdue.config.registry import Kinds
 from overdue.durations import Duration
 from overdue.errors import ConfigError, OverdueError, suggest
 from overdue.events import EVENT_KINDS, Event
+from overdue.limits import (
+    MAX_COUNT,
+    MAX_YEAR,
+    MIN_YEAR,
+    TOO_DEEP,
+    check_count,
+    check_date,
+    check_decimal,
+    check_duration,
+    unicode_problem,
+)
 from overdue.money import Money
 from overdue.rules.base import Rule
 from overdue.rules.hours import WEEKDAY_NAMES
 
 __all__ = ["INVALID", "Decoder", "Encoder", "join_path", "relocate"]
+
+
+class Described(str):
+    """A description standing in for a value that must not be echoed (``<a phone number>``)."""
+
+    def __repr__(self) -> str:
+        return f"<{self}>"
 
 
 class _Invalid:
@@ -240,10 +259,23 @@ def _type_name(value: object) -> str:
 class Decoder:
     """Turns plain documents into values, collecting every problem with its key path."""
 
-    def __init__(self, kinds: Kinds, *, currency: str | None = None) -> None:
+    def __init__(
+        self, kinds: Kinds, *, currency: str | None = None, personal: bool = False
+    ) -> None:
         self.kinds = kinds
         self.errors: list[ConfigError] = []
         self.currency = currency
+        # Account documents hold personal data: a bad value there is described, never echoed.
+        self.personal = personal
+
+    def _got(self, path: str, got: Any) -> Any:
+        """The value an error may quote: in account documents, a description of any contact
+        value and of anything that looks like a phone number, e-mail or street address."""
+        if got is None or not self.personal:
+            return got
+        if path.startswith("$.contacts") or looks_personal(got):
+            return Described(describe(got))
+        return got
 
     # ------------------------------------------------------------------ reporting
 
@@ -257,6 +289,9 @@ class Decoder:
         suggestion: str | None = None,
     ) -> Any:
         """Record one problem and return :data:`INVALID`."""
+        got = self._got(path, got)
+        if isinstance(got, Described):
+            suggestion = None  # a suggestion would echo the value
         self.errors.append(
             ConfigError(what, key_path=path, expected=expected, got=got, suggestion=suggestion)
         )
@@ -264,13 +299,27 @@ class Decoder:
 
     def located(self, exc: OverdueError, path: str) -> Any:
         """Record a lower layer's error at ``path`` and return :data:`INVALID`."""
-        self.errors.append(relocate(exc, path))
+        err = relocate(exc, path)
+        got = self._got(err.key_path or path, err.got)
+        if got is not err.got:
+            err = ConfigError(
+                err.what,
+                key_path=err.key_path,
+                account_id=err.account_id,
+                event_index=err.event_index,
+                expected=err.expected,
+                got=got,
+            )
+            err.__cause__ = None
+        self.errors.append(err)
         return INVALID
 
     # ------------------------------------------------------------------ values
 
     def value(self, data: Any, tp: Any, path: str, name: str = "") -> Any:
         """Decode ``data`` as annotation ``tp`` (see the module table)."""
+        if data is TOO_DEEP:  # already reported by the depth check
+            return INVALID
         inner, optional = split_optional(tp)
         if data is None:
             if optional:
@@ -297,6 +346,9 @@ class Decoder:
             return self.fail(path, f"expected true or false, not {_type_name(data)}", got=data)
         if tp is int:
             if isinstance(data, int) and not isinstance(data, bool):
+                problem = check_count(data)
+                if problem is not None:
+                    return self.fail(path, problem, expected=f"-{MAX_COUNT}..{MAX_COUNT}", got=data)
                 return data
             hint = None
             if isinstance(data, float) and data.is_integer():
@@ -310,23 +362,33 @@ class Decoder:
             )
         if tp is str:
             if isinstance(data, str):
+                problem = unicode_problem(data)
+                if problem is not None:
+                    return self.fail(path, problem, got=data.encode("utf-8", "backslashreplace"))
                 return data
             return self.fail(path, f"expected a string, not {_type_name(data)}", got=data)
         if tp is Duration:
-            if isinstance(data, Duration):
-                return data
             try:
-                return Duration.parse(data)
+                duration = data if isinstance(data, Duration) else Duration.parse(data)
             except OverdueError as exc:
                 return self.located(exc, path)
+            problem = check_duration(duration)
+            if problem is not None:
+                return self.fail(path, problem, expected="100 years or less", got=str(duration))
+            return duration
         if tp is Money:
             return self._money(data, path)
         if tp is Decimal:
             if isinstance(data, str | int) and not isinstance(data, bool):
                 try:
-                    return Decimal(data)
-                except InvalidOperation:
+                    number = Decimal(data)
+                except (InvalidOperation, ValueError):
                     pass
+                else:
+                    problem = check_decimal(number)
+                    if problem is None:
+                        return number
+                    return self.fail(path, problem, expected="'12.50'", got=data)
             return self.fail(
                 path, "expected a decimal number as a string", expected="'12.50'", got=data
             )
@@ -378,9 +440,13 @@ class Decoder:
                 suggestion=f"{Decimal(str(data)):.2f} {cur}",
             )
         try:
-            return Money.parse(data)
+            money = Money.parse(data)
         except OverdueError as exc:
             return self.located(exc, path)
+        problem = check_decimal(money.amount)
+        if problem is not None:
+            return self.fail(path, problem, expected="money such as '1200.50 CNY'", got=data)
+        return money
 
     def _time(self, data: Any, path: str) -> Any:
         if isinstance(data, time):
@@ -418,16 +484,29 @@ class Decoder:
                 expected='"2026-01-10T09:00:00+08:00" or "...Z"',
                 got=data if isinstance(data, str) else value.isoformat(),
             )
-        return value
+        return self._in_range(value, path, data)
+
+    def _in_range(self, value: Any, path: str, data: Any) -> Any:
+        problem = check_date(value)
+        if problem is None:
+            return value
+        return self.fail(
+            path,
+            problem,
+            expected=f"a date in {MIN_YEAR}..{MAX_YEAR}",
+            got=data if isinstance(data, str) else value.isoformat(),
+        )
 
     def _date(self, data: Any, path: str) -> Any:
         if isinstance(data, date) and not isinstance(data, datetime):
-            return data
+            return self._in_range(data, path, data)
         if isinstance(data, str):
             try:
-                return date.fromisoformat(data)
+                day = date.fromisoformat(data)
             except ValueError:
                 pass
+            else:
+                return self._in_range(day, path, data)
         return self.fail(path, "expected a calendar date", expected='"2026-01-10"', got=data)
 
     def _collection(self, data: Any, tp: Any, origin: Any, path: str, name: str) -> Any:

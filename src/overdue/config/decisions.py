@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from overdue._masking import scrub
 from overdue._time import zone
 from overdue.config.accounts import event_to_dict
 from overdue.decision import Action, BlockedStep, Decision, Reason
-from overdue.errors import OverdueError
+from overdue.errors import OverdueError, shown
 
 __all__ = ["DECISION_SCHEMA", "decision_to_dict", "error_to_dict"]
 
@@ -126,6 +127,7 @@ def decision_to_dict(decision: Decision) -> dict[str, Any]:
         "reasons": [_reason(r, tz) for r in d.reasons],
         "record": [event_to_dict(e) for e in d.record],
         "retain_until": d.retain_until.isoformat() if d.retain_until is not None else None,
+        "debt_disputed": d.debt_disputed,
     }
 
 
@@ -145,7 +147,7 @@ def error_to_dict(
             "key_path": error.key_path,
             "event_index": error.event_index,
             "expected": error.expected,
-            "got": None if error.got is None else str(error.got),
+            "got": None if error.got is None else scrub(shown(error.got)),
             "suggestion": error.suggestion,
         },
     }

@@ -14,12 +14,22 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+from overdue._iso4217 import ISO4217_CODES
 from overdue.config._codec import Decoder
 from overdue.config.registry import Kinds
-from overdue.errors import ConfigError, PolicyFileError, suggest
-from overdue.policy import Policy
+from overdue.errors import ConfigError, PolicyError, PolicyFileError, suggest
+from overdue.limits import MAX_DEPTH, too_deep
+from overdue.policy import Policy, check_stacked
 
-__all__ = ["SCHEMA", "Format", "load_policy", "loads_policy", "parse_text", "policy_from_dict"]
+__all__ = [
+    "SCHEMA",
+    "Format",
+    "decode_utf8",
+    "load_policy",
+    "loads_policy",
+    "parse_text",
+    "policy_from_dict",
+]
 
 SCHEMA = "overdue.policy/1"
 """The value of the ``schema`` key every policy document starts with."""
@@ -48,8 +58,23 @@ def policy_from_dict(
             title,
             [ConfigError("a policy document is a table", key_path="$", got=type(data).__name__)],
         )
+    deep_at, data = too_deep(data)
     currency = data.get("currency")
     dec = Decoder(kinds, currency=currency if isinstance(currency, str) else None)
+    if deep_at is not None:
+        dec.fail(
+            deep_at,
+            f"the document nests tables and lists more than {MAX_DEPTH} deep",
+            expected=f"at most {MAX_DEPTH} levels",
+        )
+    if isinstance(currency, str) and currency not in ISO4217_CODES:  # a non-string: the decoder
+        dec.fail(
+            "$.currency",
+            "not an ISO 4217 currency code",
+            expected="an ISO 4217 code such as 'EUR' or 'CNY'",
+            got=currency,
+            suggestion=suggest(currency.upper(), ISO4217_CODES),
+        )
     schema = data.get("schema")
     if schema is None:
         dec.fail(
@@ -72,9 +97,8 @@ def policy_from_dict(
     policy = dec.attrs_value(Policy, body, "$")
     if dec.errors:
         raise PolicyFileError(title, in_document_order(_dedupe(dec.errors), data))
-    if presets:
-        policy = _stack(policy, presets, title)
-    return policy  # type: ignore[no-any-return]
+    # Stacked first, then checked: the policy may rely on a preset's third-party rule.
+    return _stack(policy, presets, title)
 
 
 def _preset_names(value: Any, dec: Decoder) -> list[str]:
@@ -104,14 +128,17 @@ def _stack(policy: Policy, presets: list[str], title: str) -> Policy:
     from overdue.presets import PresetError, with_presets
 
     try:
-        return with_presets(policy, *presets)
-    except PresetError as exc:
+        if presets:
+            return with_presets(policy, *presets)
+        check_stacked(policy)
+        return policy
+    except PolicyError as exc:
         raise PolicyFileError(
             title,
             [
                 ConfigError(
                     exc.what,
-                    key_path="$.presets",
+                    key_path="$.presets" if isinstance(exc, PresetError) else exc.key_path,
                     expected=exc.expected,
                     got=exc.got,
                     suggestion=exc.suggestion,
@@ -121,14 +148,58 @@ def _stack(policy: Policy, presets: list[str], title: str) -> Policy:
 
 
 def loads_policy(
-    text: str,
+    text: str | bytes,
     format: Format = "toml",
     *,
     kinds: Kinds | None = None,
     source: str | None = None,
 ) -> Policy:
-    """Parse policy text in ``format`` (``"toml"`` or ``"json"``) and build the policy."""
+    """Parse policy text in ``format`` (``"toml"`` or ``"json"``) and build the policy.
+
+    *text* may be ``bytes``: they must be UTF-8 (a byte-order mark is tolerated); anything
+    else is a located :class:`PolicyFileError`, never a ``UnicodeDecodeError``.
+    """
+    if isinstance(text, bytes | bytearray):
+        text = decode_utf8(bytes(text), source=source)
     return policy_from_dict(parse_text(text, format, source=source), kinds=kinds, source=source)
+
+
+def decode_utf8(data: bytes, *, source: str | None = None) -> str:
+    """Policy bytes to text: UTF-8 only, a leading byte-order mark dropped.
+
+    A UTF-16 file (it starts with ``FF FE`` or ``FE FF``) or a Latin-1 byte such as ``\xff``
+    is refused with the line and column of the first bad byte, so the file can be re-saved.
+    """
+    title = f"{source}: invalid policy" if source else "invalid policy"
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise PolicyFileError(
+            title,
+            [
+                ConfigError(
+                    "the file is UTF-16; policy files are UTF-8",
+                    key_path="$",
+                    expected="UTF-8 text (re-save the file as UTF-8)",
+                )
+            ],
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise PolicyFileError(
+            title,
+            [
+                ConfigError(
+                    f"the file is not UTF-8: byte 0x{data[exc.start]:02x} at line {line}, "
+                    f"column {column}",
+                    key_path="$",
+                    expected="UTF-8 text (re-save the file as UTF-8)",
+                )
+            ],
+        ) from None
 
 
 def load_policy(path: str | Path, *, kinds: Kinds | None = None) -> Policy:
@@ -136,18 +207,42 @@ def load_policy(path: str | Path, *, kinds: Kinds | None = None) -> Policy:
     p = Path(path)
     fmt = _format_of(p)
     try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
+        data = p.read_bytes()
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise PolicyFileError(
             f"{p}: cannot read policy",
-            [ConfigError(f"cannot read the file: {exc.strerror or exc}", key_path="$", got=str(p))],
+            [ConfigError(f"cannot read the file: {reason}", key_path="$", got=str(p))],
         ) from None
-    return loads_policy(text, fmt, kinds=kinds, source=str(p))
+    return loads_policy(data, fmt, kinds=kinds, source=str(p))
 
 
 def parse_text(text: str, format: str, *, source: str | None = None) -> Any:
     """TOML or JSON text to a plain document; a syntax error becomes a located PolicyFileError."""
     title = f"{source}: invalid policy" if source else "invalid policy"
+    if text.startswith("\ufeff"):
+        text = text[1:]  # a byte-order mark that survived decoding
+    try:
+        return _parse(text, format, title)
+    except RecursionError:
+        raise PolicyFileError(
+            title,
+            [
+                ConfigError(
+                    f"the document nests tables and lists too deeply to read "
+                    f"(at most {MAX_DEPTH} levels)",
+                    key_path="$",
+                )
+            ],
+        ) from None
+    except ValueError as exc:  # a number Python refuses (over 4,300 digits), and the like
+        raise PolicyFileError(
+            title,
+            [ConfigError(f"not a readable {str(format).upper()} document: {exc}", key_path="$")],
+        ) from None
+
+
+def _parse(text: str, format: str, title: str) -> Any:
     if format == "toml":
         try:
             return tomllib.loads(text)

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from collections.abc import Awaitable, Callable, Collection, Generator, Iterable, Mapping
 from datetime import datetime
@@ -31,8 +30,8 @@ from typing import Any, Literal, TypeAlias
 
 import attrs
 
+from overdue._masking import scrub
 from overdue._time import require_aware
-from overdue.account import mask
 from overdue.decision import Action
 from overdue.dispatch.adapters import AnyAdapter, accepts_message, honours_keys, is_async_adapter
 from overdue.dispatch.ledger import InMemoryLedger, Ledger
@@ -242,19 +241,13 @@ class _Sleep:
 _Flow = Generator[_Send | _Sleep, SendOutcome | None, ActionResult]
 
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"\+?\d[\d \-]{5,}\d")
-
-
 def _mask_text(text: str, action: Action) -> str:
-    """Mask the action's address and anything else that looks like an e-mail or phone number.
+    """Mask the action's address (in any case and spacing) and every other phone number,
+    e-mail or street address, with the library's one masking function.
 
     Adapter errors quote whatever the provider said, which is often the recipient.
     """
-    if action.contact is not None and action.contact.address in text:
-        text = text.replace(action.contact.address, action.contact.masked)
-    text = _EMAIL.sub(lambda m: mask(m.group(0)), text)
-    return _PHONE.sub(lambda m: mask(m.group(0)), text)
+    return scrub(text, known=(action.contact.address,) if action.contact is not None else ())
 
 
 def _masked_outcome(outcome: SendOutcome, action: Action) -> SendOutcome:

@@ -38,6 +38,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 import attrs
 
+from overdue._masking import scrub
 from overdue.decision import Action
 from overdue.dispatch.outcomes import Delivered, Failed, SendOutcome, Unknown
 from overdue.errors import DispatchError
@@ -124,6 +125,48 @@ class Ledger(Protocol):
         ...
 
 
+def _ledger_target(path: str | os.PathLike[str], ephemeral: bool) -> str:
+    """The file SQLite is to open, after refusing what would silently not be durable."""
+    try:
+        text = os.fspath(path)
+    except TypeError:
+        raise DispatchError(
+            "a ledger path is a string or a path", got=type(path).__name__
+        ) from None
+    if not isinstance(text, str):
+        text = os.fsdecode(text)
+    if "\x00" in text:
+        raise DispatchError(
+            "a ledger path cannot contain a NUL byte",
+            expected="a file path",
+            got=text,  # quoted with repr: the NUL shows as \x00
+        )
+    in_memory = text in ("", ":memory:") or text.startswith("file:") or "mode=memory" in text
+    if in_memory:
+        if ephemeral:
+            return ":memory:"
+        raise DispatchError(
+            "this ledger would live in memory (or behind a SQLite URI) and forget every key "
+            "on close, so a second run would send again",
+            expected="a file path, or SqliteLedger.ephemeral() for tests and demos",
+            got=text,
+        )
+    if ephemeral:
+        raise DispatchError(
+            "ephemeral=True is for in-memory ledgers; a file path is durable",
+            expected='":memory:" with ephemeral=True, or a file path without it',
+            got=text,
+        )
+    parent = Path(text).parent
+    if not parent.is_dir():
+        raise DispatchError(
+            f"the ledger's directory {str(parent)!r} does not exist",
+            expected="a path in an existing directory",
+            got=text,
+        )
+    return text
+
+
 def _masked(action: Action) -> str | None:
     return action.contact.masked if action.contact is not None else None
 
@@ -205,7 +248,7 @@ class InMemoryLedger:
             row.entry = attrs.evolve(
                 row.entry,
                 state="sent",
-                outcome=outcome,
+                outcome=_scrubbed(outcome),
                 recorded_at=at,
                 attempts=row.entry.attempts + attempts,
             )
@@ -213,11 +256,11 @@ class InMemoryLedger:
 
     def mark_unknown(self, key: str, *, at: datetime, detail: str) -> LedgerEntry:
         """See :meth:`Ledger.mark_unknown`."""
-        return self._update(key, state="unknown", recorded_at=at, detail=detail)
+        return self._update(key, state="unknown", recorded_at=at, detail=scrub(detail))
 
     def resolve(self, key: str, outcome: SendOutcome, *, at: datetime) -> LedgerEntry:
         """See :meth:`Ledger.resolve`."""
-        return self._update(key, state="sent", outcome=outcome, recorded_at=at)
+        return self._update(key, state="sent", outcome=_scrubbed(outcome), recorded_at=at)
 
     def discard(self, key: str) -> None:
         """See :meth:`Ledger.discard`."""
@@ -300,9 +343,18 @@ def _iso(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def _scrubbed(outcome: SendOutcome) -> SendOutcome:
+    """The outcome with its free-text detail masked: a ledger row never holds a raw address."""
+    detail = getattr(outcome, "detail", None)
+    if isinstance(outcome, Failed | Unknown) and isinstance(detail, str) and detail:
+        return attrs.evolve(outcome, detail=scrub(detail))
+    return outcome
+
+
 def _outcome_columns(
     outcome: SendOutcome,
 ) -> tuple[str, str, str | None, int, str | None, str | None]:
+    outcome = _scrubbed(outcome)
     if isinstance(outcome, Delivered):
         return ("delivered", outcome.event_outcome.value, None, 0, outcome.reference, None)
     if isinstance(outcome, Failed):
@@ -356,8 +408,15 @@ class SqliteLedger:
     processes can never both claim a key as ``new``.  ``synchronous=FULL`` by default: a row
     that was committed survives the process being killed and the machine losing power.
 
+    The ledger exists to be durable: a ledger that forgets on exit claims every key as ``new``
+    again, and the next run sends twice.  So ``":memory:"``, an empty path and SQLite URIs
+    (``"file:...?mode=memory"``) are refused unless the caller asks for a throw-away ledger in
+    so many words: :meth:`ephemeral` (tests, demos).  A path that cannot be opened (a missing
+    directory, a NUL byte) is a :class:`~overdue.errors.DispatchError` naming it.
+
     Args:
-        path: the database file (created with its table if missing).
+        path: the database file (created with its table if missing; its directory must exist).
+        ephemeral: allow an in-memory database (``":memory:"``); prefer :meth:`ephemeral`.
         lease: seconds after which another host's ``intended`` claim counts as abandoned.
             On the same host a claim is abandoned as soon as its process is gone.
         timeout: seconds to wait for another process's write lock.
@@ -369,6 +428,7 @@ class SqliteLedger:
         self,
         path: str | os.PathLike[str],
         *,
+        ephemeral: bool = False,
         lease: float = 300.0,
         timeout: float = 30.0,
         synchronous: Literal["FULL", "NORMAL"] = "FULL",
@@ -378,21 +438,39 @@ class SqliteLedger:
             raise DispatchError(
                 "synchronous must be 'FULL' or 'NORMAL'", expected="FULL | NORMAL", got=synchronous
             )
-        self.path = Path(path)
+        target = _ledger_target(path, ephemeral)
+        self.path = Path(target)
+        self.in_memory = target == ":memory:"
         self.lease = lease
         self._clock = clock
         self._host = socket.gethostname()
         self._instance = uuid.uuid4().hex
         self._lock = threading.RLock()
-        self._conn = sqlite3.connect(
-            str(self.path), timeout=timeout, isolation_level=None, check_same_thread=False
-        )
-        self._conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-        self._conn.execute("PRAGMA journal_mode = WAL")
-        self._conn.execute(f"PRAGMA synchronous = {synchronous}")
-        with self._tx():
-            self._conn.execute(_SCHEMA)
-            self._conn.execute("PRAGMA user_version = 1")
+        try:
+            self._conn = sqlite3.connect(
+                target, timeout=timeout, isolation_level=None, check_same_thread=False
+            )
+            self._conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute(f"PRAGMA synchronous = {synchronous}")
+            with self._tx():
+                self._conn.execute(_SCHEMA)
+                self._conn.execute("PRAGMA user_version = 1")
+        except sqlite3.Error as exc:
+            raise DispatchError(
+                f"cannot open the ledger at {target!r}: {exc}",
+                expected="a writable SQLite file in an existing directory",
+                got=target,
+            ) from None
+
+    @classmethod
+    def ephemeral(cls, **kwargs: Any) -> SqliteLedger:
+        """A ledger in memory, gone when it is closed: for tests and demos, never production.
+
+        Two ephemeral ledgers share nothing, so they do not protect each other from a
+        duplicate send; that is why a plain ``SqliteLedger(":memory:")`` is refused.
+        """
+        return cls(":memory:", ephemeral=True, **kwargs)
 
     def __repr__(self) -> str:
         return f"SqliteLedger({str(self.path)!r})"
@@ -524,7 +602,7 @@ class SqliteLedger:
             conn.execute(
                 "UPDATE overdue_ledger SET state = 'unknown', recorded_at = ?, detail = ?"
                 " WHERE idempotency_key = ? AND state = 'intended'",
-                (at.isoformat(), detail, key),
+                (at.isoformat(), scrub(detail), key),
             )
             return self._get_or_fail(conn, key)
 

@@ -77,8 +77,16 @@ class _SafeTemplate(string.Template):
     flags = re.RegexFlag(0)  # no IGNORECASE: placeholder names are exact
 
 
-_FORMAT_FIELD = re.compile(r"\{[^{}\s]*\}|%\(\w*\)")
-"""``{amount}``, ``{0.__class__}``, ``{amount!r}``, ``%(amount)s``: another engine's syntax."""
+_FORMAT_FIELD = re.compile(
+    r"\{\{|\}\}|\{%|%\}|\{#|#\}"  # Jinja, Django, Liquid, Mustache: {{ x }}, {% if %}, {# #}
+    r"|\{[^{}\s]*\}|\{\s*[^{}\s]+\s*\}"  # str.format and kin: {amount}, { amount }, {}
+    r"|%\(\w*\)"  # printf with names: %(amount)s
+    r"|%[-+#0]*\d*(?:\.\d+)?[sdifrxXeEgGc](?![A-Za-z])"  # printf: %s, %d, %05.2f
+    r"|#\{[^{}]*\}"  # Ruby and CoffeeScript interpolation: #{amount}
+)
+"""Other engines' placeholder syntax: ``{{ amount }}``, ``{% if x %}``, ``{amount}``,
+``{ amount }``, ``%s``, ``%(amount)s``, ``#{amount}``.  A text written for one of them would reach
+a debtor with the syntax in it.  (A percentage in prose, "5% interest", is not refused.)"""
 
 _BRACED = re.compile(r"\$\$|\$\{[a-z][a-z0-9_]*\}")
 """What is not a format field although it has braces: ``$$`` and ``${name}``."""
@@ -96,7 +104,10 @@ def _tricks(source: str) -> str | None:
     """
     found = _FORMAT_FIELD.search(_BRACED.sub("", source))
     if found is not None:
-        return f"{found.group(0)!r} is format-string syntax; placeholders are written $name"
+        return (
+            f"{found.group(0)!r} is another template engine's syntax; placeholders are "
+            "written $name"
+        )
     for match in _REACH.finditer(source):
         if match.group(0) != "$$":
             return (

@@ -137,6 +137,7 @@ class _Work:
             "policy_version": policy.version,
             "zone": tz_name,
             "retain_until": clock.retain_until(policy.compiled.retention_rules, snap, z),
+            "debt_disputed": snap.fact_open("dispute_open", now) is not None,
         }
         self.reasons: list[Reason] = []
         self.waits: list[str] = []  # the new facts that would change the decision

@@ -20,6 +20,7 @@ from overdue.decision import (
     EvidenceBundle,
     MessageFacts,
     Reason,
+    same_grace_end,
 )
 from overdue.engine.deadline import PlanOut
 from overdue.engine.reasons import in_zone, info, localised, verdict_reason
@@ -28,7 +29,7 @@ from overdue.events import ContactAttempted, Outcome
 from overdue.obligations import IDENTITY_DISCLOSURE
 from overdue.policy import Obligation, Policy, Stage, Step
 from overdue.rules.base import Rule
-from overdue.rules.protocols import AttachesObligations
+from overdue.rules.conduct import action_obligations
 from overdue.situation import Candidate, Situation
 from overdue.snapshot import Snapshot, StepProgress
 
@@ -108,7 +109,7 @@ def plan_steps(
                 party=chosen.cand.party,
             )
         )
-    return tuple(actions), tuple(blocked)
+    return same_grace_end(tuple(actions)), tuple(blocked)
 
 
 def _points(
@@ -241,17 +242,8 @@ def _action(
 def _with_rule_obligations(
     base: tuple[Obligation, ...], rules: Sequence[Rule], cand: Candidate
 ) -> tuple[Obligation, ...]:
-    """The stage's obligations plus those rules attach (``obligations_for``), once per code."""
-    out = list(base)
-    codes = {o.code for o in out}
-    for rule in rules:
-        if not isinstance(rule, AttachesObligations) or not rule.applies_to(cand):
-            continue
-        for o in rule.obligations_for(cand):
-            if o.code not in codes:
-                codes.add(o.code)
-                out.append(o)
-    return tuple(out)
+    """The stage's obligations plus those rules attach, each duty once (``action_obligations``)."""
+    return action_obligations(base, rules, cand)
 
 
 def _evidence(step: Step, account: Account, snapshot: Snapshot) -> EvidenceBundle | None:

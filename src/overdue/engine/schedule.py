@@ -19,6 +19,7 @@ from overdue.decision import Reason
 from overdue.durations import Duration
 from overdue.engine.reasons import fmt_local
 from overdue.rules.base import Rule, Verdict
+from overdue.rules.parties import third_party_gate
 from overdue.rules.protocols import GrantsReply, citation_of
 from overdue.situation import Candidate
 
@@ -84,6 +85,9 @@ def schedule(
     reply to the debtor's own contact (only for the rule kinds it ``overrides``).
     """
     applicable = [r for r in rules if r.applies_to(candidate)]
+    gate = third_party_gate(applicable, candidate)  # ungoverned, or stating debt facts
+    if gate is not None:
+        return Scheduled(None, (gate,), ())
     if not applicable:
         return Scheduled(start, (), ())
     granting = [cast("GrantsReply", r) for r in applicable if id(r) in compiled.reply_rules]

@@ -65,6 +65,11 @@ class Timeline(tuple[TimelineEntry, ...]):
         self.cut_at = cut_at
         return self
 
+    def _repr_html_(self) -> str:
+        from overdue._html import timeline_html
+
+        return timeline_html(self)
+
 
 _NO_ANSWER_CHANNELS = frozenset({"phone", "call", "voice", "field_visit", "visit"})
 
