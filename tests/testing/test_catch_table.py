@@ -78,8 +78,8 @@ mode = "unreachable_only"
 
 REFERENCE_MISTAKES: dict[str, Callable[[str], str]] = {
     "phone left out of contact hours": _edit(
-        'channels = ["sms", "phone", "email", "field_visit"]',
-        'channels = ["sms", "email", "field_visit"]',
+        'channels = ["sms", "phone", "email", "in_app", "field_visit"]',
+        'channels = ["sms", "email", "in_app", "field_visit"]',
     ),
     "hours widened to 06:00-23:00": _edit('["08:00", "21:00"]', '["06:00", "23:00"]'),
     "5 calls a day": _edit("max_contacts = 1\n", "max_contacts = 5\n"),
@@ -119,8 +119,9 @@ REFERENCE_MISTAKES: dict[str, Callable[[str], str]] = {
     ),
     "a step that tells a relative about the debt": lambda t: (
         _edit(
-            '{ channel = "sms",   template = "call.followup", at = "1d" },',
-            '{ channel = "sms",   template = "call.followup", at = "1d" },\n  { channel = "sms", '
+            '{ channel = "sms",   template = "call.followup", at = "1d", fallback = "email" },',
+            '{ channel = "sms",   template = "call.followup", at = "1d", fallback = "email" },'
+            '\n  { channel = "sms", '
             'template = "relative.sms", party = "third_party", must_state = ["amount"] },',
         )(t)
         + RELATIVE

@@ -165,8 +165,8 @@ def test_overdue_check_strict_flags_a_step_that_tells_a_third_party_the_debt(
     tmp_path: Path,
 ) -> None:
     text = SEED.read_text(encoding="utf-8").replace(
-        '{ channel = "sms",   template = "call.followup", at = "1d" },',
-        '{ channel = "sms",   template = "call.followup", at = "1d" },\n'
+        '{ channel = "sms",   template = "call.followup", at = "1d", fallback = "email" },',
+        '{ channel = "sms",   template = "call.followup", at = "1d", fallback = "email" },\n'
         '  { channel = "sms", template = "relative.sms", party = "third_party", '
         'must_state = ["amount"] },',
     )
