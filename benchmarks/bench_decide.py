@@ -173,6 +173,95 @@ def make_portfolio(n: int, seed: int = 20260401) -> list[Account]:
     return [make_account(i, rng) for i in range(n)]
 
 
+def long_history(events: int, i: int = 0) -> Account:
+    """One account on the reference ladder with about ``events`` events of history.
+
+    Years of a debtor who calls in now and then and pays a little now and then, all of it more
+    than 30 days before ``NOW``; then the same recent tail for every length (the invoice
+    falling due, the rung entered, an SMS sent).  What a decision depends on (the rung, the
+    last attempts, the caps' windows) is the same for every length, so a decision that costs
+    more with more history is doing work it need not do.
+    """
+    tz = ZoneInfo("Asia/Shanghai")
+    due = NOW.date() - timedelta(days=20)
+    bulk = max(events - 4, 1)
+    start = NOW - timedelta(days=40) - timedelta(hours=7 * bulk)
+    evs: list[Event] = [
+        InvoiceIssued(at=start, invoice_id=f"L{i}", amount=Money("9000000", "CNY"), due=due),
+    ]
+    t = start
+    for k in range(bulk):
+        t += timedelta(hours=7)
+        if k % 50 == 49:
+            evs.append(PaymentReceived(at=t, amount=Money("1", "CNY")))
+        else:
+            evs.append(
+                ContactAttempted(
+                    at=t, channel="phone", outcome="conversation", initiated_by="debtor"
+                )
+            )
+    entry = datetime.combine(due + timedelta(days=1), datetime.min.time(), tz) + timedelta(hours=9)
+    evs.append(StageEntered(at=entry, stage="reminder"))
+    evs.append(
+        ContactAttempted(
+            at=entry + timedelta(minutes=5),
+            channel="sms",
+            outcome="delivered",
+            stage="reminder",
+            step="reminder.sms",
+            template="reminder.sms",
+        )
+    )
+    return Account(
+        f"LONG-{i}",
+        timezone="Asia/Shanghai",
+        contacts=(ContactPoint("sms", "+8613800000000"), ContactPoint("phone", "+8613800000000")),
+        events=tuple(sorted(evs, key=lambda e: e.at)),
+    )
+
+
+def bench_history(repeat: int = 300) -> tuple[float, float]:
+    """Seconds per held-snapshot decision at 20 and at 5,000 events of history."""
+    out = []
+    for n in (20, 5000):
+        accts = [long_history(n, i) for i in range(5)]
+        snaps = [fold(a, NOW) for a in accts]
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            for _ in range(repeat // 5):
+                for a, s in zip(accts, snaps, strict=True):
+                    decide(REFERENCE_POLICY, a, NOW, snapshot=s)
+            best = min(best, (time.perf_counter() - t0) / repeat)
+        out.append(best)
+    return out[0], out[1]
+
+
+def many_invoices(n: int = 20_000) -> Account:
+    """An account with ``n`` invoices and ``n`` payments, interleaved, some naming an invoice."""
+    tz = ZoneInfo("Asia/Shanghai")
+    start = datetime(2020, 1, 1, 9, tzinfo=tz)
+    evs: list[Event] = []
+    for k in range(n):
+        t = start + timedelta(hours=2 * k)
+        due = (t + timedelta(days=30 + (k * 7919) % 60)).date()
+        evs.append(InvoiceIssued(at=t, invoice_id=f"I{k}", amount=Money("10", "CNY"), due=due))
+        named = f"I{k - 3}" if k % 3 == 0 and k >= 3 else None
+        evs.append(
+            PaymentReceived(at=t + timedelta(hours=1), amount=Money("9", "CNY"), invoice_id=named)
+        )
+    return Account("MANY", timezone="Asia/Shanghai", events=tuple(evs))
+
+
+def bench_invoices(n: int = 20_000) -> float:
+    """Seconds to fold and decide one account with ``n`` invoices and ``n`` payments."""
+    acct = many_invoices(n)
+    now = acct.events[-1].at + timedelta(days=1)
+    t0 = time.perf_counter()
+    decide(REFERENCE_POLICY, acct, now)
+    return time.perf_counter() - t0
+
+
 def _rate(label: str, n: int, seconds: float) -> float:
     rate = n / seconds
     print(f"{label:<38} {n:>8,} decisions in {seconds:7.2f} s = {rate:>9,.0f} decisions/s")
@@ -186,6 +275,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=20260401)
     parser.add_argument("--profile", action="store_true", help="profile the held-snapshot run")
+    parser.add_argument(
+        "--shapes",
+        action="store_true",
+        help="also: held decide at 20 vs 5,000 events; 20,000 invoices + 20,000 payments",
+    )
     parser.add_argument(
         "--workers",
         type=int,
@@ -233,6 +327,14 @@ def main(argv: list[str] | None = None) -> int:
         st = decide(policy, acct, NOW, snapshot=snap).status
         statuses[st] = statuses.get(st, 0) + 1
     print("statuses:", ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())))
+
+    if args.shapes:
+        short, long = bench_history()
+        print(
+            f"held decide, 20 events: {short * 1e6:,.0f} µs; 5,000 events: {long * 1e6:,.0f} µs "
+            f"(ratio {long / short:.2f})"
+        )
+        print(f"20,000 invoices + 20,000 payments, fold + decide: {bench_invoices():.2f} s")
 
     if args.workers > 0:
         if all_cores is not None:

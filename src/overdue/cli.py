@@ -165,7 +165,7 @@ def _row(d: Decision) -> tuple[str, ...]:
     a = d.next_action
     if a is not None:
         nxt = f"{a.channel} {a.template} {a.attempt}/{a.max_attempts}"
-        when = "now" if a.not_before <= d.at else _local(a.not_before, d.zone, "%m-%d %H:%M")
+        when = "now" if a.is_due(d.at) else _local(a.not_before, d.zone, "%m-%d %H:%M")
     elif d.blocked:
         b = d.blocked[0]
         nxt, when = f"(blocked: {b.channel} {b.step})", "-"
@@ -180,8 +180,19 @@ def _row(d: Decision) -> tuple[str, ...]:
         nxt,
         when,
         _local(d.deadline, d.zone, "%m-%d %H:%M"),
-        _local(d.wake_at, d.zone, "%m-%d %H:%M"),
+        _ask_again(d),
     )
+
+
+def _ask_again(d: Decision) -> str:
+    """When to decide again: the wake time, else the kind of new fact the decision waits for."""
+    if d.wake_at is not None:
+        return _local(d.wake_at, d.zone, "%m-%d %H:%M")
+    if not d.waiting_for:
+        return "-"
+    # An outcome's code carries the idempotency key: the table says which kind of fact only.
+    codes = dict.fromkeys("outcome" if w.startswith("outcome:") else w for w in d.waiting_for)
+    return "on " + ", ".join(codes)
 
 
 class _Progress:
@@ -385,7 +396,10 @@ def _cmd_timeline(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     account = _pick_account(args.account, args.id)
     start = _parse_at(args.start) if args.start else _default_start(account, policy)
     until = _parse_at(args.until) if args.until else _later(start, args.days)
-    entries = _for_account(account, lambda: timeline(policy, account, start, until))
+    entries = _for_account(
+        account,
+        lambda: timeline(policy, account, start, until, max_decisions=args.max_decisions),
+    )
     if args.format == "jsonl":
         for e in entries:
             row = {
@@ -409,6 +423,12 @@ def _cmd_timeline(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         )
         for line in _timeline_lines(entries, tz):
             out.write(_clean(line) + "\n")
+    if entries.truncated:
+        # Said on stderr too, so a pipe that keeps only stdout's JSON lines still warns.
+        cut = f"timeline cut short: {entries.cut_reason}"
+        if args.format != "jsonl":
+            out.write(_clean(cut) + "\n")
+        err.write(f"overdue: {_clean(cut)}\n")
     return EXIT_OK
 
 
@@ -532,6 +552,12 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--until", help="end (default: --days after the start)")
     t.add_argument("--days", type=int, default=180, help="length when --until is not given")
     t.add_argument("--format", choices=("text", "jsonl"), default="text")
+    t.add_argument(
+        "--max-decisions",
+        type=int,
+        default=2000,
+        help="stop after this many decisions (default 2000); a cut schedule says so",
+    )
     t.set_defaults(func=_cmd_timeline)
 
     e = sub.add_parser("explain", help="the decision for one account, with its reasons")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Literal
 
 import attrs
@@ -157,6 +157,10 @@ class Action:
     discloses_debt: bool = True
     is_reply: bool = False
 
+    def is_due(self, at: datetime) -> bool:
+        """Whether the action may be carried out at ``at`` (compared as instants)."""
+        return self.not_before.astimezone(UTC) <= at.astimezone(UTC)
+
     def outcome_event(self, outcome: str, at: datetime) -> ContactAttempted:
         """The event a host appends once it knows how this action went."""
         return ContactAttempted(
@@ -209,6 +213,14 @@ class Decision:
         blocked: steps that may not happen at all for now, with reasons.
         deadline: when the account escalates if nothing changes (``None``: not scheduled).
         wake_at: when the host should call ``decide`` again (``None``: only on a new event).
+        waiting_for: the new facts that would change this decision, as codes (empty when only
+            time or nothing can): ``outcome:<idempotency key>`` (how a due action went),
+            ``authorisation:<name>``, ``conditions:<stage>`` (a fact making a rung's entry
+            conditions hold), ``cleared:<fact>`` (a dispute resolved, a hold released, a plan
+            ended), ``lifted:<rule id>`` (whatever lifts that rule's block: a cease
+            withdrawn, an opt-in), ``contact_point:<channel>``, ``invoice``.  A decision that
+            is not final (``done``, ``resolved``, ``written_off``) always has a ``wake_at`` or
+            a ``waiting_for``: no account is left behind.
         reasons: the engine's and the rules' reasons, for ``explain()``.
         record: events the host should append to the history (stage entered).
         retain_until: the date until which the account's records must be kept, set by
@@ -236,12 +248,13 @@ class Decision:
     policy_version: str = ""
     zone: str | None = None
     retain_until: date | None = None
+    waiting_for: tuple[str, ...] = ()
     debt_disputed: bool = False
 
     @property
     def due_actions(self) -> tuple[Action, ...]:
         """The actions that may be carried out now."""
-        return tuple(a for a in self.actions if a.not_before <= self.at)
+        return tuple(a for a in self.actions if a.is_due(self.at))
 
     @property
     def next_action(self) -> Action | None:
@@ -318,7 +331,7 @@ def explain(d: Decision) -> str:
     for r in d.reasons:
         lines.append(f"  {r.render(z)}")
     for a in d.actions:
-        due = "due now" if a.not_before <= d.at else f"not before {_fmt(a.not_before, z)}"
+        due = "due now" if a.is_due(d.at) else f"not before {_fmt(a.not_before, z)}"
         via = f" (fallback for {a.fallback_for})" if a.fallback_for else ""
         if not a.discloses_debt:
             via += f" to a {a.party.replace('_', ' ')}, stating no debt facts"
@@ -345,5 +358,7 @@ def explain(d: Decision) -> str:
         lines.append(f"  keep records until: {d.retain_until.isoformat()}")
     lines.append(f"  escalates: {_fmt(d.deadline, z)}")
     lines.append(f"  ask again: {_fmt(d.wake_at, z)}")
+    if d.waiting_for:
+        lines.append(f"  or on a new fact: {', '.join(d.waiting_for)}")
     return "\n".join(lines)
 

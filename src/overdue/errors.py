@@ -17,6 +17,7 @@ from overdue._masking import describe, scrub
 __all__ = [
     "AccountError",
     "BatchError",
+    "CalendarRangeError",
     "ConfigError",
     "DispatchError",
     "EventError",
@@ -190,6 +191,15 @@ class UnknownChannelError(PolicyError, LookupError):
 
 class UnknownKindError(PolicyError, LookupError):
     """A policy document names a rule or condition kind that is not registered."""
+
+
+class CalendarRangeError(OverdueError, ValueError):
+    """A date or time past the ends of the calendar (year 1 to 9999) would be needed.
+
+    For example a deadline of ``"99999999d"`` after entry, or a contact dated in year 1 whose
+    UTC time falls before the calendar starts.  Raised instead of Python's ``OverflowError``,
+    with the account and what was being worked out.
+    """
 
 
 class HorizonExceededError(OverdueError, RuntimeError):

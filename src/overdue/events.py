@@ -116,10 +116,22 @@ def _channels(value: object) -> frozenset[str] | None:
 
 @attrs.frozen
 class Event:
-    """Base of every event: something that happened to an account at an aware moment."""
+    """Base of every event: something that happened to an account at an aware moment.
+
+    ``at`` is when the fact took effect (the payment's value date, when the dispute was
+    raised); ``recorded_at``, optional, is when the host learned it.  The fold orders events by
+    ``at`` (ties keep the order given), so a fact learned late is applied where it belongs;
+    ``decide(..., as_known_at=T)`` ignores the events recorded after ``T`` to reproduce what
+    was decided then (see ``docs/facts.md``, "Late and out-of-order facts").
+    """
 
     kind: ClassVar[str] = "event"
     at: datetime = attrs.field(validator=_aware)
+    recorded_at: datetime | None = attrs.field(default=None, kw_only=True, validator=_opt_aware)
+
+    def known_at(self, moment: datetime) -> bool:
+        """Whether the host knew of this event at ``moment`` (its ``recorded_at``, else ``at``)."""
+        return (self.recorded_at if self.recorded_at is not None else self.at) <= moment
 
 
 @attrs.frozen(kw_only=True)

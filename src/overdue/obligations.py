@@ -15,7 +15,7 @@ import attrs
 
 from overdue.errors import PolicyError
 
-__all__ = ["ALIASES", "Obligation", "canonical", "merged"]
+__all__ = ["ALIASES", "IDENTITY_DISCLOSURE", "Obligation", "canonical", "merged"]
 
 ALIASES: dict[str, str] = {
     "two_staff": "min_staff",
@@ -43,6 +43,11 @@ class Obligation:
     text: str = attrs.field(validator=_nonempty)
 
 
+IDENTITY_DISCLOSURE = Obligation(
+    "identity_disclosure",
+    "state who you are and on whose behalf you act, and show identification when asked",
+)
+"""The obligation every rung performed by a third party carries (the engine adds it)."""
 def canonical(code: str) -> str:
     """The code an obligation is de-duplicated under (``two_staff`` is ``min_staff``)."""
     return ALIASES.get(code, code)

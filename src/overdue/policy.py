@@ -20,6 +20,7 @@ import attrs
 
 from overdue._time import zone
 from overdue.calendars import MON_FRI, BusinessCalendar
+from overdue.compiled import CompiledPolicy
 from overdue.conditions import Condition
 from overdue.durations import Duration, as_duration, days
 from overdue.errors import PolicyError, UnknownChannelError, suggest
@@ -319,6 +320,11 @@ class Policy:
     def paused_by(self) -> frozenset[str]:
         """Facts that stop the escalation clock: holds with ``pause_deadlines`` and plans."""
         return self._paused_by
+
+    @functools.cached_property
+    def compiled(self) -> CompiledPolicy:
+        """What the engine looks up on every decision, worked out once for this policy."""
+        return CompiledPolicy.of(self)
 
     @functools.cached_property
     def _paused_by(self) -> frozenset[str]:

@@ -29,6 +29,7 @@ TOP_KEYS = [
     "blocked",
     "deadline",
     "wake_at",
+    "waiting_for",
     "reasons",
     "record",
     "retain_until",

@@ -183,7 +183,7 @@ def test_a_non_terminal_decision_without_a_wake_time_is_woken_next_run() -> None
     account = debtor()
     active = decide(REFERENCE_POLICY, account, at(12))
     assert active.status == "active"
-    assert _wake(attrs.evolve(active, wake_at=None), at(12), True) == (at(12), True)
+    assert _wake(attrs.evolve(active, wake_at=None, waiting_for=()), at(12), True) == (at(12), True)
     assert _wake(active, at(12), True) == (active.wake_at, False)
     assert _wake(active, at(12), False) == (at(12), False)  # something did not go out
     paid = account.with_events(PaymentReceived(at=at(11), amount=Money("1200.50", "CNY")))

@@ -13,6 +13,7 @@ from overdue.events import (
     AuthorisationGranted,
     ContactAttempted,
     DisputeOpened,
+    Event,
     PaymentReceived,
     StageEntered,
 )
@@ -28,6 +29,11 @@ from overdue.host._sql import SqlStore, classify
 from .conftest import MakeAction, StoreFactory, at, debtor
 
 
+def bare(events: tuple[Event, ...]) -> tuple[Event, ...]:
+    """``events`` without the ``recorded_at`` the store fills in, to compare with what was given."""
+    return tuple(attrs.evolve(e, recorded_at=None) for e in events)
+
+
 def test_both_backends_are_event_stores(store: SqlStore) -> None:
     assert isinstance(store, EventStore)
 
@@ -36,7 +42,9 @@ def test_an_account_round_trips_with_its_facts_and_events(store: SqlStore) -> No
     account = debtor().with_events(StageEntered(at=at(11), stage="reminder"))
     assert store.create(account, recorded_at=at(11)) == 1
     loaded = store.load("A-1")
-    assert loaded.account == account
+    assert attrs.evolve(loaded.account, events=bare(loaded.account.events)) == account
+    # The store fills in when it learned each event (the engine's ``recorded_at``).
+    assert tuple(e.recorded_at for e in loaded.account.events) == loaded.recorded_at
     assert loaded.version == 1
     assert loaded.decided_version is None
     assert loaded.recorded_at == (at(11).astimezone(UTC),)
@@ -67,7 +75,7 @@ def test_append_checks_the_version_read(store: SqlStore) -> None:
         store.append("A-1", [DisputeOpened(at=at(12), reason="x")], 0)
     assert (caught.value.expected_version, caught.value.actual_version) == (0, 1)
     assert caught.value.account_id == "A-1"
-    assert store.load("A-1").account.events == (first,)  # nothing written
+    assert bare(store.load("A-1").account.events) == (first,)  # nothing written
 
 
 def test_a_second_writer_is_refused_when_both_read_the_same_version(
@@ -94,7 +102,7 @@ def test_events_come_back_in_effective_time_order_ties_in_append_order(
     tie = DisputeOpened(at=at(12), reason="same moment as the SMS, appended after it")
     store.append("A-1", [late, tie], 2, recorded_at=at(13))
     loaded = store.load("A-1")
-    assert loaded.account.events == (entered, late, sms, tie)
+    assert bare(loaded.account.events) == (entered, late, sms, tie)
     assert loaded.version == 4
     assert loaded.recorded_at == tuple(
         t.astimezone(UTC) for t in (at(12), at(13), at(12), at(13))
@@ -108,7 +116,7 @@ def test_the_history_as_known_at_a_moment_leaves_out_what_came_later(store: SqlS
     store.append("A-1", [PaymentReceived(at=at(11, 12), amount=Money("1.00", "CNY"))], 1,
                  recorded_at=at(14))
     before = store.load("A-1", known_at=at(13))
-    assert before.account.events == (entered,)
+    assert bare(before.account.events) == (entered,)
     assert before.version == 1
     assert len(store.load("A-1", known_at=at(14)).account.events) == 2
 
@@ -208,7 +216,7 @@ def test_recording_a_send_appends_its_event_in_the_same_commit(
     assert entry.contact == action.contact.masked  # the ledger keeps the masked address
     assert "12345678" not in (entry.contact or "")
     [event] = store.load("A-1").account.events
-    assert event == action.outcome_event("delivered", at(12))
+    assert attrs.evolve(event, recorded_at=None) == action.outcome_event("delivered", at(12))
     assert ledger.claim(action, at=at(13)).status == "done"
 
 

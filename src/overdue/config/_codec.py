@@ -348,7 +348,12 @@ class Decoder:
             if isinstance(data, int) and not isinstance(data, bool):
                 problem = check_count(data)
                 if problem is not None:
-                    return self.fail(path, problem, expected=f"-{MAX_COUNT}..{MAX_COUNT}", got=data)
+                    return self.fail(
+                        path,
+                        problem,
+                        expected=f"a whole number from -{MAX_COUNT:,} to {MAX_COUNT:,}",
+                        got=data,
+                    )
                 return data
             hint = None
             if isinstance(data, float) and data.is_integer():

@@ -8,7 +8,7 @@ accident.  Timestamps are ISO 8601 with the debtor's offset (when the zone is kn
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from overdue._masking import scrub
@@ -24,10 +24,10 @@ DECISION_SCHEMA = "overdue.decision/1"
 
 
 def _ts(value: datetime | None, tz: tzinfo | None) -> str | None:
-    """ISO 8601 in the debtor's zone when known, so every time in a record reads alike."""
+    """ISO 8601 in the debtor's zone when known (UTC otherwise): every time reads alike."""
     if value is None:
         return None
-    return (value.astimezone(tz) if tz is not None else value).isoformat()
+    return value.astimezone(tz if tz is not None else UTC).isoformat()
 
 
 def _reason(r: Reason, tz: tzinfo | None) -> dict[str, Any]:
@@ -73,7 +73,7 @@ def _action(a: Action, at: datetime, tz: tzinfo | None) -> dict[str, Any]:
         "attempt": a.attempt,
         "max_attempts": a.max_attempts,
         "not_before": _ts(a.not_before, tz),
-        "due": a.not_before <= at,
+        "due": a.is_due(at),
         "idempotency_key": a.idempotency_key,
         "fallback_for": a.fallback_for,
         "performed_by": a.performed_by,
@@ -123,6 +123,7 @@ def decision_to_dict(decision: Decision) -> dict[str, Any]:
         "blocked": [_blocked(b, tz) for b in d.blocked],
         "deadline": _ts(d.deadline, tz),
         "wake_at": _ts(d.wake_at, tz),
+        "waiting_for": list(d.waiting_for),
         "reasons": [_reason(r, tz) for r in d.reasons],
         "record": [event_to_dict(e) for e in d.record],
         "retain_until": d.retain_until.isoformat() if d.retain_until is not None else None,

@@ -398,6 +398,6 @@ def _wake(decision: Decision, now: datetime, settled: bool) -> tuple[datetime | 
         return now, False
     if decision.wake_at is not None:
         return decision.wake_at, False
-    if decision.status in TERMINAL or getattr(decision, "waiting_for", None):
+    if decision.status in TERMINAL or decision.waiting_for:
         return None, False
     return now, True

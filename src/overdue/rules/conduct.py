@@ -18,6 +18,7 @@ import attrs
 from overdue.errors import PolicyError
 from overdue.obligations import Obligation, merged
 from overdue.rules.base import Rule, RuleBase, Verdict, names
+from overdue.rules.protocols import AttachesObligations
 from overdue.situation import Candidate
 
 __all__ = ["VISIT_CHANNELS", "FieldVisitConduct", "RequiresRecording", "action_obligations"]
@@ -35,11 +36,10 @@ def action_obligations(
     """
     attached: list[Obligation] = []
     for rule in rules:
-        attach = getattr(rule, "obligations_for", None)
-        if attach is None or not rule.applies_to(candidate):
-            continue
-        attached.extend(attach(candidate))
+        if isinstance(rule, AttachesObligations) and rule.applies_to(candidate):
+            attached.extend(rule.obligations_for(candidate))
     return merged(base, attached)
+
 
 VISIT_CHANNELS = frozenset({"field_visit", "visit"})
 """Channels a :class:`FieldVisitConduct` without filters applies to."""

@@ -218,14 +218,17 @@ class FrequencyCap(RuleBase):
             spans.append((_utc(w.since), _utc(end)))
         return spans
 
-    def _counted(self, candidate: Candidate) -> list[ContactAttempted]:
+    def _counted(
+        self, candidate: Candidate, since: datetime | None = None
+    ) -> list[ContactAttempted]:
+        """The contacts the cap counts; with ``since``, only those from then on (a window)."""
         chans = self.count_channels if self.count_channels is not None else self.channels
         outcomes = _members(COUNTS[self.counts])
         ex = self.exclude
+        snap = candidate.situation.snapshot
+        recent = snap.contacts if since is None else snap.contacts_since(since)
         pool = [
-            c
-            for c in candidate.situation.snapshot.contacts
-            if (chans is None or c.channel in chans) and c.outcome in outcomes
+            c for c in recent if (chans is None or c.channel in chans) and c.outcome in outcomes
         ]
         if "inbound" in ex:
             pool = [c for c in pool if c.initiated_by == "creditor"]
@@ -245,7 +248,16 @@ class FrequencyCap(RuleBase):
     def check(self, candidate: Candidate, at: datetime) -> Verdict | None:
         if "consented" in self.exclude and _within(_utc(at), self.consent_spans(candidate)):
             return None  # a contact the debtor consented to is not counted, nor capped
-        pool = self._counted(candidate)
+        tz_ = candidate.situation.tz
+        # Only the window's contacts can count: look no further back than its start (a day
+        # earlier for local-day windows, whatever the zone's offset), so the check does not
+        # grow with the history.
+        if self.window == "rolling":
+            since = _subtract(at, self.per, tz_)
+        else:
+            span = self.per.amount * (7 if self.per.unit == "w" else 1)
+            since = _utc(at) - timedelta(days=span + 1)
+        pool = self._counted(candidate, since)
         if self.scope != "debt":
             return self._judge(pool, candidate, at)
         # Per debt: the candidate concerns each of the account's debts, so the cap must hold

@@ -67,6 +67,10 @@ class HoldWhile(RuleBase):
             )
         return self.block("hold", f"{self.fact} since {state.since.isoformat()}{why}, no end set")
 
+    def lifted_by(self) -> str:
+        """Only the fact's clearing (a dispute resolved, a hold released) lifts the block."""
+        return f"cleared:{self.fact}"
+
     def describe(self) -> str:
         pause = ", deadlines paused" if self.pause_deadlines else ""
         return f"no contact while {self.fact}{pause}{self.scope_text()}"

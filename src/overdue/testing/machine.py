@@ -79,6 +79,8 @@ FUZZ_PROFILES: dict[str, dict[str, int]] = {
 }
 """How hard :func:`fuzz_settings` fuzzes: ``ci`` stays fast, ``long`` is the nightly run."""
 
+_FINAL = frozenset({"done", "resolved", "written_off"})  # statuses nothing but a new fact moves
+
 
 def fuzz_settings(profile: str | None = None, *, shrink: bool | None = None) -> settings:
     """Hypothesis settings for a :class:`PolicyMachine` run.
@@ -299,6 +301,10 @@ class PolicyMachine(RuleBasedStateMachine):
         future = [a for a in d.actions if a.not_before > self.now]
         if future and d.wake_at is None:
             why = "it plans actions but gives no wake_at"
+        elif d.status not in _FINAL and d.wake_at is None and not d.waiting_for:
+            # No account left behind: time alone can change it (so it says when), or it names
+            # the new facts it waits for.
+            why = f"it is {d.status} with neither a wake_at nor a waiting_for"
         elif (
             d.status == "active"
             and not d.actions

@@ -1,8 +1,8 @@
-"""The engine's per-policy index: worked out once per policy, never mixed up between policies.
+"""The compiled policy: worked out once per policy, on the policy, never mixed up between them.
 
-``decide`` keeps what it looks up in a policy on every call (rungs by id, the rungs after a
-recorded one, the rules that attach obligations or retention) keyed by the policy object.  These
-tests hold it to giving exactly the answers a fresh scan of each policy would give.
+``decide`` reads what it looks up on every call (rungs by id, the rungs after a recorded one, the
+rules that attach obligations or retention) from ``policy.compiled``, a cached attribute of the
+frozen policy (it replaced a module-global cache keyed by ``id(policy)``).
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from overdue import REFERENCE_POLICY, Account, ContactPoint, Invoice, Money, decide, fold
-from overdue.engine import _MAX_INDEXES, _index
+from overdue import REFERENCE_POLICY, Account, ContactPoint, Invoice, Money, decide
+from overdue.compiled import CompiledPolicy
 from overdue.events import StageEntered
+from overdue.rules.protocols import SetsRetention
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 3, 2, 10, tzinfo=SH)
@@ -31,13 +32,16 @@ def _account(stage: str | None = None) -> Account:
     )
 
 
-def test_the_index_is_kept_per_policy_object() -> None:
-    assert _index(REFERENCE_POLICY) is _index(REFERENCE_POLICY)
+
+def test_the_compiled_policy_is_kept_on_the_policy_object() -> None:
+    assert REFERENCE_POLICY.compiled is REFERENCE_POLICY.compiled
+    assert isinstance(REFERENCE_POLICY.compiled, CompiledPolicy)
 
 
-def test_an_equal_but_distinct_policy_gets_its_own_index() -> None:
+def test_an_equal_but_distinct_policy_compiles_its_own() -> None:
     twin = attrs.evolve(REFERENCE_POLICY)
-    assert _index(twin) is not _index(REFERENCE_POLICY)
+    assert twin.compiled is not REFERENCE_POLICY.compiled
+    assert twin.compiled == REFERENCE_POLICY.compiled
     acct = _account("courtesy_call")
     assert decide(twin, acct, NOW) == decide(REFERENCE_POLICY, acct, NOW)
 
@@ -53,15 +57,15 @@ def test_a_rung_switched_off_in_one_policy_is_not_seen_through_another() -> None
     off_decision = decide(off, acct, NOW)
     assert on_decision.stage == "courtesy_call"
     assert "disabled_stage" in {r.code for r in off_decision.reasons}
-    # asked again in the other order, each policy still answers for itself
     assert decide(REFERENCE_POLICY, acct, NOW) == on_decision
     assert decide(off, acct, NOW) == off_decision
 
 
-def test_more_policies_than_the_cache_holds_still_decide_the_same() -> None:
-    acct = _account("reminder")
-    expected = decide(REFERENCE_POLICY, acct, NOW, snapshot=fold(acct, NOW))
-    policies = [attrs.evolve(REFERENCE_POLICY) for _ in range(_MAX_INDEXES + 5)]
-    for policy in policies:
-        assert decide(policy, acct, NOW) == expected
-    assert decide(REFERENCE_POLICY, acct, NOW) == expected
+def test_rule_features_are_found_by_protocol() -> None:
+    from overdue.rules import RecordRetention
+
+    keep = RecordRetention("keep", years=3)
+    policy = attrs.evolve(REFERENCE_POLICY, rules=(*REFERENCE_POLICY.rules, keep))
+    assert isinstance(keep, SetsRetention)
+    assert policy.compiled.retention_rules == (keep,)
+    assert REFERENCE_POLICY.compiled.retention_rules == ()

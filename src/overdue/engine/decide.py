@@ -1,0 +1,454 @@
+"""``decide``: the coordinator of the six phases (see :mod:`overdue.engine`).
+
+Each phase is a function of a :class:`_Work` (the inputs, the situation and what has been
+gathered so far) and either finishes the decision or hands on to the next phase.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+import attrs
+
+from overdue._time import at_local, require_aware, zone
+from overdue.account import Account
+from overdue.decision import Action, BlockedStep, Decision, Reason, Transition
+from overdue.engine import deadline as clock
+from overdue.engine.ladder import choose_next, transition
+from overdue.engine.pauses import paused_time
+from overdue.engine.plan import facts_awaited, plan_steps
+from overdue.engine.reasons import in_zone, info, instant, localised, opt_in_zone
+from overdue.errors import CalendarRangeError, OverdueError
+from overdue.policy import Policy, Stage
+from overdue.situation import Situation, days_overdue
+from overdue.snapshot import Snapshot, StepProgress, fold
+
+__all__ = ["calendar_range", "decide", "resolve_zone"]
+
+
+def decide(
+    policy: Policy,
+    account: Account,
+    now: datetime,
+    *,
+    snapshot: Snapshot | None = None,
+    as_known_at: datetime | None = None,
+) -> Decision:
+    """Decide what happens next for ``account`` under ``policy`` at ``now``.
+
+    Args:
+        policy: the ladder and rules.
+        account: the account with its history; events after ``now`` are ignored.
+        now: an aware datetime; the decision never reads a clock of its own.
+        snapshot: a snapshot the host already holds (folded up to ``now``), to skip the fold.
+        as_known_at: reproduce the decision as it was made with what was known then: events
+            recorded after this moment (``recorded_at``) are left out.  For audits ("why did
+            we send that SMS?" once a back-dated payment has arrived).  Not with ``snapshot``.
+
+    Returns:
+        A :class:`~overdue.decision.Decision`: deterministic for the same inputs.
+
+    Raises:
+        NaiveDatetimeError: ``now`` has no zone.
+        EventError: the history is malformed or contradictory (with account id and index).
+        CalendarRangeError: a date past the ends of the calendar would be needed.
+    """
+    try:
+        require_aware(now, "now")
+    except OverdueError as exc:
+        raise exc.located(account_id=account.id) from None
+    if snapshot is not None and as_known_at is not None:
+        raise OverdueError(
+            "as_known_at leaves events out of the fold; it cannot be combined with a snapshot",
+            account_id=account.id,
+            expected="snapshot=None with as_known_at",
+        )
+    with calendar_range(account.id, f"deciding at {now.isoformat()}"):
+        snap = snapshot if snapshot is not None else fold(account, now, as_known_at=as_known_at)
+        w = _Work(policy, account, now, snap)  # 1. the facts, the zone, the situation
+        return (
+            _settled(w)  # 2. written off, nothing owed, paid, not yet overdue
+            or _paused(w)  # 3. a promise to pay or a payment plan
+            or _on_the_ladder(w)  # 4-6. the rung, its steps, deadline and wake time
+        )
+
+
+@contextlib.contextmanager
+def calendar_range(account_id: str, what: str) -> Iterator[None]:
+    """Turn Python's date overflow (past 9999-12-31, before year 1) into a located error."""
+    try:
+        yield
+    except OverdueError:
+        raise
+    except (OverflowError, ValueError) as exc:
+        text = str(exc)
+        if "range" not in text and "year" not in text:
+            raise  # not date arithmetic: a bug, not bad input
+        raise CalendarRangeError(
+            f"{what}: a date past the ends of the calendar (year 1 to 9999) would be needed "
+            f"({text})",
+            account_id=account_id,
+            expected="dates, durations and deadlines that stay within years 1 to 9999",
+        ) from exc
+
+
+def resolve_zone(policy: Policy, account: Account) -> tuple[tzinfo | None, str, str | None]:
+    """The debtor's zone, where it came from, and its name.
+
+    Declared zone, else the address's, else the policy's assumption.  ContactHours rules with
+    ``zone_sources`` may look at several of these (and the contact point's) at once.
+    """
+    if account.timezone is not None:
+        return zone(account.timezone), "account", account.timezone
+    if account.address_timezone is not None:
+        return zone(account.address_timezone), "address", account.address_timezone
+    if policy.assumed_zone is not None:
+        return zone(policy.assumed_zone), "policy", policy.assumed_zone
+    return None, "unknown", None
+
+
+class _Work:
+    """One decision in the making: the inputs, the situation, and the reasons and awaited
+    facts gathered so far.  Every datetime it returns is in ``z`` (the debtor's zone, else UTC).
+    """
+
+    __slots__ = ("account", "base", "now", "policy", "reasons", "s", "snap", "waits", "z")
+
+    def __init__(self, policy: Policy, account: Account, now: datetime, snap: Snapshot) -> None:
+        tz, tz_source, tz_name = resolve_zone(policy, account)
+        # Calendar days, months and wall clocks count in the debtor's zone, or in UTC when it
+        # is unknown: never in whatever zone ``now`` happens to be written in.
+        z = tz if tz is not None else UTC
+        local_date = now.astimezone(z).date()
+        balance = snap.balance
+        dov = days_overdue(snap, local_date)
+        self.policy, self.account, self.now, self.snap, self.z = policy, account, now, snap, z
+        self.s = Situation(
+            account, snap, now, tz, tz_source, policy.calendar, local_date, dov, balance
+        )
+        self.base: Mapping[str, object] = {
+            "account_id": account.id,
+            "at": in_zone(z, now),
+            "days_overdue": dov,
+            "balance": balance,
+            "policy_id": policy.id,
+            "policy_version": policy.version,
+            "zone": tz_name,
+            "retain_until": clock.retain_until(policy.compiled.retention_rules, snap, z),
+            "debt_disputed": snap.fact_open("dispute_open", now) is not None,
+        }
+        self.reasons: list[Reason] = []
+        self.waits: list[str] = []  # the new facts that would change the decision
+        if tz is None:
+            self.note(
+                "zone_unknown", "the debtor's time zone is unknown and the policy assumes none"
+            )
+
+    def note(self, code: str, message: str, until: datetime | None = None) -> None:
+        """Add one of the engine's own reasons."""
+        self.reasons.append(info(code, message, until))
+
+    def done(self, status: str, **kw: object) -> Decision:
+        """A decision that stops before planning steps (the recorded rung, unless given)."""
+        kw.setdefault("waiting_for", tuple(dict.fromkeys(self.waits)))
+        kw.setdefault("stage", self.snap.stage)
+        kw.setdefault("stage_since", self.snap.stage_since)
+        kw["stage_since"] = opt_in_zone(self.z, kw["stage_since"])  # type: ignore[arg-type]
+        kw["wake_at"] = opt_in_zone(self.z, kw.get("wake_at"))  # type: ignore[arg-type]
+        reasons = localised(self.reasons, self.z)
+        return Decision(status=status, reasons=reasons, **self.base, **kw)  # type: ignore[arg-type]
+
+
+def _settled(w: _Work) -> Decision | None:
+    """Phase 2: written off, nothing invoiced, paid in full, not overdue yet."""
+    snap, s = w.snap, w.s
+    if snap.written_off is not None:
+        w.note("written_off", f"written off on {snap.written_off.at.date()}")
+        return w.done("written_off")
+    if s.balance is None:
+        w.note("no_invoices", "nothing has been invoiced")
+        return w.done("current", waiting_for=("invoice",))
+    if s.balance.amount <= 0:
+        paid = snap.payments[-1].at.date() if snap.payments else "-"
+        w.note("paid_in_full", f"paid in full (last payment {paid})")
+        return w.done("resolved")
+    if s.days_overdue > 0:
+        return None
+    due = snap.earliest_unpaid_due()
+    # Overdue from the day after the due date; a due date on the calendar's last day (a
+    # "never" sentinel) never becomes overdue by time: only a new invoice moves it.
+    when = (
+        at_local(due + timedelta(days=1), time(0), w.z)
+        if due is not None and due < date.max
+        else None
+    )
+    w.note("not_overdue", f"nothing is overdue yet (oldest due {due})", when)
+    if when is None:
+        return w.done("current", waiting_for=("invoice",))
+    return w.done("current", wake_at=when)
+
+
+def _paused(w: _Work) -> Decision | None:
+    """Phase 3: an open promise to pay (until its date plus the grace) or a payment plan."""
+    promise, snap = w.snap.promise, w.snap
+    if promise is not None and not promise.kept:
+        ends = _promise_end(w)
+        if w.now < ends:
+            w.note(
+                "promise_open",
+                f"promise to pay {promise.amount} by {promise.by}; paused until its grace ends",
+                ends,
+            )
+            return w.done("paused", wake_at=ends)
+    plan = snap.fact_open("payment_plan", w.now)
+    if plan is None:
+        return None
+    if promise is not None:
+        _promise_span(w)  # its reason comes first, as the ladder would state it
+    w.note("payment_plan", f"a payment plan runs since {plan.since.date()}")
+    return w.done("paused", waiting_for=("cleared:payment_plan",))
+
+
+def _promise_end(w: _Work) -> datetime:
+    promise = w.snap.promise
+    assert promise is not None  # only asked with a promise on file
+    start = at_local(promise.by + timedelta(days=1), time(0), w.z)
+    return w.policy.promise_grace.add_to(start, tz=w.z, calendar=w.s.calendar)
+
+
+def _promise_span(w: _Work) -> tuple[tuple[datetime, datetime], ...]:
+    """The time a kept or broken promise paused the ladder (stated in the reasons)."""
+    promise, snap = w.snap.promise, w.snap
+    if promise is None:
+        return ()
+    ends = _promise_end(w)
+    if promise.kept:
+        w.note("promise_kept", f"promise of {promise.amount} by {promise.by} kept")
+        kept_at = snap.payments[-1].at if snap.payments else ends
+        return ((promise.made_at, min(kept_at, ends)),)
+    w.note(
+        "promise_broken",
+        f"promise to pay {promise.amount} by {promise.by} was broken; the ladder "
+        "resumes where the promise paused it",
+    )
+    # The ladder stood still while the promise was open: the clock resumes, it does not jump
+    # ahead by the time the debtor was given.
+    return ((promise.made_at, ends),)
+
+
+@attrs.define
+class _Rung:
+    """Where the account stands on the ladder while phase 4 works it out."""
+
+    stage: Stage | None
+    since: datetime | None
+    clock: datetime | None
+    progress: Mapping[str, StepProgress]
+    entries: int = 0
+    transition: Transition | None = None
+    start_from: tuple[Stage, ...] = ()
+
+
+def _on_the_ladder(w: _Work) -> Decision:
+    """Phases 4 to 6: the rung (entering or climbing), its steps, the deadline and wake time."""
+    span = _promise_span(w)
+    rung = _recorded_rung(w)
+    if rung.stage is None:
+        waiting = _enter(w, rung)
+        if waiting is not None:
+            return waiting
+    stage, clock_start = rung.stage, rung.clock
+    assert stage is not None  # entered above, or recorded
+    assert clock_start is not None  # set with the stage
+    pause, paused_now = paused_time(w.snap, w.policy.paused_by(), clock_start, w.now, span)
+    mark = len(w.waits)
+    plan = plan_steps(w.policy, stage, clock_start, rung.progress, w.s, rung.entries, w.waits)
+    end = clock.deadline(stage, clock_start, pause, paused_now, plan, w.s, rung.progress)
+    if rung.transition is None and clock.finished(stage, plan, end, w.now, paused_now):
+        idx = w.policy.compiled.enabled_pos[stage.id]
+        enabled = w.policy.enabled_stages
+        chosen, why, wake = choose_next(enabled[idx + 1 :], w.s, w.waits)
+        if chosen is None:
+            w.note("rung_finished", f"{stage.id} is finished")
+            w.reasons.extend(why)
+            status = "waiting" if idx + 1 < len(enabled) else "done"
+            return w.done(status, stage=stage.id, stage_since=rung.since, wake_at=wake)
+        w.reasons.extend(why)
+        _step_on(w, rung, chosen, stage.id)
+        stage = chosen
+        del w.waits[mark:]  # what the finished rung's steps waited for is moot
+        plan = plan_steps(w.policy, stage, w.now, {}, w.s, rung.entries, w.waits)
+        end = clock.deadline(stage, w.now, timedelta(0), paused_now, plan, w.s, {})
+    return _conclude(w, rung, stage, plan, end, paused_now)
+
+
+def _recorded_rung(w: _Work) -> _Rung:
+    """Phase 4a: the rung on file, unless switched off, unknown, or left by a new debt."""
+    snap, policy = w.snap, w.policy
+    enabled = policy.enabled_stages
+    rung = _Rung(None, snap.stage_since, None, snap.steps, start_from=enabled)
+    if snap.stage is not None:
+        rung.stage = policy.compiled.enabled_by_id.get(snap.stage)
+        later = policy.compiled.later_enabled.get(snap.stage, ())
+        if rung.stage is None and later:
+            # A rung switched off after the account entered it: the account does not fall
+            # back to the bottom of the ladder, it goes on to the next rung that is on.
+            w.note(
+                "disabled_stage",
+                f"recorded stage {snap.stage!r} is switched off in this policy; "
+                "continuing with the rungs after it",
+            )
+            rung.start_from, rung.since = later, None
+        elif rung.stage is None:
+            w.note(
+                "unknown_stage",
+                f"recorded stage {snap.stage!r} is not an enabled rung of this policy; "
+                "placing the account from the bottom of the ladder",
+            )
+            rung.since = None
+    since = rung.since
+    if rung.stage is not None and since is not None:
+        if snap.settled_at is not None and snap.settled_at >= since:
+            w.note(
+                "new_debt",
+                f"the account was paid in full on {snap.settled_at.date()}; the debt owed now "
+                "climbs the ladder from the bottom",
+            )
+            rung.stage, rung.since, rung.start_from = None, None, enabled
+            return rung
+        rung.clock = since
+        rung.entries = snap.entered(rung.stage.id)
+        if policy.on_partial_payment == "restart_stage" and snap.payments:
+            last_pay = snap.payments[-1].at
+            if last_pay > since:
+                rung.clock = last_pay
+                w.note("stage_restarted", f"partial payment on {last_pay.date()}")
+    return rung
+
+
+def _enter(w: _Work, rung: _Rung) -> Decision | None:
+    """Phase 4b: enter the furthest rung that can be entered, or wait (with the reasons)."""
+    enabled = w.policy.enabled_stages
+    chosen, why, wake = choose_next(rung.start_from, w.s, w.waits)
+    w.reasons.extend(why)
+    fresh = rung.start_from is enabled
+    if chosen is None:
+        if fresh:
+            return w.done("waiting", stage=None, stage_since=None, wake_at=wake)
+        return w.done("waiting", wake_at=wake)
+    _step_on(w, rung, chosen, None if fresh else w.snap.stage)
+    return None
+
+
+def _step_on(w: _Work, rung: _Rung, chosen: Stage, from_stage: str | None) -> None:
+    """Move the rung to ``chosen`` now: the transition the host must record."""
+    rung.transition = transition(from_stage, chosen, in_zone(w.z, w.now))
+    rung.stage, rung.since, rung.clock, rung.progress = chosen, w.now, w.now, {}
+    rung.entries = w.snap.entered(chosen.id) + 1
+
+
+def _conclude(
+    w: _Work,
+    rung: _Rung,
+    stage: Stage,
+    plan: clock.PlanOut,
+    end: datetime | None,
+    paused_now: bool,
+) -> Decision:
+    """Phase 6: authorisations lost since entry, the deadline, the wake time, the status."""
+    now, z, snap = w.now, w.z, w.snap
+    if rung.transition is not None:
+        t = rung.transition
+        w.note(
+            "stage_entered",
+            f"enters {t.to_stage}" + (f" after {t.from_stage}" if t.from_stage else ""),
+        )
+    actions, blocked = plan
+    if rung.transition is None and actions:
+        actions, blocked = _authorisation_lost(w, stage, actions, blocked)
+    deadline = opt_in_zone(z, end)
+    if deadline is not None:  # the facts were built with ``deadline=None``
+        actions = tuple(
+            attrs.evolve(a, facts=attrs.evolve(a.facts, deadline=deadline)) for a in actions
+        )
+    if paused_now:
+        w.note("deadline_paused", "the escalation clock is paused by a hold")
+    if deadline is not None:
+        w.note("deadline", f"{stage.id} escalates if unpaid", deadline)
+    wake_at = _wake_at(w, stage, actions, blocked, deadline)
+    w.waits.extend(facts_awaited(actions, blocked, now, w.policy.compiled.lifted_codes))
+    if paused_now:
+        for name in sorted(w.policy.paused_by()):
+            hold = snap.fact_open(name, now)
+            if hold is not None and hold.until is None:
+                w.waits.append(f"cleared:{name}")
+    # Nothing to send and the escalation clock standing still: the account is held, even when
+    # the rung's steps were all sent before the hold began.
+    if actions:
+        status = "active"
+    elif blocked or paused_now:
+        status = "on_hold"
+    else:
+        status = "done" if stage.terminal else "active"
+    record = (rung.transition.event,) if rung.transition is not None else ()
+    assert rung.since is not None  # a rung on the ladder has an entry time
+    return Decision(
+        status=status,  # type: ignore[arg-type]
+        stage=stage.id,
+        stage_since=in_zone(z, rung.since),
+        transition=rung.transition,
+        # Sorted as instants: two times in one zone compare by wall clock, fold ignored.
+        actions=tuple(sorted(actions, key=lambda a: instant(a.not_before))),
+        blocked=blocked,
+        deadline=deadline,
+        wake_at=wake_at,
+        reasons=localised(w.reasons, z),
+        record=record,
+        waiting_for=tuple(dict.fromkeys(w.waits)),
+        **w.base,  # type: ignore[arg-type]
+    )
+
+
+def _authorisation_lost(
+    w: _Work, stage: Stage, actions: tuple[Action, ...], blocked: tuple[BlockedStep, ...]
+) -> clock.PlanOut:
+    """``requires`` is checked on entry; an authorisation revoked (or lapsed) since then stops
+    the rung's steps too: no claim is filed once legal review is withdrawn."""
+    lost = [a for a in stage.requires if not w.snap.has_authorisation(a, w.now)]
+    if not lost:
+        return actions, blocked
+    w.waits.extend(f"authorisation:{x}" for x in lost)
+    why = Reason(
+        "engine",
+        "block",
+        "authorisation_lost",
+        f"{stage.id} requires {', '.join(repr(x) for x in lost)}, no longer on file "
+        "(revoked or lapsed); its steps wait until it is granted again",
+    )
+    stopped = tuple(BlockedStep(a.stage, a.step, a.channel, (why,)) for a in actions)
+    return (), (*blocked, *stopped)
+
+
+def _wake_at(
+    w: _Work,
+    stage: Stage,
+    actions: tuple[Action, ...],
+    blocked: tuple[BlockedStep, ...],
+    deadline: datetime | None,
+) -> datetime | None:
+    """The earliest moment time alone changes the decision (``None``: only a new fact)."""
+    now, snap = w.now, w.snap
+    candidates = [a.not_before for a in actions if a.not_before > now]
+    if deadline is not None and deadline > now and not stage.terminal:
+        candidates.append(deadline)
+    for b in blocked:
+        for r in b.reasons:
+            if r.until is not None and r.until > now:
+                candidates.append(r.until)
+    for name in w.policy.paused_by() if snap.facts else ():
+        hold = snap.fact_open(name, now)
+        if hold is not None and hold.until is not None:
+            candidates.append(hold.until)
+    return opt_in_zone(w.z, min(candidates, key=instant)) if candidates else None

@@ -1,0 +1,86 @@
+"""Phase 4: the rung.  Entering, waiting to enter, and climbing the ladder.
+
+A rung whose conditions or authorisations are missing makes the account wait, with the
+reason and the new facts it waits for; skippable rungs are passed over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from overdue.decision import Reason, Transition
+from overdue.engine.reasons import info as _info
+from overdue.events import StageEntered
+from overdue.policy import Stage
+from overdue.situation import Situation
+
+
+def can_enter(
+    stage: Stage, s: Situation, waits: list[str]
+) -> tuple[bool, Reason | None, datetime | None]:
+    """Whether ``stage`` can be entered now; if not, why, and from when by time alone.
+
+    What new facts would let it be entered is added to ``waits`` (``waiting_for`` codes).
+    """
+    if stage.enters_when is not None and not stage.enters_when.holds(s):
+        when = stage.enters_when.holds_from(s)
+        if when is None:
+            waits.append(f"conditions:{stage.id}")
+        return (
+            False,
+            _info(
+                "entry_conditions",
+                f"waiting to enter {stage.id}: {stage.enters_when.describe()} does not hold yet",
+                when,
+            ),
+            when,
+        )
+    missing = [a for a in stage.requires if not s.snapshot.has_authorisation(a, s.now)]
+    if missing:
+        waits.extend(f"authorisation:{m}" for m in missing)
+        return (
+            False,
+            _info(
+                "awaiting_authorisation",
+                f"{stage.id} requires {', '.join(repr(m) for m in missing)}, not on file",
+            ),
+            None,
+        )
+    return True, None, None
+
+
+def choose_next(
+    stages: Sequence[Stage], s: Situation, waits: list[str]
+) -> tuple[Stage | None, list[Reason], datetime | None]:
+    """The furthest rung that can be entered, passing over skippable rungs only.
+
+    Returns the rung (``None``: wait), the reasons (skipped rungs, what the wait is for) and,
+    when waiting, the earliest moment any rung considered becomes enterable by time alone.
+    """
+    chosen: Stage | None = None
+    reasons: list[Reason] = []
+    whens: list[datetime] = []
+    for stage in stages:
+        ok, why, when = can_enter(stage, s, waits)
+        if ok:
+            chosen = stage
+        elif why is not None:
+            if when is not None:
+                whens.append(when)
+            if stage.skippable:
+                reasons.append(
+                    _info(
+                        "skipped", f"{stage.id} is skippable and cannot be entered: {why.message}"
+                    )
+                )
+        if not stage.skippable:
+            if not ok and why is not None and chosen is None:
+                reasons.append(why)
+            break
+    wake = min(whens) if chosen is None and whens else None
+    return chosen, reasons, wake
+
+
+def transition(from_stage: str | None, to: Stage, now: datetime) -> Transition:
+    return Transition(from_stage, to.id, now, StageEntered(at=now, stage=to.id))

@@ -1,0 +1,277 @@
+"""Phase 5: the steps of the rung, each planned against the rules, and the Actions built.
+
+For each step in declaration order: its next attempt is due at entry plus its offset (or the
+previous attempt plus ``repeat_every``); every applicable rule is asked at that moment
+(:mod:`overdue.engine.schedule`).  A channel-only block tries the step's fallback channel.
+Each Action is built once, with its idempotency key (:func:`idempotency_key`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+
+import attrs
+
+from overdue.account import Account, ContactPoint
+from overdue.decision import (
+    Action,
+    BlockedStep,
+    EvidenceBundle,
+    MessageFacts,
+    Reason,
+    same_grace_end,
+)
+from overdue.engine.deadline import PlanOut
+from overdue.engine.reasons import in_zone, info, localised, verdict_reason
+from overdue.engine.schedule import schedule
+from overdue.events import ContactAttempted, Outcome
+from overdue.obligations import IDENTITY_DISCLOSURE
+from overdue.policy import Obligation, Policy, Stage, Step
+from overdue.rules.base import Rule
+from overdue.rules.conduct import action_obligations
+from overdue.situation import Candidate, Situation
+from overdue.snapshot import Snapshot, StepProgress
+
+
+def idempotency_key(account_id: str, stage: str, entries: int, step: str, attempt: int) -> str:
+    """``{account}:{stage}#{entries}:{step}:{attempt}``: the same attempt, the same key."""
+    return f"{account_id}:{stage}#{entries}:{step}:{attempt}"
+
+
+@attrs.define
+class _Chosen:
+    """The moment, candidate and channel a step's attempt was scheduled at."""
+
+    at: datetime
+    cand: Candidate
+    channel: str
+    reply: bool
+
+
+def plan_steps(
+    policy: Policy,
+    stage: Stage,
+    since: datetime,
+    progress: Mapping[str, StepProgress],
+    s: Situation,
+    entries: int,
+    waits: list[str],
+) -> PlanOut:
+    """The next attempt of every pending step, scheduled against the rules.
+
+    A step no channel of which has a contact point waits for one (added to ``waits``).
+    """
+    z = s.tz or UTC  # the zone of every datetime returned
+    actions: list[Action] = []
+    blocked: list[BlockedStep] = []
+    planned: list[ContactAttempted] = []
+    obligations = stage.obligations
+    if stage.performed_by == "third_party" and IDENTITY_DISCLOSURE not in obligations:
+        obligations = (IDENTITY_DISCLOSURE, *obligations)
+    last_step = len(stage.steps) - 1
+    for n, step in enumerate(stage.steps):
+        prog = progress.get(step.key)
+        done_count = prog.count if prog is not None else 0
+        if done_count >= step.max_attempts:
+            continue
+        if prog is None:
+            due = step.at.add_to(since, tz=z, calendar=s.calendar)
+        else:
+            assert step.repeat_every is not None  # a policy checks it for max_attempts > 1
+            due = step.repeat_every.add_to(prog.last_at, tz=z, calendar=s.calendar)
+        attempt = done_count + 1
+        step_reasons: list[Reason] = []
+        tried: list[str] = []
+        no_point: list[str] = []
+        chosen = _try_channels(
+            policy, stage, step, attempt, max(due, s.now), s, planned, step_reasons, tried, no_point
+        )
+        if chosen is None:
+            waits.extend(no_point)
+            reasons = localised(tuple(dict.fromkeys(step_reasons)), z)
+            blocked.append(BlockedStep(stage.id, step.key, "/".join(tried), reasons))
+            continue
+        actions.append(
+            _action(policy, stage, step, attempt, entries, chosen, obligations, step_reasons, s)
+        )
+        if n == last_step:
+            break  # only the steps after this one look at what is planned
+        planned.append(
+            ContactAttempted(
+                at=chosen.at,
+                channel=chosen.channel,
+                outcome=Outcome.UNKNOWN,
+                stage=stage.id,
+                step=step.key,
+                template=step.template,
+                contact_point=chosen.cand.contact.address if chosen.cand.contact else None,
+                party=chosen.cand.party,
+            )
+        )
+    return same_grace_end(tuple(actions)), tuple(blocked)
+
+
+def _points(
+    policy: Policy, step: Step, channel: str, account: Account
+) -> tuple[ContactPoint | None, ...]:
+    """Where a step on ``channel`` may go.
+
+    A debtor step goes to the debtor's contact point on the channel (or none, for addressless
+    channels); a third-party step to whichever third party on the channel the rules allow
+    first (declaration order breaks ties).
+    """
+    if step.party == "third_party":
+        return account.third_parties_on(channel)
+    point = account.contact_for(channel)
+    if point is None:
+        return (None,) if channel in policy.addressless_channels else ()
+    return (point,)
+
+
+def _try_channels(
+    policy: Policy,
+    stage: Stage,
+    step: Step,
+    attempt: int,
+    start: datetime,
+    s: Situation,
+    planned: Sequence[ContactAttempted],
+    step_reasons: list[Reason],
+    tried: list[str],
+    no_point: list[str],
+) -> _Chosen | None:
+    """The step's channel, then its fallback (after a channel-only block): the first allowed."""
+    for channel in (step.channel, step.fallback):
+        if channel is None:
+            break
+        tried.append(channel)
+        points = _points(policy, step, channel, s.account)
+        if not points:
+            who = "third-party " if step.party == "third_party" else ""
+            step_reasons.append(
+                info("no_contact_point", f"the account has no {who}contact point for {channel}")
+            )
+            no_point.append(f"contact_point:{channel}")
+            continue
+        tries = []
+        for contact in points:
+            cand = Candidate(
+                stage.id,
+                step.key,
+                channel,
+                step.template,
+                attempt,
+                contact,
+                s,
+                tuple(planned),
+                channel != step.channel,
+                must_state=step.must_state,
+                tags=step.tags,
+            )
+            sched = schedule(policy.rules, cand, start, policy.horizon, policy.compiled)
+            tries.append((cand, sched))
+        allowed = [
+            (sc.at.astimezone(UTC), i) for i, (_, sc) in enumerate(tries) if sc.at is not None
+        ]
+        if allowed:
+            cand, sched = tries[min(allowed)[1]]
+            assert sched.at is not None  # chosen among the allowed
+            step_reasons.extend(verdict_reason(v) for v in sched.defers)
+            step_reasons.extend(sched.notes)
+            return _Chosen(sched.at, cand, channel, sched.reply)
+        for _, sched in tries:
+            step_reasons.extend(verdict_reason(v) for v in sched.defers)
+            step_reasons.extend(sched.notes)
+            step_reasons.extend(verdict_reason(v) for v in sched.blocks)
+        if not all(v.channel_only for _, sc in tries for v in sc.blocks):
+            break
+    return None
+
+
+def _action(
+    policy: Policy,
+    stage: Stage,
+    step: Step,
+    attempt: int,
+    entries: int,
+    chosen: _Chosen,
+    obligations: tuple[Obligation, ...],
+    step_reasons: Sequence[Reason],
+    s: Situation,
+) -> Action:
+    """The Action for a scheduled attempt (its ``facts.deadline`` is set once it is known)."""
+    z = s.tz or UTC
+    cand = chosen.cand
+    grace_end = (
+        in_zone(z, stage.grace.add_to(chosen.at, tz=z, calendar=s.calendar))
+        if stage.grace is not None
+        else None
+    )
+    return Action(
+        account_id=s.account.id,
+        stage=stage.id,
+        step=step.key,
+        channel=chosen.channel,
+        template=step.template,
+        attempt=attempt,
+        max_attempts=step.max_attempts,
+        not_before=in_zone(z, chosen.at),
+        idempotency_key=idempotency_key(s.account.id, stage.id, entries, step.key, attempt),
+        facts=MessageFacts(
+            amount=s.balance,
+            days_overdue=s.days_overdue,
+            deadline=None,
+            grace_end=grace_end,
+            legal_terms=policy.legal_terms,
+            creditor=policy.creditor,
+            must_state=step.must_state,
+        ),
+        contact=cand.contact,
+        fallback_for=step.channel if chosen.channel != step.channel else None,
+        performed_by=stage.performed_by,
+        obligations=_with_rule_obligations(obligations, policy.compiled.obligation_rules, cand),
+        evidence=_evidence(step, s.account, s.snapshot),
+        reasons=localised(step_reasons, z),
+        party=cand.party,
+        discloses_debt=cand.party == "debtor",
+        is_reply=chosen.reply,
+    )
+
+
+def _with_rule_obligations(
+    base: tuple[Obligation, ...], rules: Sequence[Rule], cand: Candidate
+) -> tuple[Obligation, ...]:
+    """The stage's obligations plus those rules attach, each duty once (``action_obligations``)."""
+    return action_obligations(base, rules, cand)
+
+
+def _evidence(step: Step, account: Account, snapshot: Snapshot) -> EvidenceBundle | None:
+    if not step.evidence:
+        return None
+    kinds = step.evidence
+    return EvidenceBundle(
+        contract=account.contract,
+        invoices=snapshot.invoices if "invoices" in kinds or "contract" in kinds else (),
+        payments=snapshot.payments if "payments" in kinds else (),
+        contacts=snapshot.contacts if "contacts" in kinds else (),
+        kinds=kinds,
+    )
+
+
+def facts_awaited(
+    actions: Sequence[Action],
+    blocked: Sequence[BlockedStep],
+    now: datetime,
+    lifted: Mapping[str, str],
+) -> list[str]:
+    """The new facts the actions and blocks wait for: outcomes of due actions, lifted blocks."""
+    out = [f"outcome:{a.idempotency_key}" for a in actions if a.not_before <= now]
+    for b in blocked:
+        for r in b.reasons:
+            if r.effect != "block" or r.until is not None:
+                continue
+            if r.rule_id == "engine":
+                continue  # authorisation_lost: already named; the horizon has an ``until``
+            out.append(lifted.get(r.rule_id) or f"lifted:{r.rule_id}")
+    return out

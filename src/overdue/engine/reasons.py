@@ -1,0 +1,59 @@
+"""Reasons and returned times: how the engine states what it found, in whose clock.
+
+Every datetime a decision returns is in the debtor's zone (UTC when unknown); these helpers
+convert only what is not, and compare instants where two times in one zone would compare by
+wall clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, tzinfo
+
+import attrs
+
+from overdue.decision import Reason
+from overdue.rules.base import Verdict
+from overdue.situation import Situation
+
+
+def verdict_reason(v: Verdict) -> Reason:
+    return Reason(v.rule_id, v.effect, v.code, v.message, v.until, v.citation)
+
+
+def info(code: str, message: str, until: datetime | None = None) -> Reason:
+    return Reason("engine", "info", code, message, until)
+
+
+def in_zone(z: tzinfo, dt: datetime) -> datetime:
+    """``dt`` in the zone every returned datetime is in (the debtor's, else UTC)."""
+    return dt if dt.tzinfo is z else dt.astimezone(z)
+
+
+def opt_in_zone(z: tzinfo, dt: datetime | None) -> datetime | None:
+    return None if dt is None else (dt if dt.tzinfo is z else dt.astimezone(z))
+
+
+def localised(reasons: Sequence[Reason], z: tzinfo) -> tuple[Reason, ...]:
+    """The reasons with every ``until`` in ``z`` (only those that are not are rebuilt)."""
+    for r in reasons:
+        if r.until is not None and r.until.tzinfo is not z:
+            break
+    else:
+        return tuple(reasons)  # the common case: nothing to convert
+    return tuple(
+        r
+        if r.until is None or r.until.tzinfo is z
+        else attrs.evolve(r, until=r.until.astimezone(z))
+        for r in reasons
+    )
+
+
+def instant(dt: datetime) -> datetime:
+    """A sort key comparing instants (two datetimes in one zone compare by wall clock)."""
+    return dt.astimezone(UTC)
+
+
+def fmt_local(at: datetime, s: Situation) -> str:
+    local = at.astimezone(s.tz or UTC)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"

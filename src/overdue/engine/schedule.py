@@ -1,0 +1,155 @@
+"""Phase 5b: ask every rule about one candidate contact until all allow (the fixed point).
+
+Any block wins; otherwise the latest deferral moves the moment on and every rule is asked
+again, up to the policy's horizon.  Two things lift a rule's objection, both stated in the
+notes: a consent waiver naming a waivable rule, and a ``respond_once`` rule making the
+candidate the one reply to the debtor's own contact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import cast
+
+import attrs
+
+from overdue.compiled import CompiledPolicy
+from overdue.decision import Reason
+from overdue.durations import Duration
+from overdue.engine.reasons import fmt_local
+from overdue.rules.base import Rule, Verdict
+from overdue.rules.parties import third_party_gate
+from overdue.rules.protocols import GrantsReply, citation_of
+from overdue.situation import Candidate
+
+MAX_ROUNDS = 64
+NUDGE = timedelta(minutes=1)
+
+
+@attrs.frozen
+class Scheduled:
+    at: datetime | None
+    blocks: tuple[Verdict, ...]
+    defers: tuple[Verdict, ...]
+    notes: tuple[Reason, ...] = ()  # waivers honoured, a reply let through
+    reply: bool = False
+
+
+def _waived(
+    rule: Rule, v: Verdict, candidate: Candidate, t: datetime, compiled: CompiledPolicy
+) -> Reason | None:
+    """The reason a ``waivable`` rule's objection is lifted at ``t`` by a consent waiver."""
+    if id(rule) not in compiled.waivable_rules:
+        return None
+    s = candidate.situation
+    w = s.snapshot.waiver_for(rule.id, t, s.tz, s.calendar)
+    if w is None:
+        return None
+    end = w.ends(s.tz, s.calendar)
+    span = f"until {fmt_local(end, s)}" if end is not None else "until withdrawn"
+    detail = f" ({w.detail})" if w.detail else ""
+    return Reason(
+        rule.id,
+        "info",
+        "waived",
+        f"waived by the debtor's consent of {fmt_local(w.since, s)}{detail}, {span}; "
+        f"it would have said: {v.message}",
+        None,
+        citation_of(rule),
+    )
+
+
+def _reply_grant(
+    granting: Sequence[GrantsReply], candidate: Candidate, t: datetime
+) -> tuple[GrantsReply, datetime] | None:
+    """The ``respond_once`` rule (and the debtor's contact) making the candidate a reply."""
+    for g in granting:
+        src = g.reply_to(candidate, t)
+        if src is not None:
+            return g, src
+    return None
+
+
+def schedule(
+    rules: Sequence[Rule],
+    candidate: Candidate,
+    start: datetime,
+    horizon: Duration,
+    compiled: CompiledPolicy,
+) -> Scheduled:
+    """Ask every applicable rule until all allow; any block wins, the latest deferral moves on.
+
+    Two things lift a rule's objection at a moment, and both are stated in the notes: a consent
+    waiver naming a ``waivable`` rule, and a ``respond_once`` rule making the candidate the one
+    reply to the debtor's own contact (only for the rule kinds it ``overrides``).
+    """
+    applicable = [r for r in rules if r.applies_to(candidate)]
+    gate = third_party_gate(applicable, candidate)  # ungoverned, or stating debt facts
+    if gate is not None:
+        return Scheduled(None, (gate,), ())
+    if not applicable:
+        return Scheduled(start, (), ())
+    granting = [cast("GrantsReply", r) for r in applicable if id(r) in compiled.reply_rules]
+    horizon_end: datetime | None = None  # computed on the first deferral only
+    t = start
+    last_defer: dict[str, Verdict] = {}
+    for _ in range(MAX_ROUNDS):
+        blocks: list[Verdict] = []
+        notes: list[Reason] = []
+        latest: datetime | None = None
+        # A reply goes out now, when the debtor is waiting for it, or not as a reply at all: a
+        # step another rule defers (or one due later) is scheduled like any other contact.
+        now_round = t.astimezone(UTC) == candidate.situation.now.astimezone(UTC)
+        grant = _reply_grant(granting, candidate, t) if granting and now_round else None
+        reply = False
+        cand = attrs.evolve(candidate, is_reply=True) if grant is not None else candidate
+        for rule in applicable:
+            v = rule.check(cand, t)
+            if v is None:
+                continue
+            lifted = _waived(rule, v, candidate, t, compiled)
+            if lifted is not None:
+                notes.append(lifted)
+                continue
+            if grant is not None and rule.kind in grant[0].overrides:
+                g, src = grant
+                reply = True
+                notes.append(
+                    Reason(
+                        cast("Rule", g).id,
+                        "info",
+                        "reply",
+                        f"the one reply to the debtor's {candidate.channel} contact of "
+                        f"{fmt_local(src, candidate.situation)}: {rule.id} let through "
+                        f"({v.message})",
+                        None,
+                        citation_of(g),
+                    )
+                )
+                continue
+            if v.effect == "block":
+                blocks.append(v)
+            else:
+                last_defer[v.rule_id] = v
+                if v.until is not None and (latest is None or v.until > latest):
+                    latest = v.until
+        if blocks:
+            return Scheduled(None, tuple(blocks), tuple(last_defer.values()), tuple(notes))
+        if latest is None:
+            return Scheduled(t, (), tuple(last_defer.values()), tuple(notes), reply)
+        t = latest if latest > t else t + NUDGE
+        if horizon_end is None:
+            s = candidate.situation
+            horizon_end = horizon.add_to(s.now, tz=s.tz or UTC)
+        if t > horizon_end:
+            break
+    gave_up = Verdict(
+        "block",
+        "engine",
+        "horizon",
+        "no moment within the policy's horizon is allowed by every rule "
+        f"(gave up at {t.isoformat()})",
+        t,
+    )
+    return Scheduled(None, (gave_up,), tuple(last_defer.values()))
