@@ -34,8 +34,13 @@ os.environ.setdefault("MPLBACKEND", "Agg")  # plots in docs/notebooks.md render 
 ROOT = Path(__file__).resolve().parent
 # The files the pages' examples open by name, as a reader would have them in their working
 # directory: docs/files/* (e.g. ``broken.toml``), a ``policy.toml`` (the small policy a team keeps
-# next to its tests) and the repository's ``examples/``.
-DOC_FILES = {"policy.toml": ROOT / "examples" / "policy_tests" / "my_policy.toml"}
+# next to its tests), its ``requirements.toml``, a reviewed policy (the reference ladder as a
+# file) and the repository's ``examples/``.
+DOC_FILES = {
+    "policy.toml": ROOT / "examples" / "policy_tests" / "my_policy.toml",
+    "requirements.toml": ROOT / "examples" / "policy_tests" / "requirements.toml",
+    "policies/reviewed.toml": ROOT / "examples" / "policies" / "seed_platform.toml",
+}
 
 
 def _enter_page(namespace: dict[str, object]) -> None:
@@ -44,6 +49,7 @@ def _enter_page(namespace: dict[str, object]) -> None:
     for path in (ROOT / "docs" / "files").iterdir():
         shutil.copy(path, work / path.name)
     for name, path in DOC_FILES.items():
+        (work / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, work / name)
     (work / "examples").symlink_to(ROOT / "examples", target_is_directory=True)
     namespace["_docs_cwd"] = (os.getcwd(), work)

@@ -1,19 +1,19 @@
-"""A host loop: a handful of accounts, day by day, through decide -> dispatch -> record.
+"""A host on top of ``overdue.host.Runner``: four debtors for 30 days, late webhooks, a dispute.
 
 Run it from the repository root::
 
-    python examples/host_loop.py            # 70 days, a throw-away SQLite ledger
-    python examples/host_loop.py --days 40 --ledger /tmp/overdue-ledger.db
+    python examples/host_loop.py                        # SQLite in a temporary directory
+    python examples/host_loop.py --db /tmp/overdue.db   # keep the SQLite file
+    python examples/host_loop.py --postgres postgresql://user@localhost/overdue
 
-Each simulated morning (10:00 in the debtor's zone) the host records what happened overnight
-(payments, disputes, authorisations), asks the engine what to do, appends the stage changes it
-decided, dispatches the due actions through its adapters with a SQLite ledger, and appends the
-outcome events.  The policy is the reference ladder with its field-visit rung on: one debtor's
-file gets the visit authorised, and the host acknowledges the visit's conduct obligations (its
-contract with the visiting firm covers them) when it dispatches.  The adapters here print
-instead of sending; see ``examples/adapters/`` for
-real SMTP and HTTP ones.  At the end the first day's batch is dispatched again, to show that a
-retried batch sends nothing twice.
+Every morning at 10:00 (Shanghai) the host first appends what its webhooks delivered overnight,
+then calls ``runner.run_once(now)``, which decides every due account, sends through the
+adapters, and records outcomes, stage changes and the next wake time in the store, with the
+dispatch ledger in the same transactions.  Two payments arrive late: their webhooks come a day
+or two after the money did, so the store holds them at their effective time, before messages
+that already went out.  The adapters print instead of sending (addresses masked); see
+``examples/adapters/`` for real SMTP and HTTP ones.  At the end the last morning is run again:
+nothing is sent twice.
 """
 
 from __future__ import annotations
@@ -27,167 +27,135 @@ from zoneinfo import ZoneInfo
 
 from overdue import Account, ContactPoint, Invoice, Money, decide, reference_policy
 from overdue.decision import Action
-from overdue.dispatch import (
-    ChannelRegistry,
-    Delivered,
-    Dispatcher,
-    Message,
-    Renderer,
-    SqliteLedger,
-)
-from overdue.dispatch.outcomes import SendOutcome
-from overdue.events import (
-    AuthorisationGranted,
-    DisputeOpened,
-    DisputeResolved,
-    Event,
-    PaymentReceived,
-)
+from overdue.dispatch import Delivered, Message, Renderer, SendOutcome
+from overdue.events import DisputeOpened, DisputeResolved, Event, PaymentReceived
+from overdue.host import EventStore, Runner, SqliteStore
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = date(2026, 1, 11)
-POLICY = reference_policy(field_visit=True)
+POLICY = reference_policy()
 
-VISIT_CONDUCT = {
-    "identity_disclosure",
-    "show_identification",
-    "two_staff",
-    "no_entry_without_consent",
-    "record_visit",
-}
-"""The field-visit obligations this host has signed off: its contract with the visiting firm
-binds the firm to each.  An obligation missing here makes the dispatcher refuse the visit."""
+
+def morning(day: int, hour: int = 10) -> datetime:
+    return datetime.combine(START + timedelta(days=day), time(hour), SHANGHAI)
 
 
 class PrintingAdapter:
-    """Prints one line per message instead of sending it; honours idempotency keys."""
+    """Prints one line per message instead of sending it; drops a key it already sent."""
 
     honours_keys = True
 
-    def __init__(self, channel: str, log: list[str]) -> None:
+    def __init__(self, channel: str, out: list[str]) -> None:
         self.channel = channel
-        self._log = log
-        self._seen: set[str] = set()
-
-    def __repr__(self) -> str:
-        return f"PrintingAdapter({self.channel!r})"
+        self.out = out
+        self.seen: set[str] = set()
 
     def send(self, action: Action, *, idempotency_key: str, message: Message) -> SendOutcome:
-        if idempotency_key not in self._seen:
-            self._seen.add(idempotency_key)
-            to = action.contact.masked[:18] if action.contact is not None else "-"
-            first = message.body.replace("\n", " ")
-            first = first if len(first) <= 64 else first[:63] + "…"
-            self._log.append(f"{action.channel:<11} {to:<18} {action.template:<19} {first}")
+        if idempotency_key not in self.seen:
+            self.seen.add(idempotency_key)
+            to = action.contact.masked[:16] if action.contact is not None else "-"
+            body = message.body.replace("\n", " ")
+            body = body if len(body) <= 56 else body[:55] + "…"
+            self.out.append(
+                f"  {action.account_id:<6} {action.channel:<7} {to:<16} {action.template:<16} "
+                f"{body}"
+            )
         return Delivered(f"{self.channel}:{idempotency_key}")
 
 
-def accounts() -> list[Account]:
-    """Four debtors with different stories."""
-    phone = "+8613812345678"
-
-    def acct(id_: str, amount: str, *, mail: str, number: str = phone) -> Account:
-        address = f"Room {id_[2:]}, No. 1 Example Road, Shanghai"
+def debtors() -> list[Account]:
+    def debtor(id_: str, amount: str, phone: str) -> Account:
         return Account(
             id_,
             timezone="Asia/Shanghai",
             contacts=(
-                ContactPoint("sms", number),
-                ContactPoint("phone", number),
-                ContactPoint("email", mail),
-                ContactPoint("letter", address),
-                ContactPoint("field_visit", address),
+                ContactPoint("sms", phone),
+                ContactPoint("phone", phone),
+                ContactPoint("email", f"{id_.lower()}@example.com"),
+                ContactPoint("letter", f"Room {id_[2:]}, No. 1 Example Road, Shanghai"),
             ),
             invoices=(Invoice(f"INV-{id_}", Money(amount, "CNY"), START - timedelta(days=1)),),
         )
 
     return [
-        acct("A-100", "1200.50", mail="li@example.com"),  # never pays; goes to court
-        acct("A-200", "350.00", mail="wang@example.com", number="+8613900001111"),  # pays
-        acct("A-300", "80.00", mail="zhao@example.com", number="+8613700002222"),  # small
-        acct("A-400", "640.00", mail="chen@example.com", number="+8613600003333"),  # disputes;
-        # later a visit is authorised
+        debtor("A-100", "1200.50", "+8613812345678"),  # never pays
+        debtor("A-200", "350.00", "+8613900001111"),  # pays on day 6; the webhook is late
+        debtor("A-300", "80.00", "+8613700002222"),  # pays on day 15; the webhook is late
+        debtor("A-400", "640.00", "+8613600003333"),  # disputes, loses the dispute
     ]
 
 
-def scripted(day: int, at: datetime) -> dict[str, list[Event]]:
-    """What happens in the world on a given day, before the host's morning run."""
-    story: dict[int, dict[str, list[Event]]] = {
-        5: {"A-400": [DisputeOpened(at=at, reason="says the invoice was paid in cash")]},
-        9: {"A-200": [PaymentReceived(at=at, amount=Money("350.00", "CNY"))]},
-        19: {"A-400": [DisputeResolved(at=at, resolution="no record of the cash payment")]},
-        40: {"A-400": [AuthorisationGranted(at=at, authorisation="field_visit")]},
-        50: {"A-100": [AuthorisationGranted(at=at, authorisation="legal_review")]},
-    }
-    return story.get(day, {})
+def webhooks(day: int) -> dict[str, list[Event]]:
+    """What the payment provider and the support desk report before day *day*'s run."""
+    return {
+        # paid at 09:00 on day 6, before that morning's reminder; reported on day 7
+        7: {"A-200": [PaymentReceived(at=morning(6, 9), amount=Money("350.00", "CNY"))]},
+        # the dispute was opened by phone the evening before
+        5: {"A-400": [DisputeOpened(at=morning(4, 19), reason="says the invoice was paid")]},
+        # paid on day 15, reported two days later
+        17: {"A-300": [PaymentReceived(at=morning(15, 12), amount=Money("80.00", "CNY"))]},
+        19: {"A-400": [DisputeResolved(at=morning(19, 9), resolution="no record of payment")]},
+    }.get(day, {})
 
 
-def run(days: int, ledger_path: Path, out: list[str]) -> None:
-    log: list[str] = []
-    registry = ChannelRegistry()
-    for channel in ("sms", "phone", "email", "letter", "in_app", "field_visit", "legal"):
-        registry.register(PrintingAdapter(channel, log))
-    registry.check(POLICY)  # names every channel of the policy that has no adapter
-    renderer = Renderer(
-        locale="en",
-        locale_for=lambda a: "zh-CN" if a.account_id == "A-100" else None,
-        creditor="Example Lending",
-        contact_line="400-000-0000",
-        agent="Example Field Services",
+def run(store: EventStore, days: int, out: list[str]) -> None:
+    channels = [PrintingAdapter(c, out) for c in ("sms", "phone", "email", "in_app", "letter")]
+    renderer = Renderer(locale="en", creditor="Example Lending", contact_line="400-000-0000")
+    runner = Runner(POLICY, store, channels, renderer=renderer)
+    for account in debtors():
+        store.create(account, recorded_at=morning(0))
+    for day in range(days):
+        now = morning(day)
+        out.append(f"{now:%Y-%m-%d %H:%M}")
+        for account_id, events in webhooks(day).items():
+            store.append(account_id, events, None, recorded_at=now)  # a fact, whatever we read
+            for e in events:
+                out.append(f"  {account_id:<6} webhook {e.kind} effective {e.at:%Y-%m-%d %H:%M}")
+        report = runner.run_once(now)
+        for account_id, error in report.errors:
+            out.append(f"  {account_id:<6} ! {error}")
+        for result in report.results:
+            if result.is_error:
+                out.append(f"  {result.action.account_id:<6} ! {result.describe()}")
+    out.append("")
+    out.append(f"after {days} days:")
+    for account_id in store.account_ids():
+        stored = store.load(account_id)
+        d = decide(POLICY, stored.account, morning(days))
+        wake = f"{stored.wake_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}" if stored.wake_at else "-"
+        out.append(
+            f"  {account_id}: {d.status:<8} stage {d.stage or '-':<14} "
+            f"{len(stored.account.events)} events, wake {wake}"
+        )
+    states: dict[str, int] = {}
+    for entry in store.ledger.entries():
+        states[entry.state] = states.get(entry.state, 0) + 1
+    out.append(
+        f"ledger: {sum(states.values())} keys, "
+        + ", ".join(f"{n} {s}" for s, n in sorted(states.items()))
     )
-    renderer.check(POLICY, locales=["en", "zh-CN"])
-    books = {a.id: a for a in accounts()}
-    first_batch: list[Action] = []
-    with SqliteLedger(ledger_path) as ledger:
-        dispatcher = Dispatcher(registry, ledger=ledger, renderer=renderer)
-        for day in range(days):
-            now = datetime.combine(START + timedelta(days=day), time(10), SHANGHAI)
-            for account_id, events in scripted(day, now).items():
-                books[account_id] = books[account_id].with_events(*events)
-            for account_id, account in books.items():
-                decision = decide(POLICY, account, now)
-                account = account.with_events(*decision.record)
-                report = dispatcher.dispatch(
-                    decision.actions, now=now, acknowledged_obligations=VISIT_CONDUCT
-                )
-                account = account.with_events(*report.outcome_events())
-                books[account_id] = account
-                if day == 0:
-                    first_batch.extend(decision.due_actions)
-                for line in log:
-                    out.append(f"{now:%Y-%m-%d} {account_id:<6} {line}")
-                log.clear()
-                for result in report.errors:
-                    out.append(f"{now:%Y-%m-%d} {account_id:<6} ! {result.describe()}")
-        end = datetime.combine(START + timedelta(days=days), time(10), SHANGHAI)
-        out.append("")
-        out.append(f"after {days} days:")
-        for account_id, account in books.items():
-            d = decide(POLICY, account, end)
-            out.append(f"  {account_id}: {d.status:<8} stage {d.stage or '-'}")
-        states: dict[str, int] = {}
-        for entry in ledger.entries():
-            states[entry.state] = states.get(entry.state, 0) + 1
-        out.append(f"ledger: {sum(states.values())} keys, " + ", ".join(
-            f"{n} {s}" for s, n in sorted(states.items())
-        ))
-        again = dispatcher.dispatch(first_batch, now=end)
-        out.append(f"re-dispatching day 1's batch of {len(first_batch)}: {again.summary()}")
-        for line in log:
-            out.append("  unexpected send: " + line)
+    again = runner.run_once(morning(days - 1))
+    out.append(f"running day {days} again: {len(again.sent)} sent, {again.due} due")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--days", type=int, default=70)
-    parser.add_argument("--ledger", type=Path, default=None, help="SQLite file (default: temp)")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--db", type=Path, default=None, help="SQLite file (default: temporary)")
+    parser.add_argument("--postgres", metavar="URL", help="a PostgreSQL server instead")
     args = parser.parse_args(argv)
     out: list[str] = []
-    if args.ledger is not None:
-        run(args.days, args.ledger, out)
+    if args.postgres:
+        from overdue.host import PostgresStore
+
+        with PostgresStore(args.postgres) as store:
+            run(store, args.days, out)
+    elif args.db is not None:
+        with SqliteStore(args.db) as store:
+            run(store, args.days, out)
     else:
-        with tempfile.TemporaryDirectory() as tmp:
-            run(args.days, Path(tmp) / "ledger.db", out)
+        with tempfile.TemporaryDirectory() as tmp, SqliteStore(Path(tmp) / "host.db") as store:
+            run(store, args.days, out)
     sys.stdout.write("\n".join(out) + "\n")
     return 0
 

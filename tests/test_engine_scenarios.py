@@ -179,7 +179,8 @@ def test_a_reminder_sms_after_nine_pm_waits_for_eight_the_next_morning() -> None
     sms = next(a for a in d.actions if a.channel == "sms")
     in_app = next(a for a in d.actions if a.channel == "in_app")
     assert sms.not_before == at(2026, 1, 12, 8)
-    assert in_app.not_before == at(2026, 1, 11, 21, 40)  # in-app notices have no hours
+    # Issue 14 item 7: an in-app notice is contact too; it used to go out at any hour.
+    assert in_app.not_before == at(2026, 1, 12, 8)
     assert any(r.rule_id == "contact-hours" and r.effect == "defer" for r in sms.reasons)
     assert d.wake_at == at(2026, 1, 12, 8)
 
@@ -524,10 +525,12 @@ def test_a_per_contact_point_cap_ignores_contacts_to_other_addresses() -> None:
     assert decide(p, same, at(2026, 1, 12)).actions[0].not_before == at(2026, 1, 18)
 
 
-def test_a_per_debt_cap_counts_only_contacts_about_the_same_debt() -> None:
+def test_a_per_debt_cap_counts_contacts_tagged_with_a_debt_id_and_untagged_ones_alike() -> None:
+    # Issue 14: a contact tagged with the account's debt id counts toward that debt's cap, as
+    # an untagged (account-level) one does; it used to be left out, silently lifting the cap.
     p = one_rung(FrequencyCap("debt", max_contacts=1, per=days(7), scope="debt"))
-    other_debt = account(_sms(at(2026, 1, 11), debt_id="LOAN-9"))
-    assert decide(p, other_debt, at(2026, 1, 12)).actions[0].not_before == at(2026, 1, 12)
+    tagged = account(_sms(at(2026, 1, 11), debt_id="LOAN-9"))
+    assert decide(p, tagged, at(2026, 1, 12)).actions[0].not_before == at(2026, 1, 18)
     account_level = account(_sms(at(2026, 1, 11)))
     assert decide(p, account_level, at(2026, 1, 12)).actions[0].not_before == at(2026, 1, 18)
 
@@ -737,8 +740,11 @@ def test_an_opt_out_of_calls_falls_back_to_sms_and_of_both_blocks_the_step() -> 
     assert [r.rule_id for r in call.reasons if r.effect == "block"] == ["opt-out"]
     both = acct.with_events(OptedOut(at=at(2026, 1, 18, 9, 30), channel="sms"))
     d2 = decide(REFERENCE_POLICY, both, at(2026, 1, 18, 10))
-    assert {b.step for b in d2.blocked} == {"call.polite", "call.followup"}
+    assert {b.step for b in d2.blocked} == {"call.polite"}
     assert d2.blocked[0].channel == "phone/sms"
+    # Issue 14 item 7: the follow-up text falls back to e-mail, as the policy promises.
+    followup = next(a for a in d2.actions if a.template == "call.followup")
+    assert (followup.channel, followup.fallback_for) == ("email", "sms")
 
 
 # --------------------------------------------------------------------------------------------

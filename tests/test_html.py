@@ -150,7 +150,9 @@ def test_plain_reprs_stay_short() -> None:
     d = decide(REFERENCE_POLICY, _account(), datetime(2026, 1, 11, 21, 40, tzinfo=SH))
     assert len(repr(d)) < 200
     assert repr(d).startswith("Decision(account_id='A-1'")
-    assert "next=in_app:reminder.in_app" in repr(d)  # the earliest action (in-app, due now)
+    # The earliest action: at 21:40 the in-app notice keeps contact hours too (issue 14), so
+    # both reminders wait for 08:00 and the SMS, declared first, leads.
+    assert "next=sms:reminder.sms" in repr(d)
     assert repr(REFERENCE_POLICY) == (
         f"Policy(id='seed-reference', version='2026.1', stages=7, "
         f"rules={len(REFERENCE_POLICY.rules)})"

@@ -294,6 +294,10 @@ def _default_start(account: Account, policy: Policy) -> datetime:
 
 
 def _cmd_check(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    if args.requirements is not None:
+        from overdue.testing.commands import check_requirements_command
+
+        return check_requirements_command(args, out, err)
     code = EXIT_OK
     for path in args.policies:
         try:
@@ -313,6 +317,11 @@ def _cmd_check(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         )
         for w in found:
             out.write(_clean(f"    warning: {w}") + "\n")
+        if policy.presets:  # what actually applies, for the reviewer who signs it off
+            from overdue.presets import render_rule_table
+
+            for line in render_rule_table(policy).splitlines():
+                out.write(_clean(f"    {line}") + "\n")
         if found and args.strict:
             code = EXIT_FAILED
     return code
@@ -321,11 +330,53 @@ def _cmd_check(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 def _cmd_next(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     policy = _load_policy(args.policy)
     at = _parse_at(args.at)
+    # Parquet on either side (or --previous): the portfolio kernel (docs/scale.md).
+    columnar = _columnar_next(args)
+    if columnar is not None:
+        from overdue.portfolio.commands import run_next
+
+        input_format, output_format = columnar
+        return run_next(
+            policy, at, args.accounts, input_format=input_format, output=args.output,
+            output_format=output_format, previous=args.previous, out=out, err=err,
+        )  # fmt: skip
     try:
         results: Iterable[AccountResult] = load_accounts(args.accounts)
         return _decide_all(policy, results, at, args.format, out, err)
     except OSError as exc:
         raise _UsageError(f"{args.accounts}: cannot read accounts: {exc.strerror or exc}") from None
+
+
+def _columnar_next(args: argparse.Namespace) -> tuple[str, str] | None:
+    """``(input, output)`` formats when ``next`` runs on the portfolio kernel, else ``None``."""
+    def parquet(path: str | None) -> bool:
+        if path is None or path == "-":
+            return False
+        from pathlib import Path
+
+        return Path(path).suffix.lower() in (".parquet", ".pq") or Path(path).is_dir()
+
+    inp = args.input_format if args.input_format != "auto" else (
+        "parquet" if parquet(args.accounts) else "jsonl"
+    )
+    outp = args.output_format if args.output_format != "auto" else (
+        "parquet" if parquet(args.output) else args.format
+    )
+    if inp != "parquet" and outp != "parquet" and args.previous is None and args.output is None:
+        return None
+    if outp == "table":
+        raise _UsageError("--format table is for the terminal; with -o or Parquet use jsonl")
+    if outp == "parquet" and args.output is None:
+        raise _UsageError("Parquet output needs a file: -o/--output decisions.parquet")
+    if args.previous is not None and outp != "parquet":
+        raise _UsageError("--previous needs Parquet output (-o decisions.parquet)")
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise _UsageError(
+            'Parquet needs pyarrow: pip install "overdue-policy[arrow]"'
+        ) from None
+    return inp, outp
 
 
 def _cmd_timeline(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
@@ -449,6 +500,12 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="validate policy files and warn about suspicious choices")
     c.add_argument("policies", nargs="+", metavar="POLICY", help="policy files (.toml or .json)")
     c.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    c.add_argument(
+        "--requirements",
+        metavar="REQ",
+        help="requirements file, reviewed policy file or preset name: report what each policy "
+        "can be shown to allow that it forbids",
+    )
     c.set_defaults(func=_cmd_check)
 
     n = sub.add_parser("next", help="decide the next step for every account")
@@ -456,6 +513,14 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("accounts", metavar="ACCOUNTS", help="accounts .jsonl/.json, or - for stdin")
     n.add_argument("--at", required=True, help="ISO 8601 time with offset, or 'now'")
     n.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
+    # Parquet in and out, and the wake index (docs/scale.md); needs overdue-policy[arrow].
+    n.add_argument("--input-format", choices=("auto", "jsonl", "parquet"), default="auto",
+                   help="auto: Parquet for .parquet/.pq files and directories")
+    n.add_argument("--output-format", choices=("auto", "jsonl", "table", "parquet"),
+                   default="auto", help="auto: Parquet when --output ends in .parquet")
+    n.add_argument("-o", "--output", help="write decisions here instead of standard output")
+    n.add_argument("--previous", metavar="DECISIONS",
+                   help="decisions (Parquet) of the last run: keep those with nothing new")
     n.set_defaults(func=_cmd_next)
 
     t = sub.add_parser("timeline", help="the projected schedule of one account")
@@ -480,6 +545,10 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("policy", metavar="POLICY")
     d.add_argument("--format", choices=FORMATS, default="mermaid")
     d.set_defaults(func=_cmd_diagram)
+
+    from overdue.testing.commands import add_diff_command
+
+    add_diff_command(sub)
 
     m = sub.add_parser("demo", help="the reference policy over a bundled sample portfolio")
     m.add_argument("--at", default=DEMO_AT, help=f"decision time (default {DEMO_AT})")

@@ -23,6 +23,7 @@ __all__ = [
     "Reason",
     "Status",
     "Transition",
+    "same_grace_end",
 ]
 
 Status = Literal[
@@ -212,6 +213,9 @@ class Decision:
         record: events the host should append to the history (stage entered).
         retain_until: the date until which the account's records must be kept, set by
             ``record_retention`` rules (``None``: no rule says).
+        debt_disputed: a dispute is open at ``at``: whoever furnishes the debt to a credit
+            bureau must report it as disputed (FDCPA 807(8)), whether or not a rule holds
+            collection for it.
     """
 
     account_id: str
@@ -232,6 +236,7 @@ class Decision:
     policy_version: str = ""
     zone: str | None = None
     retain_until: date | None = None
+    debt_disputed: bool = False
 
     @property
     def due_actions(self) -> tuple[Action, ...]:
@@ -260,6 +265,25 @@ class Decision:
         from overdue._html import decision_html
 
         return decision_html(self)
+
+
+def same_grace_end(actions: tuple[Action, ...]) -> tuple[Action, ...]:
+    """``actions`` of one rung, all stating the rung's one grace end: the latest of theirs.
+
+    A rung's grace runs from its last attempt, so a lawyer's letter posted at 00:00 and its
+    e-mail copy sent at 08:00 (contact hours) must both state the end that counts, not two
+    ends eight hours apart.
+    """
+    ends = [a.facts.grace_end for a in actions if a.facts.grace_end is not None]
+    if len(set(ends)) < 2:
+        return actions
+    last = max(ends)
+    return tuple(
+        attrs.evolve(a, facts=attrs.evolve(a.facts, grace_end=last))
+        if a.facts.grace_end is not None
+        else a
+        for a in actions
+    )
 
 
 def _fmt(dt: datetime | None, tz_name: str | None) -> str:
@@ -315,6 +339,8 @@ def explain(d: Decision) -> str:
         lines.append(f"  blocked: {b.step} by {b.channel}")
         for r in b.reasons:
             lines.append(f"    {r.render(z)}")
+    if d.debt_disputed:
+        lines.append("  debt disputed: report it as disputed to any credit bureau")
     if d.retain_until is not None:
         lines.append(f"  keep records until: {d.retain_until.isoformat()}")
     lines.append(f"  escalates: {_fmt(d.deadline, z)}")

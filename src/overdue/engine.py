@@ -33,12 +33,15 @@ from overdue.decision import (
     MessageFacts,
     Reason,
     Transition,
+    same_grace_end,
 )
 from overdue.durations import Duration
 from overdue.errors import OverdueError
 from overdue.events import ContactAttempted, Outcome, StageEntered
 from overdue.policy import Obligation, Policy, Stage, Step
 from overdue.rules.base import Rule, Verdict
+from overdue.rules.conduct import action_obligations
+from overdue.rules.parties import third_party_gate
 from overdue.situation import Candidate, Situation, days_overdue
 from overdue.snapshot import Snapshot, StepProgress, fold
 
@@ -178,6 +181,9 @@ def _schedule(
     reply to the debtor's own contact (only for the rule kinds it ``overrides``).
     """
     applicable = [r for r in rules if r.applies_to(candidate)]
+    gate = third_party_gate(applicable, candidate)  # ungoverned, or stating debt facts
+    if gate is not None:
+        return _Scheduled(None, (gate,), ())
     if not applicable:
         return _Scheduled(start, (), ())
     granting = [r for r in applicable if callable(getattr(r, "reply_to", None))]
@@ -405,6 +411,7 @@ def decide(
         "policy_version": policy.version,
         "zone": tz_name,
         "retain_until": _retain_until(ix.retention_rules, snap, ctz),
+        "debt_disputed": snap.fact_open("dispute_open", now) is not None,
     }
     reasons: list[Reason] = []
     if tz is None:
@@ -639,17 +646,7 @@ def _with_rule_obligations(
     base: tuple[Obligation, ...], rules: Sequence[Rule], cand: Candidate
 ) -> tuple[Obligation, ...]:
     """The stage's obligations plus those rules attach (``obligations_for``), once per code."""
-    out = list(base)
-    codes = {o.code for o in out}
-    for rule in rules:
-        attach = getattr(rule, "obligations_for", None)
-        if attach is None or not rule.applies_to(cand):
-            continue
-        for o in attach(cand):
-            if o.code not in codes:
-                codes.add(o.code)
-                out.append(o)
-    return tuple(out)
+    return action_obligations(base, rules, cand)
 
 
 def _retain_until(rules: Sequence[Rule], snapshot: Snapshot, tz: tzinfo) -> date | None:
@@ -819,7 +816,7 @@ def _plan_steps(
                 party=cand.party,
             )
         )
-    return tuple(actions), tuple(blocked)
+    return same_grace_end(tuple(actions)), tuple(blocked)
 
 
 def _deadline(

@@ -9,11 +9,21 @@ name them without importing each other.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import attrs
 
 from overdue.errors import PolicyError
 
-__all__ = ["Obligation"]
+__all__ = ["ALIASES", "Obligation", "canonical", "merged"]
+
+ALIASES: dict[str, str] = {
+    "two_staff": "min_staff",
+    "no_entry_without_consent": "enter_only_with_consent",
+    "record_visit": "recording",
+}
+"""Obligation codes that mean the same as a rule's code (the reference policy's field-visit
+codes and :class:`~overdue.rules.FieldVisitConduct`'s), so an action carries each duty once."""
 
 
 def _nonempty(_i: object, a: attrs.Attribute[str], value: object) -> None:
@@ -31,3 +41,27 @@ class Obligation:
 
     code: str = attrs.field(validator=_nonempty)
     text: str = attrs.field(validator=_nonempty)
+
+
+def canonical(code: str) -> str:
+    """The code an obligation is de-duplicated under (``two_staff`` is ``min_staff``)."""
+    return ALIASES.get(code, code)
+
+
+def merged(*groups: Iterable[Obligation]) -> tuple[Obligation, ...]:
+    """The obligations of ``groups`` in order, once per (canonical) code.
+
+    The first obligation of a code keeps its code (a host acknowledges the codes its own
+    stages name); a later one with the same meaning but other words adds its text, so a
+    stricter wording ("at least 3 staff") is never dropped.
+    """
+    out: dict[str, Obligation] = {}
+    for group in groups:
+        for o in group:
+            key = canonical(o.code)
+            first = out.get(key)
+            if first is None:
+                out[key] = o
+            elif o.text not in first.text:
+                out[key] = Obligation(first.code, f"{first.text}; {o.text}")
+    return tuple(out.values())

@@ -4,7 +4,8 @@ A :class:`Policy` checks itself when it is built, the way a state-machine librar
 unreachable state at class creation: duplicate names, a fallback naming an unknown channel, a
 stage that can never be reached, a deadline shorter than its steps need.  Each error names the
 stage or step by its key path (``$.stages[1].steps[0].fallback``), the same path a policy file
-would show.  A ``Policy`` that exists is valid.
+would show.  A ``Policy`` that exists is valid; the one thing judged only once presets are
+stacked on it (whether a rule governs its third-party steps) is :func:`check_stacked`.
 """
 
 from __future__ import annotations
@@ -26,7 +27,15 @@ from overdue.obligations import Obligation
 from overdue.rules.base import Rule
 from overdue.rules.holds import HoldWhile
 
-__all__ = ["EVIDENCE_KINDS", "MESSAGE_FACTS", "Obligation", "Policy", "Stage", "Step"]
+__all__ = [
+    "EVIDENCE_KINDS",
+    "MESSAGE_FACTS",
+    "Obligation",
+    "Policy",
+    "Stage",
+    "Step",
+    "check_stacked",
+]
 
 MESSAGE_FACTS = (
     "amount",
@@ -76,7 +85,9 @@ class Step:
     ``"threat"``, ``"suggest_borrowing"``), so content rules (``required_disclosures``,
     ``forbidden_content``) can check it without reading the text.  ``party='third_party'``
     sends the step to the account's contact points that are not the debtor's (``is_debtor=False``)
-    instead of the debtor's; a policy with such a step must have a ``third_party_contact`` rule.
+    instead of the debtor's; a ``third_party_contact`` rule must govern such a step once presets
+    are stacked (:func:`check_stacked`; until one does, the engine contacts nobody), and such a
+    step must declare no debt facts (it is never planned if it does).
     """
 
     channel: str = attrs.field(validator=_nonempty)
@@ -416,16 +427,31 @@ def _validate(p: Policy) -> None:
                 key_path=f"$.rules[{i}].id",
             )
         rule_ids[rule.id] = i
-    third = [
-        f"$.stages[{i}].steps[{j}]"
-        for i, st in enumerate(p.stages)
-        for j, step in enumerate(st.steps)
-        if step.party == "third_party"
-    ]
-    if third and not any(getattr(r, "kind", None) == "third_party_contact" for r in p.rules):
+    # Whether a third_party_contact rule governs third-party steps is checked once presets are
+    # stacked (check_stacked), so a policy may rely on a preset's rule; until then the engine
+    # blocks every third-party contact no such rule governs.
+
+
+def check_stacked(p: Policy) -> None:
+    """Refuse what can only be judged once presets are stacked on ``p``.
+
+    A step that contacts third parties needs a ``third_party_contact`` rule.  A bare policy
+    may rely on a preset for it (``with_presets(policy, 'us_reg_f')``, ``presets = [...]`` in a
+    file), so the constructor does not ask; :func:`overdue.presets.with_presets` and the policy
+    loaders call this after stacking.  A policy that never meets one still contacts no third
+    party: the engine blocks every contact no such rule governs.
+
+    Raises:
+        PolicyError: naming the first ungoverned step's key path.
+    """
+    from overdue.rules.parties import ungoverned_third_party_steps
+
+    third = ungoverned_third_party_steps(p)
+    if third:
         raise PolicyError(
             "a step contacts third parties but no third_party_contact rule governs them",
             key_path=f"{third[0]}.party",
             expected="a ThirdPartyContact rule (mode 'forbid', 'location_only' or "
-            "'unreachable_only')",
+            "'unreachable_only'), or a preset that has one (us_reg_f, uk_conc7, cn_gbt_2025, "
+            "cn_cba_2026, cn_nifa_2018, ...)",
         )

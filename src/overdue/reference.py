@@ -6,7 +6,9 @@ period -> (field visit: off by default; when on, authorised, third party, identi
 -> litigation (legal review; evidence bundle) -> enforcement (judgment).
 
 Contact hours are 08:00-21:00 in the debtor's zone (``Asia/Shanghai`` when the account does not
-say), and a house frequency cap keeps contact humane, because the seed warns that frequent
+say) for every channel that reaches the debtor at a moment, in-app notices included; an SMS
+that an opt-out (or a missing number) blocks falls back to e-mail; a house frequency cap keeps
+contact humane, because the seed warns that frequent
 contact causes stress and even disputes.  Numbers marked ``house`` are this policy's choices,
 not law: stack a jurisdiction preset for legal limits.
 """
@@ -59,7 +61,13 @@ def reference_policy(*, field_visit: bool = False, currency: str = "CNY") -> Pol
             deadline=days(7),
             description="friendly reminders by SMS and in-app notice",
             steps=(
-                Step("sms", template="reminder.sms", repeat_every=days(3), max_attempts=3),
+                Step(
+                    "sms",
+                    template="reminder.sms",
+                    repeat_every=days(3),
+                    max_attempts=3,
+                    fallback="email",
+                ),
                 Step("in_app", template="reminder.in_app"),
             ),
         ),
@@ -75,7 +83,7 @@ def reference_policy(*, field_visit: bool = False, currency: str = "CNY") -> Pol
                     max_attempts=3,
                     fallback="sms",
                 ),
-                Step("sms", template="call.followup", at=days(1)),
+                Step("sms", template="call.followup", at=days(1), fallback="email"),
             ),
         ),
         Stage(
@@ -136,7 +144,7 @@ def reference_policy(*, field_visit: bool = False, currency: str = "CNY") -> Pol
         ContactHours(
             "contact-hours",
             window=(time(8), time(21)),
-            channels=("sms", "phone", "email", "field_visit"),
+            channels=("sms", "phone", "email", "in_app", "field_visit"),
             citation=HOUSE,
         ),
         FrequencyCap(

@@ -32,6 +32,7 @@ TOP_KEYS = [
     "reasons",
     "record",
     "retain_until",
+    "debt_disputed",
 ]
 ACTION_KEYS = [
     "stage",

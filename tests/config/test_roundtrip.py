@@ -261,7 +261,7 @@ def test_written_files_leave_defaults_out() -> None:
     hours = doc["rules"][0]
     assert hours["kind"] == "contact_hours"
     assert "window" not in hours
-    assert hours["channels"] == ["email", "field_visit", "phone", "sms"]  # written sorted
+    assert hours["channels"] == ["email", "field_visit", "in_app", "phone", "sms"]  # sorted
 
 
 def test_weekday_sets_are_written_as_names() -> None:

@@ -76,7 +76,7 @@ def test_check_names_every_channel_without_an_adapter() -> None:
     with pytest.raises(UnknownChannelError) as info:
         channels.check(REFERENCE_POLICY)
     missing = info.value.channels  # type: ignore[attr-defined]
-    assert missing == ("in_app", "phone", "email", "letter", "legal")
+    assert missing == ("email", "in_app", "phone", "letter", "legal")
     text = str(info.value)
     for channel in missing:
         assert repr(channel) in text

@@ -20,7 +20,9 @@ from overdue.events import (
     ConsentWaiver,
     ContactAttempted,
 )
+from overdue.obligations import canonical
 from overdue.presets import PresetError, with_presets
+from overdue.presets.cn import PRE_AGREED_CONTACT
 from overdue.rules import Citation, ContactHours, FrequencyCap
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -70,8 +72,8 @@ def _failed(day: int, hour: int) -> ContactAttempted:
     )
 
 
-def _relative() -> tuple[ContactPoint, ...]:
-    return (ContactPoint("phone", RELATIVE, is_debtor=False, label="pre-agreed contact"),)
+def _relative(label: str = "pre-agreed contact") -> tuple[ContactPoint, ...]:
+    return (ContactPoint("phone", RELATIVE, is_debtor=False, label=label),)
 
 
 def _relay_action(d: Any) -> Any:
@@ -123,14 +125,28 @@ def test_cn_nifa_2018_art14__the_pre_agreed_contact_only_when_the_debtor_is_unre
 ) -> None:
     policy = _with_relative_call(_nifa(kit, house_caps=False))
     at = datetime(2026, 3, 3, 10, tzinfo=SH)
-    d = kit.decide(policy, _courtesy_call(kit, extra=_relative()), at)
+    named = _relative(PRE_AGREED_CONTACT)
+    d = kit.decide(policy, _courtesy_call(kit, extra=named), at)
     assert kit.by(d, "cn_nifa_2018.art14").code == "debtor_reachable"
     assert _relay_action(d) is None
     failed = [_failed(2, 10), _failed(2, 14), _failed(2, 18)]
-    d = kit.decide(policy, _courtesy_call(kit, *failed, extra=_relative()), at)
+    d = kit.decide(policy, _courtesy_call(kit, *failed, extra=named), at)
     relay = _relay_action(d)
     assert relay is not None
     assert relay.discloses_debt is False
+
+
+def test_cn_nifa_2018_art14__only_the_person_the_debtor_named_in_advance(kit: Any) -> None:
+    # Audit row 32: the convention limits contact to "la persona de contacto previamente
+    # acordada por el deudor"; a sister the debtor never named is not contacted, unreachable
+    # debtor or not.
+    policy = _with_relative_call(_nifa(kit, house_caps=False))
+    failed = [_failed(2, 10), _failed(2, 14), _failed(2, 18)]
+    sister = _relative("sister")
+    at = datetime(2026, 3, 3, 10, tzinfo=SH)
+    d = kit.decide(policy, _courtesy_call(kit, *failed, extra=sister), at)
+    assert kit.by(d, "cn_nifa_2018.art14").code == "third_party_not_named"
+    assert _relay_action(d) is None
 
 
 def test_cn_nifa_2018_art15__every_message_names_the_institution(kit: Any) -> None:
@@ -196,7 +212,7 @@ def test_cn_nifa_2018_art15_field_visit__credentials_shown_and_the_visit_recorde
 ) -> None:
     policy = _nifa(kit, field_visit=True)
     d = kit.decide(policy, _visit_account(kit, _granted(), _granted("agency_mandate")), VISIT_DAY)
-    codes = {o.code for o in kit.action(d, "field_visit").obligations}
+    codes = {canonical(o.code) for o in kit.action(d, "field_visit").obligations}
     assert {"show_identification", "recording"} <= codes
 
 
@@ -358,8 +374,27 @@ def test_cn_cba_2026_art22_conduct__field_visit_authorised_with_two_agents(kit: 
     d = kit.decide(_cba(kit, field_visit=True), _visit_account(kit, _granted(staff=2)), VISIT_DAY)
     visit = kit.action(d, "field_visit")
     assert visit.not_before == VISIT_DAY
-    codes = {o.code for o in visit.obligations}
+    codes = {canonical(o.code) for o in visit.obligations}
     assert {"min_staff", "show_identification", "enter_only_with_consent", "recording"} <= codes
+
+
+def test_field_visit_obligations__each_duty_once_whatever_stage_and_presets_name_it(
+    kit: Any,
+) -> None:
+    # Issue 14 item 3: the visit carried identity_disclosure twice (engine and stage) and
+    # two_staff/min_staff, no_entry_without_consent/enter_only_with_consent and
+    # record_visit/recording side by side.  Each duty is now carried once, under the stage's
+    # own code (the one the host acknowledges), with the presets' wording kept.
+    policy = kit.stack(_ladder(kit, field_visit=True), "cn_gbt_2025", "cn_nifa_2018", "cn_cba_2026")
+    account = _visit_account(kit, _granted(staff=2), _granted("agency_mandate"))
+    visit = kit.action(kit.decide(policy, account, VISIT_DAY), "field_visit")
+    codes = [o.code for o in visit.obligations]
+    assert len(codes) == len({canonical(c) for c in codes}), codes
+    assert codes.count("identity_disclosure") == 1
+    assert {"two_staff", "no_entry_without_consent", "record_visit"} <= set(codes)
+    assert not {"min_staff", "enter_only_with_consent", "recording"} & set(codes)
+    staff = next(o for o in visit.obligations if o.code == "two_staff")
+    assert "at least 2 staff attend the visit together" in staff.text
 
 
 def test_cn_cba_2026_art22_field_visit__a_revoked_authorisation_stops_the_visit(kit: Any) -> None:
@@ -387,3 +422,34 @@ def test_cn_cba_2026__silent_before_the_guideline_was_issued(kit: Any) -> None:
     d = kit.decide(_cba(kit), acct, datetime(2026, 1, 29, 7, 30, tzinfo=SH))
     assert kit.silent(d, "cn_cba_2026.quiet_hours")
     assert kit.by(d, "cn_gbt_2025.quiet_hours").effect == "defer"
+
+
+# -- issue 14: the next-day rule and call recording --------------------------------------------
+
+
+def test_cn_cba_2026_third_parties__relayed_only_from_the_day_after_the_debtor_is_unreachable(
+    kit: Any,
+) -> None:
+    # Issue 14 item 5: "连续三次拨打无法联系次日": the third failed call on 3 March at 18:00
+    # opens third-party contact at local midnight, 4 March, not the same evening.
+    policy = _with_relative_call(_cba(kit, house_caps=False))
+    three = [_failed(3, 10), _failed(3, 14), _failed(3, 18)]
+    evening = datetime(2026, 3, 3, 19, tzinfo=SH)
+    d = kit.decide(policy, _courtesy_call(kit, *three, extra=_relative()), evening)
+    reason = kit.by(d, "cn_cba_2026.third_parties")
+    assert (reason.code, reason.until) == ("third_party_next_day", datetime(2026, 3, 4, tzinfo=SH))
+    relay = _relay_action(d)
+    assert relay is not None
+    assert relay.not_before >= datetime(2026, 3, 4, 8, tzinfo=SH)
+
+
+def test_cn_cba_2026_call_recording__every_call_carries_the_recording_obligation(
+    kit: Any,
+) -> None:
+    # Issue 14 item 6: CN call recording, as an obligation the dispatcher enforces.
+    d = kit.decide(_cba(kit), _courtesy_call(kit), datetime(2026, 3, 3, 10, tzinfo=SH))
+    call = kit.action(d, "phone")
+    recording = [o for o in call.obligations if o.code == "recording"]
+    assert len(recording) == 1
+    assert "record the whole phone contact" in recording[0].text
+    assert not [o for o in kit.action(d, "sms").obligations if o.code == "recording"]

@@ -57,3 +57,11 @@ def test_eu_ccd2_art35_35_1__forbearance_offered_opens_the_way(kit: Any) -> None
     d = kit.decide(_policy(kit), _litigation(kit, offered), datetime(2026, 11, 20, 10, tzinfo=BER))
     assert kit.action(d, "legal").not_before == datetime(2026, 11, 20, 10, tzinfo=BER)
     assert _policy(kit).assumed_zone == "Asia/Shanghai"  # the EU preset assumes no zone
+
+
+def test_eu_ccd2_art35_35_1__marked_secondary_until_art_35_is_read_on_eur_lex(kit: Any) -> None:
+    # Audit row 31: Art. 35 could not be read; only a transposition agrees with it.
+    d = kit.decide(_policy(kit), _litigation(kit), datetime(2026, 11, 20, 10, tzinfo=BER))
+    reason = kit.by(d, "eu_ccd2_art35.35(1)")
+    assert reason.citation.mark == "S"
+    assert "[secondary source only]" in d.explain()

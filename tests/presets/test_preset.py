@@ -30,7 +30,7 @@ from overdue.rules import Citation, HoldWhile, RespectCease
 HERE = Path(__file__).resolve().parent
 
 
-def test_registry_holds_the_seven_presets_of_issue_4() -> None:
+def test_registry_holds_the_presets_of_issues_4_and_14() -> None:
     assert list(PRESETS) == [
         "us_reg_f",
         "us_state_ma",
@@ -39,6 +39,9 @@ def test_registry_holds_the_seven_presets_of_issue_4() -> None:
         "cn_cba_2026",
         "uk_conc7",
         "eu_ccd2_art35",
+        "au_accc_asic_2021",
+        "in_rbi_recovery_2022",
+        "ca_on_cdssa",
     ]
     assert preset("us_reg_f") is PRESETS["us_reg_f"]
 

@@ -12,6 +12,7 @@ import pytest
 
 from overdue import ContactPoint, Policy, Step
 from overdue.events import AuthorisationGranted, ContactAttempted, DisputeOpened, FactSet
+from overdue.obligations import canonical
 from overdue.presets import PresetWarning, with_presets
 from overdue.rules import Citation, FrequencyCap
 
@@ -97,11 +98,11 @@ def test_uk_conc7_7_9_visits__no_visit_to_a_customer_who_may_be_vulnerable(kit: 
 
 def test_uk_conc7_7_9_visit_conduct__purpose_explained_no_entry_without_consent(kit: Any) -> None:
     d = kit.decide(_uk(kit, field_visit=True), _in_visit(kit), NOW)
-    codes = {o.code for o in kit.action(d, "field_visit").obligations}
+    codes = {canonical(o.code) for o in kit.action(d, "field_visit").obligations}
     assert {"enter_only_with_consent", "explain_purpose"} <= codes
 
 
-def test_uk_conc7_7_9_6r__third_parties_are_never_contacted(kit: Any) -> None:
+def test_uk_conc7_7_9_6r__third_parties_only_traced_never_told_of_the_debt(kit: Any) -> None:
     step = Step("phone", template="relay.message", party="third_party", id="relay")
     ladder = _uk(kit)
     policy = attrs.evolve(
@@ -113,7 +114,22 @@ def test_uk_conc7_7_9_6r__third_parties_are_never_contacted(kit: Any) -> None:
     )
     extra = (ContactPoint("phone", "+44 20 7946 0999", is_debtor=False, label="employer"),)
     d = kit.decide(policy, _courtesy_call(kit, extra=extra), NOW)
-    assert kit.by(d, "uk_conc7.7.9.6R").code == "third_party_forbidden"
+    # Audit row 22: CONC 7.9.6R forbids unfair disclosure, not contact: a tracing call that
+    # states nothing of the debt may go out, once per person...
+    relay = next(a for a in d.actions if a.template == "relay.message")
+    assert (relay.party, relay.discloses_debt) == ("third_party", False)
+    # ...but a step that would state the amount to the employer is never planned.
+    telling = attrs.evolve(step, must_state=("amount",), id="tell")
+    policy = attrs.evolve(
+        ladder,
+        stages=tuple(
+            attrs.evolve(s, steps=(*s.steps, telling)) if s.id == "courtesy_call" else s
+            for s in ladder.stages
+        ),
+    )
+    d = kit.decide(policy, _courtesy_call(kit, extra=extra), NOW)
+    (blocked,) = [b for b in d.blocked if b.step == "tell"]
+    assert [r.code for r in blocked.reasons] == ["third_party_disclosure"]
 
 
 def test_uk_conc7_7_3_10r__no_suggestion_to_borrow_to_pay(kit: Any) -> None:
@@ -210,3 +226,66 @@ def test_uk_conc7_frequency_cap__no_regulatory_default_so_the_preset_warns(kit: 
     with warnings.catch_warnings():
         warnings.simplefilter("error", PresetWarning)
         with_presets(attrs.evolve(base, rules=(*base.rules, house)), "uk_conc7")
+
+
+# -- issue 14, the citation audit's findings --------------------------------------------------
+
+
+def test_uk_conc7_7_9_4r__hours_cite_conc_and_are_marked_an_inference_not_verified(
+    kit: Any,
+) -> None:
+    # Audit row 17: CONC states no hours; the number is MCOB's (mortgages), by analogy.
+    d = kit.decide(_uk(kit), _courtesy_call(kit), datetime(2026, 3, 3, 7, 30, tzinfo=LON))
+    reason = kit.by(d, "uk_conc7.7.9.4R")
+    assert reason.citation.mark == "U"
+    assert "must not contact customers at unreasonable times" in reason.citation.section
+    assert "[unverified]" in reason.render()
+
+
+def test_uk_conc7_breathing_space__notices_the_law_requires_still_go_out(kit: Any) -> None:
+    # Audit row 19: reg. 11(2) allows contact the CCA 1974 or FCA rules require.
+    start = datetime(2026, 3, 2, 9, tzinfo=LON)
+    space = FactSet(at=start, name="breathing_space", until=start + timedelta(days=60))
+    policy = _uk(kit, tags=("required_by_law",))
+    d = kit.decide(policy, _courtesy_call(kit, space), NOW)
+    assert kit.silent(d, "uk_conc7.breathing_space")
+    rule = next(r for r in policy.rules if r.id == "uk_conc7.breathing_space")
+    assert "SI 2020/1311" in rule.citation.instrument  # type: ignore[attr-defined]
+    assert "reg. 11(1)" in rule.citation.section  # type: ignore[attr-defined]
+
+
+def test_uk_conc7_mental_health_crisis__notices_the_law_requires_still_go_out(kit: Any) -> None:
+    crisis = FactSet(at=datetime(2026, 3, 2, 9, tzinfo=LON), name="mental_health_crisis_moratorium")
+    d = kit.decide(_uk(kit, tags=("required_by_law",)), _courtesy_call(kit, crisis), NOW)
+    assert kit.silent(d, "uk_conc7.mental_health_crisis")
+
+
+def test_uk_conc7_7_10_mental_capacity__recovery_suspended_when_capacity_is_in_doubt(
+    kit: Any,
+) -> None:
+    concern = FactSet(at=datetime(2026, 3, 2, 9, tzinfo=LON), name="mental_capacity_concern")
+    d = kit.decide(_uk(kit), _courtesy_call(kit, concern), NOW)
+    reason = kit.by(d, "uk_conc7.7.10.mental_capacity")
+    assert (reason.effect, reason.citation.mark) == ("block", "V")
+    assert "must suspend the pursuit of recovery" in reason.citation.section
+    assert not d.actions
+
+
+def test_uk_conc7_7_15_8_statute_barred__no_demand_once_the_customer_says_it_is_barred(
+    kit: Any,
+) -> None:
+    said = FactSet(at=datetime(2026, 3, 2, 9, tzinfo=LON), name="statute_barred_asserted")
+    d = kit.decide(_uk(kit), _courtesy_call(kit, said), NOW)
+    reason = kit.by(d, "uk_conc7.7.15.8.statute_barred")
+    assert (reason.effect, reason.citation.mark) == ("block", "S")
+    assert not d.actions
+
+
+def test_uk_conc7_7_9_visit_conduct__cites_7_9_14r_4_for_entry_consent(kit: Any) -> None:
+    rule = next(r for r in _uk(kit).rules if r.id == "uk_conc7.7.9.visit_conduct")
+    assert "7.9.14R(4)" in rule.citation.section  # type: ignore[attr-defined]
+
+
+def test_uk_conc7_7_9_4r__ai_voice_calls_keep_the_hours_too(kit: Any) -> None:
+    rule = next(r for r in _uk(kit).rules if r.id == "uk_conc7.7.9.4R")
+    assert "ai_voice" in rule.channels  # type: ignore[attr-defined]

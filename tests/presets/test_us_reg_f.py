@@ -24,6 +24,7 @@ from overdue.events import (
     OptedOut,
 )
 from overdue.presets import PresetWarning, with_presets
+from overdue.presets.us import reg_f
 from overdue.rules import Citation, FrequencyCap
 
 NY = ZoneInfo("America/New_York")
@@ -157,15 +158,74 @@ def test_us_reg_f_1006_14_h__an_sms_opt_out_blocks_texts_only(kit: Any) -> None:
     assert all(a.channel != "sms" for a in d.actions)
 
 
-# -- 1006.38(c): dispute ---------------------------------------------------------------------
+# -- 1006.38(d)(2): dispute ------------------------------------------------------------------
 
 
-def test_us_reg_f_1006_38_c__a_dispute_holds_collection_until_verification(kit: Any) -> None:
+def test_us_reg_f_1006_38_d_2__a_dispute_holds_collection_until_verification(kit: Any) -> None:
     dispute = DisputeOpened(at=datetime(2026, 3, 2, 9, tzinfo=NY), reason="not my debt")
     policy = _policy(kit)
     d = kit.decide(policy, _in_courtesy_call(kit, dispute), datetime(2026, 3, 3, 10, tzinfo=NY))
-    assert kit.by(d, "us_reg_f.1006.38(c)").code == "hold"
+    reason = kit.by(d, "us_reg_f.1006.38(d)(2)")
+    assert (reason.code, reason.citation.mark) == ("hold", "V")
+    assert "within the validation period" in reason.citation.section
     assert d.status == "on_hold"
+    assert d.debt_disputed is True
+    assert "debt disputed" in d.explain()
+
+
+def _scoped(kit: Any) -> Policy:
+    ladder = kit.ladder(currency="USD", tags=US_TAGS, must_state=("identity",))
+    # A host choosing the regulation's scope drops the reference ladder's own stricter hold.
+    ladder = attrs.evolve(ladder, rules=tuple(r for r in ladder.rules if r.id != "dispute-hold"))
+    ladder = _with_validation_notice(ladder)
+    return kit.stack(ladder, reg_f(dispute_hold="validation_period"))
+
+
+def _with_validation_notice(policy: Policy) -> Policy:
+    notice = Step("letter", template="validation.notice", tags=US_TAGS, must_state=("identity",))
+    verify = Step(
+        "letter", template="dispute.verification", tags=US_TAGS, must_state=("identity",)
+    )
+    return attrs.evolve(
+        policy,
+        stages=tuple(
+            attrs.evolve(s, steps=(*s.steps, notice, verify)) if s.id == "reminder" else s
+            for s in policy.stages
+        ),
+    )
+
+
+def _letter(template: str, at: datetime) -> ContactAttempted:
+    return ContactAttempted(at=at, channel="letter", outcome="delivered", template=template)
+
+
+def test_us_reg_f_1006_38_d_2__scoped_a_dispute_after_the_validation_period_holds_nothing(
+    kit: Any,
+) -> None:
+    # Issue 14 item 4: with the regulation's scoping, a dispute made after the validation
+    # period does not halt collection, though the decision still reports it as disputed.
+    sent = _letter("validation.notice", datetime(2026, 2, 20, 10, tzinfo=NY))
+    late = DisputeOpened(at=datetime(2026, 4, 1, 9, tzinfo=NY))
+    acct = _in_courtesy_call(kit, sent, late)
+    d = kit.decide(_scoped(kit), acct, datetime(2026, 4, 2, 10, tzinfo=NY))
+    assert kit.silent(d, "us_reg_f.1006.38(d)(2)")
+    assert d.debt_disputed is True
+    assert d.actions
+
+
+def test_us_reg_f_1006_38_d_2__scoped_a_dispute_within_the_period_halts_until_verification(
+    kit: Any,
+) -> None:
+    sent = _letter("validation.notice", datetime(2026, 2, 20, 10, tzinfo=NY))
+    early = DisputeOpened(at=datetime(2026, 3, 2, 9, tzinfo=NY))
+    now = datetime(2026, 3, 3, 10, tzinfo=NY)
+    d = kit.decide(_scoped(kit), _in_courtesy_call(kit, sent, early), now)
+    assert kit.by(d, "us_reg_f.1006.38(d)(2)").code == "dispute_hold"
+    assert not [a for a in d.actions if a.template != "dispute.verification"]
+    verified = _letter("dispute.verification", datetime(2026, 3, 3, 9, tzinfo=NY))
+    d = kit.decide(_scoped(kit), _in_courtesy_call(kit, sent, early, verified), now)
+    assert kit.silent(d, "us_reg_f.1006.38(d)(2)")
+    assert d.debt_disputed is True
 
 
 # -- 1006.30(a): before furnishing to a credit bureau -----------------------------------------
@@ -445,3 +505,119 @@ def test_us_reg_f_1006_10__one_location_call_per_person_never_saying_debt(kit: A
     d = kit.decide(policy, acct, datetime(2026, 3, 5, 10, tzinfo=NY))
     assert kit.by(d, "us_reg_f.1006.10").code == "third_party_limit"
     assert all(a.template != "location.inquiry" for a in d.actions)
+
+
+# -- issue 14, the citation audit's findings --------------------------------------------------
+
+
+def test_us_reg_f_1006_14_b_2_i_a__calls_tagged_with_their_debt_id_still_count(kit: Any) -> None:
+    # Audit cross-cutting finding 1: seven calls recorded with debt_id="LOAN-1" deferred
+    # nothing; "a particular debt" is the account's own, tagged or not.
+    calls = [
+        kit.call(datetime(2026, 3, day, 10, tzinfo=NY), debt_id="LOAN-1") for day in range(2, 9)
+    ]
+    policy = _policy(kit, house_caps=False)
+    d = kit.decide(policy, _in_courtesy_call(kit, *calls), datetime(2026, 3, 8, 12, tzinfo=NY))
+    cap = kit.by(d, "us_reg_f.1006.14(b)(2)(i)(A)")
+    assert (cap.until, cap.citation.mark) == (datetime(2026, 3, 9, tzinfo=NY), "V")
+    assert "seven times within seven consecutive days" in cap.citation.section
+
+
+def test_us_reg_f_1006_14_b_2_i_a__ai_voice_calls_count_as_calls(kit: Any) -> None:
+    # Audit cross-cutting finding 2: an AI or prerecorded call logged as ai_voice escaped.
+    calls = [
+        ContactAttempted(
+            at=datetime(2026, 3, day, 10, tzinfo=NY), channel="ai_voice", outcome="no_answer"
+        )
+        for day in range(2, 9)
+    ]
+    policy = _policy(kit, house_caps=False)
+    d = kit.decide(policy, _in_courtesy_call(kit, *calls), datetime(2026, 3, 8, 12, tzinfo=NY))
+    assert kit.by(d, "us_reg_f.1006.14(b)(2)(i)(A)").until == datetime(2026, 3, 9, tzinfo=NY)
+
+
+def _ai_voice(policy: Policy) -> Policy:
+    """``policy`` whose courtesy call is placed by an AI voice."""
+    return attrs.evolve(
+        policy,
+        stages=tuple(
+            attrs.evolve(
+                s,
+                steps=tuple(
+                    attrs.evolve(x, channel="ai_voice", fallback=None)
+                    if x.channel == "phone"
+                    else x
+                    for x in s.steps
+                ),
+            )
+            for s in policy.stages
+        ),
+    )
+
+
+def test_us_reg_f_1006_6_b_1_i__an_ai_voice_call_waits_for_0800_too(kit: Any) -> None:
+    ladder = _ai_voice(kit.ladder(currency="USD", tags=US_TAGS, must_state=("identity",)))
+    policy = kit.stack(ladder, "us_reg_f")
+    acct = attrs.evolve(
+        _in_courtesy_call(kit),
+        contacts=(
+            *_in_courtesy_call(kit).contacts,
+            ContactPoint("ai_voice", "+1 617 555 0100"),
+        ),
+    )
+    d = kit.decide(policy, acct, datetime(2026, 3, 3, 7, 0, tzinfo=NY))
+    assert kit.by(d, "us_reg_f.1006.6(b)(1)(i)").until == datetime(2026, 3, 3, 8, 0, tzinfo=NY)
+    assert kit.action(d, "ai_voice").not_before == datetime(2026, 3, 3, 8, 0, tzinfo=NY)
+
+
+def test_us_reg_f_1006_14_h__a_letter_opt_out_stops_letters_but_those_the_law_requires(
+    kit: Any,
+) -> None:
+    # Audit row 7: every letter used to be exempt; only (h)(2)(iii) "if otherwise required by
+    # applicable law" is.  The formal notice falls back to a letter when e-mail is opted out.
+    opts = (
+        OptedOut(at=datetime(2026, 3, 2, 9, tzinfo=NY), channel="email"),
+        OptedOut(at=datetime(2026, 3, 2, 9, tzinfo=NY), channel="letter"),
+    )
+    acct = kit.account(
+        "America/New_York",
+        kit.entered("formal_notice", datetime(2026, 3, 3, 9, tzinfo=NY)),
+        *opts,
+        due=DUE,
+        currency="USD",
+    )
+    now = datetime(2026, 3, 3, 10, tzinfo=NY)
+    d = kit.decide(_policy(kit), acct, now)
+    (blocked,) = [b for b in d.blocked if b.step == "notice.formal"]
+    assert {r.rule_id for r in blocked.reasons} == {"us_reg_f.1006.14(h)", "opt-out"}
+    rule = next(r for r in _policy(kit).rules if r.id == "us_reg_f.1006.14(h)")
+    assert "letter" not in rule.exempt  # type: ignore[attr-defined]
+    assert "required_by_law" in rule.exempt_tags  # type: ignore[attr-defined]
+    required = _policy(kit, tags=(*US_TAGS, "required_by_law"))
+    reg_f_only = attrs.evolve(required, rules=tuple(r for r in required.rules if r.id != "opt-out"))
+    d = kit.decide(reg_f_only, acct, now)
+    assert kit.silent(d, "us_reg_f.1006.14(h)")
+    assert kit.action(d, "email")
+
+
+def test_us_reg_f_1006_6_e__in_app_messages_carry_the_opt_out_line_too(kit: Any) -> None:
+    # Audit row 11: "any other electronic medium that uses a specific electronic address".
+    policy = _policy(kit, tags=("debt_collector_notice",))
+    acct = kit.account(
+        "America/New_York",
+        kit.entered("reminder", datetime(2026, 3, 3, 9, tzinfo=NY)),
+        due=DUE,
+        currency="USD",
+    )
+    d = kit.decide(policy, acct, datetime(2026, 3, 3, 10, tzinfo=NY))
+    (blocked,) = [b for b in d.blocked if b.step == "reminder.in_app"]
+    assert any(r.rule_id == "us_reg_f.1006.6(e)" for r in blocked.reasons)
+
+
+def test_us_reg_f_1006_100__records_kept_three_years_read_in_the_text(kit: Any) -> None:
+    last = kit.call(datetime(2026, 3, 2, 10, tzinfo=NY))
+    d = kit.decide(_policy(kit), _in_courtesy_call(kit, last), datetime(2026, 3, 3, 10, tzinfo=NY))
+    assert d.retain_until == date(2029, 3, 2)
+    rule = next(r for r in _policy(kit).rules if r.id == "us_reg_f.1006.100")
+    assert rule.citation.mark == "V"  # type: ignore[attr-defined]
+    assert "last collection activity" in rule.citation.section  # type: ignore[attr-defined]

@@ -78,7 +78,26 @@ def test_us_state_ma_940cmr7_04_hours__no_creditor_call_at_2130_in_boston(kit: A
     policy = kit.stack(_ladder(kit), "us_state_ma")
     d = kit.decide(policy, _courtesy_call(kit), datetime(2026, 3, 4, 21, 30, tzinfo=NY))
     assert kit.by(d, "us_state_ma.940cmr7.04.hours").until == datetime(2026, 3, 5, 8, 0, tzinfo=NY)
-    assert "[secondary source only]" in d.explain()
+    assert "209 CMR 18.16" in d.explain()
+
+
+def test_us_state_ma_940cmr7_04_hours__cover_every_communication_not_only_calls(kit: Any) -> None:
+    # Audit row 15: 209 CMR 18.16(1)(a) speaks of "communicating", so an e-mail at 21:30 waits
+    # too (the overlay used to cover phone and SMS only).
+    policy = kit.stack(_ladder(kit), "us_state_ma")
+    acct = kit.account(
+        "America/New_York",
+        kit.entered("formal_notice", datetime(2026, 3, 4, 21, 0, tzinfo=NY)),
+        due=DUE,
+        currency="USD",
+    )
+    d = kit.decide(policy, acct, datetime(2026, 3, 4, 21, 30, tzinfo=NY))
+    email = kit.action(d, "email")
+    assert any(r.rule_id == "us_state_ma.940cmr7.04.hours" for r in email.reasons)
+    assert email.not_before == datetime(2026, 3, 5, 8, 0, tzinfo=NY)
+    rule = next(r for r in policy.rules if r.id == "us_state_ma.940cmr7.04.hours")
+    for channel in ("phone", "ai_voice", "sms", "email", "in_app", "field_visit"):
+        assert channel in rule.channels, channel  # type: ignore[attr-defined]
 
 
 def test_us_state_ma_visits__one_field_visit_per_30_days(kit: Any) -> None:
@@ -96,4 +115,24 @@ def test_us_state_ma_visits__one_field_visit_per_30_days(kit: Any) -> None:
         currency="USD",
     )
     d = kit.decide(policy, acct, datetime(2026, 3, 20, 10, tzinfo=NY))
-    assert kit.by(d, "us_state_ma.visits").until == datetime(2026, 4, 9, 0, 0, tzinfo=NY)
+    reason = kit.by(d, "us_state_ma.visits")
+    assert reason.until == datetime(2026, 4, 9, 0, 0, tzinfo=NY)
+    # Audit row 16: the collectors' rule is 209 CMR 18.17(6), read in the text: V.
+    assert (reason.citation.instrument, reason.citation.mark) == ("209 CMR 18.17(6)", "V")
+
+
+def test_us_state_ma_940cmr7_04_1_f__ai_voice_and_debt_tagged_calls_count(kit: Any) -> None:
+    # Audit row 14 and cross-cutting findings 1-2: a "recorded audio message" logged as
+    # ai_voice, and a call tagged with its debt id, both count toward the 2 in 7.
+    calls = [
+        ContactAttempted(
+            at=datetime(2026, 3, 2, 10, tzinfo=NY),
+            channel="ai_voice",
+            outcome="no_answer",
+            debt_id="LOAN-1",
+        ),
+        kit.call(datetime(2026, 3, 3, 10, tzinfo=NY), debt_id="LOAN-1"),
+    ]
+    policy = kit.stack(_ladder(kit), "us_state_ma")
+    d = kit.decide(policy, _courtesy_call(kit, *calls), datetime(2026, 3, 4, 10, tzinfo=NY))
+    assert kit.by(d, "us_state_ma.940cmr7.04(1)(f)").until == datetime(2026, 3, 9, 0, 0, tzinfo=NY)

@@ -286,14 +286,27 @@ def test_scope_contact_point_counts_only_calls_to_the_same_number() -> None:
     assert _next(_policy(cap), _account(*to_home), now) == datetime(2026, 3, 5, 8, tzinfo=NY)
 
 
-def test_scope_debt_leaves_out_calls_about_another_debt() -> None:
-    week = _week(date(2026, 3, 2), debt_id="LOAN-2")
+def test_scope_debt_keeps_counting_calls_tagged_with_the_accounts_own_debt_id() -> None:
+    # Issue 14 / audit finding 1: seven calls recorded with debt_id="LOAN-1" used to defer
+    # nothing, because a per-debt cap kept only untagged contacts.
+    week = _week(date(2026, 3, 2), debt_id="LOAN-1")
     now = datetime(2026, 3, 8, 15, tzinfo=NY)
-    assert _next(_policy(REG_F_7_IN_7), _account(*week), now) == now
+    assert _next(_policy(REG_F_7_IN_7), _account(*week), now) == datetime(2026, 3, 9, 8, tzinfo=NY)
+
+
+def test_scope_debt_counts_each_debt_on_its_own_and_untagged_calls_for_every_debt() -> None:
+    now = datetime(2026, 3, 8, 15, tzinfo=NY)
+    days_ = [date(2026, 3, 2) + timedelta(days=i) for i in range(7)]
+    split = [_call(d, debt_id="LOAN-1" if i < 4 else "LOAN-2") for i, d in enumerate(days_)]
+    # Four calls about one debt, three about the other: neither debt had seven.
+    assert _next(_policy(REG_F_7_IN_7), _account(*split), now) == now
     debtor_wide = FrequencyCap(
         "all", channels=("phone",), max_contacts=7, per="7d", window="rolling_days", scope="debtor"
     )
-    assert _next(_policy(debtor_wide), _account(*week), now) > now
+    assert _next(_policy(debtor_wide), _account(*split), now) > now
+    # Account-level (untagged) calls are about every debt: 4 + 3 untagged make 7 for LOAN-1.
+    mixed = [_call(d, debt_id="LOAN-1" if i < 4 else None) for i, d in enumerate(days_)]
+    assert _next(_policy(REG_F_7_IN_7), _account(*mixed), now) > now
 
 
 def test_refuses_an_unknown_exclusion_and_a_window_of_hours() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 
 from overdue import Account, ContactPoint, Invoice, Money, Policy, Stage, Step, decide
@@ -17,6 +18,7 @@ from overdue.decision import Action
 from overdue.dispatch.messages import Renderer
 from overdue.errors import PolicyError
 from overdue.events import ContactAttempted, DebtorContacted, StageEntered
+from overdue.policy import check_stacked
 from overdue.rules import ContactHours, Rule, ThirdPartyContact
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -92,8 +94,13 @@ CN_10 = ThirdPartyContact("cn10_contacts", mode="unreachable_only", unreachable_
 
 
 def test_a_policy_that_contacts_third_parties_needs_a_rule_governing_them() -> None:
+    # Built bare (a preset may bring the rule), refused once stacked without one, and never
+    # planned meanwhile: third parties are not contacted by default.
+    bare = _policy()
     with pytest.raises(PolicyError, match="third_party_contact"):
-        _policy()
+        check_stacked(bare)
+    codes = _block_codes(bare, _account(*_failed_three_times()))
+    assert codes == ["third_party_ungoverned"]
 
 
 def test_uk_forbid_blocks_every_third_party_and_leaves_the_debtor_alone() -> None:
@@ -199,3 +206,71 @@ def test_describe() -> None:
         "number), never again after a refusal, never disclosing the debt"
     )
     assert ThirdPartyContact("uk").describe() == "no contact with third parties"
+
+
+# -- issue 14: persons, the next-day wait, the gate ---------------------------------------------
+
+
+def test_persons_limits_third_party_contact_to_the_named_person() -> None:
+    rule = ThirdPartyContact(
+        "nifa", mode="unreachable_only", persons=("employer",), unreachable_after=3
+    )
+    d = decide(_policy(rule), _account(*_failed_three_times()), NOW)
+    relay = _relay(d.actions)
+    assert relay is not None
+    assert relay.contact is not None
+    assert relay.contact.label == "employer"  # the sisters, first on file, are not named
+    assert "only employer" in rule.describe()
+
+
+def test_wait_next_local_day_defers_to_midnight_after_the_day_the_debtor_became_unreachable() -> (
+    None
+):
+    rule = ThirdPartyContact("cba", mode="unreachable_only", wait="next_local_day")
+    same_evening = datetime(2026, 3, 4, 19, tzinfo=SH)
+    d = decide(_policy(rule), _account(*_failed_three_times()), same_evening)
+    relay = _relay(d.actions)
+    assert relay is not None
+    assert relay.not_before == datetime(2026, 3, 5, 8, tzinfo=SH)  # midnight, then the hours
+    assert "from the next local day" in rule.describe()
+    invalid = [_attempt(4, 9, "invalid_number")]
+    d = decide(_policy(rule), _account(*invalid), same_evening)
+    relay = _relay(d.actions)
+    assert relay is not None
+    assert relay.not_before == datetime(2026, 3, 5, 8, tzinfo=SH)
+
+
+def test_the_gate_blocks_a_third_party_step_stating_debt_facts_whatever_the_rule() -> None:
+    policy = _policy(ThirdPartyContact("loc", mode="location_only"))
+    telling = attrs.evolve(
+        policy,
+        stages=tuple(
+            attrs.evolve(
+                s,
+                steps=tuple(
+                    attrs.evolve(x, must_state=("amount", "deadline")) if x.key == "relay" else x
+                    for x in s.steps
+                ),
+            )
+            for s in policy.stages
+        ),
+    )
+    assert _block_codes(telling, _account()) == ["third_party_disclosure"]
+    assert _block_codes(
+        attrs.evolve(
+            telling,
+            stages=tuple(
+                attrs.evolve(
+                    s,
+                    steps=tuple(
+                        attrs.evolve(x, must_state=(), tags=("debt_collector_notice",))
+                        if x.key == "relay"
+                        else x
+                        for x in s.steps
+                    ),
+                )
+                for s in telling.stages
+            ),
+        ),
+        _account(),
+    ) == ["third_party_disclosure"]

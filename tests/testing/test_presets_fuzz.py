@@ -42,6 +42,7 @@ from overdue.events import (
     Outcome,
 )
 from overdue.presets import PresetWarning, with_presets
+from overdue.presets.ca import NOTICE_TEMPLATE as ONTARIO_NOTICE
 from overdue.presets.us import LOCATION_INQUIRY
 from overdue.rules import Citation, FrequencyCap
 from overdue.testing import PolicyMachine
@@ -57,13 +58,16 @@ _CI_EXAMPLES = int(os.environ.get("OVERDUE_FUZZ_EXAMPLES", "6"))
 DECLARED = ("debt_collector_notice", "opt_out_notice", "identity", "institution_name")
 
 
-def _declared(policy: Policy, *, validation_notice: bool) -> Policy:
-    """Every step declares :data:`DECLARED`; a US ladder also sends the validation notice."""
+def _declared(policy: Policy, *, validation_notice: bool, ontario_notice: bool = False) -> Policy:
+    """Every step declares :data:`DECLARED`; a US ladder also sends the validation notice, an
+    Ontario ladder its written notice first."""
     stages = []
     for stage in policy.stages:
         steps = tuple(attrs.evolve(s, tags=(*s.tags, *DECLARED)) for s in stage.steps)
         if validation_notice and stage.id == "reminder":
             steps += (Step("letter", template="validation.notice", tags=DECLARED),)
+        if ontario_notice and stage.id == "reminder":
+            steps = (Step("letter", template=ONTARIO_NOTICE, tags=DECLARED), *steps)
         stages.append(attrs.evolve(stage, steps=steps))
     return attrs.evolve(policy, stages=tuple(stages))
 
@@ -77,16 +81,24 @@ def _stack(
     base = reference_policy(field_visit=field_visit, currency=currency)
     if not house_caps:  # the house caps are stricter than most presets' and would mask them
         base = attrs.evolve(base, rules=tuple(r for r in base.rules if r.id not in HOUSE_CAPS))
-    base = _declared(base, validation_notice=any(p.startswith("us_") for p in presets))
-    if "uk_conc7" in presets:  # CONC 7 leaves the number to the firm: state a house cap
-        house = FrequencyCap(
-            "uk_conc7.frequency_cap",
-            max_contacts=2,
-            per="7d",
-            channels=("phone",),
-            citation=Citation("house cap under CONC 7.9", mark="house"),
-        )
-        base = attrs.evolve(base, rules=(*base.rules, house))
+    base = _declared(
+        base,
+        validation_notice=any(p.startswith("us_") for p in presets),
+        ontario_notice="ca_on_cdssa" in presets,
+    )
+    for name, slot in (
+        ("uk_conc7", "uk_conc7.frequency_cap"),  # CONC 7 leaves the number to the firm
+        ("in_rbi_recovery_2022", "in_rbi_recovery_2022.frequency_cap"),  # "persistently"
+    ):
+        if name in presets:  # state the house cap the instrument leaves open
+            house = FrequencyCap(
+                slot,
+                max_contacts=2,
+                per="7d",
+                channels=("phone",),
+                citation=Citation(f"house cap under {name}", mark="house"),
+            )
+            base = attrs.evolve(base, rules=(*base.rules, house))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PresetWarning)
         return with_presets(base, *presets)
@@ -249,6 +261,8 @@ US_ZONES = ("America/New_York", "America/Chicago", "America/Los_Angeles", "Pacif
 CCD2_APPLIES = datetime(2026, 11, 1, 9, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 UK_ZONES = ("Europe/London", "Europe/Dublin", "Asia/Kolkata")
 EU_ZONES = ("Europe/Berlin", "Europe/Paris", "Europe/Lisbon", "Asia/Kolkata")
+AU_ZONES = ("Australia/Sydney", "Australia/Perth", "Australia/Adelaide")
+ON_ZONES = ("America/Toronto",)
 
 STACKS: dict[str, type[_StackMachine]] = {
     "reference": _machine("ReferenceMachine"),
@@ -285,14 +299,47 @@ STACKS: dict[str, type[_StackMachine]] = {
     "uk_conc7/no_house_caps": _machine(
         "Conc7OwnCapsMachine", "uk_conc7", currency="GBP", zones=UK_ZONES, house_caps=False
     ),
+    # Issue 14: the three jurisdictions added then, alone and without the house caps.
+    "au_accc_asic_2021": _machine(
+        "AcccAsicMachine", "au_accc_asic_2021", currency="AUD", zones=AU_ZONES
+    ),
+    "au_accc_asic_2021/no_house_caps": _machine(
+        "AcccAsicOwnCapsMachine",
+        "au_accc_asic_2021",
+        currency="AUD",
+        zones=AU_ZONES,
+        house_caps=False,
+    ),
+    "in_rbi_recovery_2022": _machine(
+        "RbiMachine", "in_rbi_recovery_2022", currency="INR", zones=("Asia/Kolkata",)
+    ),
+    "field_visit+in_rbi_recovery_2022": _machine(
+        "FieldVisitRbiMachine",
+        "in_rbi_recovery_2022",
+        currency="INR",
+        zones=("Asia/Kolkata",),
+        field_visit=True,
+    ),
+    "ca_on_cdssa": _machine("OntarioMachine", "ca_on_cdssa", currency="CAD", zones=ON_ZONES),
+    "ca_on_cdssa/no_house_caps": _machine(
+        "OntarioOwnCapsMachine", "ca_on_cdssa", currency="CAD", zones=ON_ZONES, house_caps=False
+    ),
     # A debtor with a second zone (their address), so all-locations hour rules must fit both.
     "us_reg_f/two_zones": _machine(
         "RegFTwoZonesMachine", "us_reg_f", currency="USD", zones=US_ZONES, two_zones=True
     ),
 }
 
-for _name in ("us_reg_f", "cn_gbt_2025", "cn_nifa_2018+cn_gbt_2025", "uk_conc7"):
-    # The stack with a step that phones relatives, so third-party rules meet real contacts.
+for _name in (
+    "us_reg_f",
+    "cn_gbt_2025",
+    "cn_nifa_2018+cn_gbt_2025",
+    "cn_gbt_2025+cn_cba_2026",
+    "uk_conc7",
+    "ca_on_cdssa",
+):
+    # The stack with a step that phones relatives, so third-party rules meet real contacts
+    # (Ontario's preset has none: the engine must then contact no relative at all).
     _m = STACKS[_name]
     assert _m.policy is not None
     STACKS[f"{_name}+relative"] = type(
@@ -331,3 +378,11 @@ TestRegFMassachusettsOwnCaps = _case(STACKS["us_reg_f+us_state_ma/no_house_caps"
 TestGbtCbaOwnCaps = _case(STACKS["cn_gbt_2025+cn_cba_2026/no_house_caps"])
 TestConc7OwnCaps = _case(STACKS["uk_conc7/no_house_caps"])
 TestRegFTwoZones = _case(STACKS["us_reg_f/two_zones"])
+TestAcccAsic = _case(STACKS["au_accc_asic_2021"])
+TestAcccAsicOwnCaps = _case(STACKS["au_accc_asic_2021/no_house_caps"])
+TestRbi = _case(STACKS["in_rbi_recovery_2022"])
+TestFieldVisitRbi = _case(STACKS["field_visit+in_rbi_recovery_2022"])
+TestOntario = _case(STACKS["ca_on_cdssa"])
+TestOntarioOwnCaps = _case(STACKS["ca_on_cdssa/no_house_caps"])
+TestOntarioWithRelative = _case(STACKS["ca_on_cdssa+relative"])
+TestGbtCbaWithRelative = _case(STACKS["cn_gbt_2025+cn_cba_2026+relative"])

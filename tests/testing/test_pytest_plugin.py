@@ -71,3 +71,62 @@ def test_the_fallback_recorder_records() -> None:
     rec = Recorder()
     rec.send(object(), idempotency_key="k1")  # type: ignore[arg-type]
     assert [s.idempotency_key for s in rec.sent] == ["k1"]
+
+
+MACHINE_TEST = """
+from overdue.testing import PolicyMachine, selected_policy
+
+
+class Machine(PolicyMachine):
+    policy = selected_policy()
+
+
+def test_the_machine_follows_the_option():
+    print("MACHINE", Machine().the_policy.id)
+"""
+
+
+def test_the_option_drives_a_policy_machine_resolved_at_run_time(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(MACHINE_TEST)
+    policy = REPO / "examples" / "policy_tests" / "my_policy.toml"
+    result = pytester.runpytest("-s", "-p", "no:cacheprovider", f"--overdue-policy={policy}")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*MACHINE my-policy*"])
+
+
+def test_a_named_mutant_reaches_the_fixture(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        "def test_grace(overdue_policy):\n"
+        "    print('GRACE', overdue_policy.stage('lawyer_letter').grace)\n"
+    )
+    result = pytester.runpytest(
+        "-s", "-p", "no:cacheprovider", "--overdue-mutant=grace_zero:lawyer_letter"
+    )
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*GRACE 0d*"])
+
+
+SCORED_SUITE = """
+from overdue import REFERENCE_POLICY
+from overdue.testing import current_policy, weakenings
+
+
+def test_no_weakening_against_the_reviewed_policy():
+    assert weakenings(REFERENCE_POLICY, current_policy()) == []
+"""
+
+
+def test_the_mutation_score_counts_killed_mutants(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(SCORED_SUITE)
+    result = pytester.runpytest_subprocess("--overdue-mutants=grace_zero*")
+    result.stdout.fnmatch_lines(["*killed   grace_zero:lawyer_letter*", "*mutation score: 1/1*"])
+    assert result.ret == 0
+
+
+def test_a_suite_that_checks_nothing_lets_mutants_survive(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_nothing():\n    assert True\n")
+    result = pytester.runpytest_subprocess("--overdue-mutants=grace_zero*")
+    result.stdout.fnmatch_lines(["*SURVIVED grace_zero:lawyer_letter*", "*mutation score: 0/1*"])
+    assert result.ret == 1

@@ -90,10 +90,29 @@ def policy_warnings(policy: Policy) -> list[SuspiciousPolicyWarning]:
                     'without an authorisation requirement (add requires = ["field_visit"])'
                 )
             )
+        for j, step in enumerate(stage.steps):
+            told = sorted(set(step.must_state) - {"identity"})
+            if step.party == "third_party" and told:
+                out.append(
+                    SuspiciousPolicyWarning(
+                        f"$.stages[{i}].steps[{j}].must_state: step {step.key!r} goes to third "
+                        f"parties but must state {', '.join(told)}: it would tell them about "
+                        "the debt"
+                    )
+                )
         entry += _exit_after(stage)
     channels = set(policy.declared_channels) | set(policy.addressless_channels)
     stages = {s.id for s in policy.stages}
+    # A preset's rule names every channel its instrument covers; that a policy uses fewer is
+    # expected, so only the policy's own rules are checked for names it does not use.
+    stacked: set[str] = set()
+    if policy.presets:
+        from overdue.presets import preset_rules
+
+        stacked = {r.id for r in preset_rules(policy)}
     for i, rule in enumerate(policy.rules):
+        if rule.id in stacked:
+            continue
         for key, known in (("channels", channels), ("stages", stages)):
             names = getattr(rule, key, None)
             if not isinstance(names, frozenset):
@@ -111,6 +130,9 @@ def policy_warnings(policy: Policy) -> list[SuspiciousPolicyWarning]:
         from overdue.presets import slot_warnings
 
         out.extend(SuspiciousPolicyWarning(f"$.presets: {w}") for w in slot_warnings(policy))
+    from overdue.rules.parties import third_party_disclosures
+
+    out.extend(SuspiciousPolicyWarning(line) for line in third_party_disclosures(policy))
     # Rules that can judge a policy without an account (content rules) say so themselves.
     for rule in policy.rules:
         problems = getattr(rule, "policy_problems", None)

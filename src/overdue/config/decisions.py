@@ -126,6 +126,7 @@ def decision_to_dict(decision: Decision) -> dict[str, Any]:
         "reasons": [_reason(r, tz) for r in d.reasons],
         "record": [event_to_dict(e) for e in d.record],
         "retain_until": d.retain_until.isoformat() if d.retain_until is not None else None,
+        "debt_disputed": d.debt_disputed,
     }
 
 

@@ -18,8 +18,8 @@ from overdue._iso4217 import ISO4217_CODES
 from overdue.config._codec import Decoder
 from overdue.config.limits import MAX_DEPTH, too_deep
 from overdue.config.registry import Kinds
-from overdue.errors import ConfigError, PolicyFileError, suggest
-from overdue.policy import Policy
+from overdue.errors import ConfigError, PolicyError, PolicyFileError, suggest
+from overdue.policy import Policy, check_stacked
 
 __all__ = [
     "SCHEMA",
@@ -97,9 +97,8 @@ def policy_from_dict(
     policy = dec.attrs_value(Policy, body, "$")
     if dec.errors:
         raise PolicyFileError(title, in_document_order(_dedupe(dec.errors), data))
-    if presets:
-        policy = _stack(policy, presets, title)
-    return policy  # type: ignore[no-any-return]
+    # Stacked first, then checked: the policy may rely on a preset's third-party rule.
+    return _stack(policy, presets, title)
 
 
 def _preset_names(value: Any, dec: Decoder) -> list[str]:
@@ -129,14 +128,17 @@ def _stack(policy: Policy, presets: list[str], title: str) -> Policy:
     from overdue.presets import PresetError, with_presets
 
     try:
-        return with_presets(policy, *presets)
-    except PresetError as exc:
+        if presets:
+            return with_presets(policy, *presets)
+        check_stacked(policy)
+        return policy
+    except PolicyError as exc:
         raise PolicyFileError(
             title,
             [
                 ConfigError(
                     exc.what,
-                    key_path="$.presets",
+                    key_path="$.presets" if isinstance(exc, PresetError) else exc.key_path,
                     expected=exc.expected,
                     got=exc.got,
                     suggestion=exc.suggestion,

@@ -17,8 +17,17 @@ from overdue.presets.preset import (
     Slot,
     in_force_from,
 )
+from overdue.presets.public_holidays import PublicHolidays
 from overdue.presets.registry import PRESETS, preset
-from overdue.presets.stacking import base_policy, preset_rules, slot_warnings, with_presets
+from overdue.presets.stacking import (
+    base_policy,
+    preset_rules,
+    render_rule_table,
+    rule_table,
+    slot_warnings,
+    with_presets,
+)
+from overdue.presets.us import reg_f
 
 __all__ = [
     "PRESETS",
@@ -26,11 +35,15 @@ __all__ = [
     "Preset",
     "PresetError",
     "PresetWarning",
+    "PublicHolidays",
     "Slot",
     "base_policy",
     "in_force_from",
     "preset",
     "preset_rules",
+    "reg_f",
+    "render_rule_table",
+    "rule_table",
     "slot_warnings",
     "with_presets",
 ]

@@ -22,10 +22,17 @@ from overdue.rules import (
     RecordRetention,
     RequiredDisclosures,
     RequiresAuthorisation,
+    RequiresRecording,
     ThirdPartyContact,
 )
 
-__all__ = ["CN_CBA_2026", "CN_CONTACT_CHANNELS", "CN_GBT_2025", "CN_NIFA_2018"]
+__all__ = [
+    "CN_CBA_2026",
+    "CN_CONTACT_CHANNELS",
+    "CN_GBT_2025",
+    "CN_NIFA_2018",
+    "PRE_AGREED_CONTACT",
+]
 
 CN_CONTACT_CHANNELS = ("phone", "ai_voice", "sms", "email", "in_app", "field_visit")
 """Every channel that reaches the debtor at a moment: "collection" covers them all (CN-6)."""
@@ -39,6 +46,9 @@ _GBT_LINK = "https://daydaynews.cc/zh-mo/finance/3964557.html"
 NIFA_2024 = "《互联网金融贷后催收业务指引》 (NIFA, 2024)"
 CBA_2026 = "《金融机构个人消费类贷款催收工作指引（试行）》 (CBA, 2026)"
 _CBA_LINK = "http://fund.caiding5.cn/shichang/36079.html"
+
+PRE_AGREED_CONTACT = "pre_agreed_contact"
+"""The label a host gives the contact points of the person the debtor named in advance."""
 
 QUIET_HOURS_SLOT = "cn_nifa_2018.quiet_hours"
 CALL_FREQUENCY_SLOT = "cn_nifa_2018.call_frequency"
@@ -61,11 +71,14 @@ CN_NIFA_2018 = Preset(
             mode="unreachable_only",
             unreachable_after=3,
             stop_on_refusal=True,
+            persons=(PRE_AGREED_CONTACT,),
             citation=Citation(
                 NIFA_2018,
-                "Arts. 13-14: no harassing unrelated persons; the pre-agreed contact only when "
-                "the debtor cannot be reached (3 failed attempts: the CBA 2026 definition)",
-                _NIFA_2018_LINK,
+                "Arts. 13-14: no harassing unrelated persons; when the debtor cannot be reached "
+                "the institution 'solo podrá contactar a la persona de contacto previamente "
+                "acordada por el deudor' (a Spanish translation); 'cannot be reached' as 3 "
+                "failed attempts is the library's reading (the convention gives no number)",
+                "https://waihuizhishiwang.com/gupiaozhishi/fxh2lbtupq.html",
                 "S",
             ),
         ),
@@ -110,7 +123,8 @@ CN_NIFA_2018 = Preset(
             years=5,
             citation=Citation(
                 NIFA_2018,
-                "Art. 21: collection records kept at least 5 years",
+                "Art. 21: collection records kept at least 5 years (press report; the Art. 21 "
+                "translation the audit read shows only the recording duty)",
                 _NIFA_2018_LINK,
                 "S",
             ),
@@ -141,6 +155,8 @@ CN_NIFA_2018 = Preset(
         ),
     ),
     notes=(
+        "Third parties: only the person the debtor named in advance, whose contact points the "
+        "host labels 'pre_agreed_contact', and only once the debtor is unreachable.",
         "Claims that the convention fixes 08:00-22:00 or 08:00-21:00 (an 'Art. 16') did not "
         "check out: its Art. 16 is about polite language, Art. 17 gives no number.",
         "Not encoded: the legal cap on total financing cost (an amount rule).",
@@ -214,8 +230,9 @@ CN_GBT_2025 = Preset(
             stop_on_refusal=True,
             citation=Citation(
                 GBT_2025,
-                "collect only from the debtor; contacts only when the debtor cannot be reached "
-                "(3 failed attempts: the CBA 2026 definition); stop on refusal; never disclose",
+                "contacts only '仅在无法联系到债务人本人' (when the debtor cannot be reached), not "
+                "after they refuse; never disclose. '3 failed attempts' is the CBA 2026 "
+                "definition, not the standard's; death or incapacity triggers not encoded",
                 _GBT_LINK,
                 "S",
             ),
@@ -320,11 +337,25 @@ CN_CBA_2026 = Preset(
             mode="unreachable_only",
             unreachable_after=3,
             stop_on_refusal=True,
+            wait="next_local_day",
             citation=Citation(
                 CBA_2026,
-                "unrelated third parties only once the debtor is unreachable (invalid number or "
-                "3 consecutive failed attempts), only to relay a message, never to collect",
-                "http://epaper.csjrw.cn/csjrb/20260204/html/content_20260204002001.htm",
+                "'在债务人手机无效、连续三次拨打无法联系次日...可联系第三人': third "
+                "parties only from the next day after the mobile number proved invalid or 3 "
+                "consecutive calls failed, only to relay a message, never to collect (two "
+                "press summaries agree)",
+                "https://reportify.cn/social-media/768757111798201",
+                "S",
+            ),
+        ),
+        RequiresRecording(
+            "cn_cba_2026.call_recording",
+            channels=("phone", "ai_voice"),
+            citation=Citation(
+                CBA_2026,
+                "phone collection recorded in full and kept (per the research note's summary of "
+                "the press reports; the article and wording were not read)",
+                _CBA_LINK,
                 "S",
             ),
         ),
@@ -346,7 +377,12 @@ CN_CBA_2026 = Preset(
         "authorised with fewer than 2 agents (AuthorisationGranted staff=1) is blocked.",
         "The quiet hours and the unanswered-call cap are waivable by the debtor's agreement "
         "(a ConsentWaiver naming the rule).",
-        "Not encoded: call recording (no rule kind yet); third-party contact only 'from the "
-        "next day' after the failed attempts (one source, U).",
+        "Third parties only from the local day after the debtor became unreachable "
+        "(ThirdPartyContact wait='next_local_day'); the alternative trigger 'three days "
+        "unreachable' (连续三日无法联系) is not encoded.",
+        "Calls carry the 'recording' obligation: the dispatcher sends them only once the host "
+        "confirms the call is recorded.",
+        "Not encoded: the '7 calendar days between collection rounds' (one source, U): what a "
+        "round is was not found, so no rule could say what it limits."
     ),
 )

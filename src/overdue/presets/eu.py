@@ -32,10 +32,12 @@ EU_CCD2_ART35 = Preset(
             citation=Citation(
                 "Directive (EU) 2023/2225",
                 "Art. 35(1): reasonable forbearance measures before enforcement proceedings "
-                "are initiated (applies from 2026-11-20, date per a secondary source)",
+                "are initiated; Art. 35 itself not read on EUR-Lex; consistent with the Irish "
+                "transposition: 'reasonable forbearance measures before enforcement proceedings "
+                "are initiated' (applies from 2026-11-20, date per a secondary source)",
                 "https://sintact.ro/legislatie/jurnalul-oficial-ue/"
                 "directiva-2225-18-oct-2023-privind-contractele-de-credit-de-79174553/art-35",
-                "V",
+                "S",
             ),
         ),
     ),

@@ -11,8 +11,11 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from overdue.errors import suggest
+from overdue.presets.au import AU_ACCC_ASIC_2021
+from overdue.presets.ca import CA_ON_CDSSA
 from overdue.presets.cn import CN_CBA_2026, CN_GBT_2025, CN_NIFA_2018
 from overdue.presets.eu import EU_CCD2_ART35
+from overdue.presets.india import IN_RBI_RECOVERY_2022
 from overdue.presets.preset import Preset, PresetError
 from overdue.presets.uk import UK_CONC7
 from overdue.presets.us import US_REG_F, US_STATE_MA
@@ -30,6 +33,9 @@ PRESETS: Mapping[str, Preset] = MappingProxyType(
             CN_CBA_2026,
             UK_CONC7,
             EU_CCD2_ART35,
+            AU_ACCC_ASIC_2021,
+            IN_RBI_RECOVERY_2022,
+            CA_ON_CDSSA,
         )
     }
 )

@@ -14,12 +14,19 @@ from typing import Any
 
 import attrs
 
-from overdue.policy import Policy
+from overdue.policy import Policy, check_stacked
 from overdue.presets.preset import Preset, PresetError, Slot
 from overdue.presets.registry import preset as lookup
 from overdue.rules.base import Rule
 
-__all__ = ["base_policy", "preset_rules", "slot_warnings", "with_presets"]
+__all__ = [
+    "base_policy",
+    "preset_rules",
+    "render_rule_table",
+    "rule_table",
+    "slot_warnings",
+    "with_presets",
+]
 
 _UNSET: Any = object()
 
@@ -55,6 +62,9 @@ def with_presets(policy: Policy, *presets: str | Preset) -> Policy:
         PresetError: an unknown name (with a suggestion); a preset stacked twice; a rule id
             that is already in the policy (naming both owners); two presets that assume
             different zones or calendars; a required slot nobody fills.
+        PolicyError: a step contacts third parties and, with the presets stacked, still no
+            ``third_party_contact`` rule governs them (checked after stacking, so a policy
+            may rely on a preset's rule).
 
     Warns:
         PresetWarning: a recommended slot nobody fills (a frequency cap CONC 7 leaves to the
@@ -91,13 +101,15 @@ def with_presets(policy: Policy, *presets: str | Preset) -> Policy:
     for p in new:
         rules.extend(p.guarded_rules())
     _check_slots(everyone, rules, policy.id)
-    return attrs.evolve(
+    stacked = attrs.evolve(
         policy,
         rules=tuple(rules),
         presets=tuple(stacked_names),
         assumed_zone=zone,
         calendar=calendar,
     )
+    check_stacked(stacked)  # after stacking: the policy may rely on a preset's rule
+    return stacked
 
 
 def _agree(presets: Iterable[Preset], flag: str, attr: str, current: Any) -> Any:
@@ -191,3 +203,34 @@ def base_policy(policy: Policy) -> Policy:
                 )
             own.remove(rule)
     return attrs.evolve(policy, rules=tuple(own), presets=())
+
+
+def rule_table(policy: Policy) -> list[tuple[str, str, str, str]]:
+    """What actually applies: every rule of the policy as ``(rule, limit, source, mark)``.
+
+    The policy's own rules first, then each stacked preset's, in the order they are held, so
+    a reviewer signs off the stacked whole (``overdue check`` prints it for a policy with
+    presets).  ``source`` is the citation's instrument and section (``-`` when the rule has
+    none); ``mark`` is ``V``, ``S``, ``U``, ``house`` or ``-``.
+    """
+    rows: list[tuple[str, str, str, str]] = []
+    for rule in policy.rules:
+        citation = getattr(rule, "citation", None)
+        if citation is None:
+            source, mark = "-", "-"
+        else:
+            source = citation.instrument + (f" {citation.section}" if citation.section else "")
+            mark = citation.mark
+        rows.append((rule.id, rule.describe(), source, mark))
+    return rows
+
+
+def render_rule_table(policy: Policy, *, width: int = 60) -> str:
+    """:func:`rule_table` as plain text, one rule per line, long sources cut at ``width``."""
+    rows = rule_table(policy)
+    lines = [f"rules of {policy.id} with presets {', '.join(policy.presets)}:"]
+    lines.append("  rule | limit | source | mark")
+    for rule_id, limit, source, mark in rows:
+        short = source if len(source) <= width else source[: width - 3] + "..."
+        lines.append(f"  {rule_id} | {limit} | {short} | {mark}")
+    return "\n".join(lines)

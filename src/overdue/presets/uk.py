@@ -2,8 +2,9 @@
 Pre-Action Protocol for Debt Claims (research rows UK-1 to UK-14).
 
 CONC gives no number for contact frequency ("not excessive"), so the preset builds but warns
-until the policy states its own cap under the id ``uk_conc7.frequency_cap``.  The contact
-hours are MCOB 13.5.4G's "usually 08:00-21:00", applied to CONC 7.9.4R by analogy.
+until the policy states its own cap under the id ``uk_conc7.frequency_cap``.  CONC gives no
+contact hours either: the preset's 08:00-21:00 is MCOB 13.5.4G's "usually" for mortgages,
+applied to CONC 7.9.4R by analogy, and marked as the house choice it is.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from overdue.rules import (
 
 __all__ = ["UK_CONC7", "UK_CONTACT_CHANNELS"]
 
-UK_CONTACT_CHANNELS = ("phone", "sms", "email", "in_app", "field_visit")
+UK_CONTACT_CHANNELS = ("phone", "ai_voice", "sms", "email", "in_app", "field_visit")
 """The channels that reach a customer at a moment, so "unreasonable times" applies."""
 
 _HANDBOOK = "FCA Handbook"
@@ -35,7 +36,17 @@ _BREATHING = (
     "https://www.gov.uk/government/publications/debt-respite-scheme-breathing-space-guidance/"
     "debt-respite-scheme-breathing-space-guidance-for-creditors"
 )
-_BREATHING_REGS = "Debt Respite Scheme (Breathing Space Moratorium) (England and Wales)"
+_BREATHING_REGS = (
+    "Debt Respite Scheme (Breathing Space Moratorium and Mental Health Crisis Moratorium) "
+    "(England and Wales) Regulations 2020 (SI 2020/1311)"
+)
+_SI_2020_1311 = "https://www.legislation.gov.uk/uksi/2020/1311/contents/made"
+_REG_11 = (
+    "reg. 11(1): 'neither a creditor nor the creditor's agent must contact a debtor in relation "
+    "to the enforcement of a moratorium debt, including to demand payment'; reg. 11(2) allows "
+    "contact the law requires (templates tagged required_by_law)"
+)
+_CONC_7_9 = "https://www.handbook.fca.org.uk/handbook/CONC/7/9.html?date=2024-01-01&timeline=True"
 
 UK_CONC7 = Preset(
     name="uk_conc7",
@@ -56,11 +67,12 @@ UK_CONC7 = Preset(
             channels=UK_CONTACT_CHANNELS,
             citation=Citation(
                 _HANDBOOK,
-                "MCOB 13.5.4G: a reasonable hour usually falls between 08:00 and 21:00, "
-                "applied by analogy to CONC 7.9.4R's 'unreasonable times'",
+                "CONC 7.9.4R: 'A firm must not contact customers at unreasonable times'; the "
+                "hours are MCOB 13.5.4G's 'a reasonable hour will usually fall between 8 am and "
+                "9 pm' (mortgages), applied to consumer credit by analogy (inferred)",
                 "https://www.handbook.fca.org.uk/handbook?date=2018-07-01&page=4&"
                 "related-provisions-for-provision=CONC%207.17.4",
-                "V",
+                "U",
             ),
         ),
         HoldWhile(
@@ -77,22 +89,47 @@ UK_CONC7 = Preset(
         HoldWhile(
             "uk_conc7.breathing_space",
             fact="breathing_space",
+            exempt_tags=("required_by_law",),
             citation=Citation(
                 _BREATHING_REGS,
-                "standard breathing space: up to 60 days without contact requesting repayment "
-                "or enforcement",
-                _BREATHING,
+                "regs. 7, 11, 26: standard breathing space (60 days); " + _REG_11,
+                _SI_2020_1311,
                 "V",
             ),
         ),
         HoldWhile(
             "uk_conc7.mental_health_crisis",
             fact="mental_health_crisis_moratorium",
+            exempt_tags=("required_by_law",),
             citation=Citation(
                 _BREATHING_REGS,
-                "mental health crisis breathing space: the crisis treatment plus 30 days",
-                _BREATHING,
+                "mental health crisis moratorium: 'for as long as that treatment lasts, plus 30 "
+                "days' (the minister, Lords, 6 Oct 2020); " + _REG_11,
+                _SI_2020_1311,
                 "V",
+            ),
+        ),
+        HoldWhile(
+            "uk_conc7.7.10.mental_capacity",
+            fact="mental_capacity_concern",
+            citation=Citation(
+                _HANDBOOK,
+                "CONC 7.10: 'A firm must suspend the pursuit of recovery of a debt' when told "
+                "the customer might lack mental capacity",
+                "https://www.handbook.fca.org.uk/handbook/CONC/7/10.html",
+                "V",
+            ),
+        ),
+        HoldWhile(
+            "uk_conc7.7.15.8.statute_barred",
+            fact="statute_barred_asserted",
+            pause_deadlines=False,
+            citation=Citation(
+                _HANDBOOK,
+                "CONC 7.15.8: stop demanding payment once the customer says the debt is statute "
+                "barred (wording per an advice-sector copy)",
+                "https://askcpag.org.uk/?id=-257589",
+                "S",
             ),
         ),
         HoldWhile(
@@ -102,8 +139,8 @@ UK_CONC7 = Preset(
             pause_deadlines=False,
             citation=Citation(
                 _HANDBOOK,
-                "CONC 7.9 visits: no visit when the customer is or may be vulnerable "
-                "(rule number 7.9.14R inferred)",
+                "CONC 7.9.14R(2): do not 'visit a customer at a time when they know or suspect "
+                "that the customer is, or may be, particularly vulnerable'",
                 "https://handbook.fca.org.uk/handbook?date=2014-12-22&"
                 "related-provisions-for-provision=CONC+7.13.10",
                 "V",
@@ -111,12 +148,14 @@ UK_CONC7 = Preset(
         ),
         ThirdPartyContact(
             "uk_conc7.7.9.6R",
-            mode="forbid",
+            mode="location_only",
+            stop_on_refusal=True,
             citation=Citation(
                 _HANDBOOK,
-                "CONC 7.9.6R-7.9.11G: no disclosure to third parties, no embarrassing conduct",
-                "https://www.handbook.fca.org.uk/handbook/CONC/7/9.html?date=2024-01-01&"
-                "timeline=True",
+                "CONC 7.9.6R: 'A firm must not unfairly disclose or threaten to disclose "
+                "information relating to the customer's debt to a third party'; third parties "
+                "only to trace the customer, never told of the debt",
+                _CONC_7_9,
                 "V",
             ),
         ),
@@ -128,7 +167,8 @@ UK_CONC7 = Preset(
             explain_purpose=True,
             citation=Citation(
                 _HANDBOOK,
-                "CONC 7.9.12R, 7.9.13G: explain a visit's purpose; do not enter without consent",
+                "CONC 7.9.12R: explain a visit's purpose; 7.9.14R(4): do not 'enter a "
+                "customer's property without the customer's consent'",
                 "https://handbook.fca.org.uk/handbook?date=2014-12-22&"
                 "related-provisions-for-provision=CONC+7.13.10",
                 "V",
@@ -242,13 +282,23 @@ UK_CONC7 = Preset(
     notes=(
         "Breathing space and mental-health crisis moratoria hold every contact while the "
         "facts 'breathing_space' and 'mental_health_crisis_moratorium' are set; the host sets "
-        "them with their end (60 days; treatment plus 30 days). Payments may still be "
-        "accepted. How a 60-day space's last day is counted is unverified (U).",
-        "Scotland's 5-year prescription is not encoded: the time bar is England and Wales'.",
+        "them with their end (60 days; treatment plus 30 days). Notices the law requires "
+        "(CCA 1974, FCA rules: reg. 11(2)) go out when their template is tagged "
+        "'required_by_law'. Reg. 11(2)'s other exceptions (contact the debtor asks for, "
+        "replies to complaints, other debts) are not told apart: the hold blocks them "
+        "(stricter). Payments may still be accepted. How a 60-day space's last day is "
+        "counted is unverified (U).",
+        "CONC 7.10 (mental capacity) holds on the fact 'mental_capacity_concern'; CONC 7.15.8 "
+        "(the customer says the debt is statute barred) on 'statute_barred_asserted'.",
+        "Third parties may be contacted only to trace the customer, never told of the debt "
+        "(CONC 7.9.6R forbids unfair disclosure, not contact; tracing only is a house choice). "
+        "Not encoded: the identity check before disclosing debt details (CONC 7.9.10R).",
+        "Contact hours are a house choice by analogy to MCOB 13.5.4G: CONC states no hours.",
+        "Scotland's 5-year prescription is not encoded: the preset is for England and Wales. "
+        "A policy for Scottish accounts states its own time_bar rule (limitation '60mo').",
         "The prior-event gates name the fact 'forbearance_offered' and the delivered templates "
         "'default_notice' and 'letter_of_claim'.",
-        "Not encoded: identity checks before disclosing debt details, notice before a "
-        "first visit, the 14-day notice before issuing a disputed claim, payment-plan holds "
-        "for reasonable offers (CONC 7.14.10R).",
+        "Not encoded: notice before a first visit, the 14-day notice before issuing a disputed "
+        "claim, payment-plan holds for reasonable offers (CONC 7.14.10R).",
     ),
 )

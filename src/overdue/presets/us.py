@@ -13,6 +13,9 @@ US-24).  Design choices the sources leave open, documented here and in
 from __future__ import annotations
 
 from datetime import date, time
+from typing import Literal
+
+import attrs
 
 from overdue.calendars import us_federal_calendar
 from overdue.durations import business_days, days
@@ -21,6 +24,7 @@ from overdue.rules import (
     Citation,
     ContactHours,
     CoolDown,
+    DisputeHold,
     ForbiddenContent,
     FrequencyCap,
     HoldWhile,
@@ -30,11 +34,19 @@ from overdue.rules import (
     RequiresPriorEvent,
     RespectCease,
     RespectOptOut,
+    Rule,
     ThirdPartyContact,
     ValidationPeriod,
 )
 
-__all__ = ["LOCATION_INQUIRY", "REG_F_CONTACT_CHANNELS", "US_REG_F", "US_STATE_MA"]
+__all__ = [
+    "LOCATION_INQUIRY",
+    "REG_F_CALL_CHANNELS",
+    "REG_F_CONTACT_CHANNELS",
+    "US_REG_F",
+    "US_STATE_MA",
+    "reg_f",
+]
 
 REG_F = "12 CFR part 1006 (Regulation F)"
 _1006_14 = "https://law.lawstack.com/cfr/12/1006.14/"
@@ -45,10 +57,76 @@ LOCATION_INQUIRY = "location.inquiry"
 """The template of a location call to a third party, which must not say a debt exists, so the
 mini-Miranda rule lets it through (FDCPA 807(11) excepts location communications)."""
 
-REG_F_CONTACT_CHANNELS = ("phone", "sms", "email", "in_app", "field_visit")
-"""The media the inconvenient-time rule covers: calls, texts, e-mail, in-app, visits (US-6)."""
+REG_F_CONTACT_CHANNELS = ("phone", "ai_voice", "sms", "email", "in_app", "field_visit")
+"""The media the inconvenient-time rule covers: calls (live, prerecorded or artificial voice),
+texts, e-mail, in-app, visits (US-6)."""
 
-US_REG_F = Preset(
+REG_F_CALL_CHANNELS = ("phone", "ai_voice")
+"""What Reg F's call-frequency presumptions count: telephone calls, an AI or prerecorded voice
+call included ("place telephone calls"; the audit's cross-cutting finding 2)."""
+
+_DISPUTE_D2 = (
+    "1006.38(d)(2): 'Upon receipt of a dispute submitted by the consumer in writing within the "
+    "validation period, a debt collector must cease collection'; FDCPA 809(b): 'cease "
+    "collection of the debt ... until the debt collector obtains verification'"
+)
+
+
+def _dispute_rule(within: Literal["any_time", "validation_period"]) -> Rule:
+    """The dispute hold: every dispute (default, stricter), or Reg F's own scoping."""
+    if within == "any_time":
+        return HoldWhile(
+            "us_reg_f.1006.38(d)(2)",
+            fact="dispute_open",
+            citation=Citation(
+                "FDCPA 809(b); " + REG_F,
+                _DISPUTE_D2 + "; held for every dispute at any time (stricter)",
+                "https://frrsdigital.com/topic-by-locator/6-1683",
+                "V",
+            ),
+        )
+    return DisputeHold(
+        "us_reg_f.1006.38(d)(2)",
+        within="validation_period",
+        notice="contacted:validation.notice",
+        period=days(30),
+        receipt_after=business_days(5),
+        verification="dispute.verification",
+        citation=Citation(
+            "FDCPA 809(b); " + REG_F,
+            _DISPUTE_D2 + "; scoped as the regulation scopes it",
+            "https://frrsdigital.com/topic-by-locator/6-1683",
+            "V",
+        ),
+    )
+
+
+def reg_f(*, dispute_hold: Literal["any_time", "validation_period"] = "any_time") -> Preset:
+    """The ``us_reg_f`` preset; ``dispute_hold='validation_period'`` scopes the dispute hold.
+
+    The default holds collection for every open dispute at any time (stricter than the rule,
+    and pausing the escalation clock).  ``'validation_period'`` holds only for a dispute made
+    within the validation period, until ``dispute.verification`` is sent (1006.38(d)(2)); see
+    :class:`~overdue.rules.DisputeHold`.  Either way the decision's ``debt_disputed`` reports
+    an open dispute.  A policy file naming ``us_reg_f`` always gets the default.
+    """
+    if dispute_hold not in ("any_time", "validation_period"):
+        from overdue.presets.preset import PresetError
+
+        raise PresetError(
+            "unknown dispute_hold scope",
+            expected="'any_time' | 'validation_period'",
+            got=dispute_hold,
+        )
+    return _reg_f(_dispute_rule(dispute_hold))
+
+
+def _reg_f(dispute: Rule) -> Preset:
+    rules = tuple(dispute if r.id == dispute.id else r for r in _REG_F_BASE.rules)
+    return attrs.evolve(_REG_F_BASE, rules=rules)
+
+
+_REG_F_BASE = Preset(
     name="us_reg_f",
     version="2021-11-30",
     title="Regulation F (12 CFR part 1006) under the FDCPA",
@@ -70,8 +148,9 @@ US_REG_F = Preset(
             waivable=True,
             citation=Citation(
                 REG_F,
-                "1006.6(b)(1)(i): before 08:00 and after 21:00 at the consumer's location is "
-                "inconvenient (all media), unless the consumer consents (1006.6(b)(1))",
+                "1006.6(b)(1)(i): 'a time before 8:00 a.m. and after 9:00 p.m. local time at the "
+                "consumer's location is inconvenient' (all media, AI and prerecorded calls "
+                "included), unless the consumer consents (1006.6(b)(1))",
                 _1006_6,
                 "V",
             ),
@@ -99,16 +178,17 @@ US_REG_F = Preset(
             window="rolling_days",
             scope="debt",
             counts="attempt",
-            channels=("phone",),
+            channels=REG_F_CALL_CHANNELS,
             exclude=("inbound", "not_connected", "consented"),
             consent_window=days(7),
             citation=Citation(
                 REG_F,
-                "1006.14(b)(2)(i)(A): more than 7 calls in 7 consecutive days about a debt "
-                "(presumption, V); not counted per 1006.14(b)(3): calls within 7 days of direct "
-                "consent, calls not connected, inbound calls (secondary)",
+                "1006.14(b)(2)(i)(A): a call to a person about 'a particular debt ... More than "
+                "seven times within seven consecutive days' (presumption of a violation); not "
+                "counted, 1006.14(b)(3): calls within 7 days of direct consent, calls 'Not "
+                "connected to the dialed number'; inbound calls (CFPB FAQ, secondary only)",
                 _1006_14,
-                "S",
+                "V",
             ),
         ),
         CoolDown(
@@ -116,12 +196,13 @@ US_REG_F = Preset(
             after="conversation",
             period=days(7),
             day_one="event_local_date",
-            channels=("phone",),
-            count_channels=("phone",),
+            channels=REG_F_CALL_CHANNELS,
+            count_channels=REG_F_CALL_CHANNELS,
             citation=Citation(
                 REG_F,
-                "1006.14(b)(2)(i)(B): no call within 7 days after a telephone conversation, "
-                "its date being day 1 (presumption)",
+                "1006.14(b)(2)(i)(B): no call within 7 days after a telephone conversation; "
+                "'The date of the telephone conversation is the first day of the "
+                "seven-consecutive-day period' (presumption)",
                 _1006_14,
                 "V",
             ),
@@ -163,24 +244,19 @@ US_REG_F = Preset(
         ),
         RespectOptOut(
             "us_reg_f.1006.14(h)",
-            exempt=("letter", "legal"),
+            exempt=("legal",),
+            exempt_tags=("required_by_law",),
             citation=Citation(
                 REG_F,
-                "1006.14(h)(1): no medium the person asked not to be used",
+                "1006.14(h)(1): 'must not communicate or attempt to communicate with a person "
+                "through a medium of communication if the person has requested that the debt "
+                "collector not use that medium'; letters included, except (h)(2)(iii) 'If "
+                "otherwise required by applicable law' (templates tagged required_by_law)",
                 "https://www.consumerfinance.gov/rules-policy/regulations/1006/14/",
-                "S",
+                "V",
             ),
         ),
-        HoldWhile(
-            "us_reg_f.1006.38(c)",
-            fact="dispute_open",
-            citation=Citation(
-                "FDCPA 809(b); " + REG_F,
-                "1006.38(c), (d)(2): a written dispute stops collection until verification is sent",
-                "https://frrsdigital.com/topic-by-locator/6-1683",
-                "S",
-            ),
-        ),
+        _dispute_rule("any_time"),
         RequiresPriorEvent(
             "us_reg_f.1006.30(a)",
             milestone="contacted:validation.notice",
@@ -237,10 +313,11 @@ US_REG_F = Preset(
         RequiredDisclosures(
             "us_reg_f.1006.6(e)",
             fields=("opt_out_notice",),
-            channels=("sms", "email"),
+            channels=("sms", "email", "in_app"),
             citation=Citation(
                 REG_F,
-                "1006.6(e): each electronic message states a reasonable, simple way to opt out",
+                "1006.6(e): each message 'by email, by text message, or by any other electronic "
+                "medium that uses a specific electronic address' states a simple way to opt out",
                 "http://online.collector.com/collectormagazine/202104/?&startid=24",
                 "S",
             ),
@@ -262,9 +339,10 @@ US_REG_F = Preset(
             years=3,
             citation=Citation(
                 REG_F,
-                "1006.100(a): records kept until 3 years after the last collection activity",
+                "1006.100(a): records kept 'until three years after the debt collector's last "
+                "collection activity on the debt' (counted from the last contact here)",
                 "https://www.consumerfinance.gov/rules-policy/regulations/1006/",
-                "S",
+                "V",
             ),
         ),
         RequiresAuthorisation(
@@ -292,17 +370,26 @@ US_REG_F = Preset(
         "Binds debt collectors and debt buyers; an original creditor collecting in its own "
         "name is generally outside Reg F (S) but exposed to UDAAP.",
         "The 7-in-7 cap and the 7-day cool-down are presumptions, enforced as hard limits; "
-        "days are the debtor's local calendar dates (a design choice, U).",
+        "days are the debtor's local calendar dates (a design choice, U). Calls include AI and "
+        "prerecorded voice calls (channel 'ai_voice'), which the hours rule covers too.",
+        "Per particular debt: contacts recorded without a debt_id count for every debt of the "
+        "account, contacts tagged with a debt_id for that debt.",
         "The 7-in-7 cap leaves out calls within 7 days of the debtor's direct consent (a "
-        "ConsentWaiver naming the cap; the consent's date is day 1), calls that never "
-        "connected and inbound calls; these exclusions are secondary (S), so the cap is "
-        "marked S. Calls to the debtor's attorney still count (that exclusion is U).",
+        "ConsentWaiver naming the cap; the consent's date is day 1) and calls that never "
+        "connected (both read in the verbatim text), and inbound calls (CFPB FAQ, secondary). "
+        "Calls to the debtor's attorney still count (that exclusion is U). The cool-down has "
+        "no consent carve-out although (b)(3) applies to it too (stricter).",
         "The consumer's consent (a ConsentWaiver naming 'us_reg_f.1006.6(b)(1)(i)') lifts "
         "the hours rule; 'all_locations' (U) is not waivable.",
         "Not encoded: the one reply to a contact the debtor starts at a designated time "
-        "(1006.6(b)(4)), as the research gives it no time limit; add a respond_once rule.",
-        "The dispute hold applies to every dispute, not only written ones within the "
-        "validation period (stricter).",
+        "(1006.6(b)(4)): the sources read give it no time limit, and the library will not "
+        "invent one; add a respond_once rule with your own window.",
+        "The dispute hold (1006.38(d)(2)) applies to every dispute at any time and pauses the "
+        "escalation clock (stricter). reg_f(dispute_hold='validation_period') gives the "
+        "regulation's scope: a dispute within the validation period halts collection until "
+        "'dispute.verification' is sent. Decisions carry debt_disputed for credit reporting.",
+        "A medium opt-out covers letters too; only templates tagged 'required_by_law' and "
+        "court filings ('legal') go through (1006.14(h)(2)(iii)).",
         "Credit reporting is gated on the delivered 'validation.notice' template; a "
         "conversation does not yet open it (stricter).",
         "The state limitation period for time-barred debt (1006.26(b)) depends on state "
@@ -313,18 +400,21 @@ US_REG_F = Preset(
         "observed days counting as holidays (U).",
         "Content rules check the tags templates declare: 'debt_collector_notice' and "
         "must_state 'identity' on every message but the third-party 'location.inquiry', "
-        "'opt_out_notice' on SMS and e-mail.",
+        "'opt_out_notice' on SMS, e-mail and in-app messages.",
+        "Not encoded: consumer-designated inconvenient places and the workplace rules "
+        "(1006.6(b)(3), 1006.22(f)(3)): contact points carry no class yet.",
     ),
 )
 
-_MA_940 = (
-    "https://regulations.justia.com/states/massachusetts/940-cmr/title-940-cmr-7-00/section-7-04"
-)
+US_REG_F = _REG_F_BASE
+"""Regulation F with the stricter dispute hold (every dispute); :func:`reg_f` for the other."""
+
+_209_18_16 = "https://law.cornell.edu/regulations/massachusetts/209-CMR-18-16"
 
 US_STATE_MA = Preset(
     name="us_state_ma",
     version="940cmr7.04",
-    title="Massachusetts 940 CMR 7.04 (creditors) and 209 CMR 18.16 (debt collectors)",
+    title="Massachusetts 940 CMR 7.04 (creditors) and 209 CMR 18.16-18.17 (debt collectors)",
     applies_to=AppliesTo(
         roles=("creditor", "third_party_collector", "debt_buyer"),
         products=("consumer_debt",),
@@ -342,25 +432,28 @@ US_STATE_MA = Preset(
             window="rolling_days",
             scope="debt",
             counts="attempt",
-            channels=("phone", "sms"),
+            channels=("phone", "ai_voice", "sms"),
             citation=Citation(
-                "940 CMR 7.04",
-                "(1)(f): no more than 2 telephone or text communications initiated in each "
-                "7-day period per debt",
-                _MA_940,
+                "940 CMR 7.04; 209 CMR 18.16",
+                "18.16(1)(d): 'in excess of two such communications in each seven-day period "
+                "to a consumer's residence or cellular telephone'; 940 CMR 7.04(1)(f) the same "
+                "for creditors, 'in person or via text messaging or recorded audio message' "
+                "(7.04 read only to '(f)'); applied to every number (see notes)",
+                _209_18_16,
                 "V",
             ),
         ),
         ContactHours(
             "us_state_ma.940cmr7.04.hours",
             window=(time(8), time(21)),
-            channels=("phone", "sms"),
+            channels=REG_F_CONTACT_CHANNELS,
             citation=Citation(
-                "940 CMR 7.04",
-                "calls only in normal waking hours, else 08:00-21:00 (wording per a secondary "
-                "summary)",
-                "https://lemberglaw.com/massachusetts-debt-collection-regulations-calls-per-week-limit",
-                "S",
+                "209 CMR 18.16; 940 CMR 7.04",
+                "18.16(1)(a): 'assume that the convenient time for communicating with a "
+                "consumer is after 8:00 A.M. and before 9:00 P.M' (every communication; "
+                "940 CMR 7.04's own hours clause for creditors not read)",
+                _209_18_16,
+                "V",
             ),
         ),
         FrequencyCap(
@@ -371,18 +464,25 @@ US_STATE_MA = Preset(
             scope="debt",
             channels=("field_visit",),
             citation=Citation(
-                "940 CMR 7.04; 209 CMR 18.16",
-                "at most one visit per 30 days per debt",
-                "https://masslegalhelp.org/consumer/debt/rights/creditors-debt-collectors",
-                "S",
+                "209 CMR 18.17(6)",
+                "visits 'initiated by the debt collector, exceed one in any 30-day period for "
+                "each debt, excluding visits where no person is contacted' (every visit counts "
+                "here: stricter)",
+                "https://casetext.com/regulation/code-of-massachusetts-regulations/"
+                "department-209-cmr-division-of-banks/title-209-cmr-1800-conduct-of-the-"
+                "business-of-debt-collectors-and-loan-servicers/section-20918-17-unfair-or-"
+                "deceptive-practices",
+                "V",
             ),
         ),
     ),
     notes=(
         "An overlay: stack it on us_reg_f for a debt collector, or alone for a creditor.",
-        "The 2-in-30-days cap for numbers other than home, mobile or personal ones is not "
-        "encoded: contact points carry no class yet, and capping every number at 2 in 30 days "
-        "would forbid what the regulation allows.",
-        "Not encoded: a workplace request (oral: 10 days unless confirmed in writing within 7).",
+        "Not encoded: the 2-in-30-days cap for numbers other than the residence, mobile or "
+        "personal one (18.16(1)(d), 7.04(1)(f)), the workplace request (oral: 10 days unless "
+        "confirmed in writing within 7, 18.16(1)(c)) and no visits at the place of employment "
+        "(18.17(7)): contact points carry no class (home, mobile, work, other) yet, so the "
+        "2-in-7 cap is applied to every number (stricter for the others).",
+        "Calls include AI and recorded-voice calls ('recorded audio message').",
     ),
 )

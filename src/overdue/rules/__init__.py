@@ -5,14 +5,14 @@ an optional :class:`Citation`.  See ``docs/rules.md`` for how stacked rules comb
 """
 
 from overdue.rules.base import Citation, Effect, Rule, RuleBase, Verdict
-from overdue.rules.conduct import FieldVisitConduct
+from overdue.rules.conduct import FieldVisitConduct, RequiresRecording
 from overdue.rules.consent import RespondOnce
 from overdue.rules.content import ForbiddenContent, RequiredDisclosures
 from overdue.rules.frequency import CoolDown, FrequencyCap, MinimumGap
 from overdue.rules.holds import HALTING_FACTS, HoldWhile, RespectCease, RespectOptOut
 from overdue.rules.hours import ContactHours, QuietDays
 from overdue.rules.legal import MinimumBalance, RequiresAuthorisation, RequiresPriorEvent, TimeBar
-from overdue.rules.notices import ValidationPeriod
+from overdue.rules.notices import DisputeHold, ValidationPeriod
 from overdue.rules.parties import ThirdPartyContact
 from overdue.rules.records import RecordRetention
 
@@ -22,6 +22,7 @@ __all__ = [
     "Citation",
     "ContactHours",
     "CoolDown",
+    "DisputeHold",
     "Effect",
     "FieldVisitConduct",
     "ForbiddenContent",
@@ -34,6 +35,7 @@ __all__ = [
     "RequiredDisclosures",
     "RequiresAuthorisation",
     "RequiresPriorEvent",
+    "RequiresRecording",
     "RespectCease",
     "RespectOptOut",
     "RespondOnce",
@@ -61,9 +63,11 @@ BUILTIN_RULES: dict[str, type[RuleBase]] = {
         TimeBar,
         MinimumBalance,
         ValidationPeriod,
+        DisputeHold,
         RequiredDisclosures,
         ForbiddenContent,
         FieldVisitConduct,
+        RequiresRecording,
         RecordRetention,
         RespondOnce,
         ThirdPartyContact,

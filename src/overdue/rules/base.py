@@ -114,7 +114,10 @@ class RuleBase:
     """Fields and filtering shared by the built-in rules.
 
     ``channels``, ``stages`` and ``templates`` narrow what a rule looks at (``None``: all);
-    ``exempt_templates`` lets named templates through (a cease confirmation, a legal notice).
+    ``exempt_templates`` lets named templates through (a cease confirmation, a legal notice);
+    ``exempt_tags`` lets through any template carrying one of these tags (``required_by_law``:
+    a notice the law itself requires, which Reg F's opt-out rule and the Breathing Space
+    regulations both let through).
     ``waivable=True`` lets the debtor's :class:`~overdue.events.ConsentWaiver` naming this
     rule's id lift it while the waiver is active ("not between 22:00 and 08:00 unless agreed");
     a rule that is not waivable ignores waivers, so a consent can never lift a hard limit.
@@ -128,6 +131,9 @@ class RuleBase:
     exempt_templates: frozenset[str] = attrs.field(
         default=frozenset(), kw_only=True, converter=_exempt
     )
+    exempt_tags: frozenset[str] = attrs.field(
+        default=frozenset(), kw_only=True, converter=_exempt
+    )
     citation: Citation | None = attrs.field(default=None, kw_only=True)
     waivable: bool = attrs.field(default=False, kw_only=True)
 
@@ -137,6 +143,8 @@ class RuleBase:
         if self.stages is not None and candidate.stage not in self.stages:
             return False
         if self.templates is not None and candidate.template not in self.templates:
+            return False
+        if self.exempt_tags and not self.exempt_tags.isdisjoint(candidate.tags):
             return False
         return candidate.template not in self.exempt_templates
 
@@ -160,4 +168,6 @@ class RuleBase:
             parts.append("stages " + ", ".join(sorted(self.stages)))
         if self.templates is not None:
             parts.append("templates " + ", ".join(sorted(self.templates)))
+        if self.exempt_tags:
+            parts.append("except templates tagged " + ", ".join(sorted(self.exempt_tags)))
         return f" ({'; '.join(parts)})" if parts else ""

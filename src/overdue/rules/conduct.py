@@ -9,17 +9,37 @@ The one part the engine can check, how many agents the authorisation assigned, i
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import ClassVar
 
 import attrs
 
 from overdue.errors import PolicyError
-from overdue.obligations import Obligation
-from overdue.rules.base import RuleBase, Verdict
+from overdue.obligations import Obligation, merged
+from overdue.rules.base import Rule, RuleBase, Verdict, names
 from overdue.situation import Candidate
 
-__all__ = ["VISIT_CHANNELS", "FieldVisitConduct"]
+__all__ = ["VISIT_CHANNELS", "FieldVisitConduct", "RequiresRecording", "action_obligations"]
+
+
+def action_obligations(
+    base: Iterable[Obligation], rules: Sequence[Rule], candidate: Candidate
+) -> tuple[Obligation, ...]:
+    """What an action carries: ``base`` (the stage's, identity disclosure for an agency's rung)
+    plus what applicable rules attach (``obligations_for``), each duty once.
+
+    Once per code, and once per meaning: the reference ladder's ``two_staff`` and a preset's
+    ``min_staff`` are one duty (see :data:`overdue.obligations.ALIASES`), kept under the first
+    code met with both wordings.
+    """
+    attached: list[Obligation] = []
+    for rule in rules:
+        attach = getattr(rule, "obligations_for", None)
+        if attach is None or not rule.applies_to(candidate):
+            continue
+        attached.extend(attach(candidate))
+    return merged(base, attached)
 
 VISIT_CHANNELS = frozenset({"field_visit", "visit"})
 """Channels a :class:`FieldVisitConduct` without filters applies to."""
@@ -125,3 +145,35 @@ class FieldVisitConduct(RuleBase):
     def describe(self) -> str:
         codes = ", ".join(o.code for o in self.obligations()) or "no obligations"
         return f"field visits carry obligations: {codes}{self.scope_text()}"
+
+
+@attrs.frozen(kw_only=True)
+class RequiresRecording(RuleBase):
+    """Every call (or other contact) on the rule's channels is recorded in full, kept on file.
+
+    The library cannot record a call; the action carries the ``recording`` obligation and the
+    dispatcher refuses to send it unless the host confirms the recording is running (the CBA
+    2026 guideline: "全程录音", phone collection recorded throughout).  Without ``channels`` it
+    covers ``phone`` and ``ai_voice``.
+    """
+
+    kind: ClassVar[str] = "requires_recording"
+    channels: frozenset[str] | None = attrs.field(
+        default=frozenset({"phone", "ai_voice"}), converter=names
+    )
+
+    def check(self, candidate: Candidate, at: datetime) -> Verdict | None:
+        return None  # nothing to judge at a moment: the duty travels as an obligation
+
+    def obligations_for(self, candidate: Candidate) -> tuple[Obligation, ...]:
+        """The ``recording`` obligation, for the host to confirm before dispatch."""
+        return (
+            Obligation(
+                "recording",
+                f"record the whole {candidate.channel.replace('_', ' ')} contact and keep the "
+                "recording on file",
+            ),
+        )
+
+    def describe(self) -> str:
+        return f"contacts are recorded in full (obligation 'recording'){self.scope_text()}"

@@ -35,6 +35,7 @@ __all__ = [
     "FrequencyCap",
     "MinimumGap",
     "counted_outcomes",
+    "debt_pools",
 ]
 
 COUNTS: dict[str, frozenset[str]] = {
@@ -148,10 +149,14 @@ class FrequencyCap(RuleBase):
     days in the debtor's zone ending with the candidate's local day (``per='1d'`` is "per local
     day", ``per='7d'`` the local day and the six before it: Reg F's "7 consecutive days"); a
     daylight-saving change inside the days does not move their edges.  ``scope``: ``'debtor'``
-    counts every contact on the account, ``'debt'`` only those recorded with the same
-    ``debt_id`` as the candidate (account-level contacts have none), ``'contact_point'`` only
-    those to the same address.  ``count_channels`` widens what is counted beyond the channels
-    the rule applies to (cap calls, but count calls and SMS together).
+    counts every contact on the account, ``'contact_point'`` only those to the same address,
+    ``'debt'`` per particular debt: a candidate concerns the account's own debt (or debts), so
+    the cap must hold for each of them; contacts recorded without a ``debt_id`` concern every
+    debt of the account and count for each, and contacts tagged with a ``debt_id`` count for
+    that debt (Reg F: a call about several debts counts for each).  An account whose contacts
+    all carry one ``debt_id`` is capped exactly like one whose contacts carry none.
+    ``count_channels`` widens what is counted beyond the channels the rule applies to (cap
+    calls, but count calls and SMS together).
 
     ``exclude`` leaves contacts out of the count: ``'inbound'`` (debtor-initiated; the
     default), ``'not_connected'`` (attempts that never reached a line: failed, bounced, invalid
@@ -235,14 +240,27 @@ class FrequencyCap(RuleBase):
         if self.scope == "contact_point":
             addr = candidate.contact.address if candidate.contact is not None else None
             pool = [c for c in pool if c.contact_point == addr]
-        elif self.scope == "debt":
-            pool = [c for c in pool if c.debt_id is None]
         return pool
 
     def check(self, candidate: Candidate, at: datetime) -> Verdict | None:
         if "consented" in self.exclude and _within(_utc(at), self.consent_spans(candidate)):
             return None  # a contact the debtor consented to is not counted, nor capped
         pool = self._counted(candidate)
+        if self.scope != "debt":
+            return self._judge(pool, candidate, at)
+        # Per debt: the candidate concerns each of the account's debts, so the cap must hold
+        # for every one of them; the latest deferral wins.
+        found: Verdict | None = None
+        for one in debt_pools(pool):
+            v = self._judge(one, candidate, at)
+            if v is not None and (found is None or _later(v, found)):
+                found = v
+        return found
+
+    def _judge(
+        self, pool: list[ContactAttempted], candidate: Candidate, at: datetime
+    ) -> Verdict | None:
+        """The cap's verdict on ``pool``, the contacts counted for one scope."""
         if len(pool) < self.max_contacts:
             return None
         if self.window == "rolling":
@@ -295,6 +313,23 @@ class FrequencyCap(RuleBase):
             f"at most {self.max_contacts} per {win} per {self.scope}{what}{excl}"
             f"{self.scope_text()}"
         )
+
+
+def debt_pools(pool: list[ContactAttempted]) -> list[list[ContactAttempted]]:
+    """``pool`` split per particular debt, as a per-debt cap counts it.
+
+    Contacts without a ``debt_id`` are about the account as a whole, so about each of its
+    debts: they count in every debt's pool.  With no tagged contact there is one pool, the
+    whole of ``pool``.
+    """
+    debts = list(dict.fromkeys(c.debt_id for c in pool if c.debt_id is not None))
+    if not debts:
+        return [pool]
+    return [[c for c in pool if c.debt_id is None or c.debt_id == debt] for debt in debts]
+
+
+def _later(v: Verdict, than: Verdict) -> bool:
+    return v.until is not None and (than.until is None or _utc(v.until) > _utc(than.until))
 
 
 def _within(at: datetime, spans: list[tuple[datetime, datetime | None]]) -> bool:

@@ -22,12 +22,17 @@ HALTING_FACTS = (
     "payment_plan",
     "breathing_space",
     "mental_health_crisis_moratorium",
+    "mental_capacity_concern",
+    "statute_barred_asserted",
+    "represented",
 )
 """Fact names the library sets or documents (hosts may use any other name through ``FactSet``).
 
 ``breathing_space`` (England and Wales, standard: up to 60 days) and
 ``mental_health_crisis_moratorium`` (the crisis treatment plus 30 days) are set by the host with
-``FactSet(name=..., until=...)``; see ``docs/rules.md``.
+``FactSet(name=..., until=...)``; see ``docs/rules.md``.  ``mental_capacity_concern`` (CONC
+7.10), ``statute_barred_asserted`` (CONC 7.15.8) and ``represented`` (the ACCC/ASIC guideline)
+are the facts the UK and Australian presets hold on.
 """
 
 

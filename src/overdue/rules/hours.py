@@ -115,6 +115,13 @@ class ContactHours(RuleBase):
     When no zone is known the policy's assumed zone is used, else ``on_unknown`` (or the older
     ``assume_zone``): ``'block'`` (the default) **blocks** rather than guessing, because calling
     someone at 3 a.m. is worse than not calling; an IANA name assumes that zone.
+
+    ``other_days='open'`` makes the rule speak only for its ``weekdays`` and leave the other
+    days to other rules, so two rules give two windows: Ontario's 07:00-21:00 Monday to
+    Saturday and 13:00-17:00 on Sunday are ``ContactHours(window=(7, 21), weekdays=[mon..sat],
+    other_days='open')`` plus ``ContactHours(window=(13, 17), weekdays=['sun'],
+    other_days='open')``.  With ``'closed'`` (the default) a day outside ``weekdays`` allows
+    no contact at all.
     """
 
     kind: ClassVar[str] = "contact_hours"
@@ -126,8 +133,16 @@ class ContactHours(RuleBase):
         default="intersect", validator=attrs.validators.in_(("intersect", "first"))
     )
     on_unknown: str = attrs.field(default="block", validator=_on_unknown)
+    other_days: Literal["closed", "open"] = attrs.field(
+        default="closed", validator=attrs.validators.in_(("closed", "open"))
+    )
 
     def __attrs_post_init__(self) -> None:
+        if self.other_days == "open" and self.weekdays is None:
+            raise PolicyError(
+                f"rule {self.id!r}: other_days = 'open' needs the weekdays the window is for",
+                expected="weekdays = ['sun'] with other_days = 'open'",
+            )
         if (
             self.assume_zone is not None
             and self.on_unknown != "block"
@@ -177,10 +192,17 @@ class ContactHours(RuleBase):
         day = local.date()
         now_t = local.time()  # ``time()`` is naive already (``timetz()`` would keep the zone)
         allowed_day = self.weekdays is None or day.weekday() in self.weekdays
+        if not allowed_day and self.other_days == "open":
+            return at.astimezone(UTC)  # not this rule's day: another rule speaks for it
         if allowed_day and start <= now_t < end:
             return at.astimezone(UTC)
         if allowed_day and now_t < start:
             return at_local(day, start, tz).astimezone(UTC)
+        nxt = day + timedelta(days=1)
+        if self.other_days == "open" and self.weekdays is not None:
+            if nxt.weekday() not in self.weekdays:
+                return at_local(nxt, time(0), tz).astimezone(UTC)
+            return at_local(nxt, start, tz).astimezone(UTC)
         return at_local(self._next_day(day), start, tz).astimezone(UTC)
 
     def check(self, candidate: Candidate, at: datetime) -> Verdict | None:
@@ -235,6 +257,8 @@ class ContactHours(RuleBase):
         days = ""
         if self.weekdays is not None:
             days = " on " + ", ".join(WEEKDAY_NAMES[d] for d in sorted(self.weekdays))
+            if self.other_days == "open":
+                days += " (other days: other rules)"
         window = f"{start:%H:%M}-{end:%H:%M}"
         zones = ""
         if self.zone_sources is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 import attrs
 
@@ -15,7 +15,7 @@ from overdue.rules.base import RuleBase, Verdict
 from overdue.situation import Candidate
 from overdue.snapshot import Snapshot
 
-__all__ = ["ValidationPeriod"]
+__all__ = ["DisputeHold", "ValidationPeriod"]
 
 
 def _duration(value: object) -> Duration:
@@ -103,4 +103,79 @@ class ValidationPeriod(RuleBase):
         return (
             f"no collection until {self.period} after receipt of {self.notice} "
             f"(assumed {self.receipt_after} after sending){self.scope_text()}"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class DisputeHold(RuleBase):
+    """No collection while a dispute is open, everywhere or only as Regulation F scopes it.
+
+    ``within='any_time'`` (the default, the stricter reading): every open dispute stops every
+    contact the rule applies to, like ``hold_while`` on ``dispute_open``.
+
+    ``within='validation_period'``: 12 CFR 1006.38(d)(2): "upon receipt of a dispute submitted
+    by the consumer in writing within the validation period, a debt collector must cease
+    collection ... until" it sends the verification.  A dispute opened on or before the last
+    day of the validation period (``notice``, ``period`` and ``receipt_after`` as for
+    ``validation_period``; a dispute before the notice was sent counts too) holds collection
+    until the ``verification`` template was sent after it; a later dispute does not hold.  The
+    dispute's form is not recorded on its event, so every dispute within the period is treated
+    as written (stricter for oral ones).  The verification template itself always goes out.
+
+    Either way the decision's ``debt_disputed`` says the debt is disputed while a dispute is
+    open, for credit reporting; this rule never pauses the escalation clock (a
+    ``hold_while`` does).
+    """
+
+    kind: ClassVar[str] = "dispute_hold"
+    within: Literal["any_time", "validation_period"] = attrs.field(
+        default="any_time", validator=attrs.validators.in_(("any_time", "validation_period"))
+    )
+    notice: str = attrs.field(default="contacted:validation.notice", validator=_milestone)
+    period: Duration = attrs.field(default=Duration(30, "d"), converter=_duration)
+    receipt_after: Duration = attrs.field(default=Duration(5, "bd"), converter=_duration)
+    verification: str = attrs.field(default="dispute.verification")
+
+    def applies_to(self, candidate: Candidate) -> bool:
+        if candidate.template == self.verification:
+            return False
+        return super().applies_to(candidate)
+
+    def check(self, candidate: Candidate, at: datetime) -> Verdict | None:
+        s = candidate.situation
+        state = s.snapshot.fact_open("dispute_open", at)
+        if state is None:
+            return None
+        why = f"a dispute is open since {state.since.isoformat()}"
+        if self.within == "validation_period":
+            period = ValidationPeriod(
+                "dispute_hold.period",
+                notice=self.notice,
+                period=self.period,
+                receipt_after=self.receipt_after,
+            )
+            last = period.period_end(s.snapshot, s.tz, s.calendar)
+            opened = state.since.astimezone(s.tz or UTC).date()
+            if last is not None and opened > last:
+                return None  # after the validation period: 1006.38(d)(2) does not apply
+            sent = [
+                c
+                for c in s.snapshot.contacts
+                if c.template == self.verification
+                and c.outcome.value in ("delivered", "unknown")
+                and state.since <= c.at <= at
+            ]
+            if sent:
+                return None  # verification mailed: collection may resume
+            why += f" (within the validation period), until {self.verification!r} is sent"
+        if state.until is not None and self.within == "any_time":
+            return self.defer("dispute_hold", why, state.until)
+        return self.block("dispute_hold", why)
+
+    def describe(self) -> str:
+        if self.within == "any_time":
+            return f"no collection while any dispute is open{self.scope_text()}"
+        return (
+            "no collection while a dispute made within the validation period is open, until "
+            f"{self.verification} is sent{self.scope_text()}"
         )

@@ -9,11 +9,13 @@ re-establish contact.  :class:`ThirdPartyContact` expresses all three.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import ClassVar, Literal
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, time, timedelta
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import attrs
 
+from overdue._time import at_local
 from overdue.account import ContactPoint
 from overdue.errors import PolicyError
 from overdue.events import (
@@ -28,10 +30,103 @@ from overdue.events import (
     PaymentReceived,
     PromiseToPay,
 )
-from overdue.rules.base import RuleBase, Verdict
+from overdue.rules.base import Rule, RuleBase, Verdict, names
 from overdue.situation import Candidate
 
-__all__ = ["FAILED_OUTCOMES", "ThirdPartyContact", "person_of"]
+if TYPE_CHECKING:
+    from overdue.policy import Policy
+
+__all__ = [
+    "DEBT_FACTS",
+    "DISCLOSING_TAGS",
+    "FAILED_OUTCOMES",
+    "ThirdPartyContact",
+    "debt_facts_stated",
+    "person_of",
+    "third_party_disclosures",
+    "third_party_gate",
+    "ungoverned_third_party_steps",
+]
+
+DEBT_FACTS = ("amount", "currency", "days_overdue", "deadline", "grace_end", "legal_terms")
+"""Message facts that tell whoever reads them that a debt exists (``Step.must_state``)."""
+
+DISCLOSING_TAGS = ("discloses_debt", "disclose_debt_to_third_party", "debt_collector_notice")
+"""Content tags of a template that says a debt exists: tagged as disclosing it, or carrying the
+"this is a communication from a debt collector" line."""
+
+
+def debt_facts_stated(must_state: Iterable[str], tags: Iterable[str]) -> tuple[str, ...]:
+    """What of a step's declared content would tell a third party of the debt."""
+    facts = [f for f in must_state if f in DEBT_FACTS]
+    return (*facts, *(t for t in tags if t in DISCLOSING_TAGS))
+
+
+def third_party_gate(rules: Sequence[Rule], candidate: Candidate) -> Verdict | None:
+    """The block every third-party candidate meets before any rule is asked, else ``None``.
+
+    Two things no rule may let through: a contact to a third party that no
+    ``third_party_contact`` rule governs (a policy relying on a preset it was never stacked
+    with: third parties are not contacted by default), and a message to a third party whose
+    step declares debt facts (``must_state`` amount, days overdue...) or a disclosing tag.  The
+    engine calls this with the rules that apply to the candidate, so the decision itself never
+    plans such a contact; a dispatcher's neutral rendering is the second line, not the first.
+    """
+    if candidate.party != "third_party":
+        return None
+    stated = debt_facts_stated(candidate.must_state, candidate.tags)
+    if stated:
+        return Verdict(
+            "block",
+            "third_party_disclosure",
+            "third_party_disclosure",
+            f"step {candidate.step!r} would state {', '.join(stated)} to a third party; a "
+            "third party must never learn of the debt (declare no debt facts on it)",
+        )
+    if not any(r.kind == "third_party_contact" for r in rules):
+        return Verdict(
+            "block",
+            "third_party_ungoverned",
+            "third_party_ungoverned",
+            f"step {candidate.step!r} contacts a third party but no third_party_contact rule "
+            "governs them (stack a preset with one, or add one), so nobody may be contacted",
+        )
+    return None
+
+
+def third_party_disclosures(policy: Policy) -> list[str]:
+    """Enabled third-party steps that declare debt facts, one line each with its key path.
+
+    They are never planned (:func:`third_party_gate`); ``overdue check`` says so when the
+    policy is written rather than when the first relative would have been called.
+    """
+    out = []
+    for i, stage in enumerate(policy.stages):
+        for j, step in enumerate(stage.steps):
+            stated = debt_facts_stated(step.must_state, step.tags)
+            if step.party == "third_party" and stated and stage.enabled:
+                out.append(
+                    f"$.stages[{i}].steps[{j}]: step {step.key!r} of {stage.id!r} goes to "
+                    f"third parties but states {', '.join(stated)}; a third party must never "
+                    "learn of the debt, so it will always be blocked"
+                )
+    return out
+
+
+def ungoverned_third_party_steps(policy: Policy) -> list[str]:
+    """Key paths of third-party steps no ``third_party_contact`` rule could govern.
+
+    Checked after presets are stacked (``with_presets``, a policy file's ``presets``), not
+    when the bare policy is built, so a policy may rely on a preset's rule.
+    """
+    if any(getattr(r, "kind", None) == "third_party_contact" for r in policy.rules):
+        return []
+    return [
+        f"$.stages[{i}].steps[{j}]"
+        for i, st in enumerate(policy.stages)
+        for j, step in enumerate(st.steps)
+        if step.party == "third_party"
+    ]
 
 FAILED_OUTCOMES = frozenset({"no_answer", "failed", "bounced", "invalid_number"})
 """Outcomes of an attempt that did not reach the debtor."""
@@ -93,7 +188,15 @@ class ThirdPartyContact(RuleBase):
     one person); ``stop_on_refusal`` blocks a person for good once a contact to them ended
     ``refused``.  ``disclose_debt`` is always ``False``: actions to third parties carry
     ``party='third_party'`` and ``discloses_debt=False``, so a dispatcher renders a neutral
-    message that states no debt fact.
+    message that states no debt fact, and a step that declares debt facts is never planned to
+    a third party at all (:func:`third_party_gate`).
+
+    ``persons`` limits contact to the named persons (contact-point labels): the 2018 NIFA
+    convention allows only "the contact person the debtor agreed in advance", so a host labels
+    that person's points ``'pre_agreed_contact'``.  ``wait='next_local_day'`` (with
+    ``'unreachable_only'``) defers third-party contact to local midnight after the day the
+    debtor became unreachable: the CBA 2026 guideline's "relay the request, then wait until the
+    next day" (from one source, U).
     """
 
     kind: ClassVar[str] = "third_party_contact"
@@ -105,6 +208,10 @@ class ThirdPartyContact(RuleBase):
     max_per_person: int | None = attrs.field(default=None, validator=_opt_min_one)
     stop_on_refusal: bool = True
     disclose_debt: bool = attrs.field(default=False, validator=_never_disclose)
+    persons: frozenset[str] | None = attrs.field(default=None, converter=names)
+    wait: Literal["none", "next_local_day"] = attrs.field(
+        default="none", validator=attrs.validators.in_(("none", "next_local_day"))
+    )
 
     def applies_to(self, candidate: Candidate) -> bool:
         return candidate.party == "third_party" and super().applies_to(candidate)
@@ -115,6 +222,11 @@ class ThirdPartyContact(RuleBase):
         who = f"third party {cp.masked}" + (f" ({cp.label})" if cp.label else "")
         if self.mode == "forbid":
             return self.block("third_party_forbidden", f"contacting a {who} is not allowed")
+        if self.persons is not None and person_of(cp) not in self.persons:
+            return self.block(
+                "third_party_not_named",
+                f"only {', '.join(sorted(self.persons))} may be contacted, not the {who}",
+            )
         to_person = self._contacts_to(candidate, cp, at)
         if self.stop_on_refusal and any(c.outcome is Outcome.REFUSED for c in to_person):
             return self.block(
@@ -127,13 +239,24 @@ class ThirdPartyContact(RuleBase):
                 f"(at most {self.max_per_person} per person)",
             )
         if self.mode == "unreachable_only":
-            why = self.unreachable(candidate, at)
-            if why is None:
+            found = self.unreachable_since(candidate, at)
+            if found is None:
                 return self.block(
                     "debtor_reachable",
                     f"a {who} may be contacted only once the debtor is unreachable "
                     f"({self.unreachable_after} consecutive failed attempts or an invalid number)",
                 )
+            why, since = found
+            if self.wait == "next_local_day":
+                tz = candidate.situation.tz or UTC
+                opens = at_local(since.astimezone(tz).date() + timedelta(days=1), time(0), tz)
+                if at.astimezone(UTC) < opens.astimezone(UTC):
+                    return self.defer(
+                        "third_party_next_day",
+                        f"{why} on {since.astimezone(tz).date().isoformat()}; a {who} may be "
+                        "contacted from the next local day",
+                        opens,
+                    )
         return None
 
     def _contacts_to(
@@ -157,6 +280,13 @@ class ThirdPartyContact(RuleBase):
 
     def unreachable(self, candidate: Candidate, at: datetime) -> str | None:
         """Why the debtor counts as unreachable at ``at``, or ``None`` when they do not."""
+        found = self.unreachable_since(candidate, at)
+        return found[0] if found is not None else None
+
+    def unreachable_since(
+        self, candidate: Candidate, at: datetime
+    ) -> tuple[str, datetime] | None:
+        """Why the debtor counts as unreachable at ``at`` and since which attempt, or ``None``."""
         s = candidate.situation
         third = {c.address for c in s.account.contacts if not c.is_debtor}
         utc_at = at.astimezone(UTC)
@@ -184,10 +314,13 @@ class ThirdPartyContact(RuleBase):
         heard += [e.at for e in s.account.events if isinstance(e, DEBTOR_ACTS)]
         if any(began <= t.astimezone(UTC) <= utc_at for t in heard):
             return None
-        if any(c.outcome is Outcome.INVALID_NUMBER for c in streak):
-            return "the debtor's number is invalid"
+        chronological = streak[::-1]
+        invalid = [c for c in chronological if c.outcome is Outcome.INVALID_NUMBER]
+        if invalid:
+            return "the debtor's number is invalid", invalid[0].at
         if len(streak) >= self.unreachable_after:
-            return f"{len(streak)} consecutive attempts to the debtor failed"
+            nth = chronological[self.unreachable_after - 1]
+            return f"{len(streak)} consecutive attempts to the debtor failed", nth.at
         return None
 
     def describe(self) -> str:
@@ -200,6 +333,10 @@ class ThirdPartyContact(RuleBase):
             ),
         }[self.mode]
         if self.mode != "forbid":
+            if self.persons is not None:
+                text += f", only {', '.join(sorted(self.persons))}"
+            if self.wait == "next_local_day":
+                text += ", from the next local day"
             if self.max_per_person is not None:
                 text += f", at most {self.max_per_person} per person"
             if self.stop_on_refusal:

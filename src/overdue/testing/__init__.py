@@ -1,11 +1,22 @@
-"""The policy testing kit: strategies, invariant checks, a state machine, timeline assertions.
+"""The policy testing kit: requirements, weakenings, a state machine, mutants, bounded proofs.
 
-Test a policy the way hypothesis tests code (``docs/testing.md``)::
+Test a policy against what it must do, stated apart from it (``docs/testing.md``)::
 
-    from overdue.testing import PolicyMachine, check_all
+    from overdue.testing import (
+        PolicyMachine, requirements_of, selected_policy, static_violations, weakenings,
+    )
+
+    REQUIRED = requirements_of("us_reg_f")          # or load_requirements("requirements.toml")
+
+    def test_the_policy_text_meets_the_requirements():
+        assert static_violations(REQUIRED, load_policy("policy.toml")) == []
+
+    def test_no_weakening_against_the_reviewed_policy():
+        assert weakenings(load_policy("golden.toml"), load_policy("policy.toml")) == []
 
     class MyPolicyMachine(PolicyMachine):
-        policy = load_policy("policy.toml")
+        policy = selected_policy(load_policy("policy.toml"))
+        requirements = REQUIRED
 
     TestMyPolicy = MyPolicyMachine.TestCase
 
@@ -45,20 +56,50 @@ from overdue.testing.invariants import (
     check_validation_periods,
     history,
 )
+from overdue.testing.mutants import MUTATION_CLASSES, Mutant, mutant, mutants
+from overdue.testing.proofs import Move, ProofResult, play, prove
+from overdue.testing.requirements import (
+    CapRequirement,
+    CeaseRequirement,
+    HoursRequirement,
+    OptOutRequirement,
+    Requirements,
+    RungRequirement,
+    check_requirement_actions,
+    check_requirements,
+    load_requirements,
+    loads_requirements,
+    requirements_from_dict,
+    requirements_of,
+    static_violations,
+)
+from overdue.testing.selection import current_policy, selected_policy
+from overdue.testing.weakenings import Weakening, weakenings
 
 if TYPE_CHECKING:
     from overdue.testing import strategies
     from overdue.testing.machine import InvariantError, PolicyMachine, default_account
 
 __all__ = [
+    "MUTATION_CLASSES",
+    "CapRequirement",
+    "CeaseRequirement",
     "FixedClock",
     "Happening",
+    "HoursRequirement",
     "InvariantError",
+    "Move",
+    "Mutant",
+    "OptOutRequirement",
     "PolicyMachine",
+    "ProofResult",
     "Recorder",
+    "Requirements",
+    "RungRequirement",
     "SentMessage",
     "TimelineMismatchError",
     "Violation",
+    "Weakening",
     "assert_timeline",
     "check_actions",
     "check_all",
@@ -73,13 +114,27 @@ __all__ = [
     "check_ladder_order",
     "check_opt_outs",
     "check_pauses",
+    "check_requirement_actions",
+    "check_requirements",
     "check_rules",
     "check_third_parties",
     "check_validation_periods",
+    "current_policy",
     "default_account",
     "history",
+    "load_requirements",
+    "loads_requirements",
+    "mutant",
+    "mutants",
+    "play",
     "project",
+    "prove",
+    "requirements_from_dict",
+    "requirements_of",
+    "selected_policy",
+    "static_violations",
     "strategies",
+    "weakenings",
 ]
 
 _LAZY = {

@@ -32,6 +32,7 @@ from overdue.account import Account
 from overdue.decision import Action, Decision
 from overdue.engine import TimelineEntry
 from overdue.events import ContactAttempted, Event, Outcome, StageEntered
+from overdue.obligations import canonical
 from overdue.policy import Policy, Stage
 from overdue.rules import (
     ContactHours,
@@ -108,15 +109,23 @@ class Violation:
 def history(policy: Policy, account: Account, record: Record = None) -> tuple[Event, ...]:
     """The account's events merged with what ``record`` says the engine did, in time order.
 
-    Decisions contribute their stage entries and due actions (carried out at the decision's
-    time with an unknown outcome); timeline entries their ``stage_entered`` and ``contact``
-    lines.  Events already in the account come first among events at the same moment.
+    Decisions contribute their stage entries and due actions, timeline entries their
+    ``stage_entered`` and ``contact`` lines.  A planned contact is replayed with the outcome
+    the engine's own projection assumes (:func:`~overdue.timeline`: messages delivered and
+    ignored, calls unanswered), not an unknown one: the engine went on deciding as if the
+    letter had been delivered, and judging its next step as if it had not reports a false
+    alarm (a claim filed "before" the lawyer's letter).  What the account already records (an
+    outcome the host appended, a stage entry) is not added twice, so the final account and the
+    decisions that built it can be checked together.  Events already in the account come
+    first among events at the same moment.
     """
     extra: list[Event] = []
     for item in record or ():
         if isinstance(item, Decision):
             extra.extend(item.record)
-            extra.extend(a.outcome_event(Outcome.UNKNOWN, item.at) for a in item.due_actions)
+            extra.extend(
+                a.outcome_event(_assumed_outcome(a.channel), item.at) for a in item.due_actions
+            )
         elif isinstance(item, TimelineEntry):
             if item.kind == "stage_entered" and item.stage is not None:
                 extra.append(StageEntered(at=item.at, stage=item.stage))
@@ -125,18 +134,40 @@ def history(policy: Policy, account: Account, record: Record = None) -> tuple[Ev
                     ContactAttempted(
                         at=item.at,
                         channel=item.channel,
-                        outcome=Outcome.UNKNOWN,
+                        outcome=_assumed_outcome(item.channel),
                         stage=item.stage,
                         step=_step_key(policy, item.stage, item.template),
                         template=item.template,
                     )
                 )
+    known = {_identity(e) for e in account.events} - {None}
+    extra = [e for e in extra if _identity(e) is None or _identity(e) not in known]
     if not extra:
         return account.events
     merged = [(e.at, 0, i, e) for i, e in enumerate(account.events)]
     merged += [(e.at, 1, i, e) for i, e in enumerate(extra)]
     merged.sort(key=lambda m: (m[0].astimezone(UTC), m[1], m[2]))
     return tuple(m[3] for m in merged)
+
+
+# The channels whose planned contacts the engine's projection assumes unanswered (the rest are
+# assumed delivered): the assumption ``overdue.timeline`` makes, so a replay agrees with it.
+_UNANSWERED_CHANNELS = frozenset({"phone", "call", "voice", "field_visit", "visit"})
+
+
+def _assumed_outcome(channel: str) -> Outcome:
+    return Outcome.NO_ANSWER if channel in _UNANSWERED_CHANNELS else Outcome.DELIVERED
+
+
+def _identity(ev: Event) -> tuple[object, ...] | None:
+    """What makes a recorded contact or stage entry the same one a decision planned."""
+    if isinstance(ev, StageEntered):
+        return ("stage", ev.stage, ev.at.astimezone(UTC))
+    if isinstance(ev, ContactAttempted) and ev.initiated_by == "creditor":
+        if ev.idempotency_key is not None:
+            return ("key", ev.idempotency_key)
+        return ("contact", ev.stage, ev.step, ev.channel, ev.at.astimezone(UTC))
+    return None
 
 
 def _step_key(policy: Policy, stage_id: str | None, template: str | None) -> str | None:
@@ -310,6 +341,8 @@ def _hours(policy: Policy, account: Account, trace: list[_Moment]) -> list[Viola
                 local = ev.at.astimezone(tz)
                 wall = local.time().replace(tzinfo=None)
                 day_ok = rule.weekdays is None or local.weekday() in rule.weekdays
+                if not day_ok and rule.other_days == "open":
+                    continue  # the rule speaks only for its own weekdays
                 if not (day_ok and start <= wall < end):
                     break
             else:
@@ -353,9 +386,15 @@ def _cap_pool(
     if rule.scope == "contact_point":
         addr = cand.contact.address if cand.contact is not None else None
         pool = [c for c in pool if c.contact_point == addr]
-    elif rule.scope == "debt":
-        pool = [c for c in pool if c.debt_id is None]
     return pool
+
+
+def _per_debt(pool: list[ContactAttempted]) -> list[list[ContactAttempted]]:
+    """A per-debt cap holds for each debt: untagged contacts count for every debt."""
+    debts = sorted({c.debt_id for c in pool if c.debt_id is not None})
+    if not debts:
+        return [pool]
+    return [[c for c in pool if c.debt_id in (None, d)] for d in debts]
 
 
 def _caps(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violation]:
@@ -369,39 +408,53 @@ def _caps(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violat
                 continue
             if "consented" in rule.exclude and _consented(rule, cand, ev.at):
                 continue  # a contact the debtor consented to is neither counted nor capped
-            pool = _cap_pool(rule, cand, list(m.before.contacts))
-            at = ev.at.astimezone(UTC)
-            if rule.window == "rolling":
-                # Hours are exact; days, weeks and months count on the debtor's wall clock.
-                local = ev.at.astimezone(cand.situation.tz or UTC)
-                if rule.per.unit in ("h", "min"):
-                    start = at - rule.per.min_timedelta
-                elif rule.per.unit == "mo":
-                    start = (local - relativedelta(months=rule.per.amount)).astimezone(UTC)
-                else:
-                    start = (local - rule.per.min_timedelta).astimezone(UTC)
-                inside = [c for c in pool if start < c.at.astimezone(UTC) <= at]
-                label = f"in the {rule.per} before"
-            else:
-                tz = cand.situation.tz or ev.at.tzinfo
-                span = rule.per.amount * (7 if rule.per.unit == "w" else 1)
-                today = ev.at.astimezone(tz).date()
-                first = today - timedelta(days=span - 1)
-                inside = [c for c in pool if first <= c.at.astimezone(tz).date() <= today]
-                label = "on the same local day as" if span == 1 else f"in the {span} local days to"
-            if len(inside) >= rule.max_contacts:
-                out.append(
-                    Violation(
-                        "caps",
-                        f"{_what(ev)} is contact {len(inside) + 1} {label} it; {rule.id} allows "
-                        f"{rule.max_contacts} (earlier: "
-                        + ", ".join(c.at.isoformat() for c in inside[-rule.max_contacts :])
-                        + ")",
-                        ev.at,
-                        rule.id,
-                        m.index,
-                    )
-                )
+            whole = _cap_pool(rule, cand, list(m.before.contacts))
+            for pool in _per_debt(whole) if rule.scope == "debt" else [whole]:
+                out.extend(_cap_violation(rule, cand, ev, m, pool))
+    return out
+
+
+def _cap_violation(
+    rule: FrequencyCap,
+    cand: Candidate,
+    ev: ContactAttempted,
+    m: _Moment,
+    pool: list[ContactAttempted],
+) -> list[Violation]:
+    """The violation of ``rule`` by contact ``ev`` counted against ``pool``, if any."""
+    out: list[Violation] = []
+    at = ev.at.astimezone(UTC)
+    if rule.window == "rolling":
+        # Hours are exact; days, weeks and months count on the debtor's wall clock.
+        local = ev.at.astimezone(cand.situation.tz or UTC)
+        if rule.per.unit in ("h", "min"):
+            start = at - rule.per.min_timedelta
+        elif rule.per.unit == "mo":
+            start = (local - relativedelta(months=rule.per.amount)).astimezone(UTC)
+        else:
+            start = (local - rule.per.min_timedelta).astimezone(UTC)
+        inside = [c for c in pool if start < c.at.astimezone(UTC) <= at]
+        label = f"in the {rule.per} before"
+    else:
+        tz = cand.situation.tz or ev.at.tzinfo
+        span = rule.per.amount * (7 if rule.per.unit == "w" else 1)
+        today = ev.at.astimezone(tz).date()
+        first = today - timedelta(days=span - 1)
+        inside = [c for c in pool if first <= c.at.astimezone(tz).date() <= today]
+        label = "on the same local day as" if span == 1 else f"in the {span} local days to"
+    if len(inside) >= rule.max_contacts:
+        out.append(
+            Violation(
+                "caps",
+                f"{_what(ev)} is contact {len(inside) + 1} {label} it; {rule.id} allows "
+                f"{rule.max_contacts} (earlier: "
+                + ", ".join(c.at.isoformat() for c in inside[-rule.max_contacts :])
+                + ")",
+                ev.at,
+                rule.id,
+                m.index,
+            )
+        )
     return out
 
 
@@ -942,8 +995,8 @@ def check_actions(policy: Policy, decisions: Iterable[Decision]) -> list[Violati
             for rule in rules:
                 if not _visit_rule_covers(rule, a):
                     continue
-                have = {o.code for o in a.obligations}
-                lacking = [o.code for o in rule.obligations() if o.code not in have]
+                have = {canonical(o.code) for o in a.obligations}  # two_staff is min_staff
+                lacking = [o.code for o in rule.obligations() if canonical(o.code) not in have]
                 if lacking:
                     out.append(
                         Violation(

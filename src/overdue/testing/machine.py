@@ -22,12 +22,12 @@ offending decision, which can be pasted into a regression test.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
@@ -58,11 +58,18 @@ from overdue.events import (
 from overdue.money import Money
 from overdue.policy import Policy
 from overdue.reference import REFERENCE_POLICY
-from overdue.rules import RequiresAuthorisation
+from overdue.rules import ContactHours, RequiresAuthorisation
 from overdue.snapshot import Snapshot, fold
 from overdue.testing._repro import py, script
 from overdue.testing.invariants import Violation, check_actions, check_all
+from overdue.testing.requirements import (
+    Requirements,
+    check_requirement_actions,
+    check_requirements,
+)
+from overdue.testing.selection import SelectedPolicy
 from overdue.testing.strategies import TIME_ZONES
+from overdue.testing.weakenings import balance_floor
 
 __all__ = ["FUZZ_PROFILES", "InvariantError", "PolicyMachine", "default_account", "fuzz_settings"]
 
@@ -73,21 +80,31 @@ FUZZ_PROFILES: dict[str, dict[str, int]] = {
 """How hard :func:`fuzz_settings` fuzzes: ``ci`` stays fast, ``long`` is the nightly run."""
 
 
-def fuzz_settings(profile: str | None = None) -> settings:
+def fuzz_settings(profile: str | None = None, *, shrink: bool | None = None) -> settings:
     """Hypothesis settings for a :class:`PolicyMachine` run.
 
     ``profile`` is ``'ci'`` (the default) or ``'long'``; without it the ``OVERDUE_FUZZ``
     environment variable decides, so CI stays fast and a nightly job can set
     ``OVERDUE_FUZZ=long``.  Deadlines are off: an engine step is fast, a slow CI box is not.
+
+    ``shrink``: whether a failure is shrunk to a minimal history before it is reported.  A
+    stateful failure can take minutes to shrink, so the ``ci`` profile reports it as found (in
+    seconds, with every step and a reproduction script) and ``long`` shrinks; the
+    ``OVERDUE_SHRINK=1`` environment variable shrinks in CI too (a derandomized run finds the
+    same failure again, so shrinking it locally is one command).
     """
     import os
 
     name = profile or os.environ.get("OVERDUE_FUZZ", "ci")
     if name not in FUZZ_PROFILES:
         raise ValueError(f"unknown fuzz profile {name!r}; expected one of {sorted(FUZZ_PROFILES)}")
+    if shrink is None:
+        shrink = name != "ci" or os.environ.get("OVERDUE_SHRINK", "") not in ("", "0")
+    phases = tuple(p for p in Phase if shrink or p not in (Phase.shrink, Phase.explain))
     return settings(
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        phases=phases,
         **FUZZ_PROFILES[name],  # type: ignore[arg-type]
     )
 
@@ -127,12 +144,22 @@ def default_account(
     """A debtor owing one invoice due on ``start``'s local date.
 
     Reachable on every channel the policy uses but ``unreachable``; ``timezone=None`` is a
-    debtor whose zone is unknown (the policy's assumed zone, if any, applies).
+    debtor whose zone is unknown (the policy's assumed zone, if any, applies).  When a step
+    of the policy goes to third parties, a relative is reachable on its channel too, so what
+    such a step tells them is exercised.
     """
     contacts = tuple(
         ContactPoint(c, _ADDRESSES.get(c, f"{c}-address"))
         for c in policy.declared_channels
         if c not in policy.addressless_channels and c not in unreachable
+    )
+    third = sorted(
+        {step.channel for s in policy.stages for step in s.steps if step.party == "third_party"}
+    )
+    contacts += tuple(
+        ContactPoint(c, f"relative-{c}", label="relative", is_debtor=False)
+        for c in third
+        if c not in policy.addressless_channels
     )
     currency = policy.currency or "CNY"
     local = ZoneInfo(timezone or policy.assumed_zone or "UTC")
@@ -155,7 +182,9 @@ class PolicyMachine(RuleBasedStateMachine):
     """A hypothesis state machine over one account under ``policy``; subclass and set it.
 
     Class attributes a subclass may set:
-        policy: the policy under test (required unless ``policies`` is set).
+        policy: the policy under test (required unless ``policies`` is set);
+            ``selected_policy()`` takes it from ``--overdue-policy`` / ``--overdue-mutant`` when
+            the machine runs.
         policies: a strategy drawing the policy for each run (fuzz many policies at once).
         policy_source: Python source for the policy in reproduction scripts (default: the
             policy's own constructor call, or ``REFERENCE_POLICY``).
@@ -166,9 +195,12 @@ class PolicyMachine(RuleBasedStateMachine):
         vary_account: sometimes leave the zone unknown and some channels without a contact
             point (only for the default account).
         check_incremental: also check that a kept snapshot gives the same decision as a fold.
+        requirements: :class:`~overdue.testing.Requirements` the policy's behaviour is also
+            judged against, independently of its own rules (``requirements_of("us_reg_f")``,
+            ``load_requirements("requirements.toml")``).
     """
 
-    policy: Policy | None = None
+    policy: Policy | SelectedPolicy | None = None
     policy_source: ClassVar[str | None] = None
     account_factory: ClassVar[Callable[[Policy, datetime, str], Account] | None] = None
     start: ClassVar[datetime] = datetime(2026, 1, 5, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -177,13 +209,19 @@ class PolicyMachine(RuleBasedStateMachine):
     vary_account: ClassVar[bool] = True
     policies: ClassVar[st.SearchStrategy[Policy] | None] = None
     check_incremental: ClassVar[bool] = True
+    requirements: ClassVar[Requirements | None] = None
 
     def __init__(self) -> None:
         super().__init__()
+        if isinstance(self.policy, SelectedPolicy):
+            # Resolved now, not when the test file was imported: --overdue-policy and
+            # --overdue-mutant reach the machine.
+            self.policy = self.policy.resolve()
         if self.policy is None and self.policies is None:
             raise TypeError(f"{type(self).__name__} must set `policy = ...` (a Policy)")
         self.now = self.start
-        self.account = default_account(self.policy or REFERENCE_POLICY, self.start)
+        first = self.policy if isinstance(self.policy, Policy) else REFERENCE_POLICY
+        self.account = default_account(first, self.start)
         self.snapshot: Snapshot | None = None
         self.response = "ignores"
         self.decisions: list[Decision] = []
@@ -195,7 +233,7 @@ class PolicyMachine(RuleBasedStateMachine):
     @property
     def the_policy(self) -> Policy:
         """``policy``, known to be set."""
-        if self.policy is None:
+        if not isinstance(self.policy, Policy):
             raise TypeError(f"{type(self).__name__}: no policy drawn yet")
         return self.policy
 
@@ -233,6 +271,8 @@ class PolicyMachine(RuleBasedStateMachine):
                     )
             self.decisions.append(d)
             lacking = check_actions(policy, [d])
+            if self.requirements is not None:
+                lacking += check_requirement_actions(self.requirements, [d])
             if lacking:
                 raise InvariantError(self._report(lacking, d.at), lacking)
             new: list[Event] = list(d.record)
@@ -543,6 +583,114 @@ class PolicyMachine(RuleBasedStateMachine):
         """The payment plan is broken."""
         self._event(PaymentPlanBroken(at=self.now, plan_id="P1"))
 
+    # -- the edges: where authoring mistakes show -------------------------------------------
+
+    def _hour_edges(self) -> list[time]:
+        rules: list[object] = list(self.the_policy.rules)
+        if self.requirements is not None:
+            rules += list(self.requirements.as_rules())
+        edges: set[time] = set()
+        for r in rules:
+            if isinstance(r, ContactHours):
+                for t in r.window:
+                    moment = datetime.combine(date(2000, 1, 3), t)
+                    edges |= {(moment - timedelta(minutes=1)).time(), t}
+        return sorted(edges) or [time(7, 59), time(8), time(20, 59), time(21)]
+
+    @rule(data=st.data())
+    def to_contact_hour_edge(self, data: st.DataObject) -> None:
+        """The host polls a minute before or at the edge of a contact-hour window (either the
+        policy's or a required one), in the debtor's zone: where a widened or shifted window, a
+        wrong zone or a daylight-saving change shows."""
+        edge = data.draw(st.sampled_from(self._hour_edges()), label="edge")
+        tz = ZoneInfo(self.account.timezone or self.the_policy.assumed_zone or "UTC")
+        local = self.now.astimezone(tz)
+        target = datetime.combine(local.date(), edge, tz)
+        if target <= self.now:
+            target = datetime.combine(local.date() + timedelta(days=1), edge, tz)
+        self._note(f"to the contact-hour edge {edge:%H:%M}")
+        self._advance_to(target, follow_wake=False)
+
+    @rule(minutes=st.sampled_from((1, 15, 59)), times=st.integers(2, 12))
+    def poll_in_quick_succession(self, minutes: int, times: int) -> None:
+        """The host asks again and again, minutes apart, without waiting for ``wake_at``:
+        contacts bunch up wherever a cap's window or a repeat interval is off by one."""
+        self._note(f"poll every {minutes} min, {times} times")
+        for _ in range(times):
+            self._advance_to(self.now + timedelta(minutes=minutes), follow_wake=False)
+
+    @rule(
+        act=st.sampled_from(("dispute", "hold", "bankruptcy", "cease", "opt_out", "pay_half")),
+        before=st.sampled_from((None, 1, 60)),
+        days=st.integers(1, 14),
+    )
+    def act_at_the_edge_then_wait(self, act: str, before: int | None, days: int) -> None:
+        """Just before the rung's deadline (``before`` minutes; ``None``: now) the debtor
+        disputes, an operator holds, a bankruptcy is filed, the debtor ceases, opts out of
+        the first voice channel or pays half; then the host follows ``wake_at`` for
+        ``days``: a hold, cease or opt-out the policy forgets shows as a contact it should not
+        have made."""
+        if before is not None:
+            d = self.decide_now()
+            if d.deadline is not None and d.deadline - timedelta(minutes=before) > self.now:
+                self._advance_to(d.deadline - timedelta(minutes=before), follow_wake=True)
+        voice = next(
+            (c for c in self.the_policy.declared_channels if c in _VOICE),
+            self.the_policy.declared_channels[0],
+        )
+        event: Event | None = None
+        if act == "dispute" and not self._state.open_disputes:
+            event = DisputeOpened(at=self.now, dispute_id="D1", reason="amount contested")
+        elif act == "hold" and self._state.fact_open("manual_hold", self.now) is None:
+            event = ManualHold(at=self.now, reason="operator review")
+        elif act == "bankruptcy":
+            event = FactSet(at=self.now, name="bankruptcy")
+        elif act == "cease":
+            event = CeaseRequested(at=self.now)
+        elif act == "opt_out":
+            event = OptedOut(at=self.now, channel=voice)
+        elif act == "pay_half" and self._balance() > 2 * _CENT:
+            half = (self._balance() / 2).quantize(_CENT, rounding=ROUND_DOWN)
+            event = PaymentReceived(at=self.now, amount=Money(half, self._currency()))
+        if event is not None:
+            self._event(event)
+        self._note(f"wait {days}d following wake_at")
+        self._advance_to(self.now + timedelta(days=days), follow_wake=True)
+
+    @rule(skips=st.integers(2, 8))
+    def climb_to_the_legal_rungs(self, skips: int) -> None:
+        """Every authorisation the ladder names is granted and nothing else happens: the
+        account climbs rung after rung, into litigation and enforcement, where a dropped
+        ``requires``, a zero grace or a missing letter before claim shows."""
+        for name in _authorisations(self.the_policy):
+            if not self._state.has_authorisation(name, self.now):
+                self._event(AuthorisationGranted(at=self.now, authorisation=name, reference="R"))
+        for _ in range(skips):
+            self.skip_to_deadline()
+
+    @precondition(lambda self: self._balance() > 0)
+    @rule(data=st.data(), below=st.booleans())
+    def pay_to_a_threshold(self, data: st.DataObject, below: bool) -> None:
+        """The debtor pays down to exactly a rung's balance floor, or a cent under it."""
+        floors = sorted(
+            {
+                f.amount
+                for s in self.the_policy.stages
+                if (f := balance_floor(s.enters_when)) is not None
+            }
+            | {
+                r.min_balance.amount
+                for r in (self.requirements.rungs if self.requirements is not None else ())
+                if r.min_balance is not None
+            }
+        )
+        bal = self._balance()
+        targets = [t for f in floors if 0 < (t := f - (_CENT if below else 0)) < bal]
+        if not targets:
+            return
+        target = data.draw(st.sampled_from(targets), label="balance after")
+        self._event(PaymentReceived(at=self.now, amount=Money(bal - target, self._currency())))
+
     # -- the check ---------------------------------------------------------------------------
 
     @invariant()
@@ -551,6 +699,8 @@ class PolicyMachine(RuleBasedStateMachine):
         if not self.account.events and self.account.invoices == ():
             return
         violations = check_all(self.the_policy, self.account)
+        if self.requirements is not None:
+            violations += check_requirements(self.requirements, self.the_policy, self.account)
         if violations:
             raise InvariantError(self._report(violations), violations)
 

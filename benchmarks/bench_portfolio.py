@@ -1,0 +1,381 @@
+"""Portfolio runs at scale: `overdue next` on Parquet on one core, and a nightly Dask run.
+
+Usage::
+
+    python benchmarks/bench_portfolio.py --part cli --accounts 20000     # one core, CLI
+    python benchmarks/bench_portfolio.py --part json --accounts 5000     # where JSON decode goes
+    python benchmarks/bench_portfolio.py --part dask --accounts 1000000  # 2 workers, nightly
+    python benchmarks/bench_portfolio.py --part dask --accounts 1000000 --distinct 1000000
+    python benchmarks/bench_portfolio.py                                 # all three, defaults
+
+The accounts are those of ``bench_decide.py``: histories of about 20 events that follow the
+reference ladder (invoices, stage entries, contacts with outcomes, payments, disputes, inbound
+contacts), from a fixed seed.
+
+**cli**: writes the accounts to Parquet, then runs ``overdue next POLICY accounts.parquet -o
+decisions.parquet`` in this process pinned to one core, and times each phase of the same work
+(read, build accounts, decide, build and write the decisions table).  Then a host step (the
+stage entries and due contacts of that night recorded as events) and the next night with
+``--previous``: the wake index's skip share and the *effective* rate (accounts covered per
+second, kept ones included).
+
+**dask**: the same two nights on a ``LocalCluster`` of 2 worker processes, one thread each, over a
+partitioned dataset: generating night 1 (decided, and the host's events recorded) happens on
+the workers too, untimed.  Generating a history costs more than deciding it, so by default
+25,000 distinct histories are generated and written in as many copies as the size asks, each
+copy with its account ids renamed (every copy is read, built and decided like any account; the
+skip share is that of the distinct histories).  The timed run is night 2 with the wake index
+and, for comparison, night 2 deciding everything.  Printed: wall time, accounts/s, accounts/s
+per core, the skip share and the peak memory of each worker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from bench_decide import NOW, make_account  # noqa: E402
+
+from overdue import REFERENCE_POLICY, Account, decide  # noqa: E402
+from overdue.decision import Decision  # noqa: E402
+
+NIGHT_1 = NOW
+NIGHT_2 = NOW + timedelta(days=1)
+
+
+def _cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def host_step(account: Account, d: Decision) -> Account:
+    """What a host records after a night: the stage it was told to enter, and each due action
+    carried out (delivered; calls not answered)."""
+    events = list(d.record)
+    for a in d.due_actions:
+        outcome = "no_answer" if a.channel == "phone" else "delivered"
+        events.append(a.outcome_event(outcome, d.at))
+    return account.with_events(*events) if events else account
+
+
+def night_one(start: int, n: int, seed: int) -> tuple[Any, Any]:
+    """Accounts ``start .. start+n`` as they stand for night 2, and their night-1 decisions."""
+    import random
+
+    from overdue.portfolio.arrow import DecisionRows, accounts_to_table
+
+    rng = random.Random(seed * 1_000_003 + start)
+    accounts = [make_account(start + i, rng) for i in range(n)]
+    rows = DecisionRows()
+    after = []
+    for a in accounts:
+        d = decide(REFERENCE_POLICY, a, NIGHT_1)
+        rows.add(d, events=len(a.events), invoices=len(a.invoices))
+        after.append(host_step(a, d))
+    return accounts_to_table(after), rows.table()
+
+
+# --------------------------------------------------------------------------- json
+
+
+def bench_json(n: int) -> None:
+    import json
+    import random
+
+    from overdue.config import account_to_dict
+    from overdue.config.accounts import _decode
+    from overdue.portfolio.records import account_from_json
+
+    rng = random.Random(7)
+    accounts = [make_account(i, rng) for i in range(n)]
+    lines = [json.dumps(account_to_dict(a)) for a in accounts]
+    events = sum(len(a.events) for a in accounts) / n
+    size = sum(map(len, lines)) / n
+    print(f"JSON decode, {n:,} accounts, {events:.1f} events and {size:,.0f} bytes each (one core)")
+
+    def per_account(fn: Any, items: Sequence[Any]) -> float:
+        best = float("inf")
+        for _ in range(3):
+            t = time.process_time()
+            for x in items:
+                fn(x)
+            best = min(best, time.process_time() - t)
+        return best / len(items) * 1e6
+
+    dicts = [json.loads(line) for line in lines]
+    parse = per_account(json.loads, lines)
+    generic = per_account(_decode, dicts)
+    fast = per_account(account_from_json, dicts)
+    print(f"  json.loads                  {parse:7.1f} us/account")
+    print(f"  generic decoder (before)    {generic:7.1f} us/account")
+    print(f"  fast path (account_from_json) {fast:5.1f} us/account  ({generic / fast:.1f}x)")
+    print(f"  line to account: before {parse + generic:.0f} us, now {parse + fast:.0f} us")
+
+
+# --------------------------------------------------------------------------- cli
+
+
+def bench_cli(n: int, workdir: Path) -> None:
+    import io
+
+    import pyarrow.parquet as pq
+
+    from overdue.cli import main
+    from overdue.portfolio.arrow import (
+        DecisionRows,
+        accounts_from_table,
+        read_accounts,
+        write_accounts,
+    )
+
+    cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    if cores is not None:
+        os.sched_setaffinity(0, {min(cores)})
+    table, _ = night_one(0, n, seed=1)  # accounts as they stand after night 1's host step
+    src = workdir / "accounts.parquet"
+    write_accounts(src, table)
+    policy = str(HERE.parent / "examples" / "policies" / "seed_platform.toml")
+    at1, at2 = NIGHT_1.isoformat(), NIGHT_2.isoformat()
+    print(f"overdue next on Parquet, {n:,} accounts, one core of {_cpu()}")
+
+    def run(*argv: str) -> tuple[float, float]:
+        err = io.StringIO()
+        t, c = time.perf_counter(), time.process_time()
+        code = main(list(argv), out=io.StringIO(), err=err)
+        took, cpu = time.perf_counter() - t, time.process_time() - c
+        assert code == 0, err.getvalue()
+        return took, cpu
+
+    full, cpu = run("next", policy, str(src), "--at", at1, "-o", str(workdir / "d1.parquet"))
+    print(
+        f"  every account decided       {full:7.2f} s = {n / full:9,.0f} accounts/s"
+        f" (CPU {cpu:.2f} s = {n / cpu:,.0f} accounts/s)"
+    )
+    again, cpu = run(
+        "next", policy, str(src), "--at", at2, "-o", str(workdir / "d2.parquet"),
+        "--previous", str(workdir / "d1.parquet"),
+    )  # fmt: skip
+    d2 = pq.read_table(workdir / "d2.parquet")
+    kept = sum(1 for s in d2["source"].to_pylist() if s == "carried")
+    print(
+        f"  next night, --previous      {again:7.2f} s = {n / again:9,.0f} accounts/s effective"
+        f" (CPU {cpu:.2f} s = {n / cpu:,.0f} accounts/s; {kept / n:.0%} kept,"
+        f" {n - kept:,} decided)"
+    )
+
+    # where the time goes: the same work, phase by phase
+    t = time.process_time()
+    tab = read_accounts(src)
+    t_read = time.process_time() - t
+    t = time.process_time()
+    accounts = accounts_from_table(tab)
+    t_build = time.process_time() - t
+    from overdue.config import load_policy
+
+    pol = load_policy(policy)
+    t = time.process_time()
+    decisions = [decide(pol, a, NIGHT_1) for a in accounts if isinstance(a, Account)]
+    t_decide = time.process_time() - t
+    t = time.process_time()
+    rows = DecisionRows()
+    for a, d in zip(accounts, decisions, strict=False):
+        rows.add(d, events=len(a.events), invoices=len(a.invoices))  # type: ignore[union-attr]
+    pq.write_table(rows.table(), workdir / "phase.parquet")
+    t_rows = time.process_time() - t
+    total = t_read + t_build + t_decide + t_rows
+    print("  where the CPU time goes (every account decided):")
+    for name, took in (
+        ("read Parquet", t_read),
+        ("build accounts", t_build),
+        ("decide", t_decide),
+        ("decisions table + write", t_rows),
+    ):
+        print(f"    {name:<26} {took / n * 1e6:7.1f} us/account  {took / total:4.0%}")
+
+
+# --------------------------------------------------------------------------- dask
+
+
+def _renamed(table: Any, column: str, copy: int) -> Any:
+    import pyarrow.compute as pc
+
+    ids = table[column]
+    return table.set_column(
+        table.schema.get_field_index(column), column, pc.binary_join_element_wise(
+            ids, pa_scalar(f"-r{copy:02d}"), ""))  # fmt: skip
+
+
+def pa_scalar(text: str) -> Any:
+    import pyarrow as pa
+
+    return pa.scalar(text)
+
+
+def _generate(base: int, start: int, n: int, copies: int, root: str) -> int:
+    """One partition of distinct accounts (night 1 decided, the host's events recorded), written
+    ``copies`` times with the account ids (and the idempotency keys that name them) renamed."""
+    import pyarrow.compute as pc
+
+    from overdue.portfolio.arrow import write_accounts, write_decisions
+
+    table, decisions = night_one(start, n, seed=2)
+    for k in range(copies):
+        part = f"part-{base:03d}-{k:02d}.parquet"
+        accounts = _renamed(table, "id", k)
+        prev = _renamed(decisions, "account_id", k)
+        keys = prev["action_idempotency_key"]  # "<account id>:<stage>#<n>:<step>:<attempt>"
+        fixed = pc.binary_join_element_wise(
+            prev["account_id"], pc.utf8_slice_codeunits(keys, len("ACC-000000")), "")
+        prev = prev.set_column(
+            prev.schema.get_field_index("action_idempotency_key"), "action_idempotency_key",
+            fixed)  # fmt: skip
+        write_accounts(Path(root) / "accounts" / part, accounts)
+        write_decisions(Path(root) / "night1" / part, prev)
+    return n * copies
+
+
+def bench_dask(
+    n: int, distinct: int, size: int, workdir: Path, *, reuse: bool = False, full_sample: int = 0
+) -> None:
+    from dask.distributed import LocalCluster
+
+
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])
+    for sub in ("accounts", "night1"):
+        (workdir / sub).mkdir(parents=True, exist_ok=True)
+    distinct = min(distinct, n)
+    bases = max(1, distinct // size)
+    copies = max(1, n // (bases * size))
+    total = bases * size * copies
+    print(
+        f"Dask, {total:,} accounts ({bases * size:,} distinct histories, each in {copies} "
+        f"cop{'y' if copies == 1 else 'ies'} with renamed ids) in {bases * copies} partitions "
+        f"of {size:,}, LocalCluster of 2 worker processes, one thread each"
+    )
+    def cluster() -> Any:
+        return LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
+            memory_limit="8GiB",
+        )  # fmt: skip
+
+    if reuse and any((workdir / "accounts").glob("*.parquet")):
+        print("  reusing the generated night 1 in", workdir)
+    else:
+        _generate_all(cluster, bases, size, copies, workdir)
+    _timed_runs(cluster, workdir, full_sample)
+
+
+def _generate_all(cluster: Any, bases: int, size: int, copies: int, workdir: Path) -> None:
+    from dask.distributed import Client
+
+    with cluster() as c, Client(c) as client:
+        t = time.perf_counter()
+        jobs = [
+            client.submit(_generate, b, b * size, size, copies, str(workdir), pure=False)
+            for b in range(bases)
+        ]
+        made = sum(client.gather(jobs))
+        print(f"  generated night 1 (untimed)  {time.perf_counter() - t:7.1f} s, {made:,} accounts")
+
+
+def _timed_runs(cluster: Any, workdir: Path, full_sample: int) -> None:
+    from dask.distributed import Client
+
+    from overdue.dask import decide_dataset, partitions
+
+    # a fresh cluster for each timed run, so the peak memory is that run's
+    source = workdir / "accounts"
+    sample = workdir / "sample"
+    label_full = "night 2 deciding everything"
+    if full_sample:  # decide everything over the first partitions only (it is the slow run)
+        sample.mkdir(exist_ok=True)
+        for name in partitions(source)[:full_sample]:
+            if not (sample / name).exists():
+                (sample / name).symlink_to(source / name)
+        label_full += f" (the first {full_sample} partitions)"
+    for label, src, target, previous in (
+        ("night 2 with the wake index", source, "night2", workdir / "night1"),
+        (label_full, sample if full_sample else source, "night2-full", None),
+    ):
+        with cluster() as c, Client(c) as client:
+            t = time.perf_counter()
+            reports = decide_dataset(
+                REFERENCE_POLICY, src, workdir / target, NIGHT_2,
+                previous=previous, client=client,
+            )  # fmt: skip
+            _print_run(label, reports, time.perf_counter() - t)
+
+
+def _print_run(label: str, reports: list[dict[str, Any]], wall: float) -> None:
+    total = sum(r["accounts"] for r in reports)
+    kept = sum(r["carried"] for r in reports)
+    failed = sum(r["failed"] for r in reports)
+    decided = sum(r["decided"] for r in reports)
+    assert total == kept + failed + decided
+    peak: dict[int, float] = {}
+    for r in reports:
+        peak[r["worker"]] = max(peak.get(r["worker"], 0.0), r["peak_rss_mib"])
+    task = sum(r["seconds"] for r in reports)
+    cpu = sum(r["cpu_seconds"] for r in reports)
+    print(f"  {label}:")
+    print(f"    wall {wall:7.1f} s for {total:,} accounts = {total / wall:9,.0f} accounts/s")
+    print(f"    per core (2 workers)      {total / wall / 2:9,.0f} accounts/s")
+    print(f"    in tasks {task:7.1f} s of worker time = {total / task:9,.0f} accounts/s per core")
+    print(f"    on CPU   {cpu:7.1f} s of worker CPU  = {total / cpu:9,.0f} accounts/s per CPU second")  # noqa: E501
+    print(f"    skip share {kept / total:.1%} ({kept:,} kept, {decided:,} decided, {failed} failed)")  # noqa: E501
+    print("    peak memory per worker: " + ", ".join(f"{v:,.0f} MiB" for v in peak.values()))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", choices=("all", "json", "cli", "dask"), default="all")
+    parser.add_argument("--accounts", type=int, default=0, help="portfolio size")
+    parser.add_argument("--distinct", type=int, default=25_000,
+                        help="Dask: distinct histories generated (the rest are renamed copies)")
+    parser.add_argument("--partition-size", type=int, default=12_500)
+    parser.add_argument("--reuse", action="store_true",
+                        help="Dask: reuse the dataset already generated in --workdir")
+    parser.add_argument("--full-sample", type=int, default=0,
+                        help="Dask: decide everything over only this many partitions (0: all)")
+    parser.add_argument("--workdir", help="where to write the datasets (default: a temp dir)")
+    args = parser.parse_args(argv)
+    print(f"Python {platform.python_version()}, {os.cpu_count()} cores, {_cpu()}")
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="overdue-bench-"))
+    try:
+        if args.part in ("all", "json"):
+            bench_json(args.accounts or 5_000)
+        if args.part in ("all", "cli"):
+            bench_cli(args.accounts or 20_000, workdir)
+        if args.part in ("all", "dask"):
+            n = args.accounts or 1_000_000
+            bench_dask(n, args.distinct, min(args.partition_size, n), workdir,
+                       reuse=args.reuse, full_sample=args.full_sample)
+    finally:
+        if not args.workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"driver peak memory {peak:,.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+

@@ -1,0 +1,598 @@
+"""Accounts and decisions as Arrow tables, read from and written to Parquet.
+
+The schemas are a contract with other systems, like the JSON shapes of ``docs/formats.md``:
+columns are only ever added.  ``docs/scale.md`` lists every column.
+
+* **Accounts** (:data:`ACCOUNTS_SCHEMA`): one row per account; contact points, invoices and
+  events are nested lists of structs.  The events struct is the union of the fields of every
+  event kind (:func:`overdue.portfolio.records.event_columns`), with ``kind`` saying which apply.
+  Instants are ``timestamp[us, UTC]``: an instant read back is the same instant (decisions are
+  the same), written in UTC rather than the offset it was first written with.  Money is an
+  exact decimal text plus a currency, never a float.
+* **Decisions** (:data:`DECISIONS_SCHEMA`): one row per account in input order, an error row for
+  an account that could not be read or decided (``status = 'error'``), so the rows reconcile:
+  in = decided + failed.
+
+Converting a table to accounts (:func:`accounts_from_table`) reads each column once and builds
+the values with their own constructors, so every validator runs; a bad value makes an error for
+its account (with the event index), never for the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from overdue.account import Account, ContactPoint, Invoice
+from overdue.decision import Decision
+from overdue.durations import Duration
+from overdue.errors import ConfigError, OverdueError
+from overdue.events import EVENT_KINDS, Event, Outcome
+from overdue.money import Money
+from overdue.portfolio._extras import require
+from overdue.portfolio.records import FieldKind, event_columns, event_fields
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+else:
+    pa = require("pyarrow", "arrow")
+
+__all__ = [
+    "ACCOUNTS_SCHEMA",
+    "DECISIONS_SCHEMA",
+    "DecisionRows",
+    "accounts_from_table",
+    "accounts_to_table",
+    "decision_rows",
+    "read_accounts",
+    "read_decisions",
+    "write_accounts",
+    "write_decisions",
+]
+
+_TS = pa.timestamp("us", tz="UTC")
+
+_KIND_TYPES: dict[FieldKind, pa.DataType] = {
+    "str": pa.string(),
+    "money": pa.string(),
+    "date": pa.date32(),
+    "datetime": _TS,
+    "outcome": pa.string(),
+    "duration": pa.string(),
+    "strset": pa.list_(pa.string()),
+    "int": pa.int32(),
+}
+
+CONTACT_TYPE = pa.struct(
+    [
+        pa.field("channel", pa.string(), nullable=False),
+        pa.field("address", pa.string(), nullable=False),
+        ("label", pa.string()),
+        ("is_debtor", pa.bool_()),
+        ("timezone", pa.string()),
+    ]
+)
+INVOICE_TYPE = pa.struct(
+    [
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("amount", pa.string(), nullable=False),
+        pa.field("currency", pa.string(), nullable=False),
+        pa.field("due", pa.date32(), nullable=False),
+        ("issued", _TS),
+    ]
+)
+EVENT_TYPE = pa.struct(
+    [
+        pa.field(name, _KIND_TYPES[kind], nullable=name not in ("kind", "at"))
+        for name, kind in event_columns()
+    ]
+)
+
+ACCOUNTS_SCHEMA = pa.schema(
+    [
+        pa.field("id", pa.string(), nullable=False),
+        ("timezone", pa.string()),
+        ("address_timezone", pa.string()),
+        ("contract", pa.string()),
+        ("contacts", pa.list_(CONTACT_TYPE)),
+        ("invoices", pa.list_(INVOICE_TYPE)),
+        ("events", pa.list_(EVENT_TYPE)),
+    ],
+    metadata={"overdue.schema": "overdue.accounts/1"},
+)
+"""The accounts table: one row per account, history nested (``docs/scale.md``)."""
+
+DECISIONS_SCHEMA = pa.schema(
+    [
+        pa.field("account_id", pa.string()),
+        ("at", _TS),
+        ("source", pa.string()),
+        ("status", pa.string()),
+        ("stage", pa.string()),
+        ("stage_since", _TS),
+        ("days_overdue", pa.int32()),
+        ("balance", pa.string()),
+        ("currency", pa.string()),
+        ("zone", pa.string()),
+        ("policy_id", pa.string()),
+        ("policy_version", pa.string()),
+        ("enters", pa.string()),
+        ("action_stage", pa.string()),
+        ("action_step", pa.string()),
+        ("action_channel", pa.string()),
+        ("action_template", pa.string()),
+        ("action_attempt", pa.int32()),
+        ("action_max_attempts", pa.int32()),
+        ("action_not_before", _TS),
+        ("action_idempotency_key", pa.string()),
+        ("actions", pa.int32()),
+        ("due_actions", pa.int32()),
+        ("blocked", pa.int32()),
+        ("deadline", _TS),
+        ("wake_at", _TS),
+        ("reasons", pa.list_(pa.string())),
+        ("action_reasons", pa.list_(pa.string())),
+        ("retain_until", pa.date32()),
+        ("input_events", pa.int32()),
+        ("input_invoices", pa.int32()),
+        ("error_type", pa.string()),
+        ("error_message", pa.string()),
+        ("error_key_path", pa.string()),
+        ("error_event_index", pa.int32()),
+    ],
+    metadata={"overdue.schema": "overdue.decisions/1"},
+)
+"""The decisions table: one row per account, in input order (``docs/scale.md``)."""
+
+
+# --------------------------------------------------------------------------- accounts -> table
+
+
+def _event_row(e: Event) -> dict[str, Any]:
+    row: dict[str, Any] = {"kind": e.kind, "at": e.at}
+    for f in event_fields(type(e)):
+        v = getattr(e, f.name)
+        if v is None or f.name == "at":
+            continue
+        if f.kind == "money":
+            row[f.column] = format(v.amount, "f")
+            row[f.currency_column] = v.currency  # type: ignore[index]
+        elif f.kind in ("outcome",):
+            row[f.column] = v.value
+        elif f.kind == "duration":
+            row[f.column] = str(v)
+        elif f.kind == "strset":
+            row[f.column] = sorted(v)
+        else:
+            row[f.column] = v
+    return row
+
+
+def accounts_to_table(accounts: Iterable[Account]) -> pa.Table:
+    """The accounts as an :data:`ACCOUNTS_SCHEMA` table (all their facts, nothing lost but the
+    offset instants were written in)."""
+    cols: dict[str, list[Any]] = {f.name: [] for f in ACCOUNTS_SCHEMA}
+    for a in accounts:
+        cols["id"].append(a.id)
+        cols["timezone"].append(a.timezone)
+        cols["address_timezone"].append(a.address_timezone)
+        cols["contract"].append(a.contract)
+        cols["contacts"].append(
+            [
+                {
+                    "channel": c.channel,
+                    "address": c.address,
+                    "label": c.label,
+                    "is_debtor": c.is_debtor,
+                    "timezone": c.timezone,
+                }
+                for c in a.contacts
+            ]
+        )
+        cols["invoices"].append(
+            [
+                {
+                    "id": i.id,
+                    "amount": format(i.amount.amount, "f"),
+                    "currency": i.amount.currency,
+                    "due": i.due,
+                    "issued": i.issued,
+                }
+                for i in a.invoices
+            ]
+        )
+        cols["events"].append([_event_row(e) for e in a.events])
+    return pa.table(
+        [pa.array(cols[f.name], type=f.type) for f in ACCOUNTS_SCHEMA], schema=ACCOUNTS_SCHEMA
+    )
+
+
+# --------------------------------------------------------------------------- table -> accounts
+
+
+def _children(arr: pa.ChunkedArray | pa.Array) -> tuple[pa.StructArray, list[int]]:
+    """The flattened struct values of a list column and its row offsets."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    lengths = arr.value_lengths().fill_null(0).to_pylist()
+    offsets = [0]
+    for n in lengths:
+        offsets.append(offsets[-1] + n)
+    return arr.flatten(), offsets
+
+
+def _columns(values: pa.StructArray, names: Sequence[str]) -> dict[str, list[Any]]:
+    return {n: values.field(n).to_pylist() for n in names}
+
+
+def conform(table: pa.Table) -> pa.Table:
+    """``table`` with the exact :data:`ACCOUNTS_SCHEMA` types: missing optional columns are
+    added as nulls, and nested fields the file lacks (an older writer) become null.
+
+    Raises:
+        ConfigError: there is no ``id`` column, or a column cannot be read as its type.
+    """
+    if table.schema.equals(ACCOUNTS_SCHEMA, check_metadata=False):
+        return table
+    if "id" not in table.column_names:
+        raise ConfigError(
+            "an accounts table needs an 'id' column",
+            expected=", ".join(ACCOUNTS_SCHEMA.names),
+            got=", ".join(table.column_names),
+        )
+    cols = []
+    for f in ACCOUNTS_SCHEMA:
+        if f.name not in table.column_names:
+            cols.append(pa.nulls(table.num_rows, f.type))
+            continue
+        col = table[f.name]
+        try:
+            cols.append(_cast(col, f.type))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as exc:
+            raise ConfigError(
+                f"accounts column {f.name!r} cannot be read as {f.type}",
+                expected=str(f.type),
+                got=f"{col.type} ({exc})",
+                key_path=f.name,
+            ) from None
+    return pa.table(cols, schema=ACCOUNTS_SCHEMA)
+
+
+def _cast(col: pa.ChunkedArray, target: pa.DataType) -> pa.ChunkedArray:
+    if col.type.equals(target):
+        return col
+    if pa.types.is_list(target) and pa.types.is_struct(target.value_type):
+        if not pa.types.is_list(col.type) or not pa.types.is_struct(col.type.value_type):
+            raise pa.ArrowTypeError(f"expected a list of structs, got {col.type}")
+        arr = col.combine_chunks()
+        inner = arr.flatten()
+        have = {inner.type.field(i).name for i in range(inner.type.num_fields)}
+        children = []
+        for i in range(target.value_type.num_fields):
+            tf = target.value_type.field(i)
+            if tf.name in have:
+                children.append(inner.field(tf.name).cast(tf.type))
+            else:
+                children.append(pa.nulls(len(inner), tf.type))
+        struct = pa.StructArray.from_arrays(children, fields=list(target.value_type))
+        offsets = arr.offsets
+        return pa.chunked_array([pa.ListArray.from_arrays(offsets, struct, mask=arr.is_null())])
+    return col.cast(target)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _instants(arr: pa.Array) -> list[datetime | None]:
+    """Timestamps as aware UTC datetimes, several times faster than ``to_pylist`` (which
+    builds a zone object per value)."""
+    micros = arr.cast(pa.int64()).to_pylist()
+    return [None if m is None else _EPOCH + timedelta(microseconds=m) for m in micros]
+
+
+def _values(arr: pa.Array, kind: FieldKind) -> list[Any]:
+    if kind == "datetime":
+        return _instants(arr)
+    values = arr.to_pylist()
+    if kind == "outcome":
+        return [None if v is None else _OUTCOMES.get(v, v) for v in values]
+    if kind == "duration":
+        return [None if v is None else Duration.parse(v) for v in values]
+    if kind == "strset":
+        return [None if v is None else frozenset(v) for v in values]
+    return list(values)
+
+
+def _kind_columns(
+    cls: type[Event], values: pa.StructArray, idx: pa.Array
+) -> list[tuple[str, list[Any]]]:
+    """The constructor arguments of every ``cls`` event at ``idx``, one list per field,
+    converted column by column (money from amount text and currency, outcomes, durations)."""
+    out = []
+    for f in event_fields(cls):
+        arr = values.field(f.column).take(idx)
+        if f.kind == "money":
+            assert f.currency_column is not None
+            cur = values.field(f.currency_column).take(idx).to_pylist()
+            amounts = arr.to_pylist()
+            out.append(
+                (
+                    f.name,
+                    [
+                        None if a is None else _money(a, c)
+                        for a, c in zip(amounts, cur, strict=True)
+                    ],
+                )
+            )
+        else:
+            out.append((f.name, _values(arr, f.kind)))
+    return out
+
+
+def _money(amount: str, currency: str | None) -> Money | str:
+    """Money from its parts; a text the event's validator then refuses when they are bad."""
+    try:
+        return Money(amount, currency)  # type: ignore[arg-type]
+    except OverdueError:
+        return f"{amount} {currency}"
+
+
+_OUTCOMES = {o.value: o for o in Outcome}
+
+
+def accounts_from_table(table: pa.Table) -> list[Account | OverdueError]:
+    """Every row of an :data:`ACCOUNTS_SCHEMA` table as an :class:`Account`, or the located
+    error that stops it (account id, event index, key path), in row order."""
+    table = conform(table)
+    n = table.num_rows
+    ids = table["id"].to_pylist()
+    zones = table["timezone"].to_pylist()
+    addr_zones = table["address_timezone"].to_pylist()
+    contracts = table["contract"].to_pylist()
+    errors: dict[int, OverdueError] = {}
+
+    def fail(row: int, exc: OverdueError, key_path: str, event_index: int | None = None) -> None:
+        if row not in errors:
+            errors[row] = exc.located(
+                account_id=ids[row] if isinstance(ids[row], str) else None,
+                event_index=event_index,
+                key_path=exc.key_path or key_path,
+            )
+
+    # contact points
+    values, c_off = _children(table["contacts"])
+    c = _columns(values, ("channel", "address", "label", "is_debtor", "timezone"))
+    contacts: list[tuple[ContactPoint, ...]] = []
+    for row in range(n):
+        out = []
+        for j in range(c_off[row], c_off[row + 1]):
+            try:
+                out.append(
+                    ContactPoint(
+                        c["channel"][j],
+                        c["address"][j],
+                        label=c["label"][j],
+                        is_debtor=True if c["is_debtor"][j] is None else c["is_debtor"][j],
+                        timezone=c["timezone"][j],
+                    )
+                )
+            except OverdueError as exc:
+                fail(row, exc, f"$.contacts[{j - c_off[row]}]")
+        contacts.append(tuple(out))
+
+    # invoices
+    values, i_off = _children(table["invoices"])
+    iv = _columns(values, ("id", "amount", "currency", "due"))
+    iv["issued"] = _instants(values.field("issued"))
+    invoices: list[tuple[Invoice, ...]] = []
+    for row in range(n):
+        out_i = []
+        for j in range(i_off[row], i_off[row + 1]):
+            try:
+                out_i.append(
+                    Invoice(
+                        iv["id"][j],
+                        Money(iv["amount"][j], iv["currency"][j]),
+                        iv["due"][j],
+                        issued=iv["issued"][j],
+                    )
+                )
+            except OverdueError as exc:
+                fail(row, exc, f"$.invoices[{j - i_off[row]}]")
+        invoices.append(tuple(out_i))
+
+    # events: one pass per kind over only the columns that kind uses
+    values, e_off = _children(table["events"])
+    kinds = values.field("kind").to_pylist()
+    parents: list[int] = []
+    for row in range(n):
+        parents.extend([row] * (e_off[row + 1] - e_off[row]))
+    by_kind: dict[str, list[int]] = {}
+    for j, k in enumerate(kinds):
+        by_kind.setdefault(k, []).append(j)
+    built: list[Event | None] = [None] * len(kinds)
+    for kind, positions in by_kind.items():
+        cls = EVENT_KINDS.get(kind)
+        if cls is None:
+            for j in positions:
+                row = parents[j]
+                fail(
+                    row,
+                    ConfigError(
+                        "unknown event kind", expected=" | ".join(sorted(EVENT_KINDS)), got=kind
+                    ),
+                    f"$.events[{j - e_off[row]}].kind",
+                    j - e_off[row],
+                )
+            continue
+        idx = pa.array(positions, pa.int64())
+        cols = _kind_columns(cls, values, idx)
+        for p, j in enumerate(positions):
+            try:
+                kw = {name: col[p] for name, col in cols if col[p] is not None}
+                built[j] = cls(**kw)
+            except OverdueError as exc:
+                row = parents[j]
+                fail(row, exc, f"$.events[{j - e_off[row]}]", j - e_off[row])
+            except (TypeError, ValueError, LookupError) as exc:
+                row = parents[j]
+                fail(
+                    row,
+                    ConfigError(f"event cannot be built: {exc}"),
+                    f"$.events[{j - e_off[row]}]",
+                    j - e_off[row],
+                )
+
+    out_rows: list[Account | OverdueError] = []
+    for row in range(n):
+        if row in errors:
+            out_rows.append(errors[row])
+            continue
+        try:
+            out_rows.append(
+                Account(
+                    ids[row],
+                    timezone=zones[row],
+                    address_timezone=addr_zones[row],
+                    contract=contracts[row],
+                    contacts=contacts[row],
+                    invoices=invoices[row],
+                    events=built[e_off[row] : e_off[row + 1]],
+                )
+            )
+        except OverdueError as exc:
+            fail(row, exc, "$")
+            out_rows.append(errors[row])
+    return out_rows
+
+
+# --------------------------------------------------------------------------- decisions
+
+
+def _codes(reasons: Iterable[Any]) -> list[str]:
+    return [r.code for r in reasons]
+
+
+class DecisionRows:
+    """Decisions and error rows gathered column by column, then made into one table."""
+
+    def __init__(self) -> None:
+        self.cols: dict[str, list[Any]] = {f.name: [] for f in DECISIONS_SCHEMA}
+
+    def __len__(self) -> int:
+        return len(self.cols["account_id"])
+
+    def add(self, d: Decision, *, events: int, invoices: int, source: str = "engine") -> None:
+        """One decision; ``events``/``invoices`` are the counts of the account it was made for
+        (the wake index compares them with the next run's)."""
+        c = self.cols
+        a = d.actions[0] if d.actions else None
+        c["account_id"].append(d.account_id)
+        c["at"].append(d.at)
+        c["source"].append(source)
+        c["status"].append(d.status)
+        c["stage"].append(d.stage)
+        c["stage_since"].append(d.stage_since)
+        c["days_overdue"].append(d.days_overdue)
+        c["balance"].append(None if d.balance is None else format(d.balance.amount, "f"))
+        c["currency"].append(None if d.balance is None else d.balance.currency)
+        c["zone"].append(d.zone)
+        c["policy_id"].append(d.policy_id)
+        c["policy_version"].append(d.policy_version)
+        c["enters"].append(d.transition.to_stage if d.transition is not None else None)
+        c["action_stage"].append(a.stage if a else None)
+        c["action_step"].append(a.step if a else None)
+        c["action_channel"].append(a.channel if a else None)
+        c["action_template"].append(a.template if a else None)
+        c["action_attempt"].append(a.attempt if a else None)
+        c["action_max_attempts"].append(a.max_attempts if a else None)
+        c["action_not_before"].append(a.not_before if a else None)
+        c["action_idempotency_key"].append(a.idempotency_key if a else None)
+        c["actions"].append(len(d.actions))
+        c["due_actions"].append(sum(1 for x in d.actions if x.not_before <= d.at))
+        c["blocked"].append(len(d.blocked))
+        c["deadline"].append(d.deadline)
+        c["wake_at"].append(d.wake_at)
+        c["reasons"].append(_codes(d.reasons))
+        c["action_reasons"].append(_codes(a.reasons) if a else None)
+        c["retain_until"].append(d.retain_until)
+        c["input_events"].append(events)
+        c["input_invoices"].append(invoices)
+        for k in ("error_type", "error_message", "error_key_path", "error_event_index"):
+            c[k].append(None)
+
+    def add_error(self, account_id: str | None, error: BaseException, at: datetime) -> None:
+        """An error row in place of a decision: nothing is lost, the counts reconcile."""
+        c = self.cols
+        for k, v in c.items():
+            if k not in ("account_id", "at", "source", "status") and not k.startswith("error_"):
+                v.append(None)
+        c["account_id"].append(account_id)
+        c["at"].append(at)
+        c["source"].append("engine")
+        c["status"].append("error")
+        c["error_type"].append(type(error).__name__)
+        c["error_message"].append(str(error) or repr(error))
+        over = error if isinstance(error, OverdueError) else None
+        c["error_key_path"].append(over.key_path if over is not None else None)
+        c["error_event_index"].append(over.event_index if over is not None else None)
+
+    def table(self) -> pa.Table:
+        """The rows as a :data:`DECISIONS_SCHEMA` table."""
+        return pa.table(
+            [pa.array(self.cols[f.name], type=f.type) for f in DECISIONS_SCHEMA],
+            schema=DECISIONS_SCHEMA,
+        )
+
+
+def decision_rows(decisions: Iterable[Decision]) -> pa.Table:
+    """Decisions made elsewhere (``decide`` in a loop) as a :data:`DECISIONS_SCHEMA` table.
+
+    ``input_events``/``input_invoices`` are left null: without them the wake index decides such
+    an account again, which is always safe.
+    """
+    rows = DecisionRows()
+    for d in decisions:
+        rows.add(d, events=0, invoices=0)
+    t = rows.table()
+    i = t.schema.get_field_index("input_events")
+    t = t.set_column(i, "input_events", pa.nulls(t.num_rows, pa.int32()))
+    j = t.schema.get_field_index("input_invoices")
+    return t.set_column(j, "input_invoices", pa.nulls(t.num_rows, pa.int32()))
+
+
+# --------------------------------------------------------------------------- files
+
+
+def read_accounts(path: str | Path) -> pa.Table:
+    """An accounts table from a Parquet file or a directory of them (a partitioned dataset).
+
+    Raises:
+        ConfigError: the file is not an accounts table (no ``id`` column, a wrong type).
+        OSError: it cannot be read.
+    """
+    pq = require("pyarrow.parquet", "arrow")
+    return conform(pq.read_table(str(path)))
+
+
+def write_accounts(path: str | Path, accounts: Iterable[Account] | pa.Table) -> None:
+    """Write accounts (or an accounts table) to one Parquet file."""
+    pq = require("pyarrow.parquet", "arrow")
+    table = accounts if isinstance(accounts, pa.Table) else accounts_to_table(accounts)
+    pq.write_table(table, str(path))
+
+
+def read_decisions(path: str | Path) -> pa.Table:
+    """A decisions table written by :func:`write_decisions` (a file or a directory)."""
+    pq = require("pyarrow.parquet", "arrow")
+    table = pq.read_table(str(path))
+    return table.select(DECISIONS_SCHEMA.names).cast(DECISIONS_SCHEMA)
+
+
+def write_decisions(path: str | Path, decisions: pa.Table) -> None:
+    """Write a decisions table to one Parquet file."""
+    pq = require("pyarrow.parquet", "arrow")
+    pq.write_table(decisions, str(path))
+

@@ -1,0 +1,194 @@
+"""``overdue next`` on Parquet: what the command line runs when a side of it is columnar.
+
+``overdue next POLICY accounts.parquet --at T -o decisions.parquet`` reads the accounts in
+batches, decides each batch with :func:`~overdue.portfolio.kernel.decide_table` and appends the
+decisions to one Parquet file, so memory stays bounded however large the portfolio.  JSONL in
+and Parquet out, or Parquet in and JSONL out, are supported too: the JSONL side is the
+``overdue.decision/1`` record of ``docs/formats.md``, the Parquet side the decisions table of
+``docs/scale.md``.  ``--previous`` names the decisions of the last run: the wake index keeps the
+rows of accounts with nothing due and nothing new (``docs/scale.md#the-wake-index``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from overdue import decide
+from overdue.account import Account
+from overdue.config import decision_to_dict, load_accounts
+from overdue.config.decisions import error_to_dict
+from overdue.errors import OverdueError
+from overdue.policy import Policy
+from overdue.portfolio._extras import require
+from overdue.portfolio.arrow import (
+    ACCOUNTS_SCHEMA,
+    accounts_from_table,
+    accounts_to_table,
+    conform,
+    read_decisions,
+)
+from overdue.portfolio.kernel import decide_accounts, decide_table, summary
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+else:
+    pa = require("pyarrow", "arrow")
+    pc = require("pyarrow.compute", "arrow")
+    pq = require("pyarrow.parquet", "arrow")
+
+__all__ = ["BATCH_ROWS", "is_parquet", "run_next"]
+
+BATCH_ROWS = 20_000
+"""Accounts decided per batch when reading Parquet (bounds memory on large files)."""
+
+
+def is_parquet(path: str) -> bool:
+    """A ``.parquet``/``.pq`` file, or a directory (a partitioned dataset)."""
+    p = Path(path)
+    return p.suffix.lower() in (".parquet", ".pq") or (path != "-" and p.is_dir())
+
+
+def _batches(path: str) -> Iterator[pa.Table]:
+    p = Path(path)
+    files = sorted(p.rglob("*.parquet")) if p.is_dir() else [p]
+    for f in files:
+        for batch in pq.ParquetFile(str(f)).iter_batches(batch_size=BATCH_ROWS):
+            yield conform(pa.Table.from_batches([batch]))
+
+
+def _table_items(path: str) -> Iterator[tuple[str | None, Account | BaseException]]:
+    for b in _batches(path):
+        yield from zip(b["id"].to_pylist(), accounts_from_table(b), strict=True)
+
+
+def _jsonl_items(path: str) -> Iterator[tuple[str | None, Account | BaseException]]:
+    for r in load_accounts(path):
+        if r.account is not None:
+            yield r.account.id, r.account
+        else:
+            assert r.error is not None
+            yield r.account_id, r.error
+
+
+def run_next(
+    policy: Policy,
+    at: datetime,
+    accounts: str,
+    *,
+    input_format: str,
+    output: str | None,
+    output_format: str,
+    previous: str | None,
+    out: IO[str],
+    err: IO[str],
+) -> int:
+    """Decide the accounts of ``accounts`` at ``at``; returns the exit code (1: some failed).
+
+    ``input_format`` is ``parquet`` or ``jsonl``; ``output_format`` ``parquet`` (to ``output``)
+    or ``jsonl`` (to ``output`` or ``out``).
+    """
+    prev = read_decisions(previous) if previous is not None else None
+    totals = {"accounts": 0, "decided": 0, "carried": 0, "failed": 0}
+    if output_format == "parquet":
+        assert output is not None
+        batches: Iterator[pa.Table]
+        if input_format == "parquet":
+            batches = (decide_table(policy, b, at, previous=prev) for b in _batches(accounts))
+        else:
+            batches = _jsonl_tables(policy, accounts, at, prev)
+        writer = None
+        try:
+            for table in batches:
+                if writer is None:
+                    writer = pq.ParquetWriter(output, table.schema)
+                writer.write_table(table)
+                _count(table, totals, err)
+        finally:
+            if writer is not None:
+                writer.close()
+        if writer is None:  # no accounts: still write an empty, well-typed file
+            pq.write_table(decide_table(policy, ACCOUNTS_SCHEMA.empty_table(), at), output)
+    else:
+        sink = open(output, "w", encoding="utf-8") if output else out  # noqa: SIM115
+        items: Iterator[tuple[str | None, Account | BaseException]] = (
+            _table_items(accounts) if input_format == "parquet" else _jsonl_items(accounts)
+        )
+        try:
+            for aid, item in items:
+                totals["accounts"] += 1
+                record = _record(policy, aid, item, at, err)
+                if record.get("status") == "error":
+                    totals["failed"] += 1
+                else:
+                    totals["decided"] += 1
+                sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+        finally:
+            if output:
+                sink.close()
+    err.write(
+        f"{totals['accounts']} account(s): {totals['decided']} decided, "
+        f"{totals['carried']} kept from --previous, {totals['failed']} failed\n"
+    )
+    return 1 if totals["failed"] else 0
+
+
+def _jsonl_tables(
+    policy: Policy, path: str, at: datetime, previous: pa.Table | None
+) -> Iterator[pa.Table]:
+    items = _jsonl_items(path)
+    while True:
+        chunk = [x for _, x in zip(range(BATCH_ROWS), items, strict=False)]
+        if not chunk:
+            return
+        if previous is None:
+            yield decide_accounts(policy, chunk, at)
+            continue
+        # The wake index works on the accounts table: build it for the accounts that were read,
+        # and put the rows of those that were not back in their place.
+        good = [i for i, (_, x) in enumerate(chunk) if isinstance(x, Account)]
+        bad = [i for i, (_, x) in enumerate(chunk) if not isinstance(x, Account)]
+        decided = decide_table(
+            policy, accounts_to_table(chunk[i][1] for i in good), at, previous=previous  # type: ignore[misc]
+        )
+        failed = decide_accounts(policy, [chunk[i] for i in bad], at)
+        order = pc.sort_indices(pa.array(good + bad, pa.int64()))
+        yield pa.concat_tables([decided, failed]).take(order)
+
+
+def _count(table: pa.Table, totals: dict[str, int], err: IO[str]) -> None:
+    for k, v in summary(table).items():
+        totals[k] += v
+    if table.num_rows:
+        failed = table.filter(pc.equal(table["status"], "error"))
+        for row in failed.select(["account_id", "error_message"]).to_pylist():
+            err.write(f"error: account {row['account_id']}: {row['error_message']}\n")
+
+
+def _record(
+    policy: Policy, aid: str | None, item: Account | BaseException, at: datetime, err: IO[str]
+) -> dict[str, object]:
+    problem: BaseException
+    if isinstance(item, Account):
+        try:
+            return decision_to_dict(decide(policy, item, at))
+        except OverdueError as exc:
+            problem = exc.located(account_id=item.id)
+        except Exception as exc:  # one account never stops the others
+            problem = exc
+    else:
+        problem = item
+    err.write(f"error: account {aid}: {problem}\n")
+    if isinstance(problem, OverdueError):
+        return error_to_dict(problem, account_id=aid)
+    return {
+        "schema": "overdue.decision/1",
+        "account_id": aid,
+        "status": "error",
+        "error": {"type": type(problem).__name__, "message": str(problem)},
+    }

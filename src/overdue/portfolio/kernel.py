@@ -1,0 +1,150 @@
+"""The portfolio kernel: a table of accounts in, a table of decisions out.
+
+:func:`decide_table` is the one function every portfolio path calls: ``overdue next`` on
+Parquet, each Dask partition, each Spark Arrow batch.  So the paths cannot drift apart: the same
+rows in give the same rows out, wherever they run.
+
+It is :func:`overdue.decide` per account with three things a batch needs around it:
+
+* **nothing is lost**: an account that cannot be read (a bad value in the table) or decided (a
+  contradictory history, a defect) becomes an error row in its place, with the error's type,
+  message, key path and event index; the output has exactly one row per input row, in input
+  order, so in = decided + failed;
+* **no needless work**: with ``previous`` (the decisions table of an earlier run), accounts the
+  wake index (:mod:`overdue.portfolio.wake`) proves unchanged keep their previous row
+  (``source = 'carried'``) without being built or decided;
+* **no hidden clock**: ``now`` is an argument, as everywhere in the library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from overdue import decide
+from overdue._time import require_aware
+from overdue.account import Account
+from overdue.policy import Policy
+from overdue.portfolio._extras import require
+from overdue.portfolio.arrow import (
+    DECISIONS_SCHEMA,
+    DecisionRows,
+    accounts_from_table,
+    conform,
+)
+from overdue.portfolio.wake import carry_over
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+else:
+    pa = require("pyarrow", "arrow")
+    pc = require("pyarrow.compute", "arrow")
+
+__all__ = ["decide_accounts", "decide_table", "summary"]
+
+
+def decide_table(
+    policy: Policy,
+    accounts: pa.Table | pa.RecordBatch,
+    now: datetime,
+    *,
+    previous: pa.Table | None = None,
+) -> pa.Table:
+    """Decide every account of an accounts table at ``now``; one decisions row per account.
+
+    Args:
+        policy: the ladder and rules.
+        accounts: an ``ACCOUNTS_SCHEMA`` table or record batch (older files with fewer columns
+            are accepted; see :func:`overdue.portfolio.arrow.conform`).
+        now: an aware datetime, the same for every account.
+        previous: the decisions of an earlier run; accounts the wake index proves unchanged keep
+            their row from it instead of being decided again (identical rows but for ``at``,
+            ``days_overdue`` and ``source``, which say when that decision was made).
+
+    Returns:
+        A ``DECISIONS_SCHEMA`` table, in input order, with ``status = 'error'`` rows for the
+        accounts that failed.
+
+    Raises:
+        NaiveDatetimeError: ``now`` has no zone (this concerns every account).
+        ConfigError: the table is not an accounts table (no ``id`` column, a wrong type).
+    """
+    require_aware(now, "now")
+    table = pa.Table.from_batches([accounts]) if isinstance(accounts, pa.RecordBatch) else accounts
+    table = conform(table)
+    n = table.num_rows
+    if previous is not None and n:
+        previous = previous.select(DECISIONS_SCHEMA.names).cast(DECISIONS_SCHEMA)
+        keep, where = carry_over(policy, table, previous, now)
+    else:
+        keep, where = pa.array([False] * n, pa.bool_()), pa.nulls(n, pa.int32())
+    todo = pc.indices_nonzero(pc.invert(keep))
+    rows = DecisionRows()
+    _decide_rows(policy, table.take(todo), now, rows)
+    decided = rows.table()
+    kept = pc.indices_nonzero(keep)
+    if len(kept) == 0:
+        return decided
+    assert previous is not None
+    carried = previous.take(where.take(kept))
+    carried = carried.set_column(
+        carried.schema.get_field_index("source"),
+        "source",
+        pa.array(["carried"] * len(kept), pa.string()),
+    )
+    both = pa.concat_tables([decided, carried])
+    order = pc.sort_indices(pa.concat_arrays([todo, kept]))
+    return both.take(order)
+
+
+def _decide_rows(policy: Policy, table: pa.Table, now: datetime, rows: DecisionRows) -> None:
+    ids = table["id"].to_pylist()
+    _decide_items(policy, zip(ids, accounts_from_table(table), strict=True), now, rows)
+
+
+def decide_accounts(
+    policy: Policy,
+    items: Iterable[tuple[str | None, Account | BaseException]],
+    now: datetime,
+) -> pa.Table:
+    """The kernel for accounts already read (from JSONL): ``(account id, account or the error
+    that stopped reading it)`` pairs in, a ``DECISIONS_SCHEMA`` table out, one row per pair."""
+    require_aware(now, "now")
+    rows = DecisionRows()
+    _decide_items(policy, items, now, rows)
+    return rows.table()
+
+
+def _decide_items(
+    policy: Policy,
+    items: Iterable[tuple[str | None, Account | BaseException]],
+    now: datetime,
+    rows: DecisionRows,
+) -> None:
+    for aid, item in items:
+        if not isinstance(item, Account):
+            rows.add_error(aid, item, now)
+            continue
+        try:
+            decision = decide(policy, item, now)
+        except Exception as exc:  # one account never stops the others; the row says why
+            located = exc.located(account_id=item.id) if hasattr(exc, "located") else exc
+            rows.add_error(item.id, located, now)
+            continue
+        rows.add(decision, events=len(item.events), invoices=len(item.invoices))
+
+
+def summary(decisions: pa.Table) -> dict[str, int]:
+    """Counts for a log line: ``accounts``, ``decided``, ``carried``, ``failed``
+    (``accounts == decided + carried + failed``)."""
+    failed = pc.sum(pc.equal(decisions["status"], "error")).as_py() or 0
+    carried = pc.sum(pc.equal(decisions["source"], "carried")).as_py() or 0
+    total = decisions.num_rows
+    return {
+        "accounts": total,
+        "decided": total - failed - carried,
+        "carried": carried,
+        "failed": failed,
+    }

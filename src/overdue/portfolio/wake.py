@@ -1,0 +1,145 @@
+"""The wake index: which accounts can keep their previous decision, worked out over columns.
+
+A decision says when to ask again (``wake_at``) and is a pure function of the account's events
+and the clock.  So an account keeps its previous decision when, since that decision, nothing
+about it changed and no moment it was waiting for has come:
+
+* the previous row is a decision (not an error) by the same policy id and version, made at or
+  before ``now``;
+* it asked the host to record nothing (a stage entered is decided again until the host has
+  recorded it, as ``stage_since`` is the moment of the deciding);
+* it has no blocked step and no paused deadline: a held account's deadline is "now plus what
+  is left" and the reasons of its blocked steps (so its wake time) depend on the hour, so it is
+  decided again;
+* its ``wake_at`` is unset or later than ``now`` (holds, promises, deferrals, deadlines all
+  feed ``wake_at``), and its next action is not yet due (a due action is the host's to carry
+  out: deciding again shows whether it still may be);
+* the account's id occurs once in each table;
+* the account has the same number of events and invoices as then, and none of its events is
+  later than that decision (an event dated after it, recorded before it, takes effect when its
+  time comes; an event's ``recorded_at``, when the schema has one, counts as well).
+
+The check is a handful of pyarrow compute kernels over the accounts and previous decisions
+tables; no account is built and the engine is not called for the rows it settles (paid
+accounts, accounts not yet due, accounts waiting or scheduled for later with nothing new).  The
+property test in ``tests/portfolio/test_wake.py`` decides random portfolios both ways and
+requires the same rows.
+
+The index assumes what the library assumes everywhere: an account's history changes by
+appending events.  Editing invoices, contacts or zones in place, or changing the policy without
+a new version, needs a run without ``previous``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from overdue.policy import Policy
+from overdue.portfolio._extras import require
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+else:
+    pa = require("pyarrow", "arrow")
+    pc = require("pyarrow.compute", "arrow")
+
+__all__ = ["carry_over"]
+
+
+def _events_after(events: pa.ChunkedArray, cutoff: pa.Array, field: str, n: int) -> pa.Array:
+    """For each row, whether any of its events has ``field`` later than the row's ``cutoff``."""
+    arr = events.combine_chunks() if isinstance(events, pa.ChunkedArray) else events
+    flat = arr.flatten()
+    if len(flat) == 0:
+        return pa.array([False] * n)
+    parents = pc.list_parent_indices(arr)
+    when = flat.field(field)
+    later = pc.fill_null(pc.greater(when, cutoff.take(parents)), False)
+    rows = pc.unique(parents.filter(later))
+    return pc.is_in(pa.array(range(n), pa.int64()), value_set=rows.cast(pa.int64()))
+
+
+def _rows_listing(column: pa.ChunkedArray | pa.Array, value: str, n: int) -> pa.Array:
+    """For each row, whether its list of strings holds ``value``."""
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    flat = arr.flatten()
+    if len(flat) == 0:
+        return pa.array([False] * n, pa.bool_())
+    hit = pc.fill_null(pc.equal(flat, value), False)
+    rows = pc.unique(pc.list_parent_indices(arr).filter(hit))
+    return pc.is_in(pa.array(range(n), pa.int64()), value_set=rows.cast(pa.int64()))
+
+
+def _repeated(ids: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """The ids that occur more than once."""
+    counts = pc.value_counts(ids)
+    return counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+
+
+def carry_over(
+    policy: Policy, accounts: pa.Table, previous: pa.Table, now: datetime
+) -> tuple[pa.Array, pa.Array]:
+    """Which accounts keep their previous decision at ``now``.
+
+    Args:
+        policy: the policy deciding now (a previous row by another id or version is not kept).
+        accounts: an accounts table (``ACCOUNTS_SCHEMA``).
+        previous: a decisions table from an earlier run (any order, any superset of accounts).
+        now: the moment of this run.
+
+    Returns:
+        ``(keep, where)``: a boolean per account, and per account the row of ``previous`` that
+        holds its decision (null when there is none).
+    """
+    n = accounts.num_rows
+    where = pc.index_in(accounts["id"], value_set=previous["account_id"].combine_chunks())
+    prev = previous.take(where)
+    ts = pa.scalar(now, type=pa.timestamp("us", tz="UTC"))
+    prev_at = prev["at"].combine_chunks()
+    conds = [
+        pc.is_valid(where),
+        pc.not_equal(prev["status"], "error"),
+        pc.equal(prev["policy_id"], policy.id),
+        pc.equal(prev["policy_version"], policy.version),
+        pc.less_equal(prev_at, ts),
+        pc.is_null(prev["enters"]),
+        pc.or_kleene(pc.is_null(prev["wake_at"]), pc.greater(prev["wake_at"], ts)),
+        pc.or_kleene(
+            pc.is_null(prev["action_not_before"]), pc.greater(prev["action_not_before"], ts)
+        ),
+        pc.equal(
+            prev["input_events"],
+            pc.fill_null(pc.list_value_length(accounts["events"]), 0).cast(pa.int32()),
+        ),
+        pc.equal(
+            prev["input_invoices"],
+            pc.fill_null(pc.list_value_length(accounts["invoices"]), 0).cast(pa.int32()),
+        ),
+    ]
+    # A held account is decided again: its deadline is "now plus what is left" while a hold
+    # pauses the clock, and the reasons (and so the wake time) of its blocked steps depend on
+    # the hour (contact hours).  Both move with the clock, so its previous row is not the answer.
+    conds.append(pc.equal(prev["blocked"], 0))
+    conds.append(pc.invert(_rows_listing(prev["reasons"], "deadline_paused", n)))
+    # An id twice in either table cannot be matched to one previous row: decide those again.
+    ids = accounts["id"]
+    twice = pa.concat_arrays(
+        [_repeated(ids.combine_chunks()), _repeated(previous["account_id"].combine_chunks())]
+    )
+    conds.append(pc.invert(pc.is_in(ids, value_set=twice)))
+    keep = conds[0]
+    for c in conds[1:]:
+        keep = pc.and_(keep, pc.fill_null(c, False))
+    keep = pc.fill_null(keep, False)
+    if isinstance(keep, pa.ChunkedArray):
+        keep = keep.combine_chunks()
+    events = accounts["events"]
+    struct = events.type.value_type
+    names = {struct.field(i).name for i in range(struct.num_fields)}
+    for field in ("at", "recorded_at"):
+        if field in names:
+            keep = pc.and_(keep, pc.invert(_events_after(events, prev_at, field, n)))
+    where = where.combine_chunks() if isinstance(where, pa.ChunkedArray) else where
+    return keep, where

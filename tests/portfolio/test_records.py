@@ -1,0 +1,76 @@
+"""The fast JSON path builds exactly what the generic decoder builds, and defers to it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from overdue import REFERENCE_POLICY, Account
+from overdue.config import account_from_dict, account_to_dict
+from overdue.config.accounts import _decode
+from overdue.errors import ConfigError
+from overdue.events import EVENT_KINDS
+from overdue.portfolio.records import account_from_json, event_columns, event_fields
+from overdue.testing import strategies
+
+PROPS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _json(account: Account) -> dict[str, object]:
+    return json.loads(json.dumps(account_to_dict(account)))  # type: ignore[no-any-return]
+
+
+def test_every_event_kind_is_read_fast_and_equal(rich_account: Account) -> None:
+    data = _json(rich_account)
+    fast = account_from_json(data)
+    assert fast is not None
+    assert fast == _decode(data) == rich_account
+    kinds = {e.kind for e in rich_account.events}
+    assert kinds == set(EVENT_KINDS)
+
+
+@PROPS
+@given(strategies.accounts(policy=REFERENCE_POLICY))
+def test_fast_path_equals_generic_decoder(account: Account) -> None:
+    data = _json(account)
+    fast = account_from_json(data)
+    assert fast is not None
+    assert fast == _decode(data)
+
+
+@pytest.mark.parametrize(
+    ("patch", "where"),
+    [
+        ({"colour": "red"}, "$.colour"),
+        ({"events": [{"kind": "payment", "at": "2026-01-01T00:00:00", "amount": "1 CNY"}]},
+         "$.events[0].at"),
+        ({"events": [{"kind": "contact", "at": "2026-01-01T00:00:00Z", "channel": "sms",
+                      "outcome": "delivered", "initiated_by": None}]},
+         "$.events[0].initiated_by"),
+        ({"events": [{"kind": "payment", "at": "2026-01-01T00:00:00Z", "amount": 5}]},
+         "$.events[0].amount"),
+        ({"invoices": [{"id": "I", "amount": "-1 CNY", "due": "2026-01-01"}]}, "$.invoices[0]"),
+    ],
+)  # fmt: skip
+def test_anything_unusual_goes_to_the_generic_decoder(
+    patch: dict[str, object], where: str
+) -> None:
+    data = {"id": "A-1", "timezone": "Asia/Shanghai", **patch}
+    assert account_from_json(data) is None
+    with pytest.raises(ConfigError) as info:
+        account_from_dict(data)
+    assert info.value.account_id == "A-1"
+    assert (info.value.key_path or "").startswith(where)
+
+
+def test_every_event_field_has_a_column() -> None:
+    columns = dict(event_columns())
+    for cls in EVENT_KINDS.values():
+        for f in event_fields(cls):
+            assert f.column in columns, (cls.kind, f.name)
+            if f.currency_column:
+                assert f.currency_column in columns
+    assert columns["until"] == "datetime"
+    assert columns["until_date"] == "date"

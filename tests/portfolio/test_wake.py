@@ -1,0 +1,119 @@
+"""The wake index: keeping previous decisions gives the same table as deciding everything."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from overdue import REFERENCE_POLICY, Account, ContactPoint, Money, Policy
+from overdue.events import ContactAttempted, Event, PaymentReceived, StageEntered
+from overdue.portfolio.arrow import accounts_to_table
+from overdue.portfolio.kernel import decide_table, summary
+from overdue.testing import strategies
+
+PROPS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# ``at`` and ``days_overdue`` say when a kept row was decided; ``source`` says it was kept.
+WHEN = ["at", "days_overdue", "source"]
+
+
+def same_rows(policy: Policy, accounts: list[Account], t0: datetime, t1: datetime,
+              later: list[Account] | None = None) -> tuple[int, int]:
+    before = decide_table(policy, accounts_to_table(accounts), t0)
+    now_table = accounts_to_table(later if later is not None else accounts)
+    kept = decide_table(policy, now_table, t1, previous=before)
+    full = decide_table(policy, now_table, t1)
+    assert kept.drop_columns(WHEN).to_pylist() == full.drop_columns(WHEN).to_pylist()
+    assert kept["at"].to_pylist() != [] or not accounts
+    s = summary(kept)
+    assert s["accounts"] == s["decided"] + s["carried"] + s["failed"]
+    return s["carried"], s["accounts"]
+
+
+@st.composite
+def nights(draw: st.DrawFn) -> tuple[Policy, list[Account], datetime, datetime]:
+    policy = draw(st.one_of(st.just(REFERENCE_POLICY), strategies.policies()))
+    accounts = draw(st.lists(strategies.accounts(policy=policy), min_size=1, max_size=5))
+    t0 = draw(st.datetimes(datetime(2026, 1, 1), datetime(2026, 5, 1), timezones=st.just(UTC)))
+    gap = draw(st.sampled_from([timedelta(minutes=5), timedelta(hours=6), timedelta(days=1),
+                                timedelta(days=3), timedelta(days=20)]))  # fmt: skip
+    return policy, accounts, t0, t0 + gap
+
+
+@PROPS
+@given(nights())
+def test_keeping_decisions_equals_deciding_everything(
+    case: tuple[Policy, list[Account], datetime, datetime],
+) -> None:
+    same_rows(*case)
+
+
+@st.composite
+def news(draw: st.DrawFn, account: Account, t0: datetime, t1: datetime) -> Account:
+    """The host records something between the two runs (or dated before the first)."""
+    at = draw(st.sampled_from([t0 - timedelta(days=1), t0, t1 - timedelta(minutes=1), t1]))
+    currency = next((e.amount.currency for e in account.events if hasattr(e, "amount")), "CNY")
+    event: Event = draw(
+        st.sampled_from(
+            [
+                PaymentReceived(at=at, amount=Money("10.00", currency)),
+                ContactAttempted(at=at, channel="sms", outcome="delivered"),
+                StageEntered(at=at, stage="reminder"),
+            ]
+        )
+    )
+    return account.with_events(event)
+
+
+@PROPS
+@given(nights(), st.data())
+def test_news_between_runs_is_never_missed(
+    case: tuple[Policy, list[Account], datetime, datetime], data: st.DataObject
+) -> None:
+    policy, accounts, t0, t1 = case
+    later = [data.draw(news(a, t0, t1)) if data.draw(st.booleans()) else a for a in accounts]
+    same_rows(policy, accounts, t0, t1, later)
+
+
+def test_repeated_ids_are_decided_again() -> None:
+    from overdue.simulate import generate_portfolio
+
+    a, b = generate_portfolio(2, seed=3)
+    twin = Account(a.id, timezone=a.timezone, invoices=b.invoices, contacts=a.contacts)
+    t0 = datetime(2025, 12, 1, tzinfo=UTC)
+    carried, _ = same_rows(REFERENCE_POLICY, [a, twin], t0, t0 + timedelta(days=1))
+    assert carried == 0
+
+
+def test_a_held_account_is_decided_again() -> None:
+    """Its blocked steps' reasons (and so its wake time) depend on the hour: found by the
+    property test, kept here as an example."""
+    from overdue.events import DisputeOpened, InvoiceIssued
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    held = Account(
+        "A-HELD",
+        timezone="Asia/Shanghai",
+        contacts=(ContactPoint("sms", "+8613800000000"),),
+        events=(
+            InvoiceIssued(at=start, invoice_id="I", amount=Money("50.00", "CNY"),
+                          due=start.date()),
+            StageEntered(at=start, stage="reminder"),
+            DisputeOpened(at=start, dispute_id="D1"),
+        ),
+    )  # fmt: skip
+    t0 = datetime(2026, 1, 2, 7, tzinfo=UTC)  # 15:00 in Shanghai, inside contact hours
+    for gap in (timedelta(hours=6), timedelta(hours=14), timedelta(days=2)):
+        carried, _ = same_rows(REFERENCE_POLICY, [held], t0, t0 + gap)
+        assert carried == 0
+
+
+def test_a_quiet_night_keeps_most_rows() -> None:
+    from overdue.simulate import generate_portfolio
+
+    accounts = generate_portfolio(40, seed=3)
+    t0 = datetime(2025, 12, 1, tzinfo=UTC)  # nothing is due yet: every account waits
+    carried, total = same_rows(REFERENCE_POLICY, accounts, t0, t0 + timedelta(days=1))
+    assert carried == total == 40
