@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent
 # The files the pages' examples open by name, as a reader would have them in their working
 # directory: docs/files/* (e.g. ``broken.toml``), a ``policy.toml`` (the small policy a team keeps
 # next to its tests), its ``requirements.toml``, a reviewed policy (the reference ladder as a
-# file) and the repository's ``examples/``.
+# file) and the repository's ``examples/`` and ``tests/`` (whose data files some pages name).
 DOC_FILES = {
     "policy.toml": ROOT / "examples" / "policy_tests" / "my_policy.toml",
     "requirements.toml": ROOT / "examples" / "policy_tests" / "requirements.toml",
@@ -51,7 +51,8 @@ def _enter_page(namespace: dict[str, object]) -> None:
     for name, path in DOC_FILES.items():
         (work / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, work / name)
-    (work / "examples").symlink_to(ROOT / "examples", target_is_directory=True)
+    for shared in ("examples", "tests"):  # pages name files under these, as from the repo root
+        (work / shared).symlink_to(ROOT / shared, target_is_directory=True)
     namespace["_docs_cwd"] = (os.getcwd(), work)
     os.chdir(work)
 

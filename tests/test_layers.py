@@ -28,6 +28,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "overdue"
 INNER = (
     "overdue._masking",
     "overdue._iso4217",
+    "overdue.limits",
     "overdue._html",
     "overdue.errors",
     "overdue._time",
@@ -61,6 +62,7 @@ EDGES = (
     "overdue.portfolio",
     "overdue.dask",
     "overdue.spark",
+    "overdue.importers",
 )
 
 # (importer, imported): known back-edges, left out of the graph.  Each is a lazy import inside a

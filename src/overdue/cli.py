@@ -37,6 +37,7 @@ from overdue.decision import Decision
 from overdue.diagrams import FORMATS, render
 from overdue.engine import TimelineEntry, decide, timeline
 from overdue.errors import OverdueError, PolicyFileError, internal_error
+from overdue.importers.command import register as _register_import
 from overdue.policy import Policy
 
 __all__ = ["DEMO_AT", "main"]
@@ -555,6 +556,8 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--id", default="A-1003", help="the account whose timeline is shown")
     m.add_argument("--days", type=int, default=60, help="timeline length in days")
     m.set_defaults(func=_cmd_demo)
+
+    _register_import(sub)  # overdue import killbill|oca FILE (overdue.importers.command)
     return p
 
 

@@ -46,7 +46,11 @@ import attrs
 from overdue._masking import describe, looks_personal
 from overdue.calendars import BusinessCalendar
 from overdue.conditions import Condition
-from overdue.config.limits import (
+from overdue.config.registry import Kinds
+from overdue.durations import Duration
+from overdue.errors import ConfigError, OverdueError, suggest
+from overdue.events import EVENT_KINDS, Event
+from overdue.limits import (
     MAX_COUNT,
     MAX_YEAR,
     MIN_YEAR,
@@ -57,10 +61,6 @@ from overdue.config.limits import (
     check_duration,
     unicode_problem,
 )
-from overdue.config.registry import Kinds
-from overdue.durations import Duration
-from overdue.errors import ConfigError, OverdueError, suggest
-from overdue.events import EVENT_KINDS, Event
 from overdue.money import Money
 from overdue.rules.base import Rule
 from overdue.rules.hours import WEEKDAY_NAMES

@@ -21,10 +21,10 @@ import attrs
 
 from overdue.account import Account
 from overdue.config._codec import Decoder, Encoder
-from overdue.config.limits import MAX_DEPTH, unicode_problem
 from overdue.config.registry import Kinds
 from overdue.errors import ConfigError, OverdueError, internal_error
 from overdue.events import Event
+from overdue.limits import MAX_DEPTH, unicode_problem
 from overdue.portfolio.records import account_from_json
 
 __all__ = [

@@ -7,19 +7,35 @@ decides (``overdue check --strict`` turns them into a failing exit code).
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from overdue.conditions import All, Any, BalanceAtLeast, DaysOverdueAtLeast, Not
 from overdue.errors import SuspiciousPolicyWarning, suggest
 from overdue.policy import Policy, Stage
 
-__all__ = ["LEGAL_CHANNELS", "LEGAL_STAGES", "MIN_DAYS_BEFORE_LEGAL", "policy_warnings"]
+__all__ = [
+    "LEGAL_CHANNELS",
+    "LEGAL_MARKERS",
+    "LEGAL_STAGES",
+    "MIN_DAYS_BEFORE_LEGAL",
+    "PHONE_CHANNELS",
+    "policy_warnings",
+]
 
 LEGAL_STAGES = frozenset({"lawyer_letter", "litigation", "enforcement"})
 """Stage ids treated as legal rungs whatever their channels."""
 
-LEGAL_CHANNELS = frozenset({"letter", "legal"})
-"""Channels whose steps make a stage a legal rung."""
+LEGAL_CHANNELS = frozenset({"legal"})
+"""Channels whose steps make a stage a legal rung (a letter alone does not: most are polite)."""
+
+LEGAL_MARKERS = frozenset(
+    {"legal", "lawyer", "attorney", "solicitor", "litigation", "lawsuit", "court", "enforcement"}
+)
+"""Words that make a template, authorisation or obligation code legal (``letter.lawyer``)."""
+
+PHONE_CHANNELS = frozenset({"phone", "call", "voice", "robocall"})
+"""Channels that ring the debtor, which ``overdue check`` wants under a contact-hours rule."""
 
 VISIT_CHANNELS = frozenset({"field_visit", "visit"})
 
@@ -49,8 +65,62 @@ def _exit_after(stage: Stage) -> timedelta:
     return longest + grace
 
 
+def _legal_words(text: str) -> bool:
+    return any(w in LEGAL_MARKERS for w in re.split(r"[^a-z]+", text.lower()))
+
+
 def _is_legal(stage: Stage) -> bool:
-    return stage.id in LEGAL_STAGES or any(s.channel in LEGAL_CHANNELS for s in stage.steps)
+    """A rung is legal by what it does, not by its channel: a polite first letter is not.
+
+    Legal when its id is a legal stage, a step goes to the ``legal`` channel, bundles evidence,
+    or names a legal template (``letter.lawyer``), or an authorisation it requires or an
+    obligation it carries is legal (``legal_review``).
+    """
+    if stage.id in LEGAL_STAGES:
+        return True
+    for step in stage.steps:
+        if step.channel in LEGAL_CHANNELS or step.evidence or _legal_words(step.template):
+            return True
+    if any(_legal_words(r) for r in stage.requires):
+        return True
+    return any(_legal_words(o.code) for o in stage.obligations)
+
+
+def _governs_hours(rule: object, stage: Stage, channel: str, template: str) -> bool:
+    """Whether a contact-hours rule applies to this step (its filters let it through)."""
+    if getattr(rule, "kind", None) != "contact_hours":
+        return False
+    for key, value in (("channels", channel), ("stages", stage.id), ("templates", template)):
+        names = getattr(rule, key, None)
+        if isinstance(names, frozenset) and value not in names:
+            return False
+    exempt: object = getattr(rule, "exempt_templates", frozenset())
+    return not (isinstance(exempt, frozenset) and template in exempt)
+
+
+def _phone_warnings(policy: Policy) -> list[SuspiciousPolicyWarning]:
+    """Call steps that no contact-hours rule governs: they could ring at 3 a.m."""
+    out = []
+    for i, stage in enumerate(policy.stages):
+        if not stage.enabled:
+            continue
+        for j, step in enumerate(stage.steps):
+            channels = [(step.channel, f"$.stages[{i}].steps[{j}]")]
+            if step.fallback is not None:
+                channels.append((step.fallback, f"$.stages[{i}].steps[{j}].fallback"))
+            for channel, path in channels:
+                if channel not in PHONE_CHANNELS:
+                    continue
+                if any(_governs_hours(r, stage, channel, step.template) for r in policy.rules):
+                    continue
+                out.append(
+                    SuspiciousPolicyWarning(
+                        f"{path}: {channel} step {step.template!r} of rung {stage.id!r} is not "
+                        "governed by any contact-hours rule, so calls may be placed at any hour "
+                        f'(add a rule with kind = "contact_hours" covering channel {channel!r})'
+                    )
+                )
+    return out
 
 
 def _is_visit(stage: Stage) -> bool:
@@ -101,6 +171,7 @@ def policy_warnings(policy: Policy) -> list[SuspiciousPolicyWarning]:
                     )
                 )
         entry += _exit_after(stage)
+    out.extend(_phone_warnings(policy))
     channels = set(policy.declared_channels) | set(policy.addressless_channels)
     stages = {s.id for s in policy.stages}
     # A preset's rule names every channel its instrument covers; that a policy uses fewer is

@@ -16,9 +16,9 @@ from typing import Any, Literal
 
 from overdue._iso4217 import ISO4217_CODES
 from overdue.config._codec import Decoder
-from overdue.config.limits import MAX_DEPTH, too_deep
 from overdue.config.registry import Kinds
 from overdue.errors import ConfigError, PolicyError, PolicyFileError, suggest
+from overdue.limits import MAX_DEPTH, too_deep
 from overdue.policy import Policy, check_stacked
 
 __all__ = [

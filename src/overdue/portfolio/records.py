@@ -32,6 +32,7 @@ import attrs
 from overdue.account import Account, ContactPoint, Invoice
 from overdue.durations import Duration
 from overdue.events import EVENT_KINDS, Event, Outcome
+from overdue.limits import check_count, check_date, check_decimal, check_duration, unicode_problem
 from overdue.money import Money
 
 __all__ = [
@@ -164,7 +165,8 @@ class _SlowPathError(Exception):
 
 
 def _s(v: object) -> str:
-    if type(v) is not str:
+    # Lone surrogates are refused by the generic decoder: leave such text to it.
+    if type(v) is not str or (not v.isascii() and unicode_problem(v) is not None):
         raise _SlowPathError
     return v
 
@@ -175,9 +177,23 @@ def _opt_s(v: object) -> str | None:
 
 def _ts(v: object) -> datetime:
     d = datetime.fromisoformat(_s(v))
-    if d.tzinfo is None or d.utcoffset() is None:
+    if d.tzinfo is None or d.utcoffset() is None or check_date(d) is not None:
         raise _SlowPathError
     return d
+
+
+def _date(v: object) -> date:
+    d = date.fromisoformat(_s(v))
+    if check_date(d) is not None:
+        raise _SlowPathError
+    return d
+
+
+def _money(v: object) -> Money:
+    m = Money.parse(_s(v))
+    if check_decimal(m.amount) is not None:
+        raise _SlowPathError
+    return m
 
 
 _OUTCOMES = {o.value: o for o in Outcome}
@@ -189,18 +205,21 @@ def _json_value(kind: FieldKind, v: object) -> object:
     if kind == "datetime":
         return _ts(v)
     if kind == "money":
-        return Money.parse(_s(v))
+        return _money(v)
     if kind == "date":
-        return date.fromisoformat(_s(v))
+        return _date(v)
     if kind == "outcome":
         found = _OUTCOMES.get(_s(v))
         if found is None:
             raise _SlowPathError
         return found
     if kind == "duration":
-        return Duration.parse(_s(v))
+        duration = Duration.parse(_s(v))
+        if check_duration(duration) is not None:
+            raise _SlowPathError
+        return duration
     if kind == "int":
-        if type(v) is not int:
+        if type(v) is not int or check_count(v) is not None:
             raise _SlowPathError
         return v
     # strset
@@ -283,8 +302,8 @@ def _invoice_from_json(data: object) -> Invoice:
     issued = data.get("issued")
     return Invoice(
         _s(data.get("id")),
-        Money.parse(_s(data.get("amount"))),
-        date.fromisoformat(_s(data.get("due"))),
+        _money(data.get("amount")),
+        _date(data.get("due")),
         issued=None if issued is None else _ts(issued),
     )
 

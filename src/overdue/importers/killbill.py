@@ -1,0 +1,394 @@
+"""Kill Bill's ``overdue.xml`` as an `overdue` policy.
+
+Kill Bill lists overdue *states* most severe first; an account is put in the most severe
+state whose condition holds, re-checked on a polling schedule.  The importer writes one rung
+per state, bottom first, every rung ``skippable`` with a ``"0d"`` deadline, so that when the
+account moves on it goes to the furthest rung whose condition holds, as Kill Bill does, at
+the exact moment the condition starts to hold (``overdue`` computes that moment; it does not
+poll).
+
+What `overdue` cannot say yet is approximated or dropped, and each case is listed in the
+result's ``approximations``: service actions (block changes, disable entitlement, cancel) are
+written as steps on the addressless ``service_action`` channel and are not undone when the
+account pays; stepping down to a lower state is not possible; conditions on payment-failure
+codes, invoice counts and tag exclusion cannot be written, so a state that needs one is kept
+but switched off; month and year thresholds become days.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from overdue.errors import ConfigError
+from overdue.importers._policy import policy_of
+from overdue.importers._xml import child_text, parse_xml
+from overdue.importers.report import Approximation, ImportResult
+
+__all__ = ["SERVICE_CHANNEL", "import_killbill"]
+
+SERVICE_CHANNEL = "service_action"
+"""The addressless channel on which imported service actions (block, disable, cancel) go."""
+
+_SCHEMA = "overdue.policy/1"
+_DAYS_PER_UNIT = {"DAYS": 1, "WEEKS": 7, "MONTHS": 30, "YEARS": 365}
+_KNOWN_STATE_KEYS = frozenset(
+    {
+        "condition",
+        "externalMessage",
+        "blockChanges",
+        "disableEntitlementAndChangesBlocked",
+        "subscriptionCancellationPolicy",
+        "autoReevaluationInterval",
+        "isClearState",
+        "enterStateEmailNotification",
+    }
+)
+_NO_SERVICE_ACTIONS = (
+    "overdue has no service-action step kind yet: the host's adapter must perform it, frequency "
+    "caps that count every channel count it, and nothing undoes it when the account pays or "
+    "leaves the rung"
+)
+
+
+class _Importer:
+    def __init__(self, currency: str, policy_id: str) -> None:
+        self.currency = currency
+        self.policy_id = policy_id
+        self.notes: list[Approximation] = []
+
+    def note(self, path: str, construct: str, what: str, why: str) -> None:
+        self.notes.append(Approximation(path, construct, what, why))
+
+    # ------------------------------------------------------------------ values
+
+    def _bool(self, state: ET.Element, tag: str, path: str) -> bool:
+        text = child_text(state, tag)
+        if text is None:
+            return False
+        if text.lower() not in ("true", "false"):
+            raise ConfigError(
+                f"{path}/{tag}: not a boolean",
+                key_path=f"{path}/{tag}",
+                expected="true | false",
+                got=text,
+            )
+        return text.lower() == "true"
+
+    def _days(self, elem: ET.Element, path: str) -> int | None:
+        """A ``<unit>``/``<number>`` duration in whole days (None for UNLIMITED)."""
+        unit = (child_text(elem, "unit") or "").upper()
+        number = child_text(elem, "number")
+        if unit == "UNLIMITED":
+            return None
+        if unit not in _DAYS_PER_UNIT:
+            raise ConfigError(
+                f"{path}/unit: unknown duration unit",
+                key_path=f"{path}/unit",
+                expected="DAYS | WEEKS | MONTHS | YEARS | UNLIMITED",
+                got=unit or None,
+            )
+        try:
+            n = int(number or "")
+        except ValueError:
+            raise ConfigError(
+                f"{path}/number: not a whole number",
+                key_path=f"{path}/number",
+                expected="a whole number such as 30",
+                got=number,
+            ) from None
+        if n < 0 or n > 36525:
+            raise ConfigError(
+                f"{path}/number: out of range",
+                key_path=f"{path}/number",
+                expected="0..36525",
+                got=n,
+            )
+        if unit in ("MONTHS", "YEARS"):
+            self.note(
+                path,
+                f"{n} {unit}",
+                f"written as {n * _DAYS_PER_UNIT[unit]} days overdue",
+                "overdue thresholds are whole days; calendar months and years are not yet "
+                "expressible, so the date can differ by a few days",
+            )
+        return n * _DAYS_PER_UNIT[unit]
+
+    def _money(self, text: str, path: str) -> str:
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise ConfigError(
+                f"{path}: not an amount",
+                key_path=path,
+                expected="a decimal amount such as 5.00",
+                got=text,
+            ) from None
+        if not amount.is_finite() or amount < 0:
+            raise ConfigError(
+                f"{path}: not an amount", key_path=path, expected="an amount >= 0", got=text
+            )
+        self.note(
+            path,
+            "totalUnpaidInvoiceBalanceEqualsOrExceeds (no currency)",
+            f"written as {amount} {self.currency}",
+            "Kill Bill compares the balance in each account's own currency; an overdue threshold "
+            "has one currency, so accounts in another currency never reach it; and an invoice "
+            "is overdue from the day after its due date, so a balance-only state is entered one "
+            "day after Kill Bill enters it on the failed payment",
+        )
+        return f"{amount} {self.currency}"
+
+    # ------------------------------------------------------------------ states
+
+    def condition(self, state: ET.Element, path: str) -> tuple[list[Any], list[str], bool]:
+        """(conditions, requires, expressible) for one state's ``<condition>``."""
+        cond = state.find("condition")
+        cpath = f"{path}/condition"
+        if cond is None or len(cond) == 0:
+            self.note(
+                path,
+                "state without a condition",
+                "rung kept but switched off (enabled = false)",
+                "Kill Bill treats a sub-condition that is not configured as true, so an empty "
+                "condition would match every account at once; write an explicit condition",
+            )
+            return [], [], False
+        parts: list[Any] = []
+        requires: list[str] = []
+        ok = True
+        for c in cond:
+            tag = c.tag
+            here = f"{cpath}/{tag}"
+            text = (c.text or "").strip()
+            if tag == "timeSinceEarliestUnpaidInvoiceEqualsOrExceeds":
+                days = self._days(c, here)
+                if days is None:
+                    self.note(
+                        here, "UNLIMITED", "rung switched off", "an unlimited wait never ends"
+                    )
+                    ok = False
+                else:
+                    parts.append({"days_overdue_at_least": days})
+            elif tag == "totalUnpaidInvoiceBalanceEqualsOrExceeds":
+                parts.append({"balance_at_least": self._money(text, here)})
+            elif tag == "controlTagInclusion":
+                requires.append(text.lower())
+                self.note(
+                    here,
+                    f"controlTagInclusion {text}",
+                    f"written as requires = [{text.lower()!r}] (an authorisation on file)",
+                    "overdue has no tag conditions yet: removing the tag does not return the "
+                    "account to a lower rung",
+                )
+            elif tag in (
+                "controlTagExclusion",
+                "numberOfUnpaidInvoicesEqualsOrExceeds",
+                "responseForLastFailedPaymentIn",
+            ):
+                shown = text or ", ".join((r.text or "").strip() for r in c)
+                self.note(
+                    here,
+                    f"{tag} {shown}".strip(),
+                    "condition dropped and the rung switched off (enabled = false); write it as "
+                    "a host condition or a hold in Python if you need the state",
+                    "a policy file cannot say this condition yet, and dropping it alone would let "
+                    "accounts reach the state that Kill Bill keeps out",
+                )
+                ok = False
+            else:
+                raise ConfigError(
+                    f"{here}: unknown Kill Bill overdue condition",
+                    key_path=here,
+                    expected="timeSinceEarliestUnpaidInvoiceEqualsOrExceeds | "
+                    "totalUnpaidInvoiceBalanceEqualsOrExceeds | "
+                    "numberOfUnpaidInvoicesEqualsOrExceeds | responseForLastFailedPaymentIn | "
+                    "controlTagInclusion | controlTagExclusion",
+                    got=tag,
+                )
+        if not parts and ok:
+            self.note(
+                cpath,
+                "condition on tags only",
+                "rung switched off (enabled = false)",
+                "Kill Bill requires a tag condition to come with another condition",
+            )
+            ok = False
+        return parts, requires, ok
+
+    @staticmethod
+    def _has_actions(state: ET.Element) -> bool:
+        flags = ("blockChanges", "disableEntitlementAndChangesBlocked")
+        cancel = (child_text(state, "subscriptionCancellationPolicy") or "NONE").upper()
+        return cancel != "NONE" or any(
+            (child_text(state, f) or "").lower() == "true" for f in flags
+        )
+
+    def state(self, state: ET.Element, path: str) -> dict[str, Any] | None:
+        name = (state.get("name") or "").strip()
+        if not name:
+            raise ConfigError(
+                f"{path}: state without a name",
+                key_path=path,
+                expected='<state name="WARNING">',
+                got=None,
+            )
+        path = f"{path}[@name={name!r}]"
+        for child in state:
+            if child.tag not in _KNOWN_STATE_KEYS:
+                raise ConfigError(
+                    f"{path}/{child.tag}: unknown element in a Kill Bill overdue state",
+                    key_path=f"{path}/{child.tag}",
+                    expected=" | ".join(sorted(_KNOWN_STATE_KEYS)),
+                    got=child.tag,
+                )
+        if self._bool(state, "isClearState", path):
+            return None  # overdue's own "current" / "resolved" is the clear state
+        parts, requires, ok = self.condition(state, path)
+        steps: list[dict[str, Any]] = []
+        message = child_text(state, "externalMessage")
+        if message:
+            steps.append({"channel": "in_app", "template": f"{name}.external_message"})
+        elif not self._has_actions(state):
+            # A rung needs a step; Kill Bill posts an overdue-change event on every transition.
+            steps.append({"channel": "in_app", "template": f"{name}.overdue_change"})
+            self.note(
+                path,
+                "state with no message and no action",
+                f"written as an in_app step {name + '.overdue_change'!r}",
+                "an overdue rung needs a step; Kill Bill only posts an overdue-change event to "
+                "its listeners here, which the host's in_app adapter can stand for",
+            )
+        actions = []
+        if self._bool(state, "blockChanges", path):
+            actions.append(("blockChanges", "block_changes"))
+        if self._bool(state, "disableEntitlementAndChangesBlocked", path):
+            actions.append(("disableEntitlementAndChangesBlocked", "disable_entitlement"))
+        cancel = (child_text(state, "subscriptionCancellationPolicy") or "NONE").upper()
+        if cancel not in ("NONE", "IMMEDIATE", "END_OF_TERM"):
+            raise ConfigError(
+                f"{path}/subscriptionCancellationPolicy: unknown policy",
+                key_path=f"{path}/subscriptionCancellationPolicy",
+                expected="NONE | IMMEDIATE | END_OF_TERM",
+                got=cancel,
+            )
+        if cancel != "NONE":
+            actions.append(
+                ("subscriptionCancellationPolicy", f"cancel_subscriptions_{cancel.lower()}")
+            )
+        for construct, template in actions:
+            steps.append({"channel": SERVICE_CHANNEL, "template": template})
+            self.note(
+                f"{path}/{construct}",
+                construct,
+                f"written as a step on the addressless channel {SERVICE_CHANNEL!r} "
+                f"(template {template!r})",
+                _NO_SERVICE_ACTIONS,
+            )
+        if state.find("autoReevaluationInterval") is not None:
+            self.note(
+                f"{path}/autoReevaluationInterval",
+                "autoReevaluationInterval",
+                "dropped",
+                "overdue computes the moment the next state's condition holds (wake_at) instead "
+                "of polling, so it cannot pass over a state the way a late re-check does",
+            )
+        stage: dict[str, Any] = {"id": name, "skippable": True, "steps": steps}
+        if message:
+            stage["description"] = message
+        if len(parts) == 1:
+            stage["enters_when"] = parts[0]
+        elif parts:
+            stage["enters_when"] = {"all": parts}
+        if requires:
+            stage["requires"] = requires
+        if not ok:
+            stage["enabled"] = False
+        return stage
+
+    def run(self, root: ET.Element) -> dict[str, Any]:
+        if root.tag != "overdueConfig":
+            raise ConfigError(
+                "not a Kill Bill overdue configuration",
+                key_path=f"/{root.tag}",
+                expected="root element <overdueConfig>",
+                got=root.tag,
+            )
+        states_elem = root.find("accountOverdueStates")
+        base = "/overdueConfig/accountOverdueStates"
+        if states_elem is None:
+            raise ConfigError(
+                "no <accountOverdueStates> element",
+                key_path="/overdueConfig",
+                expected="<accountOverdueStates> with <state> elements",
+            )
+        if states_elem.find("initialReevaluationInterval") is not None:
+            self.note(
+                f"{base}/initialReevaluationInterval",
+                "initialReevaluationInterval",
+                "dropped",
+                "overdue wakes exactly when the first state's condition holds, not on a fixed "
+                "re-check interval",
+            )
+        stages = []
+        for i, state in enumerate(states_elem.findall("state")):
+            stage = self.state(state, f"{base}/state[{i + 1}]")
+            if stage is not None:
+                stages.append(stage)
+        if not stages:
+            raise ConfigError(
+                "the configuration has no overdue state besides the clear state; there is no "
+                "ladder to import",
+                key_path=base,
+                expected="at least one <state> that is not <isClearState>true</isClearState>",
+            )
+        stages.reverse()  # Kill Bill lists the most severe state first; a ladder starts low
+        enabled = [s for s in stages if s.get("enabled", True)]
+        if not enabled:
+            raise ConfigError(
+                "no state of the configuration can be written as an overdue rung",
+                key_path=base,
+                expected="at least one state with a time or balance condition",
+                got=[s["id"] for s in stages],
+            )
+        for s in enabled[:-1]:
+            s["deadline"] = "0d"  # finished at once: the next rung's condition decides when
+        self.note(
+            base,
+            "return to a lower state (or to clear) when the condition no longer holds",
+            "not written: the account stays on its rung until it pays in full (then it is "
+            "resolved, as Kill Bill's clear state)",
+            "overdue never steps down a rung yet",
+        )
+        self.note(
+            base,
+            "timeSinceEarliestUnpaidInvoice counts from the invoice date",
+            "written as days overdue, counted from each invoice's due date",
+            "give overdue the Kill Bill invoice date as the invoice's due date to get the same "
+            "dates",
+        )
+        return {
+            "schema": _SCHEMA,
+            "id": self.policy_id,
+            "description": "Imported from a Kill Bill overdue.xml",
+            "currency": self.currency,
+            "addressless_channels": ["in_app", "legal", SERVICE_CHANNEL],
+            "stages": stages,
+        }
+
+
+def import_killbill(
+    xml_text: str, *, currency: str = "USD", policy_id: str = "killbill-overdue"
+) -> ImportResult:
+    """Translate a Kill Bill ``overdue.xml`` into a policy plus the list of what it approximates.
+
+    ``currency`` is the currency of the balance thresholds (Kill Bill's have none).  Bad input
+    (malformed XML, a DOCTYPE, an unknown element or unit) raises a located
+    :class:`~overdue.errors.ConfigError`.
+    """
+    root = parse_xml(xml_text, source="Kill Bill overdue.xml")
+    imp = _Importer(currency, policy_id)
+    doc = imp.run(root)
+    policy = policy_of(doc)
+    return ImportResult(policy, imp.notes, source="Kill Bill overdue.xml")

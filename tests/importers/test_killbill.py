@@ -1,0 +1,256 @@
+"""Kill Bill ``overdue.xml`` files import, load, pass ``check`` and give Kill Bill's dates.
+
+The configurations are copies of Kill Bill's own test files (Apache-2.0, see
+``data/killbill/SOURCES.md``), plus one equivalent we wrote of the overdue tutorial's.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from overdue import Account, Invoice, Money
+from overdue.config import loads_policy, policy_warnings
+from overdue.errors import ConfigError
+from overdue.events import PaymentReceived
+from overdue.importers import Approximation, ImportResult, import_killbill
+
+from .conftest import DATA, entered, one_invoice
+
+KB = DATA / "killbill"
+
+
+def _import(name: str, **kw: str) -> ImportResult:
+    return import_killbill((KB / name).read_text("utf-8"), **kw)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "issue-2297.xml",
+        "OverdueConfig3.xml",
+        "TestOverdueIntegration.xml",
+        "tutorial-equivalent.xml",
+    ],
+)
+def test_each_configuration_imports_loads_back_and_passes_check(name: str) -> None:
+    result = _import(name)
+    assert loads_policy(result.toml(), "toml") == result.policy
+    # Kill Bill sends no contacts, so the only warning is the missing frequency cap
+    assert [str(w).split(":")[0] for w in policy_warnings(result.policy)] == ["$.rules"]
+    assert result.approximations
+    assert all(
+        a.path.startswith("/overdueConfig") and a.construct and a.what_we_did and a.why
+        for a in result.approximations
+    )
+
+
+def _constructs(result: ImportResult) -> set[str]:
+    return {a.construct.split(" ")[0] for a in result.approximations}
+
+
+def test_issue_2297_single_invoice_matches_kill_bills_control_test() -> None:
+    # Kill Bill beatrix TestOverdueStateSkipWithShiftingEarliestUnpaidInvoice,
+    # testControlProgressiveDegradationWithoutPartialPayment: one unpaid invoice of 2012-05-31,
+    # "Control scenario should reach WARNING on 2012-06-05." and
+    # "Control scenario should reach BLOCKED on 2012-06-07."; CANCELLATION is 11 days (06-11).
+    policy = _import("issue-2297.xml").policy
+    assert entered(policy, one_invoice(date(2012, 5, 31)), date(2012, 5, 31)) == {
+        "WARNING": date(2012, 6, 5),
+        "BLOCKED": date(2012, 6, 7),
+        "CANCELLATION": date(2012, 6, 11),
+    }
+
+
+def test_issue_2297_shifting_earliest_unpaid_invoice_gives_the_dates_the_issue_calls_correct() -> (
+    None
+):
+    # Same test class, testWarningSkippedWhenEarliestUnpaidInvoiceShiftsForward: invoices of
+    # 05-31 (recurring, 500.00 charge), 06-02 (700.00) and 06-03 (200.00); the two oldest are paid
+    # on 06-02, so "account should be in WARNING on 2012-06-07 (earliest unpaid 2012-06-02 + 5
+    # days)" -- Kill Bill itself goes CLEAR -> BLOCKED on 06-10 and never enters WARNING.
+    paid = datetime(2012, 6, 2, 12, tzinfo=UTC)
+    account = Account(
+        "A-2297",
+        timezone="UTC",
+        invoices=[
+            Invoice("recurring", Money("29.95", "USD"), date(2012, 5, 31)),
+            Invoice("charge-a", Money("500.00", "USD"), date(2012, 5, 31)),
+            Invoice("charge-b", Money("700.00", "USD"), date(2012, 6, 2)),
+            Invoice("charge-c", Money("200.00", "USD"), date(2012, 6, 3)),
+        ],
+        events=[
+            PaymentReceived(at=paid, amount=Money("29.95", "USD"), invoice_id="recurring"),
+            PaymentReceived(at=paid, amount=Money("500.00", "USD"), invoice_id="charge-a"),
+        ],
+    )
+    got = entered(_import("issue-2297.xml").policy, account, date(2012, 6, 3))
+    assert got["WARNING"] == date(2012, 6, 7)
+    assert got["BLOCKED"] == date(2012, 6, 9)  # 06-02 + 7: WARNING comes first
+    assert got["CANCELLATION"] == date(2012, 6, 13)
+
+
+def test_integration_test_configuration_gives_kill_bills_integration_test_dates() -> None:
+    # Kill Bill beatrix TestOverdueIntegration.testOverdueStages1: the invoice of 2012-05-31
+    # (249.95) fails; "2012-06-24 => Retry P0" checkODState(CLEAR); "2012-06-30 => P1" (a second
+    # invoice, also unpaid) checkODState("OD1"); "2012-07-10" checkODState("OD2");
+    # "2012-07-20" checkODState("OD3").
+    account = Account(
+        "A-OD",
+        timezone="UTC",
+        invoices=[
+            Invoice("I0", Money("249.95", "USD"), date(2012, 5, 31)),
+            Invoice("I1", Money("249.95", "USD"), date(2012, 6, 30)),
+        ],
+    )
+    got = entered(_import("TestOverdueIntegration.xml").policy, account, date(2012, 5, 31))
+    assert got == {"OD1": date(2012, 6, 30), "OD2": date(2012, 7, 10), "OD3": date(2012, 7, 20)}
+    assert min(got.values()) > date(2012, 6, 24)
+
+
+@pytest.mark.parametrize(
+    ("due", "expected"),
+    [
+        # Kill Bill overdue tutorial, "Flow 4 - Bad Customer": invoice unpaid on 2021-08-06,
+        # WARNING on 2021-08-16, BLOCKED on 2021-08-20, CANCELLATION on 2021-08-27.
+        (
+            date(2021, 8, 6),
+            {
+                "WARNING": date(2021, 8, 16),
+                "BLOCKED": date(2021, 8, 20),
+                "CANCELLATION": date(2021, 8, 27),
+            },
+        ),
+        # Same tutorial, "Testing the System": first failed payment 2021-09-06, "WARNING status"
+        # on 2021-09-16 and "BLOCKED status" on 2021-09-20 (it pays before CANCELLATION).
+        (
+            date(2021, 9, 6),
+            {
+                "WARNING": date(2021, 9, 16),
+                "BLOCKED": date(2021, 9, 20),
+                "CANCELLATION": date(2021, 9, 27),
+            },
+        ),
+    ],
+)
+def test_tutorial_thresholds_give_the_tutorials_dates(due: date, expected: dict[str, date]) -> None:
+    assert entered(_import("tutorial-equivalent.xml").policy, one_invoice(due), due) == expected
+
+
+def test_overdue_config3_keeps_what_it_can_and_switches_off_the_rest() -> None:
+    result = _import("OverdueConfig3.xml", currency="EUR")
+    by_id = {s.id: s for s in result.policy.stages}
+    assert [s.id for s in result.policy.stages] == ["OD1", "OD2", "OD3", "OD4"]
+    assert by_id["OD3"].enabled is False
+    assert by_id["OD4"].enabled is False
+    assert by_id["OD4"].requires == ("auto_pay_off",)
+    assert str(by_id["OD2"].enters_when)
+    assert by_id["OD2"].enabled
+    assert {
+        "responseForLastFailedPaymentIn",
+        "numberOfUnpaidInvoicesEqualsOrExceeds",
+        "controlTagInclusion",
+        "totalUnpaidInvoiceBalanceEqualsOrExceeds",
+        "blockChanges",
+        "disableEntitlementAndChangesBlocked",
+        "autoReevaluationInterval",
+    } <= _constructs(result)
+
+
+def test_overdue_config3_dates_follow_kill_bills_most_severe_matching_state() -> None:
+    # Kill Bill DefaultOverdueStateSet.calculateOverdueState: the first state in file order
+    # (most severe first) whose condition holds.  A 10.00 unpaid balance holds OD2 (>= 5.00) at
+    # once, so OD1 (30 days) is never shown; a 1.00 balance reaches OD1 after 30 days.
+    policy = _import("OverdueConfig3.xml").policy
+    # overdue counts an invoice overdue from the day after its due date (reported).
+    assert entered(policy, one_invoice(date(2012, 5, 31)), date(2012, 5, 31)) == {
+        "OD2": date(2012, 6, 1)
+    }
+    assert entered(policy, one_invoice(date(2012, 5, 31), "1.00"), date(2012, 5, 31)) == {
+        "OD1": date(2012, 6, 30)
+    }
+
+
+def test_a_configuration_with_only_the_clear_state_has_nothing_to_import() -> None:
+    with pytest.raises(ConfigError) as info:
+        _import("OverdueConfig.xml")
+    assert info.value.key_path == "/overdueConfig/accountOverdueStates"
+
+
+def _state(inner: str, name: str = "S") -> str:
+    return (
+        f'<overdueConfig><accountOverdueStates><state name="{name}">{inner}</state>'
+        "</accountOverdueStates></overdueConfig>"
+    )
+
+
+def test_months_become_days_and_say_so() -> None:
+    xml = _state(
+        "<condition><timeSinceEarliestUnpaidInvoiceEqualsOrExceeds><unit>MONTHS</unit>"
+        "<number>2</number></timeSinceEarliestUnpaidInvoiceEqualsOrExceeds></condition>"
+    )
+    result = import_killbill(xml)
+    assert result.policy.stages[0].enters_when is not None
+    assert "days_overdue_at_least = 60" in result.toml()
+    assert any(a.construct == "2 MONTHS" for a in result.approximations)
+
+
+@pytest.mark.parametrize(
+    ("xml", "where"),
+    [
+        ('<!DOCTYPE lolz [<!ENTITY lol "lol">]><overdueConfig/>', "line 1, column 1"),
+        (
+            '<?xml version="1.0"?>\n<!DOCTYPE x SYSTEM "file:///etc/passwd">\n<overdueConfig/>',
+            "line 2, column 1",
+        ),
+        ("<overdueConfig><accountOverdueStates>", "line 1, column 38"),
+        ("<catalog/>", "/catalog"),
+        (_state("<colour>red</colour>"), "/overdueConfig/accountOverdueStates/state[1]"),
+        (
+            _state(
+                "<condition><timeSinceEarliestUnpaidInvoiceEqualsOrExceeds><unit>FORTNIGHTS"
+                "</unit><number>2</number></timeSinceEarliestUnpaidInvoiceEqualsOrExceeds>"
+                "</condition>"
+            ),
+            "timeSinceEarliestUnpaidInvoiceEqualsOrExceeds/unit",
+        ),
+        (
+            _state(
+                "<condition><totalUnpaidInvoiceBalanceEqualsOrExceeds>lots"
+                "</totalUnpaidInvoiceBalanceEqualsOrExceeds></condition>"
+            ),
+            "totalUnpaidInvoiceBalanceEqualsOrExceeds",
+        ),
+        (_state("<blockChanges>maybe</blockChanges>"), "blockChanges"),
+        (_state("<condition><creditScoreBelow>3</creditScoreBelow></condition>"), "creditScore"),
+    ],
+)
+def test_bad_input_is_a_located_config_error(xml: str, where: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        import_killbill(xml)
+    assert where in (info.value.key_path or "")
+
+
+def test_entity_expansion_is_refused_before_parsing() -> None:
+    laughs = (
+        '<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
+        ' <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">\n]>\n'
+        "<overdueConfig>&lol2;</overdueConfig>"
+    )
+    with pytest.raises(ConfigError, match="DOCTYPE declarations are refused at line 2"):
+        import_killbill(laughs)
+
+
+def test_the_report_names_every_approximation() -> None:
+    result = _import("issue-2297.xml")
+    text = result.report()
+    assert all(a.path in text and a.construct in text for a in result.approximations)
+    assert isinstance(result.approximations[0], Approximation)
+    assert not result.exact
+
+
+def test_a_default_namespace_is_ignored() -> None:
+    xml = (KB / "issue-2297.xml").read_text("utf-8")
+    spaced = xml.replace("<overdueConfig>", '<overdueConfig xmlns="urn:example:overdue">')
+    assert import_killbill(spaced).policy == _import("issue-2297.xml").policy
