@@ -8,10 +8,16 @@ Sub-namespaces hold the rest: ``overdue.events`` (the facts), ``overdue.rules`` 
 ``overdue.conditions`` (the vocabulary of policies), ``overdue.calendars``.  Sending what was
 decided is the edge ``overdue.dispatch`` (channel adapters, the dispatcher and its ledger); it
 is not re-exported here, so importing the engine never imports I/O.
+
+The batch names (``decide_many``, ``decide_batch``, ``BatchReport``, ``BatchFailure``) are
+loaded on first use (PEP 562 ``__getattr__``): batch work brings in process pools
+(``concurrent.futures``, ``multiprocessing``), which a host deciding one account at a time
+should not pay for at import.
 """
 
+import typing as _typing
+
 from overdue.account import Account, ContactPoint, Invoice
-from overdue.batch import BatchFailure, BatchReport, decide_batch, decide_many
 from overdue.calendars import MON_FRI, BusinessCalendar, HolidaysCalendar, WeekCalendar
 from overdue.decision import Action, BlockedStep, Decision, MessageFacts, Reason, Transition
 from overdue.durations import Duration, business_days, days, hours, minutes, months, weeks
@@ -28,6 +34,9 @@ from overdue.money import Money
 from overdue.policy import Obligation, Policy, Stage, Step
 from overdue.reference import REFERENCE_POLICY, reference_policy
 from overdue.snapshot import Snapshot, fold
+
+if _typing.TYPE_CHECKING:
+    from overdue.batch import BatchFailure, BatchReport, decide_batch, decide_many
 
 __all__ = [
     "MON_FRI",
@@ -76,6 +85,21 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+_LAZY = dict.fromkeys(
+    ("BatchFailure", "BatchReport", "decide_batch", "decide_many"), "overdue.batch"
+)
+
+
+def __getattr__(name: str) -> _typing.Any:
+    """Load the batch names on first use (see the module docstring)."""
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value  # later lookups skip this function
+        return value
+    raise AttributeError(f"module 'overdue' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:

@@ -19,12 +19,13 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from overdue._time import zone as _zone
+from overdue.diagrams import step_text
 
 if TYPE_CHECKING:
     from overdue.decision import Decision
-    from overdue.policy import Policy, Stage, Step
+    from overdue.policy import Policy, Stage
 
-__all__ = ["decision_html", "policy_html", "step_text", "table_html", "timeline_html"]
+__all__ = ["decision_html", "policy_html", "table_html", "timeline_html"]
 
 _STYLE = (
     "<style>"
@@ -148,19 +149,6 @@ def decision_html(d: Decision) -> str:
             ["rung", "step", "channel", "why"], rows, raw=True
         ))
     return f"<div class='overdue'>{_STYLE}{''.join(parts)}</div>"
-
-
-def step_text(step: Step) -> str:
-    """One step in a few words, ``sms: reminder.sms x3 every 3d (else email)`` (plain text;
-    the diagrams use it too)."""
-    text = f"{step.channel}: {step.template}"
-    if step.max_attempts > 1:
-        text += f" x{step.max_attempts} every {step.repeat_every}"
-    if not step.at.is_zero:
-        text += f" at +{step.at}"
-    if step.fallback:
-        text += f" (else {step.fallback})"
-    return text
 
 
 def _steps_text(stage: Stage) -> str:

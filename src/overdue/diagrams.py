@@ -4,32 +4,101 @@ Pure text, no I/O and no extra dependency, so a notebook (``f"{policy:mermaid}"`
 page or ``overdue diagram`` can show it.  Each rung is a node listing its steps; each edge
 carries what it takes to climb: the rung below's deadline or grace, the entry condition and the
 authorisations required.  Disabled rungs are drawn dashed, with a solid edge passing them by.
+
+``Policy.__format__`` calls :func:`render`, so this module must not import ``overdue.policy``
+(not even for type checking: that would close a circle).  It reads a ladder through the small
+structural protocols below, which ``Policy``, ``Stage`` and ``Step`` satisfy (mypy checks it
+where ``Policy`` calls ``render``).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Collection, Sequence
+from typing import Protocol
 
-from overdue._html import step_text
 from overdue.errors import PolicyError, suggest
 
-if TYPE_CHECKING:
-    from overdue.policy import Policy, Stage
+__all__ = ["FORMATS", "render", "step_text"]
 
-__all__ = ["FORMATS", "render"]
+
+class _Duration(Protocol):
+    @property
+    def is_zero(self) -> bool: ...
+
+
+class _Condition(Protocol):
+    def describe(self) -> str: ...
+
+
+class _Step(Protocol):
+    @property
+    def channel(self) -> str: ...
+    @property
+    def template(self) -> str: ...
+    @property
+    def max_attempts(self) -> int: ...
+    @property
+    def repeat_every(self) -> object: ...
+    @property
+    def at(self) -> _Duration: ...
+    @property
+    def fallback(self) -> str | None: ...
+
+
+class _Stage(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def steps(self) -> Sequence[_Step]: ...
+    @property
+    def performed_by(self) -> str: ...
+    @property
+    def deadline(self) -> object | None: ...
+    @property
+    def grace(self) -> object | None: ...
+    @property
+    def enters_when(self) -> _Condition | None: ...
+    @property
+    def requires(self) -> Collection[str]: ...
+    @property
+    def enabled(self) -> bool: ...
+    @property
+    def skippable(self) -> bool: ...
+
+
+class _Ladder(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def stages(self) -> Sequence[_Stage]: ...
+
+
+
+def step_text(step: _Step) -> str:
+    """One step in a few words, ``sms: reminder.sms x3 every 3d (else email)`` (plain text;
+    the HTML views use it too)."""
+    text = f"{step.channel}: {step.template}"
+    if step.max_attempts > 1:
+        text += f" x{step.max_attempts} every {step.repeat_every}"
+    if not step.at.is_zero:
+        text += f" at +{step.at}"
+    if step.fallback:
+        text += f" (else {step.fallback})"
+    return text
+
 
 FORMATS = ("mermaid", "md", "dot")
 """The diagram formats :func:`render` knows (``md``: Mermaid inside a Markdown fence)."""
 
 
-def _steps_text(stage: Stage) -> list[str]:
+def _steps_text(stage: _Stage) -> list[str]:
     lines = [step_text(s) for s in stage.steps]
     if stage.performed_by == "third_party":
         lines.append("by a third party")
     return lines
 
 
-def _exit_text(stage: Stage) -> list[str]:
+def _exit_text(stage: _Stage) -> list[str]:
     parts = []
     if stage.deadline is not None:
         parts.append(f"after {stage.deadline}")
@@ -38,7 +107,7 @@ def _exit_text(stage: Stage) -> list[str]:
     return parts
 
 
-def _entry_text(stage: Stage) -> list[str]:
+def _entry_text(stage: _Stage) -> list[str]:
     parts = []
     if stage.enters_when is not None:
         parts.append(f"if {stage.enters_when.describe()}")
@@ -47,7 +116,7 @@ def _entry_text(stage: Stage) -> list[str]:
     return parts
 
 
-def _edges(policy: Policy) -> list[tuple[int | None, int, list[str], bool]]:
+def _edges(policy: _Ladder) -> list[tuple[int | None, int, list[str], bool]]:
     """(from index or None for the start, to index, label parts, dashed) for every edge."""
     stages = policy.stages
     edges: list[tuple[int | None, int, list[str], bool]] = []
@@ -70,14 +139,14 @@ def _edges(policy: Policy) -> list[tuple[int | None, int, list[str], bool]]:
     return edges
 
 
-def _last_enabled_before(policy: Policy, i: int) -> int | None:
+def _last_enabled_before(policy: _Ladder, i: int) -> int | None:
     for k in range(i - 1, -1, -1):
         if policy.stages[k].enabled:
             return k
     return None
 
 
-def _next_enabled_after(policy: Policy, i: int) -> int | None:
+def _next_enabled_after(policy: _Ladder, i: int) -> int | None:
     for k in range(i + 1, len(policy.stages)):
         if policy.stages[k].enabled:
             return k
@@ -88,7 +157,7 @@ def _mermaid_text(text: str) -> str:
     return text.replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
 
 
-def _mermaid(policy: Policy) -> str:
+def _mermaid(policy: _Ladder) -> str:
     lines = ["flowchart LR", f'    start(["overdue: {_mermaid_text(policy.id)}"])']
     for i, stage in enumerate(policy.stages):
         body = "<br/>".join(_mermaid_text(t) for t in [stage.id, *_steps_text(stage)])
@@ -109,7 +178,7 @@ def _dot_text(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def _dot(policy: Policy) -> str:
+def _dot(policy: _Ladder) -> str:
     lines = [
         f'digraph "{_dot_text(policy.id)}" {{',
         "    rankdir=LR;",
@@ -132,7 +201,7 @@ def _dot(policy: Policy) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(policy: Policy, format: str) -> str:
+def render(policy: _Ladder, format: str) -> str:
     """The policy's ladder as ``"mermaid"``, ``"md"`` (fenced Mermaid) or ``"dot"`` text."""
     spec = format.strip().lower()
     if spec == "mermaid":

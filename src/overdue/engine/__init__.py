@@ -4,11 +4,11 @@ Order of evaluation (the same every time, so the same inputs give the same decis
 module per phase:
 
 1. Fold the events up to ``now`` (or take the caller's snapshot); work out the debtor's zone
-   and the situation once (:mod:`overdue.engine.decide`).
+   and the situation once (:mod:`overdue.engine.decider`).
 2. Written off, nothing owed, paid in full, not yet overdue: say so and stop
-   (:mod:`~overdue.engine.decide`).
+   (:mod:`~overdue.engine.decider`).
 3. A promise to pay (until its date plus the policy's grace) or a payment plan pauses
-   (:mod:`~overdue.engine.decide`, :mod:`~overdue.engine.pauses` for held time).
+   (:mod:`~overdue.engine.decider`, :mod:`~overdue.engine.pauses` for held time).
 4. Find the rung: enter the first one if none was recorded; leave the current one when it is
    finished (deadline passed, steps done or blocked, grace run out) for the furthest next rung
    that can be entered passing over skippable rungs only.  A rung whose conditions or
@@ -21,16 +21,16 @@ module per phase:
    (:mod:`~overdue.engine.plan`, :mod:`~overdue.engine.schedule`).
 6. The deadline, the wake time, what new facts the decision waits for and the reasons are
    gathered into the :class:`~overdue.decision.Decision` (:mod:`~overdue.engine.deadline`,
-   :mod:`~overdue.engine.decide`).
+   :mod:`~overdue.engine.decider`).
 
-:mod:`~overdue.engine.timeline` projects a schedule by asking ``decide`` again at each wake.
+:mod:`~overdue.engine.timelines` projects a schedule by asking ``decide`` again at each wake.
 What ``decide`` looks up in a policy on every call is worked out once, on the policy
 (``policy.compiled``, :mod:`overdue.compiled`).
 """
 
 from __future__ import annotations
 
-from overdue.engine.decide import decide
-from overdue.engine.timeline import Timeline, TimelineEntry, timeline
+from overdue.engine.decider import decide
+from overdue.engine.timelines import Timeline, TimelineEntry, timeline
 
 __all__ = ["Timeline", "TimelineEntry", "decide", "timeline"]

@@ -23,7 +23,7 @@ from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from overdue.policy import Obligation
+    from overdue.obligations import Obligation
     from overdue.rules.base import Citation
     from overdue.situation import Candidate
     from overdue.snapshot import Snapshot

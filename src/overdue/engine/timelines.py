@@ -14,7 +14,7 @@ import attrs
 
 from overdue._time import require_aware
 from overdue.account import Account
-from overdue.engine.decide import calendar_range, decide
+from overdue.engine.decider import calendar_range, decide
 from overdue.engine.reasons import instant as _instant
 from overdue.engine.schedule import NUDGE as _NUDGE
 from overdue.errors import OverdueError
