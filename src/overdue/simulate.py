@@ -8,7 +8,7 @@ counts and cost.  Same portfolio, same policy, same seed: same result, so a chal
 compared with the champion on exactly the same debtors (:func:`compare`).
 
 The behaviour model is deliberately simple and explicit; it is a tool to compare policies
-against each other, not a forecast.  Pandas and matplotlib are optional (``overdue[notebook]``):
+against each other, not a forecast.  Pandas and matplotlib are optional (``overdue-policy[notebook]``):
 ``to_frame()`` and ``plot_recovery()`` import them only when called.
 """
 
@@ -200,22 +200,22 @@ class SimulationResult:
         ]
 
     def to_frame(self) -> Any:
-        """The per-account records as a pandas DataFrame (needs ``overdue[notebook]``)."""
+        """The per-account records as a pandas DataFrame (needs ``overdue-policy[notebook]``)."""
         try:
             import pandas as pd
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise OverdueError(
-                "to_frame() needs pandas", expected="pip install 'overdue[notebook]'"
+                "to_frame() needs pandas", expected='pip install "overdue-policy[notebook]"'
             ) from exc
         return pd.DataFrame.from_records(self.to_records())
 
     def plot_recovery(self, ax: Any = None, label: str | None = None) -> Any:
-        """Plot the recovery curve with matplotlib (needs ``overdue[notebook]``); returns axes."""
+        """Plot the recovery curve with matplotlib (needs ``overdue-policy[notebook]``); returns axes."""
         try:
             import matplotlib.pyplot as plt
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise OverdueError(
-                "plot_recovery() needs matplotlib", expected="pip install 'overdue[notebook]'"
+                "plot_recovery() needs matplotlib", expected='pip install "overdue-policy[notebook]"'
             ) from exc
         if ax is None:
             _, ax = plt.subplots()
