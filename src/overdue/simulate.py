@@ -8,8 +8,9 @@ counts and cost.  Same portfolio, same policy, same seed: same result, so a chal
 compared with the champion on exactly the same debtors (:func:`compare`).
 
 The behaviour model is deliberately simple and explicit; it is a tool to compare policies
-against each other, not a forecast.  Pandas and matplotlib are optional (``overdue-policy[notebook]``):
-``to_frame()`` and ``plot_recovery()`` import them only when called.
+against each other, not a forecast.  Pandas and matplotlib are optional
+(``overdue-policy[notebook]``): ``to_frame()`` and ``plot_recovery()`` import them only when
+called.
 """
 
 from __future__ import annotations
@@ -210,12 +211,16 @@ class SimulationResult:
         return pd.DataFrame.from_records(self.to_records())
 
     def plot_recovery(self, ax: Any = None, label: str | None = None) -> Any:
-        """Plot the recovery curve with matplotlib (needs ``overdue-policy[notebook]``); returns axes."""
+        """Plot the recovery curve with matplotlib; returns the axes.
+
+        Needs ``overdue-policy[notebook]``.
+        """
         try:
             import matplotlib.pyplot as plt
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise OverdueError(
-                "plot_recovery() needs matplotlib", expected='pip install "overdue-policy[notebook]"'
+                "plot_recovery() needs matplotlib",
+                expected='pip install "overdue-policy[notebook]"',
             ) from exc
         if ax is None:
             _, ax = plt.subplots()

@@ -45,7 +45,10 @@ def dumps_policy(
     *,
     kinds: Kinds | None = None,
 ) -> str:
-    """The policy as TOML (needs ``tomli-w``: ``pip install "overdue-policy[toml]"``) or JSON text."""
+    """The policy as TOML or JSON text.
+
+    TOML needs ``tomli-w``: ``pip install "overdue-policy[toml]"``.
+    """
     doc = policy_to_dict(policy, kinds=kinds)
     if format == "json":
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
