@@ -99,7 +99,7 @@ def __getattr__(name: str) -> Any:
     except ModuleNotFoundError as exc:
         if exc.name != "hypothesis":
             raise
-        # ``pip install hypothesis`` would do, but the extra pins the versions we test with
+        # the extra, not a bare ``pip install hypothesis``: it names the versions we test with
         raise ModuleNotFoundError(
             f"overdue.testing.{name} needs hypothesis: "
             'pip install "overdue-policy[testing]"',
