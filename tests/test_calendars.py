@@ -189,7 +189,8 @@ def test_missing_package(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "holidays", None)
     calendars._country_info.cache_clear()
     try:
-        with pytest.raises(MissingCalendarDataError, match=r"overdue\[holidays\]"):
+        hint = r'pip install "overdue-policy\[holidays\]"'
+        with pytest.raises(MissingCalendarDataError, match=hint):
             HolidaysCalendar("DE")
     finally:
         calendars._country_info.cache_clear()

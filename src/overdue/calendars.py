@@ -166,7 +166,7 @@ def is_quiet_day(calendar: BusinessCalendar, d: date) -> bool:
 
 # --------------------------------------------------------------------------- holidays adapter
 
-_INSTALL_HINT = "pip install 'overdue[holidays]'"
+_INSTALL_HINT = 'pip install "overdue-policy[holidays]"'
 
 ANNUAL_NOTICE_COUNTRIES = frozenset({"CN"})
 """Countries whose holidays and make-up working days are fixed by a yearly official notice.

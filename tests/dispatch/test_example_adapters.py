@@ -33,6 +33,9 @@ from overdue.dispatch import (
 )
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "adapters"
+#: Socket timeout for the adapters talking to the servers in this file: a guard against a hang,
+#: long enough that a busy machine never turns a slow local reply into a "timeout" outcome.
+PATIENT = 300.0
 MakeAction = Callable[..., Action]
 
 
@@ -142,7 +145,8 @@ def test_email_adapter_sends_through_a_real_smtp_server(
     smtp_server: SmtpServer, make_action: MakeAction
 ) -> None:
     adapter = email_smtp.SmtpEmailAdapter(
-        "127.0.0.1", smtp_server.port, sender="billing@example.com", password="pw-123"
+        "127.0.0.1", smtp_server.port, sender="billing@example.com", password="pw-123",
+        timeout=PATIENT,
     )
     dispatcher = Dispatcher(ChannelRegistry([adapter]), renderer=Renderer(locale="zh-CN"))
     action = _notice(make_action)
@@ -162,7 +166,9 @@ def test_email_adapter_sends_through_a_real_smtp_server(
 def test_email_adapter_reports_refusal_unreachability_and_doubt(
     smtp_server: SmtpServer, make_action: MakeAction
 ) -> None:
-    adapter = email_smtp.SmtpEmailAdapter("127.0.0.1", smtp_server.port, sender="b@example.com")
+    adapter = email_smtp.SmtpEmailAdapter(
+        "127.0.0.1", smtp_server.port, sender="b@example.com", timeout=PATIENT
+    )
     message = Renderer(locale="en").render(_notice(make_action))
     smtp_server.reject.add("gone@example.com")
     refused = adapter.send(
@@ -180,7 +186,7 @@ def test_email_adapter_reports_refusal_unreachability_and_doubt(
 
 def test_email_adapter_conforms(smtp_server: SmtpServer) -> None:
     adapter = email_smtp.SmtpEmailAdapter(
-        "127.0.0.1", smtp_server.port, sender="b@example.com", password="pw-123"
+        "127.0.0.1", smtp_server.port, sender="b@example.com", password="pw-123", timeout=PATIENT
     )
     broken = email_smtp.SmtpEmailAdapter("127.0.0.1", _closed_port(), sender="b@example.com")
     assert check_adapter(
@@ -242,7 +248,7 @@ def test_sms_adapter_posts_to_a_real_http_gateway(
     gateway: tuple[str, type[Gateway]], make_action: MakeAction
 ) -> None:
     url, gw = gateway
-    adapter = sms_http.HttpSmsAdapter(url, token=gw.TOKEN)
+    adapter = sms_http.HttpSmsAdapter(url, token=gw.TOKEN, timeout=PATIENT)
     waits: list[float] = []
     dispatcher = Dispatcher(
         ChannelRegistry([adapter]), retry=RetryPolicy(backoff=0.01, sleep=waits.append)
@@ -265,7 +271,7 @@ def test_the_gateway_drops_a_repeated_key_even_if_the_ledger_was_lost(
     gateway: tuple[str, type[Gateway]], make_action: MakeAction
 ) -> None:
     url, gw = gateway
-    adapter = sms_http.HttpSmsAdapter(url, token=gw.TOKEN)
+    adapter = sms_http.HttpSmsAdapter(url, token=gw.TOKEN, timeout=PATIENT)
     action = make_action()
     for _ in range(2):  # two hosts with separate ledgers: a retried batch after a lost ledger
         dispatcher = Dispatcher(ChannelRegistry([adapter]), ledger=InMemoryLedger())
@@ -277,12 +283,12 @@ def test_the_gateway_drops_a_repeated_key_even_if_the_ledger_was_lost(
 def test_sms_adapter_failures(gateway: tuple[str, type[Gateway]], make_action: MakeAction) -> None:
     url, gw = gateway
     message = Renderer().render(make_action())
-    bad_token = sms_http.HttpSmsAdapter(url, token="wrong")
+    bad_token = sms_http.HttpSmsAdapter(url, token="wrong", timeout=PATIENT)
     assert bad_token.send(make_action(), idempotency_key="k", message=message) == Failed(
         "http_401", retryable=False, detail="bad token"
     )
     gw.fail_next = [429]
-    adapter = sms_http.HttpSmsAdapter(url, token=gw.TOKEN)
+    adapter = sms_http.HttpSmsAdapter(url, token=gw.TOKEN, timeout=PATIENT)
     limited = adapter.send(make_action(), idempotency_key="k", message=message)
     assert isinstance(limited, Failed)
     assert limited.retryable
@@ -293,7 +299,7 @@ def test_sms_adapter_failures(gateway: tuple[str, type[Gateway]], make_action: M
 
 def test_sms_adapter_conforms(gateway: tuple[str, type[Gateway]]) -> None:
     url, gw = gateway
-    adapter = sms_http.HttpSmsAdapter(url, token=gw.TOKEN)
+    adapter = sms_http.HttpSmsAdapter(url, token=gw.TOKEN, timeout=PATIENT)
     broken = sms_http.HttpSmsAdapter(f"http://127.0.0.1:{_closed_port()}/", token=gw.TOKEN)
     failures = check_adapter(
         adapter, broken=broken, secrets=[gw.TOKEN], deliveries=lambda: len(gw.delivered)

@@ -45,7 +45,10 @@ def dumps_policy(
     *,
     kinds: Kinds | None = None,
 ) -> str:
-    """The policy as TOML (needs ``tomli-w``: ``pip install 'overdue[toml]'``) or JSON text."""
+    """The policy as TOML or JSON text.
+
+    TOML needs ``tomli-w``: ``pip install "overdue-policy[toml]"``.
+    """
     doc = policy_to_dict(policy, kinds=kinds)
     if format == "json":
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
@@ -61,7 +64,7 @@ def dumps_policy(
     except ImportError:
         raise OverdueError(
             "writing TOML needs the optional 'tomli-w' package",
-            expected="pip install 'overdue[toml]'",
+            expected='pip install "overdue-policy[toml]"',
         ) from None
     _refuse_nulls(doc, "$")
     return str(tomli_w.dumps(doc))

@@ -146,12 +146,21 @@ _LAZY = {
 
 def __getattr__(name: str) -> Any:
     """Import the hypothesis-backed parts on first use, so the rest works without hypothesis."""
-    if name == "strategies":
-        return importlib.import_module("overdue.testing.strategies")
-    module = _LAZY.get(name)
+    module = "overdue.testing.strategies" if name == "strategies" else _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'overdue.testing' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+    try:
+        loaded = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name != "hypothesis":
+            raise
+        # the extra, not a bare ``pip install hypothesis``: it names the versions we test with
+        raise ModuleNotFoundError(
+            f"overdue.testing.{name} needs hypothesis: "
+            'pip install "overdue-policy[testing]"',
+            name="hypothesis",
+        ) from exc
+    return loaded if name == "strategies" else getattr(loaded, name)
 
 
 def __dir__() -> list[str]:
