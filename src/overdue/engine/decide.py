@@ -65,7 +65,9 @@ def decide(
             account_id=account.id,
             expected="snapshot=None with as_known_at",
         )
-    with calendar_range(account.id, f"deciding at {now.isoformat()}"):
+    # Not ``with calendar_range(...)``: a context manager and the message's isoformat cost
+    # more than a plain try on every decision; the message is written only on failure.
+    try:
         snap = snapshot if snapshot is not None else fold(account, now, as_known_at=as_known_at)
         w = _Work(policy, account, now, snap)  # 1. the facts, the zone, the situation
         return (
@@ -73,6 +75,13 @@ def decide(
             or _paused(w)  # 3. a promise to pay or a payment plan
             or _on_the_ladder(w)  # 4-6. the rung, its steps, deadline and wake time
         )
+    except OverdueError:
+        raise
+    except (OverflowError, ValueError) as exc:
+        error = _out_of_calendar(account.id, f"deciding at {now.isoformat()}", exc)
+        if error is None:
+            raise
+        raise error from exc
 
 
 @contextlib.contextmanager
@@ -83,15 +92,25 @@ def calendar_range(account_id: str, what: str) -> Iterator[None]:
     except OverdueError:
         raise
     except (OverflowError, ValueError) as exc:
-        text = str(exc)
-        if "range" not in text and "year" not in text:
+        error = _out_of_calendar(account_id, what, exc)
+        if error is None:
             raise  # not date arithmetic: a bug, not bad input
-        raise CalendarRangeError(
-            f"{what}: a date past the ends of the calendar (year 1 to 9999) would be needed "
-            f"({text})",
-            account_id=account_id,
-            expected="dates, durations and deadlines that stay within years 1 to 9999",
-        ) from exc
+        raise error from exc
+
+
+def _out_of_calendar(
+    account_id: str, what: str, exc: OverflowError | ValueError
+) -> CalendarRangeError | None:
+    """The located error for a date overflow; ``None`` when ``exc`` is not one (a bug)."""
+    text = str(exc)
+    if "range" not in text and "year" not in text:
+        return None
+    return CalendarRangeError(
+        f"{what}: a date past the ends of the calendar (year 1 to 9999) would be needed "
+        f"({text})",
+        account_id=account_id,
+        expected="dates, durations and deadlines that stay within years 1 to 9999",
+    )
 
 
 def resolve_zone(policy: Policy, account: Account) -> tuple[tzinfo | None, str, str | None]:
