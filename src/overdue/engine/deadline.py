@@ -43,7 +43,9 @@ def deadline(
             base = last
         end = stage.grace.add_to(base, tz=s.tz or UTC, calendar=s.calendar)
         ends.append(_later(end, pause))
-    return max(ends, key=_instant) if ends else None
+    if not ends:
+        return None
+    return ends[0] if len(ends) == 1 else max(ends, key=_instant)
 
 
 def _later(at: datetime, pause: timedelta) -> datetime:

@@ -419,7 +419,7 @@ def _conclude(
         stage_since=in_zone(z, rung.since),
         transition=rung.transition,
         # Sorted as instants: two times in one zone compare by wall clock, fold ignored.
-        actions=tuple(sorted(actions, key=lambda a: instant(a.not_before))),
+        actions=actions if len(actions) < 2 else tuple(sorted(actions, key=_not_before)),
         blocked=blocked,
         deadline=deadline,
         wake_at=wake_at,
@@ -428,6 +428,10 @@ def _conclude(
         waiting_for=tuple(dict.fromkeys(w.waits)),
         **w.base,  # type: ignore[arg-type]
     )
+
+
+def _not_before(a: Action) -> datetime:
+    return instant(a.not_before)
 
 
 def _authorisation_lost(
