@@ -241,6 +241,8 @@ class Snapshot:
         if self.currency is None:
             return None
         if self.owed is not None:
+            if self.books is not None:  # the fold's own total, in its events' checked currency
+                return Money.of_checked(self.owed, self.currency)
             return Money(self.owed, self.currency)
         total = _ZERO  # the sum of ``outstanding``, without a property call per invoice
         for i in self.invoices:
