@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
-from overdue.decision import Action, BlockedStep
+from overdue.engine.drafts import PlanOut
 from overdue.engine.reasons import instant as _instant
 from overdue.policy import Stage
 from overdue.rules.protocols import SetsRetention
 from overdue.situation import Situation
 from overdue.snapshot import Snapshot, StepProgress
-
-PlanOut = tuple[tuple[Action, ...], tuple[BlockedStep, ...]]
 
 
 def deadline(
@@ -66,9 +64,7 @@ def finished(
     return now >= deadline
 
 
-def retain_until(
-    rules: Sequence[SetsRetention], snapshot: Snapshot, tz: tzinfo
-) -> date | None:
+def retain_until(rules: Sequence[SetsRetention], snapshot: Snapshot, tz: tzinfo) -> date | None:
     """The latest ``retain_until`` any rule asks for (``retention_for``), if any."""
     dates = []
     for rule in rules:

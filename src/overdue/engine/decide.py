@@ -16,6 +16,7 @@ from overdue._time import at_local, require_aware, zone
 from overdue.account import Account
 from overdue.decision import Action, BlockedStep, Decision, Reason, Transition
 from overdue.engine import deadline as clock
+from overdue.engine.drafts import ActionDraft, PlanOut, build_all
 from overdue.engine.ladder import choose_next, transition
 from overdue.engine.pauses import paused_time
 from overdue.engine.plan import facts_awaited, plan_steps
@@ -106,8 +107,7 @@ def _out_of_calendar(
     if "range" not in text and "year" not in text:
         return None
     return CalendarRangeError(
-        f"{what}: a date past the ends of the calendar (year 1 to 9999) would be needed "
-        f"({text})",
+        f"{what}: a date past the ends of the calendar (year 1 to 9999) would be needed ({text})",
         account_id=account_id,
         expected="dates, durations and deadlines that stay within years 1 to 9999",
     )
@@ -372,7 +372,7 @@ def _conclude(
     w: _Work,
     rung: _Rung,
     stage: Stage,
-    plan: clock.PlanOut,
+    plan: PlanOut,
     end: datetime | None,
     paused_now: bool,
 ) -> Decision:
@@ -384,14 +384,11 @@ def _conclude(
             "stage_entered",
             f"enters {t.to_stage}" + (f" after {t.from_stage}" if t.from_stage else ""),
         )
-    actions, blocked = plan
-    if rung.transition is None and actions:
-        actions, blocked = _authorisation_lost(w, stage, actions, blocked)
     deadline = opt_in_zone(z, end)
-    if deadline is not None:  # the facts were built with ``deadline=None``
-        actions = tuple(
-            attrs.evolve(a, facts=attrs.evolve(a.facts, deadline=deadline)) for a in actions
-        )
+    drafts, blocked = plan
+    if rung.transition is None and drafts:
+        drafts, blocked = _authorisation_lost(w, stage, drafts, blocked)
+    actions = build_all(drafts, deadline)  # each Action built once, stating the deadline
     if paused_now:
         w.note("deadline_paused", "the escalation clock is paused by a hold")
     if deadline is not None:
@@ -435,8 +432,8 @@ def _not_before(a: Action) -> datetime:
 
 
 def _authorisation_lost(
-    w: _Work, stage: Stage, actions: tuple[Action, ...], blocked: tuple[BlockedStep, ...]
-) -> clock.PlanOut:
+    w: _Work, stage: Stage, actions: tuple[ActionDraft, ...], blocked: tuple[BlockedStep, ...]
+) -> PlanOut:
     """``requires`` is checked on entry; an authorisation revoked (or lapsed) since then stops
     the rung's steps too: no claim is filed once legal review is withdrawn."""
     lost = [a for a in stage.requires if not w.snap.has_authorisation(a, w.now)]
