@@ -47,6 +47,8 @@ def same_grace_end(drafts: Sequence[ActionDraft]) -> tuple[ActionDraft, ...]:
 
     What :func:`overdue.decision.same_grace_end` does for built Actions, before the build.
     """
+    if len(drafts) < 2:
+        return tuple(drafts)  # one action states its own grace end
     ends = [d.grace_end for d in drafts if d.grace_end is not None]
     if len(set(ends)) < 2:
         return tuple(drafts)
