@@ -236,3 +236,33 @@ def test_business_day_result_is_business_day(start: datetime, n: int) -> None:
     got = business_days(n).add_to(start)
     assert not is_quiet_day(WeekCalendar(), got.date())
     assert got.time() == start.time()
+
+
+def test_months_match_relativedelta_including_errors() -> None:
+    """``mo`` is added by plain month arithmetic; it must say what ``relativedelta`` says,
+    month-end clamping and leap days included, and fail the same way past the calendar."""
+    from datetime import date as _date
+
+    from dateutil.relativedelta import relativedelta
+
+    from overdue.durations import _add_months
+
+    def outcome(fn: object) -> object:
+        try:
+            return fn()  # type: ignore[operator]
+        except (ValueError, OverflowError) as exc:
+            return (type(exc).__name__, str(exc))
+
+    days = [
+        _date(1, 1, 1),
+        _date(2023, 1, 31),
+        _date(2024, 1, 31),
+        _date(2024, 2, 29),
+        _date(2024, 3, 31),
+        _date(9999, 11, 30),
+        _date(9999, 12, 31),
+    ]
+    for d in days:
+        for n in (-13, -1, 0, 1, 2, 11, 12, 13, 25, 48, 1200, 99_999_999):
+            want = outcome(lambda d=d, n=n: d + relativedelta(months=n))
+            assert outcome(lambda d=d, n=n: _add_months(d, n)) == want, (d, n)

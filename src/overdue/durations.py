@@ -21,11 +21,11 @@ from __future__ import annotations
 import functools
 import math
 import re
-from datetime import UTC, datetime, timedelta, tzinfo
+from calendar import monthrange
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import cast
 
 import attrs
-from dateutil.relativedelta import relativedelta
 
 from overdue._time import at_local, require_aware
 from overdue.calendars import MON_FRI, BusinessCalendar, add_business_days
@@ -162,10 +162,19 @@ class Duration:
         elif unit == "w":
             day = day + timedelta(7 * n)
         elif unit == "mo":
-            day = day + relativedelta(months=n)
+            day = _add_months(day, n)
         else:
             day = add_business_days(MON_FRI if calendar is None else calendar, day, n)
         return at_local(day, local.time(), zone)
+
+
+def _add_months(day: date, n: int) -> date:
+    """``day + relativedelta(months=n)``, without building a ``relativedelta``: the same
+    month arithmetic, the day clamped to the month's last, the same errors past the calendar.
+    """
+    years, months = divmod(day.month - 1 + n, 12)
+    year, month = day.year + years, months + 1
+    return day.replace(year=year, month=month, day=min(day.day, monthrange(year, month)[1]))
 
 
 @functools.lru_cache(maxsize=1024)

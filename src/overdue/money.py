@@ -90,6 +90,19 @@ class Money:
     currency: str = attrs.field(validator=_currency)
 
     @classmethod
+    def of_checked(cls, amount: Decimal, currency: str) -> Money:
+        """A ``Money`` from parts already checked (a finite ``Decimal``, a currency taken from
+        another ``Money``), without running the converter and validator again.
+
+        For hot paths that recombine checked parts (a snapshot's running balance, read once
+        per decision); anything else goes through ``Money(...)``.
+        """
+        money = object.__new__(cls)
+        object.__setattr__(money, "amount", amount)
+        object.__setattr__(money, "currency", currency)
+        return money
+
+    @classmethod
     def parse(cls, text: str) -> Money:
         """``Money.parse("1200.50 CNY")``; cached, since configs repeat the same amounts."""
         if not isinstance(text, str):

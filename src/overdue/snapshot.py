@@ -241,6 +241,8 @@ class Snapshot:
         if self.currency is None:
             return None
         if self.owed is not None:
+            if self.books is not None:  # the fold's own total, in its events' checked currency
+                return Money.of_checked(self.owed, self.currency)
             return Money(self.owed, self.currency)
         total = _ZERO  # the sum of ``outstanding``, without a property call per invoice
         for i in self.invoices:
@@ -624,16 +626,19 @@ class _Builder:
         at = event.at
         self.as_of = at
         self.count += 1
+        history = self.history
         positions = self.positions
-        if positions is None and index != len(self.history):
-            positions = self.positions = list(range(len(self.history)))
         if positions is not None:
             positions.append(index)
-        self.history.append(event)
+        elif index != len(history):
+            positions = self.positions = list(range(len(history)))
+            positions.append(index)
+        history.append(event)
         # ``_milestone`` inlined: this runs for every event of every fold.
         key = event.kind
-        if key not in self.first_seen:
-            self.first_seen[key] = at
+        first_seen = self.first_seen
+        if key not in first_seen:
+            first_seen[key] = at
         self.last_seen[key] = at
         handler = _HANDLERS.get(type(event))
         if handler is None:

@@ -21,7 +21,8 @@ module per phase:
    (:mod:`~overdue.engine.plan`, :mod:`~overdue.engine.schedule`).
 6. The deadline, the wake time, what new facts the decision waits for and the reasons are
    gathered into the :class:`~overdue.decision.Decision` (:mod:`~overdue.engine.deadline`,
-   :mod:`~overdue.engine.decider`).
+   :mod:`~overdue.engine.decider`).  Phase 5 hands on Action drafts; each Action is built once,
+   here, stating the deadline (:mod:`~overdue.engine.drafts`).
 
 :mod:`~overdue.engine.timelines` projects a schedule by asking ``decide`` again at each wake.
 What ``decide`` looks up in a policy on every call is worked out once, on the policy

@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
-from overdue.decision import Action, BlockedStep
+from overdue.engine.drafts import PlanOut
 from overdue.engine.reasons import instant as _instant
 from overdue.policy import Stage
 from overdue.rules.protocols import SetsRetention
 from overdue.situation import Situation
 from overdue.snapshot import Snapshot, StepProgress
-
-PlanOut = tuple[tuple[Action, ...], tuple[BlockedStep, ...]]
 
 
 def deadline(
@@ -43,7 +41,9 @@ def deadline(
             base = last
         end = stage.grace.add_to(base, tz=s.tz or UTC, calendar=s.calendar)
         ends.append(_later(end, pause))
-    return max(ends, key=_instant) if ends else None
+    if not ends:
+        return None
+    return ends[0] if len(ends) == 1 else max(ends, key=_instant)
 
 
 def _later(at: datetime, pause: timedelta) -> datetime:
@@ -64,9 +64,7 @@ def finished(
     return now >= deadline
 
 
-def retain_until(
-    rules: Sequence[SetsRetention], snapshot: Snapshot, tz: tzinfo
-) -> date | None:
+def retain_until(rules: Sequence[SetsRetention], snapshot: Snapshot, tz: tzinfo) -> date | None:
     """The latest ``retain_until`` any rule asks for (``retention_for``), if any."""
     dates = []
     for rule in rules:

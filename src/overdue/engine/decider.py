@@ -16,6 +16,7 @@ from overdue._time import at_local, require_aware, zone
 from overdue.account import Account
 from overdue.decision import Action, BlockedStep, Decision, Reason, Transition
 from overdue.engine import deadline as clock
+from overdue.engine.drafts import ActionDraft, PlanOut, build_all
 from overdue.engine.ladder import choose_next, transition
 from overdue.engine.pauses import paused_time
 from overdue.engine.plan import facts_awaited, plan_steps
@@ -65,7 +66,9 @@ def decide(
             account_id=account.id,
             expected="snapshot=None with as_known_at",
         )
-    with calendar_range(account.id, f"deciding at {now.isoformat()}"):
+    # Not ``with calendar_range(...)``: a context manager and the message's isoformat cost
+    # more than a plain try on every decision; the message is written only on failure.
+    try:
         snap = snapshot if snapshot is not None else fold(account, now, as_known_at=as_known_at)
         w = _Work(policy, account, now, snap)  # 1. the facts, the zone, the situation
         return (
@@ -73,6 +76,13 @@ def decide(
             or _paused(w)  # 3. a promise to pay or a payment plan
             or _on_the_ladder(w)  # 4-6. the rung, its steps, deadline and wake time
         )
+    except OverdueError:
+        raise
+    except (OverflowError, ValueError) as exc:
+        error = _out_of_calendar(account.id, f"deciding at {now.isoformat()}", exc)
+        if error is None:
+            raise
+        raise error from exc
 
 
 @contextlib.contextmanager
@@ -83,15 +93,24 @@ def calendar_range(account_id: str, what: str) -> Iterator[None]:
     except OverdueError:
         raise
     except (OverflowError, ValueError) as exc:
-        text = str(exc)
-        if "range" not in text and "year" not in text:
+        error = _out_of_calendar(account_id, what, exc)
+        if error is None:
             raise  # not date arithmetic: a bug, not bad input
-        raise CalendarRangeError(
-            f"{what}: a date past the ends of the calendar (year 1 to 9999) would be needed "
-            f"({text})",
-            account_id=account_id,
-            expected="dates, durations and deadlines that stay within years 1 to 9999",
-        ) from exc
+        raise error from exc
+
+
+def _out_of_calendar(
+    account_id: str, what: str, exc: OverflowError | ValueError
+) -> CalendarRangeError | None:
+    """The located error for a date overflow; ``None`` when ``exc`` is not one (a bug)."""
+    text = str(exc)
+    if "range" not in text and "year" not in text:
+        return None
+    return CalendarRangeError(
+        f"{what}: a date past the ends of the calendar (year 1 to 9999) would be needed ({text})",
+        account_id=account_id,
+        expected="dates, durations and deadlines that stay within years 1 to 9999",
+    )
 
 
 def resolve_zone(policy: Policy, account: Account) -> tuple[tzinfo | None, str, str | None]:
@@ -353,7 +372,7 @@ def _conclude(
     w: _Work,
     rung: _Rung,
     stage: Stage,
-    plan: clock.PlanOut,
+    plan: PlanOut,
     end: datetime | None,
     paused_now: bool,
 ) -> Decision:
@@ -365,14 +384,11 @@ def _conclude(
             "stage_entered",
             f"enters {t.to_stage}" + (f" after {t.from_stage}" if t.from_stage else ""),
         )
-    actions, blocked = plan
-    if rung.transition is None and actions:
-        actions, blocked = _authorisation_lost(w, stage, actions, blocked)
     deadline = opt_in_zone(z, end)
-    if deadline is not None:  # the facts were built with ``deadline=None``
-        actions = tuple(
-            attrs.evolve(a, facts=attrs.evolve(a.facts, deadline=deadline)) for a in actions
-        )
+    drafts, blocked = plan
+    if rung.transition is None and drafts:
+        drafts, blocked = _authorisation_lost(w, stage, drafts, blocked)
+    actions = build_all(drafts, deadline)  # each Action built once, stating the deadline
     if paused_now:
         w.note("deadline_paused", "the escalation clock is paused by a hold")
     if deadline is not None:
@@ -400,7 +416,7 @@ def _conclude(
         stage_since=in_zone(z, rung.since),
         transition=rung.transition,
         # Sorted as instants: two times in one zone compare by wall clock, fold ignored.
-        actions=tuple(sorted(actions, key=lambda a: instant(a.not_before))),
+        actions=actions if len(actions) < 2 else tuple(sorted(actions, key=_not_before)),
         blocked=blocked,
         deadline=deadline,
         wake_at=wake_at,
@@ -411,9 +427,13 @@ def _conclude(
     )
 
 
+def _not_before(a: Action) -> datetime:
+    return instant(a.not_before)
+
+
 def _authorisation_lost(
-    w: _Work, stage: Stage, actions: tuple[Action, ...], blocked: tuple[BlockedStep, ...]
-) -> clock.PlanOut:
+    w: _Work, stage: Stage, actions: tuple[ActionDraft, ...], blocked: tuple[BlockedStep, ...]
+) -> PlanOut:
     """``requires`` is checked on entry; an authorisation revoked (or lapsed) since then stops
     the rung's steps too: no claim is filed once legal review is withdrawn."""
     lost = [a for a in stage.requires if not w.snap.has_authorisation(a, w.now)]

@@ -14,15 +14,8 @@ from datetime import UTC, datetime
 import attrs
 
 from overdue.account import Account, ContactPoint
-from overdue.decision import (
-    Action,
-    BlockedStep,
-    EvidenceBundle,
-    MessageFacts,
-    Reason,
-    same_grace_end,
-)
-from overdue.engine.deadline import PlanOut
+from overdue.decision import Action, BlockedStep, EvidenceBundle, Reason
+from overdue.engine.drafts import ActionDraft, PlanOut, same_grace_end
 from overdue.engine.reasons import in_zone, info, localised, verdict_reason
 from overdue.engine.schedule import schedule
 from overdue.events import ContactAttempted, Outcome
@@ -63,7 +56,7 @@ def plan_steps(
     A step no channel of which has a contact point waits for one (added to ``waits``).
     """
     z = s.tz or UTC  # the zone of every datetime returned
-    actions: list[Action] = []
+    actions: list[ActionDraft] = []
     blocked: list[BlockedStep] = []
     planned: list[ContactAttempted] = []
     obligations = stage.obligations
@@ -199,8 +192,9 @@ def _action(
     obligations: tuple[Obligation, ...],
     step_reasons: Sequence[Reason],
     s: Situation,
-) -> Action:
-    """The Action for a scheduled attempt (its ``facts.deadline`` is set once it is known)."""
+) -> ActionDraft:
+    """The Action for a scheduled attempt, as a draft: it is built once the rung's deadline,
+    which its message facts state, is known."""
     z = s.tz or UTC
     cand = chosen.cand
     grace_end = (
@@ -208,34 +202,37 @@ def _action(
         if stage.grace is not None
         else None
     )
-    return Action(
-        account_id=s.account.id,
-        stage=stage.id,
-        step=step.key,
-        channel=chosen.channel,
-        template=step.template,
-        attempt=attempt,
-        max_attempts=step.max_attempts,
-        not_before=in_zone(z, chosen.at),
-        idempotency_key=idempotency_key(s.account.id, stage.id, entries, step.key, attempt),
-        facts=MessageFacts(
-            amount=s.balance,
-            days_overdue=s.days_overdue,
-            deadline=None,
-            grace_end=grace_end,
-            legal_terms=policy.legal_terms,
-            creditor=policy.creditor,
-            must_state=step.must_state,
-        ),
-        contact=cand.contact,
-        fallback_for=step.channel if chosen.channel != step.channel else None,
-        performed_by=stage.performed_by,
-        obligations=_with_rule_obligations(obligations, policy.compiled.obligation_rules, cand),
-        evidence=_evidence(step, s.account, s.snapshot),
-        reasons=localised(step_reasons, z),
-        party=cand.party,
-        discloses_debt=cand.party == "debtor",
-        is_reply=chosen.reply,
+    return ActionDraft(
+        {
+            "account_id": s.account.id,
+            "stage": stage.id,
+            "step": step.key,
+            "channel": chosen.channel,
+            "template": step.template,
+            "attempt": attempt,
+            "max_attempts": step.max_attempts,
+            "not_before": in_zone(z, chosen.at),
+            "idempotency_key": idempotency_key(s.account.id, stage.id, entries, step.key, attempt),
+            "contact": cand.contact,
+            "fallback_for": step.channel if chosen.channel != step.channel else None,
+            "performed_by": stage.performed_by,
+            "obligations": _with_rule_obligations(
+                obligations, policy.compiled.obligation_rules, cand
+            ),
+            "evidence": _evidence(step, s.account, s.snapshot),
+            "reasons": localised(step_reasons, z),
+            "party": cand.party,
+            "discloses_debt": cand.party == "debtor",
+            "is_reply": chosen.reply,
+        },
+        {
+            "amount": s.balance,
+            "days_overdue": s.days_overdue,
+            "grace_end": grace_end,
+            "legal_terms": policy.legal_terms,
+            "creditor": policy.creditor,
+            "must_state": step.must_state,
+        },
     )
 
 

@@ -7,8 +7,9 @@ wall clock.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, tzinfo
+from operator import methodcaller
 
 import attrs
 
@@ -49,9 +50,10 @@ def localised(reasons: Sequence[Reason], z: tzinfo) -> tuple[Reason, ...]:
     )
 
 
-def instant(dt: datetime) -> datetime:
-    """A sort key comparing instants (two datetimes in one zone compare by wall clock)."""
-    return dt.astimezone(UTC)
+# A sort key comparing instants (two datetimes in one zone compare by wall clock): the
+# datetime in UTC.  A ``methodcaller`` rather than a function: as a ``key=`` of ``max``,
+# ``min`` and ``sorted`` it runs in C, without a Python frame per element.
+instant: Callable[[datetime], datetime] = methodcaller("astimezone", UTC)
 
 
 def fmt_local(at: datetime, s: Situation) -> str:

@@ -221,8 +221,12 @@ class ContactHours(RuleBase):
         start, end = self.window
         first = at.astimezone(UTC)
         t = first
+        only = zones[0][1] if len(zones) == 1 else None  # the common case: one zone
         for _ in range(_MAX_ZONE_ROUNDS):
-            latest = max(self._opens(t, tz) for _, tz in zones)
+            if only is not None:
+                latest = self._opens(t, only)
+            else:
+                latest = max(self._opens(t, tz) for _, tz in zones)
             if latest == t:
                 break
             t = latest
