@@ -106,6 +106,8 @@ def _type_text(tp: object) -> str:
         return " \\| ".join(f'`"{a}"`' for a in args)
     if typing.get_origin(tp) is frozenset:
         return f"list of {_type_text(args[0])} (a set)"
+    if typing.get_origin(tp) is tuple:
+        return f"list of {_type_text(args[0])}"
     if isinstance(tp, type) and issubclass(tp, Enum):
         return " \\| ".join(f'`"{m.value}"`' for m in tp)
     names = {

@@ -106,7 +106,7 @@ class Debtor:
                     key_path=f"contacts[{i}]",
                     got=type(cp).__name__,
                 )
-        for debt in self.debts:
+        for i, debt in enumerate(self.debts):
             for index, event in enumerate(debt.events):
                 if not isinstance(event, ContactAttempted):
                     continue
@@ -117,7 +117,8 @@ class Debtor:
                             f"{self.id!r} does not hold (a per-debt cap would not count it)",
                             account_id=debt.id,
                             event_index=index,
-                            key_path="debt_ids" if name in event.debt_ids else "debt_id",
+                            key_path=f"debts[{i}].events[{index}]."
+                            + ("debt_ids" if name in event.debt_ids else "debt_id"),
                             expected=" | ".join(sorted(seen)) + " (or none: the debt it is on)",
                             got=name,
                         )

@@ -73,10 +73,15 @@ def _opt_name(inst: object, attribute: attrs.Attribute[str | None], value: objec
 
 
 def _names(value: object) -> tuple[object, ...]:
-    """A list of names as a tuple; one bare string stays one name (not its letters)."""
+    """A set of names as a sorted tuple (one canonical form, whatever order a host wrote);
+    one bare string stays one name (not its letters)."""
     if isinstance(value, str):
         return (value,)
-    return tuple(value)  # type: ignore[arg-type]
+    items = list(dict.fromkeys(value))  # type: ignore[call-overload]
+    try:
+        return tuple(sorted(items))
+    except TypeError:  # not all names: the validator says which
+        return tuple(items)
 
 
 def _name_list(inst: object, attribute: attrs.Attribute[tuple[str, ...]], value: object) -> None:
@@ -206,8 +211,8 @@ class ContactAttempted(Event):
     employer: third-party rules count these per person) or the debtor's ``'representative'``
     (an attorney: caps may exclude these).  ``outcome='invalid_number'`` means the number or
     address does not exist, which makes the debtor unreachable on it.  ``debt_ids`` names every
-    debt one contact was about (one conversation about two loans): it counts for each of them
-    under a per-debt cap, and once under a per-debtor cap.
+    debt one contact was about (one conversation about two loans; a set, kept sorted): it
+    counts for each of them under a per-debt cap, and once under a per-debtor cap.
     """
 
     kind: ClassVar[str] = "contact"

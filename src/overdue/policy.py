@@ -124,7 +124,7 @@ class Step:
         for why in value:
             if why not in ROTATE_ON:
                 raise PolicyError(
-                    f"step {self.key!r} rotate names an unknown reason",
+                    "rotate names an unknown reason to move on to the next contact point",
                     expected=" | ".join(ROTATE_ON),
                     got=why,
                     suggestion=suggest(why, ROTATE_ON),
