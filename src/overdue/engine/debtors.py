@@ -134,7 +134,7 @@ def decide_debtor(
     for debt_id in ranked:
         earlier = tuple(c for plans in planned.values() for c in plans)
         d = decide(policy, debtor.debt(debt_id), now, elsewhere=earlier)
-        held = _held_back_by(policy, debtor, debt_id, now, d, planned)
+        held = _held_back_by(policy, debtor, ranked, debt_id, now, d, planned)
         if held:
             d = _with_reason(d, _budget_reason(d, held))
         made.append((debt_id, d, held))
@@ -194,18 +194,19 @@ def _held(alone: Decision, shared: Decision) -> list[tuple[str, str]]:
 def _held_back_by(
     policy: Policy,
     debtor: Debtor,
+    ranked: Sequence[str],
     debt_id: str,
     now: datetime,
     shared: Decision,
     planned: dict[str, tuple[ContactAttempted, ...]],
 ) -> tuple[str, ...]:
-    """The debts whose contacts hold ``debt_id``'s steps back, or ``()``.
+    """The debts whose contacts hold ``debt_id``'s steps back, or ``()``, in allocation order.
 
     Each other debt is left out in turn: one whose absence releases a held step is named.
     When no single one does (the budget is spent by several together), every other debt
     with a contact or a plan is named.
     """
-    others = [d.id for d in debtor.debts if d.id != debt_id]
+    others = [d for d in ranked if d != debt_id]
     involved = [
         o
         for o in others
