@@ -246,7 +246,7 @@ class DebtorTimelineEntry:
 
     at: datetime
     debt_id: str
-    kind: str  # "stage_entered" | "contact" | "blocked" | "waiting" | "done" | ...
+    kind: str  # "stage_entered" | "contact" | "held_back" | "blocked" | "waiting" | "done"
     stage: str | None
     channel: str | None = None
     contact: str | None = None  # the point's address, masked
@@ -286,7 +286,8 @@ def debtor_timeline(
     A host loop around :func:`decide_debtor`: every due action is carried out at its time and
     recorded on its debt with the outcome ``answer`` gives (default: calls go unanswered,
     messages are delivered and ignored), every ``StageEntered`` is recorded, and the debtor is
-    decided again at the earliest wake.  Each entry names its debt and the (masked) point.
+    decided again at the earliest wake.  Each entry names its debt and the (masked) point; a
+    ``held_back`` entry says when a debt's step first waits for budget another debt used.
 
     Raises:
         OverdueError: ``max_decisions`` is reached before ``until`` (the schedule would be cut).
@@ -325,6 +326,22 @@ def debtor_timeline(
                         f"{a.step} attempt {a.attempt}/{a.max_attempts}, {outcome}",
                     )
                 )
+            if one.held_back_by and not d.due_actions and d.next_action is not None:
+                note = (one.debt_id, "held_back", d.stage, ",".join(one.held_back_by))
+                if note not in seen:
+                    seen.add(note)
+                    nxt = d.next_action
+                    out.append(
+                        DebtorTimelineEntry(
+                            at,
+                            one.debt_id,
+                            "held_back",
+                            d.stage,
+                            nxt.channel,
+                            detail=f"budget used by {', '.join(one.held_back_by)}; next "
+                            f"{nxt.not_before:%Y-%m-%d %H:%M}",
+                        )
+                    )
             for b in d.blocked:
                 note: tuple[str, str, str | None, str | None] = (
                     one.debt_id,
