@@ -89,7 +89,8 @@ def test_one_bad_debtor_in_a_batch_never_stops_the_others(tmp_path: Any) -> None
     text = "\n".join([json.dumps(DOC), json.dumps(bad), "{", json.dumps({**DOC, "id": "P-3"})])
     results = list(loads_debtors(text))
     assert [r.ok for r in results] == [True, False, False, True]
-    assert results[1].debtor_id == "P-2" and results[1].error is not None
+    assert results[1].debtor_id == "P-2"
+    assert results[1].error is not None
     assert results[1].error.key_path is not None
     assert results[1].error.key_path.startswith("$.debts[1].invoices[0].amount")
     path = tmp_path / "debtors.jsonl"

@@ -156,7 +156,8 @@ def test_two_calls_a_day_per_person_go_to_the_two_oldest_debts_and_the_third_say
     assert _phone(c.decision).not_before == f.at(5, 8)
     assert c.held_back_by == ("LOAN-B", "LOAN-A")
     used = [r for r in c.decision.reasons if r.code == "budget_used_by"]
-    assert used and "LOAN-B, LOAN-A" in used[0].message
+    assert used
+    assert "LOAN-B, LOAN-A" in used[0].message
     assert dd.debts[0].holds_back == ("LOAN-C",)
     assert any(r.code == "budget_shared" for r in dd.debts[0].decision.reasons)
     assert "budget_used_by" not in {r.code for r in dd.debts[0].decision.reasons}

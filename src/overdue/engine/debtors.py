@@ -45,6 +45,7 @@ __all__ = [
     "DebtorTimelineEntry",
     "debtor_timeline",
     "decide_debtor",
+    "project_debtor",
 ]
 
 Order = Literal["oldest_first", "highest_rung_first"]
@@ -263,6 +264,8 @@ class DebtorTimelineEntry:
         )
 
 
+_Note = tuple[str, str, str | None, str | None]  # what the timeline already said once
+
 Answer = Callable[[str, Action, datetime], str]
 """How a projected contact went: ``(debt id, action, at) -> outcome`` (an Outcome value)."""
 
@@ -292,15 +295,42 @@ def debtor_timeline(
     Raises:
         OverdueError: ``max_decisions`` is reached before ``until`` (the schedule would be cut).
     """
+    return _project(policy, debtor, start, until, order, answer, max_decisions)[0]
+
+
+def project_debtor(
+    policy: Policy,
+    debtor: Debtor,
+    start: datetime,
+    until: datetime,
+    *,
+    order: Order = "oldest_first",
+    answer: Answer | None = None,
+    max_decisions: int = 2000,
+) -> Debtor:
+    """The debtor as it would be at ``until``: :func:`debtor_timeline`'s contacts and rung
+    entries recorded on its debts (what the testing kit checks invariants on)."""
+    return _project(policy, debtor, start, until, order, answer, max_decisions)[1]
+
+
+def _project(
+    policy: Policy,
+    debtor: Debtor,
+    start: datetime,
+    until: datetime,
+    order: Order,
+    answer: Answer | None,
+    max_decisions: int,
+) -> tuple[tuple[DebtorTimelineEntry, ...], Debtor]:
     require_aware(start, "start")
     require_aware(until, "until")
     reply = answer or _no_reply
     t = start
     out: list[DebtorTimelineEntry] = []
-    seen: set[tuple[str, str, str | None, str | None]] = set()
+    seen: set[_Note] = set()
     for _ in range(max_decisions):
         if _instant(t) > _instant(until):
-            return tuple(out)
+            return tuple(out), debtor
         dd = decide_debtor(policy, debtor, t, order=order)
         recorded = False
         for one in dd.debts:
@@ -327,7 +357,7 @@ def debtor_timeline(
                     )
                 )
             if one.held_back_by and not d.due_actions and d.next_action is not None:
-                note = (one.debt_id, "held_back", d.stage, ",".join(one.held_back_by))
+                note: _Note = (one.debt_id, "held_back", d.stage, ",".join(one.held_back_by))
                 if note not in seen:
                     seen.add(note)
                     nxt = d.next_action
@@ -343,12 +373,7 @@ def debtor_timeline(
                         )
                     )
             for b in d.blocked:
-                note: tuple[str, str, str | None, str | None] = (
-                    one.debt_id,
-                    "blocked",
-                    b.stage,
-                    b.step,
-                )
+                note = (one.debt_id, "blocked", b.stage, b.step)
                 if note not in seen:
                     seen.add(note)
                     why = "; ".join(r.message for r in b.reasons if r.effect == "block")
@@ -369,10 +394,10 @@ def debtor_timeline(
             continue
         wake = dd.wake_at
         if wake is None:
-            return tuple(out)
+            return tuple(out), debtor
         t = wake if _instant(wake) > _instant(t) else t + _NUDGE
     if _instant(t) > _instant(until):
-        return tuple(out)
+        return tuple(out), debtor
     raise OverdueError(
         f"debtor {debtor.id!r}: the projection stopped after {max_decisions} decisions at "
         f"{t.isoformat()}, before {until.isoformat()}",
