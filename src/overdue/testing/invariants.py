@@ -233,6 +233,8 @@ def _candidate(policy: Policy, account: Account, m: _Moment) -> Candidate | None
     ev = m.event
     if not isinstance(ev, ContactAttempted) or ev.initiated_by != "creditor":
         return None
+    if account.debtor_id is not None and ev.debts and account.id not in ev.debts:
+        return None  # another debt's contact, seen for its budget: judged on that debt
     stage, step_channel = ev.stage or "", ev.channel
     must_state: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
