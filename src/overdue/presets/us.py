@@ -439,8 +439,7 @@ US_STATE_MA = Preset(
                 "18.16(1)(d): 'in excess of two such communications in each seven-day period "
                 "to a consumer's residence or cellular telephone'; 940 CMR 7.04(1)(f) the same "
                 "for creditors, 'in person or via text messaging or recorded audio message' "
-                "(7.04 read only to '(f)'); a number of no known class counts as one of these "
-                "(see notes)",
+                "(7.04 read only to '(f)'); applied to every number (see notes)",
                 _209_18_16,
                 "V",
             ),
@@ -499,9 +498,10 @@ US_STATE_MA = Preset(
     notes=(
         "An overlay: stack it on us_reg_f for a debt collector, or alone for a creditor.",
         "Contact points carry a class (ContactPoint.kind): 2 calls or texts in 7 local days "
-        "to home and mobile numbers, 2 in 30 to work and other numbers, per debt. A number "
-        "of no known class is capped as a home or mobile one (2 in 7): classify work and "
-        "other numbers to get the 30-day cap.",
+        "to home, mobile and unclassified numbers ('every number' in the citation: every "
+        "number not classed work or other), 2 in 30 to work and other numbers, per debt. A "
+        "number of no known class is capped as a home or mobile one (2 in 7): classify work "
+        "and other numbers to get the 30-day cap.",
         "Not encoded: the workplace request (oral: 10 days unless confirmed in writing "
         "within 7, 18.16(1)(c)) and no visits at the place of employment (18.17(7)).",
         "Calls include AI and recorded-voice calls ('recorded audio message').",
