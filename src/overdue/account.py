@@ -129,8 +129,9 @@ class Account:
     ``address_timezone`` is the zone of the debtor's postal address when it is known separately
     (it may differ from the declared zone or a phone's area); ``ContactHours`` can intersect it
     with the others, and the engine falls back to it when ``timezone`` is unknown.
-    ``debtor_id`` marks the account as one debt of a debtor who owes several
-    (:class:`~overdue.debtor.Debtor`): its contacts are then counted per debt by its own id.
+    ``debtor_id`` names the debtor this account is one debt of (:class:`~overdue.debtor.Debtor`
+    fills it in; ``overdue.config.debtors.debtors_from_accounts`` groups accounts by it).  It
+    changes nothing when the account is decided alone.
     """
 
     id: str = attrs.field(validator=_nonempty)

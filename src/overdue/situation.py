@@ -41,6 +41,8 @@ class Situation:
         calendar: the policy's business calendar.
         elsewhere: contacts already planned in the same run for the debtor's other debts
             (:func:`~overdue.engine.debtors.decide_debtor`); caps count them as planned.
+        debt_id: the debt decided, when the account is one debt of a debtor (``None``: the
+            account as a whole).
     """
 
     account: Account
@@ -53,6 +55,7 @@ class Situation:
     days_overdue: int
     balance: Money | None
     elsewhere: tuple[ContactAttempted, ...] = ()
+    debt_id: str | None = None
 
 
 @attrs.frozen
@@ -81,10 +84,10 @@ class Candidate:
 
     @property
     def debt_id(self) -> str | None:
-        """The debt this contact is about: the account's id when the account is one debt of a
-        debtor (``Account.debtor_id``), else ``None`` (the account as a whole)."""
-        account = self.situation.account
-        return account.id if account.debtor_id is not None else None
+        """The debt this contact is about when one debt of a debtor is decided
+        (:func:`~overdue.engine.debtors.decide_debtor`), else ``None`` (the account as a
+        whole)."""
+        return self.situation.debt_id
 
     @property
     def point_kind(self) -> str | None:

@@ -258,3 +258,21 @@ def test_a_debtor_needs_debts_with_unique_ids(f: Any) -> None:
         Debtor("P-1", [Account("L", debtor_id="P-2")])
     with pytest.raises(AccountError, match="holds no debt"):
         Debtor("P-1", [f.loan("L", date(2026, 2, 1))]).debt("M")
+
+
+def test_an_account_with_a_debtor_id_decided_alone_counts_as_before(f: Any) -> None:
+    """``debtor_id`` is a grouping label: decided alone, an account whose seven calls carry an
+    id of another system ('ACC-77') is still capped (only ``decide_debtor`` decides one debt
+    of a debtor, and a ``Debtor`` refuses such a tag)."""
+    calls = [f.call(f.at(day), debt_id="ACC-77") for day in range(2, 9)]
+    loan = f.loan("LOAN-1", date(2026, 2, 1), *calls)
+    account = Account(
+        loan.id,
+        debtor_id="P-1",
+        timezone="America/New_York",
+        contacts=f.two_numbers(),
+        invoices=loan.invoices,
+        events=loan.events,
+    )
+    d = decide(f.calls_policy(REG_F_7_IN_7), account, f.at(8, 15))
+    assert _phone(d).not_before == f.at(9, 8)

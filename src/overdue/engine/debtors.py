@@ -134,7 +134,7 @@ def decide_debtor(
     made: list[tuple[str, Decision, tuple[str, ...]]] = []
     for debt_id in ranked:
         earlier = tuple(c for plans in planned.values() for c in plans)
-        d = decide(policy, debtor.debt(debt_id), now, elsewhere=earlier)
+        d = decide(policy, debtor.debt(debt_id), now, elsewhere=earlier, debt_id=debt_id)
         held = _held_back_by(policy, debtor, ranked, debt_id, now, d, planned)
         if held:
             d = _with_reason(d, _budget_reason(d, held))
@@ -215,7 +215,7 @@ def _held_back_by(
     ]
     if not involved:
         return ()
-    alone = decide(policy, debtor.own(debt_id), now)
+    alone = decide(policy, debtor.own(debt_id), now, debt_id=debt_id)
     held = _held(alone, shared)
     if not held:
         return ()
@@ -223,7 +223,8 @@ def _held_back_by(
     for o in involved:
         rest = [x for x in others if x != o]
         earlier = tuple(c for k, plans in planned.items() if k != o for c in plans)
-        without = decide(policy, debtor.debt(debt_id, sharing=rest), now, elsewhere=earlier)
+        view = debtor.debt(debt_id, sharing=rest)
+        without = decide(policy, view, now, elsewhere=earlier, debt_id=debt_id)
         if len(_held(alone, without)) < len(held):
             named.append(o)
     return tuple(named) if named else tuple(involved)

@@ -38,6 +38,7 @@ def decide(
     snapshot: Snapshot | None = None,
     as_known_at: datetime | None = None,
     elsewhere: Sequence[ContactAttempted] = (),
+    debt_id: str | None = None,
 ) -> Decision:
     """Decide what happens next for ``account`` under ``policy`` at ``now``.
 
@@ -51,6 +52,9 @@ def decide(
             we send that SMS?" once a back-dated payment has arrived).  Not with ``snapshot``.
         elsewhere: contacts already planned in the same run for the debtor's other debts;
             frequency caps count them as planned (:func:`~overdue.engine.debtors.decide_debtor`).
+        debt_id: the debt this decision is for when ``account`` is one debt of a debtor's view
+            (:meth:`~overdue.debtor.Debtor.debt`): a per-debt cap then counts that debt's own
+            contacts only.  ``None`` (an account decided alone): as before.
 
     Returns:
         A :class:`~overdue.decision.Decision`: deterministic for the same inputs.
@@ -74,7 +78,7 @@ def decide(
     # more than a plain try on every decision; the message is written only on failure.
     try:
         snap = snapshot if snapshot is not None else fold(account, now, as_known_at=as_known_at)
-        w = _Work(policy, account, now, snap, tuple(elsewhere))  # 1. facts, zone, situation
+        w = _Work(policy, account, now, snap, tuple(elsewhere), debt_id)  # 1. the situation
         return (
             _settled(w)  # 2. written off, nothing owed, paid, not yet overdue
             or _paused(w)  # 3. a promise to pay or a payment plan
@@ -146,6 +150,7 @@ class _Work:
         now: datetime,
         snap: Snapshot,
         elsewhere: tuple[ContactAttempted, ...] = (),
+        debt_id: str | None = None,
     ) -> None:
         tz, tz_source, tz_name = resolve_zone(policy, account)
         # Calendar days, months and wall clocks count in the debtor's zone, or in UTC when it
@@ -156,7 +161,17 @@ class _Work:
         dov = days_overdue(snap, local_date)
         self.policy, self.account, self.now, self.snap, self.z = policy, account, now, snap, z
         self.s = Situation(
-            account, snap, now, tz, tz_source, policy.calendar, local_date, dov, balance, elsewhere
+            account,
+            snap,
+            now,
+            tz,
+            tz_source,
+            policy.calendar,
+            local_date,
+            dov,
+            balance,
+            elsewhere,
+            debt_id,
         )
         self.base: Mapping[str, object] = {
             "account_id": account.id,

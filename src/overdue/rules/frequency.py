@@ -187,9 +187,9 @@ class FrequencyCap(RuleBase):
     ``'work'``, ``'other'``, and ``'unclassified'`` for a point of no known class): it applies
     only to a candidate going to such a point, and counts only contacts made to such points
     (a contact recorded without a known point counts as ``'unclassified'``).  When the
-    candidate carries its debt (an account that is one debt of a debtor, see
-    :mod:`overdue.engine.debtors`), a per-debt cap counts that debt's contacts only: those
-    tagged with it (``debt_id`` or ``debt_ids``) and those tagged with none.
+    candidate carries its debt (one debt of a debtor decided by
+    :func:`~overdue.engine.debtors.decide_debtor`), a per-debt cap counts that debt's contacts
+    only: those tagged with it (``debt_id`` or ``debt_ids``) and those tagged with none.
     """
 
     kind: ClassVar[str] = "frequency_cap"

@@ -226,6 +226,9 @@ def _situation(policy: Policy, account: Account, snap: Snapshot, at: datetime) -
         local,
         days_overdue(snap, local),
         snap.balance,
+        # A debtor's view (``Debtor.debt``, with ``debtor_id``) is judged as that one debt,
+        # as ``decide_debtor`` decides it.
+        debt_id=account.id if account.debtor_id is not None else None,
     )
 
 
