@@ -36,6 +36,7 @@ from overdue.engine.timelines import _NO_ANSWER_CHANNELS
 from overdue.errors import OverdueError
 from overdue.events import ContactAttempted, Event, Outcome
 from overdue.policy import Policy
+from overdue.rules.frequency import FrequencyCap, MinimumGap
 from overdue.snapshot import fold
 
 __all__ = [
@@ -207,6 +208,11 @@ def _held_back_by(
     When no single one does (the budget is spent by several together), every other debt
     with a contact or a plan is named.
     """
+    budgets = {r.id for r in policy.rules if isinstance(r, (FrequencyCap, MinimumGap))}
+    said = [r.rule_id for a in shared.actions for r in a.reasons]
+    said += [r.rule_id for b in shared.blocked for r in b.reasons]
+    if not budgets.intersection(said):
+        return ()  # no cap or gap moved a step: nothing waits for budget (the common case)
     others = [d for d in ranked if d != debt_id]
     involved = [
         o
