@@ -27,6 +27,7 @@ import attrs
 from overdue import REFERENCE_POLICY, decide
 from overdue.config import account_from_dict, account_to_dict, decision_to_dict, load_accounts
 from overdue.config._codec import _key, init_fields
+from overdue.config.debtors import debtor_from_dict, debtor_to_dict
 from overdue.durations import Duration
 from overdue.events import EVENT_KINDS
 from overdue.money import Money
@@ -73,6 +74,42 @@ SAMPLE_ACCOUNT: dict[str, Any] = {
         },
     ],
 }
+# The debtor the page shows: two loans, two numbers with their class, a conversation about both.
+SAMPLE_DEBTOR: dict[str, Any] = {
+    "schema": "overdue.debtor/1",
+    "id": "P-7",
+    "timezone": "America/New_York",
+    "contacts": [
+        {"channel": "phone", "address": "+1 212 555 0100", "kind": "mobile"},
+        {"channel": "phone", "address": "+1 212 555 0111", "kind": "home"},
+        {
+            "channel": "phone",
+            "address": "+1 212 555 0123",
+            "is_debtor": False,
+            "relationship": "spouse",
+        },
+    ],
+    "debts": [
+        {
+            "id": "LOAN-1",
+            "invoices": [{"id": "INV-1", "amount": "900.00 USD", "due": "2026-02-01"}],
+            "events": [
+                {
+                    "kind": "contact",
+                    "at": "2026-03-02T10:00:00-05:00",
+                    "channel": "phone",
+                    "outcome": "conversation",
+                    "contact_point": "+1 212 555 0100",
+                    "debt_ids": ["LOAN-1", "LOAN-2"],
+                }
+            ],
+        },
+        {
+            "id": "LOAN-2",
+            "invoices": [{"id": "INV-2", "amount": "250.00 USD", "due": "2026-02-15"}],
+        },
+    ],
+}
 # The decision the page shows: the reference policy on examples/accounts.jsonl's A-1003.
 DECISION_ACCOUNT = "A-1003"
 DECISION_AT = datetime(2026, 3, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -85,6 +122,11 @@ def _json(obj: object) -> str:
 def account_example() -> str:
     """The sample account, as ``account_to_dict`` writes it."""
     return _json(account_to_dict(account_from_dict(SAMPLE_ACCOUNT)))
+
+
+def debtor_example() -> str:
+    """The sample debtor, as ``debtor_to_dict`` writes it."""
+    return _json(debtor_to_dict(debtor_from_dict(SAMPLE_DEBTOR)))
 
 
 def decision_example() -> str:
@@ -106,6 +148,8 @@ def _type_text(tp: object) -> str:
         return " \\| ".join(f'`"{a}"`' for a in args)
     if typing.get_origin(tp) is frozenset:
         return f"list of {_type_text(args[0])} (a set)"
+    if typing.get_origin(tp) is tuple:
+        return f"list of {_type_text(args[0])}"
     if isinstance(tp, type) and issubclass(tp, Enum):
         return " \\| ".join(f'`"{m.value}"`' for m in tp)
     names = {
@@ -139,6 +183,7 @@ def event_table() -> str:
 
 GENERATORS: dict[str, Callable[[], str]] = {
     "account-example": account_example,
+    "debtor-example": debtor_example,
     "event-table": event_table,
     "decision-example": decision_example,
 }

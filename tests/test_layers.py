@@ -37,6 +37,7 @@ INNER = (
     "overdue.calendars",
     "overdue.obligations",
     "overdue.account",
+    "overdue.debtor",
     "overdue.events",
     "overdue.snapshot",
     "overdue.conditions",

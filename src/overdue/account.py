@@ -17,12 +17,31 @@ from overdue.money import Money
 if TYPE_CHECKING:
     from overdue.snapshot import Snapshot
 
-__all__ = ["Account", "ContactPoint", "Invoice", "mask"]
+__all__ = ["POINT_KINDS", "Account", "ContactPoint", "Invoice", "mask"]
 
 
 def _nonempty(_inst: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str) or not value.strip():
         raise AccountError(f"{attribute.name} must be a non-empty string", got=value)
+
+
+POINT_KINDS = ("mobile", "home", "work", "other")
+"""The classes of contact point: regulations cap them differently (a home or mobile number,
+a workplace, any other number)."""
+
+
+def _kind(_inst: object, attribute: attrs.Attribute[str | None], value: object) -> None:
+    if value is not None and value not in POINT_KINDS:
+        raise AccountError(
+            f"contact point {attribute.name} must be one of the known classes",
+            expected=" | ".join(POINT_KINDS) + " (or none)",
+            got=value,
+        )
+
+
+def _opt_text(_inst: object, attribute: attrs.Attribute[str | None], value: object) -> None:
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise AccountError(f"{attribute.name} must be a non-empty string or none", got=value)
 
 
 @attrs.frozen(repr=False)
@@ -31,6 +50,11 @@ class ContactPoint:
 
     ``is_debtor=False`` marks a third party (a relative, an employer); messages to them must
     never state debt facts.  The address is masked in ``repr`` so it never reaches logs.
+    ``kind`` is the point's class (``'mobile'``, ``'home'``, ``'work'``, ``'other'``; ``None``
+    when unknown), so caps can differ per class (Massachusetts: 2 calls in 7 days to home and
+    mobile numbers, 2 in 30 days to other numbers) and a step can rotate between points.
+    ``relationship`` says who a third party is to the debtor (``'spouse'``, ``'employer'``).
+    Points on one channel are tried in declaration order.
     """
 
     channel: str = attrs.field(validator=_nonempty)
@@ -38,6 +62,8 @@ class ContactPoint:
     label: str | None = attrs.field(default=None, kw_only=True)
     is_debtor: bool = attrs.field(default=True, kw_only=True)
     timezone: str | None = attrs.field(default=None, kw_only=True)
+    kind: str | None = attrs.field(default=None, kw_only=True, validator=_kind)
+    relationship: str | None = attrs.field(default=None, kw_only=True, validator=_opt_text)
 
     def __repr__(self) -> str:
         extra = "" if self.is_debtor else ", is_debtor=False"
@@ -103,6 +129,9 @@ class Account:
     ``address_timezone`` is the zone of the debtor's postal address when it is known separately
     (it may differ from the declared zone or a phone's area); ``ContactHours`` can intersect it
     with the others, and the engine falls back to it when ``timezone`` is unknown.
+    ``debtor_id`` names the debtor this account is one debt of (:class:`~overdue.debtor.Debtor`
+    fills it in; ``overdue.config.debtors.debtors_from_accounts`` groups accounts by it).  It
+    changes nothing when the account is decided alone.
     """
 
     id: str = attrs.field(validator=_nonempty)
@@ -118,12 +147,24 @@ class Account:
     )
     contract: str | None = attrs.field(default=None, kw_only=True)
     address_timezone: str | None = attrs.field(default=None, kw_only=True, validator=_check_zone)
+    debtor_id: str | None = attrs.field(default=None, kw_only=True, validator=_opt_text)
 
     def contact_for(self, channel: str) -> ContactPoint | None:
         """The first debtor contact point on ``channel``, or ``None``."""
         for cp in self.contacts:
             if cp.channel == channel and cp.is_debtor:
                 return cp
+        return None
+
+    def points_on(self, channel: str) -> tuple[ContactPoint, ...]:
+        """The debtor's own contact points on ``channel``, in declaration order."""
+        return tuple(cp for cp in self.contacts if cp.channel == channel and cp.is_debtor)
+
+    def kind_of(self, address: str | None) -> str | None:
+        """The class of the contact point at ``address`` (``None``: unknown or unclassed)."""
+        for cp in self.contacts:
+            if cp.address == address:
+                return cp.kind
         return None
 
     def third_parties_on(self, channel: str) -> tuple[ContactPoint, ...]:

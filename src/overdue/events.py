@@ -72,6 +72,23 @@ def _opt_name(inst: object, attribute: attrs.Attribute[str | None], value: objec
         _name(inst, attribute, value)  # type: ignore[arg-type]
 
 
+def _names(value: object) -> tuple[object, ...]:
+    """A set of names as a sorted tuple (one canonical form, whatever order a host wrote);
+    one bare string stays one name (not its letters)."""
+    if isinstance(value, str):
+        return (value,)
+    items = list(dict.fromkeys(value))  # type: ignore[call-overload]
+    try:
+        return tuple(sorted(items))
+    except TypeError:  # not all names: the validator says which
+        return tuple(items)
+
+
+def _name_list(inst: object, attribute: attrs.Attribute[tuple[str, ...]], value: object) -> None:
+    for item in value:  # type: ignore[attr-defined]
+        _name(inst, attribute, item)  # type: ignore[arg-type]
+
+
 def _money(_inst: object, attribute: attrs.Attribute[Money], value: object) -> None:
     if not isinstance(value, Money):
         raise EventError(
@@ -193,7 +210,9 @@ class ContactAttempted(Event):
     ``party`` says who was contacted: the ``'debtor'``, a ``'third_party'`` (a relative, an
     employer: third-party rules count these per person) or the debtor's ``'representative'``
     (an attorney: caps may exclude these).  ``outcome='invalid_number'`` means the number or
-    address does not exist, which makes the debtor unreachable on it.
+    address does not exist, which makes the debtor unreachable on it.  ``debt_ids`` names every
+    debt one contact was about (one conversation about two loans; a set, kept sorted): it
+    counts for each of them under a per-debt cap, and once under a per-debtor cap.
     """
 
     kind: ClassVar[str] = "contact"
@@ -204,6 +223,7 @@ class ContactAttempted(Event):
     template: str | None = None
     contact_point: str | None = attrs.field(default=None, repr=masked_repr)
     debt_id: str | None = None
+    debt_ids: tuple[str, ...] = attrs.field(default=(), converter=_names, validator=_name_list)
     initiated_by: str = attrs.field(
         default="creditor", validator=attrs.validators.in_(("creditor", "debtor"))
     )
@@ -212,6 +232,16 @@ class ContactAttempted(Event):
         default="debtor",
         validator=attrs.validators.in_(("debtor", "third_party", "representative")),
     )
+
+    @property
+    def debts(self) -> tuple[str, ...]:
+        """The debts this contact was about: ``debt_ids`` and ``debt_id``, each once; ``()``
+        when it names none (it is then about the whole account it is recorded on)."""
+        if not self.debt_ids:
+            return () if self.debt_id is None else (self.debt_id,)
+        if self.debt_id is None or self.debt_id in self.debt_ids:
+            return self.debt_ids
+        return (self.debt_id, *self.debt_ids)
 
 
 @attrs.frozen(kw_only=True)

@@ -31,6 +31,7 @@ from overdue.rules.holds import HoldWhile
 __all__ = [
     "EVIDENCE_KINDS",
     "MESSAGE_FACTS",
+    "ROTATE_ON",
     "Obligation",
     "Policy",
     "Stage",
@@ -73,6 +74,10 @@ def _strs(value: Iterable[str] | str) -> tuple[str, ...]:
     return tuple(value)
 
 
+ROTATE_ON = ("capped", "unanswered", "invalid")
+"""Why a step may move on to the channel's next contact point (``Step.rotate``)."""
+
+
 @attrs.frozen
 class Step:
     """One contact step of a stage: a channel, a template, and when and how often.
@@ -89,6 +94,11 @@ class Step:
     instead of the debtor's; a ``third_party_contact`` rule must govern such a step once presets
     are stacked (:func:`check_stacked`; until one does, the engine contacts nobody), and such a
     step must declare no debt facts (it is never planned if it does).
+    ``rotate`` lets a debtor step move on from the first contact point on its channel to the
+    next, in declaration order: ``'capped'`` (a rule defers the point: the earliest allowed
+    point wins), ``'unanswered'`` (its last ``rotate_after`` attempts all went unanswered) and
+    ``'invalid'`` (an attempt found the number invalid).  Without it a step always goes to the
+    first point (:mod:`overdue.engine.rotation`).
     """
 
     channel: str = attrs.field(validator=_nonempty)
@@ -106,6 +116,24 @@ class Step:
         kw_only=True,
         validator=attrs.validators.in_(("debtor", "third_party")),
     )
+    rotate: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=_strs)
+    rotate_after: int = attrs.field(default=3, kw_only=True)
+
+    @rotate.validator
+    def _check_rotate(self, _a: object, value: tuple[str, ...]) -> None:
+        for why in value:
+            if why not in ROTATE_ON:
+                raise PolicyError(
+                    "rotate names an unknown reason to move on to the next contact point",
+                    expected=" | ".join(ROTATE_ON),
+                    got=why,
+                    suggestion=suggest(why, ROTATE_ON),
+                )
+
+    @rotate_after.validator
+    def _check_rotate_after(self, _a: object, value: object) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise PolicyError("rotate_after must be a whole number >= 1", got=value)
 
     @max_attempts.validator
     def _check_attempts(self, _a: object, value: object) -> None:

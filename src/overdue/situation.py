@@ -39,6 +39,10 @@ class Situation:
         tz_source: where ``tz`` came from: ``'account'``, ``'address'``, ``'policy'`` or
             ``'unknown'``.
         calendar: the policy's business calendar.
+        elsewhere: contacts already planned in the same run for the debtor's other debts
+            (:func:`~overdue.engine.debtors.decide_debtor`); caps count them as planned.
+        debt_id: the debt decided, when the account is one debt of a debtor (``None``: the
+            account as a whole).
     """
 
     account: Account
@@ -50,6 +54,8 @@ class Situation:
     local_date: date
     days_overdue: int
     balance: Money | None
+    elsewhere: tuple[ContactAttempted, ...] = ()
+    debt_id: str | None = None
 
 
 @attrs.frozen
@@ -75,6 +81,18 @@ class Candidate:
     must_state: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     is_reply: bool = False
+
+    @property
+    def debt_id(self) -> str | None:
+        """The debt this contact is about when one debt of a debtor is decided
+        (:func:`~overdue.engine.debtors.decide_debtor`), else ``None`` (the account as a
+        whole)."""
+        return self.situation.debt_id
+
+    @property
+    def point_kind(self) -> str | None:
+        """The class of the contact point the candidate goes to (``None``: unknown)."""
+        return self.contact.kind if self.contact is not None else None
 
     @property
     def party(self) -> str:

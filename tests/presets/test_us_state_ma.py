@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from overdue.account import ContactPoint
 from overdue.events import AuthorisationGranted, ContactAttempted
 
 NY = ZoneInfo("America/New_York")
@@ -136,3 +137,56 @@ def test_us_state_ma_940cmr7_04_1_f__ai_voice_and_debt_tagged_calls_count(kit: A
     policy = kit.stack(_ladder(kit), "us_state_ma")
     d = kit.decide(policy, _courtesy_call(kit, *calls), datetime(2026, 3, 4, 10, tzinfo=NY))
     assert kit.by(d, "us_state_ma.940cmr7.04(1)(f)").until == datetime(2026, 3, 9, 0, 0, tzinfo=NY)
+
+
+def _one_number(kit: Any, kind: str, *events: Any) -> Any:
+    """The debtor with one phone number of class ``kind`` (and an e-mail)."""
+    return kit.account(
+        "America/New_York",
+        kit.entered("reminder", datetime(2026, 2, 20, 9, tzinfo=NY)),
+        kit.entered("courtesy_call", datetime(2026, 3, 1, 9, tzinfo=NY)),
+        *events,
+        due=DUE,
+        currency="USD",
+        contacts=(
+            ContactPoint("phone", WORK_NUMBER, kind=kind),
+            ContactPoint("email", "debtor@example.com"),
+        ),
+    )
+
+
+WORK_NUMBER = "+1 617 555 0199"
+
+
+def test_us_state_ma_940cmr7_04_1_f_other__two_calls_in_thirty_days_to_a_work_number(
+    kit: Any,
+) -> None:
+    """209 CMR 18.16(1)(d): two communications in each 30-day period other than at the
+    consumer's residence.  Calls on 2 and 12 March to the work number: the next waits until the
+    first leaves the 30 local days (1 April), although seven days have long passed."""
+    calls = [
+        kit.call(datetime(2026, 3, 2, 10, tzinfo=NY), contact_point=WORK_NUMBER),
+        kit.call(datetime(2026, 3, 12, 10, tzinfo=NY), contact_point=WORK_NUMBER),
+    ]
+    policy = kit.stack(_ladder(kit), "us_state_ma")
+    d = kit.decide(policy, _one_number(kit, "work", *calls), datetime(2026, 3, 20, 10, tzinfo=NY))
+    reason = kit.by(d, "us_state_ma.940cmr7.04(1)(f).other")
+    assert reason.until == datetime(2026, 4, 1, 0, 0, tzinfo=NY)
+    assert kit.action(d, "phone").not_before == datetime(2026, 4, 1, 8, 0, tzinfo=NY)
+    assert kit.silent(d, "us_state_ma.940cmr7.04(1)(f)")  # the 2-in-7 is for home and mobile
+
+
+def test_us_state_ma_940cmr7_04_1_f_other__a_mobile_number_keeps_the_seven_day_cap(
+    kit: Any,
+) -> None:
+    """The same two calls to a mobile number: the 2-in-7 cap is long satisfied, so the call
+    goes now, and the 30-day cap for other numbers does not apply."""
+    calls = [
+        kit.call(datetime(2026, 3, 2, 10, tzinfo=NY), contact_point=WORK_NUMBER),
+        kit.call(datetime(2026, 3, 12, 10, tzinfo=NY), contact_point=WORK_NUMBER),
+    ]
+    policy = kit.stack(_ladder(kit), "us_state_ma")
+    at = datetime(2026, 3, 20, 10, tzinfo=NY)
+    d = kit.decide(policy, _one_number(kit, "mobile", *calls), at)
+    assert kit.action(d, "phone").not_before == at
+    assert kit.silent(d, "us_state_ma.940cmr7.04(1)(f).other")

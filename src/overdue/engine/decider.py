@@ -7,7 +7,7 @@ gathered so far) and either finishes the decision or hands on to the next phase.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 import attrs
@@ -22,6 +22,7 @@ from overdue.engine.pauses import paused_time
 from overdue.engine.plan import facts_awaited, plan_steps
 from overdue.engine.reasons import in_zone, info, instant, localised, opt_in_zone
 from overdue.errors import CalendarRangeError, OverdueError
+from overdue.events import ContactAttempted
 from overdue.policy import Policy, Stage
 from overdue.situation import Situation, days_overdue
 from overdue.snapshot import Snapshot, StepProgress, fold
@@ -36,6 +37,8 @@ def decide(
     *,
     snapshot: Snapshot | None = None,
     as_known_at: datetime | None = None,
+    elsewhere: Sequence[ContactAttempted] = (),
+    debt_id: str | None = None,
 ) -> Decision:
     """Decide what happens next for ``account`` under ``policy`` at ``now``.
 
@@ -47,6 +50,11 @@ def decide(
         as_known_at: reproduce the decision as it was made with what was known then: events
             recorded after this moment (``recorded_at``) are left out.  For audits ("why did
             we send that SMS?" once a back-dated payment has arrived).  Not with ``snapshot``.
+        elsewhere: contacts already planned in the same run for the debtor's other debts;
+            frequency caps count them as planned (:func:`~overdue.engine.debtors.decide_debtor`).
+        debt_id: the debt this decision is for when ``account`` is one debt of a debtor's view
+            (:meth:`~overdue.debtor.Debtor.debt`): a per-debt cap then counts that debt's own
+            contacts only.  ``None`` (an account decided alone): as before.
 
     Returns:
         A :class:`~overdue.decision.Decision`: deterministic for the same inputs.
@@ -70,7 +78,7 @@ def decide(
     # more than a plain try on every decision; the message is written only on failure.
     try:
         snap = snapshot if snapshot is not None else fold(account, now, as_known_at=as_known_at)
-        w = _Work(policy, account, now, snap)  # 1. the facts, the zone, the situation
+        w = _Work(policy, account, now, snap, tuple(elsewhere), debt_id)  # 1. the situation
         return (
             _settled(w)  # 2. written off, nothing owed, paid, not yet overdue
             or _paused(w)  # 3. a promise to pay or a payment plan
@@ -135,7 +143,15 @@ class _Work:
 
     __slots__ = ("account", "base", "now", "policy", "reasons", "s", "snap", "waits", "z")
 
-    def __init__(self, policy: Policy, account: Account, now: datetime, snap: Snapshot) -> None:
+    def __init__(
+        self,
+        policy: Policy,
+        account: Account,
+        now: datetime,
+        snap: Snapshot,
+        elsewhere: tuple[ContactAttempted, ...] = (),
+        debt_id: str | None = None,
+    ) -> None:
         tz, tz_source, tz_name = resolve_zone(policy, account)
         # Calendar days, months and wall clocks count in the debtor's zone, or in UTC when it
         # is unknown: never in whatever zone ``now`` happens to be written in.
@@ -145,7 +161,17 @@ class _Work:
         dov = days_overdue(snap, local_date)
         self.policy, self.account, self.now, self.snap, self.z = policy, account, now, snap, z
         self.s = Situation(
-            account, snap, now, tz, tz_source, policy.calendar, local_date, dov, balance
+            account,
+            snap,
+            now,
+            tz,
+            tz_source,
+            policy.calendar,
+            local_date,
+            dov,
+            balance,
+            elsewhere,
+            debt_id,
         )
         self.base: Mapping[str, object] = {
             "account_id": account.id,

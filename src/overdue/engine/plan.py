@@ -17,6 +17,7 @@ from overdue.account import Account, ContactPoint
 from overdue.decision import Action, BlockedStep, EvidenceBundle, Reason
 from overdue.engine.drafts import ActionDraft, PlanOut, same_grace_end
 from overdue.engine.reasons import in_zone, info, localised, verdict_reason
+from overdue.engine.rotation import rotation_points
 from overdue.engine.schedule import schedule
 from overdue.events import ContactAttempted, Outcome
 from overdue.obligations import IDENTITY_DISCLOSURE
@@ -58,7 +59,7 @@ def plan_steps(
     z = s.tz or UTC  # the zone of every datetime returned
     actions: list[ActionDraft] = []
     blocked: list[BlockedStep] = []
-    planned: list[ContactAttempted] = []
+    planned: list[ContactAttempted] = list(s.elsewhere)  # the debtor's other debts' plans
     obligations = stage.obligations
     if stage.performed_by == "third_party" and IDENTITY_DISCLOSURE not in obligations:
         obligations = (IDENTITY_DISCLOSURE, *obligations)
@@ -106,16 +107,20 @@ def plan_steps(
 
 
 def _points(
-    policy: Policy, step: Step, channel: str, account: Account
+    policy: Policy, step: Step, channel: str, s: Situation, step_reasons: list[Reason]
 ) -> tuple[ContactPoint | None, ...]:
     """Where a step on ``channel`` may go.
 
     A debtor step goes to the debtor's contact point on the channel (or none, for addressless
     channels); a third-party step to whichever third party on the channel the rules allow
-    first (declaration order breaks ties).
+    first (declaration order breaks ties).  A step that rotates (``Step.rotate``) goes to its
+    points in order, passing over those it rotates away from (:mod:`overdue.engine.rotation`).
     """
+    account = s.account
     if step.party == "third_party":
         return account.third_parties_on(channel)
+    if step.rotate and account.points_on(channel):
+        return rotation_points(step, channel, s, step_reasons)
     point = account.contact_for(channel)
     if point is None:
         return (None,) if channel in policy.addressless_channels else ()
@@ -139,7 +144,7 @@ def _try_channels(
         if channel is None:
             break
         tried.append(channel)
-        points = _points(policy, step, channel, s.account)
+        points = _points(policy, step, channel, s, step_reasons)
         if not points:
             who = "third-party " if step.party == "third_party" else ""
             step_reasons.append(

@@ -293,6 +293,8 @@ def _contact_from_json(data: object) -> ContactPoint:
         label=_opt_s(data.get("label")),
         is_debtor=is_debtor,
         timezone=_opt_s(data.get("timezone")),
+        kind=_opt_s(data.get("kind")),
+        relationship=_opt_s(data.get("relationship")),
     )
 
 
@@ -327,6 +329,7 @@ def _fast(data: Mapping[str, Any]) -> Account:
         timezone=_opt_s(data.get("timezone")),
         address_timezone=_opt_s(data.get("address_timezone")),
         contract=_opt_s(data.get("contract")),
+        debtor_id=_opt_s(data.get("debtor_id")),
         contacts=[_contact_from_json(c) for c in _list(data, "contacts")],
         invoices=[_invoice_from_json(i) for i in _list(data, "invoices")],
         events=[_event_from_json(e) for e in _list(data, "events")],

@@ -433,12 +433,31 @@ US_STATE_MA = Preset(
             scope="debt",
             counts="attempt",
             channels=("phone", "ai_voice", "sms"),
+            point_kinds=("mobile", "home", "unclassified"),
             citation=Citation(
                 "940 CMR 7.04; 209 CMR 18.16",
                 "18.16(1)(d): 'in excess of two such communications in each seven-day period "
                 "to a consumer's residence or cellular telephone'; 940 CMR 7.04(1)(f) the same "
                 "for creditors, 'in person or via text messaging or recorded audio message' "
                 "(7.04 read only to '(f)'); applied to every number (see notes)",
+                _209_18_16,
+                "V",
+            ),
+        ),
+        FrequencyCap(
+            "us_state_ma.940cmr7.04(1)(f).other",
+            max_contacts=2,
+            per=days(30),
+            window="rolling_days",
+            scope="debt",
+            counts="attempt",
+            channels=("phone", "ai_voice", "sms"),
+            point_kinds=("work", "other"),
+            citation=Citation(
+                "209 CMR 18.16; 940 CMR 7.04",
+                "18.16(1)(d): 'and two such communications in each 30-day period other than at "
+                "a consumer's residence' (work and other numbers); 940 CMR 7.04(1)(f) for "
+                "creditors read only to '(f)'",
                 _209_18_16,
                 "V",
             ),
@@ -478,11 +497,13 @@ US_STATE_MA = Preset(
     ),
     notes=(
         "An overlay: stack it on us_reg_f for a debt collector, or alone for a creditor.",
-        "Not encoded: the 2-in-30-days cap for numbers other than the residence, mobile or "
-        "personal one (18.16(1)(d), 7.04(1)(f)), the workplace request (oral: 10 days unless "
-        "confirmed in writing within 7, 18.16(1)(c)) and no visits at the place of employment "
-        "(18.17(7)): contact points carry no class (home, mobile, work, other) yet, so the "
-        "2-in-7 cap is applied to every number (stricter for the others).",
+        "Contact points carry a class (ContactPoint.kind): 2 calls or texts in 7 local days "
+        "to home, mobile and unclassified numbers ('every number' in the citation: every "
+        "number not classed work or other), 2 in 30 to work and other numbers, per debt. A "
+        "number of no known class is capped as a home or mobile one (2 in 7): classify work "
+        "and other numbers to get the 30-day cap.",
+        "Not encoded: the workplace request (oral: 10 days unless confirmed in writing "
+        "within 7, 18.16(1)(c)) and no visits at the place of employment (18.17(7)).",
         "Calls include AI and recorded-voice calls ('recorded audio message').",
     ),
 )

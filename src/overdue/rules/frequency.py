@@ -21,6 +21,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from overdue._time import at_local
+from overdue.account import POINT_KINDS
 from overdue.durations import Duration, as_duration, days
 from overdue.errors import PolicyError
 from overdue.events import ContactAttempted, Outcome
@@ -31,6 +32,7 @@ __all__ = [
     "COUNTS",
     "EXCLUSIONS",
     "NOT_CONNECTED",
+    "UNCLASSIFIED",
     "CoolDown",
     "FrequencyCap",
     "MinimumGap",
@@ -130,6 +132,21 @@ def _exclusions(value: Iterable[str] | str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
+UNCLASSIFIED = "unclassified"
+"""The ``point_kinds`` name of a contact point of no known class (or no known point)."""
+
+
+def _point_kinds(_i: object, _a: object, value: frozenset[str] | None) -> None:
+    allowed = (*POINT_KINDS, UNCLASSIFIED)
+    for kind in value or ():
+        if kind not in allowed:
+            raise PolicyError(
+                "point_kinds names an unknown class of contact point",
+                expected=" | ".join(allowed),
+                got=kind,
+            )
+
+
 def _matching(
     contacts: Iterable[ContactAttempted], channels: frozenset[str] | None
 ) -> list[ContactAttempted]:
@@ -165,6 +182,14 @@ class FrequencyCap(RuleBase):
     :class:`~overdue.events.ConsentWaiver` naming this rule (the consent's local date is day
     one), and the candidate itself when it falls in such a window.  Giving ``exclude`` replaces
     the default, so name ``'inbound'`` too unless debtor-initiated contacts should count.
+
+    ``point_kinds`` limits the cap to a class of contact points (``'mobile'``, ``'home'``,
+    ``'work'``, ``'other'``, and ``'unclassified'`` for a point of no known class): it applies
+    only to a candidate going to such a point, and counts only contacts made to such points
+    (a contact recorded without a known point counts as ``'unclassified'``).  When the
+    candidate carries its debt (one debt of a debtor decided by
+    :func:`~overdue.engine.debtors.decide_debtor`), a per-debt cap counts that debt's contacts
+    only: those tagged with it (``debt_id`` or ``debt_ids``) and those tagged with none.
     """
 
     kind: ClassVar[str] = "frequency_cap"
@@ -183,6 +208,9 @@ class FrequencyCap(RuleBase):
     exclude: tuple[str, ...] = attrs.field(default=("inbound",), converter=_exclusions)
     consent_window: Duration = attrs.field(
         default=days(7), converter=_duration, validator=_no_bd
+    )
+    point_kinds: frozenset[str] | None = attrs.field(
+        default=None, converter=names, validator=_point_kinds
     )
 
     def __attrs_post_init__(self) -> None:
@@ -243,9 +271,16 @@ class FrequencyCap(RuleBase):
         if self.scope == "contact_point":
             addr = candidate.contact.address if candidate.contact is not None else None
             pool = [c for c in pool if c.contact_point == addr]
+        if self.point_kinds is not None:
+            kinds, account = self.point_kinds, candidate.situation.account
+            pool = [c for c in pool if (account.kind_of(c.contact_point) or UNCLASSIFIED) in kinds]
         return pool
 
     def check(self, candidate: Candidate, at: datetime) -> Verdict | None:
+        if self.point_kinds is not None and (
+            (candidate.point_kind or UNCLASSIFIED) not in self.point_kinds
+        ):
+            return None  # a cap on another class of contact point
         if "consented" in self.exclude and _within(_utc(at), self.consent_spans(candidate)):
             return None  # a contact the debtor consented to is not counted, nor capped
         tz_ = candidate.situation.tz
@@ -260,6 +295,9 @@ class FrequencyCap(RuleBase):
         pool = self._counted(candidate, since)
         if self.scope != "debt":
             return self._judge(pool, candidate, at)
+        debt = candidate.debt_id
+        if debt is not None:  # one debt of a debtor: its own contacts and untagged ones
+            return self._judge([c for c in pool if not c.debts or debt in c.debts], candidate, at)
         # Per debt: the candidate concerns each of the account's debts, so the cap must hold
         # for every one of them; the latest deferral wins.
         found: Verdict | None = None
@@ -321,8 +359,11 @@ class FrequencyCap(RuleBase):
         if "inbound" not in self.exclude:
             left_out.append("but counting debtor-initiated contacts")
         excl = f", excluding {', '.join(left_out)}" if left_out else ""
+        kinds = (
+            f" to {' / '.join(sorted(self.point_kinds))} points" if self.point_kinds else ""
+        )
         return (
-            f"at most {self.max_contacts} per {win} per {self.scope}{what}{excl}"
+            f"at most {self.max_contacts} per {win} per {self.scope}{kinds}{what}{excl}"
             f"{self.scope_text()}"
         )
 
@@ -332,12 +373,12 @@ def debt_pools(pool: list[ContactAttempted]) -> list[list[ContactAttempted]]:
 
     Contacts without a ``debt_id`` are about the account as a whole, so about each of its
     debts: they count in every debt's pool.  With no tagged contact there is one pool, the
-    whole of ``pool``.
+    whole of ``pool``.  A contact about several debts (``debt_ids``) counts for each.
     """
-    debts = list(dict.fromkeys(c.debt_id for c in pool if c.debt_id is not None))
+    debts = list(dict.fromkeys(d for c in pool for d in c.debts))
     if not debts:
         return [pool]
-    return [[c for c in pool if c.debt_id is None or c.debt_id == debt] for debt in debts]
+    return [[c for c in pool if not c.debts or debt in c.debts] for debt in debts]
 
 
 def _later(v: Verdict, than: Verdict) -> bool:

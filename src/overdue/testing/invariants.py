@@ -45,7 +45,7 @@ from overdue.rules import (
 )
 from overdue.rules.conduct import VISIT_CHANNELS, FieldVisitConduct
 from overdue.rules.consent import RespondOnce
-from overdue.rules.frequency import COUNTS, NOT_CONNECTED
+from overdue.rules.frequency import COUNTS, NOT_CONNECTED, UNCLASSIFIED
 from overdue.rules.notices import ValidationPeriod
 from overdue.rules.parties import DEBTOR_ACTS, FAILED_OUTCOMES, ThirdPartyContact, person_of
 from overdue.situation import Candidate, Situation, days_overdue
@@ -226,6 +226,9 @@ def _situation(policy: Policy, account: Account, snap: Snapshot, at: datetime) -
         local,
         days_overdue(snap, local),
         snap.balance,
+        # A debtor's view (``Debtor.debt``, with ``debtor_id``) is judged as that one debt,
+        # as ``decide_debtor`` decides it.
+        debt_id=account.id if account.debtor_id is not None else None,
     )
 
 
@@ -233,6 +236,8 @@ def _candidate(policy: Policy, account: Account, m: _Moment) -> Candidate | None
     ev = m.event
     if not isinstance(ev, ContactAttempted) or ev.initiated_by != "creditor":
         return None
+    if account.debtor_id is not None and ev.debts and account.id not in ev.debts:
+        return None  # another debt's contact, seen for its budget: judged on that debt
     stage, step_channel = ev.stage or "", ev.channel
     must_state: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
@@ -386,15 +391,22 @@ def _cap_pool(
     if rule.scope == "contact_point":
         addr = cand.contact.address if cand.contact is not None else None
         pool = [c for c in pool if c.contact_point == addr]
+    if rule.point_kinds is not None:
+        account = cand.situation.account
+        kinds = rule.point_kinds
+        pool = [c for c in pool if (account.kind_of(c.contact_point) or UNCLASSIFIED) in kinds]
     return pool
 
 
-def _per_debt(pool: list[ContactAttempted]) -> list[list[ContactAttempted]]:
-    """A per-debt cap holds for each debt: untagged contacts count for every debt."""
-    debts = sorted({c.debt_id for c in pool if c.debt_id is not None})
+def _per_debt(pool: list[ContactAttempted], debt: str | None) -> list[list[ContactAttempted]]:
+    """A per-debt cap holds for each debt: untagged contacts count for every debt.  For one
+    debt of a debtor (``debt``), only that debt's pool counts."""
+    if debt is not None:
+        return [[c for c in pool if not c.debts or debt in c.debts]]
+    debts = sorted({d for c in pool for d in c.debts})
     if not debts:
         return [pool]
-    return [[c for c in pool if c.debt_id in (None, d)] for d in debts]
+    return [[c for c in pool if not c.debts or d in c.debts] for d in debts]
 
 
 def _caps(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violation]:
@@ -408,8 +420,12 @@ def _caps(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violat
                 continue
             if "consented" in rule.exclude and _consented(rule, cand, ev.at):
                 continue  # a contact the debtor consented to is neither counted nor capped
+            if rule.point_kinds is not None and (
+                (cand.point_kind or UNCLASSIFIED) not in rule.point_kinds
+            ):
+                continue  # a cap on another class of contact point
             whole = _cap_pool(rule, cand, list(m.before.contacts))
-            for pool in _per_debt(whole) if rule.scope == "debt" else [whole]:
+            for pool in _per_debt(whole, cand.debt_id) if rule.scope == "debt" else [whole]:
                 out.extend(_cap_violation(rule, cand, ev, m, pool))
     return out
 
