@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-
 import attrs
 
 from overdue import REFERENCE_POLICY, Account, Money, decide, timeline
@@ -66,7 +65,8 @@ def test_decide_wakes_when_an_event_on_file_takes_effect() -> None:
         account,
         events=[attrs.evolve(account.events[0], recorded_at=datetime(2026, 1, 20, tzinfo=UTC))],
     )
-    assert decide(REFERENCE_POLICY, late, SHANGHAI_START, as_known_at=SHANGHAI_START).wake_at is None
+    known = decide(REFERENCE_POLICY, late, SHANGHAI_START, as_known_at=SHANGHAI_START)
+    assert known.wake_at is None
 
 
 def test_wake_is_never_later_than_a_future_payment_and_the_timeline_resolves_there() -> None:

@@ -15,8 +15,8 @@ per-currency thresholds) is written out in ``docs/conditions.md``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from calendar import monthrange
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import ClassVar, Literal, Protocol, cast, runtime_checkable
 
@@ -478,7 +478,7 @@ def balance_at_least(
     With several amounts, one per currency: a :class:`BalanceAtLeastPerCurrency`.
     """
     if more:
-        return BalanceAtLeastPerCurrency((amount, *more))  # type: ignore[arg-type]
+        return BalanceAtLeastPerCurrency((amount, *more))
     return BalanceAtLeast(amount if isinstance(amount, Money) else Money.parse(amount))
 
 

@@ -167,7 +167,6 @@ class Duration:
             day = add_business_days(MON_FRI if calendar is None else calendar, day, n)
         return at_local(day, local.time(), zone)
 
-
     def add_to_date(self, day: date) -> date:
         """``day`` plus this many calendar days, weeks or months (a date, no wall clock).
 

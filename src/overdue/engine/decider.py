@@ -182,9 +182,13 @@ class _Work:
         kw.setdefault("stage_since", self.snap.stage_since)
         kw["stage_since"] = opt_in_zone(self.z, kw["stage_since"])  # type: ignore[arg-type]
         wake = kw.get("wake_at")
-        if self.ahead is not None and status != "written_off":
-            if wake is None or instant(self.ahead) < instant(wake):  # type: ignore[arg-type]
-                wake = self.ahead
+        ahead = self.ahead
+        if (
+            ahead is not None
+            and status != "written_off"
+            and (wake is None or instant(ahead) < instant(wake))  # type: ignore[arg-type]
+        ):
+            wake = ahead
         kw["wake_at"] = opt_in_zone(self.z, wake)  # type: ignore[arg-type]
         reasons = localised(self.reasons, self.z)
         return Decision(status=status, reasons=reasons, **self.base, **kw)  # type: ignore[arg-type]
@@ -202,9 +206,12 @@ def next_fact_after(
     best: datetime | None = None
     for event in account.events:
         at = event.at
-        if at > now and (best is None or at < best):
-            if as_known_at is None or event.known_at(as_known_at):
-                best = at
+        if (
+            at > now
+            and (best is None or at < best)
+            and (as_known_at is None or event.known_at(as_known_at))
+        ):
+            best = at
     return best
 
 
