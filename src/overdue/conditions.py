@@ -44,6 +44,7 @@ __all__ = [
     "any_of",
     "balance_at_least",
     "days_overdue_at_least",
+    "end_of_month",
     "has_fact",
     "not_",
     "overdue_for",

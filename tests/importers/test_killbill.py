@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-import pytest
-
 import attrs
+import pytest
 
 from overdue import Account, Invoice, Money, decide
 from overdue.conditions import (

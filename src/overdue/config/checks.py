@@ -21,8 +21,8 @@ from overdue.conditions import (
     OverdueFor,
     threshold_currencies,
 )
-from overdue.events import InvoiceIssued
 from overdue.errors import SuspiciousPolicyWarning, suggest
+from overdue.events import InvoiceIssued
 from overdue.policy import Policy, Stage
 
 __all__ = [

@@ -25,8 +25,8 @@ written in each currency the caller names.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from decimal import Decimal, InvalidOperation
 from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from overdue.errors import ConfigError
