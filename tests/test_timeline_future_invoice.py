@@ -17,28 +17,7 @@ from overdue import REFERENCE_POLICY, Account, Money, decide, timeline
 from overdue.events import InvoiceIssued, PaymentReceived, WrittenOff
 from overdue.snapshot import fold
 
-
-def test_timeline_wakes_for_an_invoice_issued_after_the_start() -> None:
-    issued = InvoiceIssued(
-        at=datetime(2026, 2, 1, tzinfo=UTC),
-        invoice_id="INV-2",
-        amount=Money("50.00", "CNY"),
-        due=date(2026, 3, 1),
-    )
-    account = Account("A-future", timezone="Asia/Shanghai", events=[issued])
-    entries = timeline(
-        REFERENCE_POLICY,
-        account,
-        datetime(2026, 1, 16, tzinfo=UTC),
-        datetime(2026, 4, 1, tzinfo=UTC),
-    )
-    entered = [e for e in entries if e.kind == "stage_entered"]
-    assert entered, [(e.at, e.kind, e.detail) for e in entries]
-    assert entered[0].stage == "reminder"
-    assert entered[0].at.date() == date(2026, 3, 2)
-
-
-SHANGHAI_START = datetime(2026, 1, 16, tzinfo=UTC)
+START = datetime(2026, 1, 16, tzinfo=UTC)
 
 
 def _future_invoice_account() -> Account:
@@ -51,21 +30,38 @@ def _future_invoice_account() -> Account:
     return Account("A-future", timezone="Asia/Shanghai", events=[issued])
 
 
+def test_timeline_wakes_for_an_invoice_issued_after_the_start() -> None:
+    account = _future_invoice_account()
+    entries = timeline(REFERENCE_POLICY, account, START, datetime(2026, 4, 1, tzinfo=UTC))
+    entered = [e for e in entries if e.kind == "stage_entered"]
+    assert entered, [(e.at, e.kind, e.detail) for e in entries]
+    assert entered[0].stage == "reminder"
+    assert entered[0].at.date() == date(2026, 3, 2)
+    # The same as when the invoice is known from the start.
+    known = timeline(
+        REFERENCE_POLICY,
+        account,
+        datetime(2026, 2, 1, tzinfo=UTC),
+        datetime(2026, 4, 1, tzinfo=UTC),
+    )
+    assert [e for e in known if e.kind == "stage_entered"][0] == entered[0]
+
+
 def test_decide_wakes_when_an_event_on_file_takes_effect() -> None:
     account = _future_invoice_account()
-    d = decide(REFERENCE_POLICY, account, SHANGHAI_START)
+    d = decide(REFERENCE_POLICY, account, START)
     assert d.status == "current"
     assert d.wake_at is not None
     assert d.wake_at == datetime(2026, 2, 1, tzinfo=UTC)
     # A kept snapshot (folded at now) gives the same answer as a fresh fold.
-    kept = decide(REFERENCE_POLICY, account, SHANGHAI_START, snapshot=fold(account, SHANGHAI_START))
+    kept = decide(REFERENCE_POLICY, account, START, snapshot=fold(account, START))
     assert kept == d
     # As known before the invoice was recorded, nothing is on file: no wake.
     late = attrs.evolve(
         account,
         events=[attrs.evolve(account.events[0], recorded_at=datetime(2026, 1, 20, tzinfo=UTC))],
     )
-    known = decide(REFERENCE_POLICY, late, SHANGHAI_START, as_known_at=SHANGHAI_START)
+    known = decide(REFERENCE_POLICY, late, START, as_known_at=START)
     assert known.wake_at is None
 
 
