@@ -38,13 +38,9 @@ def test_timeline_wakes_for_an_invoice_issued_after_the_start() -> None:
     assert entered[0].stage == "reminder"
     assert entered[0].at.date() == date(2026, 3, 2)
     # The same as when the invoice is known from the start.
-    known = timeline(
-        REFERENCE_POLICY,
-        account,
-        datetime(2026, 2, 1, tzinfo=UTC),
-        datetime(2026, 4, 1, tzinfo=UTC),
-    )
-    assert [e for e in known if e.kind == "stage_entered"][0] == entered[0]
+    issued = datetime(2026, 2, 1, tzinfo=UTC)
+    known = timeline(REFERENCE_POLICY, account, issued, datetime(2026, 4, 1, tzinfo=UTC))
+    assert next(e for e in known if e.kind == "stage_entered") == entered[0]
 
 
 def test_decide_wakes_when_an_event_on_file_takes_effect() -> None:
