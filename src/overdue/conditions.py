@@ -23,7 +23,7 @@ from typing import ClassVar, Literal, Protocol, cast, runtime_checkable
 import attrs
 
 from overdue._time import local_midnight
-from overdue.calendars import BusinessCalendar, add_business_days
+from overdue.calendars import MON_FRI, BusinessCalendar, add_business_days
 from overdue.durations import Duration, as_duration
 from overdue.errors import PolicyError
 from overdue.money import Money
@@ -276,8 +276,6 @@ class OverdueFor(_Ops):
         """The first local date on which an invoice due on ``due`` is overdue by the age."""
         age = self.age
         if age.unit == "bd":
-            from overdue.calendars import MON_FRI
-
             day = add_business_days(calendar if calendar is not None else MON_FRI, due, age.amount)
         else:
             day = age.add_to_date(due)
