@@ -206,10 +206,11 @@ class _Importer:
                 self.note(
                     here,
                     f"{tag} {shown}".strip(),
-                    "condition dropped and the rung switched off (enabled = false); write it as "
-                    "a host condition or a hold in Python if you need the state",
-                    "a policy file cannot say this condition yet, and dropping it alone would let "
-                    "accounts reach the state that Kill Bill keeps out",
+                    "condition dropped and the rung switched off (enabled = false); to keep the "
+                    "state, record the failed payment's response as a fact (fact_set) and add "
+                    "{ has_fact = ... } to the rung's enters_when, then switch it on",
+                    "overdue's facts hold no payment-failure codes of their own, and dropping the "
+                    "condition alone would let accounts reach the state that Kill Bill keeps out",
                 )
                 ok = False
             else:
