@@ -31,6 +31,7 @@ from overdue.config import (
     policy_warnings,
 )
 from overdue.config.accounts import AccountResult
+from overdue.config.checks import account_currencies, currency_warnings
 from overdue.config.decisions import error_to_dict
 from overdue.config.limits import check_date
 from overdue.decision import Decision
@@ -311,6 +312,7 @@ def _cmd_check(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
         return check_requirements_command(args, out, err)
     code = EXIT_OK
+    currencies = _currencies_of(args.accounts) if args.accounts is not None else None
     for path in args.policies:
         try:
             policy = load_policy(path, kinds=Kinds.default())
@@ -319,6 +321,8 @@ def _cmd_check(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             code = EXIT_FAILED
             continue
         found = policy_warnings(policy)
+        if currencies is not None:
+            found += currency_warnings(policy, currencies)
         enabled = len(policy.enabled_stages)
         out.write(
             _clean(
@@ -337,6 +341,14 @@ def _cmd_check(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         if found and args.strict:
             code = EXIT_FAILED
     return code
+
+
+def _currencies_of(path: str) -> dict[str, int]:
+    """The accounts' currencies for ``check --accounts`` (unreadable lines are skipped)."""
+    try:
+        return account_currencies(r.account for r in load_accounts(path) if r.account is not None)
+    except OSError as exc:
+        raise _UsageError(f"{path}: cannot read accounts: {exc.strerror or exc}") from None
 
 
 def _cmd_next(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
@@ -526,6 +538,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="REQ",
         help="requirements file, reviewed policy file or preset name: report what each policy "
         "can be shown to allow that it forbids",
+    )
+    c.add_argument(
+        "--accounts",
+        metavar="ACCOUNTS",
+        help="accounts .jsonl/.json: also warn about balance thresholds in currencies they "
+        "do not use",
     )
     c.set_defaults(func=_cmd_check)
 

@@ -167,6 +167,24 @@ class Duration:
             day = add_business_days(MON_FRI if calendar is None else calendar, day, n)
         return at_local(day, local.time(), zone)
 
+    def add_to_date(self, day: date) -> date:
+        """``day`` plus this many calendar days, weeks or months (a date, no wall clock).
+
+        Months clamp to the month's last day: 31 January plus ``1mo`` is the last day of
+        February.  Durations of hours, minutes or business days are refused (the first have no
+        date arithmetic, the last need a calendar: :func:`~overdue.calendars.add_business_days`).
+        """
+        n, unit = self.amount, self.unit
+        if unit == "d":
+            return day + timedelta(n)
+        if unit == "w":
+            return day + timedelta(7 * n)
+        if unit == "mo":
+            return _add_months(day, n)
+        raise InvalidDurationError(
+            f"{self} cannot be added to a date", expected="days, weeks or months", got=str(self)
+        )
+
 
 def _add_months(day: date, n: int) -> date:
     """``day + relativedelta(months=n)``, without building a ``relativedelta``: the same

@@ -43,7 +43,8 @@ def test_oca_to_stdout_with_the_report_on_stderr() -> None:
     )
     assert code == 0, err
     assert out.startswith('schema = "overdue.policy/1"\nid = "oca-three"')
-    assert "end_of_month, delay_days 30" in err
+    assert "one ladder per invoice" in err
+    assert "anchor = \"end_of_month\"" in out  # written exactly since issue 18
 
 
 def test_bad_input_exits_2_with_the_location(tmp_path: Path) -> None:

@@ -8,12 +8,22 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import attrs
 import pytest
 
-from overdue import Account, Invoice, Money
+from overdue import Account, Invoice, Money, decide
+from overdue.conditions import (
+    all_of,
+    balance_at_least,
+    days_overdue_at_least,
+    has_fact,
+    not_,
+    overdue_for,
+    unpaid_invoices_at_least,
+)
 from overdue.config import loads_policy, policy_warnings
 from overdue.errors import ConfigError
-from overdue.events import PaymentReceived
+from overdue.events import FactCleared, FactSet, PaymentReceived
 from overdue.importers import Approximation, ImportResult, import_killbill
 
 from .conftest import DATA, entered, one_invoice
@@ -142,20 +152,71 @@ def test_overdue_config3_keeps_what_it_can_and_switches_off_the_rest() -> None:
     result = _import("OverdueConfig3.xml", currency="EUR")
     by_id = {s.id: s for s in result.policy.stages}
     assert [s.id for s in result.policy.stages] == ["OD1", "OD2", "OD3", "OD4"]
-    assert by_id["OD3"].enabled is False
-    assert by_id["OD4"].enabled is False
-    assert by_id["OD4"].requires == ("auto_pay_off",)
+    assert by_id["OD3"].enabled is False  # the payment-failure code cannot be written
+    # The invoice count and the tag translate (issue 18): OD4 is on the ladder now.
+    assert by_id["OD4"].enabled
+    assert by_id["OD4"].enters_when == all_of(unpaid_invoices_at_least(5), has_fact("AUTO_PAY_OFF"))
+    assert by_id["OD4"].requires == ()
     assert str(by_id["OD2"].enters_when)
     assert by_id["OD2"].enabled
+    constructs = _constructs(result)
     assert {
         "responseForLastFailedPaymentIn",
         "numberOfUnpaidInvoicesEqualsOrExceeds",
-        "controlTagInclusion",
         "totalUnpaidInvoiceBalanceEqualsOrExceeds",
         "blockChanges",
         "disableEntitlementAndChangesBlocked",
         "autoReevaluationInterval",
-    } <= _constructs(result)
+    } <= constructs
+    assert "controlTagInclusion" not in constructs
+
+
+def test_overdue_config3_od4_needs_five_unpaid_invoices_and_the_tag() -> None:
+    # Kill Bill: OD4 holds with 5 or more unpaid invoices while the account has AUTO_PAY_OFF.
+    policy = _import("OverdueConfig3.xml").policy
+    invoices = [Invoice(f"INV-{i}", Money("10.00", "USD"), date(2012, 5, 1 + i)) for i in range(5)]
+    start = datetime(2012, 6, 10, tzinfo=UTC)
+    untagged = Account("A-1", timezone="UTC", invoices=invoices)
+    assert decide(policy, untagged, start).stage == "OD2"
+    tag = FactSet(at=datetime(2012, 6, 1, tzinfo=UTC), name="AUTO_PAY_OFF")
+    tagged = attrs.evolve(untagged, events=(tag,))
+    assert decide(policy, tagged, start).stage == "OD4"  # skips OD2 (skippable): most severe
+    # The tag removed before the account got there: OD4 is out of reach again.
+    cleared = tagged.with_events(FactCleared(at=datetime(2012, 6, 5, tzinfo=UTC), name=tag.name))
+    assert decide(policy, cleared, start).stage == "OD2"
+    # One invoice paid: four left, under the count.
+    paid = tagged.with_events(
+        PaymentReceived(at=datetime(2012, 6, 2, tzinfo=UTC), amount=Money("10.00", "USD"))
+    )
+    assert decide(policy, paid, start).stage == "OD2"
+
+
+def test_tag_exclusion_is_a_negated_fact_and_keeps_its_rung_on() -> None:
+    xml = _state(
+        "<condition><timeSinceEarliestUnpaidInvoiceEqualsOrExceeds><unit>DAYS</unit>"
+        "<number>10</number></timeSinceEarliestUnpaidInvoiceEqualsOrExceeds>"
+        "<controlTagExclusion>OVERDUE_ENFORCEMENT_OFF</controlTagExclusion></condition>"
+        "<externalMessage>late</externalMessage>"
+    )
+    result = import_killbill(xml)
+    stage = result.policy.stages[0]
+    assert stage.enabled
+    assert stage.enters_when == all_of(
+        days_overdue_at_least(10), not_(has_fact("OVERDUE_ENFORCEMENT_OFF"))
+    )
+    assert not any("controlTag" in a.construct for a in result.approximations)
+
+
+def test_a_balance_threshold_is_written_per_currency_when_several_are_named() -> None:
+    result = _import("OverdueConfig3.xml", currency="EUR,USD")
+    od2 = result.policy.stage("OD2")
+    assert od2.enters_when == balance_at_least("5.00 EUR", "5.00 USD")
+    eur = Account(
+        "A-1", timezone="UTC", invoices=[Invoice("I", Money("9", "EUR"), date(2012, 1, 1))]
+    )
+    assert decide(result.policy, eur, datetime(2012, 1, 3, tzinfo=UTC)).stage == "OD2"
+    with pytest.raises(ConfigError):
+        import_killbill((KB / "OverdueConfig3.xml").read_text("utf-8"), currency=" , ")
 
 
 def test_overdue_config3_dates_follow_kill_bills_most_severe_matching_state() -> None:
@@ -185,15 +246,21 @@ def _state(inner: str, name: str = "S") -> str:
     )
 
 
-def test_months_become_days_and_say_so() -> None:
+def test_months_are_calendar_months_with_no_approximation() -> None:
     xml = _state(
         "<condition><timeSinceEarliestUnpaidInvoiceEqualsOrExceeds><unit>MONTHS</unit>"
         "<number>2</number></timeSinceEarliestUnpaidInvoiceEqualsOrExceeds></condition>"
+        "<externalMessage>late</externalMessage>"
     )
     result = import_killbill(xml)
-    assert result.policy.stages[0].enters_when is not None
-    assert "days_overdue_at_least = 60" in result.toml()
-    assert any(a.construct == "2 MONTHS" for a in result.approximations)
+    assert result.policy.stages[0].enters_when == overdue_for("2mo")
+    assert not any("MONTHS" in a.construct for a in result.approximations)
+    # Joda's plusMonths clamps to the month's end, as overdue does: 12-31 + 2 months = 02-28.
+    assert entered(result.policy, one_invoice(date(2012, 12, 31)), date(2012, 12, 31)) == {
+        "S": date(2013, 2, 28)
+    }
+    years = import_killbill(xml.replace("MONTHS", "YEARS"))
+    assert years.policy.stages[0].enters_when == overdue_for("24mo")
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,7 @@ def test_each_policy_imports_loads_back_and_passes_check(policy: str) -> None:
     assert [str(w).split(":")[0] for w in policy_warnings(result.policy)] == ["$.rules"]
     constructs = " ".join(a.construct for a in result.approximations)
     assert "one ladder per invoice" in constructs
-    assert "end_of_month" in constructs
+    assert "end_of_month" not in constructs  # written exactly since issue 18
 
 
 def test_three_time_policy_dates_match_ocas_own_test() -> None:
@@ -66,13 +66,8 @@ def test_two_time_policy_dates() -> None:
     assert got == {"level_1": date(2024, 12, 31), "level_2": date(2025, 3, 1)}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="overdue has no end-of-month anchor yet (issue 18, item 4): OCA's end_of_month level "
-    "for an invoice due 2024-12-15 is 2025-01-31 (end of the month of 12-15 + 30 days); the "
-    "import enters it 30 days overdue, on 2025-01-14, and reports the approximation",
-)
 def test_end_of_month_level_when_due_plus_delay_is_not_a_month_end() -> None:
+    # OCA: end of the month of 2024-12-15 + 30 days (2025-01-14) is 2025-01-31.
     got = entered(
         _import("credit_control_3_time").policy,
         one_invoice(date(2024, 12, 15), "500.00", "EUR"),

@@ -176,3 +176,17 @@ def test_overdue_check_strict_flags_a_step_that_tells_a_third_party_the_debt(
     out, err = io.StringIO(), io.StringIO()
     assert main(["check", "--strict", str(path)], out=out, err=err) == 1
     assert "goes to third parties but must state amount" in out.getvalue()
+
+
+def test_an_age_in_months_is_floored_at_its_fewest_days() -> None:
+    # overdue_for = "2mo" is never fewer than 56 days: 60 days overdue is stricter, 30 weaker.
+    from overdue.conditions import overdue_for
+    from overdue.testing.weakenings import days_floor
+
+    assert days_floor(overdue_for("2mo")) == 56
+    assert days_floor(overdue_for("45d", anchor="end_of_month")) == 45
+    golden = _stage("litigation", enters_when=overdue_for("2mo"))
+    assert weakenings(golden, _stage("litigation", enters_when=days_overdue_at_least(60))) == []
+    weaker = _stage("litigation", enters_when=days_overdue_at_least(30))
+    found = [(w.where, w.what) for w in weakenings(golden, weaker)]
+    assert found == [("stages['litigation'].enters_when", "lower")]

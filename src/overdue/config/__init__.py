@@ -18,7 +18,7 @@ from overdue.config.accounts import (
     load_accounts,
     loads_accounts,
 )
-from overdue.config.checks import policy_warnings
+from overdue.config.checks import account_currencies, currency_warnings, policy_warnings
 from overdue.config.decisions import DECISION_SCHEMA, decision_to_dict
 from overdue.config.dumper import dump_policy, dumps_policy, policy_to_dict
 from overdue.config.loader import (
@@ -37,8 +37,10 @@ __all__ = [
     "SCHEMA",
     "AccountResult",
     "Kinds",
+    "account_currencies",
     "account_from_dict",
     "account_to_dict",
+    "currency_warnings",
     "decision_to_dict",
     "decode_utf8",
     "dump_policy",

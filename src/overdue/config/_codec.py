@@ -444,6 +444,16 @@ class Decoder:
                 got=data,
                 suggestion=f"{Decimal(str(data)):.2f} {cur}",
             )
+        if isinstance(data, str) and _bare_number(data):
+            cur = self.currency or "EUR"
+            return self.fail(
+                path,
+                "money needs a currency: an amount without one means a different sum in every "
+                "currency (for a threshold per currency, see balance_at_least_per_currency)",
+                expected='a string such as "100.00 ' + cur + '"',
+                got=data,
+                suggestion=f"{data.strip()} {cur}",
+            )
         try:
             money = Money.parse(data)
         except OverdueError as exc:
@@ -583,7 +593,8 @@ class Decoder:
             )
         cls = kinds[kind]
         fields = init_fields(cls)
-        if len(fields) == 1:
+        if len(fields) == 1 or (not isinstance(body, Mapping) and _one_required(fields)):
+            # ``{kind = value}``: the value of its only (or only required) field.
             a = fields[0]
             v = self.value(body, field_type(cls, a), cpath, a.name)
             if v is INVALID:
@@ -767,7 +778,9 @@ class Encoder:
         """``{kind: body}``: the field's value for one-field kinds, else a table of fields."""
         kind = self.kinds.kind_of_condition(value)
         fields = init_fields(type(value))
-        if len(fields) == 1:
+        if len(fields) == 1 or (_one_required(fields) and not self.attrs_value(value).keys() - {
+            _key(fields[0])
+        }):
             a = fields[0]
             return {kind: self.value(getattr(value, a.name), field_type(type(value), a), a.name)}
         return {kind: self.attrs_value(value)}
@@ -789,6 +802,23 @@ class Encoder:
                         continue
             out[_key(a)] = self.value(v, field_type(cls, a), a.name)
         return out
+
+
+def _bare_number(text: str) -> bool:
+    """``"5.00"``: a number with no currency."""
+    try:
+        return Decimal(text.strip()).is_finite()
+    except (InvalidOperation, ValueError):
+        return False
+
+
+def _one_required(fields: list[attrs.Attribute[Any]]) -> bool:
+    """The first field is required and every other has a default (``{overdue_for = "1mo"}``)."""
+    return (
+        bool(fields)
+        and fields[0].default is attrs.NOTHING
+        and all(a.default is not attrs.NOTHING for a in fields[1:])
+    )
 
 
 def _label(cls: type[Any]) -> str:

@@ -8,10 +8,21 @@ decides (``overdue check --strict`` turns them into a failing exit code).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 
-from overdue.conditions import All, Any, BalanceAtLeast, DaysOverdueAtLeast, Not
+from overdue.account import Account
+from overdue.conditions import (
+    All,
+    Any,
+    BalanceAtLeast,
+    DaysOverdueAtLeast,
+    Not,
+    OverdueFor,
+    threshold_currencies,
+)
 from overdue.errors import SuspiciousPolicyWarning, suggest
+from overdue.events import InvoiceIssued
 from overdue.policy import Policy, Stage
 
 __all__ = [
@@ -20,6 +31,8 @@ __all__ = [
     "LEGAL_STAGES",
     "MIN_DAYS_BEFORE_LEGAL",
     "PHONE_CHANNELS",
+    "account_currencies",
+    "currency_warnings",
     "policy_warnings",
 ]
 
@@ -47,6 +60,8 @@ def _min_days(cond: object) -> int:
     """The fewest days overdue at which a condition can hold (0 when it does not say)."""
     if isinstance(cond, DaysOverdueAtLeast):
         return cond.days
+    if isinstance(cond, OverdueFor):
+        return cond.age.min_timedelta.days  # the fewest days the age can stand for
     if isinstance(cond, All):
         return max((_min_days(c) for c in cond.conditions), default=0)
     if isinstance(cond, Any):
@@ -209,4 +224,56 @@ def policy_warnings(policy: Policy) -> list[SuspiciousPolicyWarning]:
         problems = getattr(rule, "policy_problems", None)
         if callable(problems):
             out.extend(SuspiciousPolicyWarning(line) for line in problems(policy))
+    return out
+
+
+def account_currencies(accounts: Iterable[Account]) -> dict[str, int]:
+    """How many of ``accounts`` invoice in each currency (opening invoices and invoice events)."""
+    out: dict[str, int] = {}
+    for account in accounts:
+        mine = {i.amount.currency for i in account.invoices}
+        mine.update(e.amount.currency for e in account.events if isinstance(e, InvoiceIssued))
+        for cur in mine:
+            out[cur] = out.get(cur, 0) + 1
+    return dict(sorted(out.items()))
+
+
+def currency_warnings(
+    policy: Policy, currencies: Mapping[str, int]
+) -> list[SuspiciousPolicyWarning]:
+    """Balance thresholds that do not fit the accounts' currencies (``check --accounts``).
+
+    A threshold compares money in its own currency only, so an account in another currency
+    never meets it: a rung that needs a USD balance never takes a EUR account, and nothing else
+    would say so.  ``currencies`` counts the accounts per currency (:func:`account_currencies`).
+    """
+    out: list[SuspiciousPolicyWarning] = []
+    used = set(currencies)
+    if not used:
+        return out
+    for i, stage in enumerate(policy.stages):
+        if not stage.enabled:
+            continue
+        written = threshold_currencies(stage.enters_when)
+        if written is None:
+            continue
+        path = f"$.stages[{i}].enters_when"
+        shown = ", ".join(sorted(written))
+        missing = sorted(used - written)
+        if missing:
+            who = ", ".join(f"{c} ({currencies[c]} account(s))" for c in missing)
+            out.append(
+                SuspiciousPolicyWarning(
+                    f"{path}: rung {stage.id!r} has a balance threshold in {shown} only; accounts "
+                    f"in {who} never meet it, so the condition waits for ever for them (give "
+                    "one per currency: balance_at_least_per_currency = [...])"
+                )
+            )
+        for cur in sorted(written - used):
+            out.append(
+                SuspiciousPolicyWarning(
+                    f"{path}: rung {stage.id!r} has a balance threshold in {cur}, a currency none "
+                    f"of the accounts use (they use {', '.join(sorted(used))})"
+                )
+            )
     return out

@@ -15,13 +15,32 @@ from typing import Any
 import attrs
 
 from overdue.calendars import HolidaysCalendar, WeekCalendar
-from overdue.conditions import All, BalanceAtLeast, DaysOverdueAtLeast, Not
+from overdue.conditions import (
+    All,
+    BalanceAtLeast,
+    BalanceAtLeastPerCurrency,
+    DaysOverdueAtLeast,
+    HasFact,
+    Not,
+    OverdueFor,
+    UnpaidInvoicesAtLeast,
+)
 from overdue.conditions import Any as AnyOf
 from overdue.errors import PolicyError, suggest
 
 __all__ = ["BUILTIN_CALENDARS", "BUILTIN_CONDITIONS", "Kinds"]
 
-BUILTIN_CONDITIONS: tuple[type[Any], ...] = (DaysOverdueAtLeast, BalanceAtLeast, All, AnyOf, Not)
+BUILTIN_CONDITIONS: tuple[type[Any], ...] = (
+    DaysOverdueAtLeast,
+    BalanceAtLeast,
+    All,
+    AnyOf,
+    Not,
+    OverdueFor,
+    UnpaidInvoicesAtLeast,
+    HasFact,
+    BalanceAtLeastPerCurrency,
+)
 """The entry-condition classes the library ships."""
 
 BUILTIN_CALENDARS: Mapping[str, type[Any]] = {"week": WeekCalendar, "holidays": HolidaysCalendar}

@@ -24,6 +24,7 @@ from overdue.conditions import Condition
 from overdue.config._codec import (
     WEEKDAY_FIELDS,
     _key,
+    _one_required,
     default_of,
     field_type,
     init_fields,
@@ -147,11 +148,13 @@ class _Gen:
         conditions = []
         for kind, cls in sorted(self.kinds.conditions.items()):
             fields = init_fields(cls)
-            body = (
-                self.of(field_type(cls, fields[0]), fields[0].name)
-                if len(fields) == 1
-                else self.table(cls)
-            )
+            if len(fields) == 1:
+                body = self.of(field_type(cls, fields[0]), fields[0].name)
+            elif _one_required(fields):  # ``{overdue_for = "1mo"}`` or the full table
+                first = self.of(field_type(cls, fields[0]), fields[0].name)
+                body = {"anyOf": [first, self.table(cls)]}
+            else:
+                body = self.table(cls)
             conditions.append(
                 {
                     "type": "object",

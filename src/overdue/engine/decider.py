@@ -79,6 +79,8 @@ def decide(
     try:
         snap = snapshot if snapshot is not None else fold(account, now, as_known_at=as_known_at)
         w = _Work(policy, account, now, snap, tuple(elsewhere), debt_id)  # 1. the situation
+        if snap.event_count < len(account.events):  # facts dated after now are on file
+            w.ahead = next_fact_after(account, now, as_known_at)
         return (
             _settled(w)  # 2. written off, nothing owed, paid, not yet overdue
             or _paused(w)  # 3. a promise to pay or a payment plan
@@ -141,7 +143,9 @@ class _Work:
     facts gathered so far.  Every datetime it returns is in ``z`` (the debtor's zone, else UTC).
     """
 
-    __slots__ = ("account", "base", "now", "policy", "reasons", "s", "snap", "waits", "z")
+    __slots__ = (
+        "account", "ahead", "base", "now", "policy", "reasons", "s", "snap", "waits", "z",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -186,6 +190,8 @@ class _Work:
         }
         self.reasons: list[Reason] = []
         self.waits: list[str] = []  # the new facts that would change the decision
+        # When the next event already on file but dated after ``now`` takes effect (issue 18).
+        self.ahead: datetime | None = None
         if tz is None:
             self.note(
                 "zone_unknown", "the debtor's time zone is unknown and the policy assumes none"
@@ -201,9 +207,38 @@ class _Work:
         kw.setdefault("stage", self.snap.stage)
         kw.setdefault("stage_since", self.snap.stage_since)
         kw["stage_since"] = opt_in_zone(self.z, kw["stage_since"])  # type: ignore[arg-type]
-        kw["wake_at"] = opt_in_zone(self.z, kw.get("wake_at"))  # type: ignore[arg-type]
+        wake = kw.get("wake_at")
+        ahead = self.ahead
+        if (
+            ahead is not None
+            and status != "written_off"
+            and (wake is None or instant(ahead) < instant(wake))  # type: ignore[arg-type]
+        ):
+            wake = ahead
+        kw["wake_at"] = opt_in_zone(self.z, wake)  # type: ignore[arg-type]
         reasons = localised(self.reasons, self.z)
         return Decision(status=status, reasons=reasons, **self.base, **kw)  # type: ignore[arg-type]
+
+
+def next_fact_after(
+    account: Account, now: datetime, as_known_at: datetime | None = None
+) -> datetime | None:
+    """When the earliest event on file dated after ``now`` takes effect (``None``: none).
+
+    Such an event (an invoice issued ahead of time, a hold that starts next week) changes the
+    decision when its moment comes with no new fact from the host, so ``wake_at`` is never
+    later than it.  With ``as_known_at``, events recorded after that moment do not count.
+    """
+    best: datetime | None = None
+    for event in account.events:
+        at = event.at
+        if (
+            at > now
+            and (best is None or at < best)
+            and (as_known_at is None or event.known_at(as_known_at))
+        ):
+            best = at
+    return best
 
 
 def _settled(w: _Work) -> Decision | None:
@@ -497,4 +532,6 @@ def _wake_at(
         hold = snap.fact_open(name, now)
         if hold is not None and hold.until is not None:
             candidates.append(hold.until)
+    if w.ahead is not None:
+        candidates.append(w.ahead)
     return opt_in_zone(w.z, min(candidates, key=instant)) if candidates else None

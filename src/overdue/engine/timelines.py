@@ -18,6 +18,7 @@ from overdue.engine.decider import calendar_range, decide
 from overdue.engine.reasons import instant as _instant
 from overdue.engine.schedule import NUDGE as _NUDGE
 from overdue.errors import OverdueError
+from overdue.events import Event
 from overdue.policy import Policy
 from overdue.snapshot import fold
 
@@ -71,6 +72,10 @@ class Timeline(tuple[TimelineEntry, ...]):
         return timeline_html(self)
 
 
+def _at(event: Event) -> datetime:
+    return event.at
+
+
 _NO_ANSWER_CHANNELS = frozenset({"phone", "call", "voice", "field_visit", "visit"})
 
 
@@ -108,12 +113,17 @@ def _timeline(
 ) -> Timeline:
     acct = account
     snap = fold(acct, start)
+    # Events on file dated after the start (an invoice issued later) take effect when the
+    # projection reaches them; ``decide`` wakes at the first of them.
+    ahead = sorted((e for e in acct.events if e.at > start), key=_at)
     t = start
     out: list[TimelineEntry] = []
     seen_notes: set[tuple[str, str | None, str]] = set()
     for _ in range(max_decisions):
         if _instant(t) > _instant(until):
             return Timeline(out)
+        while ahead and _instant(ahead[0].at) <= _instant(t):
+            snap = snap.apply(ahead.pop(0))
         d = decide(policy, acct, t, snapshot=snap)
         t = t if d.at.tzinfo is t.tzinfo else d.at  # entries read in the debtor's zone
         new = list(d.record)

@@ -60,7 +60,11 @@ def register(sub: Any) -> None:
     kinds = imp.add_subparsers(dest="source", required=True, metavar="SOURCE")
     kb = kinds.add_parser("killbill", help="a Kill Bill overdue.xml")
     kb.add_argument("file", metavar="OVERDUE_XML")
-    kb.add_argument("--currency", default="USD", help="currency of balance thresholds")
+    kb.add_argument(
+        "--currency",
+        default="USD",
+        help="currency of balance thresholds; several as EUR,USD (one threshold per currency)",
+    )
     kb.set_defaults(func=_killbill)
     oca = kinds.add_parser("oca", help="an OCA credit-control policy (Odoo data XML export)")
     oca.add_argument("file", metavar="EXPORT_XML")

@@ -4,7 +4,8 @@ A follow-up is a list of lines, each reached ``delay`` days after the due date (
 ``days``, or ``end_of_month`` in older releases), sending an e-mail and/or a printed letter
 (``send_email``, ``send_letter``, both on unless switched off) and optionally asking for a
 manual action.  Each line becomes a rung entered ``delay`` days overdue, lines in ``sequence``
-order; ``end_of_month`` is approximated like OCA's, and a manual action is reported, not
+order; ``end_of_month`` waits for the last day of the month in which ``due + delay`` falls, like
+OCA's (``overdue_for`` with ``anchor = "end_of_month"``), and a manual action is reported, not
 written (a person's task is not a contact).
 """
 
@@ -107,18 +108,13 @@ def followup_from_root(
                     f"account enters rung 'followup_{n}'",
                 )
             )
+        enters: dict[str, Any] = {"days_overdue_at_least": delay}
         if (value(f.get("start")) or "days") == "end_of_month":
-            notes.append(
-                Approximation(
-                    f"{path}/field[@name='start']",
-                    f"end_of_month, delay {delay}",
-                    f"written as enters_when = {{days_overdue_at_least = {delay}}}",
-                    "overdue has no end-of-month anchor yet; the level can come later in Odoo",
-                )
-            )
+            # The last day of the month in which due + delay falls, as OCA's end_of_month.
+            enters = {"overdue_for": {"age": f"{delay}d", "anchor": "end_of_month"}}
         stage: dict[str, Any] = {
             "id": f"followup_{n}",
-            "enters_when": {"days_overdue_at_least": delay},
+            "enters_when": enters,
             "steps": steps,
         }
         title = value(f.get("name"))

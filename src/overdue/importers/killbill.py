@@ -10,14 +10,22 @@ poll).
 What `overdue` cannot say yet is approximated or dropped, and each case is listed in the
 result's ``approximations``: service actions (block changes, disable entitlement, cancel) are
 written as steps on the addressless ``service_action`` channel and are not undone when the
-account pays; stepping down to a lower state is not possible; conditions on payment-failure
-codes, invoice counts and tag exclusion cannot be written, so a state that needs one is kept
-but switched off; month and year thresholds become days.
+account pays; stepping down to a lower state is not possible; a condition on payment-failure
+codes cannot be written, so a state that needs one is kept but switched off.
+
+Conditions translate one for one (issue 18): ``DAYS``/``WEEKS`` thresholds become
+``days_overdue_at_least``, ``MONTHS``/``YEARS`` become ``overdue_for = "<n>mo"`` (calendar
+months, clamped to the month's end as Kill Bill's date arithmetic does), tag inclusion and
+exclusion become ``has_fact`` and ``not has_fact`` (the host records Kill Bill's tags as
+``fact_set``/``fact_cleared`` events), the unpaid-invoice count becomes
+``unpaid_invoices_at_least``, and a balance threshold (which has no currency in Kill Bill) is
+written in each currency the caller names.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -32,7 +40,8 @@ SERVICE_CHANNEL = "service_action"
 """The addressless channel on which imported service actions (block, disable, cancel) go."""
 
 _SCHEMA = "overdue.policy/1"
-_DAYS_PER_UNIT = {"DAYS": 1, "WEEKS": 7, "MONTHS": 30, "YEARS": 365}
+_DAYS_PER_UNIT = {"DAYS": 1, "WEEKS": 7}
+_MONTHS_PER_UNIT = {"MONTHS": 1, "YEARS": 12}
 _KNOWN_STATE_KEYS = frozenset(
     {
         "condition",
@@ -53,8 +62,9 @@ _NO_SERVICE_ACTIONS = (
 
 
 class _Importer:
-    def __init__(self, currency: str, policy_id: str) -> None:
-        self.currency = currency
+    def __init__(self, currencies: tuple[str, ...], policy_id: str) -> None:
+        self.currencies = currencies
+        self.currency = currencies[0]
         self.policy_id = policy_id
         self.notes: list[Approximation] = []
 
@@ -76,13 +86,13 @@ class _Importer:
             )
         return text.lower() == "true"
 
-    def _days(self, elem: ET.Element, path: str) -> int | None:
-        """A ``<unit>``/``<number>`` duration in whole days (None for UNLIMITED)."""
+    def _age(self, elem: ET.Element, path: str) -> dict[str, Any] | None:
+        """A ``<unit>``/``<number>`` age as a condition (None for UNLIMITED)."""
         unit = (child_text(elem, "unit") or "").upper()
         number = child_text(elem, "number")
         if unit == "UNLIMITED":
             return None
-        if unit not in _DAYS_PER_UNIT:
+        if unit not in _DAYS_PER_UNIT and unit not in _MONTHS_PER_UNIT:
             raise ConfigError(
                 f"{path}/unit: unknown duration unit",
                 key_path=f"{path}/unit",
@@ -105,17 +115,11 @@ class _Importer:
                 expected="0..36525",
                 got=n,
             )
-        if unit in ("MONTHS", "YEARS"):
-            self.note(
-                path,
-                f"{n} {unit}",
-                f"written as {n * _DAYS_PER_UNIT[unit]} days overdue",
-                "overdue thresholds are whole days; calendar months and years are not yet "
-                "expressible, so the date can differ by a few days",
-            )
-        return n * _DAYS_PER_UNIT[unit]
+        if unit in _MONTHS_PER_UNIT:
+            return {"overdue_for": f"{n * _MONTHS_PER_UNIT[unit]}mo"}
+        return {"days_overdue_at_least": n * _DAYS_PER_UNIT[unit]}
 
-    def _money(self, text: str, path: str) -> str:
+    def _money(self, text: str, path: str) -> dict[str, Any]:
         try:
             amount = Decimal(text)
         except InvalidOperation:
@@ -129,21 +133,25 @@ class _Importer:
             raise ConfigError(
                 f"{path}: not an amount", key_path=path, expected="an amount >= 0", got=text
             )
+        shown = ", ".join(f"{amount} {c}" for c in self.currencies)
         self.note(
             path,
             "totalUnpaidInvoiceBalanceEqualsOrExceeds (no currency)",
-            f"written as {amount} {self.currency}",
-            "Kill Bill compares the balance in each account's own currency; an overdue threshold "
-            "has one currency, so accounts in another currency never reach it; and an invoice "
-            "is overdue from the day after its due date, so a balance-only state is entered one "
-            "day after Kill Bill enters it on the failed payment",
+            f"written as {shown}" + (" (one per currency)" if len(self.currencies) > 1 else ""),
+            "Kill Bill compares the number with the balance in each account's own currency; "
+            "overdue writes a threshold per currency (name every currency your accounts use: "
+            "accounts in another never reach it, and overdue check --accounts says so); and an "
+            "invoice is overdue from the day after its due date, so a balance-only state is "
+            "entered one day after Kill Bill enters it on the failed payment",
         )
-        return f"{amount} {self.currency}"
+        if len(self.currencies) == 1:
+            return {"balance_at_least": f"{amount} {self.currency}"}
+        return {"balance_at_least_per_currency": [f"{amount} {c}" for c in self.currencies]}
 
     # ------------------------------------------------------------------ states
 
-    def condition(self, state: ET.Element, path: str) -> tuple[list[Any], list[str], bool]:
-        """(conditions, requires, expressible) for one state's ``<condition>``."""
+    def condition(self, state: ET.Element, path: str) -> tuple[list[Any], bool]:
+        """(conditions, expressible) for one state's ``<condition>``."""
         cond = state.find("condition")
         cpath = f"{path}/condition"
         if cond is None or len(cond) == 0:
@@ -154,47 +162,55 @@ class _Importer:
                 "Kill Bill treats a sub-condition that is not configured as true, so an empty "
                 "condition would match every account at once; write an explicit condition",
             )
-            return [], [], False
+            return [], False
         parts: list[Any] = []
-        requires: list[str] = []
+        tags = 0
         ok = True
         for c in cond:
             tag = c.tag
             here = f"{cpath}/{tag}"
             text = (c.text or "").strip()
             if tag == "timeSinceEarliestUnpaidInvoiceEqualsOrExceeds":
-                days = self._days(c, here)
-                if days is None:
+                age = self._age(c, here)
+                if age is None:
                     self.note(
                         here, "UNLIMITED", "rung switched off", "an unlimited wait never ends"
                     )
                     ok = False
                 else:
-                    parts.append({"days_overdue_at_least": days})
+                    parts.append(age)
             elif tag == "totalUnpaidInvoiceBalanceEqualsOrExceeds":
-                parts.append({"balance_at_least": self._money(text, here)})
-            elif tag == "controlTagInclusion":
-                requires.append(text.lower())
+                parts.append(self._money(text, here))
+            elif tag in ("controlTagInclusion", "controlTagExclusion"):
+                if not text:
+                    raise ConfigError(
+                        f"{here}: a tag condition without a tag name",
+                        key_path=here,
+                        expected=f"<{tag}>AUTO_PAY_OFF</{tag}>",
+                        got=None,
+                    )
+                fact = {"has_fact": text}
+                parts.append(fact if tag == "controlTagInclusion" else {"not": fact})
+                tags += 1
+            elif tag == "numberOfUnpaidInvoicesEqualsOrExceeds":
+                parts.append({"unpaid_invoices_at_least": self._count(text, here)})
                 self.note(
                     here,
-                    f"controlTagInclusion {text}",
-                    f"written as requires = [{text.lower()!r}] (an authorisation on file)",
-                    "overdue has no tag conditions yet: removing the tag does not return the "
-                    "account to a lower rung",
+                    f"numberOfUnpaidInvoicesEqualsOrExceeds {text}",
+                    "written as unpaid_invoices_at_least, counting overdue invoices",
+                    "an invoice counts from the day after its due date, so with the invoice date "
+                    "given as the due date the count is met one day after Kill Bill's",
                 )
-            elif tag in (
-                "controlTagExclusion",
-                "numberOfUnpaidInvoicesEqualsOrExceeds",
-                "responseForLastFailedPaymentIn",
-            ):
+            elif tag == "responseForLastFailedPaymentIn":
                 shown = text or ", ".join((r.text or "").strip() for r in c)
                 self.note(
                     here,
                     f"{tag} {shown}".strip(),
-                    "condition dropped and the rung switched off (enabled = false); write it as "
-                    "a host condition or a hold in Python if you need the state",
-                    "a policy file cannot say this condition yet, and dropping it alone would let "
-                    "accounts reach the state that Kill Bill keeps out",
+                    "condition dropped and the rung switched off (enabled = false); to keep the "
+                    "state, record the failed payment's response as a fact (fact_set) and add "
+                    "{ has_fact = ... } to the rung's enters_when, then switch it on",
+                    "overdue's facts hold no payment-failure codes of their own, and dropping the "
+                    "condition alone would let accounts reach the state that Kill Bill keeps out",
                 )
                 ok = False
             else:
@@ -207,7 +223,7 @@ class _Importer:
                     "controlTagInclusion | controlTagExclusion",
                     got=tag,
                 )
-        if not parts and ok:
+        if len(parts) == tags and ok:
             self.note(
                 cpath,
                 "condition on tags only",
@@ -215,7 +231,22 @@ class _Importer:
                 "Kill Bill requires a tag condition to come with another condition",
             )
             ok = False
-        return parts, requires, ok
+        return parts, ok
+
+    @staticmethod
+    def _count(text: str, path: str) -> int:
+        try:
+            n = int(text)
+        except ValueError:
+            n = -1
+        if n < 1 or n > 1_000_000:
+            raise ConfigError(
+                f"{path}: not a number of invoices",
+                key_path=path,
+                expected="a whole number >= 1",
+                got=text,
+            )
+        return n
 
     @staticmethod
     def _has_actions(state: ET.Element) -> bool:
@@ -245,7 +276,7 @@ class _Importer:
                 )
         if self._bool(state, "isClearState", path):
             return None  # overdue's own "current" / "resolved" is the clear state
-        parts, requires, ok = self.condition(state, path)
+        parts, ok = self.condition(state, path)
         steps: list[dict[str, Any]] = []
         message = child_text(state, "externalMessage")
         if message:
@@ -301,8 +332,6 @@ class _Importer:
             stage["enters_when"] = parts[0]
         elif parts:
             stage["enters_when"] = {"all": parts}
-        if requires:
-            stage["requires"] = requires
         if not ok:
             stage["enabled"] = False
         return stage
@@ -379,16 +408,34 @@ class _Importer:
 
 
 def import_killbill(
-    xml_text: str, *, currency: str = "USD", policy_id: str = "killbill-overdue"
+    xml_text: str,
+    *,
+    currency: str | Sequence[str] = "USD",
+    policy_id: str = "killbill-overdue",
 ) -> ImportResult:
     """Translate a Kill Bill ``overdue.xml`` into a policy plus the list of what it approximates.
 
-    ``currency`` is the currency of the balance thresholds (Kill Bill's have none).  Bad input
+    ``currency`` names the currencies of the balance thresholds (Kill Bill's have none, and
+    compare the number with each account's own currency): one currency, several as a sequence
+    or as ``"EUR,USD"`` (one threshold per currency).  Bad input
     (malformed XML, a DOCTYPE, an unknown element or unit) raises a located
     :class:`~overdue.errors.ConfigError`.
     """
     root = parse_xml(xml_text, source="Kill Bill overdue.xml")
-    imp = _Importer(currency, policy_id)
+    imp = _Importer(_currencies(currency), policy_id)
     doc = imp.run(root)
     policy = policy_of(doc)
     return ImportResult(policy, imp.notes, source="Kill Bill overdue.xml")
+
+
+def _currencies(currency: str | Sequence[str]) -> tuple[str, ...]:
+    names = currency.split(",") if isinstance(currency, str) else list(currency)
+    out = tuple(dict.fromkeys(n.strip().upper() for n in names if n.strip()))
+    if not out:
+        raise ConfigError(
+            "no currency for the balance thresholds",
+            key_path="currency",
+            expected="'USD' or 'EUR,USD'",
+            got=currency,
+        )
+    return out

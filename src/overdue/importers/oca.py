@@ -9,9 +9,9 @@ importer writes one rung per level, lowest first:
   ``date_maturity + delay <= run date``;
 - ``previous_date``: ``delay_days`` after the previous reminder, written as the previous rung's
   ``deadline``;
-- ``end_of_month``: OCA waits until the end of the month in which ``due + delay`` falls;
-  ``overdue`` has no end-of-month anchor yet, so the rung is entered ``delay`` days overdue,
-  which is the same date only when ``due + delay`` is a month's last day (reported).
+- ``end_of_month``: OCA waits until the last day of the month in which ``due + delay`` falls,
+  written as ``enters_when = {overdue_for = {age = "<delay>d", anchor = "end_of_month"}}``:
+  the same boundary, exactly.
 
 OCA escalates each invoice (move line) on its own ladder; ``overdue`` escalates the account by
 its oldest unpaid invoice (reported).  The reminder texts stay in the host's templates: each
@@ -167,19 +167,14 @@ def import_oca(
         if mode == "previous_date":
             stages[-1]["deadline"] = f"{delay}d"
         else:
-            stage["enters_when"] = {"days_overdue_at_least": delay}
+            if mode == "end_of_month":
+                stage["enters_when"] = {
+                    "overdue_for": {"age": f"{delay}d", "anchor": "end_of_month"}
+                }
+            else:
+                stage["enters_when"] = {"days_overdue_at_least": delay}
             if stages:
                 stages[-1]["deadline"] = "0d"
-        if mode == "end_of_month":
-            notes.append(
-                Approximation(
-                    f"{path}/field[@name='computation_mode']",
-                    f"end_of_month, delay_days {delay}",
-                    f"written as enters_when = {{days_overdue_at_least = {delay}}}",
-                    "overdue has no end-of-month anchor yet: OCA waits until the last day of the "
-                    f"month in which due + {delay} days falls, up to 30 days later",
-                )
-            )
         if truthy(f.get("mail_show_invoice_detail")):
             notes.append(
                 Approximation(

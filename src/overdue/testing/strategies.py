@@ -22,7 +22,15 @@ from zoneinfo import ZoneInfo
 from hypothesis import strategies as st
 
 from overdue.account import Account, ContactPoint, Invoice
-from overdue.conditions import All, Any, BalanceAtLeast, Condition, DaysOverdueAtLeast
+from overdue.conditions import (
+    All,
+    Any,
+    BalanceAtLeast,
+    Condition,
+    DaysOverdueAtLeast,
+    OverdueFor,
+    UnpaidInvoicesAtLeast,
+)
 from overdue.durations import Duration
 from overdue.events import (
     AuthorisationGranted,
@@ -353,10 +361,18 @@ def accounts(
 
 
 def conditions(currency: str = "CNY") -> st.SearchStrategy[Condition]:
-    """Entry conditions: days overdue, a balance floor, and their ``&`` / ``|`` compositions."""
+    """Entry conditions: days overdue, an age in days, weeks or months (to the month's end or
+    not), a count of unpaid invoices, a balance floor, and their ``&`` / ``|`` compositions."""
+    ages = st.builds(
+        OverdueFor,
+        st.builds(Duration, st.integers(0, 3), st.sampled_from(["d", "w", "mo"])),
+        anchor=st.sampled_from(["due", "end_of_month"]),
+    )
     leaf: st.SearchStrategy[Condition] = st.one_of(
         st.integers(0, 60).map(DaysOverdueAtLeast),
         money(currency, min_value="1.00", max_value="1000.00").map(BalanceAtLeast),
+        ages,
+        st.integers(1, 2).map(UnpaidInvoicesAtLeast),
     )
     return st.one_of(
         leaf,

@@ -28,7 +28,7 @@ from typing import Any
 
 import attrs
 
-from overdue.conditions import All, BalanceAtLeast, Condition, DaysOverdueAtLeast
+from overdue.conditions import All, BalanceAtLeast, Condition, DaysOverdueAtLeast, OverdueFor
 from overdue.conditions import Any as AnyOf
 from overdue.durations import Duration
 from overdue.money import Money
@@ -70,6 +70,9 @@ def days_floor(cond: Condition | None) -> int | None:
     """The least days overdue ``cond`` lets through (``None``: no floor it can be shown to set)."""
     if isinstance(cond, DaysOverdueAtLeast):
         return cond.days
+    if isinstance(cond, OverdueFor):
+        # The fewest days the age can stand for (a month is at least 28): a sound lower bound.
+        return cond.age.min_timedelta.days
     if isinstance(cond, All):
         floors = [f for f in (days_floor(c) for c in cond.conditions) if f is not None]
         return max(floors) if floors else None
