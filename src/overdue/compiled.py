@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import attrs
 
+from overdue.rules.base import RuleBase
 from overdue.rules.protocols import (
     AttachesObligations,
     GrantsReply,
@@ -58,6 +59,30 @@ class CompiledPolicy:
     reply_rules: frozenset[int]
     waivable_rules: frozenset[int]
     lifted_codes: Mapping[str, str]
+    all_rules: tuple[Rule, ...] = ()
+    scoped: Mapping[tuple[str, str, str, tuple[str, ...]], tuple[Rule, ...]] = attrs.field(
+        factory=dict, eq=False, repr=False
+    )
+    dynamic_rules: frozenset[int] = frozenset()
+
+    def rules_for(
+        self, stage: str, channel: str, template: str, tags: tuple[str, ...]
+    ) -> tuple[Rule, ...]:
+        """The rules that may apply to a candidate of ``stage`` on ``channel`` with
+        ``template`` and ``tags``, in the policy's order.
+
+        Rules filtering by the shared scope alone (``RuleBase.applies_to``: channels, stages,
+        templates, tags) are filtered here once per policy and key; the others (their
+        ``id()`` in :attr:`dynamic_rules`) are kept for the engine to ask per candidate.
+        """
+        key = (stage, channel, template, tags)
+        found = self.scoped.get(key)
+        if found is None:
+            found = tuple(
+                r for r in self.all_rules if id(r) in self.dynamic_rules or _in_scope(r, key)
+            )
+            self.scoped[key] = found  # type: ignore[index]  # a per-policy memo, bounded by its steps
+        return found
 
     @classmethod
     def of(cls, policy: Policy) -> CompiledPolicy:
@@ -80,4 +105,26 @@ class CompiledPolicy:
             frozenset(id(r) for r in policy.rules if isinstance(r, GrantsReply)),
             frozenset(id(r) for r in policy.rules if waivable(r)),
             MappingProxyType({r.id: lifted_by(r, r.id) for r in policy.rules}),
+            tuple(policy.rules),
+            dynamic_rules=frozenset(
+                id(r) for r in policy.rules if getattr(type(r), "applies_to", None) is not _SCOPED
+            ),
         )
+
+
+_SCOPED = RuleBase.applies_to
+
+
+def _in_scope(rule: Rule, key: tuple[str, str, str, tuple[str, ...]]) -> bool:
+    """``RuleBase.applies_to`` on the fields of a candidate it reads (the key)."""
+    stage, channel, template, tags = key
+    r = cast(RuleBase, rule)
+    if r.channels is not None and channel not in r.channels:
+        return False
+    if r.stages is not None and stage not in r.stages:
+        return False
+    if r.templates is not None and template not in r.templates:
+        return False
+    if r.exempt_tags and not r.exempt_tags.isdisjoint(tags):
+        return False
+    return template not in r.exempt_templates

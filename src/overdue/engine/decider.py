@@ -149,14 +149,18 @@ class _Work:
         )
         self.base: Mapping[str, object] = {
             "account_id": account.id,
-            "at": in_zone(z, now),
+            "at": now if now.tzinfo is z else now.astimezone(z),
             "days_overdue": dov,
             "balance": balance,
             "policy_id": policy.id,
             "policy_version": policy.version,
             "zone": tz_name,
-            "retain_until": clock.retain_until(policy.compiled.retention_rules, snap, z),
-            "debt_disputed": snap.fact_open("dispute_open", now) is not None,
+            "retain_until": (
+                clock.retain_until(retention, snap, z)
+                if (retention := policy.compiled.retention_rules)
+                else None
+            ),
+            "debt_disputed": bool(snap.facts) and snap.fact_open("dispute_open", now) is not None,
         }
         self.reasons: list[Reason] = []
         self.waits: list[str] = []  # the new facts that would change the decision
@@ -221,7 +225,7 @@ def _paused(w: _Work) -> Decision | None:
                 ends,
             )
             return w.done("paused", wake_at=ends)
-    plan = snap.fact_open("payment_plan", w.now)
+    plan = snap.fact_open("payment_plan", w.now) if snap.facts else None
     if plan is None:
         return None
     if promise is not None:

@@ -147,6 +147,7 @@ def _try_channels(
             )
             no_point.append(f"contact_point:{channel}")
             continue
+        rules = policy.compiled.rules_for(stage.id, channel, step.template, step.tags)
         tries = []
         for contact in points:
             cand = Candidate(
@@ -162,7 +163,7 @@ def _try_channels(
                 must_state=step.must_state,
                 tags=step.tags,
             )
-            sched = schedule(policy.rules, cand, start, policy.horizon, policy.compiled)
+            sched = schedule(rules, cand, start, policy.horizon, policy.compiled)
             tries.append((cand, sched))
         allowed = [
             (sc.at.astimezone(UTC), i) for i, (_, sc) in enumerate(tries) if sc.at is not None

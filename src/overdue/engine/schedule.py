@@ -83,8 +83,12 @@ def schedule(
     Two things lift a rule's objection at a moment, and both are stated in the notes: a consent
     waiver naming a ``waivable`` rule, and a ``respond_once`` rule making the candidate the one
     reply to the debtor's own contact (only for the rule kinds it ``overrides``).
+
+    ``rules`` are those that may apply to the candidate's stage, channel, template and tags
+    (``compiled.rules_for``); only rules with an ``applies_to`` of their own are asked here.
     """
-    applicable = [r for r in rules if r.applies_to(candidate)]
+    dynamic = compiled.dynamic_rules
+    applicable = [r for r in rules if id(r) not in dynamic or r.applies_to(candidate)]
     gate = third_party_gate(applicable, candidate)  # ungoverned, or stating debt facts
     if gate is not None:
         return Scheduled(None, (gate,), ())
@@ -94,14 +98,18 @@ def schedule(
     horizon_end: datetime | None = None  # computed on the first deferral only
     t = start
     last_defer: dict[str, Verdict] = {}
+    now_utc = candidate.situation.now.astimezone(UTC)
     for _ in range(MAX_ROUNDS):
         blocks: list[Verdict] = []
         notes: list[Reason] = []
         latest: datetime | None = None
         # A reply goes out now, when the debtor is waiting for it, or not as a reply at all: a
         # step another rule defers (or one due later) is scheduled like any other contact.
-        now_round = t.astimezone(UTC) == candidate.situation.now.astimezone(UTC)
-        grant = _reply_grant(granting, candidate, t) if granting and now_round else None
+        grant = (
+            _reply_grant(granting, candidate, t)
+            if granting and t.astimezone(UTC) == now_utc
+            else None
+        )
         reply = False
         cand = attrs.evolve(candidate, is_reply=True) if grant is not None else candidate
         for rule in applicable:

@@ -221,12 +221,20 @@ class FrequencyCap(RuleBase):
     def _counted(
         self, candidate: Candidate, since: datetime | None = None
     ) -> list[ContactAttempted]:
-        """The contacts the cap counts; with ``since``, only those from then on (a window)."""
+        """The contacts the cap counts; with ``since``, only those from then on (a window).
+
+        Empty when fewer contacts than the cap are on file and planned in the window at all:
+        then no count can reach the cap, whatever is left out.
+        """
+        snap = candidate.situation.snapshot
+        recent = snap.contacts if since is None else snap.contacts_since(since)
+        if len(recent) + len(candidate.planned) < self.max_contacts:
+            # Every scope counts a part of these: fewer than the cap cannot reach it (the
+            # common case, decided without a pass over the contacts).
+            return []
         chans = self.count_channels if self.count_channels is not None else self.channels
         outcomes = _members(COUNTS[self.counts])
         ex = self.exclude
-        snap = candidate.situation.snapshot
-        recent = snap.contacts if since is None else snap.contacts_since(since)
         pool = [
             c for c in recent if (chans is None or c.channel in chans) and c.outcome in outcomes
         ]

@@ -57,8 +57,9 @@ class HoldWhile(RuleBase):
     pause_deadlines: bool = True
 
     def check(self, candidate: Candidate, at: datetime) -> Verdict | None:
-        state = candidate.situation.snapshot.fact_open(self.fact, at)
-        if state is None:
+        facts = candidate.situation.snapshot.facts
+        state = facts[self.fact] if self.fact in facts else None  # most accounts hold none
+        if state is None or not state.open_at(at):
             return None
         why = f" ({state.detail})" if state.detail else ""
         if state.until is not None:
