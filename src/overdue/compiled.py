@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 import attrs
 
@@ -28,7 +28,15 @@ if TYPE_CHECKING:
     from overdue.policy import Policy, Stage
     from overdue.rules.base import Rule
 
-__all__ = ["CompiledPolicy"]
+__all__ = ["CompiledPolicy", "Scoped"]
+
+
+class Scoped(NamedTuple):
+    """The rules that may apply to one stage, channel, template and tags (``rules_for``)."""
+
+    rules: tuple[Rule, ...]
+    dynamic: tuple[Rule, ...]  # those with an ``applies_to`` of their own, asked per candidate
+    granting: tuple[GrantsReply, ...]  # those that may grant a reply (before ``applies_to``)
 
 
 @attrs.frozen
@@ -60,16 +68,14 @@ class CompiledPolicy:
     waivable_rules: frozenset[int]
     lifted_codes: Mapping[str, str]
     all_rules: tuple[Rule, ...] = ()
-    scoped: Mapping[tuple[str, str, str, tuple[str, ...]], tuple[Rule, ...]] = attrs.field(
+    scoped: Mapping[tuple[str, str, str, tuple[str, ...]], Scoped] = attrs.field(
         factory=dict, eq=False, repr=False
     )
     dynamic_rules: frozenset[int] = frozenset()
 
-    def rules_for(
-        self, stage: str, channel: str, template: str, tags: tuple[str, ...]
-    ) -> tuple[Rule, ...]:
+    def rules_for(self, stage: str, channel: str, template: str, tags: tuple[str, ...]) -> Scoped:
         """The rules that may apply to a candidate of ``stage`` on ``channel`` with
-        ``template`` and ``tags``, in the policy's order.
+        ``template`` and ``tags``, in the policy's order (a :class:`Scoped`).
 
         Rules filtering by the shared scope alone (``RuleBase.applies_to``: channels, stages,
         templates, tags) are filtered here once per policy and key; the others (their
@@ -78,8 +84,13 @@ class CompiledPolicy:
         key = (stage, channel, template, tags)
         found = self.scoped.get(key)
         if found is None:
-            found = tuple(
+            rules = tuple(
                 r for r in self.all_rules if id(r) in self.dynamic_rules or _in_scope(r, key)
+            )
+            found = Scoped(
+                rules,
+                tuple(r for r in rules if id(r) in self.dynamic_rules),
+                tuple(cast("GrantsReply", r) for r in rules if id(r) in self.reply_rules),
             )
             self.scoped[key] = found  # type: ignore[index]  # a per-policy memo, bounded by its steps
         return found

@@ -19,7 +19,7 @@ from overdue.engine import deadline as clock
 from overdue.engine.drafts import ActionDraft, PlanOut, build_all
 from overdue.engine.ladder import choose_next, transition
 from overdue.engine.pauses import paused_time
-from overdue.engine.plan import facts_awaited, plan_steps
+from overdue.engine.plan import NOTHING, facts_awaited, has_pending, plan_steps
 from overdue.engine.reasons import in_zone, info, instant, localised, opt_in_zone
 from overdue.errors import CalendarRangeError, OverdueError
 from overdue.policy import Policy, Stage
@@ -133,7 +133,22 @@ class _Work:
     facts gathered so far.  Every datetime it returns is in ``z`` (the debtor's zone, else UTC).
     """
 
-    __slots__ = ("account", "base", "now", "policy", "reasons", "s", "snap", "waits", "z")
+    __slots__ = (
+        "_s",
+        "account",
+        "balance",
+        "base",
+        "dov",
+        "local_date",
+        "now",
+        "policy",
+        "reasons",
+        "snap",
+        "tz",
+        "tz_source",
+        "waits",
+        "z",
+    )
 
     def __init__(self, policy: Policy, account: Account, now: datetime, snap: Snapshot) -> None:
         tz, tz_source, tz_name = resolve_zone(policy, account)
@@ -144,9 +159,14 @@ class _Work:
         balance = snap.balance
         dov = days_overdue(snap, local_date)
         self.policy, self.account, self.now, self.snap, self.z = policy, account, now, snap, z
-        self.s = Situation(
-            account, snap, now, tz, tz_source, policy.calendar, local_date, dov, balance
+        self.tz, self.tz_source, self.local_date, self.dov, self.balance = (
+            tz,
+            tz_source,
+            local_date,
+            dov,
+            balance,
         )
+        self._s: Situation | None = None  # built when a phase needs it (not to settle)
         self.base: Mapping[str, object] = {
             "account_id": account.id,
             "at": now if now.tzinfo is z else now.astimezone(z),
@@ -169,6 +189,24 @@ class _Work:
                 "zone_unknown", "the debtor's time zone is unknown and the policy assumes none"
             )
 
+    @property
+    def s(self) -> Situation:
+        """The situation, for conditions and rules: built once, and only when asked."""
+        s = self._s
+        if s is None:
+            s = self._s = Situation(
+                self.account,
+                self.snap,
+                self.now,
+                self.tz,
+                self.tz_source,
+                self.policy.calendar,
+                self.local_date,
+                self.dov,
+                self.balance,
+            )
+        return s
+
     def note(self, code: str, message: str, until: datetime | None = None) -> None:
         """Add one of the engine's own reasons."""
         self.reasons.append(info(code, message, until))
@@ -186,18 +224,18 @@ class _Work:
 
 def _settled(w: _Work) -> Decision | None:
     """Phase 2: written off, nothing invoiced, paid in full, not overdue yet."""
-    snap, s = w.snap, w.s
+    snap, balance = w.snap, w.balance
     if snap.written_off is not None:
         w.note("written_off", f"written off on {snap.written_off.at.date()}")
         return w.done("written_off")
-    if s.balance is None:
+    if balance is None:
         w.note("no_invoices", "nothing has been invoiced")
         return w.done("current", waiting_for=("invoice",))
-    if s.balance.amount <= 0:
+    if balance.amount <= 0:
         paid = snap.payments[-1].at.date() if snap.payments else "-"
         w.note("paid_in_full", f"paid in full (last payment {paid})")
         return w.done("resolved")
-    if s.days_overdue > 0:
+    if w.dov > 0:
         return None
     due = snap.earliest_unpaid_due()
     # Overdue from the day after the due date; a due date on the calendar's last day (a
@@ -238,7 +276,7 @@ def _promise_end(w: _Work) -> datetime:
     promise = w.snap.promise
     assert promise is not None  # only asked with a promise on file
     start = at_local(promise.by + timedelta(days=1), time(0), w.z)
-    return w.policy.promise_grace.add_to(start, tz=w.z, calendar=w.s.calendar)
+    return w.policy.promise_grace.after(start, w.z, w.policy.calendar)
 
 
 def _promise_span(w: _Work) -> tuple[tuple[datetime, datetime], ...]:
@@ -287,8 +325,13 @@ def _on_the_ladder(w: _Work) -> Decision:
     assert clock_start is not None  # set with the stage
     pause, paused_now = paused_time(w.snap, w.policy.paused_by(), clock_start, w.now, span)
     mark = len(w.waits)
-    plan = plan_steps(w.policy, stage, clock_start, rung.progress, w.s, rung.entries, w.waits)
-    end = clock.deadline(stage, clock_start, pause, paused_now, plan, w.s, rung.progress)
+    plan = (
+        plan_steps(w.policy, stage, clock_start, rung.progress, w.s, rung.entries, w.waits)
+        if has_pending(stage, rung.progress)
+        else NOTHING
+    )
+    cal = w.policy.calendar
+    end = clock.deadline(stage, clock_start, pause, paused_now, plan, w.z, cal, rung.progress)
     if rung.transition is None and clock.finished(stage, plan, end, w.now, paused_now):
         idx = w.policy.compiled.enabled_pos[stage.id]
         enabled = w.policy.enabled_stages
@@ -303,7 +346,7 @@ def _on_the_ladder(w: _Work) -> Decision:
         stage = chosen
         del w.waits[mark:]  # what the finished rung's steps waited for is moot
         plan = plan_steps(w.policy, stage, w.now, {}, w.s, rung.entries, w.waits)
-        end = clock.deadline(stage, w.now, timedelta(0), paused_now, plan, w.s, {})
+        end = clock.deadline(stage, w.now, timedelta(0), paused_now, plan, w.z, cal, {})
     return _conclude(w, rung, stage, plan, end, paused_now)
 
 
@@ -311,7 +354,18 @@ def _recorded_rung(w: _Work) -> _Rung:
     """Phase 4a: the rung on file, unless switched off, unknown, or left by a new debt."""
     snap, policy = w.snap, w.policy
     enabled = policy.enabled_stages
-    rung = _Rung(None, snap.stage_since, None, snap.steps, start_from=enabled)
+    since = snap.stage_since
+    if snap.stage is not None and since is not None:
+        stage = policy.compiled.enabled_by_id.get(snap.stage)
+        settled = snap.settled_at
+        if (
+            stage is not None
+            and (settled is None or settled < since)
+            and policy.on_partial_payment != "restart_stage"
+        ):
+            # The common case: an enabled rung on file, no new debt, no restart.
+            return _Rung(stage, since, since, snap.steps, snap.entered(stage.id), None, enabled)
+    rung = _Rung(None, since, None, snap.steps, start_from=enabled)
     if snap.stage is not None:
         rung.stage = policy.compiled.enabled_by_id.get(snap.stage)
         later = policy.compiled.later_enabled.get(snap.stage, ())
@@ -382,23 +436,25 @@ def _conclude(
 ) -> Decision:
     """Phase 6: authorisations lost since entry, the deadline, the wake time, the status."""
     now, z, snap = w.now, w.z, w.snap
-    if rung.transition is not None:
-        t = rung.transition
+    t = rung.transition
+    if t is not None:
         w.note(
             "stage_entered",
             f"enters {t.to_stage}" + (f" after {t.from_stage}" if t.from_stage else ""),
         )
-    deadline = opt_in_zone(z, end)
+    deadline = end if end is None or end.tzinfo is z else end.astimezone(z)
     drafts, blocked = plan
-    if rung.transition is None and drafts:
+    if t is None and drafts:
         drafts, blocked = _authorisation_lost(w, stage, drafts, blocked)
-    actions = build_all(drafts, deadline)  # each Action built once, stating the deadline
+    # Each Action built once, stating the deadline.
+    actions = build_all(drafts, deadline) if drafts else ()
     if paused_now:
         w.note("deadline_paused", "the escalation clock is paused by a hold")
     if deadline is not None:
         w.note("deadline", f"{stage.id} escalates if unpaid", deadline)
     wake_at = _wake_at(w, stage, actions, blocked, deadline)
-    w.waits.extend(facts_awaited(actions, blocked, now, w.policy.compiled.lifted_codes))
+    if actions or blocked:
+        w.waits.extend(facts_awaited(actions, blocked, now, w.policy.compiled.lifted_codes))
     if paused_now:
         for name in sorted(w.policy.paused_by()):
             hold = snap.fact_open(name, now)
@@ -412,21 +468,21 @@ def _conclude(
         status = "on_hold"
     else:
         status = "done" if stage.terminal else "active"
-    record = (rung.transition.event,) if rung.transition is not None else ()
-    assert rung.since is not None  # a rung on the ladder has an entry time
+    since = rung.since
+    assert since is not None  # a rung on the ladder has an entry time
     return Decision(
         status=status,  # type: ignore[arg-type]
         stage=stage.id,
-        stage_since=in_zone(z, rung.since),
-        transition=rung.transition,
+        stage_since=since if since.tzinfo is z else since.astimezone(z),
+        transition=t,
         # Sorted as instants: two times in one zone compare by wall clock, fold ignored.
         actions=actions if len(actions) < 2 else tuple(sorted(actions, key=_not_before)),
         blocked=blocked,
         deadline=deadline,
         wake_at=wake_at,
         reasons=localised(w.reasons, z),
-        record=record,
-        waiting_for=tuple(dict.fromkeys(w.waits)),
+        record=(t.event,) if t is not None else (),
+        waiting_for=tuple(dict.fromkeys(w.waits)) if w.waits else (),
         **w.base,  # type: ignore[arg-type]
     )
 
@@ -464,6 +520,11 @@ def _wake_at(
 ) -> datetime | None:
     """The earliest moment time alone changes the decision (``None``: only a new fact)."""
     now, snap = w.now, w.snap
+    if not actions and not blocked and not snap.facts:
+        # Only the deadline can come (already in the debtor's zone): the common case.
+        if deadline is not None and deadline > now and not stage.terminal:
+            return deadline
+        return None
     candidates = [a.not_before for a in actions if a.not_before > now]
     if deadline is not None and deadline > now and not stage.terminal:
         candidates.append(deadline)

@@ -14,7 +14,7 @@ from typing import cast
 
 import attrs
 
-from overdue.compiled import CompiledPolicy
+from overdue.compiled import CompiledPolicy, Scoped
 from overdue.decision import Reason
 from overdue.durations import Duration
 from overdue.engine.reasons import fmt_local
@@ -72,7 +72,7 @@ def _reply_grant(
 
 
 def schedule(
-    rules: Sequence[Rule],
+    scoped: Scoped,
     candidate: Candidate,
     start: datetime,
     horizon: Duration,
@@ -84,17 +84,21 @@ def schedule(
     waiver naming a ``waivable`` rule, and a ``respond_once`` rule making the candidate the one
     reply to the debtor's own contact (only for the rule kinds it ``overrides``).
 
-    ``rules`` are those that may apply to the candidate's stage, channel, template and tags
-    (``compiled.rules_for``); only rules with an ``applies_to`` of their own are asked here.
+    ``scoped`` holds the rules that may apply to the candidate's stage, channel, template and
+    tags (``compiled.rules_for``); only rules with an ``applies_to`` of their own are asked.
     """
-    dynamic = compiled.dynamic_rules
-    applicable = [r for r in rules if id(r) not in dynamic or r.applies_to(candidate)]
+    applicable: Sequence[Rule] = scoped.rules
+    granting: Sequence[GrantsReply] = scoped.granting
+    if scoped.dynamic:
+        out = [id(r) for r in scoped.dynamic if not r.applies_to(candidate)]
+        if out:
+            applicable = [r for r in applicable if id(r) not in out]
+            granting = [g for g in granting if id(g) not in out]
     gate = third_party_gate(applicable, candidate)  # ungoverned, or stating debt facts
     if gate is not None:
         return Scheduled(None, (gate,), ())
     if not applicable:
         return Scheduled(start, (), ())
-    granting = [cast("GrantsReply", r) for r in applicable if id(r) in compiled.reply_rules]
     horizon_end: datetime | None = None  # computed on the first deferral only
     t = start
     last_defer: dict[str, Verdict] = {}

@@ -235,11 +235,20 @@ class FrequencyCap(RuleBase):
         chans = self.count_channels if self.count_channels is not None else self.channels
         outcomes = _members(COUNTS[self.counts])
         ex = self.exclude
-        pool = [
-            c for c in recent if (chans is None or c.channel in chans) and c.outcome in outcomes
-        ]
-        if "inbound" in ex:
-            pool = [c for c in pool if c.initiated_by == "creditor"]
+        if "inbound" in ex:  # the default: one pass
+            pool = [
+                c
+                for c in recent
+                if (chans is None or c.channel in chans)
+                and c.outcome in outcomes
+                and c.initiated_by == "creditor"
+            ]
+        else:
+            pool = [
+                c
+                for c in recent
+                if (chans is None or c.channel in chans) and c.outcome in outcomes
+            ]
         if "not_connected" in ex:
             pool = [c for c in pool if c.outcome.value not in NOT_CONNECTED]
         if "to_representative" in ex:
@@ -287,7 +296,7 @@ class FrequencyCap(RuleBase):
             tz = candidate.situation.tz
             start = _subtract(at, self.per, tz)
             end = _utc(at)
-            times = sorted(u for u in (_utc(c.at) for c in pool) if start < u <= end)
+            times = sorted([u for c in pool if start < (u := c.at.astimezone(UTC)) <= end])
             if len(times) < self.max_contacts:
                 return None
             oldest = times[len(times) - self.max_contacts]

@@ -57,8 +57,7 @@ class HoldWhile(RuleBase):
     pause_deadlines: bool = True
 
     def check(self, candidate: Candidate, at: datetime) -> Verdict | None:
-        facts = candidate.situation.snapshot.facts
-        state = facts[self.fact] if self.fact in facts else None  # most accounts hold none
+        state = candidate.situation.snapshot.facts.get(self.fact)  # most accounts hold none
         if state is None or not state.open_at(at):
             return None
         why = f" ({state.detail})" if state.detail else ""
