@@ -14,7 +14,7 @@ import attrs
 
 from overdue._time import at_local, require_aware, zone
 from overdue.account import Account
-from overdue.decision import Action, BlockedStep, Decision, Reason, Transition
+from overdue.decision import Action, BlockedStep, Decision, Reason, Status, Transition
 from overdue.engine import deadline as clock
 from overdue.engine.drafts import ActionDraft, PlanOut, build_all
 from overdue.engine.ladder import choose_next, transition
@@ -27,6 +27,8 @@ from overdue.situation import Situation, days_overdue
 from overdue.snapshot import Snapshot, StepProgress, fold
 
 __all__ = ["calendar_range", "decide", "resolve_zone"]
+
+_RECORDED = object()  # ``done``: the rung on file
 
 
 def decide(
@@ -211,15 +213,31 @@ class _Work:
         """Add one of the engine's own reasons."""
         self.reasons.append(info(code, message, until))
 
-    def done(self, status: str, **kw: object) -> Decision:
+    def done(
+        self,
+        status: Status,
+        *,
+        stage: str | object | None = _RECORDED,
+        stage_since: datetime | object | None = _RECORDED,
+        wake_at: datetime | None = None,
+        waiting_for: tuple[str, ...] | None = None,
+    ) -> Decision:
         """A decision that stops before planning steps (the recorded rung, unless given)."""
-        kw.setdefault("waiting_for", tuple(dict.fromkeys(self.waits)))
-        kw.setdefault("stage", self.snap.stage)
-        kw.setdefault("stage_since", self.snap.stage_since)
-        kw["stage_since"] = opt_in_zone(self.z, kw["stage_since"])  # type: ignore[arg-type]
-        kw["wake_at"] = opt_in_zone(self.z, kw.get("wake_at"))  # type: ignore[arg-type]
-        reasons = localised(self.reasons, self.z)
-        return Decision(status=status, reasons=reasons, **self.base, **kw)  # type: ignore[arg-type]
+        z = self.z
+        if stage is _RECORDED:
+            stage = self.snap.stage
+        since = self.snap.stage_since if stage_since is _RECORDED else stage_since
+        return Decision(
+            status=status,
+            reasons=localised(self.reasons, z),
+            stage=stage,  # type: ignore[arg-type]
+            stage_since=None if since is None else in_zone(z, since),  # type: ignore[arg-type]
+            wake_at=None if wake_at is None else in_zone(z, wake_at),
+            waiting_for=(
+                waiting_for if waiting_for is not None else tuple(dict.fromkeys(self.waits))
+            ),
+            **self.base,  # type: ignore[arg-type]
+        )
 
 
 def _settled(w: _Work) -> Decision | None:
@@ -339,7 +357,7 @@ def _on_the_ladder(w: _Work) -> Decision:
         if chosen is None:
             w.note("rung_finished", f"{stage.id} is finished")
             w.reasons.extend(why)
-            status = "waiting" if idx + 1 < len(enabled) else "done"
+            status: Status = "waiting" if idx + 1 < len(enabled) else "done"
             return w.done(status, stage=stage.id, stage_since=rung.since, wake_at=wake)
         w.reasons.extend(why)
         _step_on(w, rung, chosen, stage.id)
