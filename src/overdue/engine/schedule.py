@@ -103,6 +103,7 @@ def schedule(
     t = start
     last_defer: dict[str, Verdict] = {}
     now_utc = candidate.situation.now.astimezone(UTC)
+    waivers = bool(candidate.situation.snapshot.waivers)  # none on most accounts: none to ask
     for _ in range(MAX_ROUNDS):
         blocks: list[Verdict] = []
         notes: list[Reason] = []
@@ -120,7 +121,7 @@ def schedule(
             v = rule.check(cand, t)
             if v is None:
                 continue
-            lifted = _waived(rule, v, candidate, t, compiled)
+            lifted = _waived(rule, v, candidate, t, compiled) if waivers else None
             if lifted is not None:
                 notes.append(lifted)
                 continue

@@ -276,25 +276,29 @@ class FrequencyCap(RuleBase):
             since = _utc(at) - timedelta(days=span + 1)
         pool = self._counted(candidate, since)
         if self.scope != "debt":
-            return self._judge(pool, candidate, at)
+            return self._judge(pool, candidate, at, since)
         # Per debt: the candidate concerns each of the account's debts, so the cap must hold
         # for every one of them; the latest deferral wins.
         found: Verdict | None = None
         for one in debt_pools(pool):
-            v = self._judge(one, candidate, at)
+            v = self._judge(one, candidate, at, since)
             if v is not None and (found is None or _later(v, found)):
                 found = v
         return found
 
     def _judge(
-        self, pool: list[ContactAttempted], candidate: Candidate, at: datetime
+        self, pool: list[ContactAttempted], candidate: Candidate, at: datetime, since: datetime
     ) -> Verdict | None:
-        """The cap's verdict on ``pool``, the contacts counted for one scope."""
+        """The cap's verdict on ``pool``, the contacts counted for one scope.
+
+        ``since`` is the start of the window ``check`` worked out (for a rolling window, the
+        exclusive start of the period ending at ``at``).
+        """
         if len(pool) < self.max_contacts:
             return None
         if self.window == "rolling":
             tz = candidate.situation.tz
-            start = _subtract(at, self.per, tz)
+            start = since
             end = _utc(at)
             times = sorted([u for c in pool if start < (u := c.at.astimezone(UTC)) <= end])
             if len(times) < self.max_contacts:
@@ -310,9 +314,7 @@ class FrequencyCap(RuleBase):
         span = self.per.amount * (7 if self.per.unit == "w" else 1)
         today = at.astimezone(tz).date()
         first = today - timedelta(days=span - 1)
-        dates = sorted(
-            d for d in (c.at.astimezone(tz).date() for c in pool) if first <= d <= today
-        )
+        dates = sorted([d for c in pool if first <= (d := c.at.astimezone(tz).date()) <= today])
         if len(dates) < self.max_contacts:
             return None
         frees = dates[len(dates) - self.max_contacts] + timedelta(days=span)
