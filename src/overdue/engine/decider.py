@@ -332,7 +332,7 @@ class _Rung:
 
 def _on_the_ladder(w: _Work) -> Decision:
     """Phases 4 to 6: the rung (entering or climbing), its steps, the deadline and wake time."""
-    span = _promise_span(w)
+    span = _promise_span(w) if w.snap.promise is not None else ()
     rung = _recorded_rung(w)
     if rung.stage is None:
         waiting = _enter(w, rung)
