@@ -53,6 +53,10 @@ class CompiledPolicy:
         reply_rules: the ``id()`` of the rules that may grant a reply (:class:`GrantsReply`).
         waivable_rules: the ``id()`` of the rules a consent waiver may lift.
         lifted_codes: per rule id, the ``waiting_for`` code of what lifts its block.
+        all_rules: every rule, in the policy's order.
+        dynamic_rules: the ``id()`` of the rules with an ``applies_to`` of their own (not
+            ``RuleBase``'s scope filter): :meth:`rules_for` keeps them for the engine to ask.
+        scoped: :meth:`rules_for`'s answers so far, by key (a memo: not compared, not shown).
 
     Protocol checks (``isinstance`` on a runtime-checkable protocol) are slow, so each rule
     is asked once here, never per decision.
@@ -80,6 +84,8 @@ class CompiledPolicy:
         Rules filtering by the shared scope alone (``RuleBase.applies_to``: channels, stages,
         templates, tags) are filtered here once per policy and key; the others (their
         ``id()`` in :attr:`dynamic_rules`) are kept for the engine to ask per candidate.
+        The answer is kept per key (a policy has a few dozen); two threads asking for the same
+        key at once may both work it out, with the same answer.
         """
         key = (stage, channel, template, tags)
         found = self.scoped.get(key)
