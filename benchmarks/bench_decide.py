@@ -6,6 +6,7 @@ Usage::
     python benchmarks/bench_decide.py --accounts 5000 # a quick run
     python benchmarks/bench_decide.py --accounts 2000 --profile
     python benchmarks/bench_decide.py --workers 2     # also (c): decide_batch over 2 processes
+    python benchmarks/bench_decide.py --accounts 2000 --work  # bytecodes per decision
 
 The portfolio is generated from a fixed seed, so two runs decide the same accounts.  Each
 history is what a host following the reference policy would have recorded: invoices, the
@@ -25,7 +26,9 @@ import pstats
 import random
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from types import FrameType
 from zoneinfo import ZoneInfo
 
 from overdue import REFERENCE_POLICY, Account, ContactPoint, Money, decide, decide_batch, fold
@@ -262,6 +265,36 @@ def bench_invoices(n: int = 20_000) -> float:
     return time.perf_counter() - t0
 
 
+def work_per_decision(run: Callable[[], object], n: int) -> tuple[float, float]:
+    """Python bytecodes and Python calls per decision while ``run`` makes ``n`` decisions.
+
+    Why: on a shared machine timings move by 2x from one minute to the next, and cProfile's
+    per-call overhead hides where the time goes in a flat profile.  The number of bytecodes a
+    decision executes does not depend on the load, so a change to the engine can be judged by
+    it exactly (work in C, such as ``datetime`` arithmetic, is not counted: confirm with time).
+    """
+    ops = calls = 0
+
+    def on_call(frame: FrameType, event: str, arg: object) -> object:
+        nonlocal calls
+        calls += 1
+        frame.f_trace_opcodes = True
+        return on_opcode
+
+    def on_opcode(frame: FrameType, event: str, arg: object) -> object:
+        nonlocal ops
+        if event == "opcode":
+            ops += 1
+        return on_opcode
+
+    sys.settrace(on_call)
+    try:
+        run()
+    finally:
+        sys.settrace(None)
+    return ops / n, calls / n
+
+
 def _rate(label: str, n: int, seconds: float) -> float:
     rate = n / seconds
     print(f"{label:<38} {n:>8,} decisions in {seconds:7.2f} s = {rate:>9,.0f} decisions/s")
@@ -279,6 +312,11 @@ def main(argv: list[str] | None = None) -> int:
         "--shapes",
         action="store_true",
         help="also: held decide at 20 vs 5,000 events; 20,000 invoices + 20,000 payments",
+    )
+    parser.add_argument(
+        "--work",
+        action="store_true",
+        help="also count Python bytecodes and calls per decision (load-independent)",
     )
     parser.add_argument(
         "--workers",
@@ -327,6 +365,21 @@ def main(argv: list[str] | None = None) -> int:
         st = decide(policy, acct, NOW, snapshot=snap).status
         statuses[st] = statuses.get(st, 0) + 1
     print("statuses:", ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())))
+
+    if args.work:
+        some = portfolio[: min(len(portfolio), 2000)]
+        held = snaps[: len(some)]
+        for label, run in (
+            ("(a) fold + decide", lambda: [decide(policy, a, NOW) for a in some]),
+            (
+                "(b) decide with a held snapshot",
+                lambda: [
+                    decide(policy, a, NOW, snapshot=s) for a, s in zip(some, held, strict=True)
+                ],
+            ),
+        ):
+            ops, calls = work_per_decision(run, len(some))
+            print(f"{label:<38} {ops:>8,.0f} bytecodes, {calls:5.1f} Python calls per decision")
 
     if args.shapes:
         short, long = bench_history()

@@ -7,15 +7,25 @@ frozen policy (it replaced a module-global cache keyed by ``id(policy)``).
 
 from __future__ import annotations
 
+import warnings
 from datetime import date, datetime
+from pathlib import Path
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 import attrs
 
-from overdue import REFERENCE_POLICY, Account, ContactPoint, Invoice, Money, decide
+from overdue import REFERENCE_POLICY, Account, ContactPoint, Invoice, Money, decide, fold
 from overdue.compiled import CompiledPolicy
+from overdue.config import load_policy
 from overdue.events import StageEntered
+from overdue.policy import Policy
+from overdue.presets.stacking import with_presets
+from overdue.rules.base import RuleBase, Verdict
 from overdue.rules.protocols import SetsRetention
+from overdue.situation import Candidate, Situation
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "policies"
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 3, 2, 10, tzinfo=SH)
@@ -30,7 +40,6 @@ def _account(stage: str | None = None) -> Account:
         contacts=(ContactPoint("sms", "+8613800000000"), ContactPoint("phone", "+8613800000000")),
         events=events,
     )
-
 
 
 def test_the_compiled_policy_is_kept_on_the_policy_object() -> None:
@@ -69,3 +78,78 @@ def test_rule_features_are_found_by_protocol() -> None:
     assert isinstance(keep, SetsRetention)
     assert policy.compiled.retention_rules == (keep,)
     assert REFERENCE_POLICY.compiled.retention_rules == ()
+
+
+# --- rules by scope: filtered once per policy, the same rules as asking each ------------------
+
+
+def _policies() -> list[Policy]:
+    from overdue.reference import reference_policy
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return [
+            REFERENCE_POLICY,
+            reference_policy(field_visit=True),
+            with_presets(REFERENCE_POLICY, "cn_nifa_2018", "cn_gbt_2025", "cn_cba_2026"),
+            with_presets(REFERENCE_POLICY, "uk_conc7"),
+            with_presets(REFERENCE_POLICY, "us_reg_f", "us_state_ma"),
+            *(load_policy(p) for p in sorted(EXAMPLES.glob("*.toml"))),
+        ]
+
+
+def test_rules_for_a_scope_are_the_rules_that_apply_in_the_policys_order() -> None:
+    acct = _account()
+    snap = fold(acct, NOW)
+    checked = 0
+    for policy in _policies():
+        for stage in policy.stages:
+            for step in stage.steps:
+                for channel in (step.channel, step.fallback):
+                    if channel is None:
+                        continue
+                    s = Situation(
+                        acct, snap, NOW, SH, "account", policy.calendar, NOW.date(), 0, None
+                    )
+                    cand = Candidate(
+                        stage.id, step.key, channel, step.template, 1, None, s, tags=step.tags
+                    )
+                    scoped = policy.compiled.rules_for(stage.id, channel, step.template, step.tags)
+                    asked = [
+                        r
+                        for r in scoped.rules
+                        if id(r) not in policy.compiled.dynamic_rules or r.applies_to(cand)
+                    ]
+                    assert asked == [r for r in policy.rules if r.applies_to(cand)]
+                    assert list(scoped.dynamic) == [
+                        r for r in scoped.rules if id(r) in policy.compiled.dynamic_rules
+                    ]
+                    assert list(scoped.granting) == [
+                        r for r in scoped.rules if id(r) in policy.compiled.reply_rules
+                    ]
+                    assert (
+                        policy.compiled.rules_for(stage.id, channel, step.template, step.tags)
+                        is scoped
+                    )  # worked out once per key
+                    checked += 1
+    assert checked > 50
+
+
+def test_a_rule_with_an_applies_to_of_its_own_is_asked_per_candidate() -> None:
+    @attrs.frozen
+    class OnlyAttemptTwo(RuleBase):
+        kind: ClassVar[str] = "only_attempt_two"
+
+        def applies_to(self, candidate: Candidate) -> bool:
+            return candidate.attempt == 2
+
+        def check(self, candidate: Candidate, at: datetime) -> Verdict | None:
+            return self.block("no", "never on a second attempt")
+
+    rule = OnlyAttemptTwo("second")
+    policy = attrs.evolve(REFERENCE_POLICY, rules=(*REFERENCE_POLICY.rules, rule))
+    assert id(rule) in policy.compiled.dynamic_rules
+    stage = policy.stages[0]
+    step = stage.steps[0]
+    scoped = policy.compiled.rules_for(stage.id, step.channel, step.template, step.tags)
+    assert rule in scoped.dynamic

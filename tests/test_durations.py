@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from overdue.calendars import WeekCalendar, is_quiet_day
+from overdue.calendars import MON_FRI, WeekCalendar, is_quiet_day
 from overdue.durations import (
     UNITS,
     Duration,
@@ -266,3 +267,26 @@ def test_months_match_relativedelta_including_errors() -> None:
         for n in (-13, -1, 0, 1, 2, 11, 12, 13, 25, 48, 1200, 99_999_999):
             want = outcome(lambda d=d, n=n: d + relativedelta(months=n))
             assert outcome(lambda d=d, n=n: _add_months(d, n)) == want, (d, n)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(("0d", "3d", "1w", "2mo", "13mo", "5bd", "4h", "90min")),
+    st.integers(0, 60 * 24 * 3000),
+    st.sampled_from(("America/New_York", "Europe/London", "Asia/Shanghai", "UTC")),
+    st.sampled_from(("America/New_York", "Australia/Lord_Howe", "UTC")),
+)
+def test_after_is_add_to_for_an_aware_start_and_a_known_zone(
+    text: str, minutes_: int, start_zone: str, zone_: str
+) -> None:
+    """``after`` (the engine's form, no check of ``start``) answers exactly as ``add_to``."""
+    d = Duration.parse(text)
+    start = (datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=minutes_)).astimezone(
+        ZoneInfo(start_zone)
+    )
+    tz = ZoneInfo(zone_)
+    got = d.after(start, tz, MON_FRI)
+    want = d.add_to(start, tz=tz, calendar=MON_FRI)
+    assert got == want
+    assert got.tzinfo is want.tzinfo
+    assert d.after(start, cast(tzinfo, start.tzinfo)) == d.add_to(start)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 import attrs
 
+from overdue.rules.base import RuleBase
 from overdue.rules.protocols import (
     AttachesObligations,
     GrantsReply,
@@ -27,7 +28,15 @@ if TYPE_CHECKING:
     from overdue.policy import Policy, Stage
     from overdue.rules.base import Rule
 
-__all__ = ["CompiledPolicy"]
+__all__ = ["CompiledPolicy", "Scoped"]
+
+
+class Scoped(NamedTuple):
+    """The rules that may apply to one stage, channel, template and tags (``rules_for``)."""
+
+    rules: tuple[Rule, ...]
+    dynamic: tuple[Rule, ...]  # those with an ``applies_to`` of their own, asked per candidate
+    granting: tuple[GrantsReply, ...]  # those that may grant a reply (before ``applies_to``)
 
 
 @attrs.frozen
@@ -44,6 +53,10 @@ class CompiledPolicy:
         reply_rules: the ``id()`` of the rules that may grant a reply (:class:`GrantsReply`).
         waivable_rules: the ``id()`` of the rules a consent waiver may lift.
         lifted_codes: per rule id, the ``waiting_for`` code of what lifts its block.
+        all_rules: every rule, in the policy's order.
+        dynamic_rules: the ``id()`` of the rules with an ``applies_to`` of their own (not
+            ``RuleBase``'s scope filter): :meth:`rules_for` keeps them for the engine to ask.
+        scoped: :meth:`rules_for`'s answers so far, by key (a memo: not compared, not shown).
 
     Protocol checks (``isinstance`` on a runtime-checkable protocol) are slow, so each rule
     is asked once here, never per decision.
@@ -58,6 +71,35 @@ class CompiledPolicy:
     reply_rules: frozenset[int]
     waivable_rules: frozenset[int]
     lifted_codes: Mapping[str, str]
+    all_rules: tuple[Rule, ...] = ()
+    scoped: Mapping[tuple[str, str, str, tuple[str, ...]], Scoped] = attrs.field(
+        factory=dict, eq=False, repr=False
+    )
+    dynamic_rules: frozenset[int] = frozenset()
+
+    def rules_for(self, stage: str, channel: str, template: str, tags: tuple[str, ...]) -> Scoped:
+        """The rules that may apply to a candidate of ``stage`` on ``channel`` with
+        ``template`` and ``tags``, in the policy's order (a :class:`Scoped`).
+
+        Rules filtering by the shared scope alone (``RuleBase.applies_to``: channels, stages,
+        templates, tags) are filtered here once per policy and key; the others (their
+        ``id()`` in :attr:`dynamic_rules`) are kept for the engine to ask per candidate.
+        The answer is kept per key (a policy has a few dozen); two threads asking for the same
+        key at once may both work it out, with the same answer.
+        """
+        key = (stage, channel, template, tags)
+        found = self.scoped.get(key)
+        if found is None:
+            rules = tuple(
+                r for r in self.all_rules if id(r) in self.dynamic_rules or _in_scope(r, key)
+            )
+            found = Scoped(
+                rules,
+                tuple(r for r in rules if id(r) in self.dynamic_rules),
+                tuple(cast("GrantsReply", r) for r in rules if id(r) in self.reply_rules),
+            )
+            self.scoped[key] = found  # type: ignore[index]  # a per-policy memo, bounded by its steps
+        return found
 
     @classmethod
     def of(cls, policy: Policy) -> CompiledPolicy:
@@ -80,4 +122,26 @@ class CompiledPolicy:
             frozenset(id(r) for r in policy.rules if isinstance(r, GrantsReply)),
             frozenset(id(r) for r in policy.rules if waivable(r)),
             MappingProxyType({r.id: lifted_by(r, r.id) for r in policy.rules}),
+            tuple(policy.rules),
+            dynamic_rules=frozenset(
+                id(r) for r in policy.rules if getattr(type(r), "applies_to", None) is not _SCOPED
+            ),
         )
+
+
+_SCOPED = RuleBase.applies_to
+
+
+def _in_scope(rule: Rule, key: tuple[str, str, str, tuple[str, ...]]) -> bool:
+    """``RuleBase.applies_to`` on the fields of a candidate it reads (the key)."""
+    stage, channel, template, tags = key
+    r = cast(RuleBase, rule)
+    if r.channels is not None and channel not in r.channels:
+        return False
+    if r.stages is not None and stage not in r.stages:
+        return False
+    if r.templates is not None and template not in r.templates:
+        return False
+    if r.exempt_tags and not r.exempt_tags.isdisjoint(tags):
+        return False
+    return template not in r.exempt_templates

@@ -144,6 +144,16 @@ class Duration:
         (Python compares datetimes sharing a ``tzinfo`` by wall clock).
         """
         require_aware(start, "start")
+        return self.after(start, cast(tzinfo, start.tzinfo) if tz is None else tz, calendar)
+
+    def after(
+        self, start: datetime, zone: tzinfo, calendar: BusinessCalendar | None = None
+    ) -> datetime:
+        """:meth:`add_to` for a caller that has checked ``start`` is aware and knows the zone.
+
+        The engine's form: it adds durations several times a decision to instants it has
+        already checked, in the debtor's zone, so it skips the check and the keyword defaults.
+        """
         n = self.amount
         if n == 0:
             return start
@@ -154,7 +164,6 @@ class Duration:
             # wall time, and Python compares and subtracts datetimes that share a tzinfo by
             # wall clock, which would put 01:10 EST "before" 01:50 EDT.
             return start.astimezone(UTC) + delta
-        zone = cast(tzinfo, start.tzinfo) if tz is None else tz  # aware: tzinfo is set
         local = start.astimezone(zone)
         day = local.date()
         if unit == "d":

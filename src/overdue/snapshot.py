@@ -23,6 +23,7 @@ import bisect
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
+from operator import attrgetter
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -846,8 +847,8 @@ def _handler_for(cls: type[Event]) -> _Handler:
     return _Builder._other
 
 
-def _at(contact: ContactAttempted) -> datetime:
-    return contact.at
+# A C-level key for the bisection of ``contacts_since`` (no Python frame per comparison).
+_at: Callable[[ContactAttempted], datetime] = attrgetter("at")
 
 
 def fold(

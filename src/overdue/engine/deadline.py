@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
+from overdue.calendars import BusinessCalendar
 from overdue.engine.drafts import PlanOut
 from overdue.engine.reasons import instant as _instant
 from overdue.policy import Stage
 from overdue.rules.protocols import SetsRetention
-from overdue.situation import Situation
 from overdue.snapshot import Snapshot, StepProgress
 
 
@@ -19,15 +19,19 @@ def deadline(
     pause: timedelta,
     paused_now: bool,
     plan: PlanOut,
-    s: Situation,
+    z: tzinfo,
+    calendar: BusinessCalendar,
     progress: Mapping[str, StepProgress],
 ) -> datetime | None:
-    """When the rung is finished if nothing changes (``None`` while paused or at the top)."""
+    """When the rung is finished if nothing changes (``None`` while paused or at the top).
+
+    ``z`` is the debtor's zone (UTC when unknown), whose days and wall clock count.
+    """
     if stage.terminal or paused_now:
         return None
     ends: list[datetime] = []
     if stage.deadline is not None:
-        end = stage.deadline.add_to(since, tz=s.tz or UTC, calendar=s.calendar)
+        end = stage.deadline.after(since, z, calendar)
         ends.append(_later(end, pause))
     actions, _ = plan
     # Every pending attempt must happen first; the last one planned bounds the deadline.
@@ -39,7 +43,7 @@ def deadline(
         base = max((a.not_before for a in actions), default=last or since, key=_instant)
         if last is not None and last > base:
             base = last
-        end = stage.grace.add_to(base, tz=s.tz or UTC, calendar=s.calendar)
+        end = stage.grace.after(base, z, calendar)
         ends.append(_later(end, pause))
     if not ends:
         return None

@@ -14,12 +14,12 @@ import attrs
 
 from overdue._time import at_local, require_aware, zone
 from overdue.account import Account
-from overdue.decision import Action, BlockedStep, Decision, Reason, Transition
+from overdue.decision import Action, BlockedStep, Decision, Reason, Status, Transition
 from overdue.engine import deadline as clock
 from overdue.engine.drafts import ActionDraft, PlanOut, build_all
 from overdue.engine.ladder import choose_next, transition
 from overdue.engine.pauses import paused_time
-from overdue.engine.plan import facts_awaited, plan_steps
+from overdue.engine.plan import NOTHING, facts_awaited, has_pending, plan_steps
 from overdue.engine.reasons import in_zone, info, instant, localised, opt_in_zone
 from overdue.errors import CalendarRangeError, OverdueError
 from overdue.events import ContactAttempted
@@ -28,6 +28,8 @@ from overdue.situation import Situation, days_overdue
 from overdue.snapshot import Snapshot, StepProgress, fold
 
 __all__ = ["calendar_range", "decide", "resolve_zone"]
+
+_RECORDED = object()  # ``done``: the rung on file
 
 
 def decide(
@@ -144,8 +146,24 @@ class _Work:
     """
 
     __slots__ = (
-        "account", "ahead", "base", "now", "policy", "reasons", "s", "snap", "waits", "z",
-    )  # fmt: skip
+        "_s",
+        "account",
+        "ahead",
+        "balance",
+        "base",
+        "debt_id",
+        "dov",
+        "elsewhere",
+        "local_date",
+        "now",
+        "policy",
+        "reasons",
+        "snap",
+        "tz",
+        "tz_source",
+        "waits",
+        "z",
+    )
 
     def __init__(
         self,
@@ -164,29 +182,29 @@ class _Work:
         balance = snap.balance
         dov = days_overdue(snap, local_date)
         self.policy, self.account, self.now, self.snap, self.z = policy, account, now, snap, z
-        self.s = Situation(
-            account,
-            snap,
-            now,
+        self.tz, self.tz_source, self.local_date, self.dov, self.balance = (
             tz,
             tz_source,
-            policy.calendar,
             local_date,
             dov,
             balance,
-            elsewhere,
-            debt_id,
         )
+        self.elsewhere, self.debt_id = elsewhere, debt_id
+        self._s: Situation | None = None  # built when a phase needs it (not to settle)
         self.base: Mapping[str, object] = {
             "account_id": account.id,
-            "at": in_zone(z, now),
+            "at": now if now.tzinfo is z else now.astimezone(z),
             "days_overdue": dov,
             "balance": balance,
             "policy_id": policy.id,
             "policy_version": policy.version,
             "zone": tz_name,
-            "retain_until": clock.retain_until(policy.compiled.retention_rules, snap, z),
-            "debt_disputed": snap.fact_open("dispute_open", now) is not None,
+            "retain_until": (
+                clock.retain_until(retention, snap, z)
+                if (retention := policy.compiled.retention_rules)
+                else None
+            ),
+            "debt_disputed": bool(snap.facts) and snap.fact_open("dispute_open", now) is not None,
         }
         self.reasons: list[Reason] = []
         self.waits: list[str] = []  # the new facts that would change the decision
@@ -197,27 +215,62 @@ class _Work:
                 "zone_unknown", "the debtor's time zone is unknown and the policy assumes none"
             )
 
+    @property
+    def s(self) -> Situation:
+        """The situation, for conditions and rules: built once, and only when asked."""
+        s = self._s
+        if s is None:
+            s = self._s = Situation(
+                self.account,
+                self.snap,
+                self.now,
+                self.tz,
+                self.tz_source,
+                self.policy.calendar,
+                self.local_date,
+                self.dov,
+                self.balance,
+                self.elsewhere,
+                self.debt_id,
+            )
+        return s
+
     def note(self, code: str, message: str, until: datetime | None = None) -> None:
         """Add one of the engine's own reasons."""
         self.reasons.append(info(code, message, until))
 
-    def done(self, status: str, **kw: object) -> Decision:
+    def done(
+        self,
+        status: Status,
+        *,
+        stage: str | object | None = _RECORDED,
+        stage_since: datetime | object | None = _RECORDED,
+        wake_at: datetime | None = None,
+        waiting_for: tuple[str, ...] | None = None,
+    ) -> Decision:
         """A decision that stops before planning steps (the recorded rung, unless given)."""
-        kw.setdefault("waiting_for", tuple(dict.fromkeys(self.waits)))
-        kw.setdefault("stage", self.snap.stage)
-        kw.setdefault("stage_since", self.snap.stage_since)
-        kw["stage_since"] = opt_in_zone(self.z, kw["stage_since"])  # type: ignore[arg-type]
-        wake = kw.get("wake_at")
+        z = self.z
+        if stage is _RECORDED:
+            stage = self.snap.stage
+        since = self.snap.stage_since if stage_since is _RECORDED else stage_since
         ahead = self.ahead
         if (
             ahead is not None
             and status != "written_off"
-            and (wake is None or instant(ahead) < instant(wake))  # type: ignore[arg-type]
+            and (wake_at is None or instant(ahead) < instant(wake_at))
         ):
-            wake = ahead
-        kw["wake_at"] = opt_in_zone(self.z, wake)  # type: ignore[arg-type]
-        reasons = localised(self.reasons, self.z)
-        return Decision(status=status, reasons=reasons, **self.base, **kw)  # type: ignore[arg-type]
+            wake_at = ahead
+        return Decision(
+            status=status,
+            reasons=localised(self.reasons, z),
+            stage=stage,  # type: ignore[arg-type]
+            stage_since=None if since is None else in_zone(z, since),  # type: ignore[arg-type]
+            wake_at=None if wake_at is None else in_zone(z, wake_at),
+            waiting_for=(
+                waiting_for if waiting_for is not None else tuple(dict.fromkeys(self.waits))
+            ),
+            **self.base,  # type: ignore[arg-type]
+        )
 
 
 def next_fact_after(
@@ -243,18 +296,18 @@ def next_fact_after(
 
 def _settled(w: _Work) -> Decision | None:
     """Phase 2: written off, nothing invoiced, paid in full, not overdue yet."""
-    snap, s = w.snap, w.s
+    snap, balance = w.snap, w.balance
     if snap.written_off is not None:
         w.note("written_off", f"written off on {snap.written_off.at.date()}")
         return w.done("written_off")
-    if s.balance is None:
+    if balance is None:
         w.note("no_invoices", "nothing has been invoiced")
         return w.done("current", waiting_for=("invoice",))
-    if s.balance.amount <= 0:
+    if balance.amount <= 0:
         paid = snap.payments[-1].at.date() if snap.payments else "-"
         w.note("paid_in_full", f"paid in full (last payment {paid})")
         return w.done("resolved")
-    if s.days_overdue > 0:
+    if w.dov > 0:
         return None
     due = snap.earliest_unpaid_due()
     # Overdue from the day after the due date; a due date on the calendar's last day (a
@@ -282,7 +335,7 @@ def _paused(w: _Work) -> Decision | None:
                 ends,
             )
             return w.done("paused", wake_at=ends)
-    plan = snap.fact_open("payment_plan", w.now)
+    plan = snap.fact_open("payment_plan", w.now) if snap.facts else None
     if plan is None:
         return None
     if promise is not None:
@@ -295,7 +348,7 @@ def _promise_end(w: _Work) -> datetime:
     promise = w.snap.promise
     assert promise is not None  # only asked with a promise on file
     start = at_local(promise.by + timedelta(days=1), time(0), w.z)
-    return w.policy.promise_grace.add_to(start, tz=w.z, calendar=w.s.calendar)
+    return w.policy.promise_grace.after(start, w.z, w.policy.calendar)
 
 
 def _promise_span(w: _Work) -> tuple[tuple[datetime, datetime], ...]:
@@ -333,7 +386,7 @@ class _Rung:
 
 def _on_the_ladder(w: _Work) -> Decision:
     """Phases 4 to 6: the rung (entering or climbing), its steps, the deadline and wake time."""
-    span = _promise_span(w)
+    span = _promise_span(w) if w.snap.promise is not None else ()
     rung = _recorded_rung(w)
     if rung.stage is None:
         waiting = _enter(w, rung)
@@ -344,8 +397,13 @@ def _on_the_ladder(w: _Work) -> Decision:
     assert clock_start is not None  # set with the stage
     pause, paused_now = paused_time(w.snap, w.policy.paused_by(), clock_start, w.now, span)
     mark = len(w.waits)
-    plan = plan_steps(w.policy, stage, clock_start, rung.progress, w.s, rung.entries, w.waits)
-    end = clock.deadline(stage, clock_start, pause, paused_now, plan, w.s, rung.progress)
+    plan = (
+        plan_steps(w.policy, stage, clock_start, rung.progress, w.s, rung.entries, w.waits)
+        if has_pending(stage, rung.progress)
+        else NOTHING
+    )
+    cal = w.policy.calendar
+    end = clock.deadline(stage, clock_start, pause, paused_now, plan, w.z, cal, rung.progress)
     if rung.transition is None and clock.finished(stage, plan, end, w.now, paused_now):
         idx = w.policy.compiled.enabled_pos[stage.id]
         enabled = w.policy.enabled_stages
@@ -353,14 +411,14 @@ def _on_the_ladder(w: _Work) -> Decision:
         if chosen is None:
             w.note("rung_finished", f"{stage.id} is finished")
             w.reasons.extend(why)
-            status = "waiting" if idx + 1 < len(enabled) else "done"
+            status: Status = "waiting" if idx + 1 < len(enabled) else "done"
             return w.done(status, stage=stage.id, stage_since=rung.since, wake_at=wake)
         w.reasons.extend(why)
         _step_on(w, rung, chosen, stage.id)
         stage = chosen
         del w.waits[mark:]  # what the finished rung's steps waited for is moot
         plan = plan_steps(w.policy, stage, w.now, {}, w.s, rung.entries, w.waits)
-        end = clock.deadline(stage, w.now, timedelta(0), paused_now, plan, w.s, {})
+        end = clock.deadline(stage, w.now, timedelta(0), paused_now, plan, w.z, cal, {})
     return _conclude(w, rung, stage, plan, end, paused_now)
 
 
@@ -368,7 +426,18 @@ def _recorded_rung(w: _Work) -> _Rung:
     """Phase 4a: the rung on file, unless switched off, unknown, or left by a new debt."""
     snap, policy = w.snap, w.policy
     enabled = policy.enabled_stages
-    rung = _Rung(None, snap.stage_since, None, snap.steps, start_from=enabled)
+    since = snap.stage_since
+    if snap.stage is not None and since is not None:
+        stage = policy.compiled.enabled_by_id.get(snap.stage)
+        settled = snap.settled_at
+        if (
+            stage is not None
+            and (settled is None or settled < since)
+            and policy.on_partial_payment != "restart_stage"
+        ):
+            # The common case: an enabled rung on file, no new debt, no restart.
+            return _Rung(stage, since, since, snap.steps, snap.entered(stage.id), None, enabled)
+    rung = _Rung(None, since, None, snap.steps, start_from=enabled)
     if snap.stage is not None:
         rung.stage = policy.compiled.enabled_by_id.get(snap.stage)
         later = policy.compiled.later_enabled.get(snap.stage, ())
@@ -439,23 +508,25 @@ def _conclude(
 ) -> Decision:
     """Phase 6: authorisations lost since entry, the deadline, the wake time, the status."""
     now, z, snap = w.now, w.z, w.snap
-    if rung.transition is not None:
-        t = rung.transition
+    t = rung.transition
+    if t is not None:
         w.note(
             "stage_entered",
             f"enters {t.to_stage}" + (f" after {t.from_stage}" if t.from_stage else ""),
         )
-    deadline = opt_in_zone(z, end)
+    deadline = end if end is None or end.tzinfo is z else end.astimezone(z)
     drafts, blocked = plan
-    if rung.transition is None and drafts:
+    if t is None and drafts:
         drafts, blocked = _authorisation_lost(w, stage, drafts, blocked)
-    actions = build_all(drafts, deadline)  # each Action built once, stating the deadline
+    # Each Action built once, stating the deadline.
+    actions = build_all(drafts, deadline) if drafts else ()
     if paused_now:
         w.note("deadline_paused", "the escalation clock is paused by a hold")
     if deadline is not None:
         w.note("deadline", f"{stage.id} escalates if unpaid", deadline)
     wake_at = _wake_at(w, stage, actions, blocked, deadline)
-    w.waits.extend(facts_awaited(actions, blocked, now, w.policy.compiled.lifted_codes))
+    if actions or blocked:
+        w.waits.extend(facts_awaited(actions, blocked, now, w.policy.compiled.lifted_codes))
     if paused_now:
         for name in sorted(w.policy.paused_by()):
             hold = snap.fact_open(name, now)
@@ -469,21 +540,21 @@ def _conclude(
         status = "on_hold"
     else:
         status = "done" if stage.terminal else "active"
-    record = (rung.transition.event,) if rung.transition is not None else ()
-    assert rung.since is not None  # a rung on the ladder has an entry time
+    since = rung.since
+    assert since is not None  # a rung on the ladder has an entry time
     return Decision(
         status=status,  # type: ignore[arg-type]
         stage=stage.id,
-        stage_since=in_zone(z, rung.since),
-        transition=rung.transition,
+        stage_since=since if since.tzinfo is z else since.astimezone(z),
+        transition=t,
         # Sorted as instants: two times in one zone compare by wall clock, fold ignored.
         actions=actions if len(actions) < 2 else tuple(sorted(actions, key=_not_before)),
         blocked=blocked,
         deadline=deadline,
         wake_at=wake_at,
         reasons=localised(w.reasons, z),
-        record=record,
-        waiting_for=tuple(dict.fromkeys(w.waits)),
+        record=(t.event,) if t is not None else (),
+        waiting_for=tuple(dict.fromkeys(w.waits)) if w.waits else (),
         **w.base,  # type: ignore[arg-type]
     )
 
@@ -521,6 +592,11 @@ def _wake_at(
 ) -> datetime | None:
     """The earliest moment time alone changes the decision (``None``: only a new fact)."""
     now, snap = w.now, w.snap
+    if not actions and not blocked and not snap.facts:
+        # Only the deadline can come (already in the debtor's zone): the common case.
+        if deadline is not None and deadline > now and not stage.terminal:
+            return deadline
+        return None
     candidates = [a.not_before for a in actions if a.not_before > now]
     if deadline is not None and deadline > now and not stage.terminal:
         candidates.append(deadline)

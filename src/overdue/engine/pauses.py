@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 from overdue.snapshot import Snapshot
 
+_NO_PAUSE = (timedelta(0), False)
+
 
 def paused_time(
     snapshot: Snapshot,
@@ -25,6 +27,8 @@ def paused_time(
     is the union of the hold intervals, not their sum.  ``extra`` adds closed spans the
     snapshot does not hold as facts (the time a promise to pay paused the ladder).
     """
+    if not extra and not snapshot.fact_intervals and not snapshot.facts:
+        return _NO_PAUSE  # nothing ever held the account (most accounts)
     spans: list[tuple[datetime, datetime]] = [
         (max(a, since), b) for a, b in extra if b > since and b > a
     ]

@@ -33,6 +33,19 @@ def idempotency_key(account_id: str, stage: str, entries: int, step: str, attemp
     return f"{account_id}:{stage}#{entries}:{step}:{attempt}"
 
 
+NOTHING: PlanOut = ((), ())
+
+
+def has_pending(stage: Stage, progress: Mapping[str, StepProgress]) -> bool:
+    """Whether a step of ``stage`` has attempts left; without, there is nothing to plan (the
+    common case of an account the host holds, between its last contact and the deadline)."""
+    for step in stage.steps:
+        prog = progress.get(step.key)
+        if prog is None or prog.count < step.max_attempts:
+            return True
+    return False
+
+
 @attrs.define
 class _Chosen:
     """The moment, candidate and channel a step's attempt was scheduled at."""
@@ -63,17 +76,22 @@ def plan_steps(
     obligations = stage.obligations
     if stage.performed_by == "third_party" and IDENTITY_DISCLOSURE not in obligations:
         obligations = (IDENTITY_DISCLOSURE, *obligations)
-    last_step = len(stage.steps) - 1
-    for n, step in enumerate(stage.steps):
+    # The attempt scheduled last, recorded in ``planned`` only when a later step is planned
+    # (only the steps after it look at what is planned; most rungs plan one step at a time).
+    unrecorded: tuple[Step, _Chosen] | None = None
+    for step in stage.steps:
         prog = progress.get(step.key)
         done_count = prog.count if prog is not None else 0
         if done_count >= step.max_attempts:
             continue
+        if unrecorded is not None:
+            planned.append(_planned(stage, *unrecorded))
+            unrecorded = None
         if prog is None:
-            due = step.at.add_to(since, tz=z, calendar=s.calendar)
+            due = step.at.after(since, z, s.calendar)
         else:
             assert step.repeat_every is not None  # a policy checks it for max_attempts > 1
-            due = step.repeat_every.add_to(prog.last_at, tz=z, calendar=s.calendar)
+            due = step.repeat_every.after(prog.last_at, z, s.calendar)
         attempt = done_count + 1
         step_reasons: list[Reason] = []
         tried: list[str] = []
@@ -89,21 +107,22 @@ def plan_steps(
         actions.append(
             _action(policy, stage, step, attempt, entries, chosen, obligations, step_reasons, s)
         )
-        if n == last_step:
-            break  # only the steps after this one look at what is planned
-        planned.append(
-            ContactAttempted(
-                at=chosen.at,
-                channel=chosen.channel,
-                outcome=Outcome.UNKNOWN,
-                stage=stage.id,
-                step=step.key,
-                template=step.template,
-                contact_point=chosen.cand.contact.address if chosen.cand.contact else None,
-                party=chosen.cand.party,
-            )
-        )
+        unrecorded = (step, chosen)
     return same_grace_end(tuple(actions)), tuple(blocked)
+
+
+def _planned(stage: Stage, step: Step, chosen: _Chosen) -> ContactAttempted:
+    """An attempt this decision scheduled, as the contact the caps of later steps count."""
+    return ContactAttempted(
+        at=chosen.at,
+        channel=chosen.channel,
+        outcome=Outcome.UNKNOWN,
+        stage=stage.id,
+        step=step.key,
+        template=step.template,
+        contact_point=chosen.cand.contact.address if chosen.cand.contact else None,
+        party=chosen.cand.party,
+    )
 
 
 def _points(
@@ -140,6 +159,7 @@ def _try_channels(
     no_point: list[str],
 ) -> _Chosen | None:
     """The step's channel, then its fallback (after a channel-only block): the first allowed."""
+    seen = tuple(planned)
     for channel in (step.channel, step.fallback):
         if channel is None:
             break
@@ -152,6 +172,7 @@ def _try_channels(
             )
             no_point.append(f"contact_point:{channel}")
             continue
+        scoped = policy.compiled.rules_for(stage.id, channel, step.template, step.tags)
         tries = []
         for contact in points:
             cand = Candidate(
@@ -162,18 +183,23 @@ def _try_channels(
                 attempt,
                 contact,
                 s,
-                tuple(planned),
+                seen,
                 channel != step.channel,
                 must_state=step.must_state,
                 tags=step.tags,
             )
-            sched = schedule(policy.rules, cand, start, policy.horizon, policy.compiled)
+            sched = schedule(scoped, cand, start, policy.horizon, policy.compiled)
             tries.append((cand, sched))
-        allowed = [
-            (sc.at.astimezone(UTC), i) for i, (_, sc) in enumerate(tries) if sc.at is not None
-        ]
-        if allowed:
-            cand, sched = tries[min(allowed)[1]]
+        pick: int | None = None
+        if len(tries) == 1:  # the debtor's one contact point: no earliest to pick
+            pick = 0 if tries[0][1].at is not None else None
+        else:
+            allowed = [
+                (sc.at.astimezone(UTC), i) for i, (_, sc) in enumerate(tries) if sc.at is not None
+            ]
+            pick = min(allowed)[1] if allowed else None
+        if pick is not None:
+            cand, sched = tries[pick]
             assert sched.at is not None  # chosen among the allowed
             step_reasons.extend(verdict_reason(v) for v in sched.defers)
             step_reasons.extend(sched.notes)
@@ -203,7 +229,7 @@ def _action(
     z = s.tz or UTC
     cand = chosen.cand
     grace_end = (
-        in_zone(z, stage.grace.add_to(chosen.at, tz=z, calendar=s.calendar))
+        in_zone(z, stage.grace.after(chosen.at, z, s.calendar))
         if stage.grace is not None
         else None
     )

@@ -14,7 +14,7 @@ from typing import cast
 
 import attrs
 
-from overdue.compiled import CompiledPolicy
+from overdue.compiled import CompiledPolicy, Scoped
 from overdue.decision import Reason
 from overdue.durations import Duration
 from overdue.engine.reasons import fmt_local
@@ -72,7 +72,7 @@ def _reply_grant(
 
 
 def schedule(
-    rules: Sequence[Rule],
+    scoped: Scoped,
     candidate: Candidate,
     start: datetime,
     horizon: Duration,
@@ -83,32 +83,45 @@ def schedule(
     Two things lift a rule's objection at a moment, and both are stated in the notes: a consent
     waiver naming a ``waivable`` rule, and a ``respond_once`` rule making the candidate the one
     reply to the debtor's own contact (only for the rule kinds it ``overrides``).
+
+    ``scoped`` holds the rules that may apply to the candidate's stage, channel, template and
+    tags (``compiled.rules_for``); only rules with an ``applies_to`` of their own are asked.
     """
-    applicable = [r for r in rules if r.applies_to(candidate)]
+    applicable: Sequence[Rule] = scoped.rules
+    granting: Sequence[GrantsReply] = scoped.granting
+    if scoped.dynamic:
+        out = [id(r) for r in scoped.dynamic if not r.applies_to(candidate)]
+        if out:
+            applicable = [r for r in applicable if id(r) not in out]
+            granting = [g for g in granting if id(g) not in out]
     gate = third_party_gate(applicable, candidate)  # ungoverned, or stating debt facts
     if gate is not None:
         return Scheduled(None, (gate,), ())
     if not applicable:
         return Scheduled(start, (), ())
-    granting = [cast("GrantsReply", r) for r in applicable if id(r) in compiled.reply_rules]
     horizon_end: datetime | None = None  # computed on the first deferral only
     t = start
     last_defer: dict[str, Verdict] = {}
+    now_utc = candidate.situation.now.astimezone(UTC)
+    waivers = bool(candidate.situation.snapshot.waivers)  # none on most accounts: none to ask
     for _ in range(MAX_ROUNDS):
         blocks: list[Verdict] = []
         notes: list[Reason] = []
         latest: datetime | None = None
         # A reply goes out now, when the debtor is waiting for it, or not as a reply at all: a
         # step another rule defers (or one due later) is scheduled like any other contact.
-        now_round = t.astimezone(UTC) == candidate.situation.now.astimezone(UTC)
-        grant = _reply_grant(granting, candidate, t) if granting and now_round else None
+        grant = (
+            _reply_grant(granting, candidate, t)
+            if granting and t.astimezone(UTC) == now_utc
+            else None
+        )
         reply = False
         cand = attrs.evolve(candidate, is_reply=True) if grant is not None else candidate
         for rule in applicable:
             v = rule.check(cand, t)
             if v is None:
                 continue
-            lifted = _waived(rule, v, candidate, t, compiled)
+            lifted = _waived(rule, v, candidate, t, compiled) if waivers else None
             if lifted is not None:
                 notes.append(lifted)
                 continue

@@ -249,17 +249,34 @@ class FrequencyCap(RuleBase):
     def _counted(
         self, candidate: Candidate, since: datetime | None = None
     ) -> list[ContactAttempted]:
-        """The contacts the cap counts; with ``since``, only those from then on (a window)."""
+        """The contacts the cap counts; with ``since``, only those from then on (a window).
+
+        Empty when fewer contacts than the cap are on file and planned in the window at all:
+        then no count can reach the cap, whatever is left out.
+        """
+        snap = candidate.situation.snapshot
+        recent = snap.contacts if since is None else snap.contacts_since(since)
+        if len(recent) + len(candidate.planned) < self.max_contacts:
+            # Every scope counts a part of these: fewer than the cap cannot reach it (the
+            # common case, decided without a pass over the contacts).
+            return []
         chans = self.count_channels if self.count_channels is not None else self.channels
         outcomes = _members(COUNTS[self.counts])
         ex = self.exclude
-        snap = candidate.situation.snapshot
-        recent = snap.contacts if since is None else snap.contacts_since(since)
-        pool = [
-            c for c in recent if (chans is None or c.channel in chans) and c.outcome in outcomes
-        ]
-        if "inbound" in ex:
-            pool = [c for c in pool if c.initiated_by == "creditor"]
+        if "inbound" in ex:  # the default: one pass
+            pool = [
+                c
+                for c in recent
+                if (chans is None or c.channel in chans)
+                and c.outcome in outcomes
+                and c.initiated_by == "creditor"
+            ]
+        else:
+            pool = [
+                c
+                for c in recent
+                if (chans is None or c.channel in chans) and c.outcome in outcomes
+            ]
         if "not_connected" in ex:
             pool = [c for c in pool if c.outcome.value not in NOT_CONNECTED]
         if "to_representative" in ex:
@@ -294,30 +311,35 @@ class FrequencyCap(RuleBase):
             since = _utc(at) - timedelta(days=span + 1)
         pool = self._counted(candidate, since)
         if self.scope != "debt":
-            return self._judge(pool, candidate, at)
+            return self._judge(pool, candidate, at, since)
         debt = candidate.debt_id
         if debt is not None:  # one debt of a debtor: its own contacts and untagged ones
-            return self._judge([c for c in pool if not c.debts or debt in c.debts], candidate, at)
+            own = [c for c in pool if not c.debts or debt in c.debts]
+            return self._judge(own, candidate, at, since)
         # Per debt: the candidate concerns each of the account's debts, so the cap must hold
         # for every one of them; the latest deferral wins.
         found: Verdict | None = None
         for one in debt_pools(pool):
-            v = self._judge(one, candidate, at)
+            v = self._judge(one, candidate, at, since)
             if v is not None and (found is None or _later(v, found)):
                 found = v
         return found
 
     def _judge(
-        self, pool: list[ContactAttempted], candidate: Candidate, at: datetime
+        self, pool: list[ContactAttempted], candidate: Candidate, at: datetime, since: datetime
     ) -> Verdict | None:
-        """The cap's verdict on ``pool``, the contacts counted for one scope."""
+        """The cap's verdict on ``pool``, the contacts counted for one scope.
+
+        ``since`` is the start of the window ``check`` worked out (for a rolling window, the
+        exclusive start of the period ending at ``at``).
+        """
         if len(pool) < self.max_contacts:
             return None
         if self.window == "rolling":
             tz = candidate.situation.tz
-            start = _subtract(at, self.per, tz)
+            start = since
             end = _utc(at)
-            times = sorted(u for u in (_utc(c.at) for c in pool) if start < u <= end)
+            times = sorted([u for c in pool if start < (u := c.at.astimezone(UTC)) <= end])
             if len(times) < self.max_contacts:
                 return None
             oldest = times[len(times) - self.max_contacts]
@@ -331,9 +353,7 @@ class FrequencyCap(RuleBase):
         span = self.per.amount * (7 if self.per.unit == "w" else 1)
         today = at.astimezone(tz).date()
         first = today - timedelta(days=span - 1)
-        dates = sorted(
-            d for d in (c.at.astimezone(tz).date() for c in pool) if first <= d <= today
-        )
+        dates = sorted([d for c in pool if first <= (d := c.at.astimezone(tz).date()) <= today])
         if len(dates) < self.max_contacts:
             return None
         frees = dates[len(dates) - self.max_contacts] + timedelta(days=span)

@@ -57,8 +57,8 @@ class HoldWhile(RuleBase):
     pause_deadlines: bool = True
 
     def check(self, candidate: Candidate, at: datetime) -> Verdict | None:
-        state = candidate.situation.snapshot.fact_open(self.fact, at)
-        if state is None:
+        state = candidate.situation.snapshot.facts.get(self.fact)  # most accounts hold none
+        if state is None or not state.open_at(at):
             return None
         why = f" ({state.detail})" if state.detail else ""
         if state.until is not None:

@@ -206,7 +206,24 @@ class ContactHours(RuleBase):
         return at_local(self._next_day(day), start, tz).astimezone(UTC)
 
     def check(self, candidate: Candidate, at: datetime) -> Verdict | None:
-        zones = self.zones_for(candidate)
+        tz = candidate.situation.tz
+        if self.zone_sources is None and tz is not None:
+            # The common case, the debtor's one zone: inside the window (or on a day that is
+            # not this rule's) allows at once, as the loop below would on its first round.
+            local = at.astimezone(tz)
+            weekdays = self.weekdays
+            if weekdays is None or local.weekday() in weekdays:
+                start, end = self.window
+                if start <= local.time() < end:
+                    return None
+            elif self.other_days == "open":
+                return None
+        return self._in_zones(candidate, at, self.zones_for(candidate))
+
+    def _in_zones(
+        self, candidate: Candidate, at: datetime, zones: tuple[tuple[str, tzinfo], ...]
+    ) -> Verdict | None:
+        """The verdict at ``at`` for the window in every one of ``zones`` (the full check)."""
         if not zones:
             where = (
                 "from " + ", ".join(s.replace("_", " ") for s in self.zone_sources)

@@ -1,0 +1,57 @@
+"""ContactHours decides the common case (the debtor's one zone, inside the window) at once.
+
+The shortcut must say exactly what the full check over the zones says, for any moment, any
+window, any weekdays and either ``other_days``: both allow, or the full check objects.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from overdue import Account, ContactPoint, Invoice, Money, fold
+from overdue.calendars import MON_FRI
+from overdue.rules import ContactHours
+from overdue.situation import Candidate, Situation
+
+ZONES = ("America/New_York", "Europe/London", "Asia/Shanghai", "Australia/Lord_Howe", "UTC")
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> tuple[ContactHours, Candidate, datetime]:
+    name = draw(st.sampled_from(ZONES))
+    tz = ZoneInfo(name)
+    start = draw(st.integers(0, 22))
+    end = draw(st.integers(start + 1, 23))
+    minute = draw(st.sampled_from((0, 30)))
+    days = draw(st.none() | st.frozensets(st.integers(0, 6), min_size=1))
+    other = draw(st.sampled_from(("closed", "open"))) if days is not None else "closed"
+    rule = ContactHours(
+        "hours",
+        window=(time(start, minute), time(end)),
+        weekdays=days,
+        other_days=other,
+    )
+    at = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=draw(st.integers(0, 60 * 24 * 400)))
+    acct = Account(
+        "ACC-H",
+        timezone=name,
+        invoices=(Invoice("INV-1", Money("10", "EUR"), date(2025, 12, 1)),),
+        contacts=(ContactPoint("sms", "+100"),),
+    )
+    s = Situation(acct, fold(acct, at), at, tz, "account", MON_FRI, at.date(), 0, None)
+    cand = Candidate("s", "step", "sms", "t", 1, acct.contacts[0], s)
+    return rule, cand, at
+
+
+@settings(max_examples=300, deadline=None)
+@given(cases())
+def test_the_shortcut_agrees_with_the_full_check(
+    case: tuple[ContactHours, Candidate, datetime],
+) -> None:
+    rule, cand, at = case
+    full = rule._in_zones(cand, at, rule.zones_for(cand))
+    assert rule.check(cand, at) == full
