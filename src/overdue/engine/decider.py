@@ -592,7 +592,7 @@ def _wake_at(
 ) -> datetime | None:
     """The earliest moment time alone changes the decision (``None``: only a new fact)."""
     now, snap = w.now, w.snap
-    if not actions and not blocked and not snap.facts:
+    if not actions and not blocked and not snap.facts and w.ahead is None:
         # Only the deadline can come (already in the debtor's zone): the common case.
         if deadline is not None and deadline > now and not stage.terminal:
             return deadline
