@@ -229,6 +229,17 @@ def _channels(value: Iterable[str] | None) -> tuple[str, ...] | None:
     return None if value is None else tuple(value)
 
 
+def _one_of(name: str, value: object, options: tuple[str, ...]) -> None:
+    if value not in options:
+        raise PolicyError(
+            f"{name} must be one of {', '.join(options)}",
+            key_path=f"$.{name}",
+            expected=" | ".join(repr(o) for o in options),
+            got=value,
+            suggestion=suggest(value, options) if isinstance(value, str) else None,
+        )
+
+
 def _zone(_i: object, _a: object, value: str | None) -> None:
     if value is not None:
         zone(value)
@@ -278,12 +289,12 @@ class Policy:
     on_new_version: Literal["continue", "restart", "pin"] = attrs.field(
         default="continue",
         kw_only=True,
-        validator=attrs.validators.in_(("continue", "restart", "pin")),
+        validator=lambda _i, a, v: _one_of(a.name, v, ("continue", "restart", "pin")),
     )
     catch_up: Literal["latest_only", "replay"] = attrs.field(
         default="latest_only",
         kw_only=True,
-        validator=attrs.validators.in_(("latest_only", "replay")),
+        validator=lambda _i, a, v: _one_of(a.name, v, ("latest_only", "replay")),
     )
     horizon: Duration = attrs.field(default=days(90), kw_only=True, converter=_duration)
     addressless_channels: frozenset[str] = attrs.field(
