@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -32,11 +32,11 @@ from overdue import (
 )
 from overdue.cli import main
 from overdue.config import load_policy
+from overdue.engine.versions import entered_under
 from overdue.errors import PolicyError, PolicyVersionMissingError
 from overdue.events import ContactAttempted, StageEntered
-from overdue.testing.policy_pairs import in_flight_accounts, policy_pairs
-from overdue.engine.versions import entered_under
 from overdue.snapshot import fold
+from overdue.testing.policy_pairs import in_flight_accounts, policy_pairs
 from overdue.testing.versions import check_pinned, without_version_reasons
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,7 +49,9 @@ def at(month: int, day: int, hour: int = 10) -> datetime:
     return datetime(2026, month, day, hour, tzinfo=SHANGHAI)
 
 
-def in_courtesy_call(*, version: str | None = "2026.1", policy_id: str = "seed-reference") -> Account:
+def in_courtesy_call(
+    *, version: str | None = "2026.1", policy_id: str = "seed-reference"
+) -> Account:
     """Entered the courtesy call on 1 February under ``version``, called once that day."""
     return Account(
         "A-7",
@@ -104,7 +106,8 @@ def test_continue_keeps_the_rung_and_applies_the_new_spacing_from_now_on() -> No
     old = decide(V1, account, at(2, 2))
     new = decide_versioned(V2, account, at(2, 2))
     assert new.stage == old.stage == "courtesy_call"
-    assert old.next_action is not None and new.next_action is not None
+    assert old.next_action is not None
+    assert new.next_action is not None
     call_v1 = next(a for a in old.actions if a.step == "call.polite")
     call_v2 = next(a for a in new.actions if a.step == "call.polite")
     assert call_v1.not_before == at(2, 3)  # every other day under 2026.1
@@ -151,7 +154,8 @@ def test_restart_re_enters_the_new_ladder_from_the_bottom_once() -> None:
     assert d.transition is not None
     assert (d.transition.from_stage, d.transition.to_stage) == ("courtesy_call", "reminder")
     (entered,) = d.record
-    assert isinstance(entered, StageEntered) and entered.policy_version == "2026.2"
+    assert isinstance(entered, StageEntered)
+    assert entered.policy_version == "2026.2"
     # once the host records the entry, the account is no longer in flight: no second restart
     later = attrs.evolve(account, events=(*account.events, *d.record))
     again = decide_versioned(restart, later, at(2, 2, 11))
@@ -205,14 +209,18 @@ def test_the_migration_report_lists_what_changes_per_account_with_counts() -> No
     first, second = report.rows
     # 2026.1 calls again on 3 February, so the SMS follow-up is next; 2026.2 calls today
     assert first.changed == ("next_action", "channel")
-    assert first.before is not None and first.after is not None
+    assert first.before is not None
+    assert first.after is not None
     assert first.before.next_action == "courtesy_call/call.followup attempt 1"
     assert first.after.next_action == "courtesy_call/call.polite attempt 2"
     assert (first.before.channel, first.after.channel) == ("sms", "phone")
-    assert first.why and "continues on rung courtesy_call" in first.why[0]
+    assert first.why
+    assert "continues on rung courtesy_call" in first.why[0]
     assert second.changed == ()  # nothing in flight: both versions enter the reminder alike
     counts = report.counts()
-    assert counts["changed"] == 1 and counts["unchanged"] == 1 and counts["next_action"] == 1
+    assert counts["changed"] == 1
+    assert counts["unchanged"] == 1
+    assert counts["next_action"] == 1
     text = report.render()
     assert "A-7: changed next action, channel" in text
     assert "A-8: unchanged" in text
@@ -229,7 +237,8 @@ def test_one_account_that_cannot_be_decided_is_an_error_row_and_the_others_go_on
     pinned = attrs.evolve(V2, on_new_version="pin")
     stranger = in_courtesy_call(version="2025.9")  # entered under a version nobody kept
     report = migration_report(pinned, V1, [stranger, in_courtesy_call()], at(2, 2))
-    assert report.rows[0].error is not None and "2025.9" in report.rows[0].error
+    assert report.rows[0].error is not None
+    assert "2025.9" in report.rows[0].error
     assert report.rows[1].error is None
     assert report.counts()["errors"] == 1
 
@@ -253,7 +262,8 @@ def test_overdue_check_against_prints_the_report_and_its_json(tmp_path: Path) ->
     main([*args, "--json"], out=out, err=io.StringIO())
     doc = json.loads(out.getvalue())
     assert doc["schema"] == "overdue.migration/1"
-    assert doc["counts"]["changed"] == 1 and doc["counts"]["errors"] == 1
+    assert doc["counts"]["changed"] == 1
+    assert doc["counts"]["errors"] == 1
     assert doc["accounts"][0]["after"]["channel"] == "phone"
 
 

@@ -107,7 +107,8 @@ def next_attempt(
         if progress is None:
             return NextAttempt(1, first_due)
         recorded = _last_contacts(contacts, stage, step.key, progress.count)
-        return _replay(step, step.at.add_to(since, tz=tz, calendar=calendar), recorded, done, tz, calendar)
+        first = step.at.add_to(since, tz=tz, calendar=calendar)
+        return _replay(step, first, recorded, done, tz, calendar)
     assert every is not None  # a single-shot step returned above
     if progress is not None:
         last = _last_contacts(contacts, stage, step.key, 1)

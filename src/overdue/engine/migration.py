@@ -164,11 +164,14 @@ class MigrationReport:
             if r.error is not None:
                 lines.append(f"{r.account_id}: ERROR {r.error}")
                 continue
-            assert r.before is not None and r.after is not None
+            assert r.before is not None
+            assert r.after is not None
             if not r.changed:
-                lines.append(f"{r.account_id}: unchanged ({r.after.status}, rung {r.after.value('rung')})")
+                where = f"{r.after.status}, rung {r.after.value('rung')}"
+                lines.append(f"{r.account_id}: unchanged ({where})")
                 continue
-            lines.append(f"{r.account_id}: changed {', '.join(n.replace('_', ' ') for n in r.changed)}")
+            what = ", ".join(n.replace("_", " ") for n in r.changed)
+            lines.append(f"{r.account_id}: changed {what}")
             for name in FIELDS:
                 a, b = r.before.value(name), r.after.value(name)
                 mark = "*" if name in r.changed else " "

@@ -17,6 +17,7 @@ something to decide.  Together with :mod:`overdue.testing.versions`::
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Literal
 
 import attrs
 from hypothesis import strategies as st
@@ -29,12 +30,13 @@ from overdue.testing.strategies import _START, accounts, policies
 
 __all__ = ["catch_up_modes", "in_flight_accounts", "new_versions", "policy_pairs"]
 
-_MODES = ("continue", "restart", "pin")
+_MODES: tuple[Literal["continue", "restart", "pin"], ...] = ("continue", "restart", "pin")
 
 
-def catch_up_modes() -> st.SearchStrategy[str]:
+def catch_up_modes() -> st.SearchStrategy[Literal["latest_only", "replay"]]:
     """``'latest_only'`` or ``'replay'``."""
-    return st.sampled_from(("latest_only", "replay"))
+    modes: tuple[Literal["latest_only", "replay"], ...] = ("latest_only", "replay")
+    return st.sampled_from(modes)
 
 
 def _retimed(stage: Stage, factor: int) -> Stage:
@@ -53,7 +55,9 @@ def _retimed(stage: Stage, factor: int) -> Stage:
 
 
 @st.composite
-def new_versions(draw: st.DrawFn, old: Policy, *, mode: str | None = None) -> Policy:
+def new_versions(
+    draw: st.DrawFn, old: Policy, *, mode: Literal["continue", "restart", "pin"] | None = None
+) -> Policy:
     """A new version of ``old``: the same id, another version, one drawn change, a mode."""
     stages = list(old.stages)
     change = draw(st.sampled_from(("none", "retime", "rename_first", "disable_first")))
@@ -74,7 +78,9 @@ def new_versions(draw: st.DrawFn, old: Policy, *, mode: str | None = None) -> Po
 
 
 @st.composite
-def policy_pairs(draw: st.DrawFn, *, mode: str | None = None) -> tuple[Policy, Policy]:
+def policy_pairs(
+    draw: st.DrawFn, *, mode: Literal["continue", "restart", "pin"] | None = None
+) -> tuple[Policy, Policy]:
     """``(old, new)``: a generated policy and a new version of it (``mode``: its
     ``on_new_version``, drawn when ``None``)."""
     old = draw(policies())
