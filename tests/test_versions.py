@@ -292,3 +292,32 @@ def test_every_decision_of_an_account_in_flight_names_the_version_change_first(
     assert in_flight == d.reasons[0].code.startswith("version_") if d.reasons else not in_flight
     if in_flight:
         assert d.reasons[0].code == f"version_{new.on_new_version}".replace("pin", "pinned")  # type: ignore[attr-defined]
+
+
+# -------------------------------------------------------------------- in a host
+
+
+def test_a_runner_keeps_a_pinned_account_on_its_version_and_new_accounts_on_the_new_one() -> None:
+    from overdue.dispatch import ChannelRegistry, RecordingAdapter
+    from overdue.host import Runner, SqliteStore
+
+    pinned = attrs.evolve(V2, on_new_version="pin")
+    fresh = attrs.evolve(in_courtesy_call(), id="A-9", events=())
+    with SqliteStore(":memory:") as store:
+        store.create(in_courtesy_call())
+        store.create(fresh)
+        registry = ChannelRegistry(RecordingAdapter(c) for c in ("sms", "phone", "in_app"))
+        runner = Runner(pinned, store, registry, versions=PolicySet.of(V1))
+        report = runner.run_once(at(2, 2))
+        assert report.errors == ()
+        # 2026.1 calls every other day: the pinned account gets its SMS follow-up, no call
+        assert "A-7:courtesy_call#1:call.followup:1" in report.sent
+        assert not any(k.startswith("A-7:courtesy_call#1:call.polite") for k in report.sent)
+        entered = [
+            e for e in store.load("A-9").account.events if isinstance(e, StageEntered)
+        ]
+        assert [(e.stage, e.policy_version) for e in entered] == [("reminder", "2026.2")]
+        # without the old version the pinned account is reported, the other still runs
+        lost = Runner(pinned, store, registry).run_once(at(2, 3))
+        assert [a for a, _ in lost.errors] == ["A-7"]
+        assert isinstance(lost.errors[0][1], PolicyVersionMissingError)
