@@ -226,6 +226,13 @@ def test_the_migration_report_lists_what_changes_per_account_with_counts() -> No
     assert "A-8: unchanged" in text
 
 
+def test_the_migration_report_notes_two_policies_under_one_version_label() -> None:
+    same = attrs.evolve(V2, version=V1.version)
+    report = migration_report(same, V1, [in_courtesy_call()], at(2, 2))
+    assert "note: both policies are seed-reference 2026.1" in report.render()
+    assert report.rows[0].why == ()  # not in flight: decided under the new rules directly
+
+
 def test_the_migration_report_under_pin_changes_nothing_for_accounts_in_flight() -> None:
     pinned = attrs.evolve(V2, on_new_version="pin")
     report = migration_report(pinned, V1, [in_courtesy_call()], at(2, 2))

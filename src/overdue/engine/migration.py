@@ -158,8 +158,13 @@ class MigrationReport:
             f"accounts: {c['accounts']}; unchanged {c['unchanged']}; changed {c['changed']}"
             + (f" ({per_field})" if per_field else "")
             + f"; errors {c['errors']}",
-            "",
         ]
+        if self.old == self.new:
+            lines.append(
+                f"note: both policies are {self.new}: no account is in flight between them; "
+                "give the new one its own version"
+            )
+        lines.append("")
         for r in self.rows:
             if r.error is not None:
                 lines.append(f"{r.account_id}: ERROR {r.error}")
