@@ -80,7 +80,8 @@ def next_attempt(
     since: datetime,
     progress: StepProgress | None,
     contacts: Sequence[ContactAttempted],
-    key_prefix: str,
+    account_id: str,
+    entries: int,
     now: datetime,
     tz: tzinfo,
     calendar: BusinessCalendar,
@@ -93,7 +94,8 @@ def next_attempt(
             after it).
         progress: the step's attempts in this rung entry (``None``: none yet).
         contacts: the account's contact attempts (the snapshot's), oldest first.
-        key_prefix: the idempotency key of this rung entry's step, without the attempt.
+        account_id, entries: whose step, and how often its rung was entered (the idempotency
+            key's ``{account}:{stage}#{entries}:{step}:`` prefix).
     """
     done = progress.count if progress is not None else 0
     every = step.repeat_every
@@ -112,7 +114,8 @@ def next_attempt(
     assert every is not None  # a single-shot step returned above
     if progress is not None:
         last = _last_contacts(contacts, stage, step.key, 1)
-        numbered = _attempt_of(last[0].idempotency_key, key_prefix) if last else None
+        prefix = f"{account_id}:{stage}#{entries}:{step.key}:"  # as engine.plan.idempotency_key
+        numbered = _attempt_of(last[0].idempotency_key, prefix) if last else None
         if numbered is not None and numbered > done:
             done = numbered  # attempts skipped by an earlier catch-up stay skipped
             if done >= step.max_attempts:
