@@ -19,7 +19,17 @@ import typing as _typing
 
 from overdue.account import Account, ContactPoint, Invoice
 from overdue.calendars import MON_FRI, BusinessCalendar, HolidaysCalendar, WeekCalendar
-from overdue.decision import Action, BlockedStep, Decision, MessageFacts, Reason, Transition
+from overdue.decision import (
+    Action,
+    BlockedStep,
+    Decision,
+    MessageFacts,
+    Posting,
+    Reason,
+    ServiceAction,
+    StepDown,
+    Transition,
+)
 from overdue.durations import Duration, business_days, days, hours, minutes, months, weeks
 from overdue.engine import Timeline, TimelineEntry, decide, timeline
 from overdue.errors import (
@@ -30,9 +40,11 @@ from overdue.errors import (
     PolicyError,
     UnknownChannelError,
 )
+from overdue.fees import Fee
 from overdue.money import Money
 from overdue.policy import Obligation, Policy, Stage, Step
 from overdue.reference import REFERENCE_POLICY, reference_policy
+from overdue.service import ServiceStep
 from overdue.snapshot import Snapshot, fold
 
 if _typing.TYPE_CHECKING:
@@ -51,6 +63,7 @@ __all__ = [
     "Decision",
     "Duration",
     "EventError",
+    "Fee",
     "HolidaysCalendar",
     "Invoice",
     "MessageFacts",
@@ -61,10 +74,14 @@ __all__ = [
     "OverdueWarning",
     "Policy",
     "PolicyError",
+    "Posting",
     "Reason",
+    "ServiceAction",
+    "ServiceStep",
     "Snapshot",
     "Stage",
     "Step",
+    "StepDown",
     "Timeline",
     "TimelineEntry",
     "Transition",

@@ -70,6 +70,8 @@ def decide(
     # more than a plain try on every decision; the message is written only on failure.
     try:
         snap = snapshot if snapshot is not None else fold(account, now, as_known_at=as_known_at)
+        if policy.billing_side:  # opt-in: stepping down, service actions, fees (issue 18)
+            return _billing(policy, account, now, snap)
         w = _Work(policy, account, now, snap)  # 1. the facts, the zone, the situation
         return (
             _settled(w)  # 2. written off, nothing owed, paid, not yet overdue
@@ -83,6 +85,22 @@ def decide(
         if error is None:
             raise
         raise error from exc
+
+
+def _billing(policy: Policy, account: Account, now: datetime, snap: Snapshot) -> Decision:
+    """The six phases wrapped by :mod:`overdue.engine.billing` (stepping down before them,
+    service actions and postings after)."""
+    from overdue.engine.billing import decide_billing
+
+    def situation(sn: Snapshot) -> tuple[Situation, tzinfo]:
+        w = _Work(policy, account, now, sn)
+        return w.s, w.z
+
+    def phases(sn: Snapshot) -> Decision:
+        w = _Work(policy, account, now, sn)
+        return _settled(w) or _paused(w) or _on_the_ladder(w)
+
+    return decide_billing(policy, snap, now, situation, phases)
 
 
 @contextlib.contextmanager
