@@ -61,11 +61,14 @@ class Fee:
                 "a fee charges nothing", expected="fixed = '5.00 EUR' and/or yearly_rate = '8'"
             )
         if self.fixed is not None and not self.fixed.is_positive:
-            raise PolicyError("fee.fixed must be above zero", got=str(self.fixed))
+            raise PolicyError(
+                "fee.fixed must be above zero", key_path="fixed", got=str(self.fixed)
+            )
         rate = self.yearly_rate
         if rate is not None and (not rate.is_finite() or rate <= 0 or rate > 100):
             raise PolicyError(
                 "fee.yearly_rate is a percentage above 0 and at most 100",
+                key_path="yearly_rate",
                 expected="a percentage such as '8.5' (for 8.5 % a year)",
                 got=str(rate),
             )

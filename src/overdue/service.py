@@ -61,12 +61,14 @@ class ServiceStep:
         if self.irreversible and self.undo is not None:
             raise PolicyError(
                 f"service step {self.key!r} is irreversible and names an undo",
+                key_path="undo",
                 expected="either undo = '<action>' or irreversible = true",
                 got=self.undo,
             )
         if not self.irreversible and self.undo is None:
             raise PolicyError(
                 f"service step {self.key!r} declares no undo",
+                key_path="undo",
                 expected="undo = '<action that reverses it>' (such as 'unblock' or 'resume'), "
                 "or irreversible = true",
             )
