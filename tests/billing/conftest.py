@@ -48,7 +48,8 @@ class Host:
 
 def account(*amounts: tuple[str, date], currency: str = "EUR") -> Account:
     invoices = [
-        Invoice(f"I{i + 1}", Money(amount, currency), due) for i, (amount, due) in enumerate(amounts)
+        Invoice(f"I{i + 1}", Money(amount, currency), due)
+        for i, (amount, due) in enumerate(amounts)
     ]
     return Account(
         "A1",

@@ -8,11 +8,10 @@ on day 30 (one day after the rung's notice), every rung a contact by e-mail.  Th
 from __future__ import annotations
 
 from datetime import date, time, timedelta
+from typing import TYPE_CHECKING
 
 import attrs
 import pytest
-
-from typing import TYPE_CHECKING
 
 from overdue import Money, Policy, ServiceAction, ServiceStep, Stage, Step, days, decide
 from overdue.conditions import days_overdue_at_least
@@ -45,25 +44,39 @@ def saas(*, keep: bool = False, irreversible: bool = False, rules: tuple = ()) -
     return Policy(
         "saas",
         stages=[
-            Stage("reminder", enters_when=days_overdue_at_least(1), deadline=days(0),
-                  skippable=True, steps=[Step("email", template="reminder")]),
-            Stage("blocked", enters_when=days_overdue_at_least(15), deadline=days(0),
-                  skippable=True, steps=[Step("email", template="blocked")],
-                  service=[ServiceStep("block_changes", undo="unblock_changes",
-                                       keep_on_escalation=keep)]),
-            Stage("suspended", enters_when=days_overdue_at_least(30),
-                  steps=[Step("email", template="suspended"),
-                         Step("email", template="suspended.followup", at=days(1))],
-                  service=[suspend]),
+            Stage(
+                "reminder",
+                enters_when=days_overdue_at_least(1),
+                deadline=days(0),
+                skippable=True,
+                steps=[Step("email", template="reminder")],
+            ),
+            Stage(
+                "blocked",
+                enters_when=days_overdue_at_least(15),
+                deadline=days(0),
+                skippable=True,
+                steps=[Step("email", template="blocked")],
+                service=[
+                    ServiceStep("block_changes", undo="unblock_changes", keep_on_escalation=keep)
+                ],
+            ),
+            Stage(
+                "suspended",
+                enters_when=days_overdue_at_least(30),
+                steps=[
+                    Step("email", template="suspended"),
+                    Step("email", template="suspended.followup", at=days(1)),
+                ],
+                service=[suspend],
+            ),
         ],
         rules=rules,
     )
 
 
 def performed(host: Kit.Host) -> list[tuple[str, str]]:
-    return [
-        (e.operation, e.action) for e in host.account.events if isinstance(e, ServiceRecorded)
-    ]
+    return [(e.operation, e.action) for e in host.account.events if isinstance(e, ServiceRecorded)]
 
 
 def test_a_frequency_cap_neither_counts_nor_delays_a_service_action(kit: Kit) -> None:
@@ -98,6 +111,7 @@ def test_a_frequency_cap_neither_counts_nor_delays_a_service_action(kit: Kit) ->
     assert with_service.actions  # the suspension e-mail is still waiting for the cap
     assert with_service.actions[0].not_before > later
 
+
 def test_contact_hours_do_not_delay_a_service_action(kit: Kit) -> None:
     hours = ContactHours("hours", window=(time(8), time(20)))
     host = kit.Host(saas(rules=(hours,)), kit.account(("100.00", DUE)))
@@ -114,9 +128,7 @@ def test_paying_in_full_undoes_what_is_in_force_once(kit: Kit) -> None:
     host.add(PaymentReceived(at=kit.at(2, 3, 9), amount=Money("100.00", "EUR")))
     d = host.decide(kit.at(2, 3))
     assert d.status == "resolved"
-    assert [(s.operation, s.action, s.undoes) for s in d.service] == [
-        ("undo", "resume", "suspend")
-    ]
+    assert [(s.operation, s.action, s.undoes) for s in d.service] == [("undo", "resume", "suspend")]
     assert d.service[0].idempotency_key == "A1:suspended#1:service:suspend:undo"
     assert host.decide(kit.at(2, 4)).service == ()  # recorded: nothing more to undo
     assert performed(host) == [
@@ -160,7 +172,10 @@ def test_an_open_dispute_holds_the_service_action_until_resolved(kit: Kit) -> No
 
 
 def test_a_hold_rule_of_the_policy_holds_service_actions_too(kit: Kit) -> None:
-    host = kit.Host(saas(rules=(HoldWhile("stay", fact="bankruptcy", pause_deadlines=False),)), kit.account(("100.00", DUE)))
+    host = kit.Host(
+        saas(rules=(HoldWhile("stay", fact="bankruptcy", pause_deadlines=False),)),
+        kit.account(("100.00", DUE)),
+    )
     host.run([kit.at(1, 2)])
     host.add(FactSet(at=kit.at(1, 10), name="bankruptcy"))
     d = host.decide(kit.at(1, 16))
@@ -203,7 +218,8 @@ def test_dispatch_is_idempotent_for_the_action_and_its_undo(kit: Kit) -> None:
     assert [r.status for r in first.results] == ["sent"]
     assert [r.status for r in again.results] == ["already_done"]
     event = first.results[0].event(kit.at(1, 16))
-    assert isinstance(event, ServiceRecorded) and event.operation == "perform"
+    assert isinstance(event, ServiceRecorded)
+    assert event.operation == "perform"
     host.add(*d.record, event)
     host.add(PaymentReceived(at=kit.at(1, 17), amount=Money("100.00", "EUR")))
     undo = host.decide(kit.at(1, 17), act=False).service
@@ -227,5 +243,7 @@ def test_a_rung_of_service_actions_only_is_a_rung(kit: Kit) -> None:
             Stage("block", service=[ServiceStep("block_changes", undo="unblock")]),
         ],
     )
-    d = decide(policy, kit.account(("100.00", DUE)).with_events(), kit.at(1, 2) + timedelta(days=12))
+    d = decide(
+        policy, kit.account(("100.00", DUE)).with_events(), kit.at(1, 2) + timedelta(days=12)
+    )
     assert d.stage in ("notice", "block")

@@ -55,6 +55,9 @@ FACT_NAMES = frozenset(
         "account_id",
         "evidence",
         "contact_line",
+        "fee",
+        "interest",
+        "interest_rate",
     }
 )
 """Every placeholder a debtor's template may use.  Anything else is refused at load time."""
