@@ -234,13 +234,19 @@ def _service_and_charges(
             wake = in_zone(z, w)
     return attrs.evolve(
         d,
-        service=tuple(sorted(out.service, key=lambda a: (a.not_before, a.idempotency_key))),
+        # undos first at the same moment: a block lifted by one rung and set by the next
+        # must end set
+        service=tuple(sorted(out.service, key=_service_order)),
         postings=tuple(out.postings),
         blocked=(*d.blocked, *out.blocked),
         reasons=(*d.reasons, *out.reasons),
         wake_at=wake,
         waiting_for=tuple(dict.fromkeys((*d.waiting_for, *due_keys))),
     )
+
+
+def _service_order(a: ServiceAction) -> tuple[datetime, bool, str]:
+    return (a.not_before, a.operation == "perform", a.idempotency_key)
 
 
 def _action(
