@@ -299,7 +299,8 @@ def test_issue_2297_blocks_unblocks_and_returns_to_clear_as_kill_bill_re_evaluat
     ]
     cleared = log[8]
     assert cleared.stage is None
-    assert cleared.step_down is not None and cleared.step_down.to_stage is None
+    assert cleared.step_down is not None
+    assert cleared.step_down.to_stage is None
     assert isinstance(cleared.record[0], StageLeft)
     assert sorted(s.action for s in cleared.service) == ["enable_entitlement", "unblock_changes"]
     assert log[9].stage == "WARNING"  # 06-04 + 5 days: WARNING again, blocked again
