@@ -240,7 +240,7 @@ class ServiceAction(Action):
             step=self.step,
             idempotency_key=key.removesuffix(":undo") if self.operation == "undo" else key,
             operation=self.operation,
-            outcome=outcome,
+            result=outcome,
         )
 
 

@@ -445,8 +445,9 @@ class ServiceRecorded(Event):
 
     Appended from the dispatch report (``ServiceAction.outcome_event``).  Never a contact: no
     contact rule counts it.  ``operation`` is ``'perform'`` or ``'undo'`` (the undo of the
-    action keyed ``idempotency_key``, without its ``:undo`` suffix); ``outcome`` is the
-    adapter's answer (``delivered`` = done).
+    action keyed ``idempotency_key``, without its ``:undo`` suffix); ``result`` is the
+    adapter's answer (``delivered`` = done; named apart from a contact's ``outcome``, which
+    is an :class:`Outcome`).
     """
 
     kind: ClassVar[str] = "service"
@@ -457,7 +458,7 @@ class ServiceRecorded(Event):
     operation: str = attrs.field(
         default="perform", validator=attrs.validators.in_(("perform", "undo"))
     )
-    outcome: str = "delivered"
+    result: str = "delivered"
 
     @property
     def undo(self) -> bool:

@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+import attrs
 import pytest
 
 from overdue import Account, Fee, Invoice, Money, Policy, Stage, Step, days, decide, timeline
@@ -190,3 +191,28 @@ def test_fees_in_policy_files_are_checked_with_key_paths() -> None:
         assert any(m.endswith(f"@ {where}") and what in m for m in lines), lines
     with pytest.raises(PolicyError):
         Fee()
+
+
+def test_check_warns_about_fees_a_rule_forbids_and_fees_no_notice_states() -> None:
+    from overdue.config import policy_warnings
+    from overdue.rules import ForbiddenContent
+
+    quiet = notice_policy(Fee(fixed=Money("5.00", "EUR")))
+    assert not [w for w in policy_warnings(quiet) if ".fee" in str(w)]
+    forbidding = attrs.evolve(quiet, rules=(ForbiddenContent("no-extra-fees", tags=["extra_fee"]),))
+    lines = [str(w) for w in policy_warnings(forbidding) if ".fee" in str(w)]
+    assert lines == [
+        "$.stages[1].fee: rung 'formal' charges a fee or interest, but rule 'no-extra-fees' "
+        "forbids extra fees in the name of collection; remove the fee or the rule (see "
+        "docs/billing.md, legal limits)"
+    ]
+    silent = Policy(
+        "silent",
+        stages=[
+            Stage("formal", fee=Fee(yearly_rate=Decimal(5)), steps=[Step("email", template="f")])
+        ],
+    )
+    assert any(
+        "none of its steps must state it (add must_state = ['interest']" in str(w)
+        for w in policy_warnings(silent)
+    )

@@ -247,3 +247,12 @@ def test_a_rung_of_service_actions_only_is_a_rung(kit: Kit) -> None:
         policy, kit.account(("100.00", DUE)).with_events(), kit.at(1, 2) + timedelta(days=12)
     )
     assert d.stage in ("notice", "block")
+
+
+def test_a_hold_narrowed_to_a_contact_channel_does_not_hold_service_actions(kit: Kit) -> None:
+    sms_only = HoldWhile("sms-stay", fact="bankruptcy", pause_deadlines=False, channels=["sms"])
+    host = kit.Host(saas(rules=(sms_only,)), kit.account(("100.00", DUE)))
+    host.run([kit.at(1, 2)])
+    host.add(FactSet(at=kit.at(1, 10), name="bankruptcy"))
+    d = host.decide(kit.at(1, 16))
+    assert [s.action for s in d.due_service] == ["block_changes"]

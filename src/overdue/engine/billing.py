@@ -160,8 +160,9 @@ def _entry(snap: Snapshot, d: Decision) -> int:
     return snap.entered(d.stage) + recorded
 
 
-def _holds(policy: Policy, snap: Snapshot, now: datetime) -> list[Reason]:
-    """The holds that legally stop collection: an open dispute and the policy's hold rules."""
+def _holds(policy: Policy, snap: Snapshot, now: datetime, stage: str | None) -> list[Reason]:
+    """The holds that legally stop collection: an open dispute and the policy's hold rules
+    (those not narrowed to other channels or rungs: a hold on SMS alone holds no suspension)."""
     out: list[Reason] = []
     dispute = snap.fact_open("dispute_open", now)
     if dispute is not None:
@@ -175,7 +176,12 @@ def _holds(policy: Policy, snap: Snapshot, now: datetime) -> list[Reason]:
             )
         )
     for rule in policy.rules:
-        if isinstance(rule, HoldWhile) and rule.fact != "dispute_open":
+        if (
+            isinstance(rule, HoldWhile)
+            and rule.fact != "dispute_open"
+            and (rule.channels is None or "service" in rule.channels)
+            and (rule.stages is None or stage in rule.stages)
+        ):
             state = snap.fact_open(rule.fact, now)
             if state is not None:
                 out.append(
@@ -207,7 +213,7 @@ def _service_and_charges(
     undone: set[str] = set()
     charges: dict[str, ChargePosted] = {}
     for e in snap.history:
-        if isinstance(e, ServiceRecorded) and e.outcome == "delivered":
+        if isinstance(e, ServiceRecorded) and e.result == "delivered":
             if e.undo:
                 undone.add(e.idempotency_key)
             else:
@@ -215,7 +221,7 @@ def _service_and_charges(
         elif isinstance(e, ChargePosted):
             charges[e.invoice_id] = e
     out = _Out()
-    holds = _holds(policy, snap, d.at)
+    holds = _holds(policy, snap, d.at, d.stage)
     current: tuple[str, int] | None = None
     if d.stage is not None and d.status in _ON_RUNG:
         entry = _entry(snap, d)
