@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import attrs
 import pytest
 
-from overdue import Money, Policy, ServiceAction, ServiceStep, Stage, Step, days, decide
+from overdue import Money, Policy, ServiceAction, ServiceStep, Stage, Step, days, decide, timeline
 from overdue.conditions import days_overdue_at_least
 from overdue.dispatch import ChannelRegistry, Dispatcher, InMemoryLedger
 from overdue.dispatch.outcomes import Delivered
@@ -256,3 +256,14 @@ def test_a_hold_narrowed_to_a_contact_channel_does_not_hold_service_actions(kit:
     host.add(FactSet(at=kit.at(1, 10), name="bankruptcy"))
     d = host.decide(kit.at(1, 16))
     assert [s.action for s in d.due_service] == ["block_changes"]
+
+
+def test_a_timeline_shows_service_actions_and_their_undo(kit: Kit) -> None:
+    acct = kit.account(("100.00", DUE))
+    entries = timeline(saas(), acct, kit.at(1, 2), kit.at(2, 10))
+    service = [(e.at.date(), e.template, e.detail) for e in entries if e.kind == "service"]
+    assert service == [
+        (date(2026, 1, 16), "block_changes", "perform"),
+        (date(2026, 1, 31), "unblock_changes", "undo"),
+        (date(2026, 2, 1), "suspend", "perform"),
+    ]
