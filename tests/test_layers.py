@@ -36,6 +36,8 @@ INNER = (
     "overdue.money",
     "overdue.calendars",
     "overdue.obligations",
+    "overdue.service",
+    "overdue.fees",
     "overdue.account",
     "overdue.debtor",
     "overdue.events",

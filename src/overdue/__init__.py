@@ -19,7 +19,17 @@ import typing as _typing
 
 from overdue.account import Account, ContactPoint, Invoice
 from overdue.calendars import MON_FRI, BusinessCalendar, HolidaysCalendar, WeekCalendar
-from overdue.decision import Action, BlockedStep, Decision, MessageFacts, Reason, Transition
+from overdue.decision import (
+    Action,
+    BlockedStep,
+    Decision,
+    MessageFacts,
+    Posting,
+    Reason,
+    ServiceAction,
+    StepDown,
+    Transition,
+)
 from overdue.durations import Duration, business_days, days, hours, minutes, months, weeks
 from overdue.engine import (
     MigrationReport,
@@ -39,9 +49,11 @@ from overdue.errors import (
     PolicyError,
     UnknownChannelError,
 )
+from overdue.fees import Fee
 from overdue.money import Money
 from overdue.policy import Obligation, Policy, Stage, Step
 from overdue.reference import REFERENCE_POLICY, reference_policy
+from overdue.service import ServiceStep
 from overdue.snapshot import Snapshot, fold
 
 if _typing.TYPE_CHECKING:
@@ -60,6 +72,7 @@ __all__ = [
     "Decision",
     "Duration",
     "EventError",
+    "Fee",
     "HolidaysCalendar",
     "Invoice",
     "MessageFacts",
@@ -72,10 +85,14 @@ __all__ = [
     "Policy",
     "PolicyError",
     "PolicySet",
+    "Posting",
     "Reason",
+    "ServiceAction",
+    "ServiceStep",
     "Snapshot",
     "Stage",
     "Step",
+    "StepDown",
     "Timeline",
     "TimelineEntry",
     "Transition",

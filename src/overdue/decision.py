@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Literal
 
 import attrs
 
 from overdue.account import ContactPoint
-from overdue.events import ContactAttempted, Event, PaymentReceived, StageEntered
+from overdue.events import (
+    ChargePosted,
+    ContactAttempted,
+    Event,
+    PaymentReceived,
+    ServiceRecorded,
+    StageEntered,
+)
 from overdue.money import Money
 from overdue.policy import Obligation
 from overdue.rules.base import Citation
@@ -20,8 +28,11 @@ __all__ = [
     "Decision",
     "EvidenceBundle",
     "MessageFacts",
+    "Posting",
     "Reason",
+    "ServiceAction",
     "Status",
+    "StepDown",
     "Transition",
     "same_grace_end",
 ]
@@ -80,6 +91,9 @@ class MessageFacts:
     legal_terms: str | None = None
     creditor: str | None = None
     must_state: tuple[str, ...] = ()
+    fee: Money | None = None
+    interest: Money | None = None
+    interest_rate: Decimal | None = None
 
     @property
     def currency(self) -> str | None:
@@ -96,6 +110,14 @@ class MessageFacts:
             "grace_end": self.grace_end.isoformat() if self.grace_end else None,
             "legal_terms": self.legal_terms,
             "creditor": self.creditor,
+            # Only when the rung charges (``Stage.fee``): decisions of other rungs keep their shape.
+            **({"fee": str(self.fee.amount)} if self.fee is not None else {}),
+            **({"interest": str(self.interest.amount)} if self.interest is not None else {}),
+            **(
+                {"interest_rate": str(self.interest_rate)}
+                if self.interest_rate is not None
+                else {}
+            ),
         }
 
 
@@ -181,6 +203,97 @@ class Action:
 
 
 @attrs.frozen
+class ServiceAction(Action):
+    """An action on the customer's service (``Stage.service``), or its undo: not a contact.
+
+    It travels the dispatch protocol like a contact (an adapter registered on channel
+    ``'service'``, the ledger's idempotency keys), but its message is a plain instruction and
+    its outcome event is a :class:`~overdue.events.ServiceRecorded`, which no contact rule
+    counts.  ``template`` is the action to perform (the undo's name for an undo); ``undoes``
+    is the action an undo reverses.  The undo's key is the action's key plus ``:undo``.
+    """
+
+    operation: Literal["perform", "undo"] = "perform"
+    undoes: str | None = None
+
+    @property
+    def action(self) -> str:
+        """The name of the action the host's adapter carries out."""
+        return self.template
+
+    def describe(self) -> str:
+        """The instruction in words (the body of its dispatch message)."""
+        if self.operation == "undo":
+            return (
+                f"{self.template} for account {self.account_id} (undoes {self.undoes} of "
+                f"rung {self.stage})"
+            )
+        return f"{self.template} for account {self.account_id} (rung {self.stage})"
+
+    def outcome_event(self, outcome: str, at: datetime) -> ServiceRecorded:  # type: ignore[override]
+        """The event a host appends once the adapter has acted (not a contact)."""
+        key = self.idempotency_key
+        return ServiceRecorded(
+            at=at,
+            action=self.template,
+            stage=self.stage,
+            step=self.step,
+            idempotency_key=key.removesuffix(":undo") if self.operation == "undo" else key,
+            operation=self.operation,
+            result=outcome,
+        )
+
+
+@attrs.frozen
+class Posting:
+    """A fee or interest the host must post (the library posts nothing).
+
+    ``idempotency_key`` is one per rung entry and charge: post it once, and record it as the
+    :meth:`event` (a :class:`~overdue.events.ChargePosted`, an invoice whose id is the key), so
+    the next decision knows it is posted and the fold refuses the same key twice.
+    ``principal``, ``yearly_rate``, ``period_start``/``period_end`` say how interest was computed.
+    """
+
+    account_id: str
+    stage: str
+    charge: Literal["fee", "interest"]
+    amount: Money
+    idempotency_key: str
+    principal: Money | None = None
+    yearly_rate: Decimal | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    reasons: tuple[Reason, ...] = ()
+
+    def event(self, at: datetime, due: date) -> ChargePosted:
+        """The event a host appends once posted: owed from ``due`` like any invoice."""
+        return ChargePosted(
+            at=at,
+            invoice_id=self.idempotency_key,
+            amount=self.amount,
+            due=due,
+            charge=self.charge,
+            stage=self.stage,
+            period_end=self.period_end,
+        )
+
+
+@attrs.frozen
+class StepDown:
+    """The account steps down the ladder now (policy ``step_down``).
+
+    ``to_stage`` is ``None`` when it leaves the ladder (no lower rung's conditions hold);
+    ``event`` is what the host records (``StageEntered`` of the lower rung, or ``StageLeft``).
+    """
+
+    from_stage: str
+    to_stage: str | None
+    at: datetime
+    reason: str
+    event: Event
+
+
+@attrs.frozen
 class BlockedStep:
     """A step that may not happen at all for now, with the reasons."""
 
@@ -250,6 +363,14 @@ class Decision:
     retain_until: date | None = None
     waiting_for: tuple[str, ...] = ()
     debt_disputed: bool = False
+    service: tuple[ServiceAction, ...] = ()
+    postings: tuple[Posting, ...] = ()
+    step_down: StepDown | None = None
+
+    @property
+    def due_service(self) -> tuple[ServiceAction, ...]:
+        """The service actions and undos that may be carried out now."""
+        return tuple(a for a in self.service if a.is_due(self.at))
 
     @property
     def due_actions(self) -> tuple[Action, ...]:
@@ -348,6 +469,23 @@ def explain(d: Decision) -> str:
             lines.append(f"    evidence: {a.evidence.summary()}")
         for o in a.obligations:
             lines.append(f"    obligation {o.code}: {o.text}")
+    if d.step_down is not None:
+        sd = d.step_down
+        lines.append(
+            f"  steps down: {sd.from_stage} -> {sd.to_stage or '(off the ladder)'} "
+            f"({sd.reason}); record {type(sd.event).__name__}"
+        )
+    for sa in d.service:
+        due = "due now" if sa.is_due(d.at) else f"not before {_fmt(sa.not_before, z)}"
+        lines.append(f"  service: {sa.operation} {sa.template!r} ({sa.stage}), {due}")
+    for p in d.postings:
+        how = ""
+        if p.charge == "interest":
+            how = (
+                f" ({p.yearly_rate} % a year on {p.principal}, "
+                f"{p.period_start} to {p.period_end})"
+            )
+        lines.append(f"  post: {p.charge} {p.amount}{how} key {p.idempotency_key}")
     for b in d.blocked:
         lines.append(f"  blocked: {b.step} by {b.channel}")
         for r in b.reasons:

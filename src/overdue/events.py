@@ -32,6 +32,7 @@ __all__ = [
     "AuthorisationRevoked",
     "CeaseRequested",
     "CeaseWithdrawn",
+    "ChargePosted",
     "ConsentWaiver",
     "ConsentWithdrawn",
     "ContactAttempted",
@@ -51,7 +52,9 @@ __all__ = [
     "PaymentPlanBroken",
     "PaymentReceived",
     "PromiseToPay",
+    "ServiceRecorded",
     "StageEntered",
+    "StageLeft",
     "WrittenOff",
 ]
 
@@ -463,6 +466,62 @@ class StageEntered(Event):
 
 
 @attrs.frozen(kw_only=True)
+class StageLeft(Event):
+    """The account stepped down off the ladder (policy ``step_down``): no rung holds any more.
+
+    Decisions tell the host to record it, as they do :class:`StageEntered`; a step down to a
+    lower rung is recorded as that rung's ``StageEntered``.  ``stage`` is the rung left.
+    """
+
+    kind: ClassVar[str] = "stage_left"
+    stage: str = attrs.field(validator=_name)
+    reason: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ServiceRecorded(Event):
+    """The host's adapter carried out (or undid) a service action on the customer's service.
+
+    Appended from the dispatch report (``ServiceAction.outcome_event``).  Never a contact: no
+    contact rule counts it.  ``operation`` is ``'perform'`` or ``'undo'`` (the undo of the
+    action keyed ``idempotency_key``, without its ``:undo`` suffix); ``result`` is the
+    adapter's answer (``delivered`` = done; named apart from a contact's ``outcome``, which
+    is an :class:`Outcome`).
+    """
+
+    kind: ClassVar[str] = "service"
+    action: str = attrs.field(validator=_name)
+    stage: str = attrs.field(validator=_name)
+    step: str = attrs.field(validator=_name)
+    idempotency_key: str = attrs.field(validator=_name)
+    operation: str = attrs.field(
+        default="perform", validator=attrs.validators.in_(("perform", "undo"))
+    )
+    result: str = "delivered"
+
+    @property
+    def undo(self) -> bool:
+        """Whether this records an undo."""
+        return self.operation == "undo"
+
+
+@attrs.frozen(kw_only=True)
+class ChargePosted(InvoiceIssued):
+    """The host posted a fee or interest the decision instructed (a ``Posting``).
+
+    It is an invoice (its ``invoice_id`` is the posting's idempotency key), so the amount is
+    owed and collected like any other; the same key twice is refused by the fold, which is what
+    keeps a fee from being charged twice for one rung entry.  ``period_end`` is the last day
+    an interest posting covers (the next interest posting starts after it).
+    """
+
+    kind: ClassVar[str] = "charge_posted"
+    charge: str = attrs.field(validator=attrs.validators.in_(("fee", "interest")))
+    stage: str = attrs.field(validator=_name)
+    period_end: date | None = None
+
+
+@attrs.frozen(kw_only=True)
 class WrittenOff(Event):
     """The debt was written off; the ladder stops."""
 
@@ -496,6 +555,9 @@ EVENT_KINDS: dict[str, type[Event]] = {
         FactCleared,
         StageEntered,
         WrittenOff,
+        StageLeft,
+        ServiceRecorded,
+        ChargePosted,
     )
 }
 """Every event class by its ``kind`` string, as written in account files."""

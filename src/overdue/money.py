@@ -7,14 +7,41 @@ currencies never mix silently: adding or comparing EUR with CNY is an error, not
 from __future__ import annotations
 
 import functools
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
 
 import attrs
 
 from overdue._iso4217 import ISO4217_CODES
 from overdue.errors import FloatMoneyError, MoneyError, suggest
 
-__all__ = ["Money"]
+__all__ = ["ROUNDINGS", "Money", "minor_units"]
+
+ROUNDINGS: dict[str, str] = {
+    "half_up": ROUND_HALF_UP,
+    "half_even": ROUND_HALF_EVEN,
+    "down": ROUND_DOWN,
+    "up": ROUND_UP,
+}
+"""The rounding modes a policy may name (``Policy.rounding``), by their ``decimal`` constants."""
+
+# ISO 4217 minor units where they are not 2 (the standard's table, currencies in use only).
+_MINOR_UNITS: dict[str, int] = {
+    **dict.fromkeys(
+        [
+            *("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG"),
+            *("RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF"),
+        ],
+        0,
+    ),
+    **dict.fromkeys(["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"], 3),
+    **dict.fromkeys(["CLF", "UYW"], 4),
+}
+
+
+def minor_units(currency: str) -> int:
+    """How many decimal places ``currency`` is counted in (ISO 4217; 2 unless listed)."""
+    return _MINOR_UNITS.get(currency, 2)
+
 
 _PARSE_EXPECTED = "'<amount> <CUR>' such as '1200.50 CNY'"
 
@@ -113,6 +140,20 @@ class Money:
     def zero(cls, currency: str) -> Money:
         """Nothing, in *currency*: the start of a sum."""
         return cls(_ZERO, currency)
+
+    def rounded(self, rounding: str = "half_up") -> Money:
+        """This amount rounded to its currency's minor unit with ``rounding`` (a key of
+        :data:`ROUNDINGS`): what a computed fee or interest is before it is posted."""
+        mode = ROUNDINGS.get(rounding)
+        if mode is None:
+            raise MoneyError(
+                "unknown rounding",
+                expected=" | ".join(ROUNDINGS),
+                got=rounding,
+                suggestion=suggest(rounding, ROUNDINGS),
+            )
+        step = Decimal(1).scaleb(-minor_units(self.currency))
+        return Money(self.amount.quantize(step, rounding=mode), self.currency)
 
     @property
     def is_zero(self) -> bool:

@@ -24,9 +24,12 @@ from overdue.compiled import CompiledPolicy
 from overdue.conditions import Condition
 from overdue.durations import Duration, as_duration, days
 from overdue.errors import PolicyError, UnknownChannelError, suggest
+from overdue.fees import Fee
+from overdue.money import ROUNDINGS
 from overdue.obligations import Obligation
 from overdue.rules.base import Rule
 from overdue.rules.holds import HoldWhile
+from overdue.service import ServiceStep
 
 __all__ = [
     "EVIDENCE_KINDS",
@@ -48,6 +51,8 @@ MESSAGE_FACTS = (
     "legal_terms",
     "creditor",
     "identity",
+    "fee",
+    "interest",
 )
 """Facts a step may require its message to state (``must_state``)."""
 
@@ -193,6 +198,14 @@ def _obligations(value: Iterable[Obligation]) -> tuple[Obligation, ...]:
     return tuple(value)
 
 
+def _service(value: Iterable[ServiceStep]) -> tuple[ServiceStep, ...]:
+    items = tuple(value)
+    for i, s in enumerate(items):
+        if not isinstance(s, ServiceStep):
+            raise PolicyError("service holds ServiceStep values", key_path=f"service[{i}]", got=s)
+    return items
+
+
 @attrs.frozen
 class Stage:
     """One rung of the ladder.
@@ -204,6 +217,13 @@ class Stage:
     turns a rung off (the field visit is off by default); ``skippable`` lets the ladder pass
     over it when a later rung can already be entered.  ``performed_by='third_party'`` marks a
     rung carried out by an agency, whose actions carry the stage's ``obligations``.
+
+    Billing side (``docs/billing.md``, all opt-in): ``service`` lists actions on the customer's
+    service (block changes, suspend, cancel), each with its undo; ``fee`` charges a fixed fee
+    and/or interest on entry; ``step_down`` overrides the policy's ``step_down`` for this rung
+    (``False``: never stepped down from, as a lawsuit is not withdrawn by a partial payment;
+    ``True``: stepped down from when its ``enters_when`` no longer holds; ``None``: as the
+    policy says).
     """
 
     id: str = attrs.field(validator=_nonempty)
@@ -223,6 +243,9 @@ class Stage:
         default=(), kw_only=True, converter=_obligations
     )
     description: str | None = attrs.field(default=None, kw_only=True)
+    service: tuple[ServiceStep, ...] = attrs.field(default=(), kw_only=True, converter=_service)
+    fee: Fee | None = attrs.field(default=None, kw_only=True)
+    step_down: bool | None = attrs.field(default=None, kw_only=True)
 
     @enters_when.validator
     def _check_condition(self, _a: object, value: object) -> None:
@@ -298,6 +321,12 @@ class Policy:
         presets: the names of the presets stacked on the policy, in order (set by
             :func:`overdue.presets.with_presets`, which also appends their rules; a policy
             file names them instead of listing their rules).
+        step_down: ``'never'`` (the default: a rung once entered is only left upwards or by
+            paying in full) or ``'when_conditions_fail'``: the account steps down to the highest
+            lower rung whose entry conditions hold, or off the ladder, when the rung's own
+            ``enters_when`` no longer holds (``docs/billing.md``).
+        rounding: how computed fees and interest are rounded to the currency's minor unit
+            (``'half_up'``, ``'half_even'``, ``'down'``, ``'up'``).
     """
 
     id: str = attrs.field(validator=_nonempty)
@@ -332,9 +361,25 @@ class Policy:
     creditor: str | None = attrs.field(default=None, kw_only=True)
     description: str | None = attrs.field(default=None, kw_only=True)
     presets: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=_strs)
+    step_down: Literal["never", "when_conditions_fail"] = attrs.field(
+        default="never",
+        kw_only=True,
+        validator=attrs.validators.in_(("never", "when_conditions_fail")),
+    )
+    rounding: Literal["half_up", "half_even", "down", "up"] = attrs.field(
+        default="half_up", kw_only=True, validator=attrs.validators.in_(tuple(ROUNDINGS))
+    )
 
     def __attrs_post_init__(self) -> None:
         _validate(self)
+
+    @functools.cached_property
+    def billing_side(self) -> bool:
+        """Whether the policy uses service actions, fees or stepping down (all opt-in); when
+        it does not, ``decide`` never looks at them and its answers are as before."""
+        return self.step_down != "never" or any(
+            s.service or s.fee is not None or s.step_down for s in self.stages
+        )
 
     def with_presets(self, *presets: object) -> Policy:
         """This policy with the named presets' rules stacked on it (``overdue.presets``)."""
@@ -468,7 +513,8 @@ def _validate(p: Policy) -> None:
                     expected=f"a deadline of at least {longest.days}d",
                     got=str(stage.deadline),
                 )
-        if stage.enabled and not stage.steps and not stage.requires:
+        _validate_billing(p, stage, path)
+        if stage.enabled and not stage.steps and not stage.requires and not stage.service:
             raise PolicyError(
                 f"stage {stage.id!r} has no steps: an account would sit in it doing nothing",
                 key_path=f"{path}.steps",
@@ -493,6 +539,28 @@ def _validate(p: Policy) -> None:
     # Whether a third_party_contact rule governs third-party steps is checked once presets are
     # stacked (check_stacked), so a policy may rely on a preset's rule; until then the engine
     # blocks every third-party contact no such rule governs.
+
+
+def _validate_billing(p: Policy, stage: Stage, path: str) -> None:
+    """Service steps unique per rung; a fixed fee in the policy's currency."""
+    seen: dict[str, int] = {}
+    for j, step in enumerate(stage.service):
+        if step.key in seen:
+            raise PolicyError(
+                f"stage {stage.id!r} has two service steps with id {step.key!r}; give one an id",
+                key_path=f"{path}.service[{j}].id",
+            )
+        seen[step.key] = j
+    fee = stage.fee
+    fixed = fee.fixed if fee is not None else None
+    if fixed is not None and p.currency is not None and fixed.currency != p.currency:
+        raise PolicyError(
+            f"stage {stage.id!r} charges a fee in {fixed.currency}, the policy is in "
+            f"{p.currency}",
+            key_path=f"{path}.fee.fixed",
+            expected=f"an amount in {p.currency}",
+            got=str(fixed),
+        )
 
 
 def check_stacked(p: Policy) -> None:

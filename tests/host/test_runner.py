@@ -304,3 +304,48 @@ def test_an_in_memory_store_runs_the_same_loop() -> None:
         report = Runner(REFERENCE_POLICY, store, adapters()).run_once(at(12))
         assert len(report.sent) == 2
         assert len(contact_keys(store, "A-1")) == 2
+
+
+def test_the_runner_carries_out_service_actions_and_their_undo_once(store: SqlStore) -> None:
+    # Issue 18: a rung's service action goes through the same dispatch, ledger and store as a
+    # contact; its outcome is recorded as a ServiceRecorded event, and paying in full undoes it.
+    from overdue import Policy, ServiceStep, Stage, Step, days
+    from overdue.events import ServiceRecorded
+
+    policy = Policy(
+        "with-service",
+        stages=[
+            Stage(
+                "blocked",
+                steps=[Step("sms", template="reminder.sms")],
+                service=[ServiceStep("block_changes", undo="unblock_changes")],
+                deadline=days(30),
+            )
+        ],
+    )
+    store.create(debtor("A-1"))
+    registry = ChannelRegistry([RecordingAdapter("sms"), RecordingAdapter("service")])
+    runner = Runner(policy, store, registry)
+    runner.run_once(at(12))
+    runner.run_once(at(12))  # again at the same moment: nothing twice
+    service = registry.get("service")
+    assert [s.action.template for s in service.sent] == ["block_changes"]  # type: ignore[attr-defined]
+    recorded = [
+        e for e in store.load("A-1").account.events if isinstance(e, ServiceRecorded)
+    ]
+    assert [(e.action, e.operation) for e in recorded] == [("block_changes", "perform")]
+    stored = store.load("A-1")
+    store.append(
+        "A-1",
+        [PaymentReceived(at=at(13, 9), amount=Money("1200.50", "CNY"))],
+        stored.version,
+        recorded_at=at(13, 9),
+    )
+    runner.run_once(at(13))
+    runner.run_once(at(13))
+    assert [s.action.template for s in service.sent] == [  # type: ignore[attr-defined]
+        "block_changes",
+        "unblock_changes",
+    ]
+    undone = [e for e in store.load("A-1").account.events if isinstance(e, ServiceRecorded)]
+    assert [e.operation for e in undone] == ["perform", "undo"]

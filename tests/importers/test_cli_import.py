@@ -24,8 +24,14 @@ def test_killbill_to_a_file_then_check(tmp_path: Path) -> None:
     )
     assert code == 0, err
     assert out.startswith(f"wrote {target}\n")
-    assert "blockChanges: written as a step on the addressless channel" in out
-    assert [s.id for s in load_policy(target).stages] == ["WARNING", "BLOCKED", "CANCELLATION"]
+    assert "blockChanges" not in out  # a service step now, not an approximation
+    imported = load_policy(target)
+    assert [s.id for s in imported.stages] == ["WARNING", "BLOCKED", "CANCELLATION"]
+    assert [a.action for a in imported.stage("BLOCKED").service] == [
+        "block_changes",
+        "disable_entitlement",
+    ]
+    assert imported.step_down == "when_conditions_fail"
     code, out, _ = _run("check", str(target))
     assert code == 0
     assert out.startswith(f"ok  {target}")

@@ -23,7 +23,7 @@ from overdue.conditions import (
 )
 from overdue.config import loads_policy, policy_warnings
 from overdue.errors import ConfigError
-from overdue.events import FactCleared, FactSet, PaymentReceived
+from overdue.events import FactCleared, FactSet, PaymentReceived, StageLeft
 from overdue.importers import Approximation, ImportResult, import_killbill
 
 from .conftest import DATA, entered, one_invoice
@@ -164,11 +164,14 @@ def test_overdue_config3_keeps_what_it_can_and_switches_off_the_rest() -> None:
         "responseForLastFailedPaymentIn",
         "numberOfUnpaidInvoicesEqualsOrExceeds",
         "totalUnpaidInvoiceBalanceEqualsOrExceeds",
-        "blockChanges",
-        "disableEntitlementAndChangesBlocked",
         "autoReevaluationInterval",
     } <= constructs
     assert "controlTagInclusion" not in constructs
+    # blocking flags are service steps with their undo now, not approximations (issue 18)
+    assert not {"blockChanges", "disableEntitlementAndChangesBlocked"} & constructs
+    service = {s.id: [(a.action, a.undo) for a in s.service] for s in result.policy.stages}
+    assert ("block_changes", "unblock_changes") in [x for v in service.values() for x in v]
+    assert ("disable_entitlement", "enable_entitlement") in [x for v in service.values() for x in v]
 
 
 def test_overdue_config3_od4_needs_five_unpaid_invoices_and_the_tag() -> None:
@@ -321,3 +324,51 @@ def test_a_default_namespace_is_ignored() -> None:
     xml = (KB / "issue-2297.xml").read_text("utf-8")
     spaced = xml.replace("<overdueConfig>", '<overdueConfig xmlns="urn:example:overdue">')
     assert import_killbill(spaced).policy == _import("issue-2297.xml").policy
+
+
+def test_issue_2297_blocks_unblocks_and_returns_to_clear_as_kill_bill_re_evaluates() -> None:
+    # The issue's configuration: WARNING (5 days, blockChanges), BLOCKED (7 days, blockChanges
+    # and disableEntitlementAndChangesBlocked), CANCELLATION (11 days).  Two invoices, of 05-31
+    # and 06-04; the older one is paid on 06-08, so the earliest unpaid invoice is 4 days old:
+    # no state's condition holds and Kill Bill returns the account to CLEAR, unblocking it.
+    policy = _import("issue-2297.xml").policy
+    account = Account(
+        "A-2297",
+        timezone="UTC",
+        invoices=[
+            Invoice("I0", Money("10.00", "USD"), date(2012, 5, 31)),
+            Invoice("I1", Money("10.00", "USD"), date(2012, 6, 4)),
+        ],
+    )
+    log = {}
+    for day in range(1, 11):
+        now = datetime(2012, 6, day, 10, tzinfo=UTC)
+        if day == 8:
+            account = account.with_events(
+                PaymentReceived(
+                    at=now.replace(hour=9), amount=Money("10.00", "USD"), invoice_id="I0"
+                )
+            )
+        d = decide(policy, account, now)
+        log[day] = d
+        account = account.with_events(
+            *d.record,
+            *(a.outcome_event("delivered", now) for a in d.due_actions),
+            *(s.outcome_event("delivered", now) for s in d.due_service),
+        )
+    assert log[5].stage == "WARNING"
+    assert [(s.operation, s.action) for s in log[5].service] == [("perform", "block_changes")]
+    assert log[7].stage == "BLOCKED"
+    assert [(s.operation, s.action) for s in log[7].service] == [
+        ("undo", "unblock_changes"),  # WARNING's block is lifted first ...
+        ("perform", "block_changes"),  # ... and BLOCKED's set after it
+        ("perform", "disable_entitlement"),
+    ]
+    cleared = log[8]
+    assert cleared.stage is None
+    assert cleared.step_down is not None
+    assert cleared.step_down.to_stage is None
+    assert isinstance(cleared.record[0], StageLeft)
+    assert sorted(s.action for s in cleared.service) == ["enable_entitlement", "unblock_changes"]
+    assert log[9].stage == "WARNING"  # 06-04 + 5 days: WARNING again, blocked again
+    assert [s.action for s in log[9].service] == ["block_changes"]

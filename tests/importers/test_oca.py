@@ -9,10 +9,11 @@ its ``models/credit_control_policy.py``: ``net_days``: ``date_maturity + delay <
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
+from overdue import Fee, Money, decide
 from overdue.config import loads_policy, policy_warnings
 from overdue.errors import ConfigError
 from overdue.importers import ImportResult, import_oca
@@ -139,3 +140,33 @@ def test_an_unknown_mode_gets_a_suggestion() -> None:
 def test_doctype_is_refused() -> None:
     with pytest.raises(ConfigError, match="DOCTYPE"):
         import_oca('<!DOCTYPE odoo [<!ENTITY x "y">]><odoo/>')
+
+
+FEES = (DATA / "oca" / "credit-control-dunning-fees-equivalent.xml").read_text("utf-8")
+
+
+def test_dunning_fees_become_rung_fees_and_are_posted_once_per_entry() -> None:
+    result = import_oca(FEES, currency="EUR")
+    assert loads_policy(result.toml(), "toml") == result.policy
+    fees = {s.id: s.fee for s in result.policy.stages}
+    assert fees["level_1"] is None
+    assert fees["level_2"] == Fee(fixed=Money("5.0", "EUR"))  # OCA's own test's 5.0 EUR
+    assert fees["level_3"] == Fee(fixed=Money("10.0", "EUR"))  # the company's currency
+    assert any("each credit line" in a.why for a in result.approximations)
+    # the second level is entered 30 days after the due date, and charges its fee then
+    account = one_invoice(date(2024, 12, 1), "500.00", "EUR")
+    first = decide(result.policy, account, datetime(2024, 12, 11, 12, tzinfo=UTC))
+    assert first.stage == "level_1"
+    assert first.postings == ()
+    sent = [a.outcome_event("delivered", first.at) for a in first.due_actions]
+    account = account.with_events(*first.record, *sent)
+    d = decide(result.policy, account, datetime(2024, 12, 31, 12, tzinfo=UTC))
+    assert d.stage == "level_2"
+    assert [(p.charge, str(p.amount)) for p in d.postings] == [("fee", "5.00 EUR")]
+
+
+def test_a_dunning_fee_without_a_currency_needs_the_companys() -> None:
+    with pytest.raises(ConfigError) as info:
+        import_oca(FEES)
+    assert "fees_3" in (info.value.key_path or "")
+    assert "dunning_currency_id" in (info.value.key_path or "")

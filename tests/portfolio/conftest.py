@@ -13,6 +13,7 @@ from overdue.events import (
     AuthorisationRevoked,
     CeaseRequested,
     CeaseWithdrawn,
+    ChargePosted,
     ConsentWaiver,
     ConsentWithdrawn,
     ContactAttempted,
@@ -31,7 +32,9 @@ from overdue.events import (
     PaymentPlanBroken,
     PaymentReceived,
     PromiseToPay,
+    ServiceRecorded,
     StageEntered,
+    StageLeft,
     WrittenOff,
 )
 
@@ -73,6 +76,13 @@ def every_event(start: datetime) -> tuple[Event, ...]:
         HoldReleased(at=t[19], hold="bankruptcy"),
         FactSet(at=t[20], name="deceased", until=t[25], detail="x"),
         FactCleared(at=t[21], name="deceased"),
+        ChargePosted(at=t[3], invoice_id="A-RICH:reminder#1:fee", amount=Money("5.00", "CNY"),
+                     due=date(2026, 1, 5), charge="fee", stage="reminder",
+                     period_end=date(2026, 1, 5)),
+        ServiceRecorded(at=t[4], action="block_changes", stage="reminder", step="block",
+                        idempotency_key="A-RICH:reminder#1:service:block", operation="undo",
+                        result="failed"),
+        StageLeft(at=t[21], stage="reminder", reason="no rung holds"),
         WrittenOff(at=t[22], reason="uncollectable"),
     )  # fmt: skip
 

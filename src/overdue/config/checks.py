@@ -224,6 +224,9 @@ def policy_warnings(policy: Policy) -> list[SuspiciousPolicyWarning]:
         problems = getattr(rule, "policy_problems", None)
         if callable(problems):
             out.extend(SuspiciousPolicyWarning(line) for line in problems(policy))
+    from overdue.config.billing_checks import billing_warnings  # issue 18
+
+    out.extend(billing_warnings(policy))
     return out
 
 

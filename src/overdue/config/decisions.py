@@ -128,7 +128,51 @@ def decision_to_dict(decision: Decision) -> dict[str, Any]:
         "record": [event_to_dict(e) for e in d.record],
         "retain_until": d.retain_until.isoformat() if d.retain_until is not None else None,
         "debt_disputed": d.debt_disputed,
+        # The billing side (issue 18), only when the policy uses it: other decisions keep
+        # their shape.
+        **_billing(d, tz),
     }
+
+
+def _billing(d: Decision, tz: tzinfo | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if d.service:
+        out["service"] = [
+            {
+                "operation": a.operation,
+                "action": a.template,
+                "undoes": a.undoes,
+                "stage": a.stage,
+                "step": a.step,
+                "not_before": _ts(a.not_before, tz),
+                "due": a.is_due(d.at),
+                "idempotency_key": a.idempotency_key,
+            }
+            for a in d.service
+        ]
+    if d.postings:
+        out["postings"] = [
+            {
+                "charge": p.charge,
+                "stage": p.stage,
+                "amount": str(p.amount),
+                "idempotency_key": p.idempotency_key,
+                "principal": str(p.principal) if p.principal is not None else None,
+                "yearly_rate": str(p.yearly_rate) if p.yearly_rate is not None else None,
+                "period_start": p.period_start.isoformat() if p.period_start else None,
+                "period_end": p.period_end.isoformat() if p.period_end else None,
+            }
+            for p in d.postings
+        ]
+    if d.step_down is not None:
+        sd = d.step_down
+        out["step_down"] = {
+            "from": sd.from_stage,
+            "to": sd.to_stage,
+            "at": _ts(sd.at, tz),
+            "reason": sd.reason,
+        }
+    return out
 
 
 def error_to_dict(

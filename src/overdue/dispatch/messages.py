@@ -26,7 +26,7 @@ from typing import Literal
 import attrs
 
 from overdue.account import ContactPoint
-from overdue.decision import Action
+from overdue.decision import Action, ServiceAction
 from overdue.errors import ConfigError, suggest
 from overdue.policy import Policy
 
@@ -55,6 +55,9 @@ FACT_NAMES = frozenset(
         "account_id",
         "evidence",
         "contact_line",
+        "fee",
+        "interest",
+        "interest_rate",
     }
 )
 """Every placeholder a debtor's template may use.  Anything else is refused at load time."""
@@ -481,6 +484,8 @@ class Renderer:
     def render(self, action: Action) -> Message:
         """Render *action*'s message, or raise :class:`TemplateError` saying why not."""
         locale = self.locale_of(action)
+        if isinstance(action, ServiceAction):  # an instruction to the host, not a message
+            return Message(action.template, locale, action.describe())
         contact = action.contact
         if not action.discloses_debt or (contact is not None and not contact.is_debtor):
             return self._render_neutral(action, locale, contact)
@@ -569,6 +574,10 @@ class Renderer:
             "account_id": action.account_id,
             "evidence": action.evidence.summary() if action.evidence is not None else None,
             "contact_line": self.contact_line or generic["contact_line"],
+            # what the rung charges (Stage.fee): "<amount> <currency>", rate in percent a year
+            "fee": str(facts.fee) if facts.fee is not None else None,
+            "interest": str(facts.interest) if facts.interest is not None else None,
+            "interest_rate": str(facts.interest_rate) if facts.interest_rate is not None else None,
         }
 
     def _fill(

@@ -80,6 +80,8 @@ def decide(
     # more than a plain try on every decision; the message is written only on failure.
     try:
         snap = snapshot if snapshot is not None else fold(account, now, as_known_at=as_known_at)
+        if policy.billing_side:  # opt-in: stepping down, service actions, fees (issue 18)
+            return _billing(policy, account, now, snap, tuple(elsewhere), debt_id, as_known_at)
         w = _Work(policy, account, now, snap, tuple(elsewhere), debt_id)  # 1. the situation
         if snap.event_count < len(account.events):  # facts dated after now are on file
             w.ahead = next_fact_after(account, now, as_known_at)
@@ -95,6 +97,41 @@ def decide(
         if error is None:
             raise
         raise error from exc
+
+
+def _billing(
+    policy: Policy,
+    account: Account,
+    now: datetime,
+    snap: Snapshot,
+    elsewhere: tuple[ContactAttempted, ...],
+    debt_id: str | None,
+    as_known_at: datetime | None,
+) -> Decision:
+    """The six phases wrapped by :mod:`overdue.engine.billing` (stepping down before them,
+    service actions and postings after)."""
+    from overdue.engine.billing import decide_billing
+
+    ahead = (
+        next_fact_after(account, now, as_known_at)
+        if snap.event_count < len(account.events)
+        else None
+    )
+
+    def work(sn: Snapshot) -> _Work:
+        w = _Work(policy, account, now, sn, elsewhere, debt_id)
+        w.ahead = ahead
+        return w
+
+    def situation(sn: Snapshot) -> tuple[Situation, tzinfo]:
+        w = work(sn)
+        return w.s, w.z
+
+    def phases(sn: Snapshot) -> Decision:
+        w = work(sn)
+        return _settled(w) or _paused(w) or _on_the_ladder(w)
+
+    return decide_billing(policy, snap, now, situation, phases)
 
 
 @contextlib.contextmanager

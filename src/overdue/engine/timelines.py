@@ -14,6 +14,7 @@ import attrs
 
 from overdue._time import require_aware
 from overdue.account import Account
+from overdue.engine.billing import billing_entries
 from overdue.engine.decider import calendar_range, decide
 from overdue.engine.reasons import instant as _instant
 from overdue.engine.schedule import NUDGE as _NUDGE
@@ -141,6 +142,10 @@ def _timeline(
                     + (f", fallback for {a.fallback_for}" if a.fallback_for else ""),
                 )
             )
+        if d.service or d.postings or d.step_down:  # the billing side (issue 18)
+            events, notes = billing_entries(d, t)
+            new.extend(events)
+            out.extend(TimelineEntry(t, *note) for note in notes)
         for b in d.blocked:
             note: tuple[str, str | None, str] = ("blocked", b.stage, b.step)
             if note not in seen_notes:

@@ -44,7 +44,7 @@ from overdue.dispatch.messages import Renderer
 from overdue.dispatch.registry import ChannelRegistry
 from overdue.engine import PolicySet, decide_versioned
 from overdue.errors import DispatchError
-from overdue.events import ContactAttempted, Event
+from overdue.events import ContactAttempted, Event, ServiceRecorded
 from overdue.host.store import ConcurrencyError, EventStore
 from overdue.policy import Policy
 
@@ -285,11 +285,12 @@ class Runner:
                     continue
                 self._step("facts", account_id)
             conflict = None
-            due = [a for a in decision.due_actions if a.idempotency_key not in tried]
+            due_now = (*decision.due_actions, *decision.due_service)  # service: issue 18
+            due = [a for a in due_now if a.idempotency_key not in tried]
             if not due:
                 # nothing left to send now; an action tried in an earlier round that is still
                 # due (busy, in doubt, refused) is tried again on the next run
-                settled = not decision.due_actions
+                settled = not due_now
                 break
             tried.update(a.idempotency_key for a in due)
             report = self.dispatcher.dispatch(
@@ -350,6 +351,10 @@ class Runner:
         stored = self.store.load(account_id)
         have = {
             e.idempotency_key for e in stored.account.events if isinstance(e, ContactAttempted)
+        } | {
+            e.idempotency_key + (":undo" if e.undo else "")
+            for e in stored.account.events
+            if isinstance(e, ServiceRecorded)
         }
         missing: list[Event] = []
         for r in wanted:

@@ -48,7 +48,9 @@ def _killbill(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 
 def _oca(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    result = import_oca(_read(args.file), policy=args.policy, policy_id=args.policy_id)
+    result = import_oca(
+        _read(args.file), policy=args.policy, policy_id=args.policy_id, currency=args.currency
+    )
     return _emit(result, args, out, err)
 
 
@@ -69,6 +71,9 @@ def register(sub: Any) -> None:
     oca = kinds.add_parser("oca", help="an OCA credit-control policy (Odoo data XML export)")
     oca.add_argument("file", metavar="EXPORT_XML")
     oca.add_argument("--policy", help="which policy of the export (record id or name)")
+    oca.add_argument(
+        "--currency", help="the company's currency, for dunning fees that name none"
+    )
     oca.set_defaults(func=_oca)
     for p in (kb, oca):
         p.add_argument("-o", "--output", help="write the policy here (.toml or .json)")

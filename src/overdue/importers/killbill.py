@@ -7,11 +7,16 @@ account moves on it goes to the furthest rung whose condition holds, as Kill Bil
 the exact moment the condition starts to hold (``overdue`` computes that moment; it does not
 poll).
 
+Kill Bill's blocking flags become service steps with their undo (``blockChanges`` ->
+``block_changes`` / ``unblock_changes``, ``disableEntitlementAndChangesBlocked`` ->
+``disable_entitlement`` / ``enable_entitlement``, a subscription cancellation ->
+``cancel_subscriptions_<policy>``, irreversible); the policy steps down when a state's condition
+no longer holds (``step_down = "when_conditions_fail"``), to the lower state whose condition
+holds or off the ladder, which is Kill Bill's clear state.  See ``docs/billing.md``.
+
 What `overdue` cannot say yet is approximated or dropped, and each case is listed in the
-result's ``approximations``: service actions (block changes, disable entitlement, cancel) are
-written as steps on the addressless ``service_action`` channel and are not undone when the
-account pays; stepping down to a lower state is not possible; a condition on payment-failure
-codes cannot be written, so a state that needs one is kept but switched off.
+result's ``approximations``: a condition on payment-failure codes cannot be written, so a state
+that needs one is kept but switched off.
 
 Conditions translate one for one (issue 18): ``DAYS``/``WEEKS`` thresholds become
 ``days_overdue_at_least``, ``MONTHS``/``YEARS`` become ``overdue_for = "<n>mo"`` (calendar
@@ -34,10 +39,16 @@ from overdue.importers._policy import policy_of
 from overdue.importers._xml import child_text, parse_xml
 from overdue.importers.report import Approximation, ImportResult
 
-__all__ = ["SERVICE_CHANNEL", "import_killbill"]
+__all__ = ["SERVICE_UNDO", "import_killbill"]
 
-SERVICE_CHANNEL = "service_action"
-"""The addressless channel on which imported service actions (block, disable, cancel) go."""
+SERVICE_UNDO = {
+    "block_changes": "unblock_changes",
+    "disable_entitlement": "enable_entitlement",
+}
+"""The undo the importer declares for each Kill Bill blocking flag's service action.
+
+Kill Bill lifts a state's blocking when the account leaves the state; a subscription it
+cancelled stays cancelled, so the cancellation is written ``irreversible``."""
 
 _SCHEMA = "overdue.policy/1"
 _DAYS_PER_UNIT = {"DAYS": 1, "WEEKS": 7}
@@ -53,11 +64,6 @@ _KNOWN_STATE_KEYS = frozenset(
         "isClearState",
         "enterStateEmailNotification",
     }
-)
-_NO_SERVICE_ACTIONS = (
-    "overdue has no service-action step kind yet: the host's adapter must perform it, frequency "
-    "caps that count every channel count it, and nothing undoes it when the account pays or "
-    "leaves the rung"
 )
 
 
@@ -308,14 +314,13 @@ class _Importer:
             actions.append(
                 ("subscriptionCancellationPolicy", f"cancel_subscriptions_{cancel.lower()}")
             )
-        for construct, template in actions:
-            steps.append({"channel": SERVICE_CHANNEL, "template": template})
-            self.note(
-                f"{path}/{construct}",
-                construct,
-                f"written as a step on the addressless channel {SERVICE_CHANNEL!r} "
-                f"(template {template!r})",
-                _NO_SERVICE_ACTIONS,
+        service: list[dict[str, Any]] = []
+        for _construct, action in actions:
+            undo = SERVICE_UNDO.get(action)
+            service.append(
+                {"action": action, "undo": undo}
+                if undo
+                else {"action": action, "irreversible": True}
             )
         if state.find("autoReevaluationInterval") is not None:
             self.note(
@@ -326,6 +331,8 @@ class _Importer:
                 "of polling, so it cannot pass over a state the way a late re-check does",
             )
         stage: dict[str, Any] = {"id": name, "skippable": True, "steps": steps}
+        if service:
+            stage["service"] = service
         if message:
             stage["description"] = message
         if len(parts) == 1:
@@ -385,13 +392,6 @@ class _Importer:
             s["deadline"] = "0d"  # finished at once: the next rung's condition decides when
         self.note(
             base,
-            "return to a lower state (or to clear) when the condition no longer holds",
-            "not written: the account stays on its rung until it pays in full (then it is "
-            "resolved, as Kill Bill's clear state)",
-            "overdue never steps down a rung yet",
-        )
-        self.note(
-            base,
             "timeSinceEarliestUnpaidInvoice counts from the invoice date",
             "written as days overdue, counted from each invoice's due date",
             "give overdue the Kill Bill invoice date as the invoice's due date to get the same "
@@ -402,7 +402,7 @@ class _Importer:
             "id": self.policy_id,
             "description": "Imported from a Kill Bill overdue.xml",
             "currency": self.currency,
-            "addressless_channels": ["in_app", "legal", SERVICE_CHANNEL],
+            "step_down": "when_conditions_fail",
             "stages": stages,
         }
 

@@ -13,6 +13,10 @@ importer writes one rung per level, lowest first:
   written as ``enters_when = {overdue_for = {age = "<delay>d", anchor = "end_of_month"}}``:
   the same boundary, exactly.
 
+Dunning fees (OCA's ``account_credit_control_dunning_fees``: ``dunning_fixed_amount`` in
+``dunning_currency_id``, type ``fixed``) become the rung's ``fee = {fixed = ...}``, charged once
+per rung entry (``docs/billing.md``).
+
 OCA escalates each invoice (move line) on its own ladder; ``overdue`` escalates the account by
 its oldest unpaid invoice (reported).  The reminder texts stay in the host's templates: each
 step's template is named after the level's record id.
@@ -21,6 +25,7 @@ step's template is named after the level's record id.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from overdue.errors import ConfigError, suggest
@@ -83,12 +88,65 @@ def _pick_policy(policies: dict[str, ET.Element], wanted: str | None) -> tuple[s
     )
 
 
+def _fee(
+    f: dict[str, ET.Element], path: str, currency: str | None, notes: list[Approximation]
+) -> dict[str, str] | None:
+    """A level's dunning fee (OCA ``account_credit_control_dunning_fees``) as a rung's fee."""
+    raw = value(f.get("dunning_fixed_amount"))
+    if raw is None:
+        return None
+    where = f"{path}/field[@name='dunning_fixed_amount']"
+    try:
+        amount = Decimal(raw)
+    except InvalidOperation:
+        raise ConfigError(
+            f"{where}: not an amount", key_path=where, expected='eval="5.0"', got=raw
+        ) from None
+    if not amount.is_finite() or amount < 0:
+        raise ConfigError(f"{where}: not an amount", key_path=where, expected=">= 0", got=raw)
+    if amount == 0:
+        return None  # OCA charges nothing for a zero amount
+    kind = value(f.get("dunning_fees_type")) or value(f.get("dunning_type")) or "fixed"
+    if kind != "fixed":
+        raise ConfigError(
+            f"{path}: unknown dunning fees type",
+            key_path=f"{path}/field[@name='dunning_fees_type']",
+            expected="fixed (the only type OCA implements)",
+            got=kind,
+        )
+    ref = value(f.get("dunning_currency_id"))
+    code = ref.rsplit(".", 1)[-1].upper() if ref else currency
+    if code is None:
+        raise ConfigError(
+            f"{path}: a dunning fee without a currency (OCA takes the company's)",
+            key_path=f"{path}/field[@name='dunning_currency_id']",
+            expected="a dunning_currency_id such as ref=\"base.EUR\", or the company's "
+            "currency given to the importer (--currency EUR)",
+        )
+    notes.append(
+        Approximation(
+            where,
+            f"dunning fee {amount.normalize():f} {code}",
+            f"written as fee = {{fixed = '{amount} {code}'}}: one posting per rung entry",
+            "OCA adds the fee to each credit line (each invoice reaching the level); overdue "
+            "climbs one ladder per account, so the fee is charged once per entry; the fee's "
+            "product and accounts are the host's, which posts it",
+        )
+    )
+    return {"fixed": f"{amount} {code}"}
+
+
 def import_oca(
-    xml_text: str, *, policy: str | None = None, policy_id: str | None = None
+    xml_text: str,
+    *,
+    policy: str | None = None,
+    policy_id: str | None = None,
+    currency: str | None = None,
 ) -> ImportResult:
     """Translate one OCA credit-control policy of an Odoo data export into an `overdue` policy.
 
-    ``policy`` picks the policy by record id or name when the export holds several.  Bad input
+    ``policy`` picks the policy by record id or name when the export holds several;
+    ``currency`` is the company's currency, for dunning fees that name none.  Bad input
     raises a located :class:`~overdue.errors.ConfigError`.
     """
     root = parse_xml(xml_text, source="OCA credit-control export")
@@ -164,6 +222,9 @@ def import_oca(
         title = value(f.get("name"))
         if title:
             stage["description"] = title
+        fee = _fee(f, path, currency, notes)
+        if fee is not None:
+            stage["fee"] = fee
         if mode == "previous_date":
             stages[-1]["deadline"] = f"{delay}d"
         else:
