@@ -69,7 +69,8 @@ def test_a_deferred_step_still_states_its_deferral() -> None:
     """Only blocked steps drop their deferrals: a step that can go later still says why."""
     account = held(ManualHold(at=START, reason="checking", until=START + timedelta(days=9)))
     d = decide(REFERENCE_POLICY, account, datetime(2026, 1, 2, 13, tzinfo=UTC))  # 21:00 local
-    assert d.actions and not d.blocked
+    assert d.actions
+    assert not d.blocked
     assert d.wake_at is not None
     assert d.wake_at.astimezone(UTC) == START + timedelta(days=9)
     assert "hold" in [r.code for r in d.actions[0].reasons]

@@ -16,7 +16,7 @@ would, for three classes:
 
 An account is a candidate only when all of these hold, checked over the columns first
 (``pyarrow.compute``, no Python per row) and then, for the candidates, with the same
-constructors and arithmetic the engine's fold uses (Money, Decimal, the allocation order):
+checks and arithmetic the reader and the engine's fold use (Money's, Decimal, the allocation order):
 
 * its events are only ``invoice_issued`` and ``payment`` (a stage entered, a contact, a
   dispute, a promise, a hold ... all leave it to the engine);
@@ -38,11 +38,12 @@ from __future__ import annotations
 
 from bisect import insort_right
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from overdue._iso4217 import ISO4217_CODES
 from overdue._time import at_local, zone
-from overdue.money import Money
+from overdue.errors import OverdueError
 from overdue.policy import Policy
 from overdue.portfolio._extras import require
 from overdue.portfolio.arrow import DECISIONS_SCHEMA
@@ -92,15 +93,21 @@ def _nonempty(value: object) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def _money(amount: object, currency: object) -> Money | None:
-    """Money as the table reader builds it, or ``None`` when that would fail or be <= 0."""
-    if amount is None:
+def _amount(amount: object, currency: object) -> Decimal | None:
+    """The amount of ``Money(amount, currency)`` as the table reader builds it (a decimal text
+    and an ISO 4217 code), or ``None`` when that would fail or not be above zero.
+
+    The same checks as ``Money``'s converter and validator for a text amount, without
+    building the value: ``Decimal(text.strip())`` (exact, whatever the context), finite, and a
+    code of the ISO 4217 table (which holds upper-case three-letter codes only).
+    """
+    if not isinstance(amount, str) or currency not in ISO4217_CODES:
         return None
     try:
-        m = Money(amount, currency)  # type: ignore[arg-type]
-    except Exception:  # noqa: BLE001  (the reader would make an error row: not settled here)
+        value = Decimal(amount.strip())
+    except InvalidOperation:
         return None
-    return m if m.amount > 0 else None
+    return value if value.is_finite() and value > 0 else None
 
 
 class _Books:
@@ -118,32 +125,32 @@ class _Books:
         self.owed = _ZERO
         self.credit = _ZERO
 
-    def invoice(self, invoice_id: str, amount: Money, due: date) -> bool:
+    def invoice(self, invoice_id: str, amount: Decimal, currency: str, due: date) -> bool:
         if self.currency is None:
-            self.currency = amount.currency
-        elif amount.currency != self.currency:
+            self.currency = currency
+        elif currency != self.currency:
             return False
         if invoice_id in self.by_id:
             return False
         pos = len(self.amounts)
         self.by_id[invoice_id] = pos
-        self.amounts.append(amount.amount)
+        self.amounts.append(amount)
         self.paid.append(_ZERO)
-        self.owed += amount.amount
+        self.owed += amount
         insort_right(self.order, (due, pos))
         if self.credit > 0:
             self._allocate(self.credit, None)
             self.credit = _ZERO
         return True
 
-    def payment(self, amount: Money, invoice_id: str | None) -> bool:
-        if self.currency is not None and amount.currency != self.currency:
+    def payment(self, amount: Decimal, currency: str, invoice_id: str | None) -> bool:
+        if self.currency is not None and currency != self.currency:
             return False
         if invoice_id is not None and invoice_id not in self.by_id:
             return False
         if self.currency is None:
-            self.currency = amount.currency
-        self.credit += self._allocate(amount.amount, invoice_id)
+            self.currency = currency
+        self.credit += self._allocate(amount, invoice_id)
         return True
 
     def _pay(self, pos: int, remaining: Decimal) -> Decimal:
@@ -203,30 +210,45 @@ def settle(policy: Policy, table: pa.Table, now: datetime) -> tuple[pa.Array, pa
     none = pa.array([False] * n, pa.bool_())
     if n == 0 or not enabled_for(policy):
         return none, DECISIONS_SCHEMA.empty_table()
-    cand_idx = pc.indices_nonzero(_candidates(table))
+    candidates = _candidates(table)
+    cand_idx = pc.indices_nonzero(candidates)
     if len(cand_idx) == 0:
         return none, DECISIONS_SCHEMA.empty_table()
-    sub = table.take(cand_idx)
-    rows = _settle_rows(policy, sub, now)
-    chosen = [i for i, r in enumerate(rows) if r is not None]
-    settled_at = pa.array(cand_idx.to_numpy()[chosen] if chosen else [], pa.int64())
-    mask = pc.is_in(pa.array(range(n), pa.int64()), value_set=settled_at)
-    cols: dict[str, list[Any]] = {f.name: [] for f in DECISIONS_SCHEMA}
-    for i in chosen:
-        row = rows[i]
-        assert row is not None
-        for k, v in row.items():
-            cols[k].append(v)
+    sub = table if len(cand_idx) == n else table.take(cand_idx)
+    chosen, cols = _settle_rows(policy, sub, now)
     k = len(chosen)
-    out = {
-        f.name: pa.array(cols[f.name], type=f.type) if cols[f.name] else pa.nulls(k, f.type)
-        for f in DECISIONS_SCHEMA
+    if k == 0:
+        return none, DECISIONS_SCHEMA.empty_table()
+    settled_at = pc.take(cand_idx, pa.array(chosen, pa.int64()))
+    mask = pc.is_in(pa.array(range(n), pa.int64()), value_set=settled_at)
+    out: dict[str, pa.Array] = {name: pa.array(v, DECISIONS_SCHEMA.field(name).type)
+                                for name, v in cols.items()}  # fmt: skip
+    consts = {
+        "at": pa.scalar(now, pa.timestamp("us", tz="UTC")),
+        "source": pa.scalar("prepass"),
+        "days_overdue": pa.scalar(0, pa.int32()),
+        "policy_id": pa.scalar(policy.id),
+        "policy_version": pa.scalar(policy.version),
+        "actions": pa.scalar(0, pa.int32()),
+        "due_actions": pa.scalar(0, pa.int32()),
+        "blocked": pa.scalar(0, pa.int32()),
     }
-    return mask, pa.table([out[f.name] for f in DECISIONS_SCHEMA], schema=DECISIONS_SCHEMA)
+    arrays = []
+    for f in DECISIONS_SCHEMA:
+        if f.name in out:
+            arrays.append(out[f.name])
+        elif f.name in consts:
+            arrays.append(pa.repeat(consts[f.name].cast(f.type), k))
+        else:
+            arrays.append(pa.nulls(k, f.type))
+    return mask, pa.table(arrays, schema=DECISIONS_SCHEMA)
 
 
-def _settle_rows(policy: Policy, sub: pa.Table, now: datetime) -> list[dict[str, Any] | None]:
-    """Per candidate row: the decision row's values, or ``None`` to leave it to the engine."""
+def _settle_rows(
+    policy: Policy, sub: pa.Table, now: datetime
+) -> tuple[list[int], dict[str, list[Any]]]:
+    """The candidate rows settled (their positions in ``sub``) and the columns of their
+    decisions that vary; the others go to the engine."""
     m = sub.num_rows
     ids = sub["id"].to_pylist()
     zones = sub["timezone"].to_pylist()
@@ -248,35 +270,25 @@ def _settle_rows(policy: Policy, sub: pa.Table, now: datetime) -> list[dict[str,
     ev_due = evals.field("due").to_pylist()
     now_us = (now - _EPOCH) // timedelta(microseconds=1)
     assumed = policy.assumed_zone
-    base = {
-        "at": now,
-        "source": "prepass",
-        "stage": None,
-        "stage_since": None,
-        "days_overdue": 0,
-        "policy_id": policy.id,
-        "policy_version": policy.version,
-        "actions": 0,
-        "due_actions": 0,
-        "blocked": 0,
-    }
-    out: list[dict[str, Any] | None] = []
+    known: dict[str, tzinfo | None] = {}
+    chosen: list[int] = []
+    cols: dict[str, list[Any]] = {
+        k: []
+        for k in ("account_id", "status", "balance", "currency", "zone", "wake_at", "reasons",
+                  "input_events", "input_invoices")
+    }  # fmt: skip
     for r in range(m):
         aid = ids[r]
         if not _nonempty(aid):
-            out.append(None)
             continue
-        # The zone: the account's, its address's, the policy's assumption (resolve_zone).
-        try:
-            if zones[r] is not None:
-                zone(zones[r])
-            if addr[r] is not None:
-                zone(addr[r])
-        except Exception:  # noqa: BLE001  (an unknown zone is the reader's error row)
-            out.append(None)
+        # The zone: the account's, its address's, the policy's assumption (resolve_zone);
+        # an unknown name is the reader's error row.
+        tz_name, addr_name = zones[r], addr[r]
+        if (tz_name is not None and not _known(tz_name, known)) or (
+            addr_name is not None and not _known(addr_name, known)
+        ):
             continue
-        name = zones[r] if zones[r] is not None else addr[r] if addr[r] is not None else assumed
-        z: tzinfo = zone(name) if name is not None else UTC
+        name = tz_name if tz_name is not None else addr_name if addr_name is not None else assumed
         ok = all(
             _nonempty(channels[j]) and _nonempty(addresses[j])
             for j in range(c_off[r], c_off[r + 1])
@@ -285,73 +297,95 @@ def _settle_rows(policy: Policy, sub: pa.Table, now: datetime) -> list[dict[str,
         for j in range(i_off[r], i_off[r + 1]):
             if not ok:
                 break
-            money = _money(inv_amount[j], inv_cur[j])
+            amount = _amount(inv_amount[j], inv_cur[j])
             ok = (
-                money is not None
+                amount is not None
                 and _nonempty(inv_id[j])
                 and inv_due[j] is not None
-                and books.invoice(inv_id[j], money, inv_due[j])
+                and books.invoice(inv_id[j], amount, inv_cur[j], inv_due[j])
             )
-        # The events as the reader builds them (every one, also those after ``now``), then
-        # folded in effective order (by ``at``, ties in the order given), up to ``now``.
-        folded: list[tuple[int, int, Money]] = []
+        # Every event must be one the reader builds (also those after ``now``); those up to
+        # ``now`` are folded in effective order (by ``at``, ties in the order given).
+        folded: list[tuple[int, int, Decimal]] = []
         for j in range(e_off[r], e_off[r + 1]):
             if not ok:
                 break
             at = ev_at[j]
-            money = _money(ev_amount[j], ev_cur[j])
-            if at is None or money is None:
+            amount = _amount(ev_amount[j], ev_cur[j])
+            if at is None or amount is None:
                 ok = False
             elif ev_kind[j] == "invoice_issued":
                 ok = _nonempty(ev_invoice[j]) and ev_due[j] is not None
             else:
                 ok = ev_invoice[j] is None or _nonempty(ev_invoice[j])
-            if ok and at is not None and money is not None and at <= now_us:
-                folded.append((at, j, money))
+            if ok and at <= now_us:  # type: ignore[operator]
+                folded.append((at, j, amount))  # type: ignore[arg-type]
         if not ok:
-            out.append(None)
             continue
-        folded.sort(key=lambda x: x[0])
-        for _, j, money in folded:
+        if len(folded) > 1:
+            folded.sort(key=_first)
+        for _, j, amount in folded:
             if ev_kind[j] == "invoice_issued":
-                ok = books.invoice(ev_invoice[j], money, ev_due[j])
+                ok = books.invoice(ev_invoice[j], amount, ev_cur[j], ev_due[j])
             else:
-                ok = books.payment(money, ev_invoice[j])
+                ok = books.payment(amount, ev_cur[j], ev_invoice[j])
             if not ok:
                 break
         if not ok:
-            out.append(None)
             continue
+        z = _zone_of(name)
         try:
-            row = _decided(books, name, z, now)
+            decided = _decided(books, name, z, now)
         except (OverflowError, ValueError):  # dates past the calendar: the engine's error row
-            row = None
-        if row is None:
-            out.append(None)
             continue
-        row.update(base)
-        row["account_id"] = aid
-        row["zone"] = name
-        row["input_events"] = e_off[r + 1] - e_off[r]
-        row["input_invoices"] = i_off[r + 1] - i_off[r]
-        out.append(row)
-    return out
+        if decided is None:
+            continue
+        chosen.append(r)
+        status, wake, reasons = decided
+        cols["account_id"].append(aid)
+        cols["status"].append(status)
+        cols["balance"].append(None if books.currency is None else format(books.owed, "f"))
+        cols["currency"].append(books.currency)
+        cols["zone"].append(name)
+        cols["wake_at"].append(wake)
+        cols["reasons"].append(reasons)
+        cols["input_events"].append(e_off[r + 1] - e_off[r])
+        cols["input_invoices"].append(i_off[r + 1] - i_off[r])
+    return chosen, cols
 
 
-def _decided(books: _Books, name: str | None, z: tzinfo, now: datetime) -> dict[str, Any] | None:
-    """The engine's settled phase on these books: status, balance, wake time and reasons."""
+def _known(name: str, known: dict[str, tzinfo | None]) -> bool:
+    """Whether ``name`` is a zone the reader accepts (``Account``'s zone check), cached."""
+    if name not in known:
+        try:
+            known[name] = zone(name)
+        except OverdueError:
+            known[name] = None
+    return known[name] is not None
+
+
+def _zone_of(name: str | None) -> tzinfo:
+    """The zone the engine counts days in: the one named, else UTC (``_Work``)."""
+    return zone(name) if name is not None else UTC
+
+
+def _first(item: tuple[int, int, Decimal]) -> int:
+    return item[0]
+
+
+def _decided(
+    books: _Books, name: str | None, z: tzinfo, now: datetime
+) -> tuple[str, datetime | None, list[str]] | None:
+    """The engine's settled phase on these books: status, wake time and reason codes (``None``
+    when the account is overdue: the ladder's)."""
     today = now.astimezone(z).date()  # first, as the engine: it fails here past the calendar
     reasons = ["zone_unknown"] if name is None else []
     if books.currency is None:
-        return {"status": "current", "balance": None, "currency": None, "wake_at": None,
-                "reasons": [*reasons, "no_invoices"]}  # fmt: skip
-    balance = format(books.owed, "f")
+        return "current", None, [*reasons, "no_invoices"]
     if books.owed <= 0:
-        return {"status": "resolved", "balance": balance, "currency": books.currency,
-                "wake_at": None, "reasons": [*reasons, "paid_in_full"]}  # fmt: skip
+        return "resolved", None, [*reasons, "paid_in_full"]
     due = books.oldest_unpaid()
     if due is None or (today - due).days > 0:
-        return None  # overdue: the ladder's
+        return None
     wake = at_local(due + timedelta(days=1), time(0), z) if due < date.max else None
-    return {"status": "current", "balance": balance, "currency": books.currency,
-            "wake_at": wake, "reasons": [*reasons, "not_overdue"]}  # fmt: skip
+    return "current", wake, [*reasons, "not_overdue"]
