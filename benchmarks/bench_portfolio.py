@@ -329,14 +329,16 @@ def pa_scalar(text: str) -> Any:
     return pa.scalar(text)
 
 
-def _generate(base: int, start: int, n: int, copies: int, root: str) -> int:
+def _generate(
+    base: int, start: int, n: int, copies: int, root: str, books_share: float = 0.0
+) -> int:
     """One partition of distinct accounts (night 1 decided, the host's events recorded), written
     ``copies`` times with the account ids (and the idempotency keys that name them) renamed."""
     import pyarrow.compute as pc
 
     from overdue.portfolio.arrow import write_accounts, write_decisions
 
-    table, decisions = night_one(start, n, seed=2)
+    table, decisions = night_one(start, n, seed=2, books_share=books_share)
     for k in range(copies):
         part = f"part-{base:03d}-{k:02d}.parquet"
         accounts = _renamed(table, "id", k)
@@ -353,7 +355,8 @@ def _generate(base: int, start: int, n: int, copies: int, root: str) -> int:
 
 
 def bench_dask(
-    n: int, distinct: int, size: int, workdir: Path, *, reuse: bool = False, full_sample: int = 0
+    n: int, distinct: int, size: int, workdir: Path, *, reuse: bool = False, full_sample: int = 0,
+    books_share: float = 0.0,
 ) -> None:
     from dask.distributed import LocalCluster
 
@@ -379,17 +382,20 @@ def bench_dask(
     if reuse and any((workdir / "accounts").glob("*.parquet")):
         print("  reusing the generated night 1 in", workdir)
     else:
-        _generate_all(cluster, bases, size, copies, workdir)
+        _generate_all(cluster, bases, size, copies, workdir, books_share)
     _timed_runs(cluster, workdir, full_sample)
 
 
-def _generate_all(cluster: Any, bases: int, size: int, copies: int, workdir: Path) -> None:
+def _generate_all(
+    cluster: Any, bases: int, size: int, copies: int, workdir: Path, books_share: float = 0.0
+) -> None:
     from dask.distributed import Client
 
     with cluster() as c, Client(c) as client:
         t = time.perf_counter()
         jobs = [
-            client.submit(_generate, b, b * size, size, copies, str(workdir), pure=False)
+            client.submit(_generate, b, b * size, size, copies, str(workdir), books_share,
+                          pure=False)
             for b in range(bases)
         ]
         made = sum(client.gather(jobs))
@@ -440,7 +446,9 @@ def _print_run(label: str, reports: list[dict[str, Any]], wall: float) -> None:
     print(f"    per core (2 workers)      {total / wall / 2:9,.0f} accounts/s")
     print(f"    in tasks {task:7.1f} s of worker time = {total / task:9,.0f} accounts/s per core")
     print(f"    on CPU   {cpu:7.1f} s of worker CPU  = {total / cpu:9,.0f} accounts/s per CPU second")  # noqa: E501
+    settled = sum(r.get("settled", 0) for r in reports)
     print(f"    skip share {kept / total:.1%} ({kept:,} kept, {decided:,} decided, {failed} failed)")  # noqa: E501
+    print(f"    pre-pass   {settled / total:.1%} of all ({settled:,} of the decided, no engine call)")  # noqa: E501
     print("    peak memory per worker: " + ", ".join(f"{v:,.0f} MiB" for v in peak.values()))
 
 
@@ -454,6 +462,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--distinct", type=int, default=25_000,
                         help="Dask: distinct histories generated (the rest are renamed copies)")
     parser.add_argument("--partition-size", type=int, default=12_500)
+    parser.add_argument("--books-share", type=float, default=0.0,
+                        help="Dask: share of never-dunned accounts (invoices and payments only)")
     parser.add_argument("--reuse", action="store_true",
                         help="Dask: reuse the dataset already generated in --workdir")
     parser.add_argument("--full-sample", type=int, default=0,
@@ -473,7 +483,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.part in ("all", "dask"):
             n = args.accounts or 1_000_000
             bench_dask(n, args.distinct, min(args.partition_size, n), workdir,
-                       reuse=args.reuse, full_sample=args.full_sample)
+                       reuse=args.reuse, full_sample=args.full_sample,
+                       books_share=args.books_share)
     finally:
         if not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -12,7 +12,10 @@ It is :func:`overdue.decide` per account with three things a batch needs around 
   order, so in = decided + failed;
 * **no needless work**: with ``previous`` (the decisions table of an earlier run), accounts the
   wake index (:mod:`overdue.portfolio.wake`) proves unchanged keep their previous row
-  (``source = 'carried'``) without being built or decided;
+  (``source = 'carried'``) without being built or decided; and of the others, those that owe
+  nothing or are not due yet are settled from their columns by the pre-pass
+  (:mod:`overdue.portfolio.prepass`, ``source = 'prepass'``), the engine's answer without the
+  engine;
 * **no hidden clock**: ``now`` is an argument, as everywhere in the library.
 """
 
