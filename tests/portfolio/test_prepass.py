@@ -31,7 +31,7 @@ from overdue.portfolio.prepass import enabled_for
 from overdue.rules.records import RecordRetention
 from overdue.testing import strategies
 
-PROPS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 4, 1, 2, tzinfo=UTC)
 
@@ -203,11 +203,11 @@ def test_golden_corpus() -> None:
     """The golden corpus's accounts (a share of them trimmed to their invoices and payments,
     so that all three classes occur) under every golden policy at every golden moment."""
     golden = _golden()
-    accounts = golden.accounts(120)
+    accounts = golden.accounts(60)
     books = [
         attrs.evolve(a, id=f"{a.id}-books",
                      events=tuple(e for e in a.events if e.kind in ("invoice_issued", "payment")))
-        for a in accounts[::3]
+        for a in accounts[::2]
     ]  # fmt: skip
     table = accounts_to_table([*accounts, *books])
     settled = 0
