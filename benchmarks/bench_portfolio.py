@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/bench_portfolio.py --part cli --accounts 20000     # one core, CLI
     python benchmarks/bench_portfolio.py --part json --accounts 5000     # where JSON decode goes
+    python benchmarks/bench_portfolio.py --part nights --accounts 20000  # first/second night
     python benchmarks/bench_portfolio.py --part dask --accounts 1000000  # 2 workers, nightly
     python benchmarks/bench_portfolio.py --part dask --accounts 1000000 --distinct 1000000
     python benchmarks/bench_portfolio.py                                 # all three, defaults
@@ -76,14 +77,54 @@ def host_step(account: Account, d: Decision) -> Account:
     return account.with_events(*events) if events else account
 
 
-def night_one(start: int, n: int, seed: int) -> tuple[Any, Any]:
-    """Accounts ``start .. start+n`` as they stand for night 2, and their night-1 decisions."""
+def books_account(i: int, rng: Any) -> Account:
+    """An account of a billing platform that was never dunned: invoices and payments only.
+
+    Half are paid up (one to three past bills, each paid in full, some early, some late); half
+    have a bill not yet due (issued in the last days, due within a month), some of those with
+    paid bills before it.  The pre-pass settles these on a first night.
+    """
+    from datetime import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from overdue import Money
+    from overdue.events import Event, InvoiceIssued, PaymentReceived
+
+    zones = ("Asia/Shanghai", "Asia/Shanghai", "Europe/Berlin", "America/Chicago")
+    tz = ZoneInfo(rng.choice(zones))
+    events: list[Event] = []
+    today = NIGHT_1.astimezone(tz).date()
+    for k in range(rng.randint(1, 3)):
+        due = today - timedelta(days=30 * (k + 1) - rng.randint(0, 5))
+        issued = dt.combine(due - timedelta(days=20), dt.min.time(), tz) + timedelta(hours=9)
+        amount = Money(f"{rng.randint(20, 900)}.{rng.randint(0, 99):02d}", "CNY")
+        events.append(InvoiceIssued(at=issued, invoice_id=f"B-{i}-{k}", amount=amount, due=due))
+        paid = issued + timedelta(days=rng.randint(1, 25), hours=rng.randint(0, 12))
+        events.append(PaymentReceived(at=paid, amount=amount, reference=f"R-{i}-{k}"))
+    if rng.random() < 0.5:
+        due = today + timedelta(days=rng.randint(1, 30))
+        issued = NIGHT_1 - timedelta(days=rng.randint(1, 9), hours=rng.randint(0, 20))
+        amount = Money(f"{rng.randint(20, 900)}.{rng.randint(0, 99):02d}", "CNY")
+        events.append(InvoiceIssued(at=issued, invoice_id=f"B-{i}-new", amount=amount, due=due))
+    events.sort(key=lambda e: e.at)
+    return Account(f"BIL-{i:07d}", timezone=getattr(tz, "key", None), events=tuple(events))
+
+
+def night_one(start: int, n: int, seed: int, books_share: float = 0.0) -> tuple[Any, Any]:
+    """Accounts ``start .. start+n`` as they stand for night 2, and their night-1 decisions.
+
+    ``books_share`` of them are :func:`books_account` (never dunned), the rest follow the
+    reference ladder (``bench_decide.make_account``)."""
     import random
 
     from overdue.portfolio.arrow import DecisionRows, accounts_to_table
 
     rng = random.Random(seed * 1_000_003 + start)
-    accounts = [make_account(start + i, rng) for i in range(n)]
+    accounts = [
+        books_account(start + i, rng) if rng.random() < books_share
+        else make_account(start + i, rng)
+        for i in range(n)
+    ]  # fmt: skip
     rows = DecisionRows()
     after = []
     for a in accounts:
@@ -211,6 +252,65 @@ def bench_cli(n: int, workdir: Path) -> None:
         print(f"    {name:<26} {took / n * 1e6:7.1f} us/account  {took / total:4.0%}")
 
 
+def bench_nights(n: int, shares: Sequence[float], workdir: Path) -> None:
+    """A first night (no ``--previous``) and a second night of ``overdue next`` on Parquet, on
+    one core, for portfolios where ``share`` of the accounts were never dunned (invoices and
+    payments only: paid up, or a bill not due yet) and the rest follow the reference ladder.
+
+    Each night runs through the command line in this process; the first night also without
+    the pre-pass (every account not kept goes to the engine), for the ratio.  Rates are
+    accounts covered per CPU second of the process (decided, settled by the pre-pass and kept
+    by the wake index alike) and per wall second on this shared machine."""
+    import io
+    from functools import partial
+
+    import pyarrow.parquet as pq
+
+    import overdue.portfolio.commands as commands
+    from overdue.cli import main
+    from overdue.portfolio.arrow import write_accounts
+    from overdue.portfolio.kernel import decide_table, summary
+
+    cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    if cores is not None:
+        os.sched_setaffinity(0, {min(cores)})
+    policy = str(HERE.parent / "examples" / "policies" / "seed_platform.toml")
+    at1, at2 = NIGHT_1.isoformat(), NIGHT_2.isoformat()
+    print(f"overdue next on Parquet, first and second night, {n:,} accounts, one core of {_cpu()}")
+
+    def run(*argv: str, prepass: bool = True) -> tuple[float, float, dict[str, int]]:
+        err = io.StringIO()
+        commands.decide_table = partial(decide_table, prepass=prepass)  # type: ignore[assignment]
+        try:
+            t, c = time.perf_counter(), time.process_time()
+            code = main(list(argv), out=io.StringIO(), err=err)
+            took, cpu = time.perf_counter() - t, time.process_time() - c
+        finally:
+            commands.decide_table = decide_table
+        assert code == 0, err.getvalue()
+        out = argv[argv.index("-o") + 1]
+        return took, cpu, summary(pq.read_table(out))
+
+    for share in shares:
+        table, _ = night_one(0, n, seed=1, books_share=share)
+        src = workdir / f"accounts-{share}.parquet"
+        write_accounts(src, table)
+        d1 = str(workdir / f"n1-{share}.parquet")
+        print(f"  {share:.0%} never dunned, {1 - share:.0%} on the ladder:")
+        for label, argv, pp in (
+            ("night 1, no pre-pass", ("-o", str(workdir / "n1-off.parquet")), False),
+            ("night 1", ("-o", d1), True),
+            ("night 2, --previous", ("-o", str(workdir / "n2.parquet"), "--previous", d1), True),
+        ):
+            at = at2 if "--previous" in argv else at1
+            wall, cpu, c = run("next", policy, str(src), "--at", at, *argv, prepass=pp)
+            print(
+                f"    {label:<22} CPU {cpu:6.2f} s = {n / cpu:8,.0f} accounts/CPU-s;"
+                f" wall {n / wall:8,.0f}/s; {c['settled'] / n:4.0%} pre-passed,"
+                f" {c['carried'] / n:4.0%} kept, {(c['decided'] - c['settled']) / n:4.0%} engine"
+            )
+
+
 # --------------------------------------------------------------------------- dask
 
 
@@ -229,14 +329,16 @@ def pa_scalar(text: str) -> Any:
     return pa.scalar(text)
 
 
-def _generate(base: int, start: int, n: int, copies: int, root: str) -> int:
+def _generate(
+    base: int, start: int, n: int, copies: int, root: str, books_share: float = 0.0
+) -> int:
     """One partition of distinct accounts (night 1 decided, the host's events recorded), written
     ``copies`` times with the account ids (and the idempotency keys that name them) renamed."""
     import pyarrow.compute as pc
 
     from overdue.portfolio.arrow import write_accounts, write_decisions
 
-    table, decisions = night_one(start, n, seed=2)
+    table, decisions = night_one(start, n, seed=2, books_share=books_share)
     for k in range(copies):
         part = f"part-{base:03d}-{k:02d}.parquet"
         accounts = _renamed(table, "id", k)
@@ -253,7 +355,8 @@ def _generate(base: int, start: int, n: int, copies: int, root: str) -> int:
 
 
 def bench_dask(
-    n: int, distinct: int, size: int, workdir: Path, *, reuse: bool = False, full_sample: int = 0
+    n: int, distinct: int, size: int, workdir: Path, *, reuse: bool = False, full_sample: int = 0,
+    books_share: float = 0.0,
 ) -> None:
     from dask.distributed import LocalCluster
 
@@ -279,17 +382,20 @@ def bench_dask(
     if reuse and any((workdir / "accounts").glob("*.parquet")):
         print("  reusing the generated night 1 in", workdir)
     else:
-        _generate_all(cluster, bases, size, copies, workdir)
+        _generate_all(cluster, bases, size, copies, workdir, books_share)
     _timed_runs(cluster, workdir, full_sample)
 
 
-def _generate_all(cluster: Any, bases: int, size: int, copies: int, workdir: Path) -> None:
+def _generate_all(
+    cluster: Any, bases: int, size: int, copies: int, workdir: Path, books_share: float = 0.0
+) -> None:
     from dask.distributed import Client
 
     with cluster() as c, Client(c) as client:
         t = time.perf_counter()
         jobs = [
-            client.submit(_generate, b, b * size, size, copies, str(workdir), pure=False)
+            client.submit(_generate, b, b * size, size, copies, str(workdir), books_share,
+                          pure=False)
             for b in range(bases)
         ]
         made = sum(client.gather(jobs))
@@ -340,17 +446,24 @@ def _print_run(label: str, reports: list[dict[str, Any]], wall: float) -> None:
     print(f"    per core (2 workers)      {total / wall / 2:9,.0f} accounts/s")
     print(f"    in tasks {task:7.1f} s of worker time = {total / task:9,.0f} accounts/s per core")
     print(f"    on CPU   {cpu:7.1f} s of worker CPU  = {total / cpu:9,.0f} accounts/s per CPU second")  # noqa: E501
+    settled = sum(r.get("settled", 0) for r in reports)
     print(f"    skip share {kept / total:.1%} ({kept:,} kept, {decided:,} decided, {failed} failed)")  # noqa: E501
+    print(f"    pre-pass   {settled / total:.1%} of all ({settled:,} of the decided, no engine call)")  # noqa: E501
     print("    peak memory per worker: " + ", ".join(f"{v:,.0f} MiB" for v in peak.values()))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=("all", "json", "cli", "dask"), default="all")
+    parser.add_argument("--part", choices=("all", "json", "cli", "nights", "dask"),
+                        default="all")
+    parser.add_argument("--shares", default="0,0.5,0.8,0.9",
+                        help="nights: shares of never-dunned accounts to run, comma-separated")
     parser.add_argument("--accounts", type=int, default=0, help="portfolio size")
     parser.add_argument("--distinct", type=int, default=25_000,
                         help="Dask: distinct histories generated (the rest are renamed copies)")
     parser.add_argument("--partition-size", type=int, default=12_500)
+    parser.add_argument("--books-share", type=float, default=0.0,
+                        help="Dask: share of never-dunned accounts (invoices and payments only)")
     parser.add_argument("--reuse", action="store_true",
                         help="Dask: reuse the dataset already generated in --workdir")
     parser.add_argument("--full-sample", type=int, default=0,
@@ -364,10 +477,14 @@ def main(argv: list[str] | None = None) -> int:
             bench_json(args.accounts or 5_000)
         if args.part in ("all", "cli"):
             bench_cli(args.accounts or 20_000, workdir)
+        if args.part in ("all", "nights"):
+            shares = [float(x) for x in args.shares.split(",")]
+            bench_nights(args.accounts or 20_000, shares, workdir)
         if args.part in ("all", "dask"):
             n = args.accounts or 1_000_000
             bench_dask(n, args.distinct, min(args.partition_size, n), workdir,
-                       reuse=args.reuse, full_sample=args.full_sample)
+                       reuse=args.reuse, full_sample=args.full_sample,
+                       books_share=args.books_share)
     finally:
         if not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)

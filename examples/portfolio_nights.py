@@ -1,7 +1,8 @@
 """Two nights of a portfolio on Parquet: decide everything, record, then decide what is due.
 
 Run with ``python examples/portfolio_nights.py`` (needs ``pip install "overdue-policy[arrow]"``).
-Night 1 decides every account of a generated portfolio from a Parquet file; the host records
+Night 1 decides every account of a generated portfolio from a Parquet file (the pre-pass
+settles the accounts not due yet from their columns, without the engine); the host records
 the stage entries and the contacts that were due; night 2 passes night 1's decisions as
 ``previous``, and the wake index keeps the rows of the accounts with nothing due and nothing new.
 """

@@ -55,5 +55,5 @@ def test_the_portfolio_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
         run_name="__main__",
     )
     out = capsys.readouterr().out
-    assert "night 1: {'accounts': 300, 'decided': 300, 'carried': 0, 'failed': 0}" in out
+    assert "night 1: {'accounts': 300, 'decided': 300, 'carried': 0, 'failed': 0, 'settled': 138}" in out  # noqa: E501
     assert "night 2 kept" in out

@@ -19,6 +19,8 @@ PROPS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCh
 
 NOW = datetime(2026, 3, 1, 9, tzinfo=UTC)
 VARY = ("input_events", "input_invoices")  # the kernel records these; decide() cannot
+# ``source`` says how a row was decided: by the engine, or settled by the pre-pass.
+HOW = ("source",)
 
 
 @st.composite
@@ -34,9 +36,10 @@ def test_kernel_rows_are_decide_rows(case: tuple[Policy, list[Account]], now: da
     policy, accounts = case
     table = decide_table(policy, accounts_to_table(accounts), now)
     expected = decision_rows(decide(policy, a, now) for a in accounts)
-    assert table.drop_columns(list(VARY)).to_pylist() == expected.drop_columns(
-        list(VARY)
+    assert table.drop_columns([*VARY, *HOW]).to_pylist() == expected.drop_columns(
+        [*VARY, *HOW]
     ).to_pylist()
+    assert set(table["source"].to_pylist()) <= {"engine", "prepass"}
 
 
 def test_counts_reconcile_with_failures(rich_account: Account) -> None:
@@ -50,7 +53,9 @@ def test_counts_reconcile_with_failures(rich_account: Account) -> None:
     assert out.num_rows == 3
     assert out["account_id"].to_pylist() == ["A-RICH", "A-2", "A-RICH"]
     assert out["status"].to_pylist()[1] != "error"
-    assert summary(out) == {"accounts": 3, "decided": 1, "carried": 0, "failed": 2}
+    assert summary(out) == {
+        "accounts": 3, "decided": 1, "carried": 0, "failed": 2, "settled": 1
+    }
     first = out.slice(0, 1).to_pylist()[0]
     assert first["error_event_index"] == 8
     assert "A-RICH" in first["error_message"]

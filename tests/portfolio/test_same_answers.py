@@ -33,6 +33,7 @@ POLICY = str(ROOT / "examples" / "policies" / "seed_platform.toml")
 AT = "2026-03-01T09:00:00+08:00"
 BAD = "A-BAD"  # an account whose history the fold refuses (a payment in another currency)
 IGNORE = ["input_events", "input_invoices"]  # only the kernel knows these
+HOW = "source"  # how a row was decided: 'engine', or 'prepass' (settled from the columns)
 
 
 def _portfolio() -> list[Any]:
@@ -53,7 +54,8 @@ def _bad_line() -> dict[str, Any]:
 
 def _rows(table: pa.Table) -> dict[str, dict[str, Any]]:
     table = table.select(DECISIONS_SCHEMA.names).cast(DECISIONS_SCHEMA).drop_columns(IGNORE)
-    return {r["account_id"]: r for r in table.to_pylist()}
+    assert set(table[HOW].to_pylist()) <= {"engine", "prepass"}
+    return {r["account_id"]: r for r in table.drop_columns([HOW]).to_pylist()}
 
 
 def test_every_path_gives_every_account_the_same_decision(

@@ -87,9 +87,11 @@ def test_repeated_ids_are_decided_again() -> None:
     assert carried == 0
 
 
-def test_a_held_account_is_decided_again() -> None:
-    """Its blocked steps' reasons (and so its wake time) depend on the hour: found by the
-    property test, kept here as an example."""
+def test_a_held_account_keeps_its_row() -> None:
+    """A step blocked by an open-ended hold waits for the fact that lifts it: the decision is
+    the same at every hour (the held-wake fix of issue 15), so the row is kept.  Before the fix
+    its blocked steps' reasons (and so its wake time) followed the contact hours; the property
+    test found that, and this account is the example."""
     from overdue.events import DisputeOpened, InvoiceIssued
 
     start = datetime(2026, 1, 1, tzinfo=UTC)
@@ -107,7 +109,7 @@ def test_a_held_account_is_decided_again() -> None:
     t0 = datetime(2026, 1, 2, 7, tzinfo=UTC)  # 15:00 in Shanghai, inside contact hours
     for gap in (timedelta(hours=6), timedelta(hours=14), timedelta(days=2)):
         carried, _ = same_rows(REFERENCE_POLICY, [held], t0, t0 + gap)
-        assert carried == 0
+        assert carried == 1
 
 
 def test_a_quiet_night_keeps_most_rows() -> None:

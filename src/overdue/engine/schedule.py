@@ -148,7 +148,11 @@ def schedule(
                 if v.until is not None and (latest is None or v.until > latest):
                     latest = v.until
         if blocks:
-            return Scheduled(None, tuple(blocks), tuple(last_defer.values()), tuple(notes))
+            # A block stops the step until a new fact lifts it: the deferrals met on the way
+            # (contact hours, a quiet day) say when it could go at this hour if it were not
+            # blocked, which is moot, and stating them made a held decision (its reasons and
+            # wake time) change with the hour it was made while nothing could go.
+            return Scheduled(None, tuple(blocks), (), tuple(notes))
         if latest is None:
             return Scheduled(t, (), tuple(last_defer.values()), tuple(notes), reply)
         t = latest if latest > t else t + NUDGE

@@ -11,6 +11,8 @@ holds the columnar side of `overdue`:
   calls (the CLI, Dask, Spark), with per-account error rows;
 * :mod:`overdue.portfolio.wake` -- the wake index: which accounts can keep their previous
   decision, worked out over columns;
+* :mod:`overdue.portfolio.prepass` -- the pre-pass: the accounts that owe nothing or are not
+  due yet, settled from their columns without the engine (a first night too);
 * :mod:`overdue.portfolio.dask` and :mod:`overdue.portfolio.spark` -- the two cluster paths
   (``overdue-policy[dask]``, ``overdue-policy[spark]``).
 

@@ -94,7 +94,7 @@ def run_next(
     or ``jsonl`` (to ``output`` or ``out``).
     """
     prev = read_decisions(previous) if previous is not None else None
-    totals = {"accounts": 0, "decided": 0, "carried": 0, "failed": 0}
+    totals = {"accounts": 0, "decided": 0, "carried": 0, "failed": 0, "settled": 0}
     if output_format == "parquet":
         assert output is not None
         batches: Iterator[pa.Table]
@@ -133,7 +133,10 @@ def run_next(
                 sink.close()
     err.write(
         f"{totals['accounts']} account(s): {totals['decided']} decided, "
-        f"{totals['carried']} kept from --previous, {totals['failed']} failed\n"
+        f"{totals['carried']} kept from --previous, {totals['failed']} failed"
+        + (f" ({totals['settled']} of the decided settled by the pre-pass)" if totals["settled"]
+           else "")
+        + "\n"
     )
     return 1 if totals["failed"] else 0
 

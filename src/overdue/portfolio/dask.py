@@ -34,6 +34,7 @@ __all__ = ["PartitionReport", "decide_dataset", "partitions"]
 
 PartitionReport = dict[str, Any]
 """What a task returns: ``partition``, ``accounts``, ``decided``, ``carried``, ``failed``,
+``settled`` (how many of the decided the pre-pass settled without the engine),
 ``seconds`` (in the kernel and I/O; ``cpu_seconds`` of them on the CPU), ``peak_rss_mib``
 (the worker's peak memory so far) and ``worker`` (its process id)."""
 

@@ -12,7 +12,10 @@ It is :func:`overdue.decide` per account with three things a batch needs around 
   order, so in = decided + failed;
 * **no needless work**: with ``previous`` (the decisions table of an earlier run), accounts the
   wake index (:mod:`overdue.portfolio.wake`) proves unchanged keep their previous row
-  (``source = 'carried'``) without being built or decided;
+  (``source = 'carried'``) without being built or decided; and of the others, those that owe
+  nothing or are not due yet are settled from their columns by the pre-pass
+  (:mod:`overdue.portfolio.prepass`, ``source = 'prepass'``), the engine's answer without the
+  engine;
 * **no hidden clock**: ``now`` is an argument, as everywhere in the library.
 """
 
@@ -33,6 +36,7 @@ from overdue.portfolio.arrow import (
     accounts_from_table,
     conform,
 )
+from overdue.portfolio.prepass import settle
 from overdue.portfolio.wake import carry_over
 
 if TYPE_CHECKING:
@@ -51,6 +55,7 @@ def decide_table(
     now: datetime,
     *,
     previous: pa.Table | None = None,
+    prepass: bool = True,
 ) -> pa.Table:
     """Decide every account of an accounts table at ``now``; one decisions row per account.
 
@@ -62,6 +67,10 @@ def decide_table(
         previous: the decisions of an earlier run; accounts the wake index proves unchanged keep
             their row from it instead of being decided again (identical rows but for ``at``,
             ``days_overdue`` and ``source``, which say when that decision was made).
+        prepass: settle the accounts that owe nothing or are not due yet from their columns,
+            without building them or calling the engine (:mod:`overdue.portfolio.prepass`;
+            the same rows, with ``source = 'prepass'``).  ``False`` sends every account that
+            is not kept to the engine.
 
     Returns:
         A ``DECISIONS_SCHEMA`` table, in input order, with ``status = 'error'`` rows for the
@@ -81,22 +90,33 @@ def decide_table(
     else:
         keep, where = pa.array([False] * n, pa.bool_()), pa.nulls(n, pa.int32())
     todo = pc.indices_nonzero(pc.invert(keep))
+    parts: list[pa.Table] = []
+    positions: list[pa.Array] = []
+    if prepass and len(todo):
+        settled, settled_rows = settle(policy, table.take(todo), now)
+        if settled_rows.num_rows:
+            parts.append(settled_rows)
+            positions.append(todo.filter(settled))
+            todo = todo.filter(pc.invert(settled))
     rows = DecisionRows()
     _decide_rows(policy, table.take(todo), now, rows)
-    decided = rows.table()
+    parts.append(rows.table())
+    positions.append(todo)
     kept = pc.indices_nonzero(keep)
-    if len(kept) == 0:
-        return decided
-    assert previous is not None
-    carried = previous.take(where.take(kept))
-    carried = carried.set_column(
-        carried.schema.get_field_index("source"),
-        "source",
-        pa.array(["carried"] * len(kept), pa.string()),
-    )
-    both = pa.concat_tables([decided, carried])
-    order = pc.sort_indices(pa.concat_arrays([todo, kept]))
-    return both.take(order)
+    if len(kept):
+        assert previous is not None
+        carried = previous.take(where.take(kept))
+        carried = carried.set_column(
+            carried.schema.get_field_index("source"),
+            "source",
+            pa.array(["carried"] * len(kept), pa.string()),
+        )
+        parts.append(carried)
+        positions.append(kept)
+    if len(parts) == 1:
+        return parts[0]
+    order = pc.sort_indices(pa.concat_arrays([p.cast(pa.uint64()) for p in positions]))
+    return pa.concat_tables(parts).take(order)
 
 
 def _decide_rows(policy: Policy, table: pa.Table, now: datetime, rows: DecisionRows) -> None:
@@ -138,13 +158,16 @@ def _decide_items(
 
 def summary(decisions: pa.Table) -> dict[str, int]:
     """Counts for a log line: ``accounts``, ``decided``, ``carried``, ``failed``
-    (``accounts == decided + carried + failed``)."""
+    (``accounts == decided + carried + failed``), and ``settled``: how many of the decided
+    the pre-pass settled without the engine."""
     failed = pc.sum(pc.equal(decisions["status"], "error")).as_py() or 0
     carried = pc.sum(pc.equal(decisions["source"], "carried")).as_py() or 0
+    settled = pc.sum(pc.equal(decisions["source"], "prepass")).as_py() or 0
     total = decisions.num_rows
     return {
         "accounts": total,
         "decided": total - failed - carried,
         "carried": carried,
         "failed": failed,
+        "settled": settled,
     }

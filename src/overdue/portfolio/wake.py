@@ -8,9 +8,9 @@ about it changed and no moment it was waiting for has come:
   before ``now``;
 * it asked the host to record nothing (a stage entered is decided again until the host has
   recorded it, as ``stage_since`` is the moment of the deciding);
-* it has no blocked step and no paused deadline: a held account's deadline is "now plus what
-  is left" and the reasons of its blocked steps (so its wake time) depend on the hour, so it is
-  decided again;
+* it has no blocked step, or neither a wake time nor a deadline (a held account waiting for
+  the fact that lifts its hold: while a hold pauses the clock there is no deadline, and a
+  blocked step states its blocks, none of which moves with the clock);
 * its ``wake_at`` is unset or later than ``now`` (holds, promises, deferrals, deadlines all
   feed ``wake_at``), and its next action is not yet due (a due action is the host's to carry
   out: deciding again shows whether it still may be);
@@ -61,17 +61,6 @@ def _events_after(events: pa.ChunkedArray, cutoff: pa.Array, field: str, n: int)
     return pc.is_in(pa.array(range(n), pa.int64()), value_set=rows.cast(pa.int64()))
 
 
-def _rows_listing(column: pa.ChunkedArray | pa.Array, value: str, n: int) -> pa.Array:
-    """For each row, whether its list of strings holds ``value``."""
-    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    flat = arr.flatten()
-    if len(flat) == 0:
-        return pa.array([False] * n, pa.bool_())
-    hit = pc.fill_null(pc.equal(flat, value), False)
-    rows = pc.unique(pc.list_parent_indices(arr).filter(hit))
-    return pc.is_in(pa.array(range(n), pa.int64()), value_set=rows.cast(pa.int64()))
-
-
 def _repeated(ids: pa.ChunkedArray | pa.Array) -> pa.Array:
     """The ids that occur more than once."""
     counts = pc.value_counts(ids)
@@ -118,11 +107,18 @@ def carry_over(
             pc.fill_null(pc.list_value_length(accounts["invoices"]), 0).cast(pa.int32()),
         ),
     ]
-    # A held account is decided again: its deadline is "now plus what is left" while a hold
-    # pauses the clock, and the reasons (and so the wake time) of its blocked steps depend on
-    # the hour (contact hours).  Both move with the clock, so its previous row is not the answer.
-    conds.append(pc.equal(prev["blocked"], 0))
-    conds.append(pc.invert(_rows_listing(prev["reasons"], "deadline_paused", n)))
+    # A held account waiting for a fact (a blocked step, no wake time, no deadline) keeps its
+    # row: while a hold pauses the clock there is no deadline, and a blocked step states its
+    # blocks only, none of which moves with the clock.  Other held rows are decided again: a
+    # step the policy's horizon gave up on is blocked "until" a moment that moves with
+    # ``now``, and a rung whose steps lost their authorisation has a deadline of "now" (its
+    # stopped steps were due now); the row does not say which kind of block it holds.
+    conds.append(
+        pc.or_kleene(
+            pc.equal(prev["blocked"], 0),
+            pc.and_kleene(pc.is_null(prev["wake_at"]), pc.is_null(prev["deadline"])),
+        )
+    )
     # An id twice in either table cannot be matched to one previous row: decide those again.
     ids = accounts["id"]
     twice = pa.concat_arrays(

@@ -1,0 +1,391 @@
+"""The pre-pass: the accounts a first night can settle without building them or calling the engine.
+
+On a billing platform most accounts of a nightly run owe nothing or are not due yet.  The
+engine answers those in its second phase (``_settled`` in :mod:`overdue.engine.decider`) from
+four things only: the invoices, the payments, the debtor's zone and ``now``.  When an account's
+history holds nothing else, that answer follows from its columns, and deciding it through the
+engine (building the ``Account``, folding it, running the phases) is work the answer does not
+need.  This module gives that answer row by row from the Arrow columns, exactly as the engine
+would, for three classes:
+
+* **nothing invoiced** (no invoice, no payment): ``current``, reason ``no_invoices``, no wake
+  time;
+* **paid in full** (what is owed is zero or less): ``resolved``, reason ``paid_in_full``;
+* **not overdue yet** (the oldest unpaid invoice is due today or later in the debtor's zone):
+  ``current``, reason ``not_overdue``, waking at local midnight after that due date.
+
+An account is a candidate only when all of these hold, checked over the columns first
+(``pyarrow.compute``, no Python per row) and then, for the candidates, with the same
+checks and arithmetic the reader and the engine's fold use (Money's, Decimal, the allocation order):
+
+* its events are only ``invoice_issued`` and ``payment`` (a stage entered, a contact, a
+  dispute, a promise, a hold ... all leave it to the engine);
+* it would be built without error (ids, zones, amounts, currencies, due dates) and folded
+  without error (one currency, no invoice issued twice, no payment naming an unknown invoice);
+* the policy's retention rules cannot date anything from such a history (each is a
+  ``record_retention`` rule counted from the last contact or from a milestone other than an
+  invoice or a payment), so ``retain_until`` is empty -- otherwise the pre-pass is off for that
+  policy.
+
+Anything else -- overdue accounts, the ladder, holds, errors -- goes to the engine as before.
+``tests/portfolio/test_prepass.py`` proves with hypothesis (generated invoices, payments,
+zones, currencies, bad values, out-of-order and future events) and with the golden corpus that
+each settled row equals the row of the engine's decision in every column but ``source``
+(``'prepass'``, which says how it was decided).
+"""
+
+from __future__ import annotations
+
+from bisect import insort_right
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from overdue._iso4217 import ISO4217_CODES
+from overdue._time import at_local, zone
+from overdue.errors import OverdueError
+from overdue.policy import Policy
+from overdue.portfolio._extras import require
+from overdue.portfolio.arrow import DECISIONS_SCHEMA
+from overdue.rules.records import RecordRetention
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+else:
+    pa = require("pyarrow", "arrow")
+    pc = require("pyarrow.compute", "arrow")
+
+__all__ = ["SETTLES_KINDS", "enabled_for", "settle"]
+
+SETTLES_KINDS = ("invoice_issued", "payment")
+"""The only event kinds a settled account may hold: the engine's settled phase reads the books
+(invoices, payments) and nothing else."""
+
+_ZERO = Decimal(0)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def enabled_for(policy: Policy) -> bool:
+    """Whether the pre-pass may settle accounts under ``policy``: no retention rule can date
+    records from an invoice or a payment (the only milestones a settled history has)."""
+    for rule in policy.compiled.retention_rules:
+        if not isinstance(rule, RecordRetention) or rule.from_event in SETTLES_KINDS:
+            return False
+    return True
+
+
+def _candidates(table: pa.Table) -> pa.Array:
+    """Rows whose events are all of :data:`SETTLES_KINDS` (a boolean per row)."""
+    n = table.num_rows
+    events = table["events"].combine_chunks()
+    flat = events.flatten()
+    if len(flat) == 0:
+        return pa.array([True] * n, pa.bool_())
+    other = pc.invert(pc.fill_null(pc.is_in(flat.field("kind"), pa.array(SETTLES_KINDS)), False))
+    bad_rows = pc.unique(pc.list_parent_indices(events).filter(other))
+    return pc.invert(
+        pc.is_in(pa.array(range(n), pa.int64()), value_set=bad_rows.cast(pa.int64()))
+    )
+
+
+def _nonempty(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _amount(amount: object, currency: object) -> Decimal | None:
+    """The amount of ``Money(amount, currency)`` as the table reader builds it (a decimal text
+    and an ISO 4217 code), or ``None`` when that would fail or not be above zero.
+
+    The same checks as ``Money``'s converter and validator for a text amount, without
+    building the value: ``Decimal(text.strip())`` (exact, whatever the context), finite, and a
+    code of the ISO 4217 table (which holds upper-case three-letter codes only).
+    """
+    if not isinstance(amount, str) or currency not in ISO4217_CODES:
+        return None
+    try:
+        value = Decimal(amount.strip())
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() and value > 0 else None
+
+
+class _Books:
+    """The engine's fold restricted to invoices and payments (``snapshot._Builder``): the same
+    allocation (a named invoice first, then oldest due first), the same Decimal arithmetic."""
+
+    __slots__ = ("amounts", "by_id", "credit", "currency", "order", "owed", "paid")
+
+    def __init__(self) -> None:
+        self.currency: str | None = None
+        self.amounts: list[Decimal] = []
+        self.paid: list[Decimal] = []
+        self.by_id: dict[str, int] = {}
+        self.order: list[tuple[date, int]] = []
+        self.owed = _ZERO
+        self.credit = _ZERO
+
+    def invoice(self, invoice_id: str, amount: Decimal, currency: str, due: date) -> bool:
+        if self.currency is None:
+            self.currency = currency
+        elif currency != self.currency:
+            return False
+        if invoice_id in self.by_id:
+            return False
+        pos = len(self.amounts)
+        self.by_id[invoice_id] = pos
+        self.amounts.append(amount)
+        self.paid.append(_ZERO)
+        self.owed += amount
+        insort_right(self.order, (due, pos))
+        if self.credit > 0:
+            self._allocate(self.credit, None)
+            self.credit = _ZERO
+        return True
+
+    def payment(self, amount: Decimal, currency: str, invoice_id: str | None) -> bool:
+        if self.currency is not None and currency != self.currency:
+            return False
+        if invoice_id is not None and invoice_id not in self.by_id:
+            return False
+        if self.currency is None:
+            self.currency = currency
+        self.credit += self._allocate(amount, invoice_id)
+        return True
+
+    def _pay(self, pos: int, remaining: Decimal) -> Decimal:
+        owed = self.amounts[pos] - self.paid[pos]
+        if owed <= 0:
+            return remaining
+        take = owed if owed < remaining else remaining
+        self.paid[pos] = self.paid[pos] + take
+        self.owed -= take
+        return remaining - take
+
+    def _allocate(self, amount: Decimal, invoice_id: str | None) -> Decimal:
+        remaining = amount
+        if invoice_id is not None:
+            remaining = self._pay(self.by_id[invoice_id], remaining)
+        for _, pos in self.order:
+            if not remaining > 0:
+                break
+            remaining = self._pay(pos, remaining)
+        return remaining
+
+    def oldest_unpaid(self) -> date | None:
+        for due, pos in self.order:
+            if self.paid[pos] < self.amounts[pos]:
+                return due
+        return None
+
+
+def _lists(arr: pa.ChunkedArray | pa.Array) -> tuple[pa.StructArray, list[int]]:
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    lengths = arr.value_lengths().fill_null(0).to_pylist()
+    offsets = [0]
+    for k in lengths:
+        offsets.append(offsets[-1] + k)
+    return arr.flatten(), offsets
+
+
+def _micros(arr: pa.Array) -> list[int | None]:
+    return arr.cast(pa.int64()).to_pylist()  # type: ignore[no-any-return]
+
+
+def settle(policy: Policy, table: pa.Table, now: datetime) -> tuple[pa.Array, pa.Table]:
+    """The rows of ``table`` the pre-pass settles at ``now``, and their decisions.
+
+    Args:
+        policy: the policy deciding (its zone assumption, its retention rules, its id).
+        table: an ``ACCOUNTS_SCHEMA`` table (already conformed).
+        now: an aware datetime.
+
+    Returns:
+        ``(settled, rows)``: a boolean per row of ``table``, and a ``DECISIONS_SCHEMA`` table
+        with one row per settled account, in row order, equal to the engine's row for it (but
+        ``source = 'prepass'``).
+    """
+    n = table.num_rows
+    none = pa.array([False] * n, pa.bool_())
+    if n == 0 or not enabled_for(policy):
+        return none, DECISIONS_SCHEMA.empty_table()
+    candidates = _candidates(table)
+    cand_idx = pc.indices_nonzero(candidates)
+    if len(cand_idx) == 0:
+        return none, DECISIONS_SCHEMA.empty_table()
+    sub = table if len(cand_idx) == n else table.take(cand_idx)
+    chosen, cols = _settle_rows(policy, sub, now)
+    k = len(chosen)
+    if k == 0:
+        return none, DECISIONS_SCHEMA.empty_table()
+    settled_at = pc.take(cand_idx, pa.array(chosen, pa.int64()))
+    mask = pc.is_in(pa.array(range(n), pa.int64()), value_set=settled_at)
+    out: dict[str, pa.Array] = {name: pa.array(v, DECISIONS_SCHEMA.field(name).type)
+                                for name, v in cols.items()}  # fmt: skip
+    consts = {
+        "at": pa.scalar(now, pa.timestamp("us", tz="UTC")),
+        "source": pa.scalar("prepass"),
+        "days_overdue": pa.scalar(0, pa.int32()),
+        "policy_id": pa.scalar(policy.id),
+        "policy_version": pa.scalar(policy.version),
+        "actions": pa.scalar(0, pa.int32()),
+        "due_actions": pa.scalar(0, pa.int32()),
+        "blocked": pa.scalar(0, pa.int32()),
+    }
+    arrays = []
+    for f in DECISIONS_SCHEMA:
+        if f.name in out:
+            arrays.append(out[f.name])
+        elif f.name in consts:
+            arrays.append(pa.repeat(consts[f.name].cast(f.type), k))
+        else:
+            arrays.append(pa.nulls(k, f.type))
+    return mask, pa.table(arrays, schema=DECISIONS_SCHEMA)
+
+
+def _settle_rows(
+    policy: Policy, sub: pa.Table, now: datetime
+) -> tuple[list[int], dict[str, list[Any]]]:
+    """The candidate rows settled (their positions in ``sub``) and the columns of their
+    decisions that vary; the others go to the engine."""
+    m = sub.num_rows
+    ids = sub["id"].to_pylist()
+    zones = sub["timezone"].to_pylist()
+    addr = sub["address_timezone"].to_pylist()
+    cvals, c_off = _lists(sub["contacts"])
+    channels = cvals.field("channel").to_pylist()
+    addresses = cvals.field("address").to_pylist()
+    ivals, i_off = _lists(sub["invoices"])
+    inv_id = ivals.field("id").to_pylist()
+    inv_amount = ivals.field("amount").to_pylist()
+    inv_cur = ivals.field("currency").to_pylist()
+    inv_due = ivals.field("due").to_pylist()
+    evals, e_off = _lists(sub["events"])
+    ev_kind = evals.field("kind").to_pylist()
+    ev_at = _micros(evals.field("at"))
+    ev_invoice = evals.field("invoice_id").to_pylist()
+    ev_amount = evals.field("amount").to_pylist()
+    ev_cur = evals.field("currency").to_pylist()
+    ev_due = evals.field("due").to_pylist()
+    now_us = (now - _EPOCH) // timedelta(microseconds=1)
+    assumed = policy.assumed_zone
+    known: dict[str, tzinfo | None] = {}
+    chosen: list[int] = []
+    cols: dict[str, list[Any]] = {
+        k: []
+        for k in ("account_id", "status", "balance", "currency", "zone", "wake_at", "reasons",
+                  "input_events", "input_invoices")
+    }  # fmt: skip
+    for r in range(m):
+        aid = ids[r]
+        if not _nonempty(aid):
+            continue
+        # The zone: the account's, its address's, the policy's assumption (resolve_zone);
+        # an unknown name is the reader's error row.
+        tz_name, addr_name = zones[r], addr[r]
+        if (tz_name is not None and not _known(tz_name, known)) or (
+            addr_name is not None and not _known(addr_name, known)
+        ):
+            continue
+        name = tz_name if tz_name is not None else addr_name if addr_name is not None else assumed
+        ok = all(
+            _nonempty(channels[j]) and _nonempty(addresses[j])
+            for j in range(c_off[r], c_off[r + 1])
+        )
+        books = _Books()
+        for j in range(i_off[r], i_off[r + 1]):
+            if not ok:
+                break
+            amount = _amount(inv_amount[j], inv_cur[j])
+            ok = (
+                amount is not None
+                and _nonempty(inv_id[j])
+                and inv_due[j] is not None
+                and books.invoice(inv_id[j], amount, inv_cur[j], inv_due[j])
+            )
+        # Every event must be one the reader builds (also those after ``now``); those up to
+        # ``now`` are folded in effective order (by ``at``, ties in the order given).
+        folded: list[tuple[int, int, Decimal]] = []
+        for j in range(e_off[r], e_off[r + 1]):
+            if not ok:
+                break
+            at = ev_at[j]
+            amount = _amount(ev_amount[j], ev_cur[j])
+            if at is None or amount is None:
+                ok = False
+            elif ev_kind[j] == "invoice_issued":
+                ok = _nonempty(ev_invoice[j]) and ev_due[j] is not None
+            else:
+                ok = ev_invoice[j] is None or _nonempty(ev_invoice[j])
+            if ok and at <= now_us:  # type: ignore[operator]
+                folded.append((at, j, amount))  # type: ignore[arg-type]
+        if not ok:
+            continue
+        if len(folded) > 1:
+            folded.sort(key=_first)
+        for _, j, amount in folded:
+            if ev_kind[j] == "invoice_issued":
+                ok = books.invoice(ev_invoice[j], amount, ev_cur[j], ev_due[j])
+            else:
+                ok = books.payment(amount, ev_cur[j], ev_invoice[j])
+            if not ok:
+                break
+        if not ok:
+            continue
+        z = _zone_of(name)
+        try:
+            decided = _decided(books, name, z, now)
+        except (OverflowError, ValueError):  # dates past the calendar: the engine's error row
+            continue
+        if decided is None:
+            continue
+        chosen.append(r)
+        status, wake, reasons = decided
+        cols["account_id"].append(aid)
+        cols["status"].append(status)
+        cols["balance"].append(None if books.currency is None else format(books.owed, "f"))
+        cols["currency"].append(books.currency)
+        cols["zone"].append(name)
+        cols["wake_at"].append(wake)
+        cols["reasons"].append(reasons)
+        cols["input_events"].append(e_off[r + 1] - e_off[r])
+        cols["input_invoices"].append(i_off[r + 1] - i_off[r])
+    return chosen, cols
+
+
+def _known(name: str, known: dict[str, tzinfo | None]) -> bool:
+    """Whether ``name`` is a zone the reader accepts (``Account``'s zone check), cached."""
+    if name not in known:
+        try:
+            known[name] = zone(name)
+        except OverdueError:
+            known[name] = None
+    return known[name] is not None
+
+
+def _zone_of(name: str | None) -> tzinfo:
+    """The zone the engine counts days in: the one named, else UTC (``_Work``)."""
+    return zone(name) if name is not None else UTC
+
+
+def _first(item: tuple[int, int, Decimal]) -> int:
+    return item[0]
+
+
+def _decided(
+    books: _Books, name: str | None, z: tzinfo, now: datetime
+) -> tuple[str, datetime | None, list[str]] | None:
+    """The engine's settled phase on these books: status, wake time and reason codes (``None``
+    when the account is overdue: the ladder's)."""
+    today = now.astimezone(z).date()  # first, as the engine: it fails here past the calendar
+    reasons = ["zone_unknown"] if name is None else []
+    if books.currency is None:
+        return "current", None, [*reasons, "no_invoices"]
+    if books.owed <= 0:
+        return "resolved", None, [*reasons, "paid_in_full"]
+    due = books.oldest_unpaid()
+    if due is None or (today - due).days > 0:
+        return None
+    wake = at_local(due + timedelta(days=1), time(0), z) if due < date.max else None
+    return "current", wake, [*reasons, "not_overdue"]
