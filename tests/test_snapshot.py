@@ -245,6 +245,7 @@ def test_a_folded_snapshot_is_a_plain_value_to_attrs() -> None:
 
     s = fold(acct(*_chain()))
     copy = attrs.evolve(s, stage="x")
-    assert copy.contacts == s.contacts and copy.stage == "x"
+    assert copy.contacts == s.contacts
+    assert copy.stage == "x"
     assert attrs.evolve(copy, stage=s.stage) == s
     assert "contacts=(ContactAttempted(" in repr(s)

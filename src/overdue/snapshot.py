@@ -24,6 +24,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
+from operator import attrgetter
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -359,8 +360,8 @@ class _Books:
 
     ``by_id`` finds an invoice by id; ``order`` holds ``(due, position)`` of every invoice in
     allocation order (oldest due first, ties in issue order), and every entry before ``head``
-    is paid in full; ``owed`` is the running sum of what is outstanding.  A snapshot shares its
-    books with the builder that made it; a builder copies them before it changes them.
+    is paid in full; ``owed`` is the running sum of what is outstanding.  The builder that
+    made a snapshot hands them on to the one that extends it (see ``_Builder.claim``).
     """
 
     __slots__ = ("by_id", "head", "order", "owed")
@@ -370,13 +371,6 @@ class _Books:
         self.order: list[tuple[date, int]] = []
         self.head = 0
         self.owed = _ZERO
-
-    def copy(self) -> _Books:
-        b = _Books()
-        b.by_id = dict(self.by_id)
-        b.order = self.order[self.head :]
-        b.owed = self.owed
-        return b
 
 
 def _books_of(invoices: tuple[InvoiceState, ...]) -> _Books:
@@ -402,6 +396,7 @@ _LOGS = (
     "waivers",
     "debtor_contacts",
     "positions",
+    "journal",
 )
 
 
@@ -436,12 +431,24 @@ def _steps(b: _Builder) -> Mapping[str, StepProgress]:
 
 
 _INVOICES = _log_maker(_LOGS.index("invoices"))
+_JOURNAL = _LOGS.index("journal")
+
+
+def _invoices(b: _Builder) -> tuple[InvoiceState, ...]:
+    rows: tuple[list[Any], ...] = _INVOICES(b)  # type: ignore[assignment]
+    paid = [row[3] for row in rows]  # read before the journal (see ``_Builder.journal``)
+    lens = b.lens
+    if lens is not None:  # later payments changed rows in place: undo them, latest first
+        for pos, before in reversed(b.journal[lens[_JOURNAL] :]):
+            if pos < len(paid):
+                paid[pos] = before
+    return tuple(InvoiceState(r[0], r[1], r[2], p) for r, p in zip(rows, paid, strict=True))
 
 # How each field a fold leaves unset is made on first read (``Snapshot.__getattr__``), from
 # the builder that made the snapshot.
 _MAKERS: dict[str, Callable[[_Builder], object]] = {
     **{name: _log_maker(i) for i, name in enumerate(_LOGS)},
-    "invoices": lambda b: tuple(InvoiceState(*row) for row in _INVOICES(b)),  # type: ignore[attr-defined]
+    "invoices": _invoices,
     "steps": _steps,
     "facts": lambda b: _proxy(b.facts),
     "authorisations": lambda b: _proxy(b.authorisations),
@@ -450,7 +457,13 @@ _MAKERS: dict[str, Callable[[_Builder], object]] = {
     "entries": lambda b: _proxy(b.entries),
     "open_disputes": lambda b: frozenset(b.disputes),
     "opted_out": lambda b: frozenset(b.opted_out),
-    "opening": lambda b: b.opening,
+    "opening": attrgetter("opening"),
+    # Scalars a decision seldom reads.
+    "as_of": attrgetter("as_of"),
+    "event_count": attrgetter("count"),
+    "credit": attrgetter("credit"),
+    "cease": attrgetter("cease"),
+    "plan": attrgetter("plan"),
 }
 
 _new = object.__new__
@@ -492,11 +505,11 @@ class _Builder:
         "first_seen",
         "history",
         "invoices",
+        "journal",
         "last_seen",
         "lens",
         "opening",
         "opted_out",
-        "own_books",
         "own_lists",
         "payments",
         "plan",
@@ -520,10 +533,12 @@ class _Builder:
         # ``[invoice_id, amount, due, paid]`` per invoice: made InvoiceState values when read.
         self.invoices: list[list[Any]] = []
         self.books = _Books()
-        self.own_books = True
-        # False while ``invoices``/``waivers`` are shared with a snapshot: copied before an
-        # entry is changed in place (appending is always allowed, see ``claim``).
+        # False while the lists are shared with a snapshot (see ``claim``): appending is
+        # allowed, a change in place is not.  A payment then changes an invoice row in place
+        # all the same, but first appends ``(position, paid before)`` to ``journal``, from
+        # which the earlier snapshots read their own paid amounts; ``waivers`` are copied.
         self.own_lists = True
+        self.journal: list[tuple[int, Decimal]] = []
         self.credit = _ZERO
         self.payments: list[PaymentReceived] = []
         self.contacts: list[ContactAttempted] = []
@@ -571,8 +586,9 @@ class _Builder:
             return cls._extending(s, lazy)
         b = cls(s.account_id)
         b.invoices = [[i.invoice_id, i.amount, i.due, i.paid] for i in s.invoices]
-        b.books = s.books if s.books is not None else _books_of(s.invoices)
-        b.own_books = False
+        # Rebuilt, not shared: a folded snapshot's books may have moved on with the
+        # snapshot applied after it.
+        b.books = _books_of(s.invoices)
         b.payments = list(s.payments)
         b.contacts = list(s.contacts)
         b.stages_entered = list(s.stages_entered)
@@ -608,9 +624,11 @@ class _Builder:
         b.waivers = _tail(src.waivers, lens[6])
         b.debtor_contacts = _tail(src.debtor_contacts, lens[7])
         b.positions = None if src.positions is None else _tail(src.positions, lens[8])
+        b.journal = src.journal
         b.own_lists = False
+        # The books move on in place: the snapshot ``s`` read what it needs of them when it
+        # froze (``owed``, ``oldest_unpaid``), and a branch from it rebuilds its own.
         b.books = src.books
-        b.own_books = False
         b.entries = dict(src.entries)
         b.steps = dict(src.steps)
         b.facts = dict(src.facts)
@@ -639,20 +657,16 @@ class _Builder:
     def freeze(self) -> Snapshot:
         """The snapshot of this builder, which must not change afterwards.
 
-        Only the scalar fields are set; the containers are made on first read.
+        Only the fields nearly every decision reads are set; the others (the containers
+        above all) are made on first read.
         """
         books = self.books
         s: Snapshot = _new(Snapshot)
         _set(s, "account_id", self.account_id)
-        _set(s, "as_of", self.as_of)
-        _set(s, "event_count", self.count)
         _set(s, "currency", self.currency)
-        _set(s, "credit", self.credit)
         _set(s, "stage", self.stage)
         _set(s, "stage_since", self.stage_since)
-        _set(s, "cease", self.cease)
         _set(s, "promise", self.promise)
-        _set(s, "plan", self.plan)
         _set(s, "written_off", self.written_off)
         _set(s, "settled_at", self.settled_at)
         _set(s, "books", books)
@@ -696,18 +710,6 @@ class _Builder:
         self.fact_intervals.append((name, state.since, end))
         return True
 
-    def _own_lists(self) -> None:
-        # The lists changed in place (not only appended to): stop sharing them.
-        self.invoices = [row[:] for row in self.invoices]
-        self.waivers = list(self.waivers)
-        self.own_lists = True
-
-    def _writable_books(self) -> _Books:
-        if not self.own_books:
-            self.books = self.books.copy()
-            self.own_books = True
-        return self.books
-
     def add_invoice(self, invoice_id: str, amount: Money, due: date, index: int) -> None:
         if self.currency is None:
             self.currency = amount.currency
@@ -719,7 +721,7 @@ class _Builder:
                 expected=f"an amount in {self.currency}",
                 got=str(amount),
             )
-        books = self._writable_books()
+        books = self.books
         if invoice_id in books.by_id:
             raise self._fail(f"invoice {invoice_id!r} was issued twice", index)
         pos = len(self.invoices)
@@ -734,34 +736,36 @@ class _Builder:
             at = bisect.bisect_right(order, entry)
             order.insert(at, entry)
             books.head = min(books.head, at)
-        if self.credit > 0:
+        if self.credit:  # never negative
             self._allocate(self.credit, None)
             self.credit = _ZERO
 
-    def _pay(self, pos: int, remaining: Decimal) -> Decimal:
-        """Pay invoice ``pos`` what it still owes, up to ``remaining``; return what is left."""
-        row = self.invoices[pos]
-        owed = row[1].amount - row[3]
-        if owed <= 0:
-            return remaining
-        take = owed if owed < remaining else remaining
-        row[3] += take  # the row is this builder's own (``_allocate`` saw to it)
-        self.books.owed -= take
-        return remaining - take
-
     def _allocate(self, amount: Decimal, invoice_id: str | None) -> Decimal:
         """Allocate a payment: the named invoice first, then oldest due first; return leftover."""
-        books = self._writable_books()
-        if not self.own_lists:
-            self._own_lists()
+        books = self.books
+        journal = None if self.own_lists else self.journal
+        invoices, order = self.invoices, books.order
         remaining = amount
-        if invoice_id is not None:
-            remaining = self._pay(books.by_id[invoice_id], remaining)
-        order, invoices = books.order, self.invoices
-        k = books.head
-        while remaining > 0 and k < len(order):
-            remaining = self._pay(order[k][1], remaining)
-            k += 1
+        # The named invoice, then the open ones from the head on (those paid in full skipped).
+        pos = None if invoice_id is None else books.by_id[invoice_id]
+        k, n = books.head, len(order)
+        while remaining > 0:
+            if pos is None:
+                if k >= n:
+                    break
+                pos = order[k][1]
+                k += 1
+            row, at = invoices[pos], pos
+            pos = None
+            owed = row[1].amount - row[3]
+            if owed <= 0:
+                continue
+            take = owed if owed < remaining else remaining
+            if journal is not None:
+                journal.append((at, row[3]))
+            row[3] += take
+            books.owed -= take
+            remaining -= take
         # Move the head over the invoices now paid in full (each passes it once).
         head = books.head
         while head < len(order):
@@ -1010,8 +1014,8 @@ class _Builder:
         )
 
     def _consent_withdrawn(self, event: ConsentWithdrawn, index: int) -> None:
-        if not self.own_lists:
-            self._own_lists()
+        if not self.own_lists:  # shared with a snapshot: change a copy
+            self.waivers = list(self.waivers)
         for k in range(len(self.waivers) - 1, -1, -1):
             w = self.waivers[k]
             if w.rule_id == event.rule_id and w.withdrawn is None:
