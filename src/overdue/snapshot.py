@@ -444,6 +444,7 @@ def _invoices(b: _Builder) -> tuple[InvoiceState, ...]:
                 paid[pos] = before
     return tuple(InvoiceState(r[0], r[1], r[2], p) for r, p in zip(rows, paid, strict=True))
 
+
 # How each field a fold leaves unset is made on first read (``Snapshot.__getattr__``), from
 # the builder that made the snapshot.
 _MAKERS: dict[str, Callable[[_Builder], object]] = {
