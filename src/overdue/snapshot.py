@@ -3,7 +3,10 @@
 The fold is incremental: ``fold(account)`` and ``snapshot.apply(event)`` share one private
 builder, so applying one more event to a kept snapshot gives exactly what folding the whole
 history again would give (a property test holds us to that).  Hosts with long histories keep
-the snapshot and apply new events; everyone else folds.
+the snapshot and apply new events; everyone else folds.  ``apply`` costs the same at any
+length of history: it extends the lists of the fold that made the snapshot instead of copying
+them (the snapshot keeps reading only its own part; see ``_Builder.claim``), and the fields a
+decision seldom reads are made on first read.
 
 Events are folded in the order they took effect (``event.at``; events with the same ``at`` in
 the order given), whatever order the host recorded them in: a payment webhook delivered a day
