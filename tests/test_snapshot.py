@@ -249,3 +249,18 @@ def test_a_folded_snapshot_is_a_plain_value_to_attrs() -> None:
     assert copy.stage == "x"
     assert attrs.evolve(copy, stage=s.stage) == s
     assert "contacts=(ContactAttempted(" in repr(s)
+
+
+def test_payments_on_two_branches_and_the_trunk_each_keep_their_own_amounts() -> None:
+    # The trunk's chain changes invoice rows in place (journalled); a branch copies them.
+    pay = [PaymentReceived(at=at(2, d), amount=Money("70.00", "CNY")) for d in (1, 2, 3)]
+    base = fold(acct())
+    trunk = base.apply(pay[0]).apply(pay[1])
+    branch = base.apply(pay[2])
+    later = trunk.apply(pay[2])
+    assert base.balance == Money("300.00", "CNY")
+    assert [i.paid for i in base.invoices] == [Decimal(0), Decimal(0)]
+    assert trunk == fold(acct(pay[0], pay[1]))
+    assert branch == fold(acct(pay[2]))
+    assert later == fold(acct(*pay))
+    assert [i.paid for i in later.invoices] == [Decimal("10.00"), Decimal("200.00")]
