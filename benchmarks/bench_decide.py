@@ -295,6 +295,21 @@ def work_per_decision(run: Callable[[], object], n: int) -> tuple[float, float]:
     return ops / n, calls / n
 
 
+def bench_apply(n: int = 20_000) -> tuple[float, float]:
+    """Seconds per ``Snapshot.apply`` over the first and the last 2,000 events of a chain of
+    ``2 * n`` (invoices and payments, as in :func:`many_invoices`): equal when ``apply`` costs
+    the same at any length of history (it extends the fold's lists, it does not copy them)."""
+    acct = many_invoices(n)
+    snap = fold(Account(acct.id, timezone=acct.timezone))
+    times = []
+    for event in acct.events:
+        t0 = time.perf_counter()
+        snap = snap.apply(event)
+        times.append(time.perf_counter() - t0)
+    head, tail = sorted(times[:2000]), sorted(times[-2000:])
+    return head[1000], tail[1000]  # medians: one slow moment of a shared machine is not a cost
+
+
 def _rate(label: str, n: int, seconds: float) -> float:
     rate = n / seconds
     print(f"{label:<38} {n:>8,} decisions in {seconds:7.2f} s = {rate:>9,.0f} decisions/s")
@@ -388,6 +403,11 @@ def main(argv: list[str] | None = None) -> int:
             f"(ratio {long / short:.2f})"
         )
         print(f"20,000 invoices + 20,000 payments, fold + decide: {bench_invoices():.2f} s")
+        first, last = bench_apply()
+        print(
+            f"Snapshot.apply one by one: {first * 1e6:,.1f} µs at the first 2,000 events, "
+            f"{last * 1e6:,.1f} µs at the last 2,000 of 40,000 (ratio {last / first:.2f})"
+        )
 
     if args.workers > 0:
         if all_cores is not None:

@@ -198,3 +198,69 @@ def test_a_late_contradiction_applied_incrementally_names_its_index() -> None:
     with pytest.raises(EventError) as info:
         snap.apply(DisputeResolved(at=at(1, 9), dispute_id="D"))
     assert info.value.event_index == 1
+
+
+def _chain() -> list[object]:
+    return [
+        StageEntered(at=at(1, 10), stage="reminder"),
+        ContactAttempted(at=at(1, 11), channel="sms", outcome="delivered", stage="reminder",
+                         step="r", template="r"),
+        PaymentReceived(at=at(1, 12), amount=Money("120.00", "CNY")),
+        DisputeOpened(at=at(1, 13), dispute_id="D"),
+        InvoiceIssued(at=at(1, 14), invoice_id="C", amount=Money("50.00", "CNY"),
+                      due=date(2026, 2, 1)),
+        PaymentReceived(at=at(1, 15), amount=Money("30.00", "CNY"), invoice_id="C"),
+    ]  # fmt: skip
+
+
+def test_an_applied_snapshot_leaves_the_one_it_came_from_unchanged() -> None:
+    # ``apply`` extends the fold's lists in place (shared, not copied); the snapshot it came
+    # from must still show exactly its own prefix, invoices and paid amounts included.
+    events = _chain()
+    snaps = [fold(acct())]
+    for e in events:
+        snaps.append(snaps[-1].apply(e))  # type: ignore[arg-type]
+    for k, s in enumerate(snaps):
+        assert s == fold(acct(*events[:k]))
+        assert s.history == tuple(events[:k])
+        assert [i.paid for i in s.invoices] == [i.paid for i in fold(acct(*events[:k])).invoices]
+
+
+def test_two_applies_on_one_snapshot_are_two_independent_branches() -> None:
+    events = _chain()
+    base = fold(acct(*events[:2]))
+    left = base.apply(events[2])  # type: ignore[arg-type]
+    right = base.apply(events[3])  # type: ignore[arg-type]  # a branch: copies, does not share
+    left2 = left.apply(events[3])  # type: ignore[arg-type]
+    assert right == fold(acct(events[0], events[1], events[3]))
+    assert left2 == fold(acct(*events[:4]))
+    assert base == fold(acct(*events[:2]))
+    assert base.contacts_since(at(1, 1)) == tuple(events[1:2])
+    assert left2.contacts_since(at(1, 11, 12)) == ()
+
+
+def test_a_folded_snapshot_is_a_plain_value_to_attrs() -> None:
+    # Fields a fold leaves to first read are there for ``evolve``, ``repr`` and equality.
+    import attrs
+
+    s = fold(acct(*_chain()))
+    copy = attrs.evolve(s, stage="x")
+    assert copy.contacts == s.contacts
+    assert copy.stage == "x"
+    assert attrs.evolve(copy, stage=s.stage) == s
+    assert "contacts=(ContactAttempted(" in repr(s)
+
+
+def test_payments_on_two_branches_and_the_trunk_each_keep_their_own_amounts() -> None:
+    # The trunk's chain changes invoice rows in place (journalled); a branch copies them.
+    pay = [PaymentReceived(at=at(2, d), amount=Money("70.00", "CNY")) for d in (1, 2, 3)]
+    base = fold(acct())
+    trunk = base.apply(pay[0]).apply(pay[1])
+    branch = base.apply(pay[2])
+    later = trunk.apply(pay[2])
+    assert base.balance == Money("300.00", "CNY")
+    assert [i.paid for i in base.invoices] == [Decimal(0), Decimal(0)]
+    assert trunk == fold(acct(pay[0], pay[1]))
+    assert branch == fold(acct(pay[2]))
+    assert later == fold(acct(*pay))
+    assert [i.paid for i in later.invoices] == [Decimal("10.00"), Decimal("200.00")]

@@ -14,9 +14,10 @@ fold, with the account id and event index.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from enum import Enum
 from typing import ClassVar, cast
+from zoneinfo import ZoneInfo
 
 import attrs
 
@@ -59,11 +60,20 @@ __all__ = [
 ]
 
 
+# The validators run for every event of every account read: each answers the plain case
+# (an aware datetime in a zone or at an offset, a non-empty name) before anything else.
+_ALWAYS_AWARE = (ZoneInfo, timezone)
+
+
 def _aware(_inst: object, attribute: attrs.Attribute[datetime], value: object) -> None:
+    if type(value) is datetime and type(value.tzinfo) in _ALWAYS_AWARE:
+        return
     require_aware(value, f"event.{attribute.name}")
 
 
 def _name(_inst: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if type(value) is str and value and not value[0].isspace():
+        return  # a name that starts with a non-space is not blank
     if not isinstance(value, str) or not value.strip():
         raise EventError(
             f"event.{attribute.name} must be a non-empty string", expected="a name", got=value
@@ -116,7 +126,7 @@ def _date(_inst: object, attribute: attrs.Attribute[date], value: object) -> Non
 
 def _opt_aware(_inst: object, attribute: attrs.Attribute[datetime | None], value: object) -> None:
     if value is not None:
-        require_aware(value, f"event.{attribute.name}")
+        _aware(_inst, attribute, value)  # type: ignore[arg-type]
 
 
 def _opt_staff(_inst: object, attribute: attrs.Attribute[int | None], value: object) -> None:

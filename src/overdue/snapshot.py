@@ -3,7 +3,10 @@
 The fold is incremental: ``fold(account)`` and ``snapshot.apply(event)`` share one private
 builder, so applying one more event to a kept snapshot gives exactly what folding the whole
 history again would give (a property test holds us to that).  Hosts with long histories keep
-the snapshot and apply new events; everyone else folds.
+the snapshot and apply new events; everyone else folds.  ``apply`` costs the same at any
+length of history: it extends the lists of the fold that made the snapshot instead of copying
+them (the snapshot keeps reading only its own part; see ``_Builder.claim``), and the fields a
+decision seldom reads are made on first read.
 
 Events are folded in the order they took effect (``event.at``; events with the same ``at`` in
 the order given), whatever order the host recorded them in: a payment webhook delivered a day
@@ -20,7 +23,8 @@ index (its position in the history as given).
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from operator import attrgetter
@@ -235,6 +239,23 @@ class Snapshot:
     owed: Decimal | None = attrs.field(default=None, eq=False, repr=False)
     oldest_unpaid: date | object | None = attrs.field(default=_UNKNOWN, eq=False, repr=False)
     entries: Mapping[str, int] = attrs.field(default=_EMPTY, eq=False, repr=False)
+    # The builder that made this snapshot, frozen since: the fields above that a fold leaves
+    # unset are made from its containers on first read, and the first ``apply`` extends its
+    # lists in place (see ``_Builder.claim``).  ``None`` on a snapshot made by hand (every
+    # field is then set).
+    _lazy: _Builder | None = attrs.field(default=None, init=False, eq=False, repr=False)
+
+    if not TYPE_CHECKING:  # keep attribute typos visible to the type checker
+
+        def __getattr__(self, name: str) -> object:
+            # Only reached for a slot that is not set: a field the fold left to first read.
+            make = _MAKERS.get(name)
+            lazy = object.__getattribute__(self, "_lazy") if make is not None else None
+            if lazy is None:
+                raise AttributeError(f"'Snapshot' object has no attribute {name!r}")
+            value = make(lazy)
+            object.__setattr__(self, name, value)
+            return value
 
     @property
     def balance(self) -> Money | None:
@@ -276,7 +297,13 @@ class Snapshot:
         Frequency caps look at a window of recent contacts; with this, a decision's cost does
         not grow with the length of the history.
         """
-        # The contacts are in effective order (the fold's), so a bisection finds the window.
+        # The contacts are in effective order (the fold's), so a bisection finds the window;
+        # on a folded snapshot it reads the fold's shared list, so the full tuple is not made.
+        lazy = self._lazy
+        if lazy is not None:
+            contacts = lazy.contacts
+            n = len(contacts) if lazy.lens is None else lazy.lens[1]
+            return tuple(contacts[bisect.bisect_left(contacts, start, 0, n, key=_at) : n])
         k = bisect.bisect_left(self.contacts, start, key=_at)
         return self.contacts[k:]
 
@@ -323,7 +350,7 @@ class Snapshot:
             )
             return _fold(self.account_id, self.opening, late, self.event_count + 1)
         builder = _Builder.from_snapshot(self)
-        builder.apply(event, self.event_count)
+        builder.run(((self.event_count, event),))
         return builder.freeze()
 
 
@@ -336,8 +363,8 @@ class _Books:
 
     ``by_id`` finds an invoice by id; ``order`` holds ``(due, position)`` of every invoice in
     allocation order (oldest due first, ties in issue order), and every entry before ``head``
-    is paid in full; ``owed`` is the running sum of what is outstanding.  A snapshot shares its
-    books with the builder that made it; a builder copies them before it changes them.
+    is paid in full; ``owed`` is the running sum of what is outstanding.  The builder that
+    made a snapshot hands them on to the one that extends it (see ``_Builder.claim``).
     """
 
     __slots__ = ("by_id", "head", "order", "owed")
@@ -347,13 +374,6 @@ class _Books:
         self.order: list[tuple[date, int]] = []
         self.head = 0
         self.owed = _ZERO
-
-    def copy(self) -> _Books:
-        b = _Books()
-        b.by_id = dict(self.by_id)
-        b.order = self.order[self.head :]
-        b.owed = self.owed
-        return b
 
 
 def _books_of(invoices: tuple[InvoiceState, ...]) -> _Books:
@@ -366,12 +386,109 @@ def _books_of(invoices: tuple[InvoiceState, ...]) -> _Books:
     return b
 
 
+_CLAIM = threading.Lock()
+
+# The builder's append-only lists, in the order of ``_Builder.lens``.
+_LOGS = (
+    "history",
+    "contacts",
+    "payments",
+    "stages_entered",
+    "invoices",
+    "fact_intervals",
+    "waivers",
+    "debtor_contacts",
+    "positions",
+    "journal",
+)
+
+
+def _prefix(items: list[Any], n: int) -> tuple[Any, ...]:
+    return tuple(items) if len(items) == n else tuple(items[:n])
+
+
+def _log_maker(i: int) -> Callable[[_Builder], object]:
+    name = _LOGS[i]
+
+    def make(b: _Builder) -> object:
+        items = getattr(b, name)
+        if items is None:  # ``positions`` of a history folded in order
+            return None
+        lens = b.lens
+        if lens is not None:  # claimed: the lists may have grown past this snapshot
+            return _prefix(items, lens[i])
+        out = tuple(items)
+        lens = b.lens  # claimed while copying (another thread): keep this snapshot's prefix
+        return out if lens is None else out[: lens[i]]
+
+    return make
+
+
+def _proxy(d: dict[str, Any]) -> Mapping[str, Any]:
+    # The builder's dict is never changed after it froze: a view is enough, not a copy.
+    return MappingProxyType(d) if d else _EMPTY
+
+
+def _steps(b: _Builder) -> Mapping[str, StepProgress]:
+    return _proxy({k: StepProgress(n, t) for k, (n, t) in b.steps.items()})
+
+
+_INVOICES = _log_maker(_LOGS.index("invoices"))
+_JOURNAL = _LOGS.index("journal")
+
+
+def _invoices(b: _Builder) -> tuple[InvoiceState, ...]:
+    rows: tuple[list[Any], ...] = _INVOICES(b)  # type: ignore[assignment]
+    paid = [row[3] for row in rows]  # read before the journal (see ``_Builder.journal``)
+    lens = b.lens
+    if lens is not None:  # later payments changed rows in place: undo them, latest first
+        for pos, before in reversed(b.journal[lens[_JOURNAL] :]):
+            if pos < len(paid):
+                paid[pos] = before
+    return tuple(InvoiceState(r[0], r[1], r[2], p) for r, p in zip(rows, paid, strict=True))
+
+
+# How each field a fold leaves unset is made on first read (``Snapshot.__getattr__``), from
+# the builder that made the snapshot.
+_MAKERS: dict[str, Callable[[_Builder], object]] = {
+    **{name: _log_maker(i) for i, name in enumerate(_LOGS)},
+    "invoices": _invoices,
+    "steps": _steps,
+    "facts": lambda b: _proxy(b.facts),
+    "authorisations": lambda b: _proxy(b.authorisations),
+    "first_seen": lambda b: _proxy(b.first_seen),
+    "last_seen": lambda b: _proxy(b.last_seen),
+    "entries": lambda b: _proxy(b.entries),
+    "open_disputes": lambda b: frozenset(b.disputes),
+    "opted_out": lambda b: frozenset(b.opted_out),
+    "opening": attrgetter("opening"),
+    # Scalars a decision seldom reads.
+    "as_of": attrgetter("as_of"),
+    "event_count": attrgetter("count"),
+    "credit": attrgetter("credit"),
+    "cease": attrgetter("cease"),
+    "plan": attrgetter("plan"),
+}
+
+_new = object.__new__
+_set = object.__setattr__
+
+
 class _Builder:
     """The mutable fold shared by :func:`fold` and :meth:`Snapshot.apply`.
 
     Per event it does a constant amount of work (plus, for a payment, the invoices it settles):
-    a type-keyed handler, an append to the history, milestones.  Built from a snapshot it
-    copies the snapshot's containers (a C-level copy; nothing is rebuilt value by value).
+    :meth:`run` handles contacts and stage entries inline (most of any history) and hands the
+    other kinds to a type-keyed handler.  Freezing hands the containers to the snapshot
+    without copying (below); a builder made from a snapshot shares its lists
+    (appending only) and copies its small dicts and sets.
+
+    A frozen builder is the state its snapshot reads unset fields from.  The first
+    :meth:`Snapshot.apply` on that snapshot *claims* it (:meth:`claim`): ``lens`` records the
+    lengths of its append-only lists, and the applying builder appends to the same lists in
+    place while this snapshot reads only its prefix.  A chain of applies so shares one list
+    per log and never copies the history; a second apply on the same snapshot (a branch)
+    copies what it needs.
     """
 
     __slots__ = (
@@ -392,10 +509,12 @@ class _Builder:
         "first_seen",
         "history",
         "invoices",
+        "journal",
         "last_seen",
+        "lens",
         "opening",
         "opted_out",
-        "own_books",
+        "own_lists",
         "payments",
         "plan",
         "positions",
@@ -405,6 +524,7 @@ class _Builder:
         "stage_since",
         "stages_entered",
         "steps",
+        "taken",
         "waivers",
         "written_off",
     )
@@ -414,9 +534,15 @@ class _Builder:
         self.as_of: datetime | None = None
         self.count = 0
         self.currency: str | None = None
-        self.invoices: list[InvoiceState] = []
+        # ``[invoice_id, amount, due, paid]`` per invoice: made InvoiceState values when read.
+        self.invoices: list[list[Any]] = []
         self.books = _Books()
-        self.own_books = True
+        # False while the lists are shared with a snapshot (see ``claim``): appending is
+        # allowed, a change in place is not.  A payment then changes an invoice row in place
+        # all the same, but first appends ``(position, paid before)`` to ``journal``, from
+        # which the earlier snapshots read their own paid amounts; ``waivers`` are copied.
+        self.own_lists = True
+        self.journal: list[tuple[int, Decimal]] = []
         self.credit = _ZERO
         self.payments: list[PaymentReceived] = []
         self.contacts: list[ContactAttempted] = []
@@ -424,7 +550,7 @@ class _Builder:
         self.stage_since: datetime | None = None
         self.stages_entered: list[StageEntered] = []
         self.entries: dict[str, int] = {}
-        # (count, last_at) per step key; made StepProgress values once, when frozen.
+        # (count, last_at) per step key; made StepProgress values when first read.
         self.steps: dict[str, tuple[int, datetime]] = {}
         self.facts: dict[str, FactState] = {}
         self.fact_intervals: list[tuple[str, datetime, datetime]] = []
@@ -443,90 +569,126 @@ class _Builder:
         self.opening: tuple[Invoice, ...] = ()
         self.history: list[Event] = []
         self.positions: list[int] | None = None  # None: positions 0, 1, 2, ...
+        self.lens: tuple[int, ...] | None = None  # see ``claim``
+        self.taken = False
+
+    def claim(self) -> bool:
+        """Whether the caller may extend this frozen builder's lists in place (once only)."""
+        with _CLAIM:
+            if self.taken:
+                return False
+            self.lens = tuple(
+                -1 if (items := getattr(self, name)) is None else len(items) for name in _LOGS
+            )
+            self.taken = True
+            return True
 
     @classmethod
     def from_snapshot(cls, s: Snapshot) -> _Builder:
+        lazy = s._lazy
+        if lazy is not None and lazy.claim():
+            return cls._extending(s, lazy)
         b = cls(s.account_id)
-        b.as_of = s.as_of
-        b.count = s.event_count
-        b.currency = s.currency
-        b.invoices = list(s.invoices)
-        b.books = s.books if s.books is not None else _books_of(s.invoices)
-        b.own_books = False
-        b.credit = s.credit
+        b.invoices = [[i.invoice_id, i.amount, i.due, i.paid] for i in s.invoices]
+        # Rebuilt, not shared: a folded snapshot's books may have moved on with the
+        # snapshot applied after it.
+        b.books = _books_of(s.invoices)
         b.payments = list(s.payments)
         b.contacts = list(s.contacts)
-        b.stage = s.stage
-        b.stage_since = s.stage_since
         b.stages_entered = list(s.stages_entered)
         b.entries = dict(s.entries)
         b.steps = {k: (p.count, p.last_at) for k, p in s.steps.items()}
         b.facts = dict(s.facts)
         b.fact_intervals = list(s.fact_intervals)
         b.disputes = set(s.open_disputes)
-        b.cease = s.cease
         b.opted_out = set(s.opted_out)
         b.authorisations = dict(s.authorisations)
-        b.promise = s.promise
-        b.plan = s.plan
-        b.written_off = s.written_off
         b.first_seen = dict(s.first_seen)
         b.last_seen = dict(s.last_seen)
-        b.settled_at = s.settled_at
         b.waivers = list(s.waivers)
         b.debtor_contacts = list(s.debtor_contacts)
         b.opening = s.opening
         b.history = list(s.history)
         b.positions = list(s.positions) if s.positions is not None else None
+        b._scalars_of(s)
         return b
 
-    def freeze(self) -> Snapshot:
-        books = self.books
-        return Snapshot(
-            account_id=self.account_id,
-            as_of=self.as_of,
-            event_count=self.count,
-            currency=self.currency,
-            invoices=tuple(self.invoices),
-            credit=self.credit,
-            payments=tuple(self.payments),
-            contacts=tuple(self.contacts),
-            stage=self.stage,
-            stage_since=self.stage_since,
-            stages_entered=tuple(self.stages_entered),
-            steps=MappingProxyType({k: StepProgress(n, t) for k, (n, t) in self.steps.items()}),
-            facts=MappingProxyType(dict(self.facts)),
-            fact_intervals=tuple(self.fact_intervals),
-            open_disputes=frozenset(self.disputes),
-            cease=self.cease,
-            opted_out=frozenset(self.opted_out),
-            authorisations=MappingProxyType(dict(self.authorisations)),
-            promise=self.promise,
-            plan=self.plan,
-            written_off=self.written_off,
-            first_seen=MappingProxyType(dict(self.first_seen)),
-            last_seen=MappingProxyType(dict(self.last_seen)),
-            settled_at=self.settled_at,
-            waivers=tuple(self.waivers),
-            debtor_contacts=tuple(self.debtor_contacts),
-            opening=self.opening,
-            history=tuple(self.history),
-            positions=tuple(self.positions) if self.positions is not None else None,
-            books=books,
-            owed=books.owed,
-            oldest_unpaid=self._oldest_unpaid(),
-            entries=MappingProxyType(dict(self.entries)),
-        )
+    @classmethod
+    def _extending(cls, s: Snapshot, src: _Builder) -> _Builder:
+        """A builder that appends to the lists of the builder that made ``s`` (claimed)."""
+        lens = src.lens
+        assert lens is not None
+        b = cls(s.account_id)
+        b.history = _tail(src.history, lens[0])
+        b.contacts = _tail(src.contacts, lens[1])
+        b.payments = _tail(src.payments, lens[2])
+        b.stages_entered = _tail(src.stages_entered, lens[3])
+        b.invoices = _tail(src.invoices, lens[4])
+        b.fact_intervals = _tail(src.fact_intervals, lens[5])
+        b.waivers = _tail(src.waivers, lens[6])
+        b.debtor_contacts = _tail(src.debtor_contacts, lens[7])
+        b.positions = None if src.positions is None else _tail(src.positions, lens[8])
+        b.journal = src.journal
+        b.own_lists = False
+        # The books move on in place: the snapshot ``s`` read what it needs of them when it
+        # froze (``owed``, ``oldest_unpaid``), and a branch from it rebuilds its own.
+        b.books = src.books
+        b.entries = dict(src.entries)
+        b.steps = dict(src.steps)
+        b.facts = dict(src.facts)
+        b.disputes = set(src.disputes)
+        b.opted_out = set(src.opted_out)
+        b.authorisations = dict(src.authorisations)
+        b.first_seen = dict(src.first_seen)
+        b.last_seen = dict(src.last_seen)
+        b.opening = src.opening
+        b._scalars_of(s)
+        return b
 
-    def _oldest_unpaid(self) -> date | None:
-        books, invoices = self.books, self.invoices
-        order = books.order
+    def _scalars_of(self, s: Snapshot) -> None:
+        self.as_of = s.as_of
+        self.count = s.event_count
+        self.currency = s.currency
+        self.credit = s.credit
+        self.stage = s.stage
+        self.stage_since = s.stage_since
+        self.cease = s.cease
+        self.promise = s.promise
+        self.plan = s.plan
+        self.written_off = s.written_off
+        self.settled_at = s.settled_at
+
+    def freeze(self) -> Snapshot:
+        """The snapshot of this builder, which must not change afterwards.
+
+        Only the fields nearly every decision reads are set; the others (the containers
+        above all) are made on first read.
+        """
+        books = self.books
+        s: Snapshot = _new(Snapshot)
+        _set(s, "account_id", self.account_id)
+        _set(s, "currency", self.currency)
+        _set(s, "stage", self.stage)
+        _set(s, "stage_since", self.stage_since)
+        _set(s, "promise", self.promise)
+        _set(s, "written_off", self.written_off)
+        _set(s, "settled_at", self.settled_at)
+        _set(s, "books", books)
+        _set(s, "owed", books.owed)
+        oldest = None
+        order, invoices = books.order, self.invoices
         for k in range(books.head, len(order)):
             due, pos = order[k]
-            inv = invoices[pos]
-            if inv.paid < inv.amount.amount:
-                return due
-        return None
+            row = invoices[pos]
+            if row[3] < row[1].amount:
+                oldest = due
+                break
+        _set(s, "oldest_unpaid", oldest)
+        facts, entries = self.facts, self.entries  # read by nearly every decision
+        _set(s, "facts", MappingProxyType(facts) if facts else _EMPTY)
+        _set(s, "entries", MappingProxyType(entries) if entries else _EMPTY)
+        _set(s, "_lazy", self)
+        return s
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -552,12 +714,6 @@ class _Builder:
         self.fact_intervals.append((name, state.since, end))
         return True
 
-    def _writable_books(self) -> _Books:
-        if not self.own_books:
-            self.books = self.books.copy()
-            self.own_books = True
-        return self.books
-
     def add_invoice(self, invoice_id: str, amount: Money, due: date, index: int) -> None:
         if self.currency is None:
             self.currency = amount.currency
@@ -569,12 +725,12 @@ class _Builder:
                 expected=f"an amount in {self.currency}",
                 got=str(amount),
             )
-        books = self._writable_books()
+        books = self.books
         if invoice_id in books.by_id:
             raise self._fail(f"invoice {invoice_id!r} was issued twice", index)
         pos = len(self.invoices)
         books.by_id[invoice_id] = pos
-        self.invoices.append(InvoiceState(invoice_id, amount, due))
+        self.invoices.append([invoice_id, amount, due, _ZERO])
         books.owed += amount.amount
         entry = (due, pos)
         order = books.order
@@ -584,37 +740,41 @@ class _Builder:
             at = bisect.bisect_right(order, entry)
             order.insert(at, entry)
             books.head = min(books.head, at)
-        if self.credit > 0:
+        if self.credit:  # never negative
             self._allocate(self.credit, None)
             self.credit = _ZERO
 
-    def _pay(self, pos: int, remaining: Decimal) -> Decimal:
-        """Pay invoice ``pos`` what it still owes, up to ``remaining``; return what is left."""
-        inv = self.invoices[pos]
-        owed = inv.amount.amount - inv.paid
-        if owed <= 0:
-            return remaining
-        take = owed if owed < remaining else remaining
-        self.invoices[pos] = InvoiceState(inv.invoice_id, inv.amount, inv.due, inv.paid + take)
-        self.books.owed -= take
-        return remaining - take
-
     def _allocate(self, amount: Decimal, invoice_id: str | None) -> Decimal:
         """Allocate a payment: the named invoice first, then oldest due first; return leftover."""
-        books = self._writable_books()
+        books = self.books
+        journal = None if self.own_lists else self.journal
+        invoices, order = self.invoices, books.order
         remaining = amount
-        if invoice_id is not None:
-            remaining = self._pay(books.by_id[invoice_id], remaining)
-        order, invoices = books.order, self.invoices
-        k = books.head
-        while remaining > 0 and k < len(order):
-            remaining = self._pay(order[k][1], remaining)
-            k += 1
+        # The named invoice, then the open ones from the head on (those paid in full skipped).
+        pos = None if invoice_id is None else books.by_id[invoice_id]
+        k, n = books.head, len(order)
+        while remaining > 0:
+            if pos is None:
+                if k >= n:
+                    break
+                pos = order[k][1]
+                k += 1
+            row, at = invoices[pos], pos
+            pos = None
+            owed = row[1].amount - row[3]
+            if owed <= 0:
+                continue
+            take = owed if owed < remaining else remaining
+            if journal is not None:
+                journal.append((at, row[3]))
+            row[3] += take
+            books.owed -= take
+            remaining -= take
         # Move the head over the invoices now paid in full (each passes it once).
         head = books.head
         while head < len(order):
-            inv = invoices[order[head][1]]
-            if inv.paid < inv.amount.amount:
+            row = invoices[order[head][1]]
+            if row[3] < row[1].amount:
                 break
             head += 1
         books.head = head
@@ -622,53 +782,125 @@ class _Builder:
 
     # -- the fold ----------------------------------------------------------------------------
 
-    def apply(self, event: Event, index: int) -> None:
-        """Apply ``event`` (at ``index`` in the history as given), the latest in effective time."""
-        at = event.at
-        self.as_of = at
-        self.count += 1
-        history = self.history
-        positions = self.positions
-        if positions is not None:
-            positions.append(index)
-        elif index != len(history):
-            positions = self.positions = list(range(len(history)))
-            positions.append(index)
-        history.append(event)
-        # ``_milestone`` inlined: this runs for every event of every fold.
-        key = event.kind
-        first_seen = self.first_seen
-        if key not in first_seen:
-            first_seen[key] = at
-        self.last_seen[key] = at
-        handler = _HANDLERS.get(type(event))
-        if handler is None:
-            handler = _handler_for(type(event))
-        try:
-            handler(self, event, index)
-        except OverflowError:
-            raise CalendarRangeError(
-                f"event at {at.isoformat()} cannot be placed in time: in UTC it falls outside "
-                "the calendar (year 1 to 9999)",
-                account_id=self.account_id,
-                event_index=index,
-                expected="an event time within years 1 to 9999 in every zone",
-            ) from None
+    def run(
+        self,
+        pairs: Iterable[tuple[int, Event]],
+        until: datetime | None = None,
+        known: datetime | None = None,
+        *,
+        plain: bool = False,
+    ) -> bool:
+        """Apply ``(index, event)`` pairs (``index``: the position in the history as given).
 
-    def _contact(self, event: ContactAttempted, index: int) -> None:
-        at = event.at
-        self.contacts.append(event)
-        if event.initiated_by == "creditor":
-            step = event.step
-            if step is not None and event.stage is not None and event.stage == self.stage:
-                prev = self.steps.get(step)
-                self.steps[step] = ((prev[0] if prev else 0) + 1, at)
-            # ``outcome`` is always an ``Outcome`` (the event's converter sees to it).
-            if event.template and event.outcome in _REACHED:
-                key = f"contacted:{event.template}"
-                if key not in self.first_seen:
-                    self.first_seen[key] = at
-                self.last_seen[key] = at
+        Events after ``until`` are skipped, and so are those not recorded by ``known``.  Stops
+        and returns ``False`` at the first event earlier than the one applied before it (the
+        caller then folds in effective order); ``True`` when every pair was seen.
+
+        ``plain=True`` (:func:`fold` of a history it takes whole): the pairs are
+        ``enumerate(events)``, nothing is skipped, and the events are not appended to
+        ``history`` (the fold sets it to the account's own tuple afterwards).
+
+        Contacts and stage entries, most of any history, are handled here inline (each is a
+        few dict and list operations); every other kind goes to its handler.  Hot state lives
+        in locals while the loop runs and is written back when it ends.
+        """
+        history = self.history
+        n_history = len(history)
+        positions = self.positions
+        contacts = self.contacts
+        first_seen = self.first_seen
+        last_seen = self.last_seen
+        stage, steps = self.stage, self.steps
+        last = self.as_of
+        count = self.count
+        contact_at = None  # the latest plain contact's time, written to ``last_seen`` at the end
+        handlers = _HANDLERS
+        ok = True
+        try:
+            for index, event in pairs:
+                at = event.at
+                if last is not None and at < last:
+                    if plain or (
+                        (until is None or at <= until) and (known is None or event.known_at(known))
+                    ):
+                        ok = False
+                        break
+                    continue
+                if not plain:
+                    if until is not None and at > until:
+                        continue
+                    if known is not None and not event.known_at(known):
+                        continue
+                    if positions is not None:
+                        positions.append(index)
+                    elif index != n_history:
+                        positions = self.positions = list(range(n_history))
+                        positions.append(index)
+                    n_history += 1
+                    history.append(event)
+                last = at
+                count += 1
+                cls = type(event)
+                if cls is ContactAttempted:
+                    if contact_at is None:  # the kind's milestone, as for any event
+                        if _CONTACT_KIND not in first_seen:
+                            first_seen[_CONTACT_KIND] = at
+                        last_seen[_CONTACT_KIND] = at
+                    contact_at = at
+                else:
+                    key = cls.kind
+                    if key not in first_seen:
+                        first_seen[key] = at
+                    last_seen[key] = at
+                    handler = _STAGE if cls is StageEntered else handlers.get(cls)
+                    if handler is None:
+                        handler = _handler_for(cls)
+                    if handler is _STAGE:
+                        stage = event.stage  # type: ignore[attr-defined]
+                        steps = {}
+                        self.stage_since = at
+                        self.stages_entered.append(event)  # type: ignore[arg-type]
+                        entries = self.entries
+                        entries[stage] = entries.get(stage, 0) + 1
+                        key = _ENTERED.get(stage) or _key("stage_entered:", stage)
+                        if key not in first_seen:
+                            first_seen[key] = at
+                        last_seen[key] = at
+                        continue
+                    if handler is not _CONTACT:
+                        try:
+                            handler(self, event, index)
+                        except OverflowError:
+                            raise CalendarRangeError(
+                                f"event at {at.isoformat()} cannot be placed in time: in UTC "
+                                "it falls outside the calendar (year 1 to 9999)",
+                                account_id=self.account_id,
+                                event_index=index,
+                                expected="an event time within years 1 to 9999 in every zone",
+                            ) from None
+                        continue
+                    if key == _CONTACT_KIND:  # a host's subclass of a contact, kept as one
+                        contact_at = None
+                contacts.append(event)  # type: ignore[arg-type]
+                if event.initiated_by == "creditor":  # type: ignore[attr-defined]
+                    step = event.step  # type: ignore[attr-defined]
+                    if step is not None and stage is not None and event.stage == stage:  # type: ignore[attr-defined]
+                        prev = steps.get(step)
+                        steps[step] = ((prev[0] + 1) if prev else 1, at)
+                    # ``outcome`` is always an ``Outcome`` (the event's converter sees to it).
+                    template = event.template  # type: ignore[attr-defined]
+                    if template and event.outcome in _REACHED:  # type: ignore[attr-defined]
+                        key = _CONTACTED.get(template) or _key("contacted:", template)
+                        if key not in first_seen:
+                            first_seen[key] = at
+                        last_seen[key] = at
+        finally:
+            self.as_of = last
+            self.count = count
+            self.stage, self.steps = stage, steps
+            if contact_at is not None:
+                last_seen[_CONTACT_KIND] = contact_at
+        return ok
 
     def _payment(self, event: PaymentReceived, index: int) -> None:
         if self.currency is not None and event.amount.currency != self.currency:
@@ -698,15 +930,6 @@ class _Builder:
 
     def _invoice(self, event: InvoiceIssued, index: int) -> None:
         self.add_invoice(event.invoice_id, event.amount, event.due, index)
-
-    def _stage(self, event: StageEntered, index: int) -> None:
-        at = event.at
-        self.stage = event.stage
-        self.stage_since = at
-        self.stages_entered.append(event)
-        self.entries[event.stage] = self.entries.get(event.stage, 0) + 1
-        self.steps = {}
-        self._milestone(f"stage_entered:{event.stage}", at)
 
     def _promise(self, event: PromiseToPay, index: int) -> None:
         if self.currency is not None and event.amount.currency != self.currency:
@@ -795,6 +1018,8 @@ class _Builder:
         )
 
     def _consent_withdrawn(self, event: ConsentWithdrawn, index: int) -> None:
+        if not self.own_lists:  # shared with a snapshot: change a copy
+            self.waivers = list(self.waivers)
         for k in range(len(self.waivers) - 1, -1, -1):
             w = self.waivers[k]
             if w.rule_id == event.rule_id and w.withdrawn is None:
@@ -811,12 +1036,42 @@ class _Builder:
         """An event kind the fold has nothing to keep for (its milestone is recorded)."""
 
 
+# Markers in ``_HANDLERS`` for the kinds ``_Builder.run`` handles inline.
+def _CONTACT(b: _Builder, event: Event, index: int) -> None:  # noqa: N802
+    raise AssertionError("contacts are folded inline by _Builder.run")
+
+
+def _STAGE(b: _Builder, event: Event, index: int) -> None:  # noqa: N802
+    raise AssertionError("stage entries are folded inline by _Builder.run")
+
+
+_CONTACT_KIND = ContactAttempted.kind
+
+# Milestone keys by template and by stage, made once (a policy has few of each).
+_CONTACTED: dict[str, str] = {}
+_ENTERED: dict[str, str] = {}
+
+
+def _key(prefix: str, name: str) -> str:
+    key = prefix + name
+    if len(_CONTACTED) + len(_ENTERED) < 4096:  # bounded: names come from hosts' data
+        (_CONTACTED if prefix == "contacted:" else _ENTERED)[name] = key
+    return key
+
+
+def _tail(items: list[Any], n: int) -> list[Any]:
+    """``items`` itself to append to, when it holds exactly the claimed snapshot's ``n``."""
+    if type(items) is not list:  # the account's own tuple of events, given to a fold
+        return list(items[:n])
+    return items if len(items) == n else items[:n]
+
+
 _Handler = Callable[[_Builder, Any, int], None]
 _HANDLERS: dict[type[Event], _Handler] = {
-    ContactAttempted: _Builder._contact,
+    ContactAttempted: _CONTACT,
     PaymentReceived: _Builder._payment,
     InvoiceIssued: _Builder._invoice,
-    StageEntered: _Builder._stage,
+    StageEntered: _STAGE,
     PromiseToPay: _Builder._promise,
     DisputeOpened: _Builder._dispute,
     DisputeResolved: _Builder._resolved,
@@ -872,20 +1127,15 @@ def fold(
     for inv in account.invoices:
         builder.add_invoice(inv.id, inv.amount, inv.due, -1)
     events = account.events
-    last: datetime | None = None
+    # A history in order whose last event is not after ``at`` has none after it: take it
+    # whole (an event out of order sends the fold to the sorted path below anyway).
+    plain = as_known_at is None and (at is None or not events or events[-1].at <= at)
     try:
-        for index, event in enumerate(events):
-            when = event.at
-            if at is not None and when > at:
-                continue
-            if as_known_at is not None and not event.known_at(as_known_at):
-                continue
-            if last is not None and when < last:
-                break  # recorded out of order (a late webhook): fold again, in effective order
-            last = when
-            builder.apply(event, index)
-        else:
+        if builder.run(enumerate(events), at, as_known_at, plain=plain):
+            if plain:
+                builder.history = events  # type: ignore[assignment]  # shared, not copied
             return builder.freeze()
+        # Recorded out of order (a late webhook): fold again, in effective order.
     except EventError:
         # A contradiction in the order given may be none in effective order (a resolution
         # recorded before the dispute it resolves, back-dated): decide in effective order.
@@ -895,7 +1145,7 @@ def fold(
         for i, e in enumerate(events)
         if (at is None or e.at <= at) and (as_known_at is None or e.known_at(as_known_at))
     ]
-    # Sorting is stable: events with the same ``at`` keep the order they were given in.
+    # Sorting is stable: events with the same ``at`` keep the order given.
     chosen.sort(key=_effective)
     return _fold(account.id, account.invoices, chosen, None)
 
@@ -910,8 +1160,7 @@ def _fold(
     builder.opening = opening
     for inv in opening:
         builder.add_invoice(inv.id, inv.amount, inv.due, -1)
-    for index, event in events:
-        builder.apply(event, index)
+    builder.run(events)
     if count is not None:
         builder.count = count
     return builder.freeze()

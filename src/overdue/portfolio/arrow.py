@@ -32,7 +32,7 @@ from overdue.errors import ConfigError, OverdueError
 from overdue.events import EVENT_KINDS, Event, Outcome
 from overdue.money import Money
 from overdue.portfolio._extras import require
-from overdue.portfolio.records import FieldKind, event_columns, event_fields
+from overdue.portfolio.records import FieldKind, event_builder, event_columns, event_fields
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -429,10 +429,11 @@ def accounts_from_table(table: pa.Table) -> list[Account | OverdueError]:
             continue
         idx = pa.array(positions, pa.int64())
         cols = _kind_columns(cls, values, idx)
+        build = event_builder(cls)  # ``cls(**kw)`` without the keyword call
         for p, j in enumerate(positions):
             try:
                 kw = {name: col[p] for name, col in cols if col[p] is not None}
-                built[j] = cls(**kw)
+                built[j] = build(kw)
             except OverdueError as exc:
                 row = parents[j]
                 fail(row, exc, f"$.events[{j - e_off[row]}]", j - e_off[row])

@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import typing
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timezone, tzinfo
 from typing import Any, Literal
 
 import attrs
@@ -39,6 +39,7 @@ __all__ = [
     "EventField",
     "FieldKind",
     "account_from_json",
+    "event_builder",
     "event_columns",
     "event_fields",
 ]
@@ -175,9 +176,28 @@ def _opt_s(v: object) -> str | None:
     return None if v is None else _s(v)
 
 
+# One zone object per offset text (``+08:00``): ``fromisoformat`` makes a new one for every
+# instant, and two instants compare (and sort) about ten times faster when they share their
+# zone object than when Python must ask each for its offset, which the fold and the engine do
+# thousands of times per portfolio.  The instants are equal either way.
+_OFFSETS: dict[str, tzinfo] = {}
+
+
 def _ts(v: object) -> datetime:
-    d = datetime.fromisoformat(_s(v))
-    if d.tzinfo is None or d.utcoffset() is None or check_date(d) is not None:
+    text = _s(v)
+    # ``YYYY-MM-DDTHH:MM:SS+HH:MM``, the form account files are written in.
+    plain = len(text) == 25 and text[16] == ":" and text[19] in "+-" and text[22] == ":"
+    tz = _OFFSETS.get(text[19:]) if plain else None
+    if tz is not None:
+        d = datetime.fromisoformat(text[:19]).replace(tzinfo=tz)
+    else:
+        d = datetime.fromisoformat(text)
+        tz = d.tzinfo
+        if tz is None or d.utcoffset() is None:
+            raise _SlowPathError
+        if plain and type(tz) is timezone and len(_OFFSETS) < 1024:
+            _OFFSETS[text[19:]] = tz
+    if check_date(d) is not None:
         raise _SlowPathError
     return d
 
@@ -258,6 +278,159 @@ def _event_from_json(data: object) -> Event:
     cls = EVENT_KINDS.get(data.get("kind"))  # type: ignore[arg-type]
     if cls is None:
         raise _SlowPathError
+    decode = _DECODERS.get(cls)
+    if decode is None:
+        decode = _DECODERS[cls] = _compile(cls)
+    return decode(data)
+
+
+_DECODERS: dict[type[Event], typing.Callable[[dict[str, Any]], Event]] = {}
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _compile(cls: type[Event]) -> typing.Callable[[dict[str, Any]], Event]:
+    """A decoder of one event class's JSON object, written out field by field.
+
+    It does what ``cls(**kw)`` does after the per-key reading above, in straight-line code:
+    each value read (``str`` type-checked, the others by their reader), then the field's own
+    converter and validator (the class's, called as attrs calls them), the default for a key
+    that is absent (or null where ``None`` is the default), and ``__attrs_post_init__``.  A
+    class this cannot write out faithfully (a default factory, a field not set by ``__init__``)
+    keeps the keyword call.  Anything refused falls back to the generic decoder as before.
+    """
+    fields = {f.name: f for f in event_fields(cls)}
+    attributes = attrs.fields(cls)
+    if any(not a.init or isinstance(a.default, attrs.Factory) for a in attributes):  # type: ignore[arg-type]
+        return functools.partial(_by_keywords, cls)
+    env: dict[str, Any] = {
+        "cls": cls,
+        "new": _new,
+        "setattr": _set,
+        "Slow": _SlowPathError,
+        "allowed": frozenset(fields) | {"kind"},
+    }
+    lines = [
+        "def decode(data):",
+        "    if not allowed.issuperset(data):",
+        "        raise Slow",
+        "    ev = new(cls)",
+    ]
+    checks = []
+    for k, a in enumerate(attributes):
+        f = fields[a.name]
+        env[f"a{k}"] = a
+        lines.append(f"    v = data.get({a.name!r})")
+        lines.append("    if v is None:")
+        pad = "        "  # the reading of a value that is there
+        if f.required:
+            lines.append("        raise Slow")
+            pad = "    "
+        else:
+            default = a.default if a.converter is None else a.converter(a.default)
+            if a.validator is not None:
+                a.validator(None, a, default)  # a default the class refuses is a class defect
+            env[f"d{k}"] = default
+            if not f.nullable:
+                lines.append(f"        if {a.name!r} in data:")
+                lines.append("            raise Slow")
+            lines.append(f"        v = d{k}")
+            lines.append("    else:")
+        if f.kind == "str":
+            lines.append(f"{pad}if type(v) is not str:")
+            lines.append(f"{pad}    raise Slow")
+        else:
+            env[f"r{k}"] = _converter(f.kind)
+            lines.append(f"{pad}v = r{k}(v)")
+        if a.converter is not None:
+            env[f"c{k}"] = a.converter
+            lines.append(f"{pad}v = c{k}(v)")
+        if a.validator is not None:
+            env[f"v{k}"] = a.validator
+            checks.append(f"    v{k}(ev, a{k}, ev.{a.name})")
+        lines.append(f"    setattr(ev, {a.name!r}, v)")
+    lines.extend(checks)  # as attrs does: validators once every field is set
+    if hasattr(cls, "__attrs_post_init__"):
+        lines.append("    ev.__attrs_post_init__()")
+    lines.append("    return ev")
+    exec("\n".join(lines), env)  # our own text, made from the class's fields
+    return env["decode"]  # type: ignore[no-any-return]
+
+
+def _outcome_of(v: object) -> Outcome:
+    found = _OUTCOMES.get(v) if type(v) is str else None
+    if found is None:
+        raise _SlowPathError
+    return found
+
+
+def event_builder(cls: type[Event]) -> typing.Callable[[dict[str, Any]], Event]:
+    """``cls(**kw)`` for typed values, written out field by field (cached per class).
+
+    ``kw`` holds the values that are there (``None`` left out, as for a keyword call).  The
+    result, and every error, is that of ``cls(**kw)``: each value goes through the field's own
+    converter, the validators run once every field is set, then ``__attrs_post_init__``; a
+    ``kw`` with a key the class does not have or without a required one is handed to the
+    keyword call itself, which raises its usual error.  The columnar reader
+    (:func:`~overdue.portfolio.arrow.accounts_from_table`) builds every event with it.
+    """
+    build = _BUILDERS.get(cls)
+    if build is None:
+        build = _BUILDERS[cls] = _compile_builder(cls)
+    return build
+
+
+_BUILDERS: dict[type[Event], typing.Callable[[dict[str, Any]], Event]] = {}
+_MISSING = object()
+
+
+def _compile_builder(cls: type[Event]) -> typing.Callable[[dict[str, Any]], Event]:
+    attributes = attrs.fields(cls)
+    if any(not a.init or isinstance(a.default, attrs.Factory) for a in attributes):  # type: ignore[arg-type]
+        return lambda kw: cls(**kw)
+    env: dict[str, Any] = {
+        "cls": cls,
+        "new": _new,
+        "setattr": _set,
+        "MISSING": _MISSING,
+        "names": frozenset(a.name for a in attributes),
+        "required": frozenset(a.name for a in attributes if a.default is attrs.NOTHING),
+    }
+    lines = [
+        "def build(kw):",
+        "    if not names.issuperset(kw) or not required.issubset(kw):",
+        "        return cls(**kw)  # raises what the keyword call raises",
+        "    ev = new(cls)",
+    ]
+    checks = []
+    for k, a in enumerate(attributes):
+        env[f"a{k}"] = a
+        if a.default is attrs.NOTHING:
+            lines.append(f"    v = kw[{a.name!r}]")
+            if a.converter is not None:
+                env[f"c{k}"] = a.converter
+                lines.append(f"    v = c{k}(v)")
+        else:
+            env[f"d{k}"] = a.default
+            lines.append(f"    v = kw.get({a.name!r}, MISSING)")
+            lines.append("    if v is MISSING:")
+            lines.append(f"        v = d{k}")
+            if a.converter is not None:
+                env[f"c{k}"] = a.converter
+                lines.append(f"    v = c{k}(v)")
+        if a.validator is not None:
+            env[f"v{k}"] = a.validator
+            checks.append(f"    v{k}(ev, a{k}, ev.{a.name})")
+        lines.append(f"    setattr(ev, {a.name!r}, v)")
+    lines.extend(checks)
+    if hasattr(cls, "__attrs_post_init__"):
+        lines.append("    ev.__attrs_post_init__()")
+    lines.append("    return ev")
+    exec("\n".join(lines), env)  # our own text, made from the class's fields
+    return env["build"]  # type: ignore[no-any-return]
+
+
+def _by_keywords(cls: type[Event], data: dict[str, Any]) -> Event:
     kinds, required, nullable = _json_plan(cls)
     kw: dict[str, object] = {}
     for key, v in data.items():
@@ -270,15 +443,21 @@ def _event_from_json(data: object) -> Event:
             if key not in nullable:
                 raise _SlowPathError
             continue
-        if kind == "str":
-            if type(v) is not str:
-                raise _SlowPathError
-            kw[key] = v
-        else:
-            kw[key] = _json_value(kind, v)
+        kw[key] = _json_value(kind, v)
     if not required.issubset(kw):
         raise _SlowPathError
     return cls(**kw)  # type: ignore[arg-type]
+
+
+def _converter(kind: FieldKind) -> typing.Callable[[object], object]:
+    """The reader of one JSON value of ``kind`` other than ``str``."""
+    readers: dict[str, typing.Callable[[object], object]] = {
+        "datetime": _ts,
+        "money": _money,
+        "date": _date,
+        "outcome": _outcome_of,
+    }
+    return readers.get(kind) or functools.partial(_json_value, kind)
 
 
 def _contact_from_json(data: object) -> ContactPoint:
