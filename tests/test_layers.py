@@ -27,6 +27,8 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "overdue"
 # Inner rings (values, facts, policy, engine) and the views of their values: pure, no I/O.
 INNER = (
     "overdue._masking",
+    "overdue._validators",
+    "overdue.channels",
     "overdue._iso4217",
     "overdue.limits",
     "overdue._html",

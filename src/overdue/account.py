@@ -10,6 +10,7 @@ import attrs
 
 from overdue._masking import mask
 from overdue._time import zone
+from overdue._validators import non_empty
 from overdue.errors import AccountError, OverdueError
 from overdue.events import Event
 from overdue.money import Money
@@ -17,12 +18,9 @@ from overdue.money import Money
 if TYPE_CHECKING:
     from overdue.snapshot import Snapshot
 
+_nonempty = non_empty(AccountError)
+
 __all__ = ["Account", "ContactPoint", "Invoice", "mask"]
-
-
-def _nonempty(_inst: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise AccountError(f"{attribute.name} must be a non-empty string", got=value)
 
 
 @attrs.frozen(repr=False)

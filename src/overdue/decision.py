@@ -71,7 +71,10 @@ class Reason:
 
 @attrs.frozen
 class MessageFacts:
-    """The facts an action's message states (or may state): what the rung must tell the debtor."""
+    """The facts an action's message states (or may state): what the rung must tell the debtor.
+
+    Its fields and ``currency`` are the values of :data:`overdue.policy.MESSAGE_FACTS` (the one
+    vocabulary; ``identity`` is stated by the sender, not carried here)."""
 
     amount: Money | None
     days_overdue: int

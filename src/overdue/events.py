@@ -22,7 +22,8 @@ import attrs
 
 from overdue._masking import masked_repr
 from overdue._time import require_aware
-from overdue.durations import Duration, as_duration
+from overdue._validators import optional_duration as _opt_duration
+from overdue.durations import Duration
 from overdue.errors import EventError
 from overdue.money import Money
 
@@ -227,10 +228,6 @@ class DebtorContacted(Event):
     channel: str = attrs.field(validator=_name)
     contact_point: str | None = attrs.field(default=None, repr=masked_repr)
     detail: str | None = None
-
-
-def _opt_duration(value: object) -> Duration | None:
-    return None if value is None else as_duration(value)  # type: ignore[arg-type]
 
 
 @attrs.frozen(kw_only=True)

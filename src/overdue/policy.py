@@ -19,14 +19,20 @@ from typing import Literal
 import attrs
 
 from overdue._time import zone
+from overdue._validators import as_tuple as _strs
+from overdue._validators import duration as _duration
+from overdue._validators import non_empty
+from overdue._validators import optional_duration as _opt_duration
 from overdue.calendars import MON_FRI, BusinessCalendar
 from overdue.compiled import CompiledPolicy
 from overdue.conditions import Condition
-from overdue.durations import Duration, as_duration, days
+from overdue.durations import Duration, days
 from overdue.errors import PolicyError, UnknownChannelError, suggest
 from overdue.obligations import Obligation
 from overdue.rules.base import Rule
 from overdue.rules.holds import HoldWhile
+
+_nonempty = non_empty(PolicyError)
 
 __all__ = [
     "EVIDENCE_KINDS",
@@ -52,25 +58,6 @@ MESSAGE_FACTS = (
 
 EVIDENCE_KINDS = ("contract", "invoices", "payments", "contacts")
 """What a step's evidence bundle may list, all drawn from the account's own history."""
-
-
-def _nonempty(_i: object, a: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise PolicyError(f"{a.name} must be a non-empty string", got=value)
-
-
-def _opt_duration(value: object) -> Duration | None:
-    return None if value is None else as_duration(value)  # type: ignore[arg-type]
-
-
-def _duration(value: object) -> Duration:
-    return as_duration(value)  # type: ignore[arg-type]
-
-
-def _strs(value: Iterable[str] | str) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    return tuple(value)
 
 
 @attrs.frozen

@@ -27,6 +27,7 @@ import attrs
 
 from overdue._time import require_aware, zone
 from overdue.account import Account, ContactPoint, Invoice
+from overdue.channels import ANSWERABLE_CHANNELS
 from overdue.engine import decide
 from overdue.errors import OverdueError
 from overdue.events import (
@@ -53,9 +54,6 @@ __all__ = [
     "generate_portfolio",
     "simulate",
 ]
-
-_ANSWERING = {"phone": "conversation", "field_visit": "conversation"}
-
 
 def _prob(_i: object, a: attrs.Attribute[float], value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
@@ -436,9 +434,10 @@ def _run_one(
             # attempt: the idempotency key) draws the same luck under any policy.
             rng = random.Random(_seed_for(seed, a.idempotency_key))
             rates = behaviour.rates_for(a.stage, a.channel)
-            answered = a.channel in _ANSWERING and rng.random() < rates.answer
-            outcome = _ANSWERING[a.channel] if answered else (
-                "no_answer" if a.channel in _ANSWERING else "delivered"
+            answerable = a.channel in ANSWERABLE_CHANNELS
+            answered = answerable and rng.random() < rates.answer
+            outcome = (
+                "conversation" if answered else ("no_answer" if answerable else "delivered")
             )
             new.append(a.outcome_event(outcome, t))
             contacts[a.channel] += 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from overdue.channels import CALL_CHANNELS, VISIT_CHANNELS
 from overdue.conditions import All, Any, BalanceAtLeast, DaysOverdueAtLeast, Not
 from overdue.errors import SuspiciousPolicyWarning, suggest
 from overdue.policy import Policy, Stage
@@ -34,10 +35,9 @@ LEGAL_MARKERS = frozenset(
 )
 """Words that make a template, authorisation or obligation code legal (``letter.lawyer``)."""
 
-PHONE_CHANNELS = frozenset({"phone", "call", "voice", "robocall"})
-"""Channels that ring the debtor, which ``overdue check`` wants under a contact-hours rule."""
-
-VISIT_CHANNELS = frozenset({"field_visit", "visit"})
+PHONE_CHANNELS = CALL_CHANNELS
+"""Channels that ring the debtor, which ``overdue check`` wants under a contact-hours rule
+(:data:`overdue.channels.CALL_CHANNELS`)."""
 
 MIN_DAYS_BEFORE_LEGAL = 14
 """Days overdue under which reaching a legal rung is flagged."""

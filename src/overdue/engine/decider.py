@@ -8,22 +8,22 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Mapping
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta
 
 import attrs
 
-from overdue._time import at_local, require_aware, zone
+from overdue._time import at_local, require_aware
 from overdue.account import Account
 from overdue.decision import Action, BlockedStep, Decision, Reason, Transition
 from overdue.engine import deadline as clock
 from overdue.engine.drafts import ActionDraft, PlanOut, build_all
 from overdue.engine.ladder import choose_next, transition
-from overdue.engine.pauses import paused_time
+from overdue.engine.pauses import paused_time, promise_end
 from overdue.engine.plan import facts_awaited, plan_steps
 from overdue.engine.reasons import in_zone, info, instant, localised, opt_in_zone
 from overdue.errors import CalendarRangeError, OverdueError
 from overdue.policy import Policy, Stage
-from overdue.situation import Situation, days_overdue
+from overdue.situation import Situation, resolve_zone
 from overdue.snapshot import Snapshot, StepProgress, fold
 
 __all__ = ["calendar_range", "decide", "resolve_zone"]
@@ -113,21 +113,6 @@ def _out_of_calendar(
     )
 
 
-def resolve_zone(policy: Policy, account: Account) -> tuple[tzinfo | None, str, str | None]:
-    """The debtor's zone, where it came from, and its name.
-
-    Declared zone, else the address's, else the policy's assumption.  ContactHours rules with
-    ``zone_sources`` may look at several of these (and the contact point's) at once.
-    """
-    if account.timezone is not None:
-        return zone(account.timezone), "account", account.timezone
-    if account.address_timezone is not None:
-        return zone(account.address_timezone), "address", account.address_timezone
-    if policy.assumed_zone is not None:
-        return zone(policy.assumed_zone), "policy", policy.assumed_zone
-    return None, "unknown", None
-
-
 class _Work:
     """One decision in the making: the inputs, the situation, and the reasons and awaited
     facts gathered so far.  Every datetime it returns is in ``z`` (the debtor's zone, else UTC).
@@ -136,17 +121,14 @@ class _Work:
     __slots__ = ("account", "base", "now", "policy", "reasons", "s", "snap", "waits", "z")
 
     def __init__(self, policy: Policy, account: Account, now: datetime, snap: Snapshot) -> None:
-        tz, tz_source, tz_name = resolve_zone(policy, account)
+        resolved = resolve_zone(policy, account)
+        tz, tz_name = resolved[0], resolved[2]
         # Calendar days, months and wall clocks count in the debtor's zone, or in UTC when it
         # is unknown: never in whatever zone ``now`` happens to be written in.
         z = tz if tz is not None else UTC
-        local_date = now.astimezone(z).date()
-        balance = snap.balance
-        dov = days_overdue(snap, local_date)
         self.policy, self.account, self.now, self.snap, self.z = policy, account, now, snap, z
-        self.s = Situation(
-            account, snap, now, tz, tz_source, policy.calendar, local_date, dov, balance
-        )
+        self.s = s = Situation.at(policy, account, snap, now, resolved=resolved)
+        balance, dov = s.balance, s.days_overdue
         self.base: Mapping[str, object] = {
             "account_id": account.id,
             "at": in_zone(z, now),
@@ -233,8 +215,7 @@ def _paused(w: _Work) -> Decision | None:
 def _promise_end(w: _Work) -> datetime:
     promise = w.snap.promise
     assert promise is not None  # only asked with a promise on file
-    start = at_local(promise.by + timedelta(days=1), time(0), w.z)
-    return w.policy.promise_grace.add_to(start, tz=w.z, calendar=w.s.calendar)
+    return promise_end(w.policy, promise.by, w.z)
 
 
 def _promise_span(w: _Work) -> tuple[tuple[datetime, datetime], ...]:

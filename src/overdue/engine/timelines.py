@@ -14,6 +14,7 @@ import attrs
 
 from overdue._time import require_aware
 from overdue.account import Account
+from overdue.channels import ANSWERABLE_CHANNELS
 from overdue.engine.decider import calendar_range, decide
 from overdue.engine.reasons import instant as _instant
 from overdue.engine.schedule import NUDGE as _NUDGE
@@ -71,9 +72,6 @@ class Timeline(tuple[TimelineEntry, ...]):
         return timeline_html(self)
 
 
-_NO_ANSWER_CHANNELS = frozenset({"phone", "call", "voice", "field_visit", "visit"})
-
-
 def timeline(
     policy: Policy,
     account: Account,
@@ -122,7 +120,7 @@ def _timeline(
                 TimelineEntry(t, "stage_entered", d.transition.to_stage, detail=d.status)
             )
         for a in d.due_actions:
-            outcome = "no_answer" if a.channel in _NO_ANSWER_CHANNELS else "delivered"
+            outcome = "no_answer" if a.channel in ANSWERABLE_CHANNELS else "delivered"
             new.append(a.outcome_event(outcome, t))
             out.append(
                 TimelineEntry(

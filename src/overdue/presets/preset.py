@@ -23,6 +23,8 @@ from typing import Any, Literal
 
 import attrs
 
+from overdue._validators import as_tuple as _strs
+from overdue._validators import non_empty
 from overdue.calendars import BusinessCalendar
 from overdue.errors import PolicyError, SuspiciousPolicyWarning
 from overdue.rules.base import Citation, Rule, Verdict
@@ -42,19 +44,11 @@ class PresetError(PolicyError):
     """A preset cannot be found, built or stacked as asked."""
 
 
+_nonempty = non_empty(PresetError)
+
+
 class PresetWarning(SuspiciousPolicyWarning):
     """A stacked preset lacks something it recommends (a house value the law leaves open)."""
-
-
-def _strs(value: Iterable[str] | str) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    return tuple(value)
-
-
-def _nonempty(_i: object, a: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise PresetError(f"{a.name} must be a non-empty string", got=value)
 
 
 @attrs.frozen

@@ -21,11 +21,16 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from overdue._time import at_local
-from overdue.durations import Duration, as_duration, days
+from overdue._validators import duration as _duration
+from overdue._validators import no_business_days, positive_int
+from overdue.durations import Duration, days
 from overdue.errors import PolicyError
 from overdue.events import ContactAttempted, Outcome
 from overdue.rules.base import RuleBase, Verdict, names
 from overdue.situation import Candidate
+
+_no_bd = no_business_days()
+_positive = positive_int()
 
 __all__ = [
     "COUNTS",
@@ -68,24 +73,6 @@ def _members(values: frozenset[str]) -> frozenset[Outcome]:
 def counted_outcomes(counts: str) -> frozenset[str]:
     """The outcomes a counting mode counts."""
     return COUNTS[counts]
-
-
-def _duration(value: object) -> Duration:
-    return as_duration(value)  # type: ignore[arg-type]
-
-
-def _no_bd(_i: object, a: attrs.Attribute[Duration], value: Duration) -> None:
-    if value.unit == "bd":
-        raise PolicyError(
-            f"{a.name} cannot be in business days for this rule",
-            expected="'7d', '24h', '1w' or '1mo'",
-            got=str(value),
-        )
-
-
-def _positive(_i: object, a: attrs.Attribute[int], value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise PolicyError(f"{a.name} must be a whole number >= 1", got=value)
 
 
 def _shift(at: datetime, d: Duration, tz: tzinfo | None, sign: int) -> datetime:

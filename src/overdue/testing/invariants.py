@@ -22,15 +22,17 @@ repeated by the check.  Rule kinds without a dedicated check (``MinimumGap``, ``
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from overdue._time import at_local, zone
+from overdue._time import at_local
 from overdue.account import Account
+from overdue.channels import ANSWERABLE_CHANNELS, VISIT_CHANNELS
 from overdue.decision import Action, Decision
 from overdue.engine import TimelineEntry
+from overdue.engine.pauses import promise_end
 from overdue.events import ContactAttempted, Event, Outcome, StageEntered
 from overdue.obligations import canonical
 from overdue.policy import Policy, Stage
@@ -43,12 +45,12 @@ from overdue.rules import (
     RespectOptOut,
     Rule,
 )
-from overdue.rules.conduct import VISIT_CHANNELS, FieldVisitConduct
+from overdue.rules.conduct import FieldVisitConduct
 from overdue.rules.consent import RespondOnce
 from overdue.rules.frequency import COUNTS, NOT_CONNECTED
 from overdue.rules.notices import ValidationPeriod
 from overdue.rules.parties import DEBTOR_ACTS, FAILED_OUTCOMES, ThirdPartyContact, person_of
-from overdue.situation import Candidate, Situation, days_overdue
+from overdue.situation import Candidate, Situation, local_zone
 from overdue.snapshot import Snapshot, fold
 
 __all__ = [
@@ -152,11 +154,10 @@ def history(policy: Policy, account: Account, record: Record = None) -> tuple[Ev
 
 # The channels whose planned contacts the engine's projection assumes unanswered (the rest are
 # assumed delivered): the assumption ``overdue.timeline`` makes, so a replay agrees with it.
-_UNANSWERED_CHANNELS = frozenset({"phone", "call", "voice", "field_visit", "visit"})
 
 
 def _assumed_outcome(channel: str) -> Outcome:
-    return Outcome.NO_ANSWER if channel in _UNANSWERED_CHANNELS else Outcome.DELIVERED
+    return Outcome.NO_ANSWER if channel in ANSWERABLE_CHANNELS else Outcome.DELIVERED
 
 
 def _identity(ev: Event) -> tuple[object, ...] | None:
@@ -196,37 +197,8 @@ def _trace(policy: Policy, account: Account, record: Record) -> list[_Moment]:
     return out
 
 
-def _zone_of(policy: Policy, account: Account) -> tzinfo | None:
-    if account.timezone is not None:
-        return zone(account.timezone)
-    if account.address_timezone is not None:
-        return zone(account.address_timezone)
-    if policy.assumed_zone is not None:
-        return zone(policy.assumed_zone)
-    return None
-
-
 def _situation(policy: Policy, account: Account, snap: Snapshot, at: datetime) -> Situation:
-    tz = _zone_of(policy, account)
-    source = (
-        "account"
-        if account.timezone
-        else "address"
-        if account.address_timezone
-        else ("policy" if policy.assumed_zone else "unknown")
-    )
-    local = at.astimezone(tz or UTC).date()
-    return Situation(
-        account,
-        snap,
-        at,
-        tz,
-        source,
-        policy.calendar,
-        local,
-        days_overdue(snap, local),
-        snap.balance,
-    )
+    return Situation.at(policy, account, snap, at)
 
 
 def _candidate(policy: Policy, account: Account, m: _Moment) -> Candidate | None:
@@ -753,9 +725,7 @@ def _attempts(policy: Policy, account: Account, trace: list[_Moment]) -> list[Vi
 
 
 def _promise_end(policy: Policy, account: Account, by: date) -> datetime:
-    tz = _zone_of(policy, account) or UTC
-    start = at_local(by + timedelta(days=1), time(0), tz)
-    return policy.promise_grace.add_to(start, tz=tz, calendar=policy.calendar)
+    return promise_end(policy, by, local_zone(policy, account))
 
 
 def _pauses(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violation]:

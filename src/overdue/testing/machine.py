@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from overdue.account import Account, ContactPoint, Invoice
+from overdue.channels import ANSWERABLE_CHANNELS
 from overdue.decision import Action, Decision
 from overdue.engine import decide
 from overdue.events import (
@@ -111,7 +112,6 @@ def fuzz_settings(profile: str | None = None, *, shrink: bool | None = None) -> 
     )
 
 
-_VOICE = frozenset({"phone", "call", "voice", "field_visit", "visit"})
 _ADDRESSES = {
     "sms": "+8613800000000",
     "phone": "+8613800000001",
@@ -251,7 +251,7 @@ class PolicyMachine(RuleBasedStateMachine):
         self.snapshot = snap
 
     def _outcome(self, action: Action) -> Outcome:
-        voice = action.channel in _VOICE
+        voice = action.channel in ANSWERABLE_CHANNELS
         if self.response == "answers":
             return Outcome.CONVERSATION if voice else Outcome.DELIVERED
         if self.response == "unreachable":
@@ -641,7 +641,7 @@ class PolicyMachine(RuleBasedStateMachine):
             if d.deadline is not None and d.deadline - timedelta(minutes=before) > self.now:
                 self._advance_to(d.deadline - timedelta(minutes=before), follow_wake=True)
         voice = next(
-            (c for c in self.the_policy.declared_channels if c in _VOICE),
+            (c for c in self.the_policy.declared_channels if c in ANSWERABLE_CHANNELS),
             self.the_policy.declared_channels[0],
         )
         event: Event | None = None

@@ -28,6 +28,7 @@ from datetime import time
 
 import attrs
 
+from overdue.channels import CALL_CHANNELS
 from overdue.conditions import All, BalanceAtLeast, Condition, DaysOverdueAtLeast
 from overdue.durations import Duration, days
 from overdue.errors import OverdueError
@@ -68,9 +69,6 @@ class Mutant:
         return self.name.partition(":")[0]
 
 
-_VOICE = ("phone", "call", "voice", "ai_voice")
-
-
 def _rules(policy: Policy, *rules: Rule) -> Policy:
     return attrs.evolve(policy, rules=rules)
 
@@ -88,7 +86,7 @@ def _stage(policy: Policy, stage: Stage, new: Stage) -> Policy:
 
 
 def _voice(policy: Policy) -> str | None:
-    return next((c for c in policy.declared_channels if c in _VOICE), None)
+    return next((c for c in policy.declared_channels if c in CALL_CHANNELS), None)
 
 
 def _holds(policy: Policy, fact: str) -> list[HoldWhile]:

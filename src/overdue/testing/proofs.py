@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from overdue.account import Account
+from overdue.channels import ANSWERABLE_CHANNELS
 from overdue.decision import Decision
 from overdue.engine import decide
 from overdue.events import (
@@ -68,7 +69,6 @@ MOVES = (
 from then on (``answers``: calls are answered and messages delivered; ``ignores``, the
 start: calls go unanswered)."""
 
-_VOICE = frozenset({"phone", "call", "voice", "ai_voice", "field_visit", "visit"})
 _MAX_ROUNDS = 25
 
 
@@ -177,8 +177,8 @@ def _indent(text: str) -> str:
 
 def _outcome(channel: str, response: str) -> str:
     if response == "answers":
-        return Outcome.CONVERSATION if channel in _VOICE else Outcome.DELIVERED
-    return Outcome.NO_ANSWER if channel in _VOICE else Outcome.DELIVERED
+        return Outcome.CONVERSATION if channel in ANSWERABLE_CHANNELS else Outcome.DELIVERED
+    return Outcome.NO_ANSWER if channel in ANSWERABLE_CHANNELS else Outcome.DELIVERED
 
 
 def _host(

@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 import attrs
 
+from overdue._validators import as_tuple as _strs
 from overdue.account import Account
 from overdue.decision import Decision
 from overdue.durations import Duration
@@ -88,10 +89,6 @@ def _names(value: Iterable[str] | str | None) -> frozenset[str] | None:
 
 def _set(value: Iterable[str] | str | None) -> frozenset[str]:
     return _names(value) or frozenset()
-
-
-def _strs(value: Iterable[str] | str) -> tuple[str, ...]:
-    return (value,) if isinstance(value, str) else tuple(value)
 
 
 @attrs.frozen(kw_only=True)
