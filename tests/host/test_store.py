@@ -9,6 +9,7 @@ import pytest
 
 from overdue import Money
 from overdue.dispatch import Delivered, Failed, Unknown
+from overdue.dispatch.ledger import classify_claim as classify
 from overdue.events import (
     AuthorisationGranted,
     ContactAttempted,
@@ -24,7 +25,7 @@ from overdue.host import (
     StoreError,
     UnknownAccountError,
 )
-from overdue.host._sql import SqlStore, classify
+from overdue.host._sql import SqlStore
 
 from .conftest import MakeAction, StoreFactory, at, debtor
 
