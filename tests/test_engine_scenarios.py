@@ -24,15 +24,14 @@ from overdue import (
     Policy,
     Stage,
     Step,
-    WeekCalendar,
     days,
     decide,
     hours,
-    months,
-    reference_policy,
     timeline,
 )
+from overdue.calendars import WeekCalendar
 from overdue.conditions import days_overdue_at_least
+from overdue.durations import months
 from overdue.events import (
     AuthorisationGranted,
     AuthorisationRevoked,
@@ -50,6 +49,7 @@ from overdue.events import (
     PromiseToPay,
     StageEntered,
 )
+from overdue.reference import reference_policy
 from overdue.rules import (
     ContactHours,
     CoolDown,

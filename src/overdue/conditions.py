@@ -21,7 +21,7 @@ from overdue.situation import Situation
 
 __all__ = [
     "All",
-    "Any",
+    "AnyOf",
     "BalanceAtLeast",
     "Condition",
     "DaysOverdueAtLeast",
@@ -61,8 +61,8 @@ class _Ops:
     def __and__(self, other: Condition) -> All:
         return All((self, other))
 
-    def __or__(self, other: Condition) -> Any:
-        return Any((self, other))
+    def __or__(self, other: Condition) -> AnyOf:
+        return AnyOf((self, other))
 
     def __invert__(self) -> Not:
         return Not(self)  # type: ignore[arg-type]
@@ -157,7 +157,7 @@ class All(_Ops):
 
 
 @attrs.frozen
-class Any(_Ops):
+class AnyOf(_Ops):
     """True when at least one inner condition holds."""
 
     kind: ClassVar[str] = "any"
@@ -200,7 +200,7 @@ class Not(_Ops):
 
 def _wrap(c: Condition) -> str:
     text = c.describe()
-    return f"({text})" if isinstance(c, All | Any) else text
+    return f"({text})" if isinstance(c, All | AnyOf) else text
 
 
 def days_overdue_at_least(days: int) -> DaysOverdueAtLeast:
@@ -218,9 +218,9 @@ def all_of(*conditions: Condition) -> All:
     return All(conditions)
 
 
-def any_of(*conditions: Condition) -> Any:
+def any_of(*conditions: Condition) -> AnyOf:
     """At least one condition holds."""
-    return Any(conditions)
+    return AnyOf(conditions)
 
 
 def not_(condition: Condition) -> Not:

@@ -13,9 +13,10 @@ fold, with the account id and event index.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from enum import Enum
+from types import MappingProxyType
 from typing import ClassVar, cast
 
 import attrs
@@ -428,32 +429,34 @@ class WrittenOff(Event):
     reason: str | None = None
 
 
-EVENT_KINDS: dict[str, type[Event]] = {
-    cls.kind: cls
-    for cls in (
-        InvoiceIssued,
-        PaymentReceived,
-        ContactAttempted,
-        DebtorContacted,
-        ConsentWaiver,
-        ConsentWithdrawn,
-        PromiseToPay,
-        DisputeOpened,
-        DisputeResolved,
-        CeaseRequested,
-        CeaseWithdrawn,
-        OptedOut,
-        OptedIn,
-        AuthorisationGranted,
-        AuthorisationRevoked,
-        PaymentPlanAgreed,
-        PaymentPlanBroken,
-        ManualHold,
-        HoldReleased,
-        FactSet,
-        FactCleared,
-        StageEntered,
-        WrittenOff,
-    )
-}
-"""Every event class by its ``kind`` string, as written in account files."""
+EVENT_KINDS: Mapping[str, type[Event]] = MappingProxyType(
+    {
+        cls.kind: cls
+        for cls in (
+            InvoiceIssued,
+            PaymentReceived,
+            ContactAttempted,
+            DebtorContacted,
+            ConsentWaiver,
+            ConsentWithdrawn,
+            PromiseToPay,
+            DisputeOpened,
+            DisputeResolved,
+            CeaseRequested,
+            CeaseWithdrawn,
+            OptedOut,
+            OptedIn,
+            AuthorisationGranted,
+            AuthorisationRevoked,
+            PaymentPlanAgreed,
+            PaymentPlanBroken,
+            ManualHold,
+            HoldReleased,
+            FactSet,
+            FactCleared,
+            StageEntered,
+            WrittenOff,
+        )
+    }
+)
+"""Every event class by its ``kind`` string, as written in account files (read-only)."""

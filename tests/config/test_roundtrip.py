@@ -10,8 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from overdue.calendars import MON_FRI, WeekCalendar
-from overdue.conditions import All, BalanceAtLeast, DaysOverdueAtLeast, Not
-from overdue.conditions import Any as AnyOf
+from overdue.conditions import All, AnyOf, BalanceAtLeast, DaysOverdueAtLeast, Not
 from overdue.config import (
     dump_policy,
     dumps_policy,

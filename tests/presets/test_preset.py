@@ -13,7 +13,6 @@ from typing import Any
 import attrs
 import pytest
 
-from overdue import reference_policy
 from overdue.presets import (
     PRESETS,
     AppliesTo,
@@ -25,6 +24,7 @@ from overdue.presets import (
     preset_rules,
     with_presets,
 )
+from overdue.reference import reference_policy
 from overdue.rules import Citation, HoldWhile, RespectCease
 
 HERE = Path(__file__).resolve().parent

@@ -11,7 +11,7 @@ import re
 from datetime import timedelta
 
 from overdue.channels import CALL_CHANNELS, VISIT_CHANNELS
-from overdue.conditions import All, Any, BalanceAtLeast, DaysOverdueAtLeast, Not
+from overdue.conditions import All, AnyOf, BalanceAtLeast, DaysOverdueAtLeast, Not
 from overdue.errors import SuspiciousPolicyWarning, suggest
 from overdue.policy import Policy, Stage
 
@@ -49,7 +49,7 @@ def _min_days(cond: object) -> int:
         return cond.days
     if isinstance(cond, All):
         return max((_min_days(c) for c in cond.conditions), default=0)
-    if isinstance(cond, Any):
+    if isinstance(cond, AnyOf):
         return min((_min_days(c) for c in cond.conditions), default=0)
     if isinstance(cond, Not | BalanceAtLeast):
         return 0

@@ -24,6 +24,7 @@ from overdue.account import Account
 from overdue.channels import ANSWERABLE_CHANNELS
 from overdue.decision import Decision, Reason
 from overdue.engine import decide
+from overdue.errors import UsageError
 from overdue.events import Event, Outcome
 from overdue.policy import Policy
 from overdue.situation import local_zone
@@ -127,7 +128,9 @@ def _matches_when(h: Happening, when: When, account: Account, policy: Policy) ->
         return h.at.astimezone(local_zone(policy, account)).date() == when
     m = _DAY.match(when)
     if m is None:
-        raise ValueError(f"expected time {when!r} is not 'day N', a date or a datetime")
+        raise UsageError(
+            f"expected time {when!r} is not 'day N', a date or a datetime", got=when
+        )
     return h.day == int(m.group(1))
 
 

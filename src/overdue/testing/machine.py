@@ -35,6 +35,7 @@ from overdue.account import Account, ContactPoint, Invoice
 from overdue.channels import ANSWERABLE_CHANNELS
 from overdue.decision import Action, Decision
 from overdue.engine import decide
+from overdue.errors import UsageError
 from overdue.events import (
     AuthorisationGranted,
     AuthorisationRevoked,
@@ -100,7 +101,9 @@ def fuzz_settings(profile: str | None = None, *, shrink: bool | None = None) -> 
 
     name = profile or os.environ.get("OVERDUE_FUZZ", "ci")
     if name not in FUZZ_PROFILES:
-        raise ValueError(f"unknown fuzz profile {name!r}; expected one of {sorted(FUZZ_PROFILES)}")
+        raise UsageError(
+            f"unknown fuzz profile {name!r}", expected=" | ".join(sorted(FUZZ_PROFILES))
+        )
     if shrink is None:
         shrink = name != "ci" or os.environ.get("OVERDUE_SHRINK", "") not in ("", "0")
     phases = tuple(p for p in Phase if shrink or p not in (Phase.shrink, Phase.explain))
@@ -220,7 +223,7 @@ class PolicyMachine(RuleBasedStateMachine):
             # --overdue-mutant reach the machine.
             self.policy = self.policy.resolve()
         if self.policy is None and self.policies is None:
-            raise TypeError(f"{type(self).__name__} must set `policy = ...` (a Policy)")
+            raise UsageError(f"{type(self).__name__} must set `policy = ...` (a Policy)")
         self.now = self.start
         first = self.policy if isinstance(self.policy, Policy) else REFERENCE_POLICY
         self.account = default_account(first, self.start)
@@ -236,7 +239,7 @@ class PolicyMachine(RuleBasedStateMachine):
     def the_policy(self) -> Policy:
         """``policy``, known to be set."""
         if not isinstance(self.policy, Policy):
-            raise TypeError(f"{type(self).__name__}: no policy drawn yet")
+            raise UsageError(f"{type(self).__name__}: no policy drawn yet")
         return self.policy
 
     def _note(self, text: str) -> None:

@@ -31,7 +31,7 @@ import attrs
 from overdue.channels import CALL_CHANNELS
 from overdue.conditions import All, BalanceAtLeast, Condition, DaysOverdueAtLeast
 from overdue.durations import Duration, days
-from overdue.errors import OverdueError
+from overdue.errors import OverdueError, UnknownNameError
 from overdue.policy import Policy, Stage, Step
 from overdue.rules import (
     ContactHours,
@@ -477,5 +477,5 @@ def mutant(policy: Policy, name: str) -> Mutant:
     """The mutant of ``policy`` called ``name``; a ``LookupError`` listing the names if none."""
     found = {m.name: m for m in mutants(policy)}
     if name not in found:
-        raise LookupError(f"no mutant {name!r} of {policy.id!r}; known: {', '.join(found)}")
+        raise UnknownNameError(f"no mutant {name!r} of {policy.id!r}", expected=" | ".join(found))
     return found[name]

@@ -35,6 +35,7 @@ from overdue._validators import as_tuple as _strs
 from overdue.account import Account
 from overdue.decision import Decision
 from overdue.durations import Duration
+from overdue.errors import UsageError
 from overdue.events import ContactAttempted, StageEntered
 from overdue.money import Money
 from overdue.policy import Policy, Stage
@@ -222,7 +223,9 @@ class Requirements:
         included: what a bounded proof or a focused test is about."""
         unknown = set(parts) - set(_PARTS)
         if unknown:
-            raise ValueError(f"unknown parts {sorted(unknown)}; expected some of {list(_PARTS)}")
+            raise UsageError(
+                f"unknown parts {sorted(unknown)}", expected=f"some of {list(_PARTS)}"
+            )
         kinds = {k for p in parts for k in _PARTS[p]}
         return Requirements(
             id=f"{self.id} ({', '.join(parts)})",
@@ -327,7 +330,9 @@ def requirements_of(source: Policy | str | Any) -> Requirements:
 
     p = preset(source) if isinstance(source, str) else source
     if not isinstance(p, Preset):
-        raise TypeError(f"requirements_of takes a Policy, a Preset or a preset name, not {p!r}")
+        raise UsageError(
+            "requirements_of takes a Policy, a Preset or a preset name", got=p
+        )
     zone = (p.assumed_zone or UNKNOWN_ZONE) if p.zone_assumption == "set" else None
     return Requirements(id=f"{p.name} {p.version}", zone=zone, rules=p.guarded_rules())
 

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import strategies as st
 
 from overdue.account import Account, ContactPoint, Invoice
-from overdue.conditions import All, Any, BalanceAtLeast, Condition, DaysOverdueAtLeast
+from overdue.conditions import All, AnyOf, BalanceAtLeast, Condition, DaysOverdueAtLeast
 from overdue.durations import Duration
 from overdue.events import (
     AuthorisationGranted,
@@ -361,7 +361,7 @@ def conditions(currency: str = "CNY") -> st.SearchStrategy[Condition]:
     return st.one_of(
         leaf,
         st.tuples(leaf, leaf).map(All),
-        st.tuples(leaf, leaf).map(Any),
+        st.tuples(leaf, leaf).map(AnyOf),
     )
 
 

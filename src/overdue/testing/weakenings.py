@@ -28,8 +28,7 @@ from typing import Any
 
 import attrs
 
-from overdue.conditions import All, BalanceAtLeast, Condition, DaysOverdueAtLeast
-from overdue.conditions import Any as AnyOf
+from overdue.conditions import All, AnyOf, BalanceAtLeast, Condition, DaysOverdueAtLeast
 from overdue.durations import Duration
 from overdue.money import Money
 from overdue.policy import MESSAGE_FACTS, Policy, Stage, Step
