@@ -44,6 +44,7 @@ class CompiledPolicy:
         reply_rules: the ``id()`` of the rules that may grant a reply (:class:`GrantsReply`).
         waivable_rules: the ``id()`` of the rules a consent waiver may lift.
         lifted_codes: per rule id, the ``waiting_for`` code of what lifts its block.
+        guarded_rules: the ``id()`` of the rules silent before a date (``in_force_from``).
 
     Protocol checks (``isinstance`` on a runtime-checkable protocol) are slow, so each rule
     is asked once here, never per decision.
@@ -58,6 +59,7 @@ class CompiledPolicy:
     reply_rules: frozenset[int]
     waivable_rules: frozenset[int]
     lifted_codes: Mapping[str, str]
+    guarded_rules: frozenset[int]
 
     @classmethod
     def of(cls, policy: Policy) -> CompiledPolicy:
@@ -80,4 +82,7 @@ class CompiledPolicy:
             frozenset(id(r) for r in policy.rules if isinstance(r, GrantsReply)),
             frozenset(id(r) for r in policy.rules if waivable(r)),
             MappingProxyType({r.id: lifted_by(r, r.id) for r in policy.rules}),
+            frozenset(
+                id(r) for r in policy.rules if getattr(r, "in_force_from", None) is not None
+            ),
         )

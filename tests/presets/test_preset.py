@@ -25,7 +25,7 @@ from overdue.presets import (
     with_presets,
 )
 from overdue.reference import reference_policy
-from overdue.rules import Citation, HoldWhile, RespectCease
+from overdue.rules import Citation, HoldWhile, RespectCease, described
 
 HERE = Path(__file__).resolve().parent
 
@@ -142,9 +142,11 @@ def test_the_guard_keeps_the_rule_class_and_its_equality() -> None:
     assert guarded == in_force_from(rule, date(2026, 11, 20))
     assert guarded != in_force_from(rule, date(2026, 11, 21))
     assert guarded != rule
-    assert "(in force from 2026-11-20)" in guarded.describe()
+    assert type(guarded) is HoldWhile  # no class made at run time
+    assert guarded.in_force_from == date(2026, 11, 20)
+    assert "(in force from 2026-11-20)" in described(guarded)
     assert pickle.loads(pickle.dumps(guarded)) == guarded
-    assert in_force_from(guarded, date(2027, 1, 1)).describe().count("in force from") == 1
+    assert described(in_force_from(guarded, date(2027, 1, 1))).count("in force from") == 1
 
 
 def test_a_guarded_hold_still_pauses_the_ladder() -> None:

@@ -7,7 +7,15 @@ an optional :class:`Citation`.  See ``docs/rules.md`` for how stacked rules comb
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from overdue.rules.base import Citation, Effect, Rule, RuleBase, Verdict
+from overdue.rules.base import (
+    Citation,
+    Effect,
+    Rule,
+    RuleBase,
+    Verdict,
+    described,
+    in_force,
+)
 from overdue.rules.conduct import FieldVisitConduct, RequiresRecording
 from overdue.rules.consent import RespondOnce
 from overdue.rules.content import ForbiddenContent, RequiredDisclosures
@@ -48,6 +56,8 @@ __all__ = [
     "TimeBar",
     "ValidationPeriod",
     "Verdict",
+    "described",
+    "in_force",
 ]
 
 BUILTIN_RULES: Mapping[str, type[RuleBase]] = MappingProxyType(

@@ -45,6 +45,7 @@ from overdue.rules import (
     RespectOptOut,
     Rule,
 )
+from overdue.rules.base import in_force
 from overdue.rules.conduct import FieldVisitConduct
 from overdue.rules.consent import RespondOnce
 from overdue.rules.frequency import COUNTS, NOT_CONNECTED
@@ -261,11 +262,6 @@ def _rules(policy: Policy, kind: type) -> list[Rule]:
     return [r for r in policy.rules if isinstance(r, kind)]
 
 
-def _in_force(rule: Rule, cand: Candidate, at: datetime) -> bool:
-    """Whether ``rule`` binds a contact at ``at``: a preset's rule is silent before the local
-    date its preset takes effect (``in_force_from``, in the debtor's zone)."""
-    start: date | None = getattr(rule, "in_force_from", None)
-    return start is None or at.astimezone(cand.situation.tz or UTC).date() >= start
 
 
 def _lifted(policy: Policy, rule: Rule, cand: Candidate, at: datetime) -> bool:
@@ -291,7 +287,7 @@ def _hours(policy: Policy, account: Account, trace: list[_Moment]) -> list[Viola
     for rule in _rules(policy, ContactHours):
         assert isinstance(rule, ContactHours)
         for m, ev, cand in _contacts(policy, account, trace):
-            if not rule.applies_to(cand) or not _in_force(rule, cand, ev.at):
+            if not rule.applies_to(cand) or not in_force(rule, cand, ev.at):
                 continue
             if _lifted(policy, rule, cand, ev.at):
                 continue
@@ -374,7 +370,7 @@ def _caps(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violat
     for rule in _rules(policy, FrequencyCap):
         assert isinstance(rule, FrequencyCap)
         for m, ev, cand in _contacts(policy, account, trace):
-            if not rule.applies_to(cand) or not _in_force(rule, cand, ev.at):
+            if not rule.applies_to(cand) or not in_force(rule, cand, ev.at):
                 continue
             if _lifted(policy, rule, cand, ev.at):
                 continue
@@ -436,7 +432,7 @@ def _holds(policy: Policy, account: Account, trace: list[_Moment]) -> list[Viola
         assert isinstance(rule, HoldWhile)
         for m, ev, cand in _contacts(policy, account, trace):
             state = m.before.fact_open(rule.fact, ev.at)
-            if state is not None and rule.applies_to(cand) and _in_force(rule, cand, ev.at):
+            if state is not None and rule.applies_to(cand) and in_force(rule, cand, ev.at):
                 out.append(
                     Violation(
                         "holds",
@@ -457,7 +453,7 @@ def _cease(policy: Policy, account: Account, trace: list[_Moment]) -> list[Viola
             cease = m.before.cease
             if cease is None or cease.at > ev.at or not rule.applies_to(cand):
                 continue
-            if not _in_force(rule, cand, ev.at):
+            if not in_force(rule, cand, ev.at):
                 continue
             if cease.channels is None or ev.channel in cease.channels:
                 scope = "all contact" if cease.channels is None else f"contact by {ev.channel}"
@@ -481,7 +477,7 @@ def _opt_outs(policy: Policy, account: Account, trace: list[_Moment]) -> list[Vi
             if (
                 ev.channel in m.before.opted_out
                 and rule.applies_to(cand)
-                and _in_force(rule, cand, ev.at)
+                and in_force(rule, cand, ev.at)
             ):
                 out.append(
                     Violation(
@@ -502,7 +498,7 @@ def _authorisations(policy: Policy, account: Account, trace: list[_Moment]) -> l
         for m, ev, cand in _contacts(policy, account, trace):
             if (
                 rule.applies_to(cand)
-                and _in_force(rule, cand, ev.at)
+                and in_force(rule, cand, ev.at)
                 and not m.before.has_authorisation(rule.authorisation, ev.at)
             ):
                 out.append(
@@ -799,7 +795,7 @@ def _validation_periods(policy: Policy, account: Account, trace: list[_Moment]) 
             cand = _candidate(policy, account, m)
             if cand is None or not isinstance(ev, ContactAttempted):
                 continue
-            if not rule.applies_to(cand) or not _in_force(rule, cand, ev.at):
+            if not rule.applies_to(cand) or not in_force(rule, cand, ev.at):
                 continue
             if _lifted(policy, rule, cand, ev.at):
                 continue
@@ -846,7 +842,7 @@ def _third_parties(policy: Policy, account: Account, trace: list[_Moment]) -> li
         for m, ev, cand in _contacts(policy, account, trace):
             if ev.contact_point not in third or not rule.applies_to(cand):
                 continue
-            if not _in_force(rule, cand, ev.at):
+            if not in_force(rule, cand, ev.at):
                 continue
             person = third[ev.contact_point]
             earlier = [
@@ -920,7 +916,7 @@ def _visits(policy: Policy, account: Account, trace: list[_Moment]) -> list[Viol
     for rule in _rules(policy, FieldVisitConduct):
         assert isinstance(rule, FieldVisitConduct)
         for m, ev, cand in _contacts(policy, account, trace):
-            if not rule.applies_to(cand) or not _in_force(rule, cand, ev.at):
+            if not rule.applies_to(cand) or not in_force(rule, cand, ev.at):
                 continue
             grant = m.before.authorisations.get(rule.authorisation)
             if not m.before.has_authorisation(rule.authorisation, ev.at) or grant is None:
@@ -1014,7 +1010,7 @@ def _other_rules(policy: Policy, account: Account, trace: list[_Moment]) -> list
     others = [r for r in policy.rules if not isinstance(r, _COVERED)]
     for rule in others:
         for m, ev, cand in _contacts(policy, account, trace):
-            if not rule.applies_to(cand):
+            if not rule.applies_to(cand) or not in_force(rule, cand, ev.at):
                 continue
             v = rule.check(cand, ev.at)
             if v is not None:

@@ -190,8 +190,8 @@ def rule_weakenings(golden: Rule, candidate: Rule, where: str | None = None) -> 
     out = []
     fields: tuple[attrs.Attribute[Any], ...] = attrs.fields(type(golden))  # type: ignore[arg-type]
     for a in fields:
-        if not hasattr(candidate, a.name):
-            continue
+        if a.name == "in_force_from" or not hasattr(candidate, a.name):
+            continue  # the date a rule takes effect is compared below, as a time span
         w = _field(where, a.name, getattr(golden, a.name), getattr(candidate, a.name))
         if w is not None:
             out.append(w)
