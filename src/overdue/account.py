@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 import attrs
 
@@ -14,9 +13,6 @@ from overdue._validators import non_empty
 from overdue.errors import AccountError, OverdueError
 from overdue.events import Event
 from overdue.money import Money
-
-if TYPE_CHECKING:
-    from overdue.snapshot import Snapshot
 
 _nonempty = non_empty(AccountError)
 
@@ -132,11 +128,3 @@ class Account:
         """A copy with ``events`` appended: how a host records what happened."""
         return attrs.evolve(self, events=self.events + events)
 
-    def snapshot(self, at: datetime | None = None) -> Snapshot:
-        """Fold the history into a :class:`~overdue.snapshot.Snapshot`.
-
-        Events after ``at`` are ignored.
-        """
-        from overdue.snapshot import fold
-
-        return fold(self, at)

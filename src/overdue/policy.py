@@ -266,12 +266,6 @@ class Policy:
     def __attrs_post_init__(self) -> None:
         _validate(self)
 
-    def with_presets(self, *presets: object) -> Policy:
-        """This policy with the named presets' rules stacked on it (``overdue.presets``)."""
-        from overdue.presets import with_presets
-
-        return with_presets(self, *presets)  # type: ignore[arg-type]
-
     @property
     def declared_channels(self) -> tuple[str, ...]:
         """The channels steps may use: ``channels`` or those the steps name, in order."""

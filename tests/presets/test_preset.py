@@ -107,7 +107,7 @@ def test_stacking_the_same_preset_twice_names_both() -> None:
     assert "eu_ccd2_art35, eu_ccd2_art35" in str(info.value)
     once = with_presets(reference_policy(), "eu_ccd2_art35")
     with pytest.raises(PresetError, match="stacked twice"):
-        once.with_presets("eu_ccd2_art35")
+        with_presets(once, "eu_ccd2_art35")
 
 
 def test_a_clashing_rule_id_names_both_owners() -> None:
@@ -128,7 +128,7 @@ def test_presets_assuming_different_zones_do_not_stack() -> None:
 
 def test_stacking_appends_the_rules_after_the_policys_own() -> None:
     ref = reference_policy()
-    policy = ref.with_presets("cn_gbt_2025", "cn_cba_2026")
+    policy = with_presets(ref, "cn_gbt_2025", "cn_cba_2026")
     assert policy.rules[: len(ref.rules)] == ref.rules
     assert policy.rules[len(ref.rules) :] == preset_rules(policy)
     assert policy.stages == ref.stages

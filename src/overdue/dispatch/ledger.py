@@ -458,19 +458,70 @@ def owner_gone(
     return claimed_at is None or now - float(str(claimed_at)) >= lease
 
 
-def claim_sql(table: str) -> tuple[str, str]:
-    """The two writes of a claim on ``table``: the first claim's INSERT and the in-doubt
-    takeover's UPDATE (parameters: see :class:`SqliteLedger`)."""
-    insert = (
-        f"INSERT INTO {table} (idempotency_key, state, account_id, channel, template, contact,"
-        " owner_host, owner_pid, owner_token, claimed_at, intended_at)"
-        " VALUES (?, 'intended', ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    )
-    takeover = (
-        f"UPDATE {table} SET owner_host = ?, owner_pid = ?, owner_token = ?, claimed_at = ?,"
-        " recoveries = recoveries + 1 WHERE idempotency_key = ?"
-    )
-    return insert, takeover
+@attrs.frozen
+class LedgerSql:
+    """Every statement a SQL ledger runs on its ``table``, written once for this module's
+    SQLite ledger and the host's outbox ledger (``?`` placeholders; a store whose driver
+    wants another style rewrites them)."""
+
+    table: str
+
+    @property
+    def select(self) -> str:
+        """Every row, in ``_COLUMNS`` order (add a ``WHERE``)."""
+        return f"SELECT {_COLUMNS} FROM {self.table}"
+
+    @property
+    def insert(self) -> str:
+        """A first claim: key, account, channel, template, contact, owner (host, pid, token),
+        claimed_at, intended_at."""
+        return (
+            f"INSERT INTO {self.table} (idempotency_key, state, account_id, channel, template,"
+            " contact, owner_host, owner_pid, owner_token, claimed_at, intended_at)"
+            " VALUES (?, 'intended', ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        )
+
+    @property
+    def takeover(self) -> str:
+        """An in-doubt claim taken over: owner host, pid, token, claimed_at, key."""
+        return (
+            f"UPDATE {self.table} SET owner_host = ?, owner_pid = ?, owner_token = ?,"
+            " claimed_at = ?, recoveries = recoveries + 1 WHERE idempotency_key = ?"
+        )
+
+    @property
+    def record(self) -> str:
+        """The adapter's answer: recorded_at, attempts, the outcome's columns, key."""
+        return (
+            f"UPDATE {self.table} SET state = 'sent', recorded_at = ?, attempts = attempts + ?,"
+            " outcome_kind = ?, event_outcome = ?, code = ?, retryable = ?, reference = ?,"
+            " detail = ? WHERE idempotency_key = ?"
+        )
+
+    @property
+    def mark_unknown(self) -> str:
+        """An intended key left for a human: recorded_at, detail (masked), key."""
+        return (
+            f"UPDATE {self.table} SET state = 'unknown', recorded_at = ?, detail = ?"
+            " WHERE idempotency_key = ? AND state = 'intended'"
+        )
+
+    @property
+    def resolve(self) -> str:
+        """A human's verdict that it went out: recorded_at, the outcome's columns, key."""
+        return (
+            f"UPDATE {self.table} SET state = 'sent', recorded_at = ?, outcome_kind = ?,"
+            " event_outcome = ?, code = ?, retryable = ?, reference = ?, detail = ?"
+            " WHERE idempotency_key = ?"
+        )
+
+    @property
+    def discard(self) -> str:
+        """A human's verdict that it did not: key."""
+        return f"DELETE FROM {self.table} WHERE idempotency_key = ?"
+
+
+_SQL = LedgerSql("overdue_ledger")
 
 
 def _check_synchronous(value: str) -> None:
@@ -601,7 +652,7 @@ class SqliteLedger:
 
     def _select(self, conn: sqlite3.Connection, key: str) -> tuple[object, ...] | None:
         cur = conn.execute(
-            f"SELECT {_COLUMNS} FROM overdue_ledger WHERE idempotency_key = ?", (key,)
+            _SQL.select + " WHERE idempotency_key = ?", (key,)
         )
         row: tuple[object, ...] | None = cur.fetchone()
         return row
@@ -622,10 +673,9 @@ class SqliteLedger:
         now = self._clock()
         with self._tx() as conn:
             row = self._select(conn, key)
-            insert, takeover = claim_sql("overdue_ledger")
             if row is None:
                 conn.execute(
-                    insert,
+                    _SQL.insert,
                     (key, action.account_id, action.channel, action.template, _masked(action),
                      self._host, os.getpid(), self._token, now, at.isoformat()),
                 )
@@ -635,7 +685,7 @@ class SqliteLedger:
             status = classify_claim(entry.state, gone)
             if status != "in_doubt":
                 return Claim(status, entry)
-            conn.execute(takeover, (self._host, os.getpid(), self._token, now, key))
+            conn.execute(_SQL.takeover, (self._host, os.getpid(), self._token, now, key))
             return Claim("in_doubt", attrs.evolve(entry, recoveries=entry.recoveries + 1))
 
     def _get_or_fail(self, conn: sqlite3.Connection, key: str) -> LedgerEntry:
@@ -651,9 +701,7 @@ class SqliteLedger:
         with self._tx() as conn:
             self._get_or_fail(conn, key)
             conn.execute(
-                "UPDATE overdue_ledger SET state = 'sent', recorded_at = ?,"
-                " attempts = attempts + ?, outcome_kind = ?, event_outcome = ?, code = ?,"
-                " retryable = ?, reference = ?, detail = ? WHERE idempotency_key = ?",
+                _SQL.record,
                 (at.isoformat(), attempts, *_outcome_columns(outcome), key),
             )
             return self._get_or_fail(conn, key)
@@ -663,8 +711,7 @@ class SqliteLedger:
         with self._tx() as conn:
             self._get_or_fail(conn, key)
             conn.execute(
-                "UPDATE overdue_ledger SET state = 'unknown', recorded_at = ?, detail = ?"
-                " WHERE idempotency_key = ? AND state = 'intended'",
+                _SQL.mark_unknown,
                 (at.isoformat(), scrub(detail), key),
             )
             return self._get_or_fail(conn, key)
@@ -674,9 +721,7 @@ class SqliteLedger:
         with self._tx() as conn:
             self._get_or_fail(conn, key)
             conn.execute(
-                "UPDATE overdue_ledger SET state = 'sent', recorded_at = ?, outcome_kind = ?,"
-                " event_outcome = ?, code = ?, retryable = ?, reference = ?, detail = ?"
-                " WHERE idempotency_key = ?",
+                _SQL.resolve,
                 (at.isoformat(), *_outcome_columns(outcome), key),
             )
             return self._get_or_fail(conn, key)
@@ -684,7 +729,7 @@ class SqliteLedger:
     def discard(self, key: str) -> None:
         """See :meth:`Ledger.discard`."""
         with self._tx() as conn:
-            conn.execute("DELETE FROM overdue_ledger WHERE idempotency_key = ?", (key,))
+            conn.execute(_SQL.discard, (key,))
 
     def get(self, key: str) -> LedgerEntry | None:
         """See :meth:`Ledger.get`."""
@@ -694,7 +739,7 @@ class SqliteLedger:
 
     def entries(self, state: LedgerState | None = None) -> tuple[LedgerEntry, ...]:
         """See :meth:`Ledger.entries`."""
-        query = f"SELECT {_COLUMNS} FROM overdue_ledger"
+        query = _SQL.select
         args: tuple[str, ...] = ()
         if state is not None:
             query += " WHERE state = ?"

@@ -21,6 +21,7 @@ from typing import Any, Protocol, Self
 
 import attrs
 
+from overdue._masking import scrub
 from overdue.account import Account
 from overdue.config.accounts import (
     account_from_dict,
@@ -31,12 +32,11 @@ from overdue.config.accounts import (
 from overdue.decision import Action
 from overdue.dispatch import ledger as dispatch_ledger
 from overdue.dispatch.ledger import (
-    _COLUMNS,
     Claim,
     LedgerEntry,
+    LedgerSql,
     LedgerState,
     _outcome_columns,
-    claim_sql,
     classify_claim,
     intended_entry,
     ledger_ddl,
@@ -127,7 +127,7 @@ def ddl(d: Dialect) -> list[str]:
         " ON overdue_events (account_id, at, version)",
         "CREATE UNIQUE INDEX IF NOT EXISTS overdue_events_key"
         " ON overdue_events (account_id, idempotency_key) WHERE idempotency_key IS NOT NULL",
-        ledger_ddl("overdue_host_ledger", serial=d.serial, real=d.real, ts=ts),
+        ledger_ddl(_SQL.table, serial=d.serial, real=d.real, ts=ts),
     ]
 
 
@@ -430,7 +430,7 @@ def _with_recorded_at(event: Event, recorded: object) -> Event:
 
 # -- the outbox ledger ------------------------------------------------------------------------
 
-_LEDGER_COLUMNS = _COLUMNS
+_SQL = LedgerSql("overdue_host_ledger")
 
 
 class OutboxLedger:
@@ -463,8 +463,7 @@ class OutboxLedger:
         lock_sql = self._store.dialect.for_update if lock else ""
         return self._store._x(
             conn,
-            f"SELECT {_LEDGER_COLUMNS} FROM overdue_host_ledger WHERE idempotency_key = ?"
-            + lock_sql,
+            _SQL.select + " WHERE idempotency_key = ?" + lock_sql,
             (key,),
         ).fetchone()
 
@@ -490,13 +489,12 @@ class OutboxLedger:
         now = self._clock()
         masked = intended_entry(action, at).contact
         s = self._store
-        insert, takeover = claim_sql("overdue_host_ledger")
         with s._tx() as conn:
             row = self._select(conn, key, lock=True)
             if row is None:
                 s._x(
                     conn,
-                    insert,
+                    _SQL.insert,
                     (key, action.account_id, action.channel, action.template, masked,
                      self._host, os.getpid(), self._token, now, s.dialect.ts_in(at)),
                 )
@@ -507,7 +505,7 @@ class OutboxLedger:
             status = classify_claim(entry.state, gone)
             if status != "in_doubt":
                 return Claim(status, entry)
-            s._x(conn, takeover, (self._host, os.getpid(), self._token, now, key))
+            s._x(conn, _SQL.takeover, (self._host, os.getpid(), self._token, now, key))
             self._claimed[key] = action
             return Claim("in_doubt", attrs.evolve(entry, recoveries=entry.recoveries + 1))
 
@@ -532,9 +530,7 @@ class OutboxLedger:
             self._get_or_fail(conn, key)
             s._x(
                 conn,
-                "UPDATE overdue_host_ledger SET state = 'sent', recorded_at = ?,"
-                " attempts = attempts + ?, outcome_kind = ?, event_outcome = ?, code = ?,"
-                " retryable = ?, reference = ?, detail = ? WHERE idempotency_key = ?",
+                _SQL.record,
                 (s.dialect.ts_in(at), attempts, *_outcome_columns(outcome), key),
             )
             if action is not None and not s._has_key(conn, action.account_id, key):
@@ -552,9 +548,8 @@ class OutboxLedger:
             self._get_or_fail(conn, key)
             s._x(
                 conn,
-                "UPDATE overdue_host_ledger SET state = 'unknown', recorded_at = ?, detail = ?"
-                " WHERE idempotency_key = ? AND state = 'intended'",
-                (s.dialect.ts_in(at), detail, key),
+                _SQL.mark_unknown,
+                (s.dialect.ts_in(at), scrub(detail), key),
             )
             entry = self._get_or_fail(conn, key)
         self._claimed.pop(key, None)
@@ -568,9 +563,7 @@ class OutboxLedger:
             self._get_or_fail(conn, key)
             s._x(
                 conn,
-                "UPDATE overdue_host_ledger SET state = 'sent', recorded_at = ?,"
-                " outcome_kind = ?, event_outcome = ?, code = ?, retryable = ?, reference = ?,"
-                " detail = ? WHERE idempotency_key = ?",
+                _SQL.resolve,
                 (s.dialect.ts_in(at), *_outcome_columns(outcome), key),
             )
             return self._get_or_fail(conn, key)
@@ -579,7 +572,7 @@ class OutboxLedger:
         """See :meth:`overdue.dispatch.Ledger.discard`."""
         s = self._store
         with s._tx() as conn:
-            s._x(conn, "DELETE FROM overdue_host_ledger WHERE idempotency_key = ?", (key,))
+            s._x(conn, _SQL.discard, (key,))
         self._claimed.pop(key, None)
 
     def get(self, key: str) -> LedgerEntry | None:
@@ -590,7 +583,7 @@ class OutboxLedger:
 
     def entries(self, state: LedgerState | None = None) -> tuple[LedgerEntry, ...]:
         """See :meth:`overdue.dispatch.Ledger.entries`."""
-        query = f"SELECT {_LEDGER_COLUMNS} FROM overdue_host_ledger"
+        query = _SQL.select
         params: tuple[str, ...] = ()
         if state is not None:
             query += " WHERE state = ?"

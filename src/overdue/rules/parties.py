@@ -9,7 +9,7 @@ re-establish contact.  :class:`ThirdPartyContact` expresses all three.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, ClassVar, Literal
 
@@ -23,6 +23,7 @@ from overdue.events import (
     ConsentWaiver,
     ContactAttempted,
     DisputeOpened,
+    Event,
     OptedIn,
     OptedOut,
     Outcome,
@@ -32,6 +33,7 @@ from overdue.events import (
 )
 from overdue.rules.base import Rule, RuleBase, Verdict, names
 from overdue.situation import Candidate
+from overdue.snapshot import Snapshot
 
 if TYPE_CHECKING:
     from overdue.policy import Policy
@@ -42,6 +44,7 @@ __all__ = [
     "FAILED_OUTCOMES",
     "ThirdPartyContact",
     "debt_facts_stated",
+    "debtor_unreachable",
     "person_of",
     "third_party_disclosures",
     "third_party_gate",
@@ -289,39 +292,7 @@ class ThirdPartyContact(RuleBase):
         """Why the debtor counts as unreachable at ``at`` and since which attempt, or ``None``."""
         s = candidate.situation
         third = {c.address for c in s.account.contacts if not c.is_debtor}
-        utc_at = at.astimezone(UTC)
-        attempts = [
-            c
-            for c in s.snapshot.contacts
-            if c.initiated_by == "creditor"
-            and c.party == "debtor"
-            and c.contact_point not in third
-            and c.at.astimezone(UTC) <= utc_at
-        ]
-        streak: list[ContactAttempted] = []
-        for c in reversed(attempts):
-            if c.outcome.value not in FAILED_OUTCOMES:
-                break
-            streak.append(c)
-        if not streak:
-            return None
-        began = min(c.at.astimezone(UTC) for c in streak)
-        heard = [e.at for e in s.snapshot.debtor_contacts] + [
-            c.at for c in s.snapshot.contacts if c.initiated_by == "debtor"
-        ]
-        # Anything the debtor did since the streak began (a promise, a dispute, a payment, a
-        # cease request...) shows they can be reached, even if nobody picked up the phone.
-        heard += [e.at for e in s.account.events if isinstance(e, DEBTOR_ACTS)]
-        if any(began <= t.astimezone(UTC) <= utc_at for t in heard):
-            return None
-        chronological = streak[::-1]
-        invalid = [c for c in chronological if c.outcome is Outcome.INVALID_NUMBER]
-        if invalid:
-            return "the debtor's number is invalid", invalid[0].at
-        if len(streak) >= self.unreachable_after:
-            nth = chronological[self.unreachable_after - 1]
-            return f"{len(streak)} consecutive attempts to the debtor failed", nth.at
-        return None
+        return debtor_unreachable(s.snapshot, s.account.events, third, at, self.unreachable_after)
 
     def describe(self) -> str:
         text = {
@@ -343,3 +314,57 @@ class ThirdPartyContact(RuleBase):
                 text += ", never again after a refusal"
             text += ", never disclosing the debt"
         return text + self.scope_text()
+
+
+def debtor_unreachable(
+    snapshot: Snapshot,
+    events: Iterable[Event],
+    third: Collection[str],
+    at: datetime,
+    unreachable_after: int,
+    *,
+    inclusive: bool = True,
+) -> tuple[str, datetime] | None:
+    """Why the debtor counts as unreachable at ``at`` and since which attempt, or ``None``.
+
+    The streak of failed creditor attempts to the debtor's own contact points (not the
+    ``third`` party addresses) up to ``at`` (``inclusive=False``: strictly before it, as the
+    invariants judge a contact on what was known when it was planned), broken by anything the
+    debtor did meanwhile (a contact of theirs, or one of ``events`` that is a debtor's act).
+    An invalid number makes the debtor unreachable at once; otherwise ``unreachable_after``
+    failed attempts do.  :class:`ThirdPartyContact` and the testing kit's invariants both ask
+    here, so a fix to reachability is made once.
+    """
+    utc_at = at.astimezone(UTC)
+    attempts = [
+        c
+        for c in snapshot.contacts
+        if c.initiated_by == "creditor"
+        and c.party == "debtor"
+        and c.contact_point not in third
+        and (c.at.astimezone(UTC) <= utc_at if inclusive else c.at.astimezone(UTC) < utc_at)
+    ]
+    streak: list[ContactAttempted] = []
+    for c in reversed(attempts):
+        if c.outcome.value not in FAILED_OUTCOMES:
+            break
+        streak.append(c)
+    if not streak:
+        return None
+    began = min(c.at.astimezone(UTC) for c in streak)
+    heard = [e.at for e in snapshot.debtor_contacts] + [
+        c.at for c in snapshot.contacts if c.initiated_by == "debtor"
+    ]
+    # Anything the debtor did since the streak began (a promise, a dispute, a payment, a
+    # cease request...) shows they can be reached, even if nobody picked up the phone.
+    heard += [e.at for e in events if isinstance(e, DEBTOR_ACTS)]
+    if any(began <= t.astimezone(UTC) <= utc_at for t in heard):
+        return None
+    chronological = streak[::-1]
+    invalid = [c for c in chronological if c.outcome is Outcome.INVALID_NUMBER]
+    if invalid:
+        return "the debtor's number is invalid", invalid[0].at
+    if len(streak) >= unreachable_after:
+        nth = chronological[unreachable_after - 1]
+        return f"{len(streak)} consecutive attempts to the debtor failed", nth.at
+    return None

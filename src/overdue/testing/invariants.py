@@ -10,11 +10,23 @@ as well as in the :class:`~overdue.testing.PolicyMachine`.
 The limits are read from the policy's own rules (``ContactHours``, ``FrequencyCap``,
 ``HoldWhile``, ``RespectCease``, ``RespectOptOut``, ``RequiresAuthorisation``) and stages
 (order, ``skippable``, ``enters_when``, ``deadline``, ``grace``, ``requires``,
-``max_attempts``), and re-derived here independently of the rule code where the arithmetic
-is simple (hours, caps), so that a bug in a rule shows up as a violation rather than being
-repeated by the check.  Rule kinds without a dedicated check (``MinimumGap``, ``CoolDown``,
+``max_attempts``).  Rule kinds without a dedicated check (``MinimumGap``, ``CoolDown``,
 ``QuietDays``, a host's own kinds) are asked through their own ``check`` by
 :func:`check_rules`.
+
+What is shared, and what is independent on purpose:
+
+- **Shared plumbing, imported, never copied:** the debtor's zone and the situation
+  (:func:`overdue.situation.resolve_zone`, :meth:`~overdue.situation.Situation.at`), when a
+  promise stops pausing the ladder (:func:`overdue.engine.pauses.promise_end`), whether a
+  preset's rule is in force yet (:func:`overdue.rules.in_force`), whether the debtor counts
+  as unreachable (:func:`overdue.rules.parties.debtor_unreachable`), which channels go
+  unanswered (:mod:`overdue.channels`), and the rules' own vocabulary (what a cap counts).
+  A fix to any of these is made once and the checks follow it.
+- **Independent on purpose: the limit arithmetic only.**  Contact hours, frequency caps over
+  their windows, the ladder's order, attempts and deadlines, validation periods and visit
+  staffing are re-derived here from the rules' *limits*, not by calling the rules, so that a
+  bug in a rule's arithmetic shows up as a violation rather than being repeated by the check.
 
 .. versionadded:: 0.1.0
 """
@@ -50,7 +62,7 @@ from overdue.rules.conduct import FieldVisitConduct
 from overdue.rules.consent import RespondOnce
 from overdue.rules.frequency import COUNTS, NOT_CONNECTED
 from overdue.rules.notices import ValidationPeriod
-from overdue.rules.parties import DEBTOR_ACTS, FAILED_OUTCOMES, ThirdPartyContact, person_of
+from overdue.rules.parties import ThirdPartyContact, debtor_unreachable, person_of
 from overdue.situation import Candidate, Situation, local_zone
 from overdue.snapshot import Snapshot, fold
 
@@ -884,30 +896,10 @@ def _unreachable(
 ) -> bool:
     # Attempts at the same moment were planned in the same decision as this contact, their
     # outcome unknown when it was made: reachability is judged on what was known before.
-    attempts = [
-        c
-        for c in m.before.contacts
-        if c.initiated_by == "creditor"
-        and c.contact_point not in third
-        and c.party == "debtor"
-        and c.at.astimezone(UTC) < at.astimezone(UTC)
-    ]
-    streak: list[ContactAttempted] = []
-    for c in reversed(attempts):
-        if c.outcome.value not in FAILED_OUTCOMES:
-            break
-        streak.append(c)
-    if not streak:
-        return False
-    began = min(c.at.astimezone(UTC) for c in streak)
-    heard = [e.at for e in m.before.debtor_contacts]
-    heard += [c.at for c in m.before.contacts if c.initiated_by == "debtor"]
-    # A promise, a dispute, a payment...: the debtor acted, so they were reachable.
-    heard += [e.at for e in earlier if isinstance(e, DEBTOR_ACTS)]
-    if any(began <= t.astimezone(UTC) <= at.astimezone(UTC) for t in heard):
-        return False
-    invalid = any(c.outcome is Outcome.INVALID_NUMBER for c in streak)
-    return invalid or len(streak) >= rule.unreachable_after
+    found = debtor_unreachable(
+        m.before, earlier, third, at, rule.unreachable_after, inclusive=False
+    )
+    return found is not None
 
 
 def _visits(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violation]:

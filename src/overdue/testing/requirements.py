@@ -114,7 +114,7 @@ class CapRequirement:
     max: int
     per: Duration
     channels: frozenset[str] | None = attrs.field(default=None, converter=_names)
-    window: Literal["rolling", "rolling_days", "calendar"] = "rolling"
+    window: Literal["rolling", "rolling_days"] = "rolling"
     scope: Literal["debtor", "debt", "contact_point"] = "debtor"
 
 
