@@ -76,10 +76,6 @@ ALLOWED: Mapping[tuple[str, str], str] = {
     # its compiled form as a cached attribute (issue 10).  Follow-up: type ``of`` against a
     # structural view of a ladder, as overdue.diagrams does.
     ("overdue.compiled", "overdue.policy"): "CompiledPolicy.of(policy) type names",
-    # Policy validation asks ``rules.parties`` which third-party steps no rule governs, and that
-    # function names Policy under TYPE_CHECKING (issue 14).  Follow-up: the function takes the
-    # stages and rules, or the check moves into the third-party rule's own validation.
-    ("overdue.policy", "overdue.rules.parties"): "Policy validation of third-party steps",
     # ``Policy._repr_html_`` and ``Decision._repr_html_`` render through ``overdue._html``, which
     # names both types under TYPE_CHECKING.  Follow-up: type _html against structural protocols,
     # as overdue.diagrams does, and drop these two.

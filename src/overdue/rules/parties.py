@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime, time, timedelta
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Protocol
 
 import attrs
 
@@ -35,8 +35,16 @@ from overdue.rules.base import Rule, RuleBase, Verdict, names
 from overdue.situation import Candidate
 from overdue.snapshot import Snapshot
 
-if TYPE_CHECKING:
-    from overdue.policy import Policy
+
+class _Ladder(Protocol):
+    """What the whole-policy checks here read of a policy (structural: the policy ring asks
+    them while it validates, so naming ``Policy`` would close a circle)."""
+
+    @property
+    def stages(self) -> Sequence[Any]: ...
+
+    @property
+    def rules(self) -> Sequence[Any]: ...
 
 __all__ = [
     "DEBT_FACTS",
@@ -97,7 +105,7 @@ def third_party_gate(rules: Sequence[Rule], candidate: Candidate) -> Verdict | N
     return None
 
 
-def third_party_disclosures(policy: Policy) -> list[str]:
+def third_party_disclosures(policy: _Ladder) -> list[str]:
     """Enabled third-party steps that declare debt facts, one line each with its key path.
 
     They are never planned (:func:`third_party_gate`); ``overdue check`` says so when the
@@ -116,7 +124,7 @@ def third_party_disclosures(policy: Policy) -> list[str]:
     return out
 
 
-def ungoverned_third_party_steps(policy: Policy) -> list[str]:
+def ungoverned_third_party_steps(policy: _Ladder) -> list[str]:
     """Key paths of third-party steps no ``third_party_contact`` rule could govern.
 
     Checked after presets are stacked (``with_presets``, a policy file's ``presets``), not
