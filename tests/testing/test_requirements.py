@@ -49,7 +49,7 @@ def test_the_team_file_loads_into_values() -> None:
     assert TEAM.zone == "Asia/Shanghai"
     assert TEAM.hours[0].window == (time(8), time(21))
     assert TEAM.caps[0] == CapRequirement(
-        max=1, per=days(1), channels=("phone",), window="calendar"
+        max=1, per=days(1), channels=("phone",), window="rolling_days"
     )
     assert [r.id for r in TEAM.rungs][:4] == [
         "reminder",
