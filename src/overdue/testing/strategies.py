@@ -450,7 +450,7 @@ def rules(channels: Sequence[str] = CHANNELS) -> st.SearchStrategy[tuple[Rule, .
         ),
         st.integers(1, 3),
         st.sampled_from((Duration(1, "d"), Duration(7, "d"))),
-        st.sampled_from(("rolling", "calendar")),
+        st.sampled_from(("rolling", "rolling_days")),
     )
     gap = st.builds(lambda h: MinimumGap("gap", gap=Duration(h, "h")), st.integers(1, 48))
     fixed: list[st.SearchStrategy[Rule | None]] = [
