@@ -31,7 +31,8 @@ from datetime import datetime, timedelta
 from types import FrameType
 from zoneinfo import ZoneInfo
 
-from overdue import REFERENCE_POLICY, Account, ContactPoint, Money, decide, decide_batch, fold
+from overdue import REFERENCE_POLICY, Account, ContactPoint, Money, decide, fold
+from overdue.batch import decide_batch
 from overdue.events import (
     ContactAttempted,
     DisputeOpened,

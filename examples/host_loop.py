@@ -25,11 +25,12 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from overdue import Account, ContactPoint, Invoice, Money, decide, reference_policy
+from overdue import Account, ContactPoint, Invoice, Money, decide
 from overdue.decision import Action
 from overdue.dispatch import Delivered, Message, Renderer, SendOutcome
 from overdue.events import DisputeOpened, DisputeResolved, Event, PaymentReceived
 from overdue.host import EventStore, Runner, SqliteStore
+from overdue.reference import reference_policy
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = date(2026, 1, 11)

@@ -12,9 +12,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from overdue import Account, ContactPoint, Invoice, Money, decide, reference_policy
+from overdue import Account, ContactPoint, Invoice, Money, decide
 from overdue.events import ContactAttempted, StageEntered
 from overdue.presets import preset, with_presets
+from overdue.reference import reference_policy
 
 
 def main() -> None:

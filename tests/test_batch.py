@@ -7,17 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from overdue import (
-    REFERENCE_POLICY,
-    Account,
-    BatchFailure,
-    ContactPoint,
-    Invoice,
-    Money,
-    decide,
-    decide_batch,
-    decide_many,
-)
+from overdue import REFERENCE_POLICY, Account, ContactPoint, Invoice, Money, decide, decide_many
+from overdue.batch import BatchFailure, decide_batch
 from overdue.errors import NaiveDatetimeError
 from overdue.events import DisputeResolved, StageEntered
 

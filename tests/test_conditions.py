@@ -11,7 +11,7 @@ from overdue import Account, Invoice, Money, fold
 from overdue.calendars import MON_FRI
 from overdue.conditions import (
     All,
-    Any,
+    AnyOf,
     BalanceAtLeast,
     DaysOverdueAtLeast,
     Not,
@@ -62,7 +62,7 @@ def test_conditions_compose_with_and_or_not() -> None:
     assert not both.holds(s)
     assert both.holds_from(s) == datetime(2026, 2, 9, tzinfo=SH)
     either = days_overdue_at_least(30) | balance_at_least("100.00 CNY")
-    assert isinstance(either, Any)
+    assert isinstance(either, AnyOf)
     assert either.holds(s)
     neg = ~days_overdue_at_least(30)
     assert isinstance(neg, Not)

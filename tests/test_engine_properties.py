@@ -8,17 +8,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from overdue import (
-    REFERENCE_POLICY,
-    Account,
-    ContactPoint,
-    Invoice,
-    Money,
-    decide,
-    fold,
-    reference_policy,
-    timeline,
-)
+from overdue import REFERENCE_POLICY, Account, ContactPoint, Invoice, Money, decide, fold, timeline
 from overdue.events import (
     AuthorisationGranted,
     CeaseRequested,
@@ -33,6 +23,7 @@ from overdue.events import (
     PromiseToPay,
     StageEntered,
 )
+from overdue.reference import reference_policy
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -24,15 +24,14 @@ from overdue import (
     Policy,
     Stage,
     Step,
-    WeekCalendar,
     days,
     decide,
     hours,
-    months,
-    reference_policy,
     timeline,
 )
+from overdue.calendars import WeekCalendar
 from overdue.conditions import days_overdue_at_least
+from overdue.durations import months
 from overdue.events import (
     AuthorisationGranted,
     AuthorisationRevoked,
@@ -50,6 +49,7 @@ from overdue.events import (
     PromiseToPay,
     StageEntered,
 )
+from overdue.reference import reference_policy
 from overdue.rules import (
     ContactHours,
     CoolDown,
@@ -518,7 +518,7 @@ def test_a_rolling_cap_of_two_sms_a_week_defers_to_when_the_oldest_leaves_the_wi
 
 
 def test_a_calendar_day_cap_frees_at_local_midnight() -> None:
-    p = one_rung(FrequencyCap("daily", max_contacts=1, per=days(1), window="calendar"))
+    p = one_rung(FrequencyCap("daily", max_contacts=1, per=days(1), window="rolling_days"))
     acct = account(_sms(at(2026, 1, 12, 23, 30)))
     d = decide(p, acct, at(2026, 1, 12, 23, 45))
     assert d.actions[0].not_before == at(2026, 1, 13, 0)
@@ -578,7 +578,7 @@ def test_no_call_within_seven_days_after_a_conversation() -> None:
             after="conversation",
             period=days(7),
             channels=("phone",),
-            first_day="local_date",
+            day_one="event_local_date",
         ),
         steps=(Step("phone", template="t.call"),),
     )
@@ -594,7 +594,7 @@ def test_at_least_four_hours_between_two_contacts() -> None:
 
 def test_contacts_planned_in_the_same_decision_count_against_the_cap() -> None:
     p = one_rung(
-        FrequencyCap("one-a-day", max_contacts=1, per=days(1), window="calendar"),
+        FrequencyCap("one-a-day", max_contacts=1, per=days(1), window="rolling_days"),
         steps=(Step("sms", template="t.sms"), Step("email", template="t.email")),
     )
     d = decide(p, account(), at(2026, 1, 12, 10))
@@ -607,7 +607,7 @@ def test_a_deferral_out_of_quiet_hours_onto_a_capped_day_moves_on_again() -> Non
     # midnight, and the hours move it again to Wednesday 08:00.
     p = one_rung(
         ContactHours("hours", window=(time(8), time(21))),
-        FrequencyCap("daily", max_contacts=1, per=days(1), window="calendar"),
+        FrequencyCap("daily", max_contacts=1, per=days(1), window="rolling_days"),
     )
     acct = account(_sms(at(2026, 1, 13, 7)))
     d = decide(p, acct, at(2026, 1, 12, 21, 30).replace(tzinfo=SH))
@@ -1013,7 +1013,7 @@ def test_a_rung_switched_off_after_the_account_entered_it_goes_on_to_the_next_ru
 
 
 def test_the_same_moment_written_in_another_zone_gives_the_same_decision() -> None:
-    p = one_rung(FrequencyCap("cap", max_contacts=1, per=days(1), window="calendar"))
+    p = one_rung(FrequencyCap("cap", max_contacts=1, per=days(1), window="rolling_days"))
     acct = account(_sms(at(2026, 1, 12, 7)), tz=None)
     local = decide(p, acct, at(2026, 1, 12, 9))
     utc = decide(p, acct, at(2026, 1, 12, 9).astimezone(UTC))

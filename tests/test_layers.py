@@ -27,6 +27,8 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "overdue"
 # Inner rings (values, facts, policy, engine) and the views of their values: pure, no I/O.
 INNER = (
     "overdue._masking",
+    "overdue._validators",
+    "overdue.channels",
     "overdue._iso4217",
     "overdue.limits",
     "overdue._html",
@@ -77,18 +79,6 @@ ALLOWED: Mapping[tuple[str, str], str] = {
     # its compiled form as a cached attribute (issue 10).  Follow-up: type ``of`` against a
     # structural view of a ladder, as overdue.diagrams does.
     ("overdue.compiled", "overdue.policy"): "CompiledPolicy.of(policy) type names",
-    # ``Account.snapshot()`` folds the account's events; snapshot.py types its input as Account.
-    # Follow-up (issue 17, after the engine split of issue 10): the fold takes the account's
-    # parts, or ``Account.snapshot`` goes and callers use ``overdue.snapshot.fold``.
-    ("overdue.account", "overdue.snapshot"): "Account.snapshot() convenience",
-    # ``Policy.with_presets(*names)`` looks presets up by name in the edge registry.  Kept as a
-    # public convenience; ``overdue.presets.with_presets`` is the primary spelling.  Follow-up:
-    # the public-API pass of issue 17 decides whether the method stays.
-    ("overdue.policy", "overdue.presets"): "Policy.with_presets() convenience",
-    # Policy validation asks ``rules.parties`` which third-party steps no rule governs, and that
-    # function names Policy under TYPE_CHECKING (issue 14).  Follow-up: the function takes the
-    # stages and rules, or the check moves into the third-party rule's own validation.
-    ("overdue.policy", "overdue.rules.parties"): "Policy validation of third-party steps",
     # ``Policy._repr_html_`` and ``Decision._repr_html_`` render through ``overdue._html``, which
     # names both types under TYPE_CHECKING.  Follow-up: type _html against structural protocols,
     # as overdue.diagrams does, and drop these two.

@@ -14,9 +14,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from overdue import REFERENCE_POLICY, decide, reference_policy
+from overdue import REFERENCE_POLICY, decide
 from overdue.cli import main
 from overdue.config import load_accounts, load_policy
+from overdue.reference import reference_policy
 from overdue.testing.strategies import accounts, policies
 
 ROOT = Path(__file__).resolve().parent.parent

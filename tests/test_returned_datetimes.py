@@ -14,9 +14,10 @@ import attrs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from overdue import REFERENCE_POLICY, decide, reference_policy, timeline
+from overdue import REFERENCE_POLICY, decide, timeline
 from overdue._time import zone
 from overdue.config.decisions import decision_to_dict
+from overdue.reference import reference_policy
 from overdue.testing.strategies import accounts, policies
 
 CALLER_ZONES = ("UTC", "America/New_York", "Asia/Kolkata", "Europe/London", "Asia/Shanghai")

@@ -19,19 +19,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from overdue import (
-    REFERENCE_POLICY,
-    Account,
-    ContactPoint,
-    Invoice,
-    Money,
-    PolicySet,
-    decide,
-    decide_versioned,
-    migration_report,
-)
+from overdue import REFERENCE_POLICY, Account, ContactPoint, Invoice, Money, decide
 from overdue.cli import main
 from overdue.config import load_policy
+from overdue.engine import PolicySet, decide_versioned, migration_report
 from overdue.engine.versions import entered_under
 from overdue.errors import PolicyError, PolicyVersionMissingError
 from overdue.events import ContactAttempted, StageEntered

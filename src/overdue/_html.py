@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from overdue._time import zone as _zone
 from overdue.diagrams import step_text
+from overdue.rules.base import described
 
 if TYPE_CHECKING:
     from overdue.decision import Decision
@@ -207,7 +208,7 @@ def policy_html(policy: Policy) -> str:
             _e(s.grace) if s.grace is not None else "-",
             _e(s.performed_by),
         ])
-    rules = "".join(f"<li>{_e(r.describe())}</li>" for r in policy.rules)
+    rules = "".join(f"<li>{_e(described(r))}</li>" for r in policy.rules)
     presets = f" · presets {_e(', '.join(policy.presets))}" if policy.presets else ""
     head = (
         f"<div><b>policy {_e(policy.id)}</b> <span class='muted'>version "

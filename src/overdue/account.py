@@ -4,25 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 import attrs
 
 from overdue._masking import mask
 from overdue._time import zone
+from overdue._validators import non_empty
 from overdue.errors import AccountError, OverdueError
 from overdue.events import Event
 from overdue.money import Money
 
-if TYPE_CHECKING:
-    from overdue.snapshot import Snapshot
+_nonempty = non_empty(AccountError)
 
 __all__ = ["POINT_KINDS", "Account", "ContactPoint", "Invoice", "mask"]
-
-
-def _nonempty(_inst: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise AccountError(f"{attribute.name} must be a non-empty string", got=value)
 
 
 POINT_KINDS = ("mobile", "home", "work", "other")
@@ -175,11 +169,3 @@ class Account:
         """A copy with ``events`` appended: how a host records what happened."""
         return attrs.evolve(self, events=self.events + events)
 
-    def snapshot(self, at: datetime | None = None) -> Snapshot:
-        """Fold the history into a :class:`~overdue.snapshot.Snapshot`.
-
-        Events after ``at`` are ignored.
-        """
-        from overdue.snapshot import fold
-
-        return fold(self, at)

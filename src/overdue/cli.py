@@ -42,6 +42,7 @@ from overdue.engine import TimelineEntry, decide, timeline
 from overdue.errors import OverdueError, PolicyFileError, internal_error
 from overdue.importers.command import register as _register_import
 from overdue.policy import Policy
+from overdue.situation import resolve_zone
 
 __all__ = ["DEMO_AT", "main"]
 
@@ -290,7 +291,7 @@ def _timeline_lines(entries: Iterable[TimelineEntry], tz_name: str | None) -> li
 
 
 def _zone_of(policy: Policy, account: Account) -> str | None:
-    return account.timezone or policy.assumed_zone
+    return resolve_zone(policy, account)[2]
 
 
 def _default_start(account: Account, policy: Policy) -> datetime:

@@ -57,6 +57,7 @@ class CompiledPolicy:
         dynamic_rules: the ``id()`` of the rules with an ``applies_to`` of their own (not
             ``RuleBase``'s scope filter): :meth:`rules_for` keeps them for the engine to ask.
         scoped: :meth:`rules_for`'s answers so far, by key (a memo: not compared, not shown).
+        guarded_rules: the ``id()`` of the rules silent before a date (``in_force_from``).
 
     Protocol checks (``isinstance`` on a runtime-checkable protocol) are slow, so each rule
     is asked once here, never per decision.
@@ -71,6 +72,7 @@ class CompiledPolicy:
     reply_rules: frozenset[int]
     waivable_rules: frozenset[int]
     lifted_codes: Mapping[str, str]
+    guarded_rules: frozenset[int]
     all_rules: tuple[Rule, ...] = ()
     scoped: Mapping[tuple[str, str, str, tuple[str, ...]], Scoped] = attrs.field(
         factory=dict, eq=False, repr=False
@@ -122,6 +124,9 @@ class CompiledPolicy:
             frozenset(id(r) for r in policy.rules if isinstance(r, GrantsReply)),
             frozenset(id(r) for r in policy.rules if waivable(r)),
             MappingProxyType({r.id: lifted_by(r, r.id) for r in policy.rules}),
+            frozenset(
+                id(r) for r in policy.rules if getattr(r, "in_force_from", None) is not None
+            ),
             tuple(policy.rules),
             dynamic_rules=frozenset(
                 id(r) for r in policy.rules if getattr(type(r), "applies_to", None) is not _SCOPED

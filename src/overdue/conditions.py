@@ -31,7 +31,7 @@ from overdue.situation import Situation
 
 __all__ = [
     "All",
-    "Any",
+    "AnyOf",
     "BalanceAtLeast",
     "BalanceAtLeastPerCurrency",
     "Condition",
@@ -80,8 +80,8 @@ class _Ops:
     def __and__(self, other: Condition) -> All:
         return All((self, other))
 
-    def __or__(self, other: Condition) -> Any:
-        return Any((self, other))
+    def __or__(self, other: Condition) -> AnyOf:
+        return AnyOf((self, other))
 
     def __invert__(self) -> Not:
         return Not(self)  # type: ignore[arg-type]
@@ -176,7 +176,7 @@ class All(_Ops):
 
 
 @attrs.frozen
-class Any(_Ops):
+class AnyOf(_Ops):
     """True when at least one inner condition holds."""
 
     kind: ClassVar[str] = "any"
@@ -451,7 +451,7 @@ def threshold_currencies(c: Condition | None) -> frozenset[str] | None:
         return frozenset((c.amount.currency,))
     if isinstance(c, BalanceAtLeastPerCurrency):
         return frozenset(m.currency for m in c.amounts)
-    if isinstance(c, All | Any):
+    if isinstance(c, All | AnyOf):
         found = [t for t in (threshold_currencies(x) for x in c.conditions) if t is not None]
         return frozenset().union(*found) if found else None
     if isinstance(c, Not):
@@ -461,7 +461,7 @@ def threshold_currencies(c: Condition | None) -> frozenset[str] | None:
 
 def _wrap(c: Condition) -> str:
     text = c.describe()
-    return f"({text})" if isinstance(c, All | Any) else text
+    return f"({text})" if isinstance(c, All | AnyOf) else text
 
 
 def days_overdue_at_least(days: int) -> DaysOverdueAtLeast:
@@ -503,9 +503,9 @@ def all_of(*conditions: Condition) -> All:
     return All(conditions)
 
 
-def any_of(*conditions: Condition) -> Any:
+def any_of(*conditions: Condition) -> AnyOf:
     """At least one condition holds."""
-    return Any(conditions)
+    return AnyOf(conditions)
 
 
 def not_(condition: Condition) -> Not:

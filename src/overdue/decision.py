@@ -82,7 +82,10 @@ class Reason:
 
 @attrs.frozen
 class MessageFacts:
-    """The facts an action's message states (or may state): what the rung must tell the debtor."""
+    """The facts an action's message states (or may state): what the rung must tell the debtor.
+
+    Its fields and ``currency`` are the values of :data:`overdue.policy.MESSAGE_FACTS` (the one
+    vocabulary; ``identity`` is stated by the sender, not carried here)."""
 
     amount: Money | None
     days_overdue: int
@@ -384,7 +387,7 @@ class Decision:
 
     def explain(self) -> str:
         """The decision in words, for a compliance officer."""
-        return explain(self)
+        return _explain(self)
 
     def __repr__(self) -> str:
         # Short on purpose: the full value is ~3,000 characters; explain() is the long form.
@@ -430,7 +433,7 @@ def _fmt(dt: datetime | None, tz_name: str | None) -> str:
     return f"{dt:%Y-%m-%d %H:%M} {dt.tzname()}"
 
 
-def explain(d: Decision) -> str:
+def _explain(d: Decision) -> str:
     """Render a decision as text: status, stage, each action and why it is when it is."""
     z = d.zone
     owed = str(d.balance) if d.balance is not None else "nothing invoiced"

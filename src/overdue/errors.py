@@ -22,7 +22,6 @@ __all__ = [
     "DispatchError",
     "EventError",
     "FloatMoneyError",
-    "HorizonExceededError",
     "InternalError",
     "InvalidDurationError",
     "MissingCalendarDataError",
@@ -36,7 +35,9 @@ __all__ = [
     "SuspiciousPolicyWarning",
     "UnknownChannelError",
     "UnknownKindError",
+    "UnknownNameError",
     "UnknownTimeZoneError",
+    "UsageError",
     "internal_error",
     "shown",
     "suggest",
@@ -203,8 +204,14 @@ class CalendarRangeError(OverdueError, ValueError):
     """
 
 
-class HorizonExceededError(OverdueError, RuntimeError):
-    """Rules kept deferring a step past the policy's search horizon."""
+class UsageError(OverdueError, ValueError, TypeError):
+    """A function of the library was called with an argument it cannot use: an unknown name
+    (a move, a profile, a mutant), a value of the wrong type, or a call out of order.  It is
+    both a ``ValueError`` and a ``TypeError``, the builtins such a mistake would raise."""
+
+
+class UnknownNameError(UsageError, LookupError):
+    """A function was asked for something by a name it does not know (a mutant, a preset part)."""
 
 
 class DispatchError(OverdueError, RuntimeError):

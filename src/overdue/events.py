@@ -13,9 +13,10 @@ fold, with the account id and event index.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timezone
 from enum import Enum
+from types import MappingProxyType
 from typing import ClassVar, cast
 from zoneinfo import ZoneInfo
 
@@ -23,7 +24,8 @@ import attrs
 
 from overdue._masking import masked_repr
 from overdue._time import require_aware
-from overdue.durations import Duration, as_duration
+from overdue._validators import optional_duration as _opt_duration
+from overdue.durations import Duration
 from overdue.errors import EventError
 from overdue.money import Money
 
@@ -270,10 +272,6 @@ class DebtorContacted(Event):
     channel: str = attrs.field(validator=_name)
     contact_point: str | None = attrs.field(default=None, repr=masked_repr)
     detail: str | None = None
-
-
-def _opt_duration(value: object) -> Duration | None:
-    return None if value is None else as_duration(value)  # type: ignore[arg-type]
 
 
 @attrs.frozen(kw_only=True)
@@ -539,35 +537,37 @@ class WrittenOff(Event):
     reason: str | None = None
 
 
-EVENT_KINDS: dict[str, type[Event]] = {
-    cls.kind: cls
-    for cls in (
-        InvoiceIssued,
-        PaymentReceived,
-        ContactAttempted,
-        DebtorContacted,
-        ConsentWaiver,
-        ConsentWithdrawn,
-        PromiseToPay,
-        DisputeOpened,
-        DisputeResolved,
-        CeaseRequested,
-        CeaseWithdrawn,
-        OptedOut,
-        OptedIn,
-        AuthorisationGranted,
-        AuthorisationRevoked,
-        PaymentPlanAgreed,
-        PaymentPlanBroken,
-        ManualHold,
-        HoldReleased,
-        FactSet,
-        FactCleared,
-        StageEntered,
-        WrittenOff,
-        StageLeft,
-        ServiceRecorded,
-        ChargePosted,
-    )
-}
-"""Every event class by its ``kind`` string, as written in account files."""
+EVENT_KINDS: Mapping[str, type[Event]] = MappingProxyType(
+    {
+        cls.kind: cls
+        for cls in (
+            InvoiceIssued,
+            PaymentReceived,
+            ContactAttempted,
+            DebtorContacted,
+            ConsentWaiver,
+            ConsentWithdrawn,
+            PromiseToPay,
+            DisputeOpened,
+            DisputeResolved,
+            CeaseRequested,
+            CeaseWithdrawn,
+            OptedOut,
+            OptedIn,
+            AuthorisationGranted,
+            AuthorisationRevoked,
+            PaymentPlanAgreed,
+            PaymentPlanBroken,
+            ManualHold,
+            HoldReleased,
+            FactSet,
+            FactCleared,
+            StageEntered,
+            WrittenOff,
+            StageLeft,
+            ServiceRecorded,
+            ChargePosted,
+        )
+    }
+)
+"""Every event class by its ``kind`` string, as written in account files (read-only)."""

@@ -13,7 +13,10 @@ from collections.abc import Iterable
 
 import attrs
 
+from overdue._validators import non_empty
 from overdue.errors import PolicyError
+
+_nonempty = non_empty(PolicyError)
 
 __all__ = ["ALIASES", "IDENTITY_DISCLOSURE", "Obligation", "canonical", "merged"]
 
@@ -24,11 +27,6 @@ ALIASES: dict[str, str] = {
 }
 """Obligation codes that mean the same as a rule's code (the reference policy's field-visit
 codes and :class:`~overdue.rules.FieldVisitConduct`'s), so an action carries each duty once."""
-
-
-def _nonempty(_i: object, a: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise PolicyError(f"{a.name} must be a non-empty string", got=value)
 
 
 @attrs.frozen

@@ -19,10 +19,14 @@ from typing import Literal
 import attrs
 
 from overdue._time import zone
+from overdue._validators import as_tuple as _strs
+from overdue._validators import duration as _duration
+from overdue._validators import non_empty
+from overdue._validators import optional_duration as _opt_duration
 from overdue.calendars import MON_FRI, BusinessCalendar
 from overdue.compiled import CompiledPolicy
 from overdue.conditions import Condition
-from overdue.durations import Duration, as_duration, days
+from overdue.durations import Duration, days
 from overdue.errors import PolicyError, UnknownChannelError, suggest
 from overdue.fees import Fee
 from overdue.money import ROUNDINGS
@@ -30,6 +34,8 @@ from overdue.obligations import Obligation
 from overdue.rules.base import Rule
 from overdue.rules.holds import HoldWhile
 from overdue.service import ServiceStep
+
+_nonempty = non_empty(PolicyError)
 
 __all__ = [
     "EVIDENCE_KINDS",
@@ -58,25 +64,6 @@ MESSAGE_FACTS = (
 
 EVIDENCE_KINDS = ("contract", "invoices", "payments", "contacts")
 """What a step's evidence bundle may list, all drawn from the account's own history."""
-
-
-def _nonempty(_i: object, a: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise PolicyError(f"{a.name} must be a non-empty string", got=value)
-
-
-def _opt_duration(value: object) -> Duration | None:
-    return None if value is None else as_duration(value)  # type: ignore[arg-type]
-
-
-def _duration(value: object) -> Duration:
-    return as_duration(value)  # type: ignore[arg-type]
-
-
-def _strs(value: Iterable[str] | str) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    return tuple(value)
 
 
 ROTATE_ON = ("capped", "unanswered", "invalid")
@@ -380,12 +367,6 @@ class Policy:
         return self.step_down != "never" or any(
             s.service or s.fee is not None or s.step_down for s in self.stages
         )
-
-    def with_presets(self, *presets: object) -> Policy:
-        """This policy with the named presets' rules stacked on it (``overdue.presets``)."""
-        from overdue.presets import with_presets
-
-        return with_presets(self, *presets)  # type: ignore[arg-type]
 
     @property
     def declared_channels(self) -> tuple[str, ...]:

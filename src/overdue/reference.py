@@ -151,7 +151,7 @@ def reference_policy(*, field_visit: bool = False, currency: str = "CNY") -> Pol
             "one-call-a-day",
             max_contacts=1,
             per=days(1),
-            window="calendar",
+            window="rolling_days",
             channels=("phone",),
             citation=HOUSE,
         ),

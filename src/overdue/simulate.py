@@ -27,6 +27,7 @@ import attrs
 
 from overdue._time import require_aware, zone
 from overdue.account import Account, ContactPoint, Invoice
+from overdue.channels import ANSWERABLE_CHANNELS
 from overdue.engine import decide
 from overdue.errors import OverdueError
 from overdue.events import (
@@ -44,18 +45,15 @@ if TYPE_CHECKING:
     from overdue.notebook.experiments import Difference
 
 __all__ = [
-    "AccountResult",
     "Behaviour",
     "Comparison",
     "ResponseRates",
+    "SimulatedAccount",
     "SimulationResult",
     "compare",
     "generate_portfolio",
     "simulate",
 ]
-
-_ANSWERING = {"phone": "conversation", "field_visit": "conversation"}
-
 
 def _prob(_i: object, a: attrs.Attribute[float], value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
@@ -161,7 +159,7 @@ class Behaviour:
 
 
 @attrs.frozen
-class AccountResult:
+class SimulatedAccount:
     """What happened to one account in a simulation.
 
     ``contact_log`` holds every contact as ``(local time, channel, rung)``, the time in the
@@ -205,15 +203,15 @@ class SimulationResult:
     policy_id: str
     start: datetime
     days: int
-    accounts: tuple[AccountResult, ...]
+    accounts: tuple[SimulatedAccount, ...]
     ladder: tuple[str, ...] = ()
 
     @property
-    def failed(self) -> tuple[AccountResult, ...]:
+    def failed(self) -> tuple[SimulatedAccount, ...]:
         """Accounts whose history the engine refused (reported, never silently dropped)."""
         return tuple(a for a in self.accounts if a.error is not None)
 
-    def _ok(self) -> list[AccountResult]:
+    def _ok(self) -> list[SimulatedAccount]:
         return [a for a in self.accounts if a.error is None]
 
     def recorded_accounts(self) -> list[Account]:
@@ -221,7 +219,7 @@ class SimulationResult:
         return [a.recorded for a in self.accounts if a.recorded is not None]
 
     @property
-    def decided(self) -> tuple[AccountResult, ...]:
+    def decided(self) -> tuple[SimulatedAccount, ...]:
         """The accounts that ran (every account not in :attr:`failed`)."""
         return tuple(self._ok())
 
@@ -404,7 +402,7 @@ def _run_one(
     costs: Mapping[str, Decimal],
     seed: int,
     record: bool = False,
-) -> AccountResult:
+) -> SimulatedAccount:
     opening = fold(account, start)
     owed = opening.balance or Money(0, policy.currency or "XXX")
     events = list(account.events)
@@ -436,9 +434,10 @@ def _run_one(
             # attempt: the idempotency key) draws the same luck under any policy.
             rng = random.Random(_seed_for(seed, a.idempotency_key))
             rates = behaviour.rates_for(a.stage, a.channel)
-            answered = a.channel in _ANSWERING and rng.random() < rates.answer
-            outcome = _ANSWERING[a.channel] if answered else (
-                "no_answer" if a.channel in _ANSWERING else "delivered"
+            answerable = a.channel in ANSWERABLE_CHANNELS
+            answered = answerable and rng.random() < rates.answer
+            outcome = (
+                "conversation" if answered else ("no_answer" if answerable else "delivered")
             )
             new.append(a.outcome_event(outcome, t))
             contacts[a.channel] += 1
@@ -462,7 +461,7 @@ def _run_one(
             break
     final = snap.balance or owed
     collected = Money(max(owed.amount - final.amount, Decimal(0)), owed.currency)
-    return AccountResult(
+    return SimulatedAccount(
         account_id=account.id,
         owed=owed,
         collected=collected,
@@ -508,14 +507,14 @@ def simulate(
     beh = behaviour if behaviour is not None else Behaviour()
     table = {k: Decimal(str(v)) for k, v in (costs or {}).items()}
     until = start + timedelta(days=days)
-    results: list[AccountResult] = []
+    results: list[SimulatedAccount] = []
     for account in accounts:
         try:
             results.append(_run_one(policy, account, start, until, beh, table, seed, record))
         except OverdueError as exc:
             zero = Money(0, policy.currency or "XXX")
             results.append(
-                AccountResult(account.id, zero, zero, None, None, (), {}, Decimal(0), str(exc))
+                SimulatedAccount(account.id, zero, zero, None, None, (), {}, Decimal(0), str(exc))
             )
     ladder = tuple(s.id for s in policy.enabled_stages)
     return SimulationResult(policy.id, start, days, tuple(results), ladder)

@@ -6,17 +6,54 @@ built by the engine from the snapshot, the policy and the ``now`` the caller pas
 
 from __future__ import annotations
 
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
+from typing import Protocol
 
 import attrs
 
+from overdue._time import zone
 from overdue.account import Account, ContactPoint
 from overdue.calendars import BusinessCalendar
 from overdue.events import ContactAttempted
 from overdue.money import Money
 from overdue.snapshot import Snapshot
 
-__all__ = ["Candidate", "Situation", "days_overdue"]
+__all__ = ["Candidate", "Situation", "days_overdue", "local_zone", "resolve_zone"]
+
+
+class _Assumes(Protocol):
+    """What the zone and situation builders read of a policy (structural: the policy ring sits
+    outside this module, and conditions, which read situations, sit inside the policy)."""
+
+    @property
+    def assumed_zone(self) -> str | None: ...
+
+    @property
+    def calendar(self) -> BusinessCalendar: ...
+
+
+def resolve_zone(policy: _Assumes, account: Account) -> tuple[tzinfo | None, str, str | None]:
+    """The debtor's zone, where it came from, and its name.
+
+    Declared zone, else the address's, else the policy's assumption.  The one place that says
+    so: the engine, the invariants, the CLI and the testing kit all ask here, so a debtor with
+    only an ``address_timezone`` is counted in the same zone everywhere.  ContactHours rules
+    with ``zone_sources`` may look at several of these (and the contact point's) at once.
+    """
+    if account.timezone is not None:
+        return zone(account.timezone), "account", account.timezone
+    if account.address_timezone is not None:
+        return zone(account.address_timezone), "address", account.address_timezone
+    if policy.assumed_zone is not None:
+        return zone(policy.assumed_zone), "policy", policy.assumed_zone
+    return None, "unknown", None
+
+
+def local_zone(policy: _Assumes, account: Account) -> tzinfo:
+    """The zone calendar days and wall clocks count in: the debtor's, else UTC (never the zone
+    ``now`` happens to be written in)."""
+    tz = resolve_zone(policy, account)[0]
+    return tz if tz is not None else UTC
 
 
 def days_overdue(snapshot: Snapshot, local_date: date) -> int:
@@ -56,6 +93,34 @@ class Situation:
     balance: Money | None
     elsewhere: tuple[ContactAttempted, ...] = ()
     debt_id: str | None = None
+
+    @classmethod
+    def at(
+        cls,
+        policy: _Assumes,
+        account: Account,
+        snapshot: Snapshot,
+        now: datetime,
+        *,
+        resolved: tuple[tzinfo | None, str, str | None] | None = None,
+    ) -> Situation:
+        """The situation of ``account`` at ``now`` under ``policy``: the one builder.
+
+        ``resolved`` is :func:`resolve_zone`'s answer when the caller already holds it (the
+        engine also reports the zone's name)."""
+        tz, source, _ = resolved if resolved is not None else resolve_zone(policy, account)
+        local_date = now.astimezone(tz if tz is not None else UTC).date()
+        return cls(
+            account,
+            snapshot,
+            now,
+            tz,
+            source,
+            policy.calendar,
+            local_date,
+            days_overdue(snapshot, local_date),
+            snapshot.balance,
+        )
 
 
 @attrs.frozen

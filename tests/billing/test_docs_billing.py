@@ -6,8 +6,10 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from overdue import Fee, Money, ServiceStep
+from overdue import Money
 from overdue.config import dumps_policy, loads_policy
+from overdue.fees import Fee
+from overdue.service import ServiceStep
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "billing.md"
 

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING
 import attrs
 import pytest
 
-from overdue import Account, Fee, Invoice, Money, Policy, Stage, Step, days, decide, timeline
+from overdue import Account, Invoice, Money, Policy, Stage, Step, days, decide, timeline
 from overdue.conditions import days_overdue_at_least
 from overdue.config import decision_to_dict, loads_policy
 from overdue.dispatch import Renderer
 from overdue.errors import EventError, OverdueError, PolicyError
 from overdue.events import DisputeOpened
-from overdue.fees import interest_on, simple_interest
+from overdue.fees import Fee, interest_on, simple_interest
 
 if TYPE_CHECKING:
     from conftest import Kit

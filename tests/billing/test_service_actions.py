@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 import attrs
 import pytest
 
-from overdue import Money, Policy, ServiceAction, ServiceStep, Stage, Step, days, decide, timeline
+from overdue import Money, Policy, Stage, Step, days, decide, timeline
 from overdue.conditions import days_overdue_at_least
+from overdue.decision import ServiceAction
 from overdue.dispatch import ChannelRegistry, Dispatcher, InMemoryLedger
 from overdue.dispatch.outcomes import Delivered
 from overdue.errors import PolicyError
@@ -28,6 +29,7 @@ from overdue.events import (
     WrittenOff,
 )
 from overdue.rules import ContactHours, FrequencyCap, HoldWhile
+from overdue.service import ServiceStep
 
 if TYPE_CHECKING:
     from conftest import Kit

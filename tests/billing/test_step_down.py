@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from overdue import Money, Policy, ServiceStep, Stage, Step, days
+from overdue import Money, Policy, Stage, Step, days
 from overdue.conditions import balance_at_least, days_overdue_at_least
 from overdue.config import loads_policy
 from overdue.errors import PolicyFileError
 from overdue.events import InvoiceIssued, PaymentReceived, StageEntered, StageLeft
+from overdue.service import ServiceStep
 
 if TYPE_CHECKING:
     from conftest import Kit

@@ -10,8 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from overdue.calendars import MON_FRI, WeekCalendar
-from overdue.conditions import All, BalanceAtLeast, DaysOverdueAtLeast, Not
-from overdue.conditions import Any as AnyOf
+from overdue.conditions import All, AnyOf, BalanceAtLeast, DaysOverdueAtLeast, Not
 from overdue.config import (
     dump_policy,
     dumps_policy,
@@ -100,7 +99,7 @@ rules = st.one_of(
         id=names,
         max_contacts=st.integers(1, 9),
         per=st.builds(Duration, st.integers(1, 9), st.sampled_from(("d", "w"))),
-        window=st.sampled_from(("rolling", "calendar")),
+        window=st.sampled_from(("rolling", "rolling_days")),
         scope=st.sampled_from(("debtor", "debt", "contact_point")),
         counts=st.sampled_from(("attempt", "connected", "conversation", "unanswered")),
         count_channels=filters,
@@ -112,7 +111,7 @@ rules = st.one_of(
         id=names,
         after=st.sampled_from(("conversation", "refused")),
         period=plain_durations,
-        first_day=st.sampled_from(("event", "local_date")),
+        day_one=st.sampled_from(("event_time", "event_local_date")),
         **_common(),
     ),
     st.builds(HoldWhile, id=names, fact=names, pause_deadlines=st.booleans(), **_common()),

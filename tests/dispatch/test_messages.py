@@ -8,11 +8,12 @@ from datetime import timedelta
 import attrs
 import pytest
 
-from overdue import REFERENCE_POLICY, reference_policy
+from overdue import REFERENCE_POLICY
 from overdue.decision import Action
 from overdue.dispatch import DEFAULT_TEMPLATES, Renderer, TemplateError, TemplateText
 from overdue.dispatch.messages import FACT_NAMES, NEUTRAL_TEMPLATE
 from overdue.policy import Obligation
+from overdue.reference import reference_policy
 
 MakeAction = Callable[..., Action]
 

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from overdue import REFERENCE_POLICY, reference_policy
+from overdue import REFERENCE_POLICY
 from overdue.dispatch import ChannelRegistry, Delivered, FunctionAdapter, RecordingAdapter
 from overdue.errors import PolicyError, UnknownChannelError
+from overdue.reference import reference_policy
 
 
 def test_register_returns_the_adapter_and_refuses_a_second_for_the_channel() -> None:

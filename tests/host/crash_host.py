@@ -40,7 +40,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from overdue import Account, ContactPoint, Invoice, Money, reference_policy
+from overdue import Account, ContactPoint, Invoice, Money
 from overdue.decision import Action
 from overdue.dispatch import (
     ChannelRegistry,
@@ -54,6 +54,7 @@ from overdue.dispatch import (
 from overdue.events import DisputeOpened, DisputeResolved, Event, PaymentReceived
 from overdue.host import Runner, RunStep
 from overdue.host._sql import SqlStore
+from overdue.reference import reference_policy
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = date(2026, 1, 12)

@@ -309,8 +309,9 @@ def test_an_in_memory_store_runs_the_same_loop() -> None:
 def test_the_runner_carries_out_service_actions_and_their_undo_once(store: SqlStore) -> None:
     # Issue 18: a rung's service action goes through the same dispatch, ledger and store as a
     # contact; its outcome is recorded as a ServiceRecorded event, and paying in full undoes it.
-    from overdue import Policy, ServiceStep, Stage, Step, days
+    from overdue import Policy, Stage, Step, days
     from overdue.events import ServiceRecorded
+    from overdue.service import ServiceStep
 
     policy = Policy(
         "with-service",

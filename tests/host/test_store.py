@@ -9,6 +9,7 @@ import pytest
 
 from overdue import Money
 from overdue.dispatch import Delivered, Failed, Unknown
+from overdue.dispatch.ledger import classify_claim as classify
 from overdue.events import (
     AuthorisationGranted,
     ContactAttempted,
@@ -24,7 +25,7 @@ from overdue.host import (
     StoreError,
     UnknownAccountError,
 )
-from overdue.host._sql import SqlStore, classify
+from overdue.host._sql import SqlStore
 
 from .conftest import MakeAction, StoreFactory, at, debtor
 
@@ -303,3 +304,18 @@ def test_instants_are_compared_as_instants_whatever_their_offset(store: SqlStore
     just_before = at(12, 8).astimezone(UTC) - timedelta(microseconds=1)
     assert store.due(just_before) == ()
     assert store.due(at(12, 8).astimezone(UTC)) == ("A-1",)
+
+
+def test_the_outbox_ledger_masks_a_detail_left_for_a_human(
+    store: SqlStore, make_action: MakeAction
+) -> None:
+    """Named fix: the host's outbox ledger stored ``mark_unknown``'s detail as given, where the
+    dispatch ledgers mask it (one statement set now, and the same masking)."""
+    store.create(debtor("A-1"))
+    action = make_action(1)
+    store.ledger.claim(action, at=at(12))
+    entry = store.ledger.mark_unknown(
+        action.idempotency_key, at=at(12), detail="timed out calling +86.139.1234.5678"
+    )
+    assert entry.detail is not None
+    assert "1234.5678" not in entry.detail

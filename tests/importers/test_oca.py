@@ -13,9 +13,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from overdue import Fee, Money, decide
+from overdue import Money, decide
 from overdue.config import loads_policy, policy_warnings
 from overdue.errors import ConfigError
+from overdue.fees import Fee
 from overdue.importers import ImportResult, import_oca
 
 from .conftest import DATA, entered, one_invoice

@@ -124,14 +124,14 @@ def test_a_handful_of_changed_accounts_is_within_noise_even_if_the_interval_is_n
     from decimal import Decimal
 
     from overdue import Money
-    from overdue.simulate import AccountResult, SimulationResult
+    from overdue.simulate import SimulatedAccount, SimulationResult
 
     def run(paid: int) -> SimulationResult:
         rows = []
         for i in range(300):
             owed = Money("100.00", "CNY")
             got = owed if i < paid else Money("0.00", "CNY")
-            rows.append(AccountResult(f"A-{i}", owed, got, 1 if i < paid else None, None, (),
+            rows.append(SimulatedAccount(f"A-{i}", owed, got, 1 if i < paid else None, None, (),
                                       {}, Decimal(0)))
         return SimulationResult("p", START, 10, tuple(rows))
 

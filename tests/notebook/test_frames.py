@@ -12,7 +12,8 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from overdue import REFERENCE_POLICY, Account, Invoice, Money, decide_batch, timeline
+from overdue import REFERENCE_POLICY, Account, Invoice, Money, timeline
+from overdue.batch import decide_batch
 from overdue.events import PaymentReceived
 from overdue.notebook.frames import STATUS_ORDER, to_arrow, to_frame
 from overdue.simulate import compare, generate_portfolio, simulate

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from overdue import REFERENCE_POLICY, Account, Invoice, Money, decide_batch
+from overdue import REFERENCE_POLICY, Account, Invoice, Money
+from overdue.batch import decide_batch
 from overdue.events import PaymentReceived
 from overdue.simulate import compare, generate_portfolio
 

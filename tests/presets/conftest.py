@@ -1,7 +1,7 @@
 """The scenario kit for preset tests: the seed's reference ladder, accounts and contacts.
 
-Every scenario stacks a preset on ``overdue.reference_policy()``.  Two variations of the
-reference ladder keep a scenario about one rule readable:
+Every scenario stacks a preset on ``overdue.reference.reference_policy()``.  Two variations of
+the reference ladder keep a scenario about one rule readable:
 
 - ``house_caps=False`` drops the reference's own house frequency caps (one call a day, three
   contacts a week), which are stricter than Regulation F, so a test of the 7-in-7 presumption
@@ -21,19 +21,11 @@ from typing import Any
 import attrs
 import pytest
 
-from overdue import (
-    Account,
-    ContactPoint,
-    Decision,
-    Invoice,
-    Money,
-    Policy,
-    decide,
-    reference_policy,
-)
+from overdue import Account, ContactPoint, Decision, Invoice, Money, Policy, decide
 from overdue.decision import Action, Reason
 from overdue.events import ContactAttempted, Event, StageEntered
 from overdue.presets import Preset, PresetWarning, with_presets
+from overdue.reference import reference_policy
 
 HOUSE_CAPS = ("one-call-a-day", "three-contacts-a-week")
 

@@ -14,22 +14,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from overdue import (
-    Account,
-    ContactPoint,
-    Invoice,
-    Money,
-    Policy,
-    Stage,
-    Step,
-    decide,
-    reference_policy,
-)
+from overdue import Account, ContactPoint, Invoice, Money, Policy, Stage, Step, decide
 from overdue.cli import main
 from overdue.config import loads_policy, policy_warnings
 from overdue.errors import PolicyError, PolicyFileError
 from overdue.events import ContactAttempted, OptedOut, StageEntered
 from overdue.presets import PresetWarning, rule_table, with_presets
+from overdue.reference import reference_policy
 from overdue.rules import ContactHours, FrequencyCap
 
 NY = ZoneInfo("America/New_York")

@@ -80,7 +80,7 @@ def test_in_rbi_recovery_2022_identity__an_agents_visit_carries_id_and_authorisa
 
 
 def test_in_rbi_recovery_2022__persistent_calling_needs_the_lenders_own_number() -> None:
-    from overdue import reference_policy
+    from overdue.reference import reference_policy
 
     base = reference_policy(currency="INR")
     with pytest.warns(PresetWarning, match="persistently calling"):

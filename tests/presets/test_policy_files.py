@@ -8,7 +8,6 @@ from typing import Any
 import attrs
 import pytest
 
-from overdue import reference_policy
 from overdue.config import (
     dumps_policy,
     loads_policy,
@@ -19,6 +18,7 @@ from overdue.config import (
 )
 from overdue.errors import PolicyFileError
 from overdue.presets import PRESETS, PresetError, PresetWarning, with_presets
+from overdue.reference import reference_policy
 
 STACKS = [
     ("us_reg_f", "us_state_ma"),

@@ -157,7 +157,7 @@ def test_a_waived_cap_is_lifted_for_more_calls() -> None:
         channels=("phone",),
         max_contacts=6,
         per="1d",
-        window="calendar",
+        window="rolling_days",
         scope="contact_point",
         counts="unanswered",
         waivable=True,
@@ -273,7 +273,7 @@ def test_an_inbound_contact_record_also_opens_the_reply() -> None:
 def test_the_reply_does_not_override_rules_of_other_kinds() -> None:
     # A daily SMS cap still holds: respond_once overrides contact hours and quiet days only.
     cap = FrequencyCap(
-        "one_sms_a_day", channels=("sms",), max_contacts=1, per="1d", window="calendar"
+        "one_sms_a_day", channels=("sms",), max_contacts=1, per="1d", window="rolling_days"
     )
     earlier = ContactAttempted(
         at=datetime(2026, 3, 5, 10, tzinfo=SH), channel="sms", outcome="delivered"

@@ -89,7 +89,7 @@ def test_a_toml_policy_with_every_contact_side_kind_loads() -> None:
     assert cap.window == "rolling_days"
     assert cap.exclude == ("inbound", "not_connected", "consented", "to_representative")
     assert isinstance(cool, CoolDown)
-    assert cool.counts_from == "event_local_date"
+    assert cool.day_one == "event_local_date"
     assert isinstance(reply, RespondOnce)
     assert reply.overrides == frozenset({"contact_hours"})
     assert isinstance(third, ThirdPartyContact)

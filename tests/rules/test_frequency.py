@@ -232,7 +232,7 @@ def test_calls_to_the_debtors_attorney_are_excluded() -> None:
 )
 def test_counting_modes(counts: str, outcomes: list[str], capped: bool) -> None:
     cap = FrequencyCap(
-        "cap", channels=("phone",), max_contacts=3, per="1d", window="calendar", counts=counts
+        "cap", channels=("phone",), max_contacts=3, per="1d", window="rolling_days", counts=counts
     )  # type: ignore[arg-type]
     calls = [_call(date(2026, 3, 4), hour=9 + i, outcome=o) for i, o in enumerate(outcomes)]
     now = datetime(2026, 3, 4, 15, tzinfo=NY)
@@ -247,7 +247,7 @@ def test_cn_three_conversations_a_day_end_at_local_midnight_in_shanghai() -> Non
         channels=("phone",),
         max_contacts=3,
         per="1d",
-        window="calendar",
+        window="rolling_days",
         counts="conversation",
     )
     calls = [_call(date(2026, 3, 4), hour=h, outcome="conversation", tz=SH) for h in (9, 11, 14)]
@@ -275,7 +275,7 @@ def test_scope_contact_point_counts_only_calls_to_the_same_number() -> None:
         channels=("phone",),
         max_contacts=6,
         per="1d",
-        window="calendar",
+        window="rolling_days",
         scope="contact_point",
         counts="unanswered",
     )
@@ -368,20 +368,12 @@ def test_a_conversation_on_the_debtors_own_call_starts_the_cool_down() -> None:
     )
 
 
-def test_day_one_and_first_day_agree_or_are_refused() -> None:
-    assert (
-        CoolDown("c", after="conversation", period="7d", first_day="local_date").counts_from
-        == "event_local_date"
-    )
-    assert (
-        CoolDown("c", after="conversation", period="7d", day_one="event_local_date").counts_from
-        == "event_local_date"
-    )
-    assert CoolDown("c", after="conversation", period="7d").counts_from == "event_time"
-    with pytest.raises(PolicyError, match="contradict"):
-        CoolDown(
-            "c", after="conversation", period="7d", first_day="local_date", day_one="event_time"
-        )
+def test_day_one_is_the_one_spelling() -> None:
+    assert CoolDown("c", after="conversation", period="7d").day_one == "event_time"
+    with pytest.raises(TypeError):
+        CoolDown("c", after="conversation", period="7d", first_day="local_date")  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="day_one"):
+        CoolDown("c", after="conversation", period="7d", day_one="local_date")  # type: ignore[arg-type]
     described = CoolDown(
         "c", after="conversation", period="7d", day_one="event_local_date"
     ).describe()

@@ -55,7 +55,7 @@ POLICY = Policy(
     ),
     rules=(
         ContactHours("hours", window=(time(8), time(21)), channels=("sms",)),
-        FrequencyCap("cap", max_contacts=1, per="1d", window="calendar"),
+        FrequencyCap("cap", max_contacts=1, per="1d", window="rolling_days"),
         HoldWhile("dispute", fact="dispute_open"),
         RespectCease("cease"),
         RespectOptOut("opt-out"),

@@ -7,6 +7,7 @@ import warnings
 import pytest
 
 from overdue import REFERENCE_POLICY
+from overdue.presets import with_presets
 from overdue.testing import MUTATION_CLASSES, mutant, mutants, weakenings
 
 ISSUE_CLASSES = {
@@ -65,7 +66,7 @@ def test_every_mutant_is_a_weakening_of_the_original() -> None:
 def test_a_preset_policy_gets_its_own_mutants() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        stacked = REFERENCE_POLICY.with_presets("cn_gbt_2025")
+        stacked = with_presets(REFERENCE_POLICY, "cn_gbt_2025")
     names = {m.name for m in mutants(stacked)}
     assert "preset_dropped:cn_gbt_2025" in names
     assert "cap_raised:cn_gbt_2025.connected_calls_per_day" in names

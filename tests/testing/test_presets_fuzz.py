@@ -31,7 +31,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import precondition, rule
 
-from overdue import Account, ContactPoint, Policy, Step, reference_policy
+from overdue import Account, ContactPoint, Policy, Step
 from overdue.decision import Action
 from overdue.events import (
     AuthorisationGranted,
@@ -44,6 +44,7 @@ from overdue.events import (
 from overdue.presets import PresetWarning, with_presets
 from overdue.presets.ca import NOTICE_TEMPLATE as ONTARIO_NOTICE
 from overdue.presets.us import LOCATION_INQUIRY
+from overdue.reference import reference_policy
 from overdue.rules import Citation, FrequencyCap
 from overdue.testing import PolicyMachine
 from overdue.testing.machine import default_account, fuzz_settings

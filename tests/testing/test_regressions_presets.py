@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from overdue import Account, ContactPoint, Invoice, Money, Policy, Step, decide, reference_policy
+from overdue import Account, ContactPoint, Invoice, Money, Policy, Step, decide
 from overdue.events import ContactAttempted, PromiseToPay, StageEntered
 from overdue.presets import PresetWarning, with_presets
+from overdue.reference import reference_policy
 from overdue.testing import check_all, check_caps, check_rules
 
 NY = ZoneInfo("America/New_York")

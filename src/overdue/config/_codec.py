@@ -36,7 +36,7 @@ import json
 import operator
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
@@ -65,7 +65,19 @@ from overdue.money import Money
 from overdue.rules.base import Rule
 from overdue.rules.hours import WEEKDAY_NAMES
 
-__all__ = ["INVALID", "Decoder", "Encoder", "join_path", "relocate"]
+__all__ = ["INVALID", "Decoder", "Encoder", "join_path", "key_paths", "relocate"]
+
+
+def key_paths(node: Any, path: str = "$") -> Iterator[tuple[str, Any]]:
+    """Every node of a document with its key path (``$.stages[0].id``), in document order:
+    the one walk the loader (ordering errors) and the dumper (refusing nulls) share."""
+    yield path, node
+    if isinstance(node, Mapping):
+        for k, v in node.items():
+            yield from key_paths(v, f"{path}.{k}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from key_paths(v, f"{path}[{i}]")
 
 
 class Described(str):
@@ -224,18 +236,23 @@ def default_of(a: attrs.Attribute[Any]) -> Any:
         if d.takes_self:
             return INVALID
         d = d.factory()
+    try:
+        return _converted(a, d)
+    except Exception:
+        return INVALID
+
+
+def _converted(a: attrs.Attribute[Any], value: Any) -> Any:
+    """``value`` through the field's own converter; ``INVALID`` when the converter needs the
+    instance or the field (it can only run in the constructor)."""
     conv = a.converter
-    if conv is not None:
-        try:
-            if isinstance(conv, attrs.Converter):
-                if conv.takes_self or conv.takes_field:  # type: ignore[attr-defined]
-                    return INVALID
-                d = conv.converter(d)  # type: ignore[attr-defined]
-            else:
-                d = conv(d)
-        except Exception:
+    if conv is None:
+        return value
+    if isinstance(conv, attrs.Converter):
+        if conv.takes_self or conv.takes_field:  # type: ignore[attr-defined]
             return INVALID
-    return d
+        return conv.converter(value)  # type: ignore[attr-defined]
+    return conv(value)
 
 
 def _type_name(value: object) -> str:
@@ -694,14 +711,9 @@ class Decoder:
         enclosing table instead.
         """
         try:
-            conv = a.converter
-            if conv is not None:
-                if isinstance(conv, attrs.Converter):
-                    if conv.takes_self or conv.takes_field:  # type: ignore[attr-defined]
-                        return True
-                    value = conv.converter(value)  # type: ignore[attr-defined]
-                else:
-                    value = conv(value)
+            value = _converted(a, value)
+            if value is INVALID:
+                return True
             if a.validator is not None:
                 a.validator(types.SimpleNamespace(**before), a, value)
         except OverdueError as exc:

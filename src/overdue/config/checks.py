@@ -12,9 +12,10 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 
 from overdue.account import Account
+from overdue.channels import CALL_CHANNELS, VISIT_CHANNELS
 from overdue.conditions import (
     All,
-    Any,
+    AnyOf,
     BalanceAtLeast,
     DaysOverdueAtLeast,
     Not,
@@ -47,10 +48,9 @@ LEGAL_MARKERS = frozenset(
 )
 """Words that make a template, authorisation or obligation code legal (``letter.lawyer``)."""
 
-PHONE_CHANNELS = frozenset({"phone", "call", "voice", "robocall"})
-"""Channels that ring the debtor, which ``overdue check`` wants under a contact-hours rule."""
-
-VISIT_CHANNELS = frozenset({"field_visit", "visit"})
+PHONE_CHANNELS = CALL_CHANNELS
+"""Channels that ring the debtor, which ``overdue check`` wants under a contact-hours rule
+(:data:`overdue.channels.CALL_CHANNELS`)."""
 
 MIN_DAYS_BEFORE_LEGAL = 14
 """Days overdue under which reaching a legal rung is flagged."""
@@ -64,7 +64,7 @@ def _min_days(cond: object) -> int:
         return cond.age.min_timedelta.days  # the fewest days the age can stand for
     if isinstance(cond, All):
         return max((_min_days(c) for c in cond.conditions), default=0)
-    if isinstance(cond, Any):
+    if isinstance(cond, AnyOf):
         return min((_min_days(c) for c in cond.conditions), default=0)
     if isinstance(cond, Not | BalanceAtLeast):
         return 0

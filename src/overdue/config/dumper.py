@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from overdue.config._codec import Encoder
+from overdue.config._codec import Encoder, key_paths
 from overdue.config.loader import SCHEMA, Format, _format_of
 from overdue.config.registry import Kinds
 from overdue.errors import ConfigError, OverdueError, suggest
@@ -81,15 +81,10 @@ def _is_tables(v: object) -> bool:
 
 
 def _refuse_nulls(doc: object, path: str) -> None:
-    if doc is None:
-        raise ConfigError(
-            "TOML has no null; this field differs from its default only by being empty",
-            key_path=path,
-            expected="write the policy as JSON instead",
-        )
-    if isinstance(doc, dict):
-        for k, v in doc.items():
-            _refuse_nulls(v, f"{path}.{k}")
-    elif isinstance(doc, list):
-        for i, v in enumerate(doc):
-            _refuse_nulls(v, f"{path}[{i}]")
+    for where, value in key_paths(doc, path):
+        if value is None:
+            raise ConfigError(
+                "TOML has no null; this field differs from its default only by being empty",
+                key_path=where,
+                expected="write the policy as JSON instead",
+            )

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from overdue._iso4217 import ISO4217_CODES
-from overdue.config._codec import Decoder
+from overdue.config._codec import Decoder, key_paths
 from overdue.config.registry import Kinds
 from overdue.errors import ConfigError, PolicyError, PolicyFileError, suggest
 from overdue.limits import MAX_DEPTH, too_deep
@@ -353,17 +353,8 @@ def _cross_check(body: Mapping[str, Any], dec: Decoder) -> None:
 def in_document_order(errors: list[ConfigError], doc: Any) -> list[ConfigError]:
     """Sort errors by where their key path appears in the document (stable for ties)."""
     order: dict[str, int] = {}
-
-    def walk(node: Any, path: str) -> None:
+    for path, _node in key_paths(doc):
         order[path] = len(order)
-        if isinstance(node, Mapping):
-            for k, v in node.items():
-                walk(v, f"{path}.{k}")
-        elif isinstance(node, list):
-            for i, v in enumerate(node):
-                walk(v, f"{path}[{i}]")
-
-    walk(doc, "$")
 
     def key(e: ConfigError) -> int:
         path = e.key_path or "$"

@@ -2,14 +2,15 @@
 
 A policy file names kinds by string (``kind = "contact_hours"``); nothing is imported or
 evaluated.  :class:`Kinds` maps those strings to classes.  ``Kinds.default()`` builds a fresh
-registry from the library's kinds at call time (so rule kinds other modules add to
-:data:`overdue.rules.BUILTIN_RULES` are included); a host that has its own rule kinds builds one,
-registers on it, and passes it to the loader.  There is no global registry to mutate.
+registry from the library's kinds (:data:`overdue.rules.BUILTIN_RULES` and the two tables here,
+all read-only); a host that has its own rule kinds builds one, registers on it, and passes it to
+the loader.  There is no global registry to mutate.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -17,6 +18,7 @@ import attrs
 from overdue.calendars import HolidaysCalendar, WeekCalendar
 from overdue.conditions import (
     All,
+    AnyOf,
     BalanceAtLeast,
     BalanceAtLeastPerCurrency,
     DaysOverdueAtLeast,
@@ -25,7 +27,6 @@ from overdue.conditions import (
     OverdueFor,
     UnpaidInvoicesAtLeast,
 )
-from overdue.conditions import Any as AnyOf
 from overdue.errors import PolicyError, suggest
 
 __all__ = ["BUILTIN_CALENDARS", "BUILTIN_CONDITIONS", "Kinds"]
@@ -43,7 +44,9 @@ BUILTIN_CONDITIONS: tuple[type[Any], ...] = (
 )
 """The entry-condition classes the library ships."""
 
-BUILTIN_CALENDARS: Mapping[str, type[Any]] = {"week": WeekCalendar, "holidays": HolidaysCalendar}
+BUILTIN_CALENDARS: Mapping[str, type[Any]] = MappingProxyType(
+    {"week": WeekCalendar, "holidays": HolidaysCalendar}
+)
 """The business-calendar classes a policy file may name, by their ``kind`` in files."""
 
 
@@ -60,6 +63,20 @@ def _check_class(cls: type[Any], what: str) -> str:
             got=cls.__name__,
         )
     return kind
+
+
+def _register(
+    table: dict[str, type[Any]], kind: str, cls: type[Any], what: str, replace: bool
+) -> type[Any]:
+    """Put ``cls`` in ``table`` under ``kind``, refusing to overwrite another class silently."""
+    if not replace and kind in table and table[kind] is not cls:
+        raise PolicyError(
+            f"{what} kind {kind!r} is already registered to {table[kind].__name__}",
+            expected="a new kind, or replace=True",
+            got=cls.__name__,
+        )
+    table[kind] = cls
+    return cls
 
 
 class Kinds:
@@ -105,40 +122,18 @@ class Kinds:
 
     def register_rule(self, cls: type[Any], *, replace: bool = False) -> type[Any]:
         """Make rule class ``cls`` loadable under its ``kind``; returns ``cls`` (a decorator)."""
-        kind = _check_class(cls, "rule")
-        if not replace and kind in self._rules and self._rules[kind] is not cls:
-            raise PolicyError(
-                f"rule kind {kind!r} is already registered to {self._rules[kind].__name__}",
-                expected="a new kind, or replace=True",
-                got=cls.__name__,
-            )
-        self._rules[kind] = cls
-        return cls
+        return _register(self._rules, _check_class(cls, "rule"), cls, "rule", replace)
 
     def register_condition(self, cls: type[Any], *, replace: bool = False) -> type[Any]:
         """Make condition class ``cls`` loadable under its ``kind``; returns ``cls``."""
         kind = _check_class(cls, "condition")
-        if not replace and kind in self._conditions and self._conditions[kind] is not cls:
-            raise PolicyError(
-                f"condition kind {kind!r} is already registered",
-                expected="a new kind, or replace=True",
-                got=cls.__name__,
-            )
-        self._conditions[kind] = cls
-        return cls
+        return _register(self._conditions, kind, cls, "condition", replace)
 
     def register_calendar(self, name: str, cls: type[Any], *, replace: bool = False) -> type[Any]:
         """Make calendar class ``cls`` loadable as ``calendar = {kind = name, ...}``."""
         if not attrs.has(cls):
             raise PolicyError("a calendar class must be an attrs class", got=cls.__name__)
-        if not replace and name in self._calendars and self._calendars[name] is not cls:
-            raise PolicyError(
-                f"calendar kind {name!r} is already registered",
-                expected="a new kind, or replace=True",
-                got=cls.__name__,
-            )
-        self._calendars[name] = cls
-        return cls
+        return _register(self._calendars, name, cls, "calendar", replace)
 
     @property
     def rules(self) -> Mapping[str, type[Any]]:

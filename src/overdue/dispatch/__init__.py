@@ -48,13 +48,6 @@ from overdue.dispatch.messages import (
 from overdue.dispatch.outcomes import Delivered, Failed, SendOutcome, Unknown
 from overdue.dispatch.registry import ENTRY_POINT_GROUP, ChannelRegistry
 
-Outcome = SendOutcome
-"""What an adapter's ``send`` returns: ``Delivered | Failed | Unknown``.
-
-Not to be confused with :class:`overdue.events.Outcome`, the enum recorded in the history;
-each value's ``event_outcome`` maps one to the other.
-"""
-
 __all__ = [
     "DEFAULT_TEMPLATES",
     "ENTRY_POINT_GROUP",
@@ -82,7 +75,6 @@ __all__ = [
     "LedgerEntry",
     "LedgerState",
     "Message",
-    "Outcome",
     "RecordingAdapter",
     "Renderer",
     "RetryPolicy",

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Collection, Generator, Iterable, Mapping
 from datetime import datetime
 from typing import Any, Literal, TypeAlias
@@ -197,10 +198,7 @@ class DispatchReport:
 
     def counts(self) -> dict[str, int]:
         """How many results per status."""
-        out: dict[str, int] = {}
-        for r in self.results:
-            out[r.status] = out.get(r.status, 0) + 1
-        return out
+        return dict(Counter(r.status for r in self.results))
 
     def summary(self) -> str:
         """One line: the counts per status."""

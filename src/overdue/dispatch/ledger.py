@@ -31,7 +31,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -208,23 +208,12 @@ class InMemoryLedger:
             row = self._rows.get(key)
             now = self._clock()
             if row is None:
-                entry = LedgerEntry(
-                    key,
-                    "intended",
-                    action.account_id,
-                    action.channel,
-                    action.template,
-                    _masked(action),
-                    intended_at=at,
-                )
+                entry = intended_entry(action, at)
                 self._rows[key] = _Row(entry, now)
                 return Claim("new", entry)
-            if row.entry.state == "sent":
-                return Claim("done", row.entry)
-            if row.entry.state == "unknown":
-                return Claim("unknown", row.entry)
-            if now - row.claimed_at < self.lease:
-                return Claim("busy", row.entry)
+            status = classify_claim(row.entry.state, now - row.claimed_at >= self.lease)
+            if status != "in_doubt":
+                return Claim(status, row.entry)
             row.entry = attrs.evolve(row.entry, recoveries=row.entry.recoveries + 1)
             row.claimed_at = now
             return Claim("in_doubt", row.entry)
@@ -281,31 +270,37 @@ class InMemoryLedger:
 
 # -- SQLite ---------------------------------------------------------------------------------
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS overdue_ledger (
-    seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+def ledger_ddl(table: str, *, serial: str, real: str, ts: str) -> str:
+    """The ledger table, for every SQL ledger (this module's SQLite file, the host's outbox on
+    SQLite or PostgreSQL): one declaration, the database's own types filled in."""
+    return f"""CREATE TABLE IF NOT EXISTS {table} (
+    seq             {serial},
     idempotency_key TEXT NOT NULL UNIQUE,
-    state          TEXT NOT NULL CHECK (state IN ('intended', 'sent', 'unknown')),
-    account_id     TEXT NOT NULL,
-    channel        TEXT NOT NULL,
-    template       TEXT NOT NULL,
-    contact        TEXT,
-    owner_host     TEXT,
-    owner_pid      INTEGER,
-    owner_token    TEXT,
-    claimed_at     REAL,
-    intended_at    TEXT,
-    recorded_at    TEXT,
-    attempts       INTEGER NOT NULL DEFAULT 0,
-    recoveries     INTEGER NOT NULL DEFAULT 0,
-    outcome_kind   TEXT CHECK (outcome_kind IN ('delivered', 'failed', 'unknown')),
-    event_outcome  TEXT,
-    code           TEXT,
-    retryable      INTEGER,
-    reference      TEXT,
-    detail         TEXT
+    state           TEXT NOT NULL CHECK (state IN ('intended', 'sent', 'unknown')),
+    account_id      TEXT NOT NULL,
+    channel         TEXT NOT NULL,
+    template        TEXT NOT NULL,
+    contact         TEXT,
+    owner_host      TEXT,
+    owner_pid       INTEGER,
+    owner_token     TEXT,
+    claimed_at      {real},
+    intended_at     {ts},
+    recorded_at     {ts},
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    recoveries      INTEGER NOT NULL DEFAULT 0,
+    outcome_kind    TEXT CHECK (outcome_kind IN ('delivered', 'failed', 'unknown')),
+    event_outcome   TEXT,
+    code            TEXT,
+    retryable       INTEGER,
+    reference       TEXT,
+    detail          TEXT
+)"""
+
+
+_SCHEMA = ledger_ddl(
+    "overdue_ledger", serial="INTEGER PRIMARY KEY AUTOINCREMENT", real="REAL", ts="TEXT"
 )
-"""
 
 _COLUMNS = (
     "idempotency_key, state, account_id, channel, template, contact, intended_at, recorded_at,"
@@ -339,10 +334,6 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _iso(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
 def _scrubbed(outcome: SendOutcome) -> SendOutcome:
     """The outcome with its free-text detail masked: a ledger row never holds a raw address."""
     detail = getattr(outcome, "detail", None)
@@ -369,7 +360,16 @@ def _outcome_columns(
     return ("unknown", outcome.event_outcome.value, None, 0, None, outcome.detail)
 
 
-def _row_entry(row: tuple[object, ...]) -> LedgerEntry:
+def _iso_ts(value: object) -> datetime:
+    return datetime.fromisoformat(str(value))
+
+
+def row_entry(
+    row: Sequence[object], ts: Callable[[object], datetime] = _iso_ts
+) -> LedgerEntry:
+    """A ledger row (the first 16 of ``_COLUMNS``) as a :class:`LedgerEntry`; ``ts`` reads a
+    stored timestamp (SQLite keeps ISO text; other databases their own type).  Shared by this
+    module's SQLite ledger and the host's outbox ledger."""
     (key, state, account_id, channel, template, contact, intended_at, recorded_at, attempts,
      recoveries, kind, event_outcome, code, retryable, reference, detail) = row[:16]
     outcome: SendOutcome | None
@@ -386,18 +386,166 @@ def _row_entry(row: tuple[object, ...]) -> LedgerEntry:
         outcome = None
     return LedgerEntry(
         str(key),
-        state,  # type: ignore[arg-type]
+        _ledger_state(state),
         str(account_id),
         str(channel),
         str(template),
         None if contact is None else str(contact),
-        intended_at=_iso(intended_at),  # type: ignore[arg-type]
-        recorded_at=_iso(recorded_at),  # type: ignore[arg-type]
-        attempts=int(attempts),  # type: ignore[call-overload]
-        recoveries=int(recoveries),  # type: ignore[call-overload]
+        intended_at=None if intended_at is None or intended_at == "" else ts(intended_at),
+        recorded_at=None if recorded_at is None or recorded_at == "" else ts(recorded_at),
+        attempts=int(str(attempts)),
+        recoveries=int(str(recoveries)),
         outcome=outcome,
         detail=None if (detail is None or kind is not None) else str(detail),
     )
+
+
+def _ledger_state(value: object) -> LedgerState:
+    if value == "intended" or value == "sent" or value == "unknown":
+        return value
+    raise DispatchError(
+        "a ledger row holds an unknown state", expected="intended | sent | unknown", got=value
+    )
+
+
+def _row_entry(row: Sequence[object]) -> LedgerEntry:
+    return row_entry(row)
+
+
+# -- claims: one answer for every ledger ------------------------------------------------------
+
+
+def classify_claim(state: LedgerState, abandoned: bool) -> ClaimStatus:
+    """The answer to a claim on a key that already has a row, for every ledger (in memory,
+    SQLite, the host's outbox): ``sent`` is done, ``unknown`` waits for a human, ``intended``
+    is busy while its owner holds it and in doubt once the owner is gone (``abandoned``)."""
+    if state == "sent":
+        return "done"
+    if state == "unknown":
+        return "unknown"
+    return "in_doubt" if abandoned else "busy"
+
+
+def intended_entry(action: Action, at: datetime) -> LedgerEntry:
+    """The row a first claim writes: the key is ``intended`` for ``at``, the address masked."""
+    return LedgerEntry(
+        action.idempotency_key,
+        "intended",
+        action.account_id,
+        action.channel,
+        action.template,
+        _masked(action),
+        intended_at=at,
+    )
+
+
+def owner_gone(
+    owner: Sequence[object], *, host: str, token: str, now: float, lease: float
+) -> bool:
+    """Whether the claim of ``owner`` (the row's host, pid, token and claim time) is abandoned,
+    as seen by the ledger ``token`` on ``host``: its process on this host is gone (or its pid
+    now belongs to another process), or, on another host, its lease ran out."""
+    o_host, pid, o_token, claimed_at = owner
+    if o_token == token:
+        return False  # our own claim, still in flight in this process
+    if o_host == host and isinstance(pid, int):
+        if not _pid_alive(pid):
+            return True
+        if pid == os.getpid() and not str(o_token).startswith(f"{_process_token}/"):
+            # Our own pid, but another process's token: the owner died and its pid was
+            # given to us (a restarted container runs its program as the same pid).
+            return True
+    return claimed_at is None or now - float(str(claimed_at)) >= lease
+
+
+@attrs.frozen
+class LedgerSql:
+    """Every statement a SQL ledger runs on its ``table``, written once for this module's
+    SQLite ledger and the host's outbox ledger (``?`` placeholders; a store whose driver
+    wants another style rewrites them)."""
+
+    table: str
+
+    @property
+    def select(self) -> str:
+        """Every row, in ``_COLUMNS`` order (add a ``WHERE``)."""
+        return f"SELECT {_COLUMNS} FROM {self.table}"
+
+    @property
+    def insert(self) -> str:
+        """A first claim: key, account, channel, template, contact, owner (host, pid, token),
+        claimed_at, intended_at."""
+        return (
+            f"INSERT INTO {self.table} (idempotency_key, state, account_id, channel, template,"
+            " contact, owner_host, owner_pid, owner_token, claimed_at, intended_at)"
+            " VALUES (?, 'intended', ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        )
+
+    @property
+    def takeover(self) -> str:
+        """An in-doubt claim taken over: owner host, pid, token, claimed_at, key."""
+        return (
+            f"UPDATE {self.table} SET owner_host = ?, owner_pid = ?, owner_token = ?,"
+            " claimed_at = ?, recoveries = recoveries + 1 WHERE idempotency_key = ?"
+        )
+
+    @property
+    def record(self) -> str:
+        """The adapter's answer: recorded_at, attempts, the outcome's columns, key."""
+        return (
+            f"UPDATE {self.table} SET state = 'sent', recorded_at = ?, attempts = attempts + ?,"
+            " outcome_kind = ?, event_outcome = ?, code = ?, retryable = ?, reference = ?,"
+            " detail = ? WHERE idempotency_key = ?"
+        )
+
+    @property
+    def mark_unknown(self) -> str:
+        """An intended key left for a human: recorded_at, detail (masked), key."""
+        return (
+            f"UPDATE {self.table} SET state = 'unknown', recorded_at = ?, detail = ?"
+            " WHERE idempotency_key = ? AND state = 'intended'"
+        )
+
+    @property
+    def resolve(self) -> str:
+        """A human's verdict that it went out: recorded_at, the outcome's columns, key."""
+        return (
+            f"UPDATE {self.table} SET state = 'sent', recorded_at = ?, outcome_kind = ?,"
+            " event_outcome = ?, code = ?, retryable = ?, reference = ?, detail = ?"
+            " WHERE idempotency_key = ?"
+        )
+
+    @property
+    def discard(self) -> str:
+        """A human's verdict that it did not: key."""
+        return f"DELETE FROM {self.table} WHERE idempotency_key = ?"
+
+
+_SQL = LedgerSql("overdue_ledger")
+
+
+def _check_synchronous(value: str) -> None:
+    if value not in ("FULL", "NORMAL"):
+        raise DispatchError(
+            "synchronous must be 'FULL' or 'NORMAL'", expected="FULL | NORMAL", got=value
+        )
+
+
+def open_sqlite(
+    target: str, *, timeout: float, synchronous: str, foreign_keys: bool = False
+) -> sqlite3.Connection:
+    """A SQLite connection as every SQLite ledger and store in the library wants it: explicit
+    transactions (autocommit mode), usable from several threads, waiting ``timeout`` seconds for
+    another process's write lock, WAL journal, and ``synchronous`` ``'FULL'`` (a commit survives
+    power loss) or ``'NORMAL'``.  Anything else for ``synchronous`` is a ``DispatchError``."""
+    _check_synchronous(synchronous)
+    conn = sqlite3.connect(target, timeout=timeout, isolation_level=None, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute(f"PRAGMA synchronous = {synchronous}")
+    if foreign_keys:
+        conn.execute("PRAGMA foreign_keys = ON")
+    return conn
 
 
 class SqliteLedger:
@@ -434,10 +582,7 @@ class SqliteLedger:
         synchronous: Literal["FULL", "NORMAL"] = "FULL",
         clock: Callable[[], float] = time.time,
     ) -> None:
-        if synchronous not in ("FULL", "NORMAL"):
-            raise DispatchError(
-                "synchronous must be 'FULL' or 'NORMAL'", expected="FULL | NORMAL", got=synchronous
-            )
+        _check_synchronous(synchronous)  # before the path: the call's own mistake
         target = _ledger_target(path, ephemeral)
         self.path = Path(target)
         self.in_memory = target == ":memory:"
@@ -447,12 +592,7 @@ class SqliteLedger:
         self._instance = uuid.uuid4().hex
         self._lock = threading.RLock()
         try:
-            self._conn = sqlite3.connect(
-                target, timeout=timeout, isolation_level=None, check_same_thread=False
-            )
-            self._conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-            self._conn.execute("PRAGMA journal_mode = WAL")
-            self._conn.execute(f"PRAGMA synchronous = {synchronous}")
+            self._conn = open_sqlite(target, timeout=timeout, synchronous=synchronous)
             with self._tx():
                 self._conn.execute(_SCHEMA)
                 self._conn.execute("PRAGMA user_version = 1")
@@ -512,7 +652,7 @@ class SqliteLedger:
 
     def _select(self, conn: sqlite3.Connection, key: str) -> tuple[object, ...] | None:
         cur = conn.execute(
-            f"SELECT {_COLUMNS} FROM overdue_ledger WHERE idempotency_key = ?", (key,)
+            _SQL.select + " WHERE idempotency_key = ?", (key,)
         )
         row: tuple[object, ...] | None = cur.fetchone()
         return row
@@ -522,18 +662,8 @@ class SqliteLedger:
         """Who holds a claim: this process (a fresh value per process) and this ledger."""
         return f"{_process_token}/{self._instance}"
 
-    def _abandoned(self, row: tuple[object, ...], now: float) -> bool:
-        host, pid, token, claimed_at = row[16:20]
-        if token == self._token:
-            return False  # our own claim, still in flight in this process
-        if host == self._host and isinstance(pid, int):
-            if not _pid_alive(pid):
-                return True
-            if pid == os.getpid() and not str(token).startswith(f"{_process_token}/"):
-                # Our own pid, but another process's token: the owner died and its pid was
-                # given to us (a restarted container runs its program as the same pid).
-                return True
-        return claimed_at is None or now - float(claimed_at) >= self.lease  # type: ignore[arg-type]
+    def _abandoned(self, row: Sequence[object], now: float) -> bool:
+        return owner_gone(row[16:20], host=self._host, token=self._token, now=now, lease=self.lease)
 
     # -- the protocol -----------------------------------------------------------------------
 
@@ -545,34 +675,17 @@ class SqliteLedger:
             row = self._select(conn, key)
             if row is None:
                 conn.execute(
-                    "INSERT INTO overdue_ledger (idempotency_key, state, account_id, channel,"
-                    " template, contact, owner_host, owner_pid, owner_token, claimed_at,"
-                    " intended_at) VALUES (?, 'intended', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    _SQL.insert,
                     (key, action.account_id, action.channel, action.template, _masked(action),
                      self._host, os.getpid(), self._token, now, at.isoformat()),
                 )
-                entry = LedgerEntry(
-                    key,
-                    "intended",
-                    action.account_id,
-                    action.channel,
-                    action.template,
-                    _masked(action),
-                    intended_at=at,
-                )
-                return Claim("new", entry)
+                return Claim("new", intended_entry(action, at))
             entry = _row_entry(row)
-            if entry.state == "sent":
-                return Claim("done", entry)
-            if entry.state == "unknown":
-                return Claim("unknown", entry)
-            if not self._abandoned(row, now):
-                return Claim("busy", entry)
-            conn.execute(
-                "UPDATE overdue_ledger SET owner_host = ?, owner_pid = ?, owner_token = ?,"
-                " claimed_at = ?, recoveries = recoveries + 1 WHERE idempotency_key = ?",
-                (self._host, os.getpid(), self._token, now, key),
-            )
+            gone = entry.state == "intended" and self._abandoned(row, now)
+            status = classify_claim(entry.state, gone)
+            if status != "in_doubt":
+                return Claim(status, entry)
+            conn.execute(_SQL.takeover, (self._host, os.getpid(), self._token, now, key))
             return Claim("in_doubt", attrs.evolve(entry, recoveries=entry.recoveries + 1))
 
     def _get_or_fail(self, conn: sqlite3.Connection, key: str) -> LedgerEntry:
@@ -588,9 +701,7 @@ class SqliteLedger:
         with self._tx() as conn:
             self._get_or_fail(conn, key)
             conn.execute(
-                "UPDATE overdue_ledger SET state = 'sent', recorded_at = ?,"
-                " attempts = attempts + ?, outcome_kind = ?, event_outcome = ?, code = ?,"
-                " retryable = ?, reference = ?, detail = ? WHERE idempotency_key = ?",
+                _SQL.record,
                 (at.isoformat(), attempts, *_outcome_columns(outcome), key),
             )
             return self._get_or_fail(conn, key)
@@ -600,8 +711,7 @@ class SqliteLedger:
         with self._tx() as conn:
             self._get_or_fail(conn, key)
             conn.execute(
-                "UPDATE overdue_ledger SET state = 'unknown', recorded_at = ?, detail = ?"
-                " WHERE idempotency_key = ? AND state = 'intended'",
+                _SQL.mark_unknown,
                 (at.isoformat(), scrub(detail), key),
             )
             return self._get_or_fail(conn, key)
@@ -611,9 +721,7 @@ class SqliteLedger:
         with self._tx() as conn:
             self._get_or_fail(conn, key)
             conn.execute(
-                "UPDATE overdue_ledger SET state = 'sent', recorded_at = ?, outcome_kind = ?,"
-                " event_outcome = ?, code = ?, retryable = ?, reference = ?, detail = ?"
-                " WHERE idempotency_key = ?",
+                _SQL.resolve,
                 (at.isoformat(), *_outcome_columns(outcome), key),
             )
             return self._get_or_fail(conn, key)
@@ -621,7 +729,7 @@ class SqliteLedger:
     def discard(self, key: str) -> None:
         """See :meth:`Ledger.discard`."""
         with self._tx() as conn:
-            conn.execute("DELETE FROM overdue_ledger WHERE idempotency_key = ?", (key,))
+            conn.execute(_SQL.discard, (key,))
 
     def get(self, key: str) -> LedgerEntry | None:
         """See :meth:`Ledger.get`."""
@@ -631,7 +739,7 @@ class SqliteLedger:
 
     def entries(self, state: LedgerState | None = None) -> tuple[LedgerEntry, ...]:
         """See :meth:`Ledger.entries`."""
-        query = f"SELECT {_COLUMNS} FROM overdue_ledger"
+        query = _SQL.select
         args: tuple[str, ...] = ()
         if state is not None:
             query += " WHERE state = ?"

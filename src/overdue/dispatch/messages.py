@@ -28,7 +28,7 @@ import attrs
 from overdue.account import ContactPoint
 from overdue.decision import Action, ServiceAction
 from overdue.errors import ConfigError, suggest
-from overdue.policy import Policy
+from overdue.policy import MESSAGE_FACTS, Policy
 
 __all__ = [
     "DEFAULT_TEMPLATES",
@@ -41,26 +41,16 @@ __all__ = [
     "TemplateText",
 ]
 
-FACT_NAMES = frozenset(
-    {
-        "amount",
-        "currency",
-        "days_overdue",
-        "deadline",
-        "grace_end",
-        "legal_terms",
-        "creditor",
-        "identity",
-        "agent",
-        "account_id",
-        "evidence",
-        "contact_line",
-        "fee",
-        "interest",
-        "interest_rate",
-    }
-)
-"""Every placeholder a debtor's template may use.  Anything else is refused at load time."""
+FACT_NAMES = frozenset(MESSAGE_FACTS) | {
+    "agent",
+    "account_id",
+    "evidence",
+    "contact_line",
+    "interest_rate",
+}
+"""Every placeholder a debtor's template may use: the facts a step may require its message to
+state (:data:`overdue.policy.MESSAGE_FACTS`, the one vocabulary) and what the sender adds.
+Anything else is refused at load time."""
 
 NEUTRAL_NAMES = frozenset({"sender", "contact_line"})
 """The only placeholders of the neutral template sent to someone who is not the debtor."""

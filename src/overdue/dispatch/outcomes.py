@@ -13,6 +13,7 @@ from typing import Literal, TypeAlias
 
 import attrs
 
+from overdue.errors import UsageError
 from overdue.events import Outcome as EventOutcome
 
 __all__ = ["Delivered", "Failed", "SendOutcome", "Unknown", "is_outcome"]
@@ -26,12 +27,16 @@ _FAILED_CODES = {
 
 def _delivered_kind(_inst: object, _a: attrs.Attribute[EventOutcome], value: EventOutcome) -> None:
     if value not in (EventOutcome.DELIVERED, EventOutcome.CONVERSATION):
-        raise ValueError(f"Delivered outcome must be 'delivered' or 'conversation', got {value!r}")
+        raise UsageError(
+            "a Delivered outcome is 'delivered' or 'conversation'",
+            expected="delivered | conversation",
+            got=value,
+        )
 
 
 def _code(_inst: object, _a: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"Failed code must be a non-empty string, got {value!r}")
+        raise UsageError("a Failed outcome's code is a non-empty string", got=value)
 
 
 @attrs.frozen
@@ -107,7 +112,8 @@ class Unknown:
 
 
 SendOutcome: TypeAlias = Delivered | Failed | Unknown
-"""What ``ChannelAdapter.send`` returns.  Exported as ``overdue.dispatch.Outcome`` too."""
+"""What ``ChannelAdapter.send`` returns (not :class:`overdue.events.Outcome`, the enum recorded
+in the history: each value's ``event_outcome`` maps one to the other)."""
 
 
 def is_outcome(value: object) -> bool:

@@ -26,13 +26,13 @@ import attrs
 
 from overdue._masking import mask
 from overdue._time import require_aware
+from overdue.channels import ANSWERABLE_CHANNELS
 from overdue.debtor import Debtor
 from overdue.decision import Action, Decision, Reason
 from overdue.engine.decider import decide
 from overdue.engine.reasons import info
 from overdue.engine.reasons import instant as _instant
 from overdue.engine.schedule import NUDGE as _NUDGE
-from overdue.engine.timelines import _NO_ANSWER_CHANNELS
 from overdue.errors import OverdueError
 from overdue.events import ContactAttempted, Event, Outcome
 from overdue.policy import Policy
@@ -278,7 +278,7 @@ Answer = Callable[[str, Action, datetime], str]
 
 
 def _no_reply(_debt: str, action: Action, _at: datetime) -> str:
-    return "no_answer" if action.channel in _NO_ANSWER_CHANNELS else "delivered"
+    return "no_answer" if action.channel in ANSWERABLE_CHANNELS else "delivered"
 
 
 def debtor_timeline(

@@ -12,19 +12,19 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 import attrs
 
-from overdue._time import at_local, require_aware, zone
+from overdue._time import at_local, require_aware
 from overdue.account import Account
 from overdue.decision import Action, BlockedStep, Decision, Reason, Status, Transition
 from overdue.engine import deadline as clock
 from overdue.engine.drafts import ActionDraft, PlanOut, build_all
 from overdue.engine.ladder import choose_next, transition
-from overdue.engine.pauses import paused_time
+from overdue.engine.pauses import paused_time, promise_end
 from overdue.engine.plan import NOTHING, facts_awaited, has_pending, plan_steps
 from overdue.engine.reasons import in_zone, info, instant, localised, opt_in_zone
 from overdue.errors import CalendarRangeError, OverdueError
 from overdue.events import ContactAttempted
 from overdue.policy import Policy, Stage
-from overdue.situation import Situation, days_overdue
+from overdue.situation import Situation, days_overdue, resolve_zone
 from overdue.snapshot import Snapshot, StepProgress, fold
 
 __all__ = ["calendar_range", "decide", "resolve_zone"]
@@ -160,21 +160,6 @@ def _out_of_calendar(
         account_id=account_id,
         expected="dates, durations and deadlines that stay within years 1 to 9999",
     )
-
-
-def resolve_zone(policy: Policy, account: Account) -> tuple[tzinfo | None, str, str | None]:
-    """The debtor's zone, where it came from, and its name.
-
-    Declared zone, else the address's, else the policy's assumption.  ContactHours rules with
-    ``zone_sources`` may look at several of these (and the contact point's) at once.
-    """
-    if account.timezone is not None:
-        return zone(account.timezone), "account", account.timezone
-    if account.address_timezone is not None:
-        return zone(account.address_timezone), "address", account.address_timezone
-    if policy.assumed_zone is not None:
-        return zone(policy.assumed_zone), "policy", policy.assumed_zone
-    return None, "unknown", None
 
 
 class _Work:
@@ -384,8 +369,7 @@ def _paused(w: _Work) -> Decision | None:
 def _promise_end(w: _Work) -> datetime:
     promise = w.snap.promise
     assert promise is not None  # only asked with a promise on file
-    start = at_local(promise.by + timedelta(days=1), time(0), w.z)
-    return w.policy.promise_grace.after(start, w.z, w.policy.calendar)
+    return promise_end(w.policy, promise.by, w.z)
 
 
 def _promise_span(w: _Work) -> tuple[tuple[datetime, datetime], ...]:

@@ -7,11 +7,20 @@ the rung's clock; overlapping holds count once.  An open promise to pay pauses t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from overdue._time import at_local
+from overdue.policy import Policy
 from overdue.snapshot import Snapshot
 
 _NO_PAUSE = (timedelta(0), False)
+
+
+def promise_end(policy: Policy, by: date, tz: tzinfo) -> datetime:
+    """When a promise to pay by ``by`` stops pausing the ladder: the policy's grace after the
+    promised day ends in the debtor's zone ``tz``.  The engine and the invariants both ask here."""
+    start = at_local(by + timedelta(days=1), time(0), tz)
+    return policy.promise_grace.add_to(start, tz=tz, calendar=policy.calendar)
 
 
 def paused_time(

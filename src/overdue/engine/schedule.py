@@ -18,7 +18,7 @@ from overdue.compiled import CompiledPolicy, Scoped
 from overdue.decision import Reason
 from overdue.durations import Duration
 from overdue.engine.reasons import fmt_local
-from overdue.rules.base import Rule, Verdict
+from overdue.rules.base import Rule, Verdict, in_force
 from overdue.rules.parties import third_party_gate
 from overdue.rules.protocols import GrantsReply, citation_of
 from overdue.situation import Candidate
@@ -118,6 +118,8 @@ def schedule(
         reply = False
         cand = attrs.evolve(candidate, is_reply=True) if grant is not None else candidate
         for rule in applicable:
+            if id(rule) in compiled.guarded_rules and not in_force(rule, cand, t):
+                continue  # a preset's rule before its instrument takes effect
             v = rule.check(cand, t)
             if v is None:
                 continue

@@ -14,6 +14,7 @@ import attrs
 
 from overdue._time import require_aware
 from overdue.account import Account
+from overdue.channels import ANSWERABLE_CHANNELS
 from overdue.engine.billing import billing_entries
 from overdue.engine.decider import calendar_range, decide
 from overdue.engine.reasons import instant as _instant
@@ -77,9 +78,6 @@ def _at(event: Event) -> datetime:
     return event.at
 
 
-_NO_ANSWER_CHANNELS = frozenset({"phone", "call", "voice", "field_visit", "visit"})
-
-
 def timeline(
     policy: Policy,
     account: Account,
@@ -133,7 +131,7 @@ def _timeline(
                 TimelineEntry(t, "stage_entered", d.transition.to_stage, detail=d.status)
             )
         for a in d.due_actions:
-            outcome = "no_answer" if a.channel in _NO_ANSWER_CHANNELS else "delivered"
+            outcome = "no_answer" if a.channel in ANSWERABLE_CHANNELS else "delivered"
             new.append(a.outcome_event(outcome, t))
             out.append(
                 TimelineEntry(

@@ -17,10 +17,11 @@ import uuid
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 import attrs
 
+from overdue._masking import scrub
 from overdue.account import Account
 from overdue.config.accounts import (
     account_from_dict,
@@ -32,16 +33,19 @@ from overdue.decision import Action
 from overdue.dispatch import ledger as dispatch_ledger
 from overdue.dispatch.ledger import (
     Claim,
-    ClaimStatus,
     LedgerEntry,
+    LedgerSql,
     LedgerState,
     _outcome_columns,
-    _pid_alive,
+    classify_claim,
+    intended_entry,
+    ledger_ddl,
+    owner_gone,
+    row_entry,
 )
-from overdue.dispatch.outcomes import Delivered, Failed, SendOutcome, Unknown
+from overdue.dispatch.outcomes import SendOutcome
 from overdue.errors import DispatchError, OverdueError
 from overdue.events import ContactAttempted, Event, PaymentReceived
-from overdue.events import Outcome as EventOutcome
 from overdue.host.store import (
     ConcurrencyError,
     DuplicateEventError,
@@ -123,43 +127,8 @@ def ddl(d: Dialect) -> list[str]:
         " ON overdue_events (account_id, at, version)",
         "CREATE UNIQUE INDEX IF NOT EXISTS overdue_events_key"
         " ON overdue_events (account_id, idempotency_key) WHERE idempotency_key IS NOT NULL",
-        f"""CREATE TABLE IF NOT EXISTS overdue_host_ledger (
-            seq             {d.serial},
-            idempotency_key TEXT NOT NULL UNIQUE,
-            state           TEXT NOT NULL CHECK (state IN ('intended', 'sent', 'unknown')),
-            account_id      TEXT NOT NULL,
-            channel         TEXT NOT NULL,
-            template        TEXT NOT NULL,
-            contact         TEXT,
-            owner_host      TEXT,
-            owner_pid       INTEGER,
-            owner_token     TEXT,
-            claimed_at      {d.real},
-            intended_at     {ts},
-            recorded_at     {ts},
-            attempts        INTEGER NOT NULL DEFAULT 0,
-            recoveries      INTEGER NOT NULL DEFAULT 0,
-            outcome_kind    TEXT CHECK (outcome_kind IN ('delivered', 'failed', 'unknown')),
-            event_outcome   TEXT,
-            code            TEXT,
-            retryable       INTEGER,
-            reference       TEXT,
-            detail          TEXT
-        )""",
+        ledger_ddl(_SQL.table, serial=d.serial, real=d.real, ts=ts),
     ]
-
-
-# -- who owns a claim: the dispatch ledger's own notion (process token, live pid, lease) ------
-
-def classify(state: str, abandoned: bool) -> ClaimStatus:
-    """The answer to a claim on a key that already has a row (see ``dispatch/ledger.py``):
-    ``sent`` is done, ``unknown`` waits for a human, ``intended`` is busy while its owner lives
-    and in doubt once it is gone."""
-    if state == "sent":
-        return "done"
-    if state == "unknown":
-        return "unknown"
-    return "in_doubt" if abandoned else "busy"
 
 
 # -- the store --------------------------------------------------------------------------------
@@ -208,6 +177,12 @@ class SqlStore:
         """See :meth:`EventStore.close`."""
         with self._lock:
             self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def create(self, account: Account, *, recorded_at: datetime | None = None) -> int:
         """See :meth:`EventStore.create`."""
@@ -455,11 +430,7 @@ def _with_recorded_at(event: Event, recorded: object) -> Event:
 
 # -- the outbox ledger ------------------------------------------------------------------------
 
-_LEDGER_COLUMNS = (
-    "idempotency_key, state, account_id, channel, template, contact, intended_at, recorded_at,"
-    " attempts, recoveries, outcome_kind, event_outcome, code, retryable, reference, detail,"
-    " owner_host, owner_pid, owner_token, claimed_at"
-)
+_SQL = LedgerSql("overdue_host_ledger")
 
 
 class OutboxLedger:
@@ -492,52 +463,15 @@ class OutboxLedger:
         lock_sql = self._store.dialect.for_update if lock else ""
         return self._store._x(
             conn,
-            f"SELECT {_LEDGER_COLUMNS} FROM overdue_host_ledger WHERE idempotency_key = ?"
-            + lock_sql,
+            _SQL.select + " WHERE idempotency_key = ?" + lock_sql,
             (key,),
         ).fetchone()
 
     def _entry(self, row: Sequence[object]) -> LedgerEntry:
-        (key, state, account_id, channel, template, contact, intended_at, recorded_at, attempts,
-         recoveries, kind, event_outcome, code, retryable, reference, detail) = row[:16]
-        outcome: SendOutcome | None = None
-        if kind == "delivered":
-            outcome = Delivered(
-                None if reference is None else str(reference),
-                outcome=EventOutcome(str(event_outcome)),
-            )
-        elif kind == "failed":
-            outcome = Failed(str(code), bool(retryable), None if detail is None else str(detail))
-        elif kind == "unknown":
-            outcome = Unknown(None if detail is None else str(detail))
-        ts = self._store.dialect.ts_out
-        return LedgerEntry(
-            str(key),
-            _state(state),
-            str(account_id),
-            str(channel),
-            str(template),
-            None if contact is None else str(contact),
-            intended_at=None if intended_at is None else ts(intended_at),
-            recorded_at=None if recorded_at is None else ts(recorded_at),
-            attempts=_int(attempts),
-            recoveries=_int(recoveries),
-            outcome=outcome,
-            detail=None if (detail is None or kind is not None) else str(detail),
-        )
+        return row_entry(row, self._store.dialect.ts_out)
 
     def _abandoned(self, row: Sequence[object], now: float) -> bool:
-        host, pid, token, claimed_at = row[16:20]
-        if token == self._token:
-            return False  # our own claim, still in flight in this process
-        if host == self._host and isinstance(pid, int):
-            if not _pid_alive(pid):
-                return True
-            if pid == os.getpid() and not str(token).startswith(
-                f"{dispatch_ledger._process_token}/"
-            ):
-                return True  # our pid, another process's token: the owner died, pid reused
-        return claimed_at is None or now - float(str(claimed_at)) >= self.lease
+        return owner_gone(row[16:20], host=self._host, token=self._token, now=now, lease=self.lease)
 
     def claim(self, action: Action, *, at: datetime) -> Claim:
         """See :meth:`overdue.dispatch.Ledger.claim`."""
@@ -553,33 +487,25 @@ class OutboxLedger:
     def _claim(self, action: Action, at: datetime) -> Claim:
         key = action.idempotency_key
         now = self._clock()
-        masked = action.contact.masked if action.contact is not None else None
+        masked = intended_entry(action, at).contact
         s = self._store
         with s._tx() as conn:
             row = self._select(conn, key, lock=True)
             if row is None:
                 s._x(
                     conn,
-                    "INSERT INTO overdue_host_ledger (idempotency_key, state, account_id,"
-                    " channel, template, contact, owner_host, owner_pid, owner_token,"
-                    " claimed_at, intended_at) VALUES (?, 'intended', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    _SQL.insert,
                     (key, action.account_id, action.channel, action.template, masked,
                      self._host, os.getpid(), self._token, now, s.dialect.ts_in(at)),
                 )
                 self._claimed[key] = action
-                entry = LedgerEntry(key, "intended", action.account_id, action.channel,
-                                    action.template, masked, intended_at=at)
-                return Claim("new", entry)
+                return Claim("new", intended_entry(action, at))
             entry = self._entry(row)
-            status = classify(entry.state, entry.state == "intended" and self._abandoned(row, now))
+            gone = entry.state == "intended" and self._abandoned(row, now)
+            status = classify_claim(entry.state, gone)
             if status != "in_doubt":
                 return Claim(status, entry)
-            s._x(
-                conn,
-                "UPDATE overdue_host_ledger SET owner_host = ?, owner_pid = ?, owner_token = ?,"
-                " claimed_at = ?, recoveries = recoveries + 1 WHERE idempotency_key = ?",
-                (self._host, os.getpid(), self._token, now, key),
-            )
+            s._x(conn, _SQL.takeover, (self._host, os.getpid(), self._token, now, key))
             self._claimed[key] = action
             return Claim("in_doubt", attrs.evolve(entry, recoveries=entry.recoveries + 1))
 
@@ -604,9 +530,7 @@ class OutboxLedger:
             self._get_or_fail(conn, key)
             s._x(
                 conn,
-                "UPDATE overdue_host_ledger SET state = 'sent', recorded_at = ?,"
-                " attempts = attempts + ?, outcome_kind = ?, event_outcome = ?, code = ?,"
-                " retryable = ?, reference = ?, detail = ? WHERE idempotency_key = ?",
+                _SQL.record,
                 (s.dialect.ts_in(at), attempts, *_outcome_columns(outcome), key),
             )
             if action is not None and not s._has_key(conn, action.account_id, key):
@@ -624,9 +548,8 @@ class OutboxLedger:
             self._get_or_fail(conn, key)
             s._x(
                 conn,
-                "UPDATE overdue_host_ledger SET state = 'unknown', recorded_at = ?, detail = ?"
-                " WHERE idempotency_key = ? AND state = 'intended'",
-                (s.dialect.ts_in(at), detail, key),
+                _SQL.mark_unknown,
+                (s.dialect.ts_in(at), scrub(detail), key),
             )
             entry = self._get_or_fail(conn, key)
         self._claimed.pop(key, None)
@@ -640,9 +563,7 @@ class OutboxLedger:
             self._get_or_fail(conn, key)
             s._x(
                 conn,
-                "UPDATE overdue_host_ledger SET state = 'sent', recorded_at = ?,"
-                " outcome_kind = ?, event_outcome = ?, code = ?, retryable = ?, reference = ?,"
-                " detail = ? WHERE idempotency_key = ?",
+                _SQL.resolve,
                 (s.dialect.ts_in(at), *_outcome_columns(outcome), key),
             )
             return self._get_or_fail(conn, key)
@@ -651,7 +572,7 @@ class OutboxLedger:
         """See :meth:`overdue.dispatch.Ledger.discard`."""
         s = self._store
         with s._tx() as conn:
-            s._x(conn, "DELETE FROM overdue_host_ledger WHERE idempotency_key = ?", (key,))
+            s._x(conn, _SQL.discard, (key,))
         self._claimed.pop(key, None)
 
     def get(self, key: str) -> LedgerEntry | None:
@@ -662,7 +583,7 @@ class OutboxLedger:
 
     def entries(self, state: LedgerState | None = None) -> tuple[LedgerEntry, ...]:
         """See :meth:`overdue.dispatch.Ledger.entries`."""
-        query = f"SELECT {_LEDGER_COLUMNS} FROM overdue_host_ledger"
+        query = _SQL.select
         params: tuple[str, ...] = ()
         if state is not None:
             query += " WHERE state = ?"
@@ -670,18 +591,6 @@ class OutboxLedger:
         with self._store._tx() as conn:
             rows = self._store._x(conn, query + " ORDER BY seq", params).fetchall()
         return tuple(self._entry(r) for r in rows)
-
-
-def _state(value: object) -> LedgerState:
-    if value == "intended":
-        return "intended"
-    if value == "sent":
-        return "sent"
-    return "unknown"
-
-
-def _int(value: object) -> int:
-    return int(str(value))
 
 
 def wall_clock() -> datetime:

@@ -100,12 +100,6 @@ class PostgresStore(SqlStore):
         where = f", schema={self.schema!r}" if self.schema else ""
         return f"PostgresStore({self._conn.info.dbname!r}{where})"
 
-    def __enter__(self) -> PostgresStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def _create_schema(self) -> None:
         row = self._conn.execute("SELECT to_regclass('overdue_host_ledger')").fetchone()
         if row is not None and row[0] is not None:

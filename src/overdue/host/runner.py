@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Literal
@@ -148,10 +149,7 @@ class RunReport:
 
     def counts(self) -> dict[str, int]:
         """Dispatch results per status."""
-        out: dict[str, int] = {}
-        for r in self.results:
-            out[r.status] = out.get(r.status, 0) + 1
-        return out
+        return dict(Counter(r.status for r in self.results))
 
     def summary(self) -> str:
         """One line for a log."""

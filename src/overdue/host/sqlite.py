@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from overdue.errors import DispatchError
+from overdue.dispatch.ledger import open_sqlite
 from overdue.host._sql import (
     Connection,
     Dialect,
@@ -75,29 +75,15 @@ class SqliteStore(SqlStore):
         synchronous: Literal["FULL", "NORMAL"] = "FULL",
         lease_clock: Callable[[], float] = lease_clock,
     ) -> None:
-        if synchronous not in ("FULL", "NORMAL"):
-            raise DispatchError(
-                "synchronous must be 'FULL' or 'NORMAL'", expected="FULL | NORMAL", got=synchronous
-            )
         super().__init__(clock=clock, lease=lease, lease_clock=lease_clock)
         self.path = Path(path)
-        self._conn = sqlite3.connect(
-            str(self.path), timeout=timeout, isolation_level=None, check_same_thread=False
+        self._conn = open_sqlite(
+            str(self.path), timeout=timeout, synchronous=synchronous, foreign_keys=True
         )
-        self._conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-        self._conn.execute("PRAGMA journal_mode = WAL")
-        self._conn.execute(f"PRAGMA synchronous = {synchronous}")
-        self._conn.execute("PRAGMA foreign_keys = ON")
         self._create_schema()
 
     def __repr__(self) -> str:
         return f"SqliteStore({str(self.path)!r})"
-
-    def __enter__(self) -> SqliteStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:

@@ -27,6 +27,7 @@ from typing import Any
 import attrs
 
 from overdue.account import Account
+from overdue.channels import ANSWERABLE_CHANNELS
 from overdue.errors import OverdueError
 from overdue.events import (
     ContactAttempted,
@@ -48,7 +49,6 @@ CAVEAT = (
 )
 
 _NOT_REACHED = frozenset({"no_answer", "failed", "bounced", "invalid_number", "unknown"})
-_ANSWERING = frozenset({"phone", "field_visit"})
 
 
 @attrs.frozen
@@ -170,7 +170,7 @@ def fit_behaviour(
                 cell = counts.setdefault((c.stage or "*", c.channel), [0.0] * 6)
                 cell[0] += 1
                 outcome = c.outcome.value
-                if c.channel in _ANSWERING:
+                if c.channel in ANSWERABLE_CHANNELS:
                     calls = answered.setdefault(c.channel, [0, 0])
                     calls[0] += 1
                     calls[1] += outcome == "conversation"
@@ -214,7 +214,9 @@ def fit_behaviour(
 
     def answer_of(channel: str) -> float:
         a = answered.get(channel)
-        return a[1] / a[0] if a and a[0] else (start.answer if channel in _ANSWERING else 1.0)
+        if a and a[0]:
+            return a[1] / a[0]
+        return start.answer if channel in ANSWERABLE_CHANNELS else 1.0
 
     for channel, p in pooled.items():
         n = p.reached

@@ -39,7 +39,7 @@ import attrs
 from overdue.account import Account
 from overdue.errors import OverdueError
 from overdue.policy import Policy
-from overdue.simulate import AccountResult, SimulationResult, simulate
+from overdue.simulate import SimulatedAccount, SimulationResult, simulate
 
 __all__ = [
     "METRICS",
@@ -118,7 +118,7 @@ def _rows(result: SimulationResult) -> list[_Row]:
     return [_row(a) for a in result.accounts if a.error is None]
 
 
-def _row(a: AccountResult) -> _Row:
+def _row(a: SimulatedAccount) -> _Row:
     return (
         float(a.owed.amount),
         float(a.collected.amount),

@@ -31,6 +31,7 @@ import attrs
 
 from overdue.account import Account, ContactPoint, Invoice
 from overdue.durations import Duration
+from overdue.errors import UsageError
 from overdue.events import EVENT_KINDS, Event, Outcome
 from overdue.limits import check_count, check_date, check_decimal, check_duration, unicode_problem
 from overdue.money import Money
@@ -95,7 +96,7 @@ def _kind_of(tp: Any) -> tuple[FieldKind, bool]:
         return "int", optional
     if origin in (frozenset, set, tuple, list) and typing.get_args(tp)[:1] == (str,):
         return "strset", optional
-    raise TypeError(f"no portfolio column kind for event field type {tp!r}")
+    raise UsageError(f"no portfolio column kind for event field type {tp!r}")
 
 
 def event_fields(cls: type[Event]) -> tuple[EventField, ...]:
@@ -154,7 +155,7 @@ def event_columns() -> tuple[tuple[str, FieldKind], ...]:
                 seen.setdefault(f.currency_column, "str")
                 continue
             if seen.setdefault(f.column, f.kind) != f.kind:
-                raise TypeError(f"event column {f.column!r} has two kinds")
+                raise UsageError(f"event column {f.column!r} has two kinds")
     return tuple(seen.items())
 
 

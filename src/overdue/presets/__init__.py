@@ -1,6 +1,6 @@
 """Jurisdiction presets: named, versioned, cited bundles of compliance rules.
 
->>> from overdue import reference_policy
+>>> from overdue.reference import reference_policy
 >>> from overdue.presets import with_presets
 >>> policy = with_presets(reference_policy(), "cn_gbt_2025", "cn_cba_2026")
 

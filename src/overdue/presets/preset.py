@@ -8,25 +8,27 @@ secondary sources only, ``U`` unverified).  Stacking presets on a policy is
 
 Why an effective-from guard instead of trusting the caller: one policy decides for many
 moments, some before a law applies (the EU's CCD2 applies from 2026-11-20).  Every rule of a
-preset is therefore wrapped so that it says nothing about a contact whose local date is before
-the preset's ``effective_from``, and its ``describe()`` says from when it applies.  The wrapper
-is a subclass of the rule's own class, so ``isinstance`` checks (holds that pause deadlines,
-the testing kit's invariants) keep working.
+preset carries the preset's ``effective_from`` as its ``in_force_from`` (a field every
+:class:`~overdue.rules.RuleBase` rule has), so it says nothing about a contact whose local date
+is before it, and :func:`~overdue.rules.described` says from when it applies.  The rule keeps
+its own class, so ``isinstance`` checks (holds that pause deadlines, the testing kit's
+invariants) keep working, and no class is made at run time.
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
-from typing import Any, Literal
+from datetime import date
+from typing import Literal
 
 import attrs
 
+from overdue._validators import as_tuple as _strs
+from overdue._validators import non_empty
 from overdue.calendars import BusinessCalendar
 from overdue.errors import PolicyError, SuspiciousPolicyWarning
-from overdue.rules.base import Citation, Rule, Verdict
-from overdue.situation import Candidate
+from overdue.rules.base import Citation, Rule, RuleBase
 
 __all__ = [
     "AppliesTo",
@@ -42,19 +44,11 @@ class PresetError(PolicyError):
     """A preset cannot be found, built or stacked as asked."""
 
 
+_nonempty = non_empty(PresetError)
+
+
 class PresetWarning(SuspiciousPolicyWarning):
     """A stacked preset lacks something it recommends (a house value the law leaves open)."""
-
-
-def _strs(value: Iterable[str] | str) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    return tuple(value)
-
-
-def _nonempty(_i: object, a: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise PresetError(f"{a.name} must be a non-empty string", got=value)
 
 
 @attrs.frozen
@@ -202,69 +196,18 @@ class Preset:
 
 # --------------------------------------------------------------------------- the guard
 
-_GUARDED: dict[type[Any], type[Any]] = {}
-
-
-def _local_date(candidate: Candidate, at: datetime) -> date:
-    tz = candidate.situation.tz or UTC
-    return at.astimezone(tz).date()
-
-
-def _guarded_class(cls: type[Any]) -> type[Any]:
-    """A subclass of ``cls`` with an ``in_force_from`` date (made once per class)."""
-    made = _GUARDED.get(cls)
-    if made is not None:
-        return made
-
-    def check(self: Any, candidate: Candidate, at: datetime) -> Verdict | None:
-        if _local_date(candidate, at) < self.in_force_from:
-            return None
-        result: Verdict | None = cls.check(self, candidate, at)
-        return result
-
-    def describe(self: Any) -> str:
-        text: str = cls.describe(self)
-        return f"{text} (in force from {self.in_force_from.isoformat()})"
-
-    name = f"InForce{cls.__name__}"
-    body: dict[str, Any] = {
-        "__annotations__": {"in_force_from": date},
-        "in_force_from": attrs.field(kw_only=True),
-        "check": check,
-        "describe": describe,
-        "__module__": __name__,
-        "__qualname__": name,
-        "__doc__": f"{cls.__name__}, silent before its ``in_force_from`` local date.",
-    }
-    made = attrs.frozen(type(name, (cls,), body))
-    _GUARDED[cls] = made
-    globals()[name] = made  # so guarded rules pickle like any other value
-    return made
-
 
 def in_force_from(rule: Rule, start: date) -> Rule:
     """``rule``, allowing every contact whose local date (debtor's zone) is before ``start``.
 
-    Only attrs rule classes can be guarded (every built-in rule is one); a guarded rule is
-    equal to another only if both guard the same rule from the same date.
+    The rule keeps its class (so every check that knows its kind still knows it) and gains
+    :attr:`~overdue.rules.RuleBase.in_force_from`; guarding a guarded rule moves its date.
+    Only :class:`~overdue.rules.RuleBase` rules carry the date (every built-in rule is one).
     """
-    cls = type(rule)
-    if cls in _GUARDED.values():
-        rule = _unguard(rule)
-        cls = type(rule)
-    if not attrs.has(cls):
+    if not isinstance(rule, RuleBase):
         raise PresetError(
-            f"rule {rule.id!r} of class {cls.__name__} cannot carry an effective-from guard",
-            expected="an attrs rule class (every built-in rule is one)",
+            f"rule {rule.id!r} of class {type(rule).__name__} cannot carry an effective-from "
+            "guard",
+            expected="a rule built on overdue.rules.RuleBase (every built-in rule is one)",
         )
-    guarded = _guarded_class(cls)
-    fields = {a.alias: getattr(rule, a.name) for a in attrs.fields(cls) if a.init}
-    made: Rule = guarded(**fields, in_force_from=start)
-    return made
-
-
-def _unguard(rule: Rule) -> Rule:
-    base = type(rule).__mro__[1]
-    fields = {a.alias: getattr(rule, a.name) for a in attrs.fields(base) if a.init}
-    made: Rule = base(**fields)
-    return made
+    return attrs.evolve(rule, in_force_from=start)

@@ -17,7 +17,7 @@ import attrs
 from overdue.policy import Policy, check_stacked
 from overdue.presets.preset import Preset, PresetError, Slot
 from overdue.presets.registry import preset as lookup
-from overdue.rules.base import Rule
+from overdue.rules.base import Rule, described
 
 __all__ = [
     "base_policy",
@@ -221,7 +221,7 @@ def rule_table(policy: Policy) -> list[tuple[str, str, str, str]]:
         else:
             source = citation.instrument + (f" {citation.section}" if citation.section else "")
             mark = citation.mark
-        rows.append((rule.id, rule.describe(), source, mark))
+        rows.append((rule.id, described(rule), source, mark))
     return rows
 
 

@@ -4,7 +4,18 @@ Every rule has a stable ``kind`` (its name in policy files), an ``id`` unique in
 an optional :class:`Citation`.  See ``docs/rules.md`` for how stacked rules combine.
 """
 
-from overdue.rules.base import Citation, Effect, Rule, RuleBase, Verdict
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from overdue.rules.base import (
+    Citation,
+    Effect,
+    Rule,
+    RuleBase,
+    Verdict,
+    described,
+    in_force,
+)
 from overdue.rules.conduct import FieldVisitConduct, RequiresRecording
 from overdue.rules.consent import RespondOnce
 from overdue.rules.content import ForbiddenContent, RequiredDisclosures
@@ -45,32 +56,37 @@ __all__ = [
     "TimeBar",
     "ValidationPeriod",
     "Verdict",
+    "described",
+    "in_force",
 ]
 
-BUILTIN_RULES: dict[str, type[RuleBase]] = {
-    cls.kind: cls
-    for cls in (
-        ContactHours,
-        QuietDays,
-        FrequencyCap,
-        MinimumGap,
-        CoolDown,
-        HoldWhile,
-        RespectCease,
-        RespectOptOut,
-        RequiresAuthorisation,
-        RequiresPriorEvent,
-        TimeBar,
-        MinimumBalance,
-        ValidationPeriod,
-        DisputeHold,
-        RequiredDisclosures,
-        ForbiddenContent,
-        FieldVisitConduct,
-        RequiresRecording,
-        RecordRetention,
-        RespondOnce,
-        ThirdPartyContact,
-    )
-}
-"""The rule kinds the library ships, by their ``kind`` string (read-only by convention)."""
+BUILTIN_RULES: Mapping[str, type[RuleBase]] = MappingProxyType(
+    {
+        cls.kind: cls
+        for cls in (
+            ContactHours,
+            QuietDays,
+            FrequencyCap,
+            MinimumGap,
+            CoolDown,
+            HoldWhile,
+            RespectCease,
+            RespectOptOut,
+            RequiresAuthorisation,
+            RequiresPriorEvent,
+            TimeBar,
+            MinimumBalance,
+            ValidationPeriod,
+            DisputeHold,
+            RequiredDisclosures,
+            ForbiddenContent,
+            FieldVisitConduct,
+            RequiresRecording,
+            RecordRetention,
+            RespondOnce,
+            ThirdPartyContact,
+        )
+    }
+)
+"""The rule kinds the library ships, by their ``kind`` string (read-only: a host with rule
+kinds of its own registers them on a :class:`~overdue.config.Kinds` of its own)."""

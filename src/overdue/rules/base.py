@@ -9,7 +9,7 @@ horizon is reached.  Rules never read a clock: the time is passed in.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
 import attrs
@@ -17,7 +17,7 @@ import attrs
 from overdue.errors import PolicyError
 from overdue.situation import Candidate
 
-__all__ = ["Citation", "Effect", "Rule", "RuleBase", "Verdict", "names"]
+__all__ = ["Citation", "Effect", "Rule", "RuleBase", "Verdict", "described", "in_force", "names"]
 
 Effect = Literal["defer", "block"]
 
@@ -104,6 +104,26 @@ def _exempt(value: Iterable[str] | str | None) -> frozenset[str]:
     return names(value) or frozenset()
 
 
+def _opt_date(_i: object, a: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
+        raise PolicyError(f"{a.name} is a calendar date", expected="2026-11-20", got=value)
+
+
+def in_force(rule: object, candidate: Candidate, at: datetime) -> bool:
+    """Whether ``rule`` speaks about a contact at ``at``: a rule with ``in_force_from`` is
+    silent before that date, read in the debtor's zone (UTC when it is unknown).  The engine
+    and the testing kit's invariants both ask here."""
+    start: date | None = getattr(rule, "in_force_from", None)
+    return start is None or at.astimezone(candidate.situation.tz or UTC).date() >= start
+
+
+def described(rule: Rule) -> str:
+    """``rule.describe()``, plus the date it is in force from when it has one."""
+    start: date | None = getattr(rule, "in_force_from", None)
+    text = rule.describe()
+    return text if start is None else f"{text} (in force from {start.isoformat()})"
+
+
 def _rule_id(_i: object, _a: object, value: Any) -> None:
     if not isinstance(value, str) or not value.strip():
         raise PolicyError("a rule id must be a non-empty string", got=value)
@@ -118,6 +138,8 @@ class RuleBase:
     ``exempt_tags`` lets through any template carrying one of these tags (``required_by_law``:
     a notice the law itself requires, which Reg F's opt-out rule and the Breathing Space
     regulations both let through).
+    ``in_force_from`` makes the rule silent before that local date in the debtor's zone (a
+    preset's rules carry the date the instrument takes effect; see :func:`in_force`).
     ``waivable=True`` lets the debtor's :class:`~overdue.events.ConsentWaiver` naming this
     rule's id lift it while the waiver is active ("not between 22:00 and 08:00 unless agreed");
     a rule that is not waivable ignores waivers, so a consent can never lift a hard limit.
@@ -136,6 +158,7 @@ class RuleBase:
     )
     citation: Citation | None = attrs.field(default=None, kw_only=True)
     waivable: bool = attrs.field(default=False, kw_only=True)
+    in_force_from: date | None = attrs.field(default=None, kw_only=True, validator=_opt_date)
 
     def applies_to(self, candidate: Candidate) -> bool:
         if self.channels is not None and candidate.channel not in self.channels:

@@ -15,6 +15,7 @@ from typing import ClassVar
 
 import attrs
 
+from overdue.channels import VISIT_CHANNELS
 from overdue.errors import PolicyError
 from overdue.obligations import Obligation, merged
 from overdue.rules.base import Rule, RuleBase, Verdict, names
@@ -39,10 +40,6 @@ def action_obligations(
         if isinstance(rule, AttachesObligations) and rule.applies_to(candidate):
             attached.extend(rule.obligations_for(candidate))
     return merged(base, attached)
-
-
-VISIT_CHANNELS = frozenset({"field_visit", "visit"})
-"""Channels a :class:`FieldVisitConduct` without filters applies to."""
 
 
 def _min_staff(_i: object, _a: object, value: object) -> None:

@@ -14,16 +14,20 @@ from typing import ClassVar
 
 import attrs
 
-from overdue.durations import Duration, as_duration, hours
+from overdue._validators import duration as _duration
+from overdue._validators import no_business_days
+from overdue.durations import Duration, hours
 from overdue.errors import PolicyError
 from overdue.rules.base import RuleBase, Verdict, names
 from overdue.situation import Candidate
 
+_no_bd = no_business_days(
+    message="{name} is a positive time span, not business days",
+    expected="'24h', '1d'",
+    nonzero=True,
+)
+
 __all__ = ["RespondOnce"]
-
-
-def _duration(value: object) -> Duration:
-    return as_duration(value)  # type: ignore[arg-type]
 
 
 def _kinds(value: Iterable[str] | str) -> frozenset[str]:
@@ -35,15 +39,6 @@ def _kinds(value: Iterable[str] | str) -> frozenset[str]:
             got=value,
         )
     return out
-
-
-def _no_bd(_i: object, a: attrs.Attribute[Duration], value: Duration) -> None:
-    if value.unit == "bd" or value.is_zero:
-        raise PolicyError(
-            f"{a.name} is a positive time span, not business days",
-            expected="'24h', '1d'",
-            got=str(value),
-        )
 
 
 @attrs.frozen(kw_only=True)

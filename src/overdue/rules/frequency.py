@@ -21,12 +21,17 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from overdue._time import at_local
+from overdue._validators import duration as _duration
+from overdue._validators import no_business_days, positive_int
 from overdue.account import POINT_KINDS
-from overdue.durations import Duration, as_duration, days
+from overdue.durations import Duration, days
 from overdue.errors import PolicyError
 from overdue.events import ContactAttempted, Outcome
 from overdue.rules.base import RuleBase, Verdict, names
 from overdue.situation import Candidate
+
+_no_bd = no_business_days()
+_positive = positive_int()
 
 __all__ = [
     "COUNTS",
@@ -70,24 +75,6 @@ def _members(values: frozenset[str]) -> frozenset[Outcome]:
 def counted_outcomes(counts: str) -> frozenset[str]:
     """The outcomes a counting mode counts."""
     return COUNTS[counts]
-
-
-def _duration(value: object) -> Duration:
-    return as_duration(value)  # type: ignore[arg-type]
-
-
-def _no_bd(_i: object, a: attrs.Attribute[Duration], value: Duration) -> None:
-    if value.unit == "bd":
-        raise PolicyError(
-            f"{a.name} cannot be in business days for this rule",
-            expected="'7d', '24h', '1w' or '1mo'",
-            got=str(value),
-        )
-
-
-def _positive(_i: object, a: attrs.Attribute[int], value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise PolicyError(f"{a.name} must be a whole number >= 1", got=value)
 
 
 def _shift(at: datetime, d: Duration, tz: tzinfo | None, sign: int) -> datetime:
@@ -162,7 +149,7 @@ class FrequencyCap(RuleBase):
     """At most ``max_contacts`` contacts per window.
 
     ``window='rolling'``: any period of length ``per`` ending at the candidate time.
-    ``window='rolling_days'`` (or its older name ``'calendar'``): ``per`` consecutive calendar
+    ``window='rolling_days'``: ``per`` consecutive calendar
     days in the debtor's zone ending with the candidate's local day (``per='1d'`` is "per local
     day", ``per='7d'`` the local day and the six before it: Reg F's "7 consecutive days"); a
     daylight-saving change inside the days does not move their edges.  ``scope``: ``'debtor'``
@@ -195,8 +182,8 @@ class FrequencyCap(RuleBase):
     kind: ClassVar[str] = "frequency_cap"
     max_contacts: int = attrs.field(validator=_positive)
     per: Duration = attrs.field(converter=_duration, validator=_no_bd)
-    window: Literal["rolling", "rolling_days", "calendar"] = attrs.field(
-        default="rolling", validator=attrs.validators.in_(("rolling", "rolling_days", "calendar"))
+    window: Literal["rolling", "rolling_days"] = attrs.field(
+        default="rolling", validator=attrs.validators.in_(("rolling", "rolling_days"))
     )
     scope: Literal["debtor", "debt", "contact_point"] = attrs.field(
         default="debtor", validator=attrs.validators.in_(("debtor", "debt", "contact_point"))
@@ -349,7 +336,7 @@ class FrequencyCap(RuleBase):
                 _add(oldest, self.per, tz),
             )
         tz = candidate.situation.tz or UTC  # unknown zone: UTC days, as decide counts them
-        # rolling_days / calendar: n consecutive local calendar dates ending on today's.
+        # rolling_days: n consecutive local calendar dates ending on today's.
         span = self.per.amount * (7 if self.per.unit == "w" else 1)
         today = at.astimezone(tz).date()
         first = today - timedelta(days=span - 1)
@@ -443,8 +430,7 @@ class CoolDown(RuleBase):
     ``day_one='event_local_date'`` counts the local date of that outcome in the debtor's zone as
     day one (Reg F: a 7-day cool-down after a Monday conversation ends at local midnight before
     the next Monday, whatever the hour of the conversation); ``'event_time'`` counts from the
-    moment itself.  ``first_day`` (``'local_date'`` / ``'event'``) is the older name of the same
-    choice; ``day_one`` wins when both are given, and contradicting values are refused.
+    moment itself (the default).
     Debtor-initiated contacts count too: a conversation on the debtor's own call starts the
     cool-down like any other.
     """
@@ -452,31 +438,10 @@ class CoolDown(RuleBase):
     kind: ClassVar[str] = "cool_down"
     after: Outcome = attrs.field(converter=Outcome)
     period: Duration = attrs.field(converter=_duration, validator=_no_bd)
-    first_day: Literal["event", "local_date"] = attrs.field(
-        default="event", validator=attrs.validators.in_(("event", "local_date"))
-    )
     count_channels: frozenset[str] | None = attrs.field(default=None, converter=names)
-    day_one: Literal["event_local_date", "event_time"] | None = attrs.field(
-        default=None,
-        validator=attrs.validators.optional(
-            attrs.validators.in_(("event_local_date", "event_time"))
-        ),
+    day_one: Literal["event_local_date", "event_time"] = attrs.field(
+        default="event_time", validator=attrs.validators.in_(("event_local_date", "event_time"))
     )
-
-    def __attrs_post_init__(self) -> None:
-        if self.day_one == "event_time" and self.first_day == "local_date":
-            raise PolicyError(
-                f"rule {self.id!r}: day_one and first_day contradict each other",
-                expected="day_one alone ('event_local_date' or 'event_time')",
-                got="day_one='event_time', first_day='local_date'",
-            )
-
-    @property
-    def counts_from(self) -> str:
-        """``'event_local_date'`` or ``'event_time'``, from ``day_one`` or ``first_day``."""
-        if self.day_one is not None:
-            return self.day_one
-        return "event_local_date" if self.first_day == "local_date" else "event_time"
 
     def check(self, candidate: Candidate, at: datetime) -> Verdict | None:
         chans = self.count_channels if self.count_channels is not None else self.channels
@@ -490,7 +455,7 @@ class CoolDown(RuleBase):
                 last = c.at
         if last is None:
             return None
-        if self.counts_from == "event_local_date":
+        if self.day_one == "event_local_date":
             tz = candidate.situation.tz or UTC
             first = last.astimezone(tz).date()
             days = self.period.amount * (7 if self.period.unit == "w" else 1)
@@ -502,7 +467,7 @@ class CoolDown(RuleBase):
             ends = _add(last, self.period, candidate.situation.tz)
         if _utc(at) >= _utc(ends):
             return None
-        day1 = " (its local date is day one)" if self.counts_from == "event_local_date" else ""
+        day1 = " (its local date is day one)" if self.day_one == "event_local_date" else ""
         return self.defer(
             "cool_down",
             f"cool-down of {self.period} after a {self.after.value} at {last.isoformat()}{day1}",
@@ -510,7 +475,7 @@ class CoolDown(RuleBase):
         )
 
     def describe(self) -> str:
-        local = self.counts_from == "event_local_date"
+        local = self.day_one == "event_local_date"
         day1 = ", its local date counting as day one" if local else ""
         return (
             f"no contact for {self.period} after a {self.after.value}{day1}{self.scope_text()}"

@@ -8,22 +8,17 @@ from typing import ClassVar, Literal
 import attrs
 
 from overdue._time import at_local
-from overdue.durations import Duration, as_duration
+from overdue._validators import duration as _duration
+from overdue._validators import non_empty
+from overdue.durations import Duration
 from overdue.errors import PolicyError
 from overdue.money import Money
 from overdue.rules.base import RuleBase, Verdict
 from overdue.situation import Candidate
 
+_name = non_empty(PolicyError, noun="name", strip=False)
+
 __all__ = ["MinimumBalance", "RequiresAuthorisation", "RequiresPriorEvent", "TimeBar"]
-
-
-def _duration(value: object) -> Duration:
-    return as_duration(value)  # type: ignore[arg-type]
-
-
-def _name(_i: object, a: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not value:
-        raise PolicyError(f"{a.name} must be a non-empty name", got=value)
 
 
 @attrs.frozen(kw_only=True)

@@ -8,18 +8,15 @@ from typing import ClassVar, Literal
 import attrs
 
 from overdue._time import at_local
+from overdue._validators import duration as _duration
 from overdue.calendars import BusinessCalendar
-from overdue.durations import Duration, as_duration
+from overdue.durations import Duration
 from overdue.errors import PolicyError
 from overdue.rules.base import RuleBase, Verdict
 from overdue.situation import Candidate
 from overdue.snapshot import Snapshot
 
 __all__ = ["DisputeHold", "ValidationPeriod"]
-
-
-def _duration(value: object) -> Duration:
-    return as_duration(value)  # type: ignore[arg-type]
 
 
 def _milestone(_i: object, _a: attrs.Attribute[str], value: object) -> None:

@@ -9,9 +9,9 @@ re-establish contact.  :class:`ThirdPartyContact` expresses all three.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime, time, timedelta
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Protocol
 
 import attrs
 
@@ -23,6 +23,7 @@ from overdue.events import (
     ConsentWaiver,
     ContactAttempted,
     DisputeOpened,
+    Event,
     OptedIn,
     OptedOut,
     Outcome,
@@ -32,9 +33,18 @@ from overdue.events import (
 )
 from overdue.rules.base import Rule, RuleBase, Verdict, names
 from overdue.situation import Candidate
+from overdue.snapshot import Snapshot
 
-if TYPE_CHECKING:
-    from overdue.policy import Policy
+
+class _Ladder(Protocol):
+    """What the whole-policy checks here read of a policy (structural: the policy ring asks
+    them while it validates, so naming ``Policy`` would close a circle)."""
+
+    @property
+    def stages(self) -> Sequence[Any]: ...
+
+    @property
+    def rules(self) -> Sequence[Any]: ...
 
 __all__ = [
     "DEBT_FACTS",
@@ -42,6 +52,7 @@ __all__ = [
     "FAILED_OUTCOMES",
     "ThirdPartyContact",
     "debt_facts_stated",
+    "debtor_unreachable",
     "person_of",
     "third_party_disclosures",
     "third_party_gate",
@@ -94,7 +105,7 @@ def third_party_gate(rules: Sequence[Rule], candidate: Candidate) -> Verdict | N
     return None
 
 
-def third_party_disclosures(policy: Policy) -> list[str]:
+def third_party_disclosures(policy: _Ladder) -> list[str]:
     """Enabled third-party steps that declare debt facts, one line each with its key path.
 
     They are never planned (:func:`third_party_gate`); ``overdue check`` says so when the
@@ -113,7 +124,7 @@ def third_party_disclosures(policy: Policy) -> list[str]:
     return out
 
 
-def ungoverned_third_party_steps(policy: Policy) -> list[str]:
+def ungoverned_third_party_steps(policy: _Ladder) -> list[str]:
     """Key paths of third-party steps no ``third_party_contact`` rule could govern.
 
     Checked after presets are stacked (``with_presets``, a policy file's ``presets``), not
@@ -289,39 +300,7 @@ class ThirdPartyContact(RuleBase):
         """Why the debtor counts as unreachable at ``at`` and since which attempt, or ``None``."""
         s = candidate.situation
         third = {c.address for c in s.account.contacts if not c.is_debtor}
-        utc_at = at.astimezone(UTC)
-        attempts = [
-            c
-            for c in s.snapshot.contacts
-            if c.initiated_by == "creditor"
-            and c.party == "debtor"
-            and c.contact_point not in third
-            and c.at.astimezone(UTC) <= utc_at
-        ]
-        streak: list[ContactAttempted] = []
-        for c in reversed(attempts):
-            if c.outcome.value not in FAILED_OUTCOMES:
-                break
-            streak.append(c)
-        if not streak:
-            return None
-        began = min(c.at.astimezone(UTC) for c in streak)
-        heard = [e.at for e in s.snapshot.debtor_contacts] + [
-            c.at for c in s.snapshot.contacts if c.initiated_by == "debtor"
-        ]
-        # Anything the debtor did since the streak began (a promise, a dispute, a payment, a
-        # cease request...) shows they can be reached, even if nobody picked up the phone.
-        heard += [e.at for e in s.account.events if isinstance(e, DEBTOR_ACTS)]
-        if any(began <= t.astimezone(UTC) <= utc_at for t in heard):
-            return None
-        chronological = streak[::-1]
-        invalid = [c for c in chronological if c.outcome is Outcome.INVALID_NUMBER]
-        if invalid:
-            return "the debtor's number is invalid", invalid[0].at
-        if len(streak) >= self.unreachable_after:
-            nth = chronological[self.unreachable_after - 1]
-            return f"{len(streak)} consecutive attempts to the debtor failed", nth.at
-        return None
+        return debtor_unreachable(s.snapshot, s.account.events, third, at, self.unreachable_after)
 
     def describe(self) -> str:
         text = {
@@ -343,3 +322,57 @@ class ThirdPartyContact(RuleBase):
                 text += ", never again after a refusal"
             text += ", never disclosing the debt"
         return text + self.scope_text()
+
+
+def debtor_unreachable(
+    snapshot: Snapshot,
+    events: Iterable[Event],
+    third: Collection[str],
+    at: datetime,
+    unreachable_after: int,
+    *,
+    inclusive: bool = True,
+) -> tuple[str, datetime] | None:
+    """Why the debtor counts as unreachable at ``at`` and since which attempt, or ``None``.
+
+    The streak of failed creditor attempts to the debtor's own contact points (not the
+    ``third`` party addresses) up to ``at`` (``inclusive=False``: strictly before it, as the
+    invariants judge a contact on what was known when it was planned), broken by anything the
+    debtor did meanwhile (a contact of theirs, or one of ``events`` that is a debtor's act).
+    An invalid number makes the debtor unreachable at once; otherwise ``unreachable_after``
+    failed attempts do.  :class:`ThirdPartyContact` and the testing kit's invariants both ask
+    here, so a fix to reachability is made once.
+    """
+    utc_at = at.astimezone(UTC)
+    attempts = [
+        c
+        for c in snapshot.contacts
+        if c.initiated_by == "creditor"
+        and c.party == "debtor"
+        and c.contact_point not in third
+        and (c.at.astimezone(UTC) <= utc_at if inclusive else c.at.astimezone(UTC) < utc_at)
+    ]
+    streak: list[ContactAttempted] = []
+    for c in reversed(attempts):
+        if c.outcome.value not in FAILED_OUTCOMES:
+            break
+        streak.append(c)
+    if not streak:
+        return None
+    began = min(c.at.astimezone(UTC) for c in streak)
+    heard = [e.at for e in snapshot.debtor_contacts] + [
+        c.at for c in snapshot.contacts if c.initiated_by == "debtor"
+    ]
+    # Anything the debtor did since the streak began (a promise, a dispute, a payment, a
+    # cease request...) shows they can be reached, even if nobody picked up the phone.
+    heard += [e.at for e in events if isinstance(e, DEBTOR_ACTS)]
+    if any(began <= t.astimezone(UTC) <= utc_at for t in heard):
+        return None
+    chronological = streak[::-1]
+    invalid = [c for c in chronological if c.outcome is Outcome.INVALID_NUMBER]
+    if invalid:
+        return "the debtor's number is invalid", invalid[0].at
+    if len(streak) >= unreachable_after:
+        nth = chronological[unreachable_after - 1]
+        return f"{len(streak)} consecutive attempts to the debtor failed", nth.at
+    return None

@@ -8,10 +8,13 @@ from typing import ClassVar
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from overdue._validators import non_empty
 from overdue.errors import PolicyError
 from overdue.rules.base import RuleBase, Verdict
 from overdue.situation import Candidate
 from overdue.snapshot import Snapshot
+
+_nonempty = non_empty(PolicyError, noun="name", strip=False)
 
 __all__ = ["RecordRetention"]
 
@@ -21,11 +24,6 @@ LAST_CONTACT = "last_contact"
 def _years(_i: object, _a: attrs.Attribute[int], value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise PolicyError("years must be a whole number >= 1", expected="3", got=value)
-
-
-def _nonempty(_i: object, a: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not value:
-        raise PolicyError(f"{a.name} must be a non-empty name", got=value)
 
 
 @attrs.frozen(kw_only=True)

@@ -9,6 +9,7 @@ import attrs
 
 from overdue._time import require_aware
 from overdue.decision import Action
+from overdue.errors import UsageError
 
 __all__ = ["FixedClock", "Recorder", "SentMessage"]
 
@@ -36,7 +37,7 @@ class FixedClock:
         """Move forward by ``delta`` (or days/hours/minutes) and return the new moment."""
         step = (delta or timedelta(0)) + timedelta(days=days, hours=hours, minutes=minutes)
         if step < timedelta(0):
-            raise ValueError(f"a FixedClock only moves forward (got {step})")
+            raise UsageError("a FixedClock only moves forward", got=step)
         self._now = self._now + step
         return self._now
 
@@ -44,7 +45,7 @@ class FixedClock:
         """Jump to ``moment`` (not earlier than now)."""
         moment = require_aware(moment, "moment")
         if moment < self._now:
-            raise ValueError(f"a FixedClock only moves forward ({moment} < {self._now})")
+            raise UsageError(f"a FixedClock only moves forward ({moment} < {self._now})")
         self._now = moment
         return self._now
 

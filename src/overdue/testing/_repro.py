@@ -111,9 +111,10 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from overdue import (  # noqa: F401
-    REFERENCE_POLICY, Account, ContactPoint, Duration, Invoice, Money, Obligation, Policy, Stage,
-    Step, WeekCalendar, decide,
+    REFERENCE_POLICY, Account, ContactPoint, Duration, Invoice, Money, Policy, Stage, Step, decide,
 )
+from overdue.calendars import WeekCalendar  # noqa: F401
+from overdue.policy import Obligation  # noqa: F401
 from overdue.conditions import *  # noqa: F403
 from overdue.events import *  # noqa: F403
 from overdue.rules import *  # noqa: F403

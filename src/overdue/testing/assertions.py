@@ -16,21 +16,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import attrs
 
-from overdue._time import zone
 from overdue.account import Account
+from overdue.channels import ANSWERABLE_CHANNELS
 from overdue.decision import Decision, Reason
 from overdue.engine import decide
+from overdue.errors import UsageError
 from overdue.events import Event, Outcome
 from overdue.policy import Policy
+from overdue.situation import local_zone
 from overdue.snapshot import fold
 
 __all__ = ["Happening", "TimelineMismatchError", "assert_timeline", "project"]
 
-_VOICE = frozenset({"phone", "call", "voice", "field_visit", "visit"})
 _DAY = re.compile(r"\s*day\s+(\d+)\s*$", re.IGNORECASE)
 
 When = str | date | datetime
@@ -69,8 +70,7 @@ class Happening:
 
 
 def _day(account: Account, policy: Policy, at: datetime, due: date | None) -> int:
-    name = account.timezone or policy.assumed_zone
-    local = at.astimezone(zone(name) if name else UTC).date()
+    local = at.astimezone(local_zone(policy, account)).date()
     return max(0, (local - due).days) if due is not None else 0
 
 
@@ -105,7 +105,7 @@ def project(
                 )
             )
         for a in d.due_actions:
-            outcome = Outcome.NO_ANSWER if a.channel in _VOICE else Outcome.DELIVERED
+            outcome = Outcome.NO_ANSWER if a.channel in ANSWERABLE_CHANNELS else Outcome.DELIVERED
             new.append(a.outcome_event(outcome, t))
             happened.append(
                 Happening(
@@ -125,11 +125,12 @@ def _matches_when(h: Happening, when: When, account: Account, policy: Policy) ->
     if isinstance(when, datetime):
         return h.at == when
     if isinstance(when, date):
-        name = account.timezone or policy.assumed_zone
-        return h.at.astimezone(zone(name) if name else UTC).date() == when
+        return h.at.astimezone(local_zone(policy, account)).date() == when
     m = _DAY.match(when)
     if m is None:
-        raise ValueError(f"expected time {when!r} is not 'day N', a date or a datetime")
+        raise UsageError(
+            f"expected time {when!r} is not 'day N', a date or a datetime", got=when
+        )
     return h.day == int(m.group(1))
 
 

@@ -10,11 +10,23 @@ as well as in the :class:`~overdue.testing.PolicyMachine`.
 The limits are read from the policy's own rules (``ContactHours``, ``FrequencyCap``,
 ``HoldWhile``, ``RespectCease``, ``RespectOptOut``, ``RequiresAuthorisation``) and stages
 (order, ``skippable``, ``enters_when``, ``deadline``, ``grace``, ``requires``,
-``max_attempts``), and re-derived here independently of the rule code where the arithmetic
-is simple (hours, caps), so that a bug in a rule shows up as a violation rather than being
-repeated by the check.  Rule kinds without a dedicated check (``MinimumGap``, ``CoolDown``,
+``max_attempts``).  Rule kinds without a dedicated check (``MinimumGap``, ``CoolDown``,
 ``QuietDays``, a host's own kinds) are asked through their own ``check`` by
 :func:`check_rules`.
+
+What is shared, and what is independent on purpose:
+
+- **Shared plumbing, imported, never copied:** the debtor's zone and the situation
+  (:func:`overdue.situation.resolve_zone`, :meth:`~overdue.situation.Situation.at`), when a
+  promise stops pausing the ladder (:func:`overdue.engine.pauses.promise_end`), whether a
+  preset's rule is in force yet (:func:`overdue.rules.in_force`), whether the debtor counts
+  as unreachable (:func:`overdue.rules.parties.debtor_unreachable`), which channels go
+  unanswered (:mod:`overdue.channels`), and the rules' own vocabulary (what a cap counts).
+  A fix to any of these is made once and the checks follow it.
+- **Independent on purpose: the limit arithmetic only.**  Contact hours, frequency caps over
+  their windows, the ladder's order, attempts and deadlines, validation periods and visit
+  staffing are re-derived here from the rules' *limits*, not by calling the rules, so that a
+  bug in a rule's arithmetic shows up as a violation rather than being repeated by the check.
 
 .. versionadded:: 0.1.0
 """
@@ -22,15 +34,17 @@ repeated by the check.  Rule kinds without a dedicated check (``MinimumGap``, ``
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from overdue._time import at_local, zone
+from overdue._time import at_local
 from overdue.account import Account
+from overdue.channels import ANSWERABLE_CHANNELS, VISIT_CHANNELS
 from overdue.decision import Action, Decision
 from overdue.engine import TimelineEntry
+from overdue.engine.pauses import promise_end
 from overdue.events import ContactAttempted, Event, Outcome, StageEntered
 from overdue.obligations import canonical
 from overdue.policy import Policy, Stage
@@ -43,12 +57,13 @@ from overdue.rules import (
     RespectOptOut,
     Rule,
 )
-from overdue.rules.conduct import VISIT_CHANNELS, FieldVisitConduct
+from overdue.rules.base import in_force
+from overdue.rules.conduct import FieldVisitConduct
 from overdue.rules.consent import RespondOnce
 from overdue.rules.frequency import COUNTS, NOT_CONNECTED, UNCLASSIFIED
 from overdue.rules.notices import ValidationPeriod
-from overdue.rules.parties import DEBTOR_ACTS, FAILED_OUTCOMES, ThirdPartyContact, person_of
-from overdue.situation import Candidate, Situation, days_overdue
+from overdue.rules.parties import ThirdPartyContact, debtor_unreachable, person_of
+from overdue.situation import Candidate, Situation, local_zone
 from overdue.snapshot import Snapshot, fold
 
 __all__ = [
@@ -152,11 +167,10 @@ def history(policy: Policy, account: Account, record: Record = None) -> tuple[Ev
 
 # The channels whose planned contacts the engine's projection assumes unanswered (the rest are
 # assumed delivered): the assumption ``overdue.timeline`` makes, so a replay agrees with it.
-_UNANSWERED_CHANNELS = frozenset({"phone", "call", "voice", "field_visit", "visit"})
 
 
 def _assumed_outcome(channel: str) -> Outcome:
-    return Outcome.NO_ANSWER if channel in _UNANSWERED_CHANNELS else Outcome.DELIVERED
+    return Outcome.NO_ANSWER if channel in ANSWERABLE_CHANNELS else Outcome.DELIVERED
 
 
 def _identity(ev: Event) -> tuple[object, ...] | None:
@@ -196,40 +210,13 @@ def _trace(policy: Policy, account: Account, record: Record) -> list[_Moment]:
     return out
 
 
-def _zone_of(policy: Policy, account: Account) -> tzinfo | None:
-    if account.timezone is not None:
-        return zone(account.timezone)
-    if account.address_timezone is not None:
-        return zone(account.address_timezone)
-    if policy.assumed_zone is not None:
-        return zone(policy.assumed_zone)
-    return None
-
-
 def _situation(policy: Policy, account: Account, snap: Snapshot, at: datetime) -> Situation:
-    tz = _zone_of(policy, account)
-    source = (
-        "account"
-        if account.timezone
-        else "address"
-        if account.address_timezone
-        else ("policy" if policy.assumed_zone else "unknown")
-    )
-    local = at.astimezone(tz or UTC).date()
-    return Situation(
-        account,
-        snap,
-        at,
-        tz,
-        source,
-        policy.calendar,
-        local,
-        days_overdue(snap, local),
-        snap.balance,
-        # A debtor's view (``Debtor.debt``, with ``debtor_id``) is judged as that one debt,
-        # as ``decide_debtor`` decides it.
-        debt_id=account.id if account.debtor_id is not None else None,
-    )
+    s = Situation.at(policy, account, snap, at)
+    if account.debtor_id is None:
+        return s
+    # A debtor's view (``Debtor.debt``, with ``debtor_id``) is judged as that one debt, as
+    # ``decide_debtor`` decides it.
+    return attrs.evolve(s, debt_id=account.id)
 
 
 def _candidate(policy: Policy, account: Account, m: _Moment) -> Candidate | None:
@@ -294,11 +281,6 @@ def _rules(policy: Policy, kind: type) -> list[Rule]:
     return [r for r in policy.rules if isinstance(r, kind)]
 
 
-def _in_force(rule: Rule, cand: Candidate, at: datetime) -> bool:
-    """Whether ``rule`` binds a contact at ``at``: a preset's rule is silent before the local
-    date its preset takes effect (``in_force_from``, in the debtor's zone)."""
-    start: date | None = getattr(rule, "in_force_from", None)
-    return start is None or at.astimezone(cand.situation.tz or UTC).date() >= start
 
 
 def _lifted(policy: Policy, rule: Rule, cand: Candidate, at: datetime) -> bool:
@@ -324,7 +306,7 @@ def _hours(policy: Policy, account: Account, trace: list[_Moment]) -> list[Viola
     for rule in _rules(policy, ContactHours):
         assert isinstance(rule, ContactHours)
         for m, ev, cand in _contacts(policy, account, trace):
-            if not rule.applies_to(cand) or not _in_force(rule, cand, ev.at):
+            if not rule.applies_to(cand) or not in_force(rule, cand, ev.at):
                 continue
             if _lifted(policy, rule, cand, ev.at):
                 continue
@@ -414,7 +396,7 @@ def _caps(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violat
     for rule in _rules(policy, FrequencyCap):
         assert isinstance(rule, FrequencyCap)
         for m, ev, cand in _contacts(policy, account, trace):
-            if not rule.applies_to(cand) or not _in_force(rule, cand, ev.at):
+            if not rule.applies_to(cand) or not in_force(rule, cand, ev.at):
                 continue
             if _lifted(policy, rule, cand, ev.at):
                 continue
@@ -480,7 +462,7 @@ def _holds(policy: Policy, account: Account, trace: list[_Moment]) -> list[Viola
         assert isinstance(rule, HoldWhile)
         for m, ev, cand in _contacts(policy, account, trace):
             state = m.before.fact_open(rule.fact, ev.at)
-            if state is not None and rule.applies_to(cand) and _in_force(rule, cand, ev.at):
+            if state is not None and rule.applies_to(cand) and in_force(rule, cand, ev.at):
                 out.append(
                     Violation(
                         "holds",
@@ -501,7 +483,7 @@ def _cease(policy: Policy, account: Account, trace: list[_Moment]) -> list[Viola
             cease = m.before.cease
             if cease is None or cease.at > ev.at or not rule.applies_to(cand):
                 continue
-            if not _in_force(rule, cand, ev.at):
+            if not in_force(rule, cand, ev.at):
                 continue
             if cease.channels is None or ev.channel in cease.channels:
                 scope = "all contact" if cease.channels is None else f"contact by {ev.channel}"
@@ -525,7 +507,7 @@ def _opt_outs(policy: Policy, account: Account, trace: list[_Moment]) -> list[Vi
             if (
                 ev.channel in m.before.opted_out
                 and rule.applies_to(cand)
-                and _in_force(rule, cand, ev.at)
+                and in_force(rule, cand, ev.at)
             ):
                 out.append(
                     Violation(
@@ -546,7 +528,7 @@ def _authorisations(policy: Policy, account: Account, trace: list[_Moment]) -> l
         for m, ev, cand in _contacts(policy, account, trace):
             if (
                 rule.applies_to(cand)
-                and _in_force(rule, cand, ev.at)
+                and in_force(rule, cand, ev.at)
                 and not m.before.has_authorisation(rule.authorisation, ev.at)
             ):
                 out.append(
@@ -770,9 +752,7 @@ def _attempts(policy: Policy, account: Account, trace: list[_Moment]) -> list[Vi
 
 
 def _promise_end(policy: Policy, account: Account, by: date) -> datetime:
-    tz = _zone_of(policy, account) or UTC
-    start = at_local(by + timedelta(days=1), time(0), tz)
-    return policy.promise_grace.add_to(start, tz=tz, calendar=policy.calendar)
+    return promise_end(policy, by, local_zone(policy, account))
 
 
 def _pauses(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violation]:
@@ -846,7 +826,7 @@ def _validation_periods(policy: Policy, account: Account, trace: list[_Moment]) 
             cand = _candidate(policy, account, m)
             if cand is None or not isinstance(ev, ContactAttempted):
                 continue
-            if not rule.applies_to(cand) or not _in_force(rule, cand, ev.at):
+            if not rule.applies_to(cand) or not in_force(rule, cand, ev.at):
                 continue
             if _lifted(policy, rule, cand, ev.at):
                 continue
@@ -893,7 +873,7 @@ def _third_parties(policy: Policy, account: Account, trace: list[_Moment]) -> li
         for m, ev, cand in _contacts(policy, account, trace):
             if ev.contact_point not in third or not rule.applies_to(cand):
                 continue
-            if not _in_force(rule, cand, ev.at):
+            if not in_force(rule, cand, ev.at):
                 continue
             person = third[ev.contact_point]
             earlier = [
@@ -935,30 +915,10 @@ def _unreachable(
 ) -> bool:
     # Attempts at the same moment were planned in the same decision as this contact, their
     # outcome unknown when it was made: reachability is judged on what was known before.
-    attempts = [
-        c
-        for c in m.before.contacts
-        if c.initiated_by == "creditor"
-        and c.contact_point not in third
-        and c.party == "debtor"
-        and c.at.astimezone(UTC) < at.astimezone(UTC)
-    ]
-    streak: list[ContactAttempted] = []
-    for c in reversed(attempts):
-        if c.outcome.value not in FAILED_OUTCOMES:
-            break
-        streak.append(c)
-    if not streak:
-        return False
-    began = min(c.at.astimezone(UTC) for c in streak)
-    heard = [e.at for e in m.before.debtor_contacts]
-    heard += [c.at for c in m.before.contacts if c.initiated_by == "debtor"]
-    # A promise, a dispute, a payment...: the debtor acted, so they were reachable.
-    heard += [e.at for e in earlier if isinstance(e, DEBTOR_ACTS)]
-    if any(began <= t.astimezone(UTC) <= at.astimezone(UTC) for t in heard):
-        return False
-    invalid = any(c.outcome is Outcome.INVALID_NUMBER for c in streak)
-    return invalid or len(streak) >= rule.unreachable_after
+    found = debtor_unreachable(
+        m.before, earlier, third, at, rule.unreachable_after, inclusive=False
+    )
+    return found is not None
 
 
 def _visits(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violation]:
@@ -967,7 +927,7 @@ def _visits(policy: Policy, account: Account, trace: list[_Moment]) -> list[Viol
     for rule in _rules(policy, FieldVisitConduct):
         assert isinstance(rule, FieldVisitConduct)
         for m, ev, cand in _contacts(policy, account, trace):
-            if not rule.applies_to(cand) or not _in_force(rule, cand, ev.at):
+            if not rule.applies_to(cand) or not in_force(rule, cand, ev.at):
                 continue
             grant = m.before.authorisations.get(rule.authorisation)
             if not m.before.has_authorisation(rule.authorisation, ev.at) or grant is None:
@@ -1061,7 +1021,7 @@ def _other_rules(policy: Policy, account: Account, trace: list[_Moment]) -> list
     others = [r for r in policy.rules if not isinstance(r, _COVERED)]
     for rule in others:
         for m, ev, cand in _contacts(policy, account, trace):
-            if not rule.applies_to(cand):
+            if not rule.applies_to(cand) or not in_force(rule, cand, ev.at):
                 continue
             v = rule.check(cand, ev.at)
             if v is not None:

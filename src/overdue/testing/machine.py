@@ -32,8 +32,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from overdue.account import Account, ContactPoint, Invoice
+from overdue.channels import ANSWERABLE_CHANNELS
 from overdue.decision import Action, Decision
 from overdue.engine import decide
+from overdue.errors import UsageError
 from overdue.events import (
     AuthorisationGranted,
     AuthorisationRevoked,
@@ -99,7 +101,9 @@ def fuzz_settings(profile: str | None = None, *, shrink: bool | None = None) -> 
 
     name = profile or os.environ.get("OVERDUE_FUZZ", "ci")
     if name not in FUZZ_PROFILES:
-        raise ValueError(f"unknown fuzz profile {name!r}; expected one of {sorted(FUZZ_PROFILES)}")
+        raise UsageError(
+            f"unknown fuzz profile {name!r}", expected=" | ".join(sorted(FUZZ_PROFILES))
+        )
     if shrink is None:
         shrink = name != "ci" or os.environ.get("OVERDUE_SHRINK", "") not in ("", "0")
     phases = tuple(p for p in Phase if shrink or p not in (Phase.shrink, Phase.explain))
@@ -111,7 +115,6 @@ def fuzz_settings(profile: str | None = None, *, shrink: bool | None = None) -> 
     )
 
 
-_VOICE = frozenset({"phone", "call", "voice", "field_visit", "visit"})
 _ADDRESSES = {
     "sms": "+8613800000000",
     "phone": "+8613800000001",
@@ -220,7 +223,7 @@ class PolicyMachine(RuleBasedStateMachine):
             # --overdue-mutant reach the machine.
             self.policy = self.policy.resolve()
         if self.policy is None and self.policies is None:
-            raise TypeError(f"{type(self).__name__} must set `policy = ...` (a Policy)")
+            raise UsageError(f"{type(self).__name__} must set `policy = ...` (a Policy)")
         self.now = self.start
         first = self.policy if isinstance(self.policy, Policy) else REFERENCE_POLICY
         self.account = default_account(first, self.start)
@@ -236,7 +239,7 @@ class PolicyMachine(RuleBasedStateMachine):
     def the_policy(self) -> Policy:
         """``policy``, known to be set."""
         if not isinstance(self.policy, Policy):
-            raise TypeError(f"{type(self).__name__}: no policy drawn yet")
+            raise UsageError(f"{type(self).__name__}: no policy drawn yet")
         return self.policy
 
     def _note(self, text: str) -> None:
@@ -251,7 +254,7 @@ class PolicyMachine(RuleBasedStateMachine):
         self.snapshot = snap
 
     def _outcome(self, action: Action) -> Outcome:
-        voice = action.channel in _VOICE
+        voice = action.channel in ANSWERABLE_CHANNELS
         if self.response == "answers":
             return Outcome.CONVERSATION if voice else Outcome.DELIVERED
         if self.response == "unreachable":
@@ -641,7 +644,7 @@ class PolicyMachine(RuleBasedStateMachine):
             if d.deadline is not None and d.deadline - timedelta(minutes=before) > self.now:
                 self._advance_to(d.deadline - timedelta(minutes=before), follow_wake=True)
         voice = next(
-            (c for c in self.the_policy.declared_channels if c in _VOICE),
+            (c for c in self.the_policy.declared_channels if c in ANSWERABLE_CHANNELS),
             self.the_policy.declared_channels[0],
         )
         event: Event | None = None

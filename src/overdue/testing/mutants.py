@@ -28,9 +28,10 @@ from datetime import time
 
 import attrs
 
+from overdue.channels import CALL_CHANNELS
 from overdue.conditions import All, BalanceAtLeast, Condition, DaysOverdueAtLeast
 from overdue.durations import Duration, days
-from overdue.errors import OverdueError
+from overdue.errors import OverdueError, UnknownNameError
 from overdue.policy import Policy, Stage, Step
 from overdue.rules import (
     ContactHours,
@@ -68,9 +69,6 @@ class Mutant:
         return self.name.partition(":")[0]
 
 
-_VOICE = ("phone", "call", "voice", "ai_voice")
-
-
 def _rules(policy: Policy, *rules: Rule) -> Policy:
     return attrs.evolve(policy, rules=rules)
 
@@ -88,7 +86,7 @@ def _stage(policy: Policy, stage: Stage, new: Stage) -> Policy:
 
 
 def _voice(policy: Policy) -> str | None:
-    return next((c for c in policy.declared_channels if c in _VOICE), None)
+    return next((c for c in policy.declared_channels if c in CALL_CHANNELS), None)
 
 
 def _holds(policy: Policy, fact: str) -> list[HoldWhile]:
@@ -479,5 +477,5 @@ def mutant(policy: Policy, name: str) -> Mutant:
     """The mutant of ``policy`` called ``name``; a ``LookupError`` listing the names if none."""
     found = {m.name: m for m in mutants(policy)}
     if name not in found:
-        raise LookupError(f"no mutant {name!r} of {policy.id!r}; known: {', '.join(found)}")
+        raise UnknownNameError(f"no mutant {name!r} of {policy.id!r}", expected=" | ".join(found))
     return found[name]

@@ -25,8 +25,10 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from overdue.account import Account
+from overdue.channels import ANSWERABLE_CHANNELS
 from overdue.decision import Decision
 from overdue.engine import decide
+from overdue.errors import InternalError, UsageError
 from overdue.events import (
     CeaseRequested,
     ContactAttempted,
@@ -68,7 +70,6 @@ MOVES = (
 from then on (``answers``: calls are answered and messages delivered; ``ignores``, the
 start: calls go unanswered)."""
 
-_VOICE = frozenset({"phone", "call", "voice", "ai_voice", "field_visit", "visit"})
 _MAX_ROUNDS = 25
 
 
@@ -140,7 +141,7 @@ class ProofResult:
         expressions that name the policy and the requirements in the test file.
         """
         if self.account is None or self.start is None or self.until is None:
-            raise ValueError("the requirements hold: there is no counterexample to paste")
+            raise UsageError("the requirements hold: there is no counterexample to paste")
         first = str(self.violations[0]) if self.violations else "a requirement broken"
         doc = first.replace('"', "'")
         head = (
@@ -177,8 +178,8 @@ def _indent(text: str) -> str:
 
 def _outcome(channel: str, response: str) -> str:
     if response == "answers":
-        return Outcome.CONVERSATION if channel in _VOICE else Outcome.DELIVERED
-    return Outcome.NO_ANSWER if channel in _VOICE else Outcome.DELIVERED
+        return Outcome.CONVERSATION if channel in ANSWERABLE_CHANNELS else Outcome.DELIVERED
+    return Outcome.NO_ANSWER if channel in ANSWERABLE_CHANNELS else Outcome.DELIVERED
 
 
 def _host(
@@ -192,7 +193,7 @@ def _host(
         if not new:
             return account, d
         account = account.with_events(*new)
-    raise RuntimeError(f"decide() keeps producing due actions at {now.isoformat()}")
+    raise InternalError(f"decide() keeps producing due actions at {now.isoformat()}")
 
 
 def _until(
@@ -237,7 +238,7 @@ def _event(name: str, at: datetime, snap: Snapshot, tz: ZoneInfo) -> Event | Non
         return ManualHold(at=at, reason="operator review")
     if name == "release_hold":
         return HoldReleased(at=at) if snap.fact_open("manual_hold", at) is not None else None
-    raise ValueError(f"unknown move {name!r}; expected one of {', '.join(MOVES)}")
+    raise UsageError(f"unknown move {name!r}", expected=" | ".join(MOVES))
 
 
 def _key(snap: Snapshot, response: str, at: datetime, lookback: timedelta) -> object:
@@ -332,7 +333,7 @@ def prove(
     """
     for known in moves:
         if known not in MOVES and not known.startswith("opt_out:"):
-            raise ValueError(f"unknown move {known!r}; expected one of {', '.join(MOVES)}")
+            raise UsageError(f"unknown move {known!r}", expected=" | ".join(MOVES))
     tz = ZoneInfo(account.timezone or policy.assumed_zone or "UTC")
     t0 = _start(account, tz)
     end = t0 + timedelta(days=days)

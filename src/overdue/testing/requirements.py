@@ -31,9 +31,11 @@ from typing import Any, Literal
 
 import attrs
 
+from overdue._validators import as_tuple as _strs
 from overdue.account import Account
 from overdue.decision import Decision
 from overdue.durations import Duration
+from overdue.errors import UsageError
 from overdue.events import ContactAttempted, StageEntered
 from overdue.money import Money
 from overdue.policy import Policy, Stage
@@ -90,10 +92,6 @@ def _set(value: Iterable[str] | str | None) -> frozenset[str]:
     return _names(value) or frozenset()
 
 
-def _strs(value: Iterable[str] | str) -> tuple[str, ...]:
-    return (value,) if isinstance(value, str) else tuple(value)
-
-
 @attrs.frozen(kw_only=True)
 class HoursRequirement:
     """Contact on ``channels`` (``None``: every channel) only inside ``window`` in the debtor's
@@ -116,7 +114,7 @@ class CapRequirement:
     max: int
     per: Duration
     channels: frozenset[str] | None = attrs.field(default=None, converter=_names)
-    window: Literal["rolling", "rolling_days", "calendar"] = "rolling"
+    window: Literal["rolling", "rolling_days"] = "rolling"
     scope: Literal["debtor", "debt", "contact_point"] = "debtor"
 
 
@@ -225,7 +223,9 @@ class Requirements:
         included: what a bounded proof or a focused test is about."""
         unknown = set(parts) - set(_PARTS)
         if unknown:
-            raise ValueError(f"unknown parts {sorted(unknown)}; expected some of {list(_PARTS)}")
+            raise UsageError(
+                f"unknown parts {sorted(unknown)}", expected=f"some of {list(_PARTS)}"
+            )
         kinds = {k for p in parts for k in _PARTS[p]}
         return Requirements(
             id=f"{self.id} ({', '.join(parts)})",
@@ -330,7 +330,9 @@ def requirements_of(source: Policy | str | Any) -> Requirements:
 
     p = preset(source) if isinstance(source, str) else source
     if not isinstance(p, Preset):
-        raise TypeError(f"requirements_of takes a Policy, a Preset or a preset name, not {p!r}")
+        raise UsageError(
+            "requirements_of takes a Policy, a Preset or a preset name", got=p
+        )
     zone = (p.assumed_zone or UNKNOWN_ZONE) if p.zone_assumption == "set" else None
     return Requirements(id=f"{p.name} {p.version}", zone=zone, rules=p.guarded_rules())
 

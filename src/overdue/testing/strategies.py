@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from overdue.account import Account, ContactPoint, Invoice
 from overdue.conditions import (
     All,
-    Any,
+    AnyOf,
     BalanceAtLeast,
     Condition,
     DaysOverdueAtLeast,
@@ -377,7 +377,7 @@ def conditions(currency: str = "CNY") -> st.SearchStrategy[Condition]:
     return st.one_of(
         leaf,
         st.tuples(leaf, leaf).map(All),
-        st.tuples(leaf, leaf).map(Any),
+        st.tuples(leaf, leaf).map(AnyOf),
     )
 
 
@@ -466,7 +466,7 @@ def rules(channels: Sequence[str] = CHANNELS) -> st.SearchStrategy[tuple[Rule, .
         ),
         st.integers(1, 3),
         st.sampled_from((Duration(1, "d"), Duration(7, "d"))),
-        st.sampled_from(("rolling", "calendar")),
+        st.sampled_from(("rolling", "rolling_days")),
     )
     gap = st.builds(lambda h: MinimumGap("gap", gap=Duration(h, "h")), st.integers(1, 48))
     fixed: list[st.SearchStrategy[Rule | None]] = [

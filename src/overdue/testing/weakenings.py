@@ -28,8 +28,14 @@ from typing import Any
 
 import attrs
 
-from overdue.conditions import All, BalanceAtLeast, Condition, DaysOverdueAtLeast, OverdueFor
-from overdue.conditions import Any as AnyOf
+from overdue.conditions import (
+    All,
+    AnyOf,
+    BalanceAtLeast,
+    Condition,
+    DaysOverdueAtLeast,
+    OverdueFor,
+)
 from overdue.durations import Duration
 from overdue.money import Money
 from overdue.policy import MESSAGE_FACTS, Policy, Stage, Step
@@ -194,8 +200,8 @@ def rule_weakenings(golden: Rule, candidate: Rule, where: str | None = None) -> 
     out = []
     fields: tuple[attrs.Attribute[Any], ...] = attrs.fields(type(golden))  # type: ignore[arg-type]
     for a in fields:
-        if not hasattr(candidate, a.name):
-            continue
+        if a.name == "in_force_from" or not hasattr(candidate, a.name):
+            continue  # the date a rule takes effect is compared below, as a time span
         w = _field(where, a.name, getattr(golden, a.name), getattr(candidate, a.name))
         if w is not None:
             out.append(w)

@@ -1,0 +1,111 @@
+"""The field checks and converters that many values share, written once, in the attrs style.
+
+Each validator is a small frozen class behind a factory (as attrs' ``instance_of()`` is): it
+reads well in a class body (``validator=non_empty(PolicyError)``), shows what it checks in its
+``repr``, pickles by its parameters, and raises an :class:`~overdue.errors.OverdueError` of the
+family the value belongs to (a policy's field a ``PolicyError``, an account's an
+``AccountError``), naming the field and what was given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+
+from overdue.durations import Duration, as_duration
+from overdue.errors import OverdueError, PolicyError
+
+__all__ = [
+    "as_tuple",
+    "duration",
+    "no_business_days",
+    "non_empty",
+    "optional_duration",
+    "positive_int",
+]
+
+
+@attrs.frozen(repr=False)
+class _NonEmpty:
+    error: type[OverdueError]
+    noun: str
+    strip: bool
+
+    def __call__(self, _inst: object, a: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, str) or not (value.strip() if self.strip else value):
+            raise self.error(f"{a.name} must be a non-empty {self.noun}", got=value)
+
+    def __repr__(self) -> str:
+        return f"<non_empty {self.noun} validator raising {self.error.__name__}>"
+
+
+def non_empty(
+    error: type[OverdueError] = PolicyError, *, noun: str = "string", strip: bool = True
+) -> _NonEmpty:
+    """A validator: the field is a string with something in it (not only blanks, unless
+    ``strip=False``); else ``error`` saying ``<field> must be a non-empty <noun>``."""
+    return _NonEmpty(error, noun, strip)
+
+
+@attrs.frozen(repr=False)
+class _PositiveInt:
+    error: type[OverdueError]
+
+    def __call__(self, _inst: object, a: attrs.Attribute[Any], value: object) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise self.error(f"{a.name} must be a whole number >= 1", got=value)
+
+    def __repr__(self) -> str:
+        return f"<positive_int validator raising {self.error.__name__}>"
+
+
+def positive_int(error: type[OverdueError] = PolicyError) -> _PositiveInt:
+    """A validator: the field is a whole number of at least 1 (``True`` is not a number)."""
+    return _PositiveInt(error)
+
+
+@attrs.frozen(repr=False)
+class _NoBusinessDays:
+    message: str
+    expected: str
+    nonzero: bool
+
+    def __call__(self, _inst: object, a: attrs.Attribute[Any], value: Duration) -> None:
+        if value.unit == "bd" or (self.nonzero and value.is_zero):
+            raise PolicyError(
+                self.message.format(name=a.name), expected=self.expected, got=str(value)
+            )
+
+    def __repr__(self) -> str:
+        zero = ", not zero" if self.nonzero else ""
+        return f"<no_business_days{zero} validator>"
+
+
+def no_business_days(
+    *,
+    message: str = "{name} cannot be in business days for this rule",
+    expected: str = "'7d', '24h', '1w' or '1mo'",
+    nonzero: bool = False,
+) -> _NoBusinessDays:
+    """A validator for a time span counted on the clock: business days are refused (and, with
+    ``nonzero``, an empty span too) with a ``PolicyError``; ``{name}`` in ``message`` is the
+    field's name."""
+    return _NoBusinessDays(message, expected, nonzero)
+
+
+def duration(value: object) -> Duration:
+    """A converter: a :class:`~overdue.durations.Duration` as is, or text such as ``'7d'``
+    parsed (a wrong value raises ``InvalidDurationError``)."""
+    return as_duration(value)  # type: ignore[arg-type]
+
+
+def optional_duration(value: object) -> Duration | None:
+    """A converter: ``None`` kept, anything else as :func:`duration`."""
+    return None if value is None else as_duration(value)  # type: ignore[arg-type]
+
+
+def as_tuple(value: Iterable[str] | str) -> tuple[str, ...]:
+    """A converter: one name becomes a tuple of one, any other iterable a tuple."""
+    return (value,) if isinstance(value, str) else tuple(value)
