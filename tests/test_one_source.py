@@ -99,7 +99,8 @@ def test_the_projection_counts_an_unanswered_ai_voice_call_as_unanswered() -> No
 def test_one_message_fact_vocabulary() -> None:
     assert set(MESSAGE_FACTS) <= FACT_NAMES
     facts = MessageFacts(Money("1.00", "CNY"), 3, None)
-    assert set(facts.as_dict()) | {"identity"} == set(MESSAGE_FACTS)
+    # identity is stated by the sender; fee and interest only where a rung charges them
+    assert set(facts.as_dict()) | {"identity", "fee", "interest"} == set(MESSAGE_FACTS)
 
 
 def test_validators_are_values_that_say_what_they_check() -> None:

@@ -46,6 +46,7 @@ __all__ = [
     "days_overdue_at_least",
     "end_of_month",
     "has_fact",
+    "holds_until",
     "not_",
     "overdue_for",
     "threshold_currencies",
