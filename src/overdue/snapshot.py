@@ -741,8 +741,8 @@ class _Builder:
             order.insert(at, entry)
             books.head = min(books.head, at)
         if self.credit:  # never negative
-            self._allocate(self.credit, None)
-            self.credit = _ZERO
+            # What the credit does not settle stays a credit for the next invoice.
+            self.credit = self._allocate(self.credit, None)
 
     def _allocate(self, amount: Decimal, invoice_id: str | None) -> Decimal:
         """Allocate a payment: the named invoice first, then oldest due first; return leftover."""

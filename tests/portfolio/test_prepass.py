@@ -221,7 +221,7 @@ def test_golden_corpus() -> None:
 def test_the_fold_order_and_its_credit_are_the_engines() -> None:
     """Two histories where the books depend on the fold's own rules: events recorded out of
     order are folded by their time, and a credit left by an overpayment settles the next
-    invoice only (what is left of it then is not carried on, as the fold does today)."""
+    invoice and what is left of it settles the one after."""
     t = NOW - timedelta(days=5)
     due = NOW.date() + timedelta(days=3)
 
@@ -238,4 +238,4 @@ def test_the_fold_order_and_its_credit_are_the_engines() -> None:
     rows = {r["account_id"]: r for r in out.to_pylist()}
     assert rows["LATE-ENTRY"]["source"] == rows["CREDIT"]["source"] == "prepass"
     assert (rows["LATE-ENTRY"]["status"], rows["LATE-ENTRY"]["balance"]) == ("resolved", "0.00")
-    assert (rows["CREDIT"]["status"], rows["CREDIT"]["balance"]) == ("current", "50.00")
+    assert (rows["CREDIT"]["status"], rows["CREDIT"]["balance"]) == ("resolved", "0.00")

@@ -139,8 +139,7 @@ class _Books:
         self.owed += amount
         insort_right(self.order, (due, pos))
         if self.credit > 0:
-            self._allocate(self.credit, None)
-            self.credit = _ZERO
+            self.credit = self._allocate(self.credit, None)
         return True
 
     def payment(self, amount: Decimal, currency: str, invoice_id: str | None) -> bool:
@@ -307,6 +306,7 @@ def _settle_rows(
         # Every event must be one the reader builds (also those after ``now``); those up to
         # ``now`` are folded in effective order (by ``at``, ties in the order given).
         folded: list[tuple[int, int, Decimal]] = []
+        ahead: int | None = None  # the earliest event after ``now``: the engine wakes for it
         for j in range(e_off[r], e_off[r + 1]):
             if not ok:
                 break
@@ -320,6 +320,8 @@ def _settle_rows(
                 ok = ev_invoice[j] is None or _nonempty(ev_invoice[j])
             if ok and at <= now_us:  # type: ignore[operator]
                 folded.append((at, j, amount))  # type: ignore[arg-type]
+            elif ok and (ahead is None or at < ahead):  # type: ignore[operator]
+                ahead = at
         if not ok:
             continue
         if len(folded) > 1:
@@ -342,6 +344,10 @@ def _settle_rows(
             continue
         chosen.append(r)
         status, wake, reasons = decided
+        if ahead is not None:  # as ``decide``: never later than the next fact on file
+            nxt = (_EPOCH + timedelta(microseconds=ahead)).astimezone(z)
+            if wake is None or nxt < wake:
+                wake = nxt
         cols["account_id"].append(aid)
         cols["status"].append(status)
         cols["balance"].append(None if books.currency is None else format(books.owed, "f"))
