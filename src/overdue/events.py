@@ -447,10 +447,15 @@ class FactCleared(Event):
 
 @attrs.frozen(kw_only=True)
 class StageEntered(Event):
-    """The account entered a rung of the ladder; decisions tell the host to record this."""
+    """The account entered a rung of the ladder; decisions tell the host to record this.
+
+    ``debt_id`` names the invoice whose ladder it is under a per-invoice ladder
+    (``Policy.ladder_per = 'invoice'``); ``None``: the account's own ladder.
+    """
 
     kind: ClassVar[str] = "stage_entered"
     stage: str = attrs.field(validator=_name)
+    debt_id: str | None = attrs.field(default=None, validator=_opt_name)
 
 
 @attrs.frozen(kw_only=True)

@@ -30,6 +30,7 @@ from overdue.rules.holds import HoldWhile
 
 __all__ = [
     "EVIDENCE_KINDS",
+    "LADDERS_PER",
     "MESSAGE_FACTS",
     "ROTATE_ON",
     "Obligation",
@@ -53,6 +54,20 @@ MESSAGE_FACTS = (
 
 EVIDENCE_KINDS = ("contract", "invoices", "payments", "contacts")
 """What a step's evidence bundle may list, all drawn from the account's own history."""
+
+
+LADDERS_PER = ("account", "invoice")
+"""What one ladder runs for (``Policy.ladder_per``): the whole account, or each invoice."""
+
+
+def _ladder_per(_i: object, a: attrs.Attribute[str], value: object) -> None:
+    if value not in LADDERS_PER:
+        raise PolicyError(
+            "ladder_per says what one ladder runs for",
+            key_path=a.name,
+            expected=" | ".join(repr(v) for v in LADDERS_PER),
+            got=value,
+        )
 
 
 def _nonempty(_i: object, a: attrs.Attribute[str], value: object) -> None:
@@ -279,6 +294,9 @@ class Policy:
         presets: the names of the presets stacked on the policy, in order (set by
             :func:`overdue.presets.with_presets`, which also appends their rules; a policy
             file names them instead of listing their rules).
+        ladder_per: ``'account'`` (the default): one rung for the whole account; ``'invoice'``:
+            every unpaid invoice climbs the ladder on its own, all sharing the account's
+            contact budget (:func:`overdue.engine.invoices.decide_invoices`).
     """
 
     id: str = attrs.field(validator=_nonempty)
@@ -303,6 +321,9 @@ class Policy:
     creditor: str | None = attrs.field(default=None, kw_only=True)
     description: str | None = attrs.field(default=None, kw_only=True)
     presets: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=_strs)
+    ladder_per: Literal["account", "invoice"] = attrs.field(
+        default="account", kw_only=True, validator=_ladder_per
+    )
 
     def __attrs_post_init__(self) -> None:
         _validate(self)
