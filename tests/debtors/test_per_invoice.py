@@ -302,3 +302,14 @@ def test_a_tagged_rung_entry_changes_nothing_for_an_account_decided_as_a_whole()
     tagged = account(StageEntered(at=at(21, 9, month=1), stage="reminder", debt_id="A"))
     acct_policy = policy(ladder_per="account")
     assert decide(acct_policy, plain, NOW) == decide(acct_policy, tagged, NOW)
+
+
+def test_the_decision_record_names_the_invoice_of_each_action() -> None:
+    from overdue.config import decision_to_dict
+
+    dd = decide_invoices(policy(), account(*sms_to_a()), NOW)
+    record = decision_to_dict(dd.decision("B"))
+    assert [a["debt_id"] for a in record["actions"]] == ["B"]
+    assert record["record"][0]["debt_id"] == "B"
+    alone = decision_to_dict(decide(policy(ladder_per="account"), account(), NOW))
+    assert all("debt_id" not in a for a in alone["actions"])
