@@ -94,11 +94,12 @@ def invoice_debtor(account: Account) -> Debtor:
             _check_tags(account, event, index, known)
             if event.debts:
                 events[event.debts[0]].append(event)
-            elif issued:
+            else:
                 # About the account: one contact, counted once per person and for each
-                # invoice's own cap, moving no invoice's ladder.
-                tagged = attrs.evolve(event, stage=None, step=None, debt_ids=tuple(issued))
-                events[issued[0]].append(tagged)
+                # invoice's own cap (of those on file then), moving no invoice's ladder.
+                about = tuple(issued) or (ids[0],)
+                tagged = attrs.evolve(event, stage=None, step=None, debt_ids=about)
+                events[about[0]].append(tagged)
         elif isinstance(event, StageEntered):
             if event.debt_id is not None:
                 _check_tag(account, event.debt_id, index, "debt_id", known)
