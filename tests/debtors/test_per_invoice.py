@@ -313,3 +313,17 @@ def test_the_decision_record_names_the_invoice_of_each_action() -> None:
     assert record["record"][0]["debt_id"] == "B"
     alone = decision_to_dict(decide(policy(ladder_per="account"), account(), NOW))
     assert all("debt_id" not in a for a in alone["actions"])
+
+
+def test_a_contact_before_any_invoice_still_counts_for_the_person() -> None:
+    """An SMS at 08:30 about the account, then an invoice recorded at 09:00 that fell due in
+    February: with one contact a day, its reminder waits for Monday."""
+    early = ContactAttempted(at=at(1, 8).replace(minute=30), channel="sms", outcome="delivered")
+    late = InvoiceIssued(
+        at=at(1, 9), invoice_id="C", amount=Money("70.00", "USD"), due=date(2026, 2, 1)
+    )
+    dd = decide_invoices(policy(per_day(1)), account(early, late, invoices=()), NOW)
+    c = dd.decision("C")
+    assert c.due_actions == ()
+    assert c.next_action is not None
+    assert c.next_action.not_before == at(2, 8)
