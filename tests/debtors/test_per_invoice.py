@@ -327,3 +327,56 @@ def test_a_contact_before_any_invoice_still_counts_for_the_person() -> None:
     assert c.due_actions == ()
     assert c.next_action is not None
     assert c.next_action.not_before == at(2, 8)
+
+
+def test_a_host_loop_on_the_account_follows_the_projected_schedule() -> None:
+    """A host that decides the account per invoice and records what the decisions say, on the
+    account, sees the rungs entered and the contacts made on the days the projection of the
+    split debtor gives (so the tags it records are read back as the ladder they came from)."""
+    from overdue.engine.debtors import debtor_timeline
+
+    cap = policy(per_day(1))
+    start, until = at(1, 9, month=2), at(28, 9, month=2)
+    # B falls due the day before A reaches the formal rung: one contact a day to the person
+    acct = account(
+        invoices=(
+            Invoice("A", Money("120.00", "USD"), date(2026, 1, 20)),
+            Invoice("B", Money("80.00", "USD"), date(2026, 2, 18)),
+        )
+    )
+    projected = {
+        (e.debt_id, e.kind, e.stage, e.at)
+        for e in debtor_timeline(cap, invoice_debtor(acct), start, until)
+        if e.kind in ("stage_entered", "contact")
+    }
+    seen: set[tuple[str, str, str | None, datetime]] = set()
+    t = start
+    for _ in range(200):
+        dd = decide_invoices(cap, acct, t)
+        new: list[Event] = []
+        for one in dd.debts:
+            d = one.decision
+            if d.transition is not None:
+                seen.add((one.debt_id, "stage_entered", d.transition.to_stage, d.at))
+            new += d.record
+            for action in d.due_actions:
+                seen.add((one.debt_id, "contact", action.stage, d.at))
+                new.append(action.outcome_event("delivered", t))
+        if new:
+            acct = acct.with_events(*new)
+            continue
+        wake = dd.wake_at
+        if wake is None or wake > until:
+            break
+        t = wake
+    assert seen == projected
+    assert {(i, k, s) for i, k, s, _ in seen} == {
+        ("A", "stage_entered", "reminder"),
+        ("A", "contact", "reminder"),
+        ("A", "stage_entered", "formal"),
+        ("A", "contact", "formal"),
+        ("B", "stage_entered", "reminder"),
+        ("B", "contact", "reminder"),
+    }
+    assert ("A", "contact", "formal", at(19, 8, month=2)) in seen
+    assert ("B", "contact", "reminder", at(20, 8, month=2)) in seen  # the day after A's letter
