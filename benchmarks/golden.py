@@ -76,6 +76,9 @@ NOWS = (
 # docs/formats.md).  They are left out of the hash so that every field the corpus was recorded
 # with still has to match byte for byte.
 ADDED_KEYS: frozenset[str] = frozenset({"waiting_for"})
+# The same for keys added to the events a decision asks to record (issue 13: the policy id and
+# version a rung is entered under, on ``StageEntered``).
+ADDED_RECORD_KEYS: frozenset[str] = frozenset({"policy_id", "policy_version"})
 
 
 def policies() -> dict[str, Policy]:
@@ -182,6 +185,9 @@ def record(policy: Policy, account: Account, now: datetime) -> str:
         return json.dumps({"error": type(exc).__name__, "message": str(exc)}, sort_keys=True)
     for key in ADDED_KEYS:
         d.pop(key, None)
+    for event in d.get("record", ()):
+        for key in ADDED_RECORD_KEYS:
+            event.pop(key, None)
     if INSTANTS:
         d = _as_instants(d)  # type: ignore[assignment]
     return json.dumps(d, sort_keys=True, ensure_ascii=False, default=str)

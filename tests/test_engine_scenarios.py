@@ -162,7 +162,14 @@ def test_an_account_one_day_overdue_enters_the_reminder_rung_with_sms_and_in_app
     assert d.status == "active"
     assert d.transition is not None
     assert d.transition.to_stage == "reminder"
-    assert d.record == (StageEntered(at=at(2026, 1, 11), stage="reminder"),)
+    # The rung is entered under the policy's id and version (issue 13), recorded with it.
+    entered = StageEntered(
+        at=at(2026, 1, 11),
+        stage="reminder",
+        policy_id=REFERENCE_POLICY.id,
+        policy_version=REFERENCE_POLICY.version,
+    )
+    assert d.record == (entered,)
     assert sorted(channels_of(d)) == ["in_app", "sms"]
     assert all(a.not_before == at(2026, 1, 11) for a in d.actions)
     assert d.deadline == at(2026, 1, 18)

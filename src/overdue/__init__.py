@@ -21,7 +21,16 @@ from overdue.account import Account, ContactPoint, Invoice
 from overdue.calendars import MON_FRI, BusinessCalendar, HolidaysCalendar, WeekCalendar
 from overdue.decision import Action, BlockedStep, Decision, MessageFacts, Reason, Transition
 from overdue.durations import Duration, business_days, days, hours, minutes, months, weeks
-from overdue.engine import Timeline, TimelineEntry, decide, timeline
+from overdue.engine import (
+    MigrationReport,
+    PolicySet,
+    Timeline,
+    TimelineEntry,
+    decide,
+    decide_versioned,
+    migration_report,
+    timeline,
+)
 from overdue.errors import (
     EventError,
     NaiveDatetimeError,
@@ -54,6 +63,7 @@ __all__ = [
     "HolidaysCalendar",
     "Invoice",
     "MessageFacts",
+    "MigrationReport",
     "Money",
     "NaiveDatetimeError",
     "Obligation",
@@ -61,6 +71,7 @@ __all__ = [
     "OverdueWarning",
     "Policy",
     "PolicyError",
+    "PolicySet",
     "Reason",
     "Snapshot",
     "Stage",
@@ -75,8 +86,10 @@ __all__ = [
     "decide",
     "decide_batch",
     "decide_many",
+    "decide_versioned",
     "fold",
     "hours",
+    "migration_report",
     "minutes",
     "months",
     "reference_policy",

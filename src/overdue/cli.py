@@ -20,6 +20,8 @@ from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import IO, TypeVar
 
+import attrs
+
 from overdue._time import zone
 from overdue.account import Account
 from overdue.config import (
@@ -311,6 +313,8 @@ def _cmd_check(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         from overdue.testing.commands import check_requirements_command
 
         return check_requirements_command(args, out, err)
+    if args.against is not None:
+        return _cmd_migration(args, out)
     code = EXIT_OK
     currencies = _currencies_of(args.accounts) if args.accounts is not None else None
     for path in args.policies:
@@ -349,6 +353,37 @@ def _currencies_of(path: str) -> dict[str, int]:
         return account_currencies(r.account for r in load_accounts(path) if r.account is not None)
     except OSError as exc:
         raise _UsageError(f"{path}: cannot read accounts: {exc.strerror or exc}") from None
+
+
+def _cmd_migration(args: argparse.Namespace, out: IO[str]) -> int:
+    """``check NEW --against OLD --accounts A --at T``: the migration report (docs/versions.md)."""
+    from overdue.engine.migration import MigrationRow, migration_report
+    from overdue.engine.versions import PolicySet
+
+    if len(args.policies) != 1 or args.accounts is None or args.at is None:
+        raise _UsageError("check --against takes one new POLICY, --accounts and --at")
+    new, old = _load_policy(args.policies[0]), _load_policy(args.against)
+    held = PolicySet.of(*(_load_policy(v) for v in args.versions or ()))
+    at = _parse_at(args.at)
+    try:
+        results = list(load_accounts(args.accounts))
+    except OSError as exc:
+        raise _UsageError(f"{args.accounts}: cannot read accounts: {exc.strerror or exc}") from None
+    good = [r.account for r in results if r.account is not None]
+    report = migration_report(new, old, good, at, versions=held)
+    decided = iter(report.rows)
+    rows = [  # in file order, with the lines that could not be read as error rows
+        next(decided)
+        if r.account is not None
+        else MigrationRow(r.account_id or f"line {r.line}", None, None, error=str(r.error))
+        for r in results
+    ]
+    report = attrs.evolve(report, rows=tuple(rows))
+    if args.json:
+        out.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        out.write("".join(_clean(line) + "\n" for line in report.render().splitlines()))
+    return EXIT_FAILED if report.errors else EXIT_OK
 
 
 def _cmd_next(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
@@ -542,9 +577,16 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument(
         "--accounts",
         metavar="ACCOUNTS",
-        help="accounts .jsonl/.json: also warn about balance thresholds in currencies they "
-        "do not use",
+        help="accounts .jsonl/.json: warn about balance thresholds in currencies they do not "
+        "use; with --against, the accounts the migration report decides",
     )
+    # The migration report (issue 13, docs/versions.md): check NEW --against OLD ...
+    c.add_argument("--against", metavar="OLD", help="the policy in force: report what NEW "
+                   "changes for --accounts at --at")
+    c.add_argument("--at", help="ISO 8601 time with offset, or 'now' (--against)")
+    c.add_argument("--versions", nargs="*", metavar="POLICY", help="older versions pinned "
+                   "accounts may still need (--against)")
+    c.add_argument("--json", action="store_true", help="the report as JSON (--against)")
     c.set_defaults(func=_cmd_check)
 
     n = sub.add_parser("next", help="decide the next step for every account")

@@ -32,6 +32,7 @@ __all__ = [
     "OverdueWarning",
     "PolicyError",
     "PolicyFileError",
+    "PolicyVersionMissingError",
     "SuspiciousPolicyWarning",
     "UnknownChannelError",
     "UnknownKindError",
@@ -208,6 +209,10 @@ class HorizonExceededError(OverdueError, RuntimeError):
 
 class DispatchError(OverdueError, RuntimeError):
     """A dispatch failed and the caller asked for strictness."""
+
+
+class PolicyVersionMissingError(PolicyError, LookupError):
+    """An account is pinned to a policy version the caller did not supply (``PolicySet``)."""
 
 
 class ConfigError(OverdueError, ValueError):

@@ -449,12 +449,19 @@ class FactCleared(Event):
 class StageEntered(Event):
     """The account entered a rung of the ladder; decisions tell the host to record this.
 
+    ``policy_id`` / ``policy_version`` name the policy the rung was entered under (the engine
+    fills them in); see ``docs/versions.md`` for what a new version does with them.
     ``debt_id`` names the invoice whose ladder it is under a per-invoice ladder
     (``Policy.ladder_per = 'invoice'``); ``None``: the account's own ladder.
     """
 
     kind: ClassVar[str] = "stage_entered"
     stage: str = attrs.field(validator=_name)
+    # Which policy (id and version) the rung was entered under, so a later version knows the
+    # account is in flight under an older one (``Policy.on_new_version``).  ``None`` in
+    # histories recorded before versions were recorded.
+    policy_id: str | None = attrs.field(default=None, validator=_opt_name)
+    policy_version: str | None = attrs.field(default=None, validator=_opt_name)
     debt_id: str | None = attrs.field(default=None, validator=_opt_name)
 
 

@@ -272,6 +272,17 @@ def _channels(value: Iterable[str] | None) -> tuple[str, ...] | None:
     return None if value is None else tuple(value)
 
 
+def _one_of(name: str, value: object, options: tuple[str, ...]) -> None:
+    if value not in options:
+        raise PolicyError(
+            f"{name} must be one of {', '.join(options)}",
+            key_path=f"$.{name}",
+            expected=" | ".join(repr(o) for o in options),
+            got=value,
+            suggestion=suggest(value, options) if isinstance(value, str) else None,
+        )
+
+
 def _zone(_i: object, _a: object, value: str | None) -> None:
     if value is not None:
         zone(value)
@@ -288,6 +299,14 @@ class Policy:
             contact-hour rules block).
         promise_grace: how long after a promised date the ladder stays paused.
         on_partial_payment: ``'continue'`` the stage clock, or ``'restart_stage'`` it.
+        on_new_version: what happens to an account in flight under another version of this
+            policy (its last ``StageEntered`` names it): ``'continue'`` on the same rung id,
+            ``'restart'`` the ladder from the bottom, or ``'pin'`` it to the version it started
+            under (see :mod:`overdue.versions` and ``docs/versions.md``).
+        catch_up: what a decision made after missed runs does with a repeating step's attempts
+            whose time has passed: ``'latest_only'`` sends at most the one due now and skips
+            the stale ones (saying so), ``'replay'`` sends every missed one in order, under
+            the rules (``docs/catch-up.md``).
         horizon: how far ahead rules may defer a step before the decision gives up on it.
         addressless_channels: channels that need no contact point (in-app, court filings).
         legal_terms: the reference a formal notice cites for its legal terms.
@@ -312,6 +331,16 @@ class Policy:
         default="continue",
         kw_only=True,
         validator=attrs.validators.in_(("continue", "restart_stage")),
+    )
+    on_new_version: Literal["continue", "restart", "pin"] = attrs.field(
+        default="continue",
+        kw_only=True,
+        validator=lambda _i, a, v: _one_of(a.name, v, ("continue", "restart", "pin")),
+    )
+    catch_up: Literal["latest_only", "replay"] = attrs.field(
+        default="latest_only",
+        kw_only=True,
+        validator=lambda _i, a, v: _one_of(a.name, v, ("latest_only", "replay")),
     )
     horizon: Duration = attrs.field(default=days(90), kw_only=True, converter=_duration)
     addressless_channels: frozenset[str] = attrs.field(

@@ -24,6 +24,11 @@ module per phase:
    :mod:`~overdue.engine.decider`).  Phase 5 hands on Action drafts; each Action is built once,
    here, stating the deadline (:mod:`~overdue.engine.drafts`).
 
+:mod:`~overdue.engine.catchup` says which attempt a repeating step makes after missed runs
+(the policy's ``catch_up``); :mod:`~overdue.engine.versions` decides accounts in flight under
+another policy version (``on_new_version``) and :mod:`~overdue.engine.migration` reports what
+a new version changes.
+
 :mod:`~overdue.engine.timelines` projects a schedule by asking ``decide`` again at each wake.
 What ``decide`` looks up in a policy on every call is worked out once, on the policy
 (``policy.compiled``, :mod:`overdue.compiled`).
@@ -32,6 +37,17 @@ What ``decide`` looks up in a policy on every call is worked out once, on the po
 from __future__ import annotations
 
 from overdue.engine.decider import decide
+from overdue.engine.migration import MigrationReport, migration_report
 from overdue.engine.timelines import Timeline, TimelineEntry, timeline
+from overdue.engine.versions import PolicySet, decide_versioned
 
-__all__ = ["Timeline", "TimelineEntry", "decide", "timeline"]
+__all__ = [
+    "MigrationReport",
+    "PolicySet",
+    "Timeline",
+    "TimelineEntry",
+    "decide",
+    "decide_versioned",
+    "migration_report",
+    "timeline",
+]

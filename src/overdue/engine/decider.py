@@ -493,7 +493,9 @@ def _enter(w: _Work, rung: _Rung) -> Decision | None:
 
 def _step_on(w: _Work, rung: _Rung, chosen: Stage, from_stage: str | None) -> None:
     """Move the rung to ``chosen`` now: the transition the host must record."""
-    rung.transition = transition(from_stage, chosen, in_zone(w.z, w.now))
+    rung.transition = transition(
+        from_stage, chosen, in_zone(w.z, w.now), w.policy.id, w.policy.version
+    )
     rung.stage, rung.since, rung.clock, rung.progress = chosen, w.now, w.now, {}
     rung.entries = w.snap.entered(chosen.id) + 1
 

@@ -82,5 +82,15 @@ def choose_next(
     return chosen, reasons, wake
 
 
-def transition(from_stage: str | None, to: Stage, now: datetime) -> Transition:
-    return Transition(from_stage, to.id, now, StageEntered(at=now, stage=to.id))
+def transition(
+    from_stage: str | None,
+    to: Stage,
+    now: datetime,
+    policy_id: str | None = None,
+    policy_version: str | None = None,
+) -> Transition:
+    """The move to ``to``; its event names the policy version the rung is entered under."""
+    event = StageEntered(
+        at=now, stage=to.id, policy_id=policy_id, policy_version=policy_version
+    )
+    return Transition(from_stage, to.id, now, event)

@@ -15,6 +15,7 @@ import attrs
 
 from overdue.account import Account, ContactPoint
 from overdue.decision import Action, BlockedStep, EvidenceBundle, Reason
+from overdue.engine.catchup import next_attempt, skipped_reason
 from overdue.engine.drafts import ActionDraft, PlanOut, same_grace_end
 from overdue.engine.reasons import in_zone, info, localised, verdict_reason
 from overdue.engine.rotation import rotation_points
@@ -81,18 +82,28 @@ def plan_steps(
     unrecorded: tuple[Step, _Chosen] | None = None
     for step in stage.steps:
         prog = progress.get(step.key)
-        done_count = prog.count if prog is not None else 0
-        if done_count >= step.max_attempts:
+        if prog is not None and prog.count >= step.max_attempts:
             continue
         if unrecorded is not None:
             planned.append(_planned(stage, *unrecorded))
             unrecorded = None
-        if prog is None:
-            due = step.at.after(since, z, s.calendar)
-        else:
-            assert step.repeat_every is not None  # a policy checks it for max_attempts > 1
-            due = step.repeat_every.after(prog.last_at, z, s.calendar)
-        attempt = done_count + 1
+        # The attempt and its due time, after missed runs as the policy's ``catch_up`` says.
+        nxt = next_attempt(
+            policy.catch_up,
+            step,
+            stage.id,
+            since,
+            prog,
+            s.snapshot.contacts,
+            s.account.id,
+            entries,
+            s.now,
+            z,
+            s.calendar,
+        )
+        if nxt is None:
+            continue
+        attempt, due = nxt.attempt, nxt.due
         step_reasons: list[Reason] = []
         tried: list[str] = []
         no_point: list[str] = []
@@ -104,6 +115,8 @@ def plan_steps(
             reasons = localised(tuple(dict.fromkeys(step_reasons)), z)
             blocked.append(BlockedStep(stage.id, step.key, "/".join(tried), reasons))
             continue
+        if nxt.skipped:  # stated on the attempt that goes out instead of them
+            step_reasons.insert(0, skipped_reason(step.key, nxt.skipped, z))
         actions.append(
             _action(policy, stage, step, attempt, entries, chosen, obligations, step_reasons, s)
         )

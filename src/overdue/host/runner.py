@@ -42,7 +42,7 @@ from overdue.dispatch.dispatcher import ActionResult, Dispatcher, RetryPolicy
 from overdue.dispatch.ledger import Ledger
 from overdue.dispatch.messages import Renderer
 from overdue.dispatch.registry import ChannelRegistry
-from overdue.engine import decide
+from overdue.engine import PolicySet, decide_versioned
 from overdue.errors import DispatchError
 from overdue.events import ContactAttempted, Event
 from overdue.host.store import ConcurrencyError, EventStore
@@ -176,6 +176,8 @@ class Runner:
         max_rounds: decide/dispatch rounds per account per run.
         on_step: called as ``on_step(step, account_id)`` after each :data:`RunStep`; for
             tracing and metrics (and, in the crash tests, to die at a chosen point).
+        versions: older policy versions that accounts pinned to them still need
+            (``on_new_version = 'pin'``, :class:`~overdue.engine.PolicySet`).
     """
 
     def __init__(
@@ -190,6 +192,7 @@ class Runner:
         acknowledged_obligations: Collection[str] | Mapping[str, Collection[str]] = (),
         max_rounds: int = 4,
         on_step: Callable[[RunStep, str], None] | None = None,
+        versions: PolicySet | None = None,
     ) -> None:
         if max_rounds < 1:
             raise DispatchError("max_rounds must be at least 1", got=max_rounds)
@@ -205,6 +208,7 @@ class Runner:
         self.acknowledged_obligations = acknowledged_obligations
         self.max_rounds = max_rounds
         self._on_step = on_step
+        self.versions = versions
 
     def __repr__(self) -> str:
         return f"Runner({self.policy.id!r}, {self.store!r})"
@@ -266,7 +270,9 @@ class Runner:
         while rounds < self.max_rounds:
             rounds += 1
             stored = self.store.load(account_id)
-            decision = decide(self.policy, stored.account, now)
+            # An account in flight under another policy version is decided as the policy's
+            # ``on_new_version`` says (docs/versions.md); any other exactly as ``decide``.
+            decision = decide_versioned(self.policy, stored.account, now, versions=self.versions)
             self._step("decide", account_id)
             version = stored.version
             if decision.record:

@@ -752,7 +752,8 @@ def _attempts(policy: Policy, account: Account, trace: list[_Moment]) -> list[Vi
                     m.index,
                 )
             )
-        elif prog is not None and step.repeat_every is not None:
+        elif prog is not None and step.repeat_every is not None and policy.catch_up != "replay":
+            # (``replay`` sends missed attempts as soon as the rules allow: docs/catch-up.md)
             gap = step.repeat_every.min_timedelta - _DST_SLACK
             if ev.at - prog.last_at < gap:
                 out.append(

@@ -1,0 +1,172 @@
+"""Phase 5a': a repeating step's next attempt after missed runs (``Policy.catch_up``).
+
+A step's next attempt is due ``repeat_every`` after the previous one.  When nobody asked
+``decide`` for a while (a host that was down for five days), that moment lies far in the past
+and more than one attempt of the step has come due meanwhile.  The policy says what to do:
+
+``latest_only`` (the default)
+    An attempt's *window* runs from its due time until the next attempt of the step would be
+    due.  An attempt whose window has passed is *stale* and is skipped; the step goes on with
+    the latest attempt that is due now (numbered as such: attempt 4 of 5, not 2 of 5), and
+    the action's reasons name the skipped attempts and when they were due.  The last attempt
+    of a step never goes stale (no later attempt closes its window).  So a decision never
+    holds more than one attempt per step, and a step never sends a burst to catch up.
+
+``replay``
+    Every attempt goes out, in order: an attempt sent after its window keeps the step's
+    schedule where it was (the next one is due ``repeat_every`` after the *missed* due time,
+    not after the late send), so the missed attempts come due one after the other, each under
+    the rules (caps, contact hours, gaps) like any other contact.
+
+Both read only the history: the attempt a ``latest_only`` step is at comes from the
+idempotency key of its last recorded attempt (``{account}:{stage}#{n}:{step}:{attempt}``,
+what :meth:`~overdue.decision.Action.outcome_event` records); a history whose attempts carry
+no key is counted attempt by attempt, so skipped attempts come due again later instead.
+A host that runs on time sees no difference between the two: every attempt is then sent
+within its window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, tzinfo
+
+import attrs
+
+from overdue.calendars import BusinessCalendar
+from overdue.decision import Reason
+from overdue.events import ContactAttempted
+from overdue.policy import Step
+from overdue.snapshot import StepProgress
+
+__all__ = ["NextAttempt", "next_attempt", "skipped_reason"]
+
+
+@attrs.frozen
+class NextAttempt:
+    """The attempt a step makes next: its number, its due time and the attempts skipped."""
+
+    attempt: int
+    due: datetime
+    skipped: tuple[tuple[int, datetime], ...] = ()
+
+
+def _last_contacts(
+    contacts: Sequence[ContactAttempted], stage: str, step: str, count: int
+) -> list[ContactAttempted]:
+    """The step's ``count`` attempts in the current rung entry, oldest first."""
+    out: list[ContactAttempted] = []
+    for c in reversed(contacts):
+        if c.step == step and c.stage == stage:
+            out.append(c)
+            if len(out) == count:
+                break
+    out.reverse()
+    return out
+
+
+def _attempt_of(key: str | None, prefix: str) -> int | None:
+    """The attempt number an idempotency key names, when it is this rung entry's step's."""
+    if key is None or not key.startswith(prefix):
+        return None
+    tail = key[len(prefix) :]
+    return int(tail) if tail.isdigit() else None
+
+
+def next_attempt(
+    mode: str,
+    step: Step,
+    stage: str,
+    since: datetime,
+    progress: StepProgress | None,
+    contacts: Sequence[ContactAttempted],
+    account_id: str,
+    entries: int,
+    now: datetime,
+    tz: tzinfo,
+    calendar: BusinessCalendar,
+) -> NextAttempt | None:
+    """The step's next attempt under ``mode`` (``None``: every attempt is made).
+
+    Args:
+        mode: the policy's ``catch_up``.
+        since: when the rung's clock started (the step's first attempt is due ``step.at``
+            after it).
+        progress: the step's attempts in this rung entry (``None``: none yet).
+        contacts: the account's contact attempts (the snapshot's), oldest first.
+        account_id, entries: whose step, and how often its rung was entered (the idempotency
+            key's ``{account}:{stage}#{entries}:{step}:`` prefix).
+    """
+    done = progress.count if progress is not None else 0
+    every = step.repeat_every
+    if progress is None:
+        first_due = step.at.add_to(since, tz=tz, calendar=calendar)
+        if every is None:  # a step made once: its one attempt is never stale
+            return NextAttempt(1, first_due)
+    elif every is None or done >= step.max_attempts:
+        return None  # a policy checks that a step with max_attempts > 1 has repeat_every
+    if mode == "replay":
+        if progress is None:
+            return NextAttempt(1, first_due)
+        recorded = _last_contacts(contacts, stage, step.key, progress.count)
+        first = step.at.add_to(since, tz=tz, calendar=calendar)
+        return _replay(step, first, recorded, done, tz, calendar)
+    assert every is not None  # a single-shot step returned above
+    if progress is not None:
+        last = _last_contacts(contacts, stage, step.key, 1)
+        prefix = f"{account_id}:{stage}#{entries}:{step.key}:"  # as engine.plan.idempotency_key
+        numbered = _attempt_of(last[0].idempotency_key, prefix) if last else None
+        if numbered is not None and numbered > done:
+            done = numbered  # attempts skipped by an earlier catch-up stay skipped
+            if done >= step.max_attempts:
+                return None
+        due = every.add_to(progress.last_at, tz=tz, calendar=calendar)
+    else:
+        due = first_due
+    attempt = done + 1
+    skipped: list[tuple[int, datetime]] = []
+    utc_now = now.astimezone(UTC)
+    while attempt < step.max_attempts:
+        following = every.add_to(due, tz=tz, calendar=calendar)
+        if following.astimezone(UTC) > utc_now:
+            break  # the window of ``attempt`` is still open
+        skipped.append((attempt, due))
+        attempt, due = attempt + 1, following
+    return NextAttempt(attempt, due, tuple(skipped))
+
+
+def _replay(
+    step: Step,
+    first_due: datetime,
+    recorded: Sequence[ContactAttempted],
+    done: int,
+    tz: tzinfo,
+    calendar: BusinessCalendar,
+) -> NextAttempt | None:
+    """Every attempt in order: a late one keeps the schedule, an on-time one moves it on."""
+    if done >= step.max_attempts:
+        return None
+    every = step.repeat_every
+    assert every is not None  # checked by the caller
+    due = first_due
+    for c in recorded:
+        window_end = every.add_to(due, tz=tz, calendar=calendar)
+        # Sent within its window: the next one counts from the send, as ever.  Sent after it
+        # (a missed run caught up): the next one keeps the missed schedule.
+        anchor = c.at if c.at.astimezone(UTC) < window_end.astimezone(UTC) else due
+        due = every.add_to(anchor, tz=tz, calendar=calendar)
+    return NextAttempt(done + 1, due)
+
+
+def skipped_reason(step: str, skipped: Sequence[tuple[int, datetime]], tz: tzinfo) -> Reason:
+    """The reason an action states for the stale attempts its step skipped (``latest_only``)."""
+    first, last = skipped[0][0], skipped[-1][0]
+    which = f"attempt {first}" if first == last else f"attempts {first}-{last}"
+    when = ", ".join(f"{due.astimezone(tz):%Y-%m-%d %H:%M}" for _, due in skipped)
+    return Reason(
+        "engine",
+        "info",
+        "catch_up_skipped",
+        f"{step}: {which} (due {when}) missed while no decision was asked and skipped as "
+        "stale (catch_up = latest_only); this is the attempt due now",
+    )
