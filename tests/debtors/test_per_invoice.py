@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 
 from overdue import Account, ContactPoint, Invoice, Money, Policy, Stage, Step, decide
@@ -105,8 +106,9 @@ def test_invoice_a_gets_the_formal_letter_while_invoice_b_gets_the_sms_reminder(
     # Each invoice's message states its own amount, and its rung entry names it.
     assert a.due_actions[0].facts.amount == Money("120.00", "USD")
     assert b.due_actions[0].facts.amount == Money("80.00", "USD")
-    assert a.record == (StageEntered(at=NOW, stage="formal", debt_id="A"),)
-    assert b.record == (StageEntered(at=NOW, stage="reminder", debt_id="B"),)
+    entered = StageEntered(at=NOW, stage="formal", debt_id="A", policy_id="per-invoice")
+    assert a.record == (attrs.evolve(entered, policy_version="1"),)
+    assert b.record == (attrs.evolve(entered, stage="reminder", debt_id="B", policy_version="1"),)
 
 
 def test_the_debtor_gets_at_most_one_contact_a_day_whichever_invoice_it_is_about() -> None:
