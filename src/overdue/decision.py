@@ -159,7 +159,9 @@ class Action:
     ``party`` is ``'third_party'`` for a contact to someone who is not the debtor; such an
     action has ``discloses_debt=False`` and its message must state no debt fact (the
     dispatcher's neutral template).  ``is_reply`` marks the one reply a ``respond_once`` rule
-    let through after the debtor made contact.
+    let through after the debtor made contact.  ``debt_id`` names the invoice the action is
+    about under a per-invoice ladder (:func:`overdue.engine.invoices.decide_invoices`); its
+    outcome event carries it, so the contact counts on that invoice's ladder.
     """
 
     account_id: str
@@ -181,6 +183,7 @@ class Action:
     party: str = "debtor"
     discloses_debt: bool = True
     is_reply: bool = False
+    debt_id: str | None = None
 
     def is_due(self, at: datetime) -> bool:
         """Whether the action may be carried out at ``at`` (compared as instants)."""
@@ -197,6 +200,7 @@ class Action:
             template=self.template,
             contact_point=self.contact.address if self.contact is not None else None,
             idempotency_key=self.idempotency_key,
+            debt_id=self.debt_id,
             party=(
                 "third_party"
                 if self.party == "debtor" and not (self.contact is None or self.contact.is_debtor)

@@ -462,6 +462,8 @@ class StageEntered(Event):
 
     ``policy_id`` / ``policy_version`` name the policy the rung was entered under (the engine
     fills them in); see ``docs/versions.md`` for what a new version does with them.
+    ``debt_id`` names the invoice whose ladder it is under a per-invoice ladder
+    (``Policy.ladder_per = 'invoice'``); ``None``: the account's own ladder.
     """
 
     kind: ClassVar[str] = "stage_entered"
@@ -471,6 +473,7 @@ class StageEntered(Event):
     # histories recorded before versions were recorded.
     policy_id: str | None = attrs.field(default=None, validator=_opt_name)
     policy_version: str | None = attrs.field(default=None, validator=_opt_name)
+    debt_id: str | None = attrs.field(default=None, validator=_opt_name)
 
 
 @attrs.frozen(kw_only=True)

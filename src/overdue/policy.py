@@ -39,6 +39,7 @@ _nonempty = non_empty(PolicyError)
 
 __all__ = [
     "EVIDENCE_KINDS",
+    "LADDERS_PER",
     "MESSAGE_FACTS",
     "ROTATE_ON",
     "Obligation",
@@ -64,6 +65,20 @@ MESSAGE_FACTS = (
 
 EVIDENCE_KINDS = ("contract", "invoices", "payments", "contacts")
 """What a step's evidence bundle may list, all drawn from the account's own history."""
+
+
+LADDERS_PER = ("account", "invoice")
+"""What one ladder runs for (``Policy.ladder_per``): the whole account, or each invoice."""
+
+
+def _ladder_per(_i: object, a: attrs.Attribute[str], value: object) -> None:
+    if value not in LADDERS_PER:
+        raise PolicyError(
+            "ladder_per says what one ladder runs for",
+            key_path=a.name,
+            expected=" | ".join(repr(v) for v in LADDERS_PER),
+            got=value,
+        )
 
 
 ROTATE_ON = ("capped", "unanswered", "invalid")
@@ -314,6 +329,9 @@ class Policy:
             ``enters_when`` no longer holds (``docs/billing.md``).
         rounding: how computed fees and interest are rounded to the currency's minor unit
             (``'half_up'``, ``'half_even'``, ``'down'``, ``'up'``).
+        ladder_per: ``'account'`` (the default): one rung for the whole account; ``'invoice'``:
+            every unpaid invoice climbs the ladder on its own, all sharing the account's
+            contact budget (:func:`overdue.engine.invoices.decide_invoices`).
     """
 
     id: str = attrs.field(validator=_nonempty)
@@ -355,6 +373,9 @@ class Policy:
     )
     rounding: Literal["half_up", "half_even", "down", "up"] = attrs.field(
         default="half_up", kw_only=True, validator=attrs.validators.in_(tuple(ROUNDINGS))
+    )
+    ladder_per: Literal["account", "invoice"] = attrs.field(
+        default="account", kw_only=True, validator=_ladder_per
     )
 
     def __attrs_post_init__(self) -> None:

@@ -49,7 +49,8 @@ def test_oca_to_stdout_with_the_report_on_stderr() -> None:
     )
     assert code == 0, err
     assert out.startswith('schema = "overdue.policy/1"\nid = "oca-three"')
-    assert "one ladder per invoice" in err
+    assert 'ladder_per = "invoice"' in out  # OCA dunning runs per invoice line
+    assert "one ladder per invoice" not in err
     assert "anchor = \"end_of_month\"" in out  # written exactly since issue 18
 
 

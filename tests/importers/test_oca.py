@@ -34,7 +34,8 @@ def test_each_policy_imports_loads_back_and_passes_check(policy: str) -> None:
     assert loads_policy(result.toml(), "toml") == result.policy
     assert [str(w).split(":")[0] for w in policy_warnings(result.policy)] == ["$.rules"]
     constructs = " ".join(a.construct for a in result.approximations)
-    assert "one ladder per invoice" in constructs
+    assert "one ladder per invoice" not in constructs  # written exactly since issue 18
+    assert result.policy.ladder_per == "invoice"
     assert "end_of_month" not in constructs  # written exactly since issue 18
 
 
@@ -171,3 +172,40 @@ def test_a_dunning_fee_without_a_currency_needs_the_companys() -> None:
         import_oca(FEES)
     assert "fees_3" in (info.value.key_path or "")
     assert "dunning_currency_id" in (info.value.key_path or "")
+
+
+def test_each_invoice_climbs_ocas_levels_from_its_own_due_date() -> None:
+    # OCA raises credit-control lines per invoice: the policy imports with ladder_per =
+    # "invoice", and an invoice due 2024-12-20 starts at level 1 on its own dates while the
+    # one due 2024-12-01 is already at level 2 (12-20 + 10 = 12-30; end of month of 12-20 +
+    # 30 = 2025-01-31; + 10 = 2025-02-10).
+    from datetime import UTC, datetime
+
+    from overdue import Account, Invoice, Money
+    from overdue.engine.debtors import debtor_timeline
+    from overdue.engine.invoices import invoice_debtor
+
+    policy = _import("credit_control_3_time").policy
+    account = Account(
+        "A-1",
+        timezone="UTC",
+        invoices=[
+            Invoice("INV-1", Money("500.00", "EUR"), date(2024, 12, 1)),
+            Invoice("INV-2", Money("200.00", "EUR"), date(2024, 12, 20)),
+        ],
+    )
+    start = datetime(2024, 12, 1, tzinfo=UTC)
+    got: dict[tuple[str, str], date] = {}
+    for e in debtor_timeline(
+        policy, invoice_debtor(account), start, datetime(2025, 3, 1, tzinfo=UTC)
+    ):
+        if e.kind == "stage_entered" and e.stage is not None:
+            got.setdefault((e.debt_id, e.stage), e.at.astimezone(UTC).date())
+    assert got == {
+        ("INV-1", "level_1"): date(2024, 12, 11),
+        ("INV-1", "level_2"): date(2024, 12, 31),
+        ("INV-1", "level_3"): date(2025, 1, 10),
+        ("INV-2", "level_1"): date(2024, 12, 30),
+        ("INV-2", "level_2"): date(2025, 1, 31),
+        ("INV-2", "level_3"): date(2025, 2, 10),
+    }

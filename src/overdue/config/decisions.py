@@ -87,6 +87,8 @@ def _action(a: Action, at: datetime, tz: tzinfo | None) -> dict[str, Any]:
         "obligations": [{"code": o.code, "text": o.text} for o in a.obligations],
         "evidence": evidence,
         "reasons": [_reason(r, tz) for r in a.reasons],
+        # Only under a per-invoice ladder: the invoice the action is about.
+        **({"debt_id": a.debt_id} if a.debt_id is not None else {}),
     }
 
 

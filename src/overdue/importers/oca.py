@@ -255,18 +255,12 @@ def import_oca(
             "overdue decides what to send and when; the wording stays in the host's templates",
         )
     )
-    notes.append(
-        Approximation(
-            ppath,
-            "one ladder per invoice (credit control lines per move line)",
-            "the account climbs one ladder, by its oldest unpaid invoice",
-            "overdue has no per-invoice ladders yet; a newer invoice does not restart at level 1",
-        )
-    )
     doc = {
         "schema": _SCHEMA,
         "id": policy_id or rid.split(".")[-1],
         "description": f"Imported from OCA credit-control policy {name!r}",
+        # OCA raises a credit-control line per move line: one ladder per invoice (issue 18).
+        "ladder_per": "invoice",
         "stages": stages,
     }
     imported = policy_of(doc)
