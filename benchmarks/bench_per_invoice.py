@@ -19,7 +19,7 @@ import time
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from overdue import Account, ContactPoint, Money, Policy, Stage, Step, decide
+from overdue import Account, ContactPoint, Money, Policy, Stage, Step, decide, fold
 from overdue.conditions import days_overdue_at_least
 from overdue.engine.invoices import decide_invoices
 from overdue.events import ContactAttempted, Event, InvoiceIssued, PaymentReceived
@@ -98,7 +98,7 @@ def main() -> None:
     print(f"{'invoices':>8} {'unpaid':>6} {'decide ms':>10} {'per-invoice ms':>15} {'ratio':>6}")
     for n in (2, 5, 20, 50):
         acct = account(n)
-        unpaid = sum(1 for s in acct.snapshot(NOW).invoices if not s.settled)
+        unpaid = sum(1 for s in fold(acct, NOW).invoices if not s.settled)
         repeat = max(3, 200 // n)
         one = per_call(lambda acct=acct: decide(whole, acct, NOW), repeat)
         many = per_call(lambda acct=acct: decide_invoices(split, acct, NOW), max(2, repeat // 4))

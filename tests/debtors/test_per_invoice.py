@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import attrs
 import pytest
 
-from overdue import Account, ContactPoint, Invoice, Money, Policy, Stage, Step, decide
+from overdue import Account, ContactPoint, Invoice, Money, Policy, Stage, Step, decide, fold
 from overdue.conditions import days_overdue_at_least
 from overdue.config import event_from_dict, event_to_dict, loads_policy
 from overdue.engine.invoices import decide_invoices, invoice_debtor
@@ -188,9 +188,9 @@ def test_the_budget_can_go_to_the_highest_rung_first() -> None:
 )
 def test_each_invoice_owes_what_the_fold_says_it_owes(payments: list[Event]) -> None:
     acct = account(*payments)
-    folded = {s.invoice_id: s.outstanding for s in acct.snapshot(NOW).invoices}
+    folded = {s.invoice_id: s.outstanding for s in fold(acct, NOW).invoices}
     debtor = invoice_debtor(acct)
-    mine = {d.id: d.snapshot(NOW).balance for d in debtor.debts}
+    mine = {d.id: fold(d, NOW).balance for d in debtor.debts}
     assert {k: v.amount for k, v in mine.items() if v is not None} == folded
 
 
@@ -201,8 +201,8 @@ def test_an_overpayment_is_credit_for_the_next_invoice_as_in_the_fold() -> None:
         at=at(1, 9), invoice_id="C", amount=Money("70.00", "USD"), due=date(2026, 3, 31)
     )
     acct = account(PaymentReceived(at=at(26, 8, month=2), amount=Money("250.00", "USD")), c)
-    assert [s.outstanding for s in acct.snapshot(NOW).invoices] == [0, 0, Decimal("20.00")]
-    debts = {d.id: d.snapshot(NOW) for d in invoice_debtor(acct).debts}
+    assert [s.outstanding for s in fold(acct, NOW).invoices] == [0, 0, Decimal("20.00")]
+    debts = {d.id: fold(d, NOW) for d in invoice_debtor(acct).debts}
     assert debts["C"].balance == Money("20.00", "USD")
     assert debts["C"].payments[0].at == at(1, 9)  # allocated when C was issued, as the fold does
     dd = decide_invoices(policy(), acct, NOW)
