@@ -57,9 +57,15 @@ def test_a_name_that_left_the_root_says_where_it_went() -> None:
     moved: dict[str, str] = overdue._MOVED
     for name, home in moved.items():
         assert name not in overdue.__all__
-        with pytest.raises(AttributeError, match=f"from {home} import {name}"):
-            getattr(overdue, name)
-        assert hasattr(importlib.import_module(home), name), (home, name)
+        with pytest.warns(DeprecationWarning, match=f"from {home} import {name}"):
+            value = getattr(overdue, name)
+        assert value is getattr(importlib.import_module(home), name), (home, name)
+        assert name not in dir(overdue)
+
+
+def test_a_name_the_root_never_held_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError):
+        overdue.no_such_name  # noqa: B018
 
 
 # -- the sub-namespaces: each has its own __all__, and it tells the truth --------------------

@@ -16,8 +16,8 @@ it is not re-exported here, so importing the engine never imports I/O.
 
 ``decide_many`` is loaded on first use (PEP 562 ``__getattr__``): batch work brings in process
 pools (``concurrent.futures``, ``multiprocessing``), which a host deciding one account at a time
-should not pay for at import.  A name the root held before 0.2 raises an ``AttributeError``
-that names its new home.
+should not pay for at import.  A name the root held before 0.2 still imports, with a
+``DeprecationWarning`` that names its new home; it is not in ``__all__`` or ``dir()``.
 """
 
 import typing as _typing
@@ -116,12 +116,18 @@ def __getattr__(name: str) -> _typing.Any:
         globals()[name] = value  # later lookups skip this function
         return value
     if name in _MOVED:
-        raise AttributeError(
+        # Still importable for one minor version, so code and scripts written against 0.1 keep
+        # running while they move; the warning names the new home.
+        import importlib
+        import warnings
+
+        warnings.warn(
             f"overdue.{name} moved: import it from {_MOVED[name]} "
-            f"(from {_MOVED[name]} import {name})",
-            name=name,
-            obj=__name__,
+            f"(from {_MOVED[name]} import {name}); the root alias goes in 0.3",
+            DeprecationWarning,
+            stacklevel=2,
         )
+        return getattr(importlib.import_module(_MOVED[name]), name)
     raise AttributeError(f"module 'overdue' has no attribute {name!r}")
 
 
