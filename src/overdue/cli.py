@@ -219,6 +219,19 @@ class _Progress:
             self.stream.flush()
 
 
+def _decisions(policy: Policy, account: Account, at: datetime) -> list[tuple[str | None, Decision]]:
+    """The account's decisions, each with its invoice under a per-invoice policy (else None).
+
+    A per-invoice policy (``ladder_per = "invoice"``) gives one decision per unpaid invoice
+    (:func:`~overdue.engine.invoices.decide_invoices`), never the account decided as a whole.
+    """
+    if policy.ladder_per == "invoice":
+        from overdue.engine.invoices import decide_invoices
+
+        return [(d.debt_id, d.decision) for d in decide_invoices(policy, account, at).debts]
+    return [(None, decide(policy, account, at))]
+
+
 def _decide_all(
     policy: Policy,
     results: Iterable[AccountResult],
@@ -228,7 +241,10 @@ def _decide_all(
     err: IO[str],
 ) -> int:
     read = decided = failed = 0
-    rows: list[tuple[str, ...]] = [_HEADER]
+    per_invoice = policy.ladder_per == "invoice"
+    # Per invoice: one row per unpaid invoice, its id in an INVOICE column.
+    header = (_HEADER[0], "INVOICE", *_HEADER[1:]) if per_invoice else _HEADER
+    rows: list[tuple[str, ...]] = [header]
     progress = _Progress(err)
     for r in results:
         progress.tick()
@@ -238,23 +254,24 @@ def _decide_all(
             # Anything one account raises (a date past year 9999 in the engine's arithmetic, a
             # defect in a host rule) is that account's error record; the batch goes on.
             try:
-                decision = decide(policy, r.account, at)
-                line = (
-                    _jsonl(decision_to_dict(decision))
-                    if fmt == "jsonl"
-                    else None
-                )
-                row = _row(decision) if fmt == "table" else None
+                decisions = _decisions(policy, r.account, at)
+                lines, new_rows = [], []
+                for debt_id, decision in decisions:
+                    if fmt == "jsonl":
+                        lines.append(_jsonl(decision_to_dict(decision, debt_id=debt_id)))
+                    elif debt_id is None:
+                        new_rows.append(_row(decision))
+                    else:
+                        first, *rest = _row(decision)
+                        new_rows.append((first, debt_id, *rest))
             except OverdueError as exc:
                 problem = exc.located(account_id=r.account.id)
             except Exception as exc:
                 problem = internal_error(exc, account_id=r.account.id)
             else:
                 decided += 1
-                if line is not None:
-                    out.write(line)
-                if row is not None:
-                    rows.append(row)
+                out.writelines(lines)
+                rows.extend(new_rows)
                 continue
         assert problem is not None
         failed += 1
@@ -263,9 +280,8 @@ def _decide_all(
         if fmt == "jsonl":
             out.write(_jsonl(error_to_dict(problem, account_id=aid, line=r.line)))
         else:
-            rows.append(
-                (aid or f"line {r.line}", "error", "-", "-", "-", problem.what[:60], "-", "-", "-")
-            )
+            row = ("error", "-", "-", "-", problem.what[:60], "-", "-", "-")
+            rows.append((aid or f"line {r.line}", *(("-",) if per_invoice else ()), *row))
     progress.done()
     if fmt == "table":
         _table(rows, out)
@@ -338,6 +354,8 @@ def _cmd_check(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         )
         for w in found:
             out.write(_clean(f"    warning: {w}") + "\n")
+        if policy.ladder_per == "invoice":
+            out.write("    info: " + _PER_INVOICE_INFO + "\n")
         if policy.presets:  # what actually applies, for the reviewer who signs it off
             from overdue.presets import render_rule_table
 
@@ -346,6 +364,15 @@ def _cmd_check(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         if found and args.strict:
             code = EXIT_FAILED
     return code
+
+
+_PER_INVOICE_INFO = (
+    "ladder_per = 'invoice': one ladder per unpaid invoice. Honoured by decide_invoices, "
+    "debtor_timeline(policy, invoice_debtor(account), ...) and `overdue next` (JSONL, table), "
+    "`overdue timeline`, `overdue explain`; refused with a PolicyError per account by decide(), "
+    "timeline(), decide_many/decide_batch and the portfolio kernel (decide_table, Parquet "
+    "`overdue next`)"
+)
 
 
 def _currencies_of(path: str) -> dict[str, int]:
@@ -444,6 +471,8 @@ def _cmd_timeline(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     account = _pick_account(args.account, args.id)
     start = _parse_at(args.start) if args.start else _default_start(account, policy)
     until = _parse_at(args.until) if args.until else _later(start, args.days)
+    if policy.ladder_per == "invoice":
+        return _invoice_timeline(args, policy, account, start, until, out)
     entries = _for_account(
         account,
         lambda: timeline(policy, account, start, until, max_decisions=args.max_decisions),
@@ -480,6 +509,49 @@ def _cmd_timeline(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     return EXIT_OK
 
 
+def _invoice_timeline(
+    args: argparse.Namespace,
+    policy: Policy,
+    account: Account,
+    start: datetime,
+    until: datetime,
+    out: IO[str],
+) -> int:
+    """``timeline`` under a per-invoice policy: every invoice's schedule, one budget."""
+    from overdue.engine.debtors import debtor_timeline
+    from overdue.engine.invoices import invoice_debtor
+
+    entries = _for_account(
+        account,
+        lambda: debtor_timeline(
+            policy, invoice_debtor(account), start, until, max_decisions=args.max_decisions
+        ),
+    )
+    if args.format == "jsonl":
+        for e in entries:
+            row = {
+                "at": e.at.isoformat(),
+                "debt_id": e.debt_id,
+                "kind": e.kind,
+                "stage": e.stage,
+                "channel": e.channel,
+                "detail": e.detail,
+            }
+            out.write(_jsonl(row))
+        return EXIT_OK
+    tz = _zone_of(policy, account)
+    out.write(
+        _clean(
+            f"timeline of {account.id} under {policy.id} {policy.version}, one ladder per "
+            f"invoice, from {_local(start, tz)} to {_local(until, tz)} ({tz or 'UTC'})"
+        )
+        + "\n"
+    )
+    for e in entries:
+        out.write(_clean(e.render()) + "\n")
+    return EXIT_OK
+
+
 _T = TypeVar("_T")
 
 
@@ -497,6 +569,17 @@ def _cmd_explain(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     policy = _load_policy(args.policy)
     account = _pick_account(args.account, args.id)
     at = _parse_at(args.at)
+    if policy.ladder_per == "invoice":  # one decision per unpaid invoice
+        from overdue.engine.invoices import decide_invoices
+
+        dd = _for_account(account, lambda: decide_invoices(policy, account, at))
+        if args.format == "json":
+            records = [decision_to_dict(d.decision, debt_id=d.debt_id) for d in dd.debts]
+            text = json.dumps(records, indent=2, ensure_ascii=False)
+        else:
+            text = _clean(dd.explain()).replace("\\n", "\n")
+        out.write(text + "\n")
+        return EXIT_OK
     if args.format == "json":
         text = _for_account(
             account,

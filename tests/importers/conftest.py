@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from overdue import Account, Invoice, Money, timeline
+from overdue.engine.debtors import debtor_timeline
+from overdue.engine.invoices import invoice_debtor
 from overdue.policy import Policy
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -15,7 +17,14 @@ def entered(policy: Policy, account: Account, start: date, *, days: int = 120) -
     """The UTC date each rung is first entered when nothing changes and nobody pays."""
     begin = datetime(start.year, start.month, start.day, tzinfo=UTC)
     out: dict[str, date] = {}
-    for e in timeline(policy, account, begin, begin + timedelta(days=days)):
+    until = begin + timedelta(days=days)
+    # A per-invoice policy (OCA's) is refused by timeline(): its schedule is per invoice.
+    entries = (
+        debtor_timeline(policy, invoice_debtor(account), begin, until)
+        if policy.ladder_per == "invoice"
+        else timeline(policy, account, begin, until)
+    )
+    for e in entries:
         if e.kind == "stage_entered" and e.stage is not None:
             out.setdefault(e.stage, e.at.astimezone(UTC).date())
     return out

@@ -13,8 +13,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from overdue import Money, decide
+from overdue import Money
 from overdue.config import loads_policy, policy_warnings
+from overdue.engine.invoices import decide_invoices
 from overdue.errors import ConfigError
 from overdue.fees import Fee
 from overdue.importers import ImportResult, import_oca
@@ -157,12 +158,16 @@ def test_dunning_fees_become_rung_fees_and_are_posted_once_per_entry() -> None:
     assert any("each credit line" in a.why for a in result.approximations)
     # the second level is entered 30 days after the due date, and charges its fee then
     account = one_invoice(date(2024, 12, 1), "500.00", "EUR")
-    first = decide(result.policy, account, datetime(2024, 12, 11, 12, tzinfo=UTC))
+    # A per-invoice policy: decide_invoices decides each invoice (decide() refuses it).
+    run = decide_invoices(result.policy, account, datetime(2024, 12, 11, 12, tzinfo=UTC))
+    first = run.decision("INV-1")
     assert first.stage == "level_1"
     assert first.postings == ()
     sent = [a.outcome_event("delivered", first.at) for a in first.due_actions]
     account = account.with_events(*first.record, *sent)
-    d = decide(result.policy, account, datetime(2024, 12, 31, 12, tzinfo=UTC))
+    d = decide_invoices(result.policy, account, datetime(2024, 12, 31, 12, tzinfo=UTC)).decision(
+        "INV-1"
+    )
     assert d.stage == "level_2"
     assert [(p.charge, str(p.amount)) for p in d.postings] == [("fee", "5.00 EUR")]
 

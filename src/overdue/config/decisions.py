@@ -101,8 +101,13 @@ def _blocked(b: BlockedStep, tz: tzinfo | None) -> dict[str, Any]:
     }
 
 
-def decision_to_dict(decision: Decision) -> dict[str, Any]:
-    """The decision as a JSON-ready dict with the ``overdue.decision/1`` shape."""
+def decision_to_dict(decision: Decision, *, debt_id: str | None = None) -> dict[str, Any]:
+    """The decision as a JSON-ready dict with the ``overdue.decision/1`` shape.
+
+    ``debt_id``: the invoice (or debt) the decision is for, when it is one of several for the
+    account (a per-invoice policy's, ``decide_invoices``); the record then gains a
+    ``debt_id`` key after ``account_id``.  ``None``: the record keeps its usual shape.
+    """
     d = decision
     tz = zone(d.zone) if d.zone is not None else None
     transition = None
@@ -112,6 +117,7 @@ def decision_to_dict(decision: Decision) -> dict[str, Any]:
     return {
         "schema": DECISION_SCHEMA,
         "account_id": d.account_id,
+        **({"debt_id": debt_id} if debt_id is not None else {}),
         "at": _ts(d.at, tz),
         "policy": {"id": d.policy_id, "version": d.policy_version},
         "status": d.status,

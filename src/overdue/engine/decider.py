@@ -21,13 +21,13 @@ from overdue.engine.ladder import choose_next, transition
 from overdue.engine.pauses import paused_time, promise_end
 from overdue.engine.plan import NOTHING, facts_awaited, has_pending, plan_steps
 from overdue.engine.reasons import in_zone, info, instant, localised, opt_in_zone
-from overdue.errors import CalendarRangeError, OverdueError
+from overdue.errors import CalendarRangeError, OverdueError, PolicyError
 from overdue.events import ContactAttempted
 from overdue.policy import Policy, Stage
 from overdue.situation import Situation, days_overdue, resolve_zone
 from overdue.snapshot import Snapshot, StepProgress, fold
 
-__all__ = ["calendar_range", "decide", "resolve_zone"]
+__all__ = ["calendar_range", "decide", "per_invoice_refused", "resolve_zone"]
 
 _RECORDED = object()  # ``done``: the rung on file
 
@@ -65,7 +65,13 @@ def decide(
         NaiveDatetimeError: ``now`` has no zone.
         EventError: the history is malformed or contradictory (with account id and index).
         CalendarRangeError: a date past the ends of the calendar would be needed.
+        PolicyError: the policy runs one ladder per invoice (``ladder_per = "invoice"``) and
+            no ``debt_id`` is given: one decision cannot speak for every invoice, so the
+            account is refused rather than decided as a whole
+            (:func:`~overdue.engine.invoices.decide_invoices` decides it).
     """
+    if debt_id is None and policy.ladder_per == "invoice":
+        raise per_invoice_refused(policy, account.id, "decide()")
     try:
         require_aware(now, "now")
     except OverdueError as exc:
@@ -132,6 +138,21 @@ def _billing(
         return _settled(w) or _paused(w) or _on_the_ladder(w)
 
     return decide_billing(policy, snap, now, situation, phases)
+
+
+def per_invoice_refused(policy: Policy, account_id: str, entry: str) -> PolicyError:
+    """The error of an entry point that decides an account as a whole under a per-invoice
+    policy: deciding it anyway would silently drop the policy's ``ladder_per``."""
+    return PolicyError(
+        f"policy {policy.id!r} runs one ladder per invoice (ladder_per = 'invoice'), and "
+        f"{entry} decides an account as a whole; decide it with "
+        "decide_invoices(policy, account, now) (or `overdue next` with JSONL output), "
+        "project it with debtor_timeline(policy, invoice_debtor(account), start, until)",
+        key_path="ladder_per",
+        account_id=account_id,
+        expected="ladder_per = 'account' for " + entry,
+        got=policy.ladder_per,
+    )
 
 
 @contextlib.contextmanager

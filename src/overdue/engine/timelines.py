@@ -16,7 +16,7 @@ from overdue._time import require_aware
 from overdue.account import Account
 from overdue.channels import ANSWERABLE_CHANNELS
 from overdue.engine.billing import billing_entries
-from overdue.engine.decider import calendar_range, decide
+from overdue.engine.decider import calendar_range, decide, per_invoice_refused
 from overdue.engine.reasons import instant as _instant
 from overdue.engine.schedule import NUDGE as _NUDGE
 from overdue.errors import OverdueError
@@ -96,7 +96,13 @@ def timeline(
     ``max_decisions`` bounds the work (each wake is one decision); when it is reached before
     ``until`` the result says so (``truncated``, ``cut_reason``, ``cut_at``), so a cut
     schedule is never taken for a complete one.
+
+    A per-invoice policy (``ladder_per = "invoice"``) is refused with a
+    :class:`~overdue.errors.PolicyError`: its schedule is per invoice,
+    ``debtor_timeline(policy, invoice_debtor(account), start, until)``.
     """
+    if policy.ladder_per == "invoice":
+        raise per_invoice_refused(policy, account.id, "timeline()")
     if isinstance(max_decisions, bool) or not isinstance(max_decisions, int) or max_decisions < 1:
         raise OverdueError(
             "max_decisions must be a whole number >= 1", expected="2000", got=max_decisions

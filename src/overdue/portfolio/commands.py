@@ -21,6 +21,7 @@ from overdue import decide
 from overdue.account import Account
 from overdue.config import decision_to_dict, load_accounts
 from overdue.config.decisions import error_to_dict
+from overdue.engine.invoices import decide_invoices
 from overdue.errors import OverdueError
 from overdue.policy import Policy
 from overdue.portfolio._extras import require
@@ -122,12 +123,13 @@ def run_next(
         try:
             for aid, item in items:
                 totals["accounts"] += 1
-                record = _record(policy, aid, item, at, err)
-                if record.get("status") == "error":
+                records = _records(policy, aid, item, at, err)
+                if records and records[0].get("status") == "error":
                     totals["failed"] += 1
                 else:
                     totals["decided"] += 1
-                sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+                for record in records:
+                    sink.write(json.dumps(record, ensure_ascii=False) + "\n")
         finally:
             if output:
                 sink.close()
@@ -173,13 +175,18 @@ def _count(table: pa.Table, totals: dict[str, int], err: IO[str]) -> None:
             err.write(f"error: account {row['account_id']}: {row['error_message']}\n")
 
 
-def _record(
+def _records(
     policy: Policy, aid: str | None, item: Account | BaseException, at: datetime, err: IO[str]
-) -> dict[str, object]:
+) -> list[dict[str, object]]:
+    """The account's JSONL records: its decision, one per unpaid invoice under a per-invoice
+    policy (each with ``debt_id``), or its one error record."""
     problem: BaseException
     if isinstance(item, Account):
         try:
-            return decision_to_dict(decide(policy, item, at))
+            if policy.ladder_per == "invoice":
+                dd = decide_invoices(policy, item, at)
+                return [decision_to_dict(d.decision, debt_id=d.debt_id) for d in dd.debts]
+            return [decision_to_dict(decide(policy, item, at))]
         except OverdueError as exc:
             problem = exc.located(account_id=item.id)
         except Exception as exc:  # one account never stops the others
@@ -188,10 +195,12 @@ def _record(
         problem = item
     err.write(f"error: account {aid}: {problem}\n")
     if isinstance(problem, OverdueError):
-        return error_to_dict(problem, account_id=aid)
-    return {
-        "schema": "overdue.decision/1",
-        "account_id": aid,
-        "status": "error",
-        "error": {"type": type(problem).__name__, "message": str(problem)},
-    }
+        return [error_to_dict(problem, account_id=aid)]
+    return [
+        {
+            "schema": "overdue.decision/1",
+            "account_id": aid,
+            "status": "error",
+            "error": {"type": type(problem).__name__, "message": str(problem)},
+        }
+    ]

@@ -74,7 +74,9 @@ def decide_table(
 
     Returns:
         A ``DECISIONS_SCHEMA`` table, in input order, with ``status = 'error'`` rows for the
-        accounts that failed.
+        accounts that failed.  Under a per-invoice policy (``ladder_per = "invoice"``) every
+        account is such a row (a ``PolicyError``): decide those accounts with
+        :func:`~overdue.engine.invoices.decide_invoices` or ``overdue next`` with JSONL output.
 
     Raises:
         NaiveDatetimeError: ``now`` has no zone (this concerns every account).
@@ -84,6 +86,11 @@ def decide_table(
     table = pa.Table.from_batches([accounts]) if isinstance(accounts, pa.RecordBatch) else accounts
     table = conform(table)
     n = table.num_rows
+    if policy.ladder_per == "invoice":
+        # One row per account cannot hold one decision per invoice: every account goes to the
+        # engine, which refuses it (a PolicyError row naming decide_invoices), rather than a
+        # kept or pre-passed row that would decide it as a whole.
+        previous, prepass = None, False
     if previous is not None and n:
         previous = previous.select(DECISIONS_SCHEMA.names).cast(DECISIONS_SCHEMA)
         keep, where = carry_over(policy, table, previous, now)
