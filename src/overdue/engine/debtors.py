@@ -215,6 +215,9 @@ def _held_back_by(
     whose absence releases nothing holds no debt that would be named on its own: the search
     leaves groups out and splits only the groups whose absence releases a step
     (:func:`_releasing`), a few decisions per named debt instead of one per other debt.
+    The names are those of leaving each other debt out in turn as long as that holds; the
+    property test ``tests/debtors/test_budget_attribution.py`` compares the two on drawn
+    debtors (shared caps, rotation, numbers found invalid by another debt's call).
     """
     budgets = {r.id for r in policy.rules if isinstance(r, (FrequencyCap, MinimumGap))}
     said = [r.rule_id for a in shared.actions for r in a.reasons]
