@@ -22,6 +22,7 @@ __all__ = [
     "duration",
     "no_business_days",
     "non_empty",
+    "one_of",
     "optional_duration",
     "positive_int",
 ]
@@ -59,6 +60,29 @@ class _PositiveInt:
 
     def __repr__(self) -> str:
         return f"<positive_int validator raising {self.error.__name__}>"
+
+
+@attrs.frozen(repr=False)
+class _OneOf:
+    options: tuple[object, ...]
+    error: type[OverdueError]
+
+    def __call__(self, _inst: object, a: attrs.Attribute[Any], value: object) -> None:
+        if value not in self.options:
+            raise self.error(
+                f"{a.name} must be one of the allowed values",
+                expected=" | ".join(str(o) for o in self.options),
+                got=value,
+            )
+
+    def __repr__(self) -> str:
+        return f"<one_of {self.options!r} validator raising {self.error.__name__}>"
+
+
+def one_of(options: Iterable[object], error: type[OverdueError] = PolicyError) -> _OneOf:
+    """A validator: the field is one of ``options``; else ``error`` naming them (attrs'
+    ``in_()`` raises a bare ``ValueError``, outside the library's error family)."""
+    return _OneOf(tuple(options), error)
 
 
 def positive_int(error: type[OverdueError] = PolicyError) -> _PositiveInt:

@@ -23,6 +23,7 @@ from typing import ClassVar, Literal, Protocol, cast, runtime_checkable
 import attrs
 
 from overdue._time import local_midnight
+from overdue._validators import one_of
 from overdue.calendars import MON_FRI, BusinessCalendar, add_business_days
 from overdue.durations import Duration, as_duration
 from overdue.errors import PolicyError
@@ -270,7 +271,7 @@ class OverdueFor(_Ops):
     kind: ClassVar[str] = "overdue_for"
     age: Duration = attrs.field(converter=_age)
     anchor: Literal["due", "end_of_month"] = attrs.field(
-        default="due", kw_only=True, validator=attrs.validators.in_(("due", "end_of_month"))
+        default="due", kw_only=True, validator=one_of(("due", "end_of_month"))
     )
 
     def threshold(self, due: date, calendar: BusinessCalendar | None = None) -> date:

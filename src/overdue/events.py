@@ -24,6 +24,7 @@ import attrs
 
 from overdue._masking import masked_repr
 from overdue._time import require_aware
+from overdue._validators import one_of
 from overdue._validators import optional_duration as _opt_duration
 from overdue.durations import Duration
 from overdue.errors import EventError
@@ -240,12 +241,12 @@ class ContactAttempted(Event):
     debt_id: str | None = None
     debt_ids: tuple[str, ...] = attrs.field(default=(), converter=_names, validator=_name_list)
     initiated_by: str = attrs.field(
-        default="creditor", validator=attrs.validators.in_(("creditor", "debtor"))
+        default="creditor", validator=one_of(("creditor", "debtor"), EventError)
     )
     idempotency_key: str | None = None
     party: str = attrs.field(
         default="debtor",
-        validator=attrs.validators.in_(("debtor", "third_party", "representative")),
+        validator=one_of(("debtor", "third_party", "representative"), EventError),
     )
 
     @property
@@ -506,7 +507,7 @@ class ServiceRecorded(Event):
     step: str = attrs.field(validator=_name)
     idempotency_key: str = attrs.field(validator=_name)
     operation: str = attrs.field(
-        default="perform", validator=attrs.validators.in_(("perform", "undo"))
+        default="perform", validator=one_of(("perform", "undo"), EventError)
     )
     result: str = "delivered"
 
@@ -527,7 +528,7 @@ class ChargePosted(InvoiceIssued):
     """
 
     kind: ClassVar[str] = "charge_posted"
-    charge: str = attrs.field(validator=attrs.validators.in_(("fee", "interest")))
+    charge: str = attrs.field(validator=one_of(("fee", "interest"), EventError))
     stage: str = attrs.field(validator=_name)
     period_end: date | None = None
 

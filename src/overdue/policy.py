@@ -21,7 +21,7 @@ import attrs
 from overdue._time import zone
 from overdue._validators import as_tuple as _strs
 from overdue._validators import duration as _duration
-from overdue._validators import non_empty
+from overdue._validators import non_empty, one_of
 from overdue._validators import optional_duration as _opt_duration
 from overdue.calendars import MON_FRI, BusinessCalendar
 from overdue.compiled import CompiledPolicy
@@ -121,7 +121,7 @@ class Step:
     party: Literal["debtor", "third_party"] = attrs.field(
         default="debtor",
         kw_only=True,
-        validator=attrs.validators.in_(("debtor", "third_party")),
+        validator=one_of(("debtor", "third_party")),
     )
     rotate: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=_strs)
     rotate_after: int = attrs.field(default=3, kw_only=True)
@@ -239,7 +239,7 @@ class Stage:
     performed_by: Literal["creditor", "third_party"] = attrs.field(
         default="creditor",
         kw_only=True,
-        validator=attrs.validators.in_(("creditor", "third_party")),
+        validator=one_of(("creditor", "third_party")),
     )
     obligations: tuple[Obligation, ...] = attrs.field(
         default=(), kw_only=True, converter=_obligations
@@ -346,7 +346,7 @@ class Policy:
     on_partial_payment: Literal["continue", "restart_stage"] = attrs.field(
         default="continue",
         kw_only=True,
-        validator=attrs.validators.in_(("continue", "restart_stage")),
+        validator=one_of(("continue", "restart_stage")),
     )
     on_new_version: Literal["continue", "restart", "pin"] = attrs.field(
         default="continue",
@@ -369,10 +369,10 @@ class Policy:
     step_down: Literal["never", "when_conditions_fail"] = attrs.field(
         default="never",
         kw_only=True,
-        validator=attrs.validators.in_(("never", "when_conditions_fail")),
+        validator=one_of(("never", "when_conditions_fail")),
     )
     rounding: Literal["half_up", "half_even", "down", "up"] = attrs.field(
-        default="half_up", kw_only=True, validator=attrs.validators.in_(tuple(ROUNDINGS))
+        default="half_up", kw_only=True, validator=one_of(tuple(ROUNDINGS))
     )
     ladder_per: Literal["account", "invoice"] = attrs.field(
         default="account", kw_only=True, validator=_ladder_per

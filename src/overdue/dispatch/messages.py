@@ -25,6 +25,7 @@ from typing import Literal
 
 import attrs
 
+from overdue._validators import one_of
 from overdue.account import ContactPoint
 from overdue.decision import Action, ServiceAction
 from overdue.errors import ConfigError, suggest
@@ -397,7 +398,7 @@ class Renderer:
     contact_line: str | None = None
     neutral_sender: str | None = None
     third_party: ThirdParty = attrs.field(
-        default="neutral", validator=attrs.validators.in_(("neutral", "refuse"))
+        default="neutral", validator=one_of(("neutral", "refuse"))
     )
     tz: tzinfo | None = None
     _compiled: Mapping[tuple[str, str], _Compiled] = attrs.field(

@@ -25,7 +25,7 @@ from typing import Literal
 import attrs
 
 from overdue._validators import as_tuple as _strs
-from overdue._validators import non_empty
+from overdue._validators import non_empty, one_of
 from overdue.calendars import BusinessCalendar
 from overdue.errors import PolicyError, SuspiciousPolicyWarning
 from overdue.rules.base import Citation, Rule, RuleBase
@@ -85,7 +85,7 @@ class Slot:
     kinds: tuple[str, ...] = attrs.field(converter=_strs)
     why: str = attrs.field(validator=_nonempty)
     severity: Literal["error", "warning"] = attrs.field(
-        default="error", validator=attrs.validators.in_(("error", "warning"))
+        default="error", validator=one_of(("error", "warning"))
     )
 
     def filled_by(self, rule: Rule) -> bool:
@@ -142,7 +142,7 @@ class Preset:
     provides: frozenset[str] = attrs.field(default=frozenset(), converter=_names)
     overlays: tuple[str, ...] = attrs.field(default=(), converter=_strs)
     zone_assumption: Literal["keep", "set"] = attrs.field(
-        default="keep", validator=attrs.validators.in_(("keep", "set"))
+        default="keep", validator=one_of(("keep", "set"))
     )
     assumed_zone: str | None = None
     calendar: BusinessCalendar | None = None

@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
 import attrs
 
+from overdue._validators import one_of
 from overdue.errors import PolicyError
 from overdue.situation import Candidate
 
@@ -34,7 +35,7 @@ class Citation:
     section: str | None = None
     link: str | None = None
     mark: str = attrs.field(
-        default="V", validator=attrs.validators.in_(("V", "S", "U", "house"))
+        default="V", validator=one_of(("V", "S", "U", "house"))
     )
 
     def __str__(self) -> str:

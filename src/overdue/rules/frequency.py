@@ -22,7 +22,7 @@ from dateutil.relativedelta import relativedelta
 
 from overdue._time import at_local
 from overdue._validators import duration as _duration
-from overdue._validators import no_business_days, positive_int
+from overdue._validators import no_business_days, one_of, positive_int
 from overdue.account import POINT_KINDS
 from overdue.durations import Duration, days
 from overdue.errors import PolicyError
@@ -183,13 +183,13 @@ class FrequencyCap(RuleBase):
     max_contacts: int = attrs.field(validator=_positive)
     per: Duration = attrs.field(converter=_duration, validator=_no_bd)
     window: Literal["rolling", "rolling_days"] = attrs.field(
-        default="rolling", validator=attrs.validators.in_(("rolling", "rolling_days"))
+        default="rolling", validator=one_of(("rolling", "rolling_days"))
     )
     scope: Literal["debtor", "debt", "contact_point"] = attrs.field(
-        default="debtor", validator=attrs.validators.in_(("debtor", "debt", "contact_point"))
+        default="debtor", validator=one_of(("debtor", "debt", "contact_point"))
     )
     counts: Literal["attempt", "connected", "conversation", "unanswered", "message"] = (
-        attrs.field(default="attempt", validator=attrs.validators.in_(tuple(COUNTS)))
+        attrs.field(default="attempt", validator=one_of(tuple(COUNTS)))
     )
     count_channels: frozenset[str] | None = attrs.field(default=None, converter=names)
     exclude: tuple[str, ...] = attrs.field(default=("inbound",), converter=_exclusions)
@@ -440,7 +440,7 @@ class CoolDown(RuleBase):
     period: Duration = attrs.field(converter=_duration, validator=_no_bd)
     count_channels: frozenset[str] | None = attrs.field(default=None, converter=names)
     day_one: Literal["event_local_date", "event_time"] = attrs.field(
-        default="event_time", validator=attrs.validators.in_(("event_local_date", "event_time"))
+        default="event_time", validator=one_of(("event_local_date", "event_time"))
     )
 
     def check(self, candidate: Candidate, at: datetime) -> Verdict | None:

@@ -9,6 +9,7 @@ from typing import ClassVar, Literal
 import attrs
 
 from overdue._time import at_local, zone
+from overdue._validators import one_of
 from overdue.calendars import BusinessCalendar, next_business_day
 from overdue.errors import PolicyError
 from overdue.rules.base import RuleBase, Verdict
@@ -130,11 +131,11 @@ class ContactHours(RuleBase):
     assume_zone: str | None = attrs.field(default=None, validator=_zone_name)
     zone_sources: tuple[str, ...] | None = attrs.field(default=None, converter=_zone_sources)
     zone_mode: Literal["intersect", "first"] = attrs.field(
-        default="intersect", validator=attrs.validators.in_(("intersect", "first"))
+        default="intersect", validator=one_of(("intersect", "first"))
     )
     on_unknown: str = attrs.field(default="block", validator=_on_unknown)
     other_days: Literal["closed", "open"] = attrs.field(
-        default="closed", validator=attrs.validators.in_(("closed", "open"))
+        default="closed", validator=one_of(("closed", "open"))
     )
 
     def __attrs_post_init__(self) -> None:

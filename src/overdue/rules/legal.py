@@ -9,7 +9,7 @@ import attrs
 
 from overdue._time import at_local
 from overdue._validators import duration as _duration
-from overdue._validators import non_empty
+from overdue._validators import non_empty, one_of
 from overdue.durations import Duration
 from overdue.errors import PolicyError
 from overdue.money import Money
@@ -91,7 +91,7 @@ class TimeBar(RuleBase):
     kind: ClassVar[str] = "time_bar"
     limitation: Duration = attrs.field(converter=_duration)
     restart_on: Literal["none", "payment"] = attrs.field(
-        default="payment", validator=attrs.validators.in_(("none", "payment"))
+        default="payment", validator=one_of(("none", "payment"))
     )
 
     def check(self, candidate: Candidate, at: datetime) -> Verdict | None:

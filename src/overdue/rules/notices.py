@@ -9,6 +9,7 @@ import attrs
 
 from overdue._time import at_local
 from overdue._validators import duration as _duration
+from overdue._validators import one_of
 from overdue.calendars import BusinessCalendar
 from overdue.durations import Duration
 from overdue.errors import PolicyError
@@ -126,7 +127,7 @@ class DisputeHold(RuleBase):
 
     kind: ClassVar[str] = "dispute_hold"
     within: Literal["any_time", "validation_period"] = attrs.field(
-        default="any_time", validator=attrs.validators.in_(("any_time", "validation_period"))
+        default="any_time", validator=one_of(("any_time", "validation_period"))
     )
     notice: str = attrs.field(default="contacted:validation.notice", validator=_milestone)
     period: Duration = attrs.field(default=Duration(30, "d"), converter=_duration)

@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Literal, Protocol
 import attrs
 
 from overdue._time import at_local
+from overdue._validators import one_of
 from overdue.account import ContactPoint
 from overdue.errors import PolicyError
 from overdue.events import (
@@ -213,7 +214,7 @@ class ThirdPartyContact(RuleBase):
     kind: ClassVar[str] = "third_party_contact"
     mode: Literal["forbid", "location_only", "unreachable_only"] = attrs.field(
         default="forbid",
-        validator=attrs.validators.in_(("forbid", "location_only", "unreachable_only")),
+        validator=one_of(("forbid", "location_only", "unreachable_only")),
     )
     unreachable_after: int = attrs.field(default=3, validator=_min_one)
     max_per_person: int | None = attrs.field(default=None, validator=_opt_min_one)
@@ -221,7 +222,7 @@ class ThirdPartyContact(RuleBase):
     disclose_debt: bool = attrs.field(default=False, validator=_never_disclose)
     persons: frozenset[str] | None = attrs.field(default=None, converter=names)
     wait: Literal["none", "next_local_day"] = attrs.field(
-        default="none", validator=attrs.validators.in_(("none", "next_local_day"))
+        default="none", validator=one_of(("none", "next_local_day"))
     )
 
     def applies_to(self, candidate: Candidate) -> bool:
