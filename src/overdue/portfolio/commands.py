@@ -17,10 +17,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from overdue import decide
 from overdue.account import Account
 from overdue.config import decision_to_dict, load_accounts
 from overdue.config.decisions import error_to_dict
+from overdue.engine.versions import PolicySet, decide_honouring_versions
 from overdue.errors import OverdueError
 from overdue.policy import Policy
 from overdue.portfolio._extras import require
@@ -87,11 +87,13 @@ def run_next(
     previous: str | None,
     out: IO[str],
     err: IO[str],
+    versions: PolicySet | None = None,
 ) -> int:
     """Decide the accounts of ``accounts`` at ``at``; returns the exit code (1: some failed).
 
     ``input_format`` is ``parquet`` or ``jsonl``; ``output_format`` ``parquet`` (to ``output``)
-    or ``jsonl`` (to ``output`` or ``out``).
+    or ``jsonl`` (to ``output`` or ``out``); ``versions``: the older policy versions pinned
+    accounts need (docs/versions.md).
     """
     prev = read_decisions(previous) if previous is not None else None
     totals = {"accounts": 0, "decided": 0, "carried": 0, "failed": 0, "settled": 0}
@@ -99,9 +101,12 @@ def run_next(
         assert output is not None
         batches: Iterator[pa.Table]
         if input_format == "parquet":
-            batches = (decide_table(policy, b, at, previous=prev) for b in _batches(accounts))
+            batches = (
+                decide_table(policy, b, at, previous=prev, versions=versions)
+                for b in _batches(accounts)
+            )
         else:
-            batches = _jsonl_tables(policy, accounts, at, prev)
+            batches = _jsonl_tables(policy, accounts, at, prev, versions)
         writer = None
         try:
             for table in batches:
@@ -122,7 +127,7 @@ def run_next(
         try:
             for aid, item in items:
                 totals["accounts"] += 1
-                record = _record(policy, aid, item, at, err)
+                record = _record(policy, aid, item, at, err, versions)
                 if record.get("status") == "error":
                     totals["failed"] += 1
                 else:
@@ -142,7 +147,11 @@ def run_next(
 
 
 def _jsonl_tables(
-    policy: Policy, path: str, at: datetime, previous: pa.Table | None
+    policy: Policy,
+    path: str,
+    at: datetime,
+    previous: pa.Table | None,
+    versions: PolicySet | None = None,
 ) -> Iterator[pa.Table]:
     items = _jsonl_items(path)
     while True:
@@ -150,14 +159,18 @@ def _jsonl_tables(
         if not chunk:
             return
         if previous is None:
-            yield decide_accounts(policy, chunk, at)
+            yield decide_accounts(policy, chunk, at, versions=versions)
             continue
         # The wake index works on the accounts table: build it for the accounts that were read,
         # and put the rows of those that were not back in their place.
         good = [i for i, (_, x) in enumerate(chunk) if isinstance(x, Account)]
         bad = [i for i, (_, x) in enumerate(chunk) if not isinstance(x, Account)]
         decided = decide_table(
-            policy, accounts_to_table(chunk[i][1] for i in good), at, previous=previous  # type: ignore[misc]
+            policy,
+            accounts_to_table(chunk[i][1] for i in good),  # type: ignore[misc]
+            at,
+            previous=previous,
+            versions=versions,
         )
         failed = decide_accounts(policy, [chunk[i] for i in bad], at)
         order = pc.sort_indices(pa.array(good + bad, pa.int64()))
@@ -174,12 +187,17 @@ def _count(table: pa.Table, totals: dict[str, int], err: IO[str]) -> None:
 
 
 def _record(
-    policy: Policy, aid: str | None, item: Account | BaseException, at: datetime, err: IO[str]
+    policy: Policy,
+    aid: str | None,
+    item: Account | BaseException,
+    at: datetime,
+    err: IO[str],
+    versions: PolicySet | None = None,
 ) -> dict[str, object]:
     problem: BaseException
     if isinstance(item, Account):
         try:
-            return decision_to_dict(decide(policy, item, at))
+            return decision_to_dict(decide_honouring_versions(policy, item, at, versions=versions))
         except OverdueError as exc:
             problem = exc.located(account_id=item.id)
         except Exception as exc:  # one account never stops the others
