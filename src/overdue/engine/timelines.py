@@ -96,6 +96,10 @@ def timeline(
     ``max_decisions`` bounds the work (each wake is one decision); when it is reached before
     ``until`` the result says so (``truncated``, ``cut_reason``, ``cut_at``), so a cut
     schedule is never taken for a complete one.
+
+    It projects under ``policy`` alone, as ``decide`` does, whatever version the account's rung
+    was entered under: for an account pinned to an older version, pass that version
+    (docs/versions.md, "Where versions are honoured").
     """
     if isinstance(max_decisions, bool) or not isinstance(max_decisions, int) or max_decisions < 1:
         raise OverdueError(
