@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import attrs
+import pyarrow.parquet as pq
 
 from overdue import REFERENCE_POLICY, Account, ContactPoint, Invoice, Money, decide
 from overdue.batch import BatchFailure, decide_batch, decide_many
@@ -144,6 +145,13 @@ def test_next_on_the_portfolio_kernel_pins_too(tmp_path: Path) -> None:
     assert [r["policy"]["version"] for r in rows] == ["2026.1", "2026.2"]
     code, _, err = _next(pin, accounts, "-o", str(out))
     assert code == 1
+    assert "A-1" in err
+    # Parquet out: the kernel's table, with an error row for the pinned account
+    table = tmp_path / "decisions.parquet"
+    assert _next(pin, accounts, "-o", str(table), "--versions", old)[0] == 0
+    assert pq.read_table(table)["policy_version"].to_pylist() == ["2026.1", "2026.2"]
+    assert _next(pin, accounts, "-o", str(table))[0] == 1
+    assert pq.read_table(table)["error_type"].to_pylist() == ["PolicyVersionMissingError", None]
     assert "A-1" in err
     assert "'seed-reference' version '2026.1'" in err
 
