@@ -27,14 +27,14 @@ def _account(i: int) -> Account:
 def test_a_non_library_exception_is_reported_masked_and_the_rest_decided(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    real = overdue.batch.decide
+    real = overdue.batch.decide_honouring_versions
 
-    def flaky(policy, account, now):  # type: ignore[no-untyped-def]
+    def flaky(policy, account, now, **versions):  # type: ignore[no-untyped-def]
         if account.id == "A-1":
             raise OverflowError("date value out of range for +86.139.1234.5678")
-        return real(policy, account, now)
+        return real(policy, account, now, **versions)
 
-    monkeypatch.setattr(overdue.batch, "decide", flaky)
+    monkeypatch.setattr(overdue.batch, "decide_honouring_versions", flaky)
     report = decide_batch(REFERENCE_POLICY, [_account(i) for i in range(3)], NOW)
     assert report.read == 3
     assert report.summary() == "3 read, 2 decided, 1 failed"

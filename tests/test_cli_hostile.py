@@ -51,14 +51,15 @@ def test_next_reports_every_kind_of_bad_line_and_decides_the_rest(tmp_path: Path
 def test_an_exception_from_one_account_is_its_error_record(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = overdue.cli.decide
+    real = overdue.cli.decide_honouring_versions
 
-    def flaky(policy, account, at):  # type: ignore[no-untyped-def]
+    def flaky(policy, account, at, **versions):  # type: ignore[no-untyped-def]
         if account.id == "A-1002":
             raise OverflowError("date value out of range")
-        return real(policy, account, at)
+        return real(policy, account, at, **versions)
 
-    monkeypatch.setattr(overdue.cli, "decide", flaky)
+    monkeypatch.setattr(overdue.cli, "decide_honouring_versions", flaky)  # next
+    monkeypatch.setattr(overdue.cli, "decide", flaky)  # explain
     code, out, err = run("next", SEED, _file(tmp_path, *LINES), "--at", AT)
     records = [json.loads(line) for line in out.splitlines()]
     assert code == 1

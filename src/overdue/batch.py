@@ -25,7 +25,7 @@ import attrs
 from overdue._time import require_aware
 from overdue.account import Account
 from overdue.decision import Decision
-from overdue.engine import decide
+from overdue.engine.versions import PolicySet, decide_honouring_versions
 from overdue.errors import BatchError, OverdueError, internal_error
 from overdue.policy import Policy
 
@@ -106,10 +106,10 @@ def _account_id(account: object) -> str:
 
 
 def _decide_one(
-    policy: Policy, index: int, account: Account, now: datetime
+    policy: Policy, index: int, account: Account, now: datetime, versions: PolicySet | None
 ) -> Decision | BatchFailure:
     try:
-        return decide(policy, account, now)
+        return decide_honouring_versions(policy, account, now, versions=versions)
     except OverdueError as exc:
         located = exc.located(account_id=_account_id(account))
         return BatchFailure(
@@ -130,9 +130,13 @@ def _internal(index: int, account: object, exc: BaseException) -> BatchFailure:
 
 
 def _decide_chunk(
-    policy: Policy, start: int, accounts: Sequence[Account], now: datetime
+    policy: Policy,
+    start: int,
+    accounts: Sequence[Account],
+    now: datetime,
+    versions: PolicySet | None = None,
 ) -> list[Decision | BatchFailure]:
-    return [_decide_one(policy, start + i, a, now) for i, a in enumerate(accounts)]
+    return [_decide_one(policy, start + i, a, now, versions) for i, a in enumerate(accounts)]
 
 
 def decide_many(
@@ -142,15 +146,22 @@ def decide_many(
     *,
     workers: int = 1,
     chunk_size: int = 500,
+    versions: PolicySet | None = None,
 ) -> Iterator[Decision | BatchFailure]:
     """Decide for every account at ``now``, yielding a decision or a failure for each, in order.
 
+    The policy's ``on_new_version`` is honoured for accounts in flight under another version
+    (:func:`~overdue.engine.versions.decide_honouring_versions`): a ``pin`` account whose
+    version is not in ``versions`` is that account's ``PolicyVersionMissingError`` failure.
+
     Args:
-        policy: the ladder and rules.
+        policy: the ladder and rules (the current version).
         accounts: any iterable; it is read lazily, ``chunk_size`` accounts at a time.
         now: an aware datetime, the same for every account.
         workers: processes to use; ``1`` decides in this process.
         chunk_size: accounts per unit of work sent to a worker.
+        versions: the older policy versions accounts pinned to them need
+            (``PolicySet.of(v1, ...)``; see docs/versions.md).
 
     Raises:
         NaiveDatetimeError: ``now`` has no zone (this concerns every account, so it is not
@@ -166,13 +177,18 @@ def decide_many(
             )
     if workers == 1:
         for i, account in enumerate(accounts):
-            yield _decide_one(policy, i, account, now)
+            yield _decide_one(policy, i, account, now, versions)
         return
-    yield from _decide_in_processes(policy, accounts, now, workers, chunk_size)
+    yield from _decide_in_processes(policy, accounts, now, workers, chunk_size, versions)
 
 
 def _decide_in_processes(
-    policy: Policy, accounts: Iterable[Account], now: datetime, workers: int, chunk_size: int
+    policy: Policy,
+    accounts: Iterable[Account],
+    now: datetime,
+    workers: int,
+    chunk_size: int,
+    versions: PolicySet | None,
 ) -> Iterator[Decision | BatchFailure]:
     it = iter(accounts)
     with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -184,7 +200,7 @@ def _decide_in_processes(
                 chunk = list(itertools.islice(it, chunk_size))
                 if not chunk:
                     break
-                future = pool.submit(_decide_chunk, policy, start, chunk, now)
+                future = pool.submit(_decide_chunk, policy, start, chunk, now, versions)
                 pending.append((start, chunk, future))
                 start += len(chunk)
             if not pending:
@@ -195,7 +211,7 @@ def _decide_in_processes(
             except Exception:
                 # The chunk never came back (an account that cannot be pickled, a worker that
                 # died): decide it here instead, where each account fails or succeeds alone.
-                results = _decide_chunk(policy, first, chunk, now)
+                results = _decide_chunk(policy, first, chunk, now, versions)
             yield from results
 
 
@@ -206,11 +222,14 @@ def decide_batch(
     *,
     workers: int = 1,
     chunk_size: int = 500,
+    versions: PolicySet | None = None,
 ) -> BatchReport:
     """Decide for every account and collect the results; see :func:`decide_many`."""
     decisions: list[Decision] = []
     failures: list[BatchFailure] = []
-    for item in decide_many(policy, accounts, now, workers=workers, chunk_size=chunk_size):
+    for item in decide_many(
+        policy, accounts, now, workers=workers, chunk_size=chunk_size, versions=versions
+    ):
         if isinstance(item, BatchFailure):
             failures.append(item)
         else:

@@ -39,6 +39,7 @@ from overdue.config.limits import check_date
 from overdue.decision import Decision
 from overdue.diagrams import FORMATS, render
 from overdue.engine import TimelineEntry, decide, timeline
+from overdue.engine.versions import PolicySet, decide_honouring_versions
 from overdue.errors import OverdueError, PolicyFileError, internal_error
 from overdue.importers.command import register as _register_import
 from overdue.policy import Policy
@@ -219,7 +220,9 @@ class _Progress:
             self.stream.flush()
 
 
-def _decisions(policy: Policy, account: Account, at: datetime) -> list[tuple[str | None, Decision]]:
+def _decisions(
+    policy: Policy, account: Account, at: datetime, versions: PolicySet | None = None
+) -> list[tuple[str | None, Decision]]:
     """The account's decisions, each with its invoice under a per-invoice policy (else None).
 
     A per-invoice policy (``ladder_per = "invoice"``) gives one decision per unpaid invoice
@@ -229,7 +232,7 @@ def _decisions(policy: Policy, account: Account, at: datetime) -> list[tuple[str
         from overdue.engine.invoices import decide_invoices
 
         return [(d.debt_id, d.decision) for d in decide_invoices(policy, account, at).debts]
-    return [(None, decide(policy, account, at))]
+    return [(None, decide_honouring_versions(policy, account, at, versions=versions))]
 
 
 def _decide_all(
@@ -239,6 +242,7 @@ def _decide_all(
     fmt: str,
     out: IO[str],
     err: IO[str],
+    versions: PolicySet | None = None,
 ) -> int:
     read = decided = failed = 0
     per_invoice = policy.ladder_per == "invoice"
@@ -254,7 +258,7 @@ def _decide_all(
             # Anything one account raises (a date past year 9999 in the engine's arithmetic, a
             # defect in a host rule) is that account's error record; the batch goes on.
             try:
-                decisions = _decisions(policy, r.account, at)
+                decisions = _decisions(policy, r.account, at, versions)
                 lines, new_rows = [], []
                 for debt_id, decision in decisions:
                     if fmt == "jsonl":
@@ -426,12 +430,20 @@ def _cmd_next(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         return run_next(
             policy, at, args.accounts, input_format=input_format, output=args.output,
             output_format=output_format, previous=args.previous, out=out, err=err,
+            versions=_next_versions(args),
         )  # fmt: skip
     try:
         results: Iterable[AccountResult] = load_accounts(args.accounts)
-        return _decide_all(policy, results, at, args.format, out, err)
+        return _decide_all(policy, results, at, args.format, out, err, _next_versions(args))
     except OSError as exc:
         raise _UsageError(f"{args.accounts}: cannot read accounts: {exc.strerror or exc}") from None
+
+
+def _next_versions(args: argparse.Namespace) -> PolicySet | None:
+    """``next --versions OLD.toml ...``: the older policy versions pinned accounts need; without
+    them a ``pin`` account in flight under another version is that account's error
+    (``PolicyVersionMissingError``), never decided as ``continue`` (docs/versions.md)."""
+    return PolicySet.of(*map(_load_policy, args.versions)) if args.versions else None
 
 
 def _columnar_next(args: argparse.Namespace) -> tuple[str, str] | None:
@@ -686,6 +698,8 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("-o", "--output", help="write decisions here instead of standard output")
     n.add_argument("--previous", metavar="DECISIONS",
                    help="decisions (Parquet) of the last run: keep those with nothing new")
+    n.add_argument("--versions", nargs="+", metavar="POLICY", help="older versions of POLICY "
+                   "that accounts pinned to them still need (docs/versions.md)")
     n.set_defaults(func=_cmd_next)
 
     t = sub.add_parser("timeline", help="the projected schedule of one account")

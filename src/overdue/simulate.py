@@ -494,7 +494,8 @@ def simulate(
     two runs come from the policies alone, and a contact one policy makes and the other does
     not changes only what follows from it.
     An account whose history the engine refuses is reported in ``result.failed`` with the error,
-    and the run goes on.
+    and the run goes on.  It is a projection under ``policy`` alone, as ``decide`` decides
+    (``on_new_version`` is not applied; docs/versions.md, "Where versions are honoured").
 
     Args:
         costs: cost per contact by channel (``{"sms": "0.05", "letter": "30"}``).

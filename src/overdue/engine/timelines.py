@@ -100,6 +100,10 @@ def timeline(
     A per-invoice policy (``ladder_per = "invoice"``) is refused with a
     :class:`~overdue.errors.PolicyError`: its schedule is per invoice,
     ``debtor_timeline(policy, invoice_debtor(account), start, until)``.
+
+    It projects under ``policy`` alone, as ``decide`` does, whatever version the account's rung
+    was entered under: for an account pinned to an older version, pass that version
+    (docs/versions.md, "Where versions are honoured").
     """
     if policy.ladder_per == "invoice":
         raise per_invoice_refused(policy, account.id, "timeline()")

@@ -44,7 +44,7 @@ from overdue.errors import PolicyError, PolicyVersionMissingError
 from overdue.policy import Policy
 from overdue.snapshot import Snapshot, fold
 
-__all__ = ["PolicySet", "decide_versioned", "entered_under"]
+__all__ = ["PolicySet", "decide_honouring_versions", "decide_versioned", "entered_under"]
 
 
 def _keyed(value: Mapping[tuple[str, str], Policy]) -> Mapping[tuple[str, str], Policy]:
@@ -110,6 +110,11 @@ class PolicySet:
 
     def __len__(self) -> int:
         return len(self.policies)
+
+    def __reduce__(self) -> tuple[object, tuple[Policy, ...]]:
+        # A read-only mapping does not pickle; batch workers, Dask and Spark ship the set to
+        # other processes, so it travels as its policies and is rebuilt there.
+        return PolicySet.of, tuple(self.policies.values())
 
 
 def entered_under(snapshot: Snapshot) -> tuple[str, str] | None:
@@ -198,3 +203,22 @@ def decide_versioned(
         "version_continue",
         f"rung {snap.stage} was entered under {was}; {policy.id} {policy.version} {where}",
     )
+
+
+def decide_honouring_versions(
+    policy: Policy, account: Account, now: datetime, *, versions: PolicySet | None = None
+) -> Decision:
+    """What every many-account path calls (``decide_many``, ``overdue next``, the portfolio
+    kernel), so that none of them quietly decides a ``pin`` or ``restart`` account as
+    ``continue``.
+
+    With no ``versions`` and ``on_new_version = "continue"`` it is exactly ``decide`` (the
+    decisions those paths gave before versions existed, without the ``version_continue``
+    note); otherwise it is :func:`decide_versioned`: ``restart`` needs no old versions, and a
+    ``pin`` account whose version is not in ``versions`` raises
+    :class:`~overdue.errors.PolicyVersionMissingError` naming the account, which the paths
+    report for that account alone.
+    """
+    if versions is None and policy.on_new_version == "continue":
+        return decide(policy, account, now)
+    return decide_versioned(policy, account, now, versions=versions)

@@ -17,11 +17,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from overdue import decide
 from overdue.account import Account
 from overdue.config import decision_to_dict, load_accounts
 from overdue.config.decisions import error_to_dict
 from overdue.engine.invoices import decide_invoices
+from overdue.engine.versions import PolicySet, decide_honouring_versions
 from overdue.errors import OverdueError
 from overdue.policy import Policy
 from overdue.portfolio._extras import require
@@ -88,11 +88,13 @@ def run_next(
     previous: str | None,
     out: IO[str],
     err: IO[str],
+    versions: PolicySet | None = None,
 ) -> int:
     """Decide the accounts of ``accounts`` at ``at``; returns the exit code (1: some failed).
 
     ``input_format`` is ``parquet`` or ``jsonl``; ``output_format`` ``parquet`` (to ``output``)
-    or ``jsonl`` (to ``output`` or ``out``).
+    or ``jsonl`` (to ``output`` or ``out``); ``versions``: the older policy versions pinned
+    accounts need (docs/versions.md).
     """
     prev = read_decisions(previous) if previous is not None else None
     totals = {"accounts": 0, "decided": 0, "carried": 0, "failed": 0, "settled": 0}
@@ -100,9 +102,12 @@ def run_next(
         assert output is not None
         batches: Iterator[pa.Table]
         if input_format == "parquet":
-            batches = (decide_table(policy, b, at, previous=prev) for b in _batches(accounts))
+            batches = (
+                decide_table(policy, b, at, previous=prev, versions=versions)
+                for b in _batches(accounts)
+            )
         else:
-            batches = _jsonl_tables(policy, accounts, at, prev)
+            batches = _jsonl_tables(policy, accounts, at, prev, versions)
         writer = None
         try:
             for table in batches:
@@ -123,7 +128,7 @@ def run_next(
         try:
             for aid, item in items:
                 totals["accounts"] += 1
-                records = _records(policy, aid, item, at, err)
+                records = _records(policy, aid, item, at, err, versions)
                 if records and records[0].get("status") == "error":
                     totals["failed"] += 1
                 else:
@@ -144,7 +149,11 @@ def run_next(
 
 
 def _jsonl_tables(
-    policy: Policy, path: str, at: datetime, previous: pa.Table | None
+    policy: Policy,
+    path: str,
+    at: datetime,
+    previous: pa.Table | None,
+    versions: PolicySet | None = None,
 ) -> Iterator[pa.Table]:
     items = _jsonl_items(path)
     while True:
@@ -152,14 +161,18 @@ def _jsonl_tables(
         if not chunk:
             return
         if previous is None:
-            yield decide_accounts(policy, chunk, at)
+            yield decide_accounts(policy, chunk, at, versions=versions)
             continue
         # The wake index works on the accounts table: build it for the accounts that were read,
         # and put the rows of those that were not back in their place.
         good = [i for i, (_, x) in enumerate(chunk) if isinstance(x, Account)]
         bad = [i for i, (_, x) in enumerate(chunk) if not isinstance(x, Account)]
         decided = decide_table(
-            policy, accounts_to_table(chunk[i][1] for i in good), at, previous=previous  # type: ignore[misc]
+            policy,
+            accounts_to_table(chunk[i][1] for i in good),  # type: ignore[misc]
+            at,
+            previous=previous,
+            versions=versions,
         )
         failed = decide_accounts(policy, [chunk[i] for i in bad], at)
         order = pc.sort_indices(pa.array(good + bad, pa.int64()))
@@ -176,7 +189,12 @@ def _count(table: pa.Table, totals: dict[str, int], err: IO[str]) -> None:
 
 
 def _records(
-    policy: Policy, aid: str | None, item: Account | BaseException, at: datetime, err: IO[str]
+    policy: Policy,
+    aid: str | None,
+    item: Account | BaseException,
+    at: datetime,
+    err: IO[str],
+    versions: PolicySet | None = None,
 ) -> list[dict[str, object]]:
     """The account's JSONL records: its decision, one per unpaid invoice under a per-invoice
     policy (each with ``debt_id``), or its one error record."""
@@ -186,7 +204,8 @@ def _records(
             if policy.ladder_per == "invoice":
                 dd = decide_invoices(policy, item, at)
                 return [decision_to_dict(d.decision, debt_id=d.debt_id) for d in dd.debts]
-            return [decision_to_dict(decide(policy, item, at))]
+            decision = decide_honouring_versions(policy, item, at, versions=versions)
+            return [decision_to_dict(decision)]
         except OverdueError as exc:
             problem = exc.located(account_id=item.id)
         except Exception as exc:  # one account never stops the others

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from overdue._time import require_aware
+from overdue.engine.versions import PolicySet
 from overdue.policy import Policy
 from overdue.portfolio._extras import require
 
@@ -54,6 +55,7 @@ def _decide_partitions(
     target: str,
     now: datetime,
     previous: str | None,
+    versions: PolicySet | None = None,
 ) -> list[PartitionReport]:
     import time
 
@@ -69,7 +71,7 @@ def _decide_partitions(
         prev = None
         if previous is not None and (Path(previous) / name).exists():
             prev = read_decisions(Path(previous) / name)
-        decisions = decide_table(policy, table, now, previous=prev)
+        decisions = decide_table(policy, table, now, previous=prev, versions=versions)
         dest = Path(target) / name
         dest.parent.mkdir(parents=True, exist_ok=True)
         write_decisions(dest, decisions)
@@ -90,6 +92,7 @@ def decide_dataset(
     *,
     previous: str | Path | None = None,
     client: Any = None,
+    versions: PolicySet | None = None,
 ) -> list[PartitionReport]:
     """Decide every account of the Parquet dataset ``source`` into the dataset ``target``.
 
@@ -100,6 +103,7 @@ def decide_dataset(
         now: the moment of the run, the same for every partition.
         previous: the ``target`` of an earlier run, for the wake index.
         client: a ``dask.distributed.Client``; ``None`` uses Dask's current scheduler.
+        versions: the older policy versions pinned accounts need (as for ``decide_table``).
 
     Returns:
         One report per partition, in partition order; ``sum(r['accounts'])`` is the number of
@@ -119,6 +123,7 @@ def decide_dataset(
         str(target),
         now,
         None if previous is None else str(previous),
+        versions,
     )
     result = client.compute(reports).result() if client is not None else reports.compute()
     return list(result)

@@ -4,7 +4,9 @@
 Parquet, each Dask partition, each Spark Arrow batch.  So the paths cannot drift apart: the same
 rows in give the same rows out, wherever they run.
 
-It is :func:`overdue.decide` per account with three things a batch needs around it:
+It is :func:`overdue.decide` per account (honouring the policy's ``on_new_version`` for
+accounts in flight under another version: ``versions=``, docs/versions.md) with three things
+a batch needs around it:
 
 * **nothing is lost**: an account that cannot be read (a bad value in the table) or decided (a
   contradictory history, a defect) becomes an error row in its place, with the error's type,
@@ -25,9 +27,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from overdue import decide
 from overdue._time import require_aware
 from overdue.account import Account
+from overdue.engine.versions import PolicySet, decide_honouring_versions
 from overdue.policy import Policy
 from overdue.portfolio._extras import require
 from overdue.portfolio.arrow import (
@@ -56,6 +58,7 @@ def decide_table(
     *,
     previous: pa.Table | None = None,
     prepass: bool = True,
+    versions: PolicySet | None = None,
 ) -> pa.Table:
     """Decide every account of an accounts table at ``now``; one decisions row per account.
 
@@ -71,6 +74,13 @@ def decide_table(
             without building them or calling the engine (:mod:`overdue.portfolio.prepass`;
             the same rows, with ``source = 'prepass'``).  ``False`` sends every account that
             is not kept to the engine.
+        versions: the older policy versions accounts pinned to them need.  Accounts in
+            flight under another version are decided as the policy's ``on_new_version`` says
+            (:func:`~overdue.engine.versions.decide_honouring_versions`); a ``pin`` account
+            whose version is missing is an error row (``PolicyVersionMissingError``).  The
+            pre-pass and the wake index stay sound: the pre-pass settles only histories without
+            a rung entered, and a pinned decision states the old version, which the wake index
+            never carries for the current one.
 
     Returns:
         A ``DECISIONS_SCHEMA`` table, in input order, with ``status = 'error'`` rows for the
@@ -106,7 +116,7 @@ def decide_table(
             positions.append(todo.filter(settled))
             todo = todo.filter(pc.invert(settled))
     rows = DecisionRows()
-    _decide_rows(policy, table.take(todo), now, rows)
+    _decide_rows(policy, table.take(todo), now, rows, versions)
     parts.append(rows.table())
     positions.append(todo)
     kept = pc.indices_nonzero(keep)
@@ -126,21 +136,30 @@ def decide_table(
     return pa.concat_tables(parts).take(order)
 
 
-def _decide_rows(policy: Policy, table: pa.Table, now: datetime, rows: DecisionRows) -> None:
+def _decide_rows(
+    policy: Policy,
+    table: pa.Table,
+    now: datetime,
+    rows: DecisionRows,
+    versions: PolicySet | None,
+) -> None:
     ids = table["id"].to_pylist()
-    _decide_items(policy, zip(ids, accounts_from_table(table), strict=True), now, rows)
+    _decide_items(policy, zip(ids, accounts_from_table(table), strict=True), now, rows, versions)
 
 
 def decide_accounts(
     policy: Policy,
     items: Iterable[tuple[str | None, Account | BaseException]],
     now: datetime,
+    *,
+    versions: PolicySet | None = None,
 ) -> pa.Table:
     """The kernel for accounts already read (from JSONL): ``(account id, account or the error
-    that stopped reading it)`` pairs in, a ``DECISIONS_SCHEMA`` table out, one row per pair."""
+    that stopped reading it)`` pairs in, a ``DECISIONS_SCHEMA`` table out, one row per pair;
+    ``versions`` as for :func:`decide_table`."""
     require_aware(now, "now")
     rows = DecisionRows()
-    _decide_items(policy, items, now, rows)
+    _decide_items(policy, items, now, rows, versions)
     return rows.table()
 
 
@@ -149,13 +168,14 @@ def _decide_items(
     items: Iterable[tuple[str | None, Account | BaseException]],
     now: datetime,
     rows: DecisionRows,
+    versions: PolicySet | None = None,
 ) -> None:
     for aid, item in items:
         if not isinstance(item, Account):
             rows.add_error(aid, item, now)
             continue
         try:
-            decision = decide(policy, item, now)
+            decision = decide_honouring_versions(policy, item, now, versions=versions)
         except Exception as exc:  # one account never stops the others; the row says why
             located = exc.located(account_id=item.id) if hasattr(exc, "located") else exc
             rows.add_error(item.id, located, now)

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from overdue._time import require_aware
+from overdue.engine.versions import PolicySet
 from overdue.policy import Policy
 from overdue.portfolio._extras import require
 
@@ -37,7 +38,9 @@ def decisions_spark_schema() -> Any:
     return from_arrow_schema(DECISIONS_SCHEMA)
 
 
-def _decider(policy: Policy, now: datetime, with_previous: bool) -> Any:
+def _decider(
+    policy: Policy, now: datetime, with_previous: bool, versions: PolicySet | None = None
+) -> Any:
     def decide_batches(batches: Iterator[Any]) -> Iterator[Any]:
         pa = require("pyarrow", "spark")
         from overdue.portfolio.arrow import DECISIONS_SCHEMA
@@ -52,13 +55,20 @@ def _decider(policy: Policy, now: datetime, with_previous: bool) -> Any:
                 found = prev.is_valid()
                 previous = pa.Table.from_struct_array(prev.filter(found))
                 previous = None if previous.num_rows == 0 else previous.cast(DECISIONS_SCHEMA)
-            yield from decide_table(policy, table, now, previous=previous).to_batches()
+            yield from decide_table(
+                policy, table, now, previous=previous, versions=versions
+            ).to_batches()
 
     return decide_batches
 
 
 def decide_dataframe(
-    policy: Policy, accounts: Any, now: datetime, *, previous: Any = None
+    policy: Policy,
+    accounts: Any,
+    now: datetime,
+    *,
+    previous: Any = None,
+    versions: PolicySet | None = None,
 ) -> Any:
     """The decisions of a Spark DataFrame of accounts (``ACCOUNTS_SCHEMA`` columns).
 
@@ -68,6 +78,7 @@ def decide_dataframe(
             ``spark.read.parquet(path)`` of files written by ``write_accounts``.
         now: the moment of the run.
         previous: the decisions DataFrame of an earlier run, for the wake index.
+        versions: the older policy versions pinned accounts need (as for ``decide_table``).
 
     Returns:
         A lazy DataFrame of decisions, one row per account (error rows included).
@@ -81,4 +92,5 @@ def decide_dataframe(
             functions.struct(*[previous[c] for c in previous.columns]).alias(_PREV),
         )
         df = df.join(prev, df["id"] == prev["__previous_id__"], "left").drop("__previous_id__")
-    return df.mapInArrow(_decider(policy, now, previous is not None), decisions_spark_schema())
+    decider = _decider(policy, now, previous is not None, versions)
+    return df.mapInArrow(decider, decisions_spark_schema())
