@@ -41,13 +41,16 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from dateutil.relativedelta import relativedelta
+
 from overdue._iso4217 import ISO4217_CODES
 from overdue._time import at_local, zone
 from overdue.errors import OverdueError
+from overdue.events import Outcome
 from overdue.policy import Policy
 from overdue.portfolio._extras import require
 from overdue.portfolio.arrow import DECISIONS_SCHEMA
-from overdue.rules.records import RecordRetention
+from overdue.rules.records import LAST_CONTACT, RecordRetention
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -56,13 +59,20 @@ else:
     pa = require("pyarrow", "arrow")
     pc = require("pyarrow.compute", "arrow")
 
-__all__ = ["SETTLES_KINDS", "enabled_for", "settle"]
+__all__ = ["DUNNED_KINDS", "SETTLES_KINDS", "dunned_for", "enabled_for", "settle"]
 
 SETTLES_KINDS = ("invoice_issued", "payment")
 """The only event kinds a settled account may hold: the engine's settled phase reads the books
 (invoices, payments) and nothing else."""
 
+DUNNED_KINDS = ("stage_entered", "contact", "promise_to_pay")
+"""The ladder's own kinds a settled account may hold as well, under a policy
+:func:`dunned_for` allows: the settled phase does not read them (a promise pauses the ladder
+only after it, the rung on file is only stated), so an account dunned and then paid in full
+is ``resolved`` whatever its stage entries, contacts and promises."""
+
 _ZERO = Decimal(0)
+_OUTCOMES = frozenset(o.value for o in Outcome)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -75,14 +85,37 @@ def enabled_for(policy: Policy) -> bool:
     return True
 
 
-def _candidates(table: pa.Table) -> pa.Array:
-    """Rows whose events are all of :data:`SETTLES_KINDS` (a boolean per row)."""
+def dunned_for(policy: Policy) -> bool:
+    """Whether the pre-pass may also settle histories with :data:`DUNNED_KINDS` under
+    ``policy``: the engine's answer for them is its settled phase alone, and every retention
+    rule is one the pre-pass can date (from the last contact) or one such a history cannot.
+
+    Not for a policy on the billing side (stepping down and service actions with their undo
+    run around the phases: ``Policy.billing_side``), nor for ladders per invoice.
+    """
+    if policy.billing_side or policy.ladder_per != "account":
+        return False
+    for rule in policy.compiled.retention_rules:
+        if not isinstance(rule, RecordRetention):
+            return False
+        source = rule.from_event
+        if source == LAST_CONTACT:
+            continue
+        if source in SETTLES_KINDS or source in DUNNED_KINDS:
+            return False
+        if source.startswith(("stage_entered:", "contacted:")):
+            return False
+    return True
+
+
+def _candidates(table: pa.Table, kinds: tuple[str, ...]) -> pa.Array:
+    """Rows whose events are all of ``kinds`` (a boolean per row)."""
     n = table.num_rows
     events = table["events"].combine_chunks()
     flat = events.flatten()
     if len(flat) == 0:
         return pa.array([True] * n, pa.bool_())
-    other = pc.invert(pc.fill_null(pc.is_in(flat.field("kind"), pa.array(SETTLES_KINDS)), False))
+    other = pc.invert(pc.fill_null(pc.is_in(flat.field("kind"), pa.array(kinds)), False))
     bad_rows = pc.unique(pc.list_parent_indices(events).filter(other))
     return pc.invert(
         pc.is_in(pa.array(range(n), pa.int64()), value_set=bad_rows.cast(pa.int64()))
@@ -209,7 +242,8 @@ def settle(policy: Policy, table: pa.Table, now: datetime) -> tuple[pa.Array, pa
     none = pa.array([False] * n, pa.bool_())
     if n == 0 or not enabled_for(policy):
         return none, DECISIONS_SCHEMA.empty_table()
-    candidates = _candidates(table)
+    kinds = SETTLES_KINDS + DUNNED_KINDS if dunned_for(policy) else SETTLES_KINDS
+    candidates = _candidates(table, kinds)
     cand_idx = pc.indices_nonzero(candidates)
     if len(cand_idx) == 0:
         return none, DECISIONS_SCHEMA.empty_table()
@@ -267,14 +301,17 @@ def _settle_rows(
     ev_amount = evals.field("amount").to_pylist()
     ev_cur = evals.field("currency").to_pylist()
     ev_due = evals.field("due").to_pylist()
+    # The columns of the ladder's kinds, read only when the table holds any of them.
+    dunned = _History.of(evals, ev_kind)
     now_us = (now - _EPOCH) // timedelta(microseconds=1)
     assumed = policy.assumed_zone
+    keep_years = _contact_retention(policy)
     known: dict[str, tzinfo | None] = {}
     chosen: list[int] = []
     cols: dict[str, list[Any]] = {
         k: []
-        for k in ("account_id", "status", "balance", "currency", "zone", "wake_at", "reasons",
-                  "input_events", "input_invoices")
+        for k in ("account_id", "status", "stage", "stage_since", "balance", "currency", "zone",
+                  "wake_at", "reasons", "retain_until", "input_events", "input_invoices")
     }  # fmt: skip
     for r in range(m):
         aid = ids[r]
@@ -305,19 +342,27 @@ def _settle_rows(
             )
         # Every event must be one the reader builds (also those after ``now``); those up to
         # ``now`` are folded in effective order (by ``at``, ties in the order given).
-        folded: list[tuple[int, int, Decimal]] = []
+        folded: list[tuple[int, int, Decimal | None]] = []
         ahead: int | None = None  # the earliest event after ``now``: the engine wakes for it
         for j in range(e_off[r], e_off[r + 1]):
             if not ok:
                 break
             at = ev_at[j]
-            amount = _amount(ev_amount[j], ev_cur[j])
-            if at is None or amount is None:
+            kind = ev_kind[j]
+            amount = None
+            if at is None:
                 ok = False
-            elif ev_kind[j] == "invoice_issued":
-                ok = _nonempty(ev_invoice[j]) and ev_due[j] is not None
+            elif kind == "invoice_issued":
+                amount = _amount(ev_amount[j], ev_cur[j])
+                ok = amount is not None and _nonempty(ev_invoice[j]) and ev_due[j] is not None
+            elif kind == "payment":
+                amount = _amount(ev_amount[j], ev_cur[j])
+                ok = amount is not None and (ev_invoice[j] is None or _nonempty(ev_invoice[j]))
+            elif kind == "promise_to_pay":
+                amount = _amount(ev_amount[j], ev_cur[j])
+                ok = amount is not None and dunned is not None and dunned.by[j] is not None
             else:
-                ok = ev_invoice[j] is None or _nonempty(ev_invoice[j])
+                ok = dunned is not None and dunned.builds(kind, j)
             if ok and at <= now_us:  # type: ignore[operator]
                 folded.append((at, j, amount))  # type: ignore[arg-type]
             elif ok and (ahead is None or at < ahead):  # type: ignore[operator]
@@ -326,11 +371,24 @@ def _settle_rows(
             continue
         if len(folded) > 1:
             folded.sort(key=_first)
-        for _, j, amount in folded:
-            if ev_kind[j] == "invoice_issued":
-                ok = books.invoice(ev_invoice[j], amount, ev_cur[j], ev_due[j])
-            else:
-                ok = books.payment(amount, ev_cur[j], ev_invoice[j])
+        stage: str | None = None
+        since: int | None = None
+        contacted: int | None = None  # the last contact the creditor made (retention)
+        for at, j, amount in folded:
+            kind = ev_kind[j]
+            if kind == "invoice_issued":
+                ok = books.invoice(ev_invoice[j], amount, ev_cur[j], ev_due[j])  # type: ignore[arg-type]
+            elif kind == "payment":
+                ok = books.payment(amount, ev_cur[j], ev_invoice[j])  # type: ignore[arg-type]
+            elif kind == "promise_to_pay":  # the fold refuses a promise in another currency
+                ok = books.currency is None or ev_cur[j] == books.currency
+            elif kind == "stage_entered":
+                assert dunned is not None
+                stage, since = dunned.stage[j], at
+            elif kind == "contact":
+                assert dunned is not None
+                if dunned.initiated_by[j] in (None, "creditor"):
+                    contacted = at
             if not ok:
                 break
         if not ok:
@@ -338,6 +396,10 @@ def _settle_rows(
         z = _zone_of(name)
         try:
             decided = _decided(books, name, z, now)
+            retain = None
+            if keep_years and contacted is not None:
+                day = (_EPOCH + timedelta(microseconds=contacted)).astimezone(z).date()
+                retain = max(day + relativedelta(years=y) for y in keep_years)
         except (OverflowError, ValueError):  # dates past the calendar: the engine's error row
             continue
         if decided is None:
@@ -350,14 +412,69 @@ def _settle_rows(
                 wake = nxt
         cols["account_id"].append(aid)
         cols["status"].append(status)
+        cols["stage"].append(stage)
+        cols["stage_since"].append(None if since is None else _EPOCH + timedelta(microseconds=since))
         cols["balance"].append(None if books.currency is None else format(books.owed, "f"))
         cols["currency"].append(books.currency)
         cols["zone"].append(name)
         cols["wake_at"].append(wake)
         cols["reasons"].append(reasons)
+        cols["retain_until"].append(retain)
         cols["input_events"].append(e_off[r + 1] - e_off[r])
         cols["input_invoices"].append(i_off[r + 1] - i_off[r])
     return chosen, cols
+
+
+class _History:
+    """The columns of the ladder's own kinds (stage entries, contacts, promises), and the
+    reader's checks of them: the same validators the event classes run, on the values."""
+
+    __slots__ = ("by", "channel", "debt_id", "debt_ids", "initiated_by", "outcome", "party",
+                 "policy_id", "policy_version", "stage", "step")  # fmt: skip
+
+    def __init__(self, evals: pa.StructArray) -> None:
+        for name in self.__slots__:
+            setattr(self, name, evals.field(name).to_pylist())
+
+    @classmethod
+    def of(cls, evals: pa.StructArray, kinds: list[str | None]) -> _History | None:
+        return cls(evals) if any(k in DUNNED_KINDS for k in kinds) else None
+
+    def builds(self, kind: str | None, j: int) -> bool:
+        """Whether the reader builds event ``j`` of ``kind`` (a stage entry or a contact)."""
+        if kind == "stage_entered":
+            return (
+                _nonempty(self.stage[j])
+                and _opt_name(self.policy_id[j])
+                and _opt_name(self.policy_version[j])
+                and _opt_name(self.debt_id[j])
+            )
+        if kind == "contact":
+            ids = self.debt_ids[j]
+            return (
+                _nonempty(self.channel[j])
+                and self.outcome[j] in _OUTCOMES
+                and _opt_name(self.stage[j])
+                and _opt_name(self.step[j])
+                and (ids is None or all(_nonempty(x) for x in ids))
+                and self.initiated_by[j] in (None, "creditor", "debtor")
+                and self.party[j] in (None, "debtor", "third_party", "representative")
+            )
+        return False
+
+
+def _opt_name(value: object) -> bool:
+    return value is None or _nonempty(value)
+
+
+def _contact_retention(policy: Policy) -> tuple[int, ...]:
+    """The years of the policy's retention rules counted from the last contact (the only
+    ones a settled history can date; :func:`dunned_for` turns the rest away)."""
+    return tuple(
+        rule.years
+        for rule in policy.compiled.retention_rules
+        if isinstance(rule, RecordRetention) and rule.from_event == LAST_CONTACT
+    )
 
 
 def _known(name: str, known: dict[str, tzinfo | None]) -> bool:
