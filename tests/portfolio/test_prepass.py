@@ -26,8 +26,10 @@ from hypothesis import strategies as st
 from overdue import REFERENCE_POLICY, Account, Invoice, Money, Policy
 from overdue.events import (
     ContactAttempted,
-    ManualHold,
+    DisputeOpened,
+    DisputeResolved,
     InvoiceIssued,
+    ManualHold,
     PaymentReceived,
     PromiseToPay,
     StageEntered,
@@ -101,7 +103,8 @@ def days(draw: st.DrawFn) -> date:
     return NOW.date() + timedelta(days=draw(st.integers(-3, 6)))
 
 
-LADDER_KINDS = ["stage_entered", "contact", "contact", "promise_to_pay"]
+LADDER_KINDS = ["stage_entered", "contact", "contact", "promise_to_pay", "dispute_opened",
+                "dispute_resolved"]  # fmt: skip
 # Kinds the pre-pass always leaves to the engine.
 OTHER_KINDS = ["manual_hold", "write_off", "dispute_opened", "stage_left", "debtor_contacted"]
 
@@ -147,6 +150,8 @@ def event(
             policy_id=pick(draw, [None, "reference"], [""]),
             policy_version=pick(draw, [None, "1"], [" "]),
         )
+    elif kind in ("dispute_opened", "dispute_resolved"):
+        ev["dispute_id"] = pick(draw, [None, None, "d2"], [" "])
     elif kind == "manual_hold":
         ev["reason"] = "asked"
     elif kind in ("stage_left",):
@@ -224,7 +229,8 @@ def dunned(draw: st.DrawFn) -> dict[str, Any]:
     ]  # fmt: skip
     for _ in range(draw(st.integers(1, 6))):
         at = t0 + timedelta(hours=draw(st.integers(1, 24 * 31)))
-        kind = draw(st.sampled_from(["stage_entered", "contact", "contact", "promise_to_pay"]))
+        kind = draw(st.sampled_from(["stage_entered", "contact", "contact", "promise_to_pay",
+                                     "dispute_opened", "dispute_resolved"]))  # fmt: skip
         ev: dict[str, Any] = {"kind": kind, "at": at}
         if kind == "stage_entered":
             ev.update(stage=odd(["reminder", "formal_notice", "retired"], [" "]),
@@ -239,6 +245,8 @@ def dunned(draw: st.DrawFn) -> dict[str, Any]:
                       debt_ids=odd([None, ["D1", "D2"]], [["D1", ""]]),
                       initiated_by=odd([None, "creditor", "debtor"], ["bot"]),
                       party=odd([None, "representative", "third_party"], ["neighbour"]))  # fmt: skip
+        elif kind in ("dispute_opened", "dispute_resolved"):
+            ev["dispute_id"] = odd([None, None, "d2"], [""])
         else:
             ev.update(amount=odd(["30", "5.5"], ["-1"]), currency=odd([cur], ["EUR", "usd"]),
                       by=odd([NOW.date() + timedelta(days=2), NOW.date() - timedelta(days=9)],
@@ -349,13 +357,16 @@ def test_paid_after_dunning_is_settled() -> None:
             *history, StageEntered(at=NOW + timedelta(days=2), stage="reminder"))),
         Account("WRITTEN-OFF", timezone=z, events=(*history, WrittenOff(at=t))),
         Account("HELD", timezone=z, events=(*history, ManualHold(at=t, reason="asked"))),
+        Account("DISPUTED", timezone=z, events=(*history, DisputeOpened(at=t))),
+        Account("DISPUTE-CLOSED", timezone=z, events=(
+            *history, DisputeOpened(at=t), DisputeResolved(at=t + timedelta(days=1)))),
     ]  # fmt: skip
     keep = with_rule(REFERENCE_POLICY, RecordRetention("keep", years=3))
     out = same_rows(keep, accounts_to_table(accounts), NOW)
     rows = {r["account_id"]: r for r in out.to_pylist()}
     assert {k for k, r in rows.items() if r["source"] == "prepass"} == {
-        "DUNNED-PAID", "DUNNED-AHEAD"
-    }
+        "DUNNED-PAID", "DUNNED-AHEAD", "DISPUTE-CLOSED"
+    }  # a dispute still open is stated by the engine's decision
     paid = rows["DUNNED-PAID"]
     assert (paid["status"], paid["reasons"], paid["stage"]) == (
         "resolved", ["paid_in_full"], "formal_notice"
@@ -365,7 +376,8 @@ def test_paid_after_dunning_is_settled() -> None:
         year=t.year + 3
     )  # the creditor's last contact, not the debtor's call after it
     assert rows["DUNNED-AHEAD"]["wake_at"] == NOW + timedelta(days=2)
-    for policy in (POLICIES[5], POLICIES[6], POLICIES[7]):
+    rung = with_rule(REFERENCE_POLICY, RecordRetention("r", years=2, from_event="stage_entered:reminder"))
+    for policy in (POLICIES[5], POLICIES[6], POLICIES[7], rung):
         assert not dunned_for(policy)
         out = same_rows(policy, accounts_to_table(accounts[:1]), NOW)
         assert out["source"].to_pylist() == ["engine"]
@@ -454,3 +466,20 @@ def test_the_fold_order_and_its_credit_are_the_engines() -> None:
     assert rows["LATE-ENTRY"]["source"] == rows["CREDIT"]["source"] == "prepass"
     assert (rows["LATE-ENTRY"]["status"], rows["LATE-ENTRY"]["balance"]) == ("resolved", "0.00")
     assert (rows["CREDIT"]["status"], rows["CREDIT"]["balance"]) == ("resolved", "0.00")
+
+
+def test_an_error_row_does_not_depend_on_the_other_rows() -> None:
+    """The reader builds events kind by kind in the order the kinds first occur in the whole
+    table; the error it reports for an account is still its first bad event (it was the first
+    kind met in the table, so the pre-pass, which sends the engine fewer rows, changed it)."""
+    t = NOW - timedelta(days=3)
+    bad = {"id": "BAD", "events": [
+        {"kind": "stage_entered", "at": t, "stage": " "},
+        {"kind": "contact", "at": t, "channel": " ", "outcome": "delivered"},
+    ]}  # fmt: skip
+    first = {"id": "FIRST", "events": [
+        {"kind": "contact", "at": t, "channel": "sms", "outcome": "delivered"}]}  # fmt: skip
+    for rows in ([bad], [first, bad]):
+        table = pa.Table.from_pylist(rows, schema=ACCOUNTS_SCHEMA)
+        out = decide_table(REFERENCE_POLICY, table, NOW, prepass=False).to_pylist()[-1]
+        assert (out["status"], out["error_event_index"]) == ("error", 0)

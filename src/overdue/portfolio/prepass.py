@@ -65,11 +65,15 @@ SETTLES_KINDS = ("invoice_issued", "payment")
 """The only event kinds a settled account may hold: the engine's settled phase reads the books
 (invoices, payments) and nothing else."""
 
-DUNNED_KINDS = ("stage_entered", "contact", "promise_to_pay")
+DUNNED_KINDS = (
+    "stage_entered", "contact", "promise_to_pay", "dispute_opened", "dispute_resolved"
+)  # fmt: skip
 """The ladder's own kinds a settled account may hold as well, under a policy
 :func:`dunned_for` allows: the settled phase does not read them (a promise pauses the ladder
 only after it, the rung on file is only stated), so an account dunned and then paid in full
-is ``resolved`` whatever its stage entries, contacts and promises."""
+is ``resolved`` whatever its stage entries, contacts, promises and (resolved) disputes.  A
+dispute still open at ``now`` leaves the account to the engine (the decision says the debt is
+disputed)."""
 
 _ZERO = Decimal(0)
 _OUTCOMES = frozenset(o.value for o in Outcome)
@@ -374,6 +378,7 @@ def _settle_rows(
         stage: str | None = None
         since: int | None = None
         contacted: int | None = None  # the last contact the creditor made (retention)
+        disputes: set[str] = set()  # open at the time folded to
         for at, j, amount in folded:
             kind = ev_kind[j]
             if kind == "invoice_issued":
@@ -389,9 +394,19 @@ def _settle_rows(
                 assert dunned is not None
                 if dunned.initiated_by[j] in (None, "creditor"):
                     contacted = at
+            elif kind == "dispute_opened":  # the fold refuses one opened twice
+                assert dunned is not None
+                key = dunned.dispute_id[j] or "dispute"
+                ok = key not in disputes
+                disputes.add(key)
+            elif kind == "dispute_resolved":  # ... and one resolved that is not open
+                assert dunned is not None
+                key = dunned.dispute_id[j] or "dispute"
+                ok = key in disputes
+                disputes.discard(key)
             if not ok:
                 break
-        if not ok:
+        if not ok or disputes:
             continue
         z = _zone_of(name)
         try:
@@ -426,11 +441,11 @@ def _settle_rows(
 
 
 class _History:
-    """The columns of the ladder's own kinds (stage entries, contacts, promises), and the
+    """The columns of the ladder's own kinds (stage entries, contacts, promises, disputes), and the
     reader's checks of them: the same validators the event classes run, on the values."""
 
-    __slots__ = ("by", "channel", "debt_id", "debt_ids", "initiated_by", "outcome", "party",
-                 "policy_id", "policy_version", "stage", "step")  # fmt: skip
+    __slots__ = ("by", "channel", "debt_id", "debt_ids", "dispute_id", "initiated_by",
+                 "outcome", "party", "policy_id", "policy_version", "stage", "step")  # fmt: skip
 
     def __init__(self, evals: pa.StructArray) -> None:
         for name in self.__slots__:
@@ -460,6 +475,8 @@ class _History:
                 and self.initiated_by[j] in (None, "creditor", "debtor")
                 and self.party[j] in (None, "debtor", "third_party", "representative")
             )
+        if kind in ("dispute_opened", "dispute_resolved"):
+            return _opt_name(self.dispute_id[j])
         return False
 
 
