@@ -347,6 +347,7 @@ def _settle_rows(
         # Every event must be one the reader builds (also those after ``now``); those up to
         # ``now`` are folded in effective order (by ``at``, ties in the order given).
         folded: list[tuple[int, int, Decimal | None]] = []
+        later: list[int] = []  # stage entries, contacts, disputes: the reader's checks pending
         ahead: int | None = None  # the earliest event after ``now``: the engine wakes for it
         for j in range(e_off[r], e_off[r + 1]):
             if not ok:
@@ -365,8 +366,9 @@ def _settle_rows(
             elif kind == "promise_to_pay":
                 amount = _amount(ev_amount[j], ev_cur[j])
                 ok = amount is not None and dunned is not None and dunned.by[j] is not None
-            else:
-                ok = dunned is not None and dunned.builds(kind, j)
+            else:  # checked below, once the account proves settled (most dunned ones do not)
+                ok = dunned is not None
+                later.append(j)
             if ok and at <= now_us:  # type: ignore[operator]
                 folded.append((at, j, amount))  # type: ignore[arg-type]
             elif ok and (ahead is None or at < ahead):  # type: ignore[operator]
@@ -419,6 +421,10 @@ def _settle_rows(
             continue
         if decided is None:
             continue
+        if later:
+            assert dunned is not None
+            if not all(dunned.builds(ev_kind[j], j) for j in later):
+                continue
         chosen.append(r)
         status, wake, reasons = decided
         if ahead is not None:  # as ``decide``: never later than the next fact on file
@@ -444,12 +450,23 @@ class _History:
     """The columns of the ladder's own kinds (stage entries, contacts, promises, disputes), and the
     reader's checks of them: the same validators the event classes run, on the values."""
 
-    __slots__ = ("by", "channel", "debt_id", "debt_ids", "dispute_id", "initiated_by",
-                 "outcome", "party", "policy_id", "policy_version", "stage", "step")  # fmt: skip
+    __slots__ = ("_cols", "_evals", "by", "dispute_id", "initiated_by", "stage")
 
     def __init__(self, evals: pa.StructArray) -> None:
-        for name in self.__slots__:
-            setattr(self, name, evals.field(name).to_pylist())
+        # What the fold reads, now; what only the checks read, on first use (few accounts
+        # with these kinds are settled: most are overdue).
+        self._evals = evals
+        self._cols: dict[str, list[Any]] = {}
+        self.by = evals.field("by").to_pylist()
+        self.dispute_id = evals.field("dispute_id").to_pylist()
+        self.initiated_by = evals.field("initiated_by").to_pylist()
+        self.stage = evals.field("stage").to_pylist()
+
+    def _col(self, name: str) -> list[Any]:
+        col = self._cols.get(name)
+        if col is None:
+            col = self._cols[name] = self._evals.field(name).to_pylist()
+        return col
 
     @classmethod
     def of(cls, evals: pa.StructArray, kinds: list[str | None]) -> _History | None:
@@ -460,20 +477,20 @@ class _History:
         if kind == "stage_entered":
             return (
                 _nonempty(self.stage[j])
-                and _opt_name(self.policy_id[j])
-                and _opt_name(self.policy_version[j])
-                and _opt_name(self.debt_id[j])
+                and _opt_name(self._col("policy_id")[j])
+                and _opt_name(self._col("policy_version")[j])
+                and _opt_name(self._col("debt_id")[j])
             )
         if kind == "contact":
-            ids = self.debt_ids[j]
+            ids = self._col("debt_ids")[j]
             return (
-                _nonempty(self.channel[j])
-                and self.outcome[j] in _OUTCOMES
+                _nonempty(self._col("channel")[j])
+                and self._col("outcome")[j] in _OUTCOMES
                 and _opt_name(self.stage[j])
-                and _opt_name(self.step[j])
+                and _opt_name(self._col("step")[j])
                 and (ids is None or all(_nonempty(x) for x in ids))
                 and self.initiated_by[j] in (None, "creditor", "debtor")
-                and self.party[j] in (None, "debtor", "third_party", "representative")
+                and self._col("party")[j] in (None, "debtor", "third_party", "representative")
             )
         if kind in ("dispute_opened", "dispute_resolved"):
             return _opt_name(self.dispute_id[j])
