@@ -125,7 +125,8 @@ def event(
     at = NOW + timedelta(hours=draw(st.integers(-24 * 6, 30)))
     ev: dict[str, Any] = {"kind": kind, "at": at}
     if kind in ("invoice_issued", "payment", "promise_to_pay"):
-        ev.update(amount=pick(draw, AMOUNTS, BAD_AMOUNTS), currency=pick(draw, currency, BAD_CURRENCIES))
+        ev.update(amount=pick(draw, AMOUNTS, BAD_AMOUNTS),
+                  currency=pick(draw, currency, BAD_CURRENCIES))
     if kind == "invoice_issued":
         ev["invoice_id"] = pick(draw, IDS, BAD_IDS)
         ev["due"] = days(draw) if draw(st.integers(0, 11)) else None
@@ -244,7 +245,7 @@ def dunned(draw: st.DrawFn) -> dict[str, Any]:
                       template=draw(st.sampled_from([None, "t"])),
                       debt_ids=odd([None, ["D1", "D2"]], [["D1", ""]]),
                       initiated_by=odd([None, "creditor", "debtor"], ["bot"]),
-                      party=odd([None, "representative", "third_party"], ["neighbour"]))  # fmt: skip
+                      party=odd([None, "representative", "third_party"], ["x"]))  # fmt: skip
         elif kind in ("dispute_opened", "dispute_resolved"):
             ev["dispute_id"] = odd([None, None, "d2"], [""])
         else:
@@ -376,12 +377,16 @@ def test_paid_after_dunning_is_settled() -> None:
         year=t.year + 3
     )  # the creditor's last contact, not the debtor's call after it
     assert rows["DUNNED-AHEAD"]["wake_at"] == NOW + timedelta(days=2)
-    rung = with_rule(REFERENCE_POLICY, RecordRetention("r", years=2, from_event="stage_entered:reminder"))
+    rung = with_rule(
+        REFERENCE_POLICY, RecordRetention("r", years=2, from_event="stage_entered:reminder")
+    )
     for policy in (POLICIES[5], POLICIES[6], POLICIES[7], rung):
         assert not dunned_for(policy)
         out = same_rows(policy, accounts_to_table(accounts[:1]), NOW)
         assert out["source"].to_pylist() == ["engine"]
-    assert dunned_for(REFERENCE_POLICY) and dunned_for(keep) and dunned_for(POLICIES[8])
+    assert dunned_for(REFERENCE_POLICY)
+    assert dunned_for(keep)
+    assert dunned_for(POLICIES[8])
 
 
 def test_a_bad_value_in_the_ladders_events_is_the_engines_error() -> None:

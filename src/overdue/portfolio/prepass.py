@@ -434,7 +434,9 @@ def _settle_rows(
         cols["account_id"].append(aid)
         cols["status"].append(status)
         cols["stage"].append(stage)
-        cols["stage_since"].append(None if since is None else _EPOCH + timedelta(microseconds=since))
+        cols["stage_since"].append(
+            None if since is None else _EPOCH + timedelta(microseconds=since)
+        )
         cols["balance"].append(None if books.currency is None else format(books.owed, "f"))
         cols["currency"].append(books.currency)
         cols["zone"].append(name)
@@ -526,7 +528,7 @@ def _zone_of(name: str | None) -> tzinfo:
     return zone(name) if name is not None else UTC
 
 
-def _first(item: tuple[int, int, Decimal]) -> int:
+def _first(item: tuple[int, int, Decimal | None]) -> int:
     return item[0]
 
 
