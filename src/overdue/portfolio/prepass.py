@@ -18,18 +18,27 @@ An account is a candidate only when all of these hold, checked over the columns 
 (``pyarrow.compute``, no Python per row) and then, for the candidates, with the same
 checks and arithmetic the reader and the engine's fold use (Money's, Decimal, the allocation order):
 
-* its events are only ``invoice_issued`` and ``payment`` (a stage entered, a contact, a
-  dispute, a promise, a hold ... all leave it to the engine);
-* it would be built without error (ids, zones, amounts, currencies, due dates) and folded
-  without error (one currency, no invoice issued twice, no payment naming an unknown invoice);
-* the policy's retention rules cannot date anything from such a history (each is a
-  ``record_retention`` rule counted from the last contact or from a milestone other than an
-  invoice or a payment), so ``retain_until`` is empty -- otherwise the pre-pass is off for that
-  policy.
+* its events are only ``invoice_issued`` and ``payment`` -- or, under a policy
+  :func:`dunned_for` allows, also the ladder's own kinds (:data:`DUNNED_KINDS`: stage entries,
+  contacts, promises, disputes), which the settled phase does not read: an account dunned and
+  then paid in full is ``resolved``, its row stating the rung on file (a write-off, a hold, a
+  dispute still open ... leave it to the engine);
+* it would be built without error (ids, zones, amounts, currencies, due dates, the ladder
+  events' names and values) and folded without error (one currency, no invoice issued twice,
+  no payment naming an unknown invoice, no promise in another currency, no dispute opened
+  twice or resolved unopened);
+* the policy's retention rules cannot date anything from such a history other than from the
+  last contact, which the pre-pass dates as ``record_retention`` does -- otherwise the pre-pass
+  is off for that policy (a rule counted from an invoice or a payment) or for the ladder's
+  kinds (a rule counted from one of them); and for the ladder's kinds, the policy is not on
+  the billing side (stepping down, service actions: ``Policy.billing_side``) and its ladder
+  runs per account.
 
 Anything else -- overdue accounts, the ladder, holds, errors -- goes to the engine as before.
 ``tests/portfolio/test_prepass.py`` proves with hypothesis (generated invoices, payments,
-zones, currencies, bad values, out-of-order and future events) and with the golden corpus that
+the ladder's events followed by a full payment, zones, currencies, bad values, out-of-order
+and future events, billing-side, per-invoice and retention policies) and with the golden
+corpus that
 each settled row equals the row of the engine's decision in every column but ``source``
 (``'prepass'``, which says how it was decided).
 """
