@@ -104,9 +104,9 @@ def days(draw: st.DrawFn) -> date:
 
 
 LADDER_KINDS = ["stage_entered", "contact", "contact", "promise_to_pay", "dispute_opened",
-                "dispute_resolved"]  # fmt: skip
+                "dispute_resolved", "write_off"]  # fmt: skip
 # Kinds the pre-pass always leaves to the engine.
-OTHER_KINDS = ["manual_hold", "write_off", "dispute_opened", "stage_left", "debtor_contacted"]
+OTHER_KINDS = ["manual_hold", "opt_out", "stage_left", "debtor_contacted"]
 
 
 def event(
@@ -157,7 +157,7 @@ def event(
         ev["reason"] = "asked"
     elif kind in ("stage_left",):
         ev["stage"] = "reminder"
-    elif kind == "debtor_contacted":
+    elif kind in ("debtor_contacted", "opt_out"):
         ev["channel"] = "sms"
     return ev
 
@@ -213,6 +213,10 @@ def test_settled_rows_are_the_engines(
     same_rows(policy, table, NOW + timedelta(hours=hours))
 
 
+DUNNED_DRAWN = ["stage_entered", "contact", "contact", "promise_to_pay", "dispute_opened",
+                "dispute_resolved", "write_off"]  # fmt: skip
+
+
 @st.composite
 def dunned(draw: st.DrawFn) -> dict[str, Any]:
     """An account dunned and then paid (in full, or not quite, or more): one bill, the
@@ -230,8 +234,7 @@ def dunned(draw: st.DrawFn) -> dict[str, Any]:
     ]  # fmt: skip
     for _ in range(draw(st.integers(1, 6))):
         at = t0 + timedelta(hours=draw(st.integers(1, 24 * 31)))
-        kind = draw(st.sampled_from(["stage_entered", "contact", "contact", "promise_to_pay",
-                                     "dispute_opened", "dispute_resolved"]))  # fmt: skip
+        kind = draw(st.sampled_from(DUNNED_DRAWN))
         ev: dict[str, Any] = {"kind": kind, "at": at}
         if kind == "stage_entered":
             ev.update(stage=odd(["reminder", "formal_notice", "retired"], [" "]),
@@ -347,7 +350,8 @@ def _dunned_history(t: datetime, paid: str = "80.00") -> tuple[Any, ...]:
 def test_paid_after_dunning_is_settled() -> None:
     """Stage entries, contacts and a kept promise, then full payment: ``resolved`` from the
     columns, the rung on file stated, retention dated from the creditor's last contact; a
-    write-off, a hold, a dispute, billing-side and per-invoice policies go to the engine."""
+    write-off is settled too (``written_off``, first in the settled phase); a hold, an open
+    dispute, billing-side and per-invoice policies go to the engine."""
     t = NOW - timedelta(days=40)
     history = _dunned_history(t)
     z = "Asia/Shanghai"
@@ -366,7 +370,7 @@ def test_paid_after_dunning_is_settled() -> None:
     out = same_rows(keep, accounts_to_table(accounts), NOW)
     rows = {r["account_id"]: r for r in out.to_pylist()}
     assert {k for k, r in rows.items() if r["source"] == "prepass"} == {
-        "DUNNED-PAID", "DUNNED-AHEAD", "DISPUTE-CLOSED"
+        "DUNNED-PAID", "DUNNED-AHEAD", "DISPUTE-CLOSED", "WRITTEN-OFF"
     }  # a dispute still open is stated by the engine's decision
     paid = rows["DUNNED-PAID"]
     assert (paid["status"], paid["reasons"], paid["stage"]) == (
@@ -377,6 +381,9 @@ def test_paid_after_dunning_is_settled() -> None:
         year=t.year + 3
     )  # the creditor's last contact, not the debtor's call after it
     assert rows["DUNNED-AHEAD"]["wake_at"] == NOW + timedelta(days=2)
+    assert (rows["WRITTEN-OFF"]["status"], rows["WRITTEN-OFF"]["reasons"]) == (
+        "written_off", ["written_off"]
+    )
     rung = with_rule(
         REFERENCE_POLICY, RecordRetention("r", years=2, from_event="stage_entered:reminder")
     )

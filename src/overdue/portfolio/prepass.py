@@ -21,8 +21,8 @@ checks and arithmetic the reader and the engine's fold use (Money's, Decimal, th
 * its events are only ``invoice_issued`` and ``payment`` -- or, under a policy
   :func:`dunned_for` allows, also the ladder's own kinds (:data:`DUNNED_KINDS`: stage entries,
   contacts, promises, disputes), which the settled phase does not read: an account dunned and
-  then paid in full is ``resolved``, its row stating the rung on file (a write-off, a hold, a
-  dispute still open ... leave it to the engine);
+  then paid in full is ``resolved``, its row stating the rung on file, and one written off is
+  ``written_off`` whatever it owes (a hold, a dispute still open ... leave it to the engine);
 * it would be built without error (ids, zones, amounts, currencies, due dates, the ladder
   events' names and values) and folded without error (one currency, no invoice issued twice,
   no payment naming an unknown invoice, no promise in another currency, no dispute opened
@@ -75,12 +75,14 @@ SETTLES_KINDS = ("invoice_issued", "payment")
 (invoices, payments) and nothing else."""
 
 DUNNED_KINDS = (
-    "stage_entered", "contact", "promise_to_pay", "dispute_opened", "dispute_resolved"
+    "stage_entered", "contact", "promise_to_pay", "dispute_opened", "dispute_resolved",
+    "write_off",
 )  # fmt: skip
 """The ladder's own kinds a settled account may hold as well, under a policy
 :func:`dunned_for` allows: the settled phase does not read them (a promise pauses the ladder
 only after it, the rung on file is only stated), so an account dunned and then paid in full
-is ``resolved`` whatever its stage entries, contacts, promises and (resolved) disputes.  A
+is ``resolved`` whatever its stage entries, contacts, promises and (resolved) disputes, and an
+account written off is ``written_off`` whatever it owes (the settled phase's first answer).  A
 dispute still open at ``now`` leaves the account to the engine (the decision says the debt is
 disputed)."""
 
@@ -272,7 +274,6 @@ def settle(policy: Policy, table: pa.Table, now: datetime) -> tuple[pa.Array, pa
     consts = {
         "at": pa.scalar(now, pa.timestamp("us", tz="UTC")),
         "source": pa.scalar("prepass"),
-        "days_overdue": pa.scalar(0, pa.int32()),
         "policy_id": pa.scalar(policy.id),
         "policy_version": pa.scalar(policy.version),
         "actions": pa.scalar(0, pa.int32()),
@@ -323,8 +324,9 @@ def _settle_rows(
     chosen: list[int] = []
     cols: dict[str, list[Any]] = {
         k: []
-        for k in ("account_id", "status", "stage", "stage_since", "balance", "currency", "zone",
-                  "wake_at", "reasons", "retain_until", "input_events", "input_invoices")
+        for k in ("account_id", "status", "stage", "stage_since", "days_overdue", "balance",
+                  "currency", "zone", "wake_at", "reasons", "retain_until", "input_events",
+                  "input_invoices")
     }  # fmt: skip
     for r in range(m):
         aid = ids[r]
@@ -390,6 +392,7 @@ def _settle_rows(
         since: int | None = None
         contacted: int | None = None  # the last contact the creditor made (retention)
         disputes: set[str] = set()  # open at the time folded to
+        written = False  # a write-off folded: the engine's first answer
         for at, j, amount in folded:
             kind = ev_kind[j]
             if kind == "invoice_issued":
@@ -405,6 +408,8 @@ def _settle_rows(
                 assert dunned is not None
                 if dunned.initiated_by[j] in (None, "creditor"):
                     contacted = at
+            elif kind == "write_off":
+                written = True
             elif kind == "dispute_opened":  # the fold refuses one opened twice
                 assert dunned is not None
                 key = dunned.dispute_id[j] or "dispute"
@@ -421,7 +426,7 @@ def _settle_rows(
             continue
         z = _zone_of(name)
         try:
-            decided = _decided(books, name, z, now)
+            decided = _decided(books, name, z, now, written)
             retain = None
             if keep_years and contacted is not None:
                 day = (_EPOCH + timedelta(microseconds=contacted)).astimezone(z).date()
@@ -435,14 +440,15 @@ def _settle_rows(
             if not all(dunned.builds(ev_kind[j], j) for j in later):
                 continue
         chosen.append(r)
-        status, wake, reasons = decided
-        if ahead is not None:  # as ``decide``: never later than the next fact on file
+        status, wake, reasons, dov = decided
+        if ahead is not None and not written:  # as ``decide``: never later than the next fact
             nxt = (_EPOCH + timedelta(microseconds=ahead)).astimezone(z)
             if wake is None or nxt < wake:
                 wake = nxt
         cols["account_id"].append(aid)
         cols["status"].append(status)
         cols["stage"].append(stage)
+        cols["days_overdue"].append(dov)
         cols["stage_since"].append(
             None if since is None else _EPOCH + timedelta(microseconds=since)
         )
@@ -505,7 +511,7 @@ class _History:
             )
         if kind in ("dispute_opened", "dispute_resolved"):
             return _opt_name(self.dispute_id[j])
-        return False
+        return kind == "write_off"  # its reason is free text
 
 
 def _opt_name(value: object) -> bool:
@@ -542,18 +548,23 @@ def _first(item: tuple[int, int, Decimal | None]) -> int:
 
 
 def _decided(
-    books: _Books, name: str | None, z: tzinfo, now: datetime
-) -> tuple[str, datetime | None, list[str]] | None:
-    """The engine's settled phase on these books: status, wake time and reason codes (``None``
-    when the account is overdue: the ladder's)."""
+    books: _Books, name: str | None, z: tzinfo, now: datetime, written: bool = False
+) -> tuple[str, datetime | None, list[str], int] | None:
+    """The engine's settled phase on these books: status, wake time, reason codes and days
+    overdue (``None`` when the account is overdue: the ladder's).  A write-off comes first,
+    whatever is owed, and never wakes."""
     today = now.astimezone(z).date()  # first, as the engine: it fails here past the calendar
     reasons = ["zone_unknown"] if name is None else []
+    if written:
+        due = books.oldest_unpaid()
+        dov = 0 if due is None else max(0, (today - due).days)
+        return "written_off", None, [*reasons, "written_off"], dov
     if books.currency is None:
-        return "current", None, [*reasons, "no_invoices"]
+        return "current", None, [*reasons, "no_invoices"], 0
     if books.owed <= 0:
-        return "resolved", None, [*reasons, "paid_in_full"]
+        return "resolved", None, [*reasons, "paid_in_full"], 0
     due = books.oldest_unpaid()
     if due is None or (today - due).days > 0:
         return None
     wake = at_local(due + timedelta(days=1), time(0), z) if due < date.max else None
-    return "current", wake, [*reasons, "not_overdue"]
+    return "current", wake, [*reasons, "not_overdue"], 0
