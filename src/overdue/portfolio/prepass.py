@@ -14,6 +14,9 @@ would, for three classes:
 * **not overdue yet** (the oldest unpaid invoice is due today or later in the debtor's zone):
   ``current``, reason ``not_overdue``, waking at local midnight after that due date.
 
+and, for histories with the ladder's kinds (below), a fourth that the settled phase answers
+first: **written off**: ``written_off``, reason ``written_off``, whatever is owed, no wake time.
+
 An account is a candidate only when all of these hold, checked over the columns first
 (``pyarrow.compute``, no Python per row) and then, for the candidates, with the same
 checks and arithmetic the reader and the engine's fold use (Money's, Decimal, the allocation order):
