@@ -5,6 +5,7 @@ Usage::
     python benchmarks/bench_portfolio.py --part cli --accounts 20000     # one core, CLI
     python benchmarks/bench_portfolio.py --part json --accounts 5000     # where JSON decode goes
     python benchmarks/bench_portfolio.py --part nights --accounts 20000  # first/second night
+    python benchmarks/bench_portfolio.py --part nights --shares 0,0.5 --paid-share 0.3
     python benchmarks/bench_portfolio.py --part dask --accounts 1000000  # 2 workers, nightly
     python benchmarks/bench_portfolio.py --part dask --accounts 1000000 --distinct 1000000
     python benchmarks/bench_portfolio.py                                 # all three, defaults
@@ -110,21 +111,45 @@ def books_account(i: int, rng: Any) -> Account:
     return Account(f"BIL-{i:07d}", timezone=getattr(tz, "key", None), events=tuple(events))
 
 
-def night_one(start: int, n: int, seed: int, books_share: float = 0.0) -> tuple[Any, Any]:
+def paid_account(i: int, rng: Any) -> Account:
+    """An account that went through dunning and then paid everything it owed: a reference
+    ladder history (stage entries, contacts, promises, disputes now and then) and a last
+    payment of the balance, one to three days before the first night."""
+    from overdue import Money
+    from overdue.events import PaymentReceived
+    from overdue.snapshot import fold
+
+    a = make_account(i, rng)
+    balance = fold(a, NIGHT_1).balance
+    if balance is None or balance.amount <= 0:
+        return a
+    at = NIGHT_1 - timedelta(days=rng.randint(1, 3), hours=rng.randint(0, 20))
+    return a.with_events(PaymentReceived(at=at, amount=Money(balance.amount, balance.currency)))
+
+
+def night_one(
+    start: int, n: int, seed: int, books_share: float = 0.0, paid_share: float = 0.0
+) -> tuple[Any, Any]:
     """Accounts ``start .. start+n`` as they stand for night 2, and their night-1 decisions.
 
-    ``books_share`` of them are :func:`books_account` (never dunned), the rest follow the
-    reference ladder (``bench_decide.make_account``)."""
+    ``books_share`` of them are :func:`books_account` (never dunned), ``paid_share``
+    :func:`paid_account` (dunned, then paid in full), the rest follow the reference ladder
+    (``bench_decide.make_account``)."""
     import random
 
     from overdue.portfolio.arrow import DecisionRows, accounts_to_table
 
     rng = random.Random(seed * 1_000_003 + start)
-    accounts = [
-        books_account(start + i, rng) if rng.random() < books_share
-        else make_account(start + i, rng)
-        for i in range(n)
-    ]  # fmt: skip
+
+    def one(i: int) -> Account:
+        x = rng.random()
+        if x < books_share:
+            return books_account(i, rng)
+        if x < books_share + paid_share:
+            return paid_account(i, rng)
+        return make_account(i, rng)
+
+    accounts = [one(start + i) for i in range(n)]
     rows = DecisionRows()
     after = []
     for a in accounts:
@@ -252,10 +277,13 @@ def bench_cli(n: int, workdir: Path) -> None:
         print(f"    {name:<26} {took / n * 1e6:7.1f} us/account  {took / total:4.0%}")
 
 
-def bench_nights(n: int, shares: Sequence[float], workdir: Path) -> None:
+def bench_nights(
+    n: int, shares: Sequence[float], workdir: Path, paid_share: float = 0.0
+) -> None:
     """A first night (no ``--previous``) and a second night of ``overdue next`` on Parquet, on
     one core, for portfolios where ``share`` of the accounts were never dunned (invoices and
-    payments only: paid up, or a bill not due yet) and the rest follow the reference ladder.
+    payments only: paid up, or a bill not due yet), ``paid_share`` went through dunning and
+    then paid in full (:func:`paid_account`), and the rest follow the reference ladder.
 
     Each night runs through the command line in this process; the first night also without
     the pre-pass (every account not kept goes to the engine), for the ratio.  Rates are
@@ -292,11 +320,13 @@ def bench_nights(n: int, shares: Sequence[float], workdir: Path) -> None:
         return took, cpu, summary(pq.read_table(out))
 
     for share in shares:
-        table, _ = night_one(0, n, seed=1, books_share=share)
+        paid = min(paid_share, 1 - share)
+        table, _ = night_one(0, n, seed=1, books_share=share, paid_share=paid)
         src = workdir / f"accounts-{share}.parquet"
         write_accounts(src, table)
         d1 = str(workdir / f"n1-{share}.parquet")
-        print(f"  {share:.0%} never dunned, {1 - share:.0%} on the ladder:")
+        print(f"  {share:.0%} never dunned, {paid:.0%} paid after dunning,"
+              f" {1 - share - paid:.0%} on the ladder:")
         for label, argv, pp in (
             ("night 1, no pre-pass", ("-o", str(workdir / "n1-off.parquet")), False),
             ("night 1", ("-o", d1), True),
@@ -458,6 +488,8 @@ def main(argv: list[str] | None = None) -> int:
                         default="all")
     parser.add_argument("--shares", default="0,0.5,0.8,0.9",
                         help="nights: shares of never-dunned accounts to run, comma-separated")
+    parser.add_argument("--paid-share", type=float, default=0.0,
+                        help="nights: share of accounts dunned and then paid in full")
     parser.add_argument("--accounts", type=int, default=0, help="portfolio size")
     parser.add_argument("--distinct", type=int, default=25_000,
                         help="Dask: distinct histories generated (the rest are renamed copies)")
@@ -479,7 +511,7 @@ def main(argv: list[str] | None = None) -> int:
             bench_cli(args.accounts or 20_000, workdir)
         if args.part in ("all", "nights"):
             shares = [float(x) for x in args.shares.split(",")]
-            bench_nights(args.accounts or 20_000, shares, workdir)
+            bench_nights(args.accounts or 20_000, shares, workdir, args.paid_share)
         if args.part in ("all", "dask"):
             n = args.accounts or 1_000_000
             bench_dask(n, args.distinct, min(args.partition_size, n), workdir,

@@ -24,10 +24,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from overdue import REFERENCE_POLICY, Account, Invoice, Money, Policy
-from overdue.events import ContactAttempted, InvoiceIssued, PaymentReceived, StageEntered
+from overdue.events import (
+    ContactAttempted,
+    DisputeOpened,
+    DisputeResolved,
+    InvoiceIssued,
+    ManualHold,
+    PaymentReceived,
+    PromiseToPay,
+    StageEntered,
+    WrittenOff,
+)
 from overdue.portfolio.arrow import ACCOUNTS_SCHEMA, accounts_to_table
 from overdue.portfolio.kernel import decide_table, summary
-from overdue.portfolio.prepass import enabled_for
+from overdue.portfolio.prepass import dunned_for, enabled_for
 from overdue.rules.records import RecordRetention
 from overdue.testing import strategies
 
@@ -46,6 +56,12 @@ POLICIES = [
     attrs.evolve(REFERENCE_POLICY, assumed_zone=None),  # reason zone_unknown, days in UTC
     with_rule(REFERENCE_POLICY, RecordRetention("keep", years=3)),  # from the last contact
     with_rule(REFERENCE_POLICY, RecordRetention("keep-pay", years=2, from_event="payment")),
+    # The ladder's kinds are left to the engine under these three (and a milestone rule).
+    attrs.evolve(REFERENCE_POLICY, step_down="when_conditions_fail"),  # billing side
+    attrs.evolve(REFERENCE_POLICY, ladder_per="invoice"),
+    with_rule(REFERENCE_POLICY, RecordRetention("keep-rung", years=1, from_event="stage_entered")),
+    # A milestone no settled history has: the ladder's kinds are settled, retain_until empty.
+    with_rule(REFERENCE_POLICY, RecordRetention("keep-fact", years=1, from_event="fact:x")),
 ]
 
 
@@ -70,7 +86,7 @@ BAD_CURRENCIES = ["cny", "XYZ", None, "EUR"]  # EUR: a second currency on the ac
 BAD_IDS = [" ", "", None]
 
 
-def pick(draw: st.DrawFn, good: list[Any], bad: list[Any]) -> Any:
+def pick_any(draw: st.DrawFn, good: list[Any], bad: list[Any]) -> Any:
     """Mostly a good value; a bad one now and then (hypothesis favours the ends of a range and
     shrinks towards its start: the bad values sit in the middle)."""
     if 45 <= draw(st.integers(0, 99)) < 50:
@@ -78,10 +94,72 @@ def pick(draw: st.DrawFn, good: list[Any], bad: list[Any]) -> Any:
     return draw(st.sampled_from(good))
 
 
+pick = pick_any
+
+
 def days(draw: st.DrawFn) -> date:
     if 45 <= draw(st.integers(0, 99)) < 50:
         return date.max
     return NOW.date() + timedelta(days=draw(st.integers(-3, 6)))
+
+
+LADDER_KINDS = ["stage_entered", "contact", "contact", "promise_to_pay", "dispute_opened",
+                "dispute_resolved", "write_off"]  # fmt: skip
+# Kinds the pre-pass always leaves to the engine.
+OTHER_KINDS = ["manual_hold", "opt_out", "stage_left", "debtor_contacted"]
+
+
+def event(
+    draw: st.DrawFn, currency: list[str], *, ladder: bool = False, dirty: bool = True
+) -> dict[str, Any]:
+    """One event row: mostly invoices and payments, or (``ladder``) mostly stage entries,
+    contacts and promises; with bad values and other kinds now and then (when ``dirty``)."""
+
+    def pick(draw: st.DrawFn, good: list[Any], bad: list[Any]) -> Any:
+        return pick_any(draw, good, bad) if dirty else draw(st.sampled_from(good))
+
+    if ladder:
+        kind = pick(draw, LADDER_KINDS, OTHER_KINDS)
+    else:
+        kind = pick(draw, ["invoice_issued", "payment", "payment", *LADDER_KINDS], OTHER_KINDS)
+    at = NOW + timedelta(hours=draw(st.integers(-24 * 6, 30)))
+    ev: dict[str, Any] = {"kind": kind, "at": at}
+    if kind in ("invoice_issued", "payment", "promise_to_pay"):
+        ev.update(amount=pick(draw, AMOUNTS, BAD_AMOUNTS),
+                  currency=pick(draw, currency, BAD_CURRENCIES))
+    if kind == "invoice_issued":
+        ev["invoice_id"] = pick(draw, IDS, BAD_IDS)
+        ev["due"] = days(draw) if draw(st.integers(0, 11)) else None
+    elif kind == "payment":
+        ev["invoice_id"] = pick(draw, [None, None, None, "I1"], [" ", "I9"])
+    elif kind == "promise_to_pay":
+        ev["by"] = pick(draw, [NOW.date() + timedelta(days=3)], [None])
+    elif kind == "contact":
+        ev.update(
+            channel=pick(draw, ["sms", "email"], [" ", None]),
+            outcome=pick(draw, ["delivered", "no_answer", "conversation"], ["nope", None]),
+            stage=pick(draw, [None, "reminder"], [" "]),
+            step=pick(draw, [None, "sms-1"], [""]),
+            template=draw(st.sampled_from([None, "t1"])),
+            debt_ids=pick(draw, [None, [], ["D1"]], [[" "], [None]]),
+            initiated_by=pick(draw, [None, "creditor", "debtor"], ["system"]),
+            party=pick(draw, [None, "debtor", "third_party"], ["robot"]),
+        )
+    elif kind == "stage_entered":
+        ev.update(
+            stage=pick(draw, ["reminder", "courtesy_call", "formal_notice", "gone"], [" ", None]),
+            policy_id=pick(draw, [None, "reference"], [""]),
+            policy_version=pick(draw, [None, "1"], [" "]),
+        )
+    elif kind in ("dispute_opened", "dispute_resolved"):
+        ev["dispute_id"] = pick(draw, [None, None, "d2"], [" "])
+    elif kind == "manual_hold":
+        ev["reason"] = "asked"
+    elif kind in ("stage_left",):
+        ev["stage"] = "reminder"
+    elif kind in ("debtor_contacted", "opt_out"):
+        ev["channel"] = "sms"
+    return ev
 
 
 @st.composite
@@ -92,23 +170,22 @@ def rows(draw: st.DrawFn) -> dict[str, Any]:
          "currency": pick(draw, currency, BAD_CURRENCIES), "due": days(draw)}
         for _ in range(draw(st.integers(0, 2)))
     ]  # fmt: skip
+    dirty = draw(st.integers(0, 2)) == 0  # a row with bad values and other kinds now and then
     events = []
     for _ in range(draw(st.integers(0, 4))):
-        kind = pick(draw, ["invoice_issued", "payment", "payment"], ["contact", "stage_entered"])
-        at = NOW + timedelta(hours=draw(st.integers(-24 * 6, 30)))
-        ev: dict[str, Any] = {"kind": kind, "at": at,
-                              "amount": pick(draw, AMOUNTS, BAD_AMOUNTS),
-                              "currency": pick(draw, currency, BAD_CURRENCIES)}  # fmt: skip
-        if kind == "invoice_issued":
-            ev["invoice_id"] = pick(draw, IDS, BAD_IDS)
-            ev["due"] = days(draw) if draw(st.integers(0, 11)) else None
-        elif kind == "payment":
-            ev["invoice_id"] = pick(draw, [None, None, None, "I1"], [" ", "I9"])
-        elif kind == "contact":
-            ev.update(channel="sms", outcome="delivered", amount=None, currency=None)
-        else:
-            ev.update(stage="reminder", amount=None, currency=None)
-        events.append(ev)
+        events.append(event(draw, currency, dirty=dirty))
+    if draw(st.integers(0, 2)) == 0:
+        # Dunned, then paid in full (or not quite): a bill, the ladder's own events, a payment.
+        events.append({"kind": "invoice_issued", "at": NOW - timedelta(days=20),
+                       "invoice_id": "D1", "amount": "30.00", "currency": currency[0],
+                       "due": NOW.date() - timedelta(days=draw(st.integers(-2, 12)))})
+        for _ in range(draw(st.integers(1, 4))):
+            events.append(event(draw, currency, ladder=True, dirty=dirty))
+        paid = draw(st.sampled_from(["30.00", "30", "45.5", "29.99"]))
+        events.append({"kind": "payment", "at": NOW - timedelta(hours=draw(st.integers(-30, 60))),
+                       "amount": paid, "currency": currency[0]})
+        if draw(st.booleans()):
+            events = draw(st.permutations(events))
     contacts = [
         {"channel": pick(draw, ["sms"], [" "]), "address": "+8613800000000"}
         for _ in range(draw(st.integers(0, 1)))
@@ -134,6 +211,76 @@ def test_settled_rows_are_the_engines(
 ) -> None:
     table = pa.Table.from_pylist(accounts, schema=ACCOUNTS_SCHEMA)
     same_rows(policy, table, NOW + timedelta(hours=hours))
+
+
+DUNNED_DRAWN = ["stage_entered", "contact", "contact", "promise_to_pay", "dispute_opened",
+                "dispute_resolved", "write_off"]  # fmt: skip
+
+
+@st.composite
+def dunned(draw: st.DrawFn) -> dict[str, Any]:
+    """An account dunned and then paid (in full, or not quite, or more): one bill, the
+    ladder's events (a bad value in one of them now and then), a payment, in any order."""
+    cur = draw(st.sampled_from(CURRENCIES))
+    t0 = NOW - timedelta(days=30)
+    flawed = draw(st.integers(0, 3)) == 0  # one account in four may hold a bad value
+
+    def odd(good: list[Any], bad: list[Any]) -> Any:
+        return draw(st.sampled_from(bad if flawed and draw(st.integers(0, 5)) == 0 else good))
+
+    events: list[dict[str, Any]] = [
+        {"kind": "invoice_issued", "at": t0, "invoice_id": "D1", "amount": "30.00",
+         "currency": cur, "due": NOW.date() - timedelta(days=draw(st.integers(-3, 20)))},
+    ]  # fmt: skip
+    for _ in range(draw(st.integers(1, 6))):
+        at = t0 + timedelta(hours=draw(st.integers(1, 24 * 31)))
+        kind = draw(st.sampled_from(DUNNED_DRAWN))
+        ev: dict[str, Any] = {"kind": kind, "at": at}
+        if kind == "stage_entered":
+            ev.update(stage=odd(["reminder", "formal_notice", "retired"], [" "]),
+                      policy_id=odd([None, "reference"], [" "]),
+                      policy_version=odd([None, "2"], [""]),
+                      debt_id=odd([None, "D1"], [" "]))  # fmt: skip
+        elif kind == "contact":
+            ev.update(channel=odd(["sms", "voice"], [""]),
+                      outcome=odd(["delivered", "refused", "bounced"], ["lost"]),
+                      stage=odd([None, "reminder"], [" "]), step=odd([None, "s1"], [" "]),
+                      template=draw(st.sampled_from([None, "t"])),
+                      debt_ids=odd([None, ["D1", "D2"]], [["D1", ""]]),
+                      initiated_by=odd([None, "creditor", "debtor"], ["bot"]),
+                      party=odd([None, "representative", "third_party"], ["x"]))  # fmt: skip
+        elif kind in ("dispute_opened", "dispute_resolved"):
+            ev["dispute_id"] = odd([None, None, "d2"], [""])
+        else:
+            ev.update(amount=odd(["30", "5.5"], ["-1"]), currency=odd([cur], ["EUR", "usd"]),
+                      by=odd([NOW.date() + timedelta(days=2), NOW.date() - timedelta(days=9)],
+                             [None]))  # fmt: skip
+        events.append(ev)
+    events.append({"kind": "payment", "at": NOW - timedelta(hours=draw(st.integers(-40, 90))),
+                   "amount": draw(st.sampled_from(["30.00", "30", "31", "29.99"])),
+                   "currency": cur})  # fmt: skip
+    if draw(st.booleans()):
+        events = draw(st.permutations(events))
+    return {"id": "P-1", "timezone": draw(st.sampled_from(ZONES)), "events": events}
+
+
+DUNNED_POLICIES = [POLICIES[0], POLICIES[2], POLICIES[3], POLICIES[5], POLICIES[8],
+                   with_rule(POLICIES[3], RecordRetention("keep-5", years=5))]  # fmt: skip
+
+
+@PROPS
+@given(
+    st.lists(dunned(), min_size=1, max_size=6),
+    st.sampled_from(DUNNED_POLICIES),
+    st.integers(-48, 48),
+)
+def test_dunned_then_paid_rows_are_the_engines(
+    accounts: list[dict[str, Any]], policy: Policy, hours: int
+) -> None:
+    table = pa.Table.from_pylist(accounts, schema=ACCOUNTS_SCHEMA)
+    out = same_rows(policy, table, NOW + timedelta(hours=hours))
+    if policy.billing_side:  # stepping down may move the rung: the engine's
+        assert "prepass" not in out.filter(pc.is_valid(out["stage"]))["source"].to_pylist()
 
 
 @PROPS
@@ -171,14 +318,106 @@ def test_the_three_classes_are_settled() -> None:
     out = same_rows(REFERENCE_POLICY, accounts_to_table(accounts), NOW)
     by_id = {r["account_id"]: r for r in out.to_pylist()}
     assert {k for k, r in by_id.items() if r["source"] == "prepass"} == {
-        "NEW", "PAID", "DUE-TODAY", "LATER"
-    }
+        "NEW", "PAID", "DUE-TODAY", "LATER", "LADDER", "CONTACTED"
+    }  # a rung on file or a contact does not make a bill due later overdue
     assert by_id["NEW"]["reasons"] == ["no_invoices"]
     assert (by_id["PAID"]["status"], by_id["PAID"]["balance"]) == ("resolved", "0.00")
     assert by_id["DUE-TODAY"]["reasons"] == ["not_overdue"]  # in the policy's assumed zone
     assert by_id["DUE-TODAY"]["zone"] == REFERENCE_POLICY.assumed_zone
     assert by_id["LATER"]["wake_at"] == datetime(2026, 5, 1, 16, tzinfo=UTC)  # midnight CST
-    assert summary(out)["settled"] == 4
+    assert by_id["LADDER"]["stage"] == "reminder"
+    assert summary(out)["settled"] == 6
+
+
+def _dunned_history(t: datetime, paid: str = "80.00") -> tuple[Any, ...]:
+    due = (t + timedelta(days=10)).date()
+    return (
+        InvoiceIssued(at=t, invoice_id="B1", amount=Money("80.00", "CNY"), due=due),
+        StageEntered(at=t + timedelta(days=12), stage="reminder", policy_id="reference"),
+        ContactAttempted(at=t + timedelta(days=12, hours=1), channel="sms",
+                         outcome="delivered", stage="reminder", step="sms"),
+        PromiseToPay(at=t + timedelta(days=14), amount=Money("80", "CNY"),
+                     by=(t + timedelta(days=20)).date()),
+        StageEntered(at=t + timedelta(days=15), stage="formal_notice"),
+        ContactAttempted(at=t + timedelta(days=15, hours=2), channel="email",
+                         outcome="no_answer", stage="formal_notice"),
+        ContactAttempted(at=t + timedelta(days=16), channel="voice", outcome="conversation",
+                         initiated_by="debtor"),
+        PaymentReceived(at=t + timedelta(days=17), amount=Money(paid, "CNY")),
+    )  # fmt: skip
+
+
+def test_paid_after_dunning_is_settled() -> None:
+    """Stage entries, contacts and a kept promise, then full payment: ``resolved`` from the
+    columns, the rung on file stated, retention dated from the creditor's last contact; a
+    write-off is settled too (``written_off``, first in the settled phase); a hold, an open
+    dispute, billing-side and per-invoice policies go to the engine."""
+    t = NOW - timedelta(days=40)
+    history = _dunned_history(t)
+    z = "Asia/Shanghai"
+    accounts = [
+        Account("DUNNED-PAID", timezone=z, events=history),
+        Account("DUNNED-OWING", timezone=z, events=_dunned_history(t, paid="79.99")),
+        Account("DUNNED-AHEAD", timezone=z, events=(
+            *history, StageEntered(at=NOW + timedelta(days=2), stage="reminder"))),
+        Account("WRITTEN-OFF", timezone=z, events=(*history, WrittenOff(at=t))),
+        Account("HELD", timezone=z, events=(*history, ManualHold(at=t, reason="asked"))),
+        Account("DISPUTED", timezone=z, events=(*history, DisputeOpened(at=t))),
+        Account("DISPUTE-CLOSED", timezone=z, events=(
+            *history, DisputeOpened(at=t), DisputeResolved(at=t + timedelta(days=1)))),
+    ]  # fmt: skip
+    keep = with_rule(REFERENCE_POLICY, RecordRetention("keep", years=3))
+    out = same_rows(keep, accounts_to_table(accounts), NOW)
+    rows = {r["account_id"]: r for r in out.to_pylist()}
+    assert {k for k, r in rows.items() if r["source"] == "prepass"} == {
+        "DUNNED-PAID", "DUNNED-AHEAD", "DISPUTE-CLOSED", "WRITTEN-OFF"
+    }  # a dispute still open is stated by the engine's decision
+    paid = rows["DUNNED-PAID"]
+    assert (paid["status"], paid["reasons"], paid["stage"]) == (
+        "resolved", ["paid_in_full"], "formal_notice"
+    )
+    assert paid["stage_since"] == t + timedelta(days=15)
+    assert paid["retain_until"] == (t + timedelta(days=15, hours=2)).date().replace(
+        year=t.year + 3
+    )  # the creditor's last contact, not the debtor's call after it
+    assert rows["DUNNED-AHEAD"]["wake_at"] == NOW + timedelta(days=2)
+    assert (rows["WRITTEN-OFF"]["status"], rows["WRITTEN-OFF"]["reasons"]) == (
+        "written_off", ["written_off"]
+    )
+    rung = with_rule(
+        REFERENCE_POLICY, RecordRetention("r", years=2, from_event="stage_entered:reminder")
+    )
+    for policy in (POLICIES[5], POLICIES[6], POLICIES[7], rung):
+        assert not dunned_for(policy)
+        out = same_rows(policy, accounts_to_table(accounts[:1]), NOW)
+        assert out["source"].to_pylist() == ["engine"]
+    assert dunned_for(REFERENCE_POLICY)
+    assert dunned_for(keep)
+    assert dunned_for(POLICIES[8])
+
+
+def test_a_bad_value_in_the_ladders_events_is_the_engines_error() -> None:
+    """Each value the reader or the fold refuses in a stage entry, a contact or a promise
+    leaves the account to the engine, which makes its error row."""
+    t = NOW - timedelta(days=40)
+    good = accounts_to_table([Account("GOOD", timezone="UTC", events=_dunned_history(t))])
+    row = good.to_pylist()[0]
+    flaws: list[tuple[int, str, Any]] = [
+        (1, "stage", " "), (1, "policy_id", ""), (1, "policy_version", " "),
+        (1, "debt_id", " "), (2, "channel", " "), (2, "outcome", "lost"), (2, "stage", ""),
+        (2, "step", " "), (2, "debt_ids", ["D1", " "]), (2, "initiated_by", "bot"),
+        (2, "party", "neighbour"), (3, "currency", "EUR"), (3, "amount", "0"),
+        (3, "by", None), (3, "currency", "usd"),
+    ]  # fmt: skip
+    rows = []
+    for n, (index, field, value) in enumerate(flaws):
+        events = [dict(e) for e in row["events"]]
+        events[index][field] = value
+        rows.append({**row, "id": f"BAD-{n}", "events": events})
+    table = pa.Table.from_pylist([row, *rows], schema=ACCOUNTS_SCHEMA)
+    out = same_rows(REFERENCE_POLICY, table, NOW)
+    assert out["source"].to_pylist() == ["prepass"] + ["engine"] * len(flaws)
+    assert out["status"].to_pylist() == ["resolved"] + ["error"] * len(flaws)
 
 
 def test_a_retention_rule_dated_from_a_payment_turns_it_off() -> None:
@@ -239,3 +478,20 @@ def test_the_fold_order_and_its_credit_are_the_engines() -> None:
     assert rows["LATE-ENTRY"]["source"] == rows["CREDIT"]["source"] == "prepass"
     assert (rows["LATE-ENTRY"]["status"], rows["LATE-ENTRY"]["balance"]) == ("resolved", "0.00")
     assert (rows["CREDIT"]["status"], rows["CREDIT"]["balance"]) == ("resolved", "0.00")
+
+
+def test_an_error_row_does_not_depend_on_the_other_rows() -> None:
+    """The reader builds events kind by kind in the order the kinds first occur in the whole
+    table; the error it reports for an account is still its first bad event (it was the first
+    kind met in the table, so the pre-pass, which sends the engine fewer rows, changed it)."""
+    t = NOW - timedelta(days=3)
+    bad = {"id": "BAD", "events": [
+        {"kind": "stage_entered", "at": t, "stage": " "},
+        {"kind": "contact", "at": t, "channel": " ", "outcome": "delivered"},
+    ]}  # fmt: skip
+    first = {"id": "FIRST", "events": [
+        {"kind": "contact", "at": t, "channel": "sms", "outcome": "delivered"}]}  # fmt: skip
+    for rows in ([bad], [first, bad]):
+        table = pa.Table.from_pylist(rows, schema=ACCOUNTS_SCHEMA)
+        out = decide_table(REFERENCE_POLICY, table, NOW, prepass=False).to_pylist()[-1]
+        assert (out["status"], out["error_event_index"]) == ("error", 0)

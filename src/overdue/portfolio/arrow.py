@@ -354,7 +354,15 @@ def accounts_from_table(table: pa.Table) -> list[Account | OverdueError]:
     errors: dict[int, OverdueError] = {}
 
     def fail(row: int, exc: OverdueError, key_path: str, event_index: int | None = None) -> None:
-        if row not in errors:
+        # The first problem in the account's own order (events are built kind by kind, in
+        # the order the kinds first occur in the whole table): the error row of an account
+        # never depends on the other rows of its table or partition.
+        held = errors.get(row)
+        if held is None or (
+            event_index is not None
+            and held.event_index is not None
+            and event_index < held.event_index
+        ):
             errors[row] = exc.located(
                 account_id=ids[row] if isinstance(ids[row], str) else None,
                 event_index=event_index,

@@ -14,22 +14,34 @@ would, for three classes:
 * **not overdue yet** (the oldest unpaid invoice is due today or later in the debtor's zone):
   ``current``, reason ``not_overdue``, waking at local midnight after that due date.
 
+and, for histories with the ladder's kinds (below), a fourth that the settled phase answers
+first: **written off**: ``written_off``, reason ``written_off``, whatever is owed, no wake time.
+
 An account is a candidate only when all of these hold, checked over the columns first
 (``pyarrow.compute``, no Python per row) and then, for the candidates, with the same
 checks and arithmetic the reader and the engine's fold use (Money's, Decimal, the allocation order):
 
-* its events are only ``invoice_issued`` and ``payment`` (a stage entered, a contact, a
-  dispute, a promise, a hold ... all leave it to the engine);
-* it would be built without error (ids, zones, amounts, currencies, due dates) and folded
-  without error (one currency, no invoice issued twice, no payment naming an unknown invoice);
-* the policy's retention rules cannot date anything from such a history (each is a
-  ``record_retention`` rule counted from the last contact or from a milestone other than an
-  invoice or a payment), so ``retain_until`` is empty -- otherwise the pre-pass is off for that
-  policy.
+* its events are only ``invoice_issued`` and ``payment`` -- or, under a policy
+  :func:`dunned_for` allows, also the ladder's own kinds (:data:`DUNNED_KINDS`: stage entries,
+  contacts, promises, disputes), which the settled phase does not read: an account dunned and
+  then paid in full is ``resolved``, its row stating the rung on file, and one written off is
+  ``written_off`` whatever it owes (a hold, a dispute still open ... leave it to the engine);
+* it would be built without error (ids, zones, amounts, currencies, due dates, the ladder
+  events' names and values) and folded without error (one currency, no invoice issued twice,
+  no payment naming an unknown invoice, no promise in another currency, no dispute opened
+  twice or resolved unopened);
+* the policy's retention rules cannot date anything from such a history other than from the
+  last contact, which the pre-pass dates as ``record_retention`` does -- otherwise the pre-pass
+  is off for that policy (a rule counted from an invoice or a payment) or for the ladder's
+  kinds (a rule counted from one of them); and for the ladder's kinds, the policy is not on
+  the billing side (stepping down, service actions: ``Policy.billing_side``) and its ladder
+  runs per account.
 
 Anything else -- overdue accounts, the ladder, holds, errors -- goes to the engine as before.
 ``tests/portfolio/test_prepass.py`` proves with hypothesis (generated invoices, payments,
-zones, currencies, bad values, out-of-order and future events) and with the golden corpus that
+the ladder's events followed by a full payment, zones, currencies, bad values, out-of-order
+and future events, billing-side, per-invoice and retention policies) and with the golden
+corpus that
 each settled row equals the row of the engine's decision in every column but ``source``
 (``'prepass'``, which says how it was decided).
 """
@@ -41,13 +53,16 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from dateutil.relativedelta import relativedelta
+
 from overdue._iso4217 import ISO4217_CODES
 from overdue._time import at_local, zone
 from overdue.errors import OverdueError
+from overdue.events import Outcome
 from overdue.policy import Policy
 from overdue.portfolio._extras import require
 from overdue.portfolio.arrow import DECISIONS_SCHEMA
-from overdue.rules.records import RecordRetention
+from overdue.rules.records import LAST_CONTACT, RecordRetention
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -56,13 +71,26 @@ else:
     pa = require("pyarrow", "arrow")
     pc = require("pyarrow.compute", "arrow")
 
-__all__ = ["SETTLES_KINDS", "enabled_for", "settle"]
+__all__ = ["DUNNED_KINDS", "SETTLES_KINDS", "dunned_for", "enabled_for", "settle"]
 
 SETTLES_KINDS = ("invoice_issued", "payment")
 """The only event kinds a settled account may hold: the engine's settled phase reads the books
 (invoices, payments) and nothing else."""
 
+DUNNED_KINDS = (
+    "stage_entered", "contact", "promise_to_pay", "dispute_opened", "dispute_resolved",
+    "write_off",
+)  # fmt: skip
+"""The ladder's own kinds a settled account may hold as well, under a policy
+:func:`dunned_for` allows: the settled phase does not read them (a promise pauses the ladder
+only after it, the rung on file is only stated), so an account dunned and then paid in full
+is ``resolved`` whatever its stage entries, contacts, promises and (resolved) disputes, and an
+account written off is ``written_off`` whatever it owes (the settled phase's first answer).  A
+dispute still open at ``now`` leaves the account to the engine (the decision says the debt is
+disputed)."""
+
 _ZERO = Decimal(0)
+_OUTCOMES = frozenset(o.value for o in Outcome)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -75,14 +103,37 @@ def enabled_for(policy: Policy) -> bool:
     return True
 
 
-def _candidates(table: pa.Table) -> pa.Array:
-    """Rows whose events are all of :data:`SETTLES_KINDS` (a boolean per row)."""
+def dunned_for(policy: Policy) -> bool:
+    """Whether the pre-pass may also settle histories with :data:`DUNNED_KINDS` under
+    ``policy``: the engine's answer for them is its settled phase alone, and every retention
+    rule is one the pre-pass can date (from the last contact) or one such a history cannot.
+
+    Not for a policy on the billing side (stepping down and service actions with their undo
+    run around the phases: ``Policy.billing_side``), nor for ladders per invoice.
+    """
+    if policy.billing_side or policy.ladder_per != "account":
+        return False
+    for rule in policy.compiled.retention_rules:
+        if not isinstance(rule, RecordRetention):
+            return False
+        source = rule.from_event
+        if source == LAST_CONTACT:
+            continue
+        if source in SETTLES_KINDS or source in DUNNED_KINDS:
+            return False
+        if source.startswith(("stage_entered:", "contacted:")):
+            return False
+    return True
+
+
+def _candidates(table: pa.Table, kinds: tuple[str, ...]) -> pa.Array:
+    """Rows whose events are all of ``kinds`` (a boolean per row)."""
     n = table.num_rows
     events = table["events"].combine_chunks()
     flat = events.flatten()
     if len(flat) == 0:
         return pa.array([True] * n, pa.bool_())
-    other = pc.invert(pc.fill_null(pc.is_in(flat.field("kind"), pa.array(SETTLES_KINDS)), False))
+    other = pc.invert(pc.fill_null(pc.is_in(flat.field("kind"), pa.array(kinds)), False))
     bad_rows = pc.unique(pc.list_parent_indices(events).filter(other))
     return pc.invert(
         pc.is_in(pa.array(range(n), pa.int64()), value_set=bad_rows.cast(pa.int64()))
@@ -209,7 +260,8 @@ def settle(policy: Policy, table: pa.Table, now: datetime) -> tuple[pa.Array, pa
     none = pa.array([False] * n, pa.bool_())
     if n == 0 or not enabled_for(policy):
         return none, DECISIONS_SCHEMA.empty_table()
-    candidates = _candidates(table)
+    kinds = SETTLES_KINDS + DUNNED_KINDS if dunned_for(policy) else SETTLES_KINDS
+    candidates = _candidates(table, kinds)
     cand_idx = pc.indices_nonzero(candidates)
     if len(cand_idx) == 0:
         return none, DECISIONS_SCHEMA.empty_table()
@@ -225,7 +277,6 @@ def settle(policy: Policy, table: pa.Table, now: datetime) -> tuple[pa.Array, pa
     consts = {
         "at": pa.scalar(now, pa.timestamp("us", tz="UTC")),
         "source": pa.scalar("prepass"),
-        "days_overdue": pa.scalar(0, pa.int32()),
         "policy_id": pa.scalar(policy.id),
         "policy_version": pa.scalar(policy.version),
         "actions": pa.scalar(0, pa.int32()),
@@ -267,14 +318,18 @@ def _settle_rows(
     ev_amount = evals.field("amount").to_pylist()
     ev_cur = evals.field("currency").to_pylist()
     ev_due = evals.field("due").to_pylist()
+    # The columns of the ladder's kinds, read only when the table holds any of them.
+    dunned = _History.of(evals, ev_kind)
     now_us = (now - _EPOCH) // timedelta(microseconds=1)
     assumed = policy.assumed_zone
+    keep_years = _contact_retention(policy)
     known: dict[str, tzinfo | None] = {}
     chosen: list[int] = []
     cols: dict[str, list[Any]] = {
         k: []
-        for k in ("account_id", "status", "balance", "currency", "zone", "wake_at", "reasons",
-                  "input_events", "input_invoices")
+        for k in ("account_id", "status", "stage", "stage_since", "days_overdue", "balance",
+                  "currency", "zone", "wake_at", "reasons", "retain_until", "input_events",
+                  "input_invoices")
     }  # fmt: skip
     for r in range(m):
         aid = ids[r]
@@ -305,19 +360,29 @@ def _settle_rows(
             )
         # Every event must be one the reader builds (also those after ``now``); those up to
         # ``now`` are folded in effective order (by ``at``, ties in the order given).
-        folded: list[tuple[int, int, Decimal]] = []
+        folded: list[tuple[int, int, Decimal | None]] = []
+        later: list[int] = []  # stage entries, contacts, disputes: the reader's checks pending
         ahead: int | None = None  # the earliest event after ``now``: the engine wakes for it
         for j in range(e_off[r], e_off[r + 1]):
             if not ok:
                 break
             at = ev_at[j]
-            amount = _amount(ev_amount[j], ev_cur[j])
-            if at is None or amount is None:
+            kind = ev_kind[j]
+            amount = None
+            if at is None:
                 ok = False
-            elif ev_kind[j] == "invoice_issued":
-                ok = _nonempty(ev_invoice[j]) and ev_due[j] is not None
-            else:
-                ok = ev_invoice[j] is None or _nonempty(ev_invoice[j])
+            elif kind == "invoice_issued":
+                amount = _amount(ev_amount[j], ev_cur[j])
+                ok = amount is not None and _nonempty(ev_invoice[j]) and ev_due[j] is not None
+            elif kind == "payment":
+                amount = _amount(ev_amount[j], ev_cur[j])
+                ok = amount is not None and (ev_invoice[j] is None or _nonempty(ev_invoice[j]))
+            elif kind == "promise_to_pay":
+                amount = _amount(ev_amount[j], ev_cur[j])
+                ok = amount is not None and dunned is not None and dunned.by[j] is not None
+            else:  # checked below, once the account proves settled (most dunned ones do not)
+                ok = dunned is not None
+                later.append(j)
             if ok and at <= now_us:  # type: ignore[operator]
                 folded.append((at, j, amount))  # type: ignore[arg-type]
             elif ok and (ahead is None or at < ahead):  # type: ignore[operator]
@@ -326,38 +391,144 @@ def _settle_rows(
             continue
         if len(folded) > 1:
             folded.sort(key=_first)
-        for _, j, amount in folded:
-            if ev_kind[j] == "invoice_issued":
-                ok = books.invoice(ev_invoice[j], amount, ev_cur[j], ev_due[j])
-            else:
-                ok = books.payment(amount, ev_cur[j], ev_invoice[j])
+        stage: str | None = None
+        since: int | None = None
+        contacted: int | None = None  # the last contact the creditor made (retention)
+        disputes: set[str] = set()  # open at the time folded to
+        written = False  # a write-off folded: the engine's first answer
+        for at, j, amount in folded:
+            kind = ev_kind[j]
+            if kind == "invoice_issued":
+                ok = books.invoice(ev_invoice[j], amount, ev_cur[j], ev_due[j])  # type: ignore[arg-type]
+            elif kind == "payment":
+                ok = books.payment(amount, ev_cur[j], ev_invoice[j])  # type: ignore[arg-type]
+            elif kind == "promise_to_pay":  # the fold refuses a promise in another currency
+                ok = books.currency is None or ev_cur[j] == books.currency
+            elif kind == "stage_entered":
+                assert dunned is not None
+                stage, since = dunned.stage[j], at
+            elif kind == "contact":
+                assert dunned is not None
+                if dunned.initiated_by[j] in (None, "creditor"):
+                    contacted = at
+            elif kind == "write_off":
+                written = True
+            elif kind == "dispute_opened":  # the fold refuses one opened twice
+                assert dunned is not None
+                key = dunned.dispute_id[j] or "dispute"
+                ok = key not in disputes
+                disputes.add(key)
+            elif kind == "dispute_resolved":  # ... and one resolved that is not open
+                assert dunned is not None
+                key = dunned.dispute_id[j] or "dispute"
+                ok = key in disputes
+                disputes.discard(key)
             if not ok:
                 break
-        if not ok:
+        if not ok or disputes:
             continue
         z = _zone_of(name)
         try:
-            decided = _decided(books, name, z, now)
+            decided = _decided(books, name, z, now, written)
+            retain = None
+            if keep_years and contacted is not None:
+                day = (_EPOCH + timedelta(microseconds=contacted)).astimezone(z).date()
+                retain = max(day + relativedelta(years=y) for y in keep_years)
         except (OverflowError, ValueError):  # dates past the calendar: the engine's error row
             continue
         if decided is None:
             continue
+        if later:
+            assert dunned is not None
+            if not all(dunned.builds(ev_kind[j], j) for j in later):
+                continue
         chosen.append(r)
-        status, wake, reasons = decided
-        if ahead is not None:  # as ``decide``: never later than the next fact on file
+        status, wake, reasons, dov = decided
+        if ahead is not None and not written:  # as ``decide``: never later than the next fact
             nxt = (_EPOCH + timedelta(microseconds=ahead)).astimezone(z)
             if wake is None or nxt < wake:
                 wake = nxt
         cols["account_id"].append(aid)
         cols["status"].append(status)
+        cols["stage"].append(stage)
+        cols["days_overdue"].append(dov)
+        cols["stage_since"].append(
+            None if since is None else _EPOCH + timedelta(microseconds=since)
+        )
         cols["balance"].append(None if books.currency is None else format(books.owed, "f"))
         cols["currency"].append(books.currency)
         cols["zone"].append(name)
         cols["wake_at"].append(wake)
         cols["reasons"].append(reasons)
+        cols["retain_until"].append(retain)
         cols["input_events"].append(e_off[r + 1] - e_off[r])
         cols["input_invoices"].append(i_off[r + 1] - i_off[r])
     return chosen, cols
+
+
+class _History:
+    """The columns of the ladder's own kinds (stage entries, contacts, promises, disputes), and the
+    reader's checks of them: the same validators the event classes run, on the values."""
+
+    __slots__ = ("_cols", "_evals", "by", "dispute_id", "initiated_by", "stage")
+
+    def __init__(self, evals: pa.StructArray) -> None:
+        # What the fold reads, now; what only the checks read, on first use (few accounts
+        # with these kinds are settled: most are overdue).
+        self._evals = evals
+        self._cols: dict[str, list[Any]] = {}
+        self.by = evals.field("by").to_pylist()
+        self.dispute_id = evals.field("dispute_id").to_pylist()
+        self.initiated_by = evals.field("initiated_by").to_pylist()
+        self.stage = evals.field("stage").to_pylist()
+
+    def _col(self, name: str) -> list[Any]:
+        col = self._cols.get(name)
+        if col is None:
+            col = self._cols[name] = self._evals.field(name).to_pylist()
+        return col
+
+    @classmethod
+    def of(cls, evals: pa.StructArray, kinds: list[str | None]) -> _History | None:
+        return cls(evals) if any(k in DUNNED_KINDS for k in kinds) else None
+
+    def builds(self, kind: str | None, j: int) -> bool:
+        """Whether the reader builds event ``j`` of ``kind`` (a stage entry or a contact)."""
+        if kind == "stage_entered":
+            return (
+                _nonempty(self.stage[j])
+                and _opt_name(self._col("policy_id")[j])
+                and _opt_name(self._col("policy_version")[j])
+                and _opt_name(self._col("debt_id")[j])
+            )
+        if kind == "contact":
+            ids = self._col("debt_ids")[j]
+            return (
+                _nonempty(self._col("channel")[j])
+                and self._col("outcome")[j] in _OUTCOMES
+                and _opt_name(self.stage[j])
+                and _opt_name(self._col("step")[j])
+                and (ids is None or all(_nonempty(x) for x in ids))
+                and self.initiated_by[j] in (None, "creditor", "debtor")
+                and self._col("party")[j] in (None, "debtor", "third_party", "representative")
+            )
+        if kind in ("dispute_opened", "dispute_resolved"):
+            return _opt_name(self.dispute_id[j])
+        return kind == "write_off"  # its reason is free text
+
+
+def _opt_name(value: object) -> bool:
+    return value is None or _nonempty(value)
+
+
+def _contact_retention(policy: Policy) -> tuple[int, ...]:
+    """The years of the policy's retention rules counted from the last contact (the only
+    ones a settled history can date; :func:`dunned_for` turns the rest away)."""
+    return tuple(
+        rule.years
+        for rule in policy.compiled.retention_rules
+        if isinstance(rule, RecordRetention) and rule.from_event == LAST_CONTACT
+    )
 
 
 def _known(name: str, known: dict[str, tzinfo | None]) -> bool:
@@ -375,23 +546,28 @@ def _zone_of(name: str | None) -> tzinfo:
     return zone(name) if name is not None else UTC
 
 
-def _first(item: tuple[int, int, Decimal]) -> int:
+def _first(item: tuple[int, int, Decimal | None]) -> int:
     return item[0]
 
 
 def _decided(
-    books: _Books, name: str | None, z: tzinfo, now: datetime
-) -> tuple[str, datetime | None, list[str]] | None:
-    """The engine's settled phase on these books: status, wake time and reason codes (``None``
-    when the account is overdue: the ladder's)."""
+    books: _Books, name: str | None, z: tzinfo, now: datetime, written: bool = False
+) -> tuple[str, datetime | None, list[str], int] | None:
+    """The engine's settled phase on these books: status, wake time, reason codes and days
+    overdue (``None`` when the account is overdue: the ladder's).  A write-off comes first,
+    whatever is owed, and never wakes."""
     today = now.astimezone(z).date()  # first, as the engine: it fails here past the calendar
     reasons = ["zone_unknown"] if name is None else []
+    if written:
+        due = books.oldest_unpaid()
+        dov = 0 if due is None else max(0, (today - due).days)
+        return "written_off", None, [*reasons, "written_off"], dov
     if books.currency is None:
-        return "current", None, [*reasons, "no_invoices"]
+        return "current", None, [*reasons, "no_invoices"], 0
     if books.owed <= 0:
-        return "resolved", None, [*reasons, "paid_in_full"]
+        return "resolved", None, [*reasons, "paid_in_full"], 0
     due = books.oldest_unpaid()
     if due is None or (today - due).days > 0:
         return None
     wake = at_local(due + timedelta(days=1), time(0), z) if due < date.max else None
-    return "current", wake, [*reasons, "not_overdue"]
+    return "current", wake, [*reasons, "not_overdue"], 0
