@@ -110,7 +110,7 @@ def decide_table(
     parts: list[pa.Table] = []
     positions: list[pa.Array] = []
     if prepass and len(todo):
-        settled, settled_rows = settle(policy, table.take(todo), now)
+        settled, settled_rows = settle(policy, table.take(todo), now, versions)
         if settled_rows.num_rows:
             parts.append(settled_rows)
             positions.append(todo.filter(settled))

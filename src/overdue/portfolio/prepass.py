@@ -103,15 +103,20 @@ def enabled_for(policy: Policy) -> bool:
     return True
 
 
-def dunned_for(policy: Policy) -> bool:
+def dunned_for(policy: Policy, versions: object | None = None) -> bool:
     """Whether the pre-pass may also settle histories with :data:`DUNNED_KINDS` under
     ``policy``: the engine's answer for them is its settled phase alone, and every retention
     rule is one the pre-pass can date (from the last contact) or one such a history cannot.
 
     Not for a policy on the billing side (stepping down and service actions with their undo
-    run around the phases: ``Policy.billing_side``), nor for ladders per invoice.
+    run around the phases: ``Policy.billing_side``), nor for ladders per invoice, nor where
+    policy versions are honoured (older versions given, or ``on_new_version`` other than
+    ``continue``): an account that entered a rung under another version is then decided by
+    :func:`~overdue.engine.versions.decide_versioned`, which states the version it used.
     """
     if policy.billing_side or policy.ladder_per != "account":
+        return False
+    if versions is not None or policy.on_new_version != "continue":
         return False
     for rule in policy.compiled.retention_rules:
         if not isinstance(rule, RecordRetention):
@@ -243,13 +248,17 @@ def _micros(arr: pa.Array) -> list[int | None]:
     return arr.cast(pa.int64()).to_pylist()  # type: ignore[no-any-return]
 
 
-def settle(policy: Policy, table: pa.Table, now: datetime) -> tuple[pa.Array, pa.Table]:
+def settle(
+    policy: Policy, table: pa.Table, now: datetime, versions: object | None = None
+) -> tuple[pa.Array, pa.Table]:
     """The rows of ``table`` the pre-pass settles at ``now``, and their decisions.
 
     Args:
         policy: the policy deciding (its zone assumption, its retention rules, its id).
         table: an ``ACCOUNTS_SCHEMA`` table (already conformed).
         now: an aware datetime.
+        versions: the kernel's ``versions`` (older policy versions): histories that entered a
+            rung are then left to the engine (:func:`dunned_for`).
 
     Returns:
         ``(settled, rows)``: a boolean per row of ``table``, and a ``DECISIONS_SCHEMA`` table
@@ -260,7 +269,7 @@ def settle(policy: Policy, table: pa.Table, now: datetime) -> tuple[pa.Array, pa
     none = pa.array([False] * n, pa.bool_())
     if n == 0 or not enabled_for(policy):
         return none, DECISIONS_SCHEMA.empty_table()
-    kinds = SETTLES_KINDS + DUNNED_KINDS if dunned_for(policy) else SETTLES_KINDS
+    kinds = SETTLES_KINDS + DUNNED_KINDS if dunned_for(policy, versions) else SETTLES_KINDS
     candidates = _candidates(table, kinds)
     cand_idx = pc.indices_nonzero(candidates)
     if len(cand_idx) == 0:
