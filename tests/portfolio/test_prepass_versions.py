@@ -57,6 +57,7 @@ def test_a_restart_policy_leaves_dunned_histories_to_the_engine() -> None:
 
 def test_given_older_versions_the_pre_pass_leaves_dunned_histories_to_the_engine() -> None:
     versions = PolicySet.of(OLD)
-    assert dunned_for(REFERENCE_POLICY) and not dunned_for(REFERENCE_POLICY, versions)
+    assert dunned_for(REFERENCE_POLICY)
+    assert not dunned_for(REFERENCE_POLICY, versions)
     pinned = attrs.evolve(REFERENCE_POLICY, on_new_version="pin")
     _row_matches_the_engine(pinned, versions)
