@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 import attrs
 
-from overdue._time import at_local, require_aware
+from overdue._time import ALWAYS_AWARE, at_local, require_aware
 from overdue.account import Account
 from overdue.decision import Action, BlockedStep, Decision, Reason, Status, Transition
 from overdue.engine import deadline as clock
@@ -72,10 +72,11 @@ def decide(
     """
     if debt_id is None and policy.ladder_per == "invoice":
         raise per_invoice_refused(policy, account.id, "decide()")
-    try:
-        require_aware(now, "now")
-    except OverdueError as exc:
-        raise exc.located(account_id=account.id) from None
+    if not (isinstance(now, datetime) and type(now.tzinfo) in ALWAYS_AWARE):  # else: aware
+        try:
+            require_aware(now, "now")
+        except OverdueError as exc:
+            raise exc.located(account_id=account.id) from None
     if snapshot is not None and as_known_at is not None:
         raise OverdueError(
             "as_known_at leaves events out of the fold; it cannot be combined with a snapshot",
