@@ -94,7 +94,12 @@ def schedule(
         if out:
             applicable = [r for r in applicable if id(r) not in out]
             granting = [g for g in granting if id(g) not in out]
-    gate = third_party_gate(applicable, candidate)  # ungoverned, or stating debt facts
+    contact = candidate.contact
+    gate = (  # ungoverned, or stating debt facts; asked of a third-party candidate only
+        third_party_gate(applicable, candidate)
+        if contact is not None and not contact.is_debtor  # ``Candidate.party``
+        else None
+    )
     if gate is not None:
         return Scheduled(None, (gate,), ())
     if not applicable:
