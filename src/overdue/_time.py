@@ -16,7 +16,9 @@ from overdue.errors import NaiveDatetimeError, UnknownTimeZoneError, suggest
 
 __all__ = ["at_local", "local_midnight", "require_aware", "to_local", "zone"]
 
-_ALWAYS_AWARE = (ZoneInfo, timezone)
+# Zone types whose datetimes always have an offset (a hot path may skip asking).
+ALWAYS_AWARE = (ZoneInfo, timezone)
+_ALWAYS_AWARE = ALWAYS_AWARE
 _ZONE_HINT = "attach a zone, e.g. datetime(..., tzinfo=ZoneInfo('Asia/Shanghai'))"
 
 

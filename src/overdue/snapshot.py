@@ -464,7 +464,6 @@ _MAKERS: dict[str, Callable[[_Builder], object]] = {
     "opening": attrgetter("opening"),
     # Scalars a decision seldom reads.
     "as_of": attrgetter("as_of"),
-    "event_count": attrgetter("count"),
     "credit": attrgetter("credit"),
     "cease": attrgetter("cease"),
     "plan": attrgetter("plan"),
@@ -687,6 +686,13 @@ class _Builder:
         facts, entries = self.facts, self.entries  # read by nearly every decision
         _set(s, "facts", MappingProxyType(facts) if facts else _EMPTY)
         _set(s, "entries", MappingProxyType(entries) if entries else _EMPTY)
+        # Read by every decision (the wake for events dated after ``now``): a plain slot.
+        _set(s, "event_count", self.count)
+        # Empty in most histories, and then as cheap to set as to leave for first read.
+        if not self.steps:
+            _set(s, "steps", _EMPTY)
+        if not self.fact_intervals:
+            _set(s, "fact_intervals", ())
         _set(s, "_lazy", self)
         return s
 

@@ -65,6 +65,14 @@ def _last_contacts(
     return out
 
 
+def _last_key(contacts: Sequence[ContactAttempted], stage: str, step: str) -> str | None:
+    """The idempotency key of the step's latest attempt in the current rung entry."""
+    for c in reversed(contacts):
+        if c.step == step and c.stage == stage:
+            return c.idempotency_key
+    return None
+
+
 def _attempt_of(key: str | None, prefix: str) -> int | None:
     """The attempt number an idempotency key names, when it is this rung entry's step's."""
     if key is None or not key.startswith(prefix):
@@ -113,9 +121,14 @@ def next_attempt(
         return _replay(step, first, recorded, done, tz, calendar)
     assert every is not None  # a single-shot step returned above
     if progress is not None:
-        last = _last_contacts(contacts, stage, step.key, 1)
-        prefix = f"{account_id}:{stage}#{entries}:{step.key}:"  # as engine.plan.idempotency_key
-        numbered = _attempt_of(last[0].idempotency_key, prefix) if last else None
+        key = _last_key(contacts, stage, step.key)
+        # An attempt recorded without a key, or keyed with the count on file (attempted in
+        # order, nothing skipped), leaves ``done`` as it is: the key is parsed only otherwise.
+        numbered = (
+            _attempt_of(key, f"{account_id}:{stage}#{entries}:{step.key}:")  # as idempotency_key
+            if key is not None and not key.endswith(f":{done}")
+            else None
+        )
         if numbered is not None and numbered > done:
             done = numbered  # attempts skipped by an earlier catch-up stay skipped
             if done >= step.max_attempts:

@@ -12,13 +12,13 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 import attrs
 
-from overdue._time import at_local, require_aware
+from overdue._time import ALWAYS_AWARE, at_local, require_aware
 from overdue.account import Account
 from overdue.decision import Action, BlockedStep, Decision, Reason, Status, Transition
 from overdue.engine import deadline as clock
 from overdue.engine.drafts import ActionDraft, PlanOut, build_all
 from overdue.engine.ladder import choose_next, transition
-from overdue.engine.pauses import paused_time, promise_end
+from overdue.engine.pauses import NO_PAUSE, paused_time, promise_end
 from overdue.engine.plan import NOTHING, facts_awaited, has_pending, plan_steps
 from overdue.engine.reasons import in_zone, info, instant, localised, opt_in_zone
 from overdue.errors import CalendarRangeError, OverdueError, PolicyError
@@ -72,10 +72,11 @@ def decide(
     """
     if debt_id is None and policy.ladder_per == "invoice":
         raise per_invoice_refused(policy, account.id, "decide()")
-    try:
-        require_aware(now, "now")
-    except OverdueError as exc:
-        raise exc.located(account_id=account.id) from None
+    if not (isinstance(now, datetime) and type(now.tzinfo) in ALWAYS_AWARE):  # else: aware
+        try:
+            require_aware(now, "now")
+        except OverdueError as exc:
+            raise exc.located(account_id=account.id) from None
     if snapshot is not None and as_known_at is not None:
         raise OverdueError(
             "as_known_at leaves events out of the fold; it cannot be combined with a snapshot",
@@ -437,7 +438,12 @@ def _on_the_ladder(w: _Work) -> Decision:
     stage, clock_start = rung.stage, rung.clock
     assert stage is not None  # entered above, or recorded
     assert clock_start is not None  # set with the stage
-    pause, paused_now = paused_time(w.snap, w.policy.paused_by(), clock_start, w.now, span)
+    snap = w.snap
+    pause, paused_now = (
+        paused_time(snap, w.policy.paused_by(), clock_start, w.now, span)
+        if span or snap.facts or snap.fact_intervals
+        else NO_PAUSE  # nothing ever held the account (most accounts): as paused_time says
+    )
     mark = len(w.waits)
     plan = (
         plan_steps(w.policy, stage, clock_start, rung.progress, w.s, rung.entries, w.waits)

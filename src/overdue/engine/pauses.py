@@ -13,7 +13,8 @@ from overdue._time import at_local
 from overdue.policy import Policy
 from overdue.snapshot import Snapshot
 
-_NO_PAUSE = (timedelta(0), False)
+NO_PAUSE = (timedelta(0), False)  # no time paused, not paused now
+_NO_PAUSE = NO_PAUSE
 
 
 def promise_end(policy: Policy, by: date, tz: tzinfo) -> datetime:

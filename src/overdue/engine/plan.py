@@ -88,22 +88,28 @@ def plan_steps(
             planned.append(_planned(stage, *unrecorded))
             unrecorded = None
         # The attempt and its due time, after missed runs as the policy's ``catch_up`` says.
-        nxt = next_attempt(
-            policy.catch_up,
-            step,
-            stage.id,
-            since,
-            prog,
-            s.snapshot.contacts,
-            s.account.id,
-            entries,
-            s.now,
-            z,
-            s.calendar,
-        )
-        if nxt is None:
-            continue
-        attempt, due = nxt.attempt, nxt.due
+        if prog is None and step.repeat_every is None:
+            # A step made once, not yet made: attempt 1 at its offset, under either
+            # ``catch_up`` (as ``next_attempt`` says), without its arguments and value.
+            nxt = None
+            attempt, due = 1, step.at.add_to(since, tz=z, calendar=s.calendar)
+        else:
+            nxt = next_attempt(
+                policy.catch_up,
+                step,
+                stage.id,
+                since,
+                prog,
+                s.snapshot.contacts,
+                s.account.id,
+                entries,
+                s.now,
+                z,
+                s.calendar,
+            )
+            if nxt is None:
+                continue
+            attempt, due = nxt.attempt, nxt.due
         step_reasons: list[Reason] = []
         tried: list[str] = []
         no_point: list[str] = []
@@ -115,7 +121,7 @@ def plan_steps(
             reasons = localised(tuple(dict.fromkeys(step_reasons)), z)
             blocked.append(BlockedStep(stage.id, step.key, "/".join(tried), reasons))
             continue
-        if nxt.skipped:  # stated on the attempt that goes out instead of them
+        if nxt is not None and nxt.skipped:  # stated on the attempt that goes out instead of them
             step_reasons.insert(0, skipped_reason(step.key, nxt.skipped, z))
         actions.append(
             _action(policy, stage, step, attempt, entries, chosen, obligations, step_reasons, s)

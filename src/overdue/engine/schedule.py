@@ -94,7 +94,12 @@ def schedule(
         if out:
             applicable = [r for r in applicable if id(r) not in out]
             granting = [g for g in granting if id(g) not in out]
-    gate = third_party_gate(applicable, candidate)  # ungoverned, or stating debt facts
+    contact = candidate.contact
+    gate = (  # ungoverned, or stating debt facts; asked of a third-party candidate only
+        third_party_gate(applicable, candidate)
+        if contact is not None and not contact.is_debtor  # ``Candidate.party``
+        else None
+    )
     if gate is not None:
         return Scheduled(None, (gate,), ())
     if not applicable:
@@ -104,6 +109,7 @@ def schedule(
     last_defer: dict[str, Verdict] = {}
     now_utc = candidate.situation.now.astimezone(UTC)
     waivers = bool(candidate.situation.snapshot.waivers)  # none on most accounts: none to ask
+    guarded = compiled.guarded_rules  # empty unless a rule has ``in_force_from``: not asked
     for _ in range(MAX_ROUNDS):
         blocks: list[Verdict] = []
         notes: list[Reason] = []
@@ -118,7 +124,7 @@ def schedule(
         reply = False
         cand = attrs.evolve(candidate, is_reply=True) if grant is not None else candidate
         for rule in applicable:
-            if id(rule) in compiled.guarded_rules and not in_force(rule, cand, t):
+            if guarded and id(rule) in guarded and not in_force(rule, cand, t):
                 continue  # a preset's rule before its instrument takes effect
             v = rule.check(cand, t)
             if v is None:
