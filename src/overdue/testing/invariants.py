@@ -42,7 +42,7 @@ from dateutil.relativedelta import relativedelta
 
 from overdue._time import at_local
 from overdue.account import Account
-from overdue.channels import ANSWERABLE_CHANNELS, VISIT_CHANNELS
+from overdue.channels import ANSWERABLE_CHANNELS
 from overdue.decision import Action, Decision
 from overdue.engine import TimelineEntry
 from overdue.engine.pauses import promise_end
@@ -199,6 +199,12 @@ class _Moment:
     index: int
     event: Event
     before: Snapshot  # the state just before the event
+
+
+def _paid_in_full(snap: Snapshot) -> bool:
+    """Whether the balance before a moment is settled (a later debt climbs afresh)."""
+    bal = snap.balance
+    return bal is not None and bal.amount <= 0
 
 
 def _trace(policy: Policy, account: Account, record: Record) -> list[_Moment]:
@@ -583,8 +589,7 @@ def _ladder(policy: Policy, account: Account, trace: list[_Moment]) -> list[Viol
     settled_at: datetime | None = None
     for m in trace:
         ev = m.event
-        bal = m.before.balance
-        if current is not None and bal is not None and bal.amount <= 0:
+        if current is not None and _paid_in_full(m.before):
             # Paid in full: the debt is resolved, and a later debt climbs from the bottom.
             current, since, last_contact, settled_at = None, None, None, ev.at
         if (
@@ -756,10 +761,9 @@ def _pauses(policy: Policy, account: Account, trace: list[_Moment]) -> list[Viol
     for m, ev, cand in _contacts(policy, account, trace):
         snap = m.before
         why = None
-        bal = snap.balance
         if snap.written_off is not None:
             why = "the debt was written off"
-        elif bal is not None and bal.amount <= 0:
+        elif _paid_in_full(snap):
             why = "the account is paid in full"
         elif cand.situation.days_overdue == 0:
             why = "nothing is overdue"
@@ -984,16 +988,8 @@ def check_actions(policy: Policy, decisions: Iterable[Decision]) -> list[Violati
 
 
 def _visit_rule_covers(rule: FieldVisitConduct, a: Action) -> bool:
-    unscoped = rule.channels is None and rule.stages is None and rule.templates is None
-    if unscoped and a.channel not in VISIT_CHANNELS:
-        return False
-    if rule.channels is not None and a.channel not in rule.channels:
-        return False
-    if rule.stages is not None and a.stage not in rule.stages:
-        return False
-    if rule.templates is not None and a.template not in rule.templates:
-        return False
-    if a.template in rule.exempt_templates:
+    # The scope is the rule's own (shared plumbing); an action carries no content tags.
+    if not rule.covers(a.stage, a.channel, a.template):
         return False
     start: date | None = getattr(rule, "in_force_from", None)
     return start is None or a.not_before.date() >= start
