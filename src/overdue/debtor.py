@@ -46,6 +46,16 @@ def _tuple(value: Iterable[object]) -> tuple[object, ...]:
     return tuple(value)
 
 
+def _must_be(item: object, kind: type, debtor_id: str, key_path: str, what: str, a: str) -> None:
+    """Refuse a member of the wrong type (one message for debts and contact points alike)."""
+    if not isinstance(item, kind):
+        raise AccountError(
+            f"debtor {debtor_id!r}: every {what} must be {a}",
+            key_path=key_path,
+            got=type(item).__name__,
+        )
+
+
 @attrs.frozen
 class Debtor:
     """One person (or business) with several debts and the contact points they share.
@@ -77,12 +87,7 @@ class Debtor:
             )
         seen: set[str] = set()
         for i, debt in enumerate(self.debts):
-            if not isinstance(debt, Account):
-                raise AccountError(
-                    f"debtor {self.id!r}: every debt must be an Account",
-                    key_path=f"debts[{i}]",
-                    got=type(debt).__name__,
-                )
+            _must_be(debt, Account, self.id, f"debts[{i}]", "debt", "an Account")
             if debt.id in seen:
                 raise AccountError(
                     f"debtor {self.id!r} holds debt {debt.id!r} twice",
@@ -100,12 +105,7 @@ class Debtor:
                     got=debt.debtor_id,
                 )
         for i, cp in enumerate(self.contacts):
-            if not isinstance(cp, ContactPoint):
-                raise AccountError(
-                    f"debtor {self.id!r}: every contact point must be a ContactPoint",
-                    key_path=f"contacts[{i}]",
-                    got=type(cp).__name__,
-                )
+            _must_be(cp, ContactPoint, self.id, f"contacts[{i}]", "contact point", "a ContactPoint")
         for i, debt in enumerate(self.debts):
             for index, event in enumerate(debt.events):
                 if not isinstance(event, ContactAttempted):
