@@ -14,7 +14,7 @@ import functools
 import itertools
 from collections.abc import Iterable
 from datetime import timedelta
-from typing import Literal
+from typing import Literal, TypeVar
 
 import attrs
 
@@ -188,12 +188,21 @@ class Step:
         return need
 
 
-def _steps(value: Iterable[Step]) -> tuple[Step, ...]:
+_T = TypeVar("_T")
+
+
+def _members(value: Iterable[_T], kind: object, message: str, path: str) -> tuple[_T, ...]:
+    """``value`` as a tuple, refusing a member not of ``kind`` (one check for steps, service
+    steps, stages and rules; ``path`` names the member in the error)."""
     items = tuple(value)
-    for i, s in enumerate(items):
-        if not isinstance(s, Step):
-            raise PolicyError("steps hold Step values", key_path=f"steps[{i}]", got=s)
+    for i, item in enumerate(items):
+        if not isinstance(item, kind):  # type: ignore[arg-type]  # a class or runtime protocol
+            raise PolicyError(message, key_path=f"{path}[{i}]", got=item)
     return items
+
+
+def _steps(value: Iterable[Step]) -> tuple[Step, ...]:
+    return _members(value, Step, "steps hold Step values", "steps")
 
 
 def _obligations(value: Iterable[Obligation]) -> tuple[Obligation, ...]:
@@ -201,11 +210,7 @@ def _obligations(value: Iterable[Obligation]) -> tuple[Obligation, ...]:
 
 
 def _service(value: Iterable[ServiceStep]) -> tuple[ServiceStep, ...]:
-    items = tuple(value)
-    for i, s in enumerate(items):
-        if not isinstance(s, ServiceStep):
-            raise PolicyError("service holds ServiceStep values", key_path=f"service[{i}]", got=s)
-    return items
+    return _members(value, ServiceStep, "service holds ServiceStep values", "service")
 
 
 @attrs.frozen
@@ -261,21 +266,11 @@ class Stage:
 
 
 def _stages(value: Iterable[Stage]) -> tuple[Stage, ...]:
-    items = tuple(value)
-    for i, s in enumerate(items):
-        if not isinstance(s, Stage):
-            raise PolicyError("stages hold Stage values", key_path=f"$.stages[{i}]", got=s)
-    return items
+    return _members(value, Stage, "stages hold Stage values", "$.stages")
 
 
 def _rules(value: Iterable[Rule]) -> tuple[Rule, ...]:
-    items = tuple(value)
-    for i, r in enumerate(items):
-        if not isinstance(r, Rule):
-            raise PolicyError(
-                "rules hold rule values (see overdue.rules)", key_path=f"$.rules[{i}]", got=r
-            )
-    return items
+    return _members(value, Rule, "rules hold rule values (see overdue.rules)", "$.rules")
 
 
 def _channels(value: Iterable[str] | None) -> tuple[str, ...] | None:
