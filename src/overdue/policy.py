@@ -463,36 +463,32 @@ def _validate(p: Policy) -> None:
     seen_stages: dict[str, int] = {}
     for i, stage in enumerate(p.stages):
         path = f"$.stages[{i}]"
-        if stage.id in seen_stages:
+        first = _first_at(seen_stages, stage.id, i)
+        if first is not None:
             raise PolicyError(
-                f"duplicate stage id {stage.id!r} (first at $.stages[{seen_stages[stage.id]}])",
+                f"duplicate stage id {stage.id!r} (first at $.stages[{first}])",
                 key_path=f"{path}.id",
             )
-        seen_stages[stage.id] = i
         keys: dict[str, int] = {}
         for j, step in enumerate(stage.steps):
             spath = f"{path}.steps[{j}]"
-            if step.key in keys:
+            if _first_at(keys, step.key, j) is not None:
                 raise PolicyError(
                     f"stage {stage.id!r} has two steps with id {step.key!r}; give one an id",
                     key_path=f"{spath}.id",
                 )
-            keys[step.key] = j
-            if step.channel not in declared:
-                raise UnknownChannelError(
-                    f"step uses channel {step.channel!r}, which the policy does not declare",
-                    key_path=f"{spath}.channel",
-                    expected=" | ".join(sorted(declared)),
-                    got=step.channel,
-                    suggestion=suggest(step.channel, declared),
-                )
-            if step.fallback is not None and step.fallback not in declared:
-                raise UnknownChannelError(
+            _known_channel(
+                step.channel,
+                declared,
+                f"step uses channel {step.channel!r}, which the policy does not declare",
+                f"{spath}.channel",
+            )
+            if step.fallback is not None:
+                _known_channel(
+                    step.fallback,
+                    declared,
                     f"fallback names channel {step.fallback!r}, which no step of the policy uses",
-                    key_path=f"{spath}.fallback",
-                    expected=" | ".join(sorted(declared)),
-                    got=step.fallback,
-                    suggestion=suggest(step.fallback, declared),
+                    f"{spath}.fallback",
                 )
             if "legal_terms" in step.must_state and p.legal_terms is None:
                 raise PolicyError(
@@ -527,27 +523,44 @@ def _validate(p: Policy) -> None:
             )
     rule_ids: dict[str, int] = {}
     for i, rule in enumerate(p.rules):
-        if rule.id in rule_ids:
+        first = _first_at(rule_ids, rule.id, i)
+        if first is not None:
             raise PolicyError(
-                f"duplicate rule id {rule.id!r} (first at $.rules[{rule_ids[rule.id]}])",
+                f"duplicate rule id {rule.id!r} (first at $.rules[{first}])",
                 key_path=f"$.rules[{i}].id",
             )
-        rule_ids[rule.id] = i
     # Whether a third_party_contact rule governs third-party steps is checked once presets are
     # stacked (check_stacked), so a policy may rely on a preset's rule; until then the engine
     # blocks every third-party contact no such rule governs.
+
+
+def _first_at(seen: dict[str, int], key: str, index: int) -> int | None:
+    """Note ``key`` at ``index``; where it stood first if it was already seen (an id twice)."""
+    first = seen.setdefault(key, index)
+    return None if first == index else first
+
+
+def _known_channel(channel: str, declared: set[str], message: str, key_path: str) -> None:
+    """Refuse a channel the policy does not declare, suggesting the nearest that it does."""
+    if channel not in declared:
+        raise UnknownChannelError(
+            message,
+            key_path=key_path,
+            expected=" | ".join(sorted(declared)),
+            got=channel,
+            suggestion=suggest(channel, declared),
+        )
 
 
 def _validate_billing(p: Policy, stage: Stage, path: str) -> None:
     """Service steps unique per rung; a fixed fee in the policy's currency."""
     seen: dict[str, int] = {}
     for j, step in enumerate(stage.service):
-        if step.key in seen:
+        if _first_at(seen, step.key, j) is not None:
             raise PolicyError(
                 f"stage {stage.id!r} has two service steps with id {step.key!r}; give one an id",
                 key_path=f"{path}.service[{j}].id",
             )
-        seen[step.key] = j
     fee = stage.fee
     fixed = fee.fixed if fee is not None else None
     if fixed is not None and p.currency is not None and fixed.currency != p.currency:
