@@ -19,9 +19,9 @@ from typing import Literal, TypeVar
 import attrs
 
 from overdue._time import zone
+from overdue._validators import all_known, non_empty, one_of
 from overdue._validators import as_tuple as _strs
 from overdue._validators import duration as _duration
-from overdue._validators import non_empty, one_of
 from overdue._validators import optional_duration as _opt_duration
 from overdue.calendars import MON_FRI, BusinessCalendar
 from overdue.compiled import CompiledPolicy
@@ -128,14 +128,9 @@ class Step:
 
     @rotate.validator
     def _check_rotate(self, _a: object, value: tuple[str, ...]) -> None:
-        for why in value:
-            if why not in ROTATE_ON:
-                raise PolicyError(
-                    "rotate names an unknown reason to move on to the next contact point",
-                    expected=" | ".join(ROTATE_ON),
-                    got=why,
-                    suggestion=suggest(why, ROTATE_ON),
-                )
+        all_known(
+            value, ROTATE_ON, "rotate names an unknown reason to move on to the next contact point"
+        )
 
     @rotate_after.validator
     def _check_rotate_after(self, _a: object, value: object) -> None:
@@ -155,25 +150,13 @@ class Step:
             )
         if self.fallback == self.channel:
             raise PolicyError(f"step {self.key!r} falls back to its own channel", got=self.fallback)
-        for fact in self.must_state:
-            if fact not in MESSAGE_FACTS:
-                raise PolicyError(
-                    f"step {self.key!r} must_state names an unknown fact",
-                    expected=" | ".join(MESSAGE_FACTS),
-                    got=fact,
-                    suggestion=suggest(fact, MESSAGE_FACTS),
-                )
+        facts = f"step {self.key!r} must_state names an unknown fact"
+        all_known(self.must_state, MESSAGE_FACTS, facts)
         for tag in self.tags:
             if not isinstance(tag, str) or not tag.strip():
                 raise PolicyError(f"step {self.key!r} tags hold non-empty names", got=tag)
-        for kind in self.evidence:
-            if kind not in EVIDENCE_KINDS:
-                raise PolicyError(
-                    f"step {self.key!r} evidence names an unknown kind",
-                    expected=" | ".join(EVIDENCE_KINDS),
-                    got=kind,
-                    suggestion=suggest(kind, EVIDENCE_KINDS),
-                )
+        kinds = f"step {self.key!r} evidence names an unknown kind"
+        all_known(self.evidence, EVIDENCE_KINDS, kinds)
 
     @property
     def key(self) -> str:
