@@ -20,9 +20,9 @@ from datetime import UTC
 
 import attrs
 
-from overdue._time import zone
+from overdue._time import zone_problem
 from overdue.account import Account, ContactPoint
-from overdue.errors import AccountError, OverdueError
+from overdue.errors import AccountError
 from overdue.events import ContactAttempted, Event
 
 __all__ = ["Debtor"]
@@ -34,12 +34,9 @@ def _nonempty(_inst: object, attribute: attrs.Attribute[str], value: object) -> 
 
 
 def _zone(inst: Debtor, attribute: attrs.Attribute[str | None], value: str | None) -> None:
-    if value is None:
-        return
-    try:
-        zone(value)
-    except OverdueError as exc:
-        raise exc.located(key_path=f"debtor {inst.id!r}.{attribute.name}") from None
+    problem = zone_problem(value)
+    if problem is not None:
+        raise problem.located(key_path=f"debtor {inst.id!r}.{attribute.name}") from None
 
 
 def _tuple(value: Iterable[object]) -> tuple[object, ...]:
