@@ -21,7 +21,10 @@ What is shared, and what is independent on purpose:
   promise stops pausing the ladder (:func:`overdue.engine.pauses.promise_end`), whether a
   preset's rule is in force yet (:func:`overdue.rules.in_force`), whether the debtor counts
   as unreachable (:func:`overdue.rules.parties.debtor_unreachable`), which channels go
-  unanswered (:mod:`overdue.channels`), and the rules' own vocabulary (what a cap counts).
+  unanswered (:mod:`overdue.channels`), a rule's scope (``applies_to``; for a planned visit
+  :meth:`~overdue.rules.conduct.FieldVisitConduct.covers`, over
+  :func:`overdue.rules.base.in_scope`), the walk over covered contacts (``_covered_contacts``)
+  and the rules' own vocabulary (what a cap counts).
   A fix to any of these is made once and the checks follow it.
 - **Independent on purpose: the limit arithmetic only.**  Contact hours, frequency caps over
   their windows, the ladder's order, attempts and deadlines, validation periods and visit
