@@ -12,7 +12,7 @@ import functools
 from datetime import UTC, date, datetime, time, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from overdue.errors import NaiveDatetimeError, UnknownTimeZoneError, suggest
+from overdue.errors import NaiveDatetimeError, OverdueError, UnknownTimeZoneError, suggest
 
 __all__ = ["at_local", "local_midnight", "require_aware", "to_local", "zone"]
 
@@ -72,6 +72,19 @@ def zone(name: str) -> ZoneInfo:
         got=name,
         suggestion=suggest(name, available_timezones()),
     )
+
+
+def zone_problem(name: str | None) -> OverdueError | None:
+    """Why ``name`` is not a zone :func:`zone` can read (``None`` when it is, or when no zone
+    is given): the one zone check of the accounts' and debtors' validators, which each add
+    where the name stood."""
+    if name is None:
+        return None
+    try:
+        zone(name)
+    except OverdueError as exc:
+        return exc
+    return None
 
 
 def at_local(d: date, t: time, tz: tzinfo) -> datetime:

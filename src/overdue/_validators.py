@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from overdue.durations import Duration, as_duration
-from overdue.errors import OverdueError, PolicyError
+from overdue.errors import OverdueError, PolicyError, suggest
 
 __all__ = [
     "as_tuple",
@@ -133,3 +133,20 @@ def optional_duration(value: object) -> Duration | None:
 def as_tuple(value: Iterable[str] | str) -> tuple[str, ...]:
     """A converter: one name becomes a tuple of one, any other iterable a tuple."""
     return (value,) if isinstance(value, str) else tuple(value)
+
+
+def all_known(
+    items: Iterable[str], vocabulary: Iterable[str], message: str, *, hint: bool = True
+) -> None:
+    """Refuse the first of ``items`` outside ``vocabulary`` with a :class:`PolicyError` that
+    lists the vocabulary (and, with ``hint``, the nearest name): one check for every field
+    that names words from a fixed list."""
+    words = tuple(vocabulary)
+    for item in items:
+        if item not in words:
+            raise PolicyError(
+                message,
+                expected=" | ".join(words),
+                got=item,
+                suggestion=suggest(item, words) if hint else None,
+            )

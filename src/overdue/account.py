@@ -8,9 +8,9 @@ from datetime import date, datetime
 import attrs
 
 from overdue._masking import mask
-from overdue._time import zone
+from overdue._time import zone_problem
 from overdue._validators import non_empty
-from overdue.errors import AccountError, OverdueError
+from overdue.errors import AccountError
 from overdue.events import Event
 from overdue.money import Money
 
@@ -94,12 +94,9 @@ def _tuple(value: Iterable[object]) -> tuple[object, ...]:
 
 
 def _check_zone(inst: Account, a: attrs.Attribute[str | None], value: str | None) -> None:
-    if value is None:
-        return
-    try:
-        zone(value)
-    except OverdueError as exc:
-        raise exc.located(account_id=inst.id, key_path=a.name) from None
+    problem = zone_problem(value)
+    if problem is not None:
+        raise problem.located(account_id=inst.id, key_path=a.name) from None
 
 
 def _check_events(inst: Account, _a: object, value: tuple[object, ...]) -> None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple, cast
 
 import attrs
 
-from overdue.rules.base import RuleBase
+from overdue.rules.base import RuleBase, in_scope
 from overdue.rules.protocols import (
     AttachesObligations,
     GrantsReply,
@@ -139,14 +139,4 @@ _SCOPED = RuleBase.applies_to
 
 def _in_scope(rule: Rule, key: tuple[str, str, str, tuple[str, ...]]) -> bool:
     """``RuleBase.applies_to`` on the fields of a candidate it reads (the key)."""
-    stage, channel, template, tags = key
-    r = cast(RuleBase, rule)
-    if r.channels is not None and channel not in r.channels:
-        return False
-    if r.stages is not None and stage not in r.stages:
-        return False
-    if r.templates is not None and template not in r.templates:
-        return False
-    if r.exempt_tags and not r.exempt_tags.isdisjoint(tags):
-        return False
-    return template not in r.exempt_templates
+    return in_scope(cast(RuleBase, rule), *key)

@@ -20,9 +20,9 @@ from datetime import UTC
 
 import attrs
 
-from overdue._time import zone
+from overdue._time import zone_problem
 from overdue.account import Account, ContactPoint
-from overdue.errors import AccountError, OverdueError
+from overdue.errors import AccountError
 from overdue.events import ContactAttempted, Event
 
 __all__ = ["Debtor"]
@@ -34,16 +34,23 @@ def _nonempty(_inst: object, attribute: attrs.Attribute[str], value: object) -> 
 
 
 def _zone(inst: Debtor, attribute: attrs.Attribute[str | None], value: str | None) -> None:
-    if value is None:
-        return
-    try:
-        zone(value)
-    except OverdueError as exc:
-        raise exc.located(key_path=f"debtor {inst.id!r}.{attribute.name}") from None
+    problem = zone_problem(value)
+    if problem is not None:
+        raise problem.located(key_path=f"debtor {inst.id!r}.{attribute.name}") from None
 
 
 def _tuple(value: Iterable[object]) -> tuple[object, ...]:
     return tuple(value)
+
+
+def _must_be(item: object, kind: type, debtor_id: str, key_path: str, what: str, a: str) -> None:
+    """Refuse a member of the wrong type (one message for debts and contact points alike)."""
+    if not isinstance(item, kind):
+        raise AccountError(
+            f"debtor {debtor_id!r}: every {what} must be {a}",
+            key_path=key_path,
+            got=type(item).__name__,
+        )
 
 
 @attrs.frozen
@@ -77,12 +84,7 @@ class Debtor:
             )
         seen: set[str] = set()
         for i, debt in enumerate(self.debts):
-            if not isinstance(debt, Account):
-                raise AccountError(
-                    f"debtor {self.id!r}: every debt must be an Account",
-                    key_path=f"debts[{i}]",
-                    got=type(debt).__name__,
-                )
+            _must_be(debt, Account, self.id, f"debts[{i}]", "debt", "an Account")
             if debt.id in seen:
                 raise AccountError(
                     f"debtor {self.id!r} holds debt {debt.id!r} twice",
@@ -100,12 +102,7 @@ class Debtor:
                     got=debt.debtor_id,
                 )
         for i, cp in enumerate(self.contacts):
-            if not isinstance(cp, ContactPoint):
-                raise AccountError(
-                    f"debtor {self.id!r}: every contact point must be a ContactPoint",
-                    key_path=f"contacts[{i}]",
-                    got=type(cp).__name__,
-                )
+            _must_be(cp, ContactPoint, self.id, f"contacts[{i}]", "contact point", "a ContactPoint")
         for i, debt in enumerate(self.debts):
             for index, event in enumerate(debt.events):
                 if not isinstance(event, ContactAttempted):

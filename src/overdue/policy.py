@@ -14,14 +14,14 @@ import functools
 import itertools
 from collections.abc import Iterable
 from datetime import timedelta
-from typing import Literal
+from typing import Literal, TypeVar
 
 import attrs
 
 from overdue._time import zone
+from overdue._validators import all_known, non_empty, one_of
 from overdue._validators import as_tuple as _strs
 from overdue._validators import duration as _duration
-from overdue._validators import non_empty, one_of
 from overdue._validators import optional_duration as _opt_duration
 from overdue.calendars import MON_FRI, BusinessCalendar
 from overdue.compiled import CompiledPolicy
@@ -128,14 +128,9 @@ class Step:
 
     @rotate.validator
     def _check_rotate(self, _a: object, value: tuple[str, ...]) -> None:
-        for why in value:
-            if why not in ROTATE_ON:
-                raise PolicyError(
-                    "rotate names an unknown reason to move on to the next contact point",
-                    expected=" | ".join(ROTATE_ON),
-                    got=why,
-                    suggestion=suggest(why, ROTATE_ON),
-                )
+        all_known(
+            value, ROTATE_ON, "rotate names an unknown reason to move on to the next contact point"
+        )
 
     @rotate_after.validator
     def _check_rotate_after(self, _a: object, value: object) -> None:
@@ -155,25 +150,13 @@ class Step:
             )
         if self.fallback == self.channel:
             raise PolicyError(f"step {self.key!r} falls back to its own channel", got=self.fallback)
-        for fact in self.must_state:
-            if fact not in MESSAGE_FACTS:
-                raise PolicyError(
-                    f"step {self.key!r} must_state names an unknown fact",
-                    expected=" | ".join(MESSAGE_FACTS),
-                    got=fact,
-                    suggestion=suggest(fact, MESSAGE_FACTS),
-                )
+        facts = f"step {self.key!r} must_state names an unknown fact"
+        all_known(self.must_state, MESSAGE_FACTS, facts)
         for tag in self.tags:
             if not isinstance(tag, str) or not tag.strip():
                 raise PolicyError(f"step {self.key!r} tags hold non-empty names", got=tag)
-        for kind in self.evidence:
-            if kind not in EVIDENCE_KINDS:
-                raise PolicyError(
-                    f"step {self.key!r} evidence names an unknown kind",
-                    expected=" | ".join(EVIDENCE_KINDS),
-                    got=kind,
-                    suggestion=suggest(kind, EVIDENCE_KINDS),
-                )
+        kinds = f"step {self.key!r} evidence names an unknown kind"
+        all_known(self.evidence, EVIDENCE_KINDS, kinds)
 
     @property
     def key(self) -> str:
@@ -188,12 +171,21 @@ class Step:
         return need
 
 
-def _steps(value: Iterable[Step]) -> tuple[Step, ...]:
+_T = TypeVar("_T")
+
+
+def _members(value: Iterable[_T], kind: object, message: str, path: str) -> tuple[_T, ...]:
+    """``value`` as a tuple, refusing a member not of ``kind`` (one check for steps, service
+    steps, stages and rules; ``path`` names the member in the error)."""
     items = tuple(value)
-    for i, s in enumerate(items):
-        if not isinstance(s, Step):
-            raise PolicyError("steps hold Step values", key_path=f"steps[{i}]", got=s)
+    for i, item in enumerate(items):
+        if not isinstance(item, kind):  # type: ignore[arg-type]  # a class or runtime protocol
+            raise PolicyError(message, key_path=f"{path}[{i}]", got=item)
     return items
+
+
+def _steps(value: Iterable[Step]) -> tuple[Step, ...]:
+    return _members(value, Step, "steps hold Step values", "steps")
 
 
 def _obligations(value: Iterable[Obligation]) -> tuple[Obligation, ...]:
@@ -201,11 +193,7 @@ def _obligations(value: Iterable[Obligation]) -> tuple[Obligation, ...]:
 
 
 def _service(value: Iterable[ServiceStep]) -> tuple[ServiceStep, ...]:
-    items = tuple(value)
-    for i, s in enumerate(items):
-        if not isinstance(s, ServiceStep):
-            raise PolicyError("service holds ServiceStep values", key_path=f"service[{i}]", got=s)
-    return items
+    return _members(value, ServiceStep, "service holds ServiceStep values", "service")
 
 
 @attrs.frozen
@@ -261,21 +249,11 @@ class Stage:
 
 
 def _stages(value: Iterable[Stage]) -> tuple[Stage, ...]:
-    items = tuple(value)
-    for i, s in enumerate(items):
-        if not isinstance(s, Stage):
-            raise PolicyError("stages hold Stage values", key_path=f"$.stages[{i}]", got=s)
-    return items
+    return _members(value, Stage, "stages hold Stage values", "$.stages")
 
 
 def _rules(value: Iterable[Rule]) -> tuple[Rule, ...]:
-    items = tuple(value)
-    for i, r in enumerate(items):
-        if not isinstance(r, Rule):
-            raise PolicyError(
-                "rules hold rule values (see overdue.rules)", key_path=f"$.rules[{i}]", got=r
-            )
-    return items
+    return _members(value, Rule, "rules hold rule values (see overdue.rules)", "$.rules")
 
 
 def _channels(value: Iterable[str] | None) -> tuple[str, ...] | None:
@@ -468,36 +446,32 @@ def _validate(p: Policy) -> None:
     seen_stages: dict[str, int] = {}
     for i, stage in enumerate(p.stages):
         path = f"$.stages[{i}]"
-        if stage.id in seen_stages:
+        first = _first_at(seen_stages, stage.id, i)
+        if first is not None:
             raise PolicyError(
-                f"duplicate stage id {stage.id!r} (first at $.stages[{seen_stages[stage.id]}])",
+                f"duplicate stage id {stage.id!r} (first at $.stages[{first}])",
                 key_path=f"{path}.id",
             )
-        seen_stages[stage.id] = i
         keys: dict[str, int] = {}
         for j, step in enumerate(stage.steps):
             spath = f"{path}.steps[{j}]"
-            if step.key in keys:
+            if _first_at(keys, step.key, j) is not None:
                 raise PolicyError(
                     f"stage {stage.id!r} has two steps with id {step.key!r}; give one an id",
                     key_path=f"{spath}.id",
                 )
-            keys[step.key] = j
-            if step.channel not in declared:
-                raise UnknownChannelError(
-                    f"step uses channel {step.channel!r}, which the policy does not declare",
-                    key_path=f"{spath}.channel",
-                    expected=" | ".join(sorted(declared)),
-                    got=step.channel,
-                    suggestion=suggest(step.channel, declared),
-                )
-            if step.fallback is not None and step.fallback not in declared:
-                raise UnknownChannelError(
+            _known_channel(
+                step.channel,
+                declared,
+                f"step uses channel {step.channel!r}, which the policy does not declare",
+                f"{spath}.channel",
+            )
+            if step.fallback is not None:
+                _known_channel(
+                    step.fallback,
+                    declared,
                     f"fallback names channel {step.fallback!r}, which no step of the policy uses",
-                    key_path=f"{spath}.fallback",
-                    expected=" | ".join(sorted(declared)),
-                    got=step.fallback,
-                    suggestion=suggest(step.fallback, declared),
+                    f"{spath}.fallback",
                 )
             if "legal_terms" in step.must_state and p.legal_terms is None:
                 raise PolicyError(
@@ -532,27 +506,44 @@ def _validate(p: Policy) -> None:
             )
     rule_ids: dict[str, int] = {}
     for i, rule in enumerate(p.rules):
-        if rule.id in rule_ids:
+        first = _first_at(rule_ids, rule.id, i)
+        if first is not None:
             raise PolicyError(
-                f"duplicate rule id {rule.id!r} (first at $.rules[{rule_ids[rule.id]}])",
+                f"duplicate rule id {rule.id!r} (first at $.rules[{first}])",
                 key_path=f"$.rules[{i}].id",
             )
-        rule_ids[rule.id] = i
     # Whether a third_party_contact rule governs third-party steps is checked once presets are
     # stacked (check_stacked), so a policy may rely on a preset's rule; until then the engine
     # blocks every third-party contact no such rule governs.
+
+
+def _first_at(seen: dict[str, int], key: str, index: int) -> int | None:
+    """Note ``key`` at ``index``; where it stood first if it was already seen (an id twice)."""
+    first = seen.setdefault(key, index)
+    return None if first == index else first
+
+
+def _known_channel(channel: str, declared: set[str], message: str, key_path: str) -> None:
+    """Refuse a channel the policy does not declare, suggesting the nearest that it does."""
+    if channel not in declared:
+        raise UnknownChannelError(
+            message,
+            key_path=key_path,
+            expected=" | ".join(sorted(declared)),
+            got=channel,
+            suggestion=suggest(channel, declared),
+        )
 
 
 def _validate_billing(p: Policy, stage: Stage, path: str) -> None:
     """Service steps unique per rung; a fixed fee in the policy's currency."""
     seen: dict[str, int] = {}
     for j, step in enumerate(stage.service):
-        if step.key in seen:
+        if _first_at(seen, step.key, j) is not None:
             raise PolicyError(
                 f"stage {stage.id!r} has two service steps with id {step.key!r}; give one an id",
                 key_path=f"{path}.service[{j}].id",
             )
-        seen[step.key] = j
     fee = stage.fee
     fixed = fee.fixed if fee is not None else None
     if fixed is not None and p.currency is not None and fixed.currency != p.currency:

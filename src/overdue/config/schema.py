@@ -53,6 +53,28 @@ _MONEY = {
 _TIME = {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2})?$", "description": "HH:MM"}
 
 
+
+_PLAIN: tuple[tuple[object, dict[str, str]], ...] = (
+    (bool, {"type": "boolean"}),
+    (int, {"type": "integer"}),
+    (str, {"type": "string"}),
+    (date, {"type": "string", "format": "date"}),
+    (datetime, {"type": "string", "format": "date-time"}),
+    (Decimal, {"type": "string"}),
+)
+"""The schema of each plain annotation (matched by identity; a fresh copy is returned)."""
+
+_REFS: tuple[tuple[object, str], ...] = (
+    (Duration, "duration"),
+    (Money, "money"),
+    (time, "time"),
+    (Condition, "condition"),
+    (BusinessCalendar, "calendar"),
+    (Rule, "rule"),
+)
+"""The annotations described once under ``$defs``, by the name they are referred to by."""
+
+
 class _Gen:
     def __init__(self, kinds: Kinds) -> None:
         self.kinds = kinds
@@ -76,24 +98,12 @@ class _Gen:
         origin = typing.get_origin(tp)
         if origin is Literal:
             return {"enum": list(typing.get_args(tp))}
-        if tp is bool:
-            return {"type": "boolean"}
-        if tp is int:
-            return {"type": "integer"}
-        if tp is str:
-            return {"type": "string"}
-        if tp is Duration:
-            return self.ref("duration")
-        if tp is Money:
-            return self.ref("money")
-        if tp is time:
-            return self.ref("time")
-        if tp is date:
-            return {"type": "string", "format": "date"}
-        if tp is datetime:
-            return {"type": "string", "format": "date-time"}
-        if tp is Decimal:
-            return {"type": "string"}
+        for plain, schema in _PLAIN:
+            if tp is plain:
+                return dict(schema)
+        for plain, ref in _REFS:
+            if tp is plain:
+                return self.ref(ref)
         if isinstance(tp, type) and issubclass(tp, enum.Enum):
             return {"enum": [m.value for m in tp]}
         if origin in (tuple, frozenset, set, list):
@@ -108,12 +118,6 @@ class _Gen:
             if name in WEEKDAY_FIELDS:
                 return {"type": "array", "items": {"enum": list(WEEKDAY_NAMES)}}
             return {"type": "array", "items": self.of(args[0] if args else Any)}
-        if tp is Condition:
-            return self.ref("condition")
-        if tp is BusinessCalendar:
-            return self.ref("calendar")
-        if tp is Rule:
-            return self.ref("rule")
         if attrs.has(tp):
             key = tp.__name__
             if key not in self.defs:

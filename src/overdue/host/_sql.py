@@ -543,29 +543,24 @@ class OutboxLedger:
 
     def mark_unknown(self, key: str, *, at: datetime, detail: str) -> LedgerEntry:
         """See :meth:`overdue.dispatch.Ledger.mark_unknown`."""
-        s = self._store
-        with s._tx() as conn:
-            self._get_or_fail(conn, key)
-            s._x(
-                conn,
-                _SQL.mark_unknown,
-                (s.dialect.ts_in(at), scrub(detail), key),
-            )
-            entry = self._get_or_fail(conn, key)
+        ts = self._store.dialect.ts_in(at)
+        entry = self._update(key, _SQL.mark_unknown, (ts, scrub(detail), key))
         self._claimed.pop(key, None)
         return entry
 
     def resolve(self, key: str, outcome: SendOutcome, *, at: datetime) -> LedgerEntry:
         """See :meth:`overdue.dispatch.Ledger.resolve`.  The next run appends the event (the
         engine proposes the action again and the dispatcher replays this outcome)."""
+        ts = self._store.dialect.ts_in(at)
+        return self._update(key, _SQL.resolve, (ts, *_outcome_columns(outcome), key))
+
+    def _update(self, key: str, statement: str, params: Sequence[object]) -> LedgerEntry:
+        """Run one statement on an existing row, in one transaction, and read the row back
+        (an unknown key raises before anything is written)."""
         s = self._store
         with s._tx() as conn:
             self._get_or_fail(conn, key)
-            s._x(
-                conn,
-                _SQL.resolve,
-                (s.dialect.ts_in(at), *_outcome_columns(outcome), key),
-            )
+            s._x(conn, statement, params)
             return self._get_or_fail(conn, key)
 
     def discard(self, key: str) -> None:

@@ -72,6 +72,18 @@ class EventField:
     nullable: bool = False
 
 
+_PLAIN_KINDS: tuple[tuple[object, FieldKind], ...] = (
+    (str, "str"),
+    (Money, "money"),
+    (datetime, "datetime"),
+    (date, "date"),
+    (Outcome, "outcome"),
+    (Duration, "duration"),
+    (int, "int"),
+)
+"""The storage kind of each plain annotation (checked by identity, in this order)."""
+
+
 def _kind_of(tp: Any) -> tuple[FieldKind, bool]:
     """The storage kind of an annotation, and whether ``None`` is allowed."""
     args = typing.get_args(tp)
@@ -80,20 +92,9 @@ def _kind_of(tp: Any) -> tuple[FieldKind, bool]:
         rest = [a for a in args if a is not type(None)]
         tp = rest[0] if len(rest) == 1 else tp
     origin = typing.get_origin(tp)
-    if tp is str:
-        return "str", optional
-    if tp is Money:
-        return "money", optional
-    if tp is datetime:
-        return "datetime", optional
-    if tp is date:
-        return "date", optional
-    if tp is Outcome:
-        return "outcome", optional
-    if tp is Duration:
-        return "duration", optional
-    if tp is int:
-        return "int", optional
+    for plain, kind in _PLAIN_KINDS:
+        if tp is plain:
+            return kind, optional
     if origin in (frozenset, set, tuple, list) and typing.get_args(tp)[:1] == (str,):
         return "strset", optional
     raise UsageError(f"no portfolio column kind for event field type {tp!r}")
@@ -290,6 +291,29 @@ _new = object.__new__
 _set = object.__setattr__
 
 
+def _set_and_check(
+    a: attrs.Attribute[Any], k: int, env: dict[str, Any], lines: list[str], checks: list[str]
+) -> None:
+    """The generated lines that set field ``k`` (value ``v``) and queue its validator."""
+    if a.validator is not None:
+        env[f"v{k}"] = a.validator
+        checks.append(f"    v{k}(ev, a{k}, ev.{a.name})")
+    lines.append(f"    setattr(ev, {a.name!r}, v)")
+
+
+def _finish(
+    cls: type[Event], name: str, env: dict[str, Any], lines: list[str], checks: list[str]
+) -> typing.Callable[[dict[str, Any]], Event]:
+    """Close a generated constructor the way attrs does (validators once every field is set,
+    then ``__attrs_post_init__``) and compile it."""
+    lines.extend(checks)
+    if hasattr(cls, "__attrs_post_init__"):
+        lines.append("    ev.__attrs_post_init__()")
+    lines.append("    return ev")
+    exec("\n".join(lines), env)  # our own text, made from the class's fields
+    return env[name]  # type: ignore[no-any-return]
+
+
 def _compile(cls: type[Event]) -> typing.Callable[[dict[str, Any]], Event]:
     """A decoder of one event class's JSON object, written out field by field.
 
@@ -317,7 +341,7 @@ def _compile(cls: type[Event]) -> typing.Callable[[dict[str, Any]], Event]:
         "        raise Slow",
         "    ev = new(cls)",
     ]
-    checks = []
+    checks: list[str] = []
     for k, a in enumerate(attributes):
         f = fields[a.name]
         env[f"a{k}"] = a
@@ -346,16 +370,8 @@ def _compile(cls: type[Event]) -> typing.Callable[[dict[str, Any]], Event]:
         if a.converter is not None:
             env[f"c{k}"] = a.converter
             lines.append(f"{pad}v = c{k}(v)")
-        if a.validator is not None:
-            env[f"v{k}"] = a.validator
-            checks.append(f"    v{k}(ev, a{k}, ev.{a.name})")
-        lines.append(f"    setattr(ev, {a.name!r}, v)")
-    lines.extend(checks)  # as attrs does: validators once every field is set
-    if hasattr(cls, "__attrs_post_init__"):
-        lines.append("    ev.__attrs_post_init__()")
-    lines.append("    return ev")
-    exec("\n".join(lines), env)  # our own text, made from the class's fields
-    return env["decode"]  # type: ignore[no-any-return]
+        _set_and_check(a, k, env, lines, checks)
+    return _finish(cls, "decode", env, lines, checks)
 
 
 def _outcome_of(v: object) -> Outcome:
@@ -403,7 +419,7 @@ def _compile_builder(cls: type[Event]) -> typing.Callable[[dict[str, Any]], Even
         "        return cls(**kw)  # raises what the keyword call raises",
         "    ev = new(cls)",
     ]
-    checks = []
+    checks: list[str] = []
     for k, a in enumerate(attributes):
         env[f"a{k}"] = a
         if a.default is attrs.NOTHING:
@@ -419,16 +435,8 @@ def _compile_builder(cls: type[Event]) -> typing.Callable[[dict[str, Any]], Even
             if a.converter is not None:
                 env[f"c{k}"] = a.converter
                 lines.append(f"    v = c{k}(v)")
-        if a.validator is not None:
-            env[f"v{k}"] = a.validator
-            checks.append(f"    v{k}(ev, a{k}, ev.{a.name})")
-        lines.append(f"    setattr(ev, {a.name!r}, v)")
-    lines.extend(checks)
-    if hasattr(cls, "__attrs_post_init__"):
-        lines.append("    ev.__attrs_post_init__()")
-    lines.append("    return ev")
-    exec("\n".join(lines), env)  # our own text, made from the class's fields
-    return env["build"]  # type: ignore[no-any-return]
+        _set_and_check(a, k, env, lines, checks)
+    return _finish(cls, "build", env, lines, checks)
 
 
 def _by_keywords(cls: type[Event], data: dict[str, Any]) -> Event:

@@ -162,15 +162,8 @@ class RuleBase:
     in_force_from: date | None = attrs.field(default=None, kw_only=True, validator=_opt_date)
 
     def applies_to(self, candidate: Candidate) -> bool:
-        if self.channels is not None and candidate.channel not in self.channels:
-            return False
-        if self.stages is not None and candidate.stage not in self.stages:
-            return False
-        if self.templates is not None and candidate.template not in self.templates:
-            return False
-        if self.exempt_tags and not self.exempt_tags.isdisjoint(candidate.tags):
-            return False
-        return candidate.template not in self.exempt_templates
+        c = candidate
+        return in_scope(self, c.stage, c.channel, c.template, c.tags)
 
     def defer(self, code: str, message: str, until: datetime) -> Verdict:
         """A deferral carrying this rule's id and citation."""
@@ -195,3 +188,22 @@ class RuleBase:
         if self.exempt_tags:
             parts.append("except templates tagged " + ", ".join(sorted(self.exempt_tags)))
         return f" ({'; '.join(parts)})" if parts else ""
+
+
+def in_scope(
+    rule: RuleBase, stage: str, channel: str, template: str, tags: Iterable[str] = ()
+) -> bool:
+    """:meth:`RuleBase.applies_to`'s scope filter on plain fields.
+
+    One test for every place that asks it without a whole candidate: the rule itself, the
+    compiled policy's lookups by step key, and the testing kit's check of planned actions.
+    """
+    if rule.channels is not None and channel not in rule.channels:
+        return False
+    if rule.stages is not None and stage not in rule.stages:
+        return False
+    if rule.templates is not None and template not in rule.templates:
+        return False
+    if rule.exempt_tags and not rule.exempt_tags.isdisjoint(tags):
+        return False
+    return template not in rule.exempt_templates

@@ -18,7 +18,7 @@ import attrs
 from overdue.channels import VISIT_CHANNELS
 from overdue.errors import PolicyError
 from overdue.obligations import Obligation, merged
-from overdue.rules.base import Rule, RuleBase, Verdict, names
+from overdue.rules.base import Rule, RuleBase, Verdict, in_scope, names
 from overdue.rules.protocols import AttachesObligations
 from overdue.situation import Candidate
 
@@ -79,10 +79,16 @@ class FieldVisitConduct(RuleBase):
     authorisation: str = attrs.field(default="field_visit", validator=_name)
 
     def applies_to(self, candidate: Candidate) -> bool:
+        c = candidate
+        return self.covers(c.stage, c.channel, c.template, c.tags)
+
+    def covers(self, stage: str, channel: str, template: str, tags: Iterable[str] = ()) -> bool:
+        """:meth:`applies_to` on plain fields (the testing kit asks it of planned actions):
+        with no scope of its own, the rule covers the visit channels only."""
         unscoped = self.channels is None and self.stages is None and self.templates is None
-        if unscoped and candidate.channel not in VISIT_CHANNELS:
+        if unscoped and channel not in VISIT_CHANNELS:
             return False
-        return super().applies_to(candidate)
+        return in_scope(self, stage, channel, template, tags)
 
     def staff(self, candidate: Candidate, at: datetime) -> int | None:
         """The agents the current authorisation assigns, or ``None`` when it does not say."""

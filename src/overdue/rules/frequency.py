@@ -21,8 +21,8 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from overdue._time import at_local
+from overdue._validators import all_known, no_business_days, one_of, positive_int
 from overdue._validators import duration as _duration
-from overdue._validators import no_business_days, one_of, positive_int
 from overdue.account import POINT_KINDS
 from overdue.durations import Duration, days
 from overdue.errors import PolicyError
@@ -109,13 +109,7 @@ def _utc(at: datetime) -> datetime:
 
 def _exclusions(value: Iterable[str] | str) -> tuple[str, ...]:
     items = (value,) if isinstance(value, str) else tuple(value)
-    for item in items:
-        if item not in EXCLUSIONS:
-            raise PolicyError(
-                "unknown frequency-cap exclusion",
-                expected=" | ".join(EXCLUSIONS),
-                got=item,
-            )
+    all_known(items, EXCLUSIONS, "unknown frequency-cap exclusion", hint=False)
     return tuple(dict.fromkeys(items))
 
 

@@ -21,7 +21,10 @@ What is shared, and what is independent on purpose:
   promise stops pausing the ladder (:func:`overdue.engine.pauses.promise_end`), whether a
   preset's rule is in force yet (:func:`overdue.rules.in_force`), whether the debtor counts
   as unreachable (:func:`overdue.rules.parties.debtor_unreachable`), which channels go
-  unanswered (:mod:`overdue.channels`), and the rules' own vocabulary (what a cap counts).
+  unanswered (:mod:`overdue.channels`), a rule's scope (``applies_to``; for a planned visit
+  :meth:`~overdue.rules.conduct.FieldVisitConduct.covers`, over
+  :func:`overdue.rules.base.in_scope`), the walk over covered contacts (``_covered_contacts``)
+  and the rules' own vocabulary (what a cap counts).
   A fix to any of these is made once and the checks follow it.
 - **Independent on purpose: the limit arithmetic only.**  Contact hours, frequency caps over
   their windows, the ladder's order, attempts and deadlines, validation periods and visit
@@ -35,13 +38,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
 from overdue._time import at_local
 from overdue.account import Account
-from overdue.channels import ANSWERABLE_CHANNELS, VISIT_CHANNELS
+from overdue.channels import ANSWERABLE_CHANNELS
 from overdue.decision import Action, Decision
 from overdue.engine import TimelineEntry
 from overdue.engine.pauses import promise_end
@@ -200,6 +204,12 @@ class _Moment:
     before: Snapshot  # the state just before the event
 
 
+def _paid_in_full(snap: Snapshot) -> bool:
+    """Whether the balance before a moment is settled (a later debt climbs afresh)."""
+    bal = snap.balance
+    return bal is not None and bal.amount <= 0
+
+
 def _trace(policy: Policy, account: Account, record: Record) -> list[_Moment]:
     events = history(policy, account, record)
     snap = fold(attrs.evolve(account, events=()))
@@ -279,6 +289,34 @@ def _what(ev: ContactAttempted) -> str:
 
 def _rules(policy: Policy, kind: type) -> list[Rule]:
     return [r for r in policy.rules if isinstance(r, kind)]
+
+
+_Breach = Callable[[Any, _Moment, ContactAttempted, Candidate], str | None]
+
+
+def _covered_contacts(
+    policy: Policy,
+    account: Account,
+    trace: list[_Moment],
+    rules: list[Rule],
+    invariant: str,
+    breach: _Breach,
+) -> list[Violation]:
+    """Plumbing shared by the per-contact checks: each contact one of ``rules`` covers and
+    is in force for, as a violation of ``invariant`` where ``breach`` says why.
+
+    Only the walk (scope and ``in_force``, which the engine shares too) is common; the
+    judgement (``breach``) stays in each check and re-derives the limit from the rule's
+    fields rather than calling the rule, so a bug in a rule's arithmetic is not repeated."""
+    out: list[Violation] = []
+    for rule in rules:
+        for m, ev, cand in _contacts(policy, account, trace):
+            if not rule.applies_to(cand) or not in_force(rule, cand, ev.at):
+                continue
+            why = breach(rule, m, ev, cand)
+            if why is not None:
+                out.append(Violation(invariant, why, ev.at, rule.id, m.index))
+    return out
 
 
 
@@ -457,90 +495,57 @@ def _cap_violation(
 
 
 def _holds(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violation]:
-    out: list[Violation] = []
-    for rule in _rules(policy, HoldWhile):
-        assert isinstance(rule, HoldWhile)
-        for m, ev, cand in _contacts(policy, account, trace):
-            state = m.before.fact_open(rule.fact, ev.at)
-            if state is not None and rule.applies_to(cand) and in_force(rule, cand, ev.at):
-                out.append(
-                    Violation(
-                        "holds",
-                        f"{_what(ev)} while {rule.fact} holds (since {state.since.isoformat()}); "
-                        f"{rule.id} forbids contact",
-                        ev.at,
-                        rule.id,
-                        m.index,
-                    )
-                )
-    return out
+    def breach(rule: HoldWhile, m: _Moment, ev: ContactAttempted, _c: Candidate) -> str | None:
+        state = m.before.fact_open(rule.fact, ev.at)
+        if state is None:
+            return None
+        return (
+            f"{_what(ev)} while {rule.fact} holds (since {state.since.isoformat()}); "
+            f"{rule.id} forbids contact"
+        )
+
+    return _covered_contacts(policy, account, trace, _rules(policy, HoldWhile), "holds", breach)
 
 
 def _cease(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violation]:
-    out: list[Violation] = []
-    for rule in _rules(policy, RespectCease):
-        for m, ev, cand in _contacts(policy, account, trace):
-            cease = m.before.cease
-            if cease is None or cease.at > ev.at or not rule.applies_to(cand):
-                continue
-            if not in_force(rule, cand, ev.at):
-                continue
-            if cease.channels is None or ev.channel in cease.channels:
-                scope = "all contact" if cease.channels is None else f"contact by {ev.channel}"
-                out.append(
-                    Violation(
-                        "cease",
-                        f"{_what(ev)} after the debtor asked to cease {scope} at "
-                        f"{cease.at.isoformat()}; {rule.id} forbids it",
-                        ev.at,
-                        rule.id,
-                        m.index,
-                    )
-                )
-    return out
+    def breach(rule: Rule, m: _Moment, ev: ContactAttempted, _c: Candidate) -> str | None:
+        cease = m.before.cease
+        if cease is None or cease.at > ev.at:
+            return None
+        if cease.channels is not None and ev.channel not in cease.channels:
+            return None
+        scope = "all contact" if cease.channels is None else f"contact by {ev.channel}"
+        return (
+            f"{_what(ev)} after the debtor asked to cease {scope} at "
+            f"{cease.at.isoformat()}; {rule.id} forbids it"
+        )
+
+    return _covered_contacts(policy, account, trace, _rules(policy, RespectCease), "cease", breach)
 
 
 def _opt_outs(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violation]:
-    out: list[Violation] = []
-    for rule in _rules(policy, RespectOptOut):
-        for m, ev, cand in _contacts(policy, account, trace):
-            if (
-                ev.channel in m.before.opted_out
-                and rule.applies_to(cand)
-                and in_force(rule, cand, ev.at)
-            ):
-                out.append(
-                    Violation(
-                        "opt_outs",
-                        f"{_what(ev)} on a channel the debtor opted out of; {rule.id} forbids it",
-                        ev.at,
-                        rule.id,
-                        m.index,
-                    )
-                )
-    return out
+    def breach(rule: Rule, m: _Moment, ev: ContactAttempted, _c: Candidate) -> str | None:
+        if ev.channel not in m.before.opted_out:
+            return None
+        return f"{_what(ev)} on a channel the debtor opted out of; {rule.id} forbids it"
+
+    rules = _rules(policy, RespectOptOut)
+    return _covered_contacts(policy, account, trace, rules, "opt_outs", breach)
 
 
 def _authorisations(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violation]:
-    out: list[Violation] = []
-    for rule in _rules(policy, RequiresAuthorisation):
-        assert isinstance(rule, RequiresAuthorisation)
-        for m, ev, cand in _contacts(policy, account, trace):
-            if (
-                rule.applies_to(cand)
-                and in_force(rule, cand, ev.at)
-                and not m.before.has_authorisation(rule.authorisation, ev.at)
-            ):
-                out.append(
-                    Violation(
-                        "authorisations",
-                        f"{_what(ev)} without the authorisation {rule.authorisation!r} that "
-                        f"{rule.id} requires",
-                        ev.at,
-                        rule.id,
-                        m.index,
-                    )
-                )
+    def breach(
+        rule: RequiresAuthorisation, m: _Moment, ev: ContactAttempted, _c: Candidate
+    ) -> str | None:
+        if m.before.has_authorisation(rule.authorisation, ev.at):
+            return None
+        return (
+            f"{_what(ev)} without the authorisation {rule.authorisation!r} that "
+            f"{rule.id} requires"
+        )
+
+    rules = _rules(policy, RequiresAuthorisation)
+    out = _covered_contacts(policy, account, trace, rules, "authorisations", breach)
     stages = {s.id: s for s in policy.stages}
     for m in trace:
         entered = m.event
@@ -587,8 +592,7 @@ def _ladder(policy: Policy, account: Account, trace: list[_Moment]) -> list[Viol
     settled_at: datetime | None = None
     for m in trace:
         ev = m.event
-        bal = m.before.balance
-        if current is not None and bal is not None and bal.amount <= 0:
+        if current is not None and _paid_in_full(m.before):
             # Paid in full: the debt is resolved, and a later debt climbs from the bottom.
             current, since, last_contact, settled_at = None, None, None, ev.at
         if (
@@ -760,10 +764,9 @@ def _pauses(policy: Policy, account: Account, trace: list[_Moment]) -> list[Viol
     for m, ev, cand in _contacts(policy, account, trace):
         snap = m.before
         why = None
-        bal = snap.balance
         if snap.written_off is not None:
             why = "the debt was written off"
-        elif bal is not None and bal.amount <= 0:
+        elif _paid_in_full(snap):
             why = "the account is paid in full"
         elif cand.situation.days_overdue == 0:
             why = "nothing is overdue"
@@ -988,16 +991,8 @@ def check_actions(policy: Policy, decisions: Iterable[Decision]) -> list[Violati
 
 
 def _visit_rule_covers(rule: FieldVisitConduct, a: Action) -> bool:
-    unscoped = rule.channels is None and rule.stages is None and rule.templates is None
-    if unscoped and a.channel not in VISIT_CHANNELS:
-        return False
-    if rule.channels is not None and a.channel not in rule.channels:
-        return False
-    if rule.stages is not None and a.stage not in rule.stages:
-        return False
-    if rule.templates is not None and a.template not in rule.templates:
-        return False
-    if a.template in rule.exempt_templates:
+    # The scope is the rule's own (shared plumbing); an action carries no content tags.
+    if not rule.covers(a.stage, a.channel, a.template):
         return False
     start: date | None = getattr(rule, "in_force_from", None)
     return start is None or a.not_before.date() >= start
@@ -1017,24 +1012,15 @@ _COVERED = (
 
 
 def _other_rules(policy: Policy, account: Account, trace: list[_Moment]) -> list[Violation]:
-    out: list[Violation] = []
+    def breach(rule: Rule, _m: _Moment, ev: ContactAttempted, cand: Candidate) -> str | None:
+        v = rule.check(cand, ev.at)
+        if v is None:
+            return None
+        return f"{_what(ev)} although {rule.id} would {v.effect} it: {v.message}"
+
+    # Rule kinds with no dedicated check are asked through their own ``check`` (by design).
     others = [r for r in policy.rules if not isinstance(r, _COVERED)]
-    for rule in others:
-        for m, ev, cand in _contacts(policy, account, trace):
-            if not rule.applies_to(cand) or not in_force(rule, cand, ev.at):
-                continue
-            v = rule.check(cand, ev.at)
-            if v is not None:
-                out.append(
-                    Violation(
-                        "rules",
-                        f"{_what(ev)} although {rule.id} would {v.effect} it: {v.message}",
-                        ev.at,
-                        rule.id,
-                        m.index,
-                    )
-                )
-    return out
+    return _covered_contacts(policy, account, trace, others, "rules", breach)
 
 
 _Check = Callable[[Policy, Account, list[_Moment]], list[Violation]]

@@ -740,8 +740,7 @@ def _rungs(
     last_contact: datetime | None = None
     for m in trace:
         ev = m.event
-        bal = m.before.balance
-        if current is not None and bal is not None and bal.amount <= 0:
+        if current is not None and inv._paid_in_full(m.before):
             current, since, last_contact = None, None, None  # paid: a new debt starts afresh
         if isinstance(ev, ContactAttempted) and ev.initiated_by == "creditor":
             if ev.stage == current:
@@ -792,6 +791,7 @@ def _rungs(
                 f"{where} at {s.days_overdue} day(s) overdue; required: at least "
                 f"{r.min_days_overdue}"
             )
+        bal = m.before.balance
         floor = r.min_balance
         low = floor is not None and bal is not None and bal.currency == floor.currency
         if low and bal is not None and floor is not None and bal.amount < floor.amount:
