@@ -18,7 +18,6 @@ __all__ = ["at_local", "local_midnight", "require_aware", "to_local", "zone"]
 
 # Zone types whose datetimes always have an offset (a hot path may skip asking).
 ALWAYS_AWARE = (ZoneInfo, timezone)
-_ALWAYS_AWARE = ALWAYS_AWARE
 _ZONE_HINT = "attach a zone, e.g. datetime(..., tzinfo=ZoneInfo('Asia/Shanghai'))"
 
 
@@ -31,7 +30,7 @@ def require_aware(value: object, what: str = "datetime") -> datetime:
     if isinstance(value, datetime):
         tz = value.tzinfo
         # A ZoneInfo or a fixed offset always gives an offset: skip asking (hot path).
-        if tz is not None and (type(tz) in _ALWAYS_AWARE or value.utcoffset() is not None):
+        if tz is not None and (type(tz) in ALWAYS_AWARE or value.utcoffset() is not None):
             return value
         raise NaiveDatetimeError(
             f"{what} is a naive datetime; {_ZONE_HINT}",

@@ -69,10 +69,13 @@ class _OneOf:
 
     def __call__(self, _inst: object, a: attrs.Attribute[Any], value: object) -> None:
         if value not in self.options:
+            names = [str(o) for o in self.options]
             raise self.error(
-                f"{a.name} must be one of the allowed values",
-                expected=" | ".join(str(o) for o in self.options),
+                f"{a.name} must be one of {', '.join(names)}",
+                key_path=a.name,
+                expected=" | ".join(repr(o) for o in self.options),
                 got=value,
+                suggestion=suggest(value, names) if isinstance(value, str) else None,
             )
 
     def __repr__(self) -> str:

@@ -14,16 +14,15 @@ fold, with the account id and event index.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from enum import Enum
 from types import MappingProxyType
 from typing import ClassVar, cast
-from zoneinfo import ZoneInfo
 
 import attrs
 
 from overdue._masking import masked_repr
-from overdue._time import require_aware
+from overdue._time import ALWAYS_AWARE, require_aware
 from overdue._validators import one_of
 from overdue._validators import optional_duration as _opt_duration
 from overdue.durations import Duration
@@ -65,11 +64,10 @@ __all__ = [
 
 # The validators run for every event of every account read: each answers the plain case
 # (an aware datetime in a zone or at an offset, a non-empty name) before anything else.
-_ALWAYS_AWARE = (ZoneInfo, timezone)
 
 
 def _aware(_inst: object, attribute: attrs.Attribute[datetime], value: object) -> None:
-    if type(value) is datetime and type(value.tzinfo) in _ALWAYS_AWARE:
+    if type(value) is datetime and type(value.tzinfo) in ALWAYS_AWARE:
         return
     require_aware(value, f"event.{attribute.name}")
 

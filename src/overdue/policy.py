@@ -71,16 +71,6 @@ LADDERS_PER = ("account", "invoice")
 """What one ladder runs for (``Policy.ladder_per``): the whole account, or each invoice."""
 
 
-def _ladder_per(_i: object, a: attrs.Attribute[str], value: object) -> None:
-    if value not in LADDERS_PER:
-        raise PolicyError(
-            "ladder_per says what one ladder runs for",
-            key_path=a.name,
-            expected=" | ".join(repr(v) for v in LADDERS_PER),
-            got=value,
-        )
-
-
 ROTATE_ON = ("capped", "unanswered", "invalid")
 """Why a step may move on to the channel's next contact point (``Step.rotate``)."""
 
@@ -260,17 +250,6 @@ def _channels(value: Iterable[str] | None) -> tuple[str, ...] | None:
     return None if value is None else tuple(value)
 
 
-def _one_of(name: str, value: object, options: tuple[str, ...]) -> None:
-    if value not in options:
-        raise PolicyError(
-            f"{name} must be one of {', '.join(options)}",
-            key_path=f"$.{name}",
-            expected=" | ".join(repr(o) for o in options),
-            got=value,
-            suggestion=suggest(value, options) if isinstance(value, str) else None,
-        )
-
-
 def _zone(_i: object, _a: object, value: str | None) -> None:
     if value is not None:
         zone(value)
@@ -329,12 +308,12 @@ class Policy:
     on_new_version: Literal["continue", "restart", "pin"] = attrs.field(
         default="continue",
         kw_only=True,
-        validator=lambda _i, a, v: _one_of(a.name, v, ("continue", "restart", "pin")),
+        validator=one_of(("continue", "restart", "pin")),
     )
     catch_up: Literal["latest_only", "replay"] = attrs.field(
         default="latest_only",
         kw_only=True,
-        validator=lambda _i, a, v: _one_of(a.name, v, ("latest_only", "replay")),
+        validator=one_of(("latest_only", "replay")),
     )
     horizon: Duration = attrs.field(default=days(90), kw_only=True, converter=_duration)
     addressless_channels: frozenset[str] = attrs.field(
@@ -353,7 +332,7 @@ class Policy:
         default="half_up", kw_only=True, validator=one_of(tuple(ROUNDINGS))
     )
     ladder_per: Literal["account", "invoice"] = attrs.field(
-        default="account", kw_only=True, validator=_ladder_per
+        default="account", kw_only=True, validator=one_of(LADDERS_PER)
     )
 
     def __attrs_post_init__(self) -> None:

@@ -14,7 +14,6 @@ from overdue.policy import Policy
 from overdue.snapshot import Snapshot
 
 NO_PAUSE = (timedelta(0), False)  # no time paused, not paused now
-_NO_PAUSE = NO_PAUSE
 
 
 def promise_end(policy: Policy, by: date, tz: tzinfo) -> datetime:
@@ -38,7 +37,7 @@ def paused_time(
     snapshot does not hold as facts (the time a promise to pay paused the ladder).
     """
     if not extra and not snapshot.fact_intervals and not snapshot.facts:
-        return _NO_PAUSE  # nothing ever held the account (most accounts)
+        return NO_PAUSE  # nothing ever held the account (most accounts)
     spans: list[tuple[datetime, datetime]] = [
         (max(a, since), b) for a, b in extra if b > since and b > a
     ]

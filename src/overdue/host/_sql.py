@@ -8,6 +8,7 @@ backends cannot drift apart.
 
 from __future__ import annotations
 
+import abc
 import json
 import os
 import socket
@@ -134,7 +135,7 @@ def ddl(d: Dialect) -> list[str]:
 # -- the store --------------------------------------------------------------------------------
 
 
-class SqlStore:
+class SqlStore(abc.ABC):
     """An :class:`~overdue.host.EventStore` over one DB-API connection.
 
     Subclasses open the connection and provide :meth:`_tx` (one transaction, serialised with
@@ -152,8 +153,9 @@ class SqlStore:
 
     # -- subclass hooks ---------------------------------------------------------------------
 
+    @abc.abstractmethod
     def _tx(self) -> AbstractContextManager[Connection]:
-        raise NotImplementedError
+        """One transaction, serialised with the other writers (each store knows how)."""
 
     def _sql(self, text: str) -> str:
         return text.replace("?", self.dialect.param) if self.dialect.param != "?" else text
