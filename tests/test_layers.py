@@ -74,23 +74,16 @@ EDGES = (
 # (importer, imported): known back-edges, left out of the graph.  Each is a lazy import inside a
 # method (or a ``TYPE_CHECKING`` import answering one) that lets a value offer a convenience
 # implemented further out.  Each says in one line why it stays; docs/design.md lists them too.
-# (The HTML views no longer need one: ``overdue._html`` and ``overdue.notebook.html`` read
-# decisions, policies and results through structural protocols and name none of their types.)
+# (The HTML views need none: ``overdue._html`` and ``overdue.notebook.html`` read decisions,
+# policies and results through structural protocols and name none of their types.  The tables
+# need none: each result builds its own columns from ``overdue.notebook.columns``, below
+# ``overdue.notebook.frames``, the door that recognises them.  Nor do a simulation's plot and
+# its paired differences: they draw and resample through ``notebook._curves`` and
+# ``notebook._differences``, below the simulator and typed structurally.)
 ALLOWED: Mapping[tuple[str, str], str] = {
     # Stays for now: CompiledPolicy.of names Policy/Stage for mypy only (TYPE_CHECKING), and
     # compiled.py is under speed work (issue 10); follow-up: a structural ladder type there.
     ("overdue.compiled", "overdue.policy"): "CompiledPolicy.of(policy) type names",
-    # Stay: the public to_frame()/to_arrow() methods of the results, and frames.to_frame(obj),
-    # which dispatches on the result's class (isinstance), so the two know each other; removing
-    # one side is an API change (follow-up: each result builds its own columns).
-    ("overdue.batch", "overdue.notebook.frames"): "BatchReport.to_frame()",
-    ("overdue.simulate", "overdue.notebook.frames"): "SimulationResult.to_frame()",
-    ("overdue.notebook.frames", "overdue.notebook.backtest"): "to_frame(BacktestResult)",
-    ("overdue.notebook.experiments", "overdue.notebook.frames"): "Experiment.to_frame()",
-    # Stay: SimulationResult.plot_*() and Comparison.differences() are public methods whose
-    # work (matplotlib, the seeded bootstrap) lives in the notebook extra, which runs simulate.
-    ("overdue.simulate", "overdue.notebook.plots"): "SimulationResult.plot_*()",
-    ("overdue.simulate", "overdue.notebook.experiments"): "Comparison.differences() intervals",
 }
 
 

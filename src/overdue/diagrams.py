@@ -18,7 +18,7 @@ from typing import Protocol
 
 from overdue.errors import PolicyError, suggest
 
-__all__ = ["FORMATS", "render", "step_text"]
+__all__ = ["FORMATS", "LadderView", "StageView", "StepView", "render", "step_text"]
 
 
 class _Duration(Protocol):
@@ -31,6 +31,8 @@ class _Condition(Protocol):
 
 
 class StepView(Protocol):
+    """What a view reads of a step (``overdue.policy.Step`` satisfies it)."""
+
     @property
     def channel(self) -> str: ...
     @property
@@ -46,6 +48,8 @@ class StepView(Protocol):
 
 
 class StageView(Protocol):
+    """What a view reads of a rung (``overdue.policy.Stage`` satisfies it)."""
+
     @property
     def id(self) -> str: ...
     @property
@@ -67,6 +71,9 @@ class StageView(Protocol):
 
 
 class LadderView(Protocol):
+    """What a view reads of a ladder (``overdue.policy.Policy`` satisfies it): the diagrams
+    here and the notebook HTML name no policy class, so the policy may call them."""
+
     @property
     def id(self) -> str: ...
     @property
