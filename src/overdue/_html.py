@@ -2,9 +2,10 @@
 
 Jupyter shows an object through its ``_repr_html_``; :class:`~overdue.decision.Decision`,
 :class:`~overdue.policy.Policy` and the engine's ``Timeline`` each have a one-line method that
-calls a function here.  This module sits with the values (it imports only the standard library
-and :mod:`overdue._time`), so the inner rings may call it without reaching for an edge, and it
-does no I/O: it returns a string.
+calls a function here.  This module sits with the values: it names neither ``Decision`` nor
+``Policy`` (it reads them through the small protocols below, as :mod:`overdue.diagrams` reads a
+ladder), so the values may call it without an import circle, and it does no I/O: it returns a
+string.
 
 Everything that comes from data (account ids, templates, reason texts, rule ids) is escaped with
 :func:`html.escape`, so an id such as ``<script>`` shows as text.  Times are shown in the
@@ -40,11 +41,18 @@ class _Transition(Protocol):
     def at(self) -> datetime: ...
 
 
-class _Action(Protocol):
+class _Blocked(Protocol):
     @property
     def stage(self) -> str: ...
     @property
+    def step(self) -> str: ...
+    @property
     def channel(self) -> str: ...
+    @property
+    def reasons(self) -> Sequence[_Reason]: ...
+
+
+class _Action(_Blocked, Protocol):
     @property
     def template(self) -> str: ...
     @property
@@ -62,22 +70,9 @@ class _Action(Protocol):
     @property
     def facts(self) -> Any: ...  # MessageFacts: its ``must_state``
     @property
-    def evidence(self) -> Any: ...  # EvidenceRequirement | None: its ``summary()``
+    def evidence(self) -> Any: ...  # EvidenceBundle | None: its ``summary()``
     @property
     def obligations(self) -> Sequence[Any]: ...  # Obligation: ``code``, ``text``
-    @property
-    def reasons(self) -> Sequence[_Reason]: ...
-
-
-class _Blocked(Protocol):
-    @property
-    def stage(self) -> str: ...
-    @property
-    def step(self) -> str: ...
-    @property
-    def channel(self) -> str: ...
-    @property
-    def reasons(self) -> Sequence[_Reason]: ...
 
 
 class _DecisionView(Protocol):
