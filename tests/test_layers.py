@@ -73,34 +73,17 @@ EDGES = (
 
 # (importer, imported): known back-edges, left out of the graph.  Each is a lazy import inside a
 # method (or a ``TYPE_CHECKING`` import answering one) that lets a value offer a convenience
-# implemented further out.
+# implemented further out.  Each says in one line why it stays; docs/design.md lists them too.
+# (The HTML views need none: ``overdue._html`` and ``overdue.notebook.html`` read decisions,
+# policies and results through structural protocols and name none of their types.  The tables
+# need none: each result builds its own columns from ``overdue.notebook.columns``, below
+# ``overdue.notebook.frames``, the door that recognises them.  Nor do a simulation's plot and
+# its paired differences: they draw and resample through ``notebook._curves`` and
+# ``notebook._differences``, below the simulator and typed structurally.)
 ALLOWED: Mapping[tuple[str, str], str] = {
-    # ``CompiledPolicy.of(policy)`` names Policy and Stage under TYPE_CHECKING; the policy keeps
-    # its compiled form as a cached attribute (issue 10).  Follow-up: type ``of`` against a
-    # structural view of a ladder, as overdue.diagrams does.
+    # Stays for now: CompiledPolicy.of names Policy/Stage for mypy only (TYPE_CHECKING), and
+    # compiled.py is under speed work (issue 10); follow-up: a structural ladder type there.
     ("overdue.compiled", "overdue.policy"): "CompiledPolicy.of(policy) type names",
-    # ``Policy._repr_html_`` and ``Decision._repr_html_`` render through ``overdue._html``, which
-    # names both types under TYPE_CHECKING.  Follow-up: type _html against structural protocols,
-    # as overdue.diagrams does, and drop these two.
-    ("overdue._html", "overdue.policy"): "type-only: the HTML view of a policy",
-    ("overdue._html", "overdue.decision"): "type-only: the HTML view of a decision",
-    # ``BatchReport.to_frame()/_repr_html_`` and ``SimulationResult.to_frame()/plot_*`` reach
-    # the notebook extra lazily, and the notebook modules read those result types.  Follow-up:
-    # the notebook functions take the results (``frames.batch_frame(report)``) and the methods
-    # go, or the results move into a module the notebook package and batch both import.
-    ("overdue.batch", "overdue.notebook.frames"): "BatchReport.to_frame()",
-    ("overdue.batch", "overdue.notebook.html"): "BatchReport._repr_html_()",
-    ("overdue.simulate", "overdue.notebook.frames"): "SimulationResult.to_frame()",
-    ("overdue.simulate", "overdue.notebook.html"): "SimulationResult._repr_html_()",
-    ("overdue.simulate", "overdue.notebook.plots"): "SimulationResult.plot_*()",
-    ("overdue.simulate", "overdue.notebook.experiments"): "Comparison intervals",
-    # Inside the notebook package, the result values (BacktestResult, Experiment) offer
-    # to_frame()/to_arrow()/_repr_html_() through frames.py and html.py, which read those types.
-    # Same follow-up as above.
-    ("overdue.notebook.frames", "overdue.notebook.backtest"): "to_frame(BacktestResult)",
-    ("overdue.notebook.backtest", "overdue.notebook.html"): "BacktestResult._repr_html_()",
-    ("overdue.notebook.experiments", "overdue.notebook.frames"): "Experiment.to_frame()",
-    ("overdue.notebook.experiments", "overdue.notebook.html"): "Experiment._repr_html_()",
 }
 
 

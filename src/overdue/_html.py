@@ -2,9 +2,10 @@
 
 Jupyter shows an object through its ``_repr_html_``; :class:`~overdue.decision.Decision`,
 :class:`~overdue.policy.Policy` and the engine's ``Timeline`` each have a one-line method that
-calls a function here.  This module sits with the values (it imports only the standard library
-and :mod:`overdue._time`), so the inner rings may call it without reaching for an edge, and it
-does no I/O: it returns a string.
+calls a function here.  This module sits with the values: it names neither ``Decision`` nor
+``Policy`` (it reads them through the small protocols below, as :mod:`overdue.diagrams` reads a
+ladder), so the values may call it without an import circle, and it does no I/O: it returns a
+string.
 
 Everything that comes from data (account ids, templates, reason texts, rule ids) is escaped with
 :func:`html.escape`, so an id such as ``<script>`` shows as text.  Times are shown in the
@@ -14,17 +15,110 @@ debtor's zone when the decision knows it, like :meth:`Decision.explain`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from overdue._time import zone as _zone
-from overdue.diagrams import step_text
-from overdue.rules.base import described
+from overdue.diagrams import LadderView, StageView, step_text
+from overdue.rules.base import Rule, described
 
-if TYPE_CHECKING:
-    from overdue.decision import Decision
-    from overdue.policy import Policy, Stage
+# What the views read of a decision and a policy, as structural types (the way
+# overdue.diagrams reads a ladder): this module names neither Decision nor Policy, so the values
+# can offer ``_repr_html_`` through it without an import circle.
+
+
+class _Reason(Protocol):
+    def render(self, tz_name: str | None = None) -> str: ...
+
+
+class _Transition(Protocol):
+    @property
+    def from_stage(self) -> str | None: ...
+    @property
+    def to_stage(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+
+
+class _Blocked(Protocol):
+    @property
+    def stage(self) -> str: ...
+    @property
+    def step(self) -> str: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def reasons(self) -> Sequence[_Reason]: ...
+
+
+class _Action(_Blocked, Protocol):
+    @property
+    def template(self) -> str: ...
+    @property
+    def attempt(self) -> int: ...
+    @property
+    def max_attempts(self) -> int: ...
+    @property
+    def not_before(self) -> datetime: ...
+    @property
+    def fallback_for(self) -> str | None: ...
+    @property
+    def discloses_debt(self) -> bool: ...
+    @property
+    def party(self) -> str: ...
+    @property
+    def facts(self) -> Any: ...  # MessageFacts: its ``must_state``
+    @property
+    def evidence(self) -> Any: ...  # EvidenceBundle | None: its ``summary()``
+    @property
+    def obligations(self) -> Sequence[Any]: ...  # Obligation: ``code``, ``text``
+
+
+class _DecisionView(Protocol):
+    @property
+    def account_id(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def zone(self) -> str | None: ...
+    @property
+    def policy_id(self) -> str: ...
+    @property
+    def policy_version(self) -> str: ...
+    @property
+    def balance(self) -> object: ...
+    @property
+    def days_overdue(self) -> int: ...
+    @property
+    def stage(self) -> str | None: ...
+    @property
+    def stage_since(self) -> datetime | None: ...
+    @property
+    def transition(self) -> _Transition | None: ...
+    @property
+    def deadline(self) -> datetime | None: ...
+    @property
+    def wake_at(self) -> datetime | None: ...
+    @property
+    def retain_until(self) -> date | None: ...
+    @property
+    def reasons(self) -> Sequence[_Reason]: ...
+    @property
+    def actions(self) -> Sequence[_Action]: ...
+    @property
+    def blocked(self) -> Sequence[_Blocked]: ...
+
+
+class _PolicyView(LadderView, Protocol):
+    @property
+    def version(self) -> str: ...
+    @property
+    def presets(self) -> Sequence[str]: ...
+    @property
+    def rules(self) -> Sequence[Rule]: ...
 
 __all__ = ["decision_html", "policy_html", "table_html", "timeline_html"]
 
@@ -82,12 +176,12 @@ def table_html(
     return f"<table>{thead}<tbody>{body}</tbody></table>"
 
 
-def _reasons(reasons: Iterable[Any], tz_name: str | None) -> str:
+def _reasons(reasons: Iterable[_Reason], tz_name: str | None) -> str:
     items = "".join(f"<li>{_e(r.render(tz_name))}</li>" for r in reasons)
     return f"<ul>{items}</ul>" if items else ""
 
 
-def decision_html(d: Decision) -> str:
+def decision_html(d: _DecisionView) -> str:
     """A decision as a card: status, rung, money, the next actions with their reasons, blocks,
     deadline and when to ask again (the content of :meth:`Decision.explain`, laid out)."""
     z = d.zone
@@ -152,11 +246,11 @@ def decision_html(d: Decision) -> str:
     return f"<div class='overdue'>{_STYLE}{''.join(parts)}</div>"
 
 
-def _steps_text(stage: Stage) -> str:
+def _steps_text(stage: StageView) -> str:
     return "<br>".join(_e(step_text(s)) for s in stage.steps)
 
 
-def _ladder_svg(policy: Policy) -> str:
+def _ladder_svg(policy: _PolicyView) -> str:
     """The ladder as boxes left to right; a disabled rung is dashed; arrows say what it takes."""
     stages = policy.stages
     box_w, box_h, gap = 118, 44, 46
@@ -194,7 +288,7 @@ def _ladder_svg(policy: Policy) -> str:
     return "".join(out)
 
 
-def policy_html(policy: Policy) -> str:
+def policy_html(policy: _PolicyView) -> str:
     """A policy as a ladder diagram, a table of its rungs, and its rules."""
     rows = []
     for i, s in enumerate(policy.stages, 1):

@@ -18,7 +18,7 @@ import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -28,6 +28,9 @@ from overdue.decision import Decision
 from overdue.engine.versions import PolicySet, decide_honouring_versions
 from overdue.errors import BatchError, OverdueError, internal_error
 from overdue.policy import Policy
+
+if TYPE_CHECKING:
+    from overdue.notebook.columns import Column
 
 __all__ = ["BatchFailure", "BatchReport", "decide_batch", "decide_many"]
 
@@ -82,17 +85,39 @@ class BatchReport:
         """One line for a log: how many read, decided and failed (they always reconcile)."""
         return f"{self.read} read, {len(self.decisions)} decided, {len(self.failures)} failed"
 
-    def to_frame(self, **options: Any) -> Any:
-        """Decisions then failures as a typed pandas DataFrame (``overdue.notebook.frames``)."""
-        from overdue.notebook.frames import to_frame
+    def columns(self, *, policy: Policy | None = None, tz: str | None = None) -> list[Column]:
+        """Decisions, then failures (with ``error_type`` and ``error``; other columns empty),
+        as the typed columns of :mod:`overdue.notebook.frames` (``policy=``: rungs in its
+        ladder order; ``tz=``: the zone of the time columns)."""
+        from overdue.notebook.columns import Column, decision_columns
 
-        return to_frame(self, **options)
+        cols = decision_columns(self.decisions, policy=policy, tz=tz)
+        n_ok, n_bad = len(self.decisions), len(self.failures)
+        out = []
+        for c in cols:
+            if c.name == "account_id":
+                extra: list[object] = [f.account_id for f in self.failures]
+            elif c.kind == "bool":
+                extra = [False] * n_bad
+            else:
+                extra = [None] * n_bad
+            out.append(attrs.evolve(c, values=[*c.values, *extra]))
+        none: list[object] = [None] * n_ok
+        out.append(Column("error_type", "str", none + [f.error_type for f in self.failures]))
+        out.append(Column("error", "str", none + [f.message for f in self.failures]))
+        return out
+
+    def to_frame(self, *, decimal: bool = False, **options: Any) -> Any:
+        """Decisions then failures as a typed pandas DataFrame (``overdue.notebook.frames``)."""
+        from overdue.notebook.columns import frame_of
+
+        return frame_of(self.columns(**options), decimal=decimal)
 
     def to_arrow(self, **options: Any) -> Any:
         """Decisions then failures as a ``pyarrow.Table`` (``overdue.notebook.frames``)."""
-        from overdue.notebook.frames import to_arrow
+        from overdue.notebook.columns import arrow_of
 
-        return to_arrow(self, **options)
+        return arrow_of(self.columns(**options))
 
     def _repr_html_(self) -> str:
         from overdue.notebook.html import batch_report_html

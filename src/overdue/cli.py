@@ -18,7 +18,7 @@ import warnings
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from importlib import resources
-from typing import IO, TypeVar
+from typing import IO, TYPE_CHECKING, TypeVar
 
 import attrs
 
@@ -44,6 +44,9 @@ from overdue.errors import OverdueError, PolicyFileError, internal_error
 from overdue.importers.command import register as _register_import
 from overdue.policy import Policy
 from overdue.situation import resolve_zone
+
+if TYPE_CHECKING:
+    from overdue.engine.debtors import DebtorTimelineEntry
 
 __all__ = ["DEMO_AT", "main"]
 
@@ -490,17 +493,7 @@ def _cmd_timeline(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         lambda: timeline(policy, account, start, until, max_decisions=args.max_decisions),
     )
     if args.format == "jsonl":
-        for e in entries:
-            row = {
-                "at": e.at.isoformat(),
-                "kind": e.kind,
-                "stage": e.stage,
-                "channel": e.channel,
-                "template": e.template,
-                "attempt": e.attempt,
-                "detail": e.detail,
-            }
-            out.write(_jsonl(row))
+        _write_entries(entries, _TIMELINE_FIELDS, out)
     else:
         tz = _zone_of(policy, account)
         out.write(
@@ -540,16 +533,7 @@ def _invoice_timeline(
         ),
     )
     if args.format == "jsonl":
-        for e in entries:
-            row = {
-                "at": e.at.isoformat(),
-                "debt_id": e.debt_id,
-                "kind": e.kind,
-                "stage": e.stage,
-                "channel": e.channel,
-                "detail": e.detail,
-            }
-            out.write(_jsonl(row))
+        _write_entries(entries, _DEBTOR_TIMELINE_FIELDS, out)
         return EXIT_OK
     tz = _zone_of(policy, account)
     out.write(
@@ -562,6 +546,22 @@ def _invoice_timeline(
     for e in entries:
         out.write(_clean(e.render()) + "\n")
     return EXIT_OK
+
+
+# The JSONL fields of ``overdue timeline``, after ``at``: an account's schedule, and one ladder
+# per invoice (a debtor's schedule, each line naming its debt).
+_TIMELINE_FIELDS = ("kind", "stage", "channel", "template", "attempt", "detail")
+_DEBTOR_TIMELINE_FIELDS = ("debt_id", "kind", "stage", "channel", "detail")
+
+
+def _write_entries(
+    entries: Iterable[TimelineEntry | DebtorTimelineEntry], fields: Sequence[str], out: IO[str]
+) -> None:
+    """One JSON line per schedule entry: its ISO ``at``, then ``fields`` in order."""
+    for e in entries:
+        row: dict[str, object] = {"at": e.at.isoformat()}
+        row.update((name, getattr(e, name)) for name in fields)
+        out.write(_jsonl(row))
 
 
 _T = TypeVar("_T")

@@ -18,7 +18,7 @@ from typing import Protocol
 
 from overdue.errors import PolicyError, suggest
 
-__all__ = ["FORMATS", "render", "step_text"]
+__all__ = ["FORMATS", "LadderView", "StageView", "StepView", "render", "step_text"]
 
 
 class _Duration(Protocol):
@@ -30,7 +30,9 @@ class _Condition(Protocol):
     def describe(self) -> str: ...
 
 
-class _Step(Protocol):
+class StepView(Protocol):
+    """What a view reads of a step (``overdue.policy.Step`` satisfies it)."""
+
     @property
     def channel(self) -> str: ...
     @property
@@ -45,11 +47,13 @@ class _Step(Protocol):
     def fallback(self) -> str | None: ...
 
 
-class _Stage(Protocol):
+class StageView(Protocol):
+    """What a view reads of a rung (``overdue.policy.Stage`` satisfies it)."""
+
     @property
     def id(self) -> str: ...
     @property
-    def steps(self) -> Sequence[_Step]: ...
+    def steps(self) -> Sequence[StepView]: ...
     @property
     def performed_by(self) -> str: ...
     @property
@@ -66,15 +70,18 @@ class _Stage(Protocol):
     def skippable(self) -> bool: ...
 
 
-class _Ladder(Protocol):
+class LadderView(Protocol):
+    """What a view reads of a ladder (``overdue.policy.Policy`` satisfies it): the diagrams
+    here and the notebook HTML name no policy class, so the policy may call them."""
+
     @property
     def id(self) -> str: ...
     @property
-    def stages(self) -> Sequence[_Stage]: ...
+    def stages(self) -> Sequence[StageView]: ...
 
 
 
-def step_text(step: _Step) -> str:
+def step_text(step: StepView) -> str:
     """One step in a few words, ``sms: reminder.sms x3 every 3d (else email)`` (plain text;
     the HTML views use it too)."""
     text = f"{step.channel}: {step.template}"
@@ -91,14 +98,14 @@ FORMATS = ("mermaid", "md", "dot")
 """The diagram formats :func:`render` knows (``md``: Mermaid inside a Markdown fence)."""
 
 
-def _steps_text(stage: _Stage) -> list[str]:
+def _steps_text(stage: StageView) -> list[str]:
     lines = [step_text(s) for s in stage.steps]
     if stage.performed_by == "third_party":
         lines.append("by a third party")
     return lines
 
 
-def _exit_text(stage: _Stage) -> list[str]:
+def _exit_text(stage: StageView) -> list[str]:
     parts = []
     if stage.deadline is not None:
         parts.append(f"after {stage.deadline}")
@@ -107,7 +114,7 @@ def _exit_text(stage: _Stage) -> list[str]:
     return parts
 
 
-def _entry_text(stage: _Stage) -> list[str]:
+def _entry_text(stage: StageView) -> list[str]:
     parts = []
     if stage.enters_when is not None:
         parts.append(f"if {stage.enters_when.describe()}")
@@ -116,7 +123,7 @@ def _entry_text(stage: _Stage) -> list[str]:
     return parts
 
 
-def _edges(policy: _Ladder) -> list[tuple[int | None, int, list[str], bool]]:
+def _edges(policy: LadderView) -> list[tuple[int | None, int, list[str], bool]]:
     """(from index or None for the start, to index, label parts, dashed) for every edge."""
     stages = policy.stages
     edges: list[tuple[int | None, int, list[str], bool]] = []
@@ -139,14 +146,14 @@ def _edges(policy: _Ladder) -> list[tuple[int | None, int, list[str], bool]]:
     return edges
 
 
-def _last_enabled_before(policy: _Ladder, i: int) -> int | None:
+def _last_enabled_before(policy: LadderView, i: int) -> int | None:
     for k in range(i - 1, -1, -1):
         if policy.stages[k].enabled:
             return k
     return None
 
 
-def _next_enabled_after(policy: _Ladder, i: int) -> int | None:
+def _next_enabled_after(policy: LadderView, i: int) -> int | None:
     for k in range(i + 1, len(policy.stages)):
         if policy.stages[k].enabled:
             return k
@@ -157,7 +164,7 @@ def _mermaid_text(text: str) -> str:
     return text.replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
 
 
-def _mermaid(policy: _Ladder) -> str:
+def _mermaid(policy: LadderView) -> str:
     lines = ["flowchart LR", f'    start(["overdue: {_mermaid_text(policy.id)}"])']
     for i, stage in enumerate(policy.stages):
         body = "<br/>".join(_mermaid_text(t) for t in [stage.id, *_steps_text(stage)])
@@ -178,7 +185,7 @@ def _dot_text(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def _dot(policy: _Ladder) -> str:
+def _dot(policy: LadderView) -> str:
     lines = [
         f'digraph "{_dot_text(policy.id)}" {{',
         "    rankdir=LR;",
@@ -201,7 +208,7 @@ def _dot(policy: _Ladder) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(policy: _Ladder, format: str) -> str:
+def render(policy: LadderView, format: str) -> str:
     """The policy's ladder as ``"mermaid"``, ``"md"`` (fenced Mermaid) or ``"dot"`` text."""
     spec = format.strip().lower()
     if spec == "mermaid":

@@ -42,7 +42,8 @@ from overdue.policy import Policy
 from overdue.snapshot import fold
 
 if TYPE_CHECKING:
-    from overdue.notebook.experiments import Difference
+    from overdue.notebook._differences import Difference
+    from overdue.notebook.columns import Column
 
 __all__ = [
     "Behaviour",
@@ -316,26 +317,60 @@ class SimulationResult:
             for a in self.accounts
         ]
 
+    def columns(self, *, arm: str | None = None) -> list[Column]:
+        """One row per simulated account, as the typed columns of :mod:`overdue.notebook.frames`.
+
+        Columns: (``arm``,) ``policy``, ``account_id``, ``owed``, ``collected``, ``currency``,
+        ``resolved``, ``resolved_on_day``, ``final_stage``, ``highest_stage``, ``contacts``, one
+        ``contacts_<channel>`` per channel used, ``cost``, ``error``.
+        """
+        from overdue.notebook.columns import Column, category
+
+        accs = self.accounts
+        ladder = self.ladder
+        channels = sorted({c for a in accs for c in a.contacts})
+        cols = [
+            Column("policy", "str", [self.policy_id] * len(accs)),
+            Column("account_id", "str", [a.account_id for a in accs]),
+            Column("owed", "money", [a.owed.amount for a in accs]),
+            Column("collected", "money", [a.collected.amount for a in accs]),
+            Column("currency", "str", [a.owed.currency for a in accs]),
+            Column("resolved", "bool", [a.resolved_on_day is not None for a in accs]),
+            Column("resolved_on_day", "int", [a.resolved_on_day for a in accs]),
+            category("final_stage", [a.final_stage for a in accs], ladder),
+            category("highest_stage", [_highest(a.stages, ladder) for a in accs], ladder),
+            Column("contacts", "int", [a.contact_count for a in accs]),
+            *[
+                Column(f"contacts_{c}", "int", [a.contacts.get(c, 0) for a in accs])
+                for c in channels
+            ],
+            Column("cost", "money", [a.cost for a in accs]),
+            Column("error", "str", [a.error for a in accs]),
+        ]
+        if arm is not None:
+            cols.insert(0, Column("arm", "category", [arm] * len(accs), ("champion", "challenger")))
+        return cols
+
     def to_frame(self, *, decimal: bool = False) -> Any:
         """One row per account as a typed pandas DataFrame (``overdue-policy[notebook]``).
 
-        See :func:`overdue.notebook.frames.simulation_columns` for the columns.
+        See :meth:`columns` for the columns.
         """
-        from overdue.notebook.frames import to_frame
+        from overdue.notebook.columns import frame_of
 
-        return to_frame(self, decimal=decimal)
+        return frame_of(self.columns(), decimal=decimal)
 
     def to_arrow(self) -> Any:
         """One row per account as a ``pyarrow.Table`` (``overdue-policy[notebook]``)."""
-        from overdue.notebook.frames import to_arrow
+        from overdue.notebook.columns import arrow_of
 
-        return to_arrow(self)
+        return arrow_of(self.columns())
 
     def plot_recovery(self, ax: Any = None, label: str | None = None) -> Any:
         """Plot the recovery curve with a bootstrap band; returns the matplotlib Axes."""
-        from overdue.notebook.plots import plot_recovery
+        from overdue.notebook._curves import plot_runs_recovery
 
-        return plot_recovery({label or self.policy_id: self}, ax=ax)
+        return plot_runs_recovery([(label or self.policy_id, self)], ax=ax)
 
     def _repr_html_(self) -> str:
         from overdue.notebook.html import simulation_html
@@ -521,8 +556,36 @@ def simulate(
     return SimulationResult(policy.id, start, days, tuple(results), ladder)
 
 
+class _TwoArms:
+    """The tables of a two-arm result, a paired :class:`Comparison` or an A/B
+    ``overdue.notebook.experiments.Experiment``: both runs stacked, one row per account and
+    arm (``arm``: champion or challenger)."""
+
+    __slots__ = ()
+    champion: SimulationResult
+    challenger: SimulationResult
+
+    def columns(self) -> list[Column]:
+        """Both runs stacked, one row per account and arm (``arm``: champion or challenger)."""
+        from overdue.notebook.columns import arm_columns
+
+        return arm_columns(self.champion, self.challenger)
+
+    def to_frame(self, *, decimal: bool = False) -> Any:
+        """Both runs stacked, one row per account and arm, as a pandas DataFrame."""
+        from overdue.notebook.columns import frame_of
+
+        return frame_of(self.columns(), decimal=decimal)
+
+    def to_arrow(self) -> Any:
+        """Both runs stacked, one row per account and arm, as a ``pyarrow.Table``."""
+        from overdue.notebook.columns import arrow_of
+
+        return arrow_of(self.columns())
+
+
 @attrs.frozen
-class Comparison:
+class Comparison(_TwoArms):
     """A champion and a challenger run on the same portfolio with the same luck.
 
     The two runs are *paired*: account by account, the same debtor met the same random draws,
@@ -540,7 +603,7 @@ class Comparison:
 
         See :func:`overdue.notebook.experiments.paired_differences`.
         """
-        from overdue.notebook.experiments import paired_differences
+        from overdue.notebook._differences import paired_differences
 
         return paired_differences(
             self.champion, self.challenger, n_boot=n_boot, level=level, seed=seed
@@ -571,22 +634,16 @@ class Comparison:
             lines.append(f"  {d.metric:<{width}}{d.describe()}")
         return "\n".join(lines)
 
-    def to_frame(self, *, decimal: bool = False) -> Any:
-        """One row per account and policy, both runs stacked, as a pandas DataFrame."""
-        from overdue.notebook.frames import to_frame
-
-        return to_frame(self, decimal=decimal)
-
-    def to_arrow(self) -> Any:
-        """Both runs stacked, one row per account and policy, as a ``pyarrow.Table``."""
-        from overdue.notebook.frames import to_arrow
-
-        return to_arrow(self)
-
     def _repr_html_(self) -> str:
         from overdue.notebook.html import comparison_html
 
         return comparison_html(self)
+
+
+def _highest(stages: Sequence[str], ladder: Sequence[str]) -> str | None:
+    if not stages:
+        return None
+    return max(stages, key=lambda s: ladder.index(s) if s in ladder else -1)
 
 
 def _cell(value: object) -> str:

@@ -10,7 +10,19 @@ from zoneinfo import ZoneInfo
 import attrs
 import pytest
 
-from overdue import Account, ContactPoint, Decision, Invoice, Money, Policy, decide
+from overdue import (
+    Account,
+    ContactPoint,
+    Decision,
+    Invoice,
+    Money,
+    Policy,
+    Stage,
+    Step,
+    days,
+    decide,
+)
+from overdue.conditions import Condition, days_overdue_at_least
 from overdue.events import Event
 
 UTC = ZoneInfo("UTC")
@@ -59,12 +71,36 @@ def account(*amounts: tuple[str, date], currency: str = "EUR") -> Account:
     )
 
 
+def rung(
+    name: str,
+    enters: int | Condition,
+    *,
+    last: bool = False,
+    steps: Iterable[Step] | None = None,
+    **fields: object,
+) -> Stage:
+    """A billing rung as the scenarios write it: entered at ``enters`` days overdue (or on a
+    condition), one e-mail templated with its name, and, unless it is the ``last`` rung, no
+    deadline of its own and skippable (so a billing re-evaluation climbs straight to the rung
+    the age calls for).  ``fields`` go to :class:`Stage` as they are (service, step_down ...)."""
+    when = days_overdue_at_least(enters) if isinstance(enters, int) else enters
+    climb: dict[str, object] = {} if last else {"deadline": days(0), "skippable": True}
+    return Stage(
+        name,
+        enters_when=when,
+        steps=list(steps) if steps is not None else [Step("email", template=name)],
+        **climb,
+        **fields,  # type: ignore[arg-type]
+    )
+
+
 class Kit:
     """The helpers, handed to tests as the ``kit`` fixture (tests import no conftest)."""
 
     Host = Host
     at = staticmethod(at)
     account = staticmethod(account)
+    rung = staticmethod(rung)
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import attrs
 import pytest
 
 from overdue import Money, Policy, Stage, Step, days, decide, timeline
-from overdue.conditions import days_overdue_at_least
 from overdue.decision import ServiceAction
 from overdue.dispatch import ChannelRegistry, Dispatcher, InMemoryLedger
 from overdue.dispatch.outcomes import Delivered
@@ -37,7 +36,9 @@ if TYPE_CHECKING:
 DUE = date(2026, 1, 1)
 
 
-def saas(*, keep: bool = False, irreversible: bool = False, rules: tuple = ()) -> Policy:  # type: ignore[type-arg]
+def saas(
+    kit: type[Kit], *, keep: bool = False, irreversible: bool = False, rules: tuple = ()  # type: ignore[type-arg]
+) -> Policy:
     suspend = (
         ServiceStep("suspend", irreversible=True, at=days(1))
         if irreversible
@@ -46,26 +47,18 @@ def saas(*, keep: bool = False, irreversible: bool = False, rules: tuple = ()) -
     return Policy(
         "saas",
         stages=[
-            Stage(
-                "reminder",
-                enters_when=days_overdue_at_least(1),
-                deadline=days(0),
-                skippable=True,
-                steps=[Step("email", template="reminder")],
-            ),
-            Stage(
+            kit.rung("reminder", 1),
+            kit.rung(
                 "blocked",
-                enters_when=days_overdue_at_least(15),
-                deadline=days(0),
-                skippable=True,
-                steps=[Step("email", template="blocked")],
+                15,
                 service=[
                     ServiceStep("block_changes", undo="unblock_changes", keep_on_escalation=keep)
                 ],
             ),
-            Stage(
+            kit.rung(
                 "suspended",
-                enters_when=days_overdue_at_least(30),
+                30,
+                last=True,
                 steps=[
                     Step("email", template="suspended"),
                     Step("email", template="suspended.followup", at=days(1)),
@@ -85,7 +78,7 @@ def test_a_frequency_cap_neither_counts_nor_delays_a_service_action(kit: Kit) ->
     # One e-mail a week at most: the follow-up e-mail of day 31 waits for the cap, the
     # suspension itself does not, and recording it does not use up the week's contact.
     cap = FrequencyCap("weekly", max_contacts=1, per=days(7))
-    host = kit.Host(saas(rules=(cap,)), kit.account(("100.00", DUE)))
+    host = kit.Host(saas(kit, rules=(cap,)), kit.account(("100.00", DUE)))
     host.run([kit.at(1, 2), kit.at(1, 16)])
     d = host.decide(kit.at(1, 31))
     assert d.stage == "suspended"
@@ -116,7 +109,7 @@ def test_a_frequency_cap_neither_counts_nor_delays_a_service_action(kit: Kit) ->
 
 def test_contact_hours_do_not_delay_a_service_action(kit: Kit) -> None:
     hours = ContactHours("hours", window=(time(8), time(20)))
-    host = kit.Host(saas(rules=(hours,)), kit.account(("100.00", DUE)))
+    host = kit.Host(saas(kit, rules=(hours,)), kit.account(("100.00", DUE)))
     host.run([kit.at(1, 2), kit.at(1, 16, 3)])  # 03:00: outside contact hours
     d = host.log[-1]
     assert [s.action for s in d.service] == ["block_changes"]
@@ -125,7 +118,7 @@ def test_contact_hours_do_not_delay_a_service_action(kit: Kit) -> None:
 
 
 def test_paying_in_full_undoes_what_is_in_force_once(kit: Kit) -> None:
-    host = kit.Host(saas(), kit.account(("100.00", DUE)))
+    host = kit.Host(saas(kit), kit.account(("100.00", DUE)))
     host.run([kit.at(1, 2), kit.at(1, 16), kit.at(1, 31), kit.at(2, 1)])
     host.add(PaymentReceived(at=kit.at(2, 3, 9), amount=Money("100.00", "EUR")))
     d = host.decide(kit.at(2, 3))
@@ -142,7 +135,7 @@ def test_paying_in_full_undoes_what_is_in_force_once(kit: Kit) -> None:
 
 
 def test_keep_on_escalation_keeps_a_block_while_the_account_climbs(kit: Kit) -> None:
-    host = kit.Host(saas(keep=True), kit.account(("100.00", DUE)))
+    host = kit.Host(saas(kit, keep=True), kit.account(("100.00", DUE)))
     host.run([kit.at(1, 2), kit.at(1, 16)])
     d = host.decide(kit.at(1, 31))
     assert [(s.operation, s.action) for s in d.service] == [("perform", "suspend")]
@@ -153,14 +146,14 @@ def test_keep_on_escalation_keeps_a_block_while_the_account_climbs(kit: Kit) -> 
 
 
 def test_an_irreversible_action_is_not_undone(kit: Kit) -> None:
-    host = kit.Host(saas(irreversible=True), kit.account(("100.00", DUE)))
+    host = kit.Host(saas(kit, irreversible=True), kit.account(("100.00", DUE)))
     host.run([kit.at(1, 2), kit.at(1, 16), kit.at(1, 31), kit.at(2, 1)])
     host.add(PaymentReceived(at=kit.at(2, 3, 9), amount=Money("100.00", "EUR")))
     assert host.decide(kit.at(2, 3)).service == ()
 
 
 def test_an_open_dispute_holds_the_service_action_until_resolved(kit: Kit) -> None:
-    host = kit.Host(saas(), kit.account(("100.00", DUE)))
+    host = kit.Host(saas(kit), kit.account(("100.00", DUE)))
     host.run([kit.at(1, 2)])
     host.add(DisputeOpened(at=kit.at(1, 10), dispute_id="d1"))
     d = host.decide(kit.at(1, 16))
@@ -175,7 +168,7 @@ def test_an_open_dispute_holds_the_service_action_until_resolved(kit: Kit) -> No
 
 def test_a_hold_rule_of_the_policy_holds_service_actions_too(kit: Kit) -> None:
     host = kit.Host(
-        saas(rules=(HoldWhile("stay", fact="bankruptcy", pause_deadlines=False),)),
+        saas(kit, rules=(HoldWhile("stay", fact="bankruptcy", pause_deadlines=False),)),
         kit.account(("100.00", DUE)),
     )
     host.run([kit.at(1, 2)])
@@ -186,7 +179,7 @@ def test_a_hold_rule_of_the_policy_holds_service_actions_too(kit: Kit) -> None:
 
 
 def test_a_promise_to_pay_starts_no_service_action(kit: Kit) -> None:
-    host = kit.Host(saas(), kit.account(("100.00", DUE)))
+    host = kit.Host(saas(kit), kit.account(("100.00", DUE)))
     host.run([kit.at(1, 2)])
     host.add(PromiseToPay(at=kit.at(1, 14), amount=Money("100.00", "EUR"), by=date(2026, 1, 25)))
     d = host.decide(kit.at(1, 16))
@@ -195,14 +188,14 @@ def test_a_promise_to_pay_starts_no_service_action(kit: Kit) -> None:
 
 
 def test_a_written_off_account_is_not_undone(kit: Kit) -> None:
-    host = kit.Host(saas(), kit.account(("100.00", DUE)))
+    host = kit.Host(saas(kit), kit.account(("100.00", DUE)))
     host.run([kit.at(1, 2), kit.at(1, 16)])
     host.add(WrittenOff(at=kit.at(1, 20)))
     assert host.decide(kit.at(1, 21)).service == ()
 
 
 def test_dispatch_is_idempotent_for_the_action_and_its_undo(kit: Kit) -> None:
-    host = kit.Host(saas(), kit.account(("100.00", DUE)))
+    host = kit.Host(saas(kit), kit.account(("100.00", DUE)))
     host.run([kit.at(1, 2)])
     calls: list[str] = []
     registry = ChannelRegistry()
@@ -253,7 +246,7 @@ def test_a_rung_of_service_actions_only_is_a_rung(kit: Kit) -> None:
 
 def test_a_hold_narrowed_to_a_contact_channel_does_not_hold_service_actions(kit: Kit) -> None:
     sms_only = HoldWhile("sms-stay", fact="bankruptcy", pause_deadlines=False, channels=["sms"])
-    host = kit.Host(saas(rules=(sms_only,)), kit.account(("100.00", DUE)))
+    host = kit.Host(saas(kit, rules=(sms_only,)), kit.account(("100.00", DUE)))
     host.run([kit.at(1, 2)])
     host.add(FactSet(at=kit.at(1, 10), name="bankruptcy"))
     d = host.decide(kit.at(1, 16))
@@ -262,7 +255,7 @@ def test_a_hold_narrowed_to_a_contact_channel_does_not_hold_service_actions(kit:
 
 def test_a_timeline_shows_service_actions_and_their_undo(kit: Kit) -> None:
     acct = kit.account(("100.00", DUE))
-    entries = timeline(saas(), acct, kit.at(1, 2), kit.at(2, 10))
+    entries = timeline(saas(kit), acct, kit.at(1, 2), kit.at(2, 10))
     service = [(e.at.date(), e.template, e.detail) for e in entries if e.kind == "service"]
     assert service == [
         (date(2026, 1, 16), "block_changes", "perform"),

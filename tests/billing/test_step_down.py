@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from overdue import Money, Policy, Stage, Step, days
-from overdue.conditions import balance_at_least, days_overdue_at_least
+from overdue import Money, Policy, Step
+from overdue.conditions import balance_at_least
 from overdue.config import loads_policy
 from overdue.errors import PolicyFileError
 from overdue.events import InvoiceIssued, PaymentReceived, StageEntered, StageLeft
@@ -26,31 +26,20 @@ DUE1, DUE2 = date(2026, 1, 1), date(2026, 1, 20)
 
 
 def ladder(
-    step_down: str = "when_conditions_fail", *, keep_suspended: bool | None = None
+    kit: type[Kit], step_down: str = "when_conditions_fail", *, keep_suspended: bool | None = None
 ) -> Policy:
     return Policy(
         "kb-like",
         step_down=step_down,  # type: ignore[arg-type]
         stages=[
-            Stage(
-                "warning",
-                enters_when=days_overdue_at_least(1),
-                deadline=days(0),
-                skippable=True,
-                steps=[Step("email", template="warning")],
+            kit.rung("warning", 1),
+            kit.rung(
+                "blocked", 15, service=[ServiceStep("block_changes", undo="unblock_changes")]
             ),
-            Stage(
-                "blocked",
-                enters_when=days_overdue_at_least(15),
-                deadline=days(0),
-                skippable=True,
-                steps=[Step("email", template="blocked")],
-                service=[ServiceStep("block_changes", undo="unblock_changes")],
-            ),
-            Stage(
+            kit.rung(
                 "suspended",
-                enters_when=days_overdue_at_least(30),
-                steps=[Step("email", template="suspended")],
+                30,
+                last=True,
                 service=[ServiceStep("suspend", undo="resume")],
                 step_down=keep_suspended,
             ),
@@ -63,7 +52,7 @@ def pay_oldest(host: Kit.Host, when: object) -> None:
 
 
 def test_paying_the_oldest_invoice_steps_down_with_undo_and_reason(kit: Kit) -> None:
-    host = kit.Host(ladder(), kit.account(("100.00", DUE1), ("50.00", DUE2)))
+    host = kit.Host(ladder(kit), kit.account(("100.00", DUE1), ("50.00", DUE2)))
     host.run([kit.at(1, 2), kit.at(1, 16), kit.at(1, 31)])
     pay_oldest(host, kit.at(2, 5, 8))
     d = host.decide(kit.at(2, 5))
@@ -87,7 +76,7 @@ def test_paying_the_oldest_invoice_steps_down_with_undo_and_reason(kit: Kit) -> 
 
 
 def test_the_default_never_steps_down(kit: Kit) -> None:
-    host = kit.Host(ladder("never"), kit.account(("100.00", DUE1), ("50.00", DUE2)))
+    host = kit.Host(ladder(kit, "never"), kit.account(("100.00", DUE1), ("50.00", DUE2)))
     host.run([kit.at(1, 2), kit.at(1, 16), kit.at(1, 31)])
     pay_oldest(host, kit.at(2, 3, 8))
     d = host.decide(kit.at(2, 3))
@@ -98,7 +87,9 @@ def test_the_default_never_steps_down(kit: Kit) -> None:
 
 def test_a_rung_marked_never_is_not_stepped_down_from(kit: Kit) -> None:
     # A lawsuit is not withdrawn by a partial payment.
-    host = kit.Host(ladder(keep_suspended=False), kit.account(("100.00", DUE1), ("50.00", DUE2)))
+    host = kit.Host(
+        ladder(kit, keep_suspended=False), kit.account(("100.00", DUE1), ("50.00", DUE2))
+    )
     host.run([kit.at(1, 2), kit.at(1, 16), kit.at(1, 31)])
     pay_oldest(host, kit.at(2, 3, 8))
     assert host.decide(kit.at(2, 3)).stage == "suspended"
@@ -106,7 +97,7 @@ def test_a_rung_marked_never_is_not_stepped_down_from(kit: Kit) -> None:
 
 def test_a_rung_may_step_down_when_the_policy_does_not(kit: Kit) -> None:
     host = kit.Host(
-        ladder("never", keep_suspended=True), kit.account(("100.00", DUE1), ("50.00", DUE2))
+        ladder(kit, "never", keep_suspended=True), kit.account(("100.00", DUE1), ("50.00", DUE2))
     )
     host.run([kit.at(1, 2), kit.at(1, 16), kit.at(1, 31)])
     pay_oldest(host, kit.at(2, 3, 8))
@@ -120,26 +111,9 @@ def test_a_kept_rung_below_is_the_floor(kit: Kit) -> None:
         "floor",
         step_down="when_conditions_fail",
         stages=[
-            Stage(
-                "reminder",
-                enters_when=days_overdue_at_least(1),
-                deadline=days(0),
-                skippable=True,
-                steps=[Step("email", template="reminder")],
-            ),
-            Stage(
-                "lawsuit",
-                enters_when=days_overdue_at_least(15),
-                deadline=days(0),
-                skippable=True,
-                step_down=False,
-                steps=[Step("email", template="claim")],
-            ),
-            Stage(
-                "bailiff",
-                enters_when=days_overdue_at_least(30),
-                steps=[Step("email", template="bailiff")],
-            ),
+            kit.rung("reminder", 1),
+            kit.rung("lawsuit", 15, step_down=False, steps=[Step("email", template="claim")]),
+            kit.rung("bailiff", 30, last=True),
         ],
     )
     host = kit.Host(policy, kit.account(("100.00", DUE1), ("50.00", date(2026, 2, 1))))
@@ -155,19 +129,12 @@ def test_stepping_off_the_ladder_records_stage_left_and_climbs_again_later(kit: 
         "tiers",
         step_down="when_conditions_fail",
         stages=[
-            Stage(
+            kit.rung(
                 "warning",
-                enters_when=balance_at_least(Money("100.00", "EUR")),
-                deadline=days(0),
-                skippable=True,
-                steps=[Step("email", template="warning")],
+                balance_at_least(Money("100.00", "EUR")),
                 service=[ServiceStep("block_changes", undo="unblock_changes")],
             ),
-            Stage(
-                "blocked",
-                enters_when=balance_at_least(Money("500.00", "EUR")),
-                steps=[Step("email", template="blocked")],
-            ),
+            kit.rung("blocked", balance_at_least(Money("500.00", "EUR")), last=True),
         ],
     )
     host = kit.Host(policy, kit.account(("120.00", DUE1)))

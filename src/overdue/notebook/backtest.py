@@ -43,7 +43,7 @@ from overdue.decision import Decision
 from overdue.engine import decide
 from overdue.errors import OverdueError
 from overdue.events import ContactAttempted, Event, StageEntered
-from overdue.notebook.frames import Column
+from overdue.notebook.columns import Column, arrow_of, frame_of
 from overdue.notebook.logs import read_log
 from overdue.policy import Policy
 
@@ -143,15 +143,11 @@ class BacktestResult:
 
     def to_frame(self) -> Any:
         """One row per account as a pandas DataFrame."""
-        from overdue.notebook.frames import to_frame
-
-        return to_frame(self)
+        return frame_of(self.columns())
 
     def to_arrow(self) -> Any:
         """One row per account as a ``pyarrow.Table``."""
-        from overdue.notebook.frames import to_arrow
-
-        return to_arrow(self)
+        return arrow_of(self.columns())
 
     def _repr_html_(self) -> str:
         from overdue.notebook.html import backtest_html

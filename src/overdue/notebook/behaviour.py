@@ -36,7 +36,7 @@ from overdue.events import (
     PaymentReceived,
     PromiseToPay,
 )
-from overdue.notebook.frames import Column
+from overdue.notebook.columns import Column, frame_of
 from overdue.notebook.logs import read_log
 from overdue.simulate import Behaviour, ResponseRates
 from overdue.snapshot import fold
@@ -106,9 +106,7 @@ class FittedBehaviour:
 
     def to_frame(self) -> Any:
         """The fitted table as a pandas DataFrame."""
-        from overdue.notebook.frames import to_frame
-
-        return to_frame(self.columns())
+        return frame_of(self.columns())
 
 
 def _accounts(log: str | Path | Iterable[Account]) -> Iterator[Account]:

@@ -8,17 +8,106 @@ functions returning strings, standard library only, every data value escaped.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence, Sized
+from datetime import datetime
+from typing import Protocol
 
 from overdue._html import _STYLE, decision_html, policy_html, table_html, timeline_html
 from overdue._html import _e as _esc
+from overdue.decision import Decision
 
-if TYPE_CHECKING:
-    from overdue.batch import BatchReport
-    from overdue.notebook.backtest import BacktestResult
-    from overdue.notebook.experiments import Difference, Experiment
-    from overdue.simulate import Comparison, SimulationResult
+# What these views read of each result, as structural types: the result classes offer
+# ``_repr_html_`` through this module, so it names none of them (no import circle).
+
+
+class _Summarised(Protocol):
+    def summary(self) -> Mapping[str, object]: ...
+
+
+class _SimulationView(_Summarised, Protocol):
+    @property
+    def policy_id(self) -> str: ...
+    @property
+    def start(self) -> datetime: ...
+    @property
+    def days(self) -> int: ...
+    @property
+    def accounts(self) -> Sized: ...
+    def stage_reach(self, *, include_unreached: bool = False) -> Mapping[str, int]: ...
+    def contacts_by_channel(self) -> Mapping[str, int]: ...
+
+
+class _DifferenceView(Protocol):
+    @property
+    def metric(self) -> str: ...
+    @property
+    def champion(self) -> float: ...
+    @property
+    def challenger(self) -> float: ...
+    @property
+    def difference(self) -> float: ...
+    @property
+    def low(self) -> float: ...
+    @property
+    def high(self) -> float: ...
+    @property
+    def level(self) -> float: ...
+    @property
+    def within_noise(self) -> bool: ...
+
+
+class _ComparisonView(Protocol):
+    """A paired comparison or an A/B experiment: two runs and their differences."""
+
+    @property
+    def champion(self) -> _SimulationView: ...
+    @property
+    def challenger(self) -> _SimulationView: ...
+    def differences(self) -> Sequence[_DifferenceView]: ...
+
+
+class _ExperimentView(_ComparisonView, Protocol):
+    @property
+    def salt(self) -> str: ...
+
+
+class _FailureView(Protocol):
+    @property
+    def index(self) -> int: ...
+    @property
+    def account_id(self) -> str: ...
+    @property
+    def error_type(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+
+
+class _BatchView(Protocol):
+    @property
+    def decisions(self) -> Sequence[Decision]: ...
+    @property
+    def failures(self) -> Sequence[_FailureView]: ...
+
+
+class _AccountBacktestView(Protocol):
+    @property
+    def account_id(self) -> str: ...
+    @property
+    def diverged_at(self) -> datetime | None: ...
+    @property
+    def champion_did(self) -> str: ...
+    @property
+    def challenger_would(self) -> str: ...
+
+
+class _BacktestView(_Summarised, Protocol):
+    @property
+    def champion_id(self) -> str: ...
+    @property
+    def challenger_id(self) -> str: ...
+    @property
+    def accounts(self) -> Sequence[_AccountBacktestView]: ...
+    def objections_by_rule(self) -> Mapping[str, tuple[int, int]]: ...
 
 __all__ = [
     "batch_report_html",
@@ -40,7 +129,7 @@ def _num(value: object) -> str:
     return f"{value:.4f}" if isinstance(value, float) else _esc(value)
 
 
-def simulation_html(result: SimulationResult) -> str:
+def simulation_html(result: _SimulationView) -> str:
     """Headline numbers, how far up the ladder accounts went, and contacts by channel."""
     s = result.summary()
     head = f"<div><b>simulation of {_esc(result.policy_id)}</b> <span class='muted'>" \
@@ -53,7 +142,7 @@ def simulation_html(result: SimulationResult) -> str:
     return _wrap(head, summary, reach, channels)
 
 
-def differences_html(diffs: Sequence[Difference]) -> str:
+def differences_html(diffs: Sequence[_DifferenceView]) -> str:
     """Each metric's difference with its interval; real differences in bold."""
     rows = []
     for d in diffs:
@@ -70,7 +159,7 @@ def differences_html(diffs: Sequence[Difference]) -> str:
     )
 
 
-def comparison_html(comparison: Comparison) -> str:
+def comparison_html(comparison: _ComparisonView) -> str:
     """Both runs side by side, then the paired differences with their intervals."""
     a, b = comparison.champion.summary(), comparison.challenger.summary()
     rows = [(k, _num(a[k]), _num(b[k])) for k in a if k != "policy"]
@@ -83,7 +172,7 @@ def comparison_html(comparison: Comparison) -> str:
     )
 
 
-def experiment_html(experiment: Experiment) -> str:
+def experiment_html(experiment: _ExperimentView) -> str:
     """An A/B split: arm sizes and the unpaired differences with their intervals."""
     head = (
         f"<div><b>experiment, salt {_esc(experiment.salt)}</b> <span class='muted'>"
@@ -93,7 +182,7 @@ def experiment_html(experiment: Experiment) -> str:
     return _wrap(head, differences_html(experiment.differences()))
 
 
-def batch_report_html(report: BatchReport, *, limit: int = 50) -> str:
+def batch_report_html(report: _BatchView, *, limit: int = 50) -> str:
     """How many decided and failed; decisions by status, rung and next channel; the failures."""
     ds = report.decisions
     status = Counter(d.status for d in ds)
@@ -121,7 +210,7 @@ def batch_report_html(report: BatchReport, *, limit: int = 50) -> str:
     return _wrap(*parts)
 
 
-def backtest_html(result: BacktestResult, *, limit: int = 30) -> str:
+def backtest_html(result: _BacktestView, *, limit: int = 30) -> str:
     """The backtest's aggregate change and the first accounts where the challenger differs."""
     s = result.summary()
     summary = table_html(["measure", "value"], [(k, _num(v)) for k, v in s.items()])

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from overdue.errors import OverdueError
-from overdue.notebook._optional import need
+from overdue.notebook._curves import axes, percentile, plot_runs_recovery
 from overdue.simulate import Comparison, SimulationResult
 
 __all__ = [
@@ -31,13 +31,6 @@ __all__ = [
 ]
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def _axes(ax: Any, size: tuple[float, float] = (7.0, 4.0)) -> Any:
-    if ax is not None:
-        return ax
-    _, made = need("matplotlib.pyplot", "plots").subplots(figsize=size, layout="constrained")
-    return made
 
 
 def _runs(results: object) -> list[tuple[str, SimulationResult]]:
@@ -64,18 +57,10 @@ def _arm_label(arm: str, run: SimulationResult) -> str:
     return arm if run.policy_id == arm else f"{arm} ({run.policy_id})"
 
 
-def _percentile(values: Sequence[float], q: float) -> float:
-    s = sorted(values)
-    pos = q * (len(s) - 1)
-    lo = math.floor(pos)
-    hi = min(lo + 1, len(s) - 1)
-    return s[lo] + (s[hi] - s[lo]) * (pos - lo)
-
-
 def plot_stage_funnel(results: object, ax: Any = None) -> Any:
     """Bars of the share of accounts that reached each rung, the ladder from top to bottom."""
     runs = _runs(results)
-    ax = _axes(ax)
+    ax = axes(ax)
     ladder: list[str] = []
     for _, r in runs:
         for stage in r.stage_reach(include_unreached=True):
@@ -102,18 +87,6 @@ def plot_stage_funnel(results: object, ax: Any = None) -> Any:
     return ax
 
 
-def _curve(days: Sequence[int | None], horizon: int) -> list[float]:
-    counts = [0] * (horizon + 1)
-    for d in days:
-        if d is not None and d <= horizon:
-            counts[d] += 1
-    out, total, n = [], 0, max(len(days), 1)
-    for c in counts:
-        total += c
-        out.append(total / n)
-    return out
-
-
 def plot_recovery(
     results: object,
     ax: Any = None,
@@ -123,28 +96,7 @@ def plot_recovery(
     seed: int = 0,
 ) -> Any:
     """Share of accounts paid in full by day, each run with a ``level`` bootstrap band."""
-    runs = _runs(results)
-    ax = _axes(ax)
-    rng = random.Random(seed)
-    alpha = (1 - level) / 2
-    for label, r in runs:
-        days = [a.resolved_on_day for a in r.decided]
-        xs = list(range(r.days + 1))
-        line = ax.plot(xs, _curve(days, r.days), label=label)[0]
-        if len(days) > 1 and n_boot > 0:
-            boots = [
-                _curve([days[rng.randrange(len(days))] for _ in days], r.days)
-                for _ in range(n_boot)
-            ]
-            low = [_percentile([b[x] for b in boots], alpha) for x in xs]
-            high = [_percentile([b[x] for b in boots], 1 - alpha) for x in xs]
-            ax.fill_between(xs, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
-    ax.set_xlabel("days since start")
-    ax.set_ylabel("share of accounts paid in full")
-    ax.set_ylim(0, 1)
-    ax.set_title(f"recovery ({round(level * 100)}% bootstrap band)")
-    ax.legend(loc="lower right", fontsize=8)
-    return ax
+    return plot_runs_recovery(_runs(results), ax, level=level, n_boot=n_boot, seed=seed)
 
 
 def contact_matrix(result: SimulationResult, channel: str | None = None) -> list[list[int]]:
@@ -167,7 +119,7 @@ def plot_contact_heatmap(
     """
     run = result.challenger if isinstance(result, Comparison) else result
     grid = contact_matrix(run, channel)
-    ax = _axes(ax, (8.0, 3.4))
+    ax = axes(ax, (8.0, 3.4))
     image = ax.imshow(grid, aspect="auto", cmap="Blues", origin="upper")
     ax.set_yticks(range(7))
     ax.set_yticklabels(_WEEKDAYS)
@@ -200,7 +152,7 @@ def plot_cost_per_recovered(
 ) -> Any:
     """Contact cost per unit of money collected, one bar per run with a bootstrap interval."""
     runs = _runs(results)
-    ax = _axes(ax, (6.0, 3.6))
+    ax = axes(ax, (6.0, 3.6))
     rng = random.Random(seed)
     alpha = (1 - level) / 2
     labels: list[str] = []
@@ -215,8 +167,8 @@ def plot_cost_per_recovered(
                 for _ in range(n_boot if rows else 0)
             ) if not math.isnan(x)
         ]
-        low = _percentile(boots, alpha) if boots else value
-        high = _percentile(boots, 1 - alpha) if boots else value
+        low = percentile(boots, alpha) if boots else value
+        high = percentile(boots, 1 - alpha) if boots else value
         labels.append(label)
         values.append(value)
         errs[0].append(max(value - low, 0.0))

@@ -28,7 +28,7 @@ from overdue.debtor import Debtor
 from overdue.events import ContactAttempted, Outcome
 from overdue.policy import Policy, Step
 from overdue.rules import FrequencyCap
-from overdue.testing.invariants import Violation, check_all
+from overdue.testing.invariants import Violation, check_all, stage_steps
 
 __all__ = ["check_debtor", "check_rotation", "check_shared_budgets", "debtor_contacts"]
 
@@ -166,12 +166,7 @@ def check_shared_budgets(policy: Policy, debtor: Debtor) -> list[Violation]:
 
 
 def _step(policy: Policy, stage: str | None, step: str | None) -> Step | None:
-    for s in policy.stages:
-        if s.id == stage:
-            for st in s.steps:
-                if st.key == step:
-                    return st
-    return None
+    return next((s for s in stage_steps(policy, stage) if s.key == step), None)
 
 
 def check_rotation(policy: Policy, debtor: Debtor) -> list[Violation]:

@@ -51,7 +51,7 @@ from overdue.engine import TimelineEntry
 from overdue.engine.pauses import promise_end
 from overdue.events import ContactAttempted, Event, Outcome, StageEntered
 from overdue.obligations import canonical
-from overdue.policy import Policy, Stage
+from overdue.policy import Policy, Stage, Step
 from overdue.rules import (
     ContactHours,
     FrequencyCap,
@@ -188,13 +188,17 @@ def _identity(ev: Event) -> tuple[object, ...] | None:
     return None
 
 
-def _step_key(policy: Policy, stage_id: str | None, template: str | None) -> str | None:
+def stage_steps(policy: Policy, stage_id: str | None) -> tuple[Step, ...]:
+    """The steps of the rung named ``stage_id``; none for an unknown rung or none named (a
+    recorded event may name a rung the policy no longer has)."""
     for stage in policy.stages:
         if stage.id == stage_id:
-            for step in stage.steps:
-                if step.template == template:
-                    return step.key
-    return template
+            return stage.steps
+    return ()
+
+
+def _step_key(policy: Policy, stage_id: str | None, template: str | None) -> str | None:
+    return next((s.key for s in stage_steps(policy, stage_id) if s.template == template), template)
 
 
 @attrs.frozen
