@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Literal
+from itertools import repeat
+from operator import call
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import attrs
 
@@ -49,6 +53,67 @@ Status = Literal[
 ]
 
 
+_T = TypeVar("_T")
+# Runs an iterator (of setter calls) in C, keeping nothing.
+_exhaust: Callable[[Iterable[object]], None] = deque[object](maxlen=0).extend
+
+
+class _Deferred:
+    """The base of the answer's values whose costlier fields are rendered on first read.
+
+    Why: building the answer's frozen values was about a fifth of a decision (issue 10), and
+    most of it (reason texts, message facts, evidence) is read only when a decision is
+    explained or written out.  The engine builds a :class:`Decision` or an :class:`Action`
+    with :func:`_build` from values it has already checked: the fields a host reads at once
+    are set, the deferred ones are left unset, and ``_pending`` holds ``(render, args)``:
+    ``render(args)`` returns the deferred fields' values.  The first read of any of them
+    renders them all (``__getattr__``, which Python calls only for an unset slot).
+
+    Everything reads fields as attributes (``==``, ``hash``, ``repr``, pickling,
+    ``attrs.evolve``, ``attrs.asdict``, ``decision_to_dict``, ``explain``), so a value built
+    this way is indistinguishable from one built by its ``__init__``, which sets every field
+    and leaves ``_pending`` unset.
+    """
+
+    __slots__ = ("_pending",)
+
+    if not TYPE_CHECKING:  # typed as absent: a misspelt attribute stays a type error
+
+        def __getattr__(self, name: str) -> Any:
+            if name != "_pending":
+                try:
+                    pending = _PENDING.__get__(self)
+                except AttributeError:  # built by __init__: nothing deferred
+                    pending = None
+                if pending is not None:
+                    render, args = pending
+                    # Rendered before ``_pending`` is cleared: a second thread reading at the
+                    # same moment renders the same values again rather than finding none.
+                    _exhaust(map(call, _DEFERRED[type(self)], repeat(self), render(args)))
+                    _PENDING.__set__(self, None)
+                    return object.__getattribute__(self, name)
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self
+            )
+
+
+_PENDING = _Deferred.__dict__["_pending"]
+_new = object.__new__
+
+
+def _setters(cls: type, names: tuple[str, ...]) -> tuple[Callable[[Any, Any], None], ...]:
+    """The slots' own setters: they fill a frozen value without its ``__setattr__`` guard."""
+    return tuple(getattr(cls, name).__set__ for name in names)
+
+
+def _build(cls: type[_T], setters: tuple[Callable[[Any, Any], None], ...], values: Any) -> _T:
+    """A value of the slotted attrs class ``cls`` made from already checked ``values`` (one per
+    setter) without its ``__init__``: one C loop instead of a Python call per field."""
+    obj = _new(cls)
+    _exhaust(map(call, setters, repeat(obj), values))
+    return obj
+
+
 @attrs.frozen
 class Reason:
     """One line of the explanation: who (rule id), what effect, and why.
@@ -78,6 +143,21 @@ class Reason:
         if self.citation is not None:
             text += f" [{self.citation}]"
         return text
+
+
+_REASON_SET = _setters(Reason, tuple(f.name for f in attrs.fields(Reason)))
+
+
+def _reason(
+    rule_id: str,
+    effect: Literal["defer", "block", "info"],
+    code: str,
+    message: str,
+    until: datetime | None = None,
+    citation: Citation | None = None,
+) -> Reason:
+    """A :class:`Reason` from the engine's already checked values (its fields in order)."""
+    return _build(Reason, _REASON_SET, (rule_id, effect, code, message, until, citation))
 
 
 @attrs.frozen
@@ -149,7 +229,7 @@ class EvidenceBundle:
 
 
 @attrs.frozen
-class Action:
+class Action(_Deferred):
     """The next contact to make: a step of the current stage on a channel, not before a moment.
 
     ``idempotency_key`` is derived from (account, stage and how often it was entered, step,
@@ -321,7 +401,7 @@ class Transition:
 
 
 @attrs.frozen
-class Decision:
+class Decision(_Deferred):
     """The engine's answer for one account at one moment.
 
     Attributes:
@@ -406,6 +486,143 @@ class Decision:
         from overdue._html import decision_html
 
         return decision_html(self)
+
+
+_A = TypeVar("_A")
+
+# The fields the engine sets when it builds an Action or a Decision (``_build``), and those it
+# defers (rendered on first read, ``_Deferred``): together, every field of the class.
+_ACTION_NOW = (
+    "account_id",
+    "stage",
+    "step",
+    "channel",
+    "template",
+    "attempt",
+    "max_attempts",
+    "not_before",
+    "idempotency_key",
+    "contact",
+    "fallback_for",
+    "performed_by",
+    "obligations",
+    "party",
+    "discloses_debt",
+    "is_reply",
+    "debt_id",
+    "_pending",
+)
+_ACTION_LATER = ("facts", "evidence", "reasons")
+_DECISION_NOW = (
+    "status",
+    "stage",
+    "stage_since",
+    "transition",
+    "actions",
+    "blocked",
+    "deadline",
+    "wake_at",
+    "record",
+    "service",
+    "postings",
+    "step_down",
+    "account_id",
+    "at",
+    "days_overdue",
+    "balance",
+    "policy_id",
+    "policy_version",
+    "zone",
+    "retain_until",
+    "debt_disputed",
+    "_pending",
+)
+_DECISION_LATER = ("reasons", "waiting_for")
+_ACTION_SET = _setters(Action, _ACTION_NOW)
+_DECISION_SET = _setters(Decision, _DECISION_NOW)
+_DEFERRED = {Action: _setters(Action, _ACTION_LATER), Decision: _setters(Decision, _DECISION_LATER)}
+
+ActionHead = tuple[
+    str,  # account_id
+    str,  # stage
+    str,  # step
+    str,  # channel
+    str,  # template
+    int,  # attempt
+    int,  # max_attempts
+    datetime,  # not_before
+    str,  # idempotency_key
+    ContactPoint | None,  # contact
+    str | None,  # fallback_for
+    str,  # performed_by
+    tuple[Obligation, ...],  # obligations
+    str,  # party
+    bool,  # discloses_debt
+    bool,  # is_reply
+    str | None,  # debt_id
+]
+"""An Action's fields that the engine sets when it builds it, in ``_ACTION_NOW`` order."""
+
+DecisionBase = tuple[
+    str,  # account_id
+    datetime,  # at
+    int,  # days_overdue
+    Money | None,  # balance
+    str,  # policy_id
+    str,  # policy_version
+    str | None,  # zone
+    date | None,  # retain_until
+    bool,  # debt_disputed
+]
+"""The fields every Decision of one account at one moment shares, in ``_DECISION_NOW`` order."""
+
+
+def _action(
+    head: ActionHead,
+    render: Callable[[_A], tuple[MessageFacts, EvidenceBundle | None, tuple[Reason, ...]]],
+    args: _A,
+) -> Action:
+    """An :class:`Action` whose message facts, evidence and reasons are ``render(args)``, made
+    when first read."""
+    return _build(Action, _ACTION_SET, (*head, (render, args)))
+
+
+def _decision(
+    status: Status,
+    stage: str | None,
+    stage_since: datetime | None,
+    transition: Transition | None,
+    actions: tuple[Action, ...],
+    blocked: tuple[BlockedStep, ...],
+    deadline: datetime | None,
+    wake_at: datetime | None,
+    record: tuple[Event, ...],
+    base: DecisionBase,
+    render: Callable[[_A], tuple[tuple[Reason, ...], tuple[str, ...]]],
+    args: _A,
+) -> Decision:
+    """A :class:`Decision` (no billing side) whose reasons and ``waiting_for`` are
+    ``render(args)``, made when first read."""
+    return _build(
+        Decision,
+        _DECISION_SET,
+        (
+            status,
+            stage,
+            stage_since,
+            transition,
+            actions,
+            blocked,
+            deadline,
+            wake_at,
+            record,
+            (),
+            (),
+            None,
+            *base,
+            (render, args),
+        ),
+    )
 
 
 def same_grace_end(actions: tuple[Action, ...]) -> tuple[Action, ...]:
