@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 import attrs
 
+from overdue._frozen import build, setters
 from overdue._time import ALWAYS_AWARE, at_local, require_aware
 from overdue.account import Account
 from overdue.decision import (
@@ -39,6 +40,7 @@ from overdue.snapshot import Snapshot, StepProgress, fold
 __all__ = ["calendar_range", "decide", "per_invoice_refused", "resolve_zone"]
 
 _RECORDED = object()  # ``done``: the rung on file
+_SITUATION = setters(Situation, [a.name for a in attrs.fields(Situation)])
 
 
 def decide(
@@ -245,6 +247,9 @@ class _Work:
         self.elsewhere, self.debt_id = elsewhere, debt_id
         self._s: Situation | None = None  # built when a phase needs it (not to settle)
         self.base: DecisionBase = (
+            (),
+            (),
+            None,
             account.id,
             now if now.tzinfo is z else now.astimezone(z),
             dov,
@@ -272,18 +277,24 @@ class _Work:
         """The situation, for conditions and rules: built once, and only when asked."""
         s = self._s
         if s is None:
-            s = self._s = Situation(
-                self.account,
-                self.snap,
-                self.now,
-                self.tz,
-                self.tz_source,
-                self.policy.calendar,
-                self.local_date,
-                self.dov,
-                self.balance,
-                self.elsewhere,
-                self.debt_id,
+            # Built from the values this decision already checked, without ``__init__``
+            # (``_frozen.build``): the fields in order.
+            s = self._s = build(
+                Situation,
+                _SITUATION,
+                (
+                    self.account,
+                    self.snap,
+                    self.now,
+                    self.tz,
+                    self.tz_source,
+                    self.policy.calendar,
+                    self.local_date,
+                    self.dov,
+                    self.balance,
+                    self.elsewhere,
+                    self.debt_id,
+                ),
             )
         return s
 
@@ -608,7 +619,8 @@ def _conclude(
     if paused_now:
         w.note("deadline_paused", "the escalation clock is paused by a hold")
     if deadline is not None:
-        w.note("deadline", "{} escalates if unpaid", (stage.id,), deadline)
+        # ``w.note``, inlined: stated by most decisions.
+        w.reasons.append(("deadline", "{} escalates if unpaid", (stage.id,), deadline))
     wake_at = _wake_at(w, stage, actions, blocked, deadline)
     if actions or blocked:
         w.waits.extend(facts_awaited(actions, blocked, now, w.policy.compiled.lifted_codes))
