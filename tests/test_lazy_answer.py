@@ -258,3 +258,15 @@ def test_held_snapshot_decides_alike() -> None:
     for policy, account, now in CASES[::4]:
         held = decide(policy, account, now, snapshot=fold(account, now))
         assert held == _eager(decide(policy, account, now))
+
+
+def test_every_field_is_set_or_deferred_once() -> None:
+    from overdue import decision as d
+
+    for cls, now, later in (
+        (Decision, d._DECISION_NOW, d._DECISION_LATER),
+        (Action, d._ACTION_NOW, d._ACTION_LATER),
+    ):
+        names = [f.name for f in attrs.fields(cls)]
+        assert sorted((*now, *later)) == sorted((*names, "_pending"))
+        assert len(set(now) | set(later)) == len(now) + len(later)

@@ -474,27 +474,8 @@ _A = TypeVar("_A")
 
 # The fields the engine sets when it builds an Action or a Decision (``_frozen.build``), and
 # those it defers (rendered on first read, ``_Deferred``): together, every field of the class.
-_ACTION_NOW = (
-    "account_id",
-    "stage",
-    "step",
-    "channel",
-    "template",
-    "attempt",
-    "max_attempts",
-    "not_before",
-    "idempotency_key",
-    "contact",
-    "fallback_for",
-    "performed_by",
-    "obligations",
-    "party",
-    "discloses_debt",
-    "is_reply",
-    "debt_id",
-    "_pending",
-)
 _ACTION_LATER = ("facts", "evidence", "reasons")
+_ACTION_NOW = (*(f.name for f in attrs.fields(Action) if f.name not in _ACTION_LATER), "_pending")
 _DECISION_NOW = (
     "status",
     "stage",
@@ -543,7 +524,8 @@ ActionHead = tuple[
     bool,  # is_reply
     str | None,  # debt_id
 ]
-"""An Action's fields that the engine sets when it builds it, in ``_ACTION_NOW`` order."""
+"""An Action's fields that the engine sets when it builds it: all but the deferred, in
+declaration order (``_ACTION_NOW``)."""
 
 DecisionBase = tuple[
     tuple["ServiceAction", ...],  # service
