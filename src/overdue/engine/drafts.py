@@ -14,6 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
 
+import attrs
+
+from overdue._frozen import build, setters
 from overdue.decision import (
     Action,
     ActionHead,
@@ -77,15 +80,18 @@ class ActionDraft:
         return _action(self.head, _render, (self, deadline))
 
 
+_FACTS = setters(MessageFacts, [f.name for f in attrs.fields(MessageFacts)])
+
+
 def _render(
     args: tuple[ActionDraft, datetime | None],
 ) -> tuple[MessageFacts, EvidenceBundle | None, tuple[Reason, ...]]:
     """An Action's message facts, evidence and reasons, when first read."""
     draft, deadline = args
     amount, days_overdue, legal_terms, creditor, must_state = draft.facts
-    facts = MessageFacts(
-        amount, days_overdue, deadline, draft.grace_end, legal_terms, creditor, must_state
-    )
+    # The fields in order; the rung's fee and interest are the billing side's to add.
+    values = (amount, days_overdue, deadline, draft.grace_end, legal_terms, creditor, must_state)
+    facts = build(MessageFacts, _FACTS, (*values, None, None, None))
     evidence = EvidenceBundle(*draft.evidence) if draft.evidence is not None else None
     return facts, evidence, localised(draft.reasons, draft.z)
 
