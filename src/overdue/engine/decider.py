@@ -15,6 +15,7 @@ import attrs
 from overdue._frozen import build, setters
 from overdue._time import ALWAYS_AWARE, at_local, require_aware
 from overdue.account import Account
+from overdue.calendars import BusinessCalendar
 from overdue.decision import (
     Action,
     BlockedStep,
@@ -33,6 +34,7 @@ from overdue.engine.plan import NOTHING, facts_awaited, has_pending, plan_steps
 from overdue.engine.reasons import Note, in_zone, instant, opt_in_zone, rendered
 from overdue.errors import CalendarRangeError, OverdueError, PolicyError
 from overdue.events import ContactAttempted
+from overdue.money import Money
 from overdue.policy import Policy, Stage
 from overdue.situation import Situation, days_overdue, resolve_zone
 from overdue.snapshot import Snapshot, StepProgress, fold
@@ -41,6 +43,20 @@ __all__ = ["calendar_range", "decide", "per_invoice_refused", "resolve_zone"]
 
 _RECORDED = object()  # ``done``: the rung on file
 _SITUATION = setters(Situation, [a.name for a in attrs.fields(Situation)])
+_SituationFields = tuple[
+    Account,
+    Snapshot,
+    datetime,
+    tzinfo | None,
+    str,
+    BusinessCalendar,
+    date,
+    int,
+    Money | None,
+    tuple[ContactAttempted, ...],
+    str | None,
+]
+"""A :class:`~overdue.situation.Situation`'s fields, in order."""
 
 
 def decide(
@@ -202,20 +218,14 @@ class _Work:
 
     __slots__ = (
         "_s",
-        "account",
         "ahead",
         "balance",
         "base",
-        "debt_id",
         "dov",
-        "elsewhere",
-        "local_date",
         "now",
         "policy",
         "reasons",
         "snap",
-        "tz",
-        "tz_source",
         "waits",
         "z",
     )
@@ -236,16 +246,29 @@ class _Work:
         local_date = now.astimezone(z).date()
         balance = snap.balance
         dov = days_overdue(snap, local_date)
-        self.policy, self.account, self.now, self.snap, self.z = policy, account, now, snap, z
-        self.tz, self.tz_source, self.local_date, self.dov, self.balance = (
-            tz,
-            tz_source,
-            local_date,
+        self.policy, self.now, self.snap, self.z, self.dov, self.balance = (
+            policy,
+            now,
+            snap,
+            z,
             dov,
             balance,
         )
-        self.elsewhere, self.debt_id = elsewhere, debt_id
-        self._s: Situation | None = None  # built when a phase needs it (not to settle)
+        # The situation's fields, in order: it is built from them when a phase needs it (not
+        # to settle), and then takes their place.
+        self._s: Situation | _SituationFields = (
+            account,
+            snap,
+            now,
+            tz,
+            tz_source,
+            policy.calendar,
+            local_date,
+            dov,
+            balance,
+            elsewhere,
+            debt_id,
+        )
         self.base: DecisionBase = (
             (),
             (),
@@ -265,37 +288,19 @@ class _Work:
             bool(snap.facts) and snap.fact_open("dispute_open", now) is not None,
         )
         # The rules' reasons and the engine's own (recorded, rendered when read: ``note``).
-        self.reasons: list[Reason | Note] = []
+        self.reasons: list[Reason | Note] = [] if tz is not None else [_ZONE_UNKNOWN]
         self.waits: list[str] = []  # the new facts that would change the decision
         # When the next event already on file but dated after ``now`` takes effect (issue 18).
         self.ahead: datetime | None = None
-        if tz is None:
-            self.reasons.append(_ZONE_UNKNOWN)
 
     @property
     def s(self) -> Situation:
         """The situation, for conditions and rules: built once, and only when asked."""
         s = self._s
-        if s is None:
+        if isinstance(s, tuple):
             # Built from the values this decision already checked, without ``__init__``
-            # (``_frozen.build``): the fields in order.
-            s = self._s = build(
-                Situation,
-                _SITUATION,
-                (
-                    self.account,
-                    self.snap,
-                    self.now,
-                    self.tz,
-                    self.tz_source,
-                    self.policy.calendar,
-                    self.local_date,
-                    self.dov,
-                    self.balance,
-                    self.elsewhere,
-                    self.debt_id,
-                ),
-            )
+            # (``_frozen.build``; ``Situation.at`` makes the same value from the inputs).
+            s = self._s = build(Situation, _SITUATION, s)
         return s
 
     def note(
