@@ -626,7 +626,7 @@ def _conclude(
     if deadline is not None:
         # ``w.note``, inlined: stated by most decisions.
         w.reasons.append(("deadline", "{} escalates if unpaid", (stage.id,), deadline))
-    wake_at = _wake_at(w, stage, actions, blocked, deadline)
+    wake_at = _wake_at(w, actions, blocked, deadline)
     if actions or blocked:
         w.waits.extend(facts_awaited(actions, blocked, now, w.policy.compiled.lifted_codes))
     if paused_now:
@@ -687,20 +687,23 @@ def _authorisation_lost(
 
 def _wake_at(
     w: _Work,
-    stage: Stage,
     actions: tuple[Action, ...],
     blocked: tuple[BlockedStep, ...],
     deadline: datetime | None,
 ) -> datetime | None:
-    """The earliest moment time alone changes the decision (``None``: only a new fact)."""
+    """The earliest moment time alone changes the decision (``None``: only a new fact).
+
+    ``deadline`` is the rung's (:func:`overdue.engine.deadline.deadline`): ``None`` at the top
+    of the ladder, so a deadline to wake for is never a terminal rung's.
+    """
     now, snap = w.now, w.snap
     if not actions and not blocked and not snap.facts and w.ahead is None:
         # Only the deadline can come (already in the debtor's zone): the common case.
-        if deadline is not None and deadline > now and not stage.terminal:
+        if deadline is not None and deadline > now:
             return deadline
         return None
     candidates = [a.not_before for a in actions if a.not_before > now]
-    if deadline is not None and deadline > now and not stage.terminal:
+    if deadline is not None and deadline > now:
         candidates.append(deadline)
     for b in blocked:
         for r in b.reasons:
