@@ -521,7 +521,6 @@ def _on_the_ladder(w: _Work) -> Decision:
 def _recorded_rung(w: _Work) -> _Rung:
     """Phase 4a: the rung on file, unless switched off, unknown, or left by a new debt."""
     snap, policy = w.snap, w.policy
-    enabled = policy.enabled_stages
     since = snap.stage_since
     if snap.stage is not None and since is not None:
         stage = policy.compiled.enabled_by_id.get(snap.stage)
@@ -531,8 +530,10 @@ def _recorded_rung(w: _Work) -> _Rung:
             and (settled is None or settled < since)
             and policy.on_partial_payment != "restart_stage"
         ):
-            # The common case: an enabled rung on file, no new debt, no restart.
-            return _Rung(stage, since, since, snap.steps, snap.entered(stage.id), None, enabled)
+            # The common case: an enabled rung on file, no new debt, no restart (nothing to
+            # enter, so no rungs to start from).
+            return _Rung(stage, since, since, snap.steps, snap.entered(stage.id))
+    enabled = policy.enabled_stages
     rung = _Rung(None, since, None, snap.steps, start_from=enabled)
     if snap.stage is not None:
         rung.stage = policy.compiled.enabled_by_id.get(snap.stage)
