@@ -61,9 +61,9 @@ class _Deferred:
     explained or written out.  The engine builds a :class:`Decision` or an :class:`Action`
     without ``__init__`` (:mod:`overdue._frozen`) from values it has already checked: the
     fields a host reads at once are set, the deferred ones are left unset, and ``_pending``
-    holds ``(render, args)``:
-    ``render(args)`` returns the deferred fields' values.  The first read of any of them
-    renders them all (``__getattr__``, which Python calls only for an unset slot).
+    holds ``(render, args)``, where ``render(args)`` returns the deferred fields' values.  The
+    first read of any of them renders them all (``__getattr__``, which Python calls only for
+    an unset slot) and drops ``_pending``, so nothing the render needed is kept alive.
 
     Everything reads fields as attributes (``==``, ``hash``, ``repr``, pickling,
     ``attrs.evolve``, ``attrs.asdict``, ``decision_to_dict``, ``explain``), so a value built
