@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Literal
+from itertools import repeat
+from operator import call
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import attrs
 
+from overdue._frozen import build, exhaust, new, setters
 from overdue.account import ContactPoint
 from overdue.events import (
     ChargePosted,
@@ -49,6 +53,49 @@ Status = Literal[
 ]
 
 
+class _Deferred:
+    """The base of the answer's values whose costlier fields are rendered on first read.
+
+    Why: building the answer's frozen values was about a fifth of a decision (issue 10), and
+    most of it (reason texts, message facts, evidence) is read only when a decision is
+    explained or written out.  The engine builds a :class:`Decision` or an :class:`Action`
+    without ``__init__`` (:mod:`overdue._frozen`) from values it has already checked: the
+    fields a host reads at once are set, the deferred ones are left unset, and ``_pending``
+    holds ``(render, args)``, where ``render(args)`` returns the deferred fields' values.  The
+    first read of any of them renders them all (``__getattr__``, which Python calls only for
+    an unset slot) and drops ``_pending``, so nothing the render needed is kept alive.
+
+    Everything reads fields as attributes (``==``, ``hash``, ``repr``, pickling,
+    ``attrs.evolve``, ``attrs.asdict``, ``decision_to_dict``, ``explain``), so a value built
+    this way is indistinguishable from one built by its ``__init__``, which sets every field
+    and leaves ``_pending`` unset.
+    """
+
+    __slots__ = ("_pending",)
+
+    if not TYPE_CHECKING:  # typed as absent: a misspelt attribute stays a type error
+
+        def __getattr__(self, name: str) -> Any:
+            if name != "_pending":
+                try:
+                    pending = _PENDING.__get__(self)
+                except AttributeError:  # built by __init__: nothing deferred
+                    pending = None
+                if pending is not None:
+                    render, args = pending
+                    # Rendered before ``_pending`` is cleared: a second thread reading at the
+                    # same moment renders the same values again rather than finding none.
+                    exhaust(map(call, _DEFERRED[type(self)], repeat(self), render(args)))
+                    _PENDING.__set__(self, None)
+                    return object.__getattribute__(self, name)
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self
+            )
+
+
+_PENDING = _Deferred.__dict__["_pending"]
+
+
 @attrs.frozen
 class Reason:
     """One line of the explanation: who (rule id), what effect, and why.
@@ -78,6 +125,21 @@ class Reason:
         if self.citation is not None:
             text += f" [{self.citation}]"
         return text
+
+
+_REASON_SET = setters(Reason, tuple(f.name for f in attrs.fields(Reason)))
+
+
+def _reason(
+    rule_id: str,
+    effect: Literal["defer", "block", "info"],
+    code: str,
+    message: str,
+    until: datetime | None = None,
+    citation: Citation | None = None,
+) -> Reason:
+    """A :class:`Reason` from the engine's already checked values (its fields in order)."""
+    return build(Reason, _REASON_SET, (rule_id, effect, code, message, until, citation))
 
 
 @attrs.frozen
@@ -149,7 +211,7 @@ class EvidenceBundle:
 
 
 @attrs.frozen
-class Action:
+class Action(_Deferred):
     """The next contact to make: a step of the current stage on a channel, not before a moment.
 
     ``idempotency_key`` is derived from (account, stage and how often it was entered, step,
@@ -321,7 +383,7 @@ class Transition:
 
 
 @attrs.frozen
-class Decision:
+class Decision(_Deferred):
     """The engine's answer for one account at one moment.
 
     Attributes:
@@ -406,6 +468,115 @@ class Decision:
         from overdue._html import decision_html
 
         return decision_html(self)
+
+
+_A = TypeVar("_A")
+
+# The fields the engine sets when it builds an Action or a Decision (``_frozen.build``), and
+# those it defers (rendered on first read, ``_Deferred``): together, every field of the class.
+_ACTION_LATER = ("facts", "evidence", "reasons")
+_ACTION_NOW = (*(f.name for f in attrs.fields(Action) if f.name not in _ACTION_LATER), "_pending")
+_DECISION_NOW = (
+    "status",
+    "stage",
+    "stage_since",
+    "transition",
+    "actions",
+    "blocked",
+    "deadline",
+    "wake_at",
+    "record",
+    "service",
+    "postings",
+    "step_down",
+    "account_id",
+    "at",
+    "days_overdue",
+    "balance",
+    "policy_id",
+    "policy_version",
+    "zone",
+    "retain_until",
+    "debt_disputed",
+    "_pending",
+)
+_DECISION_LATER = ("reasons", "waiting_for")
+_ACTION_SET = setters(Action, _ACTION_NOW)
+_DECISION_SET = setters(Decision, _DECISION_NOW)
+_DEFERRED = {Action: setters(Action, _ACTION_LATER), Decision: setters(Decision, _DECISION_LATER)}
+
+ActionHead = tuple[
+    str,  # account_id
+    str,  # stage
+    str,  # step
+    str,  # channel
+    str,  # template
+    int,  # attempt
+    int,  # max_attempts
+    datetime,  # not_before
+    str,  # idempotency_key
+    ContactPoint | None,  # contact
+    str | None,  # fallback_for
+    str,  # performed_by
+    tuple[Obligation, ...],  # obligations
+    str,  # party
+    bool,  # discloses_debt
+    bool,  # is_reply
+    str | None,  # debt_id
+]
+"""An Action's fields that the engine sets when it builds it: all but the deferred, in
+declaration order (``_ACTION_NOW``)."""
+
+DecisionBase = tuple[
+    tuple["ServiceAction", ...],  # service
+    tuple[Posting, ...],  # postings
+    StepDown | None,  # step_down
+    str,  # account_id
+    datetime,  # at
+    int,  # days_overdue
+    Money | None,  # balance
+    str,  # policy_id
+    str,  # policy_version
+    str | None,  # zone
+    date | None,  # retain_until
+    bool,  # debt_disputed
+]
+"""The fields every Decision of one account at one moment shares, in ``_DECISION_NOW`` order
+(the billing side's empty: :mod:`overdue.engine.billing` adds it to a decision made)."""
+
+
+def _action(
+    head: ActionHead,
+    render: Callable[[_A], tuple[MessageFacts, EvidenceBundle | None, tuple[Reason, ...]]],
+    args: _A,
+) -> Action:
+    """An :class:`Action` whose message facts, evidence and reasons are ``render(args)``, made
+    when first read."""
+    action = new(Action)  # ``build``, inlined: one call less on every decision
+    exhaust(map(call, _ACTION_SET, repeat(action), (*head, (render, args))))
+    return action
+
+
+def _decision(
+    status: Status,
+    stage: str | None,
+    stage_since: datetime | None,
+    transition: Transition | None,
+    actions: tuple[Action, ...],
+    blocked: tuple[BlockedStep, ...],
+    deadline: datetime | None,
+    wake_at: datetime | None,
+    record: tuple[Event, ...],
+    base: DecisionBase,
+    render: Callable[[_A], tuple[tuple[Reason, ...], tuple[str, ...]]],
+    args: _A,
+) -> Decision:
+    """A :class:`Decision` (no billing side) whose reasons and ``waiting_for`` are
+    ``render(args)``, made when first read."""
+    decision = new(Decision)  # ``build``, inlined: one call less on every decision
+    first = (status, stage, stage_since, transition, actions, blocked, deadline, wake_at, record)
+    exhaust(map(call, _DECISION_SET, repeat(decision), first + base + ((render, args),)))
+    return decision
 
 
 def same_grace_end(actions: tuple[Action, ...]) -> tuple[Action, ...]:

@@ -12,17 +12,29 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 import attrs
 
+from overdue._frozen import build, setters
 from overdue._time import ALWAYS_AWARE, at_local, require_aware
 from overdue.account import Account
-from overdue.decision import Action, BlockedStep, Decision, Reason, Status, Transition
+from overdue.calendars import BusinessCalendar
+from overdue.decision import (
+    Action,
+    BlockedStep,
+    Decision,
+    DecisionBase,
+    Reason,
+    Status,
+    Transition,
+    _decision,
+)
 from overdue.engine import deadline as clock
 from overdue.engine.drafts import ActionDraft, PlanOut, build_all
 from overdue.engine.ladder import choose_next, transition
 from overdue.engine.pauses import NO_PAUSE, paused_time, promise_end
 from overdue.engine.plan import NOTHING, facts_awaited, has_pending, plan_steps
-from overdue.engine.reasons import in_zone, info, instant, localised, opt_in_zone
+from overdue.engine.reasons import Note, in_zone, instant, opt_in_zone, rendered
 from overdue.errors import CalendarRangeError, OverdueError, PolicyError
 from overdue.events import ContactAttempted
+from overdue.money import Money
 from overdue.policy import Policy, Stage
 from overdue.situation import Situation, days_overdue, resolve_zone
 from overdue.snapshot import Snapshot, StepProgress, fold
@@ -30,6 +42,21 @@ from overdue.snapshot import Snapshot, StepProgress, fold
 __all__ = ["calendar_range", "decide", "per_invoice_refused", "resolve_zone"]
 
 _RECORDED = object()  # ``done``: the rung on file
+_SITUATION = setters(Situation, [a.name for a in attrs.fields(Situation)])
+_SituationFields = tuple[
+    Account,
+    Snapshot,
+    datetime,
+    tzinfo | None,
+    str,
+    BusinessCalendar,
+    date,
+    int,
+    Money | None,
+    tuple[ContactAttempted, ...],
+    str | None,
+]
+"""A :class:`~overdue.situation.Situation`'s fields, in order."""
 
 
 def decide(
@@ -191,20 +218,14 @@ class _Work:
 
     __slots__ = (
         "_s",
-        "account",
         "ahead",
         "balance",
         "base",
-        "debt_id",
         "dov",
-        "elsewhere",
-        "local_date",
         "now",
         "policy",
         "reasons",
         "snap",
-        "tz",
-        "tz_source",
         "waits",
         "z",
     )
@@ -225,63 +246,69 @@ class _Work:
         local_date = now.astimezone(z).date()
         balance = snap.balance
         dov = days_overdue(snap, local_date)
-        self.policy, self.account, self.now, self.snap, self.z = policy, account, now, snap, z
-        self.tz, self.tz_source, self.local_date, self.dov, self.balance = (
-            tz,
-            tz_source,
-            local_date,
+        self.policy, self.now, self.snap, self.z, self.dov, self.balance = (
+            policy,
+            now,
+            snap,
+            z,
             dov,
             balance,
         )
-        self.elsewhere, self.debt_id = elsewhere, debt_id
-        self._s: Situation | None = None  # built when a phase needs it (not to settle)
-        self.base: Mapping[str, object] = {
-            "account_id": account.id,
-            "at": now if now.tzinfo is z else now.astimezone(z),
-            "days_overdue": dov,
-            "balance": balance,
-            "policy_id": policy.id,
-            "policy_version": policy.version,
-            "zone": tz_name,
-            "retain_until": (
+        # The situation's fields, in order: it is built from them when a phase needs it (not
+        # to settle), and then takes their place.
+        self._s: Situation | _SituationFields = (
+            account,
+            snap,
+            now,
+            tz,
+            tz_source,
+            policy.calendar,
+            local_date,
+            dov,
+            balance,
+            elsewhere,
+            debt_id,
+        )
+        self.base: DecisionBase = (
+            (),
+            (),
+            None,
+            account.id,
+            now if now.tzinfo is z else now.astimezone(z),
+            dov,
+            balance,
+            policy.id,
+            policy.version,
+            tz_name,
+            (
                 clock.retain_until(retention, snap, z)
                 if (retention := policy.compiled.retention_rules)
                 else None
             ),
-            "debt_disputed": bool(snap.facts) and snap.fact_open("dispute_open", now) is not None,
-        }
-        self.reasons: list[Reason] = []
+            bool(snap.facts) and snap.fact_open("dispute_open", now) is not None,
+        )
+        # The rules' reasons and the engine's own (recorded, rendered when read: ``note``).
+        self.reasons: list[Reason | Note] = [] if tz is not None else [_ZONE_UNKNOWN]
         self.waits: list[str] = []  # the new facts that would change the decision
         # When the next event already on file but dated after ``now`` takes effect (issue 18).
         self.ahead: datetime | None = None
-        if tz is None:
-            self.note(
-                "zone_unknown", "the debtor's time zone is unknown and the policy assumes none"
-            )
 
     @property
     def s(self) -> Situation:
         """The situation, for conditions and rules: built once, and only when asked."""
         s = self._s
-        if s is None:
-            s = self._s = Situation(
-                self.account,
-                self.snap,
-                self.now,
-                self.tz,
-                self.tz_source,
-                self.policy.calendar,
-                self.local_date,
-                self.dov,
-                self.balance,
-                self.elsewhere,
-                self.debt_id,
-            )
+        if isinstance(s, tuple):
+            # Built from the values this decision already checked, without ``__init__``
+            # (``_frozen.build``; ``Situation.at`` makes the same value from the inputs).
+            s = self._s = build(Situation, _SITUATION, s)
         return s
 
-    def note(self, code: str, message: str, until: datetime | None = None) -> None:
-        """Add one of the engine's own reasons."""
-        self.reasons.append(info(code, message, until))
+    def note(
+        self, code: str, text: str, params: tuple[object, ...] = (), until: datetime | None = None
+    ) -> None:
+        """Add one of the engine's own reasons: its message is ``text.format(*params)``,
+        written when the decision's reasons are read (:data:`~overdue.engine.reasons.Note`)."""
+        self.reasons.append((code, text, params, until))
 
     def done(
         self,
@@ -304,17 +331,37 @@ class _Work:
             and (wake_at is None or instant(ahead) < instant(wake_at))
         ):
             wake_at = ahead
-        return Decision(
-            status=status,
-            reasons=localised(self.reasons, z),
-            stage=stage,  # type: ignore[arg-type]
-            stage_since=None if since is None else in_zone(z, since),  # type: ignore[arg-type]
-            wake_at=None if wake_at is None else in_zone(z, wake_at),
-            waiting_for=(
-                waiting_for if waiting_for is not None else tuple(dict.fromkeys(self.waits))
-            ),
-            **self.base,  # type: ignore[arg-type]
+        return _decision(
+            status,
+            stage,  # type: ignore[arg-type]
+            None if since is None else in_zone(z, since),  # type: ignore[arg-type]
+            None,
+            (),
+            (),
+            None,
+            None if wake_at is None else in_zone(z, wake_at),
+            (),
+            self.base,
+            _rendered,
+            (self.reasons, z, self.waits if waiting_for is None else waiting_for),
         )
+
+
+_ZONE_UNKNOWN: Note = (
+    "zone_unknown",
+    "the debtor's time zone is unknown and the policy assumes none",
+    (),
+    None,
+)
+
+
+def _rendered(
+    args: tuple[list[Reason | Note], tzinfo, list[str] | tuple[str, ...]],
+) -> tuple[tuple[Reason, ...], tuple[str, ...]]:
+    """A decision's reasons and ``waiting_for``, when first read: the reasons with every
+    ``until`` in the debtor's zone, the awaited facts each once."""
+    reasons, z, waits = args
+    return rendered(reasons, z), waits if isinstance(waits, tuple) else tuple(dict.fromkeys(waits))
 
 
 def next_fact_after(
@@ -342,14 +389,14 @@ def _settled(w: _Work) -> Decision | None:
     """Phase 2: written off, nothing invoiced, paid in full, not overdue yet."""
     snap, balance = w.snap, w.balance
     if snap.written_off is not None:
-        w.note("written_off", f"written off on {snap.written_off.at.date()}")
+        w.note("written_off", "written off on {}", (snap.written_off.at.date(),))
         return w.done("written_off")
     if balance is None:
         w.note("no_invoices", "nothing has been invoiced")
         return w.done("current", waiting_for=("invoice",))
     if balance.amount <= 0:
         paid = snap.payments[-1].at.date() if snap.payments else "-"
-        w.note("paid_in_full", f"paid in full (last payment {paid})")
+        w.note("paid_in_full", "paid in full (last payment {})", (paid,))
         return w.done("resolved")
     if w.dov > 0:
         return None
@@ -361,7 +408,7 @@ def _settled(w: _Work) -> Decision | None:
         if due is not None and due < date.max
         else None
     )
-    w.note("not_overdue", f"nothing is overdue yet (oldest due {due})", when)
+    w.note("not_overdue", "nothing is overdue yet (oldest due {})", (due,), when)
     if when is None:
         return w.done("current", waiting_for=("invoice",))
     return w.done("current", wake_at=when)
@@ -375,7 +422,8 @@ def _paused(w: _Work) -> Decision | None:
         if w.now < ends:
             w.note(
                 "promise_open",
-                f"promise to pay {promise.amount} by {promise.by}; paused until its grace ends",
+                "promise to pay {} by {}; paused until its grace ends",
+                (promise.amount, promise.by),
                 ends,
             )
             return w.done("paused", wake_at=ends)
@@ -384,7 +432,7 @@ def _paused(w: _Work) -> Decision | None:
         return None
     if promise is not None:
         _promise_span(w)  # its reason comes first, as the ladder would state it
-    w.note("payment_plan", f"a payment plan runs since {plan.since.date()}")
+    w.note("payment_plan", "a payment plan runs since {}", (plan.since.date(),))
     return w.done("paused", waiting_for=("cleared:payment_plan",))
 
 
@@ -401,13 +449,13 @@ def _promise_span(w: _Work) -> tuple[tuple[datetime, datetime], ...]:
         return ()
     ends = _promise_end(w)
     if promise.kept:
-        w.note("promise_kept", f"promise of {promise.amount} by {promise.by} kept")
+        w.note("promise_kept", "promise of {} by {} kept", (promise.amount, promise.by))
         kept_at = snap.payments[-1].at if snap.payments else ends
         return ((promise.made_at, min(kept_at, ends)),)
     w.note(
         "promise_broken",
-        f"promise to pay {promise.amount} by {promise.by} was broken; the ladder "
-        "resumes where the promise paused it",
+        "promise to pay {} by {} was broken; the ladder resumes where the promise paused it",
+        (promise.amount, promise.by),
     )
     # The ladder stood still while the promise was open: the clock resumes, it does not jump
     # ahead by the time the debtor was given.
@@ -457,7 +505,7 @@ def _on_the_ladder(w: _Work) -> Decision:
         enabled = w.policy.enabled_stages
         chosen, why, wake = choose_next(enabled[idx + 1 :], w.s, w.waits)
         if chosen is None:
-            w.note("rung_finished", f"{stage.id} is finished")
+            w.note("rung_finished", "{} is finished", (stage.id,))
             w.reasons.extend(why)
             status: Status = "waiting" if idx + 1 < len(enabled) else "done"
             return w.done(status, stage=stage.id, stage_since=rung.since, wake_at=wake)
@@ -473,7 +521,6 @@ def _on_the_ladder(w: _Work) -> Decision:
 def _recorded_rung(w: _Work) -> _Rung:
     """Phase 4a: the rung on file, unless switched off, unknown, or left by a new debt."""
     snap, policy = w.snap, w.policy
-    enabled = policy.enabled_stages
     since = snap.stage_since
     if snap.stage is not None and since is not None:
         stage = policy.compiled.enabled_by_id.get(snap.stage)
@@ -483,8 +530,10 @@ def _recorded_rung(w: _Work) -> _Rung:
             and (settled is None or settled < since)
             and policy.on_partial_payment != "restart_stage"
         ):
-            # The common case: an enabled rung on file, no new debt, no restart.
-            return _Rung(stage, since, since, snap.steps, snap.entered(stage.id), None, enabled)
+            # The common case: an enabled rung on file, no new debt, no restart (nothing to
+            # enter, so no rungs to start from).
+            return _Rung(stage, since, since, snap.steps, snap.entered(stage.id))
+    enabled = policy.enabled_stages
     rung = _Rung(None, since, None, snap.steps, start_from=enabled)
     if snap.stage is not None:
         rung.stage = policy.compiled.enabled_by_id.get(snap.stage)
@@ -494,15 +543,17 @@ def _recorded_rung(w: _Work) -> _Rung:
             # back to the bottom of the ladder, it goes on to the next rung that is on.
             w.note(
                 "disabled_stage",
-                f"recorded stage {snap.stage!r} is switched off in this policy; "
+                "recorded stage {!r} is switched off in this policy; "
                 "continuing with the rungs after it",
+                (snap.stage,),
             )
             rung.start_from, rung.since = later, None
         elif rung.stage is None:
             w.note(
                 "unknown_stage",
-                f"recorded stage {snap.stage!r} is not an enabled rung of this policy; "
+                "recorded stage {!r} is not an enabled rung of this policy; "
                 "placing the account from the bottom of the ladder",
+                (snap.stage,),
             )
             rung.since = None
     since = rung.since
@@ -510,8 +561,9 @@ def _recorded_rung(w: _Work) -> _Rung:
         if snap.settled_at is not None and snap.settled_at >= since:
             w.note(
                 "new_debt",
-                f"the account was paid in full on {snap.settled_at.date()}; the debt owed now "
+                "the account was paid in full on {}; the debt owed now "
                 "climbs the ladder from the bottom",
+                (snap.settled_at.date(),),
             )
             rung.stage, rung.since, rung.start_from = None, None, enabled
             return rung
@@ -521,7 +573,7 @@ def _recorded_rung(w: _Work) -> _Rung:
             last_pay = snap.payments[-1].at
             if last_pay > since:
                 rung.clock = last_pay
-                w.note("stage_restarted", f"partial payment on {last_pay.date()}")
+                w.note("stage_restarted", "partial payment on {}", (last_pay.date(),))
     return rung
 
 
@@ -560,10 +612,10 @@ def _conclude(
     now, z, snap = w.now, w.z, w.snap
     t = rung.transition
     if t is not None:
-        w.note(
-            "stage_entered",
-            f"enters {t.to_stage}" + (f" after {t.from_stage}" if t.from_stage else ""),
-        )
+        if t.from_stage:
+            w.note("stage_entered", "enters {} after {}", (t.to_stage, t.from_stage))
+        else:
+            w.note("stage_entered", "enters {}", (t.to_stage,))
     deadline = end if end is None or end.tzinfo is z else end.astimezone(z)
     drafts, blocked = plan
     if t is None and drafts:
@@ -573,8 +625,9 @@ def _conclude(
     if paused_now:
         w.note("deadline_paused", "the escalation clock is paused by a hold")
     if deadline is not None:
-        w.note("deadline", f"{stage.id} escalates if unpaid", deadline)
-    wake_at = _wake_at(w, stage, actions, blocked, deadline)
+        # ``w.note``, inlined: stated by most decisions.
+        w.reasons.append(("deadline", "{} escalates if unpaid", (stage.id,), deadline))
+    wake_at = _wake_at(w, actions, blocked, deadline)
     if actions or blocked:
         w.waits.extend(facts_awaited(actions, blocked, now, w.policy.compiled.lifted_codes))
     if paused_now:
@@ -592,20 +645,20 @@ def _conclude(
         status = "done" if stage.terminal else "active"
     since = rung.since
     assert since is not None  # a rung on the ladder has an entry time
-    return Decision(
-        status=status,  # type: ignore[arg-type]
-        stage=stage.id,
-        stage_since=since if since.tzinfo is z else since.astimezone(z),
-        transition=t,
+    return _decision(
+        status,  # type: ignore[arg-type]
+        stage.id,
+        since if since.tzinfo is z else since.astimezone(z),
+        t,
         # Sorted as instants: two times in one zone compare by wall clock, fold ignored.
-        actions=actions if len(actions) < 2 else tuple(sorted(actions, key=_not_before)),
-        blocked=blocked,
-        deadline=deadline,
-        wake_at=wake_at,
-        reasons=localised(w.reasons, z),
-        record=(t.event,) if t is not None else (),
-        waiting_for=tuple(dict.fromkeys(w.waits)) if w.waits else (),
-        **w.base,  # type: ignore[arg-type]
+        actions if len(actions) < 2 else tuple(sorted(actions, key=_not_before)),
+        blocked,
+        deadline,
+        wake_at,
+        (t.event,) if t is not None else (),
+        w.base,
+        _rendered,
+        (w.reasons, z, w.waits),
     )
 
 
@@ -635,20 +688,23 @@ def _authorisation_lost(
 
 def _wake_at(
     w: _Work,
-    stage: Stage,
     actions: tuple[Action, ...],
     blocked: tuple[BlockedStep, ...],
     deadline: datetime | None,
 ) -> datetime | None:
-    """The earliest moment time alone changes the decision (``None``: only a new fact)."""
+    """The earliest moment time alone changes the decision (``None``: only a new fact).
+
+    ``deadline`` is the rung's (:func:`overdue.engine.deadline.deadline`): ``None`` at the top
+    of the ladder, so a deadline to wake for is never a terminal rung's.
+    """
     now, snap = w.now, w.snap
     if not actions and not blocked and not snap.facts and w.ahead is None:
         # Only the deadline can come (already in the debtor's zone): the common case.
-        if deadline is not None and deadline > now and not stage.terminal:
+        if deadline is not None and deadline > now:
             return deadline
         return None
     candidates = [a.not_before for a in actions if a.not_before > now]
-    if deadline is not None and deadline > now and not stage.terminal:
+    if deadline is not None and deadline > now:
         candidates.append(deadline)
     for b in blocked:
         for r in b.reasons:

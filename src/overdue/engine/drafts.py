@@ -4,39 +4,96 @@ Phase 5 schedules the steps; the rung's deadline (phase 6) depends on when they 
 every Action states that deadline in its message facts.  The planner therefore hands on
 drafts (what the Action will say, and the few fields the later phases read), and the
 Actions are built once the deadline is known, instead of being built and then rebuilt with
-``attrs.evolve``.
+``attrs.evolve``.  What only a reader needs (the message facts, the evidence bundle, the
+reasons in the debtor's zone) is rendered when the Action's fields are first read
+(:class:`overdue.decision._Deferred`), from the draft.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 
-from overdue.decision import Action, BlockedStep, MessageFacts
+import attrs
+
+from overdue._frozen import build, setters
+from overdue.decision import (
+    Action,
+    ActionHead,
+    BlockedStep,
+    EvidenceBundle,
+    MessageFacts,
+    Reason,
+    _action,
+)
+from overdue.engine.reasons import localised
+from overdue.events import ContactAttempted, PaymentReceived
+from overdue.money import Money
+from overdue.snapshot import InvoiceState
+
+FactsHead = tuple[Money | None, int, str | None, str | None, tuple[str, ...]]
+"""A MessageFacts' amount, days_overdue, legal_terms, creditor and must_state."""
+
+EvidenceArgs = tuple[
+    str | None,
+    tuple[InvoiceState, ...],
+    tuple[PaymentReceived, ...],
+    tuple[ContactAttempted, ...],
+    tuple[str, ...],
+]
+"""An EvidenceBundle's fields in order."""
 
 
 class ActionDraft:
-    """The arguments of one Action and its MessageFacts, all but ``facts.deadline``."""
+    """One Action but for its deadline: the fields set when it is built (``head``), and what
+    its deferred fields are rendered from (``facts``, ``grace_end``, ``evidence``, ``reasons``
+    in the zone ``z``)."""
 
-    __slots__ = ("channel", "facts", "fields", "not_before", "stage", "step")
+    __slots__ = (
+        "channel",
+        "evidence",
+        "facts",
+        "grace_end",
+        "head",
+        "not_before",
+        "reasons",
+        "stage",
+        "step",
+        "z",
+    )
 
-    def __init__(self, fields: dict[str, object], facts: dict[str, object]) -> None:
-        self.fields, self.facts = fields, facts
+    def __init__(
+        self,
+        head: ActionHead,
+        facts: FactsHead,
+        grace_end: datetime | None,
+        evidence: EvidenceArgs | None,
+        reasons: tuple[Reason, ...],
+        z: tzinfo,
+    ) -> None:
+        self.head, self.facts, self.grace_end, self.evidence = head, facts, grace_end, evidence
+        self.reasons, self.z = reasons, z
         # What the phases before the build read: when, and which step on which channel.
-        self.not_before: datetime = fields["not_before"]  # type: ignore[assignment]
-        self.stage: str = fields["stage"]  # type: ignore[assignment]
-        self.step: str = fields["step"]  # type: ignore[assignment]
-        self.channel: str = fields["channel"]  # type: ignore[assignment]
-
-    @property
-    def grace_end(self) -> datetime | None:
-        return self.facts["grace_end"]  # type: ignore[return-value]
+        self.stage, self.step, self.channel, self.not_before = head[1], head[2], head[3], head[7]
 
     def build(self, deadline: datetime | None) -> Action:
-        return Action(
-            facts=MessageFacts(deadline=deadline, **self.facts),  # type: ignore[arg-type]
-            **self.fields,  # type: ignore[arg-type]
-        )
+        return _action(self.head, _render, (self, deadline))
+
+
+_FACTS = setters(MessageFacts, [f.name for f in attrs.fields(MessageFacts)])
+
+
+def _render(
+    args: tuple[ActionDraft, datetime | None],
+) -> tuple[MessageFacts, EvidenceBundle | None, tuple[Reason, ...]]:
+    """An Action's message facts, evidence and reasons, when first read."""
+    draft, deadline = args
+    amount, days_overdue, legal_terms, creditor, must_state = draft.facts
+    # The fields in order; the rung's fee and interest are the billing side's to add.
+    values = (amount, days_overdue, deadline, draft.grace_end, legal_terms, creditor, must_state)
+    facts = build(MessageFacts, _FACTS, (*values, None, None, None))
+    evidence = EvidenceBundle(*draft.evidence) if draft.evidence is not None else None
+    return facts, evidence, localised(draft.reasons, draft.z)
 
 
 PlanOut = tuple[tuple[ActionDraft, ...], tuple[BlockedStep, ...]]
@@ -55,7 +112,7 @@ def same_grace_end(drafts: Sequence[ActionDraft]) -> tuple[ActionDraft, ...]:
     last = max(ends)
     for d in drafts:
         if d.grace_end is not None:
-            d.facts = {**d.facts, "grace_end": last}
+            d.grace_end = last
     return tuple(drafts)
 
 
@@ -63,4 +120,4 @@ def build_all(drafts: Sequence[ActionDraft], deadline: datetime | None) -> tuple
     return tuple(d.build(deadline) for d in drafts)
 
 
-__all__ = ["ActionDraft", "PlanOut", "build_all", "same_grace_end"]
+__all__ = ["ActionDraft", "EvidenceArgs", "FactsHead", "PlanOut", "build_all", "same_grace_end"]

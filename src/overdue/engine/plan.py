@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 import attrs
 
 from overdue.account import Account, ContactPoint
-from overdue.decision import Action, BlockedStep, EvidenceBundle, Reason
+from overdue.decision import Action, ActionHead, BlockedStep, Reason
 from overdue.engine.catchup import next_attempt, skipped_reason
-from overdue.engine.drafts import ActionDraft, PlanOut, same_grace_end
+from overdue.engine.drafts import ActionDraft, EvidenceArgs, PlanOut, same_grace_end
 from overdue.engine.reasons import in_zone, info, localised, verdict_reason
 from overdue.engine.rotation import rotation_points
 from overdue.engine.schedule import schedule
@@ -244,45 +244,45 @@ def _action(
     s: Situation,
 ) -> ActionDraft:
     """The Action for a scheduled attempt, as a draft: it is built once the rung's deadline,
-    which its message facts state, is known."""
+    which its message facts state, is known; its facts, evidence and reasons are rendered
+    when read."""
     z = s.tz or UTC
     cand = chosen.cand
-    grace_end = (
-        in_zone(z, stage.grace.after(chosen.at, z, s.calendar))
-        if stage.grace is not None
-        else None
+    account_id, channel = s.account.id, chosen.channel
+    head: ActionHead = (
+        account_id,
+        stage.id,
+        step.key,
+        channel,
+        step.template,
+        attempt,
+        step.max_attempts,
+        chosen.at if chosen.at.tzinfo is z else chosen.at.astimezone(z),
+        idempotency_key(account_id, stage.id, entries, step.key, attempt),
+        cand.contact,
+        step.channel if channel != step.channel else None,
+        stage.performed_by,
+        (
+            _with_rule_obligations(obligations, rules, cand)
+            if (rules := policy.compiled.obligation_rules) or len(obligations) > 1
+            else obligations  # none or one: nothing to merge
+        ),
+        cand.party,
+        cand.party == "debtor",
+        chosen.reply,
+        None,
     )
     return ActionDraft(
-        {
-            "account_id": s.account.id,
-            "stage": stage.id,
-            "step": step.key,
-            "channel": chosen.channel,
-            "template": step.template,
-            "attempt": attempt,
-            "max_attempts": step.max_attempts,
-            "not_before": in_zone(z, chosen.at),
-            "idempotency_key": idempotency_key(s.account.id, stage.id, entries, step.key, attempt),
-            "contact": cand.contact,
-            "fallback_for": step.channel if chosen.channel != step.channel else None,
-            "performed_by": stage.performed_by,
-            "obligations": _with_rule_obligations(
-                obligations, policy.compiled.obligation_rules, cand
-            ),
-            "evidence": _evidence(step, s.account, s.snapshot),
-            "reasons": localised(step_reasons, z),
-            "party": cand.party,
-            "discloses_debt": cand.party == "debtor",
-            "is_reply": chosen.reply,
-        },
-        {
-            "amount": s.balance,
-            "days_overdue": s.days_overdue,
-            "grace_end": grace_end,
-            "legal_terms": policy.legal_terms,
-            "creditor": policy.creditor,
-            "must_state": step.must_state,
-        },
+        head,
+        (s.balance, s.days_overdue, policy.legal_terms, policy.creditor, step.must_state),
+        (
+            in_zone(z, stage.grace.after(chosen.at, z, s.calendar))
+            if stage.grace is not None
+            else None
+        ),
+        _evidence(step, s.account, s.snapshot) if step.evidence else None,
+        tuple(step_reasons),
+        z,
     )
 
 
@@ -293,16 +293,16 @@ def _with_rule_obligations(
     return action_obligations(base, rules, cand)
 
 
-def _evidence(step: Step, account: Account, snapshot: Snapshot) -> EvidenceBundle | None:
-    if not step.evidence:
-        return None
+def _evidence(step: Step, account: Account, snapshot: Snapshot) -> EvidenceArgs:
+    """What the step's evidence bundle holds (it is built when the Action's ``evidence`` is
+    read)."""
     kinds = step.evidence
-    return EvidenceBundle(
-        contract=account.contract,
-        invoices=snapshot.invoices if "invoices" in kinds or "contract" in kinds else (),
-        payments=snapshot.payments if "payments" in kinds else (),
-        contacts=snapshot.contacts if "contacts" in kinds else (),
-        kinds=kinds,
+    return (
+        account.contract,
+        snapshot.invoices if "invoices" in kinds or "contract" in kinds else (),
+        snapshot.payments if "payments" in kinds else (),
+        snapshot.contacts if "contacts" in kinds else (),
+        kinds,
     )
 
 

@@ -11,19 +11,40 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, tzinfo
 from operator import methodcaller
 
-import attrs
-
-from overdue.decision import Reason
+from overdue.decision import Reason, _reason
 from overdue.rules.base import Verdict
 from overdue.situation import Situation
 
+Note = tuple[str, str, tuple[object, ...], datetime | None]
+"""One of the engine's own reasons as a decision records it: ``(code, text, params, until)``.
+
+Its message is ``text.format(*params)`` (``text`` itself without params), written only when
+the decision's reasons are read (:func:`rendered`): a held decision that is acted on and
+never explained writes no text."""
+
 
 def verdict_reason(v: Verdict) -> Reason:
-    return Reason(v.rule_id, v.effect, v.code, v.message, v.until, v.citation)
+    return _reason(v.rule_id, v.effect, v.code, v.message, v.until, v.citation)
 
 
 def info(code: str, message: str, until: datetime | None = None) -> Reason:
-    return Reason("engine", "info", code, message, until)
+    return _reason("engine", "info", code, message, until)
+
+
+def rendered(records: Sequence[Reason | Note], z: tzinfo) -> tuple[Reason, ...]:
+    """The reasons recorded (the rules' as they are, the engine's :data:`Note` rendered), with
+    every ``until`` in ``z``."""
+    out = []
+    for r in records:
+        if isinstance(r, tuple):
+            code, text, params, until = r
+            if until is not None and until.tzinfo is not z:
+                until = until.astimezone(z)
+            r = _reason("engine", "info", code, text.format(*params) if params else text, until)
+        elif r.until is not None and r.until.tzinfo is not z:
+            r = _localised(r, z)
+        out.append(r)
+    return tuple(out)
 
 
 def in_zone(z: tzinfo, dt: datetime) -> datetime:
@@ -43,11 +64,13 @@ def localised(reasons: Sequence[Reason], z: tzinfo) -> tuple[Reason, ...]:
     else:
         return tuple(reasons)  # the common case: nothing to convert
     return tuple(
-        r
-        if r.until is None or r.until.tzinfo is z
-        else attrs.evolve(r, until=r.until.astimezone(z))
-        for r in reasons
+        r if r.until is None or r.until.tzinfo is z else _localised(r, z) for r in reasons
     )
+
+
+def _localised(r: Reason, z: tzinfo) -> Reason:
+    assert r.until is not None  # only reasons with an ``until`` are localised
+    return _reason(r.rule_id, r.effect, r.code, r.message, r.until.astimezone(z), r.citation)
 
 
 # A sort key comparing instants (two datetimes in one zone compare by wall clock): the
