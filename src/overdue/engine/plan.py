@@ -40,8 +40,10 @@ NOTHING: PlanOut = ((), ())
 def has_pending(stage: Stage, progress: Mapping[str, StepProgress]) -> bool:
     """Whether a step of ``stage`` has attempts left; without, there is nothing to plan (the
     common case of an account the host holds, between its last contact and the deadline)."""
+    if not progress:
+        return bool(stage.steps)  # nothing made in the rung yet (a step makes 1 or more)
     for step in stage.steps:
-        prog = progress.get(step.key)
+        prog = progress.get(step.template if step.id is None else step.id)  # ``Step.key``
         if prog is None or prog.count < step.max_attempts:
             return True
     return False

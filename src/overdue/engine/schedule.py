@@ -14,7 +14,7 @@ from typing import cast
 
 import attrs
 
-from overdue.compiled import CompiledPolicy, Scoped
+from overdue.compiled import Check, CompiledPolicy, Scoped
 from overdue.decision import Reason
 from overdue.durations import Duration
 from overdue.engine.reasons import fmt_local
@@ -86,24 +86,96 @@ def schedule(
 
     ``scoped`` holds the rules that may apply to the candidate's stage, channel, template and
     tags (``compiled.rules_for``); only rules with an ``applies_to`` of their own are asked.
+    An account with no fact, cease request or opt-out on file is asked only the rules that
+    can speak to it (``scoped.calm``), and when nothing can lift an objection the lean loop
+    asks them (:func:`_lean`); both answer exactly as the full loop (:func:`_lifting`).
     """
+    contact = candidate.contact
+    third = contact is not None and not contact.is_debtor  # ``Candidate.party``
+    snap = candidate.situation.snapshot
+    if not third and not snap.facts and snap.cease is None and not snap.opted_out:
+        scoped = scoped.calm or scoped  # the rules left out allow every such candidate
     applicable: Sequence[Rule] = scoped.rules
     granting: Sequence[GrantsReply] = scoped.granting
+    checks: Sequence[Check] = scoped.checks
     if scoped.dynamic:
         out = [id(r) for r in scoped.dynamic if not r.applies_to(candidate)]
         if out:
-            applicable = [r for r in applicable if id(r) not in out]
+            kept = [i for i, r in enumerate(applicable) if id(r) not in out]
+            applicable = [applicable[i] for i in kept]
+            checks = [checks[i] for i in kept]
             granting = [g for g in granting if id(g) not in out]
-    contact = candidate.contact
-    gate = (  # ungoverned, or stating debt facts; asked of a third-party candidate only
-        third_party_gate(applicable, candidate)
-        if contact is not None and not contact.is_debtor  # ``Candidate.party``
-        else None
-    )
-    if gate is not None:
-        return Scheduled(None, (gate,), ())
+    if third:  # ungoverned, or stating debt facts: asked of a third-party candidate only
+        gate = third_party_gate(applicable, candidate)
+        if gate is not None:
+            return Scheduled(None, (gate,), ())
     if not applicable:
         return Scheduled(start, (), ())
+    if scoped.plain and not (scoped.waivable and snap.waivers):
+        return _lean(checks, candidate, start, horizon)
+    return _lifting(applicable, granting, candidate, start, horizon, compiled)
+
+
+def _lean(
+    checks: Sequence[Check], candidate: Candidate, start: datetime, horizon: Duration
+) -> Scheduled:
+    """The fixed point when no objection can be lifted: what :func:`_lifting` does without
+    waivers, replies or dates in force (most policies, most accounts)."""
+    t = start
+    last_defer: dict[str, Verdict] = {}
+    horizon_end: datetime | None = None  # computed on the first deferral only
+    for _ in range(MAX_ROUNDS):
+        blocks: list[Verdict] = []
+        latest: datetime | None = None
+        for check in checks:
+            v = check(candidate, t)
+            if v is None:
+                continue
+            if v.effect == "block":
+                blocks.append(v)
+            else:
+                last_defer[v.rule_id] = v
+                if v.until is not None and (latest is None or v.until > latest):
+                    latest = v.until
+        if blocks:
+            return Scheduled(None, tuple(blocks), ())  # see :func:`_lifting` on why no defers
+        if latest is None:
+            return Scheduled(t, (), tuple(last_defer.values()))
+        t = latest if latest > t else t + NUDGE
+        if horizon_end is None:
+            horizon_end = _horizon_end(candidate, horizon)
+        if t > horizon_end:
+            break
+    return _gave_up(t, last_defer)
+
+
+def _horizon_end(candidate: Candidate, horizon: Duration) -> datetime:
+    s = candidate.situation
+    return horizon.add_to(s.now, tz=s.tz or UTC)
+
+
+def _gave_up(t: datetime, last_defer: dict[str, Verdict]) -> Scheduled:
+    gave_up = Verdict(
+        "block",
+        "engine",
+        "horizon",
+        "no moment within the policy's horizon is allowed by every rule "
+        f"(gave up at {t.isoformat()})",
+        t,
+    )
+    return Scheduled(None, (gave_up,), tuple(last_defer.values()))
+
+
+def _lifting(
+    applicable: Sequence[Rule],
+    granting: Sequence[GrantsReply],
+    candidate: Candidate,
+    start: datetime,
+    horizon: Duration,
+    compiled: CompiledPolicy,
+) -> Scheduled:
+    """The fixed point with everything that lifts or silences an objection: consent
+    waivers, a reply let through, rules silent before their date in force."""
     horizon_end: datetime | None = None  # computed on the first deferral only
     t = start
     last_defer: dict[str, Verdict] = {}
@@ -134,20 +206,8 @@ def schedule(
                 notes.append(lifted)
                 continue
             if grant is not None and rule.kind in grant[0].overrides:
-                g, src = grant
                 reply = True
-                notes.append(
-                    Reason(
-                        cast("Rule", g).id,
-                        "info",
-                        "reply",
-                        f"the one reply to the debtor's {candidate.channel} contact of "
-                        f"{fmt_local(src, candidate.situation)}: {rule.id} let through "
-                        f"({v.message})",
-                        None,
-                        citation_of(g),
-                    )
-                )
+                notes.append(_reply_note(grant, rule, v, candidate))
                 continue
             if v.effect == "block":
                 blocks.append(v)
@@ -165,16 +225,23 @@ def schedule(
             return Scheduled(t, (), tuple(last_defer.values()), tuple(notes), reply)
         t = latest if latest > t else t + NUDGE
         if horizon_end is None:
-            s = candidate.situation
-            horizon_end = horizon.add_to(s.now, tz=s.tz or UTC)
+            horizon_end = _horizon_end(candidate, horizon)
         if t > horizon_end:
             break
-    gave_up = Verdict(
-        "block",
-        "engine",
-        "horizon",
-        "no moment within the policy's horizon is allowed by every rule "
-        f"(gave up at {t.isoformat()})",
-        t,
+    return _gave_up(t, last_defer)
+
+
+def _reply_note(
+    grant: tuple[GrantsReply, datetime], rule: Rule, v: Verdict, candidate: Candidate
+) -> Reason:
+    """The note of a rule's objection let through for the one reply to the debtor."""
+    g, src = grant
+    return Reason(
+        cast("Rule", g).id,
+        "info",
+        "reply",
+        f"the one reply to the debtor's {candidate.channel} contact of "
+        f"{fmt_local(src, candidate.situation)}: {rule.id} let through ({v.message})",
+        None,
+        citation_of(g),
     )
-    return Scheduled(None, (gave_up,), tuple(last_defer.values()))
