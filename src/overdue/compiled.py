@@ -26,11 +26,11 @@ from overdue.rules.protocols import (
 )
 
 if TYPE_CHECKING:
-    from overdue.policy import Policy, Stage
+    from overdue.policy import Policy, Stage, Step
     from overdue.rules.base import Rule, Verdict
     from overdue.situation import Candidate
 
-__all__ = ["Check", "CompiledPolicy", "Scoped"]
+__all__ = ["Check", "CompiledPolicy", "Scoped", "StepPlan"]
 
 
 Check = Callable[["Candidate", datetime], "Verdict | None"]
@@ -58,6 +58,14 @@ class Scoped(NamedTuple):
     calm: Scoped | None = None
 
 
+class StepPlan(NamedTuple):
+    """One step of a rung as the planner walks it (:meth:`CompiledPolicy.steps_of`)."""
+
+    step: Step
+    key: str  # ``Step.key``
+    channels: tuple[tuple[str, Scoped], ...]  # its channel, then its fallback, with their rules
+
+
 @attrs.frozen
 class CompiledPolicy:
     """The lookups ``decide`` needs, per policy.
@@ -76,6 +84,7 @@ class CompiledPolicy:
         dynamic_rules: the ``id()`` of the rules with an ``applies_to`` of their own (not
             ``RuleBase``'s scope filter): :meth:`rules_for` keeps them for the engine to ask.
         scoped: :meth:`rules_for`'s answers so far, by key (a memo: not compared, not shown).
+        step_plans: :meth:`steps_of`'s answers so far (a memo: not compared, not shown).
         guarded_rules: the ``id()`` of the rules silent before a date (``in_force_from``).
 
     Protocol checks (``isinstance`` on a runtime-checkable protocol) are slow, so each rule
@@ -97,6 +106,34 @@ class CompiledPolicy:
         factory=dict, eq=False, repr=False
     )
     dynamic_rules: frozenset[int] = frozenset()
+    step_plans: Mapping[int, tuple[Stage, tuple[StepPlan, ...]]] = attrs.field(
+        factory=dict, eq=False, repr=False
+    )
+
+    def steps_of(self, stage: Stage) -> tuple[StepPlan, ...]:
+        """The steps of ``stage`` in order, each with its key and the rules of its channels.
+
+        Kept per rung (by ``id``, with the rung itself, so an id is never reused while kept):
+        the planner asks for it on every decision that plans.
+        """
+        found = self.step_plans.get(id(stage))
+        if found is None or found[0] is not stage:
+            plans = tuple(
+                StepPlan(
+                    step,
+                    step.key,
+                    tuple(
+                        (ch, self.rules_for(stage.id, ch, step.template, step.tags))
+                        for ch in (step.channel, step.fallback)
+                        if ch is not None
+                    ),
+                )
+                for step in stage.steps
+            )
+            if len(self.step_plans) < 256:  # a policy's rungs; a foreign rung is not kept
+                self.step_plans[id(stage)] = (stage, plans)  # type: ignore[index]  # a memo
+            return plans
+        return found[1]
 
     def rules_for(self, stage: str, channel: str, template: str, tags: tuple[str, ...]) -> Scoped:
         """The rules that may apply to a candidate of ``stage`` on ``channel`` with

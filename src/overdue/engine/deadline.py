@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from operator import attrgetter
 
 from overdue.calendars import BusinessCalendar
-from overdue.engine.drafts import PlanOut
+from overdue.engine.drafts import ActionDraft, PlanOut
 from overdue.engine.reasons import instant as _instant
 from overdue.policy import Stage
 from overdue.rules.protocols import SetsRetention
@@ -34,7 +34,7 @@ def deadline(
     if paused_now or (length is None and grace is None):  # paused, or the top of the ladder
         return None
     actions = plan[0]
-    if not actions:  # the common cases: nothing planned, one end (what the loop below finds)
+    if not actions:  # the common cases: nothing planned, one end (as ``_latest_end`` finds)
         if grace is None:  # the rung's own length (set: this is not the top)
             assert length is not None
             end = length.after(since, z, calendar)
@@ -45,19 +45,33 @@ def deadline(
             end = None
         if end is not None:
             return end if not pause else _later(end, pause)
+    return _latest_end(stage, since, pause, actions, z, calendar, progress)
+
+
+def _latest_end(
+    stage: Stage,
+    since: datetime,
+    pause: timedelta,
+    actions: Sequence[ActionDraft],
+    z: tzinfo,
+    calendar: BusinessCalendar,
+    progress: Mapping[str, StepProgress],
+) -> datetime | None:
+    """:func:`deadline` in full: the latest of the rung's length, the attempts planned and the
+    grace after the last attempt (``None``: none of them)."""
     ends: list[datetime] = []
-    if length is not None:
-        ends.append(_later(length.after(since, z, calendar), pause))
+    if stage.deadline is not None:
+        ends.append(_later(stage.deadline.after(since, z, calendar), pause))
     # Every pending attempt must happen first; the last one planned bounds the deadline.
     for a in actions:
         ends.append(a.not_before)
-    if grace is not None:
+    if stage.grace is not None:
         # The grace runs from the rung's last attempt: one made before now, or one planned.
         last = max((p.last_at for p in progress.values()), default=None, key=_instant)
         base = max((a.not_before for a in actions), default=last or since, key=_instant)
         if last is not None and last > base:
             base = last
-        ends.append(_later(grace.after(base, z, calendar), pause))
+        ends.append(_later(stage.grace.after(base, z, calendar), pause))
     if not ends:
         return None
     return ends[0] if len(ends) == 1 else max(ends, key=_instant)
