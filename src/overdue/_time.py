@@ -207,7 +207,7 @@ def _zoneinfo_steady(tz: ZoneInfo) -> date | None:
             return date.min
         last = datetime.fromtimestamp(transitions[-1], UTC)
         return (last + _MARGIN).date() + _MARGIN
-    except Exception:  # noqa: BLE001  # unreadable here: the full check, always right
+    except Exception:  # unreadable here: the full check, always right
         return None
 
 

@@ -216,7 +216,7 @@ def _fast_check(rule: Rule) -> Check:
     from overdue.rules.frequency import FrequencyCap
 
     if type(rule) is FrequencyCap:
-        return cast(FrequencyCap, rule).counter()
+        return rule.counter()
     return rule.check
 
 

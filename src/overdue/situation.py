@@ -49,7 +49,7 @@ def resolve_zone(policy: _Assumes, account: Account) -> tuple[tzinfo | None, str
                 return None, "unknown", None
     try:
         return _zone(name), source, name  # the cached zone, without asking again (per decision)
-    except Exception:  # noqa: BLE001  # not a zone: ``zone`` says so with the library's error
+    except Exception:  # not a zone: ``zone`` says so with the library's error
         return zone(name), source, name
 
 
