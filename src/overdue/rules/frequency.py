@@ -358,48 +358,14 @@ class FrequencyCap(RuleBase):
         """
         if self.point_kinds is not None or "consented" in self.exclude or self.scope == "debt":
             return self.check
-        chans = self.count_channels if self.count_channels is not None else self.channels
-        outcomes = _members(COUNTS[self.counts])
-        if "not_connected" in self.exclude:
-            outcomes = frozenset(o for o in outcomes if o.value not in NOT_CONNECTED)
-        inbound = "inbound" in self.exclude
-        representative = "to_representative" in self.exclude
-        per_point = self.scope == "contact_point"
-        most = self.max_contacts
-        per = self.per
-        defer = self.defer
-
-        def counted(candidate: Candidate, since: datetime, rows: list[datetime]) -> list[datetime]:
-            """The instants (UTC) of the counted contacts on file from ``since`` on and planned."""
-            recent = candidate.situation.snapshot.contacts_since(since)
-            planned = candidate.planned
-            if len(recent) + len(planned) < most:
-                return rows  # fewer than the cap on file at all: none can reach it
-            addr = candidate.contact.address if candidate.contact is not None else None
-            for c in recent:
-                if (
-                    (chans is None or c.channel in chans)
-                    and c.outcome in outcomes
-                    and (not inbound or c.initiated_by == "creditor")
-                    and (not representative or c.party != "representative")
-                    and (not per_point or c.contact_point == addr)
-                ):
-                    rows.append(c.at)
-            for c in planned:
-                if (
-                    c.initiated_by == "creditor"
-                    and (chans is None or c.channel in chans)
-                    and (not per_point or c.contact_point == addr)
-                ):
-                    rows.append(c.at)
-            return rows
-
+        counted = _counting(self)
+        most, per, defer = self.max_contacts, self.per, self.defer
         if self.window == "rolling":
 
             def rolling(candidate: Candidate, at: datetime) -> Verdict | None:
                 tz = candidate.situation.tz
                 since = _subtract(at, per, tz)
-                found = counted(candidate, since, [])
+                found = counted(candidate, since)
                 if len(found) < most:
                     return None
                 end = at.astimezone(UTC)
@@ -418,7 +384,7 @@ class FrequencyCap(RuleBase):
         label = "today" if span == 1 else f"in the last {span} local days"
 
         def local_days(candidate: Candidate, at: datetime) -> Verdict | None:
-            found = counted(candidate, at.astimezone(UTC) - back, [])
+            found = counted(candidate, at.astimezone(UTC) - back)
             if len(found) < most:
                 return None
             tz = candidate.situation.tz or UTC  # unknown zone: UTC days, as decide counts them
@@ -457,6 +423,47 @@ class FrequencyCap(RuleBase):
             f"at most {self.max_contacts} per {win} per {self.scope}{kinds}{what}{excl}"
             f"{self.scope_text()}"
         )
+
+
+def _counting(cap: FrequencyCap) -> Callable[[Candidate, datetime], list[datetime]]:
+    """What :meth:`FrequencyCap._counted` finds for a cap of a counted shape (scope debtor or
+    contact point, no consent exclusion, no point classes): the times of the contacts on file
+    from ``since`` on and planned that the cap counts, in one pass with its filters fixed."""
+    chans = cap.count_channels if cap.count_channels is not None else cap.channels
+    outcomes = _members(COUNTS[cap.counts])
+    if "not_connected" in cap.exclude:
+        outcomes = frozenset(o for o in outcomes if o.value not in NOT_CONNECTED)
+    inbound = "inbound" in cap.exclude
+    representative = "to_representative" in cap.exclude
+    per_point = cap.scope == "contact_point"
+    most = cap.max_contacts
+
+    def counted(candidate: Candidate, since: datetime) -> list[datetime]:
+        recent = candidate.situation.snapshot.contacts_since(since)
+        planned = candidate.planned
+        rows: list[datetime] = []
+        if len(recent) + len(planned) < most:
+            return rows  # fewer than the cap on file at all: none can reach it
+        addr = candidate.contact.address if candidate.contact is not None else None
+        for c in recent:
+            if (
+                (chans is None or c.channel in chans)
+                and c.outcome in outcomes
+                and (not inbound or c.initiated_by == "creditor")
+                and (not representative or c.party != "representative")
+                and (not per_point or c.contact_point == addr)
+            ):
+                rows.append(c.at)
+        for c in planned:
+            if (
+                c.initiated_by == "creditor"
+                and (chans is None or c.channel in chans)
+                and (not per_point or c.contact_point == addr)
+            ):
+                rows.append(c.at)
+        return rows
+
+    return counted
 
 
 def debt_pools(pool: list[ContactAttempted]) -> list[list[ContactAttempted]]:
