@@ -10,7 +10,7 @@ promises...) under every example policy and preset stack, at moments hypothesis 
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import sys
 from datetime import datetime, timedelta
 from functools import cache
@@ -29,19 +29,12 @@ from overdue.engine.schedule import Scheduled, _lifting, schedule
 from overdue.rules.parties import third_party_gate
 from overdue.situation import Candidate
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 @cache
 def _golden() -> Any:
-    path = ROOT / "benchmarks" / "golden.py"
-    spec = importlib.util.spec_from_file_location("overdue_golden_lean", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["overdue_golden_lean"] = module
-    spec.loader.exec_module(module)
-    return module
+    """``benchmarks/golden.py``: the corpus's accounts, policies and moments."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    return importlib.import_module("golden")
 
 
 @cache
@@ -71,9 +64,8 @@ def _full(
     return _lifting(applicable, granting, cand, start, horizon, compiled)
 
 
-@pytest.fixture
-def checked_schedule(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    calls = [0]
+def _checking(original: Any, calls: list[int]) -> Any:
+    """``original`` (``schedule``), asserting on every call that it equals the full loop."""
 
     def both(
         scoped: Scoped,
@@ -82,12 +74,18 @@ def checked_schedule(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         horizon: Duration,
         compiled: CompiledPolicy,
     ) -> Scheduled:
-        got = schedule(scoped, cand, start, horizon, compiled)
+        got = original(scoped, cand, start, horizon, compiled)
         assert got == _full(scoped, cand, start, horizon, compiled), (cand, start)
         calls[0] += 1
         return got
 
-    monkeypatch.setattr(plan_module, "schedule", both)
+    return both
+
+
+@pytest.fixture
+def checked_schedule(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls = [0]
+    monkeypatch.setattr(plan_module, "schedule", _checking(schedule, calls))
     return calls
 
 
@@ -109,24 +107,10 @@ def test_every_schedule_of_the_corpus_matches_the_full_loop(checked_schedule: li
 def test_at_any_moment_the_fast_paths_match_the_full_loop(
     account: int, policy: int, minutes: int
 ) -> None:
-    name, pol = _policies()[policy % len(_policies())]
+    _, pol = _policies()[policy % len(_policies())]
     now = _golden().NOWS[1] + timedelta(minutes=minutes)
-    calls = [0]
     original = plan_module.schedule
-
-    def both(
-        scoped: Scoped,
-        cand: Candidate,
-        start: datetime,
-        horizon: Duration,
-        compiled: CompiledPolicy,
-    ) -> Scheduled:
-        got = original(scoped, cand, start, horizon, compiled)
-        assert got == _full(scoped, cand, start, horizon, compiled), (name, cand, start)
-        calls[0] += 1
-        return got
-
-    plan_module.schedule = both  # type: ignore[assignment]
+    plan_module.schedule = _checking(original, [0])
     try:
         decide(pol, _accounts()[account], now)
     finally:

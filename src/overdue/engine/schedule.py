@@ -87,8 +87,9 @@ def schedule(
     ``scoped`` holds the rules that may apply to the candidate's stage, channel, template and
     tags (``compiled.rules_for``); only rules with an ``applies_to`` of their own are asked.
     An account with no fact, cease request or opt-out on file is asked only the rules that
-    can speak to it (``scoped.calm``), and when nothing can lift an objection the lean loop
-    asks them (:func:`_lean`); both answer exactly as the full loop (:func:`_lifting`).
+    can speak to it (``scoped.calm``), frequency caps count through their counters, and when
+    nothing can lift an objection the loop skips the lifting; all answer exactly as the full
+    loop (:func:`_lifting`).
     """
     contact = candidate.contact
     third = contact is not None and not contact.is_debtor  # ``Candidate.party``
@@ -112,58 +113,9 @@ def schedule(
     if not applicable:
         return Scheduled(start, (), ())
     if scoped.plain and not (scoped.waivable and snap.waivers):
-        return _lean(checks, candidate, start, horizon)
-    return _lifting(applicable, granting, candidate, start, horizon, compiled)
-
-
-def _lean(
-    checks: Sequence[Check], candidate: Candidate, start: datetime, horizon: Duration
-) -> Scheduled:
-    """The fixed point when no objection can be lifted: what :func:`_lifting` does without
-    waivers, replies or dates in force (most policies, most accounts)."""
-    t = start
-    last_defer: dict[str, Verdict] = {}
-    horizon_end: datetime | None = None  # computed on the first deferral only
-    for _ in range(MAX_ROUNDS):
-        blocks: list[Verdict] = []
-        latest: datetime | None = None
-        for check in checks:
-            v = check(candidate, t)
-            if v is None:
-                continue
-            if v.effect == "block":
-                blocks.append(v)
-            else:
-                last_defer[v.rule_id] = v
-                if v.until is not None and (latest is None or v.until > latest):
-                    latest = v.until
-        if blocks:
-            return Scheduled(None, tuple(blocks), ())  # see :func:`_lifting` on why no defers
-        if latest is None:
-            return Scheduled(t, (), tuple(last_defer.values()))
-        t = latest if latest > t else t + NUDGE
-        if horizon_end is None:
-            horizon_end = _horizon_end(candidate, horizon)
-        if t > horizon_end:
-            break
-    return _gave_up(t, last_defer)
-
-
-def _horizon_end(candidate: Candidate, horizon: Duration) -> datetime:
-    s = candidate.situation
-    return horizon.add_to(s.now, tz=s.tz or UTC)
-
-
-def _gave_up(t: datetime, last_defer: dict[str, Verdict]) -> Scheduled:
-    gave_up = Verdict(
-        "block",
-        "engine",
-        "horizon",
-        "no moment within the policy's horizon is allowed by every rule "
-        f"(gave up at {t.isoformat()})",
-        t,
-    )
-    return Scheduled(None, (gave_up,), tuple(last_defer.values()))
+        return _fixed_point(applicable, checks, candidate, start, horizon, None)
+    lifts = _Lifts(granting, candidate, compiled)
+    return _fixed_point(applicable, checks, candidate, start, horizon, lifts)
 
 
 def _lifting(
@@ -174,40 +126,36 @@ def _lifting(
     horizon: Duration,
     compiled: CompiledPolicy,
 ) -> Scheduled:
-    """The fixed point with everything that lifts or silences an objection: consent
-    waivers, a reply let through, rules silent before their date in force."""
-    horizon_end: datetime | None = None  # computed on the first deferral only
+    """The full fixed point: every rule asked its own ``check``, everything that lifts or
+    silences an objection considered (what the fast paths of :func:`schedule` must equal)."""
+    checks = [r.check for r in applicable]
+    lifts = _Lifts(granting, candidate, compiled)
+    return _fixed_point(applicable, checks, candidate, start, horizon, lifts)
+
+
+def _fixed_point(
+    rules: Sequence[Rule],
+    checks: Sequence[Check],
+    candidate: Candidate,
+    start: datetime,
+    horizon: Duration,
+    lifts: _Lifts | None,
+) -> Scheduled:
+    """Ask ``checks`` (those of ``rules``, in order) at ``start``, then at the latest deferral,
+    until all allow, one blocks, or the horizon passes.  ``lifts`` is ``None`` when nothing
+    can lift or silence an objection (most policies and accounts): the lean loop."""
     t = start
     last_defer: dict[str, Verdict] = {}
-    now_utc = candidate.situation.now.astimezone(UTC)
-    waivers = bool(candidate.situation.snapshot.waivers)  # none on most accounts: none to ask
-    guarded = compiled.guarded_rules  # empty unless a rule has ``in_force_from``: not asked
+    horizon_end: datetime | None = None  # computed on the first deferral only
     for _ in range(MAX_ROUNDS):
         blocks: list[Verdict] = []
-        notes: list[Reason] = []
         latest: datetime | None = None
-        # A reply goes out now, when the debtor is waiting for it, or not as a reply at all: a
-        # step another rule defers (or one due later) is scheduled like any other contact.
-        grant = (
-            _reply_grant(granting, candidate, t)
-            if granting and t.astimezone(UTC) == now_utc
-            else None
-        )
-        reply = False
-        cand = attrs.evolve(candidate, is_reply=True) if grant is not None else candidate
-        for rule in applicable:
-            if guarded and id(rule) in guarded and not in_force(rule, cand, t):
+        cand = candidate if lifts is None else lifts.begin(t)
+        for rule, check in zip(rules, checks, strict=True):
+            if lifts is not None and lifts.silent(rule, cand, t):
                 continue  # a preset's rule before its instrument takes effect
-            v = rule.check(cand, t)
-            if v is None:
-                continue
-            lifted = _waived(rule, v, candidate, t, compiled) if waivers else None
-            if lifted is not None:
-                notes.append(lifted)
-                continue
-            if grant is not None and rule.kind in grant[0].overrides:
-                reply = True
-                notes.append(_reply_note(grant, rule, v, candidate))
+            v = check(cand, t)
+            if v is None or (lifts is not None and lifts.lifted(rule, v, t)):
                 continue
             if v.effect == "block":
                 blocks.append(v)
@@ -220,15 +168,89 @@ def _lifting(
             # (contact hours, a quiet day) say when it could go at this hour if it were not
             # blocked, which is moot, and stating them made a held decision (its reasons and
             # wake time) change with the hour it was made while nothing could go.
-            return Scheduled(None, tuple(blocks), (), tuple(notes))
+            if lifts is None:
+                return Scheduled(None, tuple(blocks), ())
+            return Scheduled(None, tuple(blocks), (), tuple(lifts.notes))
         if latest is None:
-            return Scheduled(t, (), tuple(last_defer.values()), tuple(notes), reply)
+            if lifts is None:
+                return Scheduled(t, (), tuple(last_defer.values()))
+            return Scheduled(t, (), tuple(last_defer.values()), tuple(lifts.notes), lifts.reply)
         t = latest if latest > t else t + NUDGE
         if horizon_end is None:
-            horizon_end = _horizon_end(candidate, horizon)
+            s = candidate.situation
+            horizon_end = horizon.add_to(s.now, tz=s.tz or UTC)
         if t > horizon_end:
             break
-    return _gave_up(t, last_defer)
+    gave_up = Verdict(
+        "block",
+        "engine",
+        "horizon",
+        "no moment within the policy's horizon is allowed by every rule "
+        f"(gave up at {t.isoformat()})",
+        t,
+    )
+    return Scheduled(None, (gave_up,), tuple(last_defer.values()))
+
+
+class _Lifts:
+    """What lifts or silences an objection in one round of the fixed point: a consent waiver
+    naming a waivable rule, the one reply to the debtor's own contact (for the rule kinds its
+    grant ``overrides``), a rule silent before its date in force.  Stated in ``notes``."""
+
+    __slots__ = (
+        "candidate",
+        "compiled",
+        "grant",
+        "granting",
+        "guarded",
+        "notes",
+        "now_utc",
+        "reply",
+        "waivers",
+    )
+
+    def __init__(
+        self, granting: Sequence[GrantsReply], candidate: Candidate, compiled: CompiledPolicy
+    ) -> None:
+        self.granting, self.candidate, self.compiled = granting, candidate, compiled
+        self.now_utc = candidate.situation.now.astimezone(UTC)
+        self.waivers = bool(candidate.situation.snapshot.waivers)  # none: none to ask
+        self.guarded = compiled.guarded_rules  # empty unless a rule has ``in_force_from``
+        self.notes: list[Reason] = []
+        self.reply = False
+        self.grant: tuple[GrantsReply, datetime] | None = None
+
+    def begin(self, t: datetime) -> Candidate:
+        """A new round at ``t``: the candidate asked (marked as the reply when it is one)."""
+        self.notes, self.reply = [], False
+        # A reply goes out now, when the debtor is waiting for it, or not as a reply at all: a
+        # step another rule defers (or one due later) is scheduled like any other contact.
+        self.grant = (
+            _reply_grant(self.granting, self.candidate, t)
+            if self.granting and t.astimezone(UTC) == self.now_utc
+            else None
+        )
+        if self.grant is None:
+            return self.candidate
+        return attrs.evolve(self.candidate, is_reply=True)
+
+    def silent(self, rule: Rule, cand: Candidate, t: datetime) -> bool:
+        guarded = self.guarded
+        return bool(guarded) and id(rule) in guarded and not in_force(rule, cand, t)
+
+    def lifted(self, rule: Rule, v: Verdict, t: datetime) -> bool:
+        """Whether ``v``, ``rule``'s objection at ``t``, is lifted (and the note why)."""
+        if self.waivers:
+            waived = _waived(rule, v, self.candidate, t, self.compiled)
+            if waived is not None:
+                self.notes.append(waived)
+                return True
+        grant = self.grant
+        if grant is not None and rule.kind in grant[0].overrides:
+            self.reply = True
+            self.notes.append(_reply_note(grant, rule, v, self.candidate))
+            return True
+        return False
 
 
 def _reply_note(
