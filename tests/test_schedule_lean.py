@@ -3,7 +3,7 @@
 ``schedule`` asks an account with no fact, cease request or opt-out on file only the rules
 that can speak to it (``Scoped.calm``), runs a lean loop when nothing can lift an objection,
 and asks frequency caps through their counters.  Every call ``decide`` makes is checked here
-against the full loop over every applicable rule's own ``check`` (``_lifting``), for the
+against the full loop over every applicable rule's own ``check``, with the lifting, for the
 golden corpus's accounts (ladder histories with holds, cease requests, opt-outs, waivers,
 promises...) under every example policy and preset stack, at moments hypothesis picks (issue 10).
 """
@@ -25,7 +25,7 @@ import overdue.engine.plan as plan_module
 from overdue import decide
 from overdue.compiled import CompiledPolicy, Scoped
 from overdue.durations import Duration
-from overdue.engine.schedule import Scheduled, _lifting, schedule
+from overdue.engine.schedule import Scheduled, _fixed_point, _Lifts, schedule
 from overdue.rules.parties import third_party_gate
 from overdue.situation import Candidate
 
@@ -61,7 +61,8 @@ def _full(
             return Scheduled(None, (gate,), ())
     if not applicable:
         return Scheduled(start, (), ())
-    return _lifting(applicable, granting, cand, start, horizon, compiled)
+    checks = [r.check for r in applicable]
+    return _fixed_point(applicable, checks, cand, start, horizon, _Lifts(granting, cand, compiled))
 
 
 def _checking(original: Any, calls: list[int]) -> Any:

@@ -89,7 +89,7 @@ def schedule(
     An account with no fact, cease request or opt-out on file is asked only the rules that
     can speak to it (``scoped.calm``), frequency caps count through their counters, and when
     nothing can lift an objection the loop skips the lifting; all answer exactly as the full
-    loop (:func:`_lifting`).
+    loop: every rule asked its own ``check`` with the lifting (``tests/test_schedule_lean.py``).
     """
     contact = candidate.contact
     third = contact is not None and not contact.is_debtor  # ``Candidate.party``
@@ -114,21 +114,6 @@ def schedule(
         return Scheduled(start, (), ())
     if scoped.plain and not (scoped.waivable and snap.waivers):
         return _fixed_point(applicable, checks, candidate, start, horizon, None)
-    lifts = _Lifts(granting, candidate, compiled)
-    return _fixed_point(applicable, checks, candidate, start, horizon, lifts)
-
-
-def _lifting(
-    applicable: Sequence[Rule],
-    granting: Sequence[GrantsReply],
-    candidate: Candidate,
-    start: datetime,
-    horizon: Duration,
-    compiled: CompiledPolicy,
-) -> Scheduled:
-    """The full fixed point: every rule asked its own ``check``, everything that lifts or
-    silences an objection considered (what the fast paths of :func:`schedule` must equal)."""
-    checks = [r.check for r in applicable]
     lifts = _Lifts(granting, candidate, compiled)
     return _fixed_point(applicable, checks, candidate, start, horizon, lifts)
 
