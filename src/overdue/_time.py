@@ -9,12 +9,13 @@ is the one place that decides what a wall time means on a daylight-saving night.
 from __future__ import annotations
 
 import functools
-from datetime import UTC, date, datetime, time, timezone, tzinfo
+import re
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from overdue.errors import NaiveDatetimeError, OverdueError, UnknownTimeZoneError, suggest
 
-__all__ = ["at_local", "local_midnight", "require_aware", "to_local", "zone"]
+__all__ = ["at_local", "local_midnight", "require_aware", "steady_from", "to_local", "zone"]
 
 # Zone types whose datetimes always have an offset (a hot path may skip asking).
 ALWAYS_AWARE = (ZoneInfo, timezone)
@@ -102,8 +103,18 @@ def at_local(d: date, t: time, tz: tzinfo) -> datetime:
     if t.tzinfo is not None or t.fold:
         t = t.replace(tzinfo=None, fold=0)
     candidate = datetime.combine(d, t, tz)  # one allocation: this runs several times a decision
-    if tz is UTC or type(tz) is timezone:
-        return candidate  # fixed offsets have neither gaps nor folds
+    try:
+        steady = _STEADY[tz]
+    except (KeyError, TypeError):
+        steady = steady_from(tz)
+    if steady is not None and d >= steady:
+        return candidate  # one offset for good from that day on: no gap, no fold
+    return _checked(candidate, d, t, tz)
+
+
+def _checked(candidate: datetime, d: date, t: time, tz: tzinfo) -> datetime:
+    """:func:`at_local`'s answer on a day the zone's offset may change: ``candidate`` (wall
+    time *t* on *d* in *tz*, ``fold=0``) unless it falls in a gap."""
     # PEP 495: in a gap, fold=0 reads the wall time with the offset before the transition and
     # fold=1 with the (larger) offset after it; anywhere else fold=1 gives the same or a
     # smaller offset.  Two utcoffset() calls are cheaper than a round trip through UTC.
@@ -141,6 +152,67 @@ def _after_gap(naive: datetime, tz: tzinfo) -> datetime:
         else:
             lo = mid
     return datetime.fromtimestamp(hi, UTC).astimezone(tz)
+
+
+_STEADY: dict[tzinfo, date | None] = {UTC: date.min}
+# Two days of margin around a zone's last transition: the wall times a transition swallows or
+# repeats lie within a day of it, whatever the offsets.
+_MARGIN = timedelta(days=2)
+
+
+def steady_from(tz: tzinfo) -> date | None:
+    """The first local date from which ``tz`` keeps one UTC offset for good (``None``: never
+    known to).
+
+    Why: on and after that date every wall time exists exactly once, so a wall time plus whole
+    days needs no daylight-saving check (:func:`at_local`, :meth:`Duration.after
+    <overdue.durations.Duration.after>`).  Fixed offsets are steady from ``date.min``; a
+    ``ZoneInfo`` is steady after its last transition when its rule for later years (the
+    TZif footer) has no daylight saving: ``Asia/Shanghai`` from 1991, ``UTC`` always,
+    ``America/New_York`` never.  Read from the zone's own TZif data once per zone; any zone
+    that cannot be read so (a ``tzinfo`` of the host's own, ``ZoneInfo.from_file``) is
+    ``None`` and always takes the full check.
+    """
+    try:
+        return _STEADY[tz]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable tzinfo of the host's own: not kept, always checked
+        return None
+    steady: date | None = None
+    if type(tz) is timezone:
+        steady = date.min
+    elif isinstance(tz, ZoneInfo):
+        steady = _zoneinfo_steady(tz)
+    if len(_STEADY) < 1024:  # zones are few; ``ZoneInfo.no_cache`` ones are not kept past that
+        _STEADY[tz] = steady
+    return steady
+
+
+def _zoneinfo_steady(tz: ZoneInfo) -> date | None:
+    """:func:`steady_from` for a ``ZoneInfo`` named by its key, from the same TZif data the
+    zone was read from (the standard library's loader; any failure: ``None``)."""
+    key = tz.key
+    if not key:
+        return None
+    try:
+        from zoneinfo import _common, _tzpath  # private, but the zone's own reader
+
+        path = _tzpath.find_tzfile(key)
+        with open(path, "rb") if path is not None else _common.load_tzdata(key) as fobj:
+            _idx, transitions, _off, _dst, _abbr, footer = _common.load_data(fobj)
+        if footer is None or _STD_ONLY.fullmatch(footer.decode("ascii")) is None:
+            return None  # a daylight-saving rule for the years after (or none stated)
+        if not transitions:
+            return date.min
+        last = datetime.fromtimestamp(transitions[-1], UTC)
+        return (last + _MARGIN).date() + _MARGIN
+    except Exception:  # unreadable here: the full check, always right
+        return None
+
+
+# A POSIX TZ string naming a standard time and its offset only: no daylight-saving part.
+_STD_ONLY = re.compile(r"(?:[A-Za-z]{3,}|<[A-Za-z0-9+-]{3,}>)[+-]?\d{1,3}(?::\d{1,2}){0,2}")
 
 
 def local_midnight(d: date, tz: tzinfo) -> datetime:

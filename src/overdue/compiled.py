@@ -9,7 +9,8 @@ so the engine never probes a rule for attribute names.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple, cast
 
@@ -25,18 +26,44 @@ from overdue.rules.protocols import (
 )
 
 if TYPE_CHECKING:
-    from overdue.policy import Policy, Stage
-    from overdue.rules.base import Rule
+    from overdue.policy import Policy, Stage, Step
+    from overdue.rules.base import Rule, Verdict
+    from overdue.situation import Candidate
 
-__all__ = ["CompiledPolicy", "Scoped"]
+__all__ = ["Check", "CompiledPolicy", "Scoped", "StepPlan"]
+
+
+Check = Callable[["Candidate", datetime], "Verdict | None"]
+"""A rule's ``check``, or one the rule worked out once to answer the same faster."""
 
 
 class Scoped(NamedTuple):
-    """The rules that may apply to one stage, channel, template and tags (``rules_for``)."""
+    """The rules that may apply to one stage, channel, template and tags (``rules_for``).
+
+    ``checks`` are the rules' ``check`` in the same order, each possibly a faster one that
+    answers the same (:meth:`FrequencyCap.counter <overdue.rules.FrequencyCap.counter>`).
+    ``plain`` says that nothing here lifts or silences a rule's objection at a moment (no
+    rule grants a reply, none is silent before a date), so :mod:`overdue.engine.schedule`
+    may run its lean loop; ``waivable`` that a consent waiver may lift one of them.  ``calm``
+    is this same scope for an account with no fact, cease request or opt-out on file (most
+    accounts): the rules that can only speak about those (holds, cease, opt-outs) left out.
+    """
 
     rules: tuple[Rule, ...]
     dynamic: tuple[Rule, ...]  # those with an ``applies_to`` of their own, asked per candidate
     granting: tuple[GrantsReply, ...]  # those that may grant a reply (before ``applies_to``)
+    checks: tuple[Check, ...] = ()
+    plain: bool = False
+    waivable: bool = False
+    calm: Scoped | None = None
+
+
+class StepPlan(NamedTuple):
+    """One step of a rung as the planner walks it (:meth:`CompiledPolicy.steps_of`)."""
+
+    step: Step
+    key: str  # ``Step.key``
+    channels: tuple[tuple[str, Scoped], ...]  # its channel, then its fallback, with their rules
 
 
 @attrs.frozen
@@ -57,6 +84,7 @@ class CompiledPolicy:
         dynamic_rules: the ``id()`` of the rules with an ``applies_to`` of their own (not
             ``RuleBase``'s scope filter): :meth:`rules_for` keeps them for the engine to ask.
         scoped: :meth:`rules_for`'s answers so far, by key (a memo: not compared, not shown).
+        step_plans: :meth:`steps_of`'s answers so far (a memo: not compared, not shown).
         guarded_rules: the ``id()`` of the rules silent before a date (``in_force_from``).
 
     Protocol checks (``isinstance`` on a runtime-checkable protocol) are slow, so each rule
@@ -78,6 +106,34 @@ class CompiledPolicy:
         factory=dict, eq=False, repr=False
     )
     dynamic_rules: frozenset[int] = frozenset()
+    step_plans: Mapping[int, tuple[Stage, tuple[StepPlan, ...]]] = attrs.field(
+        factory=dict, eq=False, repr=False
+    )
+
+    def steps_of(self, stage: Stage) -> tuple[StepPlan, ...]:
+        """The steps of ``stage`` in order, each with its key and the rules of its channels.
+
+        Kept per rung (by ``id``, with the rung itself, so an id is never reused while kept):
+        the planner asks for it on every decision that plans.
+        """
+        found = self.step_plans.get(id(stage))
+        if found is None or found[0] is not stage:
+            plans = tuple(
+                StepPlan(
+                    step,
+                    step.key,
+                    tuple(
+                        (ch, self.rules_for(stage.id, ch, step.template, step.tags))
+                        for ch in (step.channel, step.fallback)
+                        if ch is not None
+                    ),
+                )
+                for step in stage.steps
+            )
+            if len(self.step_plans) < 256:  # a policy's rungs; a foreign rung is not kept
+                self.step_plans[id(stage)] = (stage, plans)  # type: ignore[index]  # a memo
+            return plans
+        return found[1]
 
     def rules_for(self, stage: str, channel: str, template: str, tags: tuple[str, ...]) -> Scoped:
         """The rules that may apply to a candidate of ``stage`` on ``channel`` with
@@ -95,13 +151,22 @@ class CompiledPolicy:
             rules = tuple(
                 r for r in self.all_rules if id(r) in self.dynamic_rules or _in_scope(r, key)
             )
-            found = Scoped(
-                rules,
-                tuple(r for r in rules if id(r) in self.dynamic_rules),
-                tuple(cast("GrantsReply", r) for r in rules if id(r) in self.reply_rules),
-            )
+            found = self._scoped(rules)
+            calm = tuple(r for r in rules if not _quiet_when_calm(r))
+            found = found._replace(calm=found if len(calm) == len(rules) else self._scoped(calm))
             self.scoped[key] = found  # type: ignore[index]  # a per-policy memo, bounded by its steps
         return found
+
+    def _scoped(self, rules: tuple[Rule, ...]) -> Scoped:
+        granting = tuple(cast("GrantsReply", r) for r in rules if id(r) in self.reply_rules)
+        return Scoped(
+            rules,
+            tuple(r for r in rules if id(r) in self.dynamic_rules),
+            granting,
+            tuple(_fast_check(r) for r in rules),
+            plain=not granting and not any(id(r) in self.guarded_rules for r in rules),
+            waivable=any(id(r) in self.waivable_rules for r in rules),
+        )
 
     @classmethod
     def of(cls, policy: Policy) -> CompiledPolicy:
@@ -135,6 +200,24 @@ class CompiledPolicy:
 
 
 _SCOPED = RuleBase.applies_to
+
+
+def _quiet_when_calm(rule: Rule) -> bool:
+    """Whether ``rule`` allows every candidate of an account with no fact, cease request or
+    opt-out on file: a built-in hold, cease or opt-out rule (exactly that class: a subclass
+    may say more)."""
+    from overdue.rules.holds import HoldWhile, RespectCease, RespectOptOut
+
+    return type(rule) in (HoldWhile, RespectCease, RespectOptOut)
+
+
+def _fast_check(rule: Rule) -> Check:
+    """The rule's ``check``, or the faster one a frequency cap works out for itself."""
+    from overdue.rules.frequency import FrequencyCap
+
+    if type(rule) is FrequencyCap:
+        return rule.counter()
+    return rule.check
 
 
 def _in_scope(rule: Rule, key: tuple[str, str, str, tuple[str, ...]]) -> bool:

@@ -27,7 +27,7 @@ from typing import cast
 
 import attrs
 
-from overdue._time import at_local, require_aware
+from overdue._time import _STEADY, at_local, require_aware, steady_from
 from overdue.calendars import MON_FRI, BusinessCalendar, add_business_days
 from overdue.errors import InvalidDurationError
 
@@ -154,10 +154,27 @@ class Duration:
         The engine's form: it adds durations several times a decision to instants it has
         already checked, in the debtor's zone, so it skips the check and the keyword defaults.
         """
+        unit = self.unit
+        if unit == "d" or unit == "w":  # the common units first
+            n = self.amount if unit == "d" else 7 * self.amount
+            if not n:
+                return start
+            local = start.astimezone(zone)
+            day = local.date()
+            try:
+                steady = _STEADY[zone]
+            except (KeyError, TypeError):
+                steady = steady_from(zone)
+            if steady is not None and day >= steady and type(local) is datetime:
+                # One offset for good from ``day`` on (a zone without daylight saving, UTC):
+                # the same wall time n days later is one addition, what ``at_local`` finds
+                # without its daylight-saving check.  (A subclass, such as a dataframe's
+                # timestamp, goes the long way, so the result is a plain ``datetime``.)
+                return local + timedelta(n)
+            return at_local(day + timedelta(n), local.time(), zone)
         n = self.amount
         if n == 0:
             return start
-        unit = self.unit
         if unit == "h" or unit == "min":
             delta = timedelta(hours=n) if unit == "h" else timedelta(minutes=n)
             # Returned in UTC on purpose: in start's own zone the result could be a fold=1
@@ -166,11 +183,7 @@ class Duration:
             return start.astimezone(UTC) + delta
         local = start.astimezone(zone)
         day = local.date()
-        if unit == "d":
-            day = day + timedelta(n)  # positional ``days``: keyword parsing costs more here
-        elif unit == "w":
-            day = day + timedelta(7 * n)
-        elif unit == "mo":
+        if unit == "mo":
             day = _add_months(day, n)
         else:
             day = add_business_days(MON_FRI if calendar is None else calendar, day, n)

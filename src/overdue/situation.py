@@ -11,7 +11,7 @@ from typing import Protocol
 
 import attrs
 
-from overdue._time import zone
+from overdue._time import _zone, zone
 from overdue.account import Account, ContactPoint
 from overdue.calendars import BusinessCalendar
 from overdue.events import ContactAttempted
@@ -40,13 +40,17 @@ def resolve_zone(policy: _Assumes, account: Account) -> tuple[tzinfo | None, str
     only an ``address_timezone`` is counted in the same zone everywhere.  ContactHours rules
     with ``zone_sources`` may look at several of these (and the contact point's) at once.
     """
-    if account.timezone is not None:
-        return zone(account.timezone), "account", account.timezone
-    if account.address_timezone is not None:
-        return zone(account.address_timezone), "address", account.address_timezone
-    if policy.assumed_zone is not None:
-        return zone(policy.assumed_zone), "policy", policy.assumed_zone
-    return None, "unknown", None
+    name, source = account.timezone, "account"
+    if name is None:
+        name, source = account.address_timezone, "address"
+        if name is None:
+            name, source = policy.assumed_zone, "policy"
+            if name is None:
+                return None, "unknown", None
+    try:
+        return _zone(name), source, name  # the cached zone, without asking again (per decision)
+    except Exception:  # not a zone: ``zone`` says so with the library's error
+        return zone(name), source, name
 
 
 def local_zone(policy: _Assumes, account: Account) -> tzinfo:

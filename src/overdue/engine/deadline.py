@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from operator import attrgetter
 
 from overdue.calendars import BusinessCalendar
-from overdue.engine.drafts import PlanOut
+from overdue.engine.drafts import ActionDraft, PlanOut
 from overdue.engine.reasons import instant as _instant
 from overdue.policy import Stage
 from overdue.rules.protocols import SetsRetention
 from overdue.snapshot import Snapshot, StepProgress
+
+_LAST_AT = attrgetter("last_at")  # in C, as a ``map`` over the steps' progress
 
 
 def deadline(
@@ -27,13 +30,38 @@ def deadline(
 
     ``z`` is the debtor's zone (UTC when unknown), whose days and wall clock count.
     """
-    if stage.terminal or paused_now:
+    length, grace = stage.deadline, stage.grace
+    if paused_now or (length is None and grace is None):  # paused, or the top of the ladder
         return None
+    actions = plan[0]
+    if not actions:  # the common cases: nothing planned, one end (as ``_latest_end`` finds)
+        if grace is None:  # the rung's own length (set: this is not the top)
+            assert length is not None
+            end = length.after(since, z, calendar)
+        elif length is None:  # the grace after the rung's last attempt, or after entry
+            last = max(map(_LAST_AT, progress.values()), key=_instant) if progress else since
+            end = grace.after(last, z, calendar)
+        else:
+            end = None
+        if end is not None:
+            return end if not pause else _later(end, pause)
+    return _latest_end(stage, since, pause, actions, z, calendar, progress)
+
+
+def _latest_end(
+    stage: Stage,
+    since: datetime,
+    pause: timedelta,
+    actions: Sequence[ActionDraft],
+    z: tzinfo,
+    calendar: BusinessCalendar,
+    progress: Mapping[str, StepProgress],
+) -> datetime | None:
+    """:func:`deadline` in full: the latest of the rung's length, the attempts planned and the
+    grace after the last attempt (``None``: none of them)."""
     ends: list[datetime] = []
     if stage.deadline is not None:
-        end = stage.deadline.after(since, z, calendar)
-        ends.append(_later(end, pause))
-    actions, _ = plan
+        ends.append(_later(stage.deadline.after(since, z, calendar), pause))
     # Every pending attempt must happen first; the last one planned bounds the deadline.
     for a in actions:
         ends.append(a.not_before)
@@ -43,8 +71,7 @@ def deadline(
         base = max((a.not_before for a in actions), default=last or since, key=_instant)
         if last is not None and last > base:
             base = last
-        end = stage.grace.after(base, z, calendar)
-        ends.append(_later(end, pause))
+        ends.append(_later(stage.grace.after(base, z, calendar), pause))
     if not ends:
         return None
     return ends[0] if len(ends) == 1 else max(ends, key=_instant)
@@ -60,10 +87,9 @@ def _later(at: datetime, pause: timedelta) -> datetime:
 def finished(
     stage: Stage, plan: PlanOut, deadline: datetime | None, now: datetime, paused_now: bool
 ) -> bool:
-    if stage.terminal or paused_now or deadline is None:
-        return False
-    actions, _ = plan
-    if actions:
+    """Whether the rung is over: its :func:`deadline` has come and no attempt is planned
+    (never while paused; ``deadline`` is ``None`` at the top of the ladder)."""
+    if paused_now or deadline is None or plan[0]:
         return False
     return now >= deadline
 

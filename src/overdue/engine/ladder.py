@@ -36,18 +36,24 @@ def can_enter(
             ),
             when,
         )
-    missing = [a for a in stage.requires if not s.snapshot.has_authorisation(a, s.now)]
+    if not stage.requires:
+        return True, None, None
+    snap, now = s.snapshot, s.now
+    missing = [a for a in stage.requires if not snap.has_authorisation(a, now)]
     if missing:
-        waits.extend(f"authorisation:{m}" for m in missing)
+        waits.extend(map(_AWAITED.format, missing))  # in C, no frame per name
         return (
             False,
             _info(
                 "awaiting_authorisation",
-                f"{stage.id} requires {', '.join(repr(m) for m in missing)}, not on file",
+                f"{stage.id} requires {', '.join(map(repr, missing))}, not on file",
             ),
             None,
         )
     return True, None, None
+
+
+_AWAITED = "authorisation:{}"  # the ``waiting_for`` code of a missing authorisation
 
 
 def choose_next(

@@ -38,15 +38,15 @@ def paused_time(
     """
     if not extra and not snapshot.fact_intervals and not snapshot.facts:
         return NO_PAUSE  # nothing ever held the account (most accounts)
-    spans: list[tuple[datetime, datetime]] = [
-        (max(a, since), b) for a, b in extra if b > since and b > a
-    ]
+    spans: list[tuple[datetime, datetime]] = (
+        [(max(a, since), b) for a, b in extra if b > since and b > a] if extra else []
+    )
     for name, start, end in snapshot.fact_intervals:
         if name in facts and end > since:
             spans.append((max(start, since), end))
     open_now = False
     held = snapshot.facts
-    for name in facts:
+    for name in facts if held else ():  # no fact on file now (a hold lifted): none open
         if name not in held:
             continue  # neither open now nor lapsed: nothing to count
         state = snapshot.fact_open(name, now)
@@ -60,6 +60,9 @@ def paused_time(
     total = timedelta(0)
     if not spans:
         return total, open_now
+    if len(spans) == 1:  # one hold (the common case): its own length, nothing to merge
+        start, end = spans[0][0].astimezone(UTC), spans[0][1].astimezone(UTC)
+        return (end - start if end > start else total), open_now
     reach: datetime | None = None
     for start, end in sorted((a.astimezone(UTC), b.astimezone(UTC)) for a, b in spans):
         if reach is not None and start < reach:

@@ -14,12 +14,13 @@ from datetime import UTC, datetime
 import attrs
 
 from overdue.account import Account, ContactPoint
+from overdue.compiled import StepPlan
 from overdue.decision import Action, ActionHead, BlockedStep, Reason
 from overdue.engine.catchup import next_attempt, skipped_reason
 from overdue.engine.drafts import ActionDraft, EvidenceArgs, PlanOut, same_grace_end
 from overdue.engine.reasons import in_zone, info, localised, verdict_reason
 from overdue.engine.rotation import rotation_points
-from overdue.engine.schedule import schedule
+from overdue.engine.schedule import Scheduled, schedule
 from overdue.events import ContactAttempted, Outcome
 from overdue.obligations import IDENTITY_DISCLOSURE
 from overdue.policy import Obligation, Policy, Stage, Step
@@ -40,8 +41,10 @@ NOTHING: PlanOut = ((), ())
 def has_pending(stage: Stage, progress: Mapping[str, StepProgress]) -> bool:
     """Whether a step of ``stage`` has attempts left; without, there is nothing to plan (the
     common case of an account the host holds, between its last contact and the deadline)."""
+    if not progress:
+        return bool(stage.steps)  # nothing made in the rung yet (a step makes 1 or more)
     for step in stage.steps:
-        prog = progress.get(step.key)
+        prog = progress.get(step.template if step.id is None else step.id)  # ``Step.key``
         if prog is None or prog.count < step.max_attempts:
             return True
     return False
@@ -73,26 +76,27 @@ def plan_steps(
     z = s.tz or UTC  # the zone of every datetime returned
     actions: list[ActionDraft] = []
     blocked: list[BlockedStep] = []
-    planned: list[ContactAttempted] = list(s.elsewhere)  # the debtor's other debts' plans
+    planned = s.elsewhere  # the debtor's other debts' plans, then this decision's
     obligations = stage.obligations
     if stage.performed_by == "third_party" and IDENTITY_DISCLOSURE not in obligations:
         obligations = (IDENTITY_DISCLOSURE, *obligations)
     # The attempt scheduled last, recorded in ``planned`` only when a later step is planned
     # (only the steps after it look at what is planned; most rungs plan one step at a time).
     unrecorded: tuple[Step, _Chosen] | None = None
-    for step in stage.steps:
-        prog = progress.get(step.key)
+    for plan in policy.compiled.steps_of(stage):
+        step = plan.step
+        prog = progress.get(plan.key) if progress else None
         if prog is not None and prog.count >= step.max_attempts:
             continue
         if unrecorded is not None:
-            planned.append(_planned(stage, *unrecorded))
+            planned = (*planned, _planned(stage, *unrecorded))
             unrecorded = None
         # The attempt and its due time, after missed runs as the policy's ``catch_up`` says.
         if prog is None and step.repeat_every is None:
             # A step made once, not yet made: attempt 1 at its offset, under either
             # ``catch_up`` (as ``next_attempt`` says), without its arguments and value.
             nxt = None
-            attempt, due = 1, step.at.add_to(since, tz=z, calendar=s.calendar)
+            attempt, due = 1, step.at.after(since, z, s.calendar)
         else:
             nxt = next_attempt(
                 policy.catch_up,
@@ -112,17 +116,15 @@ def plan_steps(
             attempt, due = nxt.attempt, nxt.due
         step_reasons: list[Reason] = []
         tried: list[str] = []
-        no_point: list[str] = []
         chosen = _try_channels(
-            policy, stage, step, attempt, max(due, s.now), s, planned, step_reasons, tried, no_point
+            policy, stage, plan, attempt, max(due, s.now), s, planned, step_reasons, tried, waits
         )
         if chosen is None:
-            waits.extend(no_point)
             reasons = localised(tuple(dict.fromkeys(step_reasons)), z)
-            blocked.append(BlockedStep(stage.id, step.key, "/".join(tried), reasons))
+            blocked.append(BlockedStep(stage.id, plan.key, "/".join(tried), reasons))
             continue
         if nxt is not None and nxt.skipped:  # stated on the attempt that goes out instead of them
-            step_reasons.insert(0, skipped_reason(step.key, nxt.skipped, z))
+            step_reasons.insert(0, skipped_reason(plan.key, nxt.skipped, z))
         actions.append(
             _action(policy, stage, step, attempt, entries, chosen, obligations, step_reasons, s)
         )
@@ -168,20 +170,23 @@ def _points(
 def _try_channels(
     policy: Policy,
     stage: Stage,
-    step: Step,
+    plan: StepPlan,
     attempt: int,
     start: datetime,
     s: Situation,
-    planned: Sequence[ContactAttempted],
+    planned: tuple[ContactAttempted, ...],
     step_reasons: list[Reason],
     tried: list[str],
-    no_point: list[str],
+    waits: list[str],
 ) -> _Chosen | None:
-    """The step's channel, then its fallback (after a channel-only block): the first allowed."""
-    seen = tuple(planned)
-    for channel in (step.channel, step.fallback):
-        if channel is None:
-            break
+    """The step's channel, then its fallback (after a channel-only block): the first allowed.
+
+    A channel without a contact point waits for one (``contact_point:{channel}`` in
+    ``waits``, when no channel is allowed).
+    """
+    step = plan.step
+    no_point: list[str] = []
+    for channel, scoped in plan.channels:
         tried.append(channel)
         points = _points(policy, step, channel, s, step_reasons)
         if not points:
@@ -191,45 +196,50 @@ def _try_channels(
             )
             no_point.append(f"contact_point:{channel}")
             continue
-        scoped = policy.compiled.rules_for(stage.id, channel, step.template, step.tags)
         tries = []
         for contact in points:
             cand = Candidate(
                 stage.id,
-                step.key,
+                plan.key,
                 channel,
                 step.template,
                 attempt,
                 contact,
                 s,
-                seen,
+                planned,
                 channel != step.channel,
                 must_state=step.must_state,
                 tags=step.tags,
             )
             sched = schedule(scoped, cand, start, policy.horizon, policy.compiled)
+            if sched.at is not None and len(points) == 1:
+                # The debtor's one contact point, allowed: no earliest to pick (the common case).
+                _state(step_reasons, sched)
+                return _Chosen(sched.at, cand, channel, sched.reply)
             tries.append((cand, sched))
-        pick: int | None = None
-        if len(tries) == 1:  # the debtor's one contact point: no earliest to pick
-            pick = 0 if tries[0][1].at is not None else None
-        else:
-            allowed = [
-                (sc.at.astimezone(UTC), i) for i, (_, sc) in enumerate(tries) if sc.at is not None
-            ]
-            pick = min(allowed)[1] if allowed else None
-        if pick is not None:
-            cand, sched = tries[pick]
+        allowed = [
+            (sc.at.astimezone(UTC), i) for i, (_, sc) in enumerate(tries) if sc.at is not None
+        ]
+        if allowed:
+            cand, sched = tries[min(allowed)[1]]
             assert sched.at is not None  # chosen among the allowed
-            step_reasons.extend(verdict_reason(v) for v in sched.defers)
-            step_reasons.extend(sched.notes)
+            _state(step_reasons, sched)
             return _Chosen(sched.at, cand, channel, sched.reply)
         for _, sched in tries:
-            step_reasons.extend(verdict_reason(v) for v in sched.defers)
-            step_reasons.extend(sched.notes)
+            _state(step_reasons, sched)
             step_reasons.extend(verdict_reason(v) for v in sched.blocks)
         if not all(v.channel_only for _, sc in tries for v in sc.blocks):
             break
+    waits.extend(no_point)
     return None
+
+
+def _state(step_reasons: list[Reason], sched: Scheduled) -> None:
+    """What the rules said of a scheduled attempt: its deferrals, then its notes."""
+    if sched.defers:
+        step_reasons.extend(verdict_reason(v) for v in sched.defers)
+    if sched.notes:
+        step_reasons.extend(sched.notes)
 
 
 def _action(

@@ -14,7 +14,7 @@ from typing import cast
 
 import attrs
 
-from overdue.compiled import CompiledPolicy, Scoped
+from overdue.compiled import Check, CompiledPolicy, Scoped
 from overdue.decision import Reason
 from overdue.durations import Duration
 from overdue.engine.reasons import fmt_local
@@ -86,68 +86,61 @@ def schedule(
 
     ``scoped`` holds the rules that may apply to the candidate's stage, channel, template and
     tags (``compiled.rules_for``); only rules with an ``applies_to`` of their own are asked.
+    An account with no fact, cease request or opt-out on file is asked only the rules that
+    can speak to it (``scoped.calm``), frequency caps count through their counters, and when
+    nothing can lift an objection the loop skips the lifting; all answer exactly as the full
+    loop: every rule asked its own ``check`` with the lifting (``tests/test_schedule_lean.py``).
     """
+    contact = candidate.contact
+    third = contact is not None and not contact.is_debtor  # ``Candidate.party``
+    snap = candidate.situation.snapshot
+    if not third and not snap.facts and snap.cease is None and not snap.opted_out:
+        scoped = scoped.calm or scoped  # the rules left out allow every such candidate
     applicable: Sequence[Rule] = scoped.rules
     granting: Sequence[GrantsReply] = scoped.granting
+    checks: Sequence[Check] = scoped.checks
     if scoped.dynamic:
         out = [id(r) for r in scoped.dynamic if not r.applies_to(candidate)]
         if out:
-            applicable = [r for r in applicable if id(r) not in out]
+            kept = [i for i, r in enumerate(applicable) if id(r) not in out]
+            applicable = [applicable[i] for i in kept]
+            checks = [checks[i] for i in kept]
             granting = [g for g in granting if id(g) not in out]
-    contact = candidate.contact
-    gate = (  # ungoverned, or stating debt facts; asked of a third-party candidate only
-        third_party_gate(applicable, candidate)
-        if contact is not None and not contact.is_debtor  # ``Candidate.party``
-        else None
-    )
-    if gate is not None:
-        return Scheduled(None, (gate,), ())
+    if third:  # ungoverned, or stating debt facts: asked of a third-party candidate only
+        gate = third_party_gate(applicable, candidate)
+        if gate is not None:
+            return Scheduled(None, (gate,), ())
     if not applicable:
         return Scheduled(start, (), ())
-    horizon_end: datetime | None = None  # computed on the first deferral only
+    if scoped.plain and not (scoped.waivable and snap.waivers):
+        return _fixed_point(applicable, checks, candidate, start, horizon, None)
+    lifts = _Lifts(granting, candidate, compiled)
+    return _fixed_point(applicable, checks, candidate, start, horizon, lifts)
+
+
+def _fixed_point(
+    rules: Sequence[Rule],
+    checks: Sequence[Check],
+    candidate: Candidate,
+    start: datetime,
+    horizon: Duration,
+    lifts: _Lifts | None,
+) -> Scheduled:
+    """Ask ``checks`` (those of ``rules``, in order) at ``start``, then at the latest deferral,
+    until all allow, one blocks, or the horizon passes.  ``lifts`` is ``None`` when nothing
+    can lift or silence an objection (most policies and accounts): the lean loop."""
     t = start
     last_defer: dict[str, Verdict] = {}
-    now_utc = candidate.situation.now.astimezone(UTC)
-    waivers = bool(candidate.situation.snapshot.waivers)  # none on most accounts: none to ask
-    guarded = compiled.guarded_rules  # empty unless a rule has ``in_force_from``: not asked
+    horizon_end: datetime | None = None  # computed on the first deferral only
     for _ in range(MAX_ROUNDS):
         blocks: list[Verdict] = []
-        notes: list[Reason] = []
         latest: datetime | None = None
-        # A reply goes out now, when the debtor is waiting for it, or not as a reply at all: a
-        # step another rule defers (or one due later) is scheduled like any other contact.
-        grant = (
-            _reply_grant(granting, candidate, t)
-            if granting and t.astimezone(UTC) == now_utc
-            else None
-        )
-        reply = False
-        cand = attrs.evolve(candidate, is_reply=True) if grant is not None else candidate
-        for rule in applicable:
-            if guarded and id(rule) in guarded and not in_force(rule, cand, t):
+        cand = candidate if lifts is None else lifts.begin(t)
+        for rule, check in zip(rules, checks, strict=True):
+            if lifts is not None and lifts.silent(rule, cand, t):
                 continue  # a preset's rule before its instrument takes effect
-            v = rule.check(cand, t)
-            if v is None:
-                continue
-            lifted = _waived(rule, v, candidate, t, compiled) if waivers else None
-            if lifted is not None:
-                notes.append(lifted)
-                continue
-            if grant is not None and rule.kind in grant[0].overrides:
-                g, src = grant
-                reply = True
-                notes.append(
-                    Reason(
-                        cast("Rule", g).id,
-                        "info",
-                        "reply",
-                        f"the one reply to the debtor's {candidate.channel} contact of "
-                        f"{fmt_local(src, candidate.situation)}: {rule.id} let through "
-                        f"({v.message})",
-                        None,
-                        citation_of(g),
-                    )
-                )
+            v = check(cand, t)
+            if v is None or (lifts is not None and lifts.lifted(rule, v, t)):
                 continue
             if v.effect == "block":
                 blocks.append(v)
@@ -160,9 +153,13 @@ def schedule(
             # (contact hours, a quiet day) say when it could go at this hour if it were not
             # blocked, which is moot, and stating them made a held decision (its reasons and
             # wake time) change with the hour it was made while nothing could go.
-            return Scheduled(None, tuple(blocks), (), tuple(notes))
+            if lifts is None:
+                return Scheduled(None, tuple(blocks), ())
+            return Scheduled(None, tuple(blocks), (), tuple(lifts.notes))
         if latest is None:
-            return Scheduled(t, (), tuple(last_defer.values()), tuple(notes), reply)
+            if lifts is None:
+                return Scheduled(t, (), tuple(last_defer.values()))
+            return Scheduled(t, (), tuple(last_defer.values()), tuple(lifts.notes), lifts.reply)
         t = latest if latest > t else t + NUDGE
         if horizon_end is None:
             s = candidate.situation
@@ -178,3 +175,80 @@ def schedule(
         t,
     )
     return Scheduled(None, (gave_up,), tuple(last_defer.values()))
+
+
+class _Lifts:
+    """What lifts or silences an objection in one round of the fixed point: a consent waiver
+    naming a waivable rule, the one reply to the debtor's own contact (for the rule kinds its
+    grant ``overrides``), a rule silent before its date in force.  Stated in ``notes``."""
+
+    __slots__ = (
+        "candidate",
+        "compiled",
+        "grant",
+        "granting",
+        "guarded",
+        "notes",
+        "now_utc",
+        "reply",
+        "waivers",
+    )
+
+    def __init__(
+        self, granting: Sequence[GrantsReply], candidate: Candidate, compiled: CompiledPolicy
+    ) -> None:
+        self.granting, self.candidate, self.compiled = granting, candidate, compiled
+        self.now_utc = candidate.situation.now.astimezone(UTC)
+        self.waivers = bool(candidate.situation.snapshot.waivers)  # none: none to ask
+        self.guarded = compiled.guarded_rules  # empty unless a rule has ``in_force_from``
+        self.notes: list[Reason] = []
+        self.reply = False
+        self.grant: tuple[GrantsReply, datetime] | None = None
+
+    def begin(self, t: datetime) -> Candidate:
+        """A new round at ``t``: the candidate asked (marked as the reply when it is one)."""
+        self.notes, self.reply = [], False
+        # A reply goes out now, when the debtor is waiting for it, or not as a reply at all: a
+        # step another rule defers (or one due later) is scheduled like any other contact.
+        self.grant = (
+            _reply_grant(self.granting, self.candidate, t)
+            if self.granting and t.astimezone(UTC) == self.now_utc
+            else None
+        )
+        if self.grant is None:
+            return self.candidate
+        return attrs.evolve(self.candidate, is_reply=True)
+
+    def silent(self, rule: Rule, cand: Candidate, t: datetime) -> bool:
+        guarded = self.guarded
+        return bool(guarded) and id(rule) in guarded and not in_force(rule, cand, t)
+
+    def lifted(self, rule: Rule, v: Verdict, t: datetime) -> bool:
+        """Whether ``v``, ``rule``'s objection at ``t``, is lifted (and the note why)."""
+        if self.waivers:
+            waived = _waived(rule, v, self.candidate, t, self.compiled)
+            if waived is not None:
+                self.notes.append(waived)
+                return True
+        grant = self.grant
+        if grant is not None and rule.kind in grant[0].overrides:
+            self.reply = True
+            self.notes.append(_reply_note(grant, rule, v, self.candidate))
+            return True
+        return False
+
+
+def _reply_note(
+    grant: tuple[GrantsReply, datetime], rule: Rule, v: Verdict, candidate: Candidate
+) -> Reason:
+    """The note of a rule's objection let through for the one reply to the debtor."""
+    g, src = grant
+    return Reason(
+        cast("Rule", g).id,
+        "info",
+        "reply",
+        f"the one reply to the debtor's {candidate.channel} contact of "
+        f"{fmt_local(src, candidate.situation)}: {rule.id} let through ({v.message})",
+        None,
+        citation_of(g),
+    )

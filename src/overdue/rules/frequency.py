@@ -13,7 +13,7 @@ in the same decision count as attempts, so two steps due at once cannot together
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import ClassVar, Literal
 
@@ -345,6 +345,62 @@ class FrequencyCap(RuleBase):
             at_local(frees, time(0), tz),
         )
 
+    def counter(self) -> Callable[[Candidate, datetime], Verdict | None]:
+        """A ``check`` that answers exactly as :meth:`check` does, worked out once per rule
+        for the compiled policy (:mod:`overdue.compiled`), or ``check`` itself.
+
+        Why: a cap is asked at every moment the engine tries, and the general check passes
+        over the window's contacts up to five times (channels and outcomes, exclusions,
+        planned contacts, scope, then the window's edges) through three calls.  The common
+        shapes (scope debtor or contact point; no consent exclusion, no point classes) are
+        counted in one pass with the filters fixed here.  Property-tested against
+        :meth:`check` (``tests/rules/test_frequency_counter.py``).
+        """
+        if self.point_kinds is not None or "consented" in self.exclude or self.scope == "debt":
+            return self.check
+        counted = _counting(self)
+        most, per, defer = self.max_contacts, self.per, self.defer
+        if self.window == "rolling":
+
+            def rolling(candidate: Candidate, at: datetime) -> Verdict | None:
+                tz = candidate.situation.tz
+                since = _subtract(at, per, tz)
+                found = counted(candidate, since)
+                if len(found) < most:
+                    return None
+                end = at.astimezone(UTC)
+                times = sorted([u for a in found if since < (u := a.astimezone(UTC)) <= end])
+                if len(times) < most:
+                    return None
+                return defer(
+                    "cap_reached",
+                    f"{len(times)} contact(s) in the last {per} (cap {most})",
+                    _add(times[len(times) - most], per, tz),
+                )
+
+            return rolling
+        span = per.amount * (7 if per.unit == "w" else 1)
+        back, ahead, first_day = timedelta(span + 1), timedelta(span), timedelta(span - 1)
+        label = "today" if span == 1 else f"in the last {span} local days"
+
+        def local_days(candidate: Candidate, at: datetime) -> Verdict | None:
+            found = counted(candidate, at.astimezone(UTC) - back)
+            if len(found) < most:
+                return None
+            tz = candidate.situation.tz or UTC  # unknown zone: UTC days, as decide counts them
+            today = at.astimezone(tz).date()
+            first = today - first_day
+            dates = sorted([d for a in found if first <= (d := a.astimezone(tz).date()) <= today])
+            if len(dates) < most:
+                return None
+            return defer(
+                "cap_reached",
+                f"{len(dates)} contact(s) {label} (cap {most})",
+                at_local(dates[len(dates) - most] + ahead, time(0), tz),
+            )
+
+        return local_days
+
     def describe(self) -> str:
         if self.window == "rolling":
             win = f"rolling {self.per}"
@@ -367,6 +423,47 @@ class FrequencyCap(RuleBase):
             f"at most {self.max_contacts} per {win} per {self.scope}{kinds}{what}{excl}"
             f"{self.scope_text()}"
         )
+
+
+def _counting(cap: FrequencyCap) -> Callable[[Candidate, datetime], list[datetime]]:
+    """What :meth:`FrequencyCap._counted` finds for a cap of a counted shape (scope debtor or
+    contact point, no consent exclusion, no point classes): the times of the contacts on file
+    from ``since`` on and planned that the cap counts, in one pass with its filters fixed."""
+    chans = cap.count_channels if cap.count_channels is not None else cap.channels
+    outcomes = _members(COUNTS[cap.counts])
+    if "not_connected" in cap.exclude:
+        outcomes = frozenset(o for o in outcomes if o.value not in NOT_CONNECTED)
+    inbound = "inbound" in cap.exclude
+    representative = "to_representative" in cap.exclude
+    per_point = cap.scope == "contact_point"
+    most = cap.max_contacts
+
+    def counted(candidate: Candidate, since: datetime) -> list[datetime]:
+        recent = candidate.situation.snapshot.contacts_since(since)
+        planned = candidate.planned
+        rows: list[datetime] = []
+        if len(recent) + len(planned) < most:
+            return rows  # fewer than the cap on file at all: none can reach it
+        addr = candidate.contact.address if candidate.contact is not None else None
+        for c in recent:
+            if (
+                (chans is None or c.channel in chans)
+                and c.outcome in outcomes
+                and (not inbound or c.initiated_by == "creditor")
+                and (not representative or c.party != "representative")
+                and (not per_point or c.contact_point == addr)
+            ):
+                rows.append(c.at)
+        for c in planned:
+            if (
+                c.initiated_by == "creditor"
+                and (chans is None or c.channel in chans)
+                and (not per_point or c.contact_point == addr)
+            ):
+                rows.append(c.at)
+        return rows
+
+    return counted
 
 
 def debt_pools(pool: list[ContactAttempted]) -> list[list[ContactAttempted]]:
