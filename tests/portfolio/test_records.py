@@ -52,6 +52,10 @@ def test_fast_path_equals_generic_decoder(account: Account) -> None:
         ({"events": [{"kind": "payment", "at": "2026-01-01T00:00:00Z", "amount": 5}]},
          "$.events[0].amount"),
         ({"invoices": [{"id": "I", "amount": "-1 CNY", "due": "2026-01-01"}]}, "$.invoices[0]"),
+        # A lone surrogate in an event's text: the fast path once built the account.
+        ({"events": [{"kind": "contact", "at": "2026-01-01T00:00:00Z", "channel": "sms",
+                      "outcome": "delivered", "template": "\ud800"}]},
+         "$.events[0].template"),
     ],
 )  # fmt: skip
 def test_anything_unusual_goes_to_the_generic_decoder(

@@ -333,6 +333,7 @@ def _compile(cls: type[Event]) -> typing.Callable[[dict[str, Any]], Event]:
         "new": _new,
         "setattr": _set,
         "Slow": _SlowPathError,
+        "bad": unicode_problem,
         "allowed": frozenset(fields) | {"kind"},
     }
     lines = [
@@ -362,7 +363,8 @@ def _compile(cls: type[Event]) -> typing.Callable[[dict[str, Any]], Event]:
             lines.append(f"        v = d{k}")
             lines.append("    else:")
         if f.kind == "str":
-            lines.append(f"{pad}if type(v) is not str:")
+            # Lone surrogates (``"\\ud800"`` in JSON) are refused by the generic decoder.
+            lines.append(f"{pad}if type(v) is not str or not v.isascii() and bad(v):")
             lines.append(f"{pad}    raise Slow")
         else:
             env[f"r{k}"] = _converter(f.kind)
