@@ -26,6 +26,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from overdue.account import Account, ContactPoint, Invoice
 from overdue.decision import Decision
 from overdue.durations import Duration
@@ -291,12 +293,17 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 def _instants(arr: pa.Array) -> list[datetime | None]:
     """Timestamps as aware UTC datetimes, several times faster than ``to_pylist`` (which
-    builds a zone object per value)."""
+    builds a zone object per value); ``timedelta(0, 0, m)`` is the exact value of
+    ``timedelta(microseconds=m)`` without the keyword parsing."""
     micros = arr.cast(pa.int64()).to_pylist()
-    return [None if m is None else _EPOCH + timedelta(microseconds=m) for m in micros]
+    return [None if m is None else _EPOCH + timedelta(0, 0, m) for m in micros]
 
 
-def _values(arr: pa.Array, kind: FieldKind) -> list[Any]:
+def _values(arr: pa.Array, kind: FieldKind, empty_is_default: bool = False) -> list[Any]:
+    """A column's values for the constructor; ``None``: not given.  ``empty_is_default``:
+    an empty set is the field's default (``debt_ids``), so it is not given either."""
+    if arr.null_count == len(arr):  # a field this kind's events do not use
+        return [None] * len(arr)
     if kind == "datetime":
         return _instants(arr)
     values = arr.to_pylist()
@@ -305,8 +312,22 @@ def _values(arr: pa.Array, kind: FieldKind) -> list[Any]:
     if kind == "duration":
         return [None if v is None else Duration.parse(v) for v in values]
     if kind == "strset":
+        if empty_is_default:
+            return [frozenset(v) if v else None for v in values]
         return [None if v is None else frozenset(v) for v in values]
-    return list(values)
+    return values  # type: ignore[no-any-return]
+
+
+def _empty_is_default(cls: type[Event], name: str) -> bool:
+    """Whether an empty set given for field ``name`` of ``cls`` makes the field's default."""
+    a = attrs.fields_dict(cls)[name]
+    if a.default is attrs.NOTHING:
+        return False
+    convert: Any = a.converter if callable(a.converter) else (lambda v: v)
+    try:
+        return bool(convert(a.default) == convert(frozenset()))
+    except Exception:
+        return False
 
 
 def _kind_columns(cls: type[Event], values: pa.StructArray, idx: pa.Array) -> list[list[Any]]:
@@ -324,7 +345,7 @@ def _kind_columns(cls: type[Event], values: pa.StructArray, idx: pa.Array) -> li
                 [None if a is None else _money(a, c) for a, c in zip(amounts, cur, strict=True)]
             )
         else:
-            out.append(_values(arr, f.kind))
+            out.append(_values(arr, f.kind, f.kind == "strset" and _empty_is_default(cls, f.name)))
     return out
 
 
