@@ -35,7 +35,7 @@ import attrs
 from overdue._validators import _NonEmpty, _OneOf
 from overdue.events import _PLAIN_CASES, _PLAIN_NAMES
 
-__all__ = ["constructor"]
+__all__ = ["building", "constructor", "writable"]
 
 _T = TypeVar("_T")
 
@@ -78,7 +78,8 @@ def _plain_case(check: object, k: int, env: dict[str, Any]) -> str | None:
     return None
 
 
-def _supported(cls: type[Any]) -> bool:
+def writable(cls: type[Any]) -> bool:
+    """Whether :func:`constructor` writes ``cls`` out (else it keeps the keyword call)."""
     if hasattr(cls, "__attrs_pre_init__"):
         return False
     for a in attrs.fields(cls):
@@ -107,24 +108,44 @@ def _default(a: attrs.Attribute[Any]) -> tuple[Any, bool]:
 def _write(cls: type[_T]) -> Callable[..., _T]:
     fields = attrs.fields(cls)  # type: ignore[arg-type]
     names = tuple(a.alias or a.name for a in fields)
-    if not _supported(cls):
+    if not writable(cls):
         return lambda *values: _by_keywords(cls, names, values)
     args = ", ".join(f"v{k}" for k in range(len(fields)))
-    env: dict[str, Any] = {
-        **_PLAIN_NAMES,
-        "cls": cls,
-        "new": object.__new__,
-        "setattr": object.__setattr__,
-        "keyword": _by_keywords,
-        "names": names,
-    }
     params = ", ".join(f"v{k}=None" for k in range(len(fields)))  # trailing ones may be left out
     lines = [f"def make({params}):"]
     required = [f"v{k} is None" for k, a in enumerate(fields) if a.default is attrs.NOTHING]
     if required:
         lines.append(f"    if {' or '.join(required)}:")
         lines.append(f"        return keyword(cls, names, ({args},))")
-    lines.append("    ev = new(cls)")
+    body, env = building(cls)
+    lines.extend(body)
+    exec("\n".join(lines), env)  # our own text, made from the class's fields
+    return typing.cast("Callable[..., _T]", env["make"])
+
+
+def building(
+    cls: type[Any], given: frozenset[int] | None = None
+) -> tuple[list[str], dict[str, Any]]:
+    """The body of a constructor of ``cls`` (lines indented by four, ending ``return ev``) and
+    the names it uses, for a generated function whose locals ``v0``, ``v1``... hold the field
+    values in attrs order.
+
+    ``given=None``: any value may be ``None`` (not given; the caller has dealt with missing
+    required ones).  Else the fields numbered in ``given`` hold values, never ``None``, and the
+    others are not given: they take their default, already checked, without a test (a reader
+    specialised to one shape of record uses this).  ``cls`` must be one :func:`constructor`
+    writes out.
+    """
+    fields = attrs.fields(cls)
+    env: dict[str, Any] = {
+        **_PLAIN_NAMES,
+        "cls": cls,
+        "new": object.__new__,
+        "setattr": object.__setattr__,
+        "keyword": _by_keywords,
+        "names": tuple(a.alias or a.name for a in fields),
+    }
+    lines = ["    ev = new(cls)"]
     checks: list[str] = []
     for k, a in enumerate(fields):
         v = f"v{k}"
@@ -132,7 +153,15 @@ def _write(cls: type[_T]) -> Callable[..., _T]:
         trusted_default = False
         if a.default is not attrs.NOTHING:
             env[f"d{k}"], trusted_default = _default(a)
-            if env[f"d{k}"] is not None:
+            if given is not None and k not in given:
+                lines.append(f"    setattr(ev, {a.name!r}, d{k})")
+                if a.validator is not None and not trusted_default:
+                    env[f"a{k}"], env[f"val{k}"] = a, a.validator
+                    checks.append(f"    val{k}(ev, a{k}, d{k})")
+                continue
+            if given is not None:
+                trusted_default = False  # a value is given: it is checked
+            elif env[f"d{k}"] is not None:
                 lines.append(f"    if {v} is None:")
                 lines.append(f"        {v} = d{k}")
                 if a.converter is not None:
@@ -163,5 +192,4 @@ def _write(cls: type[_T]) -> Callable[..., _T]:
     if hasattr(cls, "__attrs_post_init__"):
         lines.append("    ev.__attrs_post_init__()")
     lines.append("    return ev")
-    exec("\n".join(lines), env)  # our own text, made from the class's fields
-    return typing.cast("Callable[..., _T]", env["make"])
+    return lines, env

@@ -43,7 +43,7 @@ from overdue.limits import (
     unicode_problem,
 )
 from overdue.money import Money
-from overdue.portfolio._construct import constructor
+from overdue.portfolio._construct import building, constructor, writable
 
 __all__ = [
     "EventField",
@@ -270,13 +270,71 @@ _ACCOUNT_KEYS = _keys(Account) | {"schema"}
 def _event_from_json(data: object) -> Event:
     if type(data) is not dict:
         raise _SlowPathError
-    decode = _DECODERS.get(data.get("kind"))  # type: ignore[arg-type]
-    if decode is None:
-        cls = EVENT_KINDS.get(data.get("kind"))  # type: ignore[arg-type]
-        if cls is None:
-            raise _SlowPathError
-        decode = _DECODERS[cls.kind] = _compile(cls)
-    return decode(data)
+    kind = data.get("kind")
+    shapes = _SHAPES.get(kind)  # type: ignore[arg-type]
+    if shapes is not None:
+        decode = shapes.get(tuple(data))
+        if decode is not None:
+            return decode(data)
+    return _new_shape(kind, data)
+
+
+def _new_shape(kind: object, data: dict[str, Any]) -> Event:
+    cls = EVENT_KINDS.get(kind) if type(kind) is str else None
+    if cls is None:
+        raise _SlowPathError
+    shapes = _SHAPES.setdefault(cls.kind, {})
+    if len(shapes) < _MAX_SHAPES:
+        decode = shapes[tuple(data)] = _compile_shape(cls, tuple(data))
+        return decode(data)
+    found = _DECODERS.get(cls.kind)  # many shapes: the decoder that reads any of them
+    if found is None:
+        found = _DECODERS[cls.kind] = _compile(cls)
+    return found(data)
+
+
+_SHAPES: dict[str, dict[tuple[str, ...], typing.Callable[[dict[str, Any]], Event]]] = {}
+_MAX_SHAPES = 64
+"""Shapes (keys in their order) read by a decoder of their own, per event kind.  A host writes
+each kind of event with the same few keys, in the same order; past this many a kind's events
+are read by one decoder for every shape."""
+
+
+def _reading(k: int, f: EventField, env: dict[str, Any]) -> list[str]:
+    """The lines that read field ``f``'s JSON value in local ``v{k}`` (not ``None``)."""
+    if f.kind == "str":
+        # Lone surrogates (``"\\ud800"`` in JSON) are refused by the generic decoder.
+        return [f"    if type(v{k}) is not str or not v{k}.isascii() and bad(v{k}):",
+                "        raise Slow"]  # fmt: skip
+    env[f"r{k}"] = _converter(f.kind)
+    return [f"    v{k} = r{k}(v{k})"]
+
+
+def _compile_shape(
+    cls: type[Event], shape: tuple[str, ...]
+) -> typing.Callable[[dict[str, Any]], Event]:
+    """A decoder of the ``cls`` events written with exactly the keys ``shape``, in that order:
+    the values unpacked at once, each read by its kind (never null: a null is the generic
+    decoder's to judge), and the event built with the fields the shape lacks at their
+    defaults, without a test (:func:`~overdue.portfolio._construct.building`)."""
+    fields = event_fields(cls)
+    index = {f.name: k for k, f in enumerate(fields)}
+    required = {f.name for f in fields if f.required}
+    if not set(shape) <= {*index, "kind"} or not required <= set(shape) or not writable(cls):
+        return _slow
+    body, env = building(cls, frozenset(index[key] for key in shape if key != "kind"))
+    env.update({"Slow": _SlowPathError, "bad": unicode_problem})
+    targets = ", ".join("_" if key == "kind" else f"v{index[key]}" for key in shape)
+    lines = ["def decode(data):", f"    ({targets},) = data.values()"]
+    for key in shape:
+        if key != "kind":
+            lines.extend(_reading(index[key], fields[index[key]], env))
+    exec("\n".join([*lines, *body]), env)  # our own text, made from the class's fields
+    return env["decode"]  # type: ignore[no-any-return]
+
+
+def _slow(_data: dict[str, Any]) -> Event:
+    raise _SlowPathError
 
 
 _DECODERS: dict[str, typing.Callable[[dict[str, Any]], Event]] = {}
@@ -308,17 +366,8 @@ def _compile(cls: type[Event]) -> typing.Callable[[dict[str, Any]], Event]:
     ]
     for k, f in enumerate(fields):
         lines.append(f"    v{k} = get({f.name!r})")
-        if f.kind == "str":
-            # Lone surrogates (``"\\ud800"`` in JSON) are refused by the generic decoder.
-            lines.append(
-                f"    if v{k} is not None and (type(v{k}) is not str"
-                f" or not v{k}.isascii() and bad(v{k})):"
-            )
-            lines.append("        raise Slow")
-        else:
-            env[f"r{k}"] = _converter(f.kind)
-            lines.append(f"    if v{k} is not None:")
-            lines.append(f"        v{k} = r{k}(v{k})")
+        lines.append(f"    if v{k} is not None:")
+        lines.extend("    " + line for line in _reading(k, f, env))
     lines.append(f"    return make({', '.join(f'v{k}' for k in range(len(fields)))})")
     exec("\n".join(lines), env)  # our own text, made from the class's fields
     return env["decode"]  # type: ignore[no-any-return]
