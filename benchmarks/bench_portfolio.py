@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/bench_portfolio.py --part cli --accounts 20000     # one core, CLI
     python benchmarks/bench_portfolio.py --part json --accounts 5000     # where JSON decode goes
+    python benchmarks/bench_portfolio.py --part jsonl --accounts 20000   # overdue next on JSONL
     python benchmarks/bench_portfolio.py --part nights --accounts 20000  # first/second night
     python benchmarks/bench_portfolio.py --part nights --shares 0,0.5 --paid-share 0.3
     python benchmarks/bench_portfolio.py --part dask --accounts 1000000  # 2 workers, nightly
@@ -194,6 +195,59 @@ def bench_json(n: int) -> None:
     print(f"  generic decoder (before)    {generic:7.1f} us/account")
     print(f"  fast path (account_from_json) {fast:5.1f} us/account  ({generic / fast:.1f}x)")
     print(f"  line to account: before {parse + generic:.0f} us, now {parse + fast:.0f} us")
+
+
+# --------------------------------------------------------------------------- jsonl
+
+
+def bench_jsonl(n: int, workdir: Path) -> None:
+    """``overdue next POLICY accounts.jsonl`` (JSONL in, decision records out), end to end in
+    this process on one core: CPU time per account, and where it goes (reading a line into an
+    account, deciding, the decision record written)."""
+    import io
+    import json
+    import random
+
+    from overdue.cli import main
+    from overdue.config import account_to_dict, decision_to_dict, load_policy
+    from overdue.config.accounts import account_from_dict
+    from overdue.config.decisions import jsonl_line
+
+    cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    if cores is not None:
+        os.sched_setaffinity(0, {min(cores)})
+    rng = random.Random(7)
+    src = workdir / "accounts.jsonl"
+    with src.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            fh.write(json.dumps(account_to_dict(make_account(i, rng))) + "\n")
+    policy = str(HERE.parent / "examples" / "policies" / "seed_platform.toml")
+    size = src.stat().st_size / 2**20
+    print(f"overdue next on JSONL, {n:,} accounts ({size:,.0f} MiB), one core of {_cpu()}")
+    err = io.StringIO()
+    c = time.process_time()
+    code = main(["next", policy, str(src), "--at", NIGHT_1.isoformat(), "-o",
+                 str(workdir / "decisions.jsonl")], out=io.StringIO(), err=err)  # fmt: skip
+    cpu = time.process_time() - c
+    assert code == 0, err.getvalue()
+    print(f"  end to end (CPU)            {cpu / n * 1e6:7.1f} us/account"
+          f" = {n / cpu:,.0f} accounts/s")
+    pol = load_policy(policy)
+    lines = src.read_bytes().splitlines()[: min(n, 5_000)]
+    t = time.process_time()
+    accounts = [account_from_dict(json.loads(line)) for line in lines]
+    t_read = time.process_time() - t
+    t = time.process_time()
+    decisions = [decide(pol, a, NIGHT_1) for a in accounts]
+    t_decide = time.process_time() - t
+    t = time.process_time()
+    for d in decisions:
+        jsonl_line(decision_to_dict(d))
+    t_out = time.process_time() - t
+    print(f"  where it goes ({len(lines):,} accounts):")
+    for name, took in (("line to account", t_read), ("decide", t_decide),
+                       ("decision record", t_out)):  # fmt: skip
+        print(f"    {name:<26} {took / len(lines) * 1e6:7.1f} us/account")
 
 
 # --------------------------------------------------------------------------- cli
@@ -484,7 +538,7 @@ def _print_run(label: str, reports: list[dict[str, Any]], wall: float) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=("all", "json", "cli", "nights", "dask"),
+    parser.add_argument("--part", choices=("all", "json", "jsonl", "cli", "nights", "dask"),
                         default="all")
     parser.add_argument("--shares", default="0,0.5,0.8,0.9",
                         help="nights: shares of never-dunned accounts to run, comma-separated")
@@ -507,6 +561,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.part in ("all", "json"):
             bench_json(args.accounts or 5_000)
+        if args.part in ("all", "jsonl"):
+            bench_jsonl(args.accounts or 20_000, workdir)
         if args.part in ("all", "cli"):
             bench_cli(args.accounts or 20_000, workdir)
         if args.part in ("all", "nights"):

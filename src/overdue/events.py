@@ -214,6 +214,30 @@ def _outcome(value: object) -> Outcome:
         ) from None
 
 
+# For the portfolio readers' constructor (``overdue.portfolio.records.constructor``), which
+# builds millions of events from values already read: each validator (and converter) above as
+# an expression that is true only when it would accept the value ``{v}`` (leave it unchanged).
+# Where the expression holds, the call is skipped; where it does not, the validator itself runs
+# and raises its own error.  Each expression is the validator's own plain case, never wider.
+_PLAIN_CASES: Mapping[object, str] = MappingProxyType(
+    {
+        _aware: "type({v}) is datetime and type({v}.tzinfo) in ALWAYS_AWARE",
+        _opt_aware: "{v} is None or type({v}) is datetime and type({v}.tzinfo) in ALWAYS_AWARE",
+        _name: "type({v}) is str and {v} != '' and not {v}[0].isspace()",
+        _opt_name: "{v} is None or type({v}) is str and {v} != '' and not {v}[0].isspace()",
+        _positive_money: "type({v}) is Money and {v}.amount > 0",
+        _date: "type({v}) is date",
+        _opt_staff: "{v} is None or type({v}) is int and {v} >= 1",
+        _outcome: "type({v}) is Outcome",  # a converter: an Outcome is returned as it is
+    }
+)
+_PLAIN_NAMES: Mapping[str, object] = MappingProxyType(
+    {"ALWAYS_AWARE": ALWAYS_AWARE, "Money": Money, "Outcome": Outcome, "date": date,
+     "datetime": datetime}
+)
+"""The names the expressions of ``_PLAIN_CASES`` use."""
+
+
 @attrs.frozen(kw_only=True)
 class ContactAttempted(Event):
     """A contact step was carried out (or tried) and this is how it went.

@@ -52,6 +52,10 @@ def test_fast_path_equals_generic_decoder(account: Account) -> None:
         ({"events": [{"kind": "payment", "at": "2026-01-01T00:00:00Z", "amount": 5}]},
          "$.events[0].amount"),
         ({"invoices": [{"id": "I", "amount": "-1 CNY", "due": "2026-01-01"}]}, "$.invoices[0]"),
+        # A lone surrogate in an event's text: the fast path once built the account.
+        ({"events": [{"kind": "contact", "at": "2026-01-01T00:00:00Z", "channel": "sms",
+                      "outcome": "delivered", "template": "\ud800"}]},
+         "$.events[0].template"),
     ],
 )  # fmt: skip
 def test_anything_unusual_goes_to_the_generic_decoder(
@@ -74,3 +78,26 @@ def test_every_event_field_has_a_column() -> None:
                 assert f.currency_column in columns
     assert columns["until"] == "datetime"
     assert columns["until_date"] == "date"
+
+
+def test_past_the_shapes_one_decoder_reads_every_shape(
+    rich_account: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from overdue.portfolio import records
+
+    monkeypatch.setattr(records, "_MAX_SHAPES", 0)
+    monkeypatch.setattr(records, "_SHAPES", {})
+    data = _json(rich_account)
+    assert account_from_json(data) == _decode(data) == rich_account
+
+
+def test_keys_in_another_order_or_a_null_read_alike(rich_account: Account) -> None:
+    data = _json(rich_account)
+    for event in data["events"]:  # type: ignore[union-attr]
+        items = list(event.items())
+        event.clear()
+        event.update(reversed(items))
+    assert account_from_json(data) == rich_account
+    data["events"][0]["recorded_at"] = None  # type: ignore[index]
+    assert account_from_json(data) is None  # the generic decoder judges nulls
+    assert _decode(data) == rich_account

@@ -134,12 +134,19 @@ def event_from_dict(data: Mapping[str, Any]) -> Event:
 
 def account_to_dict(account: Account) -> dict[str, Any]:
     """The account as its JSON object (fields at their default left out)."""
-    return Encoder(Kinds.default()).attrs_value(account)
+    return _encoder().attrs_value(account)
 
 
 def event_to_dict(event: Event) -> dict[str, Any]:
     """The event as its JSON object, ``kind`` first."""
-    return Encoder(Kinds.default()).value(event, Event)  # type: ignore[no-any-return]
+    return _encoder().value(event, Event)  # type: ignore[no-any-return]
+
+
+@functools.cache
+def _encoder() -> Encoder:
+    """One encoder for accounts and events (they name no rule kinds): building the library's
+    kinds anew for every event of every decision's ``record`` cost more than the encoding."""
+    return Encoder(_default_kinds())
 
 
 def _results(records: Iterable[tuple[int, bytes | str]]) -> Iterator[AccountResult]:

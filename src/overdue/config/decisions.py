@@ -8,6 +8,7 @@ accident.  Timestamps are ISO 8601 with the debtor's offset (when the zone is kn
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
@@ -17,7 +18,7 @@ from overdue.config.accounts import event_to_dict
 from overdue.decision import Action, BlockedStep, Decision, Reason
 from overdue.errors import OverdueError, shown
 
-__all__ = ["DECISION_SCHEMA", "decision_to_dict", "error_to_dict"]
+__all__ = ["DECISION_SCHEMA", "decision_to_dict", "error_to_dict", "jsonl_line"]
 
 DECISION_SCHEMA = "overdue.decision/1"
 """The ``schema`` value of every decision record."""
@@ -138,7 +139,7 @@ def decision_to_dict(decision: Decision, *, debt_id: str | None = None) -> dict[
         "debt_disputed": d.debt_disputed,
         # The billing side (issue 18), only when the policy uses it: other decisions keep
         # their shape.
-        **_billing(d, tz),
+        **(_billing(d, tz) if d.service or d.postings or d.step_down is not None else {}),
     }
 
 
@@ -203,3 +204,21 @@ def error_to_dict(
             "suggestion": error.suggestion,
         },
     }
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False)  # what json.dumps(ensure_ascii=False) makes
+_LINE_BREAKS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
+
+
+def jsonl_line(record: object) -> str:
+    """One JSONL line: readable UTF-8, but with the characters that some readers take for line
+    breaks (U+2028, U+2029, U+0085) escaped, so that one record is always one line.
+
+    One encoder for every line (``json.dumps`` with an option makes a new one per call), and
+    the escapes looked for only in non-ASCII text (``isascii`` does not scan the string).
+    """
+    text: str = _ENCODER.encode(record)
+    if not text.isascii():
+        for raw, escaped in _LINE_BREAKS.items():
+            text = text.replace(raw, escaped)
+    return text + "\n"

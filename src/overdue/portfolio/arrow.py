@@ -20,10 +20,13 @@ its account (with the event index), never for the table.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import attrs
 
 from overdue.account import Account, ContactPoint, Invoice
 from overdue.decision import Decision
@@ -31,13 +34,16 @@ from overdue.durations import Duration
 from overdue.errors import ConfigError, OverdueError
 from overdue.events import EVENT_KINDS, Event, Outcome
 from overdue.money import Money
+from overdue.portfolio._construct import constructor
 from overdue.portfolio._extras import require
-from overdue.portfolio.records import FieldKind, event_builder, event_columns, event_fields
+from overdue.portfolio.records import FieldKind, event_columns, event_fields
 
 if TYPE_CHECKING:
     import pyarrow as pa
+    import pyarrow.compute as pc
 else:
     pa = require("pyarrow", "arrow")
+    pc = require("pyarrow.compute", "arrow")
 
 __all__ = [
     "ACCOUNTS_SCHEMA",
@@ -287,12 +293,17 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 def _instants(arr: pa.Array) -> list[datetime | None]:
     """Timestamps as aware UTC datetimes, several times faster than ``to_pylist`` (which
-    builds a zone object per value)."""
+    builds a zone object per value); ``timedelta(0, 0, m)`` is the exact value of
+    ``timedelta(microseconds=m)`` without the keyword parsing."""
     micros = arr.cast(pa.int64()).to_pylist()
-    return [None if m is None else _EPOCH + timedelta(microseconds=m) for m in micros]
+    return [None if m is None else _EPOCH + timedelta(0, 0, m) for m in micros]
 
 
-def _values(arr: pa.Array, kind: FieldKind) -> list[Any]:
+def _values(arr: pa.Array, kind: FieldKind, empty_is_default: bool = False) -> list[Any]:
+    """A column's values for the constructor; ``None``: not given.  ``empty_is_default``:
+    an empty set is the field's default (``debt_ids``), so it is not given either."""
+    if arr.null_count == len(arr):  # a field this kind's events do not use
+        return [None] * len(arr)
     if kind == "datetime":
         return _instants(arr)
     values = arr.to_pylist()
@@ -301,15 +312,28 @@ def _values(arr: pa.Array, kind: FieldKind) -> list[Any]:
     if kind == "duration":
         return [None if v is None else Duration.parse(v) for v in values]
     if kind == "strset":
+        if empty_is_default:
+            return [frozenset(v) if v else None for v in values]
         return [None if v is None else frozenset(v) for v in values]
-    return list(values)
+    return values  # type: ignore[no-any-return]
 
 
-def _kind_columns(
-    cls: type[Event], values: pa.StructArray, idx: pa.Array
-) -> list[tuple[str, list[Any]]]:
-    """The constructor arguments of every ``cls`` event at ``idx``, one list per field,
-    converted column by column (money from amount text and currency, outcomes, durations)."""
+def _empty_is_default(cls: type[Event], name: str) -> bool:
+    """Whether an empty set given for field ``name`` of ``cls`` makes the field's default."""
+    a = attrs.fields_dict(cls)[name]
+    if a.default is attrs.NOTHING:
+        return False
+    convert: Any = a.converter if callable(a.converter) else (lambda v: v)
+    try:
+        return bool(convert(a.default) == convert(frozenset()))
+    except Exception:
+        return False
+
+
+def _kind_columns(cls: type[Event], values: pa.StructArray, idx: pa.Array) -> list[list[Any]]:
+    """The constructor arguments of every ``cls`` event at ``idx``, one list per field in
+    attrs order, converted column by column (money from amount text and currency, outcomes,
+    durations); ``None`` where a value is not given."""
     out = []
     for f in event_fields(cls):
         arr = values.field(f.column).take(idx)
@@ -318,16 +342,10 @@ def _kind_columns(
             cur = values.field(f.currency_column).take(idx).to_pylist()
             amounts = arr.to_pylist()
             out.append(
-                (
-                    f.name,
-                    [
-                        None if a is None else _money(a, c)
-                        for a, c in zip(amounts, cur, strict=True)
-                    ],
-                )
+                [None if a is None else _money(a, c) for a, c in zip(amounts, cur, strict=True)]
             )
         else:
-            out.append((f.name, _values(arr, f.kind)))
+            out.append(_values(arr, f.kind, f.kind == "strset" and _empty_is_default(cls, f.name)))
     return out
 
 
@@ -342,64 +360,93 @@ def _money(amount: str, currency: str | None) -> Money | str:
 _OUTCOMES = {o.value: o for o in Outcome}
 
 
-def accounts_from_table(table: pa.Table) -> list[Account | OverdueError]:
-    """Every row of an :data:`ACCOUNTS_SCHEMA` table as an :class:`Account`, or the located
-    error that stops it (account id, event index, key path), in row order."""
-    table = conform(table)
-    n = table.num_rows
-    ids = table["id"].to_pylist()
-    zones = table["timezone"].to_pylist()
-    addr_zones = table["address_timezone"].to_pylist()
-    contracts = table["contract"].to_pylist()
-    errors: dict[int, OverdueError] = {}
+class _Problems:
+    """The first problem of each row, located (account id, event index, key path).
 
-    def fail(row: int, exc: OverdueError, key_path: str, event_index: int | None = None) -> None:
-        # The first problem in the account's own order (events are built kind by kind, in
-        # the order the kinds first occur in the whole table): the error row of an account
-        # never depends on the other rows of its table or partition.
-        held = errors.get(row)
+    Values are built column by column (events kind by kind, in the order the kinds first occur
+    in the whole table), so a row may meet its problems out of its own order; the one kept is
+    the first in the account's order, and an account's error row never depends on the other
+    rows of its table or partition.
+    """
+
+    def __init__(self, ids: list[Any]) -> None:
+        self.ids = ids
+        self.found: dict[int, OverdueError] = {}
+
+    def add(
+        self, row: int, exc: OverdueError, key_path: str, event_index: int | None = None
+    ) -> None:
+        held = self.found.get(row)
         if held is None or (
             event_index is not None
             and held.event_index is not None
             and event_index < held.event_index
         ):
-            errors[row] = exc.located(
-                account_id=ids[row] if isinstance(ids[row], str) else None,
+            aid = self.ids[row]
+            self.found[row] = exc.located(
+                account_id=aid if isinstance(aid, str) else None,
                 event_index=event_index,
                 key_path=exc.key_path or key_path,
             )
 
-    # contact points
-    values, c_off = _children(table["contacts"])
+
+_contact = constructor(ContactPoint)
+_account = constructor(Account)
+
+
+def _account_by_keywords(
+    aid: Any, zone: Any, contacts: Any, invoices: Any, events: Any, contract: Any, addr: Any,
+    _debtor: None,
+) -> Account:
+    return Account(aid, timezone=zone, contacts=contacts, invoices=invoices, events=events,
+                   contract=contract, address_timezone=addr)  # fmt: skip
+
+
+def _contacts(table: pa.Table, problems: _Problems) -> list[tuple[ContactPoint, ...]]:
+    """Each row's contact points (a bad one is the row's problem, and is left out)."""
+    values, off = _children(table["contacts"])
     c = _columns(values, ("channel", "address", "label", "is_debtor", "timezone"))
-    contacts: list[tuple[ContactPoint, ...]] = []
-    for row in range(n):
-        out = []
-        for j in range(c_off[row], c_off[row + 1]):
+    channels, addresses = c["channel"], c["address"]
+    built: list[Any]
+    if None not in channels and None not in addresses:  # the constructor's ``None``: not given
+        try:
+            built = list(map(_contact, channels, addresses, c["label"], c["is_debtor"],
+                             c["timezone"]))  # fmt: skip
+        except OverdueError:
+            built = []
+    else:
+        built = []
+    if not built and channels:
+        for j in range(len(channels)):
             try:
-                out.append(
+                built.append(
                     ContactPoint(
-                        c["channel"][j],
-                        c["address"][j],
+                        channels[j],
+                        addresses[j],
                         label=c["label"][j],
                         is_debtor=True if c["is_debtor"][j] is None else c["is_debtor"][j],
                         timezone=c["timezone"][j],
                     )
                 )
             except OverdueError as exc:
-                fail(row, exc, f"$.contacts[{j - c_off[row]}]")
-        contacts.append(tuple(out))
+                row = bisect.bisect_right(off, j) - 1
+                problems.add(row, exc, f"$.contacts[{j - off[row]}]")
+                built.append(None)
+    return [tuple(x for x in built[off[r] : off[r + 1]] if x is not None)
+            for r in range(len(off) - 1)]  # fmt: skip
 
-    # invoices
-    values, i_off = _children(table["invoices"])
+
+def _invoices(table: pa.Table, problems: _Problems) -> list[tuple[Invoice, ...]]:
+    """Each row's invoices (a bad one is the row's problem, and is left out)."""
+    values, off = _children(table["invoices"])
     iv = _columns(values, ("id", "amount", "currency", "due"))
     iv["issued"] = _instants(values.field("issued"))
     invoices: list[tuple[Invoice, ...]] = []
-    for row in range(n):
-        out_i = []
-        for j in range(i_off[row], i_off[row + 1]):
+    for row in range(len(off) - 1):
+        out = []
+        for j in range(off[row], off[row + 1]):
             try:
-                out_i.append(
+                out.append(
                     Invoice(
                         iv["id"][j],
                         Money(iv["amount"][j], iv["currency"][j]),
@@ -408,73 +455,108 @@ def accounts_from_table(table: pa.Table) -> list[Account | OverdueError]:
                     )
                 )
             except OverdueError as exc:
-                fail(row, exc, f"$.invoices[{j - i_off[row]}]")
-        invoices.append(tuple(out_i))
+                problems.add(row, exc, f"$.invoices[{j - off[row]}]")
+        invoices.append(tuple(out))
+    return invoices
 
-    # events: one pass per kind over only the columns that kind uses
-    values, e_off = _children(table["events"])
-    kinds = values.field("kind").to_pylist()
-    parents: list[int] = []
-    for row in range(n):
-        parents.extend([row] * (e_off[row + 1] - e_off[row]))
-    by_kind: dict[str, list[int]] = {}
-    for j, k in enumerate(kinds):
-        by_kind.setdefault(k, []).append(j)
+
+def _events(table: pa.Table, problems: _Problems) -> tuple[list[Event | None], list[int]]:
+    """Every event of the table in row order (``None`` where one could not be built: the
+    row's problem) and the row offsets into that list.  One pass per kind, over only the
+    columns that kind uses."""
+    values, off = _children(table["events"])
+    kinds = values.field("kind")
     built: list[Event | None] = [None] * len(kinds)
-    for kind, positions in by_kind.items():
+    for kind in pc.unique(kinds).to_pylist():
+        positions = pc.indices_nonzero(pc.equal(kinds, kind)) if kind is not None else (
+            pc.indices_nonzero(pc.is_null(kinds)))  # fmt: skip
+        where = positions.to_pylist()
         cls = EVENT_KINDS.get(kind)
         if cls is None:
-            for j in positions:
-                row = parents[j]
-                fail(
+            for j in where:
+                row = bisect.bisect_right(off, j) - 1
+                problems.add(
                     row,
                     ConfigError(
                         "unknown event kind", expected=" | ".join(sorted(EVENT_KINDS)), got=kind
                     ),
-                    f"$.events[{j - e_off[row]}].kind",
-                    j - e_off[row],
+                    f"$.events[{j - off[row]}].kind",
+                    j - off[row],
                 )
             continue
-        idx = pa.array(positions, pa.int64())
-        cols = _kind_columns(cls, values, idx)
-        build = event_builder(cls)  # ``cls(**kw)`` without the keyword call
-        for p, j in enumerate(positions):
-            try:
-                kw = {name: col[p] for name, col in cols if col[p] is not None}
-                built[j] = build(kw)
-            except OverdueError as exc:
-                row = parents[j]
-                fail(row, exc, f"$.events[{j - e_off[row]}]", j - e_off[row])
-            except (TypeError, ValueError, LookupError) as exc:
-                row = parents[j]
-                fail(
-                    row,
-                    ConfigError(f"event cannot be built: {exc}"),
-                    f"$.events[{j - e_off[row]}]",
-                    j - e_off[row],
-                )
+        _build_kind(cls, _kind_columns(cls, values, positions), where, off, built, problems)
+    return built, off
 
-    out_rows: list[Account | OverdueError] = []
-    for row in range(n):
-        if row in errors:
-            out_rows.append(errors[row])
+
+def _build_kind(
+    cls: type[Event],
+    cols: list[list[Any]],
+    where: list[int],
+    off: list[int],
+    built: list[Event | None],
+    problems: _Problems,
+) -> None:
+    """The ``cls`` events at positions ``where`` of ``built``: all at once when every one can
+    be built, else one by one, each failure its row's problem."""
+    make = constructor(cls)  # ``cls(**kw)`` without the keyword call
+    try:
+        for j, event in zip(where, map(make, *cols), strict=True):
+            built[j] = event
+        return
+    except (OverdueError, TypeError, ValueError, LookupError):
+        pass
+    for p, j in enumerate(where):
+        problem: OverdueError
+        try:
+            built[j] = make(*[col[p] for col in cols])
+            continue
+        except OverdueError as exc:
+            problem = exc
+        except (TypeError, ValueError, LookupError) as exc:
+            problem = ConfigError(f"event cannot be built: {exc}")
+        built[j] = None
+        row = bisect.bisect_right(off, j) - 1
+        problems.add(row, problem, f"$.events[{j - off[row]}]", j - off[row])
+
+
+def accounts_from_table(table: pa.Table) -> list[Account | OverdueError]:
+    """Every row of an :data:`ACCOUNTS_SCHEMA` table as an :class:`Account`, or the located
+    error that stops it (account id, event index, key path), in row order."""
+    table = conform(table)
+    ids = table["id"].to_pylist()
+    zones = table["timezone"].to_pylist()
+    addr_zones = table["address_timezone"].to_pylist()
+    contracts = table["contract"].to_pylist()
+    problems = _Problems(ids)
+    contacts = _contacts(table, problems)
+    invoices = _invoices(table, problems)
+    events, off = _events(table, problems)
+    found = problems.found
+    out: list[Account | OverdueError] = []
+    for row, aid in enumerate(ids):
+        if row in found:
+            out.append(found[row])
             continue
         try:
-            out_rows.append(
-                Account(
-                    ids[row],
-                    timezone=zones[row],
-                    address_timezone=addr_zones[row],
-                    contract=contracts[row],
-                    contacts=contacts[row],
-                    invoices=invoices[row],
-                    events=built[e_off[row] : e_off[row + 1]],
+            # (the constructor reads ``None`` as "not given": a missing id is the keyword
+            # call's to refuse, as it always was)
+            make = _account if aid is not None else _account_by_keywords
+            out.append(
+                make(
+                    aid,
+                    zones[row],
+                    contacts[row],
+                    invoices[row],
+                    tuple(events[off[row] : off[row + 1]]),
+                    contracts[row],
+                    addr_zones[row],
+                    None,
                 )
             )
         except OverdueError as exc:
-            fail(row, exc, "$")
-            out_rows.append(errors[row])
-    return out_rows
+            problems.add(row, exc, "$")
+            out.append(found[row])
+    return out
 
 
 # --------------------------------------------------------------------------- decisions

@@ -11,7 +11,6 @@ rows of accounts with nothing due and nothing new (``docs/scale.md#the-wake-inde
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import IO, TYPE_CHECKING
 
 from overdue.account import Account
 from overdue.config import decision_to_dict, load_accounts
-from overdue.config.decisions import error_to_dict
+from overdue.config.decisions import error_to_dict, jsonl_line
 from overdue.engine.invoices import decide_invoices
 from overdue.engine.versions import PolicySet, decide_honouring_versions
 from overdue.errors import OverdueError
@@ -134,7 +133,7 @@ def run_next(
                 else:
                     totals["decided"] += 1
                 for record in records:
-                    sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    sink.write(jsonl_line(record))
         finally:
             if output:
                 sink.close()

@@ -143,8 +143,18 @@ def _decide_rows(
     rows: DecisionRows,
     versions: PolicySet | None,
 ) -> None:
-    ids = table["id"].to_pylist()
-    _decide_items(policy, zip(ids, accounts_from_table(table), strict=True), now, rows, versions)
+    # A slice at a time: the accounts of one slice are built, decided and dropped before the
+    # next is built, so the objects alive at once (which the garbage collector walks again
+    # and again while a batch is built) stay few however large the batch.
+    for start in range(0, table.num_rows, SLICE_ROWS):
+        part = table.slice(start, SLICE_ROWS)
+        ids = part["id"].to_pylist()
+        built = accounts_from_table(part)
+        _decide_items(policy, zip(ids, built, strict=True), now, rows, versions)
+
+
+SLICE_ROWS = 1_000
+"""Accounts built at once by :func:`decide_table` (bounds the live objects, not the answer)."""
 
 
 def decide_accounts(

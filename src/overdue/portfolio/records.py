@@ -33,14 +33,22 @@ from overdue.account import Account, ContactPoint, Invoice
 from overdue.durations import Duration
 from overdue.errors import UsageError
 from overdue.events import EVENT_KINDS, Event, Outcome
-from overdue.limits import check_count, check_date, check_decimal, check_duration, unicode_problem
+from overdue.limits import (
+    MAX_YEAR,
+    MIN_YEAR,
+    check_count,
+    check_date,
+    check_decimal,
+    check_duration,
+    unicode_problem,
+)
 from overdue.money import Money
+from overdue.portfolio._construct import building, constructor, writable
 
 __all__ = [
     "EventField",
     "FieldKind",
     "account_from_json",
-    "event_builder",
     "event_columns",
     "event_fields",
 ]
@@ -178,30 +186,31 @@ def _opt_s(v: object) -> str | None:
     return None if v is None else _s(v)
 
 
-# One zone object per offset text (``+08:00``): ``fromisoformat`` makes a new one for every
-# instant, and two instants compare (and sort) about ten times faster when they share their
-# zone object than when Python must ask each for its offset, which the fold and the engine do
-# thousands of times per portfolio.  The instants are equal either way.
-_OFFSETS: dict[str, tzinfo] = {}
+# One zone object per offset: ``fromisoformat`` makes a new one for every instant, and two
+# instants compare (and sort) about ten times faster when they share their zone object than
+# when Python must ask each for its offset, which the fold and the engine do thousands of
+# times per portfolio.  The instants are equal either way.  (``combine`` puts the shared zone
+# on; ``replace(tzinfo=...)`` costs several times more.)
+_ZONES: dict[tzinfo, tzinfo] = {}
+_fromisoformat = datetime.fromisoformat
+_combine = datetime.combine
 
 
 def _ts(v: object) -> datetime:
-    text = _s(v)
-    # ``YYYY-MM-DDTHH:MM:SS+HH:MM``, the form account files are written in.
-    plain = len(text) == 25 and text[16] == ":" and text[19] in "+-" and text[22] == ":"
-    tz = _OFFSETS.get(text[19:]) if plain else None
-    if tz is not None:
-        d = datetime.fromisoformat(text[:19]).replace(tzinfo=tz)
-    else:
-        d = datetime.fromisoformat(text)
-        tz = d.tzinfo
-        if tz is None or d.utcoffset() is None:
-            raise _SlowPathError
-        if plain and type(tz) is timezone and len(_OFFSETS) < 1024:
-            _OFFSETS[text[19:]] = tz
-    if check_date(d) is not None:
+    if type(v) is not str:
         raise _SlowPathError
-    return d
+    d = _fromisoformat(v)  # a ValueError (not a timestamp) sends the record to the generic path
+    tz = d.tzinfo
+    if type(tz) is not timezone:  # naive (fromisoformat makes no other zone)
+        raise _SlowPathError
+    shared = _ZONES.get(tz)
+    if shared is None:
+        shared = tz
+        if len(_ZONES) < 1024:
+            _ZONES[tz] = tz
+    if not MIN_YEAR <= d.year <= MAX_YEAR:
+        raise _SlowPathError
+    return _combine(d, d.time(), shared)
 
 
 def _date(v: object) -> date:
@@ -258,120 +267,110 @@ def _keys(cls: type[Any]) -> frozenset[str]:
 _ACCOUNT_KEYS = _keys(Account) | {"schema"}
 
 
-_Plan = tuple[dict[str, FieldKind], frozenset[str], frozenset[str]]
-_PLANS: dict[type[Event], _Plan] = {}
-
-
-def _json_plan(cls: type[Event]) -> _Plan:
-    plan = _PLANS.get(cls)
-    if plan is None:
-        fields = event_fields(cls)
-        plan = _PLANS[cls] = (
-            {f.name: f.kind for f in fields},
-            frozenset(f.name for f in fields if f.required),
-            frozenset(f.name for f in fields if f.nullable),
-        )
-    return plan
-
-
 def _event_from_json(data: object) -> Event:
     if type(data) is not dict:
         raise _SlowPathError
-    cls = EVENT_KINDS.get(data.get("kind"))  # type: ignore[arg-type]
+    kind = data.get("kind")
+    shapes = _SHAPES.get(kind)  # type: ignore[arg-type]
+    if shapes is not None:
+        decode = shapes.get(tuple(data))
+        if decode is not None:
+            return decode(data)
+    return _new_shape(kind, data)
+
+
+def _new_shape(kind: object, data: dict[str, Any]) -> Event:
+    cls = EVENT_KINDS.get(kind) if type(kind) is str else None
     if cls is None:
         raise _SlowPathError
-    decode = _DECODERS.get(cls)
-    if decode is None:
-        decode = _DECODERS[cls] = _compile(cls)
-    return decode(data)
+    shapes = _SHAPES.setdefault(cls.kind, {})
+    if len(shapes) < _MAX_SHAPES:
+        decode = shapes[tuple(data)] = _compile_shape(cls, tuple(data))
+        return decode(data)
+    found = _DECODERS.get(cls.kind)  # many shapes: the decoder that reads any of them
+    if found is None:
+        found = _DECODERS[cls.kind] = _compile(cls)
+    return found(data)
 
 
-_DECODERS: dict[type[Event], typing.Callable[[dict[str, Any]], Event]] = {}
-_new = object.__new__
-_set = object.__setattr__
+_SHAPES: dict[str, dict[tuple[str, ...], typing.Callable[[dict[str, Any]], Event]]] = {}
+_MAX_SHAPES = 64
+"""Shapes (keys in their order) read by a decoder of their own, per event kind.  A host writes
+each kind of event with the same few keys, in the same order; past this many a kind's events
+are read by one decoder for every shape."""
 
 
-def _set_and_check(
-    a: attrs.Attribute[Any], k: int, env: dict[str, Any], lines: list[str], checks: list[str]
-) -> None:
-    """The generated lines that set field ``k`` (value ``v``) and queue its validator."""
-    if a.validator is not None:
-        env[f"v{k}"] = a.validator
-        checks.append(f"    v{k}(ev, a{k}, ev.{a.name})")
-    lines.append(f"    setattr(ev, {a.name!r}, v)")
+def _reading(k: int, f: EventField, env: dict[str, Any]) -> list[str]:
+    """The lines that read field ``f``'s JSON value in local ``v{k}`` (not ``None``)."""
+    if f.kind == "str":
+        # Lone surrogates (``"\\ud800"`` in JSON) are refused by the generic decoder.
+        return [f"    if type(v{k}) is not str or not v{k}.isascii() and bad(v{k}):",
+                "        raise Slow"]  # fmt: skip
+    env[f"r{k}"] = _converter(f.kind)
+    return [f"    v{k} = r{k}(v{k})"]
 
 
-def _finish(
-    cls: type[Event], name: str, env: dict[str, Any], lines: list[str], checks: list[str]
+def _compile_shape(
+    cls: type[Event], shape: tuple[str, ...]
 ) -> typing.Callable[[dict[str, Any]], Event]:
-    """Close a generated constructor the way attrs does (validators once every field is set,
-    then ``__attrs_post_init__``) and compile it."""
-    lines.extend(checks)
-    if hasattr(cls, "__attrs_post_init__"):
-        lines.append("    ev.__attrs_post_init__()")
-    lines.append("    return ev")
-    exec("\n".join(lines), env)  # our own text, made from the class's fields
-    return env[name]  # type: ignore[no-any-return]
+    """A decoder of the ``cls`` events written with exactly the keys ``shape``, in that order:
+    the values unpacked at once, each read by its kind (never null: a null is the generic
+    decoder's to judge), and the event built with the fields the shape lacks at their
+    defaults, without a test (:func:`~overdue.portfolio._construct.building`)."""
+    fields = event_fields(cls)
+    index = {f.name: k for k, f in enumerate(fields)}
+    required = {f.name for f in fields if f.required}
+    if not set(shape) <= {*index, "kind"} or not required <= set(shape) or not writable(cls):
+        return _slow
+    body, env = building(cls, frozenset(index[key] for key in shape if key != "kind"))
+    env.update({"Slow": _SlowPathError, "bad": unicode_problem})
+    targets = ", ".join("_" if key == "kind" else f"v{index[key]}" for key in shape)
+    lines = ["def decode(data):", f"    ({targets},) = data.values()"]
+    for key in shape:
+        if key != "kind":
+            lines.extend(_reading(index[key], fields[index[key]], env))
+    exec("\n".join([*lines, *body]), env)  # our own text, made from the class's fields
+    return env["decode"]  # type: ignore[no-any-return]
+
+
+def _slow(_data: dict[str, Any]) -> Event:
+    raise _SlowPathError
+
+
+_DECODERS: dict[str, typing.Callable[[dict[str, Any]], Event]] = {}
 
 
 def _compile(cls: type[Event]) -> typing.Callable[[dict[str, Any]], Event]:
     """A decoder of one event class's JSON object, written out field by field.
 
-    It does what ``cls(**kw)`` does after the per-key reading above, in straight-line code:
-    each value read (``str`` type-checked, the others by their reader), then the field's own
-    converter and validator (the class's, called as attrs calls them), the default for a key
-    that is absent (or null where ``None`` is the default), and ``__attrs_post_init__``.  A
-    class this cannot write out faithfully (a default factory, a field not set by ``__init__``)
-    keeps the keyword call.  Anything refused falls back to the generic decoder as before.
+    Each value is read by its kind (text type-checked, instants, money, dates and outcomes by
+    their readers) and handed to the class's :func:`~overdue.portfolio._construct.constructor`,
+    which converts, defaults and validates as ``cls(**kw)`` does.  A key the class does not
+    have, a null (the generic decoder says where a null is not allowed) or anything refused
+    sends the object to the generic decoder.
     """
-    fields = {f.name: f for f in event_fields(cls)}
-    attributes = attrs.fields(cls)
-    if any(not a.init or isinstance(a.default, attrs.Factory) for a in attributes):  # type: ignore[arg-type]
-        return functools.partial(_by_keywords, cls)
+    fields = event_fields(cls)
+    attributes = [a for a in attrs.fields(cls) if a.init]
+    assert [f.name for f in fields] == [a.name for a in attributes]
     env: dict[str, Any] = {
-        "cls": cls,
-        "new": _new,
-        "setattr": _set,
+        "make": constructor(cls),
         "Slow": _SlowPathError,
-        "allowed": frozenset(fields) | {"kind"},
+        "bad": unicode_problem,
+        "allowed": frozenset(f.name for f in fields) | {"kind"},
     }
     lines = [
         "def decode(data):",
-        "    if not allowed.issuperset(data):",
+        "    if not allowed.issuperset(data) or None in data.values():",
         "        raise Slow",
-        "    ev = new(cls)",
+        "    get = data.get",
     ]
-    checks: list[str] = []
-    for k, a in enumerate(attributes):
-        f = fields[a.name]
-        env[f"a{k}"] = a
-        lines.append(f"    v = data.get({a.name!r})")
-        lines.append("    if v is None:")
-        pad = "        "  # the reading of a value that is there
-        if f.required:
-            lines.append("        raise Slow")
-            pad = "    "
-        else:
-            default = a.default if a.converter is None else a.converter(a.default)
-            if a.validator is not None:
-                a.validator(None, a, default)  # a default the class refuses is a class defect
-            env[f"d{k}"] = default
-            if not f.nullable:
-                lines.append(f"        if {a.name!r} in data:")
-                lines.append("            raise Slow")
-            lines.append(f"        v = d{k}")
-            lines.append("    else:")
-        if f.kind == "str":
-            lines.append(f"{pad}if type(v) is not str:")
-            lines.append(f"{pad}    raise Slow")
-        else:
-            env[f"r{k}"] = _converter(f.kind)
-            lines.append(f"{pad}v = r{k}(v)")
-        if a.converter is not None:
-            env[f"c{k}"] = a.converter
-            lines.append(f"{pad}v = c{k}(v)")
-        _set_and_check(a, k, env, lines, checks)
-    return _finish(cls, "decode", env, lines, checks)
+    for k, f in enumerate(fields):
+        lines.append(f"    v{k} = get({f.name!r})")
+        lines.append(f"    if v{k} is not None:")
+        lines.extend("    " + line for line in _reading(k, f, env))
+    lines.append(f"    return make({', '.join(f'v{k}' for k in range(len(fields)))})")
+    exec("\n".join(lines), env)  # our own text, made from the class's fields
+    return env["decode"]  # type: ignore[no-any-return]
 
 
 def _outcome_of(v: object) -> Outcome:
@@ -379,83 +378,6 @@ def _outcome_of(v: object) -> Outcome:
     if found is None:
         raise _SlowPathError
     return found
-
-
-def event_builder(cls: type[Event]) -> typing.Callable[[dict[str, Any]], Event]:
-    """``cls(**kw)`` for typed values, written out field by field (cached per class).
-
-    ``kw`` holds the values that are there (``None`` left out, as for a keyword call).  The
-    result, and every error, is that of ``cls(**kw)``: each value goes through the field's own
-    converter, the validators run once every field is set, then ``__attrs_post_init__``; a
-    ``kw`` with a key the class does not have or without a required one is handed to the
-    keyword call itself, which raises its usual error.  The columnar reader
-    (:func:`~overdue.portfolio.arrow.accounts_from_table`) builds every event with it.
-    """
-    build = _BUILDERS.get(cls)
-    if build is None:
-        build = _BUILDERS[cls] = _compile_builder(cls)
-    return build
-
-
-_BUILDERS: dict[type[Event], typing.Callable[[dict[str, Any]], Event]] = {}
-_MISSING = object()
-
-
-def _compile_builder(cls: type[Event]) -> typing.Callable[[dict[str, Any]], Event]:
-    attributes = attrs.fields(cls)
-    if any(not a.init or isinstance(a.default, attrs.Factory) for a in attributes):  # type: ignore[arg-type]
-        return lambda kw: cls(**kw)
-    env: dict[str, Any] = {
-        "cls": cls,
-        "new": _new,
-        "setattr": _set,
-        "MISSING": _MISSING,
-        "names": frozenset(a.name for a in attributes),
-        "required": frozenset(a.name for a in attributes if a.default is attrs.NOTHING),
-    }
-    lines = [
-        "def build(kw):",
-        "    if not names.issuperset(kw) or not required.issubset(kw):",
-        "        return cls(**kw)  # raises what the keyword call raises",
-        "    ev = new(cls)",
-    ]
-    checks: list[str] = []
-    for k, a in enumerate(attributes):
-        env[f"a{k}"] = a
-        if a.default is attrs.NOTHING:
-            lines.append(f"    v = kw[{a.name!r}]")
-            if a.converter is not None:
-                env[f"c{k}"] = a.converter
-                lines.append(f"    v = c{k}(v)")
-        else:
-            env[f"d{k}"] = a.default
-            lines.append(f"    v = kw.get({a.name!r}, MISSING)")
-            lines.append("    if v is MISSING:")
-            lines.append(f"        v = d{k}")
-            if a.converter is not None:
-                env[f"c{k}"] = a.converter
-                lines.append(f"    v = c{k}(v)")
-        _set_and_check(a, k, env, lines, checks)
-    return _finish(cls, "build", env, lines, checks)
-
-
-def _by_keywords(cls: type[Event], data: dict[str, Any]) -> Event:
-    kinds, required, nullable = _json_plan(cls)
-    kw: dict[str, object] = {}
-    for key, v in data.items():
-        kind = kinds.get(key)
-        if kind is None:
-            if key == "kind":
-                continue
-            raise _SlowPathError  # a key this event does not have
-        if v is None:
-            if key not in nullable:
-                raise _SlowPathError
-            continue
-        kw[key] = _json_value(kind, v)
-    if not required.issubset(kw):
-        raise _SlowPathError
-    return cls(**kw)  # type: ignore[arg-type]
 
 
 def _converter(kind: FieldKind) -> typing.Callable[[object], object]:
@@ -469,32 +391,40 @@ def _converter(kind: FieldKind) -> typing.Callable[[object], object]:
     return readers.get(kind) or functools.partial(_json_value, kind)
 
 
+_CONTACT_KEYS = _keys(ContactPoint)
+_INVOICE_KEYS = _keys(Invoice)
+_contact = constructor(ContactPoint)
+_invoice = constructor(Invoice)
+_account = constructor(Account)
+
+
 def _contact_from_json(data: object) -> ContactPoint:
-    if type(data) is not dict or not _keys(ContactPoint).issuperset(data):
+    if type(data) is not dict or not _CONTACT_KEYS.issuperset(data) or None in data.values():
         raise _SlowPathError
-    is_debtor = data.get("is_debtor", True)
+    get = data.get
+    is_debtor = get("is_debtor", True)
     if type(is_debtor) is not bool:
         raise _SlowPathError
-    return ContactPoint(
-        _s(data.get("channel")),
-        _s(data.get("address")),
-        label=_opt_s(data.get("label")),
-        is_debtor=is_debtor,
-        timezone=_opt_s(data.get("timezone")),
-        kind=_opt_s(data.get("kind")),
-        relationship=_opt_s(data.get("relationship")),
+    return _contact(
+        _s(get("channel")),
+        _s(get("address")),
+        _opt_s(get("label")),
+        is_debtor,
+        _opt_s(get("timezone")),
+        _opt_s(get("kind")),
+        _opt_s(get("relationship")),
     )
 
 
 def _invoice_from_json(data: object) -> Invoice:
-    if type(data) is not dict or not _keys(Invoice).issuperset(data):
+    if type(data) is not dict or not _INVOICE_KEYS.issuperset(data) or None in data.values():
         raise _SlowPathError
     issued = data.get("issued")
-    return Invoice(
+    return _invoice(
         _s(data.get("id")),
         _money(data.get("amount")),
         _date(data.get("due")),
-        issued=None if issued is None else _ts(issued),
+        None if issued is None else _ts(issued),
     )
 
 
@@ -508,19 +438,20 @@ def _list(data: Mapping[str, Any], key: str) -> list[Any]:
 
 
 def _fast(data: Mapping[str, Any]) -> Account:
-    if type(data) is not dict or not _ACCOUNT_KEYS.issuperset(data):
+    if type(data) is not dict or not _ACCOUNT_KEYS.issuperset(data) or None in data.values():
         raise _SlowPathError
     if data.get("schema", "overdue.account/1") != "overdue.account/1":
         raise _SlowPathError
-    return Account(
-        _s(data.get("id")),
-        timezone=_opt_s(data.get("timezone")),
-        address_timezone=_opt_s(data.get("address_timezone")),
-        contract=_opt_s(data.get("contract")),
-        debtor_id=_opt_s(data.get("debtor_id")),
-        contacts=[_contact_from_json(c) for c in _list(data, "contacts")],
-        invoices=[_invoice_from_json(i) for i in _list(data, "invoices")],
-        events=[_event_from_json(e) for e in _list(data, "events")],
+    get = data.get
+    return _account(
+        _s(get("id")),
+        _opt_s(get("timezone")),
+        tuple([_contact_from_json(c) for c in _list(data, "contacts")]),
+        tuple([_invoice_from_json(i) for i in _list(data, "invoices")]),
+        tuple([_event_from_json(e) for e in _list(data, "events")]),
+        _opt_s(get("contract")),
+        _opt_s(get("address_timezone")),
+        _opt_s(get("debtor_id")),
     )
 
 

@@ -1,0 +1,195 @@
+"""A constructor for values already read: what ``cls(**kw)`` does, without the keyword call.
+
+The portfolio readers build millions of events, contact points and accounts from values they
+have already read and typed (an aware ``datetime``, a ``Money``, an ``Outcome``).  The attrs
+``__init__`` is right but generic: a keyword call, every converter and every validator called
+as a function even when the value is plainly fine.  :func:`constructor` writes out, once per
+class, a function taking the field values positionally that does the same work in the same
+order:
+
+1. a required value that is missing (``None``) makes the keyword call itself, which raises
+   attrs' own ``TypeError``;
+2. each value goes through its field's converter (skipped where the value is already what the
+   converter returns), a missing optional value takes the field's default, and the value is
+   set;
+3. once every field is set, each validator runs in field order: where the value is the
+   (already checked) default, or passes the validator's own plain case
+   (``overdue.events._PLAIN_CASES``, ``one_of``, ``non_empty``), the call is skipped; otherwise
+   the validator itself runs and raises its own error;
+4. ``__attrs_post_init__``.
+
+So the result, and every error, is that of ``cls(**kw)`` with ``kw`` the values that are not
+``None``; only the calls that could not fail are left out.  A class this cannot write out
+faithfully (a default factory, a field outside ``__init__``, a converter that takes the
+instance, a pre-init hook) keeps the keyword call.
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import attrs
+
+from overdue._validators import _NonEmpty, _OneOf
+from overdue.events import _PLAIN_CASES, _PLAIN_NAMES
+
+__all__ = ["building", "constructor", "writable"]
+
+_T = TypeVar("_T")
+
+_BUILT: dict[type[Any], Callable[..., Any]] = {}
+
+
+def constructor(cls: type[_T]) -> Callable[..., _T]:
+    """``cls`` from its field values, positional in attrs field order (cached per class).
+
+    ``None`` (or a value left out at the end) means "not given": the field's default, or for a
+    required field attrs' missing-argument ``TypeError``.  The values are those ``cls(**kw)``
+    would be given; the result and every error are the keyword call's (see the module
+    docstring).
+    """
+    made = _BUILT.get(cls)
+    if made is None:
+        made = _BUILT[cls] = _write(cls)
+    return made
+
+
+def _by_keywords(cls: type[_T], names: tuple[str, ...], values: tuple[Any, ...]) -> _T:
+    return cls(**{n: v for n, v in zip(names, values, strict=True) if v is not None})
+
+
+def _plain_case(check: object, k: int, env: dict[str, Any]) -> str | None:
+    """The expression (of ``{v}``) under which ``check`` accepts a value unchanged, or None."""
+    try:
+        case = _PLAIN_CASES.get(check)
+    except TypeError:  # an unhashable validator: no plain case known
+        return None
+    if case is not None:
+        return case
+    if isinstance(check, _OneOf):
+        env[f"o{k}"] = check.options
+        return f"{{v}} in o{k}"
+    if isinstance(check, _NonEmpty):
+        if check.strip:
+            return "type({v}) is str and {v} != '' and not {v}[0].isspace()"
+        return "type({v}) is str and {v} != ''"
+    return None
+
+
+def writable(cls: type[Any]) -> bool:
+    """Whether :func:`constructor` writes ``cls`` out (else it keeps the keyword call)."""
+    if hasattr(cls, "__attrs_pre_init__"):
+        return False
+    for a in attrs.fields(cls):
+        if not a.init or isinstance(a.default, attrs.Factory):  # type: ignore[arg-type]
+            return False
+        if a.converter is not None and not callable(a.converter):
+            return False
+        if isinstance(a.converter, attrs.Converter):
+            return False
+    return True
+
+
+def _default(a: attrs.Attribute[Any]) -> tuple[Any, bool]:
+    """The field's default as the instance holds it, and whether its validator accepts it
+    without looking at the instance (then it is never checked again)."""
+    value = a.default if a.converter is None else a.converter(a.default)  # type: ignore[operator]
+    if a.validator is None:
+        return value, True
+    try:
+        a.validator(None, a, value)
+    except Exception:
+        return value, False
+    return value, True
+
+
+def _write(cls: type[_T]) -> Callable[..., _T]:
+    fields = attrs.fields(cls)  # type: ignore[arg-type]
+    names = tuple(a.alias or a.name for a in fields)
+    if not writable(cls):
+        return lambda *values: _by_keywords(cls, names, values)
+    args = ", ".join(f"v{k}" for k in range(len(fields)))
+    params = ", ".join(f"v{k}=None" for k in range(len(fields)))  # trailing ones may be left out
+    lines = [f"def make({params}):"]
+    required = [f"v{k} is None" for k, a in enumerate(fields) if a.default is attrs.NOTHING]
+    if required:
+        lines.append(f"    if {' or '.join(required)}:")
+        lines.append(f"        return keyword(cls, names, ({args},))")
+    body, env = building(cls)
+    lines.extend(body)
+    exec("\n".join(lines), env)  # our own text, made from the class's fields
+    return typing.cast("Callable[..., _T]", env["make"])
+
+
+def building(
+    cls: type[Any], given: frozenset[int] | None = None
+) -> tuple[list[str], dict[str, Any]]:
+    """The body of a constructor of ``cls`` (lines indented by four, ending ``return ev``) and
+    the names it uses, for a generated function whose locals ``v0``, ``v1``... hold the field
+    values in attrs order.
+
+    ``given=None``: any value may be ``None`` (not given; the caller has dealt with missing
+    required ones).  Else the fields numbered in ``given`` hold values, never ``None``, and the
+    others are not given: they take their default, already checked, without a test (a reader
+    specialised to one shape of record uses this).  ``cls`` must be one :func:`constructor`
+    writes out.
+    """
+    fields = attrs.fields(cls)
+    env: dict[str, Any] = {
+        **_PLAIN_NAMES,
+        "cls": cls,
+        "new": object.__new__,
+        "setattr": object.__setattr__,
+        "keyword": _by_keywords,
+        "names": tuple(a.alias or a.name for a in fields),
+    }
+    lines = ["    ev = new(cls)"]
+    checks: list[str] = []
+    for k, a in enumerate(fields):
+        v = f"v{k}"
+        pad = "    "
+        trusted_default = False
+        if a.default is not attrs.NOTHING:
+            env[f"d{k}"], trusted_default = _default(a)
+            if given is not None and k not in given:
+                lines.append(f"    setattr(ev, {a.name!r}, d{k})")
+                if a.validator is not None and not trusted_default:
+                    env[f"a{k}"], env[f"val{k}"] = a, a.validator
+                    checks.append(f"    val{k}(ev, a{k}, d{k})")
+                continue
+            if given is not None:
+                trusted_default = False  # a value is given: it is checked
+            elif env[f"d{k}"] is not None:
+                lines.append(f"    if {v} is None:")
+                lines.append(f"        {v} = d{k}")
+                if a.converter is not None:
+                    lines.append("    else:")
+                    pad = "        "
+            elif a.converter is not None:  # None is the default: nothing to set
+                lines.append(f"    if {v} is not None:")
+                pad = "        "
+        if a.converter is not None:
+            env[f"c{k}"] = a.converter
+            case = _plain_case(a.converter, k, env)
+            if case is None:
+                lines.append(f"{pad}{v} = c{k}({v})")
+            else:
+                lines.append(f"{pad}if not ({case.format(v=v)}):")
+                lines.append(f"{pad}    {v} = c{k}({v})")
+        lines.append(f"    setattr(ev, {a.name!r}, {v})")
+        if a.validator is not None:
+            env[f"a{k}"], env[f"val{k}"] = a, a.validator
+            conditions = [f"{v} is not d{k}"] if trusted_default else []
+            case = _plain_case(a.validator, k, env)
+            if case is not None:
+                conditions.append(f"not ({case.format(v=v)})")
+            call = f"val{k}(ev, a{k}, {v})"
+            checks.append(f"    if {' and '.join(conditions)}:\n        {call}" if conditions
+                          else f"    {call}")
+    lines.extend(checks)
+    if hasattr(cls, "__attrs_post_init__"):
+        lines.append("    ev.__attrs_post_init__()")
+    lines.append("    return ev")
+    return lines, env
