@@ -83,6 +83,7 @@ _ZERO = Decimal(0)
 _REACHED = (Outcome.DELIVERED, Outcome.CONVERSATION)
 _EMPTY: Mapping[str, object] = MappingProxyType({})
 _UNKNOWN = object()  # "not computed by a fold" for the oldest unpaid due date
+_NO_CHANNELS: frozenset[str] = frozenset()
 
 
 @attrs.frozen
@@ -263,7 +264,7 @@ class Snapshot:
         if self.currency is None:
             return None
         if self.owed is not None:
-            if self.books is not None:  # the fold's own total, in its events' checked currency
+            if self._lazy is not None:  # the fold's own total, in its events' checked currency
                 return Money.of_checked(self.owed, self.currency)
             return Money(self.owed, self.currency)
         total = _ZERO  # the sum of ``outstanding``, without a property call per invoice
@@ -428,7 +429,7 @@ def _log_maker(i: int) -> Callable[[_Builder], object]:
     return make
 
 
-def _proxy(d: dict[str, Any]) -> Mapping[str, Any]:
+def _proxy(d: Mapping[str, Any]) -> Mapping[str, Any]:
     # The builder's dict is never changed after it froze: a view is enough, not a copy.
     return MappingProxyType(d) if d else _EMPTY
 
@@ -506,6 +507,7 @@ _MAKERS: dict[str, Callable[[_Builder], object]] = {
     "open_disputes": lambda b: frozenset(b.disputes),
     "opted_out": lambda b: frozenset(b.opted_out),
     "opening": attrgetter("opening"),
+    "books": attrgetter("books"),
     # Scalars a decision seldom reads.
     "as_of": attrgetter("as_of"),
     "credit": attrgetter("credit"),
@@ -531,7 +533,6 @@ _put_stage_since = _putter("stage_since")
 _put_promise = _putter("promise")
 _put_written_off = _putter("written_off")
 _put_settled_at = _putter("settled_at")
-_put_books = _putter("books")
 _put_owed = _putter("owed")
 _put_oldest_unpaid = _putter("oldest_unpaid")
 _put_facts = _putter("facts")
@@ -612,7 +613,9 @@ class _Builder:
         # all the same, but first appends ``(position, paid before)`` to ``journal``, from
         # which the earlier snapshots read their own paid amounts; ``waivers`` are copied.
         self.own_lists = True
-        self.journal: list[tuple[int, Decimal]] = []
+        # The containers most histories never use start as shared empty values, and their
+        # handlers make their own on first use (a fold makes fewer objects).
+        self.journal: list[tuple[int, Decimal]] | tuple[()] = ()
         self.credit = _ZERO
         self.payments: list[PaymentReceived] = []
         self.contacts: list[ContactAttempted] = []
@@ -626,8 +629,8 @@ class _Builder:
         self.fact_intervals: list[tuple[str, datetime, datetime]] = []
         self.disputes: set[str] = set()
         self.cease: CeaseRequested | None = None
-        self.opted_out: set[str] = set()
-        self.authorisations: dict[str, AuthorisationGranted] = {}
+        self.opted_out: set[str] | frozenset[str] = _NO_CHANNELS
+        self.authorisations: dict[str, AuthorisationGranted] | Mapping[str, Any] = _EMPTY
         self.promise: PromiseState | None = None
         self.plan: PaymentPlanAgreed | None = None
         self.written_off: WrittenOff | None = None
@@ -637,10 +640,11 @@ class _Builder:
         self.last_seen: dict[str, datetime] = {}
         self.merged = (0, 0)
         self.settled_at: datetime | None = None
-        self.waivers: list[WaiverState] = []
-        self.debtor_contacts: list[DebtorContacted] = []
+        self.waivers: list[WaiverState] | tuple[()] = ()
+        self.debtor_contacts: list[DebtorContacted] | tuple[()] = ()
         self.opening: tuple[Invoice, ...] = ()
-        self.history: list[Event] = []
+        # The events folded, in effective order (the account's own tuple when taken whole).
+        self.history: Sequence[Event] = ()
         self.positions: list[int] | None = None  # None: positions 0, 1, 2, ...
         # While a fold runs events taken out of the order given: their positions as given.
         self.where: list[int] | None = None
@@ -704,6 +708,8 @@ class _Builder:
         b.waivers = _tail(src.waivers, lens[6])
         b.debtor_contacts = _tail(src.debtor_contacts, lens[7])
         b.positions = None if src.positions is None else _tail(src.positions, lens[8])
+        if not isinstance(src.journal, list):
+            src.journal = []  # claimed: no one else appends to it
         b.journal = src.journal
         b.own_lists = False
         # The books move on in place: the snapshot ``s`` read what it needs of them when it
@@ -750,7 +756,6 @@ class _Builder:
         _put_promise(s, self.promise)
         _put_written_off(s, self.written_off)
         _put_settled_at(s, self.settled_at)
-        _put_books(s, books)
         _put_owed(s, books.owed)
         oldest = None
         order, invoices = books.order, self.invoices
@@ -792,6 +797,7 @@ class _Builder:
     def record(self, index: int, event: Event) -> None:
         """Keep ``event`` (position ``index`` as given) in the history, for a later refold."""
         history = self.history
+        assert isinstance(history, list)  # a builder made from a snapshot owns a list
         if self.positions is not None:
             self.positions.append(index)
         elif index != len(history):
@@ -850,13 +856,13 @@ class _Builder:
     def _allocate(self, amount: Decimal, invoice_id: str | None) -> Decimal:
         """Allocate a payment: the named invoice first, then oldest due first; return leftover."""
         books = self.books
-        journal = None if self.own_lists else self.journal
+        journal = None if self.own_lists or not isinstance(self.journal, list) else self.journal
         invoices, order = self.invoices, books.order
         remaining = amount
         # The named invoice, then the open ones from the head on (those paid in full skipped).
         pos = None if invoice_id is None else books.by_id[invoice_id]
         k, n = books.head, len(order)
-        while remaining > 0:
+        while remaining > _ZERO:  # against a Decimal: no int converted per comparison
             if pos is None:
                 if k >= n:
                     break
@@ -865,7 +871,7 @@ class _Builder:
             row, at = invoices[pos], pos
             pos = None
             owed = row[1].amount - row[3]
-            if owed <= 0:
+            if owed <= _ZERO:
                 continue
             take = owed if owed < remaining else remaining
             if journal is not None:
@@ -964,25 +970,29 @@ class _Builder:
         return True
 
     def _payment(self, event: PaymentReceived, index: int) -> None:
-        if self.currency is not None and event.amount.currency != self.currency:
+        money, currency = event.amount, self.currency
+        if money.currency != currency and currency is not None:
             raise self._fail(
-                f"payment is in {event.amount.currency}, the account is in {self.currency}",
+                f"payment is in {money.currency}, the account is in {currency}",
                 index,
-                expected=f"an amount in {self.currency}",
-                got=str(event.amount),
+                expected=f"an amount in {currency}",
+                got=str(money),
             )
-        if event.invoice_id is not None and event.invoice_id not in self.books.by_id:
+        invoice_id, books = event.invoice_id, self.books
+        if invoice_id is not None and invoice_id not in books.by_id:
             raise self._fail(
-                f"payment names invoice {event.invoice_id!r}, which was never issued",
+                f"payment names invoice {invoice_id!r}, which was never issued",
                 index,
                 expected="an issued invoice id or none",
-                got=event.invoice_id,
+                got=invoice_id,
             )
-        if self.currency is None:
-            self.currency = event.amount.currency
+        if currency is None:
+            self.currency = money.currency
         self.payments.append(event)
-        self.credit += self._allocate(event.amount.amount, event.invoice_id)
-        if self.invoices and self.books.owed <= 0:  # every invoice paid in full
+        left = self._allocate(money.amount, invoice_id)
+        if left:
+            self.credit += left
+        if books.owed <= _ZERO and self.invoices:  # every invoice paid in full
             self.settled_at = event.at
         if self.promise is not None:
             self.promise = attrs.evolve(
@@ -1026,17 +1036,23 @@ class _Builder:
         self.cease = None
 
     def _opt_out(self, event: OptedOut, index: int) -> None:
+        if not isinstance(self.opted_out, set):
+            self.opted_out = set()
         self.opted_out.add(event.channel)
 
     def _opt_in(self, event: OptedIn, index: int) -> None:
-        self.opted_out.discard(event.channel)
+        if isinstance(self.opted_out, set):
+            self.opted_out.discard(event.channel)
 
     def _granted(self, event: AuthorisationGranted, index: int) -> None:
+        if not isinstance(self.authorisations, dict):
+            self.authorisations = {}
         self.authorisations[event.authorisation] = event
         self._milestone(f"authorised:{event.authorisation}", event.at)
 
     def _revoked(self, event: AuthorisationRevoked, index: int) -> None:
-        if self.authorisations.pop(event.authorisation, None) is None:
+        grants = self.authorisations
+        if not isinstance(grants, dict) or grants.pop(event.authorisation, None) is None:
             raise self._fail(
                 f"authorisation {event.authorisation!r} was revoked but never granted", index
             )
@@ -1071,15 +1087,19 @@ class _Builder:
         self.written_off = event
 
     def _debtor_contacted(self, event: DebtorContacted, index: int) -> None:
+        if not isinstance(self.debtor_contacts, list):
+            self.debtor_contacts = []
         self.debtor_contacts.append(event)
 
     def _waiver(self, event: ConsentWaiver, index: int) -> None:
+        if not isinstance(self.waivers, list):
+            self.waivers = []
         self.waivers.append(
             WaiverState(event.rule_id, event.at, event.until, event.duration, event.detail)
         )
 
     def _consent_withdrawn(self, event: ConsentWithdrawn, index: int) -> None:
-        if not self.own_lists:  # shared with a snapshot: change a copy
+        if not self.own_lists or not isinstance(self.waivers, list):  # shared: change a copy
             self.waivers = list(self.waivers)
         for k in range(len(self.waivers) - 1, -1, -1):
             w = self.waivers[k]
@@ -1121,9 +1141,9 @@ def _key(prefix: str, name: str) -> str:
     return key
 
 
-def _tail(items: list[Any], n: int) -> list[Any]:
+def _tail(items: Sequence[Any], n: int) -> list[Any]:
     """``items`` itself to append to, when it holds exactly the claimed snapshot's ``n``."""
-    if type(items) is not list:  # the account's own tuple of events, given to a fold
+    if type(items) is not list:  # the account's own tuple of events, or a shared empty one
         return list(items[:n])
     return items if len(items) == n else items[:n]
 
@@ -1206,7 +1226,7 @@ def fold(
                 builder.open_with(account.invoices)
             try:
                 if builder.run(events, 0):
-                    builder.history = events  # type: ignore[assignment]  # shared, not copied
+                    builder.history = events  # shared, not copied
                     return builder.freeze()
             except EventError:
                 # A contradiction in the order given may be none in effective order (a
