@@ -435,7 +435,25 @@ def _proxy(d: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _steps(b: _Builder) -> Mapping[str, StepProgress]:
-    return _proxy({k: StepProgress(n, t) for k, (n, t) in b.steps.items()})
+    """The attempts per step in the current stage, counted from the contacts on first read.
+
+    The fold's loop only notes where the current stage's contacts start (``steps_from``):
+    only those count, so a decision pays for the contacts since the last stage entry, not
+    for the whole history.  ``b.steps`` holds the counts up to ``steps_from``; a builder
+    that extends another starts from the other's (the lists are shared), so each contact is
+    counted once along a chain of ``apply``.
+    """
+    with _CLAIM:  # the builder is frozen, but two threads may read its snapshot at once
+        contacts, stage, steps = b.contacts, b.stage, b.steps
+        n = len(contacts) if b.lens is None else b.lens[1]
+        if stage is not None:
+            for j in range(b.steps_from, n):
+                c = contacts[j]
+                if c.initiated_by == "creditor" and c.step is not None and c.stage == stage:
+                    prev = steps.get(c.step)
+                    steps[c.step] = ((prev[0] + 1) if prev else 1, c.at)
+        b.steps_from = n
+        return _proxy({k: StepProgress(count, last) for k, (count, last) in steps.items()})
 
 
 _INVOICES = _log_maker(_LOGS.index("invoices"))
@@ -538,7 +556,6 @@ _put_oldest_unpaid = _putter("oldest_unpaid")
 _put_facts = _putter("facts")
 _put_entries = _putter("entries")
 _put_event_count = _putter("event_count")
-_put_steps = _putter("steps")
 _put_fact_intervals = _putter("fact_intervals")
 _put_lazy = _putter("_lazy")
 
@@ -594,6 +611,7 @@ class _Builder:
         "stage_since",
         "stages_entered",
         "steps",
+        "steps_from",
         "taken",
         "waivers",
         "where",
@@ -623,8 +641,10 @@ class _Builder:
         self.stage_since: datetime | None = None
         self.stages_entered: list[StageEntered] = []
         self.entries: dict[str, int] = {}
-        # (count, last_at) per step key; made StepProgress values when first read.
+        # (count, last_at) per step key, for the contacts before ``steps_from`` in the
+        # current stage; the rest are counted and made StepProgress values when first read.
         self.steps: dict[str, tuple[int, datetime]] = {}
+        self.steps_from = 0
         self.facts: dict[str, FactState] = {}
         self.fact_intervals: list[tuple[str, datetime, datetime]] = []
         self.disputes: set[str] = set()
@@ -677,6 +697,7 @@ class _Builder:
         b.stages_entered = list(s.stages_entered)
         b.entries = dict(s.entries)
         b.steps = {k: (p.count, p.last_at) for k, p in s.steps.items()}
+        b.steps_from = len(b.contacts)
         b.facts = dict(s.facts)
         b.fact_intervals = list(s.fact_intervals)
         b.disputes = set(s.open_disputes)
@@ -716,14 +737,15 @@ class _Builder:
         # froze (``owed``, ``oldest_unpaid``), and a branch from it rebuilds its own.
         b.books = src.books
         b.entries = dict(src.entries)
-        b.steps = dict(src.steps)
         b.facts = dict(src.facts)
         b.disputes = set(src.disputes)
         b.opted_out = set(src.opted_out)
         b.authorisations = dict(src.authorisations)
-        b.first_seen = dict(src.first_seen)
-        b.last_seen = dict(src.last_seen)
-        b.merged = src.merged  # the lists are shared: merge on from where ``src`` is
+        with _CLAIM:  # a reader of ``s`` may be catching ``src`` up at this moment
+            # The lists are shared: count and merge on from where ``src`` is.
+            b.steps, b.steps_from = dict(src.steps), src.steps_from
+            b.first_seen, b.last_seen = dict(src.first_seen), dict(src.last_seen)
+            b.merged = src.merged
         b.opening = src.opening
         b._scalars_of(s)
         return b
@@ -772,8 +794,6 @@ class _Builder:
         # Read by every decision (the wake for events dated after ``now``): a plain slot.
         _put_event_count(s, self.count)
         # Empty in most histories, and then as cheap to set as to leave for first read.
-        if not self.steps:
-            _put_steps(s, _EMPTY)
         if not self.fact_intervals:
             _put_fact_intervals(s, ())
         _put_lazy(s, self)
@@ -898,12 +918,14 @@ class _Builder:
         Stops and returns ``False`` at the first event earlier than the one before it (the
         caller then folds in effective order, with a new builder); ``True`` when all applied.
 
-        Contacts and stage entries, most of any history, are handled here inline (each is a
-        few dict and list operations); every other kind goes to its handler, found by one
-        lookup on the exact class.  Hot state lives in locals while the loop runs and is
-        written back when it ends (the builder is dropped if an event is refused).  The
-        milestones of the two inline kinds are made from their lists when first read
-        (``_milestones``), not twice per event here.
+        Contacts and stage entries, most of any history, are handled here inline: a contact
+        is appended to its list, a stage entry restarts the count of attempts; every other
+        kind goes to its handler, found by one lookup on the exact class.  What a contact
+        adds (its attempt at a step, its milestones) and the milestones of stage entries are
+        made from the lists when first read (``_steps``, ``_milestones``): a decision counts
+        only the contacts of the current stage, and most never read the milestones.  Hot
+        state lives in locals while the loop runs and is written back when it ends (the
+        builder is dropped if an event is refused).
         """
         if not events:
             return True
@@ -913,7 +935,7 @@ class _Builder:
         first_seen = self.first_seen
         last_seen = self.last_seen
         entries = self.entries
-        stage, steps, stage_since = self.stage, self.steps, self.stage_since
+        stage, stage_since = self.stage, self.stage_since
         handlers = _HANDLERS
         contact_cls, stage_cls = ContactAttempted, StageEntered
         for k, event in enumerate(events, start):
@@ -953,18 +975,16 @@ class _Builder:
                 if cls is stage_cls:
                     stage_since = at
                     stage = event.stage  # type: ignore[attr-defined]
-                    steps = {}
+                    # The attempts per step restart; they are counted when read (``_steps``).
+                    self.steps = {}
+                    self.steps_from = len(contacts)
                     stages_entered.append(event)  # type: ignore[arg-type]
                     entries[stage] = entries.get(stage, 0) + 1
                     continue
-            # A contact (most of any history).
+            # A contact (most of any history): its attempt and milestones are counted from
+            # the list when read.
             contacts.append(event)  # type: ignore[arg-type]
-            if event.initiated_by == "creditor":  # type: ignore[attr-defined]
-                step = event.step  # type: ignore[attr-defined]
-                if step is not None and stage is not None and event.stage == stage:  # type: ignore[attr-defined]
-                    prev = steps.get(step)
-                    steps[step] = ((prev[0] + 1) if prev else 1, at)
-        self.stage, self.steps, self.stage_since = stage, steps, stage_since
+        self.stage, self.stage_since = stage, stage_since
         self.as_of = last
         self.count = start + len(events)
         return True
