@@ -447,11 +447,11 @@ def _steps(b: _Builder) -> Mapping[str, StepProgress]:
         contacts, stage, steps = b.contacts, b.stage, b.steps
         n = len(contacts) if b.lens is None else b.lens[1]
         if stage is not None:
-            for j in range(b.steps_from, n):
-                c = contacts[j]
-                if c.initiated_by == "creditor" and c.step is not None and c.stage == stage:
-                    prev = steps.get(c.step)
-                    steps[c.step] = ((prev[0] + 1) if prev else 1, c.at)
+            for c in contacts[b.steps_from : n]:
+                step = c.step
+                if step is not None and c.stage == stage and c.initiated_by == "creditor":
+                    prev = steps.get(step)
+                    steps[step] = ((prev[0] + 1) if prev else 1, c.at)
         b.steps_from = n
         return _proxy({k: StepProgress(count, last) for k, (count, last) in steps.items()})
 
@@ -614,7 +614,6 @@ class _Builder:
         "steps_from",
         "taken",
         "waivers",
-        "where",
         "written_off",
     )
 
@@ -666,8 +665,6 @@ class _Builder:
         # The events folded, in effective order (the account's own tuple when taken whole).
         self.history: Sequence[Event] = ()
         self.positions: list[int] | None = None  # None: positions 0, 1, 2, ...
-        # While a fold runs events taken out of the order given: their positions as given.
-        self.where: list[int] | None = None
         self.lens: tuple[int, ...] | None = None  # see ``claim``
         self.taken = False
 
@@ -780,13 +777,14 @@ class _Builder:
         _put_settled_at(s, self.settled_at)
         _put_owed(s, books.owed)
         oldest = None
-        order, invoices = books.order, self.invoices
-        for k in range(books.head, len(order)):
-            due, pos = order[k]
+        order, invoices, head = books.order, self.invoices, books.head
+        while head < len(order):  # the entry at the head is unpaid: one step, as a rule
+            due, pos = order[head]
             row = invoices[pos]
             if row[3] < row[1].amount:
                 oldest = due
                 break
+            head += 1
         _put_oldest_unpaid(s, oldest)
         facts, entries = self.facts, self.entries  # read by nearly every decision
         _put_facts(s, MappingProxyType(facts) if facts else _EMPTY)
@@ -803,7 +801,7 @@ class _Builder:
 
     def _index(self, k: int) -> int:
         """The position as given of the event at ``k`` in the fold's order (-1: an opening one)."""
-        return k if self.where is None or k < 0 else self.where[k]
+        return k if self.positions is None or k < 0 else self.positions[k]
 
     def _fail(self, what: str, k: int, **kw: object) -> EventError:
         return EventError(what, account_id=self.account_id, event_index=self._index(k), **kw)  # type: ignore[arg-type]
@@ -912,8 +910,8 @@ class _Builder:
     # -- the fold ----------------------------------------------------------------------------
 
     def run(self, events: Sequence[Event], start: int) -> bool:
-        """Apply ``events``; ``start + j`` is the position of ``events[j]`` in the history as
-        given (through ``where`` when set).
+        """Apply ``events``; ``start + j`` is the position of ``events[j]`` in the fold's order
+        (in the history as given through ``positions``, when set).
 
         Stops and returns ``False`` at the first event earlier than the one before it (the
         caller then folds in effective order, with a new builder); ``True`` when all applied.
@@ -1272,7 +1270,7 @@ def _fold(builder: _Builder, pairs: list[tuple[int, Event]]) -> Snapshot:
     positions = [i for i, _ in pairs]
     events = [e for _, e in pairs]
     if positions != list(range(len(positions))):
-        builder.positions = builder.where = positions
+        builder.positions = positions
     builder.history = events
     builder.run(events, 0)  # in order: it runs to the end
     return builder.freeze()
