@@ -349,10 +349,7 @@ class Snapshot:
                 (*zip(where, self.history, strict=True), (self.event_count, event)),
                 key=_effective,
             )
-            builder = _Builder(self.account_id)
-            if self.opening:
-                builder.open_with(self.opening)
-            return _fold(builder, late)
+            return _fold(_Builder(self.account_id, self.opening), late)
         builder = _Builder.from_snapshot(self)
         builder.record(self.event_count, event)
         builder.run((event,), self.event_count)
@@ -617,7 +614,8 @@ class _Builder:
         "written_off",
     )
 
-    def __init__(self, account_id: str) -> None:
+    def __init__(self, account_id: str, opening: tuple[Invoice, ...] = ()) -> None:
+        """An empty fold of ``account_id``, starting from the invoices given with the account."""
         self.account_id = account_id
         self.as_of: datetime | None = None
         self.count = 0
@@ -661,12 +659,14 @@ class _Builder:
         self.settled_at: datetime | None = None
         self.waivers: list[WaiverState] | tuple[()] = ()
         self.debtor_contacts: list[DebtorContacted] | tuple[()] = ()
-        self.opening: tuple[Invoice, ...] = ()
+        self.opening = opening
         # The events folded, in effective order (the account's own tuple when taken whole).
         self.history: Sequence[Event] = ()
         self.positions: list[int] | None = None  # None: positions 0, 1, 2, ...
         self.lens: tuple[int, ...] | None = None  # see ``claim``
         self.taken = False
+        for inv in opening:
+            self.add_invoice(inv.id, inv.amount, inv.due, -1)
 
     def claim(self) -> bool:
         """Whether the caller may extend this frozen builder's lists in place (once only)."""
@@ -805,12 +805,6 @@ class _Builder:
 
     def _fail(self, what: str, k: int, **kw: object) -> EventError:
         return EventError(what, account_id=self.account_id, event_index=self._index(k), **kw)  # type: ignore[arg-type]
-
-    def open_with(self, opening: tuple[Invoice, ...]) -> None:
-        """Start from the invoices given with the account."""
-        self.opening = opening
-        for inv in opening:
-            self.add_invoice(inv.id, inv.amount, inv.due, -1)
 
     def record(self, index: int, event: Event) -> None:
         """Keep ``event`` (position ``index`` as given) in the history, for a later refold."""
@@ -1239,9 +1233,7 @@ def fold(
             in_order = k == len(events) or min(map(_at, events[k:])) > at
             events = events[:k]
         if in_order:
-            builder = _Builder(account.id)
-            if account.invoices:
-                builder.open_with(account.invoices)
+            builder = _Builder(account.id, account.invoices)
             try:
                 if builder.run(events, 0):
                     builder.history = events  # shared, not copied
@@ -1259,10 +1251,7 @@ def fold(
         if (at is None or e.at <= at) and (as_known_at is None or e.known_at(as_known_at))
     ]
     chosen.sort(key=_effective)
-    builder = _Builder(account.id)
-    if account.invoices:
-        builder.open_with(account.invoices)
-    return _fold(builder, chosen)
+    return _fold(_Builder(account.id, account.invoices), chosen)
 
 
 def _fold(builder: _Builder, pairs: list[tuple[int, Event]]) -> Snapshot:
