@@ -1223,26 +1223,24 @@ def fold(
     if as_known_at is None:
         # The common case: a history recorded in effective order, taken whole or up to
         # ``at`` (the run checks the order as it goes).
-        in_order = True
+        kept: tuple[Event, ...] | None = events
         if at is not None and events and events[-1].at > at:
             # Events after ``at``: cut where they start, if the history is in order.  The
             # run checks the order of what is kept and, since a bisection of any list stops
             # after an event not after ``at``, all that is kept is not after it; the rest
-            # must all be after it.
+            # must all be after it (else the history is out of order: ``None``).
             k = bisect.bisect_right(events, at, key=_at)
-            in_order = k == len(events) or min(map(_at, events[k:])) > at
-            events = events[:k]
-        if in_order:
+            kept = events[:k] if min(map(_at, events[k:])) > at else None
+        if kept is not None:
             builder = _Builder(account.id, account.invoices)
             try:
-                if builder.run(events, 0):
-                    builder.history = events  # shared, not copied
+                if builder.run(kept, 0):
+                    builder.history = kept  # shared, not copied
                     return builder.freeze()
             except EventError:
                 # A contradiction in the order given may be none in effective order (a
                 # resolution recorded before the dispute it resolves, back-dated).
                 pass
-            events = account.events
     # Recorded out of order (a late webhook), or seen as known at a moment: fold in
     # effective order.  Sorting is stable: events with the same ``at`` keep the order given.
     chosen = [
