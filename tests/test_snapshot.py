@@ -122,6 +122,24 @@ def test_events_after_the_fold_moment_are_ignored() -> None:
     assert fold(a).stage == "y"
 
 
+def test_a_history_out_of_order_is_cut_at_the_fold_moment_in_effective_order() -> None:
+    # The first event after the moment, as recorded, is followed by one before it: the fold
+    # keeps every event up to the moment, whatever the order of recording.
+    a = acct(
+        StageEntered(at=at(1, 10), stage="x"),
+        StageEntered(at=at(1, 20), stage="z"),
+        StageEntered(at=at(1, 25), stage="w"),
+        StageEntered(at=at(1, 12), stage="y"),
+        StageEntered(at=at(1, 30), stage="v"),
+    )
+    snap = fold(a, at(1, 15))
+    assert snap.stage == "y"
+    assert snap.event_count == 2
+    assert snap.positions == (0, 3)
+    in_order = fold(acct(*sorted(a.events, key=lambda e: e.at)), at(1, 15))
+    assert (snap.stage_since, snap.entries) == (in_order.stage_since, in_order.entries)
+
+
 def test_a_naive_fold_moment_is_refused() -> None:
     with pytest.raises(NaiveDatetimeError):
         fold(acct(), datetime(2026, 1, 1))

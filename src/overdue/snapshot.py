@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from operator import attrgetter
@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from overdue._time import require_aware
+from overdue._time import ALWAYS_AWARE, require_aware
 from overdue.durations import Duration
 from overdue.errors import CalendarRangeError, EventError, OverdueError
 from overdue.events import (
@@ -83,6 +83,7 @@ _ZERO = Decimal(0)
 _REACHED = (Outcome.DELIVERED, Outcome.CONVERSATION)
 _EMPTY: Mapping[str, object] = MappingProxyType({})
 _UNKNOWN = object()  # "not computed by a fold" for the oldest unpaid due date
+_NO_CHANNELS: frozenset[str] = frozenset()
 
 
 @attrs.frozen
@@ -263,7 +264,7 @@ class Snapshot:
         if self.currency is None:
             return None
         if self.owed is not None:
-            if self.books is not None:  # the fold's own total, in its events' checked currency
+            if self._lazy is not None:  # the fold's own total, in its events' checked currency
                 return Money.of_checked(self.owed, self.currency)
             return Money(self.owed, self.currency)
         total = _ZERO  # the sum of ``outstanding``, without a property call per invoice
@@ -348,9 +349,10 @@ class Snapshot:
                 (*zip(where, self.history, strict=True), (self.event_count, event)),
                 key=_effective,
             )
-            return _fold(self.account_id, self.opening, late, self.event_count + 1)
+            return _fold(_Builder(self.account_id, self.opening), late)
         builder = _Builder.from_snapshot(self)
-        builder.run(((self.event_count, event),))
+        builder.record(self.event_count, event)
+        builder.run((event,), self.event_count)
         return builder.freeze()
 
 
@@ -424,13 +426,31 @@ def _log_maker(i: int) -> Callable[[_Builder], object]:
     return make
 
 
-def _proxy(d: dict[str, Any]) -> Mapping[str, Any]:
+def _proxy(d: Mapping[str, Any]) -> Mapping[str, Any]:
     # The builder's dict is never changed after it froze: a view is enough, not a copy.
     return MappingProxyType(d) if d else _EMPTY
 
 
 def _steps(b: _Builder) -> Mapping[str, StepProgress]:
-    return _proxy({k: StepProgress(n, t) for k, (n, t) in b.steps.items()})
+    """The attempts per step in the current stage, counted from the contacts on first read.
+
+    The fold's loop only notes where the current stage's contacts start (``steps_from``):
+    only those count, so a decision pays for the contacts since the last stage entry, not
+    for the whole history.  ``b.steps`` holds the counts up to ``steps_from``; a builder
+    that extends another starts from the other's (the lists are shared), so each contact is
+    counted once along a chain of ``apply``.
+    """
+    with _CLAIM:  # the builder is frozen, but two threads may read its snapshot at once
+        contacts, stage, steps = b.contacts, b.stage, b.steps
+        n = len(contacts) if b.lens is None else b.lens[1]
+        if stage is not None:
+            for c in contacts[b.steps_from : n]:
+                step = c.step
+                if step is not None and c.stage == stage and c.initiated_by == "creditor":
+                    prev = steps.get(step)
+                    steps[step] = ((prev[0] + 1) if prev else 1, c.at)
+        b.steps_from = n
+        return _proxy({k: StepProgress(count, last) for k, (count, last) in steps.items()})
 
 
 _INVOICES = _log_maker(_LOGS.index("invoices"))
@@ -448,6 +468,46 @@ def _invoices(b: _Builder) -> tuple[InvoiceState, ...]:
     return tuple(InvoiceState(r[0], r[1], r[2], p) for r, p in zip(rows, paid, strict=True))
 
 
+def _milestones(b: _Builder) -> _Builder:
+    """``b`` with the milestones of its contacts and stage entries in ``first_seen`` and
+    ``last_seen`` (up to its snapshot's share of the lists): the fold's loop leaves them out,
+    since few rules read milestones, and they are caught up here on first read.
+
+    ``b.merged`` counts the contacts and stage entries already in the two dicts; a builder
+    that extends another starts from the other's count (the lists are shared), so each entry
+    is merged once along a chain of ``apply``.
+    """
+    with _CLAIM:  # the builder is frozen, but two threads may read its snapshot at once
+        lens = b.lens
+        contacts, stages = b.contacts, b.stages_entered
+        n_c = len(contacts) if lens is None else lens[1]
+        n_s = len(stages) if lens is None else lens[3]
+        i_c, i_s = b.merged
+        first_seen, last_seen = b.first_seen, b.last_seen
+        for j in range(i_c, n_c):
+            c = contacts[j]
+            at = c.at
+            if type(c).kind == _CONTACT_KIND:  # a host's subclass may have a kind of its own
+                first_seen.setdefault(_CONTACT_KIND, at)
+                last_seen[_CONTACT_KIND] = at
+            # ``outcome`` is always an ``Outcome`` (the event's converter sees to it).
+            if c.initiated_by == "creditor" and c.template and c.outcome in _REACHED:
+                key = _CONTACTED.get(c.template) or _key("contacted:", c.template)
+                first_seen.setdefault(key, at)
+                last_seen[key] = at
+        for j in range(i_s, n_s):
+            e = stages[j]
+            at = e.at
+            if type(e).kind == _STAGE_KIND:
+                first_seen.setdefault(_STAGE_KIND, at)
+                last_seen[_STAGE_KIND] = at
+            key = _ENTERED.get(e.stage) or _key("stage_entered:", e.stage)
+            first_seen.setdefault(key, at)
+            last_seen[key] = at
+        b.merged = (n_c, n_s)
+    return b
+
+
 # How each field a fold leaves unset is made on first read (``Snapshot.__getattr__``), from
 # the builder that made the snapshot.
 _MAKERS: dict[str, Callable[[_Builder], object]] = {
@@ -456,12 +516,13 @@ _MAKERS: dict[str, Callable[[_Builder], object]] = {
     "steps": _steps,
     "facts": lambda b: _proxy(b.facts),
     "authorisations": lambda b: _proxy(b.authorisations),
-    "first_seen": lambda b: _proxy(b.first_seen),
-    "last_seen": lambda b: _proxy(b.last_seen),
+    "first_seen": lambda b: _proxy(_milestones(b).first_seen),
+    "last_seen": lambda b: _proxy(_milestones(b).last_seen),
     "entries": lambda b: _proxy(b.entries),
     "open_disputes": lambda b: frozenset(b.disputes),
     "opted_out": lambda b: frozenset(b.opted_out),
     "opening": attrgetter("opening"),
+    "books": attrgetter("books"),
     # Scalars a decision seldom reads.
     "as_of": attrgetter("as_of"),
     "credit": attrgetter("credit"),
@@ -471,6 +532,29 @@ _MAKERS: dict[str, Callable[[_Builder], object]] = {
 
 _new = object.__new__
 _set = object.__setattr__
+
+
+def _putter(name: str) -> Callable[[Snapshot, Any], None]:
+    """The setter of one of ``Snapshot``'s slots, for the fold's freeze: it skips the frozen
+    class's ``__setattr__`` and the lookup by name (half the cost of ``object.__setattr__``)."""
+    setter: Callable[[Snapshot, Any], None] = Snapshot.__dict__[name].__set__
+    return setter
+
+
+_put_account_id = _putter("account_id")
+_put_currency = _putter("currency")
+_put_stage = _putter("stage")
+_put_stage_since = _putter("stage_since")
+_put_promise = _putter("promise")
+_put_written_off = _putter("written_off")
+_put_settled_at = _putter("settled_at")
+_put_owed = _putter("owed")
+_put_oldest_unpaid = _putter("oldest_unpaid")
+_put_facts = _putter("facts")
+_put_entries = _putter("entries")
+_put_event_count = _putter("event_count")
+_put_fact_intervals = _putter("fact_intervals")
+_put_lazy = _putter("_lazy")
 
 
 class _Builder:
@@ -511,6 +595,7 @@ class _Builder:
         "journal",
         "last_seen",
         "lens",
+        "merged",
         "opening",
         "opted_out",
         "own_lists",
@@ -523,12 +608,14 @@ class _Builder:
         "stage_since",
         "stages_entered",
         "steps",
+        "steps_from",
         "taken",
         "waivers",
         "written_off",
     )
 
-    def __init__(self, account_id: str) -> None:
+    def __init__(self, account_id: str, opening: tuple[Invoice, ...] = ()) -> None:
+        """An empty fold of ``account_id``, starting from the invoices given with the account."""
         self.account_id = account_id
         self.as_of: datetime | None = None
         self.count = 0
@@ -541,7 +628,9 @@ class _Builder:
         # all the same, but first appends ``(position, paid before)`` to ``journal``, from
         # which the earlier snapshots read their own paid amounts; ``waivers`` are copied.
         self.own_lists = True
-        self.journal: list[tuple[int, Decimal]] = []
+        # The containers most histories never use start as shared empty values, and their
+        # handlers make their own on first use (a fold makes fewer objects).
+        self.journal: list[tuple[int, Decimal]] | tuple[()] = ()
         self.credit = _ZERO
         self.payments: list[PaymentReceived] = []
         self.contacts: list[ContactAttempted] = []
@@ -549,27 +638,35 @@ class _Builder:
         self.stage_since: datetime | None = None
         self.stages_entered: list[StageEntered] = []
         self.entries: dict[str, int] = {}
-        # (count, last_at) per step key; made StepProgress values when first read.
+        # (count, last_at) per step key, for the contacts before ``steps_from`` in the
+        # current stage; the rest are counted and made StepProgress values when first read.
         self.steps: dict[str, tuple[int, datetime]] = {}
+        self.steps_from = 0
         self.facts: dict[str, FactState] = {}
         self.fact_intervals: list[tuple[str, datetime, datetime]] = []
         self.disputes: set[str] = set()
         self.cease: CeaseRequested | None = None
-        self.opted_out: set[str] = set()
-        self.authorisations: dict[str, AuthorisationGranted] = {}
+        self.opted_out: set[str] | frozenset[str] = _NO_CHANNELS
+        self.authorisations: dict[str, AuthorisationGranted] | Mapping[str, Any] = _EMPTY
         self.promise: PromiseState | None = None
         self.plan: PaymentPlanAgreed | None = None
         self.written_off: WrittenOff | None = None
+        # Milestones; those of contacts and stage entries are merged in on first read only
+        # (``merged``: how many of each are in; see ``_milestones``).
         self.first_seen: dict[str, datetime] = {}
         self.last_seen: dict[str, datetime] = {}
+        self.merged = (0, 0)
         self.settled_at: datetime | None = None
-        self.waivers: list[WaiverState] = []
-        self.debtor_contacts: list[DebtorContacted] = []
-        self.opening: tuple[Invoice, ...] = ()
-        self.history: list[Event] = []
+        self.waivers: list[WaiverState] | tuple[()] = ()
+        self.debtor_contacts: list[DebtorContacted] | tuple[()] = ()
+        self.opening = opening
+        # The events folded, in effective order (the account's own tuple when taken whole).
+        self.history: Sequence[Event] = ()
         self.positions: list[int] | None = None  # None: positions 0, 1, 2, ...
         self.lens: tuple[int, ...] | None = None  # see ``claim``
         self.taken = False
+        for inv in opening:
+            self.add_invoice(inv.id, inv.amount, inv.due, -1)
 
     def claim(self) -> bool:
         """Whether the caller may extend this frozen builder's lists in place (once only)."""
@@ -597,6 +694,7 @@ class _Builder:
         b.stages_entered = list(s.stages_entered)
         b.entries = dict(s.entries)
         b.steps = {k: (p.count, p.last_at) for k, p in s.steps.items()}
+        b.steps_from = len(b.contacts)
         b.facts = dict(s.facts)
         b.fact_intervals = list(s.fact_intervals)
         b.disputes = set(s.open_disputes)
@@ -604,6 +702,7 @@ class _Builder:
         b.authorisations = dict(s.authorisations)
         b.first_seen = dict(s.first_seen)
         b.last_seen = dict(s.last_seen)
+        b.merged = (len(b.contacts), len(b.stages_entered))
         b.waivers = list(s.waivers)
         b.debtor_contacts = list(s.debtor_contacts)
         b.opening = s.opening
@@ -627,19 +726,23 @@ class _Builder:
         b.waivers = _tail(src.waivers, lens[6])
         b.debtor_contacts = _tail(src.debtor_contacts, lens[7])
         b.positions = None if src.positions is None else _tail(src.positions, lens[8])
+        if not isinstance(src.journal, list):
+            src.journal = []  # claimed: no one else appends to it
         b.journal = src.journal
         b.own_lists = False
         # The books move on in place: the snapshot ``s`` read what it needs of them when it
         # froze (``owed``, ``oldest_unpaid``), and a branch from it rebuilds its own.
         b.books = src.books
         b.entries = dict(src.entries)
-        b.steps = dict(src.steps)
         b.facts = dict(src.facts)
         b.disputes = set(src.disputes)
         b.opted_out = set(src.opted_out)
         b.authorisations = dict(src.authorisations)
-        b.first_seen = dict(src.first_seen)
-        b.last_seen = dict(src.last_seen)
+        with _CLAIM:  # a reader of ``s`` may be catching ``src`` up at this moment
+            # The lists are shared: count and merge on from where ``src`` is.
+            b.steps, b.steps_from = dict(src.steps), src.steps_from
+            b.first_seen, b.last_seen = dict(src.first_seen), dict(src.last_seen)
+            b.merged = src.merged
         b.opening = src.opening
         b._scalars_of(s)
         return b
@@ -665,41 +768,53 @@ class _Builder:
         """
         books = self.books
         s: Snapshot = _new(Snapshot)
-        _set(s, "account_id", self.account_id)
-        _set(s, "currency", self.currency)
-        _set(s, "stage", self.stage)
-        _set(s, "stage_since", self.stage_since)
-        _set(s, "promise", self.promise)
-        _set(s, "written_off", self.written_off)
-        _set(s, "settled_at", self.settled_at)
-        _set(s, "books", books)
-        _set(s, "owed", books.owed)
+        _put_account_id(s, self.account_id)
+        _put_currency(s, self.currency)
+        _put_stage(s, self.stage)
+        _put_stage_since(s, self.stage_since)
+        _put_promise(s, self.promise)
+        _put_written_off(s, self.written_off)
+        _put_settled_at(s, self.settled_at)
+        _put_owed(s, books.owed)
         oldest = None
-        order, invoices = books.order, self.invoices
-        for k in range(books.head, len(order)):
-            due, pos = order[k]
+        order, invoices, head = books.order, self.invoices, books.head
+        while head < len(order):  # the entry at the head is unpaid: one step, as a rule
+            due, pos = order[head]
             row = invoices[pos]
             if row[3] < row[1].amount:
                 oldest = due
                 break
-        _set(s, "oldest_unpaid", oldest)
+            head += 1
+        _put_oldest_unpaid(s, oldest)
         facts, entries = self.facts, self.entries  # read by nearly every decision
-        _set(s, "facts", MappingProxyType(facts) if facts else _EMPTY)
-        _set(s, "entries", MappingProxyType(entries) if entries else _EMPTY)
+        _put_facts(s, MappingProxyType(facts) if facts else _EMPTY)
+        _put_entries(s, MappingProxyType(entries) if entries else _EMPTY)
         # Read by every decision (the wake for events dated after ``now``): a plain slot.
-        _set(s, "event_count", self.count)
+        _put_event_count(s, self.count)
         # Empty in most histories, and then as cheap to set as to leave for first read.
-        if not self.steps:
-            _set(s, "steps", _EMPTY)
         if not self.fact_intervals:
-            _set(s, "fact_intervals", ())
-        _set(s, "_lazy", self)
+            _put_fact_intervals(s, ())
+        _put_lazy(s, self)
         return s
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def _fail(self, what: str, index: int, **kw: object) -> EventError:
-        return EventError(what, account_id=self.account_id, event_index=index, **kw)  # type: ignore[arg-type]
+    def _index(self, k: int) -> int:
+        """The position as given of the event at ``k`` in the fold's order (-1: an opening one)."""
+        return k if self.positions is None or k < 0 else self.positions[k]
+
+    def _fail(self, what: str, k: int, **kw: object) -> EventError:
+        return EventError(what, account_id=self.account_id, event_index=self._index(k), **kw)  # type: ignore[arg-type]
+
+    def record(self, index: int, event: Event) -> None:
+        """Keep ``event`` (position ``index`` as given) in the history, for a later refold."""
+        history = self.history
+        assert isinstance(history, list)  # a builder made from a snapshot owns a list
+        if self.positions is not None:
+            self.positions.append(index)
+        elif index != len(history):
+            self.positions = [*range(len(history)), index]
+        history.append(event)
 
     def _milestone(self, key: str, at: datetime) -> None:
         if key not in self.first_seen:
@@ -753,13 +868,13 @@ class _Builder:
     def _allocate(self, amount: Decimal, invoice_id: str | None) -> Decimal:
         """Allocate a payment: the named invoice first, then oldest due first; return leftover."""
         books = self.books
-        journal = None if self.own_lists else self.journal
+        journal = None if self.own_lists or not isinstance(self.journal, list) else self.journal
         invoices, order = self.invoices, books.order
         remaining = amount
         # The named invoice, then the open ones from the head on (those paid in full skipped).
         pos = None if invoice_id is None else books.by_id[invoice_id]
         k, n = books.head, len(order)
-        while remaining > 0:
+        while remaining > _ZERO:  # against a Decimal: no int converted per comparison
             if pos is None:
                 if k >= n:
                     break
@@ -768,7 +883,7 @@ class _Builder:
             row, at = invoices[pos], pos
             pos = None
             owed = row[1].amount - row[3]
-            if owed <= 0:
+            if owed <= _ZERO:
                 continue
             take = owed if owed < remaining else remaining
             if journal is not None:
@@ -788,146 +903,108 @@ class _Builder:
 
     # -- the fold ----------------------------------------------------------------------------
 
-    def run(
-        self,
-        pairs: Iterable[tuple[int, Event]],
-        until: datetime | None = None,
-        known: datetime | None = None,
-        *,
-        plain: bool = False,
-    ) -> bool:
-        """Apply ``(index, event)`` pairs (``index``: the position in the history as given).
+    def run(self, events: Sequence[Event], start: int) -> bool:
+        """Apply ``events``; ``start + j`` is the position of ``events[j]`` in the fold's order
+        (in the history as given through ``positions``, when set).
 
-        Events after ``until`` are skipped, and so are those not recorded by ``known``.  Stops
-        and returns ``False`` at the first event earlier than the one applied before it (the
-        caller then folds in effective order); ``True`` when every pair was seen.
+        Stops and returns ``False`` at the first event earlier than the one before it (the
+        caller then folds in effective order, with a new builder); ``True`` when all applied.
 
-        ``plain=True`` (:func:`fold` of a history it takes whole): the pairs are
-        ``enumerate(events)``, nothing is skipped, and the events are not appended to
-        ``history`` (the fold sets it to the account's own tuple afterwards).
-
-        Contacts and stage entries, most of any history, are handled here inline (each is a
-        few dict and list operations); every other kind goes to its handler.  Hot state lives
-        in locals while the loop runs and is written back when it ends.
+        Contacts and stage entries, most of any history, are handled here inline: a contact
+        is appended to its list, a stage entry restarts the count of attempts; every other
+        kind goes to its handler, found by one lookup on the exact class.  What a contact
+        adds (its attempt at a step, its milestones) and the milestones of stage entries are
+        made from the lists when first read (``_steps``, ``_milestones``): a decision counts
+        only the contacts of the current stage, and most never read the milestones.  Hot
+        state lives in locals while the loop runs and is written back when it ends (the
+        builder is dropped if an event is refused).
         """
-        history = self.history
-        n_history = len(history)
-        positions = self.positions
+        if not events:
+            return True
+        last = self.as_of if self.as_of is not None else events[0].at
         contacts = self.contacts
+        stages_entered = self.stages_entered
         first_seen = self.first_seen
         last_seen = self.last_seen
-        stage, steps = self.stage, self.steps
-        last = self.as_of
-        count = self.count
-        contact_at = None  # the latest plain contact's time, written to ``last_seen`` at the end
+        entries = self.entries
+        stage, stage_since = self.stage, self.stage_since
         handlers = _HANDLERS
-        ok = True
-        try:
-            for index, event in pairs:
-                at = event.at
-                if last is not None and at < last:
-                    if plain or (
-                        (until is None or at <= until) and (known is None or event.known_at(known))
-                    ):
-                        ok = False
-                        break
-                    continue
-                if not plain:
-                    if until is not None and at > until:
-                        continue
-                    if known is not None and not event.known_at(known):
-                        continue
-                    if positions is not None:
-                        positions.append(index)
-                    elif index != n_history:
-                        positions = self.positions = list(range(n_history))
-                        positions.append(index)
-                    n_history += 1
-                    history.append(event)
-                last = at
-                count += 1
-                cls = type(event)
-                if cls is ContactAttempted:
-                    if contact_at is None:  # the kind's milestone, as for any event
-                        if _CONTACT_KIND not in first_seen:
-                            first_seen[_CONTACT_KIND] = at
-                        last_seen[_CONTACT_KIND] = at
-                    contact_at = at
-                else:
-                    key = cls.kind
-                    if key not in first_seen:
-                        first_seen[key] = at
-                    last_seen[key] = at
-                    handler = _STAGE if cls is StageEntered else handlers.get(cls)
-                    if handler is None:
+        contact_cls, stage_cls = ContactAttempted, StageEntered
+        for k, event in enumerate(events, start):
+            at = event.at
+            if at < last:
+                return False
+            last = at
+            cls = type(event)
+            if cls is not contact_cls:
+                if cls is not stage_cls:
+                    handler = handlers.get(cls)
+                    key: str | None = cls.kind
+                    if handler is None:  # a host's subclass of an event
                         handler = _handler_for(cls)
-                    if handler is _STAGE:
-                        stage = event.stage  # type: ignore[attr-defined]
-                        steps = {}
-                        self.stage_since = at
-                        self.stages_entered.append(event)  # type: ignore[arg-type]
-                        entries = self.entries
-                        entries[stage] = entries.get(stage, 0) + 1
-                        key = _ENTERED.get(stage) or _key("stage_entered:", stage)
+                        if (handler is _CONTACT and key == _CONTACT_KIND) or (
+                            handler is _STAGE and key == _STAGE_KIND
+                        ):
+                            key = None  # merged from the lists, as the base's (``_milestones``)
+                    if key is not None:
                         if key not in first_seen:
                             first_seen[key] = at
                         last_seen[key] = at
-                        continue
-                    if handler is not _CONTACT:
+                    if handler is _STAGE:
+                        cls = stage_cls
+                    elif handler is not _CONTACT:
                         try:
-                            handler(self, event, index)
+                            handler(self, event, k)
                         except OverflowError:
                             raise CalendarRangeError(
-                                f"event at {at.isoformat()} cannot be placed in time: in UTC "
-                                "it falls outside the calendar (year 1 to 9999)",
+                                f"event at {at.isoformat()} cannot be placed in time: in "
+                                "UTC it falls outside the calendar (year 1 to 9999)",
                                 account_id=self.account_id,
-                                event_index=index,
+                                event_index=self._index(k),
                                 expected="an event time within years 1 to 9999 in every zone",
                             ) from None
                         continue
-                    if key == _CONTACT_KIND:  # a host's subclass of a contact, kept as one
-                        contact_at = None
-                contacts.append(event)  # type: ignore[arg-type]
-                if event.initiated_by == "creditor":  # type: ignore[attr-defined]
-                    step = event.step  # type: ignore[attr-defined]
-                    if step is not None and stage is not None and event.stage == stage:  # type: ignore[attr-defined]
-                        prev = steps.get(step)
-                        steps[step] = ((prev[0] + 1) if prev else 1, at)
-                    # ``outcome`` is always an ``Outcome`` (the event's converter sees to it).
-                    template = event.template  # type: ignore[attr-defined]
-                    if template and event.outcome in _REACHED:  # type: ignore[attr-defined]
-                        key = _CONTACTED.get(template) or _key("contacted:", template)
-                        if key not in first_seen:
-                            first_seen[key] = at
-                        last_seen[key] = at
-        finally:
-            self.as_of = last
-            self.count = count
-            self.stage, self.steps = stage, steps
-            if contact_at is not None:
-                last_seen[_CONTACT_KIND] = contact_at
-        return ok
+                if cls is stage_cls:
+                    stage_since = at
+                    stage = event.stage  # type: ignore[attr-defined]
+                    # The attempts per step restart; they are counted when read (``_steps``).
+                    self.steps = {}
+                    self.steps_from = len(contacts)
+                    stages_entered.append(event)  # type: ignore[arg-type]
+                    entries[stage] = entries.get(stage, 0) + 1
+                    continue
+            # A contact (most of any history): its attempt and milestones are counted from
+            # the list when read.
+            contacts.append(event)  # type: ignore[arg-type]
+        self.stage, self.stage_since = stage, stage_since
+        self.as_of = last
+        self.count = start + len(events)
+        return True
 
     def _payment(self, event: PaymentReceived, index: int) -> None:
-        if self.currency is not None and event.amount.currency != self.currency:
+        money, currency = event.amount, self.currency
+        if money.currency != currency and currency is not None:
             raise self._fail(
-                f"payment is in {event.amount.currency}, the account is in {self.currency}",
+                f"payment is in {money.currency}, the account is in {currency}",
                 index,
-                expected=f"an amount in {self.currency}",
-                got=str(event.amount),
+                expected=f"an amount in {currency}",
+                got=str(money),
             )
-        if event.invoice_id is not None and event.invoice_id not in self.books.by_id:
+        invoice_id, books = event.invoice_id, self.books
+        if invoice_id is not None and invoice_id not in books.by_id:
             raise self._fail(
-                f"payment names invoice {event.invoice_id!r}, which was never issued",
+                f"payment names invoice {invoice_id!r}, which was never issued",
                 index,
                 expected="an issued invoice id or none",
-                got=event.invoice_id,
+                got=invoice_id,
             )
-        if self.currency is None:
-            self.currency = event.amount.currency
+        if currency is None:
+            self.currency = money.currency
         self.payments.append(event)
-        self.credit += self._allocate(event.amount.amount, event.invoice_id)
-        if self.invoices and self.books.owed <= 0:  # every invoice paid in full
+        left = self._allocate(money.amount, invoice_id)
+        if left:
+            self.credit += left
+        if books.owed <= _ZERO and self.invoices:  # every invoice paid in full
             self.settled_at = event.at
         if self.promise is not None:
             self.promise = attrs.evolve(
@@ -971,17 +1048,23 @@ class _Builder:
         self.cease = None
 
     def _opt_out(self, event: OptedOut, index: int) -> None:
+        if not isinstance(self.opted_out, set):
+            self.opted_out = set()
         self.opted_out.add(event.channel)
 
     def _opt_in(self, event: OptedIn, index: int) -> None:
-        self.opted_out.discard(event.channel)
+        if isinstance(self.opted_out, set):
+            self.opted_out.discard(event.channel)
 
     def _granted(self, event: AuthorisationGranted, index: int) -> None:
+        if not isinstance(self.authorisations, dict):
+            self.authorisations = {}
         self.authorisations[event.authorisation] = event
         self._milestone(f"authorised:{event.authorisation}", event.at)
 
     def _revoked(self, event: AuthorisationRevoked, index: int) -> None:
-        if self.authorisations.pop(event.authorisation, None) is None:
+        grants = self.authorisations
+        if not isinstance(grants, dict) or grants.pop(event.authorisation, None) is None:
             raise self._fail(
                 f"authorisation {event.authorisation!r} was revoked but never granted", index
             )
@@ -1016,15 +1099,19 @@ class _Builder:
         self.written_off = event
 
     def _debtor_contacted(self, event: DebtorContacted, index: int) -> None:
+        if not isinstance(self.debtor_contacts, list):
+            self.debtor_contacts = []
         self.debtor_contacts.append(event)
 
     def _waiver(self, event: ConsentWaiver, index: int) -> None:
+        if not isinstance(self.waivers, list):
+            self.waivers = []
         self.waivers.append(
             WaiverState(event.rule_id, event.at, event.until, event.duration, event.detail)
         )
 
     def _consent_withdrawn(self, event: ConsentWithdrawn, index: int) -> None:
-        if not self.own_lists:  # shared with a snapshot: change a copy
+        if not self.own_lists or not isinstance(self.waivers, list):  # shared: change a copy
             self.waivers = list(self.waivers)
         for k in range(len(self.waivers) - 1, -1, -1):
             w = self.waivers[k]
@@ -1052,6 +1139,7 @@ def _STAGE(b: _Builder, event: Event, index: int) -> None:  # noqa: N802
 
 
 _CONTACT_KIND = ContactAttempted.kind
+_STAGE_KIND = StageEntered.kind
 
 # Milestone keys by template and by stage, made once (a policy has few of each).
 _CONTACTED: dict[str, str] = {}
@@ -1065,9 +1153,9 @@ def _key(prefix: str, name: str) -> str:
     return key
 
 
-def _tail(items: list[Any], n: int) -> list[Any]:
+def _tail(items: Sequence[Any], n: int) -> list[Any]:
     """``items`` itself to append to, when it holds exactly the claimed snapshot's ``n``."""
-    if type(items) is not list:  # the account's own tuple of events, given to a fold
+    if type(items) is not list:  # the account's own tuple of events, or a shared empty one
         return list(items[:n])
     return items if len(items) == n else items[:n]
 
@@ -1109,7 +1197,7 @@ def _handler_for(cls: type[Event]) -> _Handler:
 
 
 # A C-level key for the bisection of ``contacts_since`` (no Python frame per comparison).
-_at: Callable[[ContactAttempted], datetime] = attrgetter("at")
+_at: Callable[[Event], datetime] = attrgetter("at")
 
 
 def fold(
@@ -1121,52 +1209,55 @@ def fold(
     recorded after that moment (``recorded_at``; an event without one counts as recorded at
     its ``at``).  Events with the same ``at`` are applied in the order given.
     """
-    try:
-        if at is not None:
-            require_aware(at, "at")
-        if as_known_at is not None:
-            require_aware(as_known_at, "as_known_at")
-    except OverdueError as exc:
-        raise exc.located(account_id=account.id) from None
-    builder = _Builder(account.id)
-    builder.opening = account.invoices
-    for inv in account.invoices:
-        builder.add_invoice(inv.id, inv.amount, inv.due, -1)
+    if as_known_at is not None or (
+        at is not None and (type(at) is not datetime or type(at.tzinfo) not in ALWAYS_AWARE)
+    ):
+        try:
+            if at is not None:
+                require_aware(at, "at")
+            if as_known_at is not None:
+                require_aware(as_known_at, "as_known_at")
+        except OverdueError as exc:
+            raise exc.located(account_id=account.id) from None
     events = account.events
-    # A history in order whose last event is not after ``at`` has none after it: take it
-    # whole (an event out of order sends the fold to the sorted path below anyway).
-    plain = as_known_at is None and (at is None or not events or events[-1].at <= at)
-    try:
-        if builder.run(enumerate(events), at, as_known_at, plain=plain):
-            if plain:
-                builder.history = events  # type: ignore[assignment]  # shared, not copied
-            return builder.freeze()
-        # Recorded out of order (a late webhook): fold again, in effective order.
-    except EventError:
-        # A contradiction in the order given may be none in effective order (a resolution
-        # recorded before the dispute it resolves, back-dated): decide in effective order.
-        pass
+    if as_known_at is None:
+        # The common case: a history recorded in effective order, taken whole or up to
+        # ``at`` (the run checks the order as it goes).
+        kept: tuple[Event, ...] | None = events
+        if at is not None and events and events[-1].at > at:
+            # Events after ``at``: cut where they start, if the history is in order.  The
+            # run checks the order of what is kept and, since a bisection of any list stops
+            # after an event not after ``at``, all that is kept is not after it; the rest
+            # must all be after it (else the history is out of order: ``None``).
+            k = bisect.bisect_right(events, at, key=_at)
+            kept = events[:k] if min(map(_at, events[k:])) > at else None
+        if kept is not None:
+            builder = _Builder(account.id, account.invoices)
+            try:
+                if builder.run(kept, 0):
+                    builder.history = kept  # shared, not copied
+                    return builder.freeze()
+            except EventError:
+                # A contradiction in the order given may be none in effective order (a
+                # resolution recorded before the dispute it resolves, back-dated).
+                pass
+    # Recorded out of order (a late webhook), or seen as known at a moment: fold in
+    # effective order.  Sorting is stable: events with the same ``at`` keep the order given.
     chosen = [
         (i, e)
         for i, e in enumerate(events)
         if (at is None or e.at <= at) and (as_known_at is None or e.known_at(as_known_at))
     ]
-    # Sorting is stable: events with the same ``at`` keep the order given.
     chosen.sort(key=_effective)
-    return _fold(account.id, account.invoices, chosen, None)
+    return _fold(_Builder(account.id, account.invoices), chosen)
 
 
-def _fold(
-    account_id: str,
-    opening: tuple[Invoice, ...],
-    events: list[tuple[int, Event]],
-    count: int | None,
-) -> Snapshot:
-    builder = _Builder(account_id)
-    builder.opening = opening
-    for inv in opening:
-        builder.add_invoice(inv.id, inv.amount, inv.due, -1)
-    builder.run(events)
-    if count is not None:
-        builder.count = count
+def _fold(builder: _Builder, pairs: list[tuple[int, Event]]) -> Snapshot:
+    """Fold ``(position as given, event)`` pairs, in effective order, into ``builder``."""
+    positions = [i for i, _ in pairs]
+    events = [e for _, e in pairs]
+    if positions != list(range(len(positions))):
+        builder.positions = positions
+    builder.history = events
+    builder.run(events, 0)  # in order: it runs to the end
     return builder.freeze()
