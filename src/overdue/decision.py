@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import repeat
 from operator import call
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import attrs
 
-from overdue._frozen import build, exhaust, new, setters
+from overdue._frozen import Setters, build, exhaust, new, setters
 from overdue.account import ContactPoint
 from overdue.events import (
     ChargePosted,
@@ -62,38 +62,67 @@ class _Deferred:
     without ``__init__`` (:mod:`overdue._frozen`) from values it has already checked: the
     fields a host reads at once are set, the deferred ones are left unset, and ``_pending``
     holds ``(render, args)``, where ``render(args)`` returns the deferred fields' values.  The
-    first read of any of them renders them all (``__getattr__``, which Python calls only for
-    an unset slot) and drops ``_pending``, so nothing the render needed is kept alive.
+    first read of any of them renders them all (:class:`_Rendered`, the deferred fields'
+    descriptors) and drops ``_pending``, so nothing the render needed is kept alive.
 
     Everything reads fields as attributes (``==``, ``hash``, ``repr``, pickling,
     ``attrs.evolve``, ``attrs.asdict``, ``decision_to_dict``, ``explain``), so a value built
     this way is indistinguishable from one built by its ``__init__``, which sets every field
-    and leaves ``_pending`` unset.
+    and leaves ``_pending`` unset.  (Not a ``__getattr__``: a class with one has every
+    attribute read take Python's slow path, the fields set at once too.)
     """
 
     __slots__ = ("_pending",)
 
-    if not TYPE_CHECKING:  # typed as absent: a misspelt attribute stays a type error
-
-        def __getattr__(self, name: str) -> Any:
-            if name != "_pending":
-                try:
-                    pending = _PENDING.__get__(self)
-                except AttributeError:  # built by __init__: nothing deferred
-                    pending = None
-                if pending is not None:
-                    render, args = pending
-                    # Rendered before ``_pending`` is cleared: a second thread reading at the
-                    # same moment renders the same values again rather than finding none.
-                    exhaust(map(call, _DEFERRED[type(self)], repeat(self), render(args)))
-                    _PENDING.__set__(self, None)
-                    return object.__getattribute__(self, name)
-            raise AttributeError(
-                f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self
-            )
-
 
 _PENDING = _Deferred.__dict__["_pending"]
+
+
+class _Rendered:
+    """The descriptor of a deferred field: its slot, rendered (with the value's other deferred
+    fields) when read unset.  Only the deferred fields pay for it; every other field keeps its
+    plain slot."""
+
+    __slots__ = ("later", "slot")
+
+    def __init__(self, slot: Any, later: tuple[Any, ...]) -> None:
+        self.slot, self.later = slot, later  # this field's slot; all deferred fields' slots
+
+    def __get__(self, obj: Any, cls: Any = None) -> Any:
+        if obj is None:
+            return self
+        try:
+            return self.slot.__get__(obj, cls)
+        except AttributeError:
+            try:
+                pending = _PENDING.__get__(obj)
+            except AttributeError:  # not made by the engine: no render owed
+                pending = None
+            if pending is None:
+                raise
+        render, args = pending
+        # Rendered before ``_pending`` is cleared: a second thread reading at the same moment
+        # renders the same values again rather than finding none.
+        exhaust(map(call, self.later, repeat(obj), render(args)))
+        _PENDING.__set__(obj, None)
+        return self.slot.__get__(obj, cls)
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        self.slot.__set__(obj, value)  # __init__ and unpickling set the field as ever
+
+    def __delete__(self, obj: Any) -> None:
+        self.slot.__delete__(obj)
+
+
+def _defer(cls: type, names: tuple[str, ...]) -> Setters:
+    """Make ``names`` deferred fields of ``cls`` (:class:`_Rendered`); their slots' setters."""
+    slots = tuple(cls.__dict__[name] for name in names)
+    later = tuple(slot.__set__ for slot in slots)
+    for name, slot in zip(names, slots, strict=True):
+        setattr(cls, name, _Rendered(slot, later))
+    return later
+
+
 
 
 @attrs.frozen
@@ -125,21 +154,6 @@ class Reason:
         if self.citation is not None:
             text += f" [{self.citation}]"
         return text
-
-
-_REASON_SET = setters(Reason, tuple(f.name for f in attrs.fields(Reason)))
-
-
-def _reason(
-    rule_id: str,
-    effect: Literal["defer", "block", "info"],
-    code: str,
-    message: str,
-    until: datetime | None = None,
-    citation: Citation | None = None,
-) -> Reason:
-    """A :class:`Reason` from the engine's already checked values (its fields in order)."""
-    return build(Reason, _REASON_SET, (rule_id, effect, code, message, until, citation))
 
 
 @attrs.frozen
@@ -503,7 +517,8 @@ _DECISION_NOW = (
 _DECISION_LATER = ("reasons", "waiting_for")
 _ACTION_SET = setters(Action, _ACTION_NOW)
 _DECISION_SET = setters(Decision, _DECISION_NOW)
-_DEFERRED = {Action: setters(Action, _ACTION_LATER), Decision: setters(Decision, _DECISION_LATER)}
+_defer(Action, _ACTION_LATER)
+_defer(Decision, _DECISION_LATER)
 
 ActionHead = tuple[
     str,  # account_id
@@ -552,9 +567,7 @@ def _action(
 ) -> Action:
     """An :class:`Action` whose message facts, evidence and reasons are ``render(args)``, made
     when first read."""
-    action = new(Action)  # ``build``, inlined: one call less on every decision
-    exhaust(map(call, _ACTION_SET, repeat(action), (*head, (render, args))))
-    return action
+    return build(Action, _ACTION_SET, (*head, (render, args)))
 
 
 def _decision(
