@@ -1,8 +1,9 @@
 """Frozen slotted attrs values built from already checked data, without their ``__init__``.
 
-Why: a value whose fields are rendered on first read (:class:`overdue.decision._Deferred`)
-must be made with those slots left unset, which its ``__init__`` cannot do; and a frozen attrs
-class's ``__init__`` sets each field through a Python call (about seven bytecodes a field).
+Why: a value whose fields are rendered on first read (:class:`overdue.decision._Pending`)
+must be made with those fields holding what renders them, which its ``__init__`` (and its
+validators) would not let through; and a frozen attrs class's ``__init__`` sets each field
+through a Python call (about seven bytecodes a field).
 :func:`build` fills the slots in one C loop instead: the slots' own setters, mapped over the
 values.  For a class of twenty fields that also takes less time (a ``Decision``: about half
 of its ``__init__`` with keywords); for one of a few fields it takes slightly more, so those

@@ -6,7 +6,7 @@ drafts (what the Action will say, and the few fields the later phases read), and
 Actions are built once the deadline is known, instead of being built and then rebuilt with
 ``attrs.evolve``.  What only a reader needs (the message facts, the evidence bundle, the
 reasons in the debtor's zone) is rendered when the Action's fields are first read
-(:class:`overdue.decision._Deferred`), from the draft.
+(:class:`overdue.decision._Pending`), from the draft.
 """
 
 from __future__ import annotations
