@@ -1,11 +1,15 @@
 """Frozen slotted attrs values built from already checked data, without their ``__init__``.
 
-Why: a frozen attrs class's ``__init__`` sets each field through a Python call (about seven
-bytecodes a field), and the engine builds a few such values per decision from data it has
-already checked (issue 10).  :func:`build` fills the slots in one C loop instead: the slots'
-own setters, mapped over the values.  Only for values whose class has no validators,
-converters or ``__attrs_post_init__`` (a value built here skips them): the tests compare each
-use with the class's own ``__init__``.
+Why: a value whose fields are rendered on first read (:class:`overdue.decision._Pending`)
+must be made with those fields holding what renders them, which its ``__init__`` (and its
+validators) would not let through; and a frozen attrs class's ``__init__`` sets each field
+through a Python call (about seven bytecodes a field).
+:func:`build` fills the slots in one C loop instead: the slots' own setters, mapped over the
+values.  For a class of twenty fields that also takes less time (a ``Decision``: about half
+of its ``__init__`` with keywords); for one of a few fields it takes slightly more, so those
+keep their ``__init__``.  Only for values whose class has no validators, converters or
+``__attrs_post_init__`` (a value built here skips them): the tests compare each use with
+the class's own ``__init__``.
 """
 
 from __future__ import annotations

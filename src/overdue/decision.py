@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import repeat
 from operator import call
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import attrs
 
-from overdue._frozen import build, exhaust, new, setters
+from overdue._frozen import Setters, build, exhaust, new, setters
 from overdue.account import ContactPoint
 from overdue.events import (
     ChargePosted,
@@ -53,47 +53,61 @@ Status = Literal[
 ]
 
 
-class _Deferred:
-    """The base of the answer's values whose costlier fields are rendered on first read.
+class _Pending(tuple):  # type: ignore[type-arg]  # (render, args)
+    """What a deferred field of a value the engine built holds until it is first read:
+    ``(render, args)``, ``render(args)`` giving the values of all the value's deferred fields.
 
     Why: building the answer's frozen values was about a fifth of a decision (issue 10), and
     most of it (reason texts, message facts, evidence) is read only when a decision is
     explained or written out.  The engine builds a :class:`Decision` or an :class:`Action`
-    without ``__init__`` (:mod:`overdue._frozen`) from values it has already checked: the
-    fields a host reads at once are set, the deferred ones are left unset, and ``_pending``
-    holds ``(render, args)``, where ``render(args)`` returns the deferred fields' values.  The
-    first read of any of them renders them all (``__getattr__``, which Python calls only for
-    an unset slot) and drops ``_pending``, so nothing the render needed is kept alive.
+    without ``__init__`` (:mod:`overdue._frozen`) from values it has already checked, its
+    deferred fields holding one ``_Pending``; the first read of any of them renders them all
+    (:class:`_Rendered`) and drops it, so nothing the render needed is kept alive.
 
     Everything reads fields as attributes (``==``, ``hash``, ``repr``, pickling,
     ``attrs.evolve``, ``attrs.asdict``, ``decision_to_dict``, ``explain``), so a value built
-    this way is indistinguishable from one built by its ``__init__``, which sets every field
-    and leaves ``_pending`` unset.
+    this way is indistinguishable from one built by its ``__init__``.
     """
 
-    __slots__ = ("_pending",)
-
-    if not TYPE_CHECKING:  # typed as absent: a misspelt attribute stays a type error
-
-        def __getattr__(self, name: str) -> Any:
-            if name != "_pending":
-                try:
-                    pending = _PENDING.__get__(self)
-                except AttributeError:  # built by __init__: nothing deferred
-                    pending = None
-                if pending is not None:
-                    render, args = pending
-                    # Rendered before ``_pending`` is cleared: a second thread reading at the
-                    # same moment renders the same values again rather than finding none.
-                    exhaust(map(call, _DEFERRED[type(self)], repeat(self), render(args)))
-                    _PENDING.__set__(self, None)
-                    return object.__getattribute__(self, name)
-            raise AttributeError(
-                f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self
-            )
+    __slots__ = ()
 
 
-_PENDING = _Deferred.__dict__["_pending"]
+class _Rendered:
+    """The descriptor of a deferred field: its slot's value, rendered first (with the value's
+    other deferred fields) while it is :class:`_Pending`.  Only the deferred fields pay for
+    it; every other field keeps its plain slot.  (Not a ``__getattr__`` on the class: with
+    one, every attribute read takes Python's slow path.)"""
+
+    __slots__ = ("later", "slot")
+
+    def __init__(self, slot: Any, later: Setters) -> None:
+        self.slot, self.later = slot, later  # this field's slot; all deferred fields' setters
+
+    def __get__(self, obj: Any, cls: Any = None) -> Any:
+        if obj is None:
+            return self
+        value = self.slot.__get__(obj, cls)
+        if type(value) is not _Pending:
+            return value
+        render, args = value
+        # Each deferred field is set once rendered, so a second thread reading at the same
+        # moment renders the same values again or reads them; it never finds none.
+        exhaust(map(call, self.later, repeat(obj), render(args)))
+        return self.slot.__get__(obj, cls)
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        self.slot.__set__(obj, value)  # __init__ and unpickling set the field as ever
+
+    def __delete__(self, obj: Any) -> None:
+        self.slot.__delete__(obj)
+
+
+def _defer(cls: type, names: tuple[str, ...]) -> None:
+    """Make ``names`` deferred fields of ``cls``: read through :class:`_Rendered`."""
+    slots = tuple(cls.__dict__[name] for name in names)
+    later = tuple(slot.__set__ for slot in slots)
+    for name, slot in zip(names, slots, strict=True):
+        setattr(cls, name, _Rendered(slot, later))
 
 
 @attrs.frozen
@@ -125,21 +139,6 @@ class Reason:
         if self.citation is not None:
             text += f" [{self.citation}]"
         return text
-
-
-_REASON_SET = setters(Reason, tuple(f.name for f in attrs.fields(Reason)))
-
-
-def _reason(
-    rule_id: str,
-    effect: Literal["defer", "block", "info"],
-    code: str,
-    message: str,
-    until: datetime | None = None,
-    citation: Citation | None = None,
-) -> Reason:
-    """A :class:`Reason` from the engine's already checked values (its fields in order)."""
-    return build(Reason, _REASON_SET, (rule_id, effect, code, message, until, citation))
 
 
 @attrs.frozen
@@ -211,7 +210,7 @@ class EvidenceBundle:
 
 
 @attrs.frozen
-class Action(_Deferred):
+class Action:
     """The next contact to make: a step of the current stage on a channel, not before a moment.
 
     ``idempotency_key`` is derived from (account, stage and how often it was entered, step,
@@ -383,7 +382,7 @@ class Transition:
 
 
 @attrs.frozen
-class Decision(_Deferred):
+class Decision:
     """The engine's answer for one account at one moment.
 
     Attributes:
@@ -472,11 +471,15 @@ class Decision(_Deferred):
 
 _A = TypeVar("_A")
 
-# The fields the engine sets when it builds an Action or a Decision (``_frozen.build``), and
-# those it defers (rendered on first read, ``_Deferred``): together, every field of the class.
+# The fields of an Action and of a Decision in the order the engine sets them when it builds
+# one (``_frozen.build``), the deferred ones (rendered on first read) last.
 _ACTION_LATER = ("facts", "evidence", "reasons")
-_ACTION_NOW = (*(f.name for f in attrs.fields(Action) if f.name not in _ACTION_LATER), "_pending")
-_DECISION_NOW = (
+_ACTION_FIELDS = (
+    *(f.name for f in attrs.fields(Action) if f.name not in _ACTION_LATER),
+    *_ACTION_LATER,
+)
+_DECISION_LATER = ("reasons", "waiting_for")
+_DECISION_FIELDS = (
     "status",
     "stage",
     "stage_since",
@@ -498,12 +501,12 @@ _DECISION_NOW = (
     "zone",
     "retain_until",
     "debt_disputed",
-    "_pending",
+    *_DECISION_LATER,
 )
-_DECISION_LATER = ("reasons", "waiting_for")
-_ACTION_SET = setters(Action, _ACTION_NOW)
-_DECISION_SET = setters(Decision, _DECISION_NOW)
-_DEFERRED = {Action: setters(Action, _ACTION_LATER), Decision: setters(Decision, _DECISION_LATER)}
+_ACTION_SET = setters(Action, _ACTION_FIELDS)  # the slots' own setters, taken before _defer
+_DECISION_SET = setters(Decision, _DECISION_FIELDS)
+_defer(Action, _ACTION_LATER)
+_defer(Decision, _DECISION_LATER)
 
 ActionHead = tuple[
     str,  # account_id
@@ -525,7 +528,7 @@ ActionHead = tuple[
     str | None,  # debt_id
 ]
 """An Action's fields that the engine sets when it builds it: all but the deferred, in
-declaration order (``_ACTION_NOW``)."""
+declaration order (``_ACTION_FIELDS``)."""
 
 DecisionBase = tuple[
     tuple["ServiceAction", ...],  # service
@@ -541,7 +544,7 @@ DecisionBase = tuple[
     date | None,  # retain_until
     bool,  # debt_disputed
 ]
-"""The fields every Decision of one account at one moment shares, in ``_DECISION_NOW`` order
+"""The fields every Decision of one account at one moment shares, in ``_DECISION_FIELDS`` order
 (the billing side's empty: :mod:`overdue.engine.billing` adds it to a decision made)."""
 
 
@@ -552,9 +555,8 @@ def _action(
 ) -> Action:
     """An :class:`Action` whose message facts, evidence and reasons are ``render(args)``, made
     when first read."""
-    action = new(Action)  # ``build``, inlined: one call less on every decision
-    exhaust(map(call, _ACTION_SET, repeat(action), (*head, (render, args))))
-    return action
+    pending = _Pending((render, args))
+    return build(Action, _ACTION_SET, (*head, pending, pending, pending))
 
 
 def _decision(
@@ -575,7 +577,8 @@ def _decision(
     ``render(args)``, made when first read."""
     decision = new(Decision)  # ``build``, inlined: one call less on every decision
     first = (status, stage, stage_since, transition, actions, blocked, deadline, wake_at, record)
-    exhaust(map(call, _DECISION_SET, repeat(decision), first + base + ((render, args),)))
+    pending = _Pending((render, args))
+    exhaust(map(call, _DECISION_SET, repeat(decision), first + base + (pending, pending)))
     return decision
 
 

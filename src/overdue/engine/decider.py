@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 import attrs
 
-from overdue._frozen import build, setters
 from overdue._time import ALWAYS_AWARE, at_local, require_aware
 from overdue.account import Account
 from overdue.calendars import BusinessCalendar
@@ -42,7 +41,6 @@ from overdue.snapshot import Snapshot, StepProgress, fold
 __all__ = ["calendar_range", "decide", "per_invoice_refused", "resolve_zone"]
 
 _RECORDED = object()  # ``done``: the rung on file
-_SITUATION = setters(Situation, [a.name for a in attrs.fields(Situation)])
 _SituationFields = tuple[
     Account,
     Snapshot,
@@ -298,9 +296,9 @@ class _Work:
         """The situation, for conditions and rules: built once, and only when asked."""
         s = self._s
         if isinstance(s, tuple):
-            # Built from the values this decision already checked, without ``__init__``
-            # (``_frozen.build``; ``Situation.at`` makes the same value from the inputs).
-            s = self._s = build(Situation, _SITUATION, s)
+            # From the values this decision already worked out (``Situation.at`` makes the
+            # same value from the inputs, working them out again).
+            s = self._s = Situation(*s)
         return s
 
     def note(

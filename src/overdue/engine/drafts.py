@@ -6,7 +6,7 @@ drafts (what the Action will say, and the few fields the later phases read), and
 Actions are built once the deadline is known, instead of being built and then rebuilt with
 ``attrs.evolve``.  What only a reader needs (the message facts, the evidence bundle, the
 reasons in the debtor's zone) is rendered when the Action's fields are first read
-(:class:`overdue.decision._Deferred`), from the draft.
+(:class:`overdue.decision._Pending`), from the draft.
 """
 
 from __future__ import annotations
@@ -14,9 +14,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
 
-import attrs
-
-from overdue._frozen import build, setters
 from overdue.decision import (
     Action,
     ActionHead,
@@ -80,18 +77,16 @@ class ActionDraft:
         return _action(self.head, _render, (self, deadline))
 
 
-_FACTS = setters(MessageFacts, [f.name for f in attrs.fields(MessageFacts)])
-
-
 def _render(
     args: tuple[ActionDraft, datetime | None],
 ) -> tuple[MessageFacts, EvidenceBundle | None, tuple[Reason, ...]]:
     """An Action's message facts, evidence and reasons, when first read."""
     draft, deadline = args
     amount, days_overdue, legal_terms, creditor, must_state = draft.facts
-    # The fields in order; the rung's fee and interest are the billing side's to add.
-    values = (amount, days_overdue, deadline, draft.grace_end, legal_terms, creditor, must_state)
-    facts = build(MessageFacts, _FACTS, (*values, None, None, None))
+    # Its own ``__init__``: for a value of a few fields it costs less time than ``_frozen.build``.
+    facts = MessageFacts(
+        amount, days_overdue, deadline, draft.grace_end, legal_terms, creditor, must_state
+    )
     evidence = EvidenceBundle(*draft.evidence) if draft.evidence is not None else None
     return facts, evidence, localised(draft.reasons, draft.z)
 

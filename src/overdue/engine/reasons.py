@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, tzinfo
 from operator import methodcaller
 
-from overdue.decision import Reason, _reason
+from overdue.decision import Reason
 from overdue.rules.base import Verdict
 from overdue.situation import Situation
 
@@ -24,11 +24,11 @@ never explained writes no text."""
 
 
 def verdict_reason(v: Verdict) -> Reason:
-    return _reason(v.rule_id, v.effect, v.code, v.message, v.until, v.citation)
+    return Reason(v.rule_id, v.effect, v.code, v.message, v.until, v.citation)
 
 
 def info(code: str, message: str, until: datetime | None = None) -> Reason:
-    return _reason("engine", "info", code, message, until)
+    return Reason("engine", "info", code, message, until)
 
 
 def rendered(records: Sequence[Reason | Note], z: tzinfo) -> tuple[Reason, ...]:
@@ -40,7 +40,7 @@ def rendered(records: Sequence[Reason | Note], z: tzinfo) -> tuple[Reason, ...]:
             code, text, params, until = r
             if until is not None and until.tzinfo is not z:
                 until = until.astimezone(z)
-            r = _reason("engine", "info", code, text.format(*params) if params else text, until)
+            r = Reason("engine", "info", code, text.format(*params) if params else text, until)
         elif r.until is not None and r.until.tzinfo is not z:
             r = _localised(r, z)
         out.append(r)
@@ -70,7 +70,7 @@ def localised(reasons: Sequence[Reason], z: tzinfo) -> tuple[Reason, ...]:
 
 def _localised(r: Reason, z: tzinfo) -> Reason:
     assert r.until is not None  # only reasons with an ``until`` are localised
-    return _reason(r.rule_id, r.effect, r.code, r.message, r.until.astimezone(z), r.citation)
+    return Reason(r.rule_id, r.effect, r.code, r.message, r.until.astimezone(z), r.citation)
 
 
 # A sort key comparing instants (two datetimes in one zone compare by wall clock): the
