@@ -16,10 +16,12 @@ import attrs
 
 from overdue.durations import Duration, as_duration
 from overdue.errors import OverdueError, PolicyError, suggest
+from overdue.money import Money
 
 __all__ = [
     "as_tuple",
     "duration",
+    "money",
     "no_business_days",
     "non_empty",
     "one_of",
@@ -48,6 +50,28 @@ def non_empty(
     """A validator: the field is a string with something in it (not only blanks, unless
     ``strip=False``); else ``error`` saying ``<field> must be a non-empty <noun>``."""
     return _NonEmpty(error, noun, strip)
+
+
+@attrs.frozen(repr=False)
+class _IsMoney:
+    example: str
+    prefix: str
+
+    def __call__(self, _inst: object, a: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, Money):
+            raise PolicyError(
+                f"{self.prefix}{a.name} must be Money", expected=self.example, got=value
+            )
+
+    def __repr__(self) -> str:
+        return f"<Money validator, e.g. {self.example}>"
+
+
+def money(example: str, *, prefix: str = "") -> _IsMoney:
+    """A validator: the field is :class:`~overdue.money.Money` (an amount never goes without
+    its currency: a bare number means a different sum in every currency); else ``PolicyError``
+    saying ``<prefix><field> must be Money`` with ``example`` as what would be right."""
+    return _IsMoney(example, prefix)
 
 
 @attrs.frozen(repr=False)

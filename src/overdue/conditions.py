@@ -23,7 +23,7 @@ from typing import ClassVar, Literal, Protocol, cast, runtime_checkable
 import attrs
 
 from overdue._time import local_midnight
-from overdue._validators import one_of
+from overdue._validators import money, one_of
 from overdue.calendars import MON_FRI, BusinessCalendar, add_business_days
 from overdue.durations import Duration, as_duration
 from overdue.errors import PolicyError
@@ -123,21 +123,12 @@ class BalanceAtLeast(_Ops):
     """True while the balance is at least ``amount`` (in the same currency)."""
 
     kind: ClassVar[str] = "balance_at_least"
-    amount: Money = attrs.field()
-
-    @amount.validator
-    def _check(self, _a: object, value: object) -> None:
-        if not isinstance(value, Money):
-            raise PolicyError(
-                "balance_at_least needs Money", expected="Money('100.00', 'EUR')", got=value
-            )
+    amount: Money = attrs.field(
+        validator=money("Money('100.00', 'EUR')", prefix="balance_at_least.")
+    )
 
     def holds(self, s: Situation) -> bool:
-        if s.balance is None:
-            return False
-        if s.balance.currency != self.amount.currency:
-            return False
-        return s.balance.amount >= self.amount.amount
+        return s.balance is not None and s.balance.reaches(self.amount)
 
     def holds_from(self, s: Situation) -> datetime | None:
         return s.now if self.holds(s) else None
@@ -429,13 +420,8 @@ class BalanceAtLeastPerCurrency(_Ops):
             seen.add(m.currency)
 
     def holds(self, s: Situation) -> bool:
-        balance = s.balance
-        if balance is None:
-            return False
-        for m in self.amounts:
-            if m.currency == balance.currency:
-                return balance.amount >= m.amount
-        return False
+        balance = s.balance  # one amount per currency: at most one threshold can apply
+        return balance is not None and any(balance.reaches(m) for m in self.amounts)
 
     def holds_from(self, s: Situation) -> datetime | None:
         return s.now if self.holds(s) else None

@@ -228,6 +228,16 @@ class Money:
         self._same(other, "compare")
         return self.amount >= other.amount
 
+    def reaches(self, threshold: Money) -> bool:
+        """True when this amount is at least ``threshold`` in the same currency.
+
+        A threshold in another currency is never reached (not an error, as ``>=`` gives): a
+        balance threshold written in euros says nothing about a debt in dollars, and the
+        conditions and rules that test balances (``balance_at_least``, ``minimum_balance``)
+        must treat such an account alike: it does not qualify.
+        """
+        return self.currency == threshold.currency and self.amount >= threshold.amount
+
 
 _ZERO = Decimal(0)
 

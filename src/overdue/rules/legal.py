@@ -9,7 +9,7 @@ import attrs
 
 from overdue._time import at_local
 from overdue._validators import duration as _duration
-from overdue._validators import non_empty, one_of
+from overdue._validators import money, non_empty, one_of
 from overdue.durations import Duration
 from overdue.errors import PolicyError
 from overdue.money import Money
@@ -121,16 +121,11 @@ class MinimumBalance(RuleBase):
     """Block a step when the balance is below ``minimum`` (no lawsuit over small change)."""
 
     kind: ClassVar[str] = "minimum_balance"
-    minimum: Money = attrs.field()
-
-    @minimum.validator
-    def _check(self, _a: object, value: object) -> None:
-        if not isinstance(value, Money):
-            raise PolicyError("minimum must be Money", expected="Money('500.00', 'CNY')", got=value)
+    minimum: Money = attrs.field(validator=money("Money('500.00', 'CNY')"))
 
     def check(self, candidate: Candidate, at: datetime) -> Verdict | None:
         bal = candidate.situation.balance
-        if bal is not None and bal.currency == self.minimum.currency and bal >= self.minimum:
+        if bal is not None and bal.reaches(self.minimum):
             return None
         return self.block("below_minimum", f"balance {bal} is below the minimum {self.minimum}")
 
