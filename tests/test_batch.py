@@ -74,6 +74,25 @@ def test_several_processes_give_the_same_results_in_the_same_order() -> None:
     assert spread == alone
 
 
+def test_any_iterable_is_spread_too_and_gives_the_same_results() -> None:
+    # A list in memory goes to forked workers as index ranges; a generator (read lazily, never
+    # all in memory) as pickled chunks.  Both give what one process gives, in order.
+    accounts = _portfolio()
+    alone = list(decide_many(REFERENCE_POLICY, accounts, NOW))
+    lazily = list(decide_many(REFERENCE_POLICY, iter(accounts), NOW, workers=2, chunk_size=7))
+    assert lazily == alone
+
+
+def test_a_batch_started_while_another_is_being_read_gives_the_same_results() -> None:
+    accounts = _portfolio()
+    alone = list(decide_many(REFERENCE_POLICY, accounts, NOW))
+    outer = decide_many(REFERENCE_POLICY, accounts, NOW, workers=2, chunk_size=5)
+    first = next(outer)
+    inner = list(decide_many(REFERENCE_POLICY, accounts, NOW, workers=2, chunk_size=9))
+    assert [first, *outer] == alone
+    assert inner == alone
+
+
 def test_a_defect_in_a_host_rule_is_reported_as_internal_not_raised() -> None:
     # An account whose fold blows up with a non-overdue error stands for any defect.
     acct = _good(1)

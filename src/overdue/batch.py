@@ -15,6 +15,8 @@ carrying an unpicklable object cannot take a whole chunk down with it.
 from __future__ import annotations
 
 import itertools
+import multiprocessing
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
@@ -207,6 +209,24 @@ def decide_many(
     yield from _decide_in_processes(policy, accounts, now, workers, chunk_size, versions)
 
 
+# What a forked batch decides: set in the parent just before the pool forks its workers, which
+# inherit it with the rest of the parent's memory, and cleared when the batch ends.  Pickling
+# an account costs several times what deciding it does (about 250 µs against 70 µs for twenty
+# events), so a batch over a list in memory sends its workers index ranges, not accounts, and
+# the policy once, not with every chunk.  One batch at a time per process uses it (the lock);
+# another thread's batch meanwhile takes the pickling path.
+_FORKED: tuple[Policy, Sequence[Account], datetime, PolicySet | None] | None = None
+_FORK_LOCK = threading.Lock()
+
+
+def _decide_forked(start: int, stop: int) -> list[Decision | BatchFailure]:
+    """A worker's chunk of a forked batch: accounts ``start`` to ``stop`` of the inherited list."""
+    if _FORKED is None:  # only if a start method other than fork reached here: never silently
+        raise RuntimeError("overdue.batch: a forked chunk ran in a worker that was not forked")
+    policy, accounts, now, versions = _FORKED
+    return _decide_chunk(policy, start, accounts[start:stop], now, versions)
+
+
 def _decide_in_processes(
     policy: Policy,
     accounts: Iterable[Account],
@@ -215,6 +235,63 @@ def _decide_in_processes(
     chunk_size: int,
     versions: PolicySet | None,
 ) -> Iterator[Decision | BatchFailure]:
+    context = multiprocessing.get_context()
+    if (
+        isinstance(accounts, Sequence)
+        and context.get_start_method() == "fork"
+        and _FORK_LOCK.acquire(blocking=False)
+    ):
+        global _FORKED
+        try:
+            _FORKED = (policy, accounts, now, versions)
+            yield from _decide_ranges(policy, accounts, now, workers, chunk_size, versions, context)
+        finally:
+            _FORKED = None
+            _FORK_LOCK.release()
+        return
+    yield from _decide_pickled(policy, accounts, now, workers, chunk_size, versions)
+
+
+def _decide_ranges(
+    policy: Policy,
+    accounts: Sequence[Account],
+    now: datetime,
+    workers: int,
+    chunk_size: int,
+    versions: PolicySet | None,
+    context: Any,
+) -> Iterator[Decision | BatchFailure]:
+    """Forked workers decide index ranges of ``accounts``; results come back in input order."""
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        starts = iter(range(0, len(accounts), chunk_size))
+        pending: list[tuple[int, Future[list[Decision | BatchFailure]]]] = []
+        while True:
+            while len(pending) < workers * 2:
+                start = next(starts, None)
+                if start is None:
+                    break
+                stop = min(start + chunk_size, len(accounts))
+                pending.append((start, pool.submit(_decide_forked, start, stop)))
+            if not pending:
+                return
+            first, future = pending.pop(0)
+            try:
+                results = future.result()
+            except Exception:  # a worker that died: decide the chunk here, account by account
+                chunk = accounts[first : first + chunk_size]
+                results = _decide_chunk(policy, first, chunk, now, versions)
+            yield from results
+
+
+def _decide_pickled(
+    policy: Policy,
+    accounts: Iterable[Account],
+    now: datetime,
+    workers: int,
+    chunk_size: int,
+    versions: PolicySet | None,
+) -> Iterator[Decision | BatchFailure]:
+    """Chunks of accounts pickled to the workers: any iterable, any start method."""
     it = iter(accounts)
     with ProcessPoolExecutor(max_workers=workers) as pool:
         start = 0
