@@ -99,6 +99,13 @@ class Duration:
     def __str__(self) -> str:
         return f"{self.amount}{self.unit}"
 
+    @functools.cached_property
+    def _days(self) -> int | None:
+        # The calendar days of a ``d`` or ``w`` duration (``None``: another unit), worked out
+        # once per duration: :meth:`after` reads it several times a decision.
+        unit = self.unit
+        return self.amount if unit == "d" else 7 * self.amount if unit == "w" else None
+
     @property
     def is_zero(self) -> bool:
         """True for ``0d``, ``0h``...: adding it changes nothing."""
@@ -154,9 +161,8 @@ class Duration:
         The engine's form: it adds durations several times a decision to instants it has
         already checked, in the debtor's zone, so it skips the check and the keyword defaults.
         """
-        unit = self.unit
-        if unit == "d" or unit == "w":  # the common units first
-            n = self.amount if unit == "d" else 7 * self.amount
+        n = self._days
+        if n is not None:  # the common units first: days and weeks
             if not n:
                 return start
             local = start.astimezone(zone)
@@ -172,7 +178,7 @@ class Duration:
                 # timestamp, goes the long way, so the result is a plain ``datetime``.)
                 return local + timedelta(n)
             return at_local(day + timedelta(n), local.time(), zone)
-        n = self.amount
+        n, unit = self.amount, self.unit
         if n == 0:
             return start
         if unit == "h" or unit == "min":

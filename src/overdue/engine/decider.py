@@ -498,7 +498,9 @@ def _on_the_ladder(w: _Work) -> Decision:
     )
     cal = w.policy.calendar
     end = clock.deadline(stage, clock_start, pause, paused_now, plan, w.z, cal, rung.progress)
-    if rung.transition is None and clock.finished(stage, plan, end, w.now, paused_now):
+    # The rung is over: its deadline has come (``None`` while paused or at the top, so never
+    # while paused) and no attempt is planned.
+    if rung.transition is None and end is not None and not plan[0] and w.now >= end:
         idx = w.policy.compiled.enabled_pos[stage.id]
         enabled = w.policy.enabled_stages
         chosen, why, wake = choose_next(enabled[idx + 1 :], w.s, w.waits)

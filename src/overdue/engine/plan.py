@@ -43,9 +43,10 @@ def has_pending(stage: Stage, progress: Mapping[str, StepProgress]) -> bool:
     common case of an account the host holds, between its last contact and the deadline)."""
     if not progress:
         return bool(stage.steps)  # nothing made in the rung yet (a step makes 1 or more)
-    for step in stage.steps:
-        prog = progress.get(step.template if step.id is None else step.id)  # ``Step.key``
-        if prog is None or prog.count < step.max_attempts:
+    get = progress.get
+    for key, most in stage._step_limits:  # per rung, worked out once
+        prog = get(key)
+        if prog is None or prog.count < most:
             return True
     return False
 
