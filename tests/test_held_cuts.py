@@ -63,6 +63,35 @@ def test_has_pending_matches_a_walk_of_the_steps(
 def test_duration_days_match_the_unit(amount: int, unit: str) -> None:
     d = Duration(amount, unit)
     expected = {"d": amount, "w": 7 * amount}.get(unit)
-    assert d._days == expected
+    assert d._days == (None if expected is None else timedelta(expected))
     if expected is not None:
         assert d.after(_AT, UTC) == _AT + timedelta(days=expected)
+
+
+def test_situations_and_candidates_built_by_the_engine_match_init() -> None:
+    """The engine fills a ``Situation`` and a ``Candidate`` through their slots
+    (``overdue._frozen.build``): only right while neither class checks or converts a field,
+    and with the slots in the order of the fields."""
+    import attrs
+
+    from overdue._frozen import build
+    from overdue.account import Account, ContactPoint
+    from overdue.calendars import MON_FRI
+    from overdue.engine.decider import _SITUATION_SLOTS
+    from overdue.engine.plan import _CANDIDATE_SLOTS
+    from overdue.situation import Candidate, Situation
+    from overdue.snapshot import fold
+
+    for cls, slots in ((Situation, _SITUATION_SLOTS), (Candidate, _CANDIDATE_SLOTS)):
+        fields = attrs.fields(cls)
+        assert [s.__self__.__name__ for s in slots] == [f.name for f in fields]  # type: ignore[attr-defined]
+        assert all(f.validator is None and f.converter is None for f in fields)
+        assert not hasattr(cls, "__attrs_post_init__")
+    account = Account("a1", timezone="Europe/Paris")
+    snap = fold(account, _AT)
+    sit_values = (account, snap, _AT, UTC, "account", MON_FRI, _AT.date(), 3, None, (), "d1")
+    sit = build(Situation, _SITUATION_SLOTS, sit_values)
+    assert sit == Situation(*sit_values)
+    point = ContactPoint("email", "a@example.org")
+    cand_values = ("r", "s", "email", "t", 2, point, sit, (), True, ("x",), ("y",), False)
+    assert build(Candidate, _CANDIDATE_SLOTS, cand_values) == Candidate(*cand_values)
