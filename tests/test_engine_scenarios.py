@@ -1062,6 +1062,47 @@ def test_a_waiting_account_wakes_when_a_skippable_rung_becomes_enterable() -> No
     assert d.wake_at == at(2026, 1, 30, 0)
 
 
+def test_missing_authorisations_are_stated_as_before() -> None:
+    """A rung waiting for an authorisation states it, also inside a skipped rung's reason
+    (recorded as a note and written when read, issue 10)."""
+    p = Policy(
+        "auth",
+        stages=(
+            Stage(
+                "remind",
+                enters_when=days_overdue_at_least(1),
+                steps=(Step("sms", template="r"),),
+                deadline=days(1),
+            ),
+            Stage(
+                "agency",
+                skippable=True,
+                requires=("agency_contract", "budget"),
+                steps=(Step("phone", template="a"),),
+                deadline=days(3),
+            ),
+            Stage("court", requires=("legal_review",), steps=(Step("letter", template="l"),)),
+        ),
+    )
+    acct = advance(p, account(), at(2026, 1, 11), at(2026, 1, 13))
+    d = decide(p, acct, at(2026, 1, 13))
+    assert d.status == "waiting"
+    assert [(r.code, r.message) for r in d.reasons if r.code != "rung_finished"] == [
+        (
+            "skipped",
+            "agency is skippable and cannot be entered: "
+            "agency requires 'agency_contract', 'budget', not on file",
+        ),
+        ("awaiting_authorisation", "court requires 'legal_review', not on file"),
+    ]
+    assert all(r.rule_id == "engine" and r.effect == "info" for r in d.reasons)
+    assert d.waiting_for == (
+        "authorisation:agency_contract",
+        "authorisation:budget",
+        "authorisation:legal_review",
+    )
+
+
 def test_decide_accepts_contacts_naming_stages_and_steps_the_policy_does_not_know() -> None:
     acct = account(
         StageEntered(at=at(2026, 1, 11), stage="reminder"),
