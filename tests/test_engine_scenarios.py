@@ -31,7 +31,7 @@ from overdue import (
 )
 from overdue.calendars import WeekCalendar
 from overdue.conditions import days_overdue_at_least
-from overdue.durations import months
+from overdue.durations import Duration, months
 from overdue.events import (
     AuthorisationGranted,
     AuthorisationRevoked,
@@ -858,23 +858,33 @@ def test_an_account_imported_ninety_days_overdue_is_still_reminded_first() -> No
     assert entered == ["reminder", "courtesy_call", "formal_notice", "lawyer_letter"]
 
 
+def _remind(deadline: Duration) -> Stage:
+    """The first rung of the skippable-rung scenarios: an SMS from the first day overdue."""
+    return Stage(
+        "remind",
+        enters_when=days_overdue_at_least(1),
+        steps=(Step("sms", template="r"),),
+        deadline=deadline,
+    )
+
+
+def _agency(*requires: str) -> Stage:
+    """A skippable agency rung that needs ``requires`` on file."""
+    return Stage(
+        "agency",
+        skippable=True,
+        requires=requires,
+        steps=(Step("phone", template="a"),),
+        deadline=days(3),
+    )
+
+
 def test_a_skippable_rung_is_passed_over_when_the_next_can_be_entered() -> None:
     p = Policy(
         "skip",
         stages=(
-            Stage(
-                "remind",
-                enters_when=days_overdue_at_least(1),
-                steps=(Step("sms", template="r"),),
-                deadline=days(3),
-            ),
-            Stage(
-                "agency",
-                skippable=True,
-                requires=("agency_contract",),
-                steps=(Step("phone", template="a"),),
-                deadline=days(3),
-            ),
+            _remind(days(3)),
+            _agency("agency_contract"),
             Stage("letter", steps=(Step("letter", template="l"),)),
         ),
     )
@@ -1040,12 +1050,7 @@ def test_a_waiting_account_wakes_when_a_skippable_rung_becomes_enterable() -> No
     p = Policy(
         "wake",
         stages=(
-            Stage(
-                "remind",
-                enters_when=days_overdue_at_least(1),
-                steps=(Step("sms", template="r"),),
-                deadline=days(1),
-            ),
+            _remind(days(1)),
             Stage(
                 "late",
                 enters_when=days_overdue_at_least(20),
@@ -1060,6 +1065,36 @@ def test_a_waiting_account_wakes_when_a_skippable_rung_becomes_enterable() -> No
     d = decide(p, acct, at(2026, 1, 13))
     assert d.status == "waiting"
     assert d.wake_at == at(2026, 1, 30, 0)
+
+
+def test_missing_authorisations_are_stated_as_before() -> None:
+    """A rung waiting for an authorisation states it, also inside a skipped rung's reason
+    (recorded as a note and written when read, issue 10)."""
+    p = Policy(
+        "auth",
+        stages=(
+            _remind(days(1)),
+            _agency("agency_contract", "budget"),
+            Stage("court", requires=("legal_review",), steps=(Step("letter", template="l"),)),
+        ),
+    )
+    acct = advance(p, account(), at(2026, 1, 11), at(2026, 1, 13))
+    d = decide(p, acct, at(2026, 1, 13))
+    assert d.status == "waiting"
+    assert [(r.code, r.message) for r in d.reasons if r.code != "rung_finished"] == [
+        (
+            "skipped",
+            "agency is skippable and cannot be entered: "
+            "agency requires 'agency_contract', 'budget', not on file",
+        ),
+        ("awaiting_authorisation", "court requires 'legal_review', not on file"),
+    ]
+    assert all(r.rule_id == "engine" and r.effect == "info" for r in d.reasons)
+    assert d.waiting_for == (
+        "authorisation:agency_contract",
+        "authorisation:budget",
+        "authorisation:legal_review",
+    )
 
 
 def test_decide_accepts_contacts_naming_stages_and_steps_the_policy_does_not_know() -> None:

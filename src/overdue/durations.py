@@ -99,6 +99,14 @@ class Duration:
     def __str__(self) -> str:
         return f"{self.amount}{self.unit}"
 
+    @functools.cached_property
+    def _days(self) -> timedelta | None:
+        # The calendar days of a ``d`` or ``w`` duration (``None``: another unit), worked out
+        # once per duration: :meth:`after` adds them several times a decision.
+        unit = self.unit
+        n = self.amount if unit == "d" else 7 * self.amount if unit == "w" else None
+        return None if n is None else timedelta(n)
+
     @property
     def is_zero(self) -> bool:
         """True for ``0d``, ``0h``...: adding it changes nothing."""
@@ -154,10 +162,9 @@ class Duration:
         The engine's form: it adds durations several times a decision to instants it has
         already checked, in the debtor's zone, so it skips the check and the keyword defaults.
         """
-        unit = self.unit
-        if unit == "d" or unit == "w":  # the common units first
-            n = self.amount if unit == "d" else 7 * self.amount
-            if not n:
+        days = self._days
+        if days is not None:  # the common units first: days and weeks
+            if not days:
                 return start
             local = start.astimezone(zone)
             day = local.date()
@@ -167,12 +174,12 @@ class Duration:
                 steady = steady_from(zone)
             if steady is not None and day >= steady and type(local) is datetime:
                 # One offset for good from ``day`` on (a zone without daylight saving, UTC):
-                # the same wall time n days later is one addition, what ``at_local`` finds
+                # the same wall time so many days later is one addition, what ``at_local`` finds
                 # without its daylight-saving check.  (A subclass, such as a dataframe's
                 # timestamp, goes the long way, so the result is a plain ``datetime``.)
-                return local + timedelta(n)
-            return at_local(day + timedelta(n), local.time(), zone)
-        n = self.amount
+                return local + days
+            return at_local(day + days, local.time(), zone)
+        n, unit = self.amount, self.unit
         if n == 0:
             return start
         if unit == "h" or unit == "min":

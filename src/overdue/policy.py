@@ -237,6 +237,12 @@ class Stage:
         """The top of the ladder: nothing after it can be reached."""
         return self.deadline is None and self.grace is None
 
+    @functools.cached_property
+    def _step_limits(self) -> tuple[tuple[str, int], ...]:
+        # Each step's key (``Step.key``) and ``max_attempts``, in order, worked out once per
+        # rung: :func:`~overdue.engine.plan.has_pending` reads them on every decision.
+        return tuple((step.key, step.max_attempts) for step in self.steps)
+
 
 def _stages(value: Iterable[Stage]) -> tuple[Stage, ...]:
     return _members(value, Stage, "stages hold Stage values", "$.stages")

@@ -27,6 +27,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
+from itertools import starmap
 from operator import attrgetter
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -450,7 +451,8 @@ def _steps(b: _Builder) -> Mapping[str, StepProgress]:
                     prev = steps.get(step)
                     steps[step] = ((prev[0] + 1) if prev else 1, c.at)
         b.steps_from = n
-        return _proxy({k: StepProgress(count, last) for k, (count, last) in steps.items()})
+        # Built from C (``starmap``, ``zip``), not a comprehension: read once per snapshot.
+        return _proxy(dict(zip(steps, starmap(StepProgress, steps.values()), strict=True)))
 
 
 _INVOICES = _log_maker(_LOGS.index("invoices"))

@@ -84,16 +84,6 @@ def _later(at: datetime, pause: timedelta) -> datetime:
     return (at.astimezone(UTC) + pause).astimezone(at.tzinfo)
 
 
-def finished(
-    stage: Stage, plan: PlanOut, deadline: datetime | None, now: datetime, paused_now: bool
-) -> bool:
-    """Whether the rung is over: its :func:`deadline` has come and no attempt is planned
-    (never while paused; ``deadline`` is ``None`` at the top of the ladder)."""
-    if paused_now or deadline is None or plan[0]:
-        return False
-    return now >= deadline
-
-
 def retain_until(rules: Sequence[SetsRetention], snapshot: Snapshot, tz: tzinfo) -> date | None:
     """The latest ``retain_until`` any rule asks for (``retention_for``), if any."""
     dates = []

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 import attrs
 
+from overdue._frozen import build, setters
 from overdue._time import ALWAYS_AWARE, at_local, require_aware
 from overdue.account import Account
 from overdue.calendars import BusinessCalendar
@@ -55,6 +56,7 @@ _SituationFields = tuple[
     str | None,
 ]
 """A :class:`~overdue.situation.Situation`'s fields, in order."""
+_SITUATION_SLOTS = setters(Situation, (f.name for f in attrs.fields(Situation)))
 
 
 def decide(
@@ -297,8 +299,9 @@ class _Work:
         s = self._s
         if isinstance(s, tuple):
             # From the values this decision already worked out (``Situation.at`` makes the
-            # same value from the inputs, working them out again).
-            s = self._s = Situation(*s)
+            # same value from the inputs, working them out again), without ``__init__``: its
+            # eleven fields set in one C loop (``overdue._frozen``; it has no validators).
+            s = self._s = build(Situation, _SITUATION_SLOTS, s)
         return s
 
     def note(
@@ -498,7 +501,9 @@ def _on_the_ladder(w: _Work) -> Decision:
     )
     cal = w.policy.calendar
     end = clock.deadline(stage, clock_start, pause, paused_now, plan, w.z, cal, rung.progress)
-    if rung.transition is None and clock.finished(stage, plan, end, w.now, paused_now):
+    # The rung is over: its deadline has come (``None`` while paused or at the top, so never
+    # while paused) and no attempt is planned.
+    if rung.transition is None and end is not None and not plan[0] and w.now >= end:
         idx = w.policy.compiled.enabled_pos[stage.id]
         enabled = w.policy.enabled_stages
         chosen, why, wake = choose_next(enabled[idx + 1 :], w.s, w.waits)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from overdue.decision import Reason, Transition
+from overdue.engine.reasons import Note, message_of
 from overdue.engine.reasons import info as _info
 from overdue.events import StageEntered
 from overdue.policy import Stage
@@ -18,10 +19,12 @@ from overdue.situation import Situation
 
 def can_enter(
     stage: Stage, s: Situation, waits: list[str]
-) -> tuple[bool, Reason | None, datetime | None]:
+) -> tuple[bool, Reason | Note | None, datetime | None]:
     """Whether ``stage`` can be entered now; if not, why, and from when by time alone.
 
     What new facts would let it be entered is added to ``waits`` (``waiting_for`` codes).
+    A missing authorisation is stated as a :data:`~overdue.engine.reasons.Note` (its text
+    written when the decision's reasons are read): accounts waiting for one are common.
     """
     if stage.enters_when is not None and not stage.enters_when.holds(s):
         when = stage.enters_when.holds_from(s)
@@ -44,9 +47,11 @@ def can_enter(
         waits.extend(map(_AWAITED.format, missing))  # in C, no frame per name
         return (
             False,
-            _info(
+            (
                 "awaiting_authorisation",
-                f"{stage.id} requires {', '.join(map(repr, missing))}, not on file",
+                "{} requires {}, not on file",
+                (stage.id, ", ".join(map(repr, missing))),
+                None,
             ),
             None,
         )
@@ -58,14 +63,14 @@ _AWAITED = "authorisation:{}"  # the ``waiting_for`` code of a missing authorisa
 
 def choose_next(
     stages: Sequence[Stage], s: Situation, waits: list[str]
-) -> tuple[Stage | None, list[Reason], datetime | None]:
+) -> tuple[Stage | None, list[Reason | Note], datetime | None]:
     """The furthest rung that can be entered, passing over skippable rungs only.
 
     Returns the rung (``None``: wait), the reasons (skipped rungs, what the wait is for) and,
     when waiting, the earliest moment any rung considered becomes enterable by time alone.
     """
     chosen: Stage | None = None
-    reasons: list[Reason] = []
+    reasons: list[Reason | Note] = []
     whens: list[datetime] = []
     for stage in stages:
         ok, why, when = can_enter(stage, s, waits)
@@ -77,7 +82,8 @@ def choose_next(
             if stage.skippable:
                 reasons.append(
                     _info(
-                        "skipped", f"{stage.id} is skippable and cannot be entered: {why.message}"
+                        "skipped",
+                        f"{stage.id} is skippable and cannot be entered: {message_of(why)}",
                     )
                 )
         if not stage.skippable:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import attrs
 
+from overdue._frozen import build, setters
 from overdue.account import Account, ContactPoint
 from overdue.compiled import StepPlan
 from overdue.decision import Action, ActionHead, BlockedStep, Reason
@@ -36,6 +37,7 @@ def idempotency_key(account_id: str, stage: str, entries: int, step: str, attemp
 
 
 NOTHING: PlanOut = ((), ())
+_CANDIDATE_SLOTS = setters(Candidate, (f.name for f in attrs.fields(Candidate)))
 
 
 def has_pending(stage: Stage, progress: Mapping[str, StepProgress]) -> bool:
@@ -43,9 +45,10 @@ def has_pending(stage: Stage, progress: Mapping[str, StepProgress]) -> bool:
     common case of an account the host holds, between its last contact and the deadline)."""
     if not progress:
         return bool(stage.steps)  # nothing made in the rung yet (a step makes 1 or more)
-    for step in stage.steps:
-        prog = progress.get(step.template if step.id is None else step.id)  # ``Step.key``
-        if prog is None or prog.count < step.max_attempts:
+    get = progress.get
+    for key, most in stage._step_limits:  # per rung, worked out once
+        prog = get(key)
+        if prog is None or prog.count < most:
             return True
     return False
 
@@ -198,18 +201,25 @@ def _try_channels(
             continue
         tries = []
         for contact in points:
-            cand = Candidate(
-                stage.id,
-                plan.key,
-                channel,
-                step.template,
-                attempt,
-                contact,
-                s,
-                planned,
-                channel != step.channel,
-                must_state=step.must_state,
-                tags=step.tags,
+            # Without ``__init__`` (``overdue._frozen``: twelve fields in one C loop; a
+            # candidate has no validators), in the order of its fields.
+            cand: Candidate = build(
+                Candidate,
+                _CANDIDATE_SLOTS,
+                (
+                    stage.id,
+                    plan.key,
+                    channel,
+                    step.template,
+                    attempt,
+                    contact,
+                    s,
+                    planned,
+                    channel != step.channel,
+                    step.must_state,
+                    step.tags,
+                    False,  # ``is_reply``: the schedule marks a reply on its own copy
+                ),
             )
             sched = schedule(scoped, cand, start, policy.horizon, policy.compiled)
             if sched.at is not None and len(points) == 1:

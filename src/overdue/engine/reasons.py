@@ -37,14 +37,22 @@ def rendered(records: Sequence[Reason | Note], z: tzinfo) -> tuple[Reason, ...]:
     out = []
     for r in records:
         if isinstance(r, tuple):
-            code, text, params, until = r
+            code, _, _, until = r
             if until is not None and until.tzinfo is not z:
                 until = until.astimezone(z)
-            r = Reason("engine", "info", code, text.format(*params) if params else text, until)
+            r = Reason("engine", "info", code, message_of(r), until)
         elif r.until is not None and r.until.tzinfo is not z:
             r = _localised(r, z)
         out.append(r)
     return tuple(out)
+
+
+def message_of(why: Reason | Note) -> str:
+    """The message a reason states, or a note states once rendered: ``text.format(*params)``."""
+    if isinstance(why, tuple):
+        _, text, params, _ = why
+        return text.format(*params) if params else text
+    return why.message
 
 
 def in_zone(z: tzinfo, dt: datetime) -> datetime:
