@@ -9,6 +9,7 @@ accident.  Timestamps are ISO 8601 with the debtor's offset (when the zone is kn
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
@@ -210,6 +211,33 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False)  # what json.dumps(ensure_ascii=
 _LINE_BREAKS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
 
 
+def _one_shot_encoder() -> Callable[[object], str]:
+    """``_ENCODER.encode``, with the C encoder made once rather than for every call.
+
+    ``JSONEncoder.encode`` builds a new C encoder (and a float formatter) for each record,
+    about as much work as encoding a short record.  This one is made with the same settings,
+    except that it does not look for circular references: the records written here are fresh
+    dicts and lists built for the line (a cycle would end in ``RecursionError`` instead of
+    ``ValueError``).  Without the C accelerator, ``_ENCODER.encode`` itself.
+    """
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # pragma: no cover - CPython ships the accelerator
+        return _ENCODER.encode
+    e = _ENCODER
+    chunks = make(
+        None, e.default, json.encoder.encode_basestring, e.indent, e.key_separator,
+        e.item_separator, e.sort_keys, e.skipkeys, e.allow_nan,
+    )  # fmt: skip
+
+    def encode(record: object) -> str:
+        return "".join(chunks(record, 0))
+
+    return encode
+
+
+_encode = _one_shot_encoder()
+
+
 def jsonl_line(record: object) -> str:
     """One JSONL line: readable UTF-8, but with the characters that some readers take for line
     breaks (U+2028, U+2029, U+0085) escaped, so that one record is always one line.
@@ -217,7 +245,7 @@ def jsonl_line(record: object) -> str:
     One encoder for every line (``json.dumps`` with an option makes a new one per call), and
     the escapes looked for only in non-ASCII text (``isascii`` does not scan the string).
     """
-    text: str = _ENCODER.encode(record)
+    text = _encode(record)
     if not text.isascii():
         for raw, escaped in _LINE_BREAKS.items():
             text = text.replace(raw, escaped)
