@@ -10,18 +10,17 @@ from overdue.portfolio._gc import long_lived_set_aside
 
 
 def test_objects_are_handed_back_when_the_run_ends() -> None:
-    before = gc.get_freeze_count()
     with long_lived_set_aside():
-        assert gc.get_freeze_count() >= before
+        assert gc.get_freeze_count() > 0
     assert gc.get_freeze_count() == 0
 
 
 def test_overlapping_runs_keep_the_set_aside_until_the_last_ends() -> None:
     with long_lived_set_aside():
-        frozen = gc.get_freeze_count()
         with long_lived_set_aside():
             pass
-        assert gc.get_freeze_count() == frozen  # the inner run ending did not unfreeze
+        # The inner run ending did not unfreeze (objects freed meanwhile leave the count).
+        assert gc.get_freeze_count() > 0
     assert gc.get_freeze_count() == 0
 
 

@@ -26,10 +26,29 @@ DECISION_SCHEMA = "overdue.decision/1"
 
 
 def _ts(value: datetime | None, tz: tzinfo | None) -> str | None:
-    """ISO 8601 in the debtor's zone when known (UTC otherwise): every time reads alike."""
+    """ISO 8601 in the debtor's zone when known (UTC otherwise): every time reads alike.
+
+    Remembered per instant and zone (:data:`_STAMPS`): a portfolio's records repeat the same
+    few instants (the run's ``at``; a deadline that is also the wake time and a reason's
+    ``until``; the same 09:00 of the same days), and writing one out in a zone costs more than
+    the rest of its record's line.  Equal instants in one zone always read the same.
+    """
     if value is None:
         return None
-    return value.astimezone(tz if tz is not None else UTC).isoformat()
+    key = (value, tz)
+    text = _STAMPS.get(key)
+    if text is None:
+        text = value.astimezone(tz if tz is not None else UTC).isoformat()
+        if len(_STAMPS) >= _MAX_STAMPS:
+            _STAMPS.clear()
+        _STAMPS[key] = text
+    return text
+
+
+_STAMPS: dict[tuple[datetime, tzinfo | None], str] = {}
+_MAX_STAMPS = 4096
+"""Instants remembered by :func:`_ts` (all forgotten at once when full: the ones a run needs
+come back at the next record)."""
 
 
 def _reason(r: Reason, tz: tzinfo | None) -> dict[str, Any]:
