@@ -5,6 +5,7 @@ Usage::
     python benchmarks/bench_portfolio.py --part cli --accounts 20000     # one core, CLI
     python benchmarks/bench_portfolio.py --part json --accounts 5000     # where JSON decode goes
     python benchmarks/bench_portfolio.py --part jsonl --accounts 20000   # overdue next on JSONL
+    python benchmarks/bench_portfolio.py --part jsonl --against ../main/src  # side by side
     python benchmarks/bench_portfolio.py --part nights --accounts 20000  # first/second night
     python benchmarks/bench_portfolio.py --part nights --shares 0,0.5 --paid-share 0.3
     python benchmarks/bench_portfolio.py --part dask --accounts 1000000  # 2 workers, nightly
@@ -200,10 +201,11 @@ def bench_json(n: int) -> None:
 # --------------------------------------------------------------------------- jsonl
 
 
-def bench_jsonl(n: int, workdir: Path) -> None:
+def bench_jsonl(n: int, workdir: Path, against: Sequence[str] = ()) -> None:
     """``overdue next POLICY accounts.jsonl`` (JSONL in, decision records out), end to end in
     this process on one core: CPU time per account, and where it goes (reading a line into an
-    account, deciding, the decision record written)."""
+    account, deciding, the decision record written).  ``against``: other source trees (a
+    checkout's ``src``) run on the same file, in turns with this one (:func:`_side_by_side`)."""
     import io
     import json
     import random
@@ -248,6 +250,31 @@ def bench_jsonl(n: int, workdir: Path) -> None:
     for name, took in (("line to account", t_read), ("decide", t_decide),
                        ("decision record", t_out)):  # fmt: skip
         print(f"    {name:<26} {took / len(lines) * 1e6:7.1f} us/account")
+    if against:
+        _side_by_side(n, src, policy, [str(HERE.parent / "src"), *against])
+
+
+def _side_by_side(n: int, src: Path, policy: str, trees: Sequence[str], rounds: int = 2) -> None:
+    """``python -m overdue next`` on ``src`` under each source tree in turn (``rounds`` times,
+    same core), its output to ``/dev/null``: the CPU time of each child process (startup and
+    imports included), so trees are compared under the same load."""
+    import subprocess
+
+    cpu: dict[str, list[float]] = {t: [] for t in trees}
+    argv = [sys.executable, "-m", "overdue", "next", policy, str(src),
+            "--at", NIGHT_1.isoformat()]  # fmt: skip
+    for _ in range(rounds):
+        for tree in trees:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            quiet = subprocess.DEVNULL
+            env = {**os.environ, "PYTHONPATH": tree}
+            subprocess.run(argv, env=env, stdout=quiet, stderr=quiet, check=False)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu[tree].append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    print(f"  side by side, {rounds} turns each (best), python -m overdue next in a child:")
+    for tree, took in cpu.items():
+        best = min(took)
+        print(f"    {tree:<40} {best / n * 1e6:7.1f} us/account = {n / best:,.0f} accounts/s")
 
 
 # --------------------------------------------------------------------------- cli
@@ -555,6 +582,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--full-sample", type=int, default=0,
                         help="Dask: decide everything over only this many partitions (0: all)")
     parser.add_argument("--workdir", help="where to write the datasets (default: a temp dir)")
+    parser.add_argument("--against", nargs="*", default=[], metavar="SRC",
+                        help="jsonl: also run overdue next under these source trees, in turns")
     args = parser.parse_args(argv)
     print(f"Python {platform.python_version()}, {os.cpu_count()} cores, {_cpu()}")
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="overdue-bench-"))
@@ -562,7 +591,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.part in ("all", "json"):
             bench_json(args.accounts or 5_000)
         if args.part in ("all", "jsonl"):
-            bench_jsonl(args.accounts or 20_000, workdir)
+            bench_jsonl(args.accounts or 20_000, workdir, args.against)
         if args.part in ("all", "cli"):
             bench_cli(args.accounts or 20_000, workdir)
         if args.part in ("all", "nights"):

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gc
 import json
 import re
 import sys
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import IO, TYPE_CHECKING, TypeVar
@@ -44,6 +43,7 @@ from overdue.engine.versions import PolicySet, decide_honouring_versions
 from overdue.errors import OverdueError, PolicyFileError, internal_error
 from overdue.importers.command import register as _register_import
 from overdue.policy import Policy
+from overdue.portfolio._gc import long_lived_set_aside
 from overdue.situation import resolve_zone
 
 if TYPE_CHECKING:
@@ -423,7 +423,7 @@ def _cmd_next(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         from overdue.portfolio.commands import run_next
 
         input_format, output_format = columnar
-        with _long_lived_set_aside():
+        with long_lived_set_aside():
             return run_next(
                 policy, at, args.accounts, input_format=input_format, output=args.output,
                 output_format=output_format, previous=args.previous, out=out, err=err,
@@ -431,27 +431,10 @@ def _cmd_next(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             )  # fmt: skip
     try:
         results: Iterable[AccountResult] = load_accounts(args.accounts)
-        with _long_lived_set_aside():
+        with long_lived_set_aside():
             return _decide_all(policy, results, at, args.format, out, err, versions)
     except OSError as exc:
         raise _UsageError(f"{args.accounts}: cannot read accounts: {exc.strerror or exc}") from None
-
-
-@contextlib.contextmanager
-def _long_lived_set_aside() -> Iterator[None]:
-    """While a portfolio is decided, the garbage collector leaves alone what was there before
-    (modules, the policy, its calendars): ``gc.freeze``.
-
-    Why: deciding builds and drops millions of small values, and each full collection walked
-    every object of the process again, which cost about a third of the CPU time of ``overdue
-    next`` on this project's machine.  Nothing is lost: the objects are handed back to the
-    collector when the command ends (``gc.unfreeze``), also when it is run in-process.
-    """
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def _next_versions(args: argparse.Namespace) -> PolicySet | None:

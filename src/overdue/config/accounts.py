@@ -230,11 +230,13 @@ def _stream(lines: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
         first = False
         if raw.endswith(b"\n"):
             raw = raw[:-1]
-        if raw.endswith(b"\r"):
-            raw = raw[:-1]
-        for piece in raw.split(b"\r"):
+        # Most lines hold no ``\r``: they are not split (nor copied) for nothing.
+        pieces: Iterable[bytes] = (raw,)
+        if b"\r" in raw:
+            pieces = (raw[:-1] if raw.endswith(b"\r") else raw).split(b"\r")
+        for piece in pieces:
             n += 1
-            if piece.strip():
+            if piece and not piece.isspace():  # blank (what ``strip`` empties), without a copy
                 yield n, piece
 
 

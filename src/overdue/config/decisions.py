@@ -9,6 +9,7 @@ accident.  Timestamps are ISO 8601 with the debtor's offset (when the zone is kn
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
@@ -25,10 +26,29 @@ DECISION_SCHEMA = "overdue.decision/1"
 
 
 def _ts(value: datetime | None, tz: tzinfo | None) -> str | None:
-    """ISO 8601 in the debtor's zone when known (UTC otherwise): every time reads alike."""
+    """ISO 8601 in the debtor's zone when known (UTC otherwise): every time reads alike.
+
+    Remembered per instant and zone (:data:`_STAMPS`): a portfolio's records repeat the same
+    few instants (the run's ``at``; a deadline that is also the wake time and a reason's
+    ``until``; the same 09:00 of the same days), and writing one out in a zone costs more than
+    the rest of its record's line.  Equal instants in one zone always read the same.
+    """
     if value is None:
         return None
-    return value.astimezone(tz if tz is not None else UTC).isoformat()
+    key = (value, tz)
+    text = _STAMPS.get(key)
+    if text is None:
+        text = value.astimezone(tz if tz is not None else UTC).isoformat()
+        if len(_STAMPS) >= _MAX_STAMPS:
+            _STAMPS.clear()
+        _STAMPS[key] = text
+    return text
+
+
+_STAMPS: dict[tuple[datetime, tzinfo | None], str] = {}
+_MAX_STAMPS = 4096
+"""Instants remembered by :func:`_ts` (all forgotten at once when full: the ones a run needs
+come back at the next record)."""
 
 
 def _reason(r: Reason, tz: tzinfo | None) -> dict[str, Any]:
@@ -210,6 +230,33 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False)  # what json.dumps(ensure_ascii=
 _LINE_BREAKS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
 
 
+def _one_shot_encoder() -> Callable[[object], str]:
+    """``_ENCODER.encode``, with the C encoder made once rather than for every call.
+
+    ``JSONEncoder.encode`` builds a new C encoder (and a float formatter) for each record,
+    about as much work as encoding a short record.  This one is made with the same settings,
+    except that it does not look for circular references: the records written here are fresh
+    dicts and lists built for the line (a cycle would end in ``RecursionError`` instead of
+    ``ValueError``).  Without the C accelerator, ``_ENCODER.encode`` itself.
+    """
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # pragma: no cover - CPython ships the accelerator
+        return _ENCODER.encode
+    e = _ENCODER
+    chunks = make(
+        None, e.default, json.encoder.encode_basestring, e.indent, e.key_separator,
+        e.item_separator, e.sort_keys, e.skipkeys, e.allow_nan,
+    )  # fmt: skip
+
+    def encode(record: object) -> str:
+        return "".join(chunks(record, 0))
+
+    return encode
+
+
+_encode = _one_shot_encoder()
+
+
 def jsonl_line(record: object) -> str:
     """One JSONL line: readable UTF-8, but with the characters that some readers take for line
     breaks (U+2028, U+2029, U+0085) escaped, so that one record is always one line.
@@ -217,7 +264,7 @@ def jsonl_line(record: object) -> str:
     One encoder for every line (``json.dumps`` with an option makes a new one per call), and
     the escapes looked for only in non-ASCII text (``isascii`` does not scan the string).
     """
-    text: str = _ENCODER.encode(record)
+    text = _encode(record)
     if not text.isascii():
         for raw, escaped in _LINE_BREAKS.items():
             text = text.replace(raw, escaped)

@@ -30,6 +30,7 @@ from overdue._time import require_aware
 from overdue.engine.versions import PolicySet
 from overdue.policy import Policy
 from overdue.portfolio._extras import require
+from overdue.portfolio._gc import long_lived_set_aside
 
 __all__ = ["PartitionReport", "decide_dataset", "partitions"]
 
@@ -64,23 +65,26 @@ def _decide_partitions(
 
     pq = require("pyarrow.parquet", "dask")
     out = []
-    for name in names:
-        start, cpu = time.perf_counter(), time.process_time()
-        src = Path(source)
-        table = pq.read_table(str(src if src.is_file() else src / name))
-        prev = None
-        if previous is not None and (Path(previous) / name).exists():
-            prev = read_decisions(Path(previous) / name)
-        decisions = decide_table(policy, table, now, previous=prev, versions=versions)
-        dest = Path(target) / name
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        write_decisions(dest, decisions)
-        report: PartitionReport = {"partition": name, **summary(decisions)}
-        report["seconds"] = time.perf_counter() - start
-        report["cpu_seconds"] = time.process_time() - cpu
-        report["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        report["worker"] = os.getpid()
-        out.append(report)
+    # A worker holds large state of its own (the scheduler's bookkeeping, its modules): the
+    # collector leaves it alone while the partitions are decided (overdue.portfolio._gc).
+    with long_lived_set_aside():
+        for name in names:
+            start, cpu = time.perf_counter(), time.process_time()
+            src = Path(source)
+            table = pq.read_table(str(src if src.is_file() else src / name))
+            prev = None
+            if previous is not None and (Path(previous) / name).exists():
+                prev = read_decisions(Path(previous) / name)
+            decisions = decide_table(policy, table, now, previous=prev, versions=versions)
+            dest = Path(target) / name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            write_decisions(dest, decisions)
+            report: PartitionReport = {"partition": name, **summary(decisions)}
+            report["seconds"] = time.perf_counter() - start
+            report["cpu_seconds"] = time.process_time() - cpu
+            report["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            report["worker"] = os.getpid()
+            out.append(report)
     return out
 
 

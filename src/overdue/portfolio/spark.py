@@ -23,6 +23,7 @@ from overdue._time import require_aware
 from overdue.engine.versions import PolicySet
 from overdue.policy import Policy
 from overdue.portfolio._extras import require
+from overdue.portfolio._gc import long_lived_set_aside
 
 __all__ = ["decide_dataframe", "decisions_spark_schema"]
 
@@ -46,18 +47,21 @@ def _decider(
         from overdue.portfolio.arrow import DECISIONS_SCHEMA
         from overdue.portfolio.kernel import decide_table
 
-        for batch in batches:
-            table = pa.Table.from_batches([batch])
-            previous = None
-            if with_previous:
-                prev = table[_PREV].combine_chunks()
-                table = table.drop_columns([_PREV])
-                found = prev.is_valid()
-                previous = pa.Table.from_struct_array(prev.filter(found))
-                previous = None if previous.num_rows == 0 else previous.cast(DECISIONS_SCHEMA)
-            yield from decide_table(
-                policy, table, now, previous=previous, versions=versions
-            ).to_batches()
+        # An executor's Python worker is reused across tasks: the collector leaves what it
+        # holds alone while the batches are decided (overdue.portfolio._gc).
+        with long_lived_set_aside():
+            for batch in batches:
+                table = pa.Table.from_batches([batch])
+                previous = None
+                if with_previous:
+                    prev = table[_PREV].combine_chunks()
+                    table = table.drop_columns([_PREV])
+                    found = prev.is_valid()
+                    previous = pa.Table.from_struct_array(prev.filter(found))
+                    previous = None if previous.num_rows == 0 else previous.cast(DECISIONS_SCHEMA)
+                yield from decide_table(
+                    policy, table, now, previous=previous, versions=versions
+                ).to_batches()
 
     return decide_batches
 
