@@ -82,7 +82,9 @@ EDGES = (
 # ``notebook._differences``, below the simulator and typed structurally.)
 ALLOWED: Mapping[tuple[str, str], str] = {
     # Stays for now: CompiledPolicy.of names Policy/Stage for mypy only (TYPE_CHECKING), and
-    # compiled.py is under speed work (issue 10); follow-up: a structural ladder type there.
+    # Kept on purpose: the policy owns its compiled lookups as a cached attribute (the runtime
+    # edge policy -> compiled), and compiled names Policy/Stage/Step for mypy only, so that the
+    # engine reads StepPlan.step and enabled_by_id as the real types, fully checked.
     ("overdue.compiled", "overdue.policy"): "CompiledPolicy.of(policy) type names",
 }
 
