@@ -284,7 +284,7 @@ def _cast(col: pa.ChunkedArray, target: pa.DataType, *, encoded: bool = False) -
     if pa.types.is_list(target) and pa.types.is_struct(target.value_type):
         if not pa.types.is_list(col.type) or not pa.types.is_struct(col.type.value_type):
             raise pa.ArrowTypeError(f"expected a list of structs, got {col.type}")
-        arr = col.combine_chunks()
+        arr = col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()  # no copy of one
         inner = arr.flatten()
         have = {inner.type.field(i).name for i in range(inner.type.num_fields)}
         children = []

@@ -53,7 +53,10 @@ def _events_after(events: pa.ChunkedArray, cutoff: pa.Array, fields: list[str], 
     ``cutoff``.  One pass over the events: an event is later when the latest of its ``fields``
     is (a null field is skipped; all null is not later), so the list offsets and the cutoff per
     event are worked out once, however many fields."""
-    arr = events.combine_chunks() if isinstance(events, pa.ChunkedArray) else events
+    arr = events
+    if isinstance(events, pa.ChunkedArray):
+        # One chunk is used as is: concatenating copies it (and unifies any dictionaries).
+        arr = events.chunk(0) if events.num_chunks == 1 else events.combine_chunks()
     flat = arr.flatten()
     if len(flat) == 0 or not fields:
         return pa.array([False] * n)
