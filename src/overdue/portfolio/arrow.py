@@ -233,9 +233,15 @@ def _columns(values: pa.StructArray, names: Sequence[str]) -> dict[str, list[Any
     return {n: values.field(n).to_pylist() for n in names}
 
 
-def conform(table: pa.Table) -> pa.Table:
+def conform(table: pa.Table, *, encoded: bool = False) -> pa.Table:
     """``table`` with the exact :data:`ACCOUNTS_SCHEMA` types: missing optional columns are
     added as nulls, and nested fields the file lacks (an older writer) become null.
+
+    ``encoded``: leave the dictionary-encoded text fields of the events (as
+    :func:`overdue.portfolio.commands` reads them, see ``read_dictionary``) encoded, so the
+    wake index can split a table before paying to decode them; the rows that go on are
+    conformed again, without it.  A dictionary of text always casts to text, so no error is
+    put off.
 
     Raises:
         ConfigError: there is no ``id`` column, or a column cannot be read as its type.
@@ -255,7 +261,7 @@ def conform(table: pa.Table) -> pa.Table:
             continue
         col = table[f.name]
         try:
-            cols.append(_cast(col, f.type))
+            cols.append(_cast(col, f.type, encoded=encoded))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as exc:
             raise ConfigError(
                 f"accounts column {f.name!r} cannot be read as {f.type}",
@@ -263,26 +269,43 @@ def conform(table: pa.Table) -> pa.Table:
                 got=f"{col.type} ({exc})",
                 key_path=f.name,
             ) from None
+    if encoded:
+        fields = [
+            pa.field(f.name, c.type, f.nullable)
+            for f, c in zip(ACCOUNTS_SCHEMA, cols, strict=True)
+        ]
+        return pa.table(cols, schema=pa.schema(fields))
     return pa.table(cols, schema=ACCOUNTS_SCHEMA)
 
 
-def _cast(col: pa.ChunkedArray, target: pa.DataType) -> pa.ChunkedArray:
+def _cast(col: pa.ChunkedArray, target: pa.DataType, *, encoded: bool = False) -> pa.ChunkedArray:
     if col.type.equals(target):
         return col
     if pa.types.is_list(target) and pa.types.is_struct(target.value_type):
         if not pa.types.is_list(col.type) or not pa.types.is_struct(col.type.value_type):
             raise pa.ArrowTypeError(f"expected a list of structs, got {col.type}")
-        arr = col.combine_chunks()
+        arr = col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()  # no copy of one
         inner = arr.flatten()
         have = {inner.type.field(i).name for i in range(inner.type.num_fields)}
         children = []
         for i in range(target.value_type.num_fields):
             tf = target.value_type.field(i)
-            if tf.name in have:
-                children.append(inner.field(tf.name).cast(tf.type))
-            else:
+            if tf.name not in have:
                 children.append(pa.nulls(len(inner), tf.type))
-        struct = pa.StructArray.from_arrays(children, fields=list(target.value_type))
+                continue
+            child = inner.field(tf.name)
+            if not (
+                encoded
+                and pa.types.is_dictionary(child.type)
+                and child.type.value_type.equals(tf.type)
+            ):
+                child = child.cast(tf.type)
+            children.append(child)
+        fields = [
+            pa.field(tf.name, c.type, tf.nullable)
+            for tf, c in zip(target.value_type, children, strict=True)
+        ]
+        struct = pa.StructArray.from_arrays(children, fields=fields)
         offsets = arr.offsets
         return pa.chunked_array([pa.ListArray.from_arrays(offsets, struct, mask=arr.is_null())])
     return col.cast(target)

@@ -54,12 +54,41 @@ def is_parquet(path: str) -> bool:
     return p.suffix.lower() in (".parquet", ".pq") or (path != "-" and p.is_dir())
 
 
-def _batches(path: str) -> Iterator[pa.Table]:
+def _encoded_event_text(path: str) -> list[str]:
+    """The text fields of the events that the file stores with a dictionary (pyarrow's
+    default): read as such, they cost a third of plain text to read, and
+    :func:`~overdue.portfolio.kernel.decide_table` decodes them only for the accounts the wake
+    index does not keep (most of them, on a second night).  A column without a dictionary
+    page is read plainly (encoding it on reading would cost more than it saves)."""
+    meta = pq.ParquetFile(path).metadata
+    schema = meta.schema
+    names: list[str] = []
+    for i in range(meta.num_columns):
+        column = schema.column(i)
+        parts = column.path.split(".")
+        if (
+            len(parts) == 4  # events.list.element.<field>: no deeper lists
+            and parts[0] == "events"
+            and column.logical_type.type == "STRING"
+            and all(
+                meta.row_group(g).column(i).has_dictionary_page
+                for g in range(meta.num_row_groups)
+            )
+        ):
+            names.append(column.path)
+    return names
+
+
+def _batches(path: str, *, encoded: bool = False) -> Iterator[pa.Table]:
+    """The accounts of a Parquet file or dataset in batches; ``encoded``: the event text fields
+    stored with a dictionary stay dictionary-encoded (``conform(encoded=True)``)."""
     p = Path(path)
     files = sorted(p.rglob("*.parquet")) if p.is_dir() else [p]
     for f in files:
-        for batch in pq.ParquetFile(str(f)).iter_batches(batch_size=BATCH_ROWS):
-            yield conform(pa.Table.from_batches([batch]))
+        dictionary = _encoded_event_text(str(f)) if encoded else None
+        reader = pq.ParquetFile(str(f), read_dictionary=dictionary)
+        for batch in reader.iter_batches(batch_size=BATCH_ROWS):
+            yield conform(pa.Table.from_batches([batch]), encoded=encoded)
 
 
 def _table_items(path: str) -> Iterator[tuple[str | None, Account | BaseException]]:
@@ -103,7 +132,7 @@ def run_next(
         if input_format == "parquet":
             batches = (
                 decide_table(policy, b, at, previous=prev, versions=versions)
-                for b in _batches(accounts)
+                for b in _batches(accounts, encoded=prev is not None)
             )
         else:
             batches = _jsonl_tables(policy, accounts, at, prev, versions)

@@ -94,7 +94,9 @@ def decide_table(
     """
     require_aware(now, "now")
     table = pa.Table.from_batches([accounts]) if isinstance(accounts, pa.RecordBatch) else accounts
-    table = conform(table)
+    # Event text fields read dictionary-encoded stay so until the wake index has split the
+    # table: only the rows that are not kept are decoded (``conform`` below).
+    table = conform(table, encoded=True)
     n = table.num_rows
     if policy.ladder_per == "invoice":
         # One row per account cannot hold one decision per invoice: every account goes to the
@@ -109,14 +111,16 @@ def decide_table(
     todo = pc.indices_nonzero(pc.invert(keep))
     parts: list[pa.Table] = []
     positions: list[pa.Array] = []
+    work = conform(table if len(todo) == n else table.take(todo))
     if prepass and len(todo):
-        settled, settled_rows = settle(policy, table.take(todo), now, versions)
+        settled, settled_rows = settle(policy, work, now, versions)
         if settled_rows.num_rows:
             parts.append(settled_rows)
             positions.append(todo.filter(settled))
-            todo = todo.filter(pc.invert(settled))
+            rest = pc.invert(settled)
+            todo, work = todo.filter(rest), work.filter(rest)
     rows = DecisionRows()
-    _decide_rows(policy, table.take(todo), now, rows, versions)
+    _decide_rows(policy, work, now, rows, versions)
     parts.append(rows.table())
     positions.append(todo)
     kept = pc.indices_nonzero(keep)

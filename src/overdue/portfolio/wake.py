@@ -48,15 +48,30 @@ else:
 __all__ = ["carry_over"]
 
 
-def _events_after(events: pa.ChunkedArray, cutoff: pa.Array, field: str, n: int) -> pa.Array:
-    """For each row, whether any of its events has ``field`` later than the row's ``cutoff``."""
-    arr = events.combine_chunks() if isinstance(events, pa.ChunkedArray) else events
+def _events_after(events: pa.ChunkedArray, cutoff: pa.Array, fields: list[str], n: int) -> pa.Array:
+    """For each row, whether any of its events has one of ``fields`` later than the row's
+    ``cutoff``.  One pass over the events: an event is later when the latest of its ``fields``
+    is (a null field is skipped; all null is not later), so the list offsets and the cutoff per
+    event are worked out once, however many fields."""
+    arr = events
+    if isinstance(events, pa.ChunkedArray):
+        # One chunk is used as is: concatenating copies it (and unifies any dictionaries).
+        arr = events.chunk(0) if events.num_chunks == 1 else events.combine_chunks()
     flat = arr.flatten()
-    if len(flat) == 0:
+    if len(flat) == 0 or not fields:
         return pa.array([False] * n)
     parents = pc.list_parent_indices(arr)
-    when = flat.field(field)
-    later = pc.fill_null(pc.greater(when, cutoff.take(parents)), False)
+    before = cutoff.take(parents)
+    columns = [flat.field(f) for f in fields]
+    if all(c.type.equals(before.type) for c in columns):
+        # max_element_wise has no kernel for zoned timestamps: compare their microseconds.
+        ints = [c.cast(pa.int64()) for c in columns]
+        when = ints[0] if len(ints) == 1 else pc.max_element_wise(*ints, skip_nulls=True)
+        later = pc.fill_null(pc.greater(when, before.cast(pa.int64())), False)
+    else:
+        later = pc.fill_null(pc.greater(columns[0], before), False)
+        for c in columns[1:]:
+            later = pc.or_(later, pc.fill_null(pc.greater(c, before), False))
     rows = pc.unique(parents.filter(later))
     return pc.is_in(pa.array(range(n), pa.int64()), value_set=rows.cast(pa.int64()))
 
@@ -134,8 +149,7 @@ def carry_over(
     events = accounts["events"]
     struct = events.type.value_type
     names = {struct.field(i).name for i in range(struct.num_fields)}
-    for field in ("at", "recorded_at"):
-        if field in names:
-            keep = pc.and_(keep, pc.invert(_events_after(events, prev_at, field, n)))
+    fields = [f for f in ("at", "recorded_at") if f in names]
+    keep = pc.and_(keep, pc.invert(_events_after(events, prev_at, fields, n)))
     where = where.combine_chunks() if isinstance(where, pa.ChunkedArray) else where
     return keep, where

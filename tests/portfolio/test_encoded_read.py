@@ -1,0 +1,61 @@
+"""A second night reads the event text fields dictionary-encoded and decodes only the accounts
+the wake index does not keep: the decisions must be the very table of a plain read."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from overdue import REFERENCE_POLICY, Account, Policy
+from overdue.portfolio.arrow import ACCOUNTS_SCHEMA, accounts_from_table, accounts_to_table, conform
+from overdue.portfolio.commands import _batches
+from overdue.portfolio.kernel import decide_table
+from overdue.testing import strategies
+
+PROPS = settings(max_examples=40, deadline=None, suppress_health_check=[
+    HealthCheck.too_slow, HealthCheck.function_scoped_fixture])  # fmt: skip
+
+
+def _read(path: Path, encoded: bool) -> pa.Table:
+    return pa.concat_tables(list(_batches(str(path), encoded=encoded)))
+
+
+def test_encoded_read_keeps_text_encoded_until_conformed(
+    tmp_path: Path, rich_account: Account
+) -> None:
+    path = tmp_path / "a.parquet"
+    pq.write_table(accounts_to_table([rich_account, rich_account]), path)
+    encoded, plain = _read(path, True), _read(path, False)
+    kinds = encoded["events"].type.value_type.field("kind").type
+    assert pa.types.is_dictionary(kinds)
+    assert plain.schema.equals(ACCOUNTS_SCHEMA, check_metadata=False)
+    assert conform(encoded).equals(plain)
+    assert accounts_from_table(conform(encoded)) == [rich_account, rich_account]
+
+
+@st.composite
+def nights(draw: st.DrawFn) -> tuple[Policy, list[Account], datetime, datetime]:
+    policy = draw(st.one_of(st.just(REFERENCE_POLICY), strategies.policies()))
+    accounts = draw(st.lists(strategies.accounts(policy=policy), min_size=1, max_size=5))
+    t0 = draw(st.datetimes(datetime(2026, 1, 1), datetime(2026, 5, 1), timezones=st.just(UTC)))
+    gap = draw(st.sampled_from([timedelta(hours=6), timedelta(days=1), timedelta(days=20)]))
+    return policy, accounts, t0, t0 + gap
+
+
+@PROPS
+@given(nights())
+def test_second_night_on_encoded_text_equals_plain(
+    tmp_path: Path, case: tuple[Policy, list[Account], datetime, datetime]
+) -> None:
+    policy, accounts, t0, t1 = case
+    path = tmp_path / "accounts.parquet"
+    pq.write_table(accounts_to_table(accounts), path)
+    first = decide_table(policy, _read(path, False), t0)
+    plain = decide_table(policy, _read(path, False), t1, previous=first)
+    encoded = decide_table(policy, _read(path, True), t1, previous=first)
+    assert encoded.equals(plain)
