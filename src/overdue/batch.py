@@ -17,9 +17,10 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -262,25 +263,17 @@ def _decide_ranges(
     context: Any,
 ) -> Iterator[Decision | BatchFailure]:
     """Forked workers decide index ranges of ``accounts``; results come back in input order."""
+    n = len(accounts)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        starts = iter(range(0, len(accounts), chunk_size))
-        pending: list[tuple[int, Future[list[Decision | BatchFailure]]]] = []
-        while True:
-            while len(pending) < workers * 2:
-                start = next(starts, None)
-                if start is None:
-                    break
-                stop = min(start + chunk_size, len(accounts))
-                pending.append((start, pool.submit(_decide_forked, start, stop)))
-            if not pending:
-                return
-            first, future = pending.pop(0)
-            try:
-                results = future.result()
-            except Exception:  # a worker that died: decide the chunk here, account by account
-                chunk = accounts[first : first + chunk_size]
-                results = _decide_chunk(policy, first, chunk, now, versions)
-            yield from results
+        jobs = (
+            (
+                s,
+                accounts[s : s + chunk_size],
+                partial(pool.submit, _decide_forked, s, min(s + chunk_size, n)),
+            )
+            for s in range(0, n, chunk_size)
+        )
+        yield from _in_order(policy, now, versions, workers, jobs)
 
 
 def _decide_pickled(
@@ -292,29 +285,50 @@ def _decide_pickled(
     versions: PolicySet | None,
 ) -> Iterator[Decision | BatchFailure]:
     """Chunks of accounts pickled to the workers: any iterable, any start method."""
-    it = iter(accounts)
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        start = 0
-        pending: list[tuple[int, list[Account], Future[list[Decision | BatchFailure]]]] = []
-        # Keep a bounded number of chunks in flight so a huge portfolio is never all in memory.
-        while True:
-            while len(pending) < workers * 2:
-                chunk = list(itertools.islice(it, chunk_size))
-                if not chunk:
-                    break
-                future = pool.submit(_decide_chunk, policy, start, chunk, now, versions)
-                pending.append((start, chunk, future))
+
+        def jobs() -> Iterator[_Job]:
+            it, start = iter(accounts), 0
+            while chunk := list(itertools.islice(it, chunk_size)):
+                yield (
+                    start,
+                    chunk,
+                    partial(pool.submit, _decide_chunk, policy, start, chunk, now, versions),
+                )
                 start += len(chunk)
-            if not pending:
-                return
-            first, chunk, future = pending.pop(0)
-            try:
-                results = future.result()
-            except Exception:
-                # The chunk never came back (an account that cannot be pickled, a worker that
-                # died): decide it here instead, where each account fails or succeeds alone.
-                results = _decide_chunk(policy, first, chunk, now, versions)
-            yield from results
+
+        yield from _in_order(policy, now, versions, workers, jobs())
+
+
+_Results = list[Decision | BatchFailure]
+# A chunk: its first index, its accounts, and the call that sends it to a worker.
+_Job = tuple[int, Sequence[Account], Callable[[], "Future[_Results]"]]
+
+
+def _in_order(
+    policy: Policy,
+    now: datetime,
+    versions: PolicySet | None,
+    workers: int,
+    jobs: Iterator[_Job],
+) -> Iterator[Decision | BatchFailure]:
+    """The chunks' results in input order, with a bounded number of chunks in flight so that a
+    huge portfolio is never all in memory.  A chunk that never came back (an account that
+    cannot be pickled, a worker that died) is decided here instead, where each account fails
+    or succeeds alone."""
+    pending: list[tuple[int, Sequence[Account], Future[_Results]]] = []
+    while True:
+        while len(pending) < workers * 2 and (job := next(jobs, None)) is not None:
+            start, chunk, send = job
+            pending.append((start, chunk, send()))
+        if not pending:
+            return
+        first, chunk, future = pending.pop(0)
+        try:
+            results = future.result()
+        except Exception:
+            results = _decide_chunk(policy, first, chunk, now, versions)
+        yield from results
 
 
 def decide_batch(
