@@ -53,3 +53,20 @@ def test_plain_ref_and_decide_agree_on_every_account(shared: ModuleType, event_z
         if not (mine == held == folded):
             differ.append((raw["id"], mine, held, folded))
     assert differ == []
+
+
+def test_the_per_outcome_breakdown_runs_and_covers_every_account(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``benchmarks/shared_groups.py`` (where held decisions are furthest from plain-ref) runs
+    on a small portfolio and accounts for every decision in its groups.  Nothing is timed."""
+    path = WRAPPER.parent / "shared_groups.py"
+    spec = importlib.util.spec_from_file_location("shared_groups_script", path)
+    assert spec is not None
+    assert spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert script.main(["--accounts", "80", "--repeat", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    rows = lines[2:-1]
+    assert sum(int(line.split()[3].replace(",", "")) for line in rows) == 80
