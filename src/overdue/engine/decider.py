@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from operator import attrgetter
 
 import attrs
 
@@ -37,7 +38,7 @@ from overdue.events import ContactAttempted
 from overdue.money import Money
 from overdue.policy import Policy, Stage
 from overdue.situation import Situation, resolve_zone
-from overdue.snapshot import Snapshot, StepProgress, fold
+from overdue.snapshot import FactState, Snapshot, StepProgress, fold
 
 __all__ = ["calendar_range", "decide", "per_invoice_refused", "resolve_zone"]
 
@@ -500,11 +501,12 @@ def _on_the_ladder(w: _Work) -> Decision:
     stage, clock_start, progress = w.stage, w.clock, w.progress
     assert stage is not None  # entered above, or recorded
     assert clock_start is not None  # set with the stage
-    pause, paused_now = (
+    pause, holds = (
         paused_time(snap, w.policy.paused_by(), clock_start, w.now, span)
         if span or snap.facts or snap.fact_intervals
         else NO_PAUSE  # nothing ever held the account (most accounts): as paused_time says
     )
+    paused_now = bool(holds)  # the clock stands still (then there is no deadline)
     mark = len(w.waits)
     plan = (
         plan_steps(w.policy, stage, clock_start, progress, w.s, _entries(w), w.waits)
@@ -530,7 +532,7 @@ def _on_the_ladder(w: _Work) -> Decision:
         del w.waits[mark:]  # what the finished rung's steps waited for is moot
         plan = plan_steps(w.policy, stage, w.now, {}, w.s, _entries(w), w.waits)
         end = clock.deadline(stage, w.now, timedelta(0), paused_now, plan, w.z, cal, {})
-    return _conclude(w, stage, plan, end, paused_now)
+    return _conclude(w, stage, plan, end, holds)
 
 
 def _entries(w: _Work) -> int:
@@ -632,9 +634,12 @@ def _conclude(
     stage: Stage,
     plan: PlanOut,
     end: datetime | None,
-    paused_now: bool,
+    holds: tuple[FactState, ...],
 ) -> Decision:
-    """Phase 6: authorisations lost since entry, the deadline, the wake time, the status."""
+    """Phase 6: authorisations lost since entry, the deadline, the wake time, the status.
+
+    ``holds`` are those open now that stop the clock (:func:`~overdue.engine.pauses.paused_time`).
+    """
     now, z = w.now, w.z
     t = w.transition
     deadline = end if end is None or end.tzinfo is z else end.astimezone(z)
@@ -648,17 +653,17 @@ def _conclude(
         drafts, blocked = _authorisation_lost(w, stage, drafts, blocked)
     # Each Action built once, stating the deadline.
     actions = build_all(drafts, deadline) if drafts else ()
-    if paused_now:
+    if holds:
         w.note("deadline_paused", "the escalation clock is paused by a hold")
     if deadline is not None:
         # ``w.note``, inlined: stated by most decisions.
         w.reasons.append(("deadline", "{} escalates if unpaid", (stage.id,), deadline))
-    if actions or blocked or w.snap.facts or w.ahead is not None:
-        wake_at = _wake_at(w, actions, blocked, deadline)
+    if actions or blocked or holds or w.ahead is not None:
+        wake_at = _wake_at(w, actions, blocked, deadline, holds)
         if actions or blocked:
             w.waits.extend(facts_awaited(actions, blocked, now, w.policy.compiled.lifted_codes))
-        if paused_now:
-            _awaiting_holds(w)
+        if holds:  # a hold with no end of its own: its clearing is awaited (in name order)
+            w.waits.extend(f"cleared:{h.name}" for h in sorted(holds, key=_NAME) if h.until is None)
     else:  # only the deadline can come (already in the debtor's zone): the common case
         wake_at = deadline if deadline is not None and deadline > now else None
     # Nothing to send and the escalation clock standing still: the account is held, even when
@@ -667,7 +672,7 @@ def _conclude(
         status = "active"
         if len(actions) > 1:  # sorted as instants: one zone's times compare by wall clock
             actions = tuple(sorted(actions, key=_not_before))
-    elif blocked or paused_now:
+    elif blocked or holds:
         status = "on_hold"
     else:
         status = "done" if stage.terminal else "active"
@@ -689,13 +694,7 @@ def _conclude(
     )
 
 
-def _awaiting_holds(w: _Work) -> None:
-    """The holds with no end of their own that stop the clock: clearing one is awaited."""
-    now, snap = w.now, w.snap
-    for name in sorted(w.policy.paused_by()):
-        hold = snap.fact_open(name, now)
-        if hold is not None and hold.until is None:
-            w.waits.append(f"cleared:{name}")
+_NAME = attrgetter("name")
 
 
 def _not_before(a: Action) -> datetime:
@@ -727,15 +726,16 @@ def _wake_at(
     actions: tuple[Action, ...],
     blocked: tuple[BlockedStep, ...],
     deadline: datetime | None,
+    holds: tuple[FactState, ...],
 ) -> datetime | None:
     """The earliest moment time alone changes the decision (``None``: only a new fact).
 
     ``deadline`` is the rung's (:func:`overdue.engine.deadline.deadline`): ``None`` at the top
     of the ladder, so a deadline to wake for is never a terminal rung's.  (With no action, no
-    blocked step, no fact and nothing ahead, only the deadline can come: :func:`_conclude`
+    blocked step, no hold and nothing ahead, only the deadline can come: :func:`_conclude`
     answers that common case itself.)
     """
-    now, snap = w.now, w.snap
+    now = w.now
     candidates = [a.not_before for a in actions if a.not_before > now]
     if deadline is not None and deadline > now:
         candidates.append(deadline)
@@ -743,9 +743,8 @@ def _wake_at(
         for r in b.reasons:
             if r.until is not None and r.until > now:
                 candidates.append(r.until)
-    for name in w.policy.paused_by() if snap.facts else ():
-        hold = snap.fact_open(name, now)
-        if hold is not None and hold.until is not None:
+    for hold in holds:  # a hold that lapses by itself, open now
+        if hold.until is not None:
             candidates.append(hold.until)
     if w.ahead is not None:
         candidates.append(w.ahead)
