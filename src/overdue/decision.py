@@ -11,7 +11,7 @@ from typing import Any, Literal, TypeVar
 
 import attrs
 
-from overdue._frozen import Setters, build, exhaust, new, setters
+from overdue._frozen import Setters, build, exhaust, filler, setters
 from overdue.account import ContactPoint
 from overdue.events import (
     ChargePosted,
@@ -381,7 +381,7 @@ class Transition:
     event: StageEntered
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)  # made by ``_frozen.filler``, which needs no weakref slot
 class Decision:
     """The engine's answer for one account at one moment.
 
@@ -504,7 +504,7 @@ _DECISION_FIELDS = (
     *_DECISION_LATER,
 )
 _ACTION_SET = setters(Action, _ACTION_FIELDS)  # the slots' own setters, taken before _defer
-_DECISION_SET = setters(Decision, _DECISION_FIELDS)
+_make_decision = filler(Decision, _DECISION_FIELDS)
 _defer(Action, _ACTION_LATER)
 _defer(Decision, _DECISION_LATER)
 
@@ -575,11 +575,9 @@ def _decision(
 ) -> Decision:
     """A :class:`Decision` (no billing side) whose reasons and ``waiting_for`` are
     ``render(args)``, made when first read."""
-    decision = new(Decision)  # ``build``, inlined: one call less on every decision
     first = (status, stage, stage_since, transition, actions, blocked, deadline, wake_at, record)
     pending = _Pending((render, args))
-    exhaust(map(call, _DECISION_SET, repeat(decision), first + base + (pending, pending)))
-    return decision
+    return _make_decision(first + base + (pending, pending))
 
 
 def same_grace_end(actions: tuple[Action, ...]) -> tuple[Action, ...]:
