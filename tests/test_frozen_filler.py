@@ -70,3 +70,13 @@ def test_every_field_of_a_decision_is_filled() -> None:
     again = Decision(**{f.name: getattr(made, f.name) for f in attrs.fields(Decision)})
     assert made == again
     assert pickle.loads(pickle.dumps(made)) == made
+
+
+def test_every_field_of_an_action_and_a_situation_is_filled() -> None:
+    from overdue.decision import _ACTION_FIELDS, Action
+    from overdue.engine.decider import _make_situation
+    from overdue.situation import Situation
+
+    assert sorted(_ACTION_FIELDS) == sorted(f.name for f in attrs.fields(Action))
+    assert _make_situation is not None
+    assert all(f.validator is None and f.converter is None for f in attrs.fields(Situation))

@@ -11,7 +11,7 @@ from typing import Any, Literal, TypeVar
 
 import attrs
 
-from overdue._frozen import Setters, build, exhaust, filler, setters
+from overdue._frozen import Setters, exhaust, filler
 from overdue.account import ContactPoint
 from overdue.events import (
     ChargePosted,
@@ -209,7 +209,7 @@ class EvidenceBundle:
         return ", ".join(parts)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)  # made by ``_frozen.filler``, which needs no weakref slot
 class Action:
     """The next contact to make: a step of the current stage on a channel, not before a moment.
 
@@ -503,7 +503,7 @@ _DECISION_FIELDS = (
     "debt_disputed",
     *_DECISION_LATER,
 )
-_ACTION_SET = setters(Action, _ACTION_FIELDS)  # the slots' own setters, taken before _defer
+_make_action = filler(Action, _ACTION_FIELDS)
 _make_decision = filler(Decision, _DECISION_FIELDS)
 _defer(Action, _ACTION_LATER)
 _defer(Decision, _DECISION_LATER)
@@ -556,7 +556,7 @@ def _action(
     """An :class:`Action` whose message facts, evidence and reasons are ``render(args)``, made
     when first read."""
     pending = _Pending((render, args))
-    return build(Action, _ACTION_SET, (*head, pending, pending, pending))
+    return _make_action((*head, pending, pending, pending))
 
 
 def _decision(

@@ -13,7 +13,7 @@ from operator import attrgetter
 
 import attrs
 
-from overdue._frozen import build, setters
+from overdue._frozen import filler
 from overdue._time import ALWAYS_AWARE, at_local, require_aware
 from overdue.account import Account
 from overdue.calendars import BusinessCalendar
@@ -57,7 +57,7 @@ _SituationFields = tuple[
     str | None,
 ]
 """A :class:`~overdue.situation.Situation`'s fields, in order."""
-_SITUATION_SLOTS = setters(Situation, (f.name for f in attrs.fields(Situation)))
+_make_situation = filler(Situation, [f.name for f in attrs.fields(Situation)])
 
 
 def decide(
@@ -323,8 +323,8 @@ class _Work:
         if isinstance(s, tuple):
             # From the values this decision already worked out (``Situation.at`` makes the
             # same value from the inputs, working them out again), without ``__init__``: its
-            # eleven fields set in one C loop (``overdue._frozen``; it has no validators).
-            s = self._s = build(Situation, _SITUATION_SLOTS, s)
+            # eleven fields stored at once (``overdue._frozen.filler``; it has no validators).
+            s = self._s = _make_situation(s)
         return s
 
     def note(
