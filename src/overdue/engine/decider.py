@@ -122,7 +122,8 @@ def decide(
             w.ahead = next_fact_after(account, now, as_known_at)
         return (
             _settled(w)  # 2. written off, nothing owed, paid, not yet overdue
-            or _paused(w)  # 3. a promise to pay or a payment plan
+            # 3. a promise to pay or a payment plan (neither on file: most accounts)
+            or (_paused(w) if snap.promise is not None or snap.facts else None)
             or _on_the_ladder(w)  # 4-6. the rung, its steps, deadline and wake time
         )
     except OverdueError:
