@@ -69,28 +69,30 @@ def test_duration_days_match_the_unit(amount: int, unit: str) -> None:
 
 
 def test_situations_and_candidates_built_by_the_engine_match_init() -> None:
-    """The engine fills a ``Situation`` and a ``Candidate`` through their slots
-    (``overdue._frozen.build``): only right while neither class checks or converts a field,
-    and with the slots in the order of the fields."""
+    """The engine fills a ``Situation`` (``overdue._frozen.filler``) and a ``Candidate``
+    (``overdue._frozen.build``) through their slots: only right while neither class checks or
+    converts a field, and with the slots in the order of the fields."""
     import attrs
 
     from overdue._frozen import build
     from overdue.account import Account, ContactPoint
     from overdue.calendars import MON_FRI
-    from overdue.engine.decider import _SITUATION_SLOTS
+    from overdue.engine.decider import _make_situation
     from overdue.engine.plan import _CANDIDATE_SLOTS
     from overdue.situation import Candidate, Situation
     from overdue.snapshot import fold
 
-    for cls, slots in ((Situation, _SITUATION_SLOTS), (Candidate, _CANDIDATE_SLOTS)):
+    for cls in (Situation, Candidate):
         fields = attrs.fields(cls)
-        assert [s.__self__.__name__ for s in slots] == [f.name for f in fields]  # type: ignore[attr-defined]
         assert all(f.validator is None and f.converter is None for f in fields)
         assert not hasattr(cls, "__attrs_post_init__")
+    assert [s.__self__.__name__ for s in _CANDIDATE_SLOTS] == [  # type: ignore[attr-defined]
+        f.name for f in attrs.fields(Candidate)
+    ]
     account = Account("a1", timezone="Europe/Paris")
     snap = fold(account, _AT)
     sit_values = (account, snap, _AT, UTC, "account", MON_FRI, _AT.date(), 3, None, (), "d1")
-    sit = build(Situation, _SITUATION_SLOTS, sit_values)
+    sit = _make_situation(sit_values)
     assert sit == Situation(*sit_values)
     point = ContactPoint("email", "a@example.org")
     cand_values = ("r", "s", "email", "t", 2, point, sit, (), True, ("x",), ("y",), False)

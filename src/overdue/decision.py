@@ -11,7 +11,7 @@ from typing import Any, Literal, TypeVar
 
 import attrs
 
-from overdue._frozen import Setters, build, exhaust, new, setters
+from overdue._frozen import Setters, exhaust, filler
 from overdue.account import ContactPoint
 from overdue.events import (
     ChargePosted,
@@ -209,7 +209,7 @@ class EvidenceBundle:
         return ", ".join(parts)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)  # made by ``_frozen.filler``, which needs no weakref slot
 class Action:
     """The next contact to make: a step of the current stage on a channel, not before a moment.
 
@@ -381,7 +381,7 @@ class Transition:
     event: StageEntered
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)  # made by ``_frozen.filler``, which needs no weakref slot
 class Decision:
     """The engine's answer for one account at one moment.
 
@@ -503,8 +503,8 @@ _DECISION_FIELDS = (
     "debt_disputed",
     *_DECISION_LATER,
 )
-_ACTION_SET = setters(Action, _ACTION_FIELDS)  # the slots' own setters, taken before _defer
-_DECISION_SET = setters(Decision, _DECISION_FIELDS)
+_make_action = filler(Action, _ACTION_FIELDS)
+_make_decision = filler(Decision, _DECISION_FIELDS)
 _defer(Action, _ACTION_LATER)
 _defer(Decision, _DECISION_LATER)
 
@@ -556,7 +556,7 @@ def _action(
     """An :class:`Action` whose message facts, evidence and reasons are ``render(args)``, made
     when first read."""
     pending = _Pending((render, args))
-    return build(Action, _ACTION_SET, (*head, pending, pending, pending))
+    return _make_action((*head, pending, pending, pending))
 
 
 def _decision(
@@ -575,11 +575,9 @@ def _decision(
 ) -> Decision:
     """A :class:`Decision` (no billing side) whose reasons and ``waiting_for`` are
     ``render(args)``, made when first read."""
-    decision = new(Decision)  # ``build``, inlined: one call less on every decision
     first = (status, stage, stage_since, transition, actions, blocked, deadline, wake_at, record)
     pending = _Pending((render, args))
-    exhaust(map(call, _DECISION_SET, repeat(decision), first + base + (pending, pending)))
-    return decision
+    return _make_decision(first + base + (pending, pending))
 
 
 def same_grace_end(actions: tuple[Action, ...]) -> tuple[Action, ...]:

@@ -68,7 +68,7 @@ def days_overdue(snapshot: Snapshot, local_date: date) -> int:
     return max(0, (local_date - due).days)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)  # made by ``_frozen.filler`` in the engine
 class Situation:
     """An account at a moment, as the engine sees it.
 
@@ -127,7 +127,7 @@ class Situation:
         )
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)  # so the planner may make it by ``_frozen.filler``
 class Candidate:
     """One contact a decision is considering: a step of a stage on a channel.
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from operator import attrgetter
 
 import attrs
 
-from overdue._frozen import build, setters
+from overdue._frozen import filler
 from overdue._time import ALWAYS_AWARE, at_local, require_aware
 from overdue.account import Account
 from overdue.calendars import BusinessCalendar
@@ -36,8 +37,8 @@ from overdue.errors import CalendarRangeError, OverdueError, PolicyError
 from overdue.events import ContactAttempted
 from overdue.money import Money
 from overdue.policy import Policy, Stage
-from overdue.situation import Situation, days_overdue, resolve_zone
-from overdue.snapshot import Snapshot, StepProgress, fold
+from overdue.situation import Situation, resolve_zone
+from overdue.snapshot import FactState, Snapshot, StepProgress, fold
 
 __all__ = ["calendar_range", "decide", "per_invoice_refused", "resolve_zone"]
 
@@ -56,7 +57,7 @@ _SituationFields = tuple[
     str | None,
 ]
 """A :class:`~overdue.situation.Situation`'s fields, in order."""
-_SITUATION_SLOTS = setters(Situation, (f.name for f in attrs.fields(Situation)))
+_make_situation = filler(Situation, [f.name for f in attrs.fields(Situation)])
 
 
 def decide(
@@ -121,7 +122,8 @@ def decide(
             w.ahead = next_fact_after(account, now, as_known_at)
         return (
             _settled(w)  # 2. written off, nothing owed, paid, not yet overdue
-            or _paused(w)  # 3. a promise to pay or a payment plan
+            # 3. a promise to pay or a payment plan (neither on file: most accounts)
+            or (_paused(w) if snap.promise is not None or snap.facts else None)
             or _on_the_ladder(w)  # 4-6. the rung, its steps, deadline and wake time
         )
     except OverdueError:
@@ -212,8 +214,13 @@ def _out_of_calendar(
 
 
 class _Work:
-    """One decision in the making: the inputs, the situation, and the reasons and awaited
-    facts gathered so far.  Every datetime it returns is in ``z`` (the debtor's zone, else UTC).
+    """One decision in the making: the inputs, the situation, the reasons and awaited facts
+    gathered so far, and the rung phase 4 places the account on.  Every datetime it returns is
+    in ``z`` (the debtor's zone, else UTC).
+
+    The rung's fields (``stage`` to ``start_from``) are set by :func:`_recorded_rung` and moved
+    by :func:`_step_on`: held here rather than in a value of their own, because most decisions
+    stop on the rung on file, and one object less per decision is measurable (issue 10).
     """
 
     __slots__ = (
@@ -221,14 +228,29 @@ class _Work:
         "ahead",
         "balance",
         "base",
+        "clock",
         "dov",
+        "entries",
         "now",
         "policy",
+        "progress",
         "reasons",
+        "since",
         "snap",
+        "stage",
+        "start_from",
+        "transition",
         "waits",
         "z",
     )
+
+    stage: Stage | None  # the rung (``None``: not on the ladder yet)
+    since: datetime | None  # when it was entered
+    clock: datetime | None  # when its escalation clock started (entry, or a restart)
+    progress: Mapping[str, StepProgress]  # the attempts made per step in it
+    entries: int | None  # how often it was entered (``None``: not counted yet, see _entries)
+    transition: Transition | None  # the move onto it this decision makes
+    start_from: tuple[Stage, ...]  # the rungs to enter from, when not on one
 
     def __init__(
         self,
@@ -243,9 +265,11 @@ class _Work:
         # Calendar days, months and wall clocks count in the debtor's zone, or in UTC when it
         # is unknown: never in whatever zone ``now`` happens to be written in.
         z = tz if tz is not None else UTC
-        local_date = now.astimezone(z).date()
+        local_now = now if now.tzinfo is z else now.astimezone(z)  # once: the base's ``at`` too
+        local_date = local_now.date()
         balance = snap.balance
-        dov = days_overdue(snap, local_date)
+        due = snap.earliest_unpaid_due()  # ``days_overdue``, inlined: one call less, every time
+        dov = (local_date - due).days if due is not None and due < local_date else 0
         self.policy, self.now, self.snap, self.z, self.dov, self.balance = (
             policy,
             now,
@@ -274,7 +298,7 @@ class _Work:
             (),
             None,
             account.id,
-            now if now.tzinfo is z else now.astimezone(z),
+            local_now,
             dov,
             balance,
             policy.id,
@@ -300,8 +324,8 @@ class _Work:
         if isinstance(s, tuple):
             # From the values this decision already worked out (``Situation.at`` makes the
             # same value from the inputs, working them out again), without ``__init__``: its
-            # eleven fields set in one C loop (``overdue._frozen``; it has no validators).
-            s = self._s = build(Situation, _SITUATION_SLOTS, s)
+            # eleven fields stored at once (``overdue._frozen.filler``; it has no validators).
+            s = self._s = _make_situation(s)
         return s
 
     def note(
@@ -324,7 +348,9 @@ class _Work:
         z = self.z
         if stage is _RECORDED:
             stage = self.snap.stage
-        since = self.snap.stage_since if stage_since is _RECORDED else stage_since
+        since: datetime | None = (
+            self.snap.stage_since if stage_since is _RECORDED else stage_since  # type: ignore[assignment]
+        )
         ahead = self.ahead
         if (
             ahead is not None
@@ -335,12 +361,13 @@ class _Work:
         return _decision(
             status,
             stage,  # type: ignore[arg-type]
-            None if since is None else in_zone(z, since),  # type: ignore[arg-type]
+            # ``in_zone``, inlined here and below: every decision that stops early passes here.
+            since if since is None or since.tzinfo is z else since.astimezone(z),
             None,
             (),
             (),
             None,
-            None if wake_at is None else in_zone(z, wake_at),
+            wake_at if wake_at is None or wake_at.tzinfo is z else wake_at.astimezone(z),
             (),
             self.base,
             _rendered,
@@ -463,47 +490,35 @@ def _promise_span(w: _Work) -> tuple[tuple[datetime, datetime], ...]:
     return ((promise.made_at, ends),)
 
 
-@attrs.define
-class _Rung:
-    """Where the account stands on the ladder while phase 4 works it out."""
-
-    stage: Stage | None
-    since: datetime | None
-    clock: datetime | None
-    progress: Mapping[str, StepProgress]
-    entries: int = 0
-    transition: Transition | None = None
-    start_from: tuple[Stage, ...] = ()
-
-
 def _on_the_ladder(w: _Work) -> Decision:
     """Phases 4 to 6: the rung (entering or climbing), its steps, the deadline and wake time."""
-    span = _promise_span(w) if w.snap.promise is not None else ()
-    rung = _recorded_rung(w)
-    if rung.stage is None:
-        waiting = _enter(w, rung)
+    snap = w.snap
+    span = _promise_span(w) if snap.promise is not None else ()
+    _recorded_rung(w)
+    if w.stage is None:
+        waiting = _enter(w)
         if waiting is not None:
             return waiting
-    stage, clock_start = rung.stage, rung.clock
+    stage, clock_start, progress = w.stage, w.clock, w.progress
     assert stage is not None  # entered above, or recorded
     assert clock_start is not None  # set with the stage
-    snap = w.snap
-    pause, paused_now = (
+    pause, holds = (
         paused_time(snap, w.policy.paused_by(), clock_start, w.now, span)
         if span or snap.facts or snap.fact_intervals
         else NO_PAUSE  # nothing ever held the account (most accounts): as paused_time says
     )
+    paused_now = bool(holds)  # the clock stands still (then there is no deadline)
     mark = len(w.waits)
     plan = (
-        plan_steps(w.policy, stage, clock_start, rung.progress, w.s, rung.entries, w.waits)
-        if has_pending(stage, rung.progress)
+        plan_steps(w.policy, stage, clock_start, progress, w.s, _entries(w), w.waits)
+        if has_pending(stage, progress)
         else NOTHING
     )
     cal = w.policy.calendar
-    end = clock.deadline(stage, clock_start, pause, paused_now, plan, w.z, cal, rung.progress)
+    end = clock.deadline(stage, clock_start, pause, paused_now, plan, w.z, cal, progress)
     # The rung is over: its deadline has come (``None`` while paused or at the top, so never
     # while paused) and no attempt is planned.
-    if rung.transition is None and end is not None and not plan[0] and w.now >= end:
+    if w.transition is None and end is not None and not plan[0] and w.now >= end:
         idx = w.policy.compiled.enabled_pos[stage.id]
         enabled = w.policy.enabled_stages
         chosen, why, wake = choose_next(enabled[idx + 1 :], w.s, w.waits)
@@ -511,17 +526,27 @@ def _on_the_ladder(w: _Work) -> Decision:
             w.note("rung_finished", "{} is finished", (stage.id,))
             w.reasons.extend(why)
             status: Status = "waiting" if idx + 1 < len(enabled) else "done"
-            return w.done(status, stage=stage.id, stage_since=rung.since, wake_at=wake)
+            return w.done(status, stage=stage.id, stage_since=w.since, wake_at=wake)
         w.reasons.extend(why)
-        _step_on(w, rung, chosen, stage.id)
+        _step_on(w, chosen, stage.id)
         stage = chosen
         del w.waits[mark:]  # what the finished rung's steps waited for is moot
-        plan = plan_steps(w.policy, stage, w.now, {}, w.s, rung.entries, w.waits)
+        plan = plan_steps(w.policy, stage, w.now, {}, w.s, _entries(w), w.waits)
         end = clock.deadline(stage, w.now, timedelta(0), paused_now, plan, w.z, cal, {})
-    return _conclude(w, rung, stage, plan, end, paused_now)
+    return _conclude(w, stage, plan, end, holds)
 
 
-def _recorded_rung(w: _Work) -> _Rung:
+def _entries(w: _Work) -> int:
+    """How often the account entered the rung: counted only for the decisions that plan
+    steps (the idempotency keys state it), not for those that stop on the rung on file."""
+    entries = w.entries
+    if entries is None:
+        assert w.stage is not None  # asked with a rung
+        entries = w.entries = w.snap.entered(w.stage.id)
+    return entries
+
+
+def _recorded_rung(w: _Work) -> None:
     """Phase 4a: the rung on file, unless switched off, unknown, or left by a new debt."""
     snap, policy = w.snap, w.policy
     since = snap.stage_since
@@ -535,13 +560,16 @@ def _recorded_rung(w: _Work) -> _Rung:
         ):
             # The common case: an enabled rung on file, no new debt, no restart (nothing to
             # enter, so no rungs to start from).
-            return _Rung(stage, since, since, snap.steps, snap.entered(stage.id))
+            w.stage, w.since, w.clock, w.progress = stage, since, since, snap.steps
+            w.entries, w.transition, w.start_from = None, None, ()
+            return
     enabled = policy.enabled_stages
-    rung = _Rung(None, since, None, snap.steps, start_from=enabled)
+    w.stage, w.clock, w.progress, w.entries = None, None, snap.steps, 0
+    w.transition, w.start_from = None, enabled
     if snap.stage is not None:
-        rung.stage = policy.compiled.enabled_by_id.get(snap.stage)
+        w.stage = policy.compiled.enabled_by_id.get(snap.stage)
         later = policy.compiled.later_enabled.get(snap.stage, ())
-        if rung.stage is None and later:
+        if w.stage is None and later:
             # A rung switched off after the account entered it: the account does not fall
             # back to the bottom of the ladder, it goes on to the next rung that is on.
             w.note(
@@ -550,17 +578,17 @@ def _recorded_rung(w: _Work) -> _Rung:
                 "continuing with the rungs after it",
                 (snap.stage,),
             )
-            rung.start_from, rung.since = later, None
-        elif rung.stage is None:
+            w.start_from, since = later, None
+        elif w.stage is None:
             w.note(
                 "unknown_stage",
                 "recorded stage {!r} is not an enabled rung of this policy; "
                 "placing the account from the bottom of the ladder",
                 (snap.stage,),
             )
-            rung.since = None
-    since = rung.since
-    if rung.stage is not None and since is not None:
+            since = None
+    w.since = since
+    if w.stage is not None and since is not None:
         if snap.settled_at is not None and snap.settled_at >= since:
             w.note(
                 "new_debt",
@@ -568,93 +596,95 @@ def _recorded_rung(w: _Work) -> _Rung:
                 "climbs the ladder from the bottom",
                 (snap.settled_at.date(),),
             )
-            rung.stage, rung.since, rung.start_from = None, None, enabled
-            return rung
-        rung.clock = since
-        rung.entries = snap.entered(rung.stage.id)
+            w.stage, w.since, w.start_from = None, None, enabled
+            return
+        w.clock = since
+        w.entries = snap.entered(w.stage.id)
         if policy.on_partial_payment == "restart_stage" and snap.payments:
             last_pay = snap.payments[-1].at
             if last_pay > since:
-                rung.clock = last_pay
+                w.clock = last_pay
                 w.note("stage_restarted", "partial payment on {}", (last_pay.date(),))
-    return rung
 
 
-def _enter(w: _Work, rung: _Rung) -> Decision | None:
+def _enter(w: _Work) -> Decision | None:
     """Phase 4b: enter the furthest rung that can be entered, or wait (with the reasons)."""
     enabled = w.policy.enabled_stages
-    chosen, why, wake = choose_next(rung.start_from, w.s, w.waits)
+    chosen, why, wake = choose_next(w.start_from, w.s, w.waits)
     w.reasons.extend(why)
-    fresh = rung.start_from is enabled
+    fresh = w.start_from is enabled
     if chosen is None:
         if fresh:
             return w.done("waiting", stage=None, stage_since=None, wake_at=wake)
         return w.done("waiting", wake_at=wake)
-    _step_on(w, rung, chosen, None if fresh else w.snap.stage)
+    _step_on(w, chosen, None if fresh else w.snap.stage)
     return None
 
 
-def _step_on(w: _Work, rung: _Rung, chosen: Stage, from_stage: str | None) -> None:
+def _step_on(w: _Work, chosen: Stage, from_stage: str | None) -> None:
     """Move the rung to ``chosen`` now: the transition the host must record."""
-    rung.transition = transition(
+    w.transition = transition(
         from_stage, chosen, in_zone(w.z, w.now), w.policy.id, w.policy.version
     )
-    rung.stage, rung.since, rung.clock, rung.progress = chosen, w.now, w.now, {}
-    rung.entries = w.snap.entered(chosen.id) + 1
+    w.stage, w.since, w.clock, w.progress = chosen, w.now, w.now, {}
+    w.entries = w.snap.entered(chosen.id) + 1
 
 
 def _conclude(
     w: _Work,
-    rung: _Rung,
     stage: Stage,
     plan: PlanOut,
     end: datetime | None,
-    paused_now: bool,
+    holds: tuple[FactState, ...],
 ) -> Decision:
-    """Phase 6: authorisations lost since entry, the deadline, the wake time, the status."""
-    now, z, snap = w.now, w.z, w.snap
-    t = rung.transition
+    """Phase 6: authorisations lost since entry, the deadline, the wake time, the status.
+
+    ``holds`` are those open now that stop the clock (:func:`~overdue.engine.pauses.paused_time`).
+    """
+    now, z = w.now, w.z
+    t = w.transition
+    deadline = end if end is None or end.tzinfo is z else end.astimezone(z)
+    drafts, blocked = plan
     if t is not None:
         if t.from_stage:
             w.note("stage_entered", "enters {} after {}", (t.to_stage, t.from_stage))
         else:
             w.note("stage_entered", "enters {}", (t.to_stage,))
-    deadline = end if end is None or end.tzinfo is z else end.astimezone(z)
-    drafts, blocked = plan
-    if t is None and drafts:
+    elif drafts:
         drafts, blocked = _authorisation_lost(w, stage, drafts, blocked)
     # Each Action built once, stating the deadline.
     actions = build_all(drafts, deadline) if drafts else ()
-    if paused_now:
+    if holds:
         w.note("deadline_paused", "the escalation clock is paused by a hold")
     if deadline is not None:
         # ``w.note``, inlined: stated by most decisions.
         w.reasons.append(("deadline", "{} escalates if unpaid", (stage.id,), deadline))
-    wake_at = _wake_at(w, actions, blocked, deadline)
-    if actions or blocked:
-        w.waits.extend(facts_awaited(actions, blocked, now, w.policy.compiled.lifted_codes))
-    if paused_now:
-        for name in sorted(w.policy.paused_by()):
-            hold = snap.fact_open(name, now)
-            if hold is not None and hold.until is None:
-                w.waits.append(f"cleared:{name}")
+    if actions or blocked or holds or w.ahead is not None:
+        wake_at = _wake_at(w, actions, blocked, deadline, holds)
+        if actions or blocked:
+            w.waits.extend(facts_awaited(actions, blocked, now, w.policy.compiled.lifted_codes))
+        if holds:  # a hold with no end of its own: its clearing is awaited (in name order)
+            w.waits.extend(f"cleared:{h.name}" for h in sorted(holds, key=_NAME) if h.until is None)
+    else:  # only the deadline can come (already in the debtor's zone): the common case
+        wake_at = deadline if deadline is not None and deadline > now else None
     # Nothing to send and the escalation clock standing still: the account is held, even when
     # the rung's steps were all sent before the hold began.
     if actions:
         status = "active"
-    elif blocked or paused_now:
+        if len(actions) > 1:  # sorted as instants: one zone's times compare by wall clock
+            actions = tuple(sorted(actions, key=_not_before))
+    elif blocked or holds:
         status = "on_hold"
     else:
         status = "done" if stage.terminal else "active"
-    since = rung.since
+    since = w.since
     assert since is not None  # a rung on the ladder has an entry time
     return _decision(
         status,  # type: ignore[arg-type]
         stage.id,
         since if since.tzinfo is z else since.astimezone(z),
         t,
-        # Sorted as instants: two times in one zone compare by wall clock, fold ignored.
-        actions if len(actions) < 2 else tuple(sorted(actions, key=_not_before)),
+        actions,
         blocked,
         deadline,
         wake_at,
@@ -663,6 +693,9 @@ def _conclude(
         _rendered,
         (w.reasons, z, w.waits),
     )
+
+
+_NAME = attrgetter("name")
 
 
 def _not_before(a: Action) -> datetime:
@@ -694,18 +727,16 @@ def _wake_at(
     actions: tuple[Action, ...],
     blocked: tuple[BlockedStep, ...],
     deadline: datetime | None,
+    holds: tuple[FactState, ...],
 ) -> datetime | None:
     """The earliest moment time alone changes the decision (``None``: only a new fact).
 
     ``deadline`` is the rung's (:func:`overdue.engine.deadline.deadline`): ``None`` at the top
-    of the ladder, so a deadline to wake for is never a terminal rung's.
+    of the ladder, so a deadline to wake for is never a terminal rung's.  (With no action, no
+    blocked step, no hold and nothing ahead, only the deadline can come: :func:`_conclude`
+    answers that common case itself.)
     """
-    now, snap = w.now, w.snap
-    if not actions and not blocked and not snap.facts and w.ahead is None:
-        # Only the deadline can come (already in the debtor's zone): the common case.
-        if deadline is not None and deadline > now:
-            return deadline
-        return None
+    now = w.now
     candidates = [a.not_before for a in actions if a.not_before > now]
     if deadline is not None and deadline > now:
         candidates.append(deadline)
@@ -713,9 +744,8 @@ def _wake_at(
         for r in b.reasons:
             if r.until is not None and r.until > now:
                 candidates.append(r.until)
-    for name in w.policy.paused_by() if snap.facts else ():
-        hold = snap.fact_open(name, now)
-        if hold is not None and hold.until is not None:
+    for hold in holds:  # a hold that lapses by itself, open now
+        if hold.until is not None:
             candidates.append(hold.until)
     if w.ahead is not None:
         candidates.append(w.ahead)

@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from overdue._time import at_local
 from overdue.policy import Policy
-from overdue.snapshot import Snapshot
+from overdue.snapshot import FactState, Snapshot
 
-NO_PAUSE = (timedelta(0), False)  # no time paused, not paused now
+NO_PAUSE: tuple[timedelta, tuple[FactState, ...]] = (timedelta(0), ())  # no time paused, no hold
 
 
 def promise_end(policy: Policy, by: date, tz: tzinfo) -> datetime:
@@ -29,8 +29,10 @@ def paused_time(
     since: datetime,
     now: datetime,
     extra: Sequence[tuple[datetime, datetime]] = (),
-) -> tuple[timedelta, bool]:
-    """Time the escalation clock stood still since ``since``, and whether it stands still now.
+) -> tuple[timedelta, tuple[FactState, ...]]:
+    """Time the escalation clock stood still since ``since``, and the holds that stop it now
+    (none: it runs).  The engine reads those holds again for the wake time and for what it
+    waits for, so they are returned rather than looked up a second and third time.
 
     Holds that overlap (a dispute during a manual hold) pause the clock once: the time counted
     is the union of the hold intervals, not their sum.  ``extra`` adds closed spans the
@@ -44,25 +46,24 @@ def paused_time(
     for name, start, end in snapshot.fact_intervals:
         if name in facts and end > since:
             spans.append((max(start, since), end))
-    open_now = False
-    held = snapshot.facts
-    for name in facts if held else ():  # no fact on file now (a hold lifted): none open
-        if name not in held:
-            continue  # neither open now nor lapsed: nothing to count
-        state = snapshot.fact_open(name, now)
-        if state is not None:
-            open_now = True
-        elif name in snapshot.facts:
+    open_now: list[FactState] = []
+    # The facts on file (a few), rather than every fact that pauses (a policy's holds).
+    for name, st in snapshot.facts.items():
+        if name not in facts:
+            continue  # a fact that does not stop the clock (an opt-out, a cease request)
+        until = st.until
+        if until is None or now < until:  # open now (``FactState.open_at``)
+            open_now.append(st)
+        elif until > since:
             # Lapsed by its own ``until``: count the time it held.
-            st = snapshot.facts[name]
-            if st.until is not None and st.until > since:
-                spans.append((max(st.since, since), st.until))
+            spans.append((max(st.since, since), until))
     total = timedelta(0)
+    holds = tuple(open_now)
     if not spans:
-        return total, open_now
+        return total, holds
     if len(spans) == 1:  # one hold (the common case): its own length, nothing to merge
         start, end = spans[0][0].astimezone(UTC), spans[0][1].astimezone(UTC)
-        return (end - start if end > start else total), open_now
+        return (end - start if end > start else total), holds
     reach: datetime | None = None
     for start, end in sorted((a.astimezone(UTC), b.astimezone(UTC)) for a, b in spans):
         if reach is not None and start < reach:
@@ -70,4 +71,4 @@ def paused_time(
         if end > start:
             total += end - start
         reach = end if reach is None or end > reach else reach
-    return total, open_now
+    return total, holds
