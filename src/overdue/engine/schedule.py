@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import cast
+from typing import NamedTuple, cast
 
 import attrs
 
@@ -27,8 +27,12 @@ MAX_ROUNDS = 64
 NUDGE = timedelta(minutes=1)
 
 
-@attrs.frozen
-class Scheduled:
+class Scheduled(NamedTuple):
+    """When a candidate may go (``at``; ``None``: blocked), and what the rules said.
+
+    A named tuple, not an attrs value: one is made per candidate tried, and a tuple is made
+    in C (an attrs ``__init__`` sets each of its five fields through a Python call)."""
+
     at: datetime | None
     blocks: tuple[Verdict, ...]
     defers: tuple[Verdict, ...]
@@ -113,9 +117,47 @@ def schedule(
     if not applicable:
         return Scheduled(start, (), ())
     if scoped.plain and not (scoped.waivable and snap.waivers):
-        return _fixed_point(applicable, checks, candidate, start, horizon, None)
+        return _lean(checks, candidate, start, horizon)
     lifts = _Lifts(granting, candidate, compiled)
     return _fixed_point(applicable, checks, candidate, start, horizon, lifts)
+
+
+def _lean(
+    checks: Sequence[Check], candidate: Candidate, start: datetime, horizon: Duration
+) -> Scheduled:
+    """:func:`_fixed_point` when nothing can lift or silence an objection (most policies and
+    accounts): the same rounds and answers, without asking the lifts about every verdict
+    (it runs for every candidate a decision tries; ``tests/test_schedule_lean.py``)."""
+    t = start
+    last_defer: dict[str, Verdict] = {}
+    horizon_end: datetime | None = None  # computed on the first deferral only
+    for _ in range(MAX_ROUNDS):
+        blocks: list[Verdict] | None = None
+        latest: datetime | None = None
+        for check in checks:
+            v = check(candidate, t)
+            if v is None:
+                continue
+            if v.effect == "block":
+                if blocks is None:
+                    blocks = [v]
+                else:
+                    blocks.append(v)
+            else:
+                last_defer[v.rule_id] = v
+                if v.until is not None and (latest is None or v.until > latest):
+                    latest = v.until
+        if blocks is not None:  # the deferrals met on the way are moot (see ``_fixed_point``)
+            return Scheduled(None, tuple(blocks), ())
+        if latest is None:
+            return Scheduled(t, (), tuple(last_defer.values()))
+        t = latest if latest > t else t + NUDGE
+        if horizon_end is None:
+            s = candidate.situation
+            horizon_end = horizon.add_to(s.now, tz=s.tz or UTC)
+        if t > horizon_end:
+            break
+    return _gave_up(t, last_defer)
 
 
 def _fixed_point(
@@ -166,6 +208,11 @@ def _fixed_point(
             horizon_end = horizon.add_to(s.now, tz=s.tz or UTC)
         if t > horizon_end:
             break
+    return _gave_up(t, last_defer)
+
+
+def _gave_up(t: datetime, last_defer: dict[str, Verdict]) -> Scheduled:
+    """No moment up to the policy's horizon (or in ``MAX_ROUNDS`` rounds) is allowed."""
     gave_up = Verdict(
         "block",
         "engine",
