@@ -13,7 +13,7 @@ in the same decision count as attempts, so two steps due at once cannot together
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import ClassVar, Literal
 
@@ -361,10 +361,18 @@ class FrequencyCap(RuleBase):
         counted = _counting(self)
         most, per, defer = self.max_contacts, self.per, self.defer
         if self.window == "rolling":
+            back = per.min_timedelta
+            wall = per.unit in ("d", "w")  # else hours and minutes (exact), or months
 
             def rolling(candidate: Candidate, at: datetime) -> Verdict | None:
                 tz = candidate.situation.tz
-                since = _subtract(at, per, tz)
+                # ``_subtract``, without its calls for the units of a fixed length.
+                if wall:
+                    since = (at.astimezone(tz or UTC) - back).astimezone(UTC)
+                elif per.unit == "mo":
+                    since = _subtract(at, per, tz)
+                else:
+                    since = at.astimezone(UTC) - back
                 found = counted(candidate, since)
                 if len(found) < most:
                     return None
@@ -438,22 +446,37 @@ def _counting(cap: FrequencyCap) -> Callable[[Candidate, datetime], list[datetim
     per_point = cap.scope == "contact_point"
     most = cap.max_contacts
 
-    def counted(candidate: Candidate, since: datetime) -> list[datetime]:
-        recent = candidate.situation.snapshot.contacts_since(since)
-        planned = candidate.planned
-        rows: list[datetime] = []
-        if len(recent) + len(planned) < most:
-            return rows  # fewer than the cap on file at all: none can reach it
-        addr = candidate.contact.address if candidate.contact is not None else None
-        for c in recent:
-            if (
-                (chans is None or c.channel in chans)
+    on_file: Callable[[Sequence[ContactAttempted], str | None], list[datetime]]
+    if chans is not None and inbound and not representative and not per_point:
+        # The common shape (a cap on some channels, debtor-initiated contacts left out): the
+        # filter without the tests that cannot fail.
+        def on_file(recent: Sequence[ContactAttempted], addr: str | None) -> list[datetime]:
+            return [
+                c.at
+                for c in recent
+                if c.channel in chans and c.outcome in outcomes and c.initiated_by == "creditor"
+            ]
+
+    else:
+
+        def on_file(recent: Sequence[ContactAttempted], addr: str | None) -> list[datetime]:
+            return [
+                c.at
+                for c in recent
+                if (chans is None or c.channel in chans)
                 and c.outcome in outcomes
                 and (not inbound or c.initiated_by == "creditor")
                 and (not representative or c.party != "representative")
                 and (not per_point or c.contact_point == addr)
-            ):
-                rows.append(c.at)
+            ]
+
+    def counted(candidate: Candidate, since: datetime) -> list[datetime]:
+        recent = candidate.situation.snapshot.contacts_since(since)
+        planned = candidate.planned
+        if len(recent) + len(planned) < most:
+            return []  # fewer than the cap on file at all: none can reach it
+        addr = candidate.contact.address if candidate.contact is not None else None
+        rows = on_file(recent, addr)
         for c in planned:
             if (
                 c.initiated_by == "creditor"
