@@ -45,6 +45,7 @@ def idempotency_key(account_id: str, stage: str, entries: int, step: str, attemp
 
 NOTHING: PlanOut = ((), ())
 _CANDIDATE_SLOTS = setters(Candidate, (f.name for f in attrs.fields(Candidate)))
+_CONTACT_SLOTS = setters(ContactAttempted, (f.name for f in attrs.fields(ContactAttempted)))
 
 
 def has_pending(stage: Stage, progress: Mapping[str, StepProgress]) -> bool:
@@ -127,17 +128,32 @@ def plan_steps(
 
 
 def _planned(stage: Stage, step: Step, chosen: _Chosen) -> ContactAttempted:
-    """An attempt this decision scheduled, as the contact the caps of later steps count."""
+    """An attempt this decision scheduled, as the contact the caps of later steps count.
+
+    Built without ``__init__`` (``overdue._frozen``): its validators would check again names
+    the policy and the account checked when they were built (a third of a planning
+    decision's bytecodes went there); ``tests/test_plan_values.py`` compares it with the
+    ``__init__``-built value."""
     at, cand, channel, _ = chosen
-    return ContactAttempted(
-        at=at,
-        channel=channel,
-        outcome=Outcome.UNKNOWN,
-        stage=stage.id,
-        step=step.key,
-        template=step.template,
-        contact_point=cand.contact.address if cand.contact else None,
-        party=cand.party,
+    contact = cand.contact
+    return build(
+        ContactAttempted,
+        _CONTACT_SLOTS,
+        (
+            at,
+            None,  # recorded_at
+            channel,
+            Outcome.UNKNOWN,
+            stage.id,
+            step.key,
+            step.template,
+            contact.address if contact else None,
+            None,  # debt_id
+            (),  # debt_ids
+            "creditor",  # initiated_by
+            None,  # idempotency_key
+            cand.party,
+        ),
     )
 
 

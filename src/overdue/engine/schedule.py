@@ -98,8 +98,15 @@ def schedule(
     contact = candidate.contact
     third = contact is not None and not contact.is_debtor  # ``Candidate.party``
     snap = candidate.situation.snapshot
-    if not third and not snap.facts and snap.cease is None and not snap.opted_out:
-        scoped = scoped.calm or scoped  # the rules left out allow every such candidate
+    if not third:
+        if not snap.facts and snap.cease is None and not snap.opted_out:
+            scoped = scoped.calm or scoped  # the rules left out allow every such candidate
+        if not scoped.dynamic and scoped.plain and not (scoped.waivable and snap.waivers):
+            # The common case, what the general path below comes to: every rule in scope
+            # applies, nothing can lift an objection.
+            if not scoped.checks:
+                return Scheduled(start, (), ())
+            return _lean(scoped.checks, candidate, start, horizon)
     applicable: Sequence[Rule] = scoped.rules
     granting: Sequence[GrantsReply] = scoped.granting
     checks: Sequence[Check] = scoped.checks
