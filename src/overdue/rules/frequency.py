@@ -373,13 +373,10 @@ class FrequencyCap(RuleBase):
                     since = _subtract(at, per, tz)
                 else:
                     since = at.astimezone(UTC) - back
-                found = counted(candidate, since)
-                if len(found) < most:
-                    return None
-                end = at.astimezone(UTC)
-                times = sorted([u for a in found if since < (u := a.astimezone(UTC)) <= end])
+                times = counted(candidate, since, at.astimezone(UTC))
                 if len(times) < most:
                     return None
+                times.sort()
                 return defer(
                     "cap_reached",
                     f"{len(times)} contact(s) in the last {per} (cap {most})",
@@ -392,7 +389,9 @@ class FrequencyCap(RuleBase):
         label = "today" if span == 1 else f"in the last {span} local days"
 
         def local_days(candidate: Candidate, at: datetime) -> Verdict | None:
-            found = counted(candidate, at.astimezone(UTC) - back)
+            # Every contact from a day before the first local day on (whatever the zone's
+            # offset), later ones too: a contact later today counts today.
+            found = counted(candidate, at.astimezone(UTC) - back, _END_OF_TIME)
             if len(found) < most:
                 return None
             tz = candidate.situation.tz or UTC  # unknown zone: UTC days, as decide counts them
@@ -433,10 +432,16 @@ class FrequencyCap(RuleBase):
         )
 
 
-def _counting(cap: FrequencyCap) -> Callable[[Candidate, datetime], list[datetime]]:
+_END_OF_TIME = datetime.max.replace(tzinfo=UTC)
+
+Counted = Callable[[Candidate, datetime, datetime], list[datetime]]
+
+
+def _counting(cap: FrequencyCap) -> Counted:
     """What :meth:`FrequencyCap._counted` finds for a cap of a counted shape (scope debtor or
-    contact point, no consent exclusion, no point classes): the times of the contacts on file
-    from ``since`` on and planned that the cap counts, in one pass with its filters fixed."""
+    contact point, no consent exclusion, no point classes), within a window: the instants (in
+    UTC) after ``since`` and up to ``end`` of the contacts on file and planned that the cap
+    counts, in one pass with its filters fixed."""
     chans = cap.count_channels if cap.count_channels is not None else cap.channels
     outcomes = _members(COUNTS[cap.counts])
     if "not_connected" in cap.exclude:
@@ -445,45 +450,55 @@ def _counting(cap: FrequencyCap) -> Callable[[Candidate, datetime], list[datetim
     representative = "to_representative" in cap.exclude
     per_point = cap.scope == "contact_point"
     most = cap.max_contacts
-
-    on_file: Callable[[Sequence[ContactAttempted], str | None], list[datetime]]
+    on_file: Callable[
+        [Sequence[ContactAttempted], str | None, datetime, datetime], list[datetime]
+    ]
     if chans is not None and inbound and not representative and not per_point:
         # The common shape (a cap on some channels, debtor-initiated contacts left out): the
         # filter without the tests that cannot fail.
-        def on_file(recent: Sequence[ContactAttempted], addr: str | None) -> list[datetime]:
+        def on_file(
+            recent: Sequence[ContactAttempted], addr: str | None, since: datetime, end: datetime
+        ) -> list[datetime]:
             return [
-                c.at
+                u
                 for c in recent
-                if c.channel in chans and c.outcome in outcomes and c.initiated_by == "creditor"
+                if c.channel in chans
+                and c.outcome in outcomes
+                and c.initiated_by == "creditor"
+                and since < (u := c.at.astimezone(UTC)) <= end
             ]
 
     else:
 
-        def on_file(recent: Sequence[ContactAttempted], addr: str | None) -> list[datetime]:
+        def on_file(
+            recent: Sequence[ContactAttempted], addr: str | None, since: datetime, end: datetime
+        ) -> list[datetime]:
             return [
-                c.at
+                u
                 for c in recent
                 if (chans is None or c.channel in chans)
                 and c.outcome in outcomes
                 and (not inbound or c.initiated_by == "creditor")
                 and (not representative or c.party != "representative")
                 and (not per_point or c.contact_point == addr)
+                and since < (u := c.at.astimezone(UTC)) <= end
             ]
 
-    def counted(candidate: Candidate, since: datetime) -> list[datetime]:
+    def counted(candidate: Candidate, since: datetime, end: datetime) -> list[datetime]:
         recent = candidate.situation.snapshot.contacts_since(since)
         planned = candidate.planned
         if len(recent) + len(planned) < most:
             return []  # fewer than the cap on file at all: none can reach it
         addr = candidate.contact.address if candidate.contact is not None else None
-        rows = on_file(recent, addr)
+        rows = on_file(recent, addr, since, end)
         for c in planned:
             if (
                 c.initiated_by == "creditor"
                 and (chans is None or c.channel in chans)
                 and (not per_point or c.contact_point == addr)
+                and since < (u := c.at.astimezone(UTC)) <= end
             ):
-                rows.append(c.at)
+                rows.append(u)
         return rows
 
     return counted
