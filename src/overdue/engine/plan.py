@@ -210,7 +210,14 @@ def _try_channels(
     no_point: list[str] = []
     for channel, scoped in plan.channels:
         tried.append(channel)
-        points = _points(policy, step, channel, s, step_reasons)
+        if step.party == "third_party" or step.rotate:
+            points = _points(policy, step, channel, s, step_reasons)
+        else:  # what ``_points`` says of a debtor step, without its call (the common case)
+            point = s.account.contact_for(channel)
+            if point is not None:
+                points = (point,)
+            else:
+                points = (None,) if channel in policy.addressless_channels else ()
         if not points:
             who = "third-party " if step.party == "third_party" else ""
             step_reasons.append(
@@ -240,32 +247,41 @@ def _try_channels(
                     False,  # ``is_reply``: the schedule marks a reply on its own copy
                 ),
             )
-            at, blocks, defers, notes, reply = schedule(
-                scoped, cand, start, policy.horizon, policy.compiled
-            )
-            if at is not None and len(points) == 1:
+            sched = schedule(scoped, cand, start, policy.horizon, policy.compiled)
+            if sched.at is not None and len(points) == 1:
                 # The debtor's one contact point, allowed: no earliest to pick (the common case).
-                if defers or notes:
-                    step_reasons.extend(defers)
-                    step_reasons.extend(notes)
-                return (at, cand, channel, reply)
-            tries.append((cand, Scheduled(at, blocks, defers, notes, reply)))
-        allowed = [
-            (sc.at.astimezone(UTC), i) for i, (_, sc) in enumerate(tries) if sc.at is not None
-        ]
-        if allowed:
-            cand, sched = tries[min(allowed)[1]]
-            assert sched.at is not None  # chosen among the allowed
-            step_reasons.extend(sched.defers)
-            step_reasons.extend(sched.notes)
-            return (sched.at, cand, channel, sched.reply)
-        for _, sched in tries:  # what the rules said of each: deferrals, notes, then blocks
-            step_reasons.extend(sched.defers)
-            step_reasons.extend(sched.notes)
-            step_reasons.extend(sched.blocks)
+                if sched.defers or sched.notes:
+                    step_reasons.extend(sched.defers)
+                    step_reasons.extend(sched.notes)
+                return (sched.at, cand, channel, sched.reply)
+            tries.append((cand, sched))
+        chosen = _earliest(tries, channel, step_reasons)
+        if chosen is not None:
+            return chosen
         if not all(v.channel_only for _, sc in tries for v in sc.blocks):
             break
     waits.extend(no_point)
+    return None
+
+
+def _earliest(
+    tries: Sequence[tuple[Candidate, Scheduled]], channel: str, step_reasons: list[StepReason]
+) -> _Chosen | None:
+    """The earliest allowed of a channel's candidates (declaration order breaks ties) and
+    what the rules said of it; without one, what the rules said of each (all blocked)."""
+    allowed = [
+        (sc.at.astimezone(UTC), i) for i, (_, sc) in enumerate(tries) if sc.at is not None
+    ]
+    if allowed:
+        cand, sched = tries[min(allowed)[1]]
+        assert sched.at is not None  # chosen among the allowed
+        step_reasons.extend(sched.defers)
+        step_reasons.extend(sched.notes)
+        return (sched.at, cand, channel, sched.reply)
+    for _, sched in tries:  # what the rules said of each: deferrals, notes, then blocks
+        step_reasons.extend(sched.defers)
+        step_reasons.extend(sched.notes)
+        step_reasons.extend(sched.blocks)
     return None
 
 
