@@ -126,8 +126,10 @@ def plan_steps(
             tried, waits,
         )  # fmt: skip
         if chosen is None:
-            reasons = localised(tuple(dict.fromkeys(as_reasons(step_reasons))), z)
-            blocked.append(BlockedStep(stage.id, plan.key, "/".join(tried), reasons))
+            found = tuple(as_reasons(step_reasons))
+            if len(found) > 1:  # each reason once (a reason's hash is a Python call)
+                found = tuple(dict.fromkeys(found))
+            blocked.append(BlockedStep(stage.id, plan.key, "/".join(tried), localised(found, z)))
             continue
         if skipped:  # stated on the attempt that goes out instead of them
             step_reasons.insert(0, skipped_reason(plan.key, skipped, z))
