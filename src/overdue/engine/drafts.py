@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, tzinfo
+from itertools import repeat
 
 from overdue.decision import (
     Action,
@@ -124,7 +125,7 @@ def same_grace_end(drafts: Sequence[ActionDraft]) -> tuple[ActionDraft, ...]:
 
 
 def build_all(drafts: Sequence[ActionDraft], deadline: datetime | None) -> tuple[Action, ...]:
-    return tuple(d.build(deadline) for d in drafts)
+    return tuple(map(ActionDraft.build, drafts, repeat(deadline)))  # no generator frame
 
 
 __all__ = [

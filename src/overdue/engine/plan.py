@@ -134,7 +134,7 @@ def plan_steps(
         if skipped:  # stated on the attempt that goes out instead of them
             step_reasons.insert(0, skipped_reason(plan.key, skipped, z))
         actions.append(
-            _action(policy, stage, step, attempt, entries, chosen, obligations, step_reasons, s)
+            _action(policy, stage, plan, attempt, entries, chosen, obligations, step_reasons, s)
         )
         unrecorded = (step, chosen)
     return same_grace_end(actions), tuple(blocked)
@@ -290,7 +290,7 @@ def _earliest(
 def _action(
     policy: Policy,
     stage: Stage,
-    step: Step,
+    plan: StepPlan,
     attempt: int,
     entries: int,
     chosen: _Chosen,
@@ -303,17 +303,18 @@ def _action(
     when read."""
     z = s.tz or UTC
     at, cand, channel, reply = chosen
+    step, key, party = plan.step, plan.key, cand.party
     account_id = s.account.id
     head: ActionHead = (
         account_id,
         stage.id,
-        step.key,
+        key,
         channel,
         step.template,
         attempt,
         step.max_attempts,
         at if at.tzinfo is z else at.astimezone(z),
-        idempotency_key(account_id, stage.id, entries, step.key, attempt),
+        idempotency_key(account_id, stage.id, entries, key, attempt),
         cand.contact,
         step.channel if channel != step.channel else None,
         stage.performed_by,
@@ -322,8 +323,8 @@ def _action(
             if (rules := policy.compiled.obligation_rules) or len(obligations) > 1
             else obligations  # none or one: nothing to merge
         ),
-        cand.party,
-        cand.party == "debtor",
+        party,
+        party == "debtor",
         reply,
         None,
     )

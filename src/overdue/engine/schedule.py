@@ -8,6 +8,7 @@ candidate the one reply to the debtor's own contact.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple, cast
@@ -155,9 +156,9 @@ def _lean(
                 if v.until is not None and (latest is None or v.until > latest):
                     latest = v.until
         if blocks is not None:  # the deferrals met on the way are moot (see ``_fixed_point``)
-            return Scheduled(None, tuple(blocks), ())
+            return _scheduled((None, tuple(blocks), (), (), False))
         if latest is None:
-            return Scheduled(t, (), tuple(last_defer.values()))
+            return _scheduled((t, (), tuple(last_defer.values()), (), False))
         t = latest if latest > t else t + NUDGE
         if horizon_end is None:
             s = candidate.situation
@@ -165,6 +166,11 @@ def _lean(
         if t > horizon_end:
             break
     return _gave_up(t, last_defer)
+
+
+# A ``Scheduled`` of all five fields, made in C: the named tuple's own ``__new__`` is a Python
+# function, and ``_lean`` makes one per candidate.
+_scheduled = functools.partial(tuple.__new__, Scheduled)
 
 
 def _fixed_point(

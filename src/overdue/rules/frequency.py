@@ -450,16 +450,29 @@ def _counting(cap: FrequencyCap) -> Counted:
     representative = "to_representative" in cap.exclude
     per_point = cap.scope == "contact_point"
     most = cap.max_contacts
-    on_file: Callable[
-        [Sequence[ContactAttempted], str | None, datetime, datetime], list[datetime]
-    ]
+
+    def in_plan(
+        planned: Sequence[ContactAttempted], addr: str | None, since: datetime, end: datetime
+    ) -> list[datetime]:
+        """The contacts planned earlier in the decision that the cap counts (attempts)."""
+        return [
+            u
+            for c in planned
+            if c.initiated_by == "creditor"
+            and (chans is None or c.channel in chans)
+            and (not per_point or c.contact_point == addr)
+            and since < (u := c.at.astimezone(UTC)) <= end
+        ]
+
     if chans is not None and inbound and not representative and not per_point:
         # The common shape (a cap on some channels, debtor-initiated contacts left out): the
         # filter without the tests that cannot fail.
-        def on_file(
-            recent: Sequence[ContactAttempted], addr: str | None, since: datetime, end: datetime
-        ) -> list[datetime]:
-            return [
+        def counted(candidate: Candidate, since: datetime, end: datetime) -> list[datetime]:
+            recent = candidate.situation.snapshot.contacts_since(since)
+            planned = candidate.planned
+            if len(recent) + len(planned) < most:
+                return []  # fewer than the cap on file at all: none can reach it
+            rows = [
                 u
                 for c in recent
                 if c.channel in chans
@@ -467,41 +480,33 @@ def _counting(cap: FrequencyCap) -> Counted:
                 and c.initiated_by == "creditor"
                 and since < (u := c.at.astimezone(UTC)) <= end
             ]
+            if planned:
+                rows.extend(in_plan(planned, None, since, end))
+            return rows
 
-    else:
+        return counted
 
-        def on_file(
-            recent: Sequence[ContactAttempted], addr: str | None, since: datetime, end: datetime
-        ) -> list[datetime]:
-            return [
-                u
-                for c in recent
-                if (chans is None or c.channel in chans)
-                and c.outcome in outcomes
-                and (not inbound or c.initiated_by == "creditor")
-                and (not representative or c.party != "representative")
-                and (not per_point or c.contact_point == addr)
-                and since < (u := c.at.astimezone(UTC)) <= end
-            ]
-
-    def counted(candidate: Candidate, since: datetime, end: datetime) -> list[datetime]:
+    def counted_any(candidate: Candidate, since: datetime, end: datetime) -> list[datetime]:
         recent = candidate.situation.snapshot.contacts_since(since)
         planned = candidate.planned
         if len(recent) + len(planned) < most:
             return []  # fewer than the cap on file at all: none can reach it
         addr = candidate.contact.address if candidate.contact is not None else None
-        rows = on_file(recent, addr, since, end)
-        for c in planned:
-            if (
-                c.initiated_by == "creditor"
-                and (chans is None or c.channel in chans)
-                and (not per_point or c.contact_point == addr)
-                and since < (u := c.at.astimezone(UTC)) <= end
-            ):
-                rows.append(u)
+        rows = [
+            u
+            for c in recent
+            if (chans is None or c.channel in chans)
+            and c.outcome in outcomes
+            and (not inbound or c.initiated_by == "creditor")
+            and (not representative or c.party != "representative")
+            and (not per_point or c.contact_point == addr)
+            and since < (u := c.at.astimezone(UTC)) <= end
+        ]
+        if planned:
+            rows.extend(in_plan(planned, addr, since, end))
         return rows
 
-    return counted
+    return counted_any
 
 
 def debt_pools(pool: list[ContactAttempted]) -> list[list[ContactAttempted]]:
