@@ -16,7 +16,7 @@ import argparse
 import sys
 from types import FrameType
 
-from bench_decide import NOW, make_portfolio
+from bench_decide import NOW, make_portfolio, work_per_decision
 
 import overdue.engine.plan as plan_module
 from overdue import REFERENCE_POLICY, decide, fold
@@ -35,32 +35,23 @@ def main(argv: list[str] | None = None) -> int:
         decide(policy, acct, NOW, snapshot=snap)
 
     plans = plan_module.plan_steps.__code__
-    ops = calls = 0
     planned = False
 
-    def on_call(frame: FrameType, event: str, arg: object) -> object:
-        nonlocal calls, planned
-        calls += 1
-        planned = planned or frame.f_code is plans
-        frame.f_trace_opcodes = True
-        return on_opcode
-
-    def on_opcode(frame: FrameType, event: str, arg: object) -> object:
-        nonlocal ops
-        if event == "opcode":
-            ops += 1
-        return on_opcode
+    def spot(frame: FrameType, event: str, arg: object) -> None:
+        nonlocal planned
+        if event == "call" and frame.f_code is plans:
+            planned = True
 
     # Per group: decisions, bytecodes, calls.
-    totals = {True: [0, 0, 0], False: [0, 0, 0]}
+    totals = {True: [0.0, 0.0, 0.0], False: [0.0, 0.0, 0.0]}
     for acct, snap in zip(portfolio, snaps, strict=True):
-        ops = calls = 0
         planned = False
-        sys.settrace(on_call)
+        sys.setprofile(spot)  # does this decision plan steps? (a profile hook counts nothing)
         try:
             decide(policy, acct, NOW, snapshot=snap)
         finally:
-            sys.settrace(None)
+            sys.setprofile(None)
+        ops, calls = work_per_decision(lambda a=acct, s=snap: decide(policy, a, NOW, snapshot=s), 1)
         group = totals[planned]
         group[0] += 1
         group[1] += ops
@@ -71,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     for label, key in (("held, planning steps", True), ("held, planning none", False)):
         count, o, c = totals[key]
         if count:
-            print(f"{label:<34} {count:>6,} {o / count:>8,.0f} bytecodes {c / count:6.1f} calls")
+            per = f"{o / count:>8,.0f} bytecodes {c / count:6.1f} calls"
+            print(f"{label:<34} {int(count):>6,} {per}")
     return 0
 
 

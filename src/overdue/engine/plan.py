@@ -8,11 +8,8 @@ Each Action is built once, with its idempotency key (:func:`idempotency_key`).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from itertools import repeat
-from operator import attrgetter, gt
 
 import attrs
 
@@ -56,20 +53,12 @@ def has_pending(stage: Stage, progress: Mapping[str, StepProgress]) -> bool:
     common case of an account the host holds, between its last contact and the deadline)."""
     if not progress:
         return bool(stage.steps)  # nothing made in the rung yet (a step makes 1 or more)
-    keys, mosts = _limits(stage._step_limits)  # per rung, worked out once
-    # Any step with fewer attempts than its most (a step not made yet has made 0), asked in
-    # C, without a round of bytecodes per step: this runs on every decision on the ladder.
-    return any(map(gt, mosts, map(_COUNT, map(progress.get, keys, repeat(_NOT_YET)))))
-
-
-_NOT_YET = StepProgress(0, datetime.min.replace(tzinfo=UTC))  # a step with no attempt yet
-_COUNT = attrgetter("count")
-
-
-@functools.lru_cache(maxsize=256)
-def _limits(limits: tuple[tuple[str, int], ...]) -> tuple[tuple[str, ...], tuple[int, ...]]:
-    """A rung's step keys and their ``max_attempts``, as two tuples."""
-    return tuple(k for k, _ in limits), tuple(m for _, m in limits)
+    get = progress.get
+    for key, most in stage._step_limits:  # per rung, worked out once
+        prog = get(key)
+        if prog is None or prog.count < most:
+            return True
+    return False
 
 
 _Chosen = tuple[datetime, Candidate, str, bool]

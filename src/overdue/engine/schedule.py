@@ -159,10 +159,7 @@ def _lean(
             return _scheduled((None, tuple(blocks), (), (), False))
         if latest is None:
             return _scheduled((t, (), tuple(last_defer.values()), (), False))
-        t = latest if latest > t else t + NUDGE
-        if horizon_end is None:
-            s = candidate.situation
-            horizon_end = horizon.add_to(s.now, tz=s.tz or UTC)
+        t, horizon_end = _next_round(t, latest, horizon_end, horizon, candidate)
         if t > horizon_end:
             break
     return _gave_up(t, last_defer)
@@ -179,23 +176,23 @@ def _fixed_point(
     candidate: Candidate,
     start: datetime,
     horizon: Duration,
-    lifts: _Lifts | None,
+    lifts: _Lifts,
 ) -> Scheduled:
     """Ask ``checks`` (those of ``rules``, in order) at ``start``, then at the latest deferral,
-    until all allow, one blocks, or the horizon passes.  ``lifts`` is ``None`` when nothing
-    can lift or silence an objection (most policies and accounts): the lean loop."""
+    until all allow, one blocks, or the horizon passes; ``lifts`` lifts or silences the
+    objections it may.  When nothing can, :func:`_lean` answers the same."""
     t = start
     last_defer: dict[str, Verdict] = {}
     horizon_end: datetime | None = None  # computed on the first deferral only
     for _ in range(MAX_ROUNDS):
         blocks: list[Verdict] = []
         latest: datetime | None = None
-        cand = candidate if lifts is None else lifts.begin(t)
+        cand = lifts.begin(t)
         for rule, check in zip(rules, checks, strict=True):
-            if lifts is not None and lifts.silent(rule, cand, t):
+            if lifts.silent(rule, cand, t):
                 continue  # a preset's rule before its instrument takes effect
             v = check(cand, t)
-            if v is None or (lifts is not None and lifts.lifted(rule, v, t)):
+            if v is None or lifts.lifted(rule, v, t):
                 continue
             if v.effect == "block":
                 blocks.append(v)
@@ -208,20 +205,28 @@ def _fixed_point(
             # (contact hours, a quiet day) say when it could go at this hour if it were not
             # blocked, which is moot, and stating them made a held decision (its reasons and
             # wake time) change with the hour it was made while nothing could go.
-            if lifts is None:
-                return Scheduled(None, tuple(blocks), ())
             return Scheduled(None, tuple(blocks), (), tuple(lifts.notes))
         if latest is None:
-            if lifts is None:
-                return Scheduled(t, (), tuple(last_defer.values()))
             return Scheduled(t, (), tuple(last_defer.values()), tuple(lifts.notes), lifts.reply)
-        t = latest if latest > t else t + NUDGE
-        if horizon_end is None:
-            s = candidate.situation
-            horizon_end = horizon.add_to(s.now, tz=s.tz or UTC)
+        t, horizon_end = _next_round(t, latest, horizon_end, horizon, candidate)
         if t > horizon_end:
             break
     return _gave_up(t, last_defer)
+
+
+def _next_round(
+    t: datetime,
+    latest: datetime,
+    horizon_end: datetime | None,
+    horizon: Duration,
+    candidate: Candidate,
+) -> tuple[datetime, datetime]:
+    """The moment the next round asks at (the latest deferral, or a nudge when that is not
+    later than ``t``) and the end of the policy's horizon (worked out on the first deferral)."""
+    if horizon_end is None:
+        s = candidate.situation
+        horizon_end = horizon.add_to(s.now, tz=s.tz or UTC)
+    return (latest if latest > t else t + NUDGE), horizon_end
 
 
 def _gave_up(t: datetime, last_defer: dict[str, Verdict]) -> Scheduled:
