@@ -41,6 +41,7 @@ def as_reasons(found: Iterable[StepReason]) -> Iterator[Reason]:
     for r in found:
         yield verdict_reason(r) if isinstance(r, Verdict) else r
 
+
 FactsHead = tuple[Money | None, int, str | None, str | None, tuple[str, ...]]
 """A MessageFacts' amount, days_overdue, legal_terms, creditor and must_state."""
 

@@ -65,6 +65,7 @@ _Chosen = tuple[datetime, Candidate, str, bool]
 """The moment, candidate and channel a step's attempt was scheduled at, and whether it is the
 reply to the debtor (a plain tuple: one is made per attempt planned)."""
 
+
 def plan_steps(
     policy: Policy,
     stage: Stage,
@@ -111,9 +112,8 @@ def plan_steps(
         step_reasons: list[StepReason] = []
         tried: list[str] = []
         chosen = _try_channels(
-            policy, stage, plan, attempt, now if now > due else due, s, planned, step_reasons,
-            tried, waits,
-        )  # fmt: skip
+            policy, stage, plan, attempt, max(due, now), s, planned, step_reasons, tried, waits
+        )
         if chosen is None:
             found = tuple(as_reasons(step_reasons))
             if len(found) > 1:  # each reason once (a reason's hash is a Python call)
@@ -132,10 +132,10 @@ def plan_steps(
 def _planned(stage: Stage, step: Step, chosen: _Chosen) -> ContactAttempted:
     """An attempt this decision scheduled, as the contact the caps of later steps count.
 
-    Built without ``__init__`` (``overdue._frozen``): its validators would check again names
-    the policy and the account checked when they were built (a third of a planning
-    decision's bytecodes went there); ``tests/test_plan_values.py`` compares it with the
-    ``__init__``-built value."""
+    Built without ``__init__`` (``overdue._frozen``): its validators and converters would
+    check again names the policy and the account checked when they were built (about 350
+    bytecodes a contact); ``tests/test_plan_values.py`` compares it with the ``__init__``-built
+    value."""
     at, cand, channel, _ = chosen
     contact = cand.contact
     return build(

@@ -31,8 +31,8 @@ NUDGE = timedelta(minutes=1)
 class Scheduled(NamedTuple):
     """When a candidate may go (``at``; ``None``: blocked), and what the rules said.
 
-    A named tuple, not an attrs value: one is made per candidate tried, and a tuple is made
-    in C (an attrs ``__init__`` sets each of its five fields through a Python call)."""
+    A named tuple, not an attrs value: one is made per candidate tried, and a tuple's fields
+    are set in one C call (an attrs ``__init__`` sets each of its five through a call)."""
 
     at: datetime | None
     blocks: tuple[Verdict, ...]
