@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from overdue._time import at_local
 from overdue.calendars import MON_FRI, WeekCalendar, is_quiet_day
 from overdue.durations import (
     UNITS,
@@ -290,3 +291,33 @@ def test_after_is_add_to_for_an_aware_start_and_a_known_zone(
     assert got == want
     assert got.tzinfo is want.tzinfo
     assert d.after(start, cast(tzinfo, start.tzinfo)) == d.add_to(start)
+
+
+_WALL_ZONES = ("America/New_York", "Europe/London", "Australia/Lord_Howe", "Asia/Shanghai", "UTC")
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from(_WALL_ZONES),
+    st.integers(0, 60 * 24 * 800),
+    st.integers(1, 40),
+    st.sampled_from(("d", "w")),
+    st.booleans(),
+)
+def test_days_after_is_the_wall_time_so_many_days_later(
+    name: str, minutes: int, n: int, unit: str, local_start: bool
+) -> None:
+    """``Duration.after`` inlines ``at_local`` for days and weeks (issue 10): the same wall
+    time ``n`` days later, through gaps (moved forward) and folds (the first occurrence)."""
+    tz = ZoneInfo(name)
+    start = datetime(2025, 1, 1, tzinfo=UTC) + timedelta(minutes=minutes)
+    if local_start:
+        start = start.astimezone(tz)  # may carry fold=1 in a repeated hour
+    d = Duration(n, unit)
+    local = start.astimezone(tz)
+    step = timedelta(days=n * (7 if unit == "w" else 1))
+    want = at_local(local.date() + step, local.time(), tz)
+    got = d.after(start, tz)
+    assert got == want
+    assert got.utcoffset() == want.utcoffset()
+    assert (got.replace(tzinfo=None), got.fold) == (want.replace(tzinfo=None), want.fold)

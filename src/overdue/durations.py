@@ -27,7 +27,7 @@ from typing import cast
 
 import attrs
 
-from overdue._time import _STEADY, at_local, require_aware, steady_from
+from overdue._time import _STEADY, _checked, at_local, require_aware, steady_from
 from overdue.calendars import MON_FRI, BusinessCalendar, add_business_days
 from overdue.errors import InvalidDurationError
 
@@ -178,7 +178,17 @@ class Duration:
                 # without its daylight-saving check.  (A subclass, such as a dataframe's
                 # timestamp, goes the long way, so the result is a plain ``datetime``.)
                 return local + days
-            return at_local(day + days, local.time(), zone)
+            # ``at_local(day + days, local.time(), zone)``, without its call and its second
+            # look-up of the zone (this runs several times a decision, mostly in zones with
+            # daylight saving, where the first look-up found no steady date).
+            t = local.time()
+            if t.fold:
+                t = t.replace(fold=0)
+            day += days
+            wall = datetime.combine(day, t, zone)
+            if steady is not None and day >= steady:
+                return wall  # one offset for good from that day on
+            return _checked(wall, day, t, zone)
         n, unit = self.amount, self.unit
         if n == 0:
             return start

@@ -55,3 +55,43 @@ def test_the_shortcut_agrees_with_the_full_check(
     rule, cand, at = case
     full = rule._in_zones(cand, at, rule.zones_for(cand))
     assert rule.check(cand, at) == full
+
+
+# Daylight-saving nights of the zones above (2026), where a window's start may not exist or
+# may happen twice: the deferral's shortcut must still name the full check's opening.
+_DST_NIGHTS = (
+    datetime(2026, 3, 8, 7, tzinfo=UTC),
+    datetime(2026, 11, 1, 6, tzinfo=UTC),
+    datetime(2026, 3, 29, 1, tzinfo=UTC),
+    datetime(2026, 10, 25, 1, tzinfo=UTC),
+    datetime(2026, 4, 4, 15, tzinfo=UTC),
+    datetime(2026, 10, 3, 15, tzinfo=UTC),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    cases(),
+    st.sampled_from(_DST_NIGHTS),
+    st.integers(-60 * 48, 60 * 48),
+    st.integers(0, 3),
+    st.sampled_from((0, 30)),
+)
+def test_the_deferral_shortcut_agrees_on_daylight_saving_nights(
+    case: tuple[ContactHours, Candidate, datetime],
+    night: datetime,
+    minutes: int,
+    hour: int,
+    minute: int,
+) -> None:
+    rule, cand, _ = case
+    # A window opening in the small hours, where the gaps and folds are.
+    rule = ContactHours(
+        "hours",
+        window=(time(hour, minute), time(max(hour + 1, rule.window[1].hour))),
+        weekdays=rule.weekdays,
+        other_days=rule.other_days,
+    )
+    at = night + timedelta(minutes=minutes)
+    full = rule._in_zones(cand, at, rule.zones_for(cand))
+    assert rule.check(cand, at) == full

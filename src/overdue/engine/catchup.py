@@ -30,25 +30,31 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
-
-import attrs
+from typing import NamedTuple
 
 from overdue.calendars import BusinessCalendar
 from overdue.decision import Reason
+from overdue.durations import Duration
 from overdue.events import ContactAttempted
 from overdue.policy import Step
+from overdue.situation import Situation
 from overdue.snapshot import StepProgress
 
 __all__ = ["NextAttempt", "next_attempt", "skipped_reason"]
 
 
-@attrs.frozen
-class NextAttempt:
-    """The attempt a step makes next: its number, its due time and the attempts skipped."""
+class NextAttempt(NamedTuple):
+    """The attempt a step makes next: its number, its due time and the attempts skipped.
+
+    A named tuple, unpacked by the planner: one is made per step planned, and a tuple costs
+    less to make than an attrs value (whose ``__init__`` sets each field through a call)."""
 
     attempt: int
     due: datetime
     skipped: tuple[tuple[int, datetime], ...] = ()
+
+
+_NONE_SKIPPED: tuple[tuple[int, datetime], ...] = ()
 
 
 def _last_contacts(
@@ -84,63 +90,77 @@ def _attempt_of(key: str | None, prefix: str) -> int | None:
 def next_attempt(
     mode: str,
     step: Step,
+    key: str,
     stage: str,
     since: datetime,
     progress: StepProgress | None,
-    contacts: Sequence[ContactAttempted],
-    account_id: str,
+    s: Situation,
     entries: int,
-    now: datetime,
-    tz: tzinfo,
-    calendar: BusinessCalendar,
 ) -> NextAttempt | None:
     """The step's next attempt under ``mode`` (``None``: every attempt is made).
 
     Args:
         mode: the policy's ``catch_up``.
+        key: the step's key (``Step.key``).
         since: when the rung's clock started (the step's first attempt is due ``step.at``
             after it).
         progress: the step's attempts in this rung entry (``None``: none yet).
-        contacts: the account's contact attempts (the snapshot's), oldest first.
-        account_id, entries: whose step, and how often its rung was entered (the idempotency
-            key's ``{account}:{stage}#{entries}:{step}:`` prefix).
+        s: the decision's situation: the account's contact attempts (the snapshot's, oldest
+            first), its id, ``now``, the debtor's zone and calendar.
+        entries: how often the step's rung was entered (with the account's id and ``key``,
+            the idempotency key's ``{account}:{stage}#{entries}:{step}:`` prefix).
     """
+    tz, calendar = s.tz or UTC, s.calendar
     done = progress.count if progress is not None else 0
     every = step.repeat_every
     if progress is None:
-        first_due = step.at.add_to(since, tz=tz, calendar=calendar)
+        first_due = step.at.after(since, tz, calendar)
         if every is None:  # a step made once: its one attempt is never stale
-            return NextAttempt(1, first_due)
+            return NextAttempt(1, first_due, _NONE_SKIPPED)
     elif every is None or done >= step.max_attempts:
         return None  # a policy checks that a step with max_attempts > 1 has repeat_every
+    contacts = s.snapshot.contacts
     if mode == "replay":
         if progress is None:
-            return NextAttempt(1, first_due)
-        recorded = _last_contacts(contacts, stage, step.key, progress.count)
-        first = step.at.add_to(since, tz=tz, calendar=calendar)
+            return NextAttempt(1, first_due, _NONE_SKIPPED)
+        recorded = _last_contacts(contacts, stage, key, progress.count)
+        first = step.at.after(since, tz, calendar)
         return _replay(step, first, recorded, done, tz, calendar)
     assert every is not None  # a single-shot step returned above
     if progress is not None:
-        key = _last_key(contacts, stage, step.key)
+        last = _last_key(contacts, stage, key)
         # An attempt recorded without a key, or keyed with the count on file (attempted in
         # order, nothing skipped), leaves ``done`` as it is: the key is parsed only otherwise.
-        numbered = (
-            _attempt_of(key, f"{account_id}:{stage}#{entries}:{step.key}:")  # as idempotency_key
-            if key is not None and not key.endswith(f":{done}")
-            else None
-        )
-        if numbered is not None and numbered > done:
-            done = numbered  # attempts skipped by an earlier catch-up stay skipped
-            if done >= step.max_attempts:
-                return None
-        due = every.add_to(progress.last_at, tz=tz, calendar=calendar)
+        if last is not None and not last.endswith(f":{done}"):
+            prefix = f"{s.account.id}:{stage}#{entries}:{key}:"  # as ``idempotency_key``
+            numbered = _attempt_of(last, prefix)
+            if numbered is not None and numbered > done:
+                done = numbered  # attempts skipped by an earlier catch-up stay skipped
+                if done >= step.max_attempts:
+                    return None
+        due = every.after(progress.last_at, tz, calendar)
     else:
         due = first_due
-    attempt = done + 1
+    return _latest_due(step, every, done + 1, due, s.now, tz, calendar)
+
+
+def _latest_due(
+    step: Step,
+    every: Duration,
+    attempt: int,
+    due: datetime,
+    now: datetime,
+    tz: tzinfo,
+    calendar: BusinessCalendar,
+) -> NextAttempt:
+    """``latest_only``: attempt ``attempt`` due at ``due``, or the latest attempt due by
+    ``now`` when the windows of the earlier ones have passed (those are skipped)."""
+    if attempt >= step.max_attempts:  # the last attempt never goes stale
+        return NextAttempt(attempt, due, _NONE_SKIPPED)
     skipped: list[tuple[int, datetime]] = []
     utc_now = now.astimezone(UTC)
     while attempt < step.max_attempts:
-        following = every.add_to(due, tz=tz, calendar=calendar)
+        following = every.after(due, tz, calendar)
         if following.astimezone(UTC) > utc_now:
             break  # the window of ``attempt`` is still open
         skipped.append((attempt, due))
@@ -163,12 +183,12 @@ def _replay(
     assert every is not None  # checked by the caller
     due = first_due
     for c in recorded:
-        window_end = every.add_to(due, tz=tz, calendar=calendar)
+        window_end = every.after(due, tz, calendar)
         # Sent within its window: the next one counts from the send, as ever.  Sent after it
         # (a missed run caught up): the next one keeps the missed schedule.
         anchor = c.at if c.at.astimezone(UTC) < window_end.astimezone(UTC) else due
-        due = every.add_to(anchor, tz=tz, calendar=calendar)
-    return NextAttempt(done + 1, due)
+        due = every.after(anchor, tz, calendar)
+    return NextAttempt(done + 1, due, _NONE_SKIPPED)
 
 
 def skipped_reason(step: str, skipped: Sequence[tuple[int, datetime]], tz: tzinfo) -> Reason:

@@ -11,8 +11,9 @@ reasons in the debtor's zone) is rendered when the Action's fields are first rea
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, tzinfo
+from itertools import repeat
 
 from overdue.decision import (
     Action,
@@ -23,10 +24,23 @@ from overdue.decision import (
     Reason,
     _action,
 )
-from overdue.engine.reasons import localised
+from overdue.engine.reasons import localised, verdict_reason
 from overdue.events import ContactAttempted, PaymentReceived
 from overdue.money import Money
+from overdue.rules.base import Verdict
 from overdue.snapshot import InvoiceState
+
+StepReason = Reason | Verdict
+"""What the planner records of an attempt: the engine's reasons, and the rules' verdicts as
+the rules gave them.  A verdict is made the :class:`Reason` it states (:func:`as_reasons`) only
+when the Action's reasons are read: most Actions are acted on and never explained."""
+
+
+def as_reasons(found: Iterable[StepReason]) -> Iterator[Reason]:
+    """``found`` as reasons: a rule's verdict made the reason it states."""
+    for r in found:
+        yield verdict_reason(r) if isinstance(r, Verdict) else r
+
 
 FactsHead = tuple[Money | None, int, str | None, str | None, tuple[str, ...]]
 """A MessageFacts' amount, days_overdue, legal_terms, creditor and must_state."""
@@ -65,7 +79,7 @@ class ActionDraft:
         facts: FactsHead,
         grace_end: datetime | None,
         evidence: EvidenceArgs | None,
-        reasons: tuple[Reason, ...],
+        reasons: tuple[StepReason, ...],
         z: tzinfo,
     ) -> None:
         self.head, self.facts, self.grace_end, self.evidence = head, facts, grace_end, evidence
@@ -88,7 +102,7 @@ def _render(
         amount, days_overdue, deadline, draft.grace_end, legal_terms, creditor, must_state
     )
     evidence = EvidenceBundle(*draft.evidence) if draft.evidence is not None else None
-    return facts, evidence, localised(draft.reasons, draft.z)
+    return facts, evidence, localised(tuple(as_reasons(draft.reasons)), draft.z)
 
 
 PlanOut = tuple[tuple[ActionDraft, ...], tuple[BlockedStep, ...]]
@@ -112,7 +126,16 @@ def same_grace_end(drafts: Sequence[ActionDraft]) -> tuple[ActionDraft, ...]:
 
 
 def build_all(drafts: Sequence[ActionDraft], deadline: datetime | None) -> tuple[Action, ...]:
-    return tuple(d.build(deadline) for d in drafts)
+    return tuple(map(ActionDraft.build, drafts, repeat(deadline)))  # no generator frame
 
 
-__all__ = ["ActionDraft", "EvidenceArgs", "FactsHead", "PlanOut", "build_all", "same_grace_end"]
+__all__ = [
+    "ActionDraft",
+    "EvidenceArgs",
+    "FactsHead",
+    "PlanOut",
+    "StepReason",
+    "as_reasons",
+    "build_all",
+    "same_grace_end",
+]

@@ -16,10 +16,17 @@ import attrs
 from overdue._frozen import build, setters
 from overdue.account import Account, ContactPoint
 from overdue.compiled import StepPlan
-from overdue.decision import Action, ActionHead, BlockedStep, Reason
+from overdue.decision import Action, ActionHead, BlockedStep
 from overdue.engine.catchup import next_attempt, skipped_reason
-from overdue.engine.drafts import ActionDraft, EvidenceArgs, PlanOut, same_grace_end
-from overdue.engine.reasons import in_zone, info, localised, verdict_reason
+from overdue.engine.drafts import (
+    ActionDraft,
+    EvidenceArgs,
+    PlanOut,
+    StepReason,
+    as_reasons,
+    same_grace_end,
+)
+from overdue.engine.reasons import in_zone, info, localised
 from overdue.engine.rotation import rotation_points
 from overdue.engine.schedule import Scheduled, schedule
 from overdue.events import ContactAttempted, Outcome
@@ -38,6 +45,7 @@ def idempotency_key(account_id: str, stage: str, entries: int, step: str, attemp
 
 NOTHING: PlanOut = ((), ())
 _CANDIDATE_SLOTS = setters(Candidate, (f.name for f in attrs.fields(Candidate)))
+_CONTACT_SLOTS = setters(ContactAttempted, (f.name for f in attrs.fields(ContactAttempted)))
 
 
 def has_pending(stage: Stage, progress: Mapping[str, StepProgress]) -> bool:
@@ -53,14 +61,9 @@ def has_pending(stage: Stage, progress: Mapping[str, StepProgress]) -> bool:
     return False
 
 
-@attrs.define
-class _Chosen:
-    """The moment, candidate and channel a step's attempt was scheduled at."""
-
-    at: datetime
-    cand: Candidate
-    channel: str
-    reply: bool
+_Chosen = tuple[datetime, Candidate, str, bool]
+"""The moment, candidate and channel a step's attempt was scheduled at, and whether it is the
+reply to the debtor (a plain tuple: one is made per attempt planned)."""
 
 
 def plan_steps(
@@ -86,6 +89,7 @@ def plan_steps(
     # The attempt scheduled last, recorded in ``planned`` only when a later step is planned
     # (only the steps after it look at what is planned; most rungs plan one step at a time).
     unrecorded: tuple[Step, _Chosen] | None = None
+    now = s.now
     for plan in policy.compiled.steps_of(stage):
         step = plan.step
         prog = progress.get(plan.key) if progress else None
@@ -95,62 +99,68 @@ def plan_steps(
             planned = (*planned, _planned(stage, *unrecorded))
             unrecorded = None
         # The attempt and its due time, after missed runs as the policy's ``catch_up`` says.
+        skipped: tuple[tuple[int, datetime], ...] = ()
         if prog is None and step.repeat_every is None:
             # A step made once, not yet made: attempt 1 at its offset, under either
             # ``catch_up`` (as ``next_attempt`` says), without its arguments and value.
-            nxt = None
             attempt, due = 1, step.at.after(since, z, s.calendar)
         else:
-            nxt = next_attempt(
-                policy.catch_up,
-                step,
-                stage.id,
-                since,
-                prog,
-                s.snapshot.contacts,
-                s.account.id,
-                entries,
-                s.now,
-                z,
-                s.calendar,
-            )
+            nxt = next_attempt(policy.catch_up, step, plan.key, stage.id, since, prog, s, entries)
             if nxt is None:
                 continue
-            attempt, due = nxt.attempt, nxt.due
-        step_reasons: list[Reason] = []
+            attempt, due, skipped = nxt
+        step_reasons: list[StepReason] = []
         tried: list[str] = []
         chosen = _try_channels(
-            policy, stage, plan, attempt, max(due, s.now), s, planned, step_reasons, tried, waits
+            policy, stage, plan, attempt, max(due, now), s, planned, step_reasons, tried, waits
         )
         if chosen is None:
-            reasons = localised(tuple(dict.fromkeys(step_reasons)), z)
-            blocked.append(BlockedStep(stage.id, plan.key, "/".join(tried), reasons))
+            found = tuple(as_reasons(step_reasons))
+            if len(found) > 1:  # each reason once (a reason's hash is a Python call)
+                found = tuple(dict.fromkeys(found))
+            blocked.append(BlockedStep(stage.id, plan.key, "/".join(tried), localised(found, z)))
             continue
-        if nxt is not None and nxt.skipped:  # stated on the attempt that goes out instead of them
-            step_reasons.insert(0, skipped_reason(plan.key, nxt.skipped, z))
+        if skipped:  # stated on the attempt that goes out instead of them
+            step_reasons.insert(0, skipped_reason(plan.key, skipped, z))
         actions.append(
-            _action(policy, stage, step, attempt, entries, chosen, obligations, step_reasons, s)
+            _action(policy, stage, plan, attempt, entries, chosen, obligations, step_reasons, s)
         )
         unrecorded = (step, chosen)
-    return same_grace_end(tuple(actions)), tuple(blocked)
+    return same_grace_end(actions), tuple(blocked)
 
 
 def _planned(stage: Stage, step: Step, chosen: _Chosen) -> ContactAttempted:
-    """An attempt this decision scheduled, as the contact the caps of later steps count."""
-    return ContactAttempted(
-        at=chosen.at,
-        channel=chosen.channel,
-        outcome=Outcome.UNKNOWN,
-        stage=stage.id,
-        step=step.key,
-        template=step.template,
-        contact_point=chosen.cand.contact.address if chosen.cand.contact else None,
-        party=chosen.cand.party,
+    """An attempt this decision scheduled, as the contact the caps of later steps count.
+
+    Built without ``__init__`` (``overdue._frozen``): its validators and converters would
+    check again names the policy and the account checked when they were built (about 350
+    bytecodes a contact); ``tests/test_plan_values.py`` compares it with the ``__init__``-built
+    value."""
+    at, cand, channel, _ = chosen
+    contact = cand.contact
+    return build(
+        ContactAttempted,
+        _CONTACT_SLOTS,
+        (
+            at,
+            None,  # recorded_at
+            channel,
+            Outcome.UNKNOWN,
+            stage.id,
+            step.key,
+            step.template,
+            contact.address if contact else None,
+            None,  # debt_id
+            (),  # debt_ids
+            "creditor",  # initiated_by
+            None,  # idempotency_key
+            cand.party,
+        ),
     )
 
 
 def _points(
-    policy: Policy, step: Step, channel: str, s: Situation, step_reasons: list[Reason]
+    policy: Policy, step: Step, channel: str, s: Situation, step_reasons: list[StepReason]
 ) -> tuple[ContactPoint | None, ...]:
     """Where a step on ``channel`` may go.
 
@@ -178,7 +188,7 @@ def _try_channels(
     start: datetime,
     s: Situation,
     planned: tuple[ContactAttempted, ...],
-    step_reasons: list[Reason],
+    step_reasons: list[StepReason],
     tried: list[str],
     waits: list[str],
 ) -> _Chosen | None:
@@ -191,7 +201,14 @@ def _try_channels(
     no_point: list[str] = []
     for channel, scoped in plan.channels:
         tried.append(channel)
-        points = _points(policy, step, channel, s, step_reasons)
+        if step.party == "third_party" or step.rotate:
+            points = _points(policy, step, channel, s, step_reasons)
+        else:  # what ``_points`` says of a debtor step, without its call (the common case)
+            point = s.account.contact_for(channel)
+            if point is not None:
+                points = (point,)
+            else:
+                points = (None,) if channel in policy.addressless_channels else ()
         if not points:
             who = "third-party " if step.party == "third_party" else ""
             step_reasons.append(
@@ -224,61 +241,69 @@ def _try_channels(
             sched = schedule(scoped, cand, start, policy.horizon, policy.compiled)
             if sched.at is not None and len(points) == 1:
                 # The debtor's one contact point, allowed: no earliest to pick (the common case).
-                _state(step_reasons, sched)
-                return _Chosen(sched.at, cand, channel, sched.reply)
+                if sched.defers or sched.notes:
+                    step_reasons.extend(sched.defers)
+                    step_reasons.extend(sched.notes)
+                return (sched.at, cand, channel, sched.reply)
             tries.append((cand, sched))
-        allowed = [
-            (sc.at.astimezone(UTC), i) for i, (_, sc) in enumerate(tries) if sc.at is not None
-        ]
-        if allowed:
-            cand, sched = tries[min(allowed)[1]]
-            assert sched.at is not None  # chosen among the allowed
-            _state(step_reasons, sched)
-            return _Chosen(sched.at, cand, channel, sched.reply)
-        for _, sched in tries:
-            _state(step_reasons, sched)
-            step_reasons.extend(verdict_reason(v) for v in sched.blocks)
+        chosen = _earliest(tries, channel, step_reasons)
+        if chosen is not None:
+            return chosen
         if not all(v.channel_only for _, sc in tries for v in sc.blocks):
             break
     waits.extend(no_point)
     return None
 
 
-def _state(step_reasons: list[Reason], sched: Scheduled) -> None:
-    """What the rules said of a scheduled attempt: its deferrals, then its notes."""
-    if sched.defers:
-        step_reasons.extend(verdict_reason(v) for v in sched.defers)
-    if sched.notes:
+def _earliest(
+    tries: Sequence[tuple[Candidate, Scheduled]], channel: str, step_reasons: list[StepReason]
+) -> _Chosen | None:
+    """The earliest allowed of a channel's candidates (declaration order breaks ties) and
+    what the rules said of it; without one, what the rules said of each (all blocked)."""
+    allowed = [
+        (sc.at.astimezone(UTC), i) for i, (_, sc) in enumerate(tries) if sc.at is not None
+    ]
+    if allowed:
+        cand, sched = tries[min(allowed)[1]]
+        assert sched.at is not None  # chosen among the allowed
+        step_reasons.extend(sched.defers)
         step_reasons.extend(sched.notes)
+        return (sched.at, cand, channel, sched.reply)
+    for _, sched in tries:  # what the rules said of each: deferrals, notes, then blocks
+        step_reasons.extend(sched.defers)
+        step_reasons.extend(sched.notes)
+        step_reasons.extend(sched.blocks)
+    return None
 
 
 def _action(
     policy: Policy,
     stage: Stage,
-    step: Step,
+    plan: StepPlan,
     attempt: int,
     entries: int,
     chosen: _Chosen,
     obligations: tuple[Obligation, ...],
-    step_reasons: Sequence[Reason],
+    step_reasons: Sequence[StepReason],
     s: Situation,
 ) -> ActionDraft:
     """The Action for a scheduled attempt, as a draft: it is built once the rung's deadline,
     which its message facts state, is known; its facts, evidence and reasons are rendered
     when read."""
     z = s.tz or UTC
-    cand = chosen.cand
-    account_id, channel = s.account.id, chosen.channel
+    at, cand, channel, reply = chosen
+    step, key, party = plan.step, plan.key, cand.party
+    account_id = s.account.id
     head: ActionHead = (
         account_id,
         stage.id,
-        step.key,
+        key,
         channel,
         step.template,
         attempt,
         step.max_attempts,
-        chosen.at if chosen.at.tzinfo is z else chosen.at.astimezone(z),
-        idempotency_key(account_id, stage.id, entries, step.key, attempt),
+        at if at.tzinfo is z else at.astimezone(z),
+        idempotency_key(account_id, stage.id, entries, key, attempt),
         cand.contact,
         step.channel if channel != step.channel else None,
         stage.performed_by,
@@ -287,16 +312,16 @@ def _action(
             if (rules := policy.compiled.obligation_rules) or len(obligations) > 1
             else obligations  # none or one: nothing to merge
         ),
-        cand.party,
-        cand.party == "debtor",
-        chosen.reply,
+        party,
+        party == "debtor",
+        reply,
         None,
     )
     return ActionDraft(
         head,
         (s.balance, s.days_overdue, policy.legal_terms, policy.creditor, step.must_state),
         (
-            in_zone(z, stage.grace.after(chosen.at, z, s.calendar))
+            in_zone(z, stage.grace.after(at, z, s.calendar))
             if stage.grace is not None
             else None
         ),

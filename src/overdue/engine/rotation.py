@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from overdue.account import ContactPoint
-from overdue.decision import Reason
+from overdue.engine.drafts import StepReason
 from overdue.engine.reasons import info
 from overdue.events import ContactAttempted, Outcome
 from overdue.policy import Step
@@ -55,7 +55,7 @@ def unanswered_streak(contacts: Sequence[ContactAttempted], address: str) -> int
 
 
 def rotation_points(
-    step: Step, channel: str, s: Situation, reasons: list[Reason]
+    step: Step, channel: str, s: Situation, reasons: list[StepReason]
 ) -> tuple[ContactPoint, ...]:
     """The points a rotating debtor step on ``channel`` may go to, in the order to try them.
 

@@ -8,9 +8,10 @@ candidate the one reply to the debtor's own contact.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import cast
+from typing import NamedTuple, cast
 
 import attrs
 
@@ -27,8 +28,12 @@ MAX_ROUNDS = 64
 NUDGE = timedelta(minutes=1)
 
 
-@attrs.frozen
-class Scheduled:
+class Scheduled(NamedTuple):
+    """When a candidate may go (``at``; ``None``: blocked), and what the rules said.
+
+    A named tuple, not an attrs value: one is made per candidate tried, and a tuple's fields
+    are set in one C call (an attrs ``__init__`` sets each of its five through a call)."""
+
     at: datetime | None
     blocks: tuple[Verdict, ...]
     defers: tuple[Verdict, ...]
@@ -94,8 +99,15 @@ def schedule(
     contact = candidate.contact
     third = contact is not None and not contact.is_debtor  # ``Candidate.party``
     snap = candidate.situation.snapshot
-    if not third and not snap.facts and snap.cease is None and not snap.opted_out:
-        scoped = scoped.calm or scoped  # the rules left out allow every such candidate
+    if not third:
+        if not snap.facts and snap.cease is None and not snap.opted_out:
+            scoped = scoped.calm or scoped  # the rules left out allow every such candidate
+        if not scoped.dynamic and scoped.plain and not (scoped.waivable and snap.waivers):
+            # The common case, what the general path below comes to: every rule in scope
+            # applies, nothing can lift an objection.
+            if not scoped.checks:
+                return Scheduled(start, (), ())
+            return _lean(scoped.checks, candidate, start, horizon)
     applicable: Sequence[Rule] = scoped.rules
     granting: Sequence[GrantsReply] = scoped.granting
     checks: Sequence[Check] = scoped.checks
@@ -113,9 +125,49 @@ def schedule(
     if not applicable:
         return Scheduled(start, (), ())
     if scoped.plain and not (scoped.waivable and snap.waivers):
-        return _fixed_point(applicable, checks, candidate, start, horizon, None)
+        return _lean(checks, candidate, start, horizon)
     lifts = _Lifts(granting, candidate, compiled)
     return _fixed_point(applicable, checks, candidate, start, horizon, lifts)
+
+
+def _lean(
+    checks: Sequence[Check], candidate: Candidate, start: datetime, horizon: Duration
+) -> Scheduled:
+    """:func:`_fixed_point` when nothing can lift or silence an objection (most policies and
+    accounts): the same rounds and answers, without asking the lifts about every verdict
+    (it runs for every candidate a decision tries; ``tests/test_schedule_lean.py``)."""
+    t = start
+    last_defer: dict[str, Verdict] = {}
+    horizon_end: datetime | None = None  # computed on the first deferral only
+    for _ in range(MAX_ROUNDS):
+        blocks: list[Verdict] | None = None
+        latest: datetime | None = None
+        for check in checks:
+            v = check(candidate, t)
+            if v is None:
+                continue
+            if v.effect == "block":
+                if blocks is None:
+                    blocks = [v]
+                else:
+                    blocks.append(v)
+            else:
+                last_defer[v.rule_id] = v
+                if v.until is not None and (latest is None or v.until > latest):
+                    latest = v.until
+        if blocks is not None:  # the deferrals met on the way are moot (see ``_fixed_point``)
+            return _scheduled((None, tuple(blocks), (), (), False))
+        if latest is None:
+            return _scheduled((t, (), tuple(last_defer.values()), (), False))
+        t, horizon_end = _next_round(t, latest, horizon_end, horizon, candidate)
+        if t > horizon_end:
+            break
+    return _gave_up(t, last_defer)
+
+
+# A ``Scheduled`` of all five fields, made in C: the named tuple's own ``__new__`` is a Python
+# function, and ``_lean`` makes one per candidate.
+_scheduled = functools.partial(tuple.__new__, Scheduled)
 
 
 def _fixed_point(
@@ -124,23 +176,23 @@ def _fixed_point(
     candidate: Candidate,
     start: datetime,
     horizon: Duration,
-    lifts: _Lifts | None,
+    lifts: _Lifts,
 ) -> Scheduled:
     """Ask ``checks`` (those of ``rules``, in order) at ``start``, then at the latest deferral,
-    until all allow, one blocks, or the horizon passes.  ``lifts`` is ``None`` when nothing
-    can lift or silence an objection (most policies and accounts): the lean loop."""
+    until all allow, one blocks, or the horizon passes; ``lifts`` lifts or silences the
+    objections it may.  When nothing can, :func:`_lean` answers the same."""
     t = start
     last_defer: dict[str, Verdict] = {}
     horizon_end: datetime | None = None  # computed on the first deferral only
     for _ in range(MAX_ROUNDS):
         blocks: list[Verdict] = []
         latest: datetime | None = None
-        cand = candidate if lifts is None else lifts.begin(t)
+        cand = lifts.begin(t)
         for rule, check in zip(rules, checks, strict=True):
-            if lifts is not None and lifts.silent(rule, cand, t):
+            if lifts.silent(rule, cand, t):
                 continue  # a preset's rule before its instrument takes effect
             v = check(cand, t)
-            if v is None or (lifts is not None and lifts.lifted(rule, v, t)):
+            if v is None or lifts.lifted(rule, v, t):
                 continue
             if v.effect == "block":
                 blocks.append(v)
@@ -153,19 +205,32 @@ def _fixed_point(
             # (contact hours, a quiet day) say when it could go at this hour if it were not
             # blocked, which is moot, and stating them made a held decision (its reasons and
             # wake time) change with the hour it was made while nothing could go.
-            if lifts is None:
-                return Scheduled(None, tuple(blocks), ())
             return Scheduled(None, tuple(blocks), (), tuple(lifts.notes))
         if latest is None:
-            if lifts is None:
-                return Scheduled(t, (), tuple(last_defer.values()))
             return Scheduled(t, (), tuple(last_defer.values()), tuple(lifts.notes), lifts.reply)
-        t = latest if latest > t else t + NUDGE
-        if horizon_end is None:
-            s = candidate.situation
-            horizon_end = horizon.add_to(s.now, tz=s.tz or UTC)
+        t, horizon_end = _next_round(t, latest, horizon_end, horizon, candidate)
         if t > horizon_end:
             break
+    return _gave_up(t, last_defer)
+
+
+def _next_round(
+    t: datetime,
+    latest: datetime,
+    horizon_end: datetime | None,
+    horizon: Duration,
+    candidate: Candidate,
+) -> tuple[datetime, datetime]:
+    """The moment the next round asks at (the latest deferral, or a nudge when that is not
+    later than ``t``) and the end of the policy's horizon (worked out on the first deferral)."""
+    if horizon_end is None:
+        s = candidate.situation
+        horizon_end = horizon.add_to(s.now, tz=s.tz or UTC)
+    return (latest if latest > t else t + NUDGE), horizon_end
+
+
+def _gave_up(t: datetime, last_defer: dict[str, Verdict]) -> Scheduled:
+    """No moment up to the policy's horizon (or in ``MAX_ROUNDS`` rounds) is allowed."""
     gave_up = Verdict(
         "block",
         "engine",

@@ -13,7 +13,7 @@ in the same decision count as attempts, so two steps due at once cannot together
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import ClassVar, Literal
 
@@ -361,17 +361,22 @@ class FrequencyCap(RuleBase):
         counted = _counting(self)
         most, per, defer = self.max_contacts, self.per, self.defer
         if self.window == "rolling":
+            back = per.min_timedelta
+            wall = per.unit in ("d", "w")  # else hours and minutes (exact), or months
 
             def rolling(candidate: Candidate, at: datetime) -> Verdict | None:
                 tz = candidate.situation.tz
-                since = _subtract(at, per, tz)
-                found = counted(candidate, since)
-                if len(found) < most:
-                    return None
-                end = at.astimezone(UTC)
-                times = sorted([u for a in found if since < (u := a.astimezone(UTC)) <= end])
+                # ``_subtract``, without its calls for the units of a fixed length.
+                if wall:
+                    since = (at.astimezone(tz or UTC) - back).astimezone(UTC)
+                elif per.unit == "mo":
+                    since = _subtract(at, per, tz)
+                else:
+                    since = at.astimezone(UTC) - back
+                times = counted(candidate, since, at.astimezone(UTC))
                 if len(times) < most:
                     return None
+                times.sort()
                 return defer(
                     "cap_reached",
                     f"{len(times)} contact(s) in the last {per} (cap {most})",
@@ -384,7 +389,9 @@ class FrequencyCap(RuleBase):
         label = "today" if span == 1 else f"in the last {span} local days"
 
         def local_days(candidate: Candidate, at: datetime) -> Verdict | None:
-            found = counted(candidate, at.astimezone(UTC) - back)
+            # Every contact from a day before the first local day on (whatever the zone's
+            # offset), later ones too: a contact later today counts today.
+            found = counted(candidate, at.astimezone(UTC) - back, _END_OF_TIME)
             if len(found) < most:
                 return None
             tz = candidate.situation.tz or UTC  # unknown zone: UTC days, as decide counts them
@@ -425,10 +432,16 @@ class FrequencyCap(RuleBase):
         )
 
 
-def _counting(cap: FrequencyCap) -> Callable[[Candidate, datetime], list[datetime]]:
+_END_OF_TIME = datetime.max.replace(tzinfo=UTC)
+
+Counted = Callable[[Candidate, datetime, datetime], list[datetime]]
+
+
+def _counting(cap: FrequencyCap) -> Counted:
     """What :meth:`FrequencyCap._counted` finds for a cap of a counted shape (scope debtor or
-    contact point, no consent exclusion, no point classes): the times of the contacts on file
-    from ``since`` on and planned that the cap counts, in one pass with its filters fixed."""
+    contact point, no consent exclusion, no point classes), within a window: the instants (in
+    UTC) after ``since`` and up to ``end`` of the contacts on file and planned that the cap
+    counts, in one pass with its filters fixed."""
     chans = cap.count_channels if cap.count_channels is not None else cap.channels
     outcomes = _members(COUNTS[cap.counts])
     if "not_connected" in cap.exclude:
@@ -438,32 +451,62 @@ def _counting(cap: FrequencyCap) -> Callable[[Candidate, datetime], list[datetim
     per_point = cap.scope == "contact_point"
     most = cap.max_contacts
 
-    def counted(candidate: Candidate, since: datetime) -> list[datetime]:
+    def in_plan(
+        planned: Sequence[ContactAttempted], addr: str | None, since: datetime, end: datetime
+    ) -> list[datetime]:
+        """The contacts planned earlier in the decision that the cap counts (attempts)."""
+        return [
+            u
+            for c in planned
+            if c.initiated_by == "creditor"
+            and (chans is None or c.channel in chans)
+            and (not per_point or c.contact_point == addr)
+            and since < (u := c.at.astimezone(UTC)) <= end
+        ]
+
+    if chans is not None and inbound and not representative and not per_point:
+        # The common shape (a cap on some channels, debtor-initiated contacts left out): the
+        # filter without the tests that cannot fail.
+        def counted(candidate: Candidate, since: datetime, end: datetime) -> list[datetime]:
+            recent = candidate.situation.snapshot.contacts_since(since)
+            planned = candidate.planned
+            if len(recent) + len(planned) < most:
+                return []  # fewer than the cap on file at all: none can reach it
+            rows = [
+                u
+                for c in recent
+                if c.channel in chans
+                and c.outcome in outcomes
+                and c.initiated_by == "creditor"
+                and since < (u := c.at.astimezone(UTC)) <= end
+            ]
+            if planned:
+                rows.extend(in_plan(planned, None, since, end))
+            return rows
+
+        return counted
+
+    def counted_any(candidate: Candidate, since: datetime, end: datetime) -> list[datetime]:
         recent = candidate.situation.snapshot.contacts_since(since)
         planned = candidate.planned
-        rows: list[datetime] = []
         if len(recent) + len(planned) < most:
-            return rows  # fewer than the cap on file at all: none can reach it
+            return []  # fewer than the cap on file at all: none can reach it
         addr = candidate.contact.address if candidate.contact is not None else None
-        for c in recent:
-            if (
-                (chans is None or c.channel in chans)
-                and c.outcome in outcomes
-                and (not inbound or c.initiated_by == "creditor")
-                and (not representative or c.party != "representative")
-                and (not per_point or c.contact_point == addr)
-            ):
-                rows.append(c.at)
-        for c in planned:
-            if (
-                c.initiated_by == "creditor"
-                and (chans is None or c.channel in chans)
-                and (not per_point or c.contact_point == addr)
-            ):
-                rows.append(c.at)
+        rows = [
+            u
+            for c in recent
+            if (chans is None or c.channel in chans)
+            and c.outcome in outcomes
+            and (not inbound or c.initiated_by == "creditor")
+            and (not representative or c.party != "representative")
+            and (not per_point or c.contact_point == addr)
+            and since < (u := c.at.astimezone(UTC)) <= end
+        ]
+        if planned:
+            rows.extend(in_plan(planned, addr, since, end))
         return rows
 
-    return counted
+    return counted_any
 
 
 def debt_pools(pool: list[ContactAttempted]) -> list[list[ContactAttempted]]:

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import attrs
 
 from overdue.errors import PolicyError
-from overdue.rules.base import RuleBase, Verdict, names
+from overdue.rules.base import RuleBase, Verdict, in_scope, names
 from overdue.situation import Candidate
 
 __all__ = ["HALTING_FACTS", "HoldWhile", "RespectCease", "RespectOptOut"]
@@ -125,7 +125,11 @@ class RespectOptOut(RuleBase):
     exempt: frozenset[str] = attrs.field(default=frozenset(), converter=_exempt_channels)
 
     def applies_to(self, candidate: Candidate) -> bool:
-        return candidate.channel not in self.exempt and super().applies_to(candidate)
+        # ``RuleBase.applies_to``'s filter without its call: asked of every candidate.
+        c = candidate
+        if c.channel in self.exempt:
+            return False
+        return in_scope(self, c.stage, c.channel, c.template, c.tags)
 
     def check(self, candidate: Candidate, at: datetime) -> Verdict | None:
         if candidate.channel in candidate.situation.snapshot.opted_out:

@@ -210,7 +210,7 @@ class ContactHours(RuleBase):
         tz = candidate.situation.tz
         if self.zone_sources is None and tz is not None:
             # The common case, the debtor's one zone: inside the window (or on a day that is
-            # not this rule's) allows at once, as the loop below would on its first round.
+            # not this rule's) allows at once, as the loop of ``_in_zones`` would.
             local = at.astimezone(tz)
             weekdays = self.weekdays
             if weekdays is None or local.weekday() in weekdays:
@@ -219,7 +219,39 @@ class ContactHours(RuleBase):
                     return None
             elif self.other_days == "open":
                 return None
+            if self.other_days == "closed":
+                return self._outside(candidate, at, local, tz)
         return self._in_zones(candidate, at, self.zones_for(candidate))
+
+    def _outside(
+        self, candidate: Candidate, at: datetime, local: datetime, tz: tzinfo
+    ) -> Verdict | None:
+        """The deferral of ``at`` (``local`` in the debtor's one zone ``tz``, outside the
+        window; other days closed), as :meth:`_in_zones` states it.
+
+        Why: the full check searches the zones' windows for a common opening, asking each
+        zone at least twice.  In one zone the next opening is the window's start on the day
+        :meth:`_opens` names, and it is the answer unless a daylight-saving gap swallowed that
+        start (then the full check is asked).  Property-tested against the full check
+        (``tests/rules/test_hours_fast_path.py``).
+        """
+        weekdays = self.weekdays
+        start, end = self.window
+        day = local.date()
+        if (weekdays is None or day.weekday() in weekdays) and local.time() < start:
+            opens = at_local(day, start, tz)
+        else:
+            opens = at_local(self._next_day(day), start, tz)
+        if not (
+            (weekdays is None or opens.weekday() in weekdays) and start <= opens.time() < end
+        ):
+            return self._in_zones(candidate, at, self.zones_for(candidate))  # a gap moved it
+        return self.defer(
+            "outside_hours",
+            f"{local:%a %H:%M} {local.tzname()} is outside contact hours "
+            f"{start:%H:%M}-{end:%H:%M}",
+            opens.astimezone(UTC).astimezone(tz),  # as the full check states it
+        )
 
     def _in_zones(
         self, candidate: Candidate, at: datetime, zones: tuple[tuple[str, tzinfo], ...]
