@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from itertools import starmap
-from operator import attrgetter
+from operator import attrgetter, length_hint
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -471,21 +471,33 @@ def _invoices(b: _Builder) -> tuple[InvoiceState, ...]:
 
 
 def _milestones(b: _Builder) -> _Builder:
-    """``b`` with the milestones of its contacts and stage entries in ``first_seen`` and
-    ``last_seen`` (up to its snapshot's share of the lists): the fold's loop leaves them out,
-    since few rules read milestones, and they are caught up here on first read.
+    """``b`` with the milestones of its events in ``first_seen`` and ``last_seen`` (up to its
+    snapshot's share of the lists): an event's kind, and for contacts and stage entries the
+    template reached and the stage entered.  The fold's loop leaves them out, since few
+    rules read milestones, and they are caught up here on first read (only the milestones
+    a handler names, ``authorised:`` and ``fact:``, are kept as the fold goes).
 
-    ``b.merged`` counts the contacts and stage entries already in the two dicts; a builder
-    that extends another starts from the other's count (the lists are shared), so each entry
-    is merged once along a chain of ``apply``.
+    ``b.merged`` counts the contacts, stage entries and events of the history already in the
+    two dicts; a builder that extends another starts from the other's counts (the lists are
+    shared), so each entry is merged once along a chain of ``apply``.
     """
     with _CLAIM:  # the builder is frozen, but two threads may read its snapshot at once
         lens = b.lens
-        contacts, stages = b.contacts, b.stages_entered
+        contacts, stages, history = b.contacts, b.stages_entered, b.history
         n_c = len(contacts) if lens is None else lens[1]
         n_s = len(stages) if lens is None else lens[3]
-        i_c, i_s = b.merged
+        n_h = len(history) if lens is None else lens[0]
+        i_c, i_s, i_h = b.merged
         first_seen, last_seen = b.first_seen, b.last_seen
+        # The kinds of the other events (contacts and stage entries are merged below).
+        for j in range(i_h, n_h):
+            e = history[j]
+            cls = type(e)
+            if cls is not ContactAttempted and cls is not StageEntered:
+                key = _kind_key(cls)
+                if key is not None:
+                    first_seen.setdefault(key, e.at)
+                    last_seen[key] = e.at
         for j in range(i_c, n_c):
             c = contacts[j]
             at = c.at
@@ -506,8 +518,20 @@ def _milestones(b: _Builder) -> _Builder:
             key = _ENTERED.get(e.stage) or _key("stage_entered:", e.stage)
             first_seen.setdefault(key, at)
             last_seen[key] = at
-        b.merged = (n_c, n_s)
+        b.merged = (n_c, n_s, n_h)
     return b
+
+
+def _kind_key(cls: type[Event]) -> str | None:
+    """The milestone an event of class ``cls`` records under its kind, merged from the
+    history; ``None`` for a contact or a stage entry of the base kind (merged from their own
+    lists, with the template reached or the stage entered)."""
+    key = cls.kind
+    if key in (_CONTACT_KIND, _STAGE_KIND):
+        handler = _HANDLERS.get(cls) or _handler_for(cls)
+        if handler is (_CONTACT if key == _CONTACT_KIND else _STAGE):
+            return None
+    return key
 
 
 # How each field a fold leaves unset is made on first read (``Snapshot.__getattr__``), from
@@ -657,7 +681,7 @@ class _Builder:
         # (``merged``: how many of each are in; see ``_milestones``).
         self.first_seen: dict[str, datetime] = {}
         self.last_seen: dict[str, datetime] = {}
-        self.merged = (0, 0)
+        self.merged = (0, 0, 0)
         self.settled_at: datetime | None = None
         self.waivers: list[WaiverState] | tuple[()] = ()
         self.debtor_contacts: list[DebtorContacted] | tuple[()] = ()
@@ -704,11 +728,11 @@ class _Builder:
         b.authorisations = dict(s.authorisations)
         b.first_seen = dict(s.first_seen)
         b.last_seen = dict(s.last_seen)
-        b.merged = (len(b.contacts), len(b.stages_entered))
+        b.history = list(s.history)
+        b.merged = (len(b.contacts), len(b.stages_entered), len(b.history))
         b.waivers = list(s.waivers)
         b.debtor_contacts = list(s.debtor_contacts)
         b.opening = s.opening
-        b.history = list(s.history)
         b.positions = list(s.positions) if s.positions is not None else None
         b._scalars_of(s)
         return b
@@ -925,63 +949,59 @@ class _Builder:
             return True
         last = self.as_of if self.as_of is not None else events[0].at
         contacts = self.contacts
+        append = contacts.append
         stages_entered = self.stages_entered
-        first_seen = self.first_seen
-        last_seen = self.last_seen
         entries = self.entries
         stage, stage_since = self.stage, self.stage_since
+        steps_from: int | None = None  # where the contacts of a stage entered here start
         handlers = _HANDLERS
         contact_cls, stage_cls = ContactAttempted, StageEntered
-        for k, event in enumerate(events, start):
-            at = event.at
-            if at < last:
+        # No ``enumerate``: an event's position is needed only by a handler (for the index
+        # in a refusal), and is then read from the iterator (``end`` minus what is left).
+        it = iter(events)
+        end = start + len(events) - 1
+        for event in it:
+            # ``last`` moves to this event's time, which must not be before the previous one.
+            if last > (last := event.at):
                 return False
-            last = at
             cls = type(event)
             if cls is not contact_cls:
                 if cls is not stage_cls:
-                    handler = handlers.get(cls)
-                    key: str | None = cls.kind
-                    if handler is None:  # a host's subclass of an event
-                        handler = _handler_for(cls)
-                        if (handler is _CONTACT and key == _CONTACT_KIND) or (
-                            handler is _STAGE and key == _STAGE_KIND
-                        ):
-                            key = None  # merged from the lists, as the base's (``_milestones``)
-                    if key is not None:
-                        if key not in first_seen:
-                            first_seen[key] = at
-                        last_seen[key] = at
-                    if handler is _STAGE:
-                        cls = stage_cls
-                    elif handler is not _CONTACT:
+                    # A host's subclass of an event is folded as its base class is.
+                    handler = handlers.get(cls) or _handler_for(cls)
+                    if handler is not _STAGE:
+                        k = end - length_hint(it)
                         try:
                             handler(self, event, k)
                         except OverflowError:
-                            raise CalendarRangeError(
-                                f"event at {at.isoformat()} cannot be placed in time: in "
-                                "UTC it falls outside the calendar (year 1 to 9999)",
-                                account_id=self.account_id,
-                                event_index=self._index(k),
-                                expected="an event time within years 1 to 9999 in every zone",
-                            ) from None
+                            raise self._out_of_range(last, k) from None
                         continue
-                if cls is stage_cls:
-                    stage_since = at
-                    stage = event.stage  # type: ignore[attr-defined]
-                    # The attempts per step restart; they are counted when read (``_steps``).
-                    self.steps = {}
-                    self.steps_from = len(contacts)
-                    stages_entered.append(event)  # type: ignore[arg-type]
-                    entries[stage] = entries.get(stage, 0) + 1
-                    continue
+                # A stage entry: the attempts per step restart, and are counted when read
+                # (``_steps``) from the contacts after it.
+                stage, stage_since = event.stage, last  # type: ignore[attr-defined]
+                steps_from = len(contacts)
+                stages_entered.append(event)  # type: ignore[arg-type]
+                entries[stage] = entries.get(stage, 0) + 1
+                continue
             # A contact (most of any history): its attempt and milestones are counted from
             # the list when read.
-            contacts.append(event)  # type: ignore[arg-type]
+            append(event)  # type: ignore[arg-type]
         self.stage, self.stage_since = stage, stage_since
+        if steps_from is not None:
+            self.steps = {}
+            self.steps_from = steps_from
         self.as_of = last
-        self.count = start + len(events)
+        self.count = end + 1
         return True
+
+    def _out_of_range(self, at: datetime, k: int) -> CalendarRangeError:
+        return CalendarRangeError(
+            f"event at {at.isoformat()} cannot be placed in time: in "
+            "UTC it falls outside the calendar (year 1 to 9999)",
+            account_id=self.account_id,
+            event_index=self._index(k),
+            expected="an event time within years 1 to 9999 in every zone",
+        )
 
     def _payment(self, event: PaymentReceived, index: int) -> None:
         money, currency = event.amount, self.currency
@@ -1131,9 +1151,10 @@ class _Builder:
         """An event kind the fold has nothing to keep for (its milestone is recorded)."""
 
 
-# Markers in ``_HANDLERS`` for the kinds ``_Builder.run`` handles inline.
+# The kinds ``_Builder.run`` folds inline: a contact is appended to its list (a host's
+# subclass of one through this handler), and ``_STAGE`` marks a stage entry.
 def _CONTACT(b: _Builder, event: Event, index: int) -> None:  # noqa: N802
-    raise AssertionError("contacts are folded inline by _Builder.run")
+    b.contacts.append(event)  # type: ignore[arg-type]
 
 
 def _STAGE(b: _Builder, event: Event, index: int) -> None:  # noqa: N802
