@@ -557,30 +557,54 @@ _MAKERS: dict[str, Callable[[_Builder], object]] = {
 }
 
 _new = object.__new__
-_set = object.__setattr__
 
 
-def _putter(name: str) -> Callable[[Snapshot, Any], None]:
-    """The setter of one of ``Snapshot``'s slots, for the fold's freeze: it skips the frozen
-    class's ``__setattr__`` and the lookup by name (half the cost of ``object.__setattr__``)."""
-    setter: Callable[[Snapshot, Any], None] = Snapshot.__dict__[name].__set__
-    return setter
+class _Making(Snapshot):
+    """A snapshot while the fold's ``freeze`` fills it in, made a :class:`Snapshot` at once.
+
+    Why: a frozen class's slots can only be set through a descriptor call (``object.
+    __setattr__`` or the slot's ``__set__``), some 600 machine instructions each, and a fold
+    sets a dozen; on this subclass, with the plain attribute protocol back, each is a
+    specialised store (about 70), and changing the class of the finished value (the same
+    layout: no slots of its own) costs about one call.  No ``_Making`` is ever seen outside
+    ``freeze``.
+    """
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__
+    __delattr__ = object.__delattr__  # both, or the class keeps the slow attribute protocol
 
 
-_put_account_id = _putter("account_id")
-_put_currency = _putter("currency")
-_put_stage = _putter("stage")
-_put_stage_since = _putter("stage_since")
-_put_promise = _putter("promise")
-_put_written_off = _putter("written_off")
-_put_settled_at = _putter("settled_at")
-_put_owed = _putter("owed")
-_put_oldest_unpaid = _putter("oldest_unpaid")
-_put_facts = _putter("facts")
-_put_entries = _putter("entries")
-_put_event_count = _putter("event_count")
-_put_fact_intervals = _putter("fact_intervals")
-_put_lazy = _putter("_lazy")
+_NO_NAMES: frozenset[str] = frozenset()
+# The fields of a new ``_Builder`` that start with a shared value (unpacked in its
+# ``__init__``, in this order).
+_START_FIELDS: dict[str, object] = {
+    "history": (),
+    "positions": None,
+    "as_of": None,
+    "count": 0,
+    "currency": None,
+    "credit": _ZERO,
+    "own_lists": True,
+    "journal": (),
+    "stage": None,
+    "stage_since": None,
+    "steps_from": 0,
+    "disputes": _NO_NAMES,
+    "cease": None,
+    "opted_out": _NO_CHANNELS,
+    "authorisations": _EMPTY,
+    "promise": None,
+    "plan": None,
+    "written_off": None,
+    "settled_at": None,
+    "waivers": (),
+    "debtor_contacts": (),
+    "merged": (0, 0, 0),
+    "lens": None,
+    "taken": False,
+}
+_START: tuple[Any, ...] = tuple(_START_FIELDS.values())
 
 
 class _Builder:
@@ -640,57 +664,100 @@ class _Builder:
         "written_off",
     )
 
+    account_id: str
+    # What was folded: the invoices given with the account; the events, in effective order
+    # (the account's own tuple when taken whole), and their positions in the history as given
+    # (``None``: 0, 1, 2, ...).
+    opening: tuple[Invoice, ...]
+    history: Sequence[Event]
+    positions: list[int] | None
+    as_of: datetime | None
+    count: int
+    currency: str | None
+    # ``[invoice_id, amount, due, paid]`` per invoice: made InvoiceState values when read.
+    invoices: list[list[Any]]
+    books: _Books
+    credit: Decimal
+    # False while the lists are shared with a snapshot (see ``claim``): appending is allowed,
+    # a change in place is not.  A payment then changes an invoice row in place all the same,
+    # but first appends ``(position, paid before)`` to ``journal``, from which the earlier
+    # snapshots read their own paid amounts; ``waivers`` are copied.
+    own_lists: bool
+    journal: list[tuple[int, Decimal]] | tuple[()]
+    payments: list[PaymentReceived]
+    contacts: list[ContactAttempted]
+    stage: str | None
+    stage_since: datetime | None
+    stages_entered: list[StageEntered]
+    entries: dict[str, int]
+    # (count, last_at) per step key, for the contacts before ``steps_from`` in the current
+    # stage; the rest are counted and made StepProgress values when first read.
+    steps: dict[str, tuple[int, datetime]]
+    steps_from: int
+    facts: dict[str, FactState]
+    fact_intervals: list[tuple[str, datetime, datetime]]
+    disputes: set[str] | frozenset[str]
+    cease: CeaseRequested | None
+    opted_out: set[str] | frozenset[str]
+    authorisations: dict[str, AuthorisationGranted] | Mapping[str, Any]
+    promise: PromiseState | None
+    plan: PaymentPlanAgreed | None
+    written_off: WrittenOff | None
+    settled_at: datetime | None
+    waivers: list[WaiverState] | tuple[()]
+    debtor_contacts: list[DebtorContacted] | tuple[()]
+    # Milestones; those of the events' kinds, contacts and stage entries are merged in on
+    # first read only (``merged``: how many of each are in; see ``_milestones``).
+    first_seen: dict[str, datetime]
+    last_seen: dict[str, datetime]
+    merged: tuple[int, int, int]
+    lens: tuple[int, ...] | None  # see ``claim``
+    taken: bool
+
     def __init__(self, account_id: str, opening: tuple[Invoice, ...] = ()) -> None:
         """An empty fold of ``account_id``, starting from the invoices given with the account."""
         self.account_id = account_id
-        self.as_of: datetime | None = None
-        self.count = 0
-        self.currency: str | None = None
-        # ``[invoice_id, amount, due, paid]`` per invoice: made InvoiceState values when read.
-        self.invoices: list[list[Any]] = []
-        self.books = _Books()
-        # False while the lists are shared with a snapshot (see ``claim``): appending is
-        # allowed, a change in place is not.  A payment then changes an invoice row in place
-        # all the same, but first appends ``(position, paid before)`` to ``journal``, from
-        # which the earlier snapshots read their own paid amounts; ``waivers`` are copied.
-        self.own_lists = True
-        # The containers most histories never use start as shared empty values, and their
-        # handlers make their own on first use (a fold makes fewer objects).
-        self.journal: list[tuple[int, Decimal]] | tuple[()] = ()
-        self.credit = _ZERO
-        self.payments: list[PaymentReceived] = []
-        self.contacts: list[ContactAttempted] = []
-        self.stage: str | None = None
-        self.stage_since: datetime | None = None
-        self.stages_entered: list[StageEntered] = []
-        self.entries: dict[str, int] = {}
-        # (count, last_at) per step key, for the contacts before ``steps_from`` in the
-        # current stage; the rest are counted and made StepProgress values when first read.
-        self.steps: dict[str, tuple[int, datetime]] = {}
-        self.steps_from = 0
-        self.facts: dict[str, FactState] = {}
-        self.fact_intervals: list[tuple[str, datetime, datetime]] = []
-        self.disputes: set[str] = set()
-        self.cease: CeaseRequested | None = None
-        self.opted_out: set[str] | frozenset[str] = _NO_CHANNELS
-        self.authorisations: dict[str, AuthorisationGranted] | Mapping[str, Any] = _EMPTY
-        self.promise: PromiseState | None = None
-        self.plan: PaymentPlanAgreed | None = None
-        self.written_off: WrittenOff | None = None
-        # Milestones; those of contacts and stage entries are merged in on first read only
-        # (``merged``: how many of each are in; see ``_milestones``).
-        self.first_seen: dict[str, datetime] = {}
-        self.last_seen: dict[str, datetime] = {}
-        self.merged = (0, 0, 0)
-        self.settled_at: datetime | None = None
-        self.waivers: list[WaiverState] | tuple[()] = ()
-        self.debtor_contacts: list[DebtorContacted] | tuple[()] = ()
         self.opening = opening
-        # The events folded, in effective order (the account's own tuple when taken whole).
-        self.history: Sequence[Event] = ()
-        self.positions: list[int] | None = None  # None: positions 0, 1, 2, ...
-        self.lens: tuple[int, ...] | None = None  # see ``claim``
-        self.taken = False
+        self.invoices = []
+        self.books = _Books()
+        self.payments = []
+        self.contacts = []
+        self.stages_entered = []
+        self.entries = {}
+        self.steps = {}
+        self.facts = {}
+        self.fact_intervals = []
+        self.first_seen = {}
+        self.last_seen = {}
+        # The rest from one constant (a fold is made per account, and this is half its
+        # fields): the scalars, and the containers most histories never use as shared
+        # empty values, for their handlers to make their own on first use.
+        (
+            self.history,
+            self.positions,
+            self.as_of,
+            self.count,
+            self.currency,
+            self.credit,
+            self.own_lists,
+            self.journal,
+            self.stage,
+            self.stage_since,
+            self.steps_from,
+            self.disputes,
+            self.cease,
+            self.opted_out,
+            self.authorisations,
+            self.promise,
+            self.plan,
+            self.written_off,
+            self.settled_at,
+            self.waivers,
+            self.debtor_contacts,
+            self.merged,
+            self.lens,
+            self.taken,
+        ) = _START
         for inv in opening:
             self.add_invoice(inv.id, inv.amount, inv.due, -1)
 
@@ -793,15 +860,15 @@ class _Builder:
         above all) are made on first read.
         """
         books = self.books
-        s: Snapshot = _new(Snapshot)
-        _put_account_id(s, self.account_id)
-        _put_currency(s, self.currency)
-        _put_stage(s, self.stage)
-        _put_stage_since(s, self.stage_since)
-        _put_promise(s, self.promise)
-        _put_written_off(s, self.written_off)
-        _put_settled_at(s, self.settled_at)
-        _put_owed(s, books.owed)
+        s: Any = _new(_Making)  # (see ``_Making``)
+        s.account_id = self.account_id
+        s.currency = self.currency
+        s.stage = self.stage
+        s.stage_since = self.stage_since
+        s.promise = self.promise
+        s.written_off = self.written_off
+        s.settled_at = self.settled_at
+        s.owed = books.owed
         oldest = None
         order, invoices, head = books.order, self.invoices, books.head
         while head < len(order):  # the entry at the head is unpaid: one step, as a rule
@@ -811,17 +878,18 @@ class _Builder:
                 oldest = due
                 break
             head += 1
-        _put_oldest_unpaid(s, oldest)
+        s.oldest_unpaid = oldest
         facts, entries = self.facts, self.entries  # read by nearly every decision
-        _put_facts(s, MappingProxyType(facts) if facts else _EMPTY)
-        _put_entries(s, MappingProxyType(entries) if entries else _EMPTY)
+        s.facts = MappingProxyType(facts) if facts else _EMPTY
+        s.entries = MappingProxyType(entries) if entries else _EMPTY
         # Read by every decision (the wake for events dated after ``now``): a plain slot.
-        _put_event_count(s, self.count)
+        s.event_count = self.count
         # Empty in most histories, and then as cheap to set as to leave for first read.
         if not self.fact_intervals:
-            _put_fact_intervals(s, ())
-        _put_lazy(s, self)
-        return s
+            s.fact_intervals = ()
+        s._lazy = self
+        s.__class__ = Snapshot
+        return s  # type: ignore[no-any-return]
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -892,39 +960,42 @@ class _Builder:
             self.credit = self._allocate(self.credit, None)
 
     def _allocate(self, amount: Decimal, invoice_id: str | None) -> Decimal:
-        """Allocate a payment: the named invoice first, then oldest due first; return leftover."""
+        """Allocate a payment: the named invoice first, then oldest due first; return leftover.
+
+        The head of ``books.order`` moves over the invoices paid in full on the way (each
+        passes it once); one paid in full out of order, by name, is passed when reached.
+        """
         books = self.books
         journal = None if self.own_lists or not isinstance(self.journal, list) else self.journal
-        invoices, order = self.invoices, books.order
+        invoices = self.invoices
         remaining = amount
-        # The named invoice, then the open ones from the head on (those paid in full skipped).
-        pos = None if invoice_id is None else books.by_id[invoice_id]
-        k, n = books.head, len(order)
-        while remaining > _ZERO:  # against a Decimal: no int converted per comparison
-            if pos is None:
-                if k >= n:
-                    break
-                pos = order[k][1]
-                k += 1
-            row, at = invoices[pos], pos
-            pos = None
+        if invoice_id is not None:
+            pos = books.by_id[invoice_id]
+            row = invoices[pos]
             owed = row[1].amount - row[3]
-            if owed <= _ZERO:
-                continue
-            take = owed if owed < remaining else remaining
-            if journal is not None:
-                journal.append((at, row[3]))
-            row[3] += take
-            books.owed -= take
-            remaining -= take
-        # Move the head over the invoices now paid in full (each passes it once).
-        head = books.head
-        while head < len(order):
-            row = invoices[order[head][1]]
-            if row[3] < row[1].amount:
-                break
+            if owed > _ZERO:
+                take = owed if owed < remaining else remaining
+                if journal is not None:
+                    journal.append((pos, row[3]))
+                row[3] += take
+                remaining -= take
+        order, head = books.order, books.head
+        n = len(order)
+        while head < n and remaining > _ZERO:  # against a Decimal: no int converted
+            pos = order[head][1]
+            row = invoices[pos]
+            owed = row[1].amount - row[3]
+            if owed > _ZERO:
+                take = owed if owed < remaining else remaining
+                if journal is not None:
+                    journal.append((pos, row[3]))
+                row[3] += take
+                remaining -= take
+                if take < owed:  # paid in part: it stays at the head
+                    break
             head += 1
         books.head = head
+        books.owed -= amount - remaining
         return remaining
 
     # -- the fold ----------------------------------------------------------------------------
@@ -1047,6 +1118,8 @@ class _Builder:
     def _dispute(self, event: DisputeOpened, index: int) -> None:
         if event.dispute_id in self.disputes:
             raise self._fail(f"dispute {event.dispute_id!r} is already open", index)
+        if not isinstance(self.disputes, set):
+            self.disputes = set()
         self.disputes.add(event.dispute_id)
         if "dispute_open" not in self.facts:
             self._open_fact("dispute_open", event.at, None, event.reason)
@@ -1059,7 +1132,7 @@ class _Builder:
                 expected="a DisputeOpened with the same dispute_id earlier in the history",
                 got=event.dispute_id,
             )
-        self.disputes.discard(event.dispute_id)
+        self.disputes.discard(event.dispute_id)  # type: ignore[union-attr]  # a set: it is in
         if not self.disputes:
             self._close_fact("dispute_open", event.at)
 
