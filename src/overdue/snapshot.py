@@ -83,7 +83,22 @@ __all__ = [
 _ZERO = Decimal(0)
 _REACHED = (Outcome.DELIVERED, Outcome.CONVERSATION)
 _EMPTY: Mapping[str, object] = MappingProxyType({})
-_UNKNOWN = object()  # "not computed by a fold" for the oldest unpaid due date
+
+
+class _Unknown:
+    """ "Not computed yet", for the values a snapshot computes on first read.  One value,
+    also after a pickle or a copy (it is pickled by name)."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> str:
+        return "_UNKNOWN"
+
+    def __repr__(self) -> str:
+        return "<not computed yet>"
+
+
+_UNKNOWN = _Unknown()
 _NO_CHANNELS: frozenset[str] = frozenset()
 
 
@@ -246,6 +261,13 @@ class Snapshot:
     # lists in place (see ``_Builder.claim``).  ``None`` on a snapshot made by hand (every
     # field is then set).
     _lazy: _Builder | None = attrs.field(default=None, init=False, eq=False, repr=False)
+    # What the reads a decision makes on every decision have computed, kept for the next
+    # read of the same snapshot (a host deciding from a held snapshot again and again):
+    # ``balance`` is built once.  A snapshot never changes (``apply`` makes a new one), so
+    # nothing here is ever stale.
+    _balance: Money | object | None = attrs.field(
+        default=_UNKNOWN, init=False, eq=False, repr=False
+    )
 
     if not TYPE_CHECKING:  # keep attribute typos visible to the type checker
 
@@ -261,7 +283,17 @@ class Snapshot:
 
     @property
     def balance(self) -> Money | None:
-        """What is owed now; ``None`` for an account with no invoices."""
+        """What is owed now; ``None`` for an account with no invoices.
+
+        Built on first read and kept: every decision reads it.
+        """
+        balance = self._balance
+        if balance is _UNKNOWN:
+            balance = self._owed_now()
+            object.__setattr__(self, "_balance", balance)
+        return balance  # type: ignore[return-value]
+
+    def _owed_now(self) -> Money | None:
         if self.currency is None:
             return None
         if self.owed is not None:
@@ -281,17 +313,32 @@ class Snapshot:
         return Money(sum((i.amount.amount for i in self.invoices), _ZERO), self.currency)
 
     def earliest_unpaid_due(self) -> date | None:
-        """The due date days overdue are counted from: the oldest invoice not paid in full."""
-        if self.oldest_unpaid is not _UNKNOWN:
-            return self.oldest_unpaid  # type: ignore[return-value]
-        dues = [i.due for i in self.invoices if not i.paid >= i.amount.amount]  # not settled
-        return min(dues) if dues else None
+        """The due date days overdue are counted from: the oldest invoice not paid in full.
+
+        A fold keeps it as it goes (``oldest_unpaid``); a snapshot made by hand finds it on
+        first call and keeps it.
+        """
+        oldest = self.oldest_unpaid
+        if oldest is _UNKNOWN:
+            dues = [i.due for i in self.invoices if not i.paid >= i.amount.amount]  # unsettled
+            oldest = min(dues) if dues else None
+            object.__setattr__(self, "oldest_unpaid", oldest)
+        return oldest  # type: ignore[return-value]
 
     def entered(self, stage: str) -> int:
-        """How often the account entered ``stage`` (its ``StageEntered`` events)."""
-        if self.entries or not self.stages_entered:
-            return self.entries.get(stage, 0)
-        return sum(1 for e in self.stages_entered if e.stage == stage)
+        """How often the account entered ``stage`` (its ``StageEntered`` events).
+
+        A fold counts them as it goes (``entries``); a snapshot made by hand counts them on
+        first call and keeps the counts.
+        """
+        entries = self.entries
+        if not entries and self._lazy is None and self.stages_entered:
+            counts: dict[str, int] = {}
+            for e in self.stages_entered:
+                counts[e.stage] = counts.get(e.stage, 0) + 1
+            entries = MappingProxyType(counts)
+            object.__setattr__(self, "entries", entries)
+        return entries.get(stage, 0)
 
     def contacts_since(self, start: datetime) -> tuple[ContactAttempted, ...]:
         """The contacts at or after ``start`` (an instant), found by bisection, in order.
@@ -312,7 +359,7 @@ class Snapshot:
     def fact_open(self, name: str, at: datetime) -> FactState | None:
         """The open fact ``name`` at ``at``, or ``None``."""
         state = self.facts.get(name)
-        if state is None or not state.open_at(at):
+        if state is None or (state.until is not None and at >= state.until):  # not ``open_at``
             return None
         return state
 
@@ -888,6 +935,7 @@ class _Builder:
         if not self.fact_intervals:
             s.fact_intervals = ()
         s._lazy = self
+        s._balance = _UNKNOWN  # built on first read
         s.__class__ = Snapshot
         return s  # type: ignore[no-any-return]
 
