@@ -30,7 +30,7 @@ from decimal import Decimal
 from itertools import starmap
 from operator import attrgetter, length_hint
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
@@ -331,8 +331,11 @@ class Snapshot:
         A fold counts them as it goes (``entries``); a snapshot made by hand counts them on
         first call and keeps the counts.
         """
+        lazy = self._lazy
+        if lazy is not None:  # the fold's counts (a later ``apply`` counts in a copy)
+            return lazy.entries.get(stage, 0)
         entries = self.entries
-        if not entries and self._lazy is None and self.stages_entered:
+        if not entries and self.stages_entered:
             counts: dict[str, int] = {}
             for e in self.stages_entered:
                 counts[e.stage] = counts.get(e.stage, 0) + 1
@@ -623,6 +626,16 @@ class _Making(Snapshot):
 
 
 _NO_NAMES: frozenset[str] = frozenset()
+
+
+class _Opening(NamedTuple):
+    """An invoice given with the account, as the fold's invoice handler reads an event."""
+
+    invoice_id: str
+    amount: Money
+    due: date
+
+
 # The fields of a new ``_Builder`` that start with a shared value (unpacked in its
 # ``__init__``, in this order).
 _START_FIELDS: dict[str, object] = {
@@ -645,6 +658,7 @@ _START_FIELDS: dict[str, object] = {
     "plan": None,
     "written_off": None,
     "settled_at": None,
+    "fact_intervals": (),
     "waivers": (),
     "debtor_contacts": (),
     "merged": (0, 0, 0),
@@ -742,7 +756,7 @@ class _Builder:
     steps: dict[str, tuple[int, datetime]]
     steps_from: int
     facts: dict[str, FactState]
-    fact_intervals: list[tuple[str, datetime, datetime]]
+    fact_intervals: list[tuple[str, datetime, datetime]] | tuple[()]
     disputes: set[str] | frozenset[str]
     cease: CeaseRequested | None
     opted_out: set[str] | frozenset[str]
@@ -766,14 +780,14 @@ class _Builder:
         self.account_id = account_id
         self.opening = opening
         self.invoices = []
-        self.books = _Books()
+        self.books = books = _new(_Books)  # as ``_Books()``, without the call
+        books.by_id, books.order, books.head, books.owed = {}, [], 0, _ZERO
         self.payments = []
         self.contacts = []
         self.stages_entered = []
         self.entries = {}
         self.steps = {}
         self.facts = {}
-        self.fact_intervals = []
         self.first_seen = {}
         self.last_seen = {}
         # The rest from one constant (a fold is made per account, and this is half its
@@ -799,6 +813,7 @@ class _Builder:
             self.plan,
             self.written_off,
             self.settled_at,
+            self.fact_intervals,
             self.waivers,
             self.debtor_contacts,
             self.merged,
@@ -806,7 +821,7 @@ class _Builder:
             self.taken,
         ) = _START
         for inv in opening:
-            self.add_invoice(inv.id, inv.amount, inv.due, -1)
+            self._invoice(_Opening(inv.id, inv.amount, inv.due), -1)
 
     def claim(self) -> bool:
         """Whether the caller may extend this frozen builder's lists in place (once only)."""
@@ -926,9 +941,8 @@ class _Builder:
                 break
             head += 1
         s.oldest_unpaid = oldest
-        facts, entries = self.facts, self.entries  # read by nearly every decision
+        facts = self.facts  # read by nearly every decision
         s.facts = MappingProxyType(facts) if facts else _EMPTY
-        s.entries = MappingProxyType(entries) if entries else _EMPTY
         # Read by every decision (the wake for events dated after ``now``): a plain slot.
         s.event_count = self.count
         # Empty in most histories, and then as cheap to set as to leave for first read.
@@ -974,10 +988,13 @@ class _Builder:
         if state is None:
             return False
         end = at if state.until is None else min(at, state.until)
+        if not isinstance(self.fact_intervals, list):
+            self.fact_intervals = []
         self.fact_intervals.append((name, state.since, end))
         return True
 
-    def add_invoice(self, invoice_id: str, amount: Money, due: date, index: int) -> None:
+    def _invoice(self, event: InvoiceIssued | _Opening, index: int) -> None:
+        invoice_id, amount, due = event.invoice_id, event.amount, event.due
         if self.currency is None:
             self.currency = amount.currency
         elif amount.currency != self.currency:
@@ -1151,9 +1168,6 @@ class _Builder:
             self.promise = attrs.evolve(
                 self.promise, paid_since=self.promise.paid_since + event.amount.amount
             )
-
-    def _invoice(self, event: InvoiceIssued, index: int) -> None:
-        self.add_invoice(event.invoice_id, event.amount, event.due, index)
 
     def _promise(self, event: PromiseToPay, index: int) -> None:
         if self.currency is not None and event.amount.currency != self.currency:
