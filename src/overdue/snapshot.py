@@ -1034,20 +1034,15 @@ class _Builder:
         journal = None if self.own_lists or not isinstance(self.journal, list) else self.journal
         invoices = self.invoices
         remaining = amount
-        if invoice_id is not None:
-            pos = books.by_id[invoice_id]
-            row = invoices[pos]
-            owed = row[1].amount - row[3]
-            if owed > _ZERO:
-                take = owed if owed < remaining else remaining
-                if journal is not None:
-                    journal.append((pos, row[3]))
-                row[3] += take
-                remaining -= take
         order, head = books.order, books.head
         n = len(order)
-        while head < n and remaining > _ZERO:  # against a Decimal: no int converted
-            pos = order[head][1]
+        pos = -1 if invoice_id is None else books.by_id[invoice_id]
+        while remaining > _ZERO:  # against a Decimal: no int converted per comparison
+            named = pos >= 0  # the named invoice first, then the open ones from the head on
+            if not named:
+                if head >= n:
+                    break
+                pos = order[head][1]
             row = invoices[pos]
             owed = row[1].amount - row[3]
             if owed > _ZERO:
@@ -1056,9 +1051,11 @@ class _Builder:
                     journal.append((pos, row[3]))
                 row[3] += take
                 remaining -= take
-                if take < owed:  # paid in part: it stays at the head
+                if take < owed:  # paid in part (nothing remains): it stays where it is
                     break
-            head += 1
+            if not named:
+                head += 1
+            pos = -1
         books.head = head
         books.owed -= amount - remaining
         return remaining
