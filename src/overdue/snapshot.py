@@ -28,9 +28,9 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from itertools import starmap
-from operator import attrgetter
+from operator import attrgetter, length_hint
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
@@ -83,7 +83,22 @@ __all__ = [
 _ZERO = Decimal(0)
 _REACHED = (Outcome.DELIVERED, Outcome.CONVERSATION)
 _EMPTY: Mapping[str, object] = MappingProxyType({})
-_UNKNOWN = object()  # "not computed by a fold" for the oldest unpaid due date
+
+
+class _Unknown:
+    """ "Not computed yet", for the values a snapshot computes on first read.  One value,
+    also after a pickle or a copy (it is pickled by name)."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> str:
+        return "_UNKNOWN"
+
+    def __repr__(self) -> str:
+        return "<not computed yet>"
+
+
+_UNKNOWN = _Unknown()
 _NO_CHANNELS: frozenset[str] = frozenset()
 
 
@@ -246,6 +261,13 @@ class Snapshot:
     # lists in place (see ``_Builder.claim``).  ``None`` on a snapshot made by hand (every
     # field is then set).
     _lazy: _Builder | None = attrs.field(default=None, init=False, eq=False, repr=False)
+    # What the reads a decision makes on every decision have computed, kept for the next
+    # read of the same snapshot (a host deciding from a held snapshot again and again):
+    # ``balance`` is built once.  A snapshot never changes (``apply`` makes a new one), so
+    # nothing here is ever stale.
+    _balance: Money | object | None = attrs.field(
+        default=_UNKNOWN, init=False, eq=False, repr=False
+    )
 
     if not TYPE_CHECKING:  # keep attribute typos visible to the type checker
 
@@ -261,7 +283,17 @@ class Snapshot:
 
     @property
     def balance(self) -> Money | None:
-        """What is owed now; ``None`` for an account with no invoices."""
+        """What is owed now; ``None`` for an account with no invoices.
+
+        Built on first read and kept: every decision reads it.
+        """
+        balance = self._balance
+        if balance is _UNKNOWN:
+            balance = self._owed_now()
+            object.__setattr__(self, "_balance", balance)
+        return balance  # type: ignore[return-value]
+
+    def _owed_now(self) -> Money | None:
         if self.currency is None:
             return None
         if self.owed is not None:
@@ -281,17 +313,35 @@ class Snapshot:
         return Money(sum((i.amount.amount for i in self.invoices), _ZERO), self.currency)
 
     def earliest_unpaid_due(self) -> date | None:
-        """The due date days overdue are counted from: the oldest invoice not paid in full."""
-        if self.oldest_unpaid is not _UNKNOWN:
-            return self.oldest_unpaid  # type: ignore[return-value]
-        dues = [i.due for i in self.invoices if not i.paid >= i.amount.amount]  # not settled
-        return min(dues) if dues else None
+        """The due date days overdue are counted from: the oldest invoice not paid in full.
+
+        A fold keeps it as it goes (``oldest_unpaid``); a snapshot made by hand finds it on
+        first call and keeps it.
+        """
+        oldest = self.oldest_unpaid
+        if oldest is _UNKNOWN:
+            dues = [i.due for i in self.invoices if not i.paid >= i.amount.amount]  # unsettled
+            oldest = min(dues) if dues else None
+            object.__setattr__(self, "oldest_unpaid", oldest)
+        return oldest  # type: ignore[return-value]
 
     def entered(self, stage: str) -> int:
-        """How often the account entered ``stage`` (its ``StageEntered`` events)."""
-        if self.entries or not self.stages_entered:
-            return self.entries.get(stage, 0)
-        return sum(1 for e in self.stages_entered if e.stage == stage)
+        """How often the account entered ``stage`` (its ``StageEntered`` events).
+
+        A fold counts them as it goes (``entries``); a snapshot made by hand counts them on
+        first call and keeps the counts.
+        """
+        lazy = self._lazy
+        if lazy is not None:  # the fold's counts (a later ``apply`` counts in a copy)
+            return lazy.entries.get(stage, 0)
+        entries = self.entries
+        if not entries and self.stages_entered:
+            counts: dict[str, int] = {}
+            for e in self.stages_entered:
+                counts[e.stage] = counts.get(e.stage, 0) + 1
+            entries = MappingProxyType(counts)
+            object.__setattr__(self, "entries", entries)
+        return entries.get(stage, 0)
 
     def contacts_since(self, start: datetime) -> tuple[ContactAttempted, ...]:
         """The contacts at or after ``start`` (an instant), found by bisection, in order.
@@ -312,7 +362,7 @@ class Snapshot:
     def fact_open(self, name: str, at: datetime) -> FactState | None:
         """The open fact ``name`` at ``at``, or ``None``."""
         state = self.facts.get(name)
-        if state is None or not state.open_at(at):
+        if state is None or (state.until is not None and at >= state.until):  # not ``open_at``
             return None
         return state
 
@@ -471,21 +521,33 @@ def _invoices(b: _Builder) -> tuple[InvoiceState, ...]:
 
 
 def _milestones(b: _Builder) -> _Builder:
-    """``b`` with the milestones of its contacts and stage entries in ``first_seen`` and
-    ``last_seen`` (up to its snapshot's share of the lists): the fold's loop leaves them out,
-    since few rules read milestones, and they are caught up here on first read.
+    """``b`` with the milestones of its events in ``first_seen`` and ``last_seen`` (up to its
+    snapshot's share of the lists): an event's kind, and for contacts and stage entries the
+    template reached and the stage entered.  The fold's loop leaves them out, since few
+    rules read milestones, and they are caught up here on first read (only the milestones
+    a handler names, ``authorised:`` and ``fact:``, are kept as the fold goes).
 
-    ``b.merged`` counts the contacts and stage entries already in the two dicts; a builder
-    that extends another starts from the other's count (the lists are shared), so each entry
-    is merged once along a chain of ``apply``.
+    ``b.merged`` counts the contacts, stage entries and events of the history already in the
+    two dicts; a builder that extends another starts from the other's counts (the lists are
+    shared), so each entry is merged once along a chain of ``apply``.
     """
     with _CLAIM:  # the builder is frozen, but two threads may read its snapshot at once
         lens = b.lens
-        contacts, stages = b.contacts, b.stages_entered
+        contacts, stages, history = b.contacts, b.stages_entered, b.history
         n_c = len(contacts) if lens is None else lens[1]
         n_s = len(stages) if lens is None else lens[3]
-        i_c, i_s = b.merged
+        n_h = len(history) if lens is None else lens[0]
+        i_c, i_s, i_h = b.merged
         first_seen, last_seen = b.first_seen, b.last_seen
+        # The kinds of the other events (contacts and stage entries are merged below).
+        for j in range(i_h, n_h):
+            e = history[j]
+            cls = type(e)
+            if cls is not ContactAttempted and cls is not StageEntered:
+                key = _kind_key(cls)
+                if key is not None:
+                    first_seen.setdefault(key, e.at)
+                    last_seen[key] = e.at
         for j in range(i_c, n_c):
             c = contacts[j]
             at = c.at
@@ -506,8 +568,20 @@ def _milestones(b: _Builder) -> _Builder:
             key = _ENTERED.get(e.stage) or _key("stage_entered:", e.stage)
             first_seen.setdefault(key, at)
             last_seen[key] = at
-        b.merged = (n_c, n_s)
+        b.merged = (n_c, n_s, n_h)
     return b
+
+
+def _kind_key(cls: type[Event]) -> str | None:
+    """The milestone an event of class ``cls`` records under its kind, merged from the
+    history; ``None`` for a contact or a stage entry of the base kind (merged from their own
+    lists, with the template reached or the stage entered)."""
+    key = cls.kind
+    if key in (_CONTACT_KIND, _STAGE_KIND):
+        handler = _HANDLERS.get(cls) or _handler_for(cls)
+        if handler is (_CONTACT if key == _CONTACT_KIND else _STAGE):
+            return None
+    return key
 
 
 # How each field a fold leaves unset is made on first read (``Snapshot.__getattr__``), from
@@ -533,30 +607,65 @@ _MAKERS: dict[str, Callable[[_Builder], object]] = {
 }
 
 _new = object.__new__
-_set = object.__setattr__
 
 
-def _putter(name: str) -> Callable[[Snapshot, Any], None]:
-    """The setter of one of ``Snapshot``'s slots, for the fold's freeze: it skips the frozen
-    class's ``__setattr__`` and the lookup by name (half the cost of ``object.__setattr__``)."""
-    setter: Callable[[Snapshot, Any], None] = Snapshot.__dict__[name].__set__
-    return setter
+class _Making(Snapshot):
+    """A snapshot while the fold's ``freeze`` fills it in, made a :class:`Snapshot` at once.
+
+    Why: a frozen class's slots can only be set through a descriptor call (``object.
+    __setattr__`` or the slot's ``__set__``), some 600 machine instructions each, and a fold
+    sets a dozen; on this subclass, with the plain attribute protocol back, each is a
+    specialised store (about 70), and changing the class of the finished value (the same
+    layout: no slots of its own) costs about one call.  No ``_Making`` is ever seen outside
+    ``freeze``.
+    """
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__
+    __delattr__ = object.__delattr__  # both, or the class keeps the slow attribute protocol
 
 
-_put_account_id = _putter("account_id")
-_put_currency = _putter("currency")
-_put_stage = _putter("stage")
-_put_stage_since = _putter("stage_since")
-_put_promise = _putter("promise")
-_put_written_off = _putter("written_off")
-_put_settled_at = _putter("settled_at")
-_put_owed = _putter("owed")
-_put_oldest_unpaid = _putter("oldest_unpaid")
-_put_facts = _putter("facts")
-_put_entries = _putter("entries")
-_put_event_count = _putter("event_count")
-_put_fact_intervals = _putter("fact_intervals")
-_put_lazy = _putter("_lazy")
+_NO_NAMES: frozenset[str] = frozenset()
+
+
+class _Opening(NamedTuple):
+    """An invoice given with the account, as the fold's invoice handler reads an event."""
+
+    invoice_id: str
+    amount: Money
+    due: date
+
+
+# The fields of a new ``_Builder`` that start with a shared value (unpacked in its
+# ``__init__``, in this order).
+_START_FIELDS: dict[str, object] = {
+    "history": (),
+    "positions": None,
+    "as_of": None,
+    "count": 0,
+    "currency": None,
+    "credit": _ZERO,
+    "own_lists": True,
+    "journal": (),
+    "stage": None,
+    "stage_since": None,
+    "steps_from": 0,
+    "disputes": _NO_NAMES,
+    "cease": None,
+    "opted_out": _NO_CHANNELS,
+    "authorisations": _EMPTY,
+    "promise": None,
+    "plan": None,
+    "written_off": None,
+    "settled_at": None,
+    "fact_intervals": (),
+    "waivers": (),
+    "debtor_contacts": (),
+    "merged": (0, 0, 0),
+    "lens": None,
+    "taken": False,
+}
+_START: tuple[Any, ...] = tuple(_START_FIELDS.values())
 
 
 class _Builder:
@@ -616,59 +725,103 @@ class _Builder:
         "written_off",
     )
 
+    account_id: str
+    # What was folded: the invoices given with the account; the events, in effective order
+    # (the account's own tuple when taken whole), and their positions in the history as given
+    # (``None``: 0, 1, 2, ...).
+    opening: tuple[Invoice, ...]
+    history: Sequence[Event]
+    positions: list[int] | None
+    as_of: datetime | None
+    count: int
+    currency: str | None
+    # ``[invoice_id, amount, due, paid]`` per invoice: made InvoiceState values when read.
+    invoices: list[list[Any]]
+    books: _Books
+    credit: Decimal
+    # False while the lists are shared with a snapshot (see ``claim``): appending is allowed,
+    # a change in place is not.  A payment then changes an invoice row in place all the same,
+    # but first appends ``(position, paid before)`` to ``journal``, from which the earlier
+    # snapshots read their own paid amounts; ``waivers`` are copied.
+    own_lists: bool
+    journal: list[tuple[int, Decimal]] | tuple[()]
+    payments: list[PaymentReceived]
+    contacts: list[ContactAttempted]
+    stage: str | None
+    stage_since: datetime | None
+    stages_entered: list[StageEntered]
+    entries: dict[str, int]
+    # (count, last_at) per step key, for the contacts before ``steps_from`` in the current
+    # stage; the rest are counted and made StepProgress values when first read.
+    steps: dict[str, tuple[int, datetime]]
+    steps_from: int
+    facts: dict[str, FactState]
+    fact_intervals: list[tuple[str, datetime, datetime]] | tuple[()]
+    disputes: set[str] | frozenset[str]
+    cease: CeaseRequested | None
+    opted_out: set[str] | frozenset[str]
+    authorisations: dict[str, AuthorisationGranted] | Mapping[str, Any]
+    promise: PromiseState | None
+    plan: PaymentPlanAgreed | None
+    written_off: WrittenOff | None
+    settled_at: datetime | None
+    waivers: list[WaiverState] | tuple[()]
+    debtor_contacts: list[DebtorContacted] | tuple[()]
+    # Milestones; those of the events' kinds, contacts and stage entries are merged in on
+    # first read only (``merged``: how many of each are in; see ``_milestones``).
+    first_seen: dict[str, datetime]
+    last_seen: dict[str, datetime]
+    merged: tuple[int, int, int]
+    lens: tuple[int, ...] | None  # see ``claim``
+    taken: bool
+
     def __init__(self, account_id: str, opening: tuple[Invoice, ...] = ()) -> None:
         """An empty fold of ``account_id``, starting from the invoices given with the account."""
         self.account_id = account_id
-        self.as_of: datetime | None = None
-        self.count = 0
-        self.currency: str | None = None
-        # ``[invoice_id, amount, due, paid]`` per invoice: made InvoiceState values when read.
-        self.invoices: list[list[Any]] = []
-        self.books = _Books()
-        # False while the lists are shared with a snapshot (see ``claim``): appending is
-        # allowed, a change in place is not.  A payment then changes an invoice row in place
-        # all the same, but first appends ``(position, paid before)`` to ``journal``, from
-        # which the earlier snapshots read their own paid amounts; ``waivers`` are copied.
-        self.own_lists = True
-        # The containers most histories never use start as shared empty values, and their
-        # handlers make their own on first use (a fold makes fewer objects).
-        self.journal: list[tuple[int, Decimal]] | tuple[()] = ()
-        self.credit = _ZERO
-        self.payments: list[PaymentReceived] = []
-        self.contacts: list[ContactAttempted] = []
-        self.stage: str | None = None
-        self.stage_since: datetime | None = None
-        self.stages_entered: list[StageEntered] = []
-        self.entries: dict[str, int] = {}
-        # (count, last_at) per step key, for the contacts before ``steps_from`` in the
-        # current stage; the rest are counted and made StepProgress values when first read.
-        self.steps: dict[str, tuple[int, datetime]] = {}
-        self.steps_from = 0
-        self.facts: dict[str, FactState] = {}
-        self.fact_intervals: list[tuple[str, datetime, datetime]] = []
-        self.disputes: set[str] = set()
-        self.cease: CeaseRequested | None = None
-        self.opted_out: set[str] | frozenset[str] = _NO_CHANNELS
-        self.authorisations: dict[str, AuthorisationGranted] | Mapping[str, Any] = _EMPTY
-        self.promise: PromiseState | None = None
-        self.plan: PaymentPlanAgreed | None = None
-        self.written_off: WrittenOff | None = None
-        # Milestones; those of contacts and stage entries are merged in on first read only
-        # (``merged``: how many of each are in; see ``_milestones``).
-        self.first_seen: dict[str, datetime] = {}
-        self.last_seen: dict[str, datetime] = {}
-        self.merged = (0, 0)
-        self.settled_at: datetime | None = None
-        self.waivers: list[WaiverState] | tuple[()] = ()
-        self.debtor_contacts: list[DebtorContacted] | tuple[()] = ()
         self.opening = opening
-        # The events folded, in effective order (the account's own tuple when taken whole).
-        self.history: Sequence[Event] = ()
-        self.positions: list[int] | None = None  # None: positions 0, 1, 2, ...
-        self.lens: tuple[int, ...] | None = None  # see ``claim``
-        self.taken = False
+        self.invoices = []
+        self.books = books = _new(_Books)  # as ``_Books()``, without the call
+        books.by_id, books.order, books.head, books.owed = {}, [], 0, _ZERO
+        self.payments = []
+        self.contacts = []
+        self.stages_entered = []
+        self.entries = {}
+        self.steps = {}
+        self.facts = {}
+        self.first_seen = {}
+        self.last_seen = {}
+        # The rest from one constant (a fold is made per account, and this is half its
+        # fields): the scalars, and the containers most histories never use as shared
+        # empty values, for their handlers to make their own on first use.
+        (
+            self.history,
+            self.positions,
+            self.as_of,
+            self.count,
+            self.currency,
+            self.credit,
+            self.own_lists,
+            self.journal,
+            self.stage,
+            self.stage_since,
+            self.steps_from,
+            self.disputes,
+            self.cease,
+            self.opted_out,
+            self.authorisations,
+            self.promise,
+            self.plan,
+            self.written_off,
+            self.settled_at,
+            self.fact_intervals,
+            self.waivers,
+            self.debtor_contacts,
+            self.merged,
+            self.lens,
+            self.taken,
+        ) = _START
         for inv in opening:
-            self.add_invoice(inv.id, inv.amount, inv.due, -1)
+            self._invoice(_Opening(inv.id, inv.amount, inv.due), -1)
 
     def claim(self) -> bool:
         """Whether the caller may extend this frozen builder's lists in place (once only)."""
@@ -704,11 +857,11 @@ class _Builder:
         b.authorisations = dict(s.authorisations)
         b.first_seen = dict(s.first_seen)
         b.last_seen = dict(s.last_seen)
-        b.merged = (len(b.contacts), len(b.stages_entered))
+        b.history = list(s.history)
+        b.merged = (len(b.contacts), len(b.stages_entered), len(b.history))
         b.waivers = list(s.waivers)
         b.debtor_contacts = list(s.debtor_contacts)
         b.opening = s.opening
-        b.history = list(s.history)
         b.positions = list(s.positions) if s.positions is not None else None
         b._scalars_of(s)
         return b
@@ -769,15 +922,15 @@ class _Builder:
         above all) are made on first read.
         """
         books = self.books
-        s: Snapshot = _new(Snapshot)
-        _put_account_id(s, self.account_id)
-        _put_currency(s, self.currency)
-        _put_stage(s, self.stage)
-        _put_stage_since(s, self.stage_since)
-        _put_promise(s, self.promise)
-        _put_written_off(s, self.written_off)
-        _put_settled_at(s, self.settled_at)
-        _put_owed(s, books.owed)
+        s: Any = _new(_Making)  # (see ``_Making``)
+        s.account_id = self.account_id
+        s.currency = self.currency
+        s.stage = self.stage
+        s.stage_since = self.stage_since
+        s.promise = self.promise
+        s.written_off = self.written_off
+        s.settled_at = self.settled_at
+        s.owed = books.owed
         oldest = None
         order, invoices, head = books.order, self.invoices, books.head
         while head < len(order):  # the entry at the head is unpaid: one step, as a rule
@@ -787,17 +940,18 @@ class _Builder:
                 oldest = due
                 break
             head += 1
-        _put_oldest_unpaid(s, oldest)
-        facts, entries = self.facts, self.entries  # read by nearly every decision
-        _put_facts(s, MappingProxyType(facts) if facts else _EMPTY)
-        _put_entries(s, MappingProxyType(entries) if entries else _EMPTY)
+        s.oldest_unpaid = oldest
+        facts = self.facts  # read by nearly every decision
+        s.facts = MappingProxyType(facts) if facts else _EMPTY
         # Read by every decision (the wake for events dated after ``now``): a plain slot.
-        _put_event_count(s, self.count)
+        s.event_count = self.count
         # Empty in most histories, and then as cheap to set as to leave for first read.
         if not self.fact_intervals:
-            _put_fact_intervals(s, ())
-        _put_lazy(s, self)
-        return s
+            s.fact_intervals = ()
+        s._lazy = self
+        s._balance = _UNKNOWN  # built on first read
+        s.__class__ = Snapshot
+        return s  # type: ignore[no-any-return]
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -834,10 +988,13 @@ class _Builder:
         if state is None:
             return False
         end = at if state.until is None else min(at, state.until)
+        if not isinstance(self.fact_intervals, list):
+            self.fact_intervals = []
         self.fact_intervals.append((name, state.since, end))
         return True
 
-    def add_invoice(self, invoice_id: str, amount: Money, due: date, index: int) -> None:
+    def _invoice(self, event: InvoiceIssued | _Opening, index: int) -> None:
+        invoice_id, amount, due = event.invoice_id, event.amount, event.due
         if self.currency is None:
             self.currency = amount.currency
         elif amount.currency != self.currency:
@@ -868,39 +1025,39 @@ class _Builder:
             self.credit = self._allocate(self.credit, None)
 
     def _allocate(self, amount: Decimal, invoice_id: str | None) -> Decimal:
-        """Allocate a payment: the named invoice first, then oldest due first; return leftover."""
+        """Allocate a payment: the named invoice first, then oldest due first; return leftover.
+
+        The head of ``books.order`` moves over the invoices paid in full on the way (each
+        passes it once); one paid in full out of order, by name, is passed when reached.
+        """
         books = self.books
         journal = None if self.own_lists or not isinstance(self.journal, list) else self.journal
-        invoices, order = self.invoices, books.order
+        invoices = self.invoices
         remaining = amount
-        # The named invoice, then the open ones from the head on (those paid in full skipped).
-        pos = None if invoice_id is None else books.by_id[invoice_id]
-        k, n = books.head, len(order)
+        order, head = books.order, books.head
+        n = len(order)
+        pos = -1 if invoice_id is None else books.by_id[invoice_id]
         while remaining > _ZERO:  # against a Decimal: no int converted per comparison
-            if pos is None:
-                if k >= n:
+            named = pos >= 0  # the named invoice first, then the open ones from the head on
+            if not named:
+                if head >= n:
                     break
-                pos = order[k][1]
-                k += 1
-            row, at = invoices[pos], pos
-            pos = None
+                pos = order[head][1]
+            row = invoices[pos]
             owed = row[1].amount - row[3]
-            if owed <= _ZERO:
-                continue
-            take = owed if owed < remaining else remaining
-            if journal is not None:
-                journal.append((at, row[3]))
-            row[3] += take
-            books.owed -= take
-            remaining -= take
-        # Move the head over the invoices now paid in full (each passes it once).
-        head = books.head
-        while head < len(order):
-            row = invoices[order[head][1]]
-            if row[3] < row[1].amount:
-                break
-            head += 1
+            if owed > _ZERO:
+                take = owed if owed < remaining else remaining
+                if journal is not None:
+                    journal.append((pos, row[3]))
+                row[3] += take
+                remaining -= take
+                if take < owed:  # paid in part (nothing remains): it stays where it is
+                    break
+            if not named:
+                head += 1
+            pos = -1
         books.head = head
+        books.owed -= amount - remaining
         return remaining
 
     # -- the fold ----------------------------------------------------------------------------
@@ -925,63 +1082,59 @@ class _Builder:
             return True
         last = self.as_of if self.as_of is not None else events[0].at
         contacts = self.contacts
+        append = contacts.append
         stages_entered = self.stages_entered
-        first_seen = self.first_seen
-        last_seen = self.last_seen
         entries = self.entries
         stage, stage_since = self.stage, self.stage_since
+        steps_from: int | None = None  # where the contacts of a stage entered here start
         handlers = _HANDLERS
         contact_cls, stage_cls = ContactAttempted, StageEntered
-        for k, event in enumerate(events, start):
-            at = event.at
-            if at < last:
+        # No ``enumerate``: an event's position is needed only by a handler (for the index
+        # in a refusal), and is then read from the iterator (``end`` minus what is left).
+        it = iter(events)
+        end = start + len(events) - 1
+        for event in it:
+            # ``last`` moves to this event's time, which must not be before the previous one.
+            if last > (last := event.at):
                 return False
-            last = at
             cls = type(event)
             if cls is not contact_cls:
                 if cls is not stage_cls:
-                    handler = handlers.get(cls)
-                    key: str | None = cls.kind
-                    if handler is None:  # a host's subclass of an event
-                        handler = _handler_for(cls)
-                        if (handler is _CONTACT and key == _CONTACT_KIND) or (
-                            handler is _STAGE and key == _STAGE_KIND
-                        ):
-                            key = None  # merged from the lists, as the base's (``_milestones``)
-                    if key is not None:
-                        if key not in first_seen:
-                            first_seen[key] = at
-                        last_seen[key] = at
-                    if handler is _STAGE:
-                        cls = stage_cls
-                    elif handler is not _CONTACT:
+                    # A host's subclass of an event is folded as its base class is.
+                    handler = handlers.get(cls) or _handler_for(cls)
+                    if handler is not _STAGE:
+                        k = end - length_hint(it)
                         try:
                             handler(self, event, k)
                         except OverflowError:
-                            raise CalendarRangeError(
-                                f"event at {at.isoformat()} cannot be placed in time: in "
-                                "UTC it falls outside the calendar (year 1 to 9999)",
-                                account_id=self.account_id,
-                                event_index=self._index(k),
-                                expected="an event time within years 1 to 9999 in every zone",
-                            ) from None
+                            raise self._out_of_range(last, k) from None
                         continue
-                if cls is stage_cls:
-                    stage_since = at
-                    stage = event.stage  # type: ignore[attr-defined]
-                    # The attempts per step restart; they are counted when read (``_steps``).
-                    self.steps = {}
-                    self.steps_from = len(contacts)
-                    stages_entered.append(event)  # type: ignore[arg-type]
-                    entries[stage] = entries.get(stage, 0) + 1
-                    continue
+                # A stage entry: the attempts per step restart, and are counted when read
+                # (``_steps``) from the contacts after it.
+                stage, stage_since = event.stage, last  # type: ignore[attr-defined]
+                steps_from = len(contacts)
+                stages_entered.append(event)  # type: ignore[arg-type]
+                entries[stage] = entries.get(stage, 0) + 1
+                continue
             # A contact (most of any history): its attempt and milestones are counted from
             # the list when read.
-            contacts.append(event)  # type: ignore[arg-type]
+            append(event)  # type: ignore[arg-type]
         self.stage, self.stage_since = stage, stage_since
+        if steps_from is not None:
+            self.steps = {}
+            self.steps_from = steps_from
         self.as_of = last
-        self.count = start + len(events)
+        self.count = end + 1
         return True
+
+    def _out_of_range(self, at: datetime, k: int) -> CalendarRangeError:
+        return CalendarRangeError(
+            f"event at {at.isoformat()} cannot be placed in time: in "
+            "UTC it falls outside the calendar (year 1 to 9999)",
+            account_id=self.account_id,
+            event_index=self._index(k),
+            expected="an event time within years 1 to 9999 in every zone",
+        )
 
     def _payment(self, event: PaymentReceived, index: int) -> None:
         money, currency = event.amount, self.currency
@@ -1013,9 +1166,6 @@ class _Builder:
                 self.promise, paid_since=self.promise.paid_since + event.amount.amount
             )
 
-    def _invoice(self, event: InvoiceIssued, index: int) -> None:
-        self.add_invoice(event.invoice_id, event.amount, event.due, index)
-
     def _promise(self, event: PromiseToPay, index: int) -> None:
         if self.currency is not None and event.amount.currency != self.currency:
             raise self._fail(
@@ -1027,6 +1177,8 @@ class _Builder:
     def _dispute(self, event: DisputeOpened, index: int) -> None:
         if event.dispute_id in self.disputes:
             raise self._fail(f"dispute {event.dispute_id!r} is already open", index)
+        if not isinstance(self.disputes, set):
+            self.disputes = set()
         self.disputes.add(event.dispute_id)
         if "dispute_open" not in self.facts:
             self._open_fact("dispute_open", event.at, None, event.reason)
@@ -1039,7 +1191,7 @@ class _Builder:
                 expected="a DisputeOpened with the same dispute_id earlier in the history",
                 got=event.dispute_id,
             )
-        self.disputes.discard(event.dispute_id)
+        self.disputes.discard(event.dispute_id)  # type: ignore[union-attr]  # a set: it is in
         if not self.disputes:
             self._close_fact("dispute_open", event.at)
 
@@ -1131,9 +1283,10 @@ class _Builder:
         """An event kind the fold has nothing to keep for (its milestone is recorded)."""
 
 
-# Markers in ``_HANDLERS`` for the kinds ``_Builder.run`` handles inline.
+# The kinds ``_Builder.run`` folds inline: a contact is appended to its list (a host's
+# subclass of one through this handler), and ``_STAGE`` marks a stage entry.
 def _CONTACT(b: _Builder, event: Event, index: int) -> None:  # noqa: N802
-    raise AssertionError("contacts are folded inline by _Builder.run")
+    b.contacts.append(event)  # type: ignore[arg-type]
 
 
 def _STAGE(b: _Builder, event: Event, index: int) -> None:  # noqa: N802
