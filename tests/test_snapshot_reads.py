@@ -9,6 +9,8 @@ would show), and to a snapshot made by hand from the same fields.
 
 from __future__ import annotations
 
+import copy
+import pickle
 from datetime import UTC, date, datetime, timedelta
 from typing import ClassVar
 
@@ -17,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from overdue import Account, Invoice, Money, fold
+from overdue import REFERENCE_POLICY, Account, Invoice, Money, decide, fold
 from overdue.errors import EventError
 from overdue.events import (
     AuthorisationGranted,
@@ -178,3 +180,50 @@ def test_a_refusal_after_contacts_and_stage_entries_names_its_index(late: bool) 
 def test_a_new_builder_starts_from_its_shared_values() -> None:
     b = _Builder("b1")
     assert all(getattr(b, name) is value for name, value in _START_FIELDS.items())
+
+
+def _round_trip(s: Snapshot, how: str) -> Snapshot:
+    if how == "copy":
+        return copy.copy(s)
+    if how == "deepcopy":
+        return copy.deepcopy(s)
+    restored: Snapshot = pickle.loads(pickle.dumps(s, protocol=int(how)))
+    return restored
+
+
+_HOW = st.sampled_from(["copy", "deepcopy", *map(str, range(pickle.HIGHEST_PROTOCOL + 1))])
+
+
+@PROPS
+@given(ods.accounts(policy=REFERENCE_POLICY), st.integers(0, 200), _HOW)
+def test_a_pickled_or_copied_snapshot_reads_decides_and_applies_as_the_original(
+    account: Account, cut: int, how: str
+) -> None:
+    """A host may keep its snapshots in a cache or hand them to another process."""
+    cut = min(cut, len(account.events))
+    base = Account(account.id, timezone=account.timezone, events=account.events[:cut])
+    now = max((e.at for e in account.events), default=T0) + timedelta(days=1)
+    first = snap = fold(base)
+    seen = reads(snap)
+    twin = _round_trip(snap, how)
+    assert twin == snap
+    assert reads(twin) == seen
+    assert decide(REFERENCE_POLICY, base, now, snapshot=twin) == decide(
+        REFERENCE_POLICY, base, now, snapshot=snap
+    )
+    for event in account.events[cut:]:  # each extended as the original is
+        snap, twin = snap.apply(event), twin.apply(event)
+        assert reads(twin) == reads(snap)
+    assert decide(REFERENCE_POLICY, account, now, snapshot=twin) == decide(
+        REFERENCE_POLICY, account, now, snapshot=snap
+    )
+    # The first snapshot, pickled after its builder moved on with the ones applied after it.
+    assert reads(_round_trip(first, how)) == seen
+
+
+def test_a_snapshot_made_by_hand_pickles_with_its_empty_mappings() -> None:
+    s = Snapshot("h2", stages_entered=(StageEntered(at(1), stage="reminder"),))
+    twin = pickle.loads(pickle.dumps(s))
+    assert twin == s
+    assert twin.entered("reminder") == 1
+    assert copy.deepcopy(s) == s

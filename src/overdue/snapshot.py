@@ -387,6 +387,23 @@ class Snapshot:
         grant = self.authorisations.get(name)
         return grant is not None and (grant.expires is None or at < grant.expires)
 
+    def __reduce__(self) -> tuple[Callable[[dict[str, object]], Snapshot], tuple[object, ...]]:
+        """Pickle and copy as the values read now, without the fold's builder.
+
+        Why: a host keeps snapshots between decisions, and some keep them in a cache or hand
+        them to another process; ``copy.deepcopy`` goes the same way.  A folded snapshot
+        shares its builder's lists and ledger with the snapshots applied after it and shows
+        its mappings read-only, and neither pickles.  Every field is read (made, if the fold
+        left it to first read) and restored as on a snapshot made by hand: equal to this
+        one, deciding the same, and ``apply`` extends it as it would this one
+        (``tests/test_snapshot_pickle.py``).
+        """
+        state: dict[str, object] = {}
+        for name in _PICKLED:
+            value = getattr(self, name)
+            state[name] = dict(value) if type(value) is MappingProxyType else value
+        return _restored, (state,)
+
     def apply(self, event: Event, *, account_id: str | None = None) -> Snapshot:
         """Return the snapshot with one more event applied (the incremental fold).
 
@@ -607,6 +624,25 @@ _MAKERS: dict[str, Callable[[_Builder], object]] = {
 }
 
 _new = object.__new__
+
+# The fields a pickled snapshot keeps: all but the fold's builder (``_lazy``) and the ledger
+# indexes it shares (``books``), which a builder rebuilds from the invoices when it needs them.
+_PICKLED = tuple(
+    f.name for f in attrs.fields(Snapshot) if f.name not in ("_lazy", "books")
+)
+
+
+def _restored(state: dict[str, object]) -> Snapshot:
+    """A snapshot from :meth:`Snapshot.__reduce__`'s values (its mappings read-only again)."""
+    s: Any = _new(_Making)
+    for name, value in state.items():
+        if type(value) is dict:
+            value = MappingProxyType(value) if value else _EMPTY
+        setattr(s, name, value)
+    s._lazy = None
+    s.books = None
+    s.__class__ = Snapshot
+    return s  # type: ignore[no-any-return]
 
 
 class _Making(Snapshot):
