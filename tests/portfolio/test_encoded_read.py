@@ -3,7 +3,7 @@ the wake index does not keep: the decisions must be the very table of a plain re
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -11,9 +11,10 @@ import pyarrow.parquet as pq
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from overdue import REFERENCE_POLICY, Account, Policy
+from overdue import REFERENCE_POLICY, Account, Money, Policy
+from overdue.events import InvoiceIssued, PaymentReceived
 from overdue.portfolio.arrow import ACCOUNTS_SCHEMA, accounts_from_table, accounts_to_table, conform
-from overdue.portfolio.commands import _batches
+from overdue.portfolio.commands import _batches, _plan
 from overdue.portfolio.kernel import decide_table
 from overdue.testing import strategies
 
@@ -59,3 +60,47 @@ def test_second_night_on_encoded_text_equals_plain(
     plain = decide_table(policy, _read(path, False), t1, previous=first)
     encoded = decide_table(policy, _read(path, True), t1, previous=first)
     assert encoded.equals(plain)
+
+
+def _events_read(path: Path) -> set[str]:
+    """The event fields the reader decodes from ``path``."""
+    columns = _plan(str(path), encoded=False).columns
+    everything = ACCOUNTS_SCHEMA.field("events").type.value_type.names
+    return set(everything if columns is None else [c.split(".")[3] for c in columns
+                                                   if c.startswith("events.")])
+
+
+def test_event_fields_without_a_value_are_not_read_and_come_back_null(tmp_path: Path) -> None:
+    # Invoices and payments only: the file's statistics prove the other kinds' columns null
+    # (``hold``, ``reason`` ...), so they are not decoded, and conform puts the same nulls in
+    # their place.
+    t0 = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    books = Account(
+        "A-1",
+        timezone="Europe/Paris",
+        events=(
+            InvoiceIssued(at=t0, invoice_id="I-1", amount=Money("50.00", "EUR"),
+                          due=date(2026, 3, 20)),
+            PaymentReceived(at=t0 + timedelta(days=3), amount=Money("20.00", "EUR")),
+        ),
+    )  # fmt: skip
+    path = tmp_path / "a.parquet"
+    pq.write_table(accounts_to_table([books, books]), path)
+    fields = _events_read(path)
+    assert not {"hold", "reason"} & fields
+    assert {"kind", "at", "amount", "invoice_id", "due"} <= fields
+    for encoded in (False, True):
+        assert conform(_read(path, encoded)).equals(conform(pq.read_table(path)))
+    assert accounts_from_table(conform(_read(path, True))) == [books, books]
+
+
+@PROPS
+@given(st.lists(strategies.accounts(), min_size=1, max_size=5))
+def test_reading_by_plan_equals_reading_everything(
+    tmp_path: Path, accounts: list[Account]
+) -> None:
+    path = tmp_path / "accounts.parquet"
+    pq.write_table(accounts_to_table(accounts), path)
+    whole = conform(pq.read_table(path))
+    for encoded in (False, True):
+        assert conform(_read(path, encoded)).equals(whole)
