@@ -126,8 +126,36 @@ def _batches(path: str, *, encoded: bool = False) -> Iterator[pa.Table]:
     for f in files:
         plan = _plan(str(f), encoded=encoded)
         reader = pq.ParquetFile(str(f), read_dictionary=plan.dictionary or None)
-        for batch in reader.iter_batches(batch_size=BATCH_ROWS, columns=plan.columns):
-            yield conform(pa.Table.from_batches([batch]), encoded=encoded)
+        for g in range(reader.num_row_groups):
+            for batch in _group(reader, g, plan, str(f)):
+                yield conform(pa.Table.from_batches([batch]), encoded=encoded)
+
+
+def _group(reader: pq.ParquetFile, g: int, plan: _Plan, path: str) -> Iterator[pa.RecordBatch]:
+    """The batches of row group ``g``, one row group at a time: each row group has its own
+    dictionaries, and a batch spanning two would need a text field of the events in two
+    dictionaries, which pyarrow cannot build (``Nested data conversions not implemented for
+    chunked array outputs``).  A column chunk whose dictionary fills up mid-way (the writer
+    then goes on in plain text) fails the same way: that row group is read again without
+    ``read_dictionary``, from the first row not yet given."""
+    done = 0
+    try:
+        for batch in reader.iter_batches(
+            batch_size=BATCH_ROWS, row_groups=[g], columns=plan.columns
+        ):
+            done += batch.num_rows
+            yield batch
+    except pa.ArrowNotImplementedError:
+        if not plan.dictionary:
+            raise
+    else:
+        return
+    plain = pq.ParquetFile(path)
+    seen = 0
+    for batch in plain.iter_batches(batch_size=BATCH_ROWS, row_groups=[g], columns=plan.columns):
+        seen += batch.num_rows
+        if seen > done:
+            yield batch.slice(max(0, done - (seen - batch.num_rows)))
 
 
 def _table_items(path: str) -> Iterator[tuple[str | None, Account | BaseException]]:
