@@ -32,6 +32,7 @@ from overdue.portfolio.arrow import (
     read_decisions,
 )
 from overdue.portfolio.kernel import decide_accounts, decide_table, summary
+from overdue.portfolio.wake import Previous
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -191,7 +192,8 @@ def run_next(
     or ``jsonl`` (to ``output`` or ``out``); ``versions``: the older policy versions pinned
     accounts need (docs/versions.md).
     """
-    prev = read_decisions(previous) if previous is not None else None
+    # Made ready once for every batch (its casts, ids and repeated ids: wake.Previous).
+    prev = Previous(read_decisions(previous)) if previous is not None else None
     totals = {"accounts": 0, "decided": 0, "carried": 0, "failed": 0, "settled": 0}
     if output_format == "parquet":
         assert output is not None
@@ -247,7 +249,7 @@ def _jsonl_tables(
     policy: Policy,
     path: str,
     at: datetime,
-    previous: pa.Table | None,
+    previous: Previous | None,
     versions: PolicySet | None = None,
 ) -> Iterator[pa.Table]:
     items = _jsonl_items(path)
