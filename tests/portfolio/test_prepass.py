@@ -37,7 +37,7 @@ from overdue.events import (
 )
 from overdue.portfolio.arrow import ACCOUNTS_SCHEMA, accounts_to_table
 from overdue.portfolio.kernel import decide_table, summary
-from overdue.portfolio.prepass import dunned_for, enabled_for
+from overdue.portfolio.prepass import _settle_rows, _surely_overdue, dunned_for, enabled_for
 from overdue.rules.records import RecordRetention
 from overdue.testing import strategies
 
@@ -495,3 +495,42 @@ def test_an_error_row_does_not_depend_on_the_other_rows() -> None:
         table = pa.Table.from_pylist(rows, schema=ACCOUNTS_SCHEMA)
         out = decide_table(REFERENCE_POLICY, table, NOW, prepass=False).to_pylist()[-1]
         assert (out["status"], out["error_event_index"]) == ("error", 0)
+
+
+@PROPS
+@given(
+    st.lists(st.one_of(rows(), dunned()), min_size=1, max_size=8),
+    st.sampled_from(POLICIES),
+    st.integers(-72, 72),
+)
+def test_rows_proven_overdue_over_the_columns_are_never_settled(
+    accounts: list[dict[str, Any]], policy: Policy, hours: int
+) -> None:
+    # The column check only spares the row-by-row pass work: every row it proves overdue is
+    # one that pass would not settle (whatever the zone, the values, the order of events).
+    table = pa.Table.from_pylist(accounts, schema=ACCOUNTS_SCHEMA)
+    now = NOW + timedelta(hours=hours)
+    overdue = _surely_overdue(table, now)
+    assert overdue is not None
+    chosen, _ = _settle_rows(policy, table, now)
+    assert not set(chosen) & set(pc.indices_nonzero(overdue).to_pylist())
+
+
+def test_an_unpaid_bill_due_two_days_ago_is_proven_overdue_over_the_columns() -> None:
+    bill = {"kind": "invoice_issued", "at": NOW - timedelta(days=20), "invoice_id": "D1",
+            "amount": "30.00", "currency": "CNY", "due": NOW.date() - timedelta(days=2)}
+    contact = {"kind": "contact", "at": NOW - timedelta(days=1), "channel": "sms",
+               "outcome": "delivered"}
+    paid = {"kind": "payment", "at": NOW - timedelta(days=1), "amount": "1", "currency": "CNY"}
+    later = {**bill, "at": NOW + timedelta(hours=1)}  # issued after now: not folded yet
+    recent = {**bill, "due": NOW.date() - timedelta(days=1)}  # may be today somewhere
+    table = pa.Table.from_pylist(
+        [{"id": f"A-{i}", "events": ev} for i, ev in enumerate(
+            [[bill, contact], [bill, paid], [later], [recent], [contact],
+             [bill, {**contact, "kind": "write_off"}]])],
+        schema=ACCOUNTS_SCHEMA,
+    )  # fmt: skip
+    overdue = _surely_overdue(table, NOW)
+    assert overdue is not None
+    assert overdue.to_pylist() == [True, False, False, False, False, False]
+    assert _surely_overdue(table, datetime(1, 1, 1, 12, tzinfo=UTC)) is None

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from overdue import REFERENCE_POLICY, Account, ContactPoint, Money, Policy
 from overdue.events import ContactAttempted, Event, PaymentReceived, StageEntered
-from overdue.portfolio.arrow import accounts_to_table
+from overdue.portfolio.arrow import DECISIONS_SCHEMA, accounts_to_table
 from overdue.portfolio.kernel import decide_table, summary
+from overdue.portfolio.wake import Previous, carry_over
 from overdue.testing import strategies
 
 PROPS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -119,3 +122,48 @@ def test_a_quiet_night_keeps_most_rows() -> None:
     t0 = datetime(2025, 12, 1, tzinfo=UTC)  # nothing is due yet: every account waits
     carried, total = same_rows(REFERENCE_POLICY, accounts, t0, t0 + timedelta(days=1))
     assert carried == total == 40
+
+
+
+IDS = st.one_of(st.none(), st.sampled_from(["A", "B", "C", "D", "E", "F", "G"]))
+
+
+def _decisions_with_ids(ids: list[str | None]) -> pa.Table:
+    columns = [pa.array(ids, pa.string()) if f.name == "account_id" else pa.nulls(len(ids), f.type)
+               for f in DECISIONS_SCHEMA]  # fmt: skip
+    return pa.table(columns, schema=DECISIONS_SCHEMA)
+
+
+@PROPS
+@given(st.lists(IDS, max_size=12), st.lists(IDS, max_size=60))
+def test_a_previous_made_ready_finds_the_rows_index_in_finds(
+    batch: list[str | None], previous: list[str | None]
+) -> None:
+    # Whichever way round the lookup goes (many previous rows per batch row: the batch's ids
+    # are hashed), each id gets the row ``index_in`` gives: the first with that id, or null.
+    ids = pa.array(batch, pa.string())
+    ready = Previous(_decisions_with_ids(previous))
+    counts = pc.value_counts(ids)
+    repeated = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+    got = ready.rows_of(ids, repeated)
+    assert got.type == pa.int32()
+    assert got.to_pylist() == pc.index_in(ids, value_set=ready.ids).to_pylist()
+
+
+def test_a_previous_made_ready_once_keeps_what_a_table_keeps() -> None:
+    # One previous table for several batches (the CLI's way) against each batch on its own.
+    from overdue.simulate import generate_portfolio
+
+    accounts = generate_portfolio(40, seed=11)
+    t0 = datetime(2025, 12, 1, tzinfo=UTC)
+    t1 = t0 + timedelta(days=1)
+    before = decide_table(REFERENCE_POLICY, accounts_to_table(accounts), t0)
+    ready = Previous(before)
+    for part in (accounts[:5], accounts[5:6], accounts[6:]):  # 35 and 40 previous rows per row
+        table = accounts_to_table(part)
+        once = decide_table(REFERENCE_POLICY, table, t1, previous=ready)
+        assert once.equals(decide_table(REFERENCE_POLICY, table, t1, previous=before))
+        keep, where = carry_over(REFERENCE_POLICY, table, ready, t1)
+        assert (keep, where) == carry_over(REFERENCE_POLICY, table, before, t1)
+    assert summary(decide_table(REFERENCE_POLICY, accounts_to_table(accounts[:5]), t1,
+                                previous=ready))["carried"] > 0  # fmt: skip

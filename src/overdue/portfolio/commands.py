@@ -32,6 +32,7 @@ from overdue.portfolio.arrow import (
     read_decisions,
 )
 from overdue.portfolio.kernel import decide_accounts, decide_table, summary
+from overdue.portfolio.wake import Previous
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -54,29 +55,68 @@ def is_parquet(path: str) -> bool:
     return p.suffix.lower() in (".parquet", ".pq") or (path != "-" and p.is_dir())
 
 
-def _encoded_event_text(path: str) -> list[str]:
-    """The text fields of the events that the file stores with a dictionary (pyarrow's
-    default): read as such, they cost a third of plain text to read, and
-    :func:`~overdue.portfolio.kernel.decide_table` decodes them only for the accounts the wake
-    index does not keep (most of them, on a second night).  A column without a dictionary
-    page is read plainly (encoding it on reading would cost more than it saves)."""
+class _Plan:
+    """How to read one Parquet file of accounts: the leaf columns worth decoding, and the event
+    text fields to leave dictionary-encoded."""
+
+    __slots__ = ("columns", "dictionary")
+
+    def __init__(self, columns: list[str] | None, dictionary: list[str]) -> None:
+        self.columns = columns
+        self.dictionary = dictionary
+
+
+def _plan(path: str, *, encoded: bool) -> _Plan:
+    """What to decode of the accounts file at ``path``.
+
+    * **An event field that holds no value** in the whole file (its statistics count as many
+      nulls as values, and no minimum or maximum: the columns of the kinds the portfolio does
+      not use, often half of them) is not read: Parquet decodes the levels of every row of a
+      column chunk even when all are null, and :func:`~overdue.portfolio.arrow.conform` puts
+      the same nulls in its place.  Only fields directly in the event (``events.list.element.
+      <field>``) qualify, not lists inside it (an empty list is not null), and ``kind`` is
+      always read, so the events keep their lists.
+    * With ``encoded``, the text fields of the events that the file stores with a dictionary
+      (pyarrow's default) are read as such: they cost a third of plain text to read, and
+      :func:`~overdue.portfolio.kernel.decide_table` decodes them only for the accounts the
+      wake index does not keep (most of them, on a second night).  A column without a
+      dictionary page is read plainly (encoding it on reading would cost more than it saves).
+    """
     meta = pq.ParquetFile(path).metadata
     schema = meta.schema
-    names: list[str] = []
+    groups = [meta.row_group(g) for g in range(meta.num_row_groups)]
+    skipped: list[str] = []
+    read: list[str] = []
+    dictionary: list[str] = []
     for i in range(meta.num_columns):
         column = schema.column(i)
         parts = column.path.split(".")
+        # events.list.element.<field>: a field of the event itself, no deeper list
+        field = len(parts) == 4 and parts[0] == "events" and parts[1:3] == ["list", "element"]
+        chunks = [g.column(i) for g in groups]
+        if field and parts[3] != "kind" and groups and all(map(_no_value, chunks)):
+            skipped.append(column.path)
+            continue
+        read.append(column.path)
         if (
-            len(parts) == 4  # events.list.element.<field>: no deeper lists
-            and parts[0] == "events"
+            encoded
+            and field
             and column.logical_type.type == "STRING"
-            and all(
-                meta.row_group(g).column(i).has_dictionary_page
-                for g in range(meta.num_row_groups)
-            )
+            and all(c.has_dictionary_page for c in chunks)
         ):
-            names.append(column.path)
-    return names
+            dictionary.append(column.path)
+    return _Plan(read if skipped else None, dictionary)
+
+
+def _no_value(chunk: pq.ColumnChunkMetaData) -> bool:
+    """Whether the statistics of a column chunk prove it holds nulls only."""
+    stats = chunk.statistics
+    return (
+        stats is not None
+        and stats.has_null_count
+        and stats.null_count == chunk.num_values
+        and not stats.has_min_max
+    )
 
 
 def _batches(path: str, *, encoded: bool = False) -> Iterator[pa.Table]:
@@ -85,10 +125,38 @@ def _batches(path: str, *, encoded: bool = False) -> Iterator[pa.Table]:
     p = Path(path)
     files = sorted(p.rglob("*.parquet")) if p.is_dir() else [p]
     for f in files:
-        dictionary = _encoded_event_text(str(f)) if encoded else None
-        reader = pq.ParquetFile(str(f), read_dictionary=dictionary)
-        for batch in reader.iter_batches(batch_size=BATCH_ROWS):
-            yield conform(pa.Table.from_batches([batch]), encoded=encoded)
+        plan = _plan(str(f), encoded=encoded)
+        reader = pq.ParquetFile(str(f), read_dictionary=plan.dictionary or None)
+        for g in range(reader.num_row_groups):
+            for batch in _group(reader, g, plan, str(f)):
+                yield conform(pa.Table.from_batches([batch]), encoded=encoded)
+
+
+def _group(reader: pq.ParquetFile, g: int, plan: _Plan, path: str) -> Iterator[pa.RecordBatch]:
+    """The batches of row group ``g``, one row group at a time: each row group has its own
+    dictionaries, and a batch spanning two would need a text field of the events in two
+    dictionaries, which pyarrow cannot build (``Nested data conversions not implemented for
+    chunked array outputs``).  A column chunk whose dictionary fills up mid-way (the writer
+    then goes on in plain text) fails the same way: that row group is read again without
+    ``read_dictionary``, from the first row not yet given."""
+    done = 0
+    try:
+        for batch in reader.iter_batches(
+            batch_size=BATCH_ROWS, row_groups=[g], columns=plan.columns
+        ):
+            done += batch.num_rows
+            yield batch
+    except pa.ArrowNotImplementedError:
+        if not plan.dictionary:
+            raise
+    else:
+        return
+    plain = pq.ParquetFile(path)
+    seen = 0
+    for batch in plain.iter_batches(batch_size=BATCH_ROWS, row_groups=[g], columns=plan.columns):
+        seen += batch.num_rows
+        if seen > done:
+            yield batch.slice(max(0, done - (seen - batch.num_rows)))
 
 
 def _table_items(path: str) -> Iterator[tuple[str | None, Account | BaseException]]:
@@ -124,7 +192,8 @@ def run_next(
     or ``jsonl`` (to ``output`` or ``out``); ``versions``: the older policy versions pinned
     accounts need (docs/versions.md).
     """
-    prev = read_decisions(previous) if previous is not None else None
+    # Made ready once for every batch (its casts, ids and repeated ids: wake.Previous).
+    prev = Previous(read_decisions(previous)) if previous is not None else None
     totals = {"accounts": 0, "decided": 0, "carried": 0, "failed": 0, "settled": 0}
     if output_format == "parquet":
         assert output is not None
@@ -180,7 +249,7 @@ def _jsonl_tables(
     policy: Policy,
     path: str,
     at: datetime,
-    previous: pa.Table | None,
+    previous: Previous | None,
     versions: PolicySet | None = None,
 ) -> Iterator[pa.Table]:
     items = _jsonl_items(path)

@@ -33,13 +33,12 @@ from overdue.engine.versions import PolicySet, decide_honouring_versions
 from overdue.policy import Policy
 from overdue.portfolio._extras import require
 from overdue.portfolio.arrow import (
-    DECISIONS_SCHEMA,
     DecisionRows,
     accounts_from_table,
     conform,
 )
 from overdue.portfolio.prepass import settle
-from overdue.portfolio.wake import carry_over
+from overdue.portfolio.wake import Previous, carry_over
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -56,7 +55,7 @@ def decide_table(
     accounts: pa.Table | pa.RecordBatch,
     now: datetime,
     *,
-    previous: pa.Table | None = None,
+    previous: pa.Table | Previous | None = None,
     prepass: bool = True,
     versions: PolicySet | None = None,
 ) -> pa.Table:
@@ -69,7 +68,9 @@ def decide_table(
         now: an aware datetime, the same for every account.
         previous: the decisions of an earlier run; accounts the wake index proves unchanged keep
             their row from it instead of being decided again (identical rows but for ``at``,
-            ``days_overdue`` and ``source``, which say when that decision was made).
+            ``days_overdue`` and ``source``, which say when that decision was made).  Deciding
+            many batches against one previous table, pass it made ready once
+            (:class:`~overdue.portfolio.wake.Previous`).
         prepass: settle the accounts that owe nothing or are not due yet from their columns,
             without building them or calling the engine (:mod:`overdue.portfolio.prepass`;
             the same rows, with ``source = 'prepass'``).  ``False`` sends every account that
@@ -103,9 +104,10 @@ def decide_table(
         # engine, which refuses it (a PolicyError row naming decide_invoices), rather than a
         # kept or pre-passed row that would decide it as a whole.
         previous, prepass = None, False
+    ready: Previous | None = None
     if previous is not None and n:
-        previous = previous.select(DECISIONS_SCHEMA.names).cast(DECISIONS_SCHEMA)
-        keep, where = carry_over(policy, table, previous, now)
+        ready = previous if isinstance(previous, Previous) else Previous(previous)
+        keep, where = carry_over(policy, table, ready, now)
     else:
         keep, where = pa.array([False] * n, pa.bool_()), pa.nulls(n, pa.int32())
     todo = pc.indices_nonzero(pc.invert(keep))
@@ -125,8 +127,8 @@ def decide_table(
     positions.append(todo)
     kept = pc.indices_nonzero(keep)
     if len(kept):
-        assert previous is not None
-        carried = previous.take(where.take(kept))
+        assert ready is not None
+        carried = ready.table.take(where.take(kept))
         carried = carried.set_column(
             carried.schema.get_field_index("source"),
             "source",

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 
 from overdue.policy import Policy
 from overdue.portfolio._extras import require
+from overdue.portfolio.arrow import DECISIONS_SCHEMA
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -45,7 +46,7 @@ else:
     pa = require("pyarrow", "arrow")
     pc = require("pyarrow.compute", "arrow")
 
-__all__ = ["carry_over"]
+__all__ = ["Previous", "carry_over"]
 
 
 def _events_after(events: pa.ChunkedArray, cutoff: pa.Array, fields: list[str], n: int) -> pa.Array:
@@ -76,21 +77,71 @@ def _events_after(events: pa.ChunkedArray, cutoff: pa.Array, fields: list[str], 
     return pc.is_in(pa.array(range(n), pa.int64()), value_set=rows.cast(pa.int64()))
 
 
+_READ = (
+    "status", "policy_id", "policy_version", "at", "enters", "wake_at", "action_not_before",
+    "input_events", "input_invoices", "blocked", "deadline",
+)  # fmt: skip
+
+
 def _repeated(ids: pa.ChunkedArray | pa.Array) -> pa.Array:
     """The ids that occur more than once."""
     counts = pc.value_counts(ids)
     return counts.field("values").filter(pc.greater(counts.field("counts"), 1))
 
 
+class Previous:
+    """The decisions of an earlier run, made ready once for all the batches of a run.
+
+    ``overdue next --previous`` decides a file batch by batch against one previous table,
+    often the whole portfolio's.  What depends on that table alone -- its columns cast to
+    ``DECISIONS_SCHEMA``, its ids, the ids it holds twice -- is worked out here once instead
+    of once per batch, and a batch finds its accounts' rows by hashing its own ids rather than
+    all of the previous ones (:meth:`rows_of`): per batch, the work grows with the batch, not
+    with the portfolio.
+    """
+
+    __slots__ = ("ids", "repeated", "table")
+
+    def __init__(self, table: pa.Table) -> None:
+        self.table = table.select(DECISIONS_SCHEMA.names).cast(DECISIONS_SCHEMA)
+        self.ids = self.table["account_id"].combine_chunks()
+        self.repeated = _repeated(self.ids)
+
+    def rows_of(self, ids: pa.Array, repeated: pa.Array) -> pa.Array:
+        """Per id of ``ids``, the row of ``table`` with that id (the first, where it is there
+        twice), or null: ``pc.index_in(ids, value_set=self.ids)``.  ``repeated``: the ids
+        that ``ids`` holds more than once.
+
+        Against many more previous rows than ids, the ids are hashed and each previous id
+        looked up among them (hashing the previous ids for each batch costs more than the
+        batch's whole wake index), and the answer turned round: a batch position hit by
+        several previous rows takes the first.  A batch holding an id twice is looked up the
+        plain way (the turned round answer would give only one of its positions a row).
+        """
+        n = len(ids)
+        if len(self.ids) <= _TURN_ROUND * n or len(repeated):
+            return pc.index_in(ids, value_set=self.ids)
+        at = pc.index_in(self.ids, value_set=ids)  # per previous row, its batch position
+        hit = pc.is_valid(at)
+        rows = pc.indices_nonzero(hit)
+        first = pc.index_in(pa.array(range(n), pa.int32()), value_set=at.filter(hit))
+        return rows.take(first).cast(pa.int32())
+
+
+_TURN_ROUND = 4
+"""How many previous rows per batch row make :meth:`Previous.rows_of` hash the batch's ids."""
+
+
 def carry_over(
-    policy: Policy, accounts: pa.Table, previous: pa.Table, now: datetime
+    policy: Policy, accounts: pa.Table, previous: pa.Table | Previous, now: datetime
 ) -> tuple[pa.Array, pa.Array]:
     """Which accounts keep their previous decision at ``now``.
 
     Args:
         policy: the policy deciding now (a previous row by another id or version is not kept).
         accounts: an accounts table (``ACCOUNTS_SCHEMA``).
-        previous: a decisions table from an earlier run (any order, any superset of accounts).
+        previous: a decisions table from an earlier run (any order, any superset of accounts),
+            or one made ready for many batches (:class:`Previous`).
         now: the moment of this run.
 
     Returns:
@@ -98,8 +149,12 @@ def carry_over(
         holds its decision (null when there is none).
     """
     n = accounts.num_rows
-    where = pc.index_in(accounts["id"], value_set=previous["account_id"].combine_chunks())
-    prev = previous.take(where)
+    if not isinstance(previous, Previous):
+        previous = Previous(previous)
+    ids = accounts["id"].combine_chunks()
+    repeated = _repeated(ids)
+    where = previous.rows_of(ids, repeated)
+    prev = previous.table.select(_READ).take(where)  # only the columns the conditions read
     ts = pa.scalar(now, type=pa.timestamp("us", tz="UTC"))
     prev_at = prev["at"].combine_chunks()
     conds = [
@@ -135,10 +190,7 @@ def carry_over(
         )
     )
     # An id twice in either table cannot be matched to one previous row: decide those again.
-    ids = accounts["id"]
-    twice = pa.concat_arrays(
-        [_repeated(ids.combine_chunks()), _repeated(previous["account_id"].combine_chunks())]
-    )
+    twice = pa.concat_arrays([repeated, previous.repeated])
     conds.append(pc.invert(pc.is_in(ids, value_set=twice)))
     keep = conds[0]
     for c in conds[1:]:
