@@ -292,7 +292,8 @@ def many(
                 return None
             exhaust(map(f.setter, objs, repeat(f.default, n)))
             continue
-        missing = any(map(_is_none, col))
+        distinct = _distinct(col) if kind == "text" else None
+        missing = None in distinct if distinct is not None else any(map(_is_none, col))
         if missing and (f.required or not f.default_ok):
             return None
         if missing and (f.default is not None or f.converter is not None):
@@ -302,16 +303,16 @@ def many(
                     given = list(map(f.converter, given))
                 except Exception:
                     return None
-            col = _filled(col, given, f.default)
-        elif f.converter is not None and not _all(f.converts, col, kind):
+            col, distinct = _filled(col, given, f.default), None
+        elif f.converter is not None and not _all(f.converts, col, kind, distinct=distinct):
             try:
-                col = list(map(f.converter, col))
+                col, distinct = list(map(f.converter, col)), None
             except Exception:
                 return None
         # (``None`` left in ``col`` now is the default, already checked)
         if f.validator is not None and not _sure(f.validator, kind):
             checked = f.default if f.default_ok else _NONE
-            if f.accepts is None or not _all(f.accepts, col, kind, checked):
+            if f.accepts is None or not _all(f.accepts, col, kind, checked, distinct):
                 deferred.append((f, col))  # the validator itself, once every slot is filled
         exhaust(map(f.setter, objs, col))
     try:
@@ -329,16 +330,28 @@ def many(
     return objs
 
 
+def _distinct(col: list[Any]) -> set[Any] | None:
+    """The distinct values of a column (``None``: some value is not hashable)."""
+    try:
+        return set(col)
+    except TypeError:
+        return None
+
+
 def _all(
-    case: Callable[[Any], bool] | None, values: list[Any], kind: ColumnKind, skip: Any = _NONE
+    case: Callable[[Any], bool] | None,
+    values: list[Any],
+    kind: ColumnKind,
+    skip: Any = _NONE,
+    distinct: set[Any] | None = None,
 ) -> bool:
     """Whether every value but ``skip`` (a default, already checked) passes ``case``, each
-    distinct value once for a ``text`` column."""
+    distinct value once for a ``text`` column (``distinct``: those values, if known)."""
     if case is None:
         return False
     try:
         if kind == "text":
-            distinct = set(values)
+            distinct = set(values) if distinct is None else distinct - {skip}
             distinct.discard(skip)
             return all(map(case, distinct))
         return all(v is skip or case(v) for v in values)
