@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from types import MappingProxyType
 
 import attrs
 
@@ -109,6 +110,20 @@ def _check_events(inst: Account, _a: object, value: tuple[object, ...]) -> None:
                 account_id=inst.id,
                 event_index=i,
             )
+
+
+# For the portfolio readers' constructors (``overdue.portfolio._construct``), as
+# ``overdue.events._PLAIN_CASES``: each check as an expression true only when it accepts ``{v}``
+# unchanged, and the checks a reader's own column kind always passes.
+_PLAIN_CASES: Mapping[object, str] = MappingProxyType(
+    {
+        _tuple: "type({v}) is tuple",
+        _check_zone: "{v} is None or zone_problem({v}) is None",
+    }
+)
+_PLAIN_NAMES: Mapping[str, object] = MappingProxyType({"zone_problem": zone_problem})
+_SURE_FOR: Mapping[object, str] = MappingProxyType({_check_events: "events"})
+"""``events``: a column of tuples of events the reader built itself (every one an ``Event``)."""
 
 
 @attrs.frozen

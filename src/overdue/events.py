@@ -236,6 +236,13 @@ _PLAIN_NAMES: Mapping[str, object] = MappingProxyType(
      "datetime": datetime}
 )
 """The names the expressions of ``_PLAIN_CASES`` use."""
+_SURE_FOR: Mapping[object, str] = MappingProxyType(
+    {_aware: "instant", _opt_aware: "instant", _date: "date"}
+)
+"""The validators that accept every value of a column kind a reader builds itself
+(``overdue.portfolio._construct.ColumnKind``): an ``instant`` column holds only ``None`` and
+datetimes in ``datetime.UTC``, a ``date`` column only ``None`` and dates, which these validators
+accept as they are (``_opt_aware`` takes ``None``; for the others ``None`` means "not given")."""
 
 
 @attrs.frozen(kw_only=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -12,7 +13,11 @@ from hypothesis import strategies as st
 from overdue import REFERENCE_POLICY, Account
 from overdue.errors import ConfigError, OverdueError
 from overdue.portfolio.arrow import (
+    _EPOCH,
+    _TS,
     ACCOUNTS_SCHEMA,
+    _dates,
+    _instants,
     accounts_from_table,
     accounts_to_table,
     conform,
@@ -97,3 +102,43 @@ def test_older_tables_with_fewer_columns_are_read() -> None:
 def test_a_table_without_ids_is_refused() -> None:
     with pytest.raises(ConfigError, match="'id' column"):
         conform(pa.table({"name": ["x"]}))
+
+
+EDGE_MICROS = [
+    0, -1, 1, 86_399_999_999, -86_400_000_000, 951_782_400_000_000,  # 2000-02-29
+    -62_135_596_800_000_000, 253_402_300_799_999_999,  # the first and last datetime
+    1_772_000_000_123_456,
+]
+
+
+@given(st.lists(st.one_of(st.sampled_from(EDGE_MICROS),
+                          st.integers(-62_135_596_800_000_000, 253_402_300_799_999_999)),
+                min_size=1, max_size=30))  # fmt: skip
+@settings(max_examples=200, deadline=None)
+def test_instants_are_made_in_bulk_exactly(micros: list[int]) -> None:
+    """A timestamp column read in bulk gives the very datetimes the value-by-value path gives
+    (same instant, fields and zone object), before 1970 and at the ends of the range too."""
+    arr = pa.array(micros, pa.int64()).cast(pa.timestamp("us", tz="UTC"))
+    slow = [_EPOCH + timedelta(0, 0, m) for m in micros]
+    fast = _instants(arr)
+    assert [(d, d.tzinfo, d.fold) for d in fast] == [(d, d.tzinfo, d.fold) for d in slow]
+    assert all(type(d) is datetime and d.tzinfo is UTC for d in fast)
+    assert _instants(pa.array([*micros, None], pa.int64()).cast(_TS)) == [*slow, None]
+
+
+def test_instants_out_of_range_fail_as_before() -> None:
+    with pytest.raises(OverflowError):
+        _instants(pa.array([253_402_300_800_000_000], pa.int64()).cast(_TS))
+
+
+@given(st.lists(st.one_of(st.none(), st.dates()), min_size=1, max_size=30))
+@settings(max_examples=100, deadline=None)
+def test_dates_are_read_in_bulk_exactly(days: list[date | None]) -> None:
+    arr = pa.array(days, pa.date32())
+    assert _dates(arr) == arr.to_pylist() == days
+    assert all(d is None or type(d) is date for d in _dates(arr))
+
+
+def test_an_empty_or_all_null_date_column_is_read() -> None:
+    assert _dates(pa.array([], pa.date32())) == []
+    assert _dates(pa.array([None, None], pa.date32())) == [None, None]
