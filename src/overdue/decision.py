@@ -361,7 +361,7 @@ class StepDown:
     event: Event
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)  # the planner makes it by ``_frozen.filler``
 class BlockedStep:
     """A step that may not happen at all for now, with the reasons."""
 

@@ -9,11 +9,12 @@ Each Action is built once, with its idempotency key (:func:`idempotency_key`).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
+from operator import attrgetter
 
 import attrs
 
-from overdue._frozen import build, setters
+from overdue._frozen import build, filler, setters
 from overdue.account import Account, ContactPoint
 from overdue.compiled import StepPlan
 from overdue.decision import Action, ActionHead, BlockedStep
@@ -23,16 +24,15 @@ from overdue.engine.drafts import (
     EvidenceArgs,
     PlanOut,
     StepReason,
-    as_reasons,
     same_grace_end,
 )
-from overdue.engine.reasons import in_zone, info, localised
+from overdue.engine.reasons import in_zone, info, localised, verdict_reason
 from overdue.engine.rotation import rotation_points
 from overdue.engine.schedule import Scheduled, schedule
 from overdue.events import ContactAttempted, Outcome
 from overdue.obligations import IDENTITY_DISCLOSURE
 from overdue.policy import Obligation, Policy, Stage, Step
-from overdue.rules.base import Rule
+from overdue.rules.base import Rule, Verdict
 from overdue.rules.conduct import action_obligations
 from overdue.situation import Candidate, Situation
 from overdue.snapshot import Snapshot, StepProgress
@@ -115,10 +115,7 @@ def plan_steps(
             policy, stage, plan, attempt, max(due, now), s, planned, step_reasons, tried, waits
         )
         if chosen is None:
-            found = tuple(as_reasons(step_reasons))
-            if len(found) > 1:  # each reason once (a reason's hash is a Python call)
-                found = tuple(dict.fromkeys(found))
-            blocked.append(BlockedStep(stage.id, plan.key, "/".join(tried), localised(found, z)))
+            blocked.append(_blocked(stage.id, plan.key, tried, step_reasons, z))
             continue
         if skipped:  # stated on the attempt that goes out instead of them
             step_reasons.insert(0, skipped_reason(plan.key, skipped, z))
@@ -127,6 +124,24 @@ def plan_steps(
         )
         unrecorded = (step, chosen)
     return same_grace_end(actions), tuple(blocked)
+
+
+_CHANNEL_ONLY = attrgetter("channel_only")
+_make_blocked = filler(BlockedStep, [f.name for f in attrs.fields(BlockedStep)])
+
+
+def _blocked(
+    stage: str, key: str, tried: list[str], step_reasons: list[StepReason], z: tzinfo
+) -> BlockedStep:
+    """The blocked step and what the rules said of it: each reason once, in ``z``.
+
+    Built without ``__init__`` (``overdue._frozen``: a ``BlockedStep`` has no validators);
+    the rules' verdicts made reasons in one list, without a generator's frame per reason.
+    """
+    found = [verdict_reason(r) if isinstance(r, Verdict) else r for r in step_reasons]
+    if len(found) > 1:  # each reason once (a reason's hash is a Python call: only then)
+        found = list(dict.fromkeys(found))
+    return _make_blocked((stage, key, "/".join(tried), localised(found, z)))
 
 
 def _planned(stage: Stage, step: Step, chosen: _Chosen) -> ContactAttempted:
@@ -246,6 +261,16 @@ def _try_channels(
                     step_reasons.extend(sched.notes)
                 return (sched.at, cand, channel, sched.reply)
             tries.append((cand, sched))
+        if len(tries) == 1:
+            # The one candidate, blocked (most blocked steps): what ``_earliest`` states of it,
+            # and whether the block is the channel's alone, without their calls and frames.
+            sched = tries[0][1]
+            step_reasons.extend(sched.defers)
+            step_reasons.extend(sched.notes)
+            step_reasons.extend(sched.blocks)
+            if not all(map(_CHANNEL_ONLY, sched.blocks)):
+                break
+            continue
         chosen = _earliest(tries, channel, step_reasons)
         if chosen is not None:
             return chosen

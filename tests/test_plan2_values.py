@@ -1,0 +1,78 @@
+"""Verdicts and blocked steps made without their ``__init__`` equal the ``__init__``-built ones.
+
+``RuleBase.block``/``defer`` make a :class:`Verdict`, and the planner a :class:`BlockedStep`,
+by ``overdue._frozen.filler`` (issue 10): if either class gains, loses or reorders a field,
+changes a default or gains a validator, this says so.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+
+import attrs
+from hypothesis import given
+from hypothesis import strategies as st
+
+from overdue.decision import BlockedStep, Reason
+from overdue.engine.plan import _blocked
+from overdue.engine.reasons import localised, verdict_reason
+from overdue.rules import HoldWhile
+from overdue.rules.base import Citation, Verdict
+
+_TEXT = st.text(min_size=1, max_size=8)
+_AT = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+)
+_CITATION = st.none() | st.builds(Citation, _TEXT)
+
+
+def _fields(v: object) -> tuple[object, ...]:
+    return tuple(getattr(v, f.name) for f in attrs.fields(type(v)))
+
+
+@given(_TEXT, _TEXT, _TEXT, _AT, _CITATION, st.booleans())
+def test_a_rules_verdicts_equal_those_built_by_init(
+    rule_id: str, code: str, message: str, until: datetime, cite: Citation | None, only: bool
+) -> None:
+    rule = HoldWhile(rule_id.replace(" ", "-") or "r", fact="dispute_open", citation=cite)
+    got = rule.defer(code, message, until)
+    want = Verdict("defer", rule.id, code, message, until, cite)
+    assert type(got) is Verdict
+    assert got == want
+    assert _fields(got) == _fields(want)
+    assert hash(got) == hash(want)
+    assert repr(got) == repr(want)
+    got = rule.block(code, message, channel_only=only)
+    want = Verdict("block", rule.id, code, message, None, cite, only)
+    assert type(got) is Verdict
+    assert got == want
+    assert _fields(got) == _fields(want)
+    assert attrs.evolve(got, code="x") == attrs.evolve(want, code="x")
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["a", "b"]), st.sampled_from(["block", "defer"]), st.booleans()),
+        max_size=4,
+    ),
+    st.sampled_from([UTC, timezone(timedelta(hours=2))]),
+)
+def test_a_blocked_step_equals_the_general_path(
+    said: list[tuple[str, str, bool]], z: tzinfo
+) -> None:
+    """``_blocked`` answers what the planner's earlier general path did: every verdict made a
+    reason, each reason once in the order first said, ``until`` in ``z``, built by ``__init__``."""
+    at = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    found: list[Verdict | Reason] = []
+    for rule_id, effect, as_reason in said:
+        until = at if effect == "defer" else None
+        v = Verdict("defer" if effect == "defer" else "block", rule_id, "c", "m", until)
+        found.append(verdict_reason(v) if as_reason else v)
+    got = _blocked("stage", "step", ["sms", "email"], found, z)
+    reasons = tuple(verdict_reason(r) if isinstance(r, Verdict) else r for r in found)
+    want = BlockedStep("stage", "step", "sms/email", localised(tuple(dict.fromkeys(reasons)), z))
+    assert type(got) is BlockedStep
+    assert got == want
+    assert _fields(got) == _fields(want)
+    assert repr(got) == repr(want)
+    assert hash(got) == hash(want)
