@@ -1,19 +1,20 @@
 """Verdicts and blocked steps made without their ``__init__`` equal the ``__init__``-built ones.
 
-``RuleBase.block``/``defer`` make a :class:`Verdict`, and the planner a :class:`BlockedStep`,
-by ``overdue._frozen.filler`` (issue 10): if either class gains, loses or reorders a field,
-changes a default or gains a validator, this says so.
+``RuleBase.block``/``defer`` make a :class:`Verdict`, and the planner a :class:`BlockedStep`
+(its reasons rendered when first read), by ``overdue._frozen.filler`` (issue 10): if either
+class gains, loses or reorders a field, changes a default or gains a validator, this says so.
 """
 
 from __future__ import annotations
 
+import pickle
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 
-from overdue.decision import BlockedStep, Reason
+from overdue.decision import BlockedStep, Reason, blocked_said
 from overdue.engine.plan import _blocked
 from overdue.engine.reasons import localised, verdict_reason
 from overdue.rules import HoldWhile
@@ -68,9 +69,17 @@ def test_a_blocked_step_equals_the_general_path(
         until = at if effect == "defer" else None
         v = Verdict("defer" if effect == "defer" else "block", rule_id, "c", "m", until)
         found.append(verdict_reason(v) if as_reason else v)
-    got = _blocked("stage", "step", ["sms", "email"], found, z)
     reasons = tuple(verdict_reason(r) if isinstance(r, Verdict) else r for r in found)
     want = BlockedStep("stage", "step", "sms/email", localised(tuple(dict.fromkeys(reasons)), z))
+    # What the engine reads before the reasons are rendered says what they will say.
+    said = blocked_said(_blocked("stage", "step", ["sms", "email"], found, z))
+    assert [(r.rule_id, r.effect, r.until) for r in said] == [
+        (r.rule_id, r.effect, r.until) for r in want.reasons
+    ]
+    assert blocked_said(want) is want.reasons
+    got = _blocked("stage", "step", ["sms", "email"], found, z)
+    assert pickle.loads(pickle.dumps(got)) == want  # rendered to be pickled
+    got = _blocked("stage", "step", ["sms", "email"], found, z)
     assert type(got) is BlockedStep
     assert got == want
     assert _fields(got) == _fields(want)

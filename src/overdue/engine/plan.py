@@ -11,13 +11,22 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from operator import attrgetter
+from typing import cast
 
 import attrs
 
-from overdue._frozen import build, filler, setters
+from overdue._frozen import build, setters
 from overdue.account import Account, ContactPoint
 from overdue.compiled import StepPlan
-from overdue.decision import Action, ActionHead, BlockedStep
+from overdue.decision import (
+    Action,
+    ActionHead,
+    BlockedStep,
+    Reason,
+    Said,
+    _blocked_step,
+    blocked_said,
+)
 from overdue.engine.catchup import next_attempt, skipped_reason
 from overdue.engine.drafts import (
     ActionDraft,
@@ -127,7 +136,6 @@ def plan_steps(
 
 
 _CHANNEL_ONLY = attrgetter("channel_only")
-_make_blocked = filler(BlockedStep, [f.name for f in attrs.fields(BlockedStep)])
 
 
 def _blocked(
@@ -135,13 +143,23 @@ def _blocked(
 ) -> BlockedStep:
     """The blocked step and what the rules said of it: each reason once, in ``z``.
 
-    Built without ``__init__`` (``overdue._frozen``: a ``BlockedStep`` has no validators);
-    the rules' verdicts made reasons in one list, without a generator's frame per reason.
+    One thing said (most blocked steps) is rendered a :class:`Reason` only when the step's
+    reasons are read (``decision._blocked_step``); the engine reads the verdict meanwhile
+    (``blocked_said``).  Several are made reasons now, to be stated once each (two verdicts
+    may state one reason), without a generator's frame per reason.
     """
+    if len(step_reasons) == 1:
+        return _blocked_step(stage, key, "/".join(tried), step_reasons, _render_blocked, z)
     found = [verdict_reason(r) if isinstance(r, Verdict) else r for r in step_reasons]
     if len(found) > 1:  # each reason once (a reason's hash is a Python call: only then)
         found = list(dict.fromkeys(found))
-    return _make_blocked((stage, key, "/".join(tried), localised(found, z)))
+    return _blocked_step(stage, key, "/".join(tried), found, _render_blocked, z)
+
+
+def _render_blocked(args: tuple[Sequence[Said], tzinfo]) -> tuple[tuple[Reason, ...]]:
+    """A blocked step's reasons, when first read: the verdicts made reasons, in ``z``."""
+    said, z = cast("tuple[Sequence[StepReason], tzinfo]", args)  # what ``_blocked`` gave
+    return (localised([verdict_reason(r) if isinstance(r, Verdict) else r for r in said], z),)
 
 
 def _planned(stage: Stage, step: Step, chosen: _Chosen) -> ContactAttempted:
@@ -285,9 +303,7 @@ def _earliest(
 ) -> _Chosen | None:
     """The earliest allowed of a channel's candidates (declaration order breaks ties) and
     what the rules said of it; without one, what the rules said of each (all blocked)."""
-    allowed = [
-        (sc.at.astimezone(UTC), i) for i, (_, sc) in enumerate(tries) if sc.at is not None
-    ]
+    allowed = [(sc.at.astimezone(UTC), i) for i, (_, sc) in enumerate(tries) if sc.at is not None]
     if allowed:
         cand, sched = tries[min(allowed)[1]]
         assert sched.at is not None  # chosen among the allowed
@@ -345,11 +361,7 @@ def _action(
     return ActionDraft(
         head,
         (s.balance, s.days_overdue, policy.legal_terms, policy.creditor, step.must_state),
-        (
-            in_zone(z, stage.grace.after(at, z, s.calendar))
-            if stage.grace is not None
-            else None
-        ),
+        (in_zone(z, stage.grace.after(at, z, s.calendar)) if stage.grace is not None else None),
         _evidence(step, s.account, s.snapshot) if step.evidence else None,
         tuple(step_reasons),
         z,
@@ -385,7 +397,7 @@ def facts_awaited(
     """The new facts the actions and blocks wait for: outcomes of due actions, lifted blocks."""
     out = [f"outcome:{a.idempotency_key}" for a in actions if a.not_before <= now]
     for b in blocked:
-        for r in b.reasons:
+        for r in blocked_said(b):
             if r.effect != "block" or r.until is not None:
                 continue
             if r.rule_id == "engine":
