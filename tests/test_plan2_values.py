@@ -7,14 +7,23 @@ class gains, loses or reorders a field, changes a default or gains a validator, 
 
 from __future__ import annotations
 
+import importlib
 import pickle
+import sys
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from functools import cache
+from pathlib import Path
+from typing import Any
 
 import attrs
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import overdue.engine.plan as plan_module
+from overdue import decide
 from overdue.decision import BlockedStep, Reason, blocked_said
+from overdue.engine.drafts import ActionDraft, make_draft
 from overdue.engine.plan import _blocked
 from overdue.engine.reasons import localised, verdict_reason
 from overdue.rules import HoldWhile
@@ -85,3 +94,40 @@ def test_a_blocked_step_equals_the_general_path(
     assert _fields(got) == _fields(want)
     assert repr(got) == repr(want)
     assert hash(got) == hash(want)
+
+
+@cache
+def _golden() -> Any:
+    """``benchmarks/golden.py``: the corpus's accounts, policies and moments."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    return importlib.import_module("golden")
+
+
+def test_over_the_corpus_drafts_and_blocked_steps_say_what_they_are_built_from(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every draft's own ``stage``, ``step``, ``channel`` and ``not_before`` are its head's, and
+    what the engine reads of a blocked step before its reasons are rendered is what they say."""
+    golden = _golden()
+    made: list[ActionDraft] = []
+
+    def spy(fields: tuple[object, ...]) -> ActionDraft:
+        made.append(make_draft(fields))
+        return made[-1]
+
+    monkeypatch.setattr(plan_module, "make_draft", spy)
+    blocked = 0
+    for policy in golden.policies().values():
+        for now in golden.NOWS:
+            for acct in golden.accounts(120):
+                d = decide(policy, acct, now)
+                for b in d.blocked:
+                    said = [(r.rule_id, r.effect, r.until) for r in blocked_said(b)]
+                    assert said == [(r.rule_id, r.effect, r.until) for r in b.reasons]
+                    blocked += 1
+    for draft in made:
+        head = draft.head
+        assert (draft.stage, draft.step, draft.channel) == (head[1], head[2], head[3])
+        assert draft.not_before is head[7]
+    assert len(made) > 100
+    assert blocked > 10

@@ -33,6 +33,7 @@ from overdue.engine.drafts import (
     EvidenceArgs,
     PlanOut,
     StepReason,
+    make_draft,
     same_grace_end,
 )
 from overdue.engine.reasons import in_zone, info, localised, verdict_reason
@@ -335,6 +336,7 @@ def _action(
     at, cand, channel, reply = chosen
     step, key, party = plan.step, plan.key, cand.party
     account_id = s.account.id
+    not_before = at if at.tzinfo is z else at.astimezone(z)
     head: ActionHead = (
         account_id,
         stage.id,
@@ -343,7 +345,7 @@ def _action(
         step.template,
         attempt,
         step.max_attempts,
-        at if at.tzinfo is z else at.astimezone(z),
+        not_before,
         idempotency_key(account_id, stage.id, entries, key, attempt),
         cand.contact,
         step.channel if channel != step.channel else None,
@@ -358,13 +360,19 @@ def _action(
         reply,
         None,
     )
-    return ActionDraft(
-        head,
-        (s.balance, s.days_overdue, policy.legal_terms, policy.creditor, step.must_state),
-        (in_zone(z, stage.grace.after(at, z, s.calendar)) if stage.grace is not None else None),
-        _evidence(step, s.account, s.snapshot) if step.evidence else None,
-        tuple(step_reasons),
-        z,
+    return make_draft(
+        (
+            head,
+            (s.balance, s.days_overdue, policy.legal_terms, policy.creditor, step.must_state),
+            (in_zone(z, stage.grace.after(at, z, s.calendar)) if stage.grace is not None else None),
+            _evidence(step, s.account, s.snapshot) if step.evidence else None,
+            tuple(step_reasons),
+            z,
+            stage.id,  # what the phases before the build read of ``head``
+            key,
+            channel,
+            not_before,
+        )
     )
 
 
