@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 import overdue.engine.plan as plan_module
 from overdue import decide
-from overdue.decision import BlockedStep, Reason, blocked_said
+from overdue.decision import BlockedStep, Reason, _blocked_said
 from overdue.engine.drafts import ActionDraft, make_draft
 from overdue.engine.plan import _blocked
 from overdue.engine.reasons import localised, verdict_reason
@@ -81,11 +81,11 @@ def test_a_blocked_step_equals_the_general_path(
     reasons = tuple(verdict_reason(r) if isinstance(r, Verdict) else r for r in found)
     want = BlockedStep("stage", "step", "sms/email", localised(tuple(dict.fromkeys(reasons)), z))
     # What the engine reads before the reasons are rendered says what they will say.
-    said = blocked_said(_blocked("stage", "step", ["sms", "email"], found, z))
+    said = _blocked_said(_blocked("stage", "step", ["sms", "email"], found, z))
     assert [(r.rule_id, r.effect, r.until) for r in said] == [
         (r.rule_id, r.effect, r.until) for r in want.reasons
     ]
-    assert blocked_said(want) is want.reasons
+    assert _blocked_said(want) is want.reasons
     got = _blocked("stage", "step", ["sms", "email"], found, z)
     assert pickle.loads(pickle.dumps(got)) == want  # rendered to be pickled
     got = _blocked("stage", "step", ["sms", "email"], found, z)
@@ -122,7 +122,7 @@ def test_over_the_corpus_drafts_and_blocked_steps_say_what_they_are_built_from(
             for acct in golden.accounts(120):
                 d = decide(policy, acct, now)
                 for b in d.blocked:
-                    said = [(r.rule_id, r.effect, r.until) for r in blocked_said(b)]
+                    said = [(r.rule_id, r.effect, r.until) for r in _blocked_said(b)]
                     assert said == [(r.rule_id, r.effect, r.until) for r in b.reasons]
                     blocked += 1
     for draft in made:

@@ -369,7 +369,7 @@ class BlockedStep:
     reasons: tuple[Reason, ...]
 
 
-class Said(Protocol):
+class _Said(Protocol):
     """What the engine reads of a blocked step's reasons before they are rendered: a
     :class:`Reason`, or the rule's verdict it is rendered from (the same fields)."""
 
@@ -390,19 +390,19 @@ def _blocked_step(
     stage: str,
     step: str,
     channel: str,
-    said: Sequence[Said],
-    render: Callable[[tuple[Sequence[Said], _A]], tuple[tuple[Reason, ...]]],
+    said: Sequence[_Said],
+    render: Callable[[tuple[Sequence[_Said], _A]], tuple[tuple[Reason, ...]]],
     args: _A,
 ) -> BlockedStep:
     """A :class:`BlockedStep` whose reasons are ``render((said, args))``, made when first read.
 
     Why: a held decision that blocks a step is mostly acted on (or re-decided) and never
     explained; its reasons' :class:`Reason` values and their zone were about a twentieth of
-    its cost (issue 10).  ``said`` is what :func:`blocked_said` hands the engine meanwhile."""
+    its cost (issue 10).  ``said`` is what :func:`_blocked_said` hands the engine meanwhile."""
     return _make_blocked_step((stage, step, channel, _Pending((render, (said, args)))))
 
 
-def blocked_said(b: BlockedStep) -> Sequence[Said]:
+def _blocked_said(b: BlockedStep) -> Sequence[_Said]:
     """What the engine reads of ``b``'s reasons (effect, until, rule id), without rendering
     them: the verdicts they are rendered from while pending, else the reasons."""
     value = _BLOCKED_REASONS(b)

@@ -23,9 +23,9 @@ from overdue.decision import (
     ActionHead,
     BlockedStep,
     Reason,
-    Said,
+    _blocked_said,
     _blocked_step,
-    blocked_said,
+    _Said,
 )
 from overdue.engine.catchup import next_attempt, skipped_reason
 from overdue.engine.drafts import (
@@ -146,7 +146,7 @@ def _blocked(
 
     One thing said (most blocked steps) is rendered a :class:`Reason` only when the step's
     reasons are read (``decision._blocked_step``); the engine reads the verdict meanwhile
-    (``blocked_said``).  Several are made reasons now, to be stated once each (two verdicts
+    (``_blocked_said``).  Several are made reasons now, to be stated once each (two verdicts
     may state one reason), without a generator's frame per reason.
     """
     if len(step_reasons) == 1:
@@ -157,7 +157,7 @@ def _blocked(
     return _blocked_step(stage, key, "/".join(tried), found, _render_blocked, z)
 
 
-def _render_blocked(args: tuple[Sequence[Said], tzinfo]) -> tuple[tuple[Reason, ...]]:
+def _render_blocked(args: tuple[Sequence[_Said], tzinfo]) -> tuple[tuple[Reason, ...]]:
     """A blocked step's reasons, when first read: the verdicts made reasons, in ``z``."""
     said, z = cast("tuple[Sequence[StepReason], tzinfo]", args)  # what ``_blocked`` gave
     return (localised([verdict_reason(r) if isinstance(r, Verdict) else r for r in said], z),)
@@ -405,7 +405,7 @@ def facts_awaited(
     """The new facts the actions and blocks wait for: outcomes of due actions, lifted blocks."""
     out = [f"outcome:{a.idempotency_key}" for a in actions if a.not_before <= now]
     for b in blocked:
-        for r in blocked_said(b):
+        for r in _blocked_said(b):
             if r.effect != "block" or r.until is not None:
                 continue
             if r.rule_id == "engine":
