@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import repeat
 from operator import call
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 import attrs
 
@@ -178,9 +178,7 @@ class MessageFacts:
             **({"fee": str(self.fee.amount)} if self.fee is not None else {}),
             **({"interest": str(self.interest.amount)} if self.interest is not None else {}),
             **(
-                {"interest_rate": str(self.interest_rate)}
-                if self.interest_rate is not None
-                else {}
+                {"interest_rate": str(self.interest_rate)} if self.interest_rate is not None else {}
             ),
         }
 
@@ -361,7 +359,7 @@ class StepDown:
     event: Event
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)  # the planner makes it by ``_frozen.filler``
 class BlockedStep:
     """A step that may not happen at all for now, with the reasons."""
 
@@ -369,6 +367,46 @@ class BlockedStep:
     step: str
     channel: str
     reasons: tuple[Reason, ...]
+
+
+class _Said(Protocol):
+    """What the engine reads of a blocked step's reasons before they are rendered: a
+    :class:`Reason`, or the rule's verdict it is rendered from (the same fields)."""
+
+    @property
+    def rule_id(self) -> str: ...
+    @property
+    def effect(self) -> str: ...
+    @property
+    def until(self) -> datetime | None: ...
+
+
+_make_blocked_step = filler(BlockedStep, ("stage", "step", "channel", "reasons"))
+_BLOCKED_REASONS = BlockedStep.__dict__["reasons"].__get__  # its slot, before ``_defer``
+_defer(BlockedStep, ("reasons",))
+
+
+def _blocked_step(
+    stage: str,
+    step: str,
+    channel: str,
+    said: Sequence[_Said],
+    render: Callable[[tuple[Sequence[_Said], _A]], tuple[tuple[Reason, ...]]],
+    args: _A,
+) -> BlockedStep:
+    """A :class:`BlockedStep` whose reasons are ``render((said, args))``, made when first read.
+
+    Why: a held decision that blocks a step is mostly acted on (or re-decided) and never
+    explained; its reasons' :class:`Reason` values and their zone were about a twentieth of
+    its cost (issue 10).  ``said`` is what :func:`_blocked_said` hands the engine meanwhile."""
+    return _make_blocked_step((stage, step, channel, _Pending((render, (said, args)))))
+
+
+def _blocked_said(b: BlockedStep) -> Sequence[_Said]:
+    """What the engine reads of ``b``'s reasons (effect, until, rule id), without rendering
+    them: the verdicts they are rendered from while pending, else the reasons."""
+    value = _BLOCKED_REASONS(b)
+    return value[1][0] if type(value) is _Pending else value  # type: ignore[no-any-return]
 
 
 @attrs.frozen
@@ -615,8 +653,7 @@ def _explain(d: Decision) -> str:
     owed = str(d.balance) if d.balance is not None else "nothing invoiced"
     lines = [
         (
-            f"account {d.account_id} at {_fmt(d.at, z)} "
-            f"under {d.policy_id} {d.policy_version}"
+            f"account {d.account_id} at {_fmt(d.at, z)} under {d.policy_id} {d.policy_version}"
         ).rstrip(),
         f"  status: {d.status}; owes {owed}; {d.days_overdue} day(s) overdue",
     ]
@@ -661,8 +698,7 @@ def _explain(d: Decision) -> str:
         how = ""
         if p.charge == "interest":
             how = (
-                f" ({p.yearly_rate} % a year on {p.principal}, "
-                f"{p.period_start} to {p.period_end})"
+                f" ({p.yearly_rate} % a year on {p.principal}, {p.period_start} to {p.period_end})"
             )
         lines.append(f"  post: {p.charge} {p.amount}{how} key {p.idempotency_key}")
     for b in d.blocked:
@@ -678,4 +714,3 @@ def _explain(d: Decision) -> str:
     if d.waiting_for:
         lines.append(f"  or on a new fact: {', '.join(d.waiting_for)}")
     return "\n".join(lines)
-

@@ -25,6 +25,7 @@ from overdue.decision import (
     Reason,
     Status,
     Transition,
+    _blocked_said,
     _decision,
 )
 from overdue.engine import deadline as clock
@@ -741,7 +742,7 @@ def _wake_at(
     if deadline is not None and deadline > now:
         candidates.append(deadline)
     for b in blocked:
-        for r in b.reasons:
+        for r in _blocked_said(b):  # not ``b.reasons``: it would render them
             if r.until is not None and r.until > now:
                 candidates.append(r.until)
     for hold in holds:  # a hold that lapses by itself, open now

@@ -11,9 +11,11 @@ reasons in the debtor's zone) is rendered when the Action's fields are first rea
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import functools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, tzinfo
 from itertools import repeat
+from typing import NamedTuple
 
 from overdue.decision import (
     Action,
@@ -55,40 +57,37 @@ EvidenceArgs = tuple[
 """An EvidenceBundle's fields in order."""
 
 
-class ActionDraft:
+class ActionDraft(NamedTuple):
     """One Action but for its deadline: the fields set when it is built (``head``), and what
     its deferred fields are rendered from (``facts``, ``grace_end``, ``evidence``, ``reasons``
-    in the zone ``z``)."""
+    in the zone ``z``); then what the phases before the build read (``head``'s stage, step,
+    channel and ``not_before``, as fields of their own).
 
-    __slots__ = (
-        "channel",
-        "evidence",
-        "facts",
-        "grace_end",
-        "head",
-        "not_before",
-        "reasons",
-        "stage",
-        "step",
-        "z",
-    )
+    A named tuple, not a slotted class: one is made per attempt planned, by
+    :data:`make_draft` in one C call (a class's ``__init__`` stored its ten fields one by one),
+    and its fields are read in C."""
 
-    def __init__(
-        self,
-        head: ActionHead,
-        facts: FactsHead,
-        grace_end: datetime | None,
-        evidence: EvidenceArgs | None,
-        reasons: tuple[StepReason, ...],
-        z: tzinfo,
-    ) -> None:
-        self.head, self.facts, self.grace_end, self.evidence = head, facts, grace_end, evidence
-        self.reasons, self.z = reasons, z
-        # What the phases before the build read: when, and which step on which channel.
-        self.stage, self.step, self.channel, self.not_before = head[1], head[2], head[3], head[7]
+    head: ActionHead
+    facts: FactsHead
+    grace_end: datetime | None
+    evidence: EvidenceArgs | None
+    reasons: tuple[StepReason, ...]
+    z: tzinfo
+    stage: str
+    step: str
+    channel: str
+    not_before: datetime
 
     def build(self, deadline: datetime | None) -> Action:
         return _action(self.head, _render, (self, deadline))
+
+
+make_draft: Callable[[tuple[object, ...]], ActionDraft] = functools.partial(
+    tuple.__new__, ActionDraft
+)
+"""An :class:`ActionDraft` of all its fields in order, made in C (the named tuple's own
+``__new__`` is a Python function); ``stage``, ``step``, ``channel`` and ``not_before`` must be
+``head``'s (``tests/test_plan2_values.py``)."""
 
 
 def _render(
@@ -119,10 +118,7 @@ def same_grace_end(drafts: Sequence[ActionDraft]) -> tuple[ActionDraft, ...]:
     if len(set(ends)) < 2:
         return tuple(drafts)
     last = max(ends)
-    for d in drafts:
-        if d.grace_end is not None:
-            d.grace_end = last
-    return tuple(drafts)
+    return tuple(d if d.grace_end is None else d._replace(grace_end=last) for d in drafts)
 
 
 def build_all(drafts: Sequence[ActionDraft], deadline: datetime | None) -> tuple[Action, ...]:
@@ -137,5 +133,6 @@ __all__ = [
     "StepReason",
     "as_reasons",
     "build_all",
+    "make_draft",
     "same_grace_end",
 ]

@@ -9,30 +9,40 @@ Each Action is built once, with its idempotency key (:func:`idempotency_key`).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
+from operator import attrgetter
+from typing import cast
 
 import attrs
 
 from overdue._frozen import build, setters
 from overdue.account import Account, ContactPoint
 from overdue.compiled import StepPlan
-from overdue.decision import Action, ActionHead, BlockedStep
+from overdue.decision import (
+    Action,
+    ActionHead,
+    BlockedStep,
+    Reason,
+    _blocked_said,
+    _blocked_step,
+    _Said,
+)
 from overdue.engine.catchup import next_attempt, skipped_reason
 from overdue.engine.drafts import (
     ActionDraft,
     EvidenceArgs,
     PlanOut,
     StepReason,
-    as_reasons,
+    make_draft,
     same_grace_end,
 )
-from overdue.engine.reasons import in_zone, info, localised
+from overdue.engine.reasons import in_zone, info, localised, verdict_reason
 from overdue.engine.rotation import rotation_points
 from overdue.engine.schedule import Scheduled, schedule
 from overdue.events import ContactAttempted, Outcome
 from overdue.obligations import IDENTITY_DISCLOSURE
 from overdue.policy import Obligation, Policy, Stage, Step
-from overdue.rules.base import Rule
+from overdue.rules.base import Rule, Verdict
 from overdue.rules.conduct import action_obligations
 from overdue.situation import Candidate, Situation
 from overdue.snapshot import Snapshot, StepProgress
@@ -115,10 +125,7 @@ def plan_steps(
             policy, stage, plan, attempt, max(due, now), s, planned, step_reasons, tried, waits
         )
         if chosen is None:
-            found = tuple(as_reasons(step_reasons))
-            if len(found) > 1:  # each reason once (a reason's hash is a Python call)
-                found = tuple(dict.fromkeys(found))
-            blocked.append(BlockedStep(stage.id, plan.key, "/".join(tried), localised(found, z)))
+            blocked.append(_blocked(stage.id, plan.key, tried, step_reasons, z))
             continue
         if skipped:  # stated on the attempt that goes out instead of them
             step_reasons.insert(0, skipped_reason(plan.key, skipped, z))
@@ -127,6 +134,33 @@ def plan_steps(
         )
         unrecorded = (step, chosen)
     return same_grace_end(actions), tuple(blocked)
+
+
+_CHANNEL_ONLY = attrgetter("channel_only")
+
+
+def _blocked(
+    stage: str, key: str, tried: list[str], step_reasons: list[StepReason], z: tzinfo
+) -> BlockedStep:
+    """The blocked step and what the rules said of it: each reason once, in ``z``.
+
+    One thing said (most blocked steps) is rendered a :class:`Reason` only when the step's
+    reasons are read (``decision._blocked_step``); the engine reads the verdict meanwhile
+    (``_blocked_said``).  Several are made reasons now, to be stated once each (two verdicts
+    may state one reason), without a generator's frame per reason.
+    """
+    if len(step_reasons) == 1:
+        return _blocked_step(stage, key, "/".join(tried), step_reasons, _render_blocked, z)
+    found = [verdict_reason(r) if isinstance(r, Verdict) else r for r in step_reasons]
+    if len(found) > 1:  # each reason once (a reason's hash is a Python call: only then)
+        found = list(dict.fromkeys(found))
+    return _blocked_step(stage, key, "/".join(tried), found, _render_blocked, z)
+
+
+def _render_blocked(args: tuple[Sequence[_Said], tzinfo]) -> tuple[tuple[Reason, ...]]:
+    """A blocked step's reasons, when first read: the verdicts made reasons, in ``z``."""
+    said, z = cast("tuple[Sequence[StepReason], tzinfo]", args)  # what ``_blocked`` gave
+    return (localised([verdict_reason(r) if isinstance(r, Verdict) else r for r in said], z),)
 
 
 def _planned(stage: Stage, step: Step, chosen: _Chosen) -> ContactAttempted:
@@ -246,6 +280,16 @@ def _try_channels(
                     step_reasons.extend(sched.notes)
                 return (sched.at, cand, channel, sched.reply)
             tries.append((cand, sched))
+        if len(tries) == 1:
+            # The one candidate, blocked (most blocked steps): what ``_earliest`` states of it,
+            # and whether the block is the channel's alone, without their calls and frames.
+            sched = tries[0][1]
+            step_reasons.extend(sched.defers)
+            step_reasons.extend(sched.notes)
+            step_reasons.extend(sched.blocks)
+            if not all(map(_CHANNEL_ONLY, sched.blocks)):
+                break
+            continue
         chosen = _earliest(tries, channel, step_reasons)
         if chosen is not None:
             return chosen
@@ -260,9 +304,7 @@ def _earliest(
 ) -> _Chosen | None:
     """The earliest allowed of a channel's candidates (declaration order breaks ties) and
     what the rules said of it; without one, what the rules said of each (all blocked)."""
-    allowed = [
-        (sc.at.astimezone(UTC), i) for i, (_, sc) in enumerate(tries) if sc.at is not None
-    ]
+    allowed = [(sc.at.astimezone(UTC), i) for i, (_, sc) in enumerate(tries) if sc.at is not None]
     if allowed:
         cand, sched = tries[min(allowed)[1]]
         assert sched.at is not None  # chosen among the allowed
@@ -294,6 +336,7 @@ def _action(
     at, cand, channel, reply = chosen
     step, key, party = plan.step, plan.key, cand.party
     account_id = s.account.id
+    not_before = at if at.tzinfo is z else at.astimezone(z)
     head: ActionHead = (
         account_id,
         stage.id,
@@ -302,7 +345,7 @@ def _action(
         step.template,
         attempt,
         step.max_attempts,
-        at if at.tzinfo is z else at.astimezone(z),
+        not_before,
         idempotency_key(account_id, stage.id, entries, key, attempt),
         cand.contact,
         step.channel if channel != step.channel else None,
@@ -317,17 +360,19 @@ def _action(
         reply,
         None,
     )
-    return ActionDraft(
-        head,
-        (s.balance, s.days_overdue, policy.legal_terms, policy.creditor, step.must_state),
+    return make_draft(
         (
-            in_zone(z, stage.grace.after(at, z, s.calendar))
-            if stage.grace is not None
-            else None
-        ),
-        _evidence(step, s.account, s.snapshot) if step.evidence else None,
-        tuple(step_reasons),
-        z,
+            head,
+            (s.balance, s.days_overdue, policy.legal_terms, policy.creditor, step.must_state),
+            (in_zone(z, stage.grace.after(at, z, s.calendar)) if stage.grace is not None else None),
+            _evidence(step, s.account, s.snapshot) if step.evidence else None,
+            tuple(step_reasons),
+            z,
+            stage.id,  # what the phases before the build read of ``head``
+            key,
+            channel,
+            not_before,
+        )
     )
 
 
@@ -360,7 +405,7 @@ def facts_awaited(
     """The new facts the actions and blocks wait for: outcomes of due actions, lifted blocks."""
     out = [f"outcome:{a.idempotency_key}" for a in actions if a.not_before <= now]
     for b in blocked:
-        for r in b.reasons:
+        for r in _blocked_said(b):
             if r.effect != "block" or r.until is not None:
                 continue
             if r.rule_id == "engine":

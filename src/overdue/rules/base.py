@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
 import attrs
 
+from overdue._frozen import filler
 from overdue._validators import one_of
 from overdue.errors import PolicyError
 from overdue.situation import Candidate
@@ -49,7 +50,7 @@ class Citation:
         return text
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)  # made by ``_frozen.filler`` (``RuleBase.block``/``defer``)
 class Verdict:
     """A rule's answer when it does not simply allow.
 
@@ -66,6 +67,13 @@ class Verdict:
     until: datetime | None = None
     citation: Citation | None = None
     channel_only: bool = False
+
+
+_make_verdict = filler(Verdict, [f.name for f in attrs.fields(Verdict)])
+"""A :class:`Verdict` of all its fields, without ``__init__`` (it has no validators): a rule
+says one on most moments it is asked about an account it defers or blocks, and its
+``__init__`` sets each of its seven fields through a Python call
+(``tests/test_plan2_values.py`` compares the two)."""
 
 
 @runtime_checkable
@@ -167,11 +175,11 @@ class RuleBase:
 
     def defer(self, code: str, message: str, until: datetime) -> Verdict:
         """A deferral carrying this rule's id and citation."""
-        return Verdict("defer", self.id, code, message, until, self.citation)
+        return _make_verdict(("defer", self.id, code, message, until, self.citation, False))
 
     def block(self, code: str, message: str, *, channel_only: bool = False) -> Verdict:
         """A block carrying this rule's id and citation."""
-        return Verdict("block", self.id, code, message, None, self.citation, channel_only)
+        return _make_verdict(("block", self.id, code, message, None, self.citation, channel_only))
 
     def describe(self) -> str:
         return f"{self.kind} {self.id}"
