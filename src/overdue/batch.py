@@ -21,6 +21,7 @@ import itertools
 import multiprocessing
 import pickle
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
@@ -228,7 +229,8 @@ def decide_many(
         policy: the ladder and rules (the current version).
         accounts: any iterable; it is read lazily, ``chunk_size`` accounts at a time.
         now: an aware datetime, the same for every account.
-        workers: processes to use; ``1`` decides in this process.
+        workers: processes to use, this one included (it decides chunks too); ``1``
+            decides in this process alone.
         chunk_size: accounts per unit of work sent to a worker.
         versions: the older policy versions accounts pinned to them need
             (``PolicySet.of(v1, ...)``; see docs/versions.md).
@@ -319,7 +321,7 @@ def _decide_ranges(
         gc.freeze()
     try:
         with ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=gc.freeze
+            max_workers=workers - 1, mp_context=context, initializer=gc.freeze
         ) as pool:
             jobs = (
                 (
@@ -329,7 +331,7 @@ def _decide_ranges(
                 )
                 for s in range(0, n, chunk_size)
             )
-            yield from _in_order(policy, now, versions, workers, jobs)
+            yield from _in_order(policy, now, versions, workers - 1, jobs)
     finally:
         if freeze:
             gc.unfreeze()
@@ -344,7 +346,7 @@ def _decide_pickled(
     versions: PolicySet | None,
 ) -> Iterator[Decision | BatchFailure]:
     """Chunks of accounts pickled to the workers: any iterable, any start method."""
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers - 1) as pool:
 
         def jobs() -> Iterator[_Job]:
             it, start = iter(accounts), 0
@@ -356,7 +358,7 @@ def _decide_pickled(
                 )
                 start += len(chunk)
 
-        yield from _in_order(policy, now, versions, workers, jobs())
+        yield from _in_order(policy, now, versions, workers - 1, jobs())
 
 
 _Results = list[Decision | BatchFailure]
@@ -368,25 +370,46 @@ def _in_order(
     policy: Policy,
     now: datetime,
     versions: PolicySet | None,
-    workers: int,
+    children: int,
     jobs: Iterator[_Job],
 ) -> Iterator[Decision | BatchFailure]:
     """The chunks' results in input order, with a bounded number of chunks in flight so that a
     huge portfolio is never all in memory.  A chunk that never came back (an account that
     cannot be pickled, a worker that died) is decided here instead, where each account fails
-    or succeeds alone."""
-    pending: list[tuple[int, Sequence[Account], Future[bytes]]] = []
+    or succeeds alone.
+
+    This process is one of the ``workers`` too: while the oldest chunk sent is not back, it
+    decides the next chunk itself rather than wait (issue 15).  A chunk decided here costs
+    nothing to send back, so on two cores one worker and this process decide about twice as
+    fast as one process, where two workers and an idle parent did not: the parent's share of
+    unpickling took the second core's time from them.  The split follows the load; the
+    results, their order and the failures are the same."""
+    pending: deque[tuple[Sequence[Account], int, Future[bytes] | None, _Results]] = deque()
+    sent, most = 0, children * 2 + 2
     while True:
-        while len(pending) < workers * 2 and (job := next(jobs, None)) is not None:
+        while sent < children * 2 and (job := next(jobs, None)) is not None:
             start, chunk, send = job
-            pending.append((start, chunk, send()))
+            pending.append((chunk, start, send(), []))
+            sent += 1
         if not pending:
             return
-        first, chunk, future = pending.pop(0)
-        try:
-            results: _Results = pickle.loads(future.result())
-        except Exception:
-            results = _decide_chunk(policy, first, chunk, now, versions)
+        chunk, first, future, results = pending[0]
+        if (
+            future is not None
+            and not future.done()
+            and len(pending) < most
+            and (job := next(jobs, None)) is not None
+        ):
+            start, here, _ = job
+            pending.append((here, start, None, _decide_chunk(policy, start, here, now, versions)))
+            continue
+        pending.popleft()
+        if future is not None:
+            sent -= 1
+            try:
+                results = pickle.loads(future.result())
+            except Exception:
+                results = _decide_chunk(policy, first, chunk, now, versions)
         yield from results
 
 
