@@ -178,7 +178,9 @@ class MessageFacts:
             **({"fee": str(self.fee.amount)} if self.fee is not None else {}),
             **({"interest": str(self.interest.amount)} if self.interest is not None else {}),
             **(
-                {"interest_rate": str(self.interest_rate)} if self.interest_rate is not None else {}
+                {"interest_rate": str(self.interest_rate)}
+                if self.interest_rate is not None
+                else {}
             ),
         }
 
@@ -661,7 +663,8 @@ def _explain(d: Decision) -> str:
     owed = str(d.balance) if d.balance is not None else "nothing invoiced"
     lines = [
         (
-            f"account {d.account_id} at {_fmt(d.at, z)} under {d.policy_id} {d.policy_version}"
+            f"account {d.account_id} at {_fmt(d.at, z)} "
+            f"under {d.policy_id} {d.policy_version}"
         ).rstrip(),
         f"  status: {d.status}; owes {owed}; {d.days_overdue} day(s) overdue",
     ]
@@ -706,7 +709,8 @@ def _explain(d: Decision) -> str:
         how = ""
         if p.charge == "interest":
             how = (
-                f" ({p.yearly_rate} % a year on {p.principal}, {p.period_start} to {p.period_end})"
+                f" ({p.yearly_rate} % a year on {p.principal}, "
+                f"{p.period_start} to {p.period_end})"
             )
         lines.append(f"  post: {p.charge} {p.amount}{how} key {p.idempotency_key}")
     for b in d.blocked:
@@ -722,3 +726,4 @@ def _explain(d: Decision) -> str:
     if d.waiting_for:
         lines.append(f"  or on a new fact: {', '.join(d.waiting_for)}")
     return "\n".join(lines)
+
