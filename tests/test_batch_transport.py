@@ -14,18 +14,16 @@ from __future__ import annotations
 
 import copy
 import gc
-import importlib.util
 import pickle
-import sys
+import runpy
 from datetime import datetime
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import attrs
 import pytest
 
-from overdue import Account, decide
+from overdue import decide
 from overdue._frozen import pickled_by_init
 from overdue.batch import BatchFailure, _packed, decide_batch, decide_many
 from overdue.config.decisions import decision_to_dict
@@ -40,32 +38,16 @@ from overdue.decision import (
     _Rendered,
 )
 from overdue.money import Money
-from overdue.policy import Policy
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _golden() -> ModuleType:
-    name = "overdue_golden_transport"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "golden.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def _cases() -> list[tuple[Policy, Account, datetime]]:
-    g = _golden()
-    pols = g.policies()
-    chosen = [pols[n] for n in ("reference", "reference+field_visit", "reference+us")]
-    return [(p, a, now) for p in chosen for now in g.NOWS[1:3] for a in g.accounts(40)]
-
-
-CASES = _cases()
+# The golden corpus's generated accounts (promises, holds, plans, write-offs...) under three
+# policies and two moments: every kind of decision, with and without actions.
+_GOLDEN = runpy.run_path(str(Path(__file__).resolve().parent.parent / "benchmarks" / "golden.py"))
+CASES = [
+    (policy, account, now)
+    for policy in map(_GOLDEN["policies"]().__getitem__, ("reference", "reference+us"))
+    for now in _GOLDEN["NOWS"][1:3]
+    for account in _GOLDEN["accounts"](40)
+]
 
 
 def _unread(value: Decision | Action) -> bool:
