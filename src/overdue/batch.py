@@ -385,7 +385,10 @@ def _in_order(
     unpickling took the second core's time from them.  The split follows the load; the
     results, their order and the failures are the same."""
     pending: deque[tuple[Sequence[Account], int, Future[bytes] | None, _Results]] = deque()
-    sent, most = 0, children * 2 + 2
+    # At most two chunks sent per worker (one being decided, one waiting), and this process
+    # at most six chunks ahead of the oldest one sent: a worker the machine's load starves
+    # for a while does not make this process wait at once, and memory stays bounded.
+    sent, most = 0, children * 2 + 6
     while True:
         while sent < children * 2 and (job := next(jobs, None)) is not None:
             start, chunk, send = job
