@@ -18,10 +18,10 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from itertools import repeat
-from operator import call
+from operator import attrgetter, call
 from typing import Any, TypeVar
 
-__all__ = ["Setters", "build", "exhaust", "filler", "new", "setters"]
+__all__ = ["Setters", "build", "exhaust", "filler", "new", "pickled_by_init", "setters"]
 
 _T = TypeVar("_T")
 
@@ -77,3 +77,30 @@ def filler(cls: type[_T], names: Sequence[str]) -> Callable[[Sequence[object]], 
     make: Callable[[Sequence[object]], _T] = scope["make"]
     make((None,) * len(names))  # the layouts agree: Python raises TypeError here otherwise
     return make
+
+
+def pickled_by_init(cls: type) -> None:
+    """Make ``cls`` (a frozen attrs class) pickle and copy as ``cls(*its field values)``.
+
+    Why: attrs' own pickling of a slotted class builds a dict of the fields (``__getstate__``)
+    and sets them back one ``object.__setattr__`` at a time in a Python loop
+    (``__setstate__``): about twice the time of a positional ``__init__`` call, paid for every
+    reason and blocked step a batch worker sends back (issue 15).  Only for classes whose
+    ``__init__`` takes every field positionally, in declaration order: checked here, once.  A
+    subclass keeps attrs' own state (its fields may differ).  Pickles made before still load
+    (``__setstate__`` is unchanged).
+    """
+    import attrs
+
+    fields = attrs.fields(cls)
+    if not all(f.init and not f.kw_only for f in fields):
+        raise TypeError(f"{cls.__name__}: every field must be an __init__ argument, in order")
+    values = attrgetter(*(f.name for f in fields)) if len(fields) > 1 else None
+    name = fields[0].name
+
+    def reduce_ex(self: Any, protocol: Any) -> Any:
+        if type(self) is not cls:
+            return object.__reduce_ex__(self, protocol)
+        return cls, (values(self) if values is not None else (getattr(self, name),))
+
+    cls.__reduce_ex__ = reduce_ex  # type: ignore[assignment,method-assign]

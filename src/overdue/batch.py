@@ -14,9 +14,14 @@ carrying an unpicklable object cannot take a whole chunk down with it.
 
 from __future__ import annotations
 
+import copyreg
+import gc
+import io
 import itertools
 import multiprocessing
+import pickle
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
@@ -30,6 +35,7 @@ from overdue.account import Account
 from overdue.decision import Decision
 from overdue.engine.versions import PolicySet, decide_honouring_versions
 from overdue.errors import BatchError, OverdueError, internal_error
+from overdue.money import Money
 from overdue.policy import Policy
 
 if TYPE_CHECKING:
@@ -167,6 +173,43 @@ def _decide_chunk(
     return [_decide_one(policy, start + i, a, now, versions) for i, a in enumerate(accounts)]
 
 
+def _money(amount: Any, currency: str) -> Money:
+    """A Money unpickled from a worker: parts a Money already held, not checked again."""
+    return Money.of_checked(amount, currency)
+
+
+def _reduce_money(m: Money) -> tuple[Callable[..., Money], tuple[Any, str]]:
+    return _money, (m.amount, m.currency)
+
+
+# How a worker's results travel to the parent (issue 15).  Every decision carries a Money
+# (its balance), and attrs' own pickling of one (a ``__getstate__`` dict, then a Python loop
+# of ``object.__setattr__``) was the largest part of pickling a decision; this table sends
+# its two parts instead.  Decisions and their parts pickle compactly by themselves
+# (:mod:`overdue.decision`).
+_TRANSPORT = {**copyreg.dispatch_table, Money: _reduce_money}
+
+
+def _packed(results: list[Decision | BatchFailure]) -> bytes:
+    """A chunk's results pickled for the trip to the parent (``pickle.loads`` reads them)."""
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _TRANSPORT
+    pickler.dump(results)
+    return out.getvalue()
+
+
+def _decide_packed(
+    policy: Policy,
+    start: int,
+    accounts: Sequence[Account],
+    now: datetime,
+    versions: PolicySet | None = None,
+) -> bytes:
+    """A worker's chunk of pickled accounts, its results packed (:func:`_packed`)."""
+    return _packed(_decide_chunk(policy, start, accounts, now, versions))
+
+
 def decide_many(
     policy: Policy,
     accounts: Iterable[Account],
@@ -186,7 +229,8 @@ def decide_many(
         policy: the ladder and rules (the current version).
         accounts: any iterable; it is read lazily, ``chunk_size`` accounts at a time.
         now: an aware datetime, the same for every account.
-        workers: processes to use; ``1`` decides in this process.
+        workers: processes to use, this one included (it decides chunks too); ``1``
+            decides in this process alone.
         chunk_size: accounts per unit of work sent to a worker.
         versions: the older policy versions accounts pinned to them need
             (``PolicySet.of(v1, ...)``; see docs/versions.md).
@@ -220,12 +264,12 @@ _FORKED: tuple[Policy, Sequence[Account], datetime, PolicySet | None] | None = N
 _FORK_LOCK = threading.Lock()
 
 
-def _decide_forked(start: int, stop: int) -> list[Decision | BatchFailure]:
+def _decide_forked(start: int, stop: int) -> bytes:
     """A worker's chunk of a forked batch: accounts ``start`` to ``stop`` of the inherited list."""
     if _FORKED is None:  # only if a start method other than fork reached here: never silently
         raise RuntimeError("overdue.batch: a forked chunk ran in a worker that was not forked")
     policy, accounts, now, versions = _FORKED
-    return _decide_chunk(policy, start, accounts[start:stop], now, versions)
+    return _packed(_decide_chunk(policy, start, accounts[start:stop], now, versions))
 
 
 def _decide_in_processes(
@@ -264,16 +308,33 @@ def _decide_ranges(
 ) -> Iterator[Decision | BatchFailure]:
     """Forked workers decide index ranges of ``accounts``; results come back in input order."""
     n = len(accounts)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        jobs = (
-            (
-                s,
-                accounts[s : s + chunk_size],
-                partial(pool.submit, _decide_forked, s, min(s + chunk_size, n)),
+    # The parent's heap (the portfolio, whatever else the caller holds) is shared with the
+    # workers page by page until either side writes to a page.  A full garbage collection
+    # writes to every object it visits: in a worker, right after the fork, it copied the
+    # whole inherited heap, and in the parent, while the workers lived, every page it
+    # touched was copied too (a third of the parent's time per decision unpickled).  Frozen
+    # (``gc.freeze``), those objects are left out of every collection in both, for the
+    # batch's duration; nothing else changes for them.  Not when the caller froze objects
+    # itself: ``gc.unfreeze`` would release those too.
+    freeze = gc.isenabled() and gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
+    try:
+        with ProcessPoolExecutor(
+            max_workers=workers - 1, mp_context=context, initializer=gc.freeze
+        ) as pool:
+            jobs = (
+                (
+                    s,
+                    accounts[s : s + chunk_size],
+                    partial(pool.submit, _decide_forked, s, min(s + chunk_size, n)),
+                )
+                for s in range(0, n, chunk_size)
             )
-            for s in range(0, n, chunk_size)
-        )
-        yield from _in_order(policy, now, versions, workers, jobs)
+            yield from _in_order(policy, now, versions, workers - 1, jobs)
+    finally:
+        if freeze:
+            gc.unfreeze()
 
 
 def _decide_pickled(
@@ -285,7 +346,7 @@ def _decide_pickled(
     versions: PolicySet | None,
 ) -> Iterator[Decision | BatchFailure]:
     """Chunks of accounts pickled to the workers: any iterable, any start method."""
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers - 1) as pool:
 
         def jobs() -> Iterator[_Job]:
             it, start = iter(accounts), 0
@@ -293,41 +354,65 @@ def _decide_pickled(
                 yield (
                     start,
                     chunk,
-                    partial(pool.submit, _decide_chunk, policy, start, chunk, now, versions),
+                    partial(pool.submit, _decide_packed, policy, start, chunk, now, versions),
                 )
                 start += len(chunk)
 
-        yield from _in_order(policy, now, versions, workers, jobs())
+        yield from _in_order(policy, now, versions, workers - 1, jobs())
 
 
 _Results = list[Decision | BatchFailure]
 # A chunk: its first index, its accounts, and the call that sends it to a worker.
-_Job = tuple[int, Sequence[Account], Callable[[], "Future[_Results]"]]
+_Job = tuple[int, Sequence[Account], Callable[[], "Future[bytes]"]]
 
 
 def _in_order(
     policy: Policy,
     now: datetime,
     versions: PolicySet | None,
-    workers: int,
+    children: int,
     jobs: Iterator[_Job],
 ) -> Iterator[Decision | BatchFailure]:
     """The chunks' results in input order, with a bounded number of chunks in flight so that a
     huge portfolio is never all in memory.  A chunk that never came back (an account that
     cannot be pickled, a worker that died) is decided here instead, where each account fails
-    or succeeds alone."""
-    pending: list[tuple[int, Sequence[Account], Future[_Results]]] = []
+    or succeeds alone.
+
+    This process is one of the ``workers`` too: while the oldest chunk sent is not back, it
+    decides the next chunk itself rather than wait (issue 15).  A chunk decided here costs
+    nothing to send back, so on two cores one worker and this process decide about twice as
+    fast as one process, where two workers and an idle parent did not: the parent's share of
+    unpickling took the second core's time from them.  The split follows the load; the
+    results, their order and the failures are the same."""
+    pending: deque[tuple[Sequence[Account], int, Future[bytes] | None, _Results]] = deque()
+    # At most two chunks sent per worker (one being decided, one waiting), and this process
+    # at most six chunks ahead of the oldest one sent: a worker the machine's load starves
+    # for a while does not make this process wait at once, and memory stays bounded.
+    sent, most = 0, children * 2 + 6
     while True:
-        while len(pending) < workers * 2 and (job := next(jobs, None)) is not None:
+        while sent < children * 2 and (job := next(jobs, None)) is not None:
             start, chunk, send = job
-            pending.append((start, chunk, send()))
+            pending.append((chunk, start, send(), []))
+            sent += 1
         if not pending:
             return
-        first, chunk, future = pending.pop(0)
-        try:
-            results = future.result()
-        except Exception:
-            results = _decide_chunk(policy, first, chunk, now, versions)
+        chunk, first, future, results = pending[0]
+        if (
+            future is not None
+            and not future.done()
+            and len(pending) < most
+            and (job := next(jobs, None)) is not None
+        ):
+            start, here, _ = job
+            pending.append((here, start, None, _decide_chunk(policy, start, here, now, versions)))
+            continue
+        pending.popleft()
+        if future is not None:
+            sent -= 1
+            try:
+                results = pickle.loads(future.result())
+            except Exception:
+                results = _decide_chunk(policy, first, chunk, now, versions)
         yield from results
 
 

@@ -6,12 +6,12 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import repeat
-from operator import call
-from typing import Any, Literal, Protocol, TypeVar
+from operator import attrgetter, call
+from typing import Any, Literal, Protocol, TypeVar, cast
 
 import attrs
 
-from overdue._frozen import Setters, exhaust, filler
+from overdue._frozen import Setters, exhaust, filler, pickled_by_init
 from overdue.account import ContactPoint
 from overdue.events import (
     ChargePosted,
@@ -545,6 +545,54 @@ _make_action = filler(Action, _ACTION_FIELDS)
 _make_decision = filler(Decision, _DECISION_FIELDS)
 _defer(Action, _ACTION_LATER)
 _defer(Decision, _DECISION_LATER)
+
+
+# Pickling (issue 15).  ``decide_batch(workers=...)`` sends every decision from a worker to the
+# parent pickled; through attrs' own ``__getstate__``/``__setstate__`` that was a dict built
+# and a Python loop of ``object.__setattr__`` per value and per nested value, and it rendered
+# every deferred field first: the parent spent more time unpickling a decision than a worker
+# spent deciding it.  A Decision or an Action now pickles as its fields' values in one tuple
+# and is rebuilt by ``_frozen.filler`` (no ``__init__``, nothing to check: the values were
+# checked when the value was first made).  A Decision's deferred fields travel as stored: a
+# pending render is the engine's reason records (rules' ``Reason`` values and plain note
+# tuples), the debtor's zone and the awaited codes, all plain data, so it is rendered where
+# it is read, if ever.  An Action's render holds engine state (its draft), so an Action is
+# rendered before it travels.  Pickles made before keep loading: the classes' attrs
+# ``__setstate__`` is unchanged.
+_DECISION_EAGER = attrgetter(*_DECISION_FIELDS[: -len(_DECISION_LATER)])
+_DECISION_STORED = tuple(
+    cast(_Rendered, Decision.__dict__[name]).slot.__get__ for name in _DECISION_LATER
+)
+_ACTION_VALUES = attrgetter(*_ACTION_FIELDS)
+
+
+def _decision_from(values: tuple[object, ...]) -> Decision:
+    """A Decision unpickled: ``values`` in ``_DECISION_FIELDS`` order."""
+    return _make_decision(values)
+
+
+def _action_from(values: tuple[object, ...]) -> Action:
+    """An Action unpickled: ``values`` in ``_ACTION_FIELDS`` order."""
+    return _make_action(values)
+
+
+def _reduce_decision(d: Decision, protocol: int) -> tuple[Callable[..., Any], tuple[object, ...]]:
+    if type(d) is not Decision:  # a subclass a host made: attrs' own state, as before
+        return object.__reduce_ex__(d, protocol)  # type: ignore[return-value]
+    later = tuple(get(d) for get in _DECISION_STORED)
+    return _decision_from, (_DECISION_EAGER(d) + later,)
+
+
+def _reduce_action(a: Action, protocol: int) -> tuple[Callable[..., Any], tuple[object, ...]]:
+    if type(a) is not Action:  # a ServiceAction (more fields, made by __init__): attrs' state
+        return object.__reduce_ex__(a, protocol)  # type: ignore[return-value]
+    return _action_from, (_ACTION_VALUES(a),)
+
+
+Decision.__reduce_ex__ = _reduce_decision  # type: ignore[assignment,method-assign]
+Action.__reduce_ex__ = _reduce_action  # type: ignore[assignment,method-assign]
+for _cls in (Reason, MessageFacts, EvidenceBundle, Posting, StepDown, BlockedStep, Transition):
+    pickled_by_init(_cls)
 
 ActionHead = tuple[
     str,  # account_id
