@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from overdue._gc import long_lived_set_aside
 from overdue._time import require_aware
 from overdue.account import Account
 from overdue.decision import Decision
@@ -314,27 +315,23 @@ def _decide_ranges(
     # whole inherited heap, and in the parent, while the workers lived, every page it
     # touched was copied too (a third of the parent's time per decision unpickled).  Frozen
     # (``gc.freeze``), those objects are left out of every collection in both, for the
-    # batch's duration; nothing else changes for them.  Not when the caller froze objects
-    # itself: ``gc.unfreeze`` would release those too.
-    freeze = gc.isenabled() and gc.get_freeze_count() == 0
-    if freeze:
-        gc.freeze()
-    try:
-        with ProcessPoolExecutor(
+    # batch's duration; nothing else changes for them (``overdue._gc``: shared with the
+    # command line and the cluster workers, so that overlapping runs hand back together).
+    with (
+        long_lived_set_aside(),
+        ProcessPoolExecutor(
             max_workers=workers - 1, mp_context=context, initializer=gc.freeze
-        ) as pool:
-            jobs = (
-                (
-                    s,
-                    accounts[s : s + chunk_size],
-                    partial(pool.submit, _decide_forked, s, min(s + chunk_size, n)),
-                )
-                for s in range(0, n, chunk_size)
+        ) as pool,
+    ):
+        jobs = (
+            (
+                s,
+                accounts[s : s + chunk_size],
+                partial(pool.submit, _decide_forked, s, min(s + chunk_size, n)),
             )
-            yield from _in_order(policy, now, versions, workers - 1, jobs)
-    finally:
-        if freeze:
-            gc.unfreeze()
+            for s in range(0, n, chunk_size)
+        )
+        yield from _in_order(policy, now, versions, workers - 1, jobs)
 
 
 def _decide_pickled(

@@ -22,6 +22,7 @@ from typing import IO, TYPE_CHECKING, TypeVar
 
 import attrs
 
+from overdue._gc import long_lived_set_aside
 from overdue._time import zone
 from overdue.account import Account
 from overdue.config import (
@@ -43,7 +44,6 @@ from overdue.engine.versions import PolicySet, decide_honouring_versions
 from overdue.errors import OverdueError, PolicyFileError, internal_error
 from overdue.importers.command import register as _register_import
 from overdue.policy import Policy
-from overdue.portfolio._gc import long_lived_set_aside
 from overdue.situation import resolve_zone
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from overdue.portfolio._gc import long_lived_set_aside
+from overdue._gc import long_lived_set_aside
 
 
 def test_objects_are_handed_back_when_the_run_ends() -> None:
@@ -28,3 +28,15 @@ def test_an_error_inside_still_hands_them_back() -> None:
     with pytest.raises(RuntimeError), long_lived_set_aside():
         raise RuntimeError("boom")
     assert gc.get_freeze_count() == 0
+
+
+def test_a_hosts_own_freeze_is_left_as_it_was() -> None:
+    """``gc.unfreeze`` cannot tell the host's frozen objects from a run's: a run that finds
+    objects frozen neither freezes more nor hands any back."""
+    gc.freeze()
+    try:
+        with long_lived_set_aside():
+            pass
+        assert gc.get_freeze_count() > 0  # not handed back: they are the host's
+    finally:
+        gc.unfreeze()

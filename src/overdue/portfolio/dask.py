@@ -26,11 +26,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from overdue._gc import long_lived_set_aside
 from overdue._time import require_aware
 from overdue.engine.versions import PolicySet
 from overdue.policy import Policy
 from overdue.portfolio._extras import require
-from overdue.portfolio._gc import long_lived_set_aside
 
 __all__ = ["PartitionReport", "decide_dataset", "partitions"]
 

@@ -19,11 +19,11 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from overdue._gc import long_lived_set_aside
 from overdue._time import require_aware
 from overdue.engine.versions import PolicySet
 from overdue.policy import Policy
 from overdue.portfolio._extras import require
-from overdue.portfolio._gc import long_lived_set_aside
 
 __all__ = ["decide_dataframe", "decisions_spark_schema"]
 

@@ -7,9 +7,13 @@ worker, the whole of the worker's own state), which cost about a third of the CP
 (``gc.freeze``) for the run and hands them back when the run ends (``gc.unfreeze``).
 
 Runs may overlap (two Dask tasks on the threads of one worker, a command run in-process inside
-another): the objects are handed back only when the last run still inside ends, so one run
-ending never takes the set-aside from another.  Nothing is lost either way: frozen objects
-are only skipped by the collector, never freed early or kept alive.
+another, a batch spread over processes inside either): the objects are handed back only when
+the last run still inside ends, so one run ending never takes the set-aside from another.
+When the host froze objects itself before the first run, the collector is left as it is:
+``gc.unfreeze`` cannot tell the host's objects from ours and would hand back both.  Nothing is
+lost either way: frozen objects are only skipped by the collector, never freed early or kept
+alive.  The one place the library touches the collector (``overdue next``, the Dask and Spark
+workers, :func:`~overdue.batch.decide_many` over processes).
 """
 
 from __future__ import annotations
@@ -22,7 +26,10 @@ from collections.abc import Iterator
 __all__ = ["long_lived_set_aside"]
 
 _LOCK = threading.Lock()
-_INSIDE = [0]  # runs currently inside long_lived_set_aside, in this process
+# Runs currently inside long_lived_set_aside in this process, and whether the first of them
+# froze (False when the host had frozen objects of its own: then no run unfreezes).
+_INSIDE = [0]
+_FROZE = [False]
 
 
 @contextlib.contextmanager
@@ -30,12 +37,14 @@ def long_lived_set_aside() -> Iterator[None]:
     """``gc.freeze`` for the duration of a run; ``gc.unfreeze`` when the last run leaves."""
     with _LOCK:
         if _INSIDE[0] == 0:
-            gc.freeze()
+            _FROZE[0] = gc.get_freeze_count() == 0
+            if _FROZE[0]:
+                gc.freeze()
         _INSIDE[0] += 1
     try:
         yield
     finally:
         with _LOCK:
             _INSIDE[0] -= 1
-            if _INSIDE[0] == 0:
+            if _INSIDE[0] == 0 and _FROZE[0]:
                 gc.unfreeze()
