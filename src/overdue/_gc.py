@@ -13,7 +13,12 @@ When the host froze objects itself before the first run, the collector is left a
 ``gc.unfreeze`` cannot tell the host's objects from ours and would hand back both.  Nothing is
 lost either way: frozen objects are only skipped by the collector, never freed early or kept
 alive.  The one place the library touches the collector (``overdue next``, the Dask and Spark
-workers, :func:`~overdue.batch.decide_many` over processes).
+workers, :func:`~overdue.batch.decide_many` over processes, :func:`~overdue.batch.decide_batch`).
+
+A run that keeps what it makes (:func:`~overdue.batch.decide_batch` collects every decision)
+would trigger full collections of its own as its results pile up, each walking everything set
+aside before plus every result kept so far: :func:`keep_aside` sets the results kept so far
+aside too, chunk by chunk.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import gc
 import threading
 from collections.abc import Iterator
 
-__all__ = ["long_lived_set_aside"]
+__all__ = ["keep_aside", "long_lived_set_aside"]
 
 _LOCK = threading.Lock()
 # Runs currently inside long_lived_set_aside in this process, and whether the first of them
@@ -48,3 +53,16 @@ def long_lived_set_aside() -> Iterator[None]:
             _INSIDE[0] -= 1
             if _INSIDE[0] == 0 and _FROZE[0]:
                 gc.unfreeze()
+
+
+def keep_aside() -> None:
+    """Inside :func:`long_lived_set_aside`: set aside, too, what the run has made and kept since.
+
+    Why: the run's kept results (a batch's decisions) are long-lived from the moment they are
+    made; left in the collector's young generations they are walked again by every collection
+    until a full one, which then also walks them.  Only the run that froze does this (a host's
+    own freeze is left as it was); outside a set-aside it does nothing.
+    """
+    with _LOCK:
+        if _INSIDE[0] > 0 and _FROZE[0]:
+            gc.freeze()

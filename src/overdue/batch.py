@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from overdue._gc import long_lived_set_aside
+from overdue._gc import keep_aside, long_lived_set_aside
 from overdue._time import require_aware
 from overdue.account import Account
 from overdue.decision import Decision
@@ -422,14 +422,27 @@ def decide_batch(
     chunk_size: int = 500,
     versions: PolicySet | None = None,
 ) -> BatchReport:
-    """Decide for every account and collect the results; see :func:`decide_many`."""
+    """Decide for every account and collect the results; see :func:`decide_many`.
+
+    The objects the process held before the batch, and the results as they are collected
+    (a chunk at a time), are set aside from the garbage collector for the batch's duration
+    (:mod:`overdue._gc`): kept results otherwise trigger full collections that walk the whole
+    heap, the caller's accounts included (about a third of a one-process batch's time on 20,000
+    accounts of twenty events).  Nothing is freed early or kept alive by it.
+    """
     decisions: list[Decision] = []
     failures: list[BatchFailure] = []
-    for item in decide_many(
-        policy, accounts, now, workers=workers, chunk_size=chunk_size, versions=versions
-    ):
-        if isinstance(item, BatchFailure):
-            failures.append(item)
-        else:
-            decisions.append(item)
+    with long_lived_set_aside():
+        for n, item in enumerate(
+            decide_many(
+                policy, accounts, now, workers=workers, chunk_size=chunk_size, versions=versions
+            ),
+            1,
+        ):
+            if isinstance(item, BatchFailure):
+                failures.append(item)
+            else:
+                decisions.append(item)
+            if n % chunk_size == 0:
+                keep_aside()
     return BatchReport(tuple(decisions), tuple(failures))

@@ -40,3 +40,49 @@ def test_a_hosts_own_freeze_is_left_as_it_was() -> None:
         assert gc.get_freeze_count() > 0  # not handed back: they are the host's
     finally:
         gc.unfreeze()
+
+
+def test_keep_aside_sets_aside_what_the_run_kept_since() -> None:
+    from overdue._gc import keep_aside
+
+    with long_lived_set_aside():
+        before = gc.get_freeze_count()
+        kept = [[i] for i in range(100)]  # results a run keeps: tracked containers
+        keep_aside()
+        assert gc.get_freeze_count() >= before + len(kept)
+    assert gc.get_freeze_count() == 0
+
+
+def test_keep_aside_outside_a_run_or_under_a_hosts_freeze_does_nothing() -> None:
+    from overdue._gc import keep_aside
+
+    keep_aside()
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        with long_lived_set_aside():
+            frozen = gc.get_freeze_count()
+            kept = [[i] for i in range(100)]
+            keep_aside()
+            assert gc.get_freeze_count() <= frozen  # the host's freeze, not ours
+        del kept
+    finally:
+        gc.unfreeze()
+
+
+def test_a_batch_hands_back_everything_it_set_aside() -> None:
+    """``decide_batch`` sets the caller's objects and its results aside while it runs, and
+    leaves the collector as it found it: its results are ordinary objects afterwards."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from overdue import REFERENCE_POLICY
+    from overdue.batch import decide_batch
+    from overdue.simulate import generate_portfolio
+
+    accounts = list(generate_portfolio(30, seed=3))
+    now = datetime(2026, 6, 1, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+    report = decide_batch(REFERENCE_POLICY, accounts, now, chunk_size=7)
+    assert gc.get_freeze_count() == 0
+    assert len(report.decisions) + len(report.failures) == 30
+    assert all(gc.is_tracked(d) for d in report.decisions)
