@@ -47,6 +47,9 @@ class Scoped(NamedTuple):
     may run its lean loop; ``waivable`` that a consent waiver may lift one of them.  ``calm``
     is this same scope for an account with no fact, cease request or opt-out on file (most
     accounts): the rules that can only speak about those (holds, cease, opt-outs) left out.
+    ``held`` is, for an account with one of those on file, the checks that may block a
+    candidate whose zone is known, in order, each with the fact it waits for when it is a hold
+    (:func:`_held_checks`; ``None``: no such shortcut here).
     """
 
     rules: tuple[Rule, ...]
@@ -56,6 +59,7 @@ class Scoped(NamedTuple):
     plain: bool = False
     waivable: bool = False
     calm: Scoped | None = None
+    held: tuple[tuple[Check, str | None], ...] | None = None
 
 
 class StepPlan(NamedTuple):
@@ -153,7 +157,10 @@ class CompiledPolicy:
             )
             found = self._scoped(rules)
             calm = tuple(r for r in rules if not _quiet_when_calm(r))
-            found = found._replace(calm=found if len(calm) == len(rules) else self._scoped(calm))
+            if len(calm) == len(rules):
+                found = found._replace(calm=found)
+            else:
+                found = found._replace(calm=self._scoped(calm), held=_held_checks(found))
             self.scoped[key] = found  # type: ignore[index]  # a per-policy memo, bounded by its steps
         return found
 
@@ -193,9 +200,7 @@ class CompiledPolicy:
                 id(r) for r in policy.rules if getattr(r, "in_force_from", None) is not None
             ),
             tuple(policy.rules),
-            dynamic_rules=frozenset(
-                id(r) for r in policy.rules if getattr(type(r), "applies_to", None) is not _SCOPED
-            ),
+            dynamic_rules=frozenset(id(r) for r in policy.rules if not _keyed(r)),
         )
 
 
@@ -212,14 +217,75 @@ def _quiet_when_calm(rule: Rule) -> bool:
 
 
 def _fast_check(rule: Rule) -> Check:
-    """The rule's ``check``, or the faster one a frequency cap works out for itself."""
+    """The rule's ``check``, or the faster one a frequency cap or contact hours work out for
+    themselves."""
     from overdue.rules.frequency import FrequencyCap
+    from overdue.rules.hours import ContactHours
 
     if type(rule) is FrequencyCap:
         return rule.counter()
+    if type(rule) is ContactHours:
+        return rule.one_zone()
     return rule.check
 
 
+def _keyed(rule: Rule) -> bool:
+    """Whether ``rule.applies_to`` reads only the fields of a :meth:`CompiledPolicy.rules_for`
+    key (stage, channel, template, tags), so :func:`_in_scope` answers it once per key:
+    ``RuleBase``'s scope filter, and an opt-out rule's (which also leaves out its exempt
+    channels; exactly that class: a subclass may say more)."""
+    from overdue.rules.holds import RespectOptOut
+
+    return getattr(type(rule), "applies_to", None) is _SCOPED or type(rule) is RespectOptOut
+
+
 def _in_scope(rule: Rule, key: tuple[str, str, str, tuple[str, ...]]) -> bool:
-    """``RuleBase.applies_to`` on the fields of a candidate it reads (the key)."""
+    """``rule.applies_to`` on the fields of a candidate it reads (the key), for a rule
+    :func:`_keyed` says reads no other."""
+    from overdue.rules.holds import RespectOptOut
+
+    if type(rule) is RespectOptOut and key[1] in rule.exempt:
+        return False
     return in_scope(cast(RuleBase, rule), *key)
+
+
+def _held_checks(scoped: Scoped) -> tuple[tuple[Check, str | None], ...] | None:
+    """``Scoped.held``: the checks of ``scoped`` that may block a candidate whose zone is
+    known, in order, each with the fact it waits for when it is a built-in hold.
+
+    Why: when one of them blocks at the moment a candidate is first asked about, the fixed
+    point's answer is every block said at that moment (the deferrals met on the way are moot:
+    :func:`overdue.engine.schedule._lean`), so the rules that can only defer need not be
+    asked, and a hold whose fact is not on file need not be called: an open dispute blocks
+    each step after a few calls instead of every rule's.  ``None`` when that cannot be asked
+    this way (something may lift an objection, a rule that may block is asked per candidate
+    whether it applies) or would ask every rule anyway.
+    """
+    from overdue.rules.holds import HoldWhile
+
+    if not scoped.plain:
+        return None
+    dynamic = {id(r) for r in scoped.dynamic}
+    kept: list[tuple[Check, str | None]] = []
+    for rule, check in zip(scoped.rules, scoped.checks, strict=True):
+        if _defers_only(rule):
+            continue
+        if id(rule) in dynamic:
+            return None
+        kept.append((check, rule.fact if type(rule) is HoldWhile else None))
+    return tuple(kept) if len(kept) < len(scoped.rules) else None
+
+
+def _defers_only(rule: Rule) -> bool:
+    """Whether ``rule`` never blocks a candidate whose zone is known: a frequency cap, a
+    minimum gap or a cool-down (each only defers), or contact hours in the debtor's own zone
+    (which block only when no zone is known).  Exactly those classes: a subclass may say
+    more.  A calendar's quiet days are asked (a calendar may refuse a year it has no data
+    for)."""
+    from overdue.rules.frequency import CoolDown, FrequencyCap, MinimumGap
+    from overdue.rules.hours import ContactHours
+
+    kind = type(rule)
+    if kind is ContactHours:
+        return cast(ContactHours, rule).zone_sources is None
+    return kind is FrequencyCap or kind is MinimumGap or kind is CoolDown

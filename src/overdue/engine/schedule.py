@@ -9,7 +9,7 @@ candidate the one reply to the debtor's own contact.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple, cast
 
@@ -102,6 +102,14 @@ def schedule(
     if not third:
         if not snap.facts and snap.cease is None and not snap.opted_out:
             scoped = scoped.calm or scoped  # the rules left out allow every such candidate
+        elif (
+            scoped.held is not None
+            and candidate.situation.tz is not None
+            and not (scoped.waivable and snap.waivers)
+        ):
+            held = _held(scoped.held, candidate, start, snap.facts)
+            if held is not None:
+                return held
         if not scoped.dynamic and scoped.plain and not (scoped.waivable and snap.waivers):
             # The common case, what the general path below comes to: every rule in scope
             # applies, nothing can lift an objection.
@@ -128,6 +136,37 @@ def schedule(
         return _lean(checks, candidate, start, horizon)
     lifts = _Lifts(granting, candidate, compiled)
     return _fixed_point(applicable, checks, candidate, start, horizon, lifts)
+
+
+def _held(
+    held: Sequence[tuple[Check, str | None]],
+    candidate: Candidate,
+    start: datetime,
+    facts: Mapping[str, object],
+) -> Scheduled | None:
+    """What the fixed point answers when a rule blocks ``candidate`` at ``start`` (an open
+    dispute, a cease request): every block said at ``start``, in order; ``None`` when none
+    blocks there (the full loop answers then).
+
+    ``held`` (``Scoped.held``) leaves out the rules that only defer a candidate whose zone is
+    known (caps, contact hours in the debtor's zone): in the first round of :func:`_lean` a
+    block ends the loop and the deferrals met on the way are dropped, so asking them changes
+    nothing.  A hold whose fact is not on file allows, and is not called.  Held equal to the
+    full loop by ``tests/test_schedule_held.py``.
+    """
+    blocks: list[Verdict] | None = None
+    for check, fact in held:
+        if fact is not None and fact not in facts:
+            continue
+        v = check(candidate, start)
+        if v is not None and v.effect == "block":
+            if blocks is None:
+                blocks = [v]
+            else:
+                blocks.append(v)
+    if blocks is None:
+        return None
+    return _scheduled((None, tuple(blocks), (), (), False))
 
 
 def _lean(
