@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from overdue.rules.base import Rule, Verdict
     from overdue.situation import Candidate
 
-__all__ = ["Check", "CompiledPolicy", "Scoped", "StepPlan"]
+__all__ = ["Check", "CompiledPolicy", "Held", "HeldChecks", "Scoped", "StepPlan"]
 
 
 Check = Callable[["Candidate", datetime], "Verdict | None"]
@@ -48,8 +48,7 @@ class Scoped(NamedTuple):
     is this same scope for an account with no fact, cease request or opt-out on file (most
     accounts): the rules that can only speak about those (holds, cease, opt-outs) left out.
     ``held`` is, for an account with one of those on file, the checks that may block a
-    candidate whose zone is known, in order, each with the fact it waits for when it is a hold
-    (:func:`_held_checks`; ``None``: no such shortcut here).
+    candidate whose zone is known (:class:`Held`; ``None``: no such shortcut here).
     """
 
     rules: tuple[Rule, ...]
@@ -59,7 +58,24 @@ class Scoped(NamedTuple):
     plain: bool = False
     waivable: bool = False
     calm: Scoped | None = None
-    held: tuple[tuple[Check, str | None], ...] | None = None
+    held: Held | None = None
+
+
+HeldChecks = tuple[tuple[Check, "str | None"], ...]
+"""Checks in the policy's order, each with the fact it waits for when it is a built-in hold
+(it allows while that fact is not on file, and is not asked then)."""
+
+
+class Held(NamedTuple):
+    """The checks of a scope that may block a candidate whose zone is known
+    (:func:`_held_checks`), for :func:`overdue.engine.schedule._held`.
+
+    ``facts`` leaves out the built-in cease and opt-out rules, which allow every candidate of
+    an account with neither on file (a dispute alone: the common held account); ``any`` keeps
+    them."""
+
+    facts: HeldChecks
+    any: HeldChecks
 
 
 class StepPlan(NamedTuple):
@@ -249,31 +265,37 @@ def _in_scope(rule: Rule, key: tuple[str, str, str, tuple[str, ...]]) -> bool:
     return in_scope(cast(RuleBase, rule), *key)
 
 
-def _held_checks(scoped: Scoped) -> tuple[tuple[Check, str | None], ...] | None:
+def _held_checks(scoped: Scoped) -> Held | None:
     """``Scoped.held``: the checks of ``scoped`` that may block a candidate whose zone is
-    known, in order, each with the fact it waits for when it is a built-in hold.
+    known, in order (:class:`Held`).
 
     Why: when one of them blocks at the moment a candidate is first asked about, the fixed
     point's answer is every block said at that moment (the deferrals met on the way are moot:
     :func:`overdue.engine.schedule._lean`), so the rules that can only defer need not be
-    asked, and a hold whose fact is not on file need not be called: an open dispute blocks
-    each step after a few calls instead of every rule's.  ``None`` when that cannot be asked
-    this way (something may lift an objection, a rule that may block is asked per candidate
-    whether it applies) or would ask every rule anyway.
+    asked, nor a hold whose fact is not on file, nor a cease or opt-out rule while none is:
+    an open dispute blocks a step after a call or two instead of every rule's.  ``None`` when
+    that cannot be asked this way (something may lift an objection, a rule that may block is
+    asked per candidate whether it applies) or would ask every rule anyway.
     """
-    from overdue.rules.holds import HoldWhile
+    from overdue.rules.holds import HoldWhile, RespectCease, RespectOptOut
 
     if not scoped.plain:
         return None
     dynamic = {id(r) for r in scoped.dynamic}
     kept: list[tuple[Check, str | None]] = []
+    on_facts: list[tuple[Check, str | None]] = []
     for rule, check in zip(scoped.rules, scoped.checks, strict=True):
         if _defers_only(rule):
             continue
         if id(rule) in dynamic:
             return None
-        kept.append((check, rule.fact if type(rule) is HoldWhile else None))
-    return tuple(kept) if len(kept) < len(scoped.rules) else None
+        entry = (check, rule.fact if type(rule) is HoldWhile else None)
+        kept.append(entry)
+        if type(rule) is not RespectCease and type(rule) is not RespectOptOut:
+            on_facts.append(entry)
+    if len(kept) == len(scoped.rules):
+        return None
+    return Held(tuple(on_facts), tuple(kept))
 
 
 def _defers_only(rule: Rule) -> bool:

@@ -15,7 +15,7 @@ from typing import NamedTuple, cast
 
 import attrs
 
-from overdue.compiled import Check, CompiledPolicy, Scoped
+from overdue.compiled import Check, CompiledPolicy, HeldChecks, Scoped
 from overdue.decision import Reason
 from overdue.durations import Duration
 from overdue.engine.reasons import fmt_local
@@ -103,13 +103,15 @@ def schedule(
         if not snap.facts and snap.cease is None and not snap.opted_out:
             scoped = scoped.calm or scoped  # the rules left out allow every such candidate
         elif (
-            scoped.held is not None
+            (held := scoped.held) is not None
             and candidate.situation.tz is not None
             and not (scoped.waivable and snap.waivers)
         ):
-            held = _held(scoped.held, candidate, start, snap.facts)
-            if held is not None:
-                return held
+            # On file: facts alone (a dispute), or a cease request or opt-out too.
+            asked = held.any if snap.cease is not None or snap.opted_out else held.facts
+            found = _held(asked, candidate, start, snap.facts)
+            if found is not None:
+                return found
         if not scoped.dynamic and scoped.plain and not (scoped.waivable and snap.waivers):
             # The common case, what the general path below comes to: every rule in scope
             # applies, nothing can lift an objection.
@@ -139,7 +141,7 @@ def schedule(
 
 
 def _held(
-    held: Sequence[tuple[Check, str | None]],
+    held: HeldChecks,
     candidate: Candidate,
     start: datetime,
     facts: Mapping[str, object],
@@ -148,10 +150,11 @@ def _held(
     dispute, a cease request): every block said at ``start``, in order; ``None`` when none
     blocks there (the full loop answers then).
 
-    ``held`` (``Scoped.held``) leaves out the rules that only defer a candidate whose zone is
-    known (caps, contact hours in the debtor's zone): in the first round of :func:`_lean` a
+    ``held`` (from ``Scoped.held``) leaves out the rules that only defer a candidate whose zone
+    is known (caps, contact hours in the debtor's zone): in the first round of :func:`_lean` a
     block ends the loop and the deferrals met on the way are dropped, so asking them changes
-    nothing.  A hold whose fact is not on file allows, and is not called.  Held equal to the
+    nothing.  A hold whose fact is not on file allows, and is not called; nor are the cease
+    and opt-out rules while neither is on file.  Held equal to the
     full loop by ``tests/test_schedule_held.py``.
     """
     blocks: list[Verdict] | None = None
