@@ -102,7 +102,8 @@ class CompiledPolicy:
         lifted_codes: per rule id, the ``waiting_for`` code of what lifts its block.
         all_rules: every rule, in the policy's order.
         dynamic_rules: the ``id()`` of the rules with an ``applies_to`` of their own (not
-            ``RuleBase``'s scope filter): :meth:`rules_for` keeps them for the engine to ask.
+            ``RuleBase``'s scope filter, nor the built-in opt-out rule's, which reads only the
+            key too: :func:`_keyed`): :meth:`rules_for` keeps them for the engine to ask.
         scoped: :meth:`rules_for`'s answers so far, by key (a memo: not compared, not shown).
         step_plans: :meth:`steps_of`'s answers so far (a memo: not compared, not shown).
         guarded_rules: the ``id()`` of the rules silent before a date (``in_force_from``).
