@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import importlib
 import sys
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
@@ -26,11 +27,14 @@ from hypothesis import strategies as st
 
 import overdue.engine.plan as plan_module
 import overdue.engine.schedule as schedule_module
-from overdue import decide
+from overdue import REFERENCE_POLICY, Account, ContactPoint, Invoice, Money, decide
 from overdue.compiled import CompiledPolicy, Scoped
 from overdue.durations import Duration
 from overdue.engine.schedule import Scheduled, _fixed_point, _Lifts, schedule
+from overdue.errors import CalendarRangeError
 from overdue.events import CeaseRequested, ConsentWaiver, Event, FactCleared, FactSet, OptedOut
+from overdue.policy import Policy, Stage, Step
+from overdue.rules import ContactHours, FrequencyCap, HoldWhile
 from overdue.rules.holds import HALTING_FACTS
 from overdue.rules.parties import third_party_gate
 from overdue.situation import Candidate
@@ -187,3 +191,41 @@ def test_with_any_holds_at_any_moment_the_schedule_matches_the_full_loop(
         decide(policy, held, now)
     finally:
         plan_module.schedule = original
+
+
+_NY = ZoneInfo("America/New_York")
+
+
+def _disputed(due: date, since: datetime) -> Account:
+    return Account(
+        "Y-1",
+        timezone="America/New_York",
+        contacts=(ContactPoint("sms", "+12125550100"),),
+        invoices=(Invoice("I", Money("5.00", "USD"), due),),
+        events=(FactSet(at=since, name="dispute_open"),),
+    )
+
+
+def test_a_held_step_still_refuses_a_moment_the_rules_left_out_cannot_work_out() -> None:
+    """Contact hours at the last evening of the calendar need the next day: the full loop
+    refuses (a located library error), and so does the shortcut, which leaves the years'
+    ends to the full loop."""
+    policy = Policy(
+        "p",
+        stages=(Stage("s", steps=(Step("sms", template="t"),)),),
+        currency="USD",
+        rules=(ContactHours("hours"), HoldWhile("dispute", fact="dispute_open")),
+    )
+    acct = _disputed(date(9999, 11, 1), datetime(9999, 11, 20, tzinfo=_NY))
+    with pytest.raises(CalendarRangeError):
+        decide(policy, acct, datetime(9999, 12, 31, 22, tzinfo=_NY))
+    assert decide(policy, acct, datetime(9999, 12, 31, 3, tzinfo=_NY)).status == "on_hold"
+
+
+def test_a_held_step_still_refuses_a_cap_whose_window_leaves_the_calendar() -> None:
+    """A cap over 99,999,999 days refuses every decision that asks it; a held account's too."""
+    huge = FrequencyCap("huge", max_contacts=1, per="99999999d", channels=["sms"])
+    policy = attrs.evolve(REFERENCE_POLICY, rules=(*REFERENCE_POLICY.rules, huge))
+    acct = _disputed(date(2026, 1, 1), datetime(2026, 2, 20, tzinfo=_NY))
+    with pytest.raises(CalendarRangeError):
+        decide(policy, acct, datetime(2026, 3, 1, 12, tzinfo=_NY))

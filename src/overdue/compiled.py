@@ -26,6 +26,7 @@ from overdue.rules.protocols import (
 )
 
 if TYPE_CHECKING:
+    from overdue.durations import Duration
     from overdue.policy import Policy, Stage, Step
     from overdue.rules.base import Rule, Verdict
     from overdue.situation import Candidate
@@ -272,11 +273,12 @@ def _held_checks(scoped: Scoped) -> Held | None:
 
     Why: when one of them blocks at the moment a candidate is first asked about, the fixed
     point's answer is every block said at that moment (the deferrals met on the way are moot:
-    :func:`overdue.engine.schedule._lean`), so the rules that can only defer need not be
-    asked, nor a hold whose fact is not on file, nor a cease or opt-out rule while none is:
-    an open dispute blocks a step after a call or two instead of every rule's.  ``None`` when
-    that cannot be asked this way (something may lift an objection, a rule that may block is
-    asked per candidate whether it applies) or would ask every rule anyway.
+    :func:`overdue.engine.schedule._lean`), so the rules that can only defer
+    (:func:`_defers_only`) need not be asked, nor a hold whose fact is not on file, nor a
+    cease or opt-out rule while none is: an open dispute blocks a step after a call or two
+    instead of every rule's.  ``None`` when that cannot be asked this way (something may lift
+    an objection, a rule that may block is asked per candidate whether it applies) or would
+    ask every rule anyway.
     """
     from overdue.rules.holds import HoldWhile, RespectCease, RespectOptOut
 
@@ -300,15 +302,29 @@ def _held_checks(scoped: Scoped) -> Held | None:
 
 
 def _defers_only(rule: Rule) -> bool:
-    """Whether ``rule`` never blocks a candidate whose zone is known: a frequency cap, a
-    minimum gap or a cool-down (each only defers), or contact hours in the debtor's own zone
-    (which block only when no zone is known).  Exactly those classes: a subclass may say
-    more.  A calendar's quiet days are asked (a calendar may refuse a year it has no data
-    for)."""
-    from overdue.rules.frequency import CoolDown, FrequencyCap, MinimumGap
+    """Whether ``rule`` never blocks a candidate whose zone is known, nor raises one at a
+    moment within the years the scheduler's shortcut asks about (3 to 9997): a frequency cap
+    of at most about a year (it only defers, and reads only its window's contacts), or
+    contact hours in the debtor's own zone (which block only when no zone is known).
+    Exactly those classes: a subclass may say more.  The others are asked: a minimum gap or
+    a cool-down reads every contact on file (one that UTC cannot hold is refused), a
+    calendar's quiet days may refuse a year it has no data for, and a decision that must
+    refuse should still refuse when a step is blocked."""
+    from overdue.rules.frequency import FrequencyCap
     from overdue.rules.hours import ContactHours
 
-    kind = type(rule)
-    if kind is ContactHours:
-        return cast(ContactHours, rule).zone_sources is None
-    return kind is FrequencyCap or kind is MinimumGap or kind is CoolDown
+    if type(rule) is ContactHours:
+        return rule.zone_sources is None
+    if type(rule) is FrequencyCap:
+        return _within_a_year(rule.per) and _within_a_year(rule.consent_window)
+    return False
+
+
+_DAYS_PER_UNIT = {"min": 1 / 1440, "h": 1 / 24, "d": 1, "w": 7, "mo": 31, "bd": 3}
+
+
+def _within_a_year(span: Duration) -> bool:
+    """Whether ``span`` (a cap's period or consent window) is at most about a year (400
+    days): added to or taken from a moment between years 3 and 9997, it stays in the
+    calendar."""
+    return span.amount * _DAYS_PER_UNIT.get(span.unit, float("inf")) <= 400

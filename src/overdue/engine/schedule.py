@@ -105,6 +105,7 @@ def schedule(
         elif (
             (held := scoped.held) is not None
             and candidate.situation.tz is not None
+            and 2 < start.year < 9998  # the rules left out cannot overflow (``_defers_only``)
             and not (scoped.waivable and snap.waivers)
         ):
             # On file: facts alone (a dispute), or a cease request or opt-out too.
@@ -151,7 +152,8 @@ def _held(
     blocks there (the full loop answers then).
 
     ``held`` (from ``Scoped.held``) leaves out the rules that only defer a candidate whose zone
-    is known (caps, contact hours in the debtor's zone): in the first round of :func:`_lean` a
+    is known (caps of up to about a year, contact hours in the debtor's zone), and that cannot
+    refuse it a date between years 3 and 9997: in the first round of :func:`_lean` a
     block ends the loop and the deferrals met on the way are dropped, so asking them changes
     nothing.  A hold whose fact is not on file allows, and is not called; nor are the cease
     and opt-out rules while neither is on file.  Held equal to the
