@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple, cast
 
 import attrs
 
-from overdue.rules.base import RuleBase, in_scope
+from overdue.rules.base import RuleBase, in_force, in_scope
 from overdue.rules.protocols import (
     AttachesObligations,
     GrantsReply,
@@ -178,7 +178,8 @@ class CompiledPolicy:
             if len(calm) == len(rules):
                 found = found._replace(calm=found)
             else:
-                found = found._replace(calm=self._scoped(calm), held=_held_checks(found))
+                held = _held_checks(found, self.guarded_rules)
+                found = found._replace(calm=self._scoped(calm), held=held)
             self.scoped[key] = found  # type: ignore[index]  # a per-policy memo, bounded by its steps
         return found
 
@@ -267,22 +268,23 @@ def _in_scope(rule: Rule, key: tuple[str, str, str, tuple[str, ...]]) -> bool:
     return in_scope(cast(RuleBase, rule), *key)
 
 
-def _held_checks(scoped: Scoped) -> Held | None:
+def _held_checks(scoped: Scoped, guarded: frozenset[int]) -> Held | None:
     """``Scoped.held``: the checks of ``scoped`` that may block a candidate whose zone is
-    known, in order (:class:`Held`).
+    known, in order (:class:`Held`); those of rules silent before a date (in ``guarded``)
+    silent there too, as the full loop makes them.
 
     Why: when one of them blocks at the moment a candidate is first asked about, the fixed
     point's answer is every block said at that moment (the deferrals met on the way are moot:
     :func:`overdue.engine.schedule._lean`), so the rules that can only defer
     (:func:`_defers_only`) need not be asked, nor a hold whose fact is not on file, nor a
     cease or opt-out rule while none is: an open dispute blocks a step after a call or two
-    instead of every rule's.  ``None`` when that cannot be asked this way (something may lift
-    an objection, a rule that may block is asked per candidate whether it applies) or would
-    ask every rule anyway.
+    instead of every rule's.  A rule with an ``applies_to`` of its own is asked it first.
+    ``None`` when a rule may grant a reply (which changes the candidate asked) or when every
+    rule would be asked anyway.
     """
     from overdue.rules.holds import HoldWhile, RespectCease, RespectOptOut
 
-    if not scoped.plain:
+    if scoped.granting:
         return None
     dynamic = {id(r) for r in scoped.dynamic}
     kept: list[tuple[Check, str | None]] = []
@@ -290,15 +292,41 @@ def _held_checks(scoped: Scoped) -> Held | None:
     for rule, check in zip(scoped.rules, scoped.checks, strict=True):
         if _defers_only(rule):
             continue
-        if id(rule) in dynamic:
-            return None
-        entry = (check, rule.fact if type(rule) is HoldWhile else None)
-        kept.append(entry)
+        if id(rule) in guarded:
+            check = _when_in_force(rule, check)
+        if id(rule) in dynamic:  # asked first, as the full loop does
+            check = _when_applies(rule, check)
+        fact = rule.fact if type(rule) is HoldWhile else None
+        kept.append((check, fact))
         if type(rule) is not RespectCease and type(rule) is not RespectOptOut:
-            on_facts.append(entry)
-    if len(kept) == len(scoped.rules):
-        return None
+            on_facts.append((check, fact))
+    if len(kept) == len(scoped.rules) == len(on_facts) and all(f is None for _, f in kept):
+        return None  # every rule asked, each called
     return Held(tuple(on_facts), tuple(kept))
+
+
+def _when_applies(rule: Rule, check: Check) -> Check:
+    """``check``, allowing a candidate ``rule`` does not apply to (``applies_to``), which the
+    full loop does not ask."""
+
+    def applying(candidate: Candidate, at: datetime) -> Verdict | None:
+        if not rule.applies_to(candidate):
+            return None
+        return check(candidate, at)
+
+    return applying
+
+
+def _when_in_force(rule: Rule, check: Check) -> Check:
+    """``check``, silent (allowing) before ``rule``'s date in force, as the full loop's lifts
+    make it (``in_force``)."""
+
+    def guarded(candidate: Candidate, at: datetime) -> Verdict | None:
+        if not in_force(rule, candidate, at):
+            return None
+        return check(candidate, at)
+
+    return guarded
 
 
 def _defers_only(rule: Rule) -> bool:
