@@ -10,13 +10,13 @@ so the engine never probes a rule for attribute names.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple, cast
 
 import attrs
 
-from overdue.rules.base import RuleBase, in_force, in_scope
+from overdue.rules.base import RuleBase, in_scope
 from overdue.rules.protocols import (
     AttachesObligations,
     GrantsReply,
@@ -42,12 +42,14 @@ class Scoped(NamedTuple):
     """The rules that may apply to one stage, channel, template and tags (``rules_for``).
 
     ``checks`` are the rules' ``check`` in the same order, each possibly a faster one that
-    answers the same (:meth:`FrequencyCap.counter <overdue.rules.FrequencyCap.counter>`).
-    ``plain`` says that nothing here lifts or silences a rule's objection at a moment (no
-    rule grants a reply, none is silent before a date), so :mod:`overdue.engine.schedule`
-    may run its lean loop; ``waivable`` that a consent waiver may lift one of them.  ``calm``
-    is this same scope for an account with no fact, cease request or opt-out on file (most
-    accounts): the rules that can only speak about those (holds, cease, opt-outs) left out.
+    answers the same (:meth:`FrequencyCap.counter <overdue.rules.FrequencyCap.counter>`), and
+    allowing before the rule's date in force when it has one (``in_force_from``), as the
+    full loop silences it.  ``plain`` says that nothing here lifts a rule's objection at a
+    moment or changes the candidate asked (no rule grants a reply), so
+    :mod:`overdue.engine.schedule` may run its lean loop; ``waivable`` that a consent waiver
+    may lift one of them.  ``calm`` is this same scope for an account with no fact, cease
+    request or opt-out on file (most accounts): the rules that can only speak about those
+    (holds, cease, opt-outs) left out.
     ``held`` is, for an account with one of those on file, the checks that may block a
     candidate whose zone is known (:class:`Held`; ``None``: no such shortcut here).
     """
@@ -178,19 +180,23 @@ class CompiledPolicy:
             if len(calm) == len(rules):
                 found = found._replace(calm=found)
             else:
-                held = _held_checks(found, self.guarded_rules)
+                held = _held_checks(found)
                 found = found._replace(calm=self._scoped(calm), held=held)
             self.scoped[key] = found  # type: ignore[index]  # a per-policy memo, bounded by its steps
         return found
 
     def _scoped(self, rules: tuple[Rule, ...]) -> Scoped:
         granting = tuple(cast("GrantsReply", r) for r in rules if id(r) in self.reply_rules)
+        guarded = self.guarded_rules
         return Scoped(
             rules,
             tuple(r for r in rules if id(r) in self.dynamic_rules),
             granting,
-            tuple(_fast_check(r) for r in rules),
-            plain=not granting and not any(id(r) in self.guarded_rules for r in rules),
+            tuple(
+                _when_in_force(r, _fast_check(r)) if id(r) in guarded else _fast_check(r)
+                for r in rules
+            ),
+            plain=not granting,
             waivable=any(id(r) in self.waivable_rules for r in rules),
         )
 
@@ -268,10 +274,9 @@ def _in_scope(rule: Rule, key: tuple[str, str, str, tuple[str, ...]]) -> bool:
     return in_scope(cast(RuleBase, rule), *key)
 
 
-def _held_checks(scoped: Scoped, guarded: frozenset[int]) -> Held | None:
+def _held_checks(scoped: Scoped) -> Held | None:
     """``Scoped.held``: the checks of ``scoped`` that may block a candidate whose zone is
-    known, in order (:class:`Held`); those of rules silent before a date (in ``guarded``)
-    silent there too, as the full loop makes them.
+    known, in order (:class:`Held`).
 
     Why: when one of them blocks at the moment a candidate is first asked about, the fixed
     point's answer is every block said at that moment (the deferrals met on the way are moot:
@@ -292,9 +297,7 @@ def _held_checks(scoped: Scoped, guarded: frozenset[int]) -> Held | None:
     for rule, check in zip(scoped.rules, scoped.checks, strict=True):
         if _defers_only(rule):
             continue
-        if id(rule) in guarded:
-            check = _when_in_force(rule, check)
-        if id(rule) in dynamic:  # asked first, as the full loop does
+        if id(rule) in dynamic:
             check = _when_applies(rule, check)
         fact = rule.fact if type(rule) is HoldWhile else None
         kept.append((check, fact))
@@ -318,12 +321,17 @@ def _when_applies(rule: Rule, check: Check) -> Check:
 
 
 def _when_in_force(rule: Rule, check: Check) -> Check:
-    """``check``, silent (allowing) before ``rule``'s date in force, as the full loop's lifts
-    make it (``in_force``)."""
+    """``check``, allowing before ``rule``'s date in force (``in_force_from``, read in the
+    debtor's zone, UTC when it is unknown), where the full loop silences it (``in_force``).
+
+    Why: with the silence in the check, a scope of a preset (whose rules carry the date the
+    instrument takes effect) runs the lean loop instead of the full one with its lifts."""
+    start = cast(RuleBase, rule).in_force_from
+    assert start is not None  # a guarded rule has one
 
     def guarded(candidate: Candidate, at: datetime) -> Verdict | None:
-        if not in_force(rule, candidate, at):
-            return None
+        if at.astimezone(candidate.situation.tz or UTC).date() < start:
+            return None  # ``in_force``, without its calls
         return check(candidate, at)
 
     return guarded
