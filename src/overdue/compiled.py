@@ -42,16 +42,17 @@ class Scoped(NamedTuple):
     """The rules that may apply to one stage, channel, template and tags (``rules_for``).
 
     ``checks`` are the rules' ``check`` in the same order, each possibly a faster one that
-    answers the same (:meth:`FrequencyCap.counter <overdue.rules.FrequencyCap.counter>`), and
-    allowing before the rule's date in force when it has one (``in_force_from``), as the
-    full loop silences it.  ``plain`` says that nothing here lifts a rule's objection at a
-    moment or changes the candidate asked (no rule grants a reply), so
-    :mod:`overdue.engine.schedule` may run its lean loop; ``waivable`` that a consent waiver
-    may lift one of them.  ``calm`` is this same scope for an account with no fact, cease
-    request or opt-out on file (most accounts): the rules that can only speak about those
-    (holds, cease, opt-outs) left out.
-    ``held`` is, for an account with one of those on file, the checks that may block a
-    candidate whose zone is known (:class:`Held`; ``None``: no such shortcut here).
+    answers the same (:meth:`FrequencyCap.counter <overdue.rules.FrequencyCap.counter>`);
+    each allows before its rule's date in force (``in_force_from``), where the full loop
+    silences the rule, and allows a candidate a rule of ``dynamic`` does not apply to, which
+    the full loop does not ask (:meth:`CompiledPolicy._compiled_check`).  ``plain`` says that
+    nothing here lifts a rule's objection or changes the candidate asked (no rule grants a
+    reply), so :mod:`overdue.engine.schedule` may run its lean loop; ``waivable`` that a
+    consent waiver may lift one of them.  ``calm`` is this same scope for an account with no
+    fact, cease request or opt-out on file (most accounts): the rules that can only speak
+    about those (holds, cease, opt-outs) left out.  ``held`` is, for an account with one of
+    those on file, the checks that may block a candidate whose zone is known (:class:`Held`;
+    ``None``: no such shortcut here).
     """
 
     rules: tuple[Rule, ...]
@@ -187,18 +188,24 @@ class CompiledPolicy:
 
     def _scoped(self, rules: tuple[Rule, ...]) -> Scoped:
         granting = tuple(cast("GrantsReply", r) for r in rules if id(r) in self.reply_rules)
-        guarded = self.guarded_rules
         return Scoped(
             rules,
             tuple(r for r in rules if id(r) in self.dynamic_rules),
             granting,
-            tuple(
-                _when_in_force(r, _fast_check(r)) if id(r) in guarded else _fast_check(r)
-                for r in rules
-            ),
+            tuple(self._compiled_check(r) for r in rules),
             plain=not granting,
             waivable=any(id(r) in self.waivable_rules for r in rules),
         )
+
+    def _compiled_check(self, rule: Rule) -> Check:
+        """``rule``'s check in a scope: its faster one if it has one (:func:`_fast_check`),
+        silent before its date in force, allowing a candidate it does not apply to."""
+        check = _fast_check(rule)
+        if id(rule) in self.guarded_rules:
+            check = _when_in_force(rule, check)
+        if id(rule) in self.dynamic_rules:  # asked first, as the full loop does
+            check = _when_applies(rule, check)
+        return check
 
     @classmethod
     def of(cls, policy: Policy) -> CompiledPolicy:
@@ -283,22 +290,18 @@ def _held_checks(scoped: Scoped) -> Held | None:
     :func:`overdue.engine.schedule._lean`), so the rules that can only defer
     (:func:`_defers_only`) need not be asked, nor a hold whose fact is not on file, nor a
     cease or opt-out rule while none is: an open dispute blocks a step after a call or two
-    instead of every rule's.  A rule with an ``applies_to`` of its own is asked it first.
-    ``None`` when a rule may grant a reply (which changes the candidate asked) or when every
-    rule would be asked anyway.
+    instead of every rule's.  ``None`` when a rule may grant a reply (which changes the
+    candidate asked) or when every rule would be asked anyway.
     """
     from overdue.rules.holds import HoldWhile, RespectCease, RespectOptOut
 
     if scoped.granting:
         return None
-    dynamic = {id(r) for r in scoped.dynamic}
     kept: list[tuple[Check, str | None]] = []
     on_facts: list[tuple[Check, str | None]] = []
     for rule, check in zip(scoped.rules, scoped.checks, strict=True):
         if _defers_only(rule):
             continue
-        if id(rule) in dynamic:
-            check = _when_applies(rule, check)
         fact = rule.fact if type(rule) is HoldWhile else None
         kept.append((check, fact))
         if type(rule) is not RespectCease and type(rule) is not RespectOptOut:

@@ -90,7 +90,8 @@ def schedule(
     reply to the debtor's own contact (only for the rule kinds it ``overrides``).
 
     ``scoped`` holds the rules that may apply to the candidate's stage, channel, template and
-    tags (``compiled.rules_for``); only rules with an ``applies_to`` of their own are asked.
+    tags (``compiled.rules_for``); only rules with an ``applies_to`` of their own are asked it
+    (up front here, or by their compiled checks in the lean loop).
     An account with no fact, cease request or opt-out on file is asked only the rules that
     can speak to it (``scoped.calm``), frequency caps count through their counters, and when
     nothing can lift an objection the loop skips the lifting; all answer exactly as the full
@@ -113,9 +114,9 @@ def schedule(
             found = _held(asked, candidate, start, snap.facts)
             if found is not None:
                 return found
-        if not scoped.dynamic and scoped.plain and not (scoped.waivable and snap.waivers):
-            # The common case, what the general path below comes to: every rule in scope
-            # applies, nothing can lift an objection.
+        if scoped.plain and not (scoped.waivable and snap.waivers):
+            # The common case, what the general path below comes to: nothing can lift an
+            # objection (a rule that does not apply to the candidate allows in its check).
             if not scoped.checks:
                 return Scheduled(start, (), ())
             return _lean(scoped.checks, candidate, start, horizon)
