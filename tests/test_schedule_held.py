@@ -17,7 +17,7 @@ import sys
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -32,9 +32,18 @@ from overdue.compiled import CompiledPolicy, Scoped
 from overdue.durations import Duration
 from overdue.engine.schedule import Scheduled, _fixed_point, _Lifts, schedule
 from overdue.errors import CalendarRangeError
-from overdue.events import CeaseRequested, ConsentWaiver, Event, FactCleared, FactSet, OptedOut
+from overdue.events import (
+    CeaseRequested,
+    ConsentWaiver,
+    DebtorContacted,
+    Event,
+    FactCleared,
+    FactSet,
+    OptedOut,
+)
 from overdue.policy import Policy, Stage, Step
-from overdue.rules import ContactHours, FrequencyCap, HoldWhile
+from overdue.rules import ContactHours, FrequencyCap, HoldWhile, RespondOnce
+from overdue.rules.base import RuleBase, Verdict
 from overdue.rules.holds import HALTING_FACTS
 from overdue.rules.parties import third_party_gate
 from overdue.situation import Candidate
@@ -229,3 +238,42 @@ def test_a_held_step_still_refuses_a_cap_whose_window_leaves_the_calendar() -> N
     acct = _disputed(date(2026, 1, 1), datetime(2026, 2, 20, tzinfo=_NY))
     with pytest.raises(CalendarRangeError):
         decide(policy, acct, datetime(2026, 3, 1, 12, tzinfo=_NY))
+
+
+@attrs.frozen
+class _NotForReplies(RuleBase):
+    """A host rule that applies to every candidate but the reply, and blocks it."""
+
+    kind: ClassVar[str] = "not_for_replies"
+
+    def applies_to(self, candidate: Candidate) -> bool:
+        return not candidate.is_reply
+
+    def check(self, candidate: Candidate, at: datetime) -> Verdict | None:
+        return self.block("no", "not for this one")
+
+
+def test_a_rule_asked_whether_it_applies_is_asked_of_the_candidate_as_given() -> None:
+    """With a reply grant in scope the full loop asks ``applies_to`` of the candidate as
+    given, then asks the rules of the candidate marked as the reply: the compiled check of
+    such a scope does not ask ``applies_to`` again (it would ask the reply)."""
+    reply = RespondOnce("reply", channels=("sms",))
+    host = _NotForReplies("host")
+    policy = attrs.evolve(REFERENCE_POLICY, rules=(*REFERENCE_POLICY.rules, reply, host))
+    now = datetime(2026, 3, 2, 11, tzinfo=_NY)
+    acct = Account(
+        "R-1",
+        timezone="America/New_York",
+        contacts=(ContactPoint("sms", "+12125550100"),),
+        invoices=(Invoice("I", Money("5.00", "USD"), date(2026, 2, 20)),),
+        events=(DebtorContacted(at=now - timedelta(hours=1), channel="sms"),),
+    )
+    c = _Checked()
+    original = plan_module.schedule
+    plan_module.schedule = c.schedule
+    try:
+        d = decide(policy, acct, now)
+    finally:
+        plan_module.schedule = original
+    assert c.calls >= 1
+    assert "no" in [r.code for b in d.blocked for r in b.reasons if r.rule_id == "host"]

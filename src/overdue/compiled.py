@@ -44,15 +44,15 @@ class Scoped(NamedTuple):
     ``checks`` are the rules' ``check`` in the same order, each possibly a faster one that
     answers the same (:meth:`FrequencyCap.counter <overdue.rules.FrequencyCap.counter>`);
     each allows before its rule's date in force (``in_force_from``), where the full loop
-    silences the rule, and allows a candidate a rule of ``dynamic`` does not apply to, which
-    the full loop does not ask (:meth:`CompiledPolicy._compiled_check`).  ``plain`` says that
-    nothing here lifts a rule's objection or changes the candidate asked (no rule grants a
-    reply), so :mod:`overdue.engine.schedule` may run its lean loop; ``waivable`` that a
-    consent waiver may lift one of them.  ``calm`` is this same scope for an account with no
-    fact, cease request or opt-out on file (most accounts): the rules that can only speak
-    about those (holds, cease, opt-outs) left out.  ``held`` is, for an account with one of
-    those on file, the checks that may block a candidate whose zone is known (:class:`Held`;
-    ``None``: no such shortcut here).
+    silences the rule, and, when ``plain``, allows a candidate a rule of ``dynamic`` does not
+    apply to, which the full loop does not ask (:meth:`CompiledPolicy._compiled_check`).
+    ``plain`` says that nothing here lifts a rule's objection or changes the candidate asked
+    (no rule grants a reply), so :mod:`overdue.engine.schedule` may run its lean loop;
+    ``waivable`` that a consent waiver may lift one of them.  ``calm`` is this same scope for
+    an account with no fact, cease request or opt-out on file (most accounts): the rules that
+    can only speak about those (holds, cease, opt-outs) left out.  ``held`` is, for an
+    account with one of those on file, the checks that may block a candidate whose zone is
+    known (:class:`Held`; ``None``: no such shortcut here).
     """
 
     rules: tuple[Rule, ...]
@@ -192,18 +192,21 @@ class CompiledPolicy:
             rules,
             tuple(r for r in rules if id(r) in self.dynamic_rules),
             granting,
-            tuple(self._compiled_check(r) for r in rules),
+            tuple(self._compiled_check(r, not granting) for r in rules),
             plain=not granting,
             waivable=any(id(r) in self.waivable_rules for r in rules),
         )
 
-    def _compiled_check(self, rule: Rule) -> Check:
+    def _compiled_check(self, rule: Rule, lean: bool) -> Check:
         """``rule``'s check in a scope: its faster one if it has one (:func:`_fast_check`),
-        silent before its date in force, allowing a candidate it does not apply to."""
+        silent before its date in force, and, in a scope the lean loop may run (``lean``: no
+        rule grants a reply), allowing a candidate it does not apply to.  (The full loop asks
+        ``applies_to`` of the candidate up front, and may then ask the rules about the
+        candidate marked as a reply.)"""
         check = _fast_check(rule)
         if id(rule) in self.guarded_rules:
             check = _when_in_force(rule, check)
-        if id(rule) in self.dynamic_rules:  # asked first, as the full loop does
+        if lean and id(rule) in self.dynamic_rules:  # asked first, as the full loop does
             check = _when_applies(rule, check)
         return check
 
