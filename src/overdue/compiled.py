@@ -10,7 +10,7 @@ so the engine never probes a rule for attribute names.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple, cast
 
@@ -26,11 +26,12 @@ from overdue.rules.protocols import (
 )
 
 if TYPE_CHECKING:
+    from overdue.durations import Duration
     from overdue.policy import Policy, Stage, Step
     from overdue.rules.base import Rule, Verdict
     from overdue.situation import Candidate
 
-__all__ = ["Check", "CompiledPolicy", "Scoped", "StepPlan"]
+__all__ = ["Check", "CompiledPolicy", "Held", "HeldChecks", "Scoped", "StepPlan"]
 
 
 Check = Callable[["Candidate", datetime], "Verdict | None"]
@@ -41,12 +42,17 @@ class Scoped(NamedTuple):
     """The rules that may apply to one stage, channel, template and tags (``rules_for``).
 
     ``checks`` are the rules' ``check`` in the same order, each possibly a faster one that
-    answers the same (:meth:`FrequencyCap.counter <overdue.rules.FrequencyCap.counter>`).
-    ``plain`` says that nothing here lifts or silences a rule's objection at a moment (no
-    rule grants a reply, none is silent before a date), so :mod:`overdue.engine.schedule`
-    may run its lean loop; ``waivable`` that a consent waiver may lift one of them.  ``calm``
-    is this same scope for an account with no fact, cease request or opt-out on file (most
-    accounts): the rules that can only speak about those (holds, cease, opt-outs) left out.
+    answers the same (:meth:`FrequencyCap.counter <overdue.rules.FrequencyCap.counter>`);
+    each allows before its rule's date in force (``in_force_from``), where the full loop
+    silences the rule, and, when ``plain``, allows a candidate a rule of ``dynamic`` does not
+    apply to, which the full loop does not ask (:meth:`CompiledPolicy._compiled_check`).
+    ``plain`` says that nothing here lifts a rule's objection or changes the candidate asked
+    (no rule grants a reply), so :mod:`overdue.engine.schedule` may run its lean loop;
+    ``waivable`` that a consent waiver may lift one of them.  ``calm`` is this same scope for
+    an account with no fact, cease request or opt-out on file (most accounts): the rules that
+    can only speak about those (holds, cease, opt-outs) left out.  ``held`` is, for an
+    account with one of those on file, the checks that may block a candidate whose zone is
+    known (:class:`Held`; ``None``: no such shortcut here).
     """
 
     rules: tuple[Rule, ...]
@@ -56,6 +62,24 @@ class Scoped(NamedTuple):
     plain: bool = False
     waivable: bool = False
     calm: Scoped | None = None
+    held: Held | None = None
+
+
+HeldChecks = tuple[tuple[Check, "str | None"], ...]
+"""Checks in the policy's order, each with the fact it waits for when it is a built-in hold
+(it allows while that fact is not on file, and is not asked then)."""
+
+
+class Held(NamedTuple):
+    """The checks of a scope that may block a candidate whose zone is known
+    (:func:`_held_checks`), for :func:`overdue.engine.schedule._held`.
+
+    ``facts`` leaves out the built-in cease and opt-out rules, which allow every candidate of
+    an account with neither on file (a dispute alone: the common held account); ``any`` keeps
+    them."""
+
+    facts: HeldChecks
+    any: HeldChecks
 
 
 class StepPlan(NamedTuple):
@@ -82,7 +106,8 @@ class CompiledPolicy:
         lifted_codes: per rule id, the ``waiting_for`` code of what lifts its block.
         all_rules: every rule, in the policy's order.
         dynamic_rules: the ``id()`` of the rules with an ``applies_to`` of their own (not
-            ``RuleBase``'s scope filter): :meth:`rules_for` keeps them for the engine to ask.
+            ``RuleBase``'s scope filter, nor the built-in opt-out rule's, which reads only the
+            key too: :func:`_keyed`): :meth:`rules_for` keeps them for the engine to ask.
         scoped: :meth:`rules_for`'s answers so far, by key (a memo: not compared, not shown).
         step_plans: :meth:`steps_of`'s answers so far (a memo: not compared, not shown).
         guarded_rules: the ``id()`` of the rules silent before a date (``in_force_from``).
@@ -153,7 +178,11 @@ class CompiledPolicy:
             )
             found = self._scoped(rules)
             calm = tuple(r for r in rules if not _quiet_when_calm(r))
-            found = found._replace(calm=found if len(calm) == len(rules) else self._scoped(calm))
+            if len(calm) == len(rules):
+                found = found._replace(calm=found)
+            else:
+                held = _held_checks(found)
+                found = found._replace(calm=self._scoped(calm), held=held)
             self.scoped[key] = found  # type: ignore[index]  # a per-policy memo, bounded by its steps
         return found
 
@@ -163,10 +192,23 @@ class CompiledPolicy:
             rules,
             tuple(r for r in rules if id(r) in self.dynamic_rules),
             granting,
-            tuple(_fast_check(r) for r in rules),
-            plain=not granting and not any(id(r) in self.guarded_rules for r in rules),
+            tuple(self._compiled_check(r, not granting) for r in rules),
+            plain=not granting,
             waivable=any(id(r) in self.waivable_rules for r in rules),
         )
+
+    def _compiled_check(self, rule: Rule, lean: bool) -> Check:
+        """``rule``'s check in a scope: its faster one if it has one (:func:`_fast_check`),
+        silent before its date in force, and, in a scope the lean loop may run (``lean``: no
+        rule grants a reply), allowing a candidate it does not apply to.  (The full loop asks
+        ``applies_to`` of the candidate up front, and may then ask the rules about the
+        candidate marked as a reply.)"""
+        check = _fast_check(rule)
+        if id(rule) in self.guarded_rules:
+            check = _when_in_force(rule, check)
+        if lean and id(rule) in self.dynamic_rules:  # asked first, as the full loop does
+            check = _when_applies(rule, check)
+        return check
 
     @classmethod
     def of(cls, policy: Policy) -> CompiledPolicy:
@@ -193,9 +235,7 @@ class CompiledPolicy:
                 id(r) for r in policy.rules if getattr(r, "in_force_from", None) is not None
             ),
             tuple(policy.rules),
-            dynamic_rules=frozenset(
-                id(r) for r in policy.rules if getattr(type(r), "applies_to", None) is not _SCOPED
-            ),
+            dynamic_rules=frozenset(id(r) for r in policy.rules if not _keyed(r)),
         )
 
 
@@ -212,14 +252,121 @@ def _quiet_when_calm(rule: Rule) -> bool:
 
 
 def _fast_check(rule: Rule) -> Check:
-    """The rule's ``check``, or the faster one a frequency cap works out for itself."""
+    """The rule's ``check``, or the faster one a frequency cap or contact hours work out for
+    themselves."""
     from overdue.rules.frequency import FrequencyCap
+    from overdue.rules.hours import ContactHours
 
     if type(rule) is FrequencyCap:
         return rule.counter()
+    if type(rule) is ContactHours:
+        return rule.one_zone()
     return rule.check
 
 
+def _keyed(rule: Rule) -> bool:
+    """Whether ``rule.applies_to`` reads only the fields of a :meth:`CompiledPolicy.rules_for`
+    key (stage, channel, template, tags), so :func:`_in_scope` answers it once per key:
+    ``RuleBase``'s scope filter, and an opt-out rule's (which also leaves out its exempt
+    channels; exactly that class: a subclass may say more)."""
+    from overdue.rules.holds import RespectOptOut
+
+    return getattr(type(rule), "applies_to", None) is _SCOPED or type(rule) is RespectOptOut
+
+
 def _in_scope(rule: Rule, key: tuple[str, str, str, tuple[str, ...]]) -> bool:
-    """``RuleBase.applies_to`` on the fields of a candidate it reads (the key)."""
+    """``rule.applies_to`` on the fields of a candidate it reads (the key), for a rule
+    :func:`_keyed` says reads no other."""
+    from overdue.rules.holds import RespectOptOut
+
+    if type(rule) is RespectOptOut and key[1] in rule.exempt:
+        return False
     return in_scope(cast(RuleBase, rule), *key)
+
+
+def _held_checks(scoped: Scoped) -> Held | None:
+    """``Scoped.held``: the checks of ``scoped`` that may block a candidate whose zone is
+    known, in order (:class:`Held`).
+
+    Why: when one of them blocks at the moment a candidate is first asked about, the fixed
+    point's answer is every block said at that moment (the deferrals met on the way are moot:
+    :func:`overdue.engine.schedule._lean`), so the rules that can only defer
+    (:func:`_defers_only`) need not be asked, nor a hold whose fact is not on file, nor a
+    cease or opt-out rule while none is: an open dispute blocks a step after a call or two
+    instead of every rule's.  ``None`` when a rule may grant a reply (which changes the
+    candidate asked) or when every rule would be asked anyway.
+    """
+    from overdue.rules.holds import HoldWhile, RespectCease, RespectOptOut
+
+    if scoped.granting:
+        return None
+    kept: list[tuple[Check, str | None]] = []
+    on_facts: list[tuple[Check, str | None]] = []
+    for rule, check in zip(scoped.rules, scoped.checks, strict=True):
+        if _defers_only(rule):
+            continue
+        fact = rule.fact if type(rule) is HoldWhile else None
+        kept.append((check, fact))
+        if type(rule) is not RespectCease and type(rule) is not RespectOptOut:
+            on_facts.append((check, fact))
+    if len(kept) == len(scoped.rules) == len(on_facts) and all(f is None for _, f in kept):
+        return None  # every rule asked, each called
+    return Held(tuple(on_facts), tuple(kept))
+
+
+def _when_applies(rule: Rule, check: Check) -> Check:
+    """``check``, allowing a candidate ``rule`` does not apply to (``applies_to``), which the
+    full loop does not ask."""
+
+    def applying(candidate: Candidate, at: datetime) -> Verdict | None:
+        if not rule.applies_to(candidate):
+            return None
+        return check(candidate, at)
+
+    return applying
+
+
+def _when_in_force(rule: Rule, check: Check) -> Check:
+    """``check``, allowing before ``rule``'s date in force (``in_force_from``, read in the
+    debtor's zone, UTC when it is unknown), where the full loop silences it (``in_force``).
+
+    Why: with the silence in the check, a scope of a preset (whose rules carry the date the
+    instrument takes effect) runs the lean loop instead of the full one with its lifts."""
+    start = cast(RuleBase, rule).in_force_from
+    assert start is not None  # a guarded rule has one
+
+    def guarded(candidate: Candidate, at: datetime) -> Verdict | None:
+        if at.astimezone(candidate.situation.tz or UTC).date() < start:
+            return None  # ``in_force``, without its calls
+        return check(candidate, at)
+
+    return guarded
+
+
+def _defers_only(rule: Rule) -> bool:
+    """Whether ``rule`` never blocks a candidate whose zone is known, nor raises one at a
+    moment within the years the scheduler's shortcut asks about (3 to 9997): a frequency cap
+    of at most about a year (it only defers, and reads only its window's contacts), or
+    contact hours in the debtor's own zone (which block only when no zone is known).
+    Exactly those classes: a subclass may say more.  The others are asked: a minimum gap or
+    a cool-down reads every contact on file (one that UTC cannot hold is refused), a
+    calendar's quiet days may refuse a year it has no data for, and a decision that must
+    refuse should still refuse when a step is blocked."""
+    from overdue.rules.frequency import FrequencyCap
+    from overdue.rules.hours import ContactHours
+
+    if type(rule) is ContactHours:
+        return rule.zone_sources is None
+    if type(rule) is FrequencyCap:
+        return _within_a_year(rule.per) and _within_a_year(rule.consent_window)
+    return False
+
+
+_DAYS_PER_UNIT = {"min": 1 / 1440, "h": 1 / 24, "d": 1, "w": 7, "mo": 31, "bd": 3}
+
+
+def _within_a_year(span: Duration) -> bool:
+    """Whether ``span`` (a cap's period or consent window) is at most about a year (400
+    days): added to or taken from a moment between years 3 and 9997, it stays in the
+    calendar."""
+    return span.amount * _DAYS_PER_UNIT.get(span.unit, float("inf")) <= 400

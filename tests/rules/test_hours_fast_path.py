@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -95,3 +96,27 @@ def test_the_deferral_shortcut_agrees_on_daylight_saving_nights(
     at = night + timedelta(minutes=minutes)
     full = rule._in_zones(cand, at, rule.zones_for(cand))
     assert rule.check(cand, at) == full
+
+
+@settings(max_examples=300, deadline=None)
+@given(cases(), st.sampled_from(_DST_NIGHTS), st.integers(-60 * 48, 60 * 48), st.booleans())
+def test_the_compiled_check_agrees_with_check(
+    case: tuple[ContactHours, Candidate, datetime],
+    night: datetime,
+    minutes: int,
+    near_a_night: bool,
+) -> None:
+    """``ContactHours.one_zone`` (what the compiled policy asks) says what ``check`` says, in
+    the debtor's zone, with no zone known (assumed or not), and with its own zone sources."""
+    rule, cand, at = case
+    if near_a_night:
+        at = night + timedelta(minutes=minutes)
+    assert rule.one_zone()(cand, at) == rule.check(cand, at)
+    unknown = attrs.evolve(cand, situation=attrs.evolve(cand.situation, tz=None))
+    assert rule.one_zone()(unknown, at) == rule.check(unknown, at)
+    for other in (
+        attrs.evolve(rule, on_unknown="Europe/London"),
+        attrs.evolve(rule, zone_sources=("contact_point", "account")),
+    ):
+        assert other.one_zone()(cand, at) == other.check(cand, at)
+        assert other.one_zone()(unknown, at) == other.check(unknown, at)

@@ -9,13 +9,13 @@ candidate the one reply to the debtor's own contact.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple, cast
 
 import attrs
 
-from overdue.compiled import Check, CompiledPolicy, Scoped
+from overdue.compiled import Check, CompiledPolicy, HeldChecks, Scoped
 from overdue.decision import Reason
 from overdue.durations import Duration
 from overdue.engine.reasons import fmt_local
@@ -90,7 +90,8 @@ def schedule(
     reply to the debtor's own contact (only for the rule kinds it ``overrides``).
 
     ``scoped`` holds the rules that may apply to the candidate's stage, channel, template and
-    tags (``compiled.rules_for``); only rules with an ``applies_to`` of their own are asked.
+    tags (``compiled.rules_for``); only rules with an ``applies_to`` of their own are asked it
+    (up front here, or by their compiled checks in the lean loop).
     An account with no fact, cease request or opt-out on file is asked only the rules that
     can speak to it (``scoped.calm``), frequency caps count through their counters, and when
     nothing can lift an objection the loop skips the lifting; all answer exactly as the full
@@ -102,9 +103,20 @@ def schedule(
     if not third:
         if not snap.facts and snap.cease is None and not snap.opted_out:
             scoped = scoped.calm or scoped  # the rules left out allow every such candidate
-        if not scoped.dynamic and scoped.plain and not (scoped.waivable and snap.waivers):
-            # The common case, what the general path below comes to: every rule in scope
-            # applies, nothing can lift an objection.
+        elif (
+            (held := scoped.held) is not None
+            and candidate.situation.tz is not None
+            and 2 < start.year < 9998  # the rules left out cannot overflow (``_defers_only``)
+            and not (scoped.waivable and snap.waivers)
+        ):
+            # On file: facts alone (a dispute), or a cease request or opt-out too.
+            asked = held.any if snap.cease is not None or snap.opted_out else held.facts
+            found = _held(asked, candidate, start, snap.facts)
+            if found is not None:
+                return found
+        if scoped.plain and not (scoped.waivable and snap.waivers):
+            # The common case, what the general path below comes to: nothing can lift an
+            # objection (a rule that does not apply to the candidate allows in its check).
             if not scoped.checks:
                 return Scheduled(start, (), ())
             return _lean(scoped.checks, candidate, start, horizon)
@@ -128,6 +140,39 @@ def schedule(
         return _lean(checks, candidate, start, horizon)
     lifts = _Lifts(granting, candidate, compiled)
     return _fixed_point(applicable, checks, candidate, start, horizon, lifts)
+
+
+def _held(
+    held: HeldChecks,
+    candidate: Candidate,
+    start: datetime,
+    facts: Mapping[str, object],
+) -> Scheduled | None:
+    """What the fixed point answers when a rule blocks ``candidate`` at ``start`` (an open
+    dispute, a cease request): every block said at ``start``, in order; ``None`` when none
+    blocks there (the full loop answers then).
+
+    ``held`` (from ``Scoped.held``) leaves out the rules that only defer a candidate whose zone
+    is known (caps of up to about a year, contact hours in the debtor's zone), and that cannot
+    refuse it a date between years 3 and 9997: in the first round of :func:`_lean` a
+    block ends the loop and the deferrals met on the way are dropped, so asking them changes
+    nothing.  A hold whose fact is not on file allows, and is not called; nor are the cease
+    and opt-out rules while neither is on file.  Held equal to the
+    full loop by ``tests/test_schedule_held.py``.
+    """
+    blocks: list[Verdict] | None = None
+    for check, fact in held:
+        if fact is not None and fact not in facts:
+            continue
+        v = check(candidate, start)
+        if v is not None and v.effect == "block":
+            if blocks is None:
+                blocks = [v]
+            else:
+                blocks.append(v)
+    if blocks is None:
+        return None
+    return _scheduled((None, tuple(blocks), (), (), False))
 
 
 def _lean(

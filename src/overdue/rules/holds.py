@@ -58,13 +58,14 @@ class HoldWhile(RuleBase):
 
     def check(self, candidate: Candidate, at: datetime) -> Verdict | None:
         state = candidate.situation.snapshot.facts.get(self.fact)  # most accounts hold none
-        if state is None or not state.open_at(at):
+        if state is None:
             return None
+        until = state.until
+        if until is not None and at >= until:
+            return None  # lapsed by itself (``FactState.open_at``, without its call)
         why = f" ({state.detail})" if state.detail else ""
-        if state.until is not None:
-            return self.defer(
-                "hold", f"{self.fact} since {state.since.isoformat()}{why}", state.until
-            )
+        if until is not None:
+            return self.defer("hold", f"{self.fact} since {state.since.isoformat()}{why}", until)
         return self.block("hold", f"{self.fact} since {state.since.isoformat()}{why}, no end set")
 
     def lifted_by(self) -> str:

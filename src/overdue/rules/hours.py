@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import ClassVar, Literal
 
@@ -222,6 +222,40 @@ class ContactHours(RuleBase):
             if self.other_days == "closed":
                 return self._outside(candidate, at, local, tz)
         return self._in_zones(candidate, at, self.zones_for(candidate))
+
+    def one_zone(self) -> Callable[[Candidate, datetime], Verdict | None]:
+        """A ``check`` that answers exactly as :meth:`check` does, worked out once per rule
+        for the compiled policy (:mod:`overdue.compiled`), or ``check`` itself.
+
+        Why: a rule is asked at every moment the engine tries, mostly inside the window in
+        the debtor's one zone; with the rule's fields read once here, that answer is two
+        comparisons of the wall clock after one conversion, and a moment outside goes
+        straight to :meth:`_outside`.  Property-tested against :meth:`check`
+        (``tests/rules/test_hours_fast_path.py``).
+        """
+        if self.zone_sources is not None:
+            return self.check
+        check, outside = self.check, self._outside
+        start, end = self.window
+        weekdays = self.weekdays
+        open_days = self.other_days == "open"
+
+        def hours(candidate: Candidate, at: datetime) -> Verdict | None:
+            tz = candidate.situation.tz
+            if tz is None:
+                return check(candidate, at)  # the zone assumed, or none: the full check
+            local = at.astimezone(tz)
+            if weekdays is None or local.weekday() in weekdays:
+                if start <= local.time() < end:
+                    return None
+                if open_days:
+                    return check(candidate, at)  # outside its window on its own day
+                return outside(candidate, at, local, tz)
+            if open_days:
+                return None  # not this rule's day: another rule speaks for it
+            return outside(candidate, at, local, tz)
+
+        return hours
 
     def _outside(
         self, candidate: Candidate, at: datetime, local: datetime, tz: tzinfo
