@@ -511,9 +511,9 @@ def _on_the_ladder(w: _Work) -> Decision:
     ):
         return _placed(w)  # phase 4 in full: a promise, a new debt, a rung to enter, ...
     # Phase 4, the common case: the enabled rung on file, no promise, no new debt since it was
-    # entered, its clock running from entry (nothing to enter, no notes, no rungs to start from).
-    w.since, w.entries, w.transition = since, None, None
-    return _on_rung(w, rung, since, snap.steps, ())
+    # entered, its clock running from entry (no move, no notes, entries counted if needed).
+    w.transition = w.entries = None
+    return _on_rung(w, rung, since, since, snap.steps, ())
 
 
 def _placed(w: _Work) -> Decision:
@@ -525,22 +525,24 @@ def _placed(w: _Work) -> Decision:
         waiting = _enter(w)
         if waiting is not None:
             return waiting
-    assert w.stage is not None  # entered above, or recorded
-    assert w.clock is not None  # set with the stage
-    return _on_rung(w, w.policy.compiled.rungs[w.stage.id], w.clock, w.progress, span)
+    stage, since, clock_start = w.stage, w.since, w.clock
+    assert stage is not None  # entered above, or recorded
+    assert since is not None  # set with the stage
+    assert clock_start is not None  # likewise
+    return _on_rung(w, w.policy.compiled.rungs[stage.id], since, clock_start, w.progress, span)
 
 
 def _on_rung(
     w: _Work,
     rung: Rung,
+    since: datetime,
     clock_start: datetime,
     progress: Mapping[str, StepProgress],
     span: tuple[tuple[datetime, datetime], ...],
 ) -> Decision:
-    """Phases 5 and 6 on ``rung``, whose escalation clock started at ``clock_start``: its
-    steps, its deadline (climbing on when it has come), the wake time and the status.
-
-    ``span`` is the time a promise paused the ladder (:func:`_promise_span`).
+    """Phases 5 and 6 on ``rung``, entered at ``since``, its escalation clock started at
+    ``clock_start``: its steps, its deadline (climbing on when it has come), the wake time and
+    the status.  ``span`` is the time a promise paused the ladder (:func:`_promise_span`).
     """
     snap, stage = w.snap, rung.stage
     pause, holds = (
@@ -548,42 +550,43 @@ def _on_rung(
         if span or snap.facts or snap.fact_intervals
         else NO_PAUSE  # nothing ever held the account (most accounts): as paused_time says
     )
-    paused_now = bool(holds)  # the clock stands still (then there is no deadline)
-    if has_pending(stage, progress):
-        mark: int | None = len(w.waits)
-        plan = plan_steps(w.policy, stage, clock_start, progress, w.s, _entries(w), w.waits)
-    else:
-        mark, plan = None, NOTHING
-    cal = w.policy.calendar
-    end = clock.deadline(stage, clock_start, pause, paused_now, plan, w.z, cal, progress)
+    plan = (
+        plan_steps(w.policy, stage, clock_start, progress, w.s, _entries(w), w.waits)
+        if has_pending(stage, progress)
+        else NOTHING
+    )
+    # ``holds``: the clock stands still (then there is no deadline).
+    end = clock.deadline(
+        stage, clock_start, pause, holds != (), plan, w.z, w.policy.calendar, progress
+    )
+    t = w.transition
     # The rung is over: its deadline has come (``None`` while paused or at the top, so never
     # while paused) and no attempt is planned.
-    if end is not None and w.now >= end and w.transition is None and not plan[0]:
-        return _climb(w, rung, mark)
-    return _conclude(w, rung, plan, end, holds)
+    if end is not None and w.now >= end and t is None and not plan[0]:
+        return _climb(w, rung, since)
+    if plan is NOTHING and not holds and t is None and w.ahead is None:
+        return _held(w, rung, since, end)
+    return _conclude(w, rung, since, plan, end, holds)
 
 
-def _climb(w: _Work, rung: Rung, mark: int | None) -> Decision:
-    """Phase 4c: ``rung`` is finished; enter the furthest rung after it that can be entered,
-    plan its steps and conclude, or wait on ``rung`` (with the reasons).
-
-    ``mark``: how many awaited facts there were before ``rung``'s steps were planned (``None``:
-    none were); what those steps waited for is moot once the account climbs.
-    """
+def _climb(w: _Work, rung: Rung, since: datetime) -> Decision:
+    """Phase 4c: ``rung`` (entered at ``since``) is finished; enter the furthest rung after it
+    that can be entered, plan its steps and conclude, or wait on ``rung`` (with the reasons)."""
     chosen, why, wake = choose_next(rung.above, w.s, w.waits)
     if chosen is None:
         w.note("rung_finished", "{} is finished", (rung.id,))
         w.reasons.extend(why)
         status: Status = "waiting" if rung.above else "done"
-        return w.done(status, wake_at=wake, on=(rung.id, w.since))
+        return w.done(status, wake_at=wake, on=(rung.id, since))
     w.reasons.extend(why)
     _step_on(w, chosen, rung.id)
-    if mark is not None:
-        del w.waits[mark:]
+    # What the finished rung's steps waited for is moot.  Nothing else was awaited yet: the
+    # account made no move this decision (phases 2 and 3 stop or await nothing).
+    w.waits.clear()
     plan = plan_steps(w.policy, chosen, w.now, {}, w.s, _entries(w), w.waits)
     # Not paused: a paused rung has no deadline, so it is never finished by time.
     end = clock.deadline(chosen, w.now, timedelta(0), False, plan, w.z, w.policy.calendar, {})
-    return _conclude(w, w.policy.compiled.rungs[chosen.id], plan, end, ())
+    return _conclude(w, w.policy.compiled.rungs[chosen.id], w.now, plan, end, ())
 
 
 def _entries(w: _Work) -> int:
@@ -666,28 +669,48 @@ def _step_on(w: _Work, chosen: Stage, from_stage: str | None) -> None:
     w.entries = w.snap.entered(chosen.id) + 1
 
 
+def _held(w: _Work, rung: Rung, since: datetime, end: datetime | None) -> Decision:
+    """Phase 6 for an account on ``rung`` (entered at ``since``) with nothing planned, no hold,
+    no move and nothing on file ahead (the common case of a held account): only the deadline
+    ``end`` can come, and it is later than now (else the rung is over: :func:`_on_rung`)."""
+    z = w.z
+    if end is not None:
+        if end.tzinfo is not z:
+            end = end.astimezone(z)
+        # ``w.note``, inlined: stated by most decisions.
+        w.reasons.append(("deadline", "{} escalates if unpaid", (rung.id,), end))
+    return _decision(
+        "done" if rung.terminal else "active",
+        rung.id,
+        since if since.tzinfo is z else since.astimezone(z),
+        None,
+        (),
+        (),
+        end,
+        end,
+        (),
+        w.base,
+        _rendered,
+        (w.reasons, z, w.waits),
+    )
+
+
 def _conclude(
     w: _Work,
     rung: Rung,
+    since: datetime,
     plan: PlanOut,
     end: datetime | None,
     holds: tuple[FactState, ...],
 ) -> Decision:
-    """Phase 6: authorisations lost since entry, the deadline, the wake time, the status.
+    """Phase 6 in full: authorisations lost since entry, the deadline, the wake time, the
+    status, on ``rung`` (entered at ``since``).
 
     ``holds`` are those open now that stop the clock (:func:`~overdue.engine.pauses.paused_time`).
     """
-    z, t = w.z, w.transition
+    now, z, t = w.now, w.z, w.transition
     deadline = end if end is None or end.tzinfo is z else end.astimezone(z)
     drafts, blocked = plan
-    if not drafts and not blocked and not holds and t is None and w.ahead is None:
-        # Nothing planned or held, no move, nothing on file ahead (the common case of a held
-        # account): only the deadline can come, and it is later than now (else the rung is
-        # over and the account climbs, :func:`_on_rung`).
-        if deadline is not None:
-            # ``w.note``, inlined: stated by most decisions.
-            w.reasons.append(("deadline", "{} escalates if unpaid", (rung.id,), deadline))
-        return _decided(w, "done" if rung.terminal else "active", rung, (), (), deadline, deadline)
     if t is not None:
         if t.from_stage:
             w.note("stage_entered", "enters {} after {}", (t.to_stage, t.from_stage))
@@ -704,11 +727,11 @@ def _conclude(
     if actions or blocked or holds or w.ahead is not None:
         wake_at = _wake_at(w, actions, blocked, deadline, holds)
         if actions or blocked:
-            w.waits.extend(facts_awaited(actions, blocked, w.now, w.policy.compiled.lifted_codes))
+            w.waits.extend(facts_awaited(actions, blocked, now, w.policy.compiled.lifted_codes))
         if holds:  # a hold with no end of its own: its clearing is awaited (in name order)
             w.waits.extend(f"cleared:{h.name}" for h in sorted(holds, key=_NAME) if h.until is None)
     else:  # only the deadline can come (already in the debtor's zone)
-        wake_at = deadline if deadline is not None and deadline > w.now else None
+        wake_at = deadline if deadline is not None and deadline > now else None
     # Nothing to send and the escalation clock standing still: the account is held, even when
     # the rung's steps were all sent before the hold began.
     if actions:
@@ -719,22 +742,6 @@ def _conclude(
         status = "on_hold"
     else:
         status = "done" if rung.terminal else "active"
-    return _decided(w, status, rung, actions, blocked, deadline, wake_at)
-
-
-def _decided(
-    w: _Work,
-    status: Status,
-    rung: Rung,
-    actions: tuple[Action, ...],
-    blocked: tuple[BlockedStep, ...],
-    deadline: datetime | None,
-    wake_at: datetime | None,
-) -> Decision:
-    """The decision on ``rung`` (phase 6's answer): its entry time, the transition the host
-    records, the reasons and awaited facts rendered when read."""
-    z, t, since = w.z, w.transition, w.since
-    assert since is not None  # a rung on the ladder has an entry time
     return _decision(
         status,
         rung.id,
