@@ -572,7 +572,7 @@ def _on_rung(
 def _climb(w: _Work, rung: Rung, since: datetime) -> Decision:
     """Phase 4c: ``rung`` (entered at ``since``) is finished; enter the furthest rung after it
     that can be entered, plan its steps and conclude, or wait on ``rung`` (with the reasons)."""
-    chosen, why, wake = choose_next(rung.above, w.s, w.waits)
+    chosen, why, wake = choose_next(rung.above, w, w.waits)
     if chosen is None:
         w.note("rung_finished", "{} is finished", (rung.id,))
         w.reasons.extend(why)
@@ -649,7 +649,7 @@ def _place(w: _Work) -> None:
 
 def _enter(w: _Work) -> Decision | None:
     """Phase 4b: enter the furthest rung that can be entered, or wait (with the reasons)."""
-    chosen, why, wake = choose_next(w.start_from, w.s, w.waits)
+    chosen, why, wake = choose_next(w.start_from, w, w.waits)
     w.reasons.extend(why)
     fresh = w.start_from is w.policy.enabled_stages
     if chosen is None:
