@@ -238,10 +238,10 @@ class Stage:
         return self.deadline is None and self.grace is None
 
     @functools.cached_property
-    def _step_limits(self) -> tuple[tuple[str, ...], tuple[int, ...]]:
-        # The steps' keys (``Step.key``) and their ``max_attempts``, in order, worked out once
-        # per rung: :func:`~overdue.engine.plan.has_pending` reads them on every decision.
-        return tuple(step.key for step in self.steps), tuple(s.max_attempts for s in self.steps)
+    def _step_limits(self) -> tuple[tuple[str, int], ...]:
+        # Each step's key (``Step.key``) and ``max_attempts``, in order, worked out once per
+        # rung: :func:`~overdue.engine.plan.has_pending` reads them on every decision.
+        return tuple((step.key, step.max_attempts) for step in self.steps)
 
 
 def _stages(value: Iterable[Stage]) -> tuple[Stage, ...]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
-from itertools import repeat
 from operator import attrgetter
 from typing import cast
 
@@ -64,13 +63,12 @@ def has_pending(stage: Stage, progress: Mapping[str, StepProgress]) -> bool:
     common case of an account the host holds, between its last contact and the deadline)."""
     if not progress:
         return bool(stage.steps)  # nothing made in the rung yet (a step makes 1 or more)
-    keys, most = stage._step_limits  # per rung, worked out once
-    # In C, no frame or loop turn per step: a step's attempts made (none: 0) below its most.
-    return any(map(int.__gt__, most, map(_MADE, map(progress.get, keys, _NONE_MADE))))
-
-
-_MADE = attrgetter("count")
-_NONE_MADE = repeat(StepProgress(0, datetime.min.replace(tzinfo=UTC)))  # a step not attempted
+    get = progress.get
+    for key, most in stage._step_limits:  # per rung, worked out once
+        prog = get(key)
+        if prog is None or prog.count < most:
+            return True
+    return False
 
 
 _Chosen = tuple[datetime, Candidate, str, bool]
