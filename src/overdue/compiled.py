@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from overdue.rules.base import Rule, Verdict
     from overdue.situation import Candidate
 
-__all__ = ["Check", "CompiledPolicy", "Held", "HeldChecks", "Scoped", "StepPlan"]
+__all__ = ["Check", "CompiledPolicy", "Held", "HeldChecks", "Rung", "Scoped", "StepPlan"]
 
 
 Check = Callable[["Candidate", datetime], "Verdict | None"]
@@ -111,6 +111,7 @@ class CompiledPolicy:
         scoped: :meth:`rules_for`'s answers so far, by key (a memo: not compared, not shown).
         step_plans: :meth:`steps_of`'s answers so far (a memo: not compared, not shown).
         guarded_rules: the ``id()`` of the rules silent before a date (``in_force_from``).
+        rungs: the enabled rungs by id, each with the facts the coordinator reads (:class:`Rung`).
 
     Protocol checks (``isinstance`` on a runtime-checkable protocol) are slow, so each rule
     is asked once here, never per decision.
@@ -134,6 +135,8 @@ class CompiledPolicy:
     step_plans: Mapping[int, tuple[Stage, tuple[StepPlan, ...]]] = attrs.field(
         factory=dict, eq=False, repr=False
     )
+    # The coordinator's per-rung facts (:class:`Rung`): worked out with the rest, in ``of``.
+    rungs: Mapping[str, Rung] = attrs.field(factory=dict, repr=False)
 
     def steps_of(self, stage: Stage) -> tuple[StepPlan, ...]:
         """The steps of ``stage`` in order, each with its key and the rules of its channels.
@@ -236,10 +239,41 @@ class CompiledPolicy:
             ),
             tuple(policy.rules),
             dynamic_rules=frozenset(id(r) for r in policy.rules if not _keyed(r)),
+            rungs=rungs_of(policy),
         )
 
 
 _SCOPED = RuleBase.applies_to
+
+
+# --- The rungs as the coordinator reads them (``CompiledPolicy.rungs``) -------------------
+
+
+class Rung(NamedTuple):
+    """One enabled rung with what :func:`overdue.decide` asks of it on every decision.
+
+    Worked out once per policy, so a decision on the rung on file looks it up once, rather
+    than asking the policy how partial payments count, the rung whether it is the top, and
+    the ladder which rungs come after it (issue 10).
+    """
+
+    stage: Stage
+    id: str  # ``stage.id``
+    terminal: bool  # ``Stage.terminal``: the top of the ladder, nothing after it reachable
+    above: tuple[Stage, ...]  # the enabled rungs after it, in order: where it goes when finished
+    steady: bool  # its clock runs from entry whatever is paid (not ``restart_stage``)
+
+
+def rungs_of(policy: Policy) -> Mapping[str, Rung]:
+    """:attr:`CompiledPolicy.rungs`: the enabled rungs by id (a policy refuses an id twice)."""
+    enabled = policy.enabled_stages
+    steady = policy.on_partial_payment != "restart_stage"
+    return MappingProxyType(
+        {
+            st.id: Rung(st, st.id, st.terminal, enabled[i + 1 :], steady)
+            for i, st in enumerate(enabled)
+        }
+    )
 
 
 def _quiet_when_calm(rule: Rule) -> bool:

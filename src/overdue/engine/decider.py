@@ -14,9 +14,9 @@ from operator import attrgetter
 import attrs
 
 from overdue._frozen import filler
-from overdue._time import ALWAYS_AWARE, at_local, require_aware
+from overdue._time import ALWAYS_AWARE, _zone, at_local, require_aware, zone
 from overdue.account import Account
-from overdue.calendars import BusinessCalendar
+from overdue.compiled import Rung
 from overdue.decision import (
     Action,
     BlockedStep,
@@ -36,28 +36,21 @@ from overdue.engine.plan import NOTHING, facts_awaited, has_pending, plan_steps
 from overdue.engine.reasons import Note, in_zone, instant, opt_in_zone, rendered
 from overdue.errors import CalendarRangeError, OverdueError, PolicyError
 from overdue.events import ContactAttempted
-from overdue.money import Money
 from overdue.policy import Policy, Stage
 from overdue.situation import Situation, resolve_zone
 from overdue.snapshot import FactState, Snapshot, StepProgress, fold
 
 __all__ = ["calendar_range", "decide", "per_invoice_refused", "resolve_zone"]
 
-_RECORDED = object()  # ``done``: the rung on file
-_SituationFields = tuple[
+_SituationInputs = tuple[
     Account,
-    Snapshot,
-    datetime,
-    tzinfo | None,
-    str,
-    BusinessCalendar,
-    date,
-    int,
-    Money | None,
-    tuple[ContactAttempted, ...],
-    str | None,
+    tzinfo | None,  # ``tz``
+    str,  # ``tz_source``
+    date,  # ``local_date``
+    Sequence[ContactAttempted],  # ``elsewhere``, made a tuple with the situation
+    str | None,  # ``debt_id``
 ]
-"""A :class:`~overdue.situation.Situation`'s fields, in order."""
+"""What a :class:`~overdue.situation.Situation` needs besides the fields ``_Work`` holds."""
 _make_situation = filler(Situation, [f.name for f in attrs.fields(Situation)])
 
 
@@ -99,7 +92,7 @@ def decide(
             account is refused rather than decided as a whole
             (:func:`~overdue.engine.invoices.decide_invoices` decides it).
     """
-    if debt_id is None and policy.ladder_per == "invoice":
+    if policy.ladder_per == "invoice" and debt_id is None:
         raise per_invoice_refused(policy, account.id, "decide()")
     if not (isinstance(now, datetime) and type(now.tzinfo) in ALWAYS_AWARE):  # else: aware
         try:
@@ -116,11 +109,14 @@ def decide(
     # more than a plain try on every decision; the message is written only on failure.
     try:
         snap = snapshot if snapshot is not None else fold(account, now, as_known_at=as_known_at)
+        ahead = (  # facts dated after now on file (an invoice issued ahead, a hold next week)
+            next_fact_after(account, now, as_known_at)
+            if snap.event_count < len(account.events)
+            else None
+        )
         if policy.billing_side:  # opt-in: stepping down, service actions, fees (issue 18)
-            return _billing(policy, account, now, snap, tuple(elsewhere), debt_id, as_known_at)
-        w = _Work(policy, account, now, snap, tuple(elsewhere), debt_id)  # 1. the situation
-        if snap.event_count < len(account.events):  # facts dated after now are on file
-            w.ahead = next_fact_after(account, now, as_known_at)
+            return _billing(policy, account, now, snap, elsewhere, debt_id, ahead)
+        w = _Work(policy, account, now, snap, elsewhere, debt_id, ahead)  # 1. the situation
         return (
             _settled(w)  # 2. written off, nothing owed, paid, not yet overdue
             # 3. a promise to pay or a payment plan (neither on file: most accounts)
@@ -141,24 +137,16 @@ def _billing(
     account: Account,
     now: datetime,
     snap: Snapshot,
-    elsewhere: tuple[ContactAttempted, ...],
+    elsewhere: Sequence[ContactAttempted],
     debt_id: str | None,
-    as_known_at: datetime | None,
+    ahead: datetime | None,
 ) -> Decision:
     """The six phases wrapped by :mod:`overdue.engine.billing` (stepping down before them,
     service actions and postings after)."""
     from overdue.engine.billing import decide_billing
 
-    ahead = (
-        next_fact_after(account, now, as_known_at)
-        if snap.event_count < len(account.events)
-        else None
-    )
-
     def work(sn: Snapshot) -> _Work:
-        w = _Work(policy, account, now, sn, elsewhere, debt_id)
-        w.ahead = ahead
-        return w
+        return _Work(policy, account, now, sn, elsewhere, debt_id, ahead)
 
     def situation(sn: Snapshot) -> tuple[Situation, tzinfo]:
         w = work(sn)
@@ -219,9 +207,11 @@ class _Work:
     gathered so far, and the rung phase 4 places the account on.  Every datetime it returns is
     in ``z`` (the debtor's zone, else UTC).
 
-    The rung's fields (``stage`` to ``start_from``) are set by :func:`_recorded_rung` and moved
-    by :func:`_step_on`: held here rather than in a value of their own, because most decisions
-    stop on the rung on file, and one object less per decision is measurable (issue 10).
+    The rung's fields (``stage`` to ``start_from``) are set by :func:`_place` and moved by
+    :func:`_step_on`; an account on the rung on file (most) sets only ``since``, ``entries``
+    and ``transition`` (:func:`_on_the_ladder`).  Held here rather than in a value of their
+    own, because most decisions stop on the rung on file, and one object less per decision is
+    measurable (issue 10).
     """
 
     __slots__ = (
@@ -259,41 +249,52 @@ class _Work:
         account: Account,
         now: datetime,
         snap: Snapshot,
-        elsewhere: tuple[ContactAttempted, ...] = (),
+        elsewhere: Sequence[ContactAttempted] = (),
         debt_id: str | None = None,
+        ahead: datetime | None = None,
     ) -> None:
-        tz, tz_source, tz_name = resolve_zone(policy, account)
+        """``ahead``: when the next event on file dated after ``now`` takes effect (issue 18);
+        every decision but a write-off wakes by then."""
+        name = account.timezone
+        if name is not None:  # the account's own zone (most): resolve_zone's first answer
+            try:
+                z: tzinfo = _zone(name)  # the cached zone, without a call per decision
+            except Exception:  # not a zone: ``zone`` says so with the library's error
+                z = zone(name)
+            tz: tzinfo | None = z
+            source = "account"
+            self.reasons: list[Reason | Note] = []  # the rules' and the engine's (``note``)
+        else:
+            tz, source, name = resolve_zone(policy, account)
+            z = tz if tz is not None else UTC
+            self.reasons = [] if tz is not None else [_ZONE_UNKNOWN]
         # Calendar days, months and wall clocks count in the debtor's zone, or in UTC when it
         # is unknown: never in whatever zone ``now`` happens to be written in.
-        z = tz if tz is not None else UTC
         local_now = now if now.tzinfo is z else now.astimezone(z)  # once: the base's ``at`` too
         local_date = local_now.date()
         balance = snap.balance
         due = snap.earliest_unpaid_due()  # ``days_overdue``, inlined: one call less, every time
         dov = (local_date - due).days if due is not None and due < local_date else 0
-        self.policy, self.now, self.snap, self.z, self.dov, self.balance = (
-            policy,
-            now,
-            snap,
-            z,
-            dov,
-            balance,
-        )
-        # The situation's fields, in order: it is built from them when a phase needs it (not
-        # to settle), and then takes their place.
-        self._s: Situation | _SituationFields = (
+        # One store a field (a tuple assignment of many costs more).
+        self.policy = policy
+        self.now = now
+        self.snap = snap
+        self.z = z
+        self.dov = dov
+        self.balance = balance
+        self.ahead = ahead
+        self.waits: list[str] = []  # the new facts that would change the decision
+        # What the situation needs besides the fields above: it is built when a phase needs
+        # it (not to settle, not on the rung on file with nothing to plan).
+        self._s: Situation | _SituationInputs = (
             account,
-            snap,
-            now,
             tz,
-            tz_source,
-            policy.calendar,
+            source,
             local_date,
-            dov,
-            balance,
             elsewhere,
             debt_id,
         )
+        retention = policy.compiled.retention_rules
         self.base: DecisionBase = (
             (),
             (),
@@ -304,19 +305,11 @@ class _Work:
             balance,
             policy.id,
             policy.version,
-            tz_name,
-            (
-                clock.retain_until(retention, snap, z)
-                if (retention := policy.compiled.retention_rules)
-                else None
-            ),
-            bool(snap.facts) and snap.fact_open("dispute_open", now) is not None,
+            name,
+            clock.retain_until(retention, snap, z) if retention else None,
+            # ``fact_open``, asked only with a dispute on file.
+            "dispute_open" in snap.facts and snap.fact_open("dispute_open", now) is not None,
         )
-        # The rules' reasons and the engine's own (recorded, rendered when read: ``note``).
-        self.reasons: list[Reason | Note] = [] if tz is not None else [_ZONE_UNKNOWN]
-        self.waits: list[str] = []  # the new facts that would change the decision
-        # When the next event already on file but dated after ``now`` takes effect (issue 18).
-        self.ahead: datetime | None = None
 
     @property
     def s(self) -> Situation:
@@ -326,7 +319,22 @@ class _Work:
             # From the values this decision already worked out (``Situation.at`` makes the
             # same value from the inputs, working them out again), without ``__init__``: its
             # eleven fields stored at once (``overdue._frozen.filler``; it has no validators).
-            s = self._s = _make_situation(s)
+            account, tz, source, local_date, elsewhere, debt_id = s
+            s = self._s = _make_situation(
+                (
+                    account,
+                    self.snap,
+                    self.now,
+                    tz,
+                    source,
+                    self.policy.calendar,
+                    local_date,
+                    self.dov,
+                    self.balance,
+                    tuple(elsewhere),
+                    debt_id,
+                )
+            )
         return s
 
     def note(
@@ -340,18 +348,14 @@ class _Work:
         self,
         status: Status,
         *,
-        stage: str | object | None = _RECORDED,
-        stage_since: datetime | object | None = _RECORDED,
         wake_at: datetime | None = None,
         waiting_for: tuple[str, ...] | None = None,
+        on: tuple[str | None, datetime | None] | None = None,
     ) -> Decision:
-        """A decision that stops before planning steps (the recorded rung, unless given)."""
+        """A decision that stops before planning steps: on the rung on file, unless ``on``
+        says which (its id, ``None`` off the ladder) and since when."""
         z = self.z
-        if stage is _RECORDED:
-            stage = self.snap.stage
-        since: datetime | None = (
-            self.snap.stage_since if stage_since is _RECORDED else stage_since  # type: ignore[assignment]
-        )
+        stage, since = (self.snap.stage, self.snap.stage_since) if on is None else on
         ahead = self.ahead
         if (
             ahead is not None
@@ -361,7 +365,7 @@ class _Work:
             wake_at = ahead
         return _decision(
             status,
-            stage,  # type: ignore[arg-type]
+            stage,
             # ``in_zone``, inlined here and below: every decision that stops early passes here.
             since if since is None or since.tzinfo is z else since.astimezone(z),
             None,
@@ -425,7 +429,8 @@ def _settled(w: _Work) -> Decision | None:
         return w.done("current", waiting_for=("invoice",))
     if balance.amount <= 0:
         paid = snap.payments[-1].at.date() if snap.payments else "-"
-        w.note("paid_in_full", "paid in full (last payment {})", (paid,))
+        # ``w.note``, inlined: a paid account is a common decision, and this is all it states.
+        w.reasons.append(("paid_in_full", "paid in full (last payment {})", (paid,), None))
         return w.done("resolved")
     if w.dov > 0:
         return None
@@ -494,47 +499,94 @@ def _promise_span(w: _Work) -> tuple[tuple[datetime, datetime], ...]:
 def _on_the_ladder(w: _Work) -> Decision:
     """Phases 4 to 6: the rung (entering or climbing), its steps, the deadline and wake time."""
     snap = w.snap
-    span = _promise_span(w) if snap.promise is not None else ()
-    _recorded_rung(w)
+    rung = w.policy.compiled.rungs.get(snap.stage)  # type: ignore[arg-type]  # None: no rung
+    since = snap.stage_since
+    settled = snap.settled_at
+    if (
+        rung is None
+        or since is None
+        or not rung.steady
+        or snap.promise is not None
+        or (settled is not None and settled >= since)
+    ):
+        return _placed(w)  # phase 4 in full: a promise, a new debt, a rung to enter, ...
+    # Phase 4, the common case: the enabled rung on file, no promise, no new debt since it was
+    # entered, its clock running from entry (no move, no notes, entries counted if needed).
+    w.transition = w.entries = None
+    return _on_rung(w, rung, since, since, snap.steps, ())
+
+
+def _placed(w: _Work) -> Decision:
+    """Phase 4 in full: the promise's span, the rung on file or the one to enter (or wait for),
+    then phases 5 and 6 on it."""
+    span = _promise_span(w) if w.snap.promise is not None else ()
+    _place(w)
     if w.stage is None:
         waiting = _enter(w)
         if waiting is not None:
             return waiting
-    stage, clock_start, progress = w.stage, w.clock, w.progress
+    stage, since, clock_start = w.stage, w.since, w.clock
     assert stage is not None  # entered above, or recorded
-    assert clock_start is not None  # set with the stage
+    assert since is not None  # set with the stage
+    assert clock_start is not None  # likewise
+    return _on_rung(w, w.policy.compiled.rungs[stage.id], since, clock_start, w.progress, span)
+
+
+def _on_rung(
+    w: _Work,
+    rung: Rung,
+    since: datetime,
+    clock_start: datetime,
+    progress: Mapping[str, StepProgress],
+    span: tuple[tuple[datetime, datetime], ...],
+) -> Decision:
+    """Phases 5 and 6 on ``rung``, entered at ``since``, its escalation clock started at
+    ``clock_start``: its steps, its deadline (climbing on when it has come), the wake time and
+    the status.  ``span`` is the time a promise paused the ladder (:func:`_promise_span`).
+    """
+    snap, stage = w.snap, rung.stage
     pause, holds = (
         paused_time(snap, w.policy.paused_by(), clock_start, w.now, span)
         if span or snap.facts or snap.fact_intervals
         else NO_PAUSE  # nothing ever held the account (most accounts): as paused_time says
     )
-    paused_now = bool(holds)  # the clock stands still (then there is no deadline)
-    mark = len(w.waits)
     plan = (
         plan_steps(w.policy, stage, clock_start, progress, w.s, _entries(w), w.waits)
         if has_pending(stage, progress)
         else NOTHING
     )
-    cal = w.policy.calendar
-    end = clock.deadline(stage, clock_start, pause, paused_now, plan, w.z, cal, progress)
+    # ``holds``: the clock stands still (then there is no deadline).
+    end = clock.deadline(
+        stage, clock_start, pause, holds != (), plan, w.z, w.policy.calendar, progress
+    )
+    t = w.transition
     # The rung is over: its deadline has come (``None`` while paused or at the top, so never
-    # while paused) and no attempt is planned.
-    if w.transition is None and end is not None and not plan[0] and w.now >= end:
-        idx = w.policy.compiled.enabled_pos[stage.id]
-        enabled = w.policy.enabled_stages
-        chosen, why, wake = choose_next(enabled[idx + 1 :], w.s, w.waits)
-        if chosen is None:
-            w.note("rung_finished", "{} is finished", (stage.id,))
-            w.reasons.extend(why)
-            status: Status = "waiting" if idx + 1 < len(enabled) else "done"
-            return w.done(status, stage=stage.id, stage_since=w.since, wake_at=wake)
+    # while paused) and no attempt is planned.  (The comparison last: across zones, it costs.)
+    if t is None and not plan[0] and end is not None and w.now >= end:
+        return _climb(w, rung, since)
+    if plan is NOTHING and not holds and t is None and w.ahead is None:
+        return _held(w, rung, since, end)
+    return _conclude(w, rung, since, plan, end, holds)
+
+
+def _climb(w: _Work, rung: Rung, since: datetime) -> Decision:
+    """Phase 4c: ``rung`` (entered at ``since``) is finished; enter the furthest rung after it
+    that can be entered, plan its steps and conclude, or wait on ``rung`` (with the reasons)."""
+    chosen, why, wake = choose_next(rung.above, w, w.waits)
+    if chosen is None:
+        w.note("rung_finished", "{} is finished", (rung.id,))
         w.reasons.extend(why)
-        _step_on(w, chosen, stage.id)
-        stage = chosen
-        del w.waits[mark:]  # what the finished rung's steps waited for is moot
-        plan = plan_steps(w.policy, stage, w.now, {}, w.s, _entries(w), w.waits)
-        end = clock.deadline(stage, w.now, timedelta(0), paused_now, plan, w.z, cal, {})
-    return _conclude(w, stage, plan, end, holds)
+        status: Status = "waiting" if rung.above else "done"
+        return w.done(status, wake_at=wake, on=(rung.id, since))
+    w.reasons.extend(why)
+    _step_on(w, chosen, rung.id)
+    # What the finished rung's steps waited for is moot.  Nothing else was awaited yet: the
+    # account made no move this decision (phases 2 and 3 stop or await nothing).
+    w.waits.clear()
+    plan = plan_steps(w.policy, chosen, w.now, {}, w.s, _entries(w), w.waits)
+    # Not paused: a paused rung has no deadline, so it is never finished by time.
+    end = clock.deadline(chosen, w.now, timedelta(0), False, plan, w.z, w.policy.calendar, {})
+    return _conclude(w, w.policy.compiled.rungs[chosen.id], w.now, plan, end, ())
 
 
 def _entries(w: _Work) -> int:
@@ -542,28 +594,15 @@ def _entries(w: _Work) -> int:
     steps (the idempotency keys state it), not for those that stop on the rung on file."""
     entries = w.entries
     if entries is None:
-        assert w.stage is not None  # asked with a rung
-        entries = w.entries = w.snap.entered(w.stage.id)
+        entries = w.entries = w.snap.entered(w.snap.stage)  # type: ignore[arg-type]  # on file
     return entries
 
 
-def _recorded_rung(w: _Work) -> None:
-    """Phase 4a: the rung on file, unless switched off, unknown, or left by a new debt."""
+def _place(w: _Work) -> None:
+    """Phase 4a in full: the rung on file, unless switched off, unknown, or left by a new debt;
+    its clock restarted by a partial payment when the policy says so."""
     snap, policy = w.snap, w.policy
     since = snap.stage_since
-    if snap.stage is not None and since is not None:
-        stage = policy.compiled.enabled_by_id.get(snap.stage)
-        settled = snap.settled_at
-        if (
-            stage is not None
-            and (settled is None or settled < since)
-            and policy.on_partial_payment != "restart_stage"
-        ):
-            # The common case: an enabled rung on file, no new debt, no restart (nothing to
-            # enter, so no rungs to start from).
-            w.stage, w.since, w.clock, w.progress = stage, since, since, snap.steps
-            w.entries, w.transition, w.start_from = None, None, ()
-            return
     enabled = policy.enabled_stages
     w.stage, w.clock, w.progress, w.entries = None, None, snap.steps, 0
     w.transition, w.start_from = None, enabled
@@ -610,13 +649,12 @@ def _recorded_rung(w: _Work) -> None:
 
 def _enter(w: _Work) -> Decision | None:
     """Phase 4b: enter the furthest rung that can be entered, or wait (with the reasons)."""
-    enabled = w.policy.enabled_stages
-    chosen, why, wake = choose_next(w.start_from, w.s, w.waits)
+    chosen, why, wake = choose_next(w.start_from, w, w.waits)
     w.reasons.extend(why)
-    fresh = w.start_from is enabled
+    fresh = w.start_from is w.policy.enabled_stages
     if chosen is None:
         if fresh:
-            return w.done("waiting", stage=None, stage_since=None, wake_at=wake)
+            return w.done("waiting", wake_at=wake, on=(None, None))
         return w.done("waiting", wake_at=wake)
     _step_on(w, chosen, None if fresh else w.snap.stage)
     return None
@@ -631,19 +669,46 @@ def _step_on(w: _Work, chosen: Stage, from_stage: str | None) -> None:
     w.entries = w.snap.entered(chosen.id) + 1
 
 
+def _held(w: _Work, rung: Rung, since: datetime, end: datetime | None) -> Decision:
+    """Phase 6 for an account on ``rung`` (entered at ``since``) with nothing planned, no hold,
+    no move and nothing on file ahead (the common case of a held account): only the deadline
+    ``end`` can come, and it is later than now (else the rung is over: :func:`_on_rung`)."""
+    z = w.z
+    if end is not None:
+        if end.tzinfo is not z:
+            end = end.astimezone(z)
+        # ``w.note``, inlined: stated by most decisions.
+        w.reasons.append(("deadline", "{} escalates if unpaid", (rung.id,), end))
+    return _decision(
+        "done" if rung.terminal else "active",
+        rung.id,
+        since if since.tzinfo is z else since.astimezone(z),
+        None,
+        (),
+        (),
+        end,
+        end,
+        (),
+        w.base,
+        _rendered,
+        (w.reasons, z, w.waits),
+    )
+
+
 def _conclude(
     w: _Work,
-    stage: Stage,
+    rung: Rung,
+    since: datetime,
     plan: PlanOut,
     end: datetime | None,
     holds: tuple[FactState, ...],
 ) -> Decision:
-    """Phase 6: authorisations lost since entry, the deadline, the wake time, the status.
+    """Phase 6 in full: authorisations lost since entry, the deadline, the wake time, the
+    status, on ``rung`` (entered at ``since``).
 
     ``holds`` are those open now that stop the clock (:func:`~overdue.engine.pauses.paused_time`).
     """
-    now, z = w.now, w.z
-    t = w.transition
+    now, z, t = w.now, w.z, w.transition
     deadline = end if end is None or end.tzinfo is z else end.astimezone(z)
     drafts, blocked = plan
     if t is not None:
@@ -652,37 +717,34 @@ def _conclude(
         else:
             w.note("stage_entered", "enters {}", (t.to_stage,))
     elif drafts:
-        drafts, blocked = _authorisation_lost(w, stage, drafts, blocked)
+        drafts, blocked = _authorisation_lost(w, rung.stage, drafts, blocked)
     # Each Action built once, stating the deadline.
     actions = build_all(drafts, deadline) if drafts else ()
     if holds:
         w.note("deadline_paused", "the escalation clock is paused by a hold")
     if deadline is not None:
-        # ``w.note``, inlined: stated by most decisions.
-        w.reasons.append(("deadline", "{} escalates if unpaid", (stage.id,), deadline))
+        w.reasons.append(("deadline", "{} escalates if unpaid", (rung.id,), deadline))
     if actions or blocked or holds or w.ahead is not None:
         wake_at = _wake_at(w, actions, blocked, deadline, holds)
         if actions or blocked:
             w.waits.extend(facts_awaited(actions, blocked, now, w.policy.compiled.lifted_codes))
         if holds:  # a hold with no end of its own: its clearing is awaited (in name order)
             w.waits.extend(f"cleared:{h.name}" for h in sorted(holds, key=_NAME) if h.until is None)
-    else:  # only the deadline can come (already in the debtor's zone): the common case
+    else:  # only the deadline can come (already in the debtor's zone)
         wake_at = deadline if deadline is not None and deadline > now else None
     # Nothing to send and the escalation clock standing still: the account is held, even when
     # the rung's steps were all sent before the hold began.
     if actions:
-        status = "active"
+        status: Status = "active"
         if len(actions) > 1:  # sorted as instants: one zone's times compare by wall clock
             actions = tuple(sorted(actions, key=_not_before))
     elif blocked or holds:
         status = "on_hold"
     else:
-        status = "done" if stage.terminal else "active"
-    since = w.since
-    assert since is not None  # a rung on the ladder has an entry time
+        status = "done" if rung.terminal else "active"
     return _decision(
-        status,  # type: ignore[arg-type]
-        stage.id,
+        status,
+        rung.id,
         since if since.tzinfo is z else since.astimezone(z),
         t,
         actions,

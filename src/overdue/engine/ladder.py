@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Protocol
 
 from overdue.decision import Reason, Transition
 from overdue.engine.reasons import Note, message_of
@@ -15,10 +16,26 @@ from overdue.engine.reasons import info as _info
 from overdue.events import StageEntered
 from overdue.policy import Stage
 from overdue.situation import Situation
+from overdue.snapshot import Snapshot
+
+
+class Entering(Protocol):
+    """What the rung phase reads of a decision in the making (the engine's ``_Work``): the
+    snapshot and ``now`` for authorisations, the situation only for entry conditions, so a
+    rung that waits for an authorisation (most waits) is judged without building one."""
+
+    @property
+    def snap(self) -> Snapshot: ...
+
+    @property
+    def now(self) -> datetime: ...
+
+    @property
+    def s(self) -> Situation: ...
 
 
 def can_enter(
-    stage: Stage, s: Situation, waits: list[str]
+    stage: Stage, at: Entering, waits: list[str]
 ) -> tuple[bool, Reason | Note | None, datetime | None]:
     """Whether ``stage`` can be entered now; if not, why, and from when by time alone.
 
@@ -26,23 +43,30 @@ def can_enter(
     A missing authorisation is stated as a :data:`~overdue.engine.reasons.Note` (its text
     written when the decision's reasons are read): accounts waiting for one are common.
     """
-    if stage.enters_when is not None and not stage.enters_when.holds(s):
-        when = stage.enters_when.holds_from(s)
+    cond = stage.enters_when
+    if cond is not None and not cond.holds(s := at.s):
+        when = cond.holds_from(s)
         if when is None:
             waits.append(f"conditions:{stage.id}")
         return (
             False,
             _info(
                 "entry_conditions",
-                f"waiting to enter {stage.id}: {stage.enters_when.describe()} does not hold yet",
+                f"waiting to enter {stage.id}: {cond.describe()} does not hold yet",
                 when,
             ),
             when,
         )
-    if not stage.requires:
+    required = stage.requires
+    if not required:
         return True, None, None
-    snap, now = s.snapshot, s.now
-    missing = [a for a in stage.requires if not snap.has_authorisation(a, now)]
+    snap = at.snap
+    # With no authorisation on file (most accounts), every one required is missing.
+    missing = (
+        [a for a in required if not snap.has_authorisation(a, at.now)]
+        if snap.authorisations
+        else required
+    )
     if missing:
         waits.extend(map(_AWAITED.format, missing))  # in C, no frame per name
         return (
@@ -62,7 +86,7 @@ _AWAITED = "authorisation:{}"  # the ``waiting_for`` code of a missing authorisa
 
 
 def choose_next(
-    stages: Sequence[Stage], s: Situation, waits: list[str]
+    stages: Sequence[Stage], at: Entering, waits: list[str]
 ) -> tuple[Stage | None, list[Reason | Note], datetime | None]:
     """The furthest rung that can be entered, passing over skippable rungs only.
 
@@ -73,7 +97,7 @@ def choose_next(
     reasons: list[Reason | Note] = []
     whens: list[datetime] = []
     for stage in stages:
-        ok, why, when = can_enter(stage, s, waits)
+        ok, why, when = can_enter(stage, at, waits)
         if ok:
             chosen = stage
         elif why is not None:
