@@ -15,7 +15,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from overdue.errors import NaiveDatetimeError, OverdueError, UnknownTimeZoneError, suggest
 
-__all__ = ["at_local", "local_midnight", "require_aware", "steady_from", "to_local", "zone"]
+__all__ = [
+    "at_local",
+    "gap_free",
+    "local_midnight",
+    "require_aware",
+    "steady_from",
+    "to_local",
+    "zone",
+]
 
 # Zone types whose datetimes always have an offset (a hot path may skip asking).
 ALWAYS_AWARE = (ZoneInfo, timezone)
@@ -104,11 +112,11 @@ def at_local(d: date, t: time, tz: tzinfo) -> datetime:
         t = t.replace(tzinfo=None, fold=0)
     candidate = datetime.combine(d, t, tz)  # one allocation: this runs several times a decision
     try:
-        steady = _STEADY[tz]
+        if _GAP_FREE[tz][d]:
+            return candidate  # no transition near that day: the wall time exists once
     except (KeyError, TypeError):
-        steady = steady_from(tz)
-    if steady is not None and d >= steady:
-        return candidate  # one offset for good from that day on: no gap, no fold
+        if gap_free(tz, d):
+            return candidate
     return _checked(candidate, d, t, tz)
 
 
@@ -213,6 +221,137 @@ def _zoneinfo_steady(tz: ZoneInfo) -> date | None:
 
 # A POSIX TZ string naming a standard time and its offset only: no daylight-saving part.
 _STD_ONLY = re.compile(r"(?:[A-Za-z]{3,}|<[A-Za-z0-9+-]{3,}>)[+-]?\d{1,3}(?::\d{1,2}){0,2}")
+
+
+# Per zone, the local dates already asked about and whether they are gap-free (see
+# :func:`gap_free`): the hot paths read ``_GAP_FREE[tz][d]`` and ask :func:`gap_free` only on a
+# miss.  Dates asked about are few (a portfolio's dates cluster around ``now``), but a long run
+# over many years could keep adding, so a zone's dates are forgotten past ``_DAYS_KEPT``.
+_GAP_FREE: dict[tzinfo, dict[date, bool]] = {}
+_DAYS_KEPT = 8192
+
+
+def gap_free(tz: tzinfo, d: date) -> bool:
+    """True when no offset change of ``tz`` comes near local day ``d``: every wall time of that
+    day then exists exactly once, and :func:`at_local` is ``datetime.combine(d, t, tz)``.
+
+    Why: most days of a zone with daylight saving are like that, and knowing it per day (once
+    per zone and date, kept) spares the two ``utcoffset`` readings of the gap check each time
+    a wall time on that day is made, several times a decision.  ``False`` is always safe (the
+    full check follows): for a ``tzinfo`` of the host's own, a zone without a key, or any
+    failure to read the zone's transitions.
+    """
+    try:
+        days = _GAP_FREE[tz]
+    except KeyError:
+        days = {}
+        if len(_GAP_FREE) < 1024:  # zones are few; as for ``_STEADY``
+            _GAP_FREE[tz] = days
+    except TypeError:  # unhashable: a tzinfo of the host's own, always checked
+        return False
+    try:
+        return days[d]
+    except KeyError:
+        pass
+    free = _quiet(tz, d)
+    if len(days) >= _DAYS_KEPT:
+        days.clear()
+    days[d] = free
+    return free
+
+
+def _quiet(tz: tzinfo, d: date) -> bool:
+    """:func:`gap_free` worked out: steady from before ``d``, or no transition of the zone's
+    TZif data (its list, then its rule for the later years) within ``_NEAR`` days of ``d``."""
+    steady = steady_from(tz)
+    if steady is not None and d >= steady:
+        return True
+    if not isinstance(tz, ZoneInfo):
+        return False
+    try:
+        marks = _MARKS[tz]
+    except KeyError:
+        marks = _Transitions.read(tz)
+        if len(_MARKS) < 1024:
+            _MARKS[tz] = marks
+    try:
+        return marks is not None and not marks.near(d)
+    except Exception:  # a rule that cannot be worked out for that year: the full check
+        return False
+
+
+# A transition at UTC instant T moves wall times within a day of T (offsets stay within about
+# +-26 hours), so only local dates within two days of T's UTC date can hold a gap or a fold;
+# three days leaves a margin.
+_NEAR = 3
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_MAX_ORDINAL = date.max.toordinal()
+
+
+class _Transitions:
+    """The days near a ``ZoneInfo``'s transitions, from the same TZif data the zone reads."""
+
+    __slots__ = ("_by_year", "listed", "rule", "rule_from")
+
+    def __init__(self, listed: frozenset[int], rule: object, rule_from: int) -> None:
+        self.listed = listed  # ordinals of the dates near a listed transition
+        self.rule = rule  # the footer's daylight-saving rule (``transitions(year)``), or None
+        self.rule_from = rule_from  # the first year the rule may apply to
+        self._by_year: dict[int, frozenset[int]] = {}
+
+    @classmethod
+    def read(cls, tz: ZoneInfo) -> _Transitions | None:
+        """The zone's transitions (``None``: no key, or unreadable: always checked)."""
+        key = tz.key
+        if not key:
+            return None
+        try:
+            from zoneinfo import _common, _tzpath, _zoneinfo  # private: the zone's own reader
+
+            path = _tzpath.find_tzfile(key)
+            with open(path, "rb") if path is not None else _common.load_tzdata(key) as fobj:
+                _idx, transitions, _off, _dst, _abbr, footer = _common.load_data(fobj)
+            listed = frozenset(
+                _EPOCH_ORDINAL + ts // 86400 + k for ts in transitions for k in _AROUND
+            )
+            rule = None if footer is None else _zoneinfo._parse_tz_str(footer.decode("ascii"))
+            if rule is not None and not hasattr(rule, "transitions"):
+                rule = None  # a standard time only: one offset after the list
+            # The rule reads the wall clock after the last listed transition: from the year
+            # before it on, to be safe (any earlier year only costs a check too many).
+            rule_from = 1
+            if transitions:
+                last = max(1, min(_EPOCH_ORDINAL + transitions[-1] // 86400, _MAX_ORDINAL))
+                rule_from = date.fromordinal(last).year - 1
+            return cls(listed, rule, rule_from)
+        except Exception:
+            return None
+
+    def near(self, d: date) -> bool:
+        """Whether local date ``d`` lies within ``_NEAR`` days of a transition."""
+        o = d.toordinal()
+        if o in self.listed:
+            return True
+        if self.rule is None or d.year < self.rule_from:
+            return False
+        return o in self._year(d.year)
+
+    def _year(self, year: int) -> frozenset[int]:
+        """The dates near the rule's transitions in ``year`` and the years either side."""
+        try:
+            return self._by_year[year]
+        except KeyError:
+            pass
+        out = set()
+        for y in (year - 1, year, year + 1):
+            for ts in self.rule.transitions(y):  # type: ignore[attr-defined]
+                out.update(_EPOCH_ORDINAL + ts // 86400 + k for k in _AROUND)
+        marks = self._by_year[year] = frozenset(out)
+        return marks
+
+
+_AROUND = range(-_NEAR, _NEAR + 1)
+_MARKS: dict[ZoneInfo, _Transitions | None] = {}
 
 
 def local_midnight(d: date, tz: tzinfo) -> datetime:

@@ -21,13 +21,12 @@ from __future__ import annotations
 import functools
 import math
 import re
-from calendar import monthrange
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import cast
 
 import attrs
 
-from overdue._time import _STEADY, _checked, at_local, require_aware, steady_from
+from overdue._time import _GAP_FREE, _checked, at_local, gap_free, require_aware
 from overdue.calendars import MON_FRI, BusinessCalendar, add_business_days
 from overdue.errors import InvalidDurationError
 
@@ -167,28 +166,22 @@ class Duration:
             if not days:
                 return start
             local = start.astimezone(zone)
-            day = local.date()
-            try:
-                steady = _STEADY[zone]
-            except (KeyError, TypeError):
-                steady = steady_from(zone)
-            if steady is not None and day >= steady and type(local) is datetime:
-                # One offset for good from ``day`` on (a zone without daylight saving, UTC):
-                # the same wall time so many days later is one addition, what ``at_local`` finds
-                # without its daylight-saving check.  (A subclass, such as a dataframe's
-                # timestamp, goes the long way, so the result is a plain ``datetime``.)
-                return local + days
-            # ``at_local(day + days, local.time(), zone)``, without its call and its second
-            # look-up of the zone (this runs several times a decision, mostly in zones with
-            # daylight saving, where the first look-up found no steady date).
-            t = local.time()
-            if t.fold:
-                t = t.replace(fold=0)
-            day += days
-            wall = datetime.combine(day, t, zone)
-            if steady is not None and day >= steady:
-                return wall  # one offset for good from that day on
-            return _checked(wall, day, t, zone)
+            if type(local) is datetime:
+                # The same wall time so many days later (an addition resets ``fold``).  On a
+                # day no offset change comes near (most days; every day of UTC or of a zone
+                # without daylight saving), that wall time exists once: it is what
+                # ``at_local`` finds, without its gap check.  (A subclass, such as a
+                # dataframe's timestamp, goes the long way, so the result is a plain
+                # ``datetime``.)
+                end = local + days
+                day = end.date()
+                try:
+                    if _GAP_FREE[zone][day]:
+                        return end
+                except (KeyError, TypeError):
+                    if gap_free(zone, day):
+                        return end
+            return _wall_days_later(local, days, zone)
         n, unit = self.amount, self.unit
         if n == 0:
             return start
@@ -199,11 +192,9 @@ class Duration:
             # wall clock, which would put 01:10 EST "before" 01:50 EDT.
             return start.astimezone(UTC) + delta
         local = start.astimezone(zone)
-        day = local.date()
         if unit == "mo":
-            day = _add_months(day, n)
-        else:
-            day = add_business_days(MON_FRI if calendar is None else calendar, day, n)
+            return _months_later(local, n, zone)
+        day = add_business_days(MON_FRI if calendar is None else calendar, local.date(), n)
         return at_local(day, local.time(), zone)
 
     def add_to_date(self, day: date) -> date:
@@ -225,13 +216,60 @@ class Duration:
         )
 
 
+def _wall_days_later(local: datetime, days: timedelta, zone: tzinfo) -> datetime:
+    """:meth:`Duration.after` for days and weeks the long way: ``at_local`` of the same wall
+    time ``days`` later, for a day an offset change comes near (or a subclass of datetime)."""
+    t = local.time()
+    if t.fold:
+        t = t.replace(fold=0)
+    day = local.date() + days
+    return _checked(datetime.combine(day, t, zone), day, t, zone)
+
+
+def _months_later(local: datetime, n: int, zone: tzinfo) -> datetime:
+    """:meth:`Duration.after` for ``n`` months from ``local`` (a wall time in ``zone``): the
+    same wall time on the same day of the month (clamped to its end), as ``at_local`` finds."""
+    year, month, day = _month_ahead(local.year, local.month, local.day, n)
+    if type(local) is datetime:
+        # One ``replace`` where a date and a wall time would be made and combined; the same
+        # error past the calendar (``year 10000 is out of range``) as ``date.replace``.
+        wall = local.replace(year=year, month=month, day=day, fold=0)
+        d = wall.date()
+        try:
+            if _GAP_FREE[zone][d]:
+                return wall
+        except (KeyError, TypeError):
+            if gap_free(zone, d):
+                return wall
+        return _checked(wall, d, wall.time(), zone)
+    return at_local(local.date().replace(year=year, month=month, day=day), local.time(), zone)
+
+
+# Days in each month of a common year (index 1 to 12): month arithmetic looks the length up
+# here (and tests February for a leap year) instead of calling ``calendar.monthrange``.
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _month_ahead(year: int, month: int, day: int, n: int) -> tuple[int, int, int]:
+    """The year, month and day ``n`` months after the given date, the day clamped to the
+    month's last (the year may fall outside 1 to 9999: the caller's ``replace`` refuses it)."""
+    years, months = divmod(month - 1 + n, 12)
+    year, month = year + years, months + 1
+    if day > 28:
+        last = _MONTH_DAYS[month]
+        if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+            last = 29
+        if day > last:
+            day = last
+    return year, month, day
+
+
 def _add_months(day: date, n: int) -> date:
     """``day + relativedelta(months=n)``, without building a ``relativedelta``: the same
     month arithmetic, the day clamped to the month's last, the same errors past the calendar.
     """
-    years, months = divmod(day.month - 1 + n, 12)
-    year, month = day.year + years, months + 1
-    return day.replace(year=year, month=month, day=min(day.day, monthrange(year, month)[1]))
+    year, month, d = _month_ahead(day.year, day.month, day.day, n)
+    return day.replace(year=year, month=month, day=d)
 
 
 @functools.lru_cache(maxsize=1024)
