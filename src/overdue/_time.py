@@ -9,6 +9,7 @@ is the one place that decides what a wall time means on a daylight-saving night.
 from __future__ import annotations
 
 import functools
+import importlib
 import re
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -200,9 +201,9 @@ def steady_from(tz: tzinfo) -> date | None:
 def _zoneinfo_steady(tz: ZoneInfo) -> date | None:
     """:func:`steady_from` for a ``ZoneInfo`` named by its key, from the same TZif data the
     zone was read from (the standard library's loader; any failure: ``None``)."""
-    key = tz.key
-    if not key:
+    if not _from_key(tz):
         return None
+    key = tz.key
     try:
         from zoneinfo import _common, _tzpath  # private, but the zone's own reader
 
@@ -217,6 +218,20 @@ def _zoneinfo_steady(tz: ZoneInfo) -> date | None:
         return (last + _MARGIN).date() + _MARGIN
     except Exception:  # unreadable here: the full check, always right
         return None
+
+
+def _from_key(tz: ZoneInfo) -> bool:
+    """Whether ``tz`` was read from the zone database by its key, so that reading the key's
+    TZif data again gives its transitions.  ``ZoneInfo.from_file`` may name any key for data
+    of its own: such a zone refuses to be pickled (its data could not be found again by key),
+    which is how it is told apart."""
+    if not tz.key:
+        return False
+    try:
+        tz.__reduce__()
+    except Exception:
+        return False
+    return True
 
 
 # A POSIX TZ string naming a standard time and its offset only: no daylight-saving part.
@@ -302,11 +317,13 @@ class _Transitions:
     @classmethod
     def read(cls, tz: ZoneInfo) -> _Transitions | None:
         """The zone's transitions (``None``: no key, or unreadable: always checked)."""
-        key = tz.key
-        if not key:
+        if not _from_key(tz):
             return None
+        key = tz.key
         try:
-            from zoneinfo import _common, _tzpath, _zoneinfo  # private: the zone's own reader
+            from zoneinfo import _common, _tzpath  # private: the zone's own reader
+
+            rules = importlib.import_module("zoneinfo._zoneinfo")  # its reader of the footer
 
             path = _tzpath.find_tzfile(key)
             with open(path, "rb") if path is not None else _common.load_tzdata(key) as fobj:
@@ -314,7 +331,7 @@ class _Transitions:
             listed = frozenset(
                 _EPOCH_ORDINAL + ts // 86400 + k for ts in transitions for k in _AROUND
             )
-            rule = None if footer is None else _zoneinfo._parse_tz_str(footer.decode("ascii"))
+            rule = None if footer is None else rules._parse_tz_str(footer.decode("ascii"))
             if rule is not None and not hasattr(rule, "transitions"):
                 rule = None  # a standard time only: one offset after the list
             # The rule reads the wall clock after the last listed transition: from the year
@@ -342,7 +359,7 @@ class _Transitions:
             return self._by_year[year]
         except KeyError:
             pass
-        out = set()
+        out: set[int] = set()
         for y in (year - 1, year, year + 1):
             for ts in self.rule.transitions(y):  # type: ignore[attr-defined]
                 out.update(_EPOCH_ORDINAL + ts // 86400 + k for k in _AROUND)
