@@ -111,36 +111,31 @@ def next_attempt(
             the idempotency key's ``{account}:{stage}#{entries}:{step}:`` prefix).
     """
     tz, calendar = s.tz or UTC, s.calendar
-    done = progress.count if progress is not None else 0
     every = step.repeat_every
-    if progress is None:
+    if progress is None:  # the first attempt, due ``step.at`` after ``since``
         first_due = step.at.after(since, tz, calendar)
-        if every is None:  # a step made once: its one attempt is never stale
+        if every is None or mode == "replay":  # a step made once, or every attempt made
             return NextAttempt(1, first_due, _NONE_SKIPPED)
-    elif every is None or done >= step.max_attempts:
+        return _latest_due(step, every, 1, first_due, s.now, tz, calendar)
+    done = progress.count
+    if every is None or done >= step.max_attempts:
         return None  # a policy checks that a step with max_attempts > 1 has repeat_every
     contacts = s.snapshot.contacts
     if mode == "replay":
-        if progress is None:
-            return NextAttempt(1, first_due, _NONE_SKIPPED)
-        recorded = _last_contacts(contacts, stage, key, progress.count)
+        recorded = _last_contacts(contacts, stage, key, done)
         first = step.at.after(since, tz, calendar)
         return _replay(step, first, recorded, done, tz, calendar)
-    assert every is not None  # a single-shot step returned above
-    if progress is not None:
-        last = _last_key(contacts, stage, key)
-        # An attempt recorded without a key, or keyed with the count on file (attempted in
-        # order, nothing skipped), leaves ``done`` as it is: the key is parsed only otherwise.
-        if last is not None and not last.endswith(f":{done}"):
-            prefix = f"{s.account.id}:{stage}#{entries}:{key}:"  # as ``idempotency_key``
-            numbered = _attempt_of(last, prefix)
-            if numbered is not None and numbered > done:
-                done = numbered  # attempts skipped by an earlier catch-up stay skipped
-                if done >= step.max_attempts:
-                    return None
-        due = every.after(progress.last_at, tz, calendar)
-    else:
-        due = first_due
+    last = _last_key(contacts, stage, key)
+    # An attempt recorded without a key, or keyed with the count on file (attempted in
+    # order, nothing skipped), leaves ``done`` as it is: the key is parsed only otherwise.
+    if last is not None and not last.endswith(f":{done}"):
+        prefix = f"{s.account.id}:{stage}#{entries}:{key}:"  # as ``idempotency_key``
+        numbered = _attempt_of(last, prefix)
+        if numbered is not None and numbered > done:
+            done = numbered  # attempts skipped by an earlier catch-up stay skipped
+            if done >= step.max_attempts:
+                return None
+    due = every.after(progress.last_at, tz, calendar)
     return _latest_due(step, every, done + 1, due, s.now, tz, calendar)
 
 

@@ -30,21 +30,21 @@ def deadline(
 
     ``z`` is the debtor's zone (UTC when unknown), whose days and wall clock count.
     """
-    length, grace = stage.deadline, stage.grace
-    if paused_now or (length is None and grace is None):  # paused, or the top of the ladder
+    if paused_now:  # the clock stands still
         return None
+    length, grace = stage.deadline, stage.grace
     actions = plan[0]
-    if not actions:  # the common cases: nothing planned, one end (as ``_latest_end`` finds)
-        if grace is None:  # the rung's own length (set: this is not the top)
-            assert length is not None
+    # The common cases first: nothing planned and one end (as ``_latest_end`` finds).
+    if grace is None:
+        if length is None:  # the top of the ladder
+            return None
+        if not actions:  # the rung's own length
             end = length.after(since, z, calendar)
-        elif length is None:  # the grace after the rung's last attempt, or after entry
-            last = max(map(_LAST_AT, progress.values()), key=_instant) if progress else since
-            end = grace.after(last, z, calendar)
-        else:
-            end = None
-        if end is not None:
             return end if not pause else _later(end, pause)
+    elif length is None and not actions:  # the grace after the rung's last attempt, or entry
+        last = max(map(_LAST_AT, progress.values()), key=_instant) if progress else since
+        end = grace.after(last, z, calendar)
+        return end if not pause else _later(end, pause)
     return _latest_end(stage, since, pause, actions, z, calendar, progress)
 
 
