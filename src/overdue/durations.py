@@ -100,11 +100,11 @@ class Duration:
 
     @functools.cached_property
     def _days(self) -> timedelta | None:
-        # The calendar days of a ``d`` or ``w`` duration (``None``: another unit), worked out
-        # once per duration: :meth:`after` adds them several times a decision.
+        # The calendar days of a ``d`` or ``w`` duration (``None``: another unit, or zero),
+        # worked out once per duration: :meth:`after` adds them several times a decision.
         unit = self.unit
-        n = self.amount if unit == "d" else 7 * self.amount if unit == "w" else None
-        return None if n is None else timedelta(n)
+        n = self.amount if unit == "d" else 7 * self.amount if unit == "w" else 0
+        return timedelta(n) if n else None
 
     @property
     def is_zero(self) -> bool:
@@ -162,9 +162,7 @@ class Duration:
         already checked, in the debtor's zone, so it skips the check and the keyword defaults.
         """
         days = self._days
-        if days is not None:  # the common units first: days and weeks
-            if not days:
-                return start
+        if days is not None:  # the common units first: days and weeks (not zero)
             local = start.astimezone(zone)
             if type(local) is datetime:
                 # The same wall time so many days later (an addition resets ``fold``).  On a
@@ -228,21 +226,11 @@ def _wall_days_later(local: datetime, days: timedelta, zone: tzinfo) -> datetime
 
 def _months_later(local: datetime, n: int, zone: tzinfo) -> datetime:
     """:meth:`Duration.after` for ``n`` months from ``local`` (a wall time in ``zone``): the
-    same wall time on the same day of the month (clamped to its end), as ``at_local`` finds."""
+    same wall time on the same day of the month (clamped to its end), as ``at_local`` finds.
+    (``date(...)`` refuses a year past 9999 as ``date.replace`` did: ``year 10000 is out of
+    range``.)"""
     year, month, day = _month_ahead(local.year, local.month, local.day, n)
-    if type(local) is datetime:
-        # One ``replace`` where a date and a wall time would be made and combined; the same
-        # error past the calendar (``year 10000 is out of range``) as ``date.replace``.
-        wall = local.replace(year=year, month=month, day=day, fold=0)
-        d = wall.date()
-        try:
-            if _GAP_FREE[zone][d]:
-                return wall
-        except (KeyError, TypeError):
-            if gap_free(zone, d):
-                return wall
-        return _checked(wall, d, wall.time(), zone)
-    return at_local(local.date().replace(year=year, month=month, day=day), local.time(), zone)
+    return at_local(date(year, month, day), local.time(), zone)
 
 
 # Days in each month of a common year (index 1 to 12): month arithmetic looks the length up
