@@ -11,7 +11,9 @@ from __future__ import annotations
 import functools
 import importlib
 import re
+from bisect import bisect_left
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from overdue.errors import NaiveDatetimeError, OverdueError, UnknownTimeZoneError, suggest
@@ -304,70 +306,77 @@ _MAX_ORDINAL = date.max.toordinal()
 
 
 class _Transitions:
-    """The days near a ``ZoneInfo``'s transitions, from the same TZif data the zone reads."""
+    """When a ``ZoneInfo``'s offset changes, from the same TZif data the zone reads."""
 
-    __slots__ = ("_by_year", "listed", "rule", "rule_from")
+    __slots__ = ("_by_year", "_rule", "footer", "listed", "rule_from")
 
-    def __init__(self, listed: frozenset[int], rule: object, rule_from: int) -> None:
-        self.listed = listed  # ordinals of the dates near a listed transition
-        self.rule = rule  # the footer's daylight-saving rule (``transitions(year)``), or None
+    def __init__(self, listed: tuple[int, ...], footer: str | None, rule_from: int) -> None:
+        self.listed = listed  # the listed transitions, UTC seconds since 1970, in order
+        self.footer = footer  # the TZ rule for the years after the list (``None``: none)
         self.rule_from = rule_from  # the first year the rule may apply to
-        self._by_year: dict[int, frozenset[int]] = {}
+        self._rule: Any = None  # the footer read (when first needed: most dates are listed)
+        self._by_year: dict[int, tuple[int, ...]] = {}
 
     @classmethod
     def read(cls, tz: ZoneInfo) -> _Transitions | None:
-        """The zone's transitions (``None``: no key, or unreadable: always checked)."""
+        """The zone's transitions (``None``: not read by key, or unreadable: always checked)."""
         if not _from_key(tz):
             return None
         key = tz.key
         try:
             from zoneinfo import _common, _tzpath  # private: the zone's own reader
 
-            rules = importlib.import_module("zoneinfo._zoneinfo")  # its reader of the footer
-
             path = _tzpath.find_tzfile(key)
             with open(path, "rb") if path is not None else _common.load_tzdata(key) as fobj:
                 _idx, transitions, _off, _dst, _abbr, footer = _common.load_data(fobj)
-            listed = frozenset(
-                _EPOCH_ORDINAL + ts // 86400 + k for ts in transitions for k in _AROUND
-            )
-            rule = None if footer is None else rules._parse_tz_str(footer.decode("ascii"))
-            if rule is not None and not hasattr(rule, "transitions"):
-                rule = None  # a standard time only: one offset after the list
+            text = None if footer is None else footer.decode("ascii")
+            if text is not None and _STD_ONLY.fullmatch(text) is not None:
+                text = None  # a standard time only: one offset after the list
             # The rule reads the wall clock after the last listed transition: from the year
             # before it on, to be safe (any earlier year only costs a check too many).
             rule_from = 1
             if transitions:
                 last = max(1, min(_EPOCH_ORDINAL + transitions[-1] // 86400, _MAX_ORDINAL))
                 rule_from = date.fromordinal(last).year - 1
-            return cls(listed, rule, rule_from)
+            return cls(tuple(sorted(transitions)), text, rule_from)
         except Exception:
             return None
 
     def near(self, d: date) -> bool:
-        """Whether local date ``d`` lies within ``_NEAR`` days of a transition."""
-        o = d.toordinal()
-        if o in self.listed:
+        """Whether local date ``d`` lies within ``_NEAR`` days of a transition: of one whose
+        UTC date is ``_NEAR`` days or less before or after ``d``."""
+        lo = (d.toordinal() - _EPOCH_ORDINAL - _NEAR) * 86400  # the first second that counts
+        if _any_within(self.listed, lo):
             return True
-        if self.rule is None or d.year < self.rule_from:
+        if self.footer is None or d.year < self.rule_from:
             return False
-        return o in self._year(d.year)
+        return _any_within(self._year(d.year), lo)
 
-    def _year(self, year: int) -> frozenset[int]:
-        """The dates near the rule's transitions in ``year`` and the years either side."""
+    def _year(self, year: int) -> tuple[int, ...]:
+        """The rule's transitions in ``year`` and the years either side (local seconds since
+        1970: within a day of the UTC instant, which ``_NEAR`` allows for), in order."""
         try:
             return self._by_year[year]
         except KeyError:
             pass
-        out: set[int] = set()
+        rule = self._rule
+        if rule is None:  # the zone's own reader of the rule (and its regular expression)
+            parse = importlib.import_module("zoneinfo._zoneinfo")._parse_tz_str
+            rule = self._rule = parse(self.footer)
+        out: list[int] = []
         for y in (year - 1, year, year + 1):
-            for ts in self.rule.transitions(y):  # type: ignore[attr-defined]
-                out.update(_EPOCH_ORDINAL + ts // 86400 + k for k in _AROUND)
-        marks = self._by_year[year] = frozenset(out)
-        return marks
+            out.extend(rule.transitions(y))
+        found = self._by_year[year] = tuple(sorted(out))
+        return found
 
 
-_AROUND = range(-_NEAR, _NEAR + 1)
+def _any_within(seconds: tuple[int, ...], lo: int) -> bool:
+    """Whether any of the ordered ``seconds`` lies in the ``2 * _NEAR + 1`` days from ``lo``."""
+    i = bisect_left(seconds, lo)
+    return i < len(seconds) and seconds[i] < lo + _SPAN
+
+
+_SPAN = (2 * _NEAR + 1) * 86400
 _MARKS: dict[ZoneInfo, _Transitions | None] = {}
 
 
