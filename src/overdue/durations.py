@@ -100,11 +100,11 @@ class Duration:
 
     @functools.cached_property
     def _days(self) -> timedelta | None:
-        # The calendar days of a ``d`` or ``w`` duration (``None``: another unit, or zero),
-        # worked out once per duration: :meth:`after` adds them several times a decision.
+        # The calendar days of a ``d`` or ``w`` duration (``None``: another unit), worked out
+        # once per duration: :meth:`after` adds them several times a decision.
         unit = self.unit
-        n = self.amount if unit == "d" else 7 * self.amount if unit == "w" else 0
-        return timedelta(n) if n else None
+        n = self.amount if unit == "d" else 7 * self.amount if unit == "w" else None
+        return None if n is None else timedelta(n)
 
     @property
     def is_zero(self) -> bool:
@@ -162,7 +162,9 @@ class Duration:
         already checked, in the debtor's zone, so it skips the check and the keyword defaults.
         """
         days = self._days
-        if days is not None:  # the common units first: days and weeks (not zero)
+        if days is not None:  # the common units first: days and weeks
+            if not days:
+                return start
             local = start.astimezone(zone)
             if type(local) is datetime:
                 # The same wall time so many days later (an addition resets ``fold``).  On a
