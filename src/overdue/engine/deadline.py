@@ -14,6 +14,7 @@ from overdue.rules.protocols import SetsRetention
 from overdue.snapshot import Snapshot, StepProgress
 
 _LAST_AT = attrgetter("last_at")  # in C, as a ``map`` over the steps' progress
+_NOT_BEFORE = attrgetter("not_before")  # and over the attempts planned
 
 
 def deadline(
@@ -61,14 +62,14 @@ def _latest_end(
     grace after the last attempt (``None``: none of them)."""
     ends: list[datetime] = []
     if stage.deadline is not None:
-        ends.append(_later(stage.deadline.after(since, z, calendar), pause))
+        end = stage.deadline.after(since, z, calendar)
+        ends.append(end if not pause else _later(end, pause))
     # Every pending attempt must happen first; the last one planned bounds the deadline.
-    for a in actions:
-        ends.append(a.not_before)
+    ends.extend(map(_NOT_BEFORE, actions))  # in C (on a tie ``max`` keeps the first)
     if stage.grace is not None:
         # The grace runs from the rung's last attempt: one made before now, or one planned.
-        last = max((p.last_at for p in progress.values()), default=None, key=_instant)
-        base = max((a.not_before for a in actions), default=last or since, key=_instant)
+        last = max(map(_LAST_AT, progress.values()), default=None, key=_instant)
+        base = max(map(_NOT_BEFORE, actions), default=last or since, key=_instant)
         if last is not None and last > base:
             base = last
         ends.append(_later(stage.grace.after(base, z, calendar), pause))
