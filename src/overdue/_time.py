@@ -283,7 +283,7 @@ def _quiet(tz: tzinfo, d: date) -> bool:
     steady = steady_from(tz)
     if steady is not None and d >= steady:
         return True
-    if not isinstance(tz, ZoneInfo):
+    if type(tz) is not ZoneInfo:  # (a subclass may read its wall clock its own way)
         return False
     try:
         marks = _MARKS[tz]
@@ -297,9 +297,9 @@ def _quiet(tz: tzinfo, d: date) -> bool:
         return False
 
 
-# A transition at UTC instant T moves wall times within a day of T (offsets stay within about
-# +-26 hours), so only local dates within two days of T's UTC date can hold a gap or a fold;
-# three days leaves a margin.
+# A transition at UTC instant T moves wall times within a day of T (Python keeps every UTC
+# offset within 24 hours), so only local dates within a day of T's UTC date can hold a gap or
+# a fold; three days leaves a margin (and covers the rule's transitions, given in local time).
 _NEAR = 3
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _MAX_ORDINAL = date.max.toordinal()
