@@ -27,7 +27,6 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
-from itertools import starmap
 from operator import attrgetter, length_hint
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -64,7 +63,7 @@ from overdue.events import (
     StageEntered,
     WrittenOff,
 )
-from overdue.money import Money
+from overdue.money import Money, _Unchecked
 
 if TYPE_CHECKING:
     from overdue.account import Account, Invoice
@@ -263,8 +262,9 @@ class Snapshot:
     _lazy: _Builder | None = attrs.field(default=None, init=False, eq=False, repr=False)
     # What the reads a decision makes on every decision have computed, kept for the next
     # read of the same snapshot (a host deciding from a held snapshot again and again):
-    # ``balance`` is built once.  A snapshot never changes (``apply`` makes a new one), so
-    # nothing here is ever stale.
+    # ``balance`` is built once (by the fold's ``freeze``; on first read for a snapshot made
+    # by hand).  A snapshot never changes (``apply`` makes a new one), so nothing here is
+    # ever stale.
     _balance: Money | object | None = attrs.field(
         default=_UNKNOWN, init=False, eq=False, repr=False
     )
@@ -285,7 +285,8 @@ class Snapshot:
     def balance(self) -> Money | None:
         """What is owed now; ``None`` for an account with no invoices.
 
-        Built on first read and kept: every decision reads it.
+        Built once and kept: every decision reads it (a fold builds it as it freezes, from
+        its running total; a snapshot made by hand on first read).
         """
         balance = self._balance
         if balance is _UNKNOWN:
@@ -297,8 +298,6 @@ class Snapshot:
         if self.currency is None:
             return None
         if self.owed is not None:
-            if self._lazy is not None:  # the fold's own total, in its events' checked currency
-                return Money.of_checked(self.owed, self.currency)
             return Money(self.owed, self.currency)
         total = _ZERO  # the sum of ``outstanding``, without a property call per invoice
         for i in self.invoices:
@@ -499,29 +498,6 @@ def _proxy(d: Mapping[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(d) if d else _EMPTY
 
 
-def _steps(b: _Builder) -> Mapping[str, StepProgress]:
-    """The attempts per step in the current stage, counted from the contacts on first read.
-
-    The fold's loop only notes where the current stage's contacts start (``steps_from``):
-    only those count, so a decision pays for the contacts since the last stage entry, not
-    for the whole history.  ``b.steps`` holds the counts up to ``steps_from``; a builder
-    that extends another starts from the other's (the lists are shared), so each contact is
-    counted once along a chain of ``apply``.
-    """
-    with _CLAIM:  # the builder is frozen, but two threads may read its snapshot at once
-        contacts, stage, steps = b.contacts, b.stage, b.steps
-        n = len(contacts) if b.lens is None else b.lens[1]
-        if stage is not None:
-            for c in contacts[b.steps_from : n]:
-                step = c.step
-                if step is not None and c.stage == stage and c.initiated_by == "creditor":
-                    prev = steps.get(step)
-                    steps[step] = ((prev[0] + 1) if prev else 1, c.at)
-        b.steps_from = n
-        # Built from C (``starmap``, ``zip``), not a comprehension: read once per snapshot.
-        return _proxy(dict(zip(steps, starmap(StepProgress, steps.values()), strict=True)))
-
-
 _INVOICES = _log_maker(_LOGS.index("invoices"))
 _JOURNAL = _LOGS.index("journal")
 
@@ -606,7 +582,6 @@ def _kind_key(cls: type[Event]) -> str | None:
 _MAKERS: dict[str, Callable[[_Builder], object]] = {
     **{name: _log_maker(i) for i, name in enumerate(_LOGS)},
     "invoices": _invoices,
-    "steps": _steps,
     "facts": lambda b: _proxy(b.facts),
     "authorisations": lambda b: _proxy(b.authorisations),
     "first_seen": lambda b: _proxy(_milestones(b).first_seen),
@@ -659,6 +634,16 @@ class _Making(Snapshot):
     __slots__ = ()
     __setattr__ = object.__setattr__
     __delattr__ = object.__delattr__  # both, or the class keeps the slow attribute protocol
+
+
+class _Progress(StepProgress):
+    """A :class:`StepProgress` while ``_Builder._count_steps`` fills it in, made a
+    ``StepProgress`` at once: two plain stores instead of attrs' ``__init__`` (a call, and a
+    descriptor call per field), as ``_Making`` is for a snapshot.  Never seen outside."""
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__
+    __delattr__ = object.__delattr__
 
 
 _NO_NAMES: frozenset[str] = frozenset()
@@ -787,9 +772,9 @@ class _Builder:
     stage_since: datetime | None
     stages_entered: list[StageEntered]
     entries: dict[str, int]
-    # (count, last_at) per step key, for the contacts before ``steps_from`` in the current
-    # stage; the rest are counted and made StepProgress values when first read.
-    steps: dict[str, tuple[int, datetime]]
+    # The attempts per step key of the contacts before ``steps_from`` in the current stage;
+    # ``freeze`` counts the rest (``_count_steps``), and its snapshot shows this dict.
+    steps: dict[str, StepProgress]
     steps_from: int
     facts: dict[str, FactState]
     fact_intervals: list[tuple[str, datetime, datetime]] | tuple[()]
@@ -884,7 +869,7 @@ class _Builder:
         b.contacts = list(s.contacts)
         b.stages_entered = list(s.stages_entered)
         b.entries = dict(s.entries)
-        b.steps = {k: (p.count, p.last_at) for k, p in s.steps.items()}
+        b.steps = dict(s.steps)
         b.steps_from = len(b.contacts)
         b.facts = dict(s.facts)
         b.fact_intervals = list(s.fact_intervals)
@@ -960,7 +945,20 @@ class _Builder:
         books = self.books
         s: Any = _new(_Making)  # (see ``_Making``)
         s.account_id = self.account_id
-        s.currency = self.currency
+        s.currency = currency = self.currency
+        # Read by every decision: the balance, from the fold's total in the currency its
+        # events were checked in (as ``Money.of_checked``, without the call).
+        if currency is None:
+            s._balance = None
+        else:
+            s._balance = balance = _new(_Unchecked)
+            balance.amount, balance.currency = books.owed, currency
+            balance.__class__ = Money
+        # Read by nearly every decision: counted here, where the builder is not yet shared,
+        # rather than on first read (under the lock, through ``__getattr__``).
+        self._count_steps()
+        steps = self.steps
+        s.steps = MappingProxyType(steps) if steps else _EMPTY
         s.stage = self.stage
         s.stage_since = self.stage_since
         s.promise = self.promise
@@ -985,9 +983,36 @@ class _Builder:
         if not self.fact_intervals:
             s.fact_intervals = ()
         s._lazy = self
-        s._balance = _UNKNOWN  # built on first read
         s.__class__ = Snapshot
         return s  # type: ignore[no-any-return]
+
+    def _count_steps(self) -> None:
+        """Count the attempts per step of the contacts from ``steps_from`` on into ``steps``.
+
+        Only the contacts since the last stage entry count (the fold's loop notes where they
+        start), so a fold pays for the contacts of the current stage, not the whole history;
+        a builder that extends another starts from the other's counts (the lists are shared),
+        so each contact is counted once along a chain of ``apply``.  A contact counts for its
+        ``step`` when it was made by the creditor in the current stage.  Each count is a new
+        value (an earlier snapshot may show the one it replaces), made through ``_Progress``:
+        a plain Python loop, since a segment holds a few contacts (a pipeline of ``map`` and
+        ``compress`` in C cost more time for so few, in making its iterators).
+        """
+        contacts, start, stage = self.contacts, self.steps_from, self.stage
+        n = len(contacts)
+        self.steps_from = n
+        if start >= n or stage is None:
+            return
+        steps = self.steps
+        for c in contacts[start:]:
+            step = c.step
+            if step is not None and c.stage == stage and c.initiated_by == "creditor":
+                prev = steps.get(step)
+                p: Any = _new(_Progress)  # as ``StepProgress(count, c.at)`` (see ``_Progress``)
+                p.count = 1 if prev is None else prev.count + 1
+                p.last_at = c.at
+                p.__class__ = StepProgress
+                steps[step] = p
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -1109,8 +1134,9 @@ class _Builder:
         is appended to its list, a stage entry restarts the count of attempts; every other
         kind goes to its handler, found by one lookup on the exact class.  What a contact
         adds (its attempt at a step, its milestones) and the milestones of stage entries are
-        made from the lists when first read (``_steps``, ``_milestones``): a decision counts
-        only the contacts of the current stage, and most never read the milestones.  Hot
+        made from the lists later (``_count_steps`` at ``freeze``, ``_milestones`` on first
+        read): only the contacts of the current stage count, and most decisions never read
+        the milestones.  Hot
         state lives in locals while the loop runs and is written back when it ends (the
         builder is dropped if an event is refused).
         """
@@ -1145,8 +1171,8 @@ class _Builder:
                         except OverflowError:
                             raise self._out_of_range(last, k) from None
                         continue
-                # A stage entry: the attempts per step restart, and are counted when read
-                # (``_steps``) from the contacts after it.
+                # A stage entry: the attempts per step restart, and are counted at
+                # ``freeze`` (``_count_steps``) from the contacts after it.
                 stage, stage_since = event.stage, last  # type: ignore[attr-defined]
                 steps_from = len(contacts)
                 stages_entered.append(event)  # type: ignore[arg-type]
