@@ -250,9 +250,10 @@ class Snapshot:
     history: tuple[Event, ...] = attrs.field(default=(), eq=False, repr=False)
     positions: tuple[int, ...] | None = attrs.field(default=None, eq=False, repr=False)
     # Running totals the fold keeps so a decision reads them without a scan: the invoice
-    # books, what is owed, the oldest unpaid due date, entries per rung, the contacts' UTC
-    # times (in effective order, for windows by bisection).  ``None``/empty on a snapshot
-    # made by hand: the properties then compute from the fields above.
+    # books, what is owed, the oldest unpaid due date, entries per rung (counted on first
+    # read), the contacts' UTC times (in effective order, for windows by bisection).
+    # ``None``/empty on a snapshot made by hand: the properties then compute from the
+    # fields above.
     books: _Books | None = attrs.field(default=None, eq=False, repr=False)
     owed: Decimal | None = attrs.field(default=None, eq=False, repr=False)
     oldest_unpaid: date | object | None = attrs.field(default=_UNKNOWN, eq=False, repr=False)
@@ -330,18 +331,13 @@ class Snapshot:
     def entered(self, stage: str) -> int:
         """How often the account entered ``stage`` (its ``StageEntered`` events).
 
-        A fold counts them as it goes (``entries``); a snapshot made by hand counts them on
-        first call and keeps the counts.
+        Counted on first call and kept (``entries``): a fold's from its share of the stage
+        entries (``_MAKERS``; few decisions ask, so the fold's loop does not count them), a
+        snapshot made by hand's from ``stages_entered``.
         """
-        lazy = self._lazy
-        if lazy is not None:  # the fold's counts (a later ``apply`` counts in a copy)
-            return lazy.entries.get(stage, 0)
         entries = self.entries
-        if not entries and self.stages_entered:
-            counts: dict[str, int] = {}
-            for e in self.stages_entered:
-                counts[e.stage] = counts.get(e.stage, 0) + 1
-            entries = MappingProxyType(counts)
+        if not entries and self._lazy is None and self.stages_entered:  # made by hand
+            entries = _entries_of(self.stages_entered)
             object.__setattr__(self, "entries", entries)
         return entries.get(stage, 0)
 
@@ -496,12 +492,21 @@ def _log_maker(i: int) -> Callable[[_Builder], object]:
     return make
 
 
+def _entries_of(stages: Sequence[StageEntered]) -> Mapping[str, int]:
+    """How often each stage was entered, in the order first entered."""
+    counts: dict[str, int] = {}
+    for e in stages:
+        counts[e.stage] = counts.get(e.stage, 0) + 1
+    return _proxy(counts)
+
+
 def _proxy(d: Mapping[str, Any]) -> Mapping[str, Any]:
     # The builder's dict is never changed after it froze: a view is enough, not a copy.
     return MappingProxyType(d) if d else _EMPTY
 
 
 _INVOICES = _log_maker(_LOGS.index("invoices"))
+_STAGES = _log_maker(_LOGS.index("stages_entered"))
 _JOURNAL = _LOGS.index("journal")
 
 
@@ -588,7 +593,7 @@ _MAKERS: dict[str, Callable[[_Builder], object]] = {
     "facts": lambda b: _proxy(b.facts),
     "first_seen": lambda b: _proxy(_milestones(b).first_seen),
     "last_seen": lambda b: _proxy(_milestones(b).last_seen),
-    "entries": lambda b: _proxy(b.entries),
+    "entries": lambda b: _entries_of(_STAGES(b)),  # type: ignore[arg-type]
     "open_disputes": lambda b: frozenset(b.disputes),
     "opted_out": lambda b: frozenset(b.opted_out),
     "opening": attrgetter("opening"),
@@ -719,7 +724,6 @@ class _Builder:
         "currency",
         "debtor_contacts",
         "disputes",
-        "entries",
         "fact_intervals",
         "facts",
         "first_seen",
@@ -772,7 +776,6 @@ class _Builder:
     stage: str | None
     stage_since: datetime | None
     stages_entered: list[StageEntered]
-    entries: dict[str, int]
     # The attempts per step key of the contacts before ``steps_from`` in the current stage;
     # ``freeze`` counts the rest (``_count_steps``), and its snapshot shows this dict.
     steps: dict[str, StepProgress]
@@ -807,7 +810,6 @@ class _Builder:
         self.payments = []
         self.contacts = []
         self.stages_entered = []
-        self.entries = {}
         self.steps = {}
         self.facts = {}
         self.first_seen = {}
@@ -869,7 +871,6 @@ class _Builder:
         b.payments = list(s.payments)
         b.contacts = list(s.contacts)
         b.stages_entered = list(s.stages_entered)
-        b.entries = dict(s.entries)
         b.steps = dict(s.steps)
         b.steps_from = len(b.contacts)
         b.facts = dict(s.facts)
@@ -910,7 +911,6 @@ class _Builder:
         # The books move on in place: the snapshot ``s`` read what it needs of them when it
         # froze (``owed``, ``oldest_unpaid``), and a branch from it rebuilds its own.
         b.books = src.books
-        b.entries = dict(src.entries)
         b.facts = dict(src.facts)
         b.disputes = set(src.disputes)
         b.opted_out = set(src.opted_out)
@@ -952,7 +952,8 @@ class _Builder:
         if currency is None:
             s._balance = None
         else:
-            s._balance = balance = _new(_Unchecked)
+            balance: Any = _new(_Unchecked)
+            s._balance = balance
             balance.amount, balance.currency = books.owed, currency
             balance.__class__ = Money
         # Read by nearly every decision: counted here, where the builder is not yet shared,
@@ -1165,7 +1166,6 @@ class _Builder:
         contacts = self.contacts
         extend = contacts.extend
         stages_entered = self.stages_entered
-        entries = self.entries
         stage, stage_since = self.stage, self.stage_since
         steps_from: int | None = None  # where the contacts of a stage entered here start
         handlers = _HANDLERS
@@ -1173,7 +1173,7 @@ class _Builder:
         done = 0  # the events before this are applied
         for j in others:
             if done < j:
-                extend(events[done:j])  # the contacts since the last other event
+                extend(events[done:j])  # type: ignore[arg-type]  # contacts, since the last other
             done = j + 1
             event = events[j]
             cls = type(event)
@@ -1191,7 +1191,6 @@ class _Builder:
             stage, stage_since = event.stage, event.at  # type: ignore[attr-defined]
             steps_from = len(contacts)
             stages_entered.append(event)  # type: ignore[arg-type]
-            entries[stage] = entries.get(stage, 0) + 1
         if done < n:
             extend(events[done:])  # type: ignore[arg-type]
         self.stage, self.stage_since = stage, stage_since
