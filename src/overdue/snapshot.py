@@ -335,7 +335,7 @@ class Snapshot:
         """
         entries = self.entries
         if not entries and self._lazy is None and self.stages_entered:  # made by hand
-            entries = _entries_of(self.stages_entered)
+            entries = _entries_of(self.stages_entered, None)
             object.__setattr__(self, "entries", entries)
         return entries.get(stage, 0)
 
@@ -490,10 +490,14 @@ def _log_maker(i: int) -> Callable[[_Builder], object]:
     return make
 
 
-def _entries_of(stages: Sequence[StageEntered]) -> Mapping[str, int]:
-    """How often each stage was entered, in the order first entered."""
+def _entries_of(stages: Sequence[StageEntered], b: _Builder | None) -> Mapping[str, int]:
+    """How often each stage was entered, in the order first entered: in ``stages``, or when
+    they are the list of the builder ``b``, in its snapshot's share of them."""
+    n = len(stages)  # read before ``lens``: if not claimed by then, this is the share
+    if b is not None and b.lens is not None:
+        n = b.lens[3]  # (``_LOGS``: the stage entries)
     counts: dict[str, int] = {}
-    for e in stages:
+    for e in stages[:n]:
         counts[e.stage] = counts.get(e.stage, 0) + 1
     return _proxy(counts)
 
@@ -504,7 +508,6 @@ def _proxy(d: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 _INVOICES = _log_maker(_LOGS.index("invoices"))
-_STAGES = _log_maker(_LOGS.index("stages_entered"))
 _JOURNAL = _LOGS.index("journal")
 
 
@@ -591,7 +594,7 @@ _MAKERS: dict[str, Callable[[_Builder], object]] = {
     "facts": lambda b: _proxy(b.facts),
     "first_seen": lambda b: _proxy(_milestones(b).first_seen),
     "last_seen": lambda b: _proxy(_milestones(b).last_seen),
-    "entries": lambda b: _entries_of(_STAGES(b)),  # type: ignore[arg-type]
+    "entries": lambda b: _entries_of(b.stages_entered, b),
     "open_disputes": lambda b: frozenset(b.disputes),
     "opted_out": lambda b: frozenset(b.opted_out),
     "opening": attrgetter("opening"),
