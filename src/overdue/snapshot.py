@@ -27,7 +27,6 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
-from itertools import starmap
 from operator import attrgetter, length_hint
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -64,7 +63,7 @@ from overdue.events import (
     StageEntered,
     WrittenOff,
 )
-from overdue.money import Money
+from overdue.money import Money, _Unchecked
 
 if TYPE_CHECKING:
     from overdue.account import Account, Invoice
@@ -249,9 +248,10 @@ class Snapshot:
     history: tuple[Event, ...] = attrs.field(default=(), eq=False, repr=False)
     positions: tuple[int, ...] | None = attrs.field(default=None, eq=False, repr=False)
     # Running totals the fold keeps so a decision reads them without a scan: the invoice
-    # books, what is owed, the oldest unpaid due date, entries per rung, the contacts' UTC
-    # times (in effective order, for windows by bisection).  ``None``/empty on a snapshot
-    # made by hand: the properties then compute from the fields above.
+    # books, what is owed, the oldest unpaid due date, entries per rung (counted on first
+    # read), the contacts' UTC times (in effective order, for windows by bisection).
+    # ``None``/empty on a snapshot made by hand: the properties then compute from the
+    # fields above.
     books: _Books | None = attrs.field(default=None, eq=False, repr=False)
     owed: Decimal | None = attrs.field(default=None, eq=False, repr=False)
     oldest_unpaid: date | object | None = attrs.field(default=_UNKNOWN, eq=False, repr=False)
@@ -263,8 +263,9 @@ class Snapshot:
     _lazy: _Builder | None = attrs.field(default=None, init=False, eq=False, repr=False)
     # What the reads a decision makes on every decision have computed, kept for the next
     # read of the same snapshot (a host deciding from a held snapshot again and again):
-    # ``balance`` is built once.  A snapshot never changes (``apply`` makes a new one), so
-    # nothing here is ever stale.
+    # ``balance`` is built once (by the fold's ``freeze``; on first read for a snapshot made
+    # by hand).  A snapshot never changes (``apply`` makes a new one), so nothing here is
+    # ever stale.
     _balance: Money | object | None = attrs.field(
         default=_UNKNOWN, init=False, eq=False, repr=False
     )
@@ -273,9 +274,10 @@ class Snapshot:
 
         def __getattr__(self, name: str) -> object:
             # Only reached for a slot that is not set: a field the fold left to first read.
+            # (``_lazy`` is always set, and a name not in ``_MAKERS`` is refused before it is
+            # read: no recursion.)
             make = _MAKERS.get(name)
-            lazy = object.__getattribute__(self, "_lazy") if make is not None else None
-            if lazy is None:
+            if make is None or (lazy := self._lazy) is None:
                 raise AttributeError(f"'Snapshot' object has no attribute {name!r}")
             value = make(lazy)
             object.__setattr__(self, name, value)
@@ -285,7 +287,8 @@ class Snapshot:
     def balance(self) -> Money | None:
         """What is owed now; ``None`` for an account with no invoices.
 
-        Built on first read and kept: every decision reads it.
+        Built once and kept: every decision reads it (a fold builds it as it freezes, from
+        its running total; a snapshot made by hand on first read).
         """
         balance = self._balance
         if balance is _UNKNOWN:
@@ -297,8 +300,6 @@ class Snapshot:
         if self.currency is None:
             return None
         if self.owed is not None:
-            if self._lazy is not None:  # the fold's own total, in its events' checked currency
-                return Money.of_checked(self.owed, self.currency)
             return Money(self.owed, self.currency)
         total = _ZERO  # the sum of ``outstanding``, without a property call per invoice
         for i in self.invoices:
@@ -328,18 +329,13 @@ class Snapshot:
     def entered(self, stage: str) -> int:
         """How often the account entered ``stage`` (its ``StageEntered`` events).
 
-        A fold counts them as it goes (``entries``); a snapshot made by hand counts them on
-        first call and keeps the counts.
+        Counted on first call and kept (``entries``): a fold's from its share of the stage
+        entries (``_MAKERS``; few decisions ask, so the fold's loop does not count them), a
+        snapshot made by hand's from ``stages_entered``.
         """
-        lazy = self._lazy
-        if lazy is not None:  # the fold's counts (a later ``apply`` counts in a copy)
-            return lazy.entries.get(stage, 0)
         entries = self.entries
-        if not entries and self.stages_entered:
-            counts: dict[str, int] = {}
-            for e in self.stages_entered:
-                counts[e.stage] = counts.get(e.stage, 0) + 1
-            entries = MappingProxyType(counts)
+        if not entries and self._lazy is None and self.stages_entered:  # made by hand
+            entries = _entries_of(self.stages_entered, None)
             object.__setattr__(self, "entries", entries)
         return entries.get(stage, 0)
 
@@ -494,32 +490,21 @@ def _log_maker(i: int) -> Callable[[_Builder], object]:
     return make
 
 
+def _entries_of(stages: Sequence[StageEntered], b: _Builder | None) -> Mapping[str, int]:
+    """How often each stage was entered, in the order first entered: in ``stages``, or when
+    they are the list of the builder ``b``, in its snapshot's share of them."""
+    n = len(stages)  # read before ``lens``: if not claimed by then, this is the share
+    if b is not None and b.lens is not None:
+        n = b.lens[3]  # (``_LOGS``: the stage entries)
+    counts: dict[str, int] = {}
+    for e in stages[:n]:
+        counts[e.stage] = counts.get(e.stage, 0) + 1
+    return _proxy(counts)
+
+
 def _proxy(d: Mapping[str, Any]) -> Mapping[str, Any]:
     # The builder's dict is never changed after it froze: a view is enough, not a copy.
     return MappingProxyType(d) if d else _EMPTY
-
-
-def _steps(b: _Builder) -> Mapping[str, StepProgress]:
-    """The attempts per step in the current stage, counted from the contacts on first read.
-
-    The fold's loop only notes where the current stage's contacts start (``steps_from``):
-    only those count, so a decision pays for the contacts since the last stage entry, not
-    for the whole history.  ``b.steps`` holds the counts up to ``steps_from``; a builder
-    that extends another starts from the other's (the lists are shared), so each contact is
-    counted once along a chain of ``apply``.
-    """
-    with _CLAIM:  # the builder is frozen, but two threads may read its snapshot at once
-        contacts, stage, steps = b.contacts, b.stage, b.steps
-        n = len(contacts) if b.lens is None else b.lens[1]
-        if stage is not None:
-            for c in contacts[b.steps_from : n]:
-                step = c.step
-                if step is not None and c.stage == stage and c.initiated_by == "creditor":
-                    prev = steps.get(step)
-                    steps[step] = ((prev[0] + 1) if prev else 1, c.at)
-        b.steps_from = n
-        # Built from C (``starmap``, ``zip``), not a comprehension: read once per snapshot.
-        return _proxy(dict(zip(steps, starmap(StepProgress, steps.values()), strict=True)))
 
 
 _INVOICES = _log_maker(_LOGS.index("invoices"))
@@ -606,12 +591,10 @@ def _kind_key(cls: type[Event]) -> str | None:
 _MAKERS: dict[str, Callable[[_Builder], object]] = {
     **{name: _log_maker(i) for i, name in enumerate(_LOGS)},
     "invoices": _invoices,
-    "steps": _steps,
     "facts": lambda b: _proxy(b.facts),
-    "authorisations": lambda b: _proxy(b.authorisations),
     "first_seen": lambda b: _proxy(_milestones(b).first_seen),
     "last_seen": lambda b: _proxy(_milestones(b).last_seen),
-    "entries": lambda b: _proxy(b.entries),
+    "entries": lambda b: _entries_of(b.stages_entered, b),
     "open_disputes": lambda b: frozenset(b.disputes),
     "opted_out": lambda b: frozenset(b.opted_out),
     "opening": attrgetter("opening"),
@@ -619,7 +602,6 @@ _MAKERS: dict[str, Callable[[_Builder], object]] = {
     # Scalars a decision seldom reads.
     "as_of": attrgetter("as_of"),
     "credit": attrgetter("credit"),
-    "cease": attrgetter("cease"),
     "plan": attrgetter("plan"),
 }
 
@@ -659,6 +641,16 @@ class _Making(Snapshot):
     __slots__ = ()
     __setattr__ = object.__setattr__
     __delattr__ = object.__delattr__  # both, or the class keeps the slow attribute protocol
+
+
+class _Progress(StepProgress):
+    """A :class:`StepProgress` while ``_Builder._count_steps`` fills it in, made a
+    ``StepProgress`` at once: two plain stores instead of attrs' ``__init__`` (a call, and a
+    descriptor call per field), as ``_Making`` is for a snapshot.  Never seen outside."""
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__
+    __delattr__ = object.__delattr__
 
 
 _NO_NAMES: frozenset[str] = frozenset()
@@ -733,7 +725,6 @@ class _Builder:
         "currency",
         "debtor_contacts",
         "disputes",
-        "entries",
         "fact_intervals",
         "facts",
         "first_seen",
@@ -786,10 +777,9 @@ class _Builder:
     stage: str | None
     stage_since: datetime | None
     stages_entered: list[StageEntered]
-    entries: dict[str, int]
-    # (count, last_at) per step key, for the contacts before ``steps_from`` in the current
-    # stage; the rest are counted and made StepProgress values when first read.
-    steps: dict[str, tuple[int, datetime]]
+    # The attempts per step key of the contacts before ``steps_from`` in the current stage;
+    # ``freeze`` counts the rest (``_count_steps``), and its snapshot shows this dict.
+    steps: dict[str, StepProgress]
     steps_from: int
     facts: dict[str, FactState]
     fact_intervals: list[tuple[str, datetime, datetime]] | tuple[()]
@@ -821,7 +811,6 @@ class _Builder:
         self.payments = []
         self.contacts = []
         self.stages_entered = []
-        self.entries = {}
         self.steps = {}
         self.facts = {}
         self.first_seen = {}
@@ -883,8 +872,7 @@ class _Builder:
         b.payments = list(s.payments)
         b.contacts = list(s.contacts)
         b.stages_entered = list(s.stages_entered)
-        b.entries = dict(s.entries)
-        b.steps = {k: (p.count, p.last_at) for k, p in s.steps.items()}
+        b.steps = dict(s.steps)
         b.steps_from = len(b.contacts)
         b.facts = dict(s.facts)
         b.fact_intervals = list(s.fact_intervals)
@@ -924,7 +912,6 @@ class _Builder:
         # The books move on in place: the snapshot ``s`` read what it needs of them when it
         # froze (``owed``, ``oldest_unpaid``), and a branch from it rebuilds its own.
         b.books = src.books
-        b.entries = dict(src.entries)
         b.facts = dict(src.facts)
         b.disputes = set(src.disputes)
         b.opted_out = set(src.opted_out)
@@ -960,7 +947,21 @@ class _Builder:
         books = self.books
         s: Any = _new(_Making)  # (see ``_Making``)
         s.account_id = self.account_id
-        s.currency = self.currency
+        s.currency = currency = self.currency
+        # Read by every decision: the balance, from the fold's total in the currency its
+        # events were checked in (as ``Money.of_checked``, without the call).
+        if currency is None:
+            s._balance = None
+        else:
+            balance: Any = _new(_Unchecked)
+            s._balance = balance
+            balance.amount, balance.currency = books.owed, currency
+            balance.__class__ = Money
+        # Read by nearly every decision: counted here, where the builder is not yet shared,
+        # rather than on first read (under the lock, through ``__getattr__``).
+        self._count_steps()
+        steps = self.steps
+        s.steps = MappingProxyType(steps) if steps else _EMPTY
         s.stage = self.stage
         s.stage_since = self.stage_since
         s.promise = self.promise
@@ -981,13 +982,45 @@ class _Builder:
         s.facts = MappingProxyType(facts) if facts else _EMPTY
         # Read by every decision (the wake for events dated after ``now``): a plain slot.
         s.event_count = self.count
+        # Read by the decisions that plan a contact (a fifth to a third of them), and as cheap
+        # to set here as a first read through ``__getattr__`` would be on average.
+        s.cease = self.cease
+        grants = self.authorisations
+        s.authorisations = _EMPTY if grants is _EMPTY else _proxy(grants)
         # Empty in most histories, and then as cheap to set as to leave for first read.
         if not self.fact_intervals:
             s.fact_intervals = ()
         s._lazy = self
-        s._balance = _UNKNOWN  # built on first read
         s.__class__ = Snapshot
         return s  # type: ignore[no-any-return]
+
+    def _count_steps(self) -> None:
+        """Count the attempts per step of the contacts from ``steps_from`` on into ``steps``.
+
+        Only the contacts since the last stage entry count (the fold's loop notes where they
+        start), so a fold pays for the contacts of the current stage, not the whole history;
+        a builder that extends another starts from the other's counts (the lists are shared),
+        so each contact is counted once along a chain of ``apply``.  A contact counts for its
+        ``step`` when it was made by the creditor in the current stage.  Each count is a new
+        value (an earlier snapshot may show the one it replaces), made through ``_Progress``:
+        a plain Python loop, since a segment holds a few contacts (a pipeline of ``map`` and
+        ``compress`` in C cost more time for so few, in making its iterators).
+        """
+        contacts, start, stage = self.contacts, self.steps_from, self.stage
+        n = len(contacts)
+        self.steps_from = n
+        if start >= n or stage is None:
+            return
+        steps = self.steps
+        for c in contacts[start:]:
+            step = c.step
+            if step is not None and c.stage == stage and c.initiated_by == "creditor":
+                prev = steps.get(step)
+                p: Any = _new(_Progress)  # as ``StepProgress(count, c.at)`` (see ``_Progress``)
+                p.count = 1 if prev is None else prev.count + 1
+                p.last_at = c.at
+                p.__class__ = StepProgress
+                steps[step] = p
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -1109,8 +1142,11 @@ class _Builder:
         is appended to its list, a stage entry restarts the count of attempts; every other
         kind goes to its handler, found by one lookup on the exact class.  What a contact
         adds (its attempt at a step, its milestones) and the milestones of stage entries are
-        made from the lists when first read (``_steps``, ``_milestones``): a decision counts
-        only the contacts of the current stage, and most never read the milestones.  Hot
+        made from the lists later (``_count_steps`` at ``freeze``, ``_milestones`` on first
+        read): only the contacts of the current stage count, and most decisions never read
+        the milestones.  (Finding the contacts in C instead, by ``compress`` over the
+        events' classes, and checking the order by ``all(map(le, ...))``, ran fewer bytecodes
+        but more machine instructions: about 20,000 more a fold, under callgrind.)  Hot
         state lives in locals while the loop runs and is written back when it ends (the
         builder is dropped if an event is refused).
         """
@@ -1120,7 +1156,6 @@ class _Builder:
         contacts = self.contacts
         append = contacts.append
         stages_entered = self.stages_entered
-        entries = self.entries
         stage, stage_since = self.stage, self.stage_since
         steps_from: int | None = None  # where the contacts of a stage entered here start
         handlers = _HANDLERS
@@ -1145,12 +1180,11 @@ class _Builder:
                         except OverflowError:
                             raise self._out_of_range(last, k) from None
                         continue
-                # A stage entry: the attempts per step restart, and are counted when read
-                # (``_steps``) from the contacts after it.
+                # A stage entry: the attempts per step restart, and are counted at
+                # ``freeze`` (``_count_steps``) from the contacts after it.
                 stage, stage_since = event.stage, last  # type: ignore[attr-defined]
                 steps_from = len(contacts)
                 stages_entered.append(event)  # type: ignore[arg-type]
-                entries[stage] = entries.get(stage, 0) + 1
                 continue
             # A contact (most of any history): its attempt and milestones are counted from
             # the list when read.
