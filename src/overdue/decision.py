@@ -542,6 +542,34 @@ _DECISION_FIELDS = (
     *_DECISION_LATER,
 )
 _make_action = filler(Action, _ACTION_FIELDS)
+ACTION_FIXED = (
+    "stage",
+    "step",
+    "channel",
+    "template",
+    "max_attempts",
+    "fallback_for",
+    "performed_by",
+    "party",
+    "discloses_debt",
+    "debt_id",
+)
+"""The fields of an Action that every attempt of one step on one channel shares, in the order
+the planner works them out once (``overdue.compiled.ChannelPlan.action``)."""
+_make_planned = filler(
+    Action,
+    (
+        ACTION_FIXED,
+        "account_id",
+        "attempt",
+        "not_before",
+        "idempotency_key",
+        "contact",
+        "obligations",
+        "is_reply",
+    ),
+    _ACTION_LATER,
+)
 _make_decision = filler(Decision, _DECISION_FIELDS)
 _defer(Action, _ACTION_LATER)
 _defer(Decision, _DECISION_LATER)
@@ -594,27 +622,32 @@ Action.__reduce_ex__ = _reduce_action  # type: ignore[assignment,method-assign]
 for _cls in (Reason, MessageFacts, EvidenceBundle, Posting, StepDown, BlockedStep, Transition):
     pickled_by_init(_cls)
 
-ActionHead = tuple[
-    str,  # account_id
+ActionFixed = tuple[
     str,  # stage
     str,  # step
     str,  # channel
     str,  # template
-    int,  # attempt
     int,  # max_attempts
+    str | None,  # fallback_for
+    str,  # performed_by
+    str,  # party
+    bool,  # discloses_debt
+    None,  # debt_id
+]
+"""An Action's fields in :data:`ACTION_FIXED` order."""
+
+ActionHead = tuple[
+    ActionFixed,
+    str,  # account_id
+    int,  # attempt
     datetime,  # not_before
     str,  # idempotency_key
     ContactPoint | None,  # contact
-    str | None,  # fallback_for
-    str,  # performed_by
     tuple[Obligation, ...],  # obligations
-    str,  # party
-    bool,  # discloses_debt
     bool,  # is_reply
-    str | None,  # debt_id
 ]
-"""An Action's fields that the engine sets when it builds it: all but the deferred, in
-declaration order (``_ACTION_FIELDS``)."""
+"""An Action's fields that the engine sets when it builds it: all but the deferred, those
+an attempt of a step on a channel shares first (as one tuple)."""
 
 DecisionBase = tuple[
     tuple["ServiceAction", ...],  # service
@@ -641,8 +674,7 @@ def _action(
 ) -> Action:
     """An :class:`Action` whose message facts, evidence and reasons are ``render(args)``, made
     when first read."""
-    pending = _Pending((render, args))
-    return _make_action((*head, pending, pending, pending))
+    return _make_planned(head, _Pending((render, args)))  # the pending in each deferred field
 
 
 def _decision(

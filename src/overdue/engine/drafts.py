@@ -44,8 +44,9 @@ def as_reasons(found: Iterable[StepReason]) -> Iterator[Reason]:
         yield verdict_reason(r) if isinstance(r, Verdict) else r
 
 
-FactsHead = tuple[Money | None, int, str | None, str | None, tuple[str, ...]]
-"""A MessageFacts' amount, days_overdue, legal_terms, creditor and must_state."""
+FactsHead = tuple[Money | None, int, tuple[str | None, str | None, tuple[str, ...]]]
+"""A MessageFacts' amount and days_overdue, then its legal_terms, creditor and must_state (as
+one tuple: the step's, worked out once per policy: ``overdue.compiled.StepPlan.facts``)."""
 
 EvidenceArgs = tuple[
     str | None,
@@ -95,7 +96,7 @@ def _render(
 ) -> tuple[MessageFacts, EvidenceBundle | None, tuple[Reason, ...]]:
     """An Action's message facts, evidence and reasons, when first read."""
     draft, deadline = args
-    amount, days_overdue, legal_terms, creditor, must_state = draft.facts
+    amount, days_overdue, (legal_terms, creditor, must_state) = draft.facts
     # Its own ``__init__``: for a value of a few fields it costs less time than ``_frozen.build``.
     facts = MessageFacts(
         amount, days_overdue, deadline, draft.grace_end, legal_terms, creditor, must_state
