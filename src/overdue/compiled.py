@@ -84,6 +84,7 @@ class StepPlan(NamedTuple):
     channels: tuple[ChannelPlan, ...]  # its channel, then its fallback
     max_attempts: int
     once: bool  # made once (no ``repeat_every``)
+    offset: Duration | None  # ``Step.at``; ``None`` when zero (its ``after`` is the start)
     simple: bool  # a debtor step that does not rotate: one contact point per channel
     facts: tuple[str | None, str | None, tuple[str, ...]]  # legal terms, creditor, must_state
 
@@ -145,6 +146,7 @@ def _rung_plan(compiled: CompiledPolicy, policy: Policy, stage: Stage) -> RungPl
                 tuple(channels),
                 step.max_attempts,
                 step.repeat_every is None,
+                step.at if step.at.amount else None,
                 step.party == "debtor" and not step.rotate,
                 (policy.legal_terms, policy.creditor, step.must_state),
             )

@@ -25,6 +25,8 @@ from overdue.decision import (
     MessageFacts,
     Reason,
     _action,
+    _make_planned,
+    _Pending,
 )
 from overdue.engine.reasons import localised, verdict_reason
 from overdue.events import ContactAttempted, PaymentReceived
@@ -123,6 +125,10 @@ def same_grace_end(drafts: Sequence[ActionDraft]) -> tuple[ActionDraft, ...]:
 
 
 def build_all(drafts: Sequence[ActionDraft], deadline: datetime | None) -> tuple[Action, ...]:
+    """The Actions of ``drafts``, stating ``deadline``."""
+    if len(drafts) == 1:  # most decisions that plan: ``ActionDraft.build`` without its frames
+        draft = drafts[0]
+        return (_make_planned(draft.head, _Pending((_render, (draft, deadline)))),)
     return tuple(map(ActionDraft.build, drafts, repeat(deadline)))  # no generator frame
 
 

@@ -20,11 +20,12 @@ from overdue._frozen import build, filler, setters
 from overdue.account import Account, ContactPoint
 from overdue.compiled import ChannelPlan, RungPlan, StepPlan
 from overdue.decision import (
+    _BLOCKED_REASONS,
     Action,
     BlockedStep,
     Reason,
-    _blocked_said,
-    _blocked_step,
+    _make_blocked_step,
+    _Pending,
     _Said,
 )
 from overdue.engine.catchup import next_attempt, skipped_reason
@@ -123,7 +124,9 @@ def plan_steps(
         if prog is None and plan.once:
             # A step made once, not yet made: attempt 1 at its offset, under either
             # ``catch_up`` (as ``next_attempt`` says), without its arguments and value.
-            attempt, due, skipped = 1, plan.step.at.after(since, z, s.calendar), None
+            offset = plan.offset
+            due = since if offset is None else offset.after(since, z, s.calendar)
+            attempt, skipped = 1, None
         elif prog is not None and prog.count >= plan.max_attempts:
             continue
         else:
@@ -156,17 +159,17 @@ def _blocked(
 ) -> BlockedStep:
     """The blocked step and what the rules said of it: each reason once, in ``z``.
 
-    One thing said (most blocked steps) is rendered a :class:`Reason` only when the step's
-    reasons are read (``decision._blocked_step``); the engine reads the verdict meanwhile
-    (``_blocked_said``).  Several are made reasons now, to be stated once each (two verdicts
-    may state one reason), without a generator's frame per reason.
+    Its reasons are rendered :class:`Reason` values only when they are read (what
+    ``decision._blocked_step`` makes, inlined: one per blocked step, most held decisions);
+    the engine reads what was said meanwhile (``_blocked_said``).  Several things said are
+    made reasons now, to be stated once each (two verdicts may state one reason), without a
+    generator's frame per reason.
     """
-    if len(step_reasons) == 1:
-        return _blocked_step(stage, key, tried, step_reasons, _render_blocked, z)
-    found = [verdict_reason(r) if isinstance(r, Verdict) else r for r in step_reasons]
-    if len(found) > 1:  # each reason once (a reason's hash is a Python call: only then)
-        found = list(dict.fromkeys(found))
-    return _blocked_step(stage, key, tried, found, _render_blocked, z)
+    said: Sequence[StepReason] = step_reasons
+    if len(said) > 1:  # each reason once (a reason's hash is a Python call: only then)
+        found = [verdict_reason(r) if isinstance(r, Verdict) else r for r in said]
+        said = list(dict.fromkeys(found))
+    return _make_blocked_step((stage, key, tried, _Pending((_render_blocked, (said, z)))))
 
 
 def _render_blocked(args: tuple[Sequence[_Said], tzinfo]) -> tuple[tuple[Reason, ...]]:
@@ -264,8 +267,9 @@ def _try_channels(
             return (sched.at, cand, ch, sched.reply)
         # Blocked: what ``_earliest`` states of the one candidate, and whether the block is
         # the channel's alone, without their calls and frames.
-        step_reasons.extend(sched.defers)
-        step_reasons.extend(sched.notes)
+        if sched.defers or sched.notes:
+            step_reasons.extend(sched.defers)
+            step_reasons.extend(sched.notes)
         step_reasons.extend(sched.blocks)
         if not all(map(_CHANNEL_ONLY, sched.blocks)):
             break
@@ -401,10 +405,10 @@ def facts_awaited(
     """The new facts the actions and blocks wait for: outcomes of due actions, lifted blocks."""
     out = [f"outcome:{a.idempotency_key}" for a in actions if a.not_before <= now]
     for b in blocked:
-        for r in _blocked_said(b):
-            if r.effect != "block" or r.until is not None:
-                continue
-            if r.rule_id == "engine":
-                continue  # authorisation_lost: already named; the horizon has an ``until``
-            out.append(lifted.get(r.rule_id) or f"lifted:{r.rule_id}")
+        said = _BLOCKED_REASONS(b)  # ``_blocked_said``, inlined: not ``b.reasons`` (rendered)
+        for r in said[1][0] if type(said) is _Pending else said:
+            # Not authorisation_lost (rule ``engine``): already named; the horizon has an
+            # ``until``.
+            if r.effect == "block" and r.until is None and (rule := r.rule_id) != "engine":
+                out.append(lifted.get(rule) or f"lifted:{rule}")
     return out
