@@ -571,6 +571,10 @@ _make_planned = filler(
     _ACTION_LATER,
 )
 _make_decision = filler(Decision, _DECISION_FIELDS)
+# The engine's maker: the fields every decision of one account at one moment shares
+# (``DecisionBase``) handed over as the one tuple the engine holds, the deferred fields one
+# pending render (no tuple of all 23 values built first).
+_make_decided = filler(Decision, (*_DECISION_FIELDS[:9], _DECISION_FIELDS[9:-2]), _DECISION_LATER)
 _defer(Action, _ACTION_LATER)
 _defer(Decision, _DECISION_LATER)
 
@@ -693,9 +697,10 @@ def _decision(
 ) -> Decision:
     """A :class:`Decision` (no billing side) whose reasons and ``waiting_for`` are
     ``render(args)``, made when first read."""
-    first = (status, stage, stage_since, transition, actions, blocked, deadline, wake_at, record)
-    pending = _Pending((render, args))
-    return _make_decision(first + base + (pending, pending))
+    return _make_decided(
+        (status, stage, stage_since, transition, actions, blocked, deadline, wake_at, record, base),
+        _Pending((render, args)),
+    )
 
 
 def same_grace_end(actions: tuple[Action, ...]) -> tuple[Action, ...]:
