@@ -31,7 +31,7 @@ def test_a_planned_contact_equals_the_event_built_by_its_init() -> None:
     step = Step("sms", template="reminder.sms")
     for contact in (*acct.contacts, None):
         cand = Candidate("reminder", step.key, "sms", step.template, 1, contact, s)
-        got = _planned(at, cand)
+        got = _planned((at, cand, None, False))  # type: ignore[arg-type]  # no channel plan
         want = ContactAttempted(
             at=at,
             channel="sms",

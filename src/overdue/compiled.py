@@ -65,7 +65,7 @@ class ChannelPlan(NamedTuple):
 
     ``candidate`` and ``action`` are the fields every candidate and every Action of the step
     on this channel share, in the order the planner hands them over
-    (:data:`overdue.situation.CANDIDATE_FIXED`, :data:`overdue.decision.ACTION_FIXED`).
+    (:data:`overdue.engine.plan.CANDIDATE_FIXED`, :data:`overdue.decision.ACTION_FIXED`).
     """
 
     channel: str

@@ -137,7 +137,7 @@ def plan_steps(
                 continue
             attempt, due, skipped = nxt
         if unrecorded is not None:
-            planned = (*planned, _planned(*unrecorded))
+            planned = (*planned, _planned(unrecorded))
             unrecorded = None
         step_reasons: list[StepReason] = []
         chosen = _try_channels(rung, plan, attempt, max(due, now), s, planned, step_reasons, waits)
@@ -178,14 +178,14 @@ def _render_blocked(args: tuple[Sequence[_Said], tzinfo]) -> tuple[tuple[Reason,
     return (localised([verdict_reason(r) if isinstance(r, Verdict) else r for r in said], z),)
 
 
-def _planned(at: datetime, cand: Candidate, *_: object) -> ContactAttempted:
-    """An attempt this decision scheduled (at ``at``, as ``cand``), as the contact the caps
-    of later steps count.
+def _planned(chosen: _Chosen) -> ContactAttempted:
+    """An attempt this decision scheduled, as the contact the caps of later steps count.
 
     Built without ``__init__`` (``overdue._frozen``): its validators and converters would
     check again names the policy and the account checked when they were built (about 350
     bytecodes a contact); ``tests/test_plan_values.py`` compares it with the ``__init__``-built
     value."""
+    at, cand, _, _ = chosen
     contact = cand.contact
     return build(
         ContactAttempted,
@@ -209,7 +209,7 @@ def _planned(at: datetime, cand: Candidate, *_: object) -> ContactAttempted:
 
 
 def _points(
-    policy_addressless: bool, step: Step, channel: str, s: Situation, step_reasons: list[StepReason]
+    addressless: bool, step: Step, channel: str, s: Situation, step_reasons: list[StepReason]
 ) -> tuple[ContactPoint | None, ...]:
     """Where a step on ``channel`` may go.
 
@@ -225,7 +225,7 @@ def _points(
         return rotation_points(step, channel, s, step_reasons)
     point = account.contact_for(channel)
     if point is None:
-        return (None,) if policy_addressless else ()
+        return (None,) if addressless else ()
     return (point,)
 
 
