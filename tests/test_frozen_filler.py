@@ -80,3 +80,63 @@ def test_every_field_of_an_action_and_a_situation_is_filled() -> None:
     assert sorted(_ACTION_FIELDS) == sorted(f.name for f in attrs.fields(Action))
     assert _make_situation is not None
     assert all(f.validator is None and f.converter is None for f in attrs.fields(Situation))
+
+
+@attrs.frozen(weakref_slot=False)
+class _Four:
+    a: int
+    b: str
+    c: object
+    d: object = None
+
+
+def test_a_nested_group_and_a_shared_value_fill_what_init_makes() -> None:
+    """A group of fields handed over as one tuple, and one value stored in several fields."""
+    make = filler(_Four, (("b", "a"), "c", "d"))
+    assert make((("y", 3), [1], None)) == _Four(3, "y", [1])
+    shared = filler(_Four, ("a", ("b",)), ("c", "d"))
+    made = shared((3, ("y",)), "z")
+    assert type(made) is _Four
+    assert made == _Four(3, "y", "z", "z")
+    assert made.c is made.d
+    with pytest.raises(TypeError, match="once each"):
+        filler(_Four, ("a", ("a", "b")))
+    with pytest.raises(TypeError, match="once each"):
+        filler(_Four, ("a", "b"), ("b",))
+
+
+def test_the_engines_makers_fill_what_the_flat_makers_do() -> None:
+    """``decision._make_decided`` (the engine's, its shared base as one tuple) and
+    ``decision._make_planned`` (a step's fixed fields as one tuple) name every field once and
+    fill what the flat makers (those unpickling uses) fill from the same values."""
+    from overdue.decision import (
+        _ACTION_FIELDS,
+        _ACTION_LATER,
+        _DECISION_LATER,
+        ACTION_FIXED,
+        Action,
+        _make_action,
+        _make_decided,
+        _make_planned,
+    )
+
+    values = tuple(f"v{i}" for i in range(len(_DECISION_FIELDS) - len(_DECISION_LATER)))
+    got = _make_decided((*values[:9], values[9:]), "later")
+    want = _make_decision((*values, "later", "later"))
+    slots = [Decision.__dict__[n] for n in _DECISION_FIELDS]
+    assert [getattr(s, "slot", s).__get__(got) for s in slots] == [
+        getattr(s, "slot", s).__get__(want) for s in slots
+    ]
+    rest = [n for n in _ACTION_FIELDS if n not in ACTION_FIXED and n not in _ACTION_LATER]
+    assert sorted([*ACTION_FIXED, *rest, *_ACTION_LATER]) == sorted(_ACTION_FIELDS)
+    fixed = tuple(f"f{i}" for i in range(len(ACTION_FIXED)))
+    own = tuple(f"o{i}" for i in range(len(rest)))
+    got_a = _make_planned((fixed, *own), "later")
+    by_name = dict(zip((*ACTION_FIXED, *rest), (*fixed, *own), strict=True))
+    want_a = _make_action(
+        tuple(by_name.get(n, "later") for n in _ACTION_FIELDS)  # deferred fields last
+    )
+    slots = [Action.__dict__[n] for n in _ACTION_FIELDS]
+    assert [getattr(s, "slot", s).__get__(got_a) for s in slots] == [
+        getattr(s, "slot", s).__get__(want_a) for s in slots
+    ]

@@ -69,16 +69,15 @@ def test_duration_days_match_the_unit(amount: int, unit: str) -> None:
 
 
 def test_situations_and_candidates_built_by_the_engine_match_init() -> None:
-    """The engine fills a ``Situation`` (``overdue._frozen.filler``) and a ``Candidate``
-    (``overdue._frozen.build``) through their slots: only right while neither class checks or
-    converts a field, and with the slots in the order of the fields."""
+    """The engine fills a ``Situation`` and a ``Candidate`` (``overdue._frozen.filler``)
+    through their slots: only right while neither class checks or converts a field, and with
+    every field named once (a candidate's fixed fields as one tuple)."""
     import attrs
 
-    from overdue._frozen import build
     from overdue.account import Account, ContactPoint
     from overdue.calendars import MON_FRI
     from overdue.engine.decider import _make_situation
-    from overdue.engine.plan import _CANDIDATE_SLOTS
+    from overdue.engine.plan import CANDIDATE_FIXED, _make_candidate
     from overdue.situation import Candidate, Situation
     from overdue.snapshot import fold
 
@@ -86,9 +85,8 @@ def test_situations_and_candidates_built_by_the_engine_match_init() -> None:
         fields = attrs.fields(cls)
         assert all(f.validator is None and f.converter is None for f in fields)
         assert not hasattr(cls, "__attrs_post_init__")
-    assert [s.__self__.__name__ for s in _CANDIDATE_SLOTS] == [  # type: ignore[attr-defined]
-        f.name for f in attrs.fields(Candidate)
-    ]
+    named = [*CANDIDATE_FIXED, "attempt", "contact", "situation", "planned"]
+    assert sorted(named) == sorted(f.name for f in attrs.fields(Candidate))
     account = Account("a1", timezone="Europe/Paris")
     snap = fold(account, _AT)
     sit_values = (account, snap, _AT, UTC, "account", MON_FRI, _AT.date(), 3, None, (), "d1")
@@ -96,4 +94,8 @@ def test_situations_and_candidates_built_by_the_engine_match_init() -> None:
     assert sit == Situation(*sit_values)
     point = ContactPoint("email", "a@example.org")
     cand_values = ("r", "s", "email", "t", 2, point, sit, (), True, ("x",), ("y",), False)
-    assert build(Candidate, _CANDIDATE_SLOTS, cand_values) == Candidate(*cand_values)
+    fixed = ("r", "s", "email", "t", True, ("x",), ("y",), False)  # CANDIDATE_FIXED's order
+    made = _make_candidate((fixed, 2, point, sit, ()))
+    assert type(made) is Candidate
+    assert made == Candidate(*cand_values)
+    assert [getattr(made, f.name) for f in attrs.fields(Candidate)] == list(cand_values)

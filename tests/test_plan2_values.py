@@ -81,14 +81,14 @@ def test_a_blocked_step_equals_the_general_path(
     reasons = tuple(verdict_reason(r) if isinstance(r, Verdict) else r for r in found)
     want = BlockedStep("stage", "step", "sms/email", localised(tuple(dict.fromkeys(reasons)), z))
     # What the engine reads before the reasons are rendered says what they will say.
-    said = _blocked_said(_blocked("stage", "step", ["sms", "email"], found, z))
+    said = _blocked_said(_blocked("stage", "step", "sms/email", found, z))
     assert [(r.rule_id, r.effect, r.until) for r in said] == [
         (r.rule_id, r.effect, r.until) for r in want.reasons
     ]
     assert _blocked_said(want) is want.reasons
-    got = _blocked("stage", "step", ["sms", "email"], found, z)
+    got = _blocked("stage", "step", "sms/email", found, z)
     assert pickle.loads(pickle.dumps(got)) == want  # rendered to be pickled
-    got = _blocked("stage", "step", ["sms", "email"], found, z)
+    got = _blocked("stage", "step", "sms/email", found, z)
     assert type(got) is BlockedStep
     assert got == want
     assert _fields(got) == _fields(want)
@@ -127,7 +127,8 @@ def test_over_the_corpus_drafts_and_blocked_steps_say_what_they_are_built_from(
                     blocked += 1
     for draft in made:
         head = draft.head
-        assert (draft.stage, draft.step, draft.channel) == (head[1], head[2], head[3])
-        assert draft.not_before is head[7]
+        fixed = head[0]  # the step's fields on the channel (``decision.ACTION_FIXED``)
+        assert (draft.stage, draft.step, draft.channel) == (fixed[0], fixed[1], fixed[2])
+        assert draft.not_before is head[3]
     assert len(made) > 100
     assert blocked > 10

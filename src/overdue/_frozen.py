@@ -46,7 +46,12 @@ def build(cls: type[_T], slots: Setters, values: Iterable[object]) -> _T:
     return obj
 
 
-def filler(cls: type[_T], names: Sequence[str]) -> Callable[[Sequence[object]], _T]:
+Names = Sequence["str | Names"]
+"""Field names in the order of the values a maker is given; a nested group takes one value
+that is itself unpacked (a group of fields that are fixed together, handed over as one)."""
+
+
+def filler(cls: type[_T], names: Names, same: Sequence[str] = ()) -> Callable[..., _T]:
     """A maker of ``cls`` values whose fields ``names`` hold the values given, in order.
 
     Why: :func:`build` sets each slot through its setter, one C call of about 0.1 µs a field;
@@ -57,26 +62,55 @@ def filler(cls: type[_T], names: Sequence[str]) -> Callable[[Sequence[object]], 
     third of the time.  The same conditions as :func:`build` hold (no validators, converters
     or ``__attrs_post_init__``), and ``cls`` must derive from ``object`` alone and have no
     ``__weakref__`` slot (Python refuses the assignment then): checked here, once.
+
+    A nested group in ``names`` takes one value, unpacked into its fields: a caller that
+    holds some fields fixed together (a step's, worked out once per policy) hands them over
+    as one tuple instead of building a longer one each time.  With ``same``, the maker takes
+    a second argument, stored in every field of ``same`` (the deferred fields of a value
+    whose render is one ``_Pending``).
     """
     slots = tuple(cls.__dict__["__slots__"])
     if cls.__bases__ != (object,) or "__weakref__" in slots:
         raise TypeError(f"{cls.__name__}: a plain slotted class without __weakref__ is needed")
-    if not all(name.isidentifier() and name in slots for name in names):
-        raise TypeError(f"{cls.__name__}: {names!r} are not all its slots")
+    flat = [*_flat(names), *same]
+    if not all(name.isidentifier() and name in slots for name in flat) or len(set(flat)) < len(
+        flat
+    ):
+        raise TypeError(f"{cls.__name__}: {names!r} {same!r} are not all its slots, once each")
     twin = type(f"_{cls.__name__}Twin", (), {"__slots__": slots})
-    stores = ", ".join(f"o.{name}" for name in names)
+    shared = "".join(f"o.{name} = " for name in same)
     source = (
-        "def make(values):\n"
+        f"def make(values{', later' if same else ''}):\n"
         "    o = new(twin)\n"
-        f"    {stores}, = values\n"
-        "    o.__class__ = cls\n"
+        f"    {_targets(names)} = values\n"
+        + (f"    {shared}later\n" if same else "")
+        + "    o.__class__ = cls\n"
         "    return o\n"
     )
     scope: dict[str, Any] = {"new": new, "twin": twin, "cls": cls}
     exec(source, scope)  # generated once per class, from its own slot names
-    make: Callable[[Sequence[object]], _T] = scope["make"]
-    make((None,) * len(names))  # the layouts agree: Python raises TypeError here otherwise
+    make: Callable[..., _T] = scope["make"]
+    # The layouts agree: Python raises TypeError here otherwise.
+    make(_nones(names), *((None,) if same else ()))
     return make
+
+
+def _flat(names: Names) -> Iterable[str]:
+    for name in names:
+        if isinstance(name, str):
+            yield name
+        else:
+            yield from _flat(name)
+
+
+def _targets(names: Names) -> str:
+    """``names`` as the target of one unpacking assignment: ``o.a, (o.b, o.c),``."""
+    parts = [f"o.{n}" if isinstance(n, str) else f"({_targets(n)})" for n in names]
+    return ", ".join(parts) + ","
+
+
+def _nones(names: Names) -> tuple[object, ...]:
+    return tuple(None if isinstance(n, str) else _nones(n) for n in names)
 
 
 def pickled_by_init(cls: type) -> None:

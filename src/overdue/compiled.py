@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple, cast
 
 import attrs
 
+from overdue.obligations import IDENTITY_DISCLOSURE, Obligation, merged
 from overdue.rules.base import RuleBase, in_scope
 from overdue.rules.protocols import (
     AttachesObligations,
@@ -31,7 +32,17 @@ if TYPE_CHECKING:
     from overdue.rules.base import Rule, Verdict
     from overdue.situation import Candidate
 
-__all__ = ["Check", "CompiledPolicy", "Held", "HeldChecks", "Rung", "Scoped", "StepPlan"]
+__all__ = [
+    "ChannelPlan",
+    "Check",
+    "CompiledPolicy",
+    "Held",
+    "HeldChecks",
+    "Rung",
+    "RungPlan",
+    "Scoped",
+    "StepPlan",
+]
 
 
 Check = Callable[["Candidate", datetime], "Verdict | None"]
@@ -82,12 +93,98 @@ class Held(NamedTuple):
     any: HeldChecks
 
 
+class ChannelPlan(NamedTuple):
+    """One channel a step may go on (its own, then its fallback), worked out once per rung.
+
+    ``candidate`` and ``action`` are the fields every candidate and every Action of the step
+    on this channel share, in the order the planner hands them over
+    (:data:`overdue.engine.plan.CANDIDATE_FIXED`, :data:`overdue.decision.ACTION_FIXED`).
+    """
+
+    channel: str
+    scoped: Scoped  # the rules that may apply on it (``rules_for``)
+    addressless: bool  # it needs no contact point (``Policy.addressless_channels``)
+    tried: str  # the channels tried up to this one, "/"-joined: a blocked step's ``channel``
+    candidate: tuple[str, str, str, str, bool, tuple[str, ...], tuple[str, ...], bool]
+    action: tuple[str, str, str, str, int, str | None, str, str, bool, None]
+
+
 class StepPlan(NamedTuple):
     """One step of a rung as the planner walks it (:meth:`CompiledPolicy.steps_of`)."""
 
     step: Step
     key: str  # ``Step.key``
-    channels: tuple[tuple[str, Scoped], ...]  # its channel, then its fallback, with their rules
+    channels: tuple[ChannelPlan, ...]  # its channel, then its fallback
+    max_attempts: int
+    once: bool  # made once (no ``repeat_every``)
+    offset: Duration | None  # ``Step.at``; ``None`` when zero (its ``after`` is the start)
+    simple: bool  # a debtor step that does not rotate: one contact point per channel
+    facts: tuple[str | None, str | None, tuple[str, ...]]  # legal terms, creditor, must_state
+
+
+class RungPlan(NamedTuple):
+    """A rung's steps as the planner walks them, and what every Action of the rung shares."""
+
+    steps: tuple[StepPlan, ...]
+    stage: str  # ``Stage.id``
+    grace: Duration | None
+    # The Actions' obligations: the stage's (identity disclosure first for an agency's rung),
+    # each once; ``None`` when rules attach theirs per candidate (``merge`` is then the base).
+    obligations: tuple[Obligation, ...] | None
+    merge: tuple[Obligation, ...]
+    horizon: Duration
+    compiled: CompiledPolicy
+
+
+def _rung_plan(compiled: CompiledPolicy, policy: Policy, stage: Stage) -> RungPlan:
+    """What :meth:`CompiledPolicy.steps_of` keeps per rung."""
+    base = stage.obligations
+    if stage.performed_by == "third_party" and IDENTITY_DISCLOSURE not in base:
+        base = (IDENTITY_DISCLOSURE, *base)
+    # With rules that attach obligations, they are merged per candidate
+    # (``rules.conduct.action_obligations``); without, this is what it answers.
+    fixed = None if compiled.obligation_rules else merged(base, ()) if len(base) > 1 else base
+    steps = []
+    for step in stage.steps:
+        key = step.key
+        own = (step.channel, step.fallback) if step.fallback is not None else (step.channel,)
+        channels = []
+        for i, ch in enumerate(own):
+            fallback = ch != step.channel
+            channels.append(
+                ChannelPlan(
+                    ch,
+                    compiled.rules_for(stage.id, ch, step.template, step.tags),
+                    ch in policy.addressless_channels,
+                    "/".join(own[: i + 1]),
+                    (stage.id, key, ch, step.template, fallback, step.must_state, step.tags, False),
+                    (
+                        stage.id,
+                        key,
+                        ch,
+                        step.template,
+                        step.max_attempts,
+                        step.channel if fallback else None,
+                        stage.performed_by,
+                        step.party,  # every point a step goes to is its party's
+                        step.party == "debtor",
+                        None,
+                    ),
+                )
+            )
+        steps.append(
+            StepPlan(
+                step,
+                key,
+                tuple(channels),
+                step.max_attempts,
+                step.repeat_every is None,
+                step.at if step.at.amount else None,
+                step.party == "debtor" and not step.rotate,
+                (policy.legal_terms, policy.creditor, step.must_state),
+            )
+        )
+    return RungPlan(tuple(steps), stage.id, stage.grace, fixed, base, policy.horizon, compiled)
 
 
 @attrs.frozen
@@ -132,35 +229,26 @@ class CompiledPolicy:
         factory=dict, eq=False, repr=False
     )
     dynamic_rules: frozenset[int] = frozenset()
-    step_plans: Mapping[int, tuple[Stage, tuple[StepPlan, ...]]] = attrs.field(
+    step_plans: Mapping[int, tuple[Stage, RungPlan]] = attrs.field(
         factory=dict, eq=False, repr=False
     )
     # The coordinator's per-rung facts (:class:`Rung`): worked out with the rest, in ``of``.
     rungs: Mapping[str, Rung] = attrs.field(factory=dict, repr=False)
 
-    def steps_of(self, stage: Stage) -> tuple[StepPlan, ...]:
-        """The steps of ``stage`` in order, each with its key and the rules of its channels.
+    def steps_of(self, stage: Stage, policy: Policy) -> RungPlan:
+        """The steps of ``stage`` (a rung of ``policy``, whose compiled lookups these are) in
+        order, each with its key, its channels with their rules, and the fields its
+        candidates and Actions share (:class:`RungPlan`).
 
         Kept per rung (by ``id``, with the rung itself, so an id is never reused while kept):
         the planner asks for it on every decision that plans.
         """
         found = self.step_plans.get(id(stage))
         if found is None or found[0] is not stage:
-            plans = tuple(
-                StepPlan(
-                    step,
-                    step.key,
-                    tuple(
-                        (ch, self.rules_for(stage.id, ch, step.template, step.tags))
-                        for ch in (step.channel, step.fallback)
-                        if ch is not None
-                    ),
-                )
-                for step in stage.steps
-            )
+            plan = _rung_plan(self, policy, stage)
             if len(self.step_plans) < 256:  # a policy's rungs; a foreign rung is not kept
-                self.step_plans[id(stage)] = (stage, plans)  # type: ignore[index]  # a memo
-            return plans
+                self.step_plans[id(stage)] = (stage, plan)  # type: ignore[index]  # a memo
+            return plan
         return found[1]
 
     def rules_for(self, stage: str, channel: str, template: str, tags: tuple[str, ...]) -> Scoped:
@@ -234,9 +322,7 @@ class CompiledPolicy:
             frozenset(id(r) for r in policy.rules if isinstance(r, GrantsReply)),
             frozenset(id(r) for r in policy.rules if waivable(r)),
             MappingProxyType({r.id: lifted_by(r, r.id) for r in policy.rules}),
-            frozenset(
-                id(r) for r in policy.rules if getattr(r, "in_force_from", None) is not None
-            ),
+            frozenset(id(r) for r in policy.rules if getattr(r, "in_force_from", None) is not None),
             tuple(policy.rules),
             dynamic_rules=frozenset(id(r) for r in policy.rules if not _keyed(r)),
             rungs=rungs_of(policy),

@@ -542,7 +542,39 @@ _DECISION_FIELDS = (
     *_DECISION_LATER,
 )
 _make_action = filler(Action, _ACTION_FIELDS)
+ACTION_FIXED = (
+    "stage",
+    "step",
+    "channel",
+    "template",
+    "max_attempts",
+    "fallback_for",
+    "performed_by",
+    "party",
+    "discloses_debt",
+    "debt_id",
+)
+"""The fields of an Action that every attempt of one step on one channel shares, in the order
+the planner works them out once (``overdue.compiled.ChannelPlan.action``)."""
+_make_planned = filler(
+    Action,
+    (
+        ACTION_FIXED,
+        "account_id",
+        "attempt",
+        "not_before",
+        "idempotency_key",
+        "contact",
+        "obligations",
+        "is_reply",
+    ),
+    _ACTION_LATER,
+)
 _make_decision = filler(Decision, _DECISION_FIELDS)
+# The engine's maker: the fields every decision of one account at one moment shares
+# (``DecisionBase``) handed over as the one tuple the engine holds, the deferred fields one
+# pending render (no tuple of all 23 values built first).
+_make_decided = filler(Decision, (*_DECISION_FIELDS[:9], _DECISION_FIELDS[9:-2]), _DECISION_LATER)
 _defer(Action, _ACTION_LATER)
 _defer(Decision, _DECISION_LATER)
 
@@ -594,27 +626,32 @@ Action.__reduce_ex__ = _reduce_action  # type: ignore[assignment,method-assign]
 for _cls in (Reason, MessageFacts, EvidenceBundle, Posting, StepDown, BlockedStep, Transition):
     pickled_by_init(_cls)
 
-ActionHead = tuple[
-    str,  # account_id
+ActionFixed = tuple[
     str,  # stage
     str,  # step
     str,  # channel
     str,  # template
-    int,  # attempt
     int,  # max_attempts
+    str | None,  # fallback_for
+    str,  # performed_by
+    str,  # party
+    bool,  # discloses_debt
+    None,  # debt_id
+]
+"""An Action's fields in :data:`ACTION_FIXED` order."""
+
+ActionHead = tuple[
+    ActionFixed,
+    str,  # account_id
+    int,  # attempt
     datetime,  # not_before
     str,  # idempotency_key
     ContactPoint | None,  # contact
-    str | None,  # fallback_for
-    str,  # performed_by
     tuple[Obligation, ...],  # obligations
-    str,  # party
-    bool,  # discloses_debt
     bool,  # is_reply
-    str | None,  # debt_id
 ]
-"""An Action's fields that the engine sets when it builds it: all but the deferred, in
-declaration order (``_ACTION_FIELDS``)."""
+"""An Action's fields that the engine sets when it builds it: all but the deferred, those
+an attempt of a step on a channel shares first (as one tuple)."""
 
 DecisionBase = tuple[
     tuple["ServiceAction", ...],  # service
@@ -641,8 +678,7 @@ def _action(
 ) -> Action:
     """An :class:`Action` whose message facts, evidence and reasons are ``render(args)``, made
     when first read."""
-    pending = _Pending((render, args))
-    return _make_action((*head, pending, pending, pending))
+    return _make_planned(head, _Pending((render, args)))  # the pending in each deferred field
 
 
 def _decision(
@@ -661,9 +697,10 @@ def _decision(
 ) -> Decision:
     """A :class:`Decision` (no billing side) whose reasons and ``waiting_for`` are
     ``render(args)``, made when first read."""
-    first = (status, stage, stage_since, transition, actions, blocked, deadline, wake_at, record)
-    pending = _Pending((render, args))
-    return _make_decision(first + base + (pending, pending))
+    return _make_decided(
+        (status, stage, stage_since, transition, actions, blocked, deadline, wake_at, record, base),
+        _Pending((render, args)),
+    )
 
 
 def same_grace_end(actions: tuple[Action, ...]) -> tuple[Action, ...]:

@@ -25,6 +25,8 @@ from overdue.decision import (
     MessageFacts,
     Reason,
     _action,
+    _make_planned,
+    _Pending,
 )
 from overdue.engine.reasons import localised, verdict_reason
 from overdue.events import ContactAttempted, PaymentReceived
@@ -44,8 +46,9 @@ def as_reasons(found: Iterable[StepReason]) -> Iterator[Reason]:
         yield verdict_reason(r) if isinstance(r, Verdict) else r
 
 
-FactsHead = tuple[Money | None, int, str | None, str | None, tuple[str, ...]]
-"""A MessageFacts' amount, days_overdue, legal_terms, creditor and must_state."""
+FactsHead = tuple[Money | None, int, tuple[str | None, str | None, tuple[str, ...]]]
+"""A MessageFacts' amount and days_overdue, then its legal_terms, creditor and must_state (as
+one tuple: the step's, worked out once per policy: ``overdue.compiled.StepPlan.facts``)."""
 
 EvidenceArgs = tuple[
     str | None,
@@ -95,7 +98,7 @@ def _render(
 ) -> tuple[MessageFacts, EvidenceBundle | None, tuple[Reason, ...]]:
     """An Action's message facts, evidence and reasons, when first read."""
     draft, deadline = args
-    amount, days_overdue, legal_terms, creditor, must_state = draft.facts
+    amount, days_overdue, (legal_terms, creditor, must_state) = draft.facts
     # Its own ``__init__``: for a value of a few fields it costs less time than ``_frozen.build``.
     facts = MessageFacts(
         amount, days_overdue, deadline, draft.grace_end, legal_terms, creditor, must_state
@@ -122,6 +125,10 @@ def same_grace_end(drafts: Sequence[ActionDraft]) -> tuple[ActionDraft, ...]:
 
 
 def build_all(drafts: Sequence[ActionDraft], deadline: datetime | None) -> tuple[Action, ...]:
+    """The Actions of ``drafts``, stating ``deadline``."""
+    if len(drafts) == 1:  # most decisions that plan: ``ActionDraft.build`` without its frames
+        draft = drafts[0]
+        return (_make_planned(draft.head, _Pending((_render, (draft, deadline)))),)
     return tuple(map(ActionDraft.build, drafts, repeat(deadline)))  # no generator frame
 
 

@@ -11,20 +11,21 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from operator import attrgetter
+from types import MappingProxyType
 from typing import cast
 
 import attrs
 
-from overdue._frozen import build, setters
+from overdue._frozen import build, filler, setters
 from overdue.account import Account, ContactPoint
-from overdue.compiled import StepPlan
+from overdue.compiled import ChannelPlan, RungPlan, StepPlan
 from overdue.decision import (
+    _BLOCKED_REASONS,
     Action,
-    ActionHead,
     BlockedStep,
     Reason,
-    _blocked_said,
-    _blocked_step,
+    _make_blocked_step,
+    _Pending,
     _Said,
 )
 from overdue.engine.catchup import next_attempt, skipped_reason
@@ -40,9 +41,8 @@ from overdue.engine.reasons import in_zone, info, localised, verdict_reason
 from overdue.engine.rotation import rotation_points
 from overdue.engine.schedule import Scheduled, schedule
 from overdue.events import ContactAttempted, Outcome
-from overdue.obligations import IDENTITY_DISCLOSURE
-from overdue.policy import Obligation, Policy, Stage, Step
-from overdue.rules.base import Rule, Verdict
+from overdue.policy import Policy, Stage, Step
+from overdue.rules.base import Verdict
 from overdue.rules.conduct import action_obligations
 from overdue.situation import Candidate, Situation
 from overdue.snapshot import Snapshot, StepProgress
@@ -54,8 +54,24 @@ def idempotency_key(account_id: str, stage: str, entries: int, step: str, attemp
 
 
 NOTHING: PlanOut = ((), ())
-_CANDIDATE_SLOTS = setters(Candidate, (f.name for f in attrs.fields(Candidate)))
 _CONTACT_SLOTS = setters(ContactAttempted, (f.name for f in attrs.fields(ContactAttempted)))
+CANDIDATE_FIXED = (
+    "stage",
+    "step",
+    "channel",
+    "template",
+    "is_fallback",
+    "must_state",
+    "tags",
+    "is_reply",
+)
+"""The fields of a :class:`Candidate` that every attempt of one step on one channel shares,
+in the order worked out once per policy (``overdue.compiled.ChannelPlan.candidate``)."""
+# Without ``__init__`` (``overdue._frozen.filler``: a candidate has no validators), the
+# step's fixed fields handed over as one tuple; ``tests/test_plan_values.py`` compares it
+# with the ``__init__``-built value.
+_make_candidate = filler(Candidate, (CANDIDATE_FIXED, "attempt", "contact", "situation", "planned"))
+_NO_PROGRESS: Mapping[str, StepProgress] = MappingProxyType({})
 
 
 def has_pending(stage: Stage, progress: Mapping[str, StepProgress]) -> bool:
@@ -71,7 +87,7 @@ def has_pending(stage: Stage, progress: Mapping[str, StepProgress]) -> bool:
     return False
 
 
-_Chosen = tuple[datetime, Candidate, str, bool]
+_Chosen = tuple[datetime, Candidate, ChannelPlan, bool]
 """The moment, candidate and channel a step's attempt was scheduled at, and whether it is the
 reply to the debtor (a plain tuple: one is made per attempt planned)."""
 
@@ -88,73 +104,72 @@ def plan_steps(
     """The next attempt of every pending step, scheduled against the rules.
 
     A step no channel of which has a contact point waits for one (added to ``waits``).
+    What every decision would work out again of the rung (keys, channels and their rules,
+    the fields its candidates and Actions share) is the compiled policy's
+    (:meth:`~overdue.compiled.CompiledPolicy.steps_of`).
     """
+    rung = policy.compiled.steps_of(stage, policy)
     z = s.tz or UTC  # the zone of every datetime returned
     actions: list[ActionDraft] = []
     blocked: list[BlockedStep] = []
     planned = s.elsewhere  # the debtor's other debts' plans, then this decision's
-    obligations = stage.obligations
-    if stage.performed_by == "third_party" and IDENTITY_DISCLOSURE not in obligations:
-        obligations = (IDENTITY_DISCLOSURE, *obligations)
     # The attempt scheduled last, recorded in ``planned`` only when a later step is planned
     # (only the steps after it look at what is planned; most rungs plan one step at a time).
-    unrecorded: tuple[Step, _Chosen] | None = None
+    unrecorded: _Chosen | None = None
     now = s.now
-    for plan in policy.compiled.steps_of(stage):
-        step = plan.step
-        prog = progress.get(plan.key) if progress else None
-        if prog is not None and prog.count >= step.max_attempts:
-            continue
-        if unrecorded is not None:
-            planned = (*planned, _planned(stage, *unrecorded))
-            unrecorded = None
+    get = (progress or _NO_PROGRESS).get
+    for plan in rung.steps:
+        prog = get(plan.key)
         # The attempt and its due time, after missed runs as the policy's ``catch_up`` says.
-        skipped: tuple[tuple[int, datetime], ...] = ()
-        if prog is None and step.repeat_every is None:
+        if prog is None and plan.once:
             # A step made once, not yet made: attempt 1 at its offset, under either
             # ``catch_up`` (as ``next_attempt`` says), without its arguments and value.
-            attempt, due = 1, step.at.after(since, z, s.calendar)
+            offset = plan.offset
+            due = since if offset is None else offset.after(since, z, s.calendar)
+            attempt, skipped = 1, None
+        elif prog is not None and prog.count >= plan.max_attempts:
+            continue
         else:
-            nxt = next_attempt(policy.catch_up, step, plan.key, stage.id, since, prog, s, entries)
+            nxt = next_attempt(
+                policy.catch_up, plan.step, plan.key, stage.id, since, prog, s, entries
+            )
             if nxt is None:
                 continue
             attempt, due, skipped = nxt
+        if unrecorded is not None:
+            planned = (*planned, _planned(unrecorded))
+            unrecorded = None
         step_reasons: list[StepReason] = []
-        tried: list[str] = []
-        chosen = _try_channels(
-            policy, stage, plan, attempt, max(due, now), s, planned, step_reasons, tried, waits
-        )
-        if chosen is None:
-            blocked.append(_blocked(stage.id, plan.key, tried, step_reasons, z))
+        chosen = _try_channels(rung, plan, attempt, max(due, now), s, planned, step_reasons, waits)
+        if isinstance(chosen, str):  # blocked: the channels tried
+            blocked.append(_blocked(rung.stage, plan.key, chosen, step_reasons, z))
             continue
         if skipped:  # stated on the attempt that goes out instead of them
             step_reasons.insert(0, skipped_reason(plan.key, skipped, z))
-        actions.append(
-            _action(policy, stage, plan, attempt, entries, chosen, obligations, step_reasons, s)
-        )
-        unrecorded = (step, chosen)
-    return same_grace_end(actions), tuple(blocked)
+        actions.append(_action(rung, plan, attempt, entries, chosen, step_reasons, s, z))
+        unrecorded = chosen
+    return (tuple(actions) if len(actions) < 2 else same_grace_end(actions)), tuple(blocked)
 
 
 _CHANNEL_ONLY = attrgetter("channel_only")
 
 
 def _blocked(
-    stage: str, key: str, tried: list[str], step_reasons: list[StepReason], z: tzinfo
+    stage: str, key: str, tried: str, step_reasons: list[StepReason], z: tzinfo
 ) -> BlockedStep:
     """The blocked step and what the rules said of it: each reason once, in ``z``.
 
-    One thing said (most blocked steps) is rendered a :class:`Reason` only when the step's
-    reasons are read (``decision._blocked_step``); the engine reads the verdict meanwhile
-    (``_blocked_said``).  Several are made reasons now, to be stated once each (two verdicts
-    may state one reason), without a generator's frame per reason.
+    Its reasons are rendered :class:`Reason` values only when they are read (what
+    ``decision._blocked_step`` makes, inlined: one per blocked step, most held decisions);
+    the engine reads what was said meanwhile (``_blocked_said``).  Several things said are
+    made reasons now, to be stated once each (two verdicts may state one reason), without a
+    generator's frame per reason.
     """
-    if len(step_reasons) == 1:
-        return _blocked_step(stage, key, "/".join(tried), step_reasons, _render_blocked, z)
-    found = [verdict_reason(r) if isinstance(r, Verdict) else r for r in step_reasons]
-    if len(found) > 1:  # each reason once (a reason's hash is a Python call: only then)
-        found = list(dict.fromkeys(found))
-    return _blocked_step(stage, key, "/".join(tried), found, _render_blocked, z)
+    said: Sequence[StepReason] = step_reasons
+    if len(said) > 1:  # each reason once (a reason's hash is a Python call: only then)
+        found = [verdict_reason(r) if isinstance(r, Verdict) else r for r in said]
+        said = list(dict.fromkeys(found))
+    return _make_blocked_step((stage, key, tried, _Pending((_render_blocked, (said, z)))))
 
 
 def _render_blocked(args: tuple[Sequence[_Said], tzinfo]) -> tuple[tuple[Reason, ...]]:
@@ -163,14 +178,14 @@ def _render_blocked(args: tuple[Sequence[_Said], tzinfo]) -> tuple[tuple[Reason,
     return (localised([verdict_reason(r) if isinstance(r, Verdict) else r for r in said], z),)
 
 
-def _planned(stage: Stage, step: Step, chosen: _Chosen) -> ContactAttempted:
+def _planned(chosen: _Chosen) -> ContactAttempted:
     """An attempt this decision scheduled, as the contact the caps of later steps count.
 
     Built without ``__init__`` (``overdue._frozen``): its validators and converters would
     check again names the policy and the account checked when they were built (about 350
     bytecodes a contact); ``tests/test_plan_values.py`` compares it with the ``__init__``-built
     value."""
-    at, cand, channel, _ = chosen
+    at, cand, _, _ = chosen
     contact = cand.contact
     return build(
         ContactAttempted,
@@ -178,11 +193,11 @@ def _planned(stage: Stage, step: Step, chosen: _Chosen) -> ContactAttempted:
         (
             at,
             None,  # recorded_at
-            channel,
+            cand.channel,
             Outcome.UNKNOWN,
-            stage.id,
-            step.key,
-            step.template,
+            cand.stage,
+            cand.step,
+            cand.template,
             contact.address if contact else None,
             None,  # debt_id
             (),  # debt_ids
@@ -194,7 +209,7 @@ def _planned(stage: Stage, step: Step, chosen: _Chosen) -> ContactAttempted:
 
 
 def _points(
-    policy: Policy, step: Step, channel: str, s: Situation, step_reasons: list[StepReason]
+    addressless: bool, step: Step, channel: str, s: Situation, step_reasons: list[StepReason]
 ) -> tuple[ContactPoint | None, ...]:
     """Where a step on ``channel`` may go.
 
@@ -210,97 +225,99 @@ def _points(
         return rotation_points(step, channel, s, step_reasons)
     point = account.contact_for(channel)
     if point is None:
-        return (None,) if channel in policy.addressless_channels else ()
+        return (None,) if addressless else ()
     return (point,)
 
 
 def _try_channels(
-    policy: Policy,
-    stage: Stage,
+    rung: RungPlan,
     plan: StepPlan,
     attempt: int,
     start: datetime,
     s: Situation,
     planned: tuple[ContactAttempted, ...],
     step_reasons: list[StepReason],
-    tried: list[str],
     waits: list[str],
-) -> _Chosen | None:
-    """The step's channel, then its fallback (after a channel-only block): the first allowed.
+) -> _Chosen | str:
+    """The step's channel, then its fallback (after a channel-only block): the first allowed;
+    when none is, the channels tried, "/"-joined (the blocked step's ``channel``).
 
     A channel without a contact point waits for one (``contact_point:{channel}`` in
-    ``waits``, when no channel is allowed).
+    ``waits``, when no channel is allowed).  A debtor step that does not rotate (most) has
+    one candidate per channel: its debtor's contact point on it, or none when addressless.
     """
+    if not plan.simple:
+        return _try_points(rung, plan, attempt, start, s, planned, step_reasons, waits)
+    no_point: list[str] | None = None
+    contact_for = s.account.contact_for
+    for ch in plan.channels:
+        point = contact_for(ch.channel)
+        if point is None and not ch.addressless:
+            step_reasons.append(_no_point(ch.channel, ""))
+            if no_point is None:
+                no_point = []
+            no_point.append(f"contact_point:{ch.channel}")
+            continue
+        cand = _make_candidate((ch.candidate, attempt, point, s, planned))
+        sched = schedule(ch.scoped, cand, start, rung.horizon, rung.compiled)
+        if sched.at is not None:
+            if sched.defers or sched.notes:
+                step_reasons.extend(sched.defers)
+                step_reasons.extend(sched.notes)
+            return (sched.at, cand, ch, sched.reply)
+        # Blocked: what ``_earliest`` states of the one candidate, and whether the block is
+        # the channel's alone, without their calls and frames.
+        if sched.defers or sched.notes:
+            step_reasons.extend(sched.defers)
+            step_reasons.extend(sched.notes)
+        step_reasons.extend(sched.blocks)
+        if not all(map(_CHANNEL_ONLY, sched.blocks)):
+            break
+    if no_point is not None:
+        waits.extend(no_point)
+    return ch.tried
+
+
+def _no_point(channel: str, who: str) -> Reason:
+    return info("no_contact_point", f"the account has no {who}contact point for {channel}")
+
+
+def _try_points(
+    rung: RungPlan,
+    plan: StepPlan,
+    attempt: int,
+    start: datetime,
+    s: Situation,
+    planned: tuple[ContactAttempted, ...],
+    step_reasons: list[StepReason],
+    waits: list[str],
+) -> _Chosen | str:
+    """:func:`_try_channels` for a third-party or rotating step: each channel's points, the
+    earliest allowed of them (:func:`_earliest`)."""
     step = plan.step
     no_point: list[str] = []
-    for channel, scoped in plan.channels:
-        tried.append(channel)
-        if step.party == "third_party" or step.rotate:
-            points = _points(policy, step, channel, s, step_reasons)
-        else:  # what ``_points`` says of a debtor step, without its call (the common case)
-            point = s.account.contact_for(channel)
-            if point is not None:
-                points = (point,)
-            else:
-                points = (None,) if channel in policy.addressless_channels else ()
+    for ch in plan.channels:
+        points = _points(ch.addressless, step, ch.channel, s, step_reasons)
         if not points:
             who = "third-party " if step.party == "third_party" else ""
-            step_reasons.append(
-                info("no_contact_point", f"the account has no {who}contact point for {channel}")
-            )
-            no_point.append(f"contact_point:{channel}")
+            step_reasons.append(_no_point(ch.channel, who))
+            no_point.append(f"contact_point:{ch.channel}")
             continue
         tries = []
         for contact in points:
-            # Without ``__init__`` (``overdue._frozen``: twelve fields in one C loop; a
-            # candidate has no validators), in the order of its fields.
-            cand: Candidate = build(
-                Candidate,
-                _CANDIDATE_SLOTS,
-                (
-                    stage.id,
-                    plan.key,
-                    channel,
-                    step.template,
-                    attempt,
-                    contact,
-                    s,
-                    planned,
-                    channel != step.channel,
-                    step.must_state,
-                    step.tags,
-                    False,  # ``is_reply``: the schedule marks a reply on its own copy
-                ),
-            )
-            sched = schedule(scoped, cand, start, policy.horizon, policy.compiled)
-            if sched.at is not None and len(points) == 1:
-                # The debtor's one contact point, allowed: no earliest to pick (the common case).
-                if sched.defers or sched.notes:
-                    step_reasons.extend(sched.defers)
-                    step_reasons.extend(sched.notes)
-                return (sched.at, cand, channel, sched.reply)
-            tries.append((cand, sched))
-        if len(tries) == 1:
-            # The one candidate, blocked (most blocked steps): what ``_earliest`` states of it,
-            # and whether the block is the channel's alone, without their calls and frames.
-            sched = tries[0][1]
-            step_reasons.extend(sched.defers)
-            step_reasons.extend(sched.notes)
-            step_reasons.extend(sched.blocks)
-            if not all(map(_CHANNEL_ONLY, sched.blocks)):
-                break
-            continue
-        chosen = _earliest(tries, channel, step_reasons)
+            cand = _make_candidate((ch.candidate, attempt, contact, s, planned))
+            tries.append((cand, schedule(ch.scoped, cand, start, rung.horizon, rung.compiled)))
+        chosen = _earliest(tries, ch, step_reasons)
         if chosen is not None:
             return chosen
         if not all(v.channel_only for _, sc in tries for v in sc.blocks):
             break
     waits.extend(no_point)
-    return None
+    return ch.tried
 
 
 def _earliest(
-    tries: Sequence[tuple[Candidate, Scheduled]], channel: str, step_reasons: list[StepReason]
+    tries: Sequence[tuple[Candidate, Scheduled]], ch: ChannelPlan, step_reasons: list[StepReason]
 ) -> _Chosen | None:
     """The earliest allowed of a channel's candidates (declaration order breaks ties) and
     what the rules said of it; without one, what the rules said of each (all blocked)."""
@@ -310,7 +327,7 @@ def _earliest(
         assert sched.at is not None  # chosen among the allowed
         step_reasons.extend(sched.defers)
         step_reasons.extend(sched.notes)
-        return (sched.at, cand, channel, sched.reply)
+        return (sched.at, cand, ch, sched.reply)
     for _, sched in tries:  # what the rules said of each: deferrals, notes, then blocks
         step_reasons.extend(sched.defers)
         step_reasons.extend(sched.notes)
@@ -319,68 +336,51 @@ def _earliest(
 
 
 def _action(
-    policy: Policy,
-    stage: Stage,
+    rung: RungPlan,
     plan: StepPlan,
     attempt: int,
     entries: int,
     chosen: _Chosen,
-    obligations: tuple[Obligation, ...],
     step_reasons: Sequence[StepReason],
     s: Situation,
+    z: tzinfo,
 ) -> ActionDraft:
     """The Action for a scheduled attempt, as a draft: it is built once the rung's deadline,
     which its message facts state, is known; its facts, evidence and reasons are rendered
     when read."""
-    z = s.tz or UTC
-    at, cand, channel, reply = chosen
-    step, key, party = plan.step, plan.key, cand.party
+    at, cand, ch, reply = chosen
     account_id = s.account.id
+    stage_id = rung.stage
     not_before = at if at.tzinfo is z else at.astimezone(z)
-    head: ActionHead = (
-        account_id,
-        stage.id,
-        key,
-        channel,
-        step.template,
-        attempt,
-        step.max_attempts,
-        not_before,
-        idempotency_key(account_id, stage.id, entries, key, attempt),
-        cand.contact,
-        step.channel if channel != step.channel else None,
-        stage.performed_by,
-        (
-            _with_rule_obligations(obligations, rules, cand)
-            if (rules := policy.compiled.obligation_rules) or len(obligations) > 1
-            else obligations  # none or one: nothing to merge
-        ),
-        party,
-        party == "debtor",
-        reply,
-        None,
-    )
+    obligations = rung.obligations
+    if obligations is None:  # rules attach theirs to this candidate
+        obligations = action_obligations(rung.merge, rung.compiled.obligation_rules, cand)
+    grace = rung.grace
+    step = plan.step
     return make_draft(
         (
-            head,
-            (s.balance, s.days_overdue, policy.legal_terms, policy.creditor, step.must_state),
-            (in_zone(z, stage.grace.after(at, z, s.calendar)) if stage.grace is not None else None),
+            (
+                ch.action,
+                account_id,
+                attempt,
+                not_before,
+                # ``idempotency_key``, inlined (one per Action): the same text.
+                f"{account_id}:{stage_id}#{entries}:{plan.key}:{attempt}",
+                cand.contact,
+                obligations,
+                reply,
+            ),
+            (s.balance, s.days_overdue, plan.facts),
+            in_zone(z, grace.after(at, z, s.calendar)) if grace is not None else None,
             _evidence(step, s.account, s.snapshot) if step.evidence else None,
             tuple(step_reasons),
             z,
-            stage.id,  # what the phases before the build read of ``head``
-            key,
-            channel,
+            stage_id,  # what the phases before the build read of the Action
+            plan.key,
+            ch.channel,
             not_before,
         )
     )
-
-
-def _with_rule_obligations(
-    base: tuple[Obligation, ...], rules: Sequence[Rule], cand: Candidate
-) -> tuple[Obligation, ...]:
-    """The stage's obligations plus those rules attach, each duty once (``action_obligations``)."""
-    return action_obligations(base, rules, cand)
 
 
 def _evidence(step: Step, account: Account, snapshot: Snapshot) -> EvidenceArgs:
@@ -405,10 +405,10 @@ def facts_awaited(
     """The new facts the actions and blocks wait for: outcomes of due actions, lifted blocks."""
     out = [f"outcome:{a.idempotency_key}" for a in actions if a.not_before <= now]
     for b in blocked:
-        for r in _blocked_said(b):
-            if r.effect != "block" or r.until is not None:
-                continue
-            if r.rule_id == "engine":
-                continue  # authorisation_lost: already named; the horizon has an ``until``
-            out.append(lifted.get(r.rule_id) or f"lifted:{r.rule_id}")
+        said = _BLOCKED_REASONS(b)  # ``_blocked_said``, inlined: not ``b.reasons`` (rendered)
+        for r in said[1][0] if type(said) is _Pending else said:
+            # Not authorisation_lost (rule ``engine``): already named; the horizon has an
+            # ``until``.
+            if r.effect == "block" and r.until is None and (rule := r.rule_id) != "engine":
+                out.append(lifted.get(rule) or f"lifted:{rule}")
     return out
