@@ -374,7 +374,7 @@ class Snapshot:
         policy, so the dict does not grow with the policies that read it).
         """
         try:
-            memo = self._memo
+            memo = _memo_of(self)  # the slot itself: unset, it raises without ``__getattr__``
         except AttributeError:  # a folded or unpickled snapshot leaves the slot unset
             memo = None
         if memo is None:
@@ -1410,6 +1410,10 @@ def _handler_for(cls: type[Event]) -> _Handler:
             return _HANDLERS[base]
     return _Builder._other
 
+
+# The memo's slot read directly (``Snapshot.memo``): a snapshot a fold made leaves it unset, and
+# a read through the instance would first try ``__getattr__`` (a Python call) before failing.
+_memo_of: Callable[[Snapshot], dict[Hashable, Any] | None] = Snapshot.__dict__["_memo"].__get__
 
 # A C-level key for the bisection of ``contacts_since`` (no Python frame per comparison).
 _at: Callable[[Event], datetime] = attrgetter("at")

@@ -16,6 +16,7 @@ import functools
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple
 
 import attrs
@@ -239,33 +240,20 @@ class FrequencyCap(RuleBase):
         Empty when fewer contacts than the cap are on file and planned in the window at all:
         then no count can reach the cap, whatever is left out.
         """
-        snap = candidate.situation.snapshot
-        recent = snap.contacts if since is None else snap.contacts_since(since)
-        if len(recent) + len(candidate.planned) < self.max_contacts:
+        chans = self.count_channels if self.count_channels is not None else self.channels
+        ex = self.exclude
+        pool = _on_file(
+            candidate.situation.snapshot,
+            _START_OF_TIME if since is None else since,
+            chans,
+            _outcomes(self.counts, "not_connected" in ex),
+            "inbound" in ex,
+            "to_representative" in ex,
+        )
+        if len(pool) + len(candidate.planned) < self.max_contacts:
             # Every scope counts a part of these: fewer than the cap cannot reach it (the
             # common case, decided without a pass over the contacts).
             return []
-        chans = self.count_channels if self.count_channels is not None else self.channels
-        outcomes = _members(COUNTS[self.counts])
-        ex = self.exclude
-        if "inbound" in ex:  # the default: one pass
-            pool = [
-                c
-                for c in recent
-                if (chans is None or c.channel in chans)
-                and c.outcome in outcomes
-                and c.initiated_by == "creditor"
-            ]
-        else:
-            pool = [
-                c
-                for c in recent
-                if (chans is None or c.channel in chans) and c.outcome in outcomes
-            ]
-        if "not_connected" in ex:
-            pool = [c for c in pool if c.outcome.value not in NOT_CONNECTED]
-        if "to_representative" in ex:
-            pool = [c for c in pool if c.party != "representative"]
         pool.extend(_matching(candidate.planned, chans))
         if "consented" in ex:
             spans = self.consent_spans(candidate)
@@ -393,6 +381,55 @@ class FrequencyCap(RuleBase):
 
 
 _END_OF_TIME = datetime.max.replace(tzinfo=UTC)
+_START_OF_TIME = datetime.min.replace(tzinfo=UTC)
+
+
+@functools.lru_cache(maxsize=32)
+def _outcomes(counts: str, not_connected: bool) -> frozenset[Outcome]:
+    """The outcomes a cap counting ``counts`` counts, less those of attempts that never
+    reached a line when it leaves them out (``exclude`` names ``'not_connected'``)."""
+    outcomes = _members(COUNTS[counts])
+    if not_connected:
+        outcomes = frozenset(o for o in outcomes if o.value not in NOT_CONNECTED)
+    return outcomes
+
+
+def _on_file(
+    snap: Snapshot,
+    since: datetime,
+    chans: frozenset[str] | None,
+    outcomes: frozenset[Outcome],
+    inbound: bool,
+    representative: bool,
+) -> list[ContactAttempted]:
+    """The contacts on file from ``since`` on, in order, that a cap counting these channels
+    and outcomes (leaving out inbound contacts, and those to a representative, when it says
+    so) counts: the first pass of :meth:`FrequencyCap._counted`, a new list.
+
+    Kept with the snapshot (:meth:`~overdue.snapshot.Snapshot.memo`), from the earliest
+    ``since`` asked, so later checks of caps that count alike find their window by bisection
+    (the scopes, consent and classes of contact points are then applied to the window, per
+    check, as before).
+    """
+    key = ("frequency_cap.on_file", chans, outcomes, inbound, representative)
+    memo = snap.memo()
+    kept: tuple[datetime, list[ContactAttempted]] | None = memo.get(key)
+    if kept is None or since < kept[0]:
+        found = [
+            c
+            for c in snap.contacts_since(since)
+            if (chans is None or c.channel in chans)
+            and c.outcome in outcomes
+            and (not inbound or c.initiated_by == "creditor")
+            and (not representative or c.party != "representative")
+        ]
+        kept = memo[key] = (since, found)
+    contacts = kept[1]
+    return contacts[bisect_left(contacts, since, key=_at) :]
+
+
+_at: Callable[[ContactAttempted], datetime] = attrgetter("at")
+
 
 
 _Counted = tuple[datetime, list[datetime], dict[tzinfo, tuple[list[date], bool]]]
