@@ -219,7 +219,6 @@ def test_a_held_snapshot_answers_alike_whatever_was_asked_before(case: Held) -> 
     snap = fold(case.account)
     _agree(case, snap)
     _agree(case, snap, case.asked[::-1])  # asked again: from what the first round kept
-    assert snap.memo() or not snap.contacts
 
 
 @settings(max_examples=300, deadline=None)

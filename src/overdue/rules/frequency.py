@@ -242,15 +242,15 @@ class FrequencyCap(RuleBase):
         """
         chans = self.count_channels if self.count_channels is not None else self.channels
         ex = self.exclude
+        need = self.max_contacts - len(candidate.planned)
         pool = _on_file(
             candidate.situation.snapshot,
             _START_OF_TIME if since is None else since,
-            chans,
-            _outcomes(self.counts, "not_connected" in ex),
-            "inbound" in ex,
+            (chans, _outcomes(self.counts, "not_connected" in ex), "inbound" in ex),
             "to_representative" in ex,
+            need,
         )
-        if len(pool) + len(candidate.planned) < self.max_contacts:
+        if len(pool) < need:
             # Every scope counts a part of these: fewer than the cap cannot reach it (the
             # common case, decided without a pass over the contacts).
             return []
@@ -397,27 +397,32 @@ def _outcomes(counts: str, not_connected: bool) -> frozenset[Outcome]:
 def _on_file(
     snap: Snapshot,
     since: datetime,
-    chans: frozenset[str] | None,
-    outcomes: frozenset[Outcome],
-    inbound: bool,
+    what: tuple[frozenset[str] | None, frozenset[Outcome], bool],
     representative: bool,
+    need: int,
 ) -> list[ContactAttempted]:
-    """The contacts on file from ``since`` on, in order, that a cap counting these channels
-    and outcomes (leaving out inbound contacts, and those to a representative, when it says
-    so) counts: the first pass of :meth:`FrequencyCap._counted`, a new list.
+    """The contacts on file from ``since`` on, in order, that a cap counting ``what``
+    (channels, outcomes, and whether it leaves inbound contacts out) counts, leaving out
+    those to a representative when it says so: the first pass of
+    :meth:`FrequencyCap._counted`, a new list.  Empty, at once, when fewer than ``need``
+    contacts are on file from ``since`` on at all (none of them can reach the cap).
 
     Kept with the snapshot (:meth:`~overdue.snapshot.Snapshot.memo`), from the earliest
     ``since`` asked, so later checks of caps that count alike find their window by bisection
     (the scopes, consent and classes of contact points are then applied to the window, per
-    check, as before).
+    check, as before).  Not kept when it is empty at once: that costs no more to find again.
     """
-    key = ("frequency_cap.on_file", chans, outcomes, inbound, representative)
+    key = ("frequency_cap.on_file", what, representative)
+    recent = snap.contacts_since(since)
+    if len(recent) < need:
+        return []
     memo = snap.memo()
     kept: tuple[datetime, list[ContactAttempted]] | None = memo.get(key)
     if kept is None or since < kept[0]:
+        chans, outcomes, inbound = what
         found = [
             c
-            for c in snap.contacts_since(since)
+            for c in recent
             if (chans is None or c.channel in chans)
             and c.outcome in outcomes
             and (not inbound or c.initiated_by == "creditor")
@@ -464,7 +469,9 @@ def _local(counted: _Counted, tz: tzinfo) -> tuple[list[date], bool]:
     return found
 
 
-Make = Callable[["Snapshot", dict[Hashable, Any], Hashable, datetime, "str | None"], _Counted]
+Make = Callable[
+    ["Snapshot", dict[Hashable, Any], Hashable, datetime, "str | None", int], "_Counted | None"
+]
 InPlan = Callable[[Sequence[ContactAttempted], "str | None", datetime, datetime], list[datetime]]
 
 
@@ -476,7 +483,9 @@ class _Counting(NamedTuple):
     (with the address, for a per-point cap), so two caps that count alike share one.  A
     check looks there first (inline: it is asked at every moment tried) and calls ``make``
     only when nothing is kept from far enough back: ``make(snapshot, memo, key, since,
-    address)`` counts the contacts on file from ``since`` on and keeps them under ``key``.
+    address, need)`` counts the contacts on file from ``since`` on and keeps them under
+    ``key``, or gives ``None`` at once (keeping nothing) when fewer than ``need`` are on file
+    from then on at all: then none can reach the cap.
     ``in_plan`` gives the contacts planned earlier in the decision that count, after
     ``since`` and up to ``end``.
     """
@@ -499,11 +508,19 @@ def _counting(cap: FrequencyCap) -> _Counting:
     shape = ("frequency_cap", chans, outcomes, inbound, representative, per_point)
 
     def make(
-        snap: Snapshot, memo: dict[Hashable, Any], key: Hashable, since: datetime, addr: str | None
-    ) -> _Counted:
+        snap: Snapshot,
+        memo: dict[Hashable, Any],
+        key: Hashable,
+        since: datetime,
+        addr: str | None,
+        need: int,
+    ) -> _Counted | None:
+        recent = snap.contacts_since(since)
+        if len(recent) < need:
+            return None  # fewer than the cap on file at all: none can reach it
         times = [
             c.at.astimezone(UTC)
-            for c in snap.contacts_since(since)
+            for c in recent
             if (chans is None or c.channel in chans)
             and c.outcome in outcomes
             and (not inbound or c.initiated_by == "creditor")
@@ -524,10 +541,14 @@ def _counting(cap: FrequencyCap) -> _Counting:
             key: Hashable,
             since: datetime,
             addr: str | None,
-        ) -> _Counted:
+            need: int,
+        ) -> _Counted | None:
+            recent = snap.contacts_since(since)
+            if len(recent) < need:
+                return None  # fewer than the cap on file at all: none can reach it
             times = [
                 c.at.astimezone(UTC)
-                for c in snap.contacts_since(since)
+                for c in recent
                 if c.channel in chans and c.outcome in outcomes and c.initiated_by == "creditor"
             ]
             times.sort()
@@ -580,7 +601,9 @@ def _rolling(cap: FrequencyCap) -> Callable[[Candidate, datetime], Verdict | Non
         memo = (snap := s.snapshot).memo()
         counted = memo.get(key)
         if counted is None or since < counted[0]:
-            counted = make(snap, memo, key, since, addr)
+            counted = make(snap, memo, key, since, addr, most - len(candidate.planned))
+            if counted is None:
+                return None
         times = counted[1]
         lo = bisect_right(times, since)
         hi = bisect_right(times, end, lo)
@@ -623,7 +646,9 @@ def _local_days(cap: FrequencyCap) -> Callable[[Candidate, datetime], Verdict | 
         memo = (snap := (s := candidate.situation).snapshot).memo()
         counted = memo.get(key)
         if counted is None or since < counted[0]:
-            counted = make(snap, memo, key, since, addr)
+            counted = make(snap, memo, key, since, addr, most - len(candidate.planned))
+            if counted is None:
+                return None
         times = counted[1]
         lo = bisect_right(times, since)
         planned = candidate.planned
