@@ -437,13 +437,20 @@ _at: Callable[[ContactAttempted], datetime] = attrgetter("at")
 
 
 
-_Counted = tuple[datetime, list[datetime], dict[tzinfo, tuple[list[date], bool]]]
-"""What a cap of one counted shape counts on one snapshot: ``(start, times, dates)``.
+_Counted = tuple[
+    datetime,
+    tuple[ContactAttempted, ...],
+    list[datetime] | None,
+    dict[tzinfo, tuple[list[date], bool]],
+]
+"""What a cap of one counted shape counts on one snapshot: ``(start, recent, times, dates)``.
 
-``times`` are the UTC instants, sorted, of the contacts on file from ``start`` on that pass
-the cap's filters (channels, outcomes, exclusions, and for a per-point cap its contact
-point); never changed once made.  ``dates`` holds their local dates per zone, made by
-:func:`_local` on first need.
+``recent`` are the contacts on file from ``start`` on (:meth:`Snapshot.contacts_since
+<overdue.snapshot.Snapshot.contacts_since>`), so a check whose window holds fewer contacts
+than the cap at all answers at once; ``times`` the UTC instants, sorted, of those of them
+that pass the cap's filters (channels, outcomes, exclusions, and for a per-point cap its
+contact point), made on first need (``None`` until then) and never changed once made;
+``dates`` their local dates per zone, made by :func:`_local` on first need.
 
 Why: worked out once per snapshot and shape and kept in the snapshot's
 :meth:`~overdue.snapshot.Snapshot.memo`, every check of a decision (one per moment tried,
@@ -456,22 +463,21 @@ decision of a snapshot, it costs no constructor call.
 
 
 def _local(counted: _Counted, tz: tzinfo) -> tuple[list[date], bool]:
-    """The local dates in ``tz`` of what ``counted`` counts, and whether they never go back.
+    """The local dates in ``tz`` of what ``counted`` counts (its ``times``, made), and
+    whether they never go back.
 
     A zone that turns its clocks back across midnight makes a later instant fall on an
     earlier date: such dates are searched, not bisected.
     """
-    dates = counted[2]
+    dates = counted[3]
     found = dates.get(tz)
     if found is None:
-        days = [u.astimezone(tz).date() for u in counted[1]]
+        days = [u.astimezone(tz).date() for u in counted[2] or ()]
         found = dates[tz] = (days, days == sorted(days))
     return found
 
 
-Make = Callable[
-    ["Snapshot", dict[Hashable, Any], Hashable, datetime, "str | None", int], "_Counted | None"
-]
+Times = Callable[[dict[Hashable, Any], Hashable, _Counted, "str | None"], list[datetime]]
 InPlan = Callable[[Sequence[ContactAttempted], "str | None", datetime, datetime], list[datetime]]
 
 
@@ -481,82 +487,61 @@ class _Counting(NamedTuple):
 
     ``shape`` names what it counts: the key of its :data:`_Counted` in a snapshot's memo
     (with the address, for a per-point cap), so two caps that count alike share one.  A
-    check looks there first (inline: it is asked at every moment tried) and calls ``make``
-    only when nothing is kept from far enough back: ``make(snapshot, memo, key, since,
-    address, need)`` counts the contacts on file from ``since`` on and keeps them under
-    ``key``, or gives ``None`` at once (keeping nothing) when fewer than ``need`` are on file
-    from then on at all: then none can reach the cap.
-    ``in_plan`` gives the contacts planned earlier in the decision that count, after
-    ``since`` and up to ``end``.
+    check looks there first (inline: it is asked at every moment tried), keeps the contacts
+    on file from its window's start on when nothing is kept from far enough back, and calls
+    ``times(memo, key, counted, address)`` only when its window holds at least as many
+    contacts as the cap: it filters them once and keeps what it found.  ``in_plan`` gives
+    the contacts planned earlier in the decision that count, after ``since`` and up to
+    ``end``.
     """
 
     shape: Hashable
     per_point: bool
-    make: Make
+    times: Times
     in_plan: InPlan
 
 
 def _counting(cap: FrequencyCap) -> _Counting:
     """The :class:`_Counting` of ``cap`` (of a counted shape)."""
     chans = cap.count_channels if cap.count_channels is not None else cap.channels
-    outcomes = _members(COUNTS[cap.counts])
-    if "not_connected" in cap.exclude:
-        outcomes = frozenset(o for o in outcomes if o.value not in NOT_CONNECTED)
+    outcomes = _outcomes(cap.counts, "not_connected" in cap.exclude)
     inbound = "inbound" in cap.exclude
     representative = "to_representative" in cap.exclude
     per_point = cap.scope == "contact_point"
     shape = ("frequency_cap", chans, outcomes, inbound, representative, per_point)
 
-    def make(
-        snap: Snapshot,
-        memo: dict[Hashable, Any],
-        key: Hashable,
-        since: datetime,
-        addr: str | None,
-        need: int,
-    ) -> _Counted | None:
-        recent = snap.contacts_since(since)
-        if len(recent) < need:
-            return None  # fewer than the cap on file at all: none can reach it
-        times = [
+    def times(
+        memo: dict[Hashable, Any], key: Hashable, counted: _Counted, addr: str | None
+    ) -> list[datetime]:
+        found = [
             c.at.astimezone(UTC)
-            for c in recent
+            for c in counted[1]
             if (chans is None or c.channel in chans)
             and c.outcome in outcomes
             and (not inbound or c.initiated_by == "creditor")
             and (not representative or c.party != "representative")
             and (not per_point or c.contact_point == addr)
         ]
-        times.sort()  # in effective order already, as a rule: one pass
-        found: _Counted = (since, times, {})
-        memo[key] = found
+        found.sort()  # in effective order already, as a rule: one pass
+        memo[key] = (counted[0], counted[1], found, {})
         return found
 
     if chans is not None and inbound and not representative and not per_point:
         # The common shape (a cap on some channels, debtor-initiated contacts left out): the
         # filter without the tests that cannot fail.
-        def make_common(
-            snap: Snapshot,
-            memo: dict[Hashable, Any],
-            key: Hashable,
-            since: datetime,
-            addr: str | None,
-            need: int,
-        ) -> _Counted | None:
-            recent = snap.contacts_since(since)
-            if len(recent) < need:
-                return None  # fewer than the cap on file at all: none can reach it
-            times = [
+        def times_common(
+            memo: dict[Hashable, Any], key: Hashable, counted: _Counted, addr: str | None
+        ) -> list[datetime]:
+            found = [
                 c.at.astimezone(UTC)
-                for c in recent
+                for c in counted[1]
                 if c.channel in chans and c.outcome in outcomes and c.initiated_by == "creditor"
             ]
-            times.sort()
-            found: _Counted = (since, times, {})
-            memo[key] = found
+            found.sort()
+            memo[key] = (counted[0], counted[1], found, {})
             return found
 
-        make = make_common
+        times = times_common
 
     def in_plan(
         planned: Sequence[ContactAttempted], addr: str | None, since: datetime, end: datetime
@@ -571,7 +556,7 @@ def _counting(cap: FrequencyCap) -> _Counting:
             and since < (u := c.at.astimezone(UTC)) <= end
         ]
 
-    return _Counting(shape, per_point, make, in_plan)
+    return _Counting(shape, per_point, times, in_plan)
 
 
 def _address(candidate: Candidate) -> str | None:
@@ -581,7 +566,7 @@ def _address(candidate: Candidate) -> str | None:
 
 def _rolling(cap: FrequencyCap) -> Callable[[Candidate, datetime], Verdict | None]:
     """:meth:`FrequencyCap.check` for a rolling window of a counted shape."""
-    shape, per_point, make, in_plan = _counting(cap)
+    shape, per_point, counting, in_plan = _counting(cap)
     most, per, defer = cap.max_contacts, cap.per, cap.defer
     back = per.min_timedelta
     wall = per.unit in ("d", "w")  # else hours and minutes (exact), or months
@@ -596,18 +581,20 @@ def _rolling(cap: FrequencyCap) -> Callable[[Candidate, datetime], Verdict | Non
             since = _subtract(at, per, tz)
         else:
             since = at.astimezone(UTC) - back
-        end = at.astimezone(UTC)
         addr, key = (a := _address(candidate), (shape, a)) if per_point else (None, shape)
         memo = (snap := s.snapshot).memo()
-        counted = memo.get(key)
+        counted: _Counted | None = memo.get(key)
         if counted is None or since < counted[0]:
-            counted = make(snap, memo, key, since, addr, most - len(candidate.planned))
-            if counted is None:
-                return None
-        times = counted[1]
+            counted = memo[key] = (since, snap.contacts_since(since), None, {})
+        planned = candidate.planned
+        times = counted[2]
+        if times is None:  # not counted yet
+            if len(counted[1]) + len(planned) < most:
+                return None  # fewer than the cap on file and planned: none can reach it
+            times = counting(memo, key, counted, addr)
+        end = at.astimezone(UTC)
         lo = bisect_right(times, since)
         hi = bisect_right(times, end, lo)
-        planned = candidate.planned
         if planned:
             rows = times[lo:hi]
             rows += in_plan(planned, addr, since, end)
@@ -632,7 +619,7 @@ def _rolling(cap: FrequencyCap) -> Callable[[Candidate, datetime], Verdict | Non
 
 def _local_days(cap: FrequencyCap) -> Callable[[Candidate, datetime], Verdict | None]:
     """:meth:`FrequencyCap.check` for a window of local days of a counted shape."""
-    shape, per_point, make, in_plan = _counting(cap)
+    shape, per_point, counting, in_plan = _counting(cap)
     most, per, defer = cap.max_contacts, cap.per, cap.defer
     span = per.amount * (7 if per.unit == "w" else 1)
     back, ahead, first_day = timedelta(span + 1), timedelta(span), timedelta(span - 1)
@@ -644,14 +631,17 @@ def _local_days(cap: FrequencyCap) -> Callable[[Candidate, datetime], Verdict | 
         since = at.astimezone(UTC) - back
         addr, key = (a := _address(candidate), (shape, a)) if per_point else (None, shape)
         memo = (snap := (s := candidate.situation).snapshot).memo()
-        counted = memo.get(key)
+        counted: _Counted | None = memo.get(key)
         if counted is None or since < counted[0]:
-            counted = make(snap, memo, key, since, addr, most - len(candidate.planned))
-            if counted is None:
-                return None
-        times = counted[1]
-        lo = bisect_right(times, since)
+            counted = memo[key] = (since, snap.contacts_since(since), None, {})
         planned = candidate.planned
+        times = counted[2]
+        if times is None:  # not counted yet
+            if len(counted[1]) + len(planned) < most:
+                return None  # fewer than the cap on file and planned: none can reach it
+            times = counting(memo, key, counted, addr)
+            counted = memo[key]
+        lo = bisect_right(times, since)
         if len(times) - lo + len(planned) < most:
             return None  # fewer than the cap in the window at all: none can reach it
         tz = s.tz or UTC  # unknown zone: UTC days, as decide counts them
