@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from operator import attrgetter, length_hint
@@ -269,6 +269,11 @@ class Snapshot:
     _balance: Money | object | None = attrs.field(
         default=_UNKNOWN, init=False, eq=False, repr=False
     )
+    # What rules worked out from this snapshot for themselves (``memo``): neither compared,
+    # shown, nor pickled, and made anew with every snapshot (``apply`` makes a new one).
+    _memo: dict[Hashable, Any] | None = attrs.field(
+        default=None, init=False, eq=False, repr=False
+    )
 
     if not TYPE_CHECKING:  # keep attribute typos visible to the type checker
 
@@ -354,6 +359,24 @@ class Snapshot:
             return tuple(contacts[bisect.bisect_left(contacts, start, 0, n, key=_at) : n])
         k = bisect.bisect_left(self.contacts, start, key=_at)
         return self.contacts[k:]
+
+    def memo(self) -> dict[Hashable, Any]:
+        """A dict kept with this snapshot for what rules work out from it, once.
+
+        Why: a held snapshot is decided again and again, and a rule may ask the same of it
+        at every moment a decision tries (a frequency cap's counted contacts,
+        :mod:`overdue.rules.frequency`).  A snapshot never changes, so nothing kept here
+        goes stale; keys are the rules' own (a shape of what they count, not a rule or a
+        policy, so the dict does not grow with the policies that read it).
+        """
+        try:
+            memo = _memo_of(self)  # the slot itself: unset, it raises without ``__getattr__``
+        except AttributeError:  # a folded or unpickled snapshot leaves the slot unset
+            memo = None
+        if memo is None:
+            memo = {}
+            object.__setattr__(self, "_memo", memo)
+        return memo
 
     def fact_open(self, name: str, at: datetime) -> FactState | None:
         """The open fact ``name`` at ``at``, or ``None``."""
@@ -608,9 +631,10 @@ _MAKERS: dict[str, Callable[[_Builder], object]] = {
 _new = object.__new__
 
 # The fields a pickled snapshot keeps: all but the fold's builder (``_lazy``) and the ledger
-# indexes it shares (``books``), which a builder rebuilds from the invoices when it needs them.
+# indexes it shares (``books``), which a builder rebuilds from the invoices when it needs them,
+# and what rules kept for themselves (``_memo``), which they work out again.
 _PICKLED = tuple(
-    f.name for f in attrs.fields(Snapshot) if f.name not in ("_lazy", "books")
+    f.name for f in attrs.fields(Snapshot) if f.name not in ("_lazy", "books", "_memo")
 )
 
 
@@ -1420,6 +1444,10 @@ def _handler_for(cls: type[Event]) -> _Handler:
             return _HANDLERS[base]
     return _Builder._other
 
+
+# The memo's slot read directly (``Snapshot.memo``): a snapshot a fold made leaves it unset, and
+# a read through the instance would first try ``__getattr__`` (a Python call) before failing.
+_memo_of: Callable[[Snapshot], dict[Hashable, Any] | None] = Snapshot.__dict__["_memo"].__get__
 
 # A C-level key for the bisection of ``contacts_since`` (no Python frame per comparison).
 _at: Callable[[Event], datetime] = attrgetter("at")

@@ -13,9 +13,11 @@ in the same decision count as attempts, so two steps due at once cannot together
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime, time, timedelta, tzinfo
-from typing import ClassVar, Literal
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple
 
 import attrs
 from dateutil.relativedelta import relativedelta
@@ -29,6 +31,9 @@ from overdue.errors import PolicyError
 from overdue.events import ContactAttempted, Outcome
 from overdue.rules.base import RuleBase, Verdict, names
 from overdue.situation import Candidate
+
+if TYPE_CHECKING:
+    from overdue.snapshot import Snapshot
 
 _no_bd = no_business_days()
 _positive = positive_int()
@@ -235,33 +240,20 @@ class FrequencyCap(RuleBase):
         Empty when fewer contacts than the cap are on file and planned in the window at all:
         then no count can reach the cap, whatever is left out.
         """
-        snap = candidate.situation.snapshot
-        recent = snap.contacts if since is None else snap.contacts_since(since)
-        if len(recent) + len(candidate.planned) < self.max_contacts:
+        chans = self.count_channels if self.count_channels is not None else self.channels
+        ex = self.exclude
+        need = self.max_contacts - len(candidate.planned)
+        pool = _on_file(
+            candidate.situation.snapshot,
+            _START_OF_TIME if since is None else since,
+            (chans, _outcomes(self.counts, "not_connected" in ex), "inbound" in ex),
+            "to_representative" in ex,
+            need,
+        )
+        if len(pool) < need:
             # Every scope counts a part of these: fewer than the cap cannot reach it (the
             # common case, decided without a pass over the contacts).
             return []
-        chans = self.count_channels if self.count_channels is not None else self.channels
-        outcomes = _members(COUNTS[self.counts])
-        ex = self.exclude
-        if "inbound" in ex:  # the default: one pass
-            pool = [
-                c
-                for c in recent
-                if (chans is None or c.channel in chans)
-                and c.outcome in outcomes
-                and c.initiated_by == "creditor"
-            ]
-        else:
-            pool = [
-                c
-                for c in recent
-                if (chans is None or c.channel in chans) and c.outcome in outcomes
-            ]
-        if "not_connected" in ex:
-            pool = [c for c in pool if c.outcome.value not in NOT_CONNECTED]
-        if "to_representative" in ex:
-            pool = [c for c in pool if c.party != "representative"]
         pool.extend(_matching(candidate.planned, chans))
         if "consented" in ex:
             spans = self.consent_spans(candidate)
@@ -353,60 +345,16 @@ class FrequencyCap(RuleBase):
         over the window's contacts up to five times (channels and outcomes, exclusions,
         planned contacts, scope, then the window's edges) through three calls.  The common
         shapes (scope debtor or contact point; no consent exclusion, no point classes) are
-        counted in one pass with the filters fixed here.  Property-tested against
-        :meth:`check` (``tests/rules/test_frequency_counter.py``).
+        counted once per snapshot instead (``_Counted``, kept in
+        :meth:`Snapshot.memo <overdue.snapshot.Snapshot.memo>`), and a check is then a
+        bisection or two.  Property-tested against :meth:`check`
+        (``tests/rules/test_frequency_counter.py``).
         """
         if self.point_kinds is not None or "consented" in self.exclude or self.scope == "debt":
             return self.check
-        counted = _counting(self)
-        most, per, defer = self.max_contacts, self.per, self.defer
         if self.window == "rolling":
-            back = per.min_timedelta
-            wall = per.unit in ("d", "w")  # else hours and minutes (exact), or months
-
-            def rolling(candidate: Candidate, at: datetime) -> Verdict | None:
-                tz = candidate.situation.tz
-                # ``_subtract``, without its calls for the units of a fixed length.
-                if wall:
-                    since = (at.astimezone(tz or UTC) - back).astimezone(UTC)
-                elif per.unit == "mo":
-                    since = _subtract(at, per, tz)
-                else:
-                    since = at.astimezone(UTC) - back
-                times = counted(candidate, since, at.astimezone(UTC))
-                if len(times) < most:
-                    return None
-                times.sort()
-                return defer(
-                    "cap_reached",
-                    f"{len(times)} contact(s) in the last {per} (cap {most})",
-                    _add(times[len(times) - most], per, tz),
-                )
-
-            return rolling
-        span = per.amount * (7 if per.unit == "w" else 1)
-        back, ahead, first_day = timedelta(span + 1), timedelta(span), timedelta(span - 1)
-        label = "today" if span == 1 else f"in the last {span} local days"
-
-        def local_days(candidate: Candidate, at: datetime) -> Verdict | None:
-            # Every contact from a day before the first local day on (whatever the zone's
-            # offset), later ones too: a contact later today counts today.
-            found = counted(candidate, at.astimezone(UTC) - back, _END_OF_TIME)
-            if len(found) < most:
-                return None
-            tz = candidate.situation.tz or UTC  # unknown zone: UTC days, as decide counts them
-            today = at.astimezone(tz).date()
-            first = today - first_day
-            dates = sorted([d for a in found if first <= (d := a.astimezone(tz).date()) <= today])
-            if len(dates) < most:
-                return None
-            return defer(
-                "cap_reached",
-                f"{len(dates)} contact(s) {label} (cap {most})",
-                at_local(dates[len(dates) - most] + ahead, time(0), tz),
-            )
-
-        return local_days
+            return _rolling(self)
+        return _local_days(self)
 
     def describe(self) -> str:
         if self.window == "rolling":
@@ -433,23 +381,167 @@ class FrequencyCap(RuleBase):
 
 
 _END_OF_TIME = datetime.max.replace(tzinfo=UTC)
+_START_OF_TIME = datetime.min.replace(tzinfo=UTC)
 
-Counted = Callable[[Candidate, datetime, datetime], list[datetime]]
 
-
-def _counting(cap: FrequencyCap) -> Counted:
-    """What :meth:`FrequencyCap._counted` finds for a cap of a counted shape (scope debtor or
-    contact point, no consent exclusion, no point classes), within a window: the instants (in
-    UTC) after ``since`` and up to ``end`` of the contacts on file and planned that the cap
-    counts, in one pass with its filters fixed."""
-    chans = cap.count_channels if cap.count_channels is not None else cap.channels
-    outcomes = _members(COUNTS[cap.counts])
-    if "not_connected" in cap.exclude:
+@functools.lru_cache(maxsize=32)
+def _outcomes(counts: str, not_connected: bool) -> frozenset[Outcome]:
+    """The outcomes a cap counting ``counts`` counts, less those of attempts that never
+    reached a line when it leaves them out (``exclude`` names ``'not_connected'``)."""
+    outcomes = _members(COUNTS[counts])
+    if not_connected:
         outcomes = frozenset(o for o in outcomes if o.value not in NOT_CONNECTED)
+    return outcomes
+
+
+def _on_file(
+    snap: Snapshot,
+    since: datetime,
+    what: tuple[frozenset[str] | None, frozenset[Outcome], bool],
+    representative: bool,
+    need: int,
+) -> list[ContactAttempted]:
+    """The contacts on file from ``since`` on, in order, that a cap counting ``what``
+    (channels, outcomes, and whether it leaves inbound contacts out) counts, leaving out
+    those to a representative when it says so: the first pass of
+    :meth:`FrequencyCap._counted`, a new list.  Empty, at once, when fewer than ``need``
+    contacts are on file from ``since`` on at all (none of them can reach the cap).
+
+    Kept with the snapshot (:meth:`~overdue.snapshot.Snapshot.memo`), from the earliest
+    ``since`` asked, so later checks of caps that count alike find their window by bisection
+    (the scopes, consent and classes of contact points are then applied to the window, per
+    check, as before).  Not kept when it is empty at once: that costs no more to find again.
+    """
+    key = ("frequency_cap.on_file", what, representative)
+    recent = snap.contacts_since(since)
+    if len(recent) < need:
+        return []
+    memo = snap.memo()
+    kept: tuple[datetime, list[ContactAttempted]] | None = memo.get(key)
+    if kept is None or since < kept[0]:
+        chans, outcomes, inbound = what
+        found = [
+            c
+            for c in recent
+            if (chans is None or c.channel in chans)
+            and c.outcome in outcomes
+            and (not inbound or c.initiated_by == "creditor")
+            and (not representative or c.party != "representative")
+        ]
+        kept = memo[key] = (since, found)
+    contacts = kept[1]
+    return contacts[bisect_left(contacts, since, key=_at) :]
+
+
+_at: Callable[[ContactAttempted], datetime] = attrgetter("at")
+
+
+
+_Counted = tuple[
+    datetime,
+    tuple[ContactAttempted, ...],
+    list[datetime] | None,
+    dict[tzinfo, tuple[list[date], bool]],
+]
+"""What a cap of one counted shape counts on one snapshot: ``(start, recent, times, dates)``.
+
+``recent`` are the contacts on file from ``start`` on (:meth:`Snapshot.contacts_since
+<overdue.snapshot.Snapshot.contacts_since>`), so a check whose window holds fewer contacts
+than the cap at all answers at once; ``times`` the UTC instants, sorted, of those of them
+that pass the cap's filters (channels, outcomes, exclusions, and for a per-point cap its
+contact point), made on first need (``None`` until then) and never changed once made;
+``dates`` their local dates per zone, made by :func:`_local` on first need.
+
+Why: worked out once per snapshot and shape and kept in the snapshot's
+:meth:`~overdue.snapshot.Snapshot.memo`, every check of a decision (one per moment tried,
+per step and channel) and every later decision from the same held snapshot finds its window
+by bisection instead of filtering the contacts again.  ``start`` is the earliest window
+start asked so far (a check reaching further back counts again from there), so the work
+stays within the windows asked, not the whole history.  A plain tuple: made on every first
+decision of a snapshot, it costs no constructor call.
+"""
+
+
+def _local(counted: _Counted, tz: tzinfo) -> tuple[list[date], bool]:
+    """The local dates in ``tz`` of what ``counted`` counts (its ``times``, made), and
+    whether they never go back.
+
+    A zone that turns its clocks back across midnight makes a later instant fall on an
+    earlier date: such dates are searched, not bisected.
+    """
+    dates = counted[3]
+    found = dates.get(tz)
+    if found is None:
+        days = [u.astimezone(tz).date() for u in counted[2] or ()]
+        found = dates[tz] = (days, days == sorted(days))
+    return found
+
+
+Times = Callable[[dict[Hashable, Any], Hashable, _Counted, "str | None"], list[datetime]]
+InPlan = Callable[[Sequence[ContactAttempted], "str | None", datetime, datetime], list[datetime]]
+
+
+class _Counting(NamedTuple):
+    """How a cap of a counted shape (scope debtor or contact point, no consent exclusion, no
+    point classes) finds what :meth:`FrequencyCap._counted` would, with its filters fixed.
+
+    ``shape`` names what it counts: the key of its :data:`_Counted` in a snapshot's memo
+    (with the address, for a per-point cap), so two caps that count alike share one.  A
+    check looks there first (inline: it is asked at every moment tried), keeps the contacts
+    on file from its window's start on when nothing is kept from far enough back, and calls
+    ``times(memo, key, counted, address)`` only when its window holds at least as many
+    contacts as the cap: it filters them once and keeps what it found.  ``in_plan`` gives
+    the contacts planned earlier in the decision that count, after ``since`` and up to
+    ``end``.
+    """
+
+    shape: Hashable
+    per_point: bool
+    times: Times
+    in_plan: InPlan
+
+
+def _counting(cap: FrequencyCap) -> _Counting:
+    """The :class:`_Counting` of ``cap`` (of a counted shape)."""
+    chans = cap.count_channels if cap.count_channels is not None else cap.channels
+    outcomes = _outcomes(cap.counts, "not_connected" in cap.exclude)
     inbound = "inbound" in cap.exclude
     representative = "to_representative" in cap.exclude
     per_point = cap.scope == "contact_point"
-    most = cap.max_contacts
+    shape = ("frequency_cap", chans, outcomes, inbound, representative, per_point)
+
+    def times(
+        memo: dict[Hashable, Any], key: Hashable, counted: _Counted, addr: str | None
+    ) -> list[datetime]:
+        found = [
+            c.at.astimezone(UTC)
+            for c in counted[1]
+            if (chans is None or c.channel in chans)
+            and c.outcome in outcomes
+            and (not inbound or c.initiated_by == "creditor")
+            and (not representative or c.party != "representative")
+            and (not per_point or c.contact_point == addr)
+        ]
+        found.sort()  # in effective order already, as a rule: one pass
+        memo[key] = (counted[0], counted[1], found, {})
+        return found
+
+    if chans is not None and inbound and not representative and not per_point:
+        # The common shape (a cap on some channels, debtor-initiated contacts left out): the
+        # filter without the tests that cannot fail.
+        def times_common(
+            memo: dict[Hashable, Any], key: Hashable, counted: _Counted, addr: str | None
+        ) -> list[datetime]:
+            found = [
+                c.at.astimezone(UTC)
+                for c in counted[1]
+                if c.channel in chans and c.outcome in outcomes and c.initiated_by == "creditor"
+            ]
+            found.sort()
+            memo[key] = (counted[0], counted[1], found, {})
+            return found
+
+        times = times_common
 
     def in_plan(
         planned: Sequence[ContactAttempted], addr: str | None, since: datetime, end: datetime
@@ -464,49 +556,118 @@ def _counting(cap: FrequencyCap) -> Counted:
             and since < (u := c.at.astimezone(UTC)) <= end
         ]
 
-    if chans is not None and inbound and not representative and not per_point:
-        # The common shape (a cap on some channels, debtor-initiated contacts left out): the
-        # filter without the tests that cannot fail.
-        def counted(candidate: Candidate, since: datetime, end: datetime) -> list[datetime]:
-            recent = candidate.situation.snapshot.contacts_since(since)
-            planned = candidate.planned
-            if len(recent) + len(planned) < most:
-                return []  # fewer than the cap on file at all: none can reach it
-            rows = [
-                u
-                for c in recent
-                if c.channel in chans
-                and c.outcome in outcomes
-                and c.initiated_by == "creditor"
-                and since < (u := c.at.astimezone(UTC)) <= end
-            ]
-            if planned:
-                rows.extend(in_plan(planned, None, since, end))
-            return rows
+    return _Counting(shape, per_point, times, in_plan)
 
-        return counted
 
-    def counted_any(candidate: Candidate, since: datetime, end: datetime) -> list[datetime]:
-        recent = candidate.situation.snapshot.contacts_since(since)
+def _address(candidate: Candidate) -> str | None:
+    """The address a candidate goes to (``None``: none known), for a per-point cap."""
+    return candidate.contact.address if candidate.contact is not None else None
+
+
+def _rolling(cap: FrequencyCap) -> Callable[[Candidate, datetime], Verdict | None]:
+    """:meth:`FrequencyCap.check` for a rolling window of a counted shape."""
+    shape, per_point, counting, in_plan = _counting(cap)
+    most, per, defer = cap.max_contacts, cap.per, cap.defer
+    back = per.min_timedelta
+    wall = per.unit in ("d", "w")  # else hours and minutes (exact), or months
+
+    def rolling(candidate: Candidate, at: datetime) -> Verdict | None:
+        s = candidate.situation
+        tz = s.tz
+        # ``_subtract``, without its calls for the units of a fixed length.
+        if wall:
+            since = (at.astimezone(tz or UTC) - back).astimezone(UTC)
+        elif per.unit == "mo":
+            since = _subtract(at, per, tz)
+        else:
+            since = at.astimezone(UTC) - back
+        addr, key = (a := _address(candidate), (shape, a)) if per_point else (None, shape)
+        memo = (snap := s.snapshot).memo()
+        counted: _Counted | None = memo.get(key)
+        if counted is None or since < counted[0]:
+            counted = memo[key] = (since, snap.contacts_since(since), None, {})
         planned = candidate.planned
-        if len(recent) + len(planned) < most:
-            return []  # fewer than the cap on file at all: none can reach it
-        addr = candidate.contact.address if candidate.contact is not None else None
-        rows = [
-            u
-            for c in recent
-            if (chans is None or c.channel in chans)
-            and c.outcome in outcomes
-            and (not inbound or c.initiated_by == "creditor")
-            and (not representative or c.party != "representative")
-            and (not per_point or c.contact_point == addr)
-            and since < (u := c.at.astimezone(UTC)) <= end
-        ]
+        times = counted[2]
+        if times is None:  # not counted yet
+            if len(counted[1]) + len(planned) < most:
+                return None  # fewer than the cap on file and planned: none can reach it
+            times = counting(memo, key, counted, addr)
+        end = at.astimezone(UTC)
+        lo = bisect_right(times, since)
+        hi = bisect_right(times, end, lo)
         if planned:
-            rows.extend(in_plan(planned, addr, since, end))
-        return rows
+            rows = times[lo:hi]
+            rows += in_plan(planned, addr, since, end)
+            n = len(rows)
+            if n < most:
+                return None
+            rows.sort()
+            oldest = rows[n - most]
+        else:
+            n = hi - lo
+            if n < most:
+                return None
+            oldest = times[hi - most]
+        return defer(
+            "cap_reached",
+            f"{n} contact(s) in the last {per} (cap {most})",
+            _add(oldest, per, tz),
+        )
 
-    return counted_any
+    return rolling
+
+
+def _local_days(cap: FrequencyCap) -> Callable[[Candidate, datetime], Verdict | None]:
+    """:meth:`FrequencyCap.check` for a window of local days of a counted shape."""
+    shape, per_point, counting, in_plan = _counting(cap)
+    most, per, defer = cap.max_contacts, cap.per, cap.defer
+    span = per.amount * (7 if per.unit == "w" else 1)
+    back, ahead, first_day = timedelta(span + 1), timedelta(span), timedelta(span - 1)
+    label = "today" if span == 1 else f"in the last {span} local days"
+
+    def local_days(candidate: Candidate, at: datetime) -> Verdict | None:
+        # Every contact from a day before the first local day on (whatever the zone's
+        # offset), later ones too: a contact later today counts today.
+        since = at.astimezone(UTC) - back
+        addr, key = (a := _address(candidate), (shape, a)) if per_point else (None, shape)
+        memo = (snap := (s := candidate.situation).snapshot).memo()
+        counted: _Counted | None = memo.get(key)
+        if counted is None or since < counted[0]:
+            counted = memo[key] = (since, snap.contacts_since(since), None, {})
+        planned = candidate.planned
+        times = counted[2]
+        if times is None:  # not counted yet
+            if len(counted[1]) + len(planned) < most:
+                return None  # fewer than the cap on file and planned: none can reach it
+            times = counting(memo, key, counted, addr)
+            counted = memo[key]
+        lo = bisect_right(times, since)
+        if len(times) - lo + len(planned) < most:
+            return None  # fewer than the cap in the window at all: none can reach it
+        tz = s.tz or UTC  # unknown zone: UTC days, as decide counts them
+        today = at.astimezone(tz).date()
+        first = today - first_day
+        days, ordered = _local(counted, tz)
+        if ordered:
+            found = days[bisect_left(days, first, lo) : bisect_right(days, today, lo)]
+        else:
+            found = sorted([d for d in days[lo:] if first <= d <= today])
+        if planned:
+            found += [
+                d
+                for u in in_plan(planned, addr, since, _END_OF_TIME)
+                if first <= (d := u.astimezone(tz).date()) <= today
+            ]
+            found.sort()
+        if len(found) < most:
+            return None
+        return defer(
+            "cap_reached",
+            f"{len(found)} contact(s) {label} (cap {most})",
+            at_local(found[len(found) - most] + ahead, time(0), tz),
+        )
+
+    return local_days
 
 
 def debt_pools(pool: list[ContactAttempted]) -> list[list[ContactAttempted]]:
