@@ -86,9 +86,16 @@ def test_past_the_shapes_one_decoder_reads_every_shape(
     from overdue.portfolio import records
 
     monkeypatch.setattr(records, "_MAX_SHAPES", 0)
-    monkeypatch.setattr(records, "_SHAPES", {})
+    tables = [*records._EVENTS.values(), records._CONTACTS, records._INVOICES, records._ACCOUNTS]
+    for table in tables:
+        monkeypatch.setattr(table, "decoders", {})
+        monkeypatch.setattr(table, "general", None)
     data = _json(rich_account)
     assert account_from_json(data) == _decode(data) == rich_account
+    assert all(not table.decoders for table in tables)
+    assert records._ACCOUNTS.general is not None
+    data["schema"] = "overdue.account/2"
+    assert account_from_json(data) is None
 
 
 def test_keys_in_another_order_or_a_null_read_alike(rich_account: Account) -> None:

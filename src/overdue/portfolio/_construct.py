@@ -28,7 +28,7 @@ instance, a pre-init hook) keeps the keyword call.
 from __future__ import annotations
 
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from itertools import repeat
 from operator import is_
@@ -138,7 +138,9 @@ def _write(cls: type[_T]) -> Callable[..., _T]:
 
 
 def building(
-    cls: type[Any], given: frozenset[int] | None = None
+    cls: type[Any],
+    given: frozenset[int] | None = None,
+    proven: Mapping[int, Sequence[object]] | None = None,
 ) -> tuple[list[str], dict[str, Any]]:
     """The body of a constructor of ``cls`` (lines indented by four, ending ``return ev``) and
     the names it uses, for a generated function whose locals ``v0``, ``v1``... hold the field
@@ -147,10 +149,13 @@ def building(
     ``given=None``: any value may be ``None`` (not given; the caller has dealt with missing
     required ones).  Else the fields numbered in ``given`` hold values, never ``None``, and the
     others are not given: they take their default, already checked, without a test (a reader
-    specialised to one shape of record uses this).  ``cls`` must be one :func:`constructor`
-    writes out.
+    specialised to one shape of record uses this).  ``proven``: for a field number, the checks
+    (converters and validators, by identity) that accept every value the caller puts there
+    unchanged, because its reader made the value so (an instant it parsed is aware): they are
+    left out.  ``cls`` must be one :func:`constructor` writes out.
     """
     fields = attrs.fields(cls)
+    proven = proven or {}
     env: dict[str, Any] = {
         **_PLAIN_NAMES,
         "cls": cls,
@@ -165,6 +170,9 @@ def building(
         v = f"v{k}"
         pad = "    "
         trusted_default = False
+        sure = proven.get(k, ())
+        converter = None if any(a.converter is c for c in sure) else a.converter
+        validator = None if any(a.validator is c for c in sure) else a.validator
         if a.default is not attrs.NOTHING:
             env[f"d{k}"], trusted_default = _default(a)
             if given is not None and k not in given:
@@ -178,25 +186,25 @@ def building(
             elif env[f"d{k}"] is not None:
                 lines.append(f"    if {v} is None:")
                 lines.append(f"        {v} = d{k}")
-                if a.converter is not None:
+                if converter is not None:
                     lines.append("    else:")
                     pad = "        "
-            elif a.converter is not None:  # None is the default: nothing to set
+            elif converter is not None:  # None is the default: nothing to set
                 lines.append(f"    if {v} is not None:")
                 pad = "        "
-        if a.converter is not None:
-            env[f"c{k}"] = a.converter
-            case = _plain_case(a.converter, k, env)
+        if converter is not None:
+            env[f"c{k}"] = converter
+            case = _plain_case(converter, k, env)
             if case is None:
                 lines.append(f"{pad}{v} = c{k}({v})")
             else:
                 lines.append(f"{pad}if not ({case.format(v=v)}):")
                 lines.append(f"{pad}    {v} = c{k}({v})")
         lines.append(f"    ev.{a.name} = {v}")
-        if a.validator is not None:
-            env[f"a{k}"], env[f"val{k}"] = a, a.validator
+        if validator is not None:
+            env[f"a{k}"], env[f"val{k}"] = a, validator
             conditions = [f"{v} is not d{k}"] if trusted_default else []
-            case = _plain_case(a.validator, k, env)
+            case = _plain_case(validator, k, env)
             if case is not None:
                 conditions.append(f"not ({case.format(v=v)})")
             call = f"val{k}(ev, a{k}, {v})"
