@@ -25,10 +25,12 @@ import functools
 import typing
 from collections.abc import Mapping
 from datetime import date, datetime, timezone, tzinfo
+from decimal import Decimal
 from typing import Any, Literal
 
 import attrs
 
+from overdue._iso4217 import ISO4217_CODES
 from overdue.account import Account, ContactPoint, Invoice
 from overdue.durations import Duration
 from overdue.errors import UsageError
@@ -228,10 +230,17 @@ def _date(v: object) -> date:
 
 
 def _money(v: object) -> Money:
-    m = Money.parse(_s(v))
-    if check_decimal(m.amount) is not None:
+    """What ``Money.parse`` makes of ``v`` where it plainly accepts it (two words, an ISO 4217
+    code), from the amount's ``Decimal`` and the code without ``Money``'s converter and
+    validator (they accept these as they are); a ``Decimal`` that will not read raises, and
+    sends the record to the generic decoder, as an amount the limits refuse does."""
+    parts = _s(v).split()
+    if len(parts) != 2 or parts[1] not in ISO4217_CODES:
         raise _SlowPathError
-    return m
+    amount = Decimal(parts[0])
+    if check_decimal(amount) is not None:  # not finite, too many digits or places
+        raise _SlowPathError
+    return Money.of_checked(amount, parts[1])
 
 
 _OUTCOMES = {o.value: o for o in Outcome}
