@@ -148,13 +148,14 @@ def decision_to_dict(decision: Decision, *, debt_id: str | None = None) -> dict[
         "balance": str(d.balance) if d.balance is not None else None,
         "zone": d.zone,
         "transition": transition,
-        "actions": [_action(a, d.at, tz) for a in d.actions],
-        "blocked": [_blocked(b, tz) for b in d.blocked],
+        # (most lists are empty: no comprehension, a function call each, for those)
+        "actions": [_action(a, d.at, tz) for a in d.actions] if d.actions else [],
+        "blocked": [_blocked(b, tz) for b in d.blocked] if d.blocked else [],
         "deadline": _ts(d.deadline, tz),
         "wake_at": _ts(d.wake_at, tz),
         "waiting_for": list(d.waiting_for),
         "reasons": [_reason(r, tz) for r in d.reasons],
-        "record": [event_to_dict(e) for e in d.record],
+        "record": [event_to_dict(e) for e in d.record] if d.record else [],
         "retain_until": d.retain_until.isoformat() if d.retain_until is not None else None,
         "debt_disputed": d.debt_disputed,
         # The billing side (issue 18), only when the policy uses it: other decisions keep

@@ -28,7 +28,7 @@ instance, a pre-init hook) keeps the keyword call.
 from __future__ import annotations
 
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from itertools import repeat
 from operator import is_
@@ -45,7 +45,7 @@ _PLAIN_CASES = {**_events._PLAIN_CASES, **_account._PLAIN_CASES}
 _PLAIN_NAMES = {**_events._PLAIN_NAMES, **_account._PLAIN_NAMES}
 _SURE_FOR = {**_events._SURE_FOR, **_account._SURE_FOR}
 
-__all__ = ["ColumnKind", "building", "constructor", "many", "writable"]
+__all__ = ["ColumnKind", "building", "constructor", "many", "twin", "writable"]
 
 _T = TypeVar("_T")
 
@@ -99,6 +99,10 @@ def writable(cls: type[Any]) -> bool:
             return False
         if isinstance(a.converter, attrs.Converter):
             return False
+    try:
+        twin(cls)
+    except TypeError:  # a class whose values cannot change class (not a plain slotted one)
+        return False
     return True
 
 
@@ -134,7 +138,9 @@ def _write(cls: type[_T]) -> Callable[..., _T]:
 
 
 def building(
-    cls: type[Any], given: frozenset[int] | None = None
+    cls: type[Any],
+    given: frozenset[int] | None = None,
+    proven: Mapping[int, Sequence[object]] | None = None,
 ) -> tuple[list[str], dict[str, Any]]:
     """The body of a constructor of ``cls`` (lines indented by four, ending ``return ev``) and
     the names it uses, for a generated function whose locals ``v0``, ``v1``... hold the field
@@ -143,28 +149,34 @@ def building(
     ``given=None``: any value may be ``None`` (not given; the caller has dealt with missing
     required ones).  Else the fields numbered in ``given`` hold values, never ``None``, and the
     others are not given: they take their default, already checked, without a test (a reader
-    specialised to one shape of record uses this).  ``cls`` must be one :func:`constructor`
-    writes out.
+    specialised to one shape of record uses this).  ``proven``: for a field number, the checks
+    (converters and validators, by identity) that accept every value the caller puts there
+    unchanged, because its reader made the value so (an instant it parsed is aware): they are
+    left out.  ``cls`` must be one :func:`constructor` writes out.
     """
     fields = attrs.fields(cls)
+    proven = proven or {}
     env: dict[str, Any] = {
         **_PLAIN_NAMES,
         "cls": cls,
+        "twin": twin(cls),
         "new": object.__new__,
-        "setattr": object.__setattr__,
         "keyword": _by_keywords,
         "names": tuple(a.alias or a.name for a in fields),
     }
-    lines = ["    ev = new(cls)"]
+    lines = ["    ev = new(twin)"]
     checks: list[str] = []
     for k, a in enumerate(fields):
         v = f"v{k}"
         pad = "    "
         trusted_default = False
+        sure = proven.get(k, ())
+        converter = None if any(a.converter is c for c in sure) else a.converter
+        validator = None if any(a.validator is c for c in sure) else a.validator
         if a.default is not attrs.NOTHING:
             env[f"d{k}"], trusted_default = _default(a)
             if given is not None and k not in given:
-                lines.append(f"    setattr(ev, {a.name!r}, d{k})")
+                lines.append(f"    ev.{a.name} = d{k}")
                 if a.validator is not None and not trusted_default:
                     env[f"a{k}"], env[f"val{k}"] = a, a.validator
                     checks.append(f"    val{k}(ev, a{k}, d{k})")
@@ -174,35 +186,71 @@ def building(
             elif env[f"d{k}"] is not None:
                 lines.append(f"    if {v} is None:")
                 lines.append(f"        {v} = d{k}")
-                if a.converter is not None:
+                if converter is not None:
                     lines.append("    else:")
                     pad = "        "
-            elif a.converter is not None:  # None is the default: nothing to set
+            elif converter is not None:  # None is the default: nothing to set
                 lines.append(f"    if {v} is not None:")
                 pad = "        "
-        if a.converter is not None:
-            env[f"c{k}"] = a.converter
-            case = _plain_case(a.converter, k, env)
+        if converter is not None:
+            env[f"c{k}"] = converter
+            case = _plain_case(converter, k, env)
             if case is None:
                 lines.append(f"{pad}{v} = c{k}({v})")
             else:
                 lines.append(f"{pad}if not ({case.format(v=v)}):")
                 lines.append(f"{pad}    {v} = c{k}({v})")
-        lines.append(f"    setattr(ev, {a.name!r}, {v})")
-        if a.validator is not None:
-            env[f"a{k}"], env[f"val{k}"] = a, a.validator
+        lines.append(f"    ev.{a.name} = {v}")
+        if validator is not None:
+            env[f"a{k}"], env[f"val{k}"] = a, validator
             conditions = [f"{v} is not d{k}"] if trusted_default else []
-            case = _plain_case(a.validator, k, env)
+            case = _plain_case(validator, k, env)
             if case is not None:
                 conditions.append(f"not ({case.format(v=v)})")
             call = f"val{k}(ev, a{k}, {v})"
             checks.append(f"    if {' and '.join(conditions)}:\n        {call}" if conditions
                           else f"    {call}")
+    lines.append("    ev.__class__ = cls")  # every slot set: now the value itself
     lines.extend(checks)
     if hasattr(cls, "__attrs_post_init__"):
         lines.append("    ev.__attrs_post_init__()")
     lines.append("    return ev")
     return lines, env
+
+
+_TWINS: dict[type[Any], type[Any]] = {}
+
+
+def twin(cls: type[Any]) -> type[Any]:
+    """A mutable twin of the slotted class ``cls`` (cached): a subclass adding no slot, whose
+    ``__setattr__`` and ``__delattr__`` are ``object``'s own.
+
+    Why: a frozen attrs class refuses plain stores, so its own ``__init__`` (and a generated
+    constructor before this) sets each field with a call of ``object.__setattr__``, whose
+    argument tuple, type lookup and checks cost several times the store itself; an event sets
+    about a dozen fields.  A value begun as the twin takes plain attribute stores (specialised
+    by Python to a direct slot write), and then becomes a ``cls`` by ``__class__`` assignment,
+    which Python allows because the twin adds nothing to the layout.  No twin value ever
+    escapes: the assignment comes before the validators see the value.
+    """
+    found = _TWINS.get(cls)
+    if found is None:
+        found = type(
+            f"_{cls.__name__}Twin",
+            (cls,),
+            {
+                "__slots__": (),
+                # both: they share the type's one store slot, which is Python's own plain
+                # store only when neither is the frozen class's
+                "__setattr__": object.__setattr__,
+                "__delattr__": object.__delattr__,
+                "__module__": __name__,
+            },
+        )
+        probe = object.__new__(found)
+        probe.__class__ = cls  # the layouts agree: Python raises TypeError here otherwise
+        found = _TWINS[cls] = found
+    return found
 
 
 # --------------------------------------------------------------------------- column by column
