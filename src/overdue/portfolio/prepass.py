@@ -575,7 +575,12 @@ def _by_columns(
     if cut is not None:
         engine |= cols.overdue(cut)
     known: dict[str, tzinfo | None] = {}
-    clean = cols.clean(sub, known) & ~engine
+    books = cols.ev.total(~(cols.issue | cols.pay)) == 0
+    if (books & ~engine).any():
+        clean = cols.clean(sub, known) & ~engine
+    else:  # nothing the columns could settle (all on the ladder): spare the reader's checks
+        clean = np.zeros(sub.num_rows, bool)
+        cols.cur = cols.digits = np.zeros(sub.num_rows, np.int64)
     owed, bills, ahead, oldest = cols.books(np.flatnonzero(clean), now_us)
     money = bills + cols.ev.total(cols.pay & cols.folded) > 0
     place, zones, names = _places(policy, sub, now, known)
