@@ -38,6 +38,13 @@ checks and arithmetic the reader and the engine's fold use (Money's, Decimal, th
   runs per account.
 
 Anything else -- overdue accounts, the ladder, holds, errors -- goes to the engine as before.
+
+The candidates are first sorted over the columns (numpy and ``pyarrow.compute``, no Python per
+row: :func:`_by_columns`): histories of invoices and payments whose values, currency, decimal
+places and due order prove the answer are settled there; accounts whose payments together
+fall short of the bills already overdue in any zone are proven unsettled and go to the engine;
+only the rest take the row pass (:func:`_settle_rows`), which is the reference the columns are
+tested against.
 ``tests/portfolio/test_prepass.py`` proves with hypothesis (generated invoices, payments,
 the ladder's events followed by a full payment, zones, currencies, bad values, out-of-order
 and future events, billing-side, per-invoice and retention policies) and with the golden
@@ -71,6 +78,12 @@ else:
     pa = require("pyarrow", "arrow")
     pc = require("pyarrow.compute", "arrow")
 
+np: Any
+try:  # the arrow extra's: without it, every candidate takes the row pass
+    import numpy as np
+except ImportError:  # pragma: no cover - installed with the arrow extra
+    np = None
+
 __all__ = ["DUNNED_KINDS", "SETTLES_KINDS", "dunned_for", "enabled_for", "settle"]
 
 SETTLES_KINDS = ("invoice_issued", "payment")
@@ -92,6 +105,8 @@ disputed)."""
 _ZERO = Decimal(0)
 _OUTCOMES = frozenset(o.value for o in Outcome)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
+_TS = pa.timestamp("us", tz="UTC")
 
 
 def enabled_for(policy: Policy) -> bool:
@@ -131,10 +146,17 @@ def dunned_for(policy: Policy, versions: object | None = None) -> bool:
     return True
 
 
+def _whole(col: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """One array of a column: its only chunk as it is (``combine_chunks`` would copy it)."""
+    if isinstance(col, pa.ChunkedArray):
+        return col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
+    return col
+
+
 def _candidates(table: pa.Table, kinds: tuple[str, ...]) -> pa.Array:
     """Rows whose events are all of ``kinds`` (a boolean per row)."""
     n = table.num_rows
-    events = table["events"].combine_chunks()
+    events = _whole(table["events"])
     flat = events.flatten()
     if len(flat) == 0:
         return pa.array([True] * n, pa.bool_())
@@ -161,10 +183,10 @@ def _surely_overdue(table: pa.Table, now: datetime) -> pa.Array | None:
         return None
     n = table.num_rows
     rows = pa.array(range(n), pa.int64())
-    invoices = table["invoices"].combine_chunks()
+    invoices = _whole(table["invoices"])
     due = pc.fill_null(pc.less(invoices.flatten().field("due"), pa.scalar(today)), False)
     late = pc.list_parent_indices(invoices).filter(due)
-    events = table["events"].combine_chunks()
+    events = _whole(table["events"])
     flat = events.flatten()
     parents = pc.list_parent_indices(events)
     kind, at = flat.field("kind"), flat.field("at")
@@ -243,7 +265,9 @@ class _Books:
             return False
         if self.currency is None:
             self.currency = currency
-        self.credit += self._allocate(amount, invoice_id)
+        left = self._allocate(amount, invoice_id)
+        if left:
+            self.credit += left
         return True
 
     def _pay(self, pos: int, remaining: Decimal) -> Decimal:
@@ -252,10 +276,12 @@ class _Books:
             return remaining
         take = owed if owed < remaining else remaining
         self.paid[pos] = self.paid[pos] + take
-        self.owed -= take
         return remaining - take
 
     def _allocate(self, amount: Decimal, invoice_id: str | None) -> Decimal:
+        """Pays ``amount`` out; what is owed drops by what was taken, subtracted as the fold
+        does (``amount - remaining``: the balance's exponent is the fold's, a payment's
+        decimal places counted even where nothing was owed)."""
         remaining = amount
         if invoice_id is not None:
             remaining = self._pay(self.by_id[invoice_id], remaining)
@@ -263,6 +289,7 @@ class _Books:
             if not remaining > 0:
                 break
             remaining = self._pay(pos, remaining)
+        self.owed -= amount - remaining
         return remaining
 
     def oldest_unpaid(self) -> date | None:
@@ -274,7 +301,7 @@ class _Books:
 
 def _lists(arr: pa.ChunkedArray | pa.Array) -> tuple[pa.StructArray, list[int]]:
     if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
+        arr = _whole(arr)
     lengths = arr.value_lengths().fill_null(0).to_pylist()
     offsets = [0]
     for k in lengths:
@@ -284,6 +311,377 @@ def _lists(arr: pa.ChunkedArray | pa.Array) -> tuple[pa.StructArray, list[int]]:
 
 def _micros(arr: pa.Array) -> list[int | None]:
     return arr.cast(pa.int64()).to_pylist()  # type: ignore[no-any-return]
+
+
+# --------------------------------------------------------------------------- over the columns
+
+_NAMED = r"[!-~]"
+"""A character ``str.strip()`` keeps (printable ASCII but the space): a text holding one is not
+blank.  A text without one may still not be blank (``张三``): the row pass decides.  (Unicode
+classes cost a compilation of about 0.6 ms a call.)"""
+
+_AMOUNT = r"^[0-9]{1,12}(\.[0-9]{1,6})?$"
+"""The amounts read exactly over the columns: plain decimals, at most 18 digits (the row pass
+reads the rest as ``Money`` would: signs, blanks, exponents, ...)."""
+
+_LOW_US = (datetime(1, 1, 3, tzinfo=UTC) - _EPOCH) // timedelta(microseconds=1)
+_HIGH_US = (datetime(9999, 12, 29, tzinfo=UTC) - _EPOCH) // timedelta(microseconds=1)
+"""Instants every zone can tell the date of; the row pass takes the others."""
+
+_LOW_DAY = (date(1, 1, 3) - date(1970, 1, 1)).days
+_HIGH_DAY = (date(9999, 12, 29) - date(1970, 1, 1)).days
+_NO_AT = (1 << 63) - 1
+_UNORDERED = -(1 << 63)
+_ISO = pa.array(sorted(ISO4217_CODES), pa.string())
+
+
+class _Lists:
+    """A list column as numpy: its values' rows and its rows' offsets, to count and add per row
+    without a Python loop."""
+
+    __slots__ = ("lengths", "off", "row", "values")
+
+    def __init__(self, col: pa.ChunkedArray | pa.Array) -> None:
+        arr = _whole(col)
+        self.lengths = arr.value_lengths().fill_null(0).to_numpy(zero_copy_only=False)
+        self.off = np.zeros(len(arr) + 1, np.int64)
+        np.cumsum(self.lengths, out=self.off[1:])
+        self.row = np.repeat(np.arange(len(arr)), self.lengths)
+        self.values: pa.StructArray = arr.flatten()
+
+    def total(self, values: Any) -> Any:
+        """The sum per row of ``values`` (one per value; booleans count).  Exact in int64:
+        the running sum may wrap, the difference of two is right while a row's sum fits."""
+        run = np.zeros(len(values) + 1, np.int64)
+        np.cumsum(values, dtype=np.int64, out=run[1:])
+        return run[self.off[1:]] - run[self.off[:-1]]
+
+    def added(self, values: Any) -> Any:
+        """The sum per row of ``values`` (floats)."""
+        return np.bincount(self.row, values, len(self.lengths)).astype(np.float64)
+
+    def least(self, values: Any, empty: int) -> Any:
+        """The least of ``values`` per row (int64), ``empty`` for a row without values."""
+        out = np.full(len(self.lengths), empty, np.int64)
+        full = self.lengths > 0
+        if full.any():
+            out[full] = np.minimum.reduceat(values, self.off[:-1][full])
+        return out
+
+
+def _np(arr: pa.Array | pa.ChunkedArray) -> Any:
+    """A boolean result as numpy, null as ``False``."""
+    return pc.fill_null(arr, False).to_numpy(zero_copy_only=False)
+
+
+def _named(arr: pa.Array) -> Any:
+    """Whether each text is surely not blank (``_nonempty``; ``False`` also for null)."""
+    return _np(pc.match_substring_regex(arr, _NAMED))
+
+
+def _given(arr: pa.Array) -> Any:
+    return pc.is_valid(arr).to_numpy(zero_copy_only=False)
+
+
+class _Amounts:
+    """Amounts as integers of their own last digit: ``ok`` where :data:`_AMOUNT` reads the
+    text and the value is above zero (``_amount`` then gives the same), ``digits`` after the
+    point (``Decimal``'s exponent, negated), ``scaled`` the value times ``10 ** digits``."""
+
+    __slots__ = ("digits", "ok", "read", "scaled", "value")
+
+    def __init__(self, amounts: pa.Array, currencies: pa.Array) -> None:
+        read = pc.fill_null(pc.match_substring_regex(amounts, _AMOUNT), False)
+        text = pc.if_else(read, amounts, "0")
+        dot = pc.find_substring(text, ".").to_numpy(zero_copy_only=False)
+        length = pc.utf8_length(text).to_numpy(zero_copy_only=False)
+        self.digits = np.where(dot >= 0, length - dot - 1, 0).astype(np.int64)
+        self.scaled = pc.cast(pc.replace_substring(text, ".", ""), pa.int64()).to_numpy()
+        iso = _np(pc.is_in(currencies, value_set=_ISO))
+        self.ok = read.to_numpy(zero_copy_only=False) & (self.scaled > 0) & iso
+        self.value = self.scaled / np.power(10.0, self.digits)
+        self.read = read.to_numpy(zero_copy_only=False)
+
+
+def _code(currencies: pa.Array) -> Any:
+    """Each currency's place in :data:`_ISO` (``-1``: not a code)."""
+    return pc.fill_null(pc.index_in(currencies, value_set=_ISO), -1).to_numpy()
+
+
+def _days(arr: pa.Array) -> tuple[Any, Any]:
+    """Dates as days since 1970 (int64) and whether each is given and within the calendar's
+    inner years (the row pass takes dates near its ends)."""
+    days = pc.fill_null(arr.cast(pa.int32()), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    ok = _given(arr) & (days >= _LOW_DAY) & (days <= _HIGH_DAY)
+    return days, ok
+
+
+def _zones_read(col: pa.ChunkedArray, known: dict[str, tzinfo | None]) -> Any:
+    """Per row: no zone named, or one the reader accepts (``_known``, once per name)."""
+    arr = _whole(col)
+    names = [x for x in pc.unique(arr.drop_null()).to_pylist() if _known(x, known)]
+    named = pc.is_in(arr, value_set=pa.array(names, pa.string()))
+    return _np(pc.or_kleene(pc.is_null(arr), named))
+
+
+class _Columns:
+    """What the columns say of each candidate row (numpy, one value per row or per nested
+    value): the proofs and the arithmetic of :func:`_by_columns`."""
+
+    def __init__(self, sub: pa.Table, now_us: int) -> None:
+        self.ev = ev = _Lists(sub["events"])
+        self.inv = inv = _Lists(sub["invoices"])
+        e, i = ev.values, inv.values
+        kind = e.field("kind")
+        self.issue = _np(pc.equal(kind, "invoice_issued"))
+        self.pay = _np(pc.equal(kind, "payment"))
+        self.written = ev.total(_np(pc.equal(kind, "write_off"))) > 0
+        self.at = pc.fill_null(e.field("at").cast(pa.int64()), _NO_AT).to_numpy()
+        self.at_ok = (self.at >= _LOW_US) & (self.at <= _HIGH_US)
+        self.folded = self.at_ok & (self.at <= now_us)
+        self.ev_amount = _Amounts(e.field("amount"), e.field("currency"))
+        self.ev_due, self.ev_due_ok = _days(e.field("due"))
+        self.in_amount = _Amounts(i.field("amount"), i.field("currency"))
+        self.in_due, self.in_due_ok = _days(i.field("due"))
+        self.ev_cur = _code(e.field("currency"))
+        self.in_cur = _code(i.field("currency"))
+
+    def overdue(self, cut: int) -> Any:
+        """Rows proven overdue (not settled): no write-off, every payment's amount read, and
+        all payments together less than the invoices folded due before ``cut`` (days): then
+        one of those is not paid in full, and the oldest unpaid bill is overdue in any zone
+        -- or the account is not read or not folded, and not settled either."""
+        ev, inv = self.ev, self.inv
+        late_in = self.in_amount.ok & self.in_due_ok & (self.in_due < cut)
+        late_ev = self.issue & self.folded & self.ev_amount.ok
+        late_ev &= self.ev_due_ok & (self.ev_due < cut)
+        late = inv.added(np.where(late_in, self.in_amount.value, 0.0))
+        late += ev.added(np.where(late_ev, self.ev_amount.value, 0.0))
+        paid = ev.added(np.where(self.pay, self.ev_amount.value, 0.0))
+        unread = ev.total(self.pay & ~self.ev_amount.read) > 0
+        return ~self.written & ~unread & (paid < late * (1 - 1e-9))
+
+    def clean(self, sub: pa.Table, known: dict[str, tzinfo | None]) -> Any:
+        """Rows of invoices and payments only that the reader surely builds and the fold
+        surely folds without error, with one currency and one number of decimal places in all
+        their amounts (the balance's exponent), and payments naming no invoice (the fold then
+        allocates oldest due first): the rows whose books :meth:`books` reads exactly."""
+        ev, inv, e = self.ev, self.inv, self.ev.values
+        books = ev.total(~(self.issue | self.pay)) == 0
+        bad_ev = ~self.at_ok | ~self.ev_amount.ok
+        bad_ev |= self.issue & ~(_named(e.field("invoice_id")) & self.ev_due_ok)
+        bad_ev |= self.pay & _given(e.field("invoice_id"))
+        bad_in = ~self.in_amount.ok | ~self.in_due_ok | ~_named(inv.values.field("id"))
+        con = _Lists(sub["contacts"])
+        bad_con = ~(_named(con.values.field("channel")) & _named(con.values.field("address")))
+        ok = books & (ev.total(bad_ev) == 0) & (inv.total(bad_in) == 0)
+        ok &= (con.total(bad_con) == 0) & _named(_whole(sub["id"]))
+        ok &= _zones_read(sub["timezone"], known) & _zones_read(sub["address_timezone"], known)
+        self.cur, same_cur = self._one(self.ev_cur, self.in_cur)
+        self.digits, same_digits = self._one(self.ev_amount.digits, self.in_amount.digits)
+        return ok & same_cur & same_digits & ~self._twice()
+
+    def _one(self, ev: Any, inv: Any) -> tuple[Any, Any]:
+        """Per row, the least of the events' and the invoices' values (``0`` for none) and
+        whether they are all that one."""
+        big = 1 << 40
+        low = np.minimum(self.ev.least(ev, big), self.inv.least(inv, big))
+        top = -np.minimum(self.ev.least(-ev, big), self.inv.least(-inv, big))
+        return np.where(low == big, 0, low), (low == top) | (low == big)
+
+    def _twice(self) -> Any:
+        """Rows naming an invoice twice (in ``invoices`` or issued, folded or not)."""
+        e, i = self.ev.values, self.inv.values
+        ids = pa.concat_arrays([i.field("id"), e.field("invoice_id").filter(pa.array(self.issue))])
+        rows = np.concatenate([self.inv.row, self.ev.row[self.issue]])
+        codes = pc.fill_null(pc.dictionary_encode(ids).indices, 0).to_numpy().astype(np.int64)
+        key = np.sort(rows * (len(ids) + 1) + codes)
+        twice = np.zeros(len(self.ev.lengths), bool)
+        twice[key[1:][key[1:] == key[:-1]] // (len(ids) + 1)] = True
+        return twice
+
+    def books(self, rows: Any, now_us: int) -> tuple[Any, Any, Any, Any]:
+        """For clean ``rows``: what is owed (in units of the row's last decimal place), the
+        bills folded, the earliest event after ``now`` (``_NO_AT``: none) and the due date of
+        the oldest unpaid bill where something is owed (days; ``_UNORDERED`` where a bill was
+        issued with an earlier due date than one before it: the allocation then depends on
+        the order, and the row pass folds it).
+
+        Without named payments the fold pays oldest due first and keeps a credit only when
+        nothing is owed, so what is owed is ``max(0, invoiced - paid)``; and when each bill is
+        due no earlier than those folded before it, the bills paid are the first in due order
+        whose running total the payments cover."""
+        ev, inv = self.ev, self.inv
+        f_issue, f_pay = self.issue & self.folded, self.pay & self.folded
+        billed = inv.total(self.in_amount.scaled)
+        billed += ev.total(np.where(f_issue, self.ev_amount.scaled, 0))
+        paid = ev.total(np.where(f_pay, self.ev_amount.scaled, 0))
+        bills = inv.lengths + ev.total(f_issue)
+        ahead = ev.least(np.where(self.at_ok & ~self.folded, self.at, _NO_AT), _NO_AT)
+        owed = np.maximum(billed - paid, 0)
+        oldest = self._oldest(rows[owed[rows] > 0], paid)
+        return owed, bills, ahead, oldest
+
+    def _oldest(self, rows: Any, paid: Any) -> Any:
+        """The oldest unpaid bill's due date of each of ``rows`` (days), ``_UNORDERED`` where
+        the bills were not folded in due order."""
+        ev, inv = self.ev, self.inv
+        out = np.full(len(ev.lengths), _UNORDERED, np.int64)
+        if not len(rows):
+            return out
+        want = np.zeros(len(ev.lengths), bool)
+        want[rows] = True
+        i_sel = want[inv.row]
+        e_sel = want[ev.row] & self.issue & self.folded
+        row = np.concatenate([inv.row[i_sel], ev.row[e_sel]])
+        at = np.concatenate([np.full(i_sel.sum(), _UNORDERED), self.at[e_sel]])
+        due = np.concatenate([self.in_due[i_sel], self.ev_due[e_sel]])
+        tie = np.concatenate([self.in_due[i_sel], np.zeros(e_sel.sum(), np.int64)])
+        pos = np.concatenate([np.flatnonzero(i_sel), np.flatnonzero(e_sel)])
+        amount = np.concatenate([self.in_amount.scaled[i_sel], self.ev_amount.scaled[e_sel]])
+        order = np.lexsort((pos, tie, at, row))
+        row, due, amount = row[order], due[order], amount[order]
+        same = row[1:] == row[:-1]
+        unordered = np.unique(row[1:][same & (due[1:] < due[:-1])])
+        run = np.cumsum(amount)
+        start = np.flatnonzero(np.concatenate([[True], ~same]))
+        base = np.repeat(run[start] - amount[start], np.diff(np.append(start, len(row))))
+        unpaid = np.flatnonzero(run - base > paid[row])
+        first_rows, first = np.unique(row[unpaid], return_index=True)
+        out[first_rows] = due[unpaid[first]]
+        out[unordered] = _UNORDERED
+        return out
+
+
+_CODES = ("no_invoices", "paid_in_full", "not_overdue")
+_STATUS = pa.array(["current", "resolved", "current"], pa.string())
+_REASONS = pa.array([[c] for c in _CODES] + [["zone_unknown", c] for c in _CODES],
+                    pa.list_(pa.string()))  # fmt: skip
+
+
+def _by_columns(
+    policy: Policy, sub: pa.Table, now: datetime, candidates: Any
+) -> tuple[Any, Any, pa.Table]:
+    """The rows of ``sub`` the columns settle, the ``candidates`` they leave to the row pass
+    (neither settled nor proven unsettled), and the settled rows' decisions (as the row pass
+    gives them): the rows the columns prove unsettled go to the engine."""
+    now_us = (now - _EPOCH) // _US
+    cols = _Columns(sub, now_us)
+    try:
+        cut = ((now.astimezone(UTC) - timedelta(days=1)).date() - date(1970, 1, 1)).days
+    except OverflowError:
+        cut = None
+    engine = ~candidates
+    if cut is not None:
+        engine |= cols.overdue(cut)
+    known: dict[str, tzinfo | None] = {}
+    books = cols.ev.total(~(cols.issue | cols.pay)) == 0
+    if (books & ~engine).any():
+        clean = cols.clean(sub, known) & ~engine
+    else:  # nothing the columns could settle (all on the ladder): spare the reader's checks
+        clean = np.zeros(sub.num_rows, bool)
+        cols.cur = cols.digits = np.zeros(sub.num_rows, np.int64)
+    owed, bills, ahead, oldest = cols.books(np.flatnonzero(clean), now_us)
+    money = bills + cols.ev.total(cols.pay & cols.folded) > 0
+    place, zones, names = _places(policy, sub, now, known)
+    today = np.array([t for t, _ in zones], np.int64)[place]
+    clean &= np.array([z is not None for _, z in zones])[place]
+    code = np.where(~money, 0, np.where(owed == 0, 1, 2))
+    current = (code == 2) & (oldest != _UNORDERED)
+    settled = clean & ((code < 2) | (current & (oldest >= today)))
+    unknown = ~engine & ~settled & ~(clean & current)
+    rows = np.flatnonzero(settled)
+    zone_of = [z for _, z in zones]
+    wake: list[int | None] = []
+    balance: list[str | None] = []
+    cache: dict[tuple[int, int], int] = {}
+    for r in rows.tolist():
+        nxt = int(ahead[r])
+        if code[r] == 2:
+            key = (int(place[r]), int(oldest[r]))
+            at = cache.get(key)
+            if at is None:
+                z = zone_of[key[0]]
+                assert z is not None  # a settled row's zone is read
+                due = date(1970, 1, 2) + timedelta(days=key[1])  # the day after
+                at = cache[key] = (at_local(due, time(0), z) - _EPOCH) // _US
+            nxt = min(nxt, at)
+        wake.append(None if nxt == _NO_AT else nxt)
+        balance.append(None if code[r] == 0 else _text(owed[r], cols.digits[r]))
+    out = {
+        "account_id": _whole(sub["id"]).take(rows),
+        "status": _STATUS.take(code[rows]),
+        "stage": pa.nulls(len(rows), pa.string()),
+        "stage_since": pa.nulls(len(rows), _TS),
+        "days_overdue": pa.array(np.zeros(len(rows), np.int32)),
+        "balance": pa.array(balance, pa.string()),
+        "currency": _ISO.take(pa.array(np.where(money, cols.cur, 0)[rows], mask=~money[rows])),
+        "zone": names.take(rows),
+        "wake_at": pa.array(wake, pa.int64()).cast(_TS),
+        "reasons": _REASONS.take(code[rows] + 3 * (place[rows] == len(zones) - 1)),
+        "retain_until": pa.nulls(len(rows), pa.date32()),
+        "input_events": pa.array(cols.ev.lengths[rows].astype(np.int32)),
+        "input_invoices": pa.array(cols.inv.lengths[rows].astype(np.int32)),
+    }
+    return rows, np.flatnonzero(unknown), _decisions(policy, now, out, len(rows))
+
+
+def _text(owed: int, digits: int) -> str:
+    """``format(Decimal, "f")`` of ``owed`` units of ``10 ** -digits`` (the fold's exponent
+    when every amount has ``digits`` decimal places)."""
+    if not digits:
+        return str(owed)
+    text = str(owed).rjust(digits + 1, "0")
+    return f"{text[:-digits]}.{text[-digits:]}"
+
+
+def _places(
+    policy: Policy, sub: pa.Table, now: datetime, known: dict[str, tzinfo | None]
+) -> tuple[Any, list[tuple[int, tzinfo | None]], pa.Array]:
+    """The zone each row's days are counted in (``resolve_zone``: the account's, its
+    address's, the policy's assumption), as an index per row into a list of ``(today, zone)``
+    (days since 1970; ``zone`` ``None`` where the name is not read or ``now`` is past the
+    calendar there), whose last entry is UTC for rows naming no zone; and the names."""
+    names = _whole(pc.coalesce(sub["timezone"], sub["address_timezone"]))
+    if policy.assumed_zone is not None:
+        names = pc.fill_null(names, policy.assumed_zone)
+    enc = pc.dictionary_encode(names)
+    entries: list[tuple[int, tzinfo | None]] = []
+    for name in [*enc.dictionary.to_pylist(), None]:
+        z = _zone_of(name) if name is None or _known(name, known) else None
+        try:
+            day = now.astimezone(z).date() if z is not None else None
+        except OverflowError:
+            day = None
+        if day is None or z is None:
+            entries.append((0, None))
+        else:
+            entries.append(((day - date(1970, 1, 1)).days, z))
+    place = pc.fill_null(enc.indices, len(entries) - 1).to_numpy(zero_copy_only=False)
+    return place.astype(np.int64), entries, names
+
+
+def _decisions(policy: Policy, now: datetime, out: dict[str, pa.Array], k: int) -> pa.Table:
+    """A ``DECISIONS_SCHEMA`` table of ``k`` settled rows: ``out``'s columns, the constants
+    of a settled decision, nulls for the rest."""
+    consts = {
+        "at": pa.scalar(now, _TS),
+        "source": pa.scalar("prepass"),
+        "policy_id": pa.scalar(policy.id),
+        "policy_version": pa.scalar(policy.version),
+        "actions": pa.scalar(0, pa.int32()),
+        "due_actions": pa.scalar(0, pa.int32()),
+        "blocked": pa.scalar(0, pa.int32()),
+    }
+    arrays = []
+    for f in DECISIONS_SCHEMA:
+        if f.name in out:
+            arrays.append(out[f.name].cast(f.type))
+        elif f.name in consts:
+            arrays.append(pa.repeat(consts[f.name].cast(f.type), k))
+        else:
+            arrays.append(pa.nulls(k, f.type))
+    return pa.table(arrays, schema=DECISIONS_SCHEMA)
 
 
 def settle(
@@ -312,36 +710,36 @@ def settle(
     overdue = _surely_overdue(table, now)
     if overdue is not None:
         candidates = pc.and_(candidates, pc.invert(overdue))
-    cand_idx = pc.indices_nonzero(candidates)
-    if len(cand_idx) == 0:
+    if not pc.any(candidates).as_py():
         return none, DECISIONS_SCHEMA.empty_table()
-    sub = table if len(cand_idx) == n else table.take(cand_idx)
-    chosen, cols = _settle_rows(policy, sub, now)
-    k = len(chosen)
-    if k == 0:
+    if np is None:  # pragma: no cover - numpy comes with the arrow extra
+        cand_idx = pc.indices_nonzero(candidates)
+        chosen, cols = _settle_rows(policy, table.take(cand_idx), now)
+        if not chosen:
+            return none, DECISIONS_SCHEMA.empty_table()
+        mask = pc.is_in(pa.array(range(n), pa.int64()),
+                        value_set=pc.take(cand_idx, pa.array(chosen, pa.int64())))  # fmt: skip
+        return mask, _decisions(policy, now, _typed(cols), len(chosen))
+    rows, rest, done = _by_columns(policy, table, now, _np(candidates))
+    parts, where = [done], [rows]
+    if len(rest):
+        chosen, cols = _settle_rows(policy, table.take(pa.array(rest)), now)
+        parts.append(_decisions(policy, now, _typed(cols), len(chosen)))
+        where.append(rest[np.array(chosen, np.int64)])
+    at = np.concatenate(where)
+    if not len(at):
         return none, DECISIONS_SCHEMA.empty_table()
-    settled_at = pc.take(cand_idx, pa.array(chosen, pa.int64()))
-    mask = pc.is_in(pa.array(range(n), pa.int64()), value_set=settled_at)
-    out: dict[str, pa.Array] = {name: pa.array(v, DECISIONS_SCHEMA.field(name).type)
-                                for name, v in cols.items()}  # fmt: skip
-    consts = {
-        "at": pa.scalar(now, pa.timestamp("us", tz="UTC")),
-        "source": pa.scalar("prepass"),
-        "policy_id": pa.scalar(policy.id),
-        "policy_version": pa.scalar(policy.version),
-        "actions": pa.scalar(0, pa.int32()),
-        "due_actions": pa.scalar(0, pa.int32()),
-        "blocked": pa.scalar(0, pa.int32()),
-    }
-    arrays = []
-    for f in DECISIONS_SCHEMA:
-        if f.name in out:
-            arrays.append(out[f.name])
-        elif f.name in consts:
-            arrays.append(pa.repeat(consts[f.name].cast(f.type), k))
-        else:
-            arrays.append(pa.nulls(k, f.type))
-    return mask, pa.table(arrays, schema=DECISIONS_SCHEMA)
+    decided = done
+    if len(parts) > 1:
+        decided = pa.concat_tables(parts).take(pa.array(np.argsort(at, kind="stable")))
+    mask = np.zeros(n, bool)
+    mask[at] = True
+    return pa.array(mask), decided
+
+
+def _typed(cols: dict[str, list[Any]]) -> dict[str, pa.Array]:
+    """The row pass's columns as arrays of the decisions' types."""
+    return {name: pa.array(v, DECISIONS_SCHEMA.field(name).type) for name, v in cols.items()}
 
 
 def _settle_rows(
