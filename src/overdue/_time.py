@@ -203,15 +203,11 @@ def steady_from(tz: tzinfo) -> date | None:
 def _zoneinfo_steady(tz: ZoneInfo) -> date | None:
     """:func:`steady_from` for a ``ZoneInfo`` named by its key, from the same TZif data the
     zone was read from (the standard library's loader; any failure: ``None``)."""
-    if not _from_key(tz):
-        return None
-    key = tz.key
     try:
-        from zoneinfo import _common, _tzpath  # private, but the zone's own reader
-
-        path = _tzpath.find_tzfile(key)
-        with open(path, "rb") if path is not None else _common.load_tzdata(key) as fobj:
-            _idx, transitions, _off, _dst, _abbr, footer = _common.load_data(fobj)
+        data = _tzif(tz)
+        if data is None:
+            return None
+        transitions, footer = data
         if footer is None or _STD_ONLY.fullmatch(footer.decode("ascii")) is None:
             return None  # a daylight-saving rule for the years after (or none stated)
         if not transitions:
@@ -220,6 +216,23 @@ def _zoneinfo_steady(tz: ZoneInfo) -> date | None:
         return (last + _MARGIN).date() + _MARGIN
     except Exception:  # unreadable here: the full check, always right
         return None
+
+
+def _tzif(tz: ZoneInfo) -> tuple[Any, bytes | None] | None:
+    """A zone's listed transitions (UTC seconds since 1970) and its TZ rule for the years after
+    them, read again from the TZif data the zone was read from (``None``: not read by key).
+
+    Through the standard library's own loader (private, but the zone's own reader); it may
+    raise on data it cannot read: the callers then fall back to the full check."""
+    if not _from_key(tz):
+        return None
+    key = tz.key
+    from zoneinfo import _common, _tzpath
+
+    path = _tzpath.find_tzfile(key)
+    with open(path, "rb") if path is not None else _common.load_tzdata(key) as fobj:
+        _idx, transitions, _off, _dst, _abbr, footer = _common.load_data(fobj)
+    return transitions, footer
 
 
 def _from_key(tz: ZoneInfo) -> bool:
@@ -320,15 +333,11 @@ class _Transitions:
     @classmethod
     def read(cls, tz: ZoneInfo) -> _Transitions | None:
         """The zone's transitions (``None``: not read by key, or unreadable: always checked)."""
-        if not _from_key(tz):
-            return None
-        key = tz.key
         try:
-            from zoneinfo import _common, _tzpath  # private: the zone's own reader
-
-            path = _tzpath.find_tzfile(key)
-            with open(path, "rb") if path is not None else _common.load_tzdata(key) as fobj:
-                _idx, transitions, _off, _dst, _abbr, footer = _common.load_data(fobj)
+            data = _tzif(tz)
+            if data is None:
+                return None
+            transitions, footer = data
             text = None if footer is None else footer.decode("ascii")
             if text is not None and _STD_ONLY.fullmatch(text) is not None:
                 text = None  # a standard time only: one offset after the list
