@@ -13,237 +13,94 @@ Usage::
     python benchmarks/golden.py --compare /tmp/golden-before.tsv.gz         # names differences
     python benchmarks/golden.py --show 'reference|2026-04-01T10:00:00+08:00|ACC-000123'
 
-The accounts: most follow the reference ladder (the benchmark's generator: stage entries,
-contacts with outcomes, payments, disputes, inbound contacts), a share of them with one more
-seeded fact on top (a promise, a plan, a hold, a cease, an opt-out, a waiver, an authorisation,
-a write-off, a debtor's own contact, a fact, a full payment); the rest are the simulator's
-fresh single-invoice accounts.  ``tests/test_golden.py`` checks a 500-account subset in CI.
+This script is the project's own use of the decision corpus of the testing kit
+(:mod:`overdue.testing.corpus`, ``docs/testing.md``): the accounts are its generator's
+(``generate_accounts``), the policies every example policy then the built-ins
+(``corpus_policies``), the moments ``CORPUS_MOMENTS``; the file is its format 1 without the
+header (hashes only).  ``tests/test_golden.py`` checks a 500-account subset in CI.
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
-import hashlib
-import json
-import random
 import sys
-import warnings
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-import attrs
-
-from overdue import REFERENCE_POLICY, Account, Money, decide
-from overdue.config import load_policy
-from overdue.config.decisions import decision_to_dict
-from overdue.events import (
-    AuthorisationGranted,
-    CeaseRequested,
-    ConsentWaiver,
-    DebtorContacted,
-    Event,
-    FactSet,
-    ManualHold,
-    OptedOut,
-    PaymentPlanAgreed,
-    PaymentReceived,
-    PromiseToPay,
-    WrittenOff,
-)
+from overdue import Account
 from overdue.policy import Policy
-from overdue.presets.stacking import with_presets
-from overdue.reference import reference_policy
-from overdue.simulate import generate_portfolio
+from overdue.testing.corpus import (
+    ADDED_KEYS,
+    ADDED_RECORD_KEYS,
+    CORPUS_MOMENTS,
+    DecisionCorpus,
+    compare_corpus,
+    corpus_policies,
+    decision_record,
+    generate_accounts,
+    iter_entries,
+    read_corpus,
+    record_digest,
+)
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
-from bench_decide import make_account  # noqa: E402
+EXAMPLE_POLICIES = ROOT / "examples" / "policies"
+NOWS = CORPUS_MOMENTS
+CI_ACCOUNTS = 500
+CI_EXPECTED = ROOT / "tests" / "golden_expected.txt"
+INSTANTS = False  # --instants: timestamps compared as instants (their offsets ignored)
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-UTC_ = ZoneInfo("UTC")
-NOWS = (
-    datetime(2026, 2, 20, 9, 30, tzinfo=SHANGHAI),
-    datetime(2026, 4, 1, 10, tzinfo=SHANGHAI),
-    datetime(2026, 4, 1, 23, 15, tzinfo=ZoneInfo("UTC")),
-    datetime(2026, 5, 20, 7, 0, tzinfo=ZoneInfo("America/New_York")),
-)
-
-# Keys a later change added to the decision record on purpose (additive, documented in
-# docs/formats.md).  They are left out of the hash so that every field the corpus was recorded
-# with still has to match byte for byte.
-ADDED_KEYS: frozenset[str] = frozenset({"waiting_for"})
-# The same for keys added to the events a decision asks to record (issue 13: the policy id and
-# version a rung is entered under, on ``StageEntered``).
-ADDED_RECORD_KEYS: frozenset[str] = frozenset({"policy_id", "policy_version"})
+# the names older tests and scripts import from here
+__all__ = ["ADDED_KEYS", "ADDED_RECORD_KEYS", "NOWS", "accounts", "corpus", "digest", "policies",
+           "record", "summary"]
 
 
 def policies() -> dict[str, Policy]:
     """Every example policy, the reference policy with and without field visits, and stacks."""
-    out: dict[str, Policy] = {}
-    for path in sorted((ROOT / "examples" / "policies").glob("*.toml")):
-        out[path.stem] = load_policy(path)
-    out["reference"] = REFERENCE_POLICY
-    out["reference+field_visit"] = reference_policy(field_visit=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        out["reference+cn"] = with_presets(
-            REFERENCE_POLICY, "cn_nifa_2018", "cn_gbt_2025", "cn_cba_2026"
-        )
-        out["reference+uk"] = with_presets(REFERENCE_POLICY, "uk_conc7")
-        out["reference+eu"] = with_presets(REFERENCE_POLICY, "eu_ccd2_art35")
-        out["reference+us"] = with_presets(REFERENCE_POLICY, "us_reg_f", "us_state_ma")
-    return out
-
-
-def _extra(i: int, account: Account, rng: random.Random) -> Account:
-    """One more seeded fact on top of a ladder history, so the rarer paths are decided too."""
-    if not account.events:
-        return account
-    last = account.events[-1].at
-    first = account.events[0].at
-    at = first + (last - first) * rng.random()
-    tz = at.tzinfo
-    choice = rng.randrange(12)
-    ev: list[Event] = []
-    if choice == 0:
-        ev.append(PromiseToPay(at=at, amount=Money("50", "CNY"), by=at.date() + timedelta(days=9)))
-    elif choice == 1:
-        ev.append(PaymentPlanAgreed(at=at, plan_id=f"P{i}"))
-    elif choice == 2:
-        until = at + timedelta(days=rng.randint(1, 30))
-        ev.append(ManualHold(at=at, reason="checking", until=until))
-    elif choice == 3:
-        ev.append(CeaseRequested(at=at, channels=rng.choice((None, ("phone",)))))
-    elif choice == 4:
-        ev.append(OptedOut(at=at, channel=rng.choice(("sms", "email"))))
-    elif choice == 5:
-        ev.append(ConsentWaiver(at=at, rule_id=rng.choice(("contact_hours", "phone_daily_cap"))))
-    elif choice == 6:
-        for name in ("field_visit", "legal_review", "judgment")[: rng.randint(1, 3)]:
-            ev.append(AuthorisationGranted(at=at, authorisation=name, staff=2))
-    elif choice == 7:
-        ev.append(WrittenOff(at=at, reason="uneconomic"))
-    elif choice == 8:
-        ev.append(DebtorContacted(at=at, channel=rng.choice(("sms", "phone"))))
-    elif choice == 9:
-        ev.append(FactSet(at=at, name="bankruptcy", until=at + timedelta(days=20)))
-    elif choice == 10:
-        ev.append(PaymentReceived(at=at, amount=Money("100000", "CNY")))
-    else:
-        by = at.astimezone(tz).date() + timedelta(days=3)
-        ev.append(PromiseToPay(at=at, amount=Money("100000", "CNY"), by=by))
-    events = sorted((*account.events, *ev), key=lambda e: e.at)
-    return attrs.evolve(account, events=tuple(events))
+    return corpus_policies(*sorted(EXAMPLE_POLICIES.glob("*.toml")))
 
 
 def accounts(n: int, seed: int = 20261202) -> list[Account]:
     """``n`` accounts from a fixed seed: 80% ladder histories (40% of those with an extra fact)."""
-    rng = random.Random(seed)
-    n_ladder = n * 4 // 5
-    out: list[Account] = []
-    for i in range(n_ladder):
-        acct = make_account(i, rng)
-        if rng.random() < 0.4:
-            acct = _extra(i, acct, rng)
-        out.append(acct)
-    out.extend(
-        generate_portfolio(
-            n - n_ladder,
-            due_between=(date(2026, 1, 1), date(2026, 5, 1)),
-            seed=seed,
-        )
-    )
-    return out
-
-
-INSTANTS = False  # --instants: timestamps compared as instants (their offsets ignored)
-
-
-def _as_instants(value: object) -> object:
-    """Every ISO timestamp in a record rewritten in UTC, to tell zone changes from others."""
-    if isinstance(value, dict):
-        return {k: _as_instants(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_as_instants(v) for v in value]
-    if isinstance(value, str) and len(value) >= 25 and value[10:11] == "T":
-        try:
-            return datetime.fromisoformat(value).astimezone(UTC_)
-        except ValueError:
-            return value
-    return value
+    return generate_accounts(n, seed)
 
 
 def record(policy: Policy, account: Account, now: datetime) -> str:
     """The decision as canonical JSON (sorted keys), without the keys added since recording."""
-    try:
-        d = decision_to_dict(decide(policy, account, now))
-    except Exception as exc:  # the corpus records refusals too: a change there is a difference
-        return json.dumps({"error": type(exc).__name__, "message": str(exc)}, sort_keys=True)
-    for key in ADDED_KEYS:
-        d.pop(key, None)
-    for event in d.get("record", ()):
-        for key in ADDED_RECORD_KEYS:
-            event.pop(key, None)
-    if INSTANTS:
-        d = _as_instants(d)  # type: ignore[assignment]
-    return json.dumps(d, sort_keys=True, ensure_ascii=False, default=str)
+    return decision_record(policy, account, now, instants=INSTANTS)
 
 
 def digest(text: str) -> str:
     """A short sha256: 64 bits is plenty to tell two decisions apart."""
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    return record_digest(text)
+
+
+def _record(n: int, progress: Callable[[str], None] | None = None) -> DecisionCorpus:
+    entries = iter_entries(
+        policies(), accounts(n), NOWS, keep_records=False, instants=INSTANTS, progress=progress
+    )
+    return DecisionCorpus({e.key: e for e in entries})
 
 
 def corpus(
     n: int, progress: Callable[[str], None] | None = None
 ) -> Iterator[tuple[str, str, str, str]]:
     """``(policy, now, account, hash)`` for every account under every policy at every now."""
-    pols = policies()
-    accts = accounts(n)
-    for name, policy in pols.items():
-        if progress is not None:
-            progress(name)
-        for now in NOWS:
-            stamp = now.isoformat()
-            for acct in accts:
-                yield name, stamp, acct.id, digest(record(policy, acct, now))
-
-
-CI_ACCOUNTS = 500
-CI_EXPECTED = ROOT / "tests" / "golden_expected.txt"
+    for e in iter_entries(
+        policies(), accounts(n), NOWS, keep_records=False, instants=INSTANTS, progress=progress
+    ):
+        yield e.policy, e.now, e.account, e.digest
 
 
 def summary(n: int = CI_ACCOUNTS) -> list[str]:
-    """One combined hash per account and per (policy, now): the compact form CI compares.
-
-    A difference names the account and the policy and moment it shows under; ``--compare``
-    on the full corpus (or ``--show``) then gives the records themselves.
-    """
-    per_account: dict[str, hashlib._Hash] = {}
-    per_cell: dict[str, hashlib._Hash] = {}
-    for p, t, a, h in corpus(n):
-        per_account.setdefault(a, hashlib.sha256()).update(h.encode())
-        per_cell.setdefault(f"{p}|{t}", hashlib.sha256()).update(h.encode())
-    lines = [f"account\t{a}\t{x.hexdigest()[:16]}" for a, x in per_account.items()]
-    lines += [f"cell\t{c}\t{x.hexdigest()[:16]}" for c, x in per_cell.items()]
-    return lines
-
-
-def _read(path: Path) -> dict[tuple[str, str, str], str]:
-    out: dict[tuple[str, str, str], str] = {}
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            p, t, a, h = line.rstrip("\n").split("\t")
-            out[(p, t, a)] = h
-    return out
+    """One combined hash per account and per (policy, now): the compact form CI compares."""
+    return _record(n).summary()
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--accounts", type=int, default=20_000)
     parser.add_argument("--write", type=Path, help="write the hashes here (.tsv.gz)")
     parser.add_argument("--compare", type=Path, help="compare with hashes written before")
@@ -273,20 +130,18 @@ def main(argv: list[str] | None = None) -> int:
     def say(name: str) -> None:
         print(f"  deciding under {name}", file=sys.stderr)
 
-    rows = list(corpus(args.accounts, say))
-    print(f"{len(rows):,} decisions", file=sys.stderr)
+    today = _record(args.accounts, say)
+    print(f"{len(today):,} decisions", file=sys.stderr)
     if args.write:
-        with gzip.open(args.write, "wt", encoding="utf-8") as fh:
-            for row in rows:
-                fh.write("\t".join(row) + "\n")
+        today.write(args.write, header=False)
     if args.compare:
-        before = _read(args.compare)
-        diff = [(p, t, a) for p, t, a, h in rows if before.get((p, t, a)) != h]
-        missing = len(before) - sum(1 for p, t, a, _ in rows if (p, t, a) in before)
-        print(f"{len(diff):,} of {len(rows):,} decisions differ; {missing} missing")
+        result = compare_corpus(read_corpus(args.compare), today)
+        moved = {(d.policy, d.now, d.account) for d in result.differences} | set(result.extra)
+        diff = [key for key in today.entries if key in moved]  # in the order decided
+        print(f"{len(diff):,} of {len(today):,} decisions differ; {len(result.missing)} missing")
         for p, t, a in diff:
             print(f"{p}|{t}|{a}")
-        return 1 if diff or missing else 0
+        return 1 if diff or result.missing else 0
     return 0
 
 
