@@ -59,7 +59,7 @@ __all__ = ["ADDED_KEYS", "ADDED_RECORD_KEYS", "NOWS", "accounts", "corpus", "dig
 
 def policies() -> dict[str, Policy]:
     """Every example policy, the reference policy with and without field visits, and stacks."""
-    return corpus_policies(*sorted(EXAMPLE_POLICIES.glob("*.toml")))
+    return corpus_policies(EXAMPLE_POLICIES)
 
 
 def accounts(n: int, seed: int = 20261202) -> list[Account]:

@@ -15,9 +15,7 @@ from __future__ import annotations
 import copy
 import gc
 import pickle
-import runpy
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -38,15 +36,15 @@ from overdue.decision import (
     _Rendered,
 )
 from overdue.money import Money
+from overdue.testing.corpus import CORPUS_MOMENTS, corpus_policies, generate_accounts
 
 # The golden corpus's generated accounts (promises, holds, plans, write-offs...) under three
 # policies and two moments: every kind of decision, with and without actions.
-_GOLDEN = runpy.run_path(str(Path(__file__).resolve().parent.parent / "benchmarks" / "golden.py"))
 CASES = [
     (policy, account, now)
-    for policy in map(_GOLDEN["policies"]().__getitem__, ("reference", "reference+us"))
-    for now in _GOLDEN["NOWS"][1:3]
-    for account in _GOLDEN["accounts"](40)
+    for policy in map(corpus_policies().__getitem__, ("reference", "reference+us"))
+    for now in CORPUS_MOMENTS[1:3]
+    for account in generate_accounts(40)
 ]
 
 

@@ -10,11 +10,8 @@ general form, on the golden corpus's accounts and on generated policies and hist
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import attrs
@@ -33,30 +30,17 @@ from overdue.money import Money
 from overdue.policy import Policy, Stage
 from overdue.situation import Situation, resolve_zone
 from overdue.snapshot import Snapshot
+from overdue.testing.corpus import CORPUS_MOMENTS, corpus_policies, generate_accounts
 from overdue.testing.strategies import accounts, policies, time_zones
 
 ROOT = Path(__file__).resolve().parent.parent
 SOME = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def _golden() -> ModuleType:
-    name = "overdue_golden_paths"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "golden.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def _cases() -> list[tuple[Policy, Account, datetime]]:
-    g = _golden()
-    pols = g.policies()
+    pols = corpus_policies()  # the decision corpus's built-in policies, moments and accounts
     chosen = [pols[n] for n in ("reference", "reference+field_visit", "reference+us")]
-    return [(p, a, now) for p in chosen for now in g.NOWS for a in g.accounts(50)]
+    return [(p, a, now) for p in chosen for now in CORPUS_MOMENTS for a in generate_accounts(50)]
 
 
 def _general(

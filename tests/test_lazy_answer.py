@@ -11,12 +11,9 @@ The golden corpus holds that the rendered values are the ones the engine always 
 from __future__ import annotations
 
 import copy
-import importlib.util
 import pickle
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import attrs
@@ -30,31 +27,18 @@ from overdue.engine.reasons import rendered
 from overdue.money import Money
 from overdue.policy import Policy, Stage, Step
 from overdue.situation import Situation
+from overdue.testing.corpus import CORPUS_MOMENTS, corpus_policies, generate_accounts
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _golden() -> ModuleType:
-    name = "overdue_golden_lazy"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "golden.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _cases() -> list[tuple[Policy, Account, datetime]]:
     """Generated accounts (ladder histories with promises, holds, plans, write-offs...) under
     a few policies and moments: every kind of decision, with and without actions."""
-    g = _golden()
-    pols = g.policies()
+    pols = corpus_policies()  # the decision corpus's built-in policies, moments and accounts
     chosen = [pols[n] for n in ("reference", "reference+field_visit", "reference+us")]
-    accounts = g.accounts(60)
-    return [(p, a, now) for p in chosen for now in g.NOWS[1:3] for a in accounts]
+    accounts = generate_accounts(60)
+    return [(p, a, now) for p in chosen for now in CORPUS_MOMENTS[1:3] for a in accounts]
 
 
 CASES = _cases()
@@ -154,10 +138,9 @@ def test_evidence_is_rendered_like_the_bundle_it_was() -> None:
             ),
         ),
     )
-    g = _golden()
     found = 0
-    for account in g.accounts(40)[:32]:  # ladder histories: invoices, payments, contacts
-        now = g.NOWS[1]
+    for account in generate_accounts(40)[:32]:  # ladder histories: invoices, payments, contacts
+        now = CORPUS_MOMENTS[1]
         snap = fold(account, now)
         for a in decide(policy, account, now).actions:
             found += 1

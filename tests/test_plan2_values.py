@@ -7,13 +7,9 @@ class gains, loses or reorders a field, changes a default or gains a validator, 
 
 from __future__ import annotations
 
-import importlib
 import pickle
-import sys
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from functools import cache
 from pathlib import Path
-from typing import Any
 
 import attrs
 import pytest
@@ -28,6 +24,9 @@ from overdue.engine.plan import _blocked
 from overdue.engine.reasons import localised, verdict_reason
 from overdue.rules import HoldWhile
 from overdue.rules.base import Citation, Verdict
+from overdue.testing.corpus import CORPUS_MOMENTS, corpus_policies, generate_accounts
+
+EXAMPLE_POLICIES = Path(__file__).resolve().parent.parent / "examples" / "policies"
 
 _TEXT = st.text(min_size=1, max_size=8)
 _AT = st.datetimes(
@@ -96,19 +95,11 @@ def test_a_blocked_step_equals_the_general_path(
     assert hash(got) == hash(want)
 
 
-@cache
-def _golden() -> Any:
-    """``benchmarks/golden.py``: the corpus's accounts, policies and moments."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-    return importlib.import_module("golden")
-
-
 def test_over_the_corpus_drafts_and_blocked_steps_say_what_they_are_built_from(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Every draft's own ``stage``, ``step``, ``channel`` and ``not_before`` are its head's, and
     what the engine reads of a blocked step before its reasons are rendered is what they say."""
-    golden = _golden()
     made: list[ActionDraft] = []
 
     def spy(fields: tuple[object, ...]) -> ActionDraft:
@@ -117,9 +108,9 @@ def test_over_the_corpus_drafts_and_blocked_steps_say_what_they_are_built_from(
 
     monkeypatch.setattr(plan_module, "make_draft", spy)
     blocked = 0
-    for policy in golden.policies().values():
-        for now in golden.NOWS:
-            for acct in golden.accounts(120):
+    for policy in corpus_policies(EXAMPLE_POLICIES).values():
+        for now in CORPUS_MOMENTS:
+            for acct in generate_accounts(120):
                 d = decide(policy, acct, now)
                 for b in d.blocked:
                     said = [(r.rule_id, r.effect, r.until) for r in _blocked_said(b)]

@@ -10,12 +10,9 @@ obligations); the corpus's decisions then check the answers end to end
 
 from __future__ import annotations
 
-import importlib
-import sys
 from datetime import UTC, date, datetime
-from functools import cache
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -38,12 +35,9 @@ from overdue.obligations import IDENTITY_DISCLOSURE, Obligation
 from overdue.rules import ContactHours, FieldVisitConduct, ThirdPartyContact
 from overdue.rules.conduct import action_obligations
 from overdue.situation import Candidate
+from overdue.testing.corpus import corpus_policies
 
-
-@cache
-def _golden() -> Any:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-    return importlib.import_module("golden")
+EXAMPLE_POLICIES = Path(__file__).resolve().parent.parent / "examples" / "policies"
 
 
 def _hand_made() -> dict[str, Policy]:
@@ -79,7 +73,7 @@ def _hand_made() -> dict[str, Policy]:
 
 
 def _policies() -> dict[str, Policy]:
-    return {**_golden().policies(), **_hand_made()}
+    return {**corpus_policies(EXAMPLE_POLICIES), **_hand_made()}
 
 
 @pytest.mark.parametrize("name", sorted(_policies()))

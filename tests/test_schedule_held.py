@@ -12,8 +12,6 @@ every example policy and preset stack, at moments it picks (issue 10).
 
 from __future__ import annotations
 
-import importlib
-import sys
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -47,23 +45,20 @@ from overdue.rules.base import RuleBase, Verdict
 from overdue.rules.holds import HALTING_FACTS
 from overdue.rules.parties import third_party_gate
 from overdue.situation import Candidate
+from overdue.testing.corpus import CORPUS_MOMENTS, corpus_policies, generate_accounts
 
-
-@cache
-def _golden() -> Any:
-    """``benchmarks/golden.py``: the corpus's accounts, policies and moments."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-    return importlib.import_module("golden")
+EXAMPLE_POLICIES = Path(__file__).resolve().parent.parent / "examples" / "policies"
 
 
 @cache
 def _policies() -> tuple[tuple[str, Any], ...]:
-    return tuple(_golden().policies().items())
+    """The decision corpus's policies (``overdue.testing.corpus``), as golden.py's."""
+    return tuple(corpus_policies(EXAMPLE_POLICIES).items())
 
 
 @cache
 def _accounts() -> tuple[Any, ...]:
-    return tuple(a for a in _golden().accounts(300) if a.events)
+    return tuple(a for a in generate_accounts(300) if a.events)
 
 
 def _full(
@@ -131,7 +126,6 @@ def _holding(account: Any, extra: list[Event], zone: str | None, drop_zone: bool
 
 
 def test_every_held_schedule_of_the_corpus_matches_the_full_loop(checked: _Checked) -> None:
-    golden = _golden()
     for _, policy in _policies():
         for i, acct in enumerate(_accounts()[::3]):
             at = acct.events[-1].at
@@ -142,7 +136,7 @@ def test_every_held_schedule_of_the_corpus_matches_the_full_loop(checked: _Check
             if i % 5 == 2:
                 extra.append(OptedOut(at=at, channel="sms"))
             held = _holding(acct, extra, None, drop_zone=i % 11 == 3)
-            for now in golden.NOWS:
+            for now in CORPUS_MOMENTS:
                 if now > at:
                     decide(policy, held, now)
     assert checked.calls > 800

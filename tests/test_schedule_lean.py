@@ -10,8 +10,6 @@ promises...) under every example policy and preset stack, at moments hypothesis 
 
 from __future__ import annotations
 
-import importlib
-import sys
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -28,23 +26,20 @@ from overdue.durations import Duration
 from overdue.engine.schedule import Scheduled, _fixed_point, _Lifts, schedule
 from overdue.rules.parties import third_party_gate
 from overdue.situation import Candidate
+from overdue.testing.corpus import CORPUS_MOMENTS, corpus_policies, generate_accounts
 
-
-@cache
-def _golden() -> Any:
-    """``benchmarks/golden.py``: the corpus's accounts, policies and moments."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-    return importlib.import_module("golden")
+EXAMPLE_POLICIES = Path(__file__).resolve().parent.parent / "examples" / "policies"
 
 
 @cache
 def _policies() -> tuple[tuple[str, Any], ...]:
-    return tuple(_golden().policies().items())
+    """The decision corpus's policies (``overdue.testing.corpus``), as golden.py's."""
+    return tuple(corpus_policies(EXAMPLE_POLICIES).items())
 
 
 @cache
 def _accounts() -> tuple[Any, ...]:
-    return tuple(_golden().accounts(300))
+    return tuple(generate_accounts(300))
 
 
 def _full(
@@ -91,9 +86,8 @@ def checked_schedule(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def test_every_schedule_of_the_corpus_matches_the_full_loop(checked_schedule: list[int]) -> None:
-    golden = _golden()
     for _, policy in _policies():
-        for now in golden.NOWS:
+        for now in CORPUS_MOMENTS:
             for acct in _accounts()[::3]:
                 decide(policy, acct, now)
     assert checked_schedule[0] > 1000  # the corpus does plan steps
@@ -109,7 +103,7 @@ def test_at_any_moment_the_fast_paths_match_the_full_loop(
     account: int, policy: int, minutes: int
 ) -> None:
     _, pol = _policies()[policy % len(_policies())]
-    now = _golden().NOWS[1] + timedelta(minutes=minutes)
+    now = CORPUS_MOMENTS[1] + timedelta(minutes=minutes)
     original = plan_module.schedule
     plan_module.schedule = _checking(original, [0])
     try:

@@ -10,8 +10,6 @@ every account through ``decide`` (``prepass=False``), and the rows must be the s
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -52,6 +50,7 @@ from overdue.portfolio.prepass import (
 )
 from overdue.rules.records import RecordRetention
 from overdue.testing import strategies
+from overdue.testing.corpus import CORPUS_MOMENTS, corpus_policies, generate_accounts
 
 PROPS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ROOT = Path(__file__).resolve().parents[2]
@@ -439,22 +438,10 @@ def test_a_retention_rule_dated_from_a_payment_turns_it_off() -> None:
     assert out["source"].to_pylist() == ["engine"]
 
 
-def _golden() -> Any:
-    path = ROOT / "benchmarks" / "golden.py"
-    spec = importlib.util.spec_from_file_location("overdue_golden", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["overdue_golden"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_golden_corpus() -> None:
     """The golden corpus's accounts (a share of them trimmed to their invoices and payments,
     so that all three classes occur) under every golden policy at every golden moment."""
-    golden = _golden()
-    accounts = golden.accounts(60)
+    accounts = generate_accounts(60)
     books = [
         attrs.evolve(a, id=f"{a.id}-books",
                      events=tuple(e for e in a.events if e.kind in ("invoice_issued", "payment")))
@@ -462,8 +449,8 @@ def test_golden_corpus() -> None:
     ]  # fmt: skip
     table = accounts_to_table([*accounts, *books])
     settled = 0
-    for policy in golden.policies().values():
-        for now in golden.NOWS:
+    for policy in corpus_policies(ROOT / "examples" / "policies").values():
+        for now in CORPUS_MOMENTS:
             out = same_rows(policy, table, now)
             settled += pc.sum(pc.equal(out["source"], "prepass")).as_py() or 0
     assert settled > 0

@@ -111,19 +111,23 @@ class CorpusFormatError(ValueError):
 # --------------------------------------------------------------------------- what is decided
 
 
-def corpus_policies(*files: str | PathLike[str]) -> dict[str, Policy]:
-    """The policies of ``files`` (keyed by file stem, in the order given), then the built-ins.
+def corpus_policies(*paths: str | PathLike[str]) -> dict[str, Policy]:
+    """The policies of ``paths`` (keyed by file stem, in the order given), then the built-ins.
 
-    The built-ins cover the library's own paths: the reference ladder (``reference``), with
-    field visits (``reference+field_visit``) and stacked with the Chinese, UK, EU and US presets
+    A directory stands for its ``*.toml`` files in name order.  The built-ins cover the
+    library's own paths: the reference ladder (``reference``), with field visits
+    (``reference+field_visit``) and stacked with the Chinese, UK, EU and US presets
     (``reference+cn``, ``reference+uk``, ``reference+eu``, ``reference+us``).  The project's
-    golden corpus is ``corpus_policies(*sorted(Path("examples/policies").glob("*.toml")))``.
+    golden corpus decides under ``corpus_policies("examples/policies")``.
     """
     from overdue.config import load_policy
     from overdue.presets.stacking import with_presets
     from overdue.reference import REFERENCE_POLICY, reference_policy
 
-    out: dict[str, Policy] = {Path(f).stem: load_policy(Path(f)) for f in files}
+    files: list[Path] = []
+    for p in map(Path, paths):
+        files += sorted(p.glob("*.toml")) if p.is_dir() else [p]
+    out: dict[str, Policy] = {f.stem: load_policy(f) for f in files}
     out["reference"] = REFERENCE_POLICY
     out["reference+field_visit"] = reference_policy(field_visit=True)
     with warnings.catch_warnings():

@@ -1,0 +1,243 @@
+"""The decision corpus (``overdue.testing.corpus``): generate, record, write, read, compare.
+
+A corpus is only worth keeping if (1) the same seed gives the same accounts in every release,
+(2) the file reads back exactly as written, in both its forms (with the header, and the
+headerless one ``benchmarks/golden.py`` has always written), and (3) a changed policy shows as
+differences named by policy, moment, account and field, while an unchanged one shows none.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from overdue.config import loads_policy
+from overdue.config.accounts import account_to_dict
+from overdue.reference import REFERENCE_POLICY
+from overdue.testing.corpus import (
+    ABSENT,
+    CORPUS_MOMENTS,
+    CorpusEntry,
+    CorpusFormatError,
+    DecisionCorpus,
+    FieldChange,
+    compare_corpus,
+    corpus_policies,
+    decision_record,
+    field_changes,
+    generate_accounts,
+    read_corpus,
+    record_corpus,
+    record_digest,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+MY_POLICY = (ROOT / "examples" / "policy_tests" / "my_policy.toml").read_text(encoding="utf-8")
+ACCOUNTS = generate_accounts(40)
+
+
+def _accounts_hash(n: int, seed: int) -> str:
+    h = hashlib.sha256()
+    for account in generate_accounts(n, seed):
+        h.update(json.dumps(account_to_dict(account), sort_keys=True, ensure_ascii=False).encode())
+        h.update(b"\n")
+    return h.hexdigest()[:16]
+
+
+def test_the_generator_gives_the_same_accounts_in_every_release() -> None:
+    """Pinned: a change here moves every corpus ever recorded (bump GENERATOR_VERSION instead,
+    or, if the account format itself gained a field, re-pin and say so in the changelog)."""
+    assert _accounts_hash(300, 20261202) == "e4bd693273fe9ccf"
+    assert _accounts_hash(300, 7) == "c8047875a8cb1dea"
+
+
+def test_the_generator_mixes_ladder_histories_and_fresh_accounts() -> None:
+    accounts = generate_accounts(50)
+    assert [a.id for a in accounts[:2]] == ["ACC-000000", "ACC-000001"]
+    assert sum(a.id.startswith("ACC-") for a in accounts) == 40
+    assert sum(a.id.startswith("SIM-") for a in accounts) == 10
+    assert generate_accounts(0) == []
+    with pytest.raises(ValueError, match="0 or more"):
+        generate_accounts(-1)
+
+
+def test_corpus_policies_reads_files_and_directories_then_adds_the_built_ins() -> None:
+    policies = corpus_policies(ROOT / "examples" / "policies")
+    assert list(policies)[:3] == ["european_three_reminders", "seed_platform", "us_creditor_hours"]
+    assert list(policies)[3:] == [
+        "reference", "reference+field_visit", "reference+cn", "reference+uk", "reference+eu",
+        "reference+us",
+    ]  # fmt: skip
+    one = ROOT / "examples" / "policies" / "seed_platform.toml"
+    assert next(iter(corpus_policies(one))) == "seed_platform"
+
+
+def test_a_record_hashes_the_decision_json_without_the_keys_added_since_format_1() -> None:
+    now = CORPUS_MOMENTS[1]
+    text = decision_record(REFERENCE_POLICY, ACCOUNTS[3], now)
+    data = json.loads(text)
+    assert data["schema"] == "overdue.decision/1"
+    assert "waiting_for" not in data
+    assert text == json.dumps(data, sort_keys=True, ensure_ascii=False)
+    assert record_digest(text) == hashlib.sha256(text.encode()).hexdigest()[:16]
+    utc = json.loads(decision_record(REFERENCE_POLICY, ACCOUNTS[3], now, instants=True))
+    assert utc["at"] == "2026-04-01 02:00:00+00:00"
+
+
+def test_unchanged_policy_and_accounts_compare_equal(tmp_path: Path) -> None:
+    recorded = record_corpus({"ours": loads_policy(MY_POLICY)}, ACCOUNTS)
+    assert len(recorded) == len(ACCOUNTS) * len(CORPUS_MOMENTS)
+    recorded.write(tmp_path / "before.tsv.gz")
+    result = compare_corpus(
+        read_corpus(tmp_path / "before.tsv.gz"),
+        record_corpus({"ours": loads_policy(MY_POLICY)}, ACCOUNTS),
+    )
+    assert result.ok
+    assert result.compared == len(recorded)
+    assert result.report().startswith(
+        f"decision corpus: 0 of {len(recorded)} decisions differ, 0 missing, 0 extra\n"
+    )
+
+
+def test_a_changed_policy_shows_every_moved_decision_with_its_fields(tmp_path: Path) -> None:
+    """The formal notice's grace shortened from 14 days to 7: deadlines and wake-ups move, and
+    some accounts finish the rung sooner; each difference is named and explained."""
+    before = record_corpus({"ours": loads_policy(MY_POLICY)}, ACCOUNTS)
+    before.write(tmp_path / "before.tsv.gz")
+    changed = loads_policy(MY_POLICY.replace('grace = "14d"', 'grace = "7d"'))
+    after = record_corpus({"ours": changed}, ACCOUNTS)
+    result = compare_corpus(read_corpus(tmp_path / "before.tsv.gz"), after)
+
+    assert not result.ok
+    assert not result.missing
+    assert not result.extra
+    moved = {(d.policy, d.now, d.account) for d in result.differences}
+    # exactly the decisions whose JSON differs, and nothing else
+    assert moved == {
+        k for k, e in after.entries.items() if e.record != before.entries[k].record
+    }
+    assert 0 < len(moved) < len(after)
+    for d in result.differences:
+        assert d.explained
+        assert d.changes
+        was, now = json.loads(d.before.record or ""), json.loads(d.after.record or "")
+        for change in d.changes:
+            assert change.before != change.after
+        assert {c.field.split("[")[0].split(".")[0] for c in d.changes} == {
+            k for k in was.keys() | now.keys() if was.get(k) != now.get(k)
+        }
+    assert result.field_counts()["deadline"] > 0
+
+    report = result.report(limit=2)
+    first = result.differences[0]
+    assert f"policy ours, now {first.now}, account {first.account}" in report
+    assert "deadline: " in report
+    assert f"... and {len(moved) - 2} more differences" in report
+    assert "fields that moved (decisions):" in report
+    assert result.report(limit=None).count("policy ours, now") == len(moved)
+
+
+def test_missing_and_extra_decisions_are_listed_not_compared() -> None:
+    policy = {"ours": loads_policy(MY_POLICY)}
+    recorded = record_corpus(policy, ACCOUNTS[:30], CORPUS_MOMENTS[:2])
+    today = record_corpus(policy, ACCOUNTS[5:], CORPUS_MOMENTS[1:3])
+    result = compare_corpus(recorded, today)
+    assert not result.differences
+    assert len(result.missing) == 30 + 5  # the first moment, and ACC-000000..4 at the second
+    assert len(result.extra) == 10 + 35  # ACC-000030.. at the second, everything at the third
+    assert result.compared == 25
+    assert result.missing[0] == ("ours", CORPUS_MOMENTS[0].isoformat(), "ACC-000000")
+    report = result.report(limit=3)
+    assert "missing (recorded, not decided now) (35):" in report
+    assert "extra (decided now, not recorded) (45):" in report
+    assert "  ... and 42 more" in report
+
+
+def test_a_corpus_without_records_names_the_moved_decisions_but_not_their_fields() -> None:
+    recorded = record_corpus(REFERENCE_POLICY, ACCOUNTS[:10], keep_records=False)
+    assert recorded.policies == ("seed-reference",)
+    assert all(e.record is None for e in recorded)
+    changed = loads_policy(MY_POLICY.replace('grace = "14d"', 'grace = "7d"'))
+    # the same name on purpose: the name is what the comparison matches on
+    result = compare_corpus(recorded, record_corpus({"seed-reference": changed}, ACCOUNTS[:10]))
+    assert result.differences
+    d = result.differences[0]
+    assert not d.explained
+    assert d.changes == ()
+    assert "(no records kept)" in result.report()
+
+
+def _lines(path: Path) -> list[str]:
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return fh.read().splitlines()
+
+
+def test_the_file_reads_back_as_written_with_and_without_its_header(tmp_path: Path) -> None:
+    corpus = record_corpus(
+        {"a": REFERENCE_POLICY}, ACCOUNTS[:6], CORPUS_MOMENTS[:2], about={"seed": "20261202"}
+    )
+    corpus.write(tmp_path / "with.tsv.gz")
+    back = read_corpus(tmp_path / "with.tsv.gz")
+    assert back == corpus
+    assert back.about["seed"] == "20261202"
+    assert back.about["records"] == "1"
+    text = _lines(tmp_path / "with.tsv.gz")
+    assert text[0] == "#overdue-decision-corpus\t1"
+    assert len(text[-1].split("\t")) == 5
+
+    hashes = record_corpus({"a": REFERENCE_POLICY}, ACCOUNTS[:6], keep_records=False)
+    hashes.write(tmp_path / "bare.tsv.gz", header=False)
+    lines = _lines(tmp_path / "bare.tsv.gz")
+    # benchmarks/golden.py's lines: policy, now, account, hash; no header
+    assert all(len(line.split("\t")) == 4 for line in lines)
+    assert lines[0] == "\t".join(("a", CORPUS_MOMENTS[0].isoformat(), "ACC-000000",
+                                  hashes.entries[("a", CORPUS_MOMENTS[0].isoformat(),
+                                                  "ACC-000000")].digest))
+    bare = read_corpus(tmp_path / "bare.tsv.gz")
+    assert bare.about == {}
+    assert bare.entries == hashes.entries
+    assert bare.summary() == hashes.summary()
+
+
+def test_a_later_format_or_a_damaged_line_is_refused(tmp_path: Path) -> None:
+    later = tmp_path / "later.tsv.gz"
+    with gzip.open(later, "wt", encoding="utf-8") as fh:
+        fh.write("#overdue-decision-corpus\t2\nx\ty\tz\th\n")
+    with pytest.raises(CorpusFormatError, match="corpus format 2"):
+        read_corpus(later)
+    damaged = tmp_path / "damaged.tsv.gz"
+    with gzip.open(damaged, "wt", encoding="utf-8") as fh:
+        fh.write("p\tt\ta\th\np\tt\n")
+    with pytest.raises(CorpusFormatError, match=":2: 2 fields"):
+        read_corpus(damaged)
+
+
+def test_names_the_line_format_cannot_hold_are_refused(tmp_path: Path) -> None:
+    def one(policy: str, account: str) -> DecisionCorpus:
+        entry = CorpusEntry(policy, "2026-04-01T10:00:00+08:00", account, "0" * 16)
+        return DecisionCorpus({entry.key: entry})
+
+    with pytest.raises(ValueError, match="tab or a line break"):
+        one("p", "ACC\t1").write(tmp_path / "x.tsv.gz")
+    with pytest.raises(ValueError, match="cannot start with '#'"):
+        one("#p", "ACC-1").write(tmp_path / "x.tsv.gz")
+
+
+def test_field_changes_walk_dicts_by_key_and_lists_by_position() -> None:
+    before = {"a": 1, "b": [1, 2], "c": {"d": True}, "e": "same"}
+    after = {"a": 2, "b": [1, 3, 4], "c": {"d": 1}, "e": "same", "f": None}
+    found = field_changes(before, after)
+    assert [str(c) for c in found] == [
+        "a: 1 -> 2",
+        "b[1]: 2 -> 3",
+        "b[2]: (absent) -> 4",
+        "c.d: true -> 1",  # a bool is not an int here, whatever Python says
+        "f: (absent) -> null",
+    ]
+    assert found[2].before is ABSENT
+    assert FieldChange("actions[0].steps[12].at", 1, 2).kind == "actions[].steps[].at"
+    assert field_changes([1], [1]) == []
