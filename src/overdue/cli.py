@@ -726,9 +726,10 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--format", choices=FORMATS, default="mermaid")
     d.set_defaults(func=_cmd_diagram)
 
-    from overdue.testing.commands import add_diff_command
+    from overdue.testing.commands import add_corpus_command, add_diff_command
 
     add_diff_command(sub)
+    add_corpus_command(sub)  # overdue corpus record|compare (docs/testing.md)
 
     m = sub.add_parser("demo", help="the reference policy over a bundled sample portfolio")
     m.add_argument("--at", default=DEMO_AT, help=f"decision time (default {DEMO_AT})")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
 from pathlib import Path
 
@@ -241,3 +242,53 @@ def test_field_changes_walk_dicts_by_key_and_lists_by_position() -> None:
     assert found[2].before is ABSENT
     assert FieldChange("actions[0].steps[12].at", 1, 2).kind == "actions[].steps[].at"
     assert field_changes([1], [1]) == []
+
+
+def _cli(*argv: str) -> tuple[int, str, str]:
+    from overdue.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_the_command_line_records_and_compares(tmp_path: Path) -> None:
+    mine = tmp_path / "my_policy.toml"
+    mine.write_text(MY_POLICY, encoding="utf-8")
+    v2 = tmp_path / "v2.toml"
+    v2.write_text(MY_POLICY.replace('grace = "14d"', 'grace = "7d"'), encoding="utf-8")
+    corpus = str(tmp_path / "before.tsv.gz")
+
+    code, out, _ = _cli("corpus", "record", str(mine), "--accounts", "30", "-o", corpus)
+    assert code == 0
+    assert out.endswith("120 decisions (1 policies, 4 moments, 30 accounts)\n")
+    assert read_corpus(corpus).about["seed"] == "20261202"
+
+    code, out, _ = _cli("corpus", "compare", corpus, str(mine))
+    assert (code, out.splitlines()[0]) == (0, "decision corpus: 0 of 120 decisions differ, "
+                                                "0 missing, 0 extra")
+    code, out, _ = _cli("corpus", "compare", corpus, f"my_policy={v2}", "--limit", "1")
+    assert code == 1
+    assert "policy my_policy, now 2026-02-20T09:30:00+08:00, account ACC-000003" in out
+    assert "  deadline: " in out
+    code, out, _ = _cli("corpus", "compare", corpus, str(v2))  # named v2: nothing compared
+    assert code == 1
+    assert "policy names differ: recorded my_policy; compared v2" in out
+
+
+def test_the_command_line_with_accounts_of_ones_own(tmp_path: Path) -> None:
+    accounts = str(ROOT / "examples" / "accounts.jsonl")
+    corpus = str(tmp_path / "own.tsv.gz")
+    code, _, _ = _cli("corpus", "record", "reference=" + str(ROOT / "examples" / "policies" /
+                      "seed_platform.toml"), "--from", accounts, "--at",
+                      "2026-03-01T09:00:00+08:00", "--hashes-only", "-o", corpus)
+    assert code == 0
+    assert read_corpus(corpus).about["records"] == "0"
+    policy = "reference=" + str(ROOT / "examples" / "policies" / "seed_platform.toml")
+    code, _, err = _cli("corpus", "compare", corpus, policy)
+    assert code == 2
+    assert "--from" in err
+    code, out, _ = _cli("corpus", "compare", corpus, policy, "--from", accounts)
+    assert code == 0, out
+    code, _, err = _cli("corpus", "record", policy, "--at", "yesterday", "-o", corpus)
+    assert (code, err) == (2, "overdue corpus record: not an ISO 8601 time: 'yesterday'\n")

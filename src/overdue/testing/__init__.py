@@ -20,6 +20,16 @@ Test a policy against what it must do, stated apart from it (``docs/testing.md``
 
     TestMyPolicy = MyPolicyMachine.TestCase
 
+Record many accounts' decisions before an upgrade (of the library or of the policy) and list
+every one that moved after it, by policy, moment, account and field
+(:mod:`overdue.testing.corpus`)::
+
+    before = record_corpus({"ours": policy}, generate_accounts(1000))
+    before.write("decisions.tsv.gz")
+    ...
+    result = compare_corpus(read_corpus("decisions.tsv.gz"), record_corpus({"ours": policy}, ...))
+    assert result.ok, result.report()
+
 The invariant checks, timeline assertions and the fixed clock need only ``overdue``; the
 strategies and :class:`PolicyMachine` need hypothesis (the ``testing`` extra) and are imported
 on first use.  The pytest plugin (``overdue._pytest_plugin``) adds the ``overdue_clock``,
@@ -78,12 +88,22 @@ from overdue.testing.weakenings import Weakening, weakenings
 
 if TYPE_CHECKING:
     from overdue.testing import strategies
+    from overdue.testing.corpus import (
+        CorpusComparison,
+        DecisionCorpus,
+        compare_corpus,
+        generate_accounts,
+        read_corpus,
+        record_corpus,
+    )
     from overdue.testing.machine import InvariantError, PolicyMachine, default_account
 
 __all__ = [
     "MUTATION_CLASSES",
     "CapRequirement",
     "CeaseRequirement",
+    "CorpusComparison",
+    "DecisionCorpus",
     "FixedClock",
     "Happening",
     "HoursRequirement",
@@ -119,8 +139,10 @@ __all__ = [
     "check_rules",
     "check_third_parties",
     "check_validation_periods",
+    "compare_corpus",
     "current_policy",
     "default_account",
+    "generate_accounts",
     "history",
     "load_requirements",
     "loads_requirements",
@@ -129,6 +151,8 @@ __all__ = [
     "play",
     "project",
     "prove",
+    "read_corpus",
+    "record_corpus",
     "requirements_from_dict",
     "requirements_of",
     "selected_policy",
@@ -138,6 +162,13 @@ __all__ = [
 ]
 
 _LAZY = {
+    # the decision corpus: loaded on first use (it brings the config loader and the presets)
+    "CorpusComparison": "overdue.testing.corpus",
+    "DecisionCorpus": "overdue.testing.corpus",
+    "compare_corpus": "overdue.testing.corpus",
+    "generate_accounts": "overdue.testing.corpus",
+    "read_corpus": "overdue.testing.corpus",
+    "record_corpus": "overdue.testing.corpus",
     "InvariantError": "overdue.testing.machine",
     "PolicyMachine": "overdue.testing.machine",
     "default_account": "overdue.testing.machine",
@@ -145,7 +176,8 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    """Import the hypothesis-backed parts on first use, so the rest works without hypothesis."""
+    """Import the hypothesis-backed parts (and the corpus) on first use, so the rest works
+    without hypothesis."""
     module = "overdue.testing.strategies" if name == "strategies" else _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'overdue.testing' has no attribute {name!r}")
