@@ -12,9 +12,12 @@ import gzip
 import hashlib
 import io
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from overdue.config import loads_policy
 from overdue.config.accounts import account_to_dict
@@ -292,3 +295,39 @@ def test_the_command_line_with_accounts_of_ones_own(tmp_path: Path) -> None:
     assert code == 0, out
     code, _, err = _cli("corpus", "record", policy, "--at", "yesterday", "-o", corpus)
     assert (code, err) == (2, "overdue corpus record: not an ISO 8601 time: 'yesterday'\n")
+
+
+_NAME = st.text(st.characters(blacklist_characters="\t\n\r", blacklist_categories=("Cs",)),
+                max_size=12)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner,
+                                                                 max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(_NAME.filter(lambda p: not p.startswith("#")), _NAME, _JSON),
+                max_size=6))
+def test_any_names_the_format_allows_read_back_as_written(
+    rows: list[tuple[str, str, object]],
+) -> None:
+    entries = {}
+    for policy, account, value in rows:
+        record = json.dumps(value, sort_keys=True, ensure_ascii=False)
+        entry = CorpusEntry(policy, "2026-04-01T10:00:00+08:00", account, record_digest(record),
+                            record)
+        entries[entry.key] = entry
+    corpus = DecisionCorpus(entries, {"seed": "1"})
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus.write(Path(tmp) / "c.tsv.gz")
+        assert read_corpus(Path(tmp) / "c.tsv.gz") == corpus
+
+
+@settings(max_examples=200, deadline=None)
+@given(_JSON, _JSON)
+def test_field_changes_are_empty_exactly_when_the_records_are_equal(a: object, b: object) -> None:
+    same = json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+    assert (field_changes(a, b) == []) == same
+    assert field_changes(a, a) == []
