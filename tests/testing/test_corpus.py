@@ -220,6 +220,13 @@ def test_a_later_format_or_a_damaged_line_is_refused(tmp_path: Path) -> None:
         read_corpus(damaged)
 
 
+def test_accounts_under_one_id_and_moments_without_a_zone_are_refused() -> None:
+    with pytest.raises(ValueError, match="two accounts have the id 'ACC-000000'"):
+        record_corpus(REFERENCE_POLICY, [ACCOUNTS[0], ACCOUNTS[1], ACCOUNTS[0]])
+    with pytest.raises(ValueError, match="a moment needs a time zone"):
+        record_corpus(REFERENCE_POLICY, ACCOUNTS[:1], [CORPUS_MOMENTS[0].replace(tzinfo=None)])
+
+
 def test_names_the_line_format_cannot_hold_are_refused(tmp_path: Path) -> None:
     def one(policy: str, account: str) -> DecisionCorpus:
         entry = CorpusEntry(policy, "2026-04-01T10:00:00+08:00", account, "0" * 16)

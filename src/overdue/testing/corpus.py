@@ -198,6 +198,7 @@ class CorpusEntry:
 
     @property
     def key(self) -> CorpusKey:
+        """``(policy, now, account)``: what a comparison matches entries on."""
         return (self.policy, self.now, self.account)
 
 
@@ -328,6 +329,8 @@ def record_corpus(
     """
     named = {policies.id: policies} if isinstance(policies, Policy) else dict(policies)
     accts = list(accounts)
+    moments = list(moments)
+    _check_inputs(accts, moments)
     from overdue import __version__
 
     header = {
@@ -342,6 +345,19 @@ def record_corpus(
         named, accts, moments, keep_records=keep_records, instants=instants, progress=progress
     )
     return DecisionCorpus({e.key: e for e in entries}, header)
+
+
+def _check_inputs(accounts: Sequence[Account], moments: Sequence[datetime]) -> None:
+    """Refuse what would make a corpus quietly wrong: two accounts under one id (one would
+    hide the other) or a moment without an offset (every decision would be a refusal)."""
+    seen: set[str] = set()
+    for acct in accounts:
+        if acct.id in seen:
+            raise ValueError(f"record_corpus: two accounts have the id {acct.id!r}")
+        seen.add(acct.id)
+    for now in moments:
+        if now.tzinfo is None or now.utcoffset() is None:
+            raise ValueError(f"record_corpus: a moment needs a time zone: {now.isoformat()}")
 
 
 def _entry(line: str, number: int, path: object) -> CorpusEntry:
