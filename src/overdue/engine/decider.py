@@ -10,6 +10,7 @@ import contextlib
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from operator import attrgetter
+from typing import Literal
 
 import attrs
 
@@ -36,6 +37,7 @@ from overdue.engine.plan import NOTHING, facts_awaited, has_pending, plan_steps
 from overdue.engine.reasons import Note, in_zone, instant, opt_in_zone, rendered
 from overdue.errors import CalendarRangeError, OverdueError, PolicyError
 from overdue.events import ContactAttempted
+from overdue.money import Money
 from overdue.policy import Policy, Stage
 from overdue.situation import Situation, resolve_zone
 from overdue.snapshot import FactState, Snapshot, StepProgress, fold
@@ -44,13 +46,11 @@ __all__ = ["calendar_range", "decide", "per_invoice_refused", "resolve_zone"]
 
 _SituationInputs = tuple[
     Account,
-    tzinfo | None,  # ``tz``
-    str,  # ``tz_source``
-    date,  # ``local_date``
     Sequence[ContactAttempted],  # ``elsewhere``, made a tuple with the situation
     str | None,  # ``debt_id``
 ]
-"""What a :class:`~overdue.situation.Situation` needs besides the fields ``_Work`` holds."""
+"""What a :class:`~overdue.situation.Situation` needs besides what ``_Work`` holds and works
+out again from it (the zone's source, the local date)."""
 _make_situation = filler(Situation, [f.name for f in attrs.fields(Situation)])
 
 
@@ -116,13 +116,17 @@ def decide(
         )
         if policy.billing_side:  # opt-in: stepping down, service actions, fees (issue 18)
             return _billing(policy, account, now, snap, elsewhere, debt_id, ahead)
-        w = _Work(policy, account, now, snap, elsewhere, debt_id, ahead)  # 1. the situation
-        return (
-            _settled(w)  # 2. written off, nothing owed, paid, not yet overdue
+        balance = snap.balance
+        # 2. written off, nothing invoiced, paid in full: closed whatever the moment
+        if balance is None or balance.amount <= 0 or snap.written_off is not None:
+            return _closed(policy, account, now, snap, ahead, balance)
+        w = _Work(policy, account, now, snap, elsewhere, debt_id, ahead, balance)  # 1.
+        if not w.dov:
+            return _not_overdue(w)  # 2. owed, but not overdue yet
+        if snap.promise is not None or snap.facts:
             # 3. a promise to pay or a payment plan (neither on file: most accounts)
-            or (_paused(w) if snap.promise is not None or snap.facts else None)
-            or _on_the_ladder(w)  # 4-6. the rung, its steps, deadline and wake time
-        )
+            return _paused(w) or _on_the_ladder(w)
+        return _on_the_ladder(w)  # 4-6. the rung, its steps, deadline and wake time
     except OverdueError:
         raise
     except (OverflowError, ValueError) as exc:
@@ -217,7 +221,6 @@ class _Work:
     __slots__ = (
         "_s",
         "ahead",
-        "balance",
         "base",
         "clock",
         "dov",
@@ -252,27 +255,26 @@ class _Work:
         elsewhere: Sequence[ContactAttempted] = (),
         debt_id: str | None = None,
         ahead: datetime | None = None,
+        balance: Money | Literal[False] | None = False,
     ) -> None:
         """``ahead``: when the next event on file dated after ``now`` takes effect (issue 18);
-        every decision but a write-off wakes by then."""
+        every decision but a write-off wakes by then.  ``balance``: the snapshot's, when the
+        caller has read it already (``False``: read here)."""
         name = account.timezone
         if name is not None:  # the account's own zone (most): resolve_zone's first answer
             try:
                 z: tzinfo = _zone(name)  # the cached zone, without a call per decision
             except Exception:  # not a zone: ``zone`` says so with the library's error
                 z = zone(name)
-            tz: tzinfo | None = z
-            source = "account"
             self.reasons: list[Reason | Note] = []  # the rules' and the engine's (``note``)
         else:
-            tz, source, name = resolve_zone(policy, account)
+            tz, _, name = resolve_zone(policy, account)
             z = tz if tz is not None else UTC
             self.reasons = [] if tz is not None else [_ZONE_UNKNOWN]
         # Calendar days, months and wall clocks count in the debtor's zone, or in UTC when it
         # is unknown: never in whatever zone ``now`` happens to be written in.
         local_now = now if now.tzinfo is z else now.astimezone(z)  # once: the base's ``at`` too
         local_date = local_now.date()
-        balance = snap.balance
         due = snap.earliest_unpaid_due()  # ``days_overdue``, inlined: one call less, every time
         dov = (local_date - due).days if due is not None and due < local_date else 0
         # One store a field (a tuple assignment of many costs more).
@@ -281,21 +283,15 @@ class _Work:
         self.snap = snap
         self.z = z
         self.dov = dov
-        self.balance = balance
         self.ahead = ahead
         self.waits: list[str] = []  # the new facts that would change the decision
-        # What the situation needs besides the fields above: it is built when a phase needs
-        # it (not to settle, not on the rung on file with nothing to plan).
-        self._s: Situation | _SituationInputs = (
-            account,
-            tz,
-            source,
-            local_date,
-            elsewhere,
-            debt_id,
-        )
+        # What the situation needs besides the fields above and the base: it is built when a
+        # phase needs it (not to settle, not on the rung on file with nothing to plan).
+        self._s: Situation | _SituationInputs = (account, elsewhere, debt_id)
+        if balance is False:
+            balance = snap.balance
         retention = policy.compiled.retention_rules
-        self.base: DecisionBase = (
+        self.base: DecisionBase = (  # as :func:`_closed` makes it
             (),
             (),
             None,
@@ -312,6 +308,11 @@ class _Work:
         )
 
     @property
+    def balance(self) -> Money | None:
+        """What is owed now (the base's)."""
+        return self.base[6]
+
+    @property
     def s(self) -> Situation:
         """The situation, for conditions and rules: built once, and only when asked."""
         s = self._s
@@ -319,7 +320,13 @@ class _Work:
             # From the values this decision already worked out (``Situation.at`` makes the
             # same value from the inputs, working them out again), without ``__init__``: its
             # eleven fields stored at once (``overdue._frozen.filler``; it has no validators).
-            account, tz, source, local_date, elsewhere, debt_id = s
+            account, elsewhere, debt_id = s
+            policy, base = self.policy, self.base
+            tz, source = (
+                (self.z, "account")
+                if account.timezone is not None
+                else resolve_zone(policy, account)[:2]
+            )
             s = self._s = _make_situation(
                 (
                     account,
@@ -327,10 +334,10 @@ class _Work:
                     self.now,
                     tz,
                     source,
-                    self.policy.calendar,
-                    local_date,
+                    policy.calendar,
+                    base[4].date(),  # the local date
                     self.dov,
-                    self.balance,
+                    base[6],  # the balance
                     tuple(elsewhere),
                     debt_id,
                 )
@@ -355,7 +362,11 @@ class _Work:
         """A decision that stops before planning steps: on the rung on file, unless ``on``
         says which (its id, ``None`` off the ladder) and since when."""
         z = self.z
-        stage, since = (self.snap.stage, self.snap.stage_since) if on is None else on
+        if on is None:
+            snap = self.snap
+            stage, since = snap.stage, snap.stage_since
+        else:
+            stage, since = on
         ahead = self.ahead
         if (
             ahead is not None
@@ -378,6 +389,76 @@ class _Work:
             _rendered,
             (self.reasons, z, self.waits if waiting_for is None else waiting_for),
         )
+
+
+def _closed(
+    policy: Policy,
+    account: Account,
+    now: datetime,
+    snap: Snapshot,
+    ahead: datetime | None,
+    balance: Money | None,
+) -> Decision:
+    """Phase 2 for an account the snapshot closes whatever the moment: written off, nothing
+    invoiced, paid in full.  The answer :func:`_settled` gives, made without a ``_Work``
+    (nothing of the situation, the ladder or the awaited facts is needed): paid accounts are
+    common, and a decision that states one fact should cost little (issue 10).  Held to the
+    general path by ``tests/test_settled_lane.py``."""
+    name = account.timezone
+    if name is not None:  # as in ``_Work``
+        try:
+            z: tzinfo = _zone(name)
+        except Exception:
+            z = zone(name)
+        reasons: list[Reason | Note] = []
+    else:
+        tz, _, name = resolve_zone(policy, account)
+        z = tz if tz is not None else UTC
+        reasons = [] if tz is not None else [_ZONE_UNKNOWN]
+    at = now if now.tzinfo is z else now.astimezone(z)
+    due = snap.earliest_unpaid_due()
+    dov = (at.date() - due).days if due is not None and due < at.date() else 0
+    waits: tuple[str, ...] = ()
+    if snap.written_off is not None:
+        reasons.append(("written_off", "written off on {}", (snap.written_off.at.date(),), None))
+        status: Status = "written_off"
+        ahead = None  # a write-off wakes for nothing
+    elif balance is None:
+        reasons.append(("no_invoices", "nothing has been invoiced", (), None))
+        status, waits = "current", ("invoice",)
+    else:
+        paid = snap.payments[-1].at.date() if snap.payments else "-"
+        reasons.append(("paid_in_full", "paid in full (last payment {})", (paid,), None))
+        status = "resolved"
+    since = snap.stage_since
+    retention = policy.compiled.retention_rules
+    return _decision(
+        status,
+        snap.stage,
+        since if since is None or since.tzinfo is z else since.astimezone(z),
+        None,
+        (),
+        (),
+        None,
+        ahead if ahead is None or ahead.tzinfo is z else ahead.astimezone(z),
+        (),
+        (  # as ``_Work`` makes it
+            (),
+            (),
+            None,
+            account.id,
+            at,
+            dov,
+            balance,
+            policy.id,
+            policy.version,
+            name,
+            clock.retain_until(retention, snap, z) if retention else None,
+            "dispute_open" in snap.facts and snap.fact_open("dispute_open", now) is not None,
+        ),
+        _rendered,
+        (reasons, z, waits),
+    )
 
 
 _ZONE_UNKNOWN: Note = (
@@ -434,7 +515,12 @@ def _settled(w: _Work) -> Decision | None:
         return w.done("resolved")
     if w.dov > 0:
         return None
-    due = snap.earliest_unpaid_due()
+    return _not_overdue(w)
+
+
+def _not_overdue(w: _Work) -> Decision:
+    """Phase 2's last case: something is owed, nothing of it is overdue yet."""
+    due = w.snap.earliest_unpaid_due()
     # Overdue from the day after the due date; a due date on the calendar's last day (a
     # "never" sentinel) never becomes overdue by time: only a new invoice moves it.
     when = (
