@@ -64,7 +64,7 @@ def _in_full(
 ) -> Decision:
     """Phase 2 the general way: a ``_Work``, then ``_settled``."""
     assert balance == snap.balance
-    w = decider._Work(policy, account, now, snap, (), None, ahead)
+    w = decider._Work(policy, account, now, snap, balance, ahead)
     made = decider._settled(w)
     assert made is not None  # the lane is taken only for accounts phase 2 settles
     return made

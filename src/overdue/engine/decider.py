@@ -10,7 +10,6 @@ import contextlib
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from operator import attrgetter
-from typing import Literal
 
 import attrs
 
@@ -28,6 +27,8 @@ from overdue.decision import (
     Transition,
     _blocked_said,
     _decision,
+    _make_decided,
+    _Pending,
 )
 from overdue.engine import deadline as clock
 from overdue.engine.drafts import ActionDraft, PlanOut, build_all
@@ -94,12 +95,13 @@ def decide(
     """
     if policy.ladder_per == "invoice" and debt_id is None:
         raise per_invoice_refused(policy, account.id, "decide()")
-    if not (isinstance(now, datetime) and type(now.tzinfo) in ALWAYS_AWARE):  # else: aware
+    # An aware datetime, asked the cheap way first (a subclass of datetime: the full check).
+    if now.__class__ is not datetime or now.tzinfo.__class__ not in ALWAYS_AWARE:
         try:
             require_aware(now, "now")
         except OverdueError as exc:
             raise exc.located(account_id=account.id) from None
-    if snapshot is not None and as_known_at is not None:
+    if as_known_at is not None and snapshot is not None:
         raise OverdueError(
             "as_known_at leaves events out of the fold; it cannot be combined with a snapshot",
             account_id=account.id,
@@ -108,7 +110,7 @@ def decide(
     # Not ``with calendar_range(...)``: a context manager and the message's isoformat cost
     # more than a plain try on every decision; the message is written only on failure.
     try:
-        snap = snapshot if snapshot is not None else fold(account, now, as_known_at=as_known_at)
+        snap = fold(account, now, as_known_at=as_known_at) if snapshot is None else snapshot
         ahead = (  # facts dated after now on file (an invoice issued ahead, a hold next week)
             next_fact_after(account, now, as_known_at)
             if snap.event_count < len(account.events)
@@ -120,7 +122,7 @@ def decide(
         # 2. written off, nothing invoiced, paid in full: closed whatever the moment
         if balance is None or balance.amount <= 0 or snap.written_off is not None:
             return _closed(policy, account, now, snap, ahead, balance)
-        w = _Work(policy, account, now, snap, elsewhere, debt_id, ahead, balance)  # 1.
+        w = _Work(policy, account, now, snap, balance, ahead, elsewhere, debt_id)  # 1.
         if not w.dov:
             return _not_overdue(w)  # 2. owed, but not overdue yet
         if snap.promise is not None or snap.facts:
@@ -150,7 +152,7 @@ def _billing(
     from overdue.engine.billing import decide_billing
 
     def work(sn: Snapshot) -> _Work:
-        return _Work(policy, account, now, sn, elsewhere, debt_id, ahead)
+        return _Work(policy, account, now, sn, sn.balance, ahead, elsewhere, debt_id)
 
     def situation(sn: Snapshot) -> tuple[Situation, tzinfo]:
         w = work(sn)
@@ -252,14 +254,14 @@ class _Work:
         account: Account,
         now: datetime,
         snap: Snapshot,
+        balance: Money | None,
+        ahead: datetime | None = None,
         elsewhere: Sequence[ContactAttempted] = (),
         debt_id: str | None = None,
-        ahead: datetime | None = None,
-        balance: Money | Literal[False] | None = False,
     ) -> None:
-        """``ahead``: when the next event on file dated after ``now`` takes effect (issue 18);
-        every decision but a write-off wakes by then.  ``balance``: the snapshot's, when the
-        caller has read it already (``False``: read here)."""
+        """``balance``: the snapshot's (its caller has read it already); ``ahead``: when the
+        next event on file dated after ``now`` takes effect (issue 18): every decision but a
+        write-off wakes by then."""
         name = account.timezone
         if name is not None:  # the account's own zone (most): resolve_zone's first answer
             try:
@@ -288,8 +290,6 @@ class _Work:
         # What the situation needs besides the fields above and the base: it is built when a
         # phase needs it (not to settle, not on the rung on file with nothing to plan).
         self._s: Situation | _SituationInputs = (account, elsewhere, debt_id)
-        if balance is False:
-            balance = snap.balance
         retention = policy.compiled.retention_rules
         self.base: DecisionBase = (  # as :func:`_closed` makes it
             (),
@@ -374,20 +374,22 @@ class _Work:
             and (wake_at is None or instant(ahead) < instant(wake_at))
         ):
             wake_at = ahead
-        return _decision(
-            status,
-            stage,
-            # ``in_zone``, inlined here and below: every decision that stops early passes here.
-            since if since is None or since.tzinfo is z else since.astimezone(z),
-            None,
-            (),
-            (),
-            None,
-            wake_at if wake_at is None or wake_at.tzinfo is z else wake_at.astimezone(z),
-            (),
-            self.base,
-            _rendered,
-            (self.reasons, z, self.waits if waiting_for is None else waiting_for),
+        waits = self.waits if waiting_for is None else waiting_for
+        return _make_decided(
+            (
+                status,
+                stage,
+                # ``in_zone``, inlined here and below: every decision that stops early passes here.
+                since if since is None or since.tzinfo is z else since.astimezone(z),
+                None,
+                (),
+                (),
+                None,
+                wake_at if wake_at is None or wake_at.tzinfo is z else wake_at.astimezone(z),
+                (),
+                self.base,
+            ),
+            _Pending((_rendered, (self.reasons, z, waits))),
         )
 
 
@@ -404,61 +406,62 @@ def _closed(
     (nothing of the situation, the ladder or the awaited facts is needed): paid accounts are
     common, and a decision that states one fact should cost little (issue 10).  Held to the
     general path by ``tests/test_settled_lane.py``."""
+    waits: tuple[str, ...] = ()
+    if snap.written_off is not None:
+        note: Note = ("written_off", "written off on {}", (snap.written_off.at.date(),), None)
+        status: Status = "written_off"
+        ahead = None  # a write-off wakes for nothing
+    elif balance is None:
+        note, status, waits = _NO_INVOICES, "current", ("invoice",)
+    else:
+        paid = snap.payments[-1].at.date() if snap.payments else "-"
+        note, status = ("paid_in_full", "paid in full (last payment {})", (paid,), None), "resolved"
     name = account.timezone
     if name is not None:  # as in ``_Work``
         try:
             z: tzinfo = _zone(name)
         except Exception:
             z = zone(name)
-        reasons: list[Reason | Note] = []
+        reasons: list[Reason | Note] = [note]
     else:
         tz, _, name = resolve_zone(policy, account)
         z = tz if tz is not None else UTC
-        reasons = [] if tz is not None else [_ZONE_UNKNOWN]
+        reasons = [note] if tz is not None else [_ZONE_UNKNOWN, note]
     at = now if now.tzinfo is z else now.astimezone(z)
     due = snap.earliest_unpaid_due()
-    dov = (at.date() - due).days if due is not None and due < at.date() else 0
-    waits: tuple[str, ...] = ()
-    if snap.written_off is not None:
-        reasons.append(("written_off", "written off on {}", (snap.written_off.at.date(),), None))
-        status: Status = "written_off"
-        ahead = None  # a write-off wakes for nothing
-    elif balance is None:
-        reasons.append(("no_invoices", "nothing has been invoiced", (), None))
-        status, waits = "current", ("invoice",)
-    else:
-        paid = snap.payments[-1].at.date() if snap.payments else "-"
-        reasons.append(("paid_in_full", "paid in full (last payment {})", (paid,), None))
-        status = "resolved"
     since = snap.stage_since
     retention = policy.compiled.retention_rules
-    return _decision(
-        status,
-        snap.stage,
-        since if since is None or since.tzinfo is z else since.astimezone(z),
-        None,
-        (),
-        (),
-        None,
-        ahead if ahead is None or ahead.tzinfo is z else ahead.astimezone(z),
-        (),
-        (  # as ``_Work`` makes it
+    return _make_decided(
+        (
+            status,
+            snap.stage,
+            since if since is None or since.tzinfo is z else since.astimezone(z),
+            None,
             (),
             (),
             None,
-            account.id,
-            at,
-            dov,
-            balance,
-            policy.id,
-            policy.version,
-            name,
-            clock.retain_until(retention, snap, z) if retention else None,
-            "dispute_open" in snap.facts and snap.fact_open("dispute_open", now) is not None,
+            ahead if ahead is None or ahead.tzinfo is z else ahead.astimezone(z),
+            (),
+            (  # as ``_Work`` makes it
+                (),
+                (),
+                None,
+                account.id,
+                at,
+                (at.date() - due).days if due is not None and due < at.date() else 0,
+                balance,
+                policy.id,
+                policy.version,
+                name,
+                clock.retain_until(retention, snap, z) if retention else None,
+                "dispute_open" in snap.facts and snap.fact_open("dispute_open", now) is not None,
+            ),
         ),
-        _rendered,
-        (reasons, z, waits),
+        _Pending((_rendered, (reasons, z, waits))),
     )
+
+
+_NO_INVOICES: Note = ("no_invoices", "nothing has been invoiced", (), None)
 
 
 _ZONE_UNKNOWN: Note = (
