@@ -47,11 +47,13 @@ __all__ = ["calendar_range", "decide", "per_invoice_refused", "resolve_zone"]
 
 _SituationInputs = tuple[
     Account,
+    tzinfo | None,  # ``tz``
+    str,  # ``tz_source``
+    date,  # ``local_date``
     Sequence[ContactAttempted],  # ``elsewhere``, made a tuple with the situation
     str | None,  # ``debt_id``
 ]
-"""What a :class:`~overdue.situation.Situation` needs besides what ``_Work`` holds and works
-out again from it (the zone's source, the local date)."""
+"""What a :class:`~overdue.situation.Situation` needs besides the fields ``_Work`` holds."""
 _make_situation = filler(Situation, [f.name for f in attrs.fields(Situation)])
 
 
@@ -268,9 +270,11 @@ class _Work:
                 z: tzinfo = _zone(name)  # the cached zone, without a call per decision
             except Exception:  # not a zone: ``zone`` says so with the library's error
                 z = zone(name)
+            tz: tzinfo | None = z
+            source = "account"
             self.reasons: list[Reason | Note] = []  # the rules' and the engine's (``note``)
         else:
-            tz, _, name = resolve_zone(policy, account)
+            tz, source, name = resolve_zone(policy, account)
             z = tz if tz is not None else UTC
             self.reasons = [] if tz is not None else [_ZONE_UNKNOWN]
         # Calendar days, months and wall clocks count in the debtor's zone, or in UTC when it
@@ -287,9 +291,16 @@ class _Work:
         self.dov = dov
         self.ahead = ahead
         self.waits: list[str] = []  # the new facts that would change the decision
-        # What the situation needs besides the fields above and the base: it is built when a
-        # phase needs it (not to settle, not on the rung on file with nothing to plan).
-        self._s: Situation | _SituationInputs = (account, elsewhere, debt_id)
+        # What the situation needs besides the fields above: it is built when a phase needs
+        # it (not to settle, not on the rung on file with nothing to plan).
+        self._s: Situation | _SituationInputs = (
+            account,
+            tz,
+            source,
+            local_date,
+            elsewhere,
+            debt_id,
+        )
         retention = policy.compiled.retention_rules
         self.base: DecisionBase = (  # as :func:`_closed` makes it
             (),
@@ -320,13 +331,7 @@ class _Work:
             # From the values this decision already worked out (``Situation.at`` makes the
             # same value from the inputs, working them out again), without ``__init__``: its
             # eleven fields stored at once (``overdue._frozen.filler``; it has no validators).
-            account, elsewhere, debt_id = s
-            policy, base = self.policy, self.base
-            tz, source = (
-                (self.z, "account")
-                if account.timezone is not None
-                else resolve_zone(policy, account)[:2]
-            )
+            account, tz, source, local_date, elsewhere, debt_id = s
             s = self._s = _make_situation(
                 (
                     account,
@@ -334,10 +339,10 @@ class _Work:
                     self.now,
                     tz,
                     source,
-                    policy.calendar,
-                    base[4].date(),  # the local date
+                    self.policy.calendar,
+                    local_date,
                     self.dov,
-                    base[6],  # the balance
+                    self.base[6],  # the balance
                     tuple(elsewhere),
                     debt_id,
                 )
