@@ -169,3 +169,19 @@ def test_the_generated_decision_maker_fills_what_the_flat_maker_does() -> None:
     want = _make_decision((*values, pending, pending))
     assert stored == [getattr(s, "slot", s).__get__(want) for s in slots]
     assert type(got) is Decision
+
+
+def test_a_maker_whose_names_would_clash_is_refused() -> None:
+    import attrs
+
+    from overdue._frozen import spread
+
+    @attrs.frozen(weakref_slot=False)
+    class Clash:
+        args: int
+        b: int
+
+    with pytest.raises(TypeError, match="the generated maker uses"):
+        spread(Clash, ("args",), ("b",), tuple)
+    made = spread(Clash, ("b",), ("args",), tuple)(2, "r", "a")  # a deferred field: no clash
+    assert made == Clash(("r", "a"), 2)

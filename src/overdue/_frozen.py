@@ -108,6 +108,8 @@ def spread(
     checked the same way), this maker is that function itself.
     """
     filler(cls, names, same)  # the class and the names checked as for a filler, once
+    if {"o", "render", "args", "new", "twin", "cls", "later"} & {*names}:  # the arguments
+        raise TypeError(f"{cls.__name__}: a field's name is one the generated maker uses")
     params = [n if isinstance(n, str) else f"_group{i}" for i, n in enumerate(names)]
     stores = "".join(
         f"    o.{n} = {n}\n" if isinstance(n, str) else f"    {_targets(n)} = _group{i}\n"
@@ -115,7 +117,7 @@ def spread(
     )
     shared = "".join(f"o.{name} = " for name in same)
     source = (
-        f"def make({', '.join(params)}, render, args):\n"
+        f"def make({', '.join((*params, 'render', 'args'))}):\n"
         "    o = new(twin)\n"
         f"{stores}"
         f"    {shared}later((render, args))\n"

@@ -434,8 +434,22 @@ def _closed(
         reasons = [note] if tz is not None else [_ZONE_UNKNOWN, note]
     at = now if now.tzinfo is z else now.astimezone(z)
     due = snap.earliest_unpaid_due()
-    since = snap.stage_since
     retention = policy.compiled.retention_rules
+    base: DecisionBase = (  # as ``_Work`` makes it, in the same order (the same first error)
+        (),
+        (),
+        None,
+        account.id,
+        at,
+        (at.date() - due).days if due is not None and due < at.date() else 0,
+        balance,
+        policy.id,
+        policy.version,
+        name,
+        clock.retain_until(retention, snap, z) if retention else None,
+        "dispute_open" in snap.facts and snap.fact_open("dispute_open", now) is not None,
+    )
+    since = snap.stage_since
     return _make_decided(
         (
             status,
@@ -447,20 +461,7 @@ def _closed(
             None,
             ahead if ahead is None or ahead.tzinfo is z else ahead.astimezone(z),
             (),
-            (  # as ``_Work`` makes it
-                (),
-                (),
-                None,
-                account.id,
-                at,
-                (at.date() - due).days if due is not None and due < at.date() else 0,
-                balance,
-                policy.id,
-                policy.version,
-                name,
-                clock.retain_until(retention, snap, z) if retention else None,
-                "dispute_open" in snap.facts and snap.fact_open("dispute_open", now) is not None,
-            ),
+            base,
         ),
         _Pending((_rendered, (reasons, z, waits))),
     )
