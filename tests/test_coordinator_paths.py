@@ -93,7 +93,7 @@ def test_the_zone_read_by_the_engine_is_resolve_zone_s(
     or none through it: the situation and the decision's zone are its answer either way."""
     account = Account("A-1", timezone=declared, address_timezone=address)
     snap = fold(account, now)
-    w = decider._Work(policy, account, now, snap)
+    w = decider._Work(policy, account, now, snap, snap.balance)
     tz, _, name = resolve_zone(policy, account)
     assert w.z is (tz if tz is not None else UTC)
     assert w.base[9] == name  # the decision's ``zone``

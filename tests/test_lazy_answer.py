@@ -231,7 +231,7 @@ def test_situation_built_by_the_engine_equals_situation_at() -> None:
     value the one public builder, ``Situation.at``, makes."""
     for policy, account, now in CASES[::3]:
         snap = fold(account, now)
-        built = _Work(policy, account, now, snap).s
+        built = _Work(policy, account, now, snap, snap.balance).s
         assert built == Situation.at(policy, account, snap, now)
         assert _fields_of(built) == _fields_of(Situation.at(policy, account, snap, now))
 

@@ -21,7 +21,7 @@ from itertools import repeat
 from operator import attrgetter, call
 from typing import Any, TypeVar
 
-__all__ = ["Setters", "build", "exhaust", "filler", "new", "pickled_by_init", "setters"]
+__all__ = ["Setters", "build", "exhaust", "filler", "new", "pickled_by_init", "setters", "spread"]
 
 _T = TypeVar("_T")
 
@@ -92,6 +92,43 @@ def filler(cls: type[_T], names: Names, same: Sequence[str] = ()) -> Callable[..
     make: Callable[..., _T] = scope["make"]
     # The layouts agree: Python raises TypeError here otherwise.
     make(_nones(names), *((None,) if same else ()))
+    return make
+
+
+def spread(
+    cls: type[_T], names: Names, same: Sequence[str], later: Callable[[Any], object]
+) -> Callable[..., _T]:
+    """A maker of ``cls`` values taking each entry of ``names`` as an argument of its own (a
+    nested group as one tuple, unpacked), then ``render, args``: every field of ``same``
+    holds ``later((render, args))``.
+
+    Why: the engine's ``_decision`` took its values one by one, packed them into a tuple and
+    called a :func:`filler` maker, which unpacked them again: a layer of calls and a tuple
+    per decision.  Generated from the slot names like :func:`filler` (the same conditions,
+    checked the same way), this maker is that function itself.
+    """
+    filler(cls, names, same)  # the class and the names checked as for a filler, once
+    if {"o", "render", "args", "new", "twin", "cls", "later"} & {*names}:  # the arguments
+        raise TypeError(f"{cls.__name__}: a field's name is one the generated maker uses")
+    params = [n if isinstance(n, str) else f"_group{i}" for i, n in enumerate(names)]
+    stores = "".join(
+        f"    o.{n} = {n}\n" if isinstance(n, str) else f"    {_targets(n)} = _group{i}\n"
+        for i, n in enumerate(names)
+    )
+    shared = "".join(f"o.{name} = " for name in same)
+    source = (
+        f"def make({', '.join((*params, 'render', 'args'))}):\n"
+        "    o = new(twin)\n"
+        f"{stores}"
+        f"    {shared}later((render, args))\n"
+        "    o.__class__ = cls\n"
+        "    return o\n"
+    )
+    twin = type(f"_{cls.__name__}Twin", (), {"__slots__": tuple(cls.__dict__["__slots__"])})
+    scope: dict[str, Any] = {"new": new, "twin": twin, "cls": cls, "later": later}
+    exec(source, scope)  # generated once per class, from its own slot names
+    make: Callable[..., _T] = scope["make"]
+    make(*_nones(names), None, None)  # the layouts agree: Python raises TypeError otherwise
     return make
 
 

@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import repeat
 from operator import attrgetter, call
-from typing import Any, Literal, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, cast
 
 import attrs
 
-from overdue._frozen import Setters, exhaust, filler, pickled_by_init
+from overdue._frozen import Setters, exhaust, filler, pickled_by_init, spread
 from overdue.account import ContactPoint
 from overdue.events import (
     ChargePosted,
@@ -681,25 +681,30 @@ def _action(
     return _make_planned(head, _Pending((render, args)))  # the pending in each deferred field
 
 
-def _decision(
-    status: Status,
-    stage: str | None,
-    stage_since: datetime | None,
-    transition: Transition | None,
-    actions: tuple[Action, ...],
-    blocked: tuple[BlockedStep, ...],
-    deadline: datetime | None,
-    wake_at: datetime | None,
-    record: tuple[Event, ...],
-    base: DecisionBase,
-    render: Callable[[_A], tuple[tuple[Reason, ...], tuple[str, ...]]],
-    args: _A,
-) -> Decision:
-    """A :class:`Decision` (no billing side) whose reasons and ``waiting_for`` are
-    ``render(args)``, made when first read."""
-    return _make_decided(
-        (status, stage, stage_since, transition, actions, blocked, deadline, wake_at, record, base),
-        _Pending((render, args)),
+if TYPE_CHECKING:
+
+    def _decision(
+        status: Status,
+        stage: str | None,
+        stage_since: datetime | None,
+        transition: Transition | None,
+        actions: tuple[Action, ...],
+        blocked: tuple[BlockedStep, ...],
+        deadline: datetime | None,
+        wake_at: datetime | None,
+        record: tuple[Event, ...],
+        base: DecisionBase,
+        render: Callable[[_A], tuple[tuple[Reason, ...], tuple[str, ...]]],
+        args: _A,
+    ) -> Decision:
+        """A :class:`Decision` (no billing side) whose reasons and ``waiting_for`` are
+        ``render(args)``, made when first read."""
+
+else:
+    # Generated (``_frozen.spread``): the values stored as they come, the shared ``base``
+    # unpacked, the pending render made inside; no layer between the engine and the stores.
+    _decision = spread(
+        Decision, (*_DECISION_FIELDS[:9], _DECISION_FIELDS[9:-2]), _DECISION_LATER, _Pending
     )
 
 

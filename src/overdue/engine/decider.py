@@ -27,6 +27,8 @@ from overdue.decision import (
     Transition,
     _blocked_said,
     _decision,
+    _make_decided,
+    _Pending,
 )
 from overdue.engine import deadline as clock
 from overdue.engine.drafts import ActionDraft, PlanOut, build_all
@@ -36,6 +38,7 @@ from overdue.engine.plan import NOTHING, facts_awaited, has_pending, plan_steps
 from overdue.engine.reasons import Note, in_zone, instant, opt_in_zone, rendered
 from overdue.errors import CalendarRangeError, OverdueError, PolicyError
 from overdue.events import ContactAttempted
+from overdue.money import Money
 from overdue.policy import Policy, Stage
 from overdue.situation import Situation, resolve_zone
 from overdue.snapshot import FactState, Snapshot, StepProgress, fold
@@ -94,12 +97,13 @@ def decide(
     """
     if policy.ladder_per == "invoice" and debt_id is None:
         raise per_invoice_refused(policy, account.id, "decide()")
-    if not (isinstance(now, datetime) and type(now.tzinfo) in ALWAYS_AWARE):  # else: aware
+    # An aware datetime, asked the cheap way first (a subclass of datetime: the full check).
+    if now.__class__ is not datetime or now.tzinfo.__class__ not in ALWAYS_AWARE:
         try:
             require_aware(now, "now")
         except OverdueError as exc:
             raise exc.located(account_id=account.id) from None
-    if snapshot is not None and as_known_at is not None:
+    if as_known_at is not None and snapshot is not None:
         raise OverdueError(
             "as_known_at leaves events out of the fold; it cannot be combined with a snapshot",
             account_id=account.id,
@@ -108,7 +112,7 @@ def decide(
     # Not ``with calendar_range(...)``: a context manager and the message's isoformat cost
     # more than a plain try on every decision; the message is written only on failure.
     try:
-        snap = snapshot if snapshot is not None else fold(account, now, as_known_at=as_known_at)
+        snap = fold(account, now, as_known_at=as_known_at) if snapshot is None else snapshot
         ahead = (  # facts dated after now on file (an invoice issued ahead, a hold next week)
             next_fact_after(account, now, as_known_at)
             if snap.event_count < len(account.events)
@@ -116,13 +120,17 @@ def decide(
         )
         if policy.billing_side:  # opt-in: stepping down, service actions, fees (issue 18)
             return _billing(policy, account, now, snap, elsewhere, debt_id, ahead)
-        w = _Work(policy, account, now, snap, elsewhere, debt_id, ahead)  # 1. the situation
-        return (
-            _settled(w)  # 2. written off, nothing owed, paid, not yet overdue
+        balance = snap.balance
+        # 2. written off, nothing invoiced, paid in full: closed whatever the moment
+        if balance is None or balance.amount <= 0 or snap.written_off is not None:
+            return _closed(policy, account, now, snap, ahead, balance)
+        w = _Work(policy, account, now, snap, balance, ahead, elsewhere, debt_id)  # 1.
+        if not w.dov:
+            return _not_overdue(w)  # 2. owed, but not overdue yet
+        if snap.promise is not None or snap.facts:
             # 3. a promise to pay or a payment plan (neither on file: most accounts)
-            or (_paused(w) if snap.promise is not None or snap.facts else None)
-            or _on_the_ladder(w)  # 4-6. the rung, its steps, deadline and wake time
-        )
+            return _paused(w) or _on_the_ladder(w)
+        return _on_the_ladder(w)  # 4-6. the rung, its steps, deadline and wake time
     except OverdueError:
         raise
     except (OverflowError, ValueError) as exc:
@@ -146,7 +154,7 @@ def _billing(
     from overdue.engine.billing import decide_billing
 
     def work(sn: Snapshot) -> _Work:
-        return _Work(policy, account, now, sn, elsewhere, debt_id, ahead)
+        return _Work(policy, account, now, sn, sn.balance, ahead, elsewhere, debt_id)
 
     def situation(sn: Snapshot) -> tuple[Situation, tzinfo]:
         w = work(sn)
@@ -217,7 +225,6 @@ class _Work:
     __slots__ = (
         "_s",
         "ahead",
-        "balance",
         "base",
         "clock",
         "dov",
@@ -249,12 +256,14 @@ class _Work:
         account: Account,
         now: datetime,
         snap: Snapshot,
+        balance: Money | None,
+        ahead: datetime | None = None,
         elsewhere: Sequence[ContactAttempted] = (),
         debt_id: str | None = None,
-        ahead: datetime | None = None,
     ) -> None:
-        """``ahead``: when the next event on file dated after ``now`` takes effect (issue 18);
-        every decision but a write-off wakes by then."""
+        """``balance``: the snapshot's (its caller has read it already); ``ahead``: when the
+        next event on file dated after ``now`` takes effect (issue 18): every decision but a
+        write-off wakes by then."""
         name = account.timezone
         if name is not None:  # the account's own zone (most): resolve_zone's first answer
             try:
@@ -272,7 +281,6 @@ class _Work:
         # is unknown: never in whatever zone ``now`` happens to be written in.
         local_now = now if now.tzinfo is z else now.astimezone(z)  # once: the base's ``at`` too
         local_date = local_now.date()
-        balance = snap.balance
         due = snap.earliest_unpaid_due()  # ``days_overdue``, inlined: one call less, every time
         dov = (local_date - due).days if due is not None and due < local_date else 0
         # One store a field (a tuple assignment of many costs more).
@@ -281,7 +289,6 @@ class _Work:
         self.snap = snap
         self.z = z
         self.dov = dov
-        self.balance = balance
         self.ahead = ahead
         self.waits: list[str] = []  # the new facts that would change the decision
         # What the situation needs besides the fields above: it is built when a phase needs
@@ -295,7 +302,7 @@ class _Work:
             debt_id,
         )
         retention = policy.compiled.retention_rules
-        self.base: DecisionBase = (
+        self.base: DecisionBase = (  # as :func:`_closed` makes it
             (),
             (),
             None,
@@ -310,6 +317,11 @@ class _Work:
             # ``fact_open``, asked only with a dispute on file.
             "dispute_open" in snap.facts and snap.fact_open("dispute_open", now) is not None,
         )
+
+    @property
+    def balance(self) -> Money | None:
+        """What is owed now (the base's)."""
+        return self.base[6]
 
     @property
     def s(self) -> Situation:
@@ -330,7 +342,7 @@ class _Work:
                     self.policy.calendar,
                     local_date,
                     self.dov,
-                    self.balance,
+                    self.base[6],  # the balance
                     tuple(elsewhere),
                     debt_id,
                 )
@@ -355,7 +367,11 @@ class _Work:
         """A decision that stops before planning steps: on the rung on file, unless ``on``
         says which (its id, ``None`` off the ladder) and since when."""
         z = self.z
-        stage, since = (self.snap.stage, self.snap.stage_since) if on is None else on
+        if on is None:
+            snap = self.snap
+            stage, since = snap.stage, snap.stage_since
+        else:
+            stage, since = on
         ahead = self.ahead
         if (
             ahead is not None
@@ -363,21 +379,95 @@ class _Work:
             and (wake_at is None or instant(ahead) < instant(wake_at))
         ):
             wake_at = ahead
-        return _decision(
+        waits = self.waits if waiting_for is None else waiting_for
+        return _make_decided(
+            (
+                status,
+                stage,
+                # ``in_zone``, inlined here and below: every decision that stops early passes here.
+                since if since is None or since.tzinfo is z else since.astimezone(z),
+                None,
+                (),
+                (),
+                None,
+                wake_at if wake_at is None or wake_at.tzinfo is z else wake_at.astimezone(z),
+                (),
+                self.base,
+            ),
+            _Pending((_rendered, (self.reasons, z, waits))),
+        )
+
+
+def _closed(
+    policy: Policy,
+    account: Account,
+    now: datetime,
+    snap: Snapshot,
+    ahead: datetime | None,
+    balance: Money | None,
+) -> Decision:
+    """Phase 2 for an account the snapshot closes whatever the moment: written off, nothing
+    invoiced, paid in full.  The answer :func:`_settled` gives, made without a ``_Work``
+    (nothing of the situation, the ladder or the awaited facts is needed): paid accounts are
+    common, and a decision that states one fact should cost little (issue 10).  Held to the
+    general path by ``tests/test_settled_lane.py``."""
+    waits: tuple[str, ...] = ()
+    if snap.written_off is not None:
+        note: Note = ("written_off", "written off on {}", (snap.written_off.at.date(),), None)
+        status: Status = "written_off"
+        ahead = None  # a write-off wakes for nothing
+    elif balance is None:
+        note, status, waits = _NO_INVOICES, "current", ("invoice",)
+    else:
+        paid = snap.payments[-1].at.date() if snap.payments else "-"
+        note, status = ("paid_in_full", "paid in full (last payment {})", (paid,), None), "resolved"
+    name = account.timezone
+    if name is not None:  # as in ``_Work``
+        try:
+            z: tzinfo = _zone(name)
+        except Exception:
+            z = zone(name)
+        reasons: list[Reason | Note] = [note]
+    else:
+        tz, _, name = resolve_zone(policy, account)
+        z = tz if tz is not None else UTC
+        reasons = [note] if tz is not None else [_ZONE_UNKNOWN, note]
+    at = now if now.tzinfo is z else now.astimezone(z)
+    due = snap.earliest_unpaid_due()
+    retention = policy.compiled.retention_rules
+    base: DecisionBase = (  # as ``_Work`` makes it, in the same order (the same first error)
+        (),
+        (),
+        None,
+        account.id,
+        at,
+        (at.date() - due).days if due is not None and due < at.date() else 0,
+        balance,
+        policy.id,
+        policy.version,
+        name,
+        clock.retain_until(retention, snap, z) if retention else None,
+        "dispute_open" in snap.facts and snap.fact_open("dispute_open", now) is not None,
+    )
+    since = snap.stage_since
+    return _make_decided(
+        (
             status,
-            stage,
-            # ``in_zone``, inlined here and below: every decision that stops early passes here.
+            snap.stage,
             since if since is None or since.tzinfo is z else since.astimezone(z),
             None,
             (),
             (),
             None,
-            wake_at if wake_at is None or wake_at.tzinfo is z else wake_at.astimezone(z),
+            ahead if ahead is None or ahead.tzinfo is z else ahead.astimezone(z),
             (),
-            self.base,
-            _rendered,
-            (self.reasons, z, self.waits if waiting_for is None else waiting_for),
-        )
+            base,
+        ),
+        _Pending((_rendered, (reasons, z, waits))),
+    )
+
+
+_NO_INVOICES: Note = ("no_invoices", "nothing has been invoiced", (), None)
 
 
 _ZONE_UNKNOWN: Note = (
@@ -434,7 +524,12 @@ def _settled(w: _Work) -> Decision | None:
         return w.done("resolved")
     if w.dov > 0:
         return None
-    due = snap.earliest_unpaid_due()
+    return _not_overdue(w)
+
+
+def _not_overdue(w: _Work) -> Decision:
+    """Phase 2's last case: something is owed, nothing of it is overdue yet."""
+    due = w.snap.earliest_unpaid_due()
     # Overdue from the day after the due date; a due date on the calendar's last day (a
     # "never" sentinel) never becomes overdue by time: only a new invoice moves it.
     when = (
