@@ -105,15 +105,16 @@ _Prep = tuple[
     datetime,
     "datetime | None",
     str,
-    "tuple[ContactPoint | None, ...]",
+    "tuple[tuple[ChannelPlan, ContactPoint | None], ...]",
     _Due,
     tuple[str, ...],
 ]
 """A pending step as far as ``now`` does not matter (:func:`_prepare`): its plan; its first
 attempt not yet made, that attempt's due time, the end of its window and its idempotency key;
-a debtor step's contact point per channel (``()`` for a third-party or rotating step, whose
-points are found per candidate); and the attempts it may make after missed runs, the first
-attempt first (:func:`~overdue.engine.catchup.attempts_due`), with their keys."""
+a debtor step's channels, each with its contact point on it (``()`` for a third-party or
+rotating step, whose points are found per candidate); and the attempts it may make after
+missed runs, the first attempt first (:func:`~overdue.engine.catchup.attempts_due`), with
+their keys."""
 
 LANE = True
 """Whether a held snapshot keeps its rung's :data:`_Prep` between decisions (``Snapshot.memo``);
@@ -149,7 +150,7 @@ def plan_steps(
     # (only the steps after it look at what is planned; most rungs plan one step at a time).
     unrecorded: _Chosen | None = None
     now = s.now
-    for plan, attempt, due, ends, key, points, later, keys in preps:
+    for plan, attempt, due, ends, key, tries, later, keys in preps:
         skipped: Sequence[tuple[int, datetime]] = ()
         if ends is not None and ends <= now:  # its window has passed: the latest attempt due
             first = attempt
@@ -168,7 +169,7 @@ def plan_steps(
             unrecorded = None
         step_reasons: list[StepReason] = []
         start = now if now > due else due  # ``max(due, now)``
-        chosen = _try_channels(rung, plan, points, attempt, start, s, planned, step_reasons, waits)
+        chosen = _try_channels(rung, plan, tries, attempt, start, s, planned, step_reasons, waits)
         if isinstance(chosen, str):  # blocked: the channels tried
             blocked.append(
                 _make_blocked_step(
@@ -182,7 +183,9 @@ def plan_steps(
             step_reasons.insert(0, skipped_reason(plan.key, skipped, z))
         actions.append(_action(rung, plan, attempt, key, chosen, step_reasons, s, z))
         unrecorded = chosen
-    if not actions:
+    if not blocked:  # (most decisions that plan)
+        return (tuple(actions) if len(actions) < 2 else same_grace_end(actions)), ()
+    if not actions:  # (most held decisions)
         return (), tuple(blocked)
     return (tuple(actions) if len(actions) < 2 else same_grace_end(actions)), tuple(blocked)
 
@@ -273,8 +276,9 @@ def _prepare(
         keys = tuple(
             [idempotency_key(account.id, rung.stage, entries, plan.key, a) for a, _, _ in due]
         )
-        points = tuple(map(contact_for, plan.names)) if plan.simple else ()
-        out.append((plan, *due[0], keys[0], points, due, keys))
+        points = map(contact_for, plan.names)
+        tries = tuple(zip(plan.channels, points, strict=True)) if plan.simple else ()
+        out.append((plan, *due[0], keys[0], tries, due, keys))
     return tuple(out)
 
 
@@ -359,7 +363,7 @@ def _points(
 def _try_channels(
     rung: RungPlan,
     plan: StepPlan,
-    points: tuple[ContactPoint | None, ...],
+    tries: tuple[tuple[ChannelPlan, ContactPoint | None], ...],
     attempt: int,
     start: datetime,
     s: Situation,
@@ -372,13 +376,13 @@ def _try_channels(
 
     A channel without a contact point waits for one (``contact_point:{channel}`` in
     ``waits``, when no channel is allowed).  A debtor step that does not rotate (most) has
-    one candidate per channel: its debtor's contact point on it (``points``), or none when
-    addressless.
+    one candidate per channel: its debtor's contact point on it (``tries``, each channel with
+    it), or none when addressless.
     """
-    if not plan.simple:
+    if not tries:  # a third-party or rotating step
         return _try_points(rung, plan, attempt, start, s, planned, step_reasons, waits)
     no_point: list[str] | None = None
-    for ch, point in zip(plan.channels, points, strict=True):
+    for ch, point in tries:
         if point is None and not ch.addressless:
             step_reasons.append(_no_point(ch.channel, ""))
             if no_point is None:
@@ -476,19 +480,16 @@ def _action(
     which its message facts state, is known; its facts, evidence and reasons are rendered
     when read."""
     at, cand, ch, reply = chosen
-    account_id = s.account.id
-    stage_id = rung.stage
     not_before = at if at.tzinfo is z else at.astimezone(z)
     obligations = rung.obligations
     if obligations is None:  # rules attach theirs to this candidate
         obligations = action_obligations(rung.merge, rung.compiled.obligation_rules, cand)
     grace = rung.grace
-    step = plan.step
     return make_draft(
         (
             (
                 ch.action,
-                account_id,
+                s.account.id,
                 attempt,
                 not_before,
                 key,  # ``idempotency_key``
@@ -498,10 +499,10 @@ def _action(
             ),
             (s.balance, s.days_overdue, plan.facts),
             in_zone(z, grace.after(at, z, s.calendar)) if grace is not None else None,
-            _evidence(step, s.account, s.snapshot) if step.evidence else None,
+            _evidence(plan.step, s.account, s.snapshot) if plan.step.evidence else None,
             tuple(step_reasons),
             z,
-            stage_id,  # what the phases before the build read of the Action
+            rung.stage,  # what the phases before the build read of the Action
             plan.key,
             ch.channel,
             not_before,
