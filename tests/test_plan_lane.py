@@ -28,7 +28,7 @@ from overdue import Account, Policy, decide, fold
 from overdue.calendars import MON_FRI
 from overdue.config.decisions import decision_to_dict
 from overdue.durations import Duration
-from overdue.engine.catchup import attempts_due, latest, next_attempt
+from overdue.engine.catchup import NextAttempt, answer, attempts_due, next_attempt
 from overdue.snapshot import Snapshot, StepProgress
 from overdue.testing.strategies import accounts, policies
 
@@ -140,8 +140,9 @@ def test_a_steps_kept_attempts_answer_next_attempt_at_any_later_or_earlier_momen
     first_minutes: int,
     shift_minutes: int,
 ) -> None:
-    """``attempts_due`` worked out at one moment, read by ``latest`` at another, is what
-    ``next_attempt`` answers then (``None`` from ``latest``: past what was kept)."""
+    """``attempts_due`` worked out at one moment answers ``next_attempt`` at another in the
+    window of the first of them (its first attempt, nothing skipped) or of the last (what
+    ``answer`` says), as the planner reads what it kept (``plan._caught_up``)."""
     step = SimpleNamespace(
         at=Duration.parse(at),
         repeat_every=Duration.parse(every) if most > 1 else None,
@@ -174,7 +175,13 @@ def test_a_steps_kept_attempts_answer_next_attempt_at_any_later_or_earlier_momen
     if not kept:
         assert want is None
         return
-    got = latest(kept, later.now)
-    assert got is None or got == want
     assert want is not None
-    assert latest(kept, first.now) == next_attempt(*args, progress, first, 1)  # type: ignore[arg-type]
+    assert answer(kept) == next_attempt(*args, progress, first, 1)  # type: ignore[arg-type]
+    attempt, due, ends = kept[0]
+    if ends is None or ends > later.now:
+        assert want == NextAttempt(attempt, due, ())
+    elif len(kept) > 1:
+        since_end, until = kept[-2][2], kept[-1][2]
+        assert since_end is not None
+        if since_end <= later.now and (until is None or until > later.now):
+            assert want == answer(kept)

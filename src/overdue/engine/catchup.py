@@ -40,7 +40,7 @@ from overdue.policy import Step
 from overdue.situation import Situation
 from overdue.snapshot import StepProgress
 
-__all__ = ["Attempt", "NextAttempt", "attempts_due", "latest", "next_attempt", "skipped_reason"]
+__all__ = ["Attempt", "NextAttempt", "answer", "attempts_due", "next_attempt", "skipped_reason"]
 
 
 class NextAttempt(NamedTuple):
@@ -116,21 +116,16 @@ def next_attempt(
             the idempotency key's ``{account}:{stage}#{entries}:{step}:`` prefix).
     """
     due = attempts_due(mode, step, key, stage, since, progress, s, entries)
-    return latest(due, s.now) if due else None
+    return answer(due) if due else None
 
 
-def latest(due: Sequence[Attempt], now: datetime) -> NextAttempt | None:
-    """Of a step's attempts ``due`` (:func:`attempts_due`), the one ``now`` is in the window
-    of (or the last, which never goes stale), with those before it skipped; ``None`` when
-    ``now`` is past the window of the last of them (:func:`attempts_due` asked at an earlier
-    moment: ask it again)."""
-    attempt, at, ends = due[0]
-    if ends is None or ends > now:  # most decisions: the first pending attempt
+def answer(due: Sequence[Attempt]) -> NextAttempt:
+    """What :func:`next_attempt` answers at the moment ``due`` was worked out for
+    (:func:`attempts_due`): its last attempt, those before it skipped as stale."""
+    attempt, at, _ = due[-1]
+    if len(due) == 1:
         return NextAttempt(attempt, at, _NONE_SKIPPED)
-    for i, (attempt, at, ends) in enumerate(due):
-        if ends is None or ends > now:
-            return NextAttempt(attempt, at, tuple((a, d) for a, d, _ in due[:i]))
-    return None
+    return NextAttempt(attempt, at, tuple([(a, d) for a, d, _ in due[:-1]]))
 
 
 def attempts_due(
@@ -145,11 +140,11 @@ def attempts_due(
 ) -> tuple[Attempt, ...]:
     """The step's attempts from the first not yet made to the one :func:`next_attempt` makes
     at ``s.now`` (``()``: every attempt is made): under ``latest_only`` those before it are
-    the stale ones it skips (:func:`latest`); otherwise it is the only one.
+    the stale ones it skips (:func:`answer`); otherwise it is the only one.
 
     Why: none of these values reads ``now`` (only how many of them are worked out does), so
     the planner may keep them with a held snapshot and answer :func:`next_attempt` from them
-    at any later moment whose attempt is among them (:func:`latest`): most decisions.
+    at a later moment in the window of the first of them (most decisions) or of the last.
     """
     tz, calendar = s.tz or UTC, s.calendar
     every = step.repeat_every

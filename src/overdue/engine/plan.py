@@ -31,8 +31,8 @@ from overdue.decision import (
 from overdue.engine.catchup import (
     Attempt,
     NextAttempt,
+    answer,
     attempts_due,
-    latest,
     next_attempt,
     skipped_reason,
 )
@@ -99,27 +99,31 @@ _Chosen = tuple[datetime, Candidate, ChannelPlan, bool]
 reply to the debtor (a plain tuple: one is made per attempt planned)."""
 
 _Due = tuple[Attempt, ...]
+_Caught = tuple[datetime, "datetime | None", NextAttempt, str]
+"""A step's answer at the moment its attempts were worked out when windows had passed by then
+(:func:`~overdue.engine.catchup.answer`): it holds from the end of the window before its
+attempt's to the end of its own (``None``: never ends), with its idempotency key."""
+
 _Prep = tuple[
     StepPlan,
     int,
     datetime,
     "datetime | None",
     str,
-    "tuple[tuple[ChannelPlan, ContactPoint | None], ...]",
-    _Due,
-    tuple[str, ...],
+    "ContactPoint | None",
+    "_Caught | None",
 ]
 """A pending step as far as ``now`` does not matter (:func:`_prepare`): its plan; its first
 attempt not yet made, that attempt's due time, the end of its window and its idempotency key;
-a debtor step's channels, each with its contact point on it (``()`` for a third-party or
-rotating step, whose points are found per candidate); and the attempts it may make after
-missed runs, the first attempt first (:func:`~overdue.engine.catchup.attempts_due`), with
-their keys."""
+a debtor step's contact point on its channel (``None`` for a third-party or rotating step,
+whose points are found per candidate); and, when windows had passed by the
+moment it was worked out, the answer then (:data:`_Caught`)."""
 
 LANE = True
 """Whether a held snapshot keeps its rung's :data:`_Prep` between decisions (``Snapshot.memo``);
 ``False``: each decision works them out (the general path the tests hold the lane to)."""
 
+_LOOKUP = ContactPoint("-", "-")  # a fallback channel's point, looked up when it is tried
 _MEMO_KEY = "overdue.engine.plan"  # the snapshot memo's entry: what was prepared, and for what
 
 
@@ -150,26 +154,18 @@ def plan_steps(
     # (only the steps after it look at what is planned; most rungs plan one step at a time).
     unrecorded: _Chosen | None = None
     now = s.now
-    for plan, attempt, due, ends, key, tries, later, keys in preps:
+    for plan, attempt, due, ends, key, point, caught in preps:
         skipped: Sequence[tuple[int, datetime]] = ()
         if ends is not None and ends <= now:  # its window has passed: the latest attempt due
-            first = attempt
-            caught = latest(later, now)
-            if caught is None:  # past the attempts kept: worked out in full
-                caught = _caught_up(policy, rung, plan, since, progress, s, entries)
-            attempt, due, skipped = caught
-            n = attempt - first
-            key = (
-                keys[n]
-                if n < len(keys)
-                else idempotency_key(s.account.id, rung.stage, entries, plan.key, attempt)
+            attempt, due, skipped, key = _caught_up(
+                policy, rung, plan, caught, since, progress, s, entries
             )
         if unrecorded is not None:
             planned = (*planned, _planned(unrecorded))
             unrecorded = None
         step_reasons: list[StepReason] = []
         start = now if now > due else due  # ``max(due, now)``
-        chosen = _try_channels(rung, plan, tries, attempt, start, s, planned, step_reasons, waits)
+        chosen = _try_channels(rung, plan, point, attempt, start, s, planned, step_reasons, waits)
         if isinstance(chosen, str):  # blocked: the channels tried
             blocked.append(
                 _make_blocked_step(
@@ -194,18 +190,24 @@ def _caught_up(
     policy: Policy,
     rung: RungPlan,
     plan: StepPlan,
+    caught: _Caught | None,
     since: datetime,
     progress: Mapping[str, StepProgress],
     s: Situation,
     entries: int,
-) -> NextAttempt:
-    """A step's next attempt when ``now`` is past the attempts its prepared form holds (a
-    snapshot held while more windows passed): :func:`~overdue.engine.catchup.next_attempt`
-    in full."""
+) -> tuple[int, datetime, tuple[tuple[int, datetime], ...], str]:
+    """A step's next attempt and its key once the window of its first pending one has passed
+    (a host that asked no decision for a while): the answer kept (``caught``) while ``now``
+    is in its window, else :func:`~overdue.engine.catchup.next_attempt` in full."""
+    now = s.now
+    if caught is not None:
+        since_end, until, nxt, key = caught
+        if since_end <= now and (until is None or until > now):
+            return (*nxt, key)
     prog = progress.get(plan.key) if progress else None
-    nxt = next_attempt(policy.catch_up, plan.step, plan.key, rung.stage, since, prog, s, entries)
-    assert nxt is not None  # a step with an attempt pending has one at any later moment
-    return nxt
+    found = next_attempt(policy.catch_up, plan.step, plan.key, rung.stage, since, prog, s, entries)
+    assert found is not None  # a step with an attempt pending has one at any later moment
+    return (*found, idempotency_key(s.account.id, rung.stage, entries, plan.key, found.attempt))
 
 
 def _prepared(
@@ -257,29 +259,37 @@ def _prepare(
     z = s.tz or UTC
     account = s.account
     contact_for = account.contact_for
+    prefix = f"{account.id}:{rung.stage}#{entries}:"  # of every key (``idempotency_key``)
     get = (progress or _NO_PROGRESS).get
     out: list[_Prep] = []
     for plan in rung.steps:
         prog = get(plan.key)
-        due: _Due
         if prog is None and plan.once:
             # A step made once, not yet made: attempt 1 at its offset, under either
             # ``catch_up`` (as ``attempts_due`` says), without its arguments and value.
             offset = plan.offset
-            due = ((1, since if offset is None else offset.after(since, z, s.calendar), None),)
+            at = since if offset is None else offset.after(since, z, s.calendar)
+            attempt, ends, caught = 1, None, None
         elif prog is not None and prog.count >= plan.max_attempts:
             continue
         else:
             due = attempts_due(mode, plan.step, plan.key, rung.stage, since, prog, s, entries)
             if not due:
                 continue
-        keys = tuple(
-            [idempotency_key(account.id, rung.stage, entries, plan.key, a) for a, _, _ in due]
-        )
-        points = map(contact_for, plan.names)
-        tries = tuple(zip(plan.channels, points, strict=True)) if plan.simple else ()
-        out.append((plan, *due[0], keys[0], tries, due, keys))
+            attempt, at, ends = due[0]
+            caught = _caught(due, prefix, plan.key) if len(due) > 1 else None
+        key = f"{prefix}{plan.key}:{attempt}"  # ``idempotency_key``
+        point = contact_for(plan.names[0]) if plan.simple else None
+        out.append((plan, attempt, at, ends, key, point, caught))
     return tuple(out)
+
+
+def _caught(due: _Due, prefix: str, step: str) -> _Caught:
+    """:data:`_Caught` of a step's attempts ``due`` (more than one: windows had passed)."""
+    nxt = answer(due)
+    since_end = due[-2][2]
+    assert since_end is not None  # the window of every attempt but the last ends
+    return (since_end, due[-1][2], nxt, f"{prefix}{step}:{nxt.attempt}")
 
 
 _CHANNEL_ONLY = attrgetter("channel_only")
@@ -363,7 +373,7 @@ def _points(
 def _try_channels(
     rung: RungPlan,
     plan: StepPlan,
-    tries: tuple[tuple[ChannelPlan, ContactPoint | None], ...],
+    point: ContactPoint | None,
     attempt: int,
     start: datetime,
     s: Situation,
@@ -376,18 +386,21 @@ def _try_channels(
 
     A channel without a contact point waits for one (``contact_point:{channel}`` in
     ``waits``, when no channel is allowed).  A debtor step that does not rotate (most) has
-    one candidate per channel: its debtor's contact point on it (``tries``, each channel with
-    it), or none when addressless.
+    one candidate per channel: its debtor's contact point on it, or none when addressless
+    (``point``: the first channel's, looked up before; a fallback's is looked up when tried).
     """
-    if not tries:  # a third-party or rotating step
+    if not plan.simple:  # a third-party or rotating step
         return _try_points(rung, plan, attempt, start, s, planned, step_reasons, waits)
     no_point: list[str] | None = None
-    for ch, point in tries:
+    for ch in plan.channels:
+        if point is _LOOKUP:
+            point = s.account.contact_for(ch.channel)
         if point is None and not ch.addressless:
             step_reasons.append(_no_point(ch.channel, ""))
             if no_point is None:
                 no_point = []
             no_point.append(f"contact_point:{ch.channel}")
+            point = _LOOKUP
             continue
         cand = _make_candidate((ch.candidate, attempt, point, s, planned))
         sched = schedule(ch.scoped, cand, start, rung.horizon, rung.compiled)
@@ -404,6 +417,7 @@ def _try_channels(
         step_reasons.extend(sched.blocks)
         if not all(map(_CHANNEL_ONLY, sched.blocks)):
             break
+        point = _LOOKUP
     if no_point is not None:
         waits.extend(no_point)
     return ch.tried
