@@ -224,9 +224,10 @@ def _prepared(
     next attempt but the end of its window reads ``now`` (about a third of a decision that
     plans).  One entry per snapshot, for the last rung, start, progress, zone, entry count
     and account it was worked out for, each the very object (``is``, in C): anything else
-    works it out again and keeps that instead.
+    works it out again and keeps that instead.  A rung entered at ``now`` (its progress a
+    new ``{}`` every decision) is worked out without the memo.
     """
-    if not LANE:
+    if not LANE or since is s.now:  # a rung entered now: its progress is new every decision
         rung = policy.compiled.steps_of(stage, policy)
         return rung, _prepare(policy.catch_up, rung, since, progress, s, entries)
     key = (stage, policy, since, progress, s.tz, entries, s.account)
