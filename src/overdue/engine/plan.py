@@ -8,6 +8,7 @@ Each Action is built once, with its idempotency key (:func:`idempotency_key`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from operator import attrgetter, is_
@@ -424,7 +425,11 @@ def _try_channels(
     return ch.tried
 
 
+@functools.lru_cache(maxsize=256)
 def _no_point(channel: str, who: str) -> Reason:
+    """The reason a channel is passed over: no (third-party) contact point on it.  One value
+    per channel (a frozen value, shared): an account without a point on a step's channel
+    meets it at every decision."""
     return info("no_contact_point", f"the account has no {who}contact point for {channel}")
 
 
