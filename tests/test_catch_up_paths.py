@@ -17,13 +17,28 @@ from overdue.engine.catchup import (
     _attempt_of,
     _last_contacts,
     _last_key,
-    _latest_due,
     _replay,
     next_attempt,
 )
 from overdue.snapshot import StepProgress
 
 START = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def _latest_due(step, every, attempt, due, now, tz, calendar):  # type: ignore[no-untyped-def]
+    """``latest_only``'s walk as ``catchup`` had it before the planner kept a step's attempts
+    with a held snapshot (``attempts_due`` then ``latest``)."""
+    if attempt >= step.max_attempts:  # the last attempt never goes stale
+        return NextAttempt(attempt, due, ())
+    skipped = []
+    utc_now = now.astimezone(UTC)
+    while attempt < step.max_attempts:
+        following = every.after(due, tz, calendar)
+        if following.astimezone(UTC) > utc_now:
+            break  # the window of ``attempt`` is still open
+        skipped.append((attempt, due))
+        attempt, due = attempt + 1, following
+    return NextAttempt(attempt, due, tuple(skipped))
 
 
 def _old_next_attempt(mode, step, key, stage, since, progress, s, entries):  # type: ignore[no-untyped-def]

@@ -120,6 +120,7 @@ class StepPlan(NamedTuple):
     offset: Duration | None  # ``Step.at``; ``None`` when zero (its ``after`` is the start)
     simple: bool  # a debtor step that does not rotate: one contact point per channel
     facts: tuple[str | None, str | None, tuple[str, ...]]  # legal terms, creditor, must_state
+    names: tuple[str, ...]  # the channels' names, in order (``channels``'s ``channel``)
 
 
 class RungPlan(NamedTuple):
@@ -182,6 +183,7 @@ def _rung_plan(compiled: CompiledPolicy, policy: Policy, stage: Stage) -> RungPl
                 step.at if step.at.amount else None,
                 step.party == "debtor" and not step.rotate,
                 (policy.legal_terms, policy.creditor, step.must_state),
+                own,
             )
         )
     return RungPlan(tuple(steps), stage.id, stage.grace, fixed, base, policy.horizon, compiled)

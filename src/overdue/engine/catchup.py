@@ -40,7 +40,7 @@ from overdue.policy import Step
 from overdue.situation import Situation
 from overdue.snapshot import StepProgress
 
-__all__ = ["NextAttempt", "next_attempt", "skipped_reason"]
+__all__ = ["Attempt", "NextAttempt", "answer", "attempts_due", "next_attempt", "skipped_reason"]
 
 
 class NextAttempt(NamedTuple):
@@ -87,6 +87,11 @@ def _attempt_of(key: str | None, prefix: str) -> int | None:
     return int(tail) if tail.isdigit() else None
 
 
+Attempt = tuple[int, datetime, "datetime | None"]
+"""An attempt of a step, its due time and the end of its window as a UTC instant (when the
+next attempt of the step is due; ``None``: it never goes stale)."""
+
+
 def next_attempt(
     mode: str,
     step: Step,
@@ -110,21 +115,53 @@ def next_attempt(
         entries: how often the step's rung was entered (with the account's id and ``key``,
             the idempotency key's ``{account}:{stage}#{entries}:{step}:`` prefix).
     """
+    due = attempts_due(mode, step, key, stage, since, progress, s, entries)
+    return answer(due) if due else None
+
+
+def answer(due: Sequence[Attempt]) -> NextAttempt:
+    """What :func:`next_attempt` answers at the moment ``due`` was worked out for
+    (:func:`attempts_due`): its last attempt, those before it skipped as stale."""
+    attempt, at, _ = due[-1]
+    if len(due) == 1:
+        return NextAttempt(attempt, at, _NONE_SKIPPED)
+    return NextAttempt(attempt, at, tuple([(a, d) for a, d, _ in due[:-1]]))
+
+
+def attempts_due(
+    mode: str,
+    step: Step,
+    key: str,
+    stage: str,
+    since: datetime,
+    progress: StepProgress | None,
+    s: Situation,
+    entries: int,
+) -> tuple[Attempt, ...]:
+    """The step's attempts from the first not yet made to the one :func:`next_attempt` makes
+    at ``s.now`` (``()``: every attempt is made): under ``latest_only`` those before it are
+    the stale ones it skips (:func:`answer`); otherwise it is the only one.
+
+    Why: none of these values reads ``now`` (only how many of them are worked out does), so
+    the planner may keep them with a held snapshot and answer :func:`next_attempt` from them
+    at a later moment in the window of the first of them (most decisions) or of the last.
+    """
     tz, calendar = s.tz or UTC, s.calendar
     every = step.repeat_every
     if progress is None:  # the first attempt, due ``step.at`` after ``since``
         first_due = step.at.after(since, tz, calendar)
         if every is None or mode == "replay":  # a step made once, or every attempt made
-            return NextAttempt(1, first_due, _NONE_SKIPPED)
-        return _latest_due(step, every, 1, first_due, s.now, tz, calendar)
+            return ((1, first_due, None),)
+        return _windows(step, every, 1, first_due, s.now, tz, calendar)
     done = progress.count
     if every is None or done >= step.max_attempts:
-        return None  # a policy checks that a step with max_attempts > 1 has repeat_every
+        return ()  # a policy checks that a step with max_attempts > 1 has repeat_every
     contacts = s.snapshot.contacts
     if mode == "replay":
         recorded = _last_contacts(contacts, stage, key, done)
         first = step.at.after(since, tz, calendar)
-        return _replay(step, first, recorded, done, tz, calendar)
+        nxt = _replay(step, first, recorded, done, tz, calendar)
+        return () if nxt is None else ((nxt.attempt, nxt.due, None),)
     last = _last_key(contacts, stage, key)
     # An attempt recorded without a key, or keyed with the count on file (attempted in
     # order, nothing skipped), leaves ``done`` as it is: the key is parsed only otherwise.
@@ -134,12 +171,12 @@ def next_attempt(
         if numbered is not None and numbered > done:
             done = numbered  # attempts skipped by an earlier catch-up stay skipped
             if done >= step.max_attempts:
-                return None
+                return ()
     due = every.after(progress.last_at, tz, calendar)
-    return _latest_due(step, every, done + 1, due, s.now, tz, calendar)
+    return _windows(step, every, done + 1, due, s.now, tz, calendar)
 
 
-def _latest_due(
+def _windows(
     step: Step,
     every: Duration,
     attempt: int,
@@ -147,20 +184,21 @@ def _latest_due(
     now: datetime,
     tz: tzinfo,
     calendar: BusinessCalendar,
-) -> NextAttempt:
-    """``latest_only``: attempt ``attempt`` due at ``due``, or the latest attempt due by
-    ``now`` when the windows of the earlier ones have passed (those are skipped)."""
-    if attempt >= step.max_attempts:  # the last attempt never goes stale
-        return NextAttempt(attempt, due, _NONE_SKIPPED)
-    skipped: list[tuple[int, datetime]] = []
-    utc_now = now.astimezone(UTC)
-    while attempt < step.max_attempts:
+) -> tuple[Attempt, ...]:
+    """``latest_only``: attempt ``attempt`` due at ``due`` and the attempts after it, each
+    with the end of its window, up to the first whose window is open at ``now`` (or the last,
+    whose window never closes)."""
+    most = step.max_attempts
+    out: list[Attempt] = []
+    while attempt < most:
         following = every.after(due, tz, calendar)
-        if following.astimezone(UTC) > utc_now:
-            break  # the window of ``attempt`` is still open
-        skipped.append((attempt, due))
+        ends = following.astimezone(UTC)
+        out.append((attempt, due, ends))
+        if ends > now:
+            return tuple(out)  # the window of ``attempt`` is still open
         attempt, due = attempt + 1, following
-    return NextAttempt(attempt, due, tuple(skipped))
+    out.append((attempt, due, None))
+    return tuple(out)
 
 
 def _replay(

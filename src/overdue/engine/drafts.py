@@ -126,10 +126,11 @@ def same_grace_end(drafts: Sequence[ActionDraft]) -> tuple[ActionDraft, ...]:
 
 def build_all(drafts: Sequence[ActionDraft], deadline: datetime | None) -> tuple[Action, ...]:
     """The Actions of ``drafts``, stating ``deadline``."""
-    if len(drafts) == 1:  # most decisions that plan: ``ActionDraft.build`` without its frames
-        draft = drafts[0]
-        return (_make_planned(draft.head, _Pending((_render, (draft, deadline)))),)
-    return tuple(map(ActionDraft.build, drafts, repeat(deadline)))  # no generator frame
+    try:
+        (draft,) = drafts  # most decisions that plan: ``ActionDraft.build`` without its frames
+    except ValueError:
+        return tuple(map(ActionDraft.build, drafts, repeat(deadline)))  # no generator frame
+    return (_make_planned(draft.head, _Pending((_render, (draft, deadline)))),)
 
 
 __all__ = [

@@ -8,9 +8,10 @@ Each Action is built once, with its idempotency key (:func:`idempotency_key`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
-from operator import attrgetter
+from operator import attrgetter, is_
 from types import MappingProxyType
 from typing import cast
 
@@ -28,7 +29,14 @@ from overdue.decision import (
     _Pending,
     _Said,
 )
-from overdue.engine.catchup import next_attempt, skipped_reason
+from overdue.engine.catchup import (
+    Attempt,
+    NextAttempt,
+    answer,
+    attempts_due,
+    next_attempt,
+    skipped_reason,
+)
 from overdue.engine.drafts import (
     ActionDraft,
     EvidenceArgs,
@@ -45,7 +53,7 @@ from overdue.policy import Policy, Stage, Step
 from overdue.rules.base import Verdict
 from overdue.rules.conduct import action_obligations
 from overdue.situation import Candidate, Situation
-from overdue.snapshot import Snapshot, StepProgress
+from overdue.snapshot import Snapshot, StepProgress, _memo_of
 
 
 def idempotency_key(account_id: str, stage: str, entries: int, step: str, attempt: int) -> str:
@@ -91,6 +99,34 @@ _Chosen = tuple[datetime, Candidate, ChannelPlan, bool]
 """The moment, candidate and channel a step's attempt was scheduled at, and whether it is the
 reply to the debtor (a plain tuple: one is made per attempt planned)."""
 
+_Due = tuple[Attempt, ...]
+_Caught = tuple[datetime, "datetime | None", NextAttempt, str]
+"""A step's answer at the moment its attempts were worked out when windows had passed by then
+(:func:`~overdue.engine.catchup.answer`): it holds from the end of the window before its
+attempt's to the end of its own (``None``: never ends), with its idempotency key."""
+
+_Prep = tuple[
+    StepPlan,
+    int,
+    datetime,
+    "datetime | None",
+    str,
+    "ContactPoint | None",
+    "_Caught | None",
+]
+"""A pending step as far as ``now`` does not matter (:func:`_prepare`): its plan; its first
+attempt not yet made, that attempt's due time, the end of its window and its idempotency key;
+a debtor step's contact point on its channel (``None`` for a third-party or rotating step,
+whose points are found per candidate); and, when windows had passed by the
+moment it was worked out, the answer then (:data:`_Caught`)."""
+
+LANE = True
+"""Whether a held snapshot keeps its rung's :data:`_Prep` between decisions (``Snapshot.memo``);
+``False``: each decision works them out (the general path the tests hold the lane to)."""
+
+_LOOKUP = ContactPoint("-", "-")  # a fallback channel's point, looked up when it is tried
+_MEMO_KEY = "overdue.engine.plan"  # the snapshot memo's entry: what was prepared, and for what
+
 
 def plan_steps(
     policy: Policy,
@@ -106,9 +142,11 @@ def plan_steps(
     A step no channel of which has a contact point waits for one (added to ``waits``).
     What every decision would work out again of the rung (keys, channels and their rules,
     the fields its candidates and Actions share) is the compiled policy's
-    (:meth:`~overdue.compiled.CompiledPolicy.steps_of`).
+    (:meth:`~overdue.compiled.CompiledPolicy.steps_of`); what it works out of the account
+    before ``now`` matters (each step's next attempt, its due time and contact points) is
+    kept with a held snapshot (:func:`_prepared`).
     """
-    rung = policy.compiled.steps_of(stage, policy)
+    rung, preps = _prepared(policy, stage, since, progress, s, entries)
     z = s.tz or UTC  # the zone of every datetime returned
     actions: list[ActionDraft] = []
     blocked: list[BlockedStep] = []
@@ -117,38 +155,143 @@ def plan_steps(
     # (only the steps after it look at what is planned; most rungs plan one step at a time).
     unrecorded: _Chosen | None = None
     now = s.now
-    get = (progress or _NO_PROGRESS).get
-    for plan in rung.steps:
-        prog = get(plan.key)
-        # The attempt and its due time, after missed runs as the policy's ``catch_up`` says.
-        if prog is None and plan.once:
-            # A step made once, not yet made: attempt 1 at its offset, under either
-            # ``catch_up`` (as ``next_attempt`` says), without its arguments and value.
-            offset = plan.offset
-            due = since if offset is None else offset.after(since, z, s.calendar)
-            attempt, skipped = 1, None
-        elif prog is not None and prog.count >= plan.max_attempts:
-            continue
-        else:
-            nxt = next_attempt(
-                policy.catch_up, plan.step, plan.key, stage.id, since, prog, s, entries
+    for plan, attempt, due, ends, key, point, caught in preps:
+        skipped: Sequence[tuple[int, datetime]] = ()
+        if ends is not None and ends <= now:  # its window has passed: the latest attempt due
+            attempt, due, skipped, key = _caught_up(
+                policy, rung, plan, caught, since, progress, s, entries
             )
-            if nxt is None:
-                continue
-            attempt, due, skipped = nxt
         if unrecorded is not None:
             planned = (*planned, _planned(unrecorded))
             unrecorded = None
         step_reasons: list[StepReason] = []
-        chosen = _try_channels(rung, plan, attempt, max(due, now), s, planned, step_reasons, waits)
+        start = now if now > due else due  # ``max(due, now)``
+        chosen = _try_channels(rung, plan, point, attempt, start, s, planned, step_reasons, waits)
         if isinstance(chosen, str):  # blocked: the channels tried
-            blocked.append(_blocked(rung.stage, plan.key, chosen, step_reasons, z))
+            blocked.append(
+                _make_blocked_step(
+                    (rung.stage, plan.key, chosen, _Pending((_render_blocked, (step_reasons, z))))
+                )
+                if len(step_reasons) < 2  # one thing said (most): ``_blocked``'s, inlined
+                else _blocked(rung.stage, plan.key, chosen, step_reasons, z)
+            )
             continue
         if skipped:  # stated on the attempt that goes out instead of them
             step_reasons.insert(0, skipped_reason(plan.key, skipped, z))
-        actions.append(_action(rung, plan, attempt, entries, chosen, step_reasons, s, z))
+        actions.append(_action(rung, plan, attempt, key, chosen, step_reasons, s, z))
         unrecorded = chosen
+    if not blocked:  # (most decisions that plan)
+        return (tuple(actions) if len(actions) < 2 else same_grace_end(actions)), ()
+    if not actions:  # (most held decisions)
+        return (), tuple(blocked)
     return (tuple(actions) if len(actions) < 2 else same_grace_end(actions)), tuple(blocked)
+
+
+def _caught_up(
+    policy: Policy,
+    rung: RungPlan,
+    plan: StepPlan,
+    caught: _Caught | None,
+    since: datetime,
+    progress: Mapping[str, StepProgress],
+    s: Situation,
+    entries: int,
+) -> tuple[int, datetime, tuple[tuple[int, datetime], ...], str]:
+    """A step's next attempt and its key once the window of its first pending one has passed
+    (a host that asked no decision for a while): the answer kept (``caught``) while ``now``
+    is in its window, else :func:`~overdue.engine.catchup.next_attempt` in full."""
+    now = s.now
+    if caught is not None:
+        since_end, until, nxt, key = caught
+        if since_end <= now and (until is None or until > now):
+            return (*nxt, key)
+    prog = progress.get(plan.key) if progress else None
+    found = next_attempt(policy.catch_up, plan.step, plan.key, rung.stage, since, prog, s, entries)
+    assert found is not None  # a step with an attempt pending has one at any later moment
+    return (*found, idempotency_key(s.account.id, rung.stage, entries, plan.key, found.attempt))
+
+
+def _prepared(
+    policy: Policy,
+    stage: Stage,
+    since: datetime,
+    progress: Mapping[str, StepProgress],
+    s: Situation,
+    entries: int,
+) -> tuple[RungPlan, tuple[_Prep, ...]]:
+    """The rung's plan and its pending steps (:func:`_prepare`), kept with the snapshot.
+
+    Why: a held snapshot is decided again and again as time passes, and nothing of a step's
+    next attempt but the end of its window reads ``now`` (about a third of a decision that
+    plans).  One entry per snapshot, for the last rung, start, progress, zone, entry count
+    and account it was worked out for, each the very object (``is``, in C): anything else
+    works it out again and keeps that instead.  A rung entered at ``now`` (its progress a
+    new ``{}`` every decision) is worked out without the memo.
+    """
+    if not LANE or since is s.now:  # a rung entered now: its progress is new every decision
+        rung = policy.compiled.steps_of(stage, policy)
+        return rung, _prepare(policy.catch_up, rung, since, progress, s, entries)
+    key = (stage, policy, since, progress, s.tz, entries, s.account)
+    try:
+        memo = _memo_of(s.snapshot)  # ``Snapshot.memo``, its slot read in C when set
+    except AttributeError:
+        memo = None
+    if memo is None:
+        memo = s.snapshot.memo()
+    kept = memo.get(_MEMO_KEY)
+    if kept is not None and all(map(is_, kept[0], key)):
+        return kept[1]  # type: ignore[no-any-return]  # what is kept below
+    rung = policy.compiled.steps_of(stage, policy)
+    found = rung, _prepare(policy.catch_up, rung, since, progress, s, entries)
+    memo[_MEMO_KEY] = (key, found)
+    return found
+
+
+def _prepare(
+    mode: str,
+    rung: RungPlan,
+    since: datetime,
+    progress: Mapping[str, StepProgress],
+    s: Situation,
+    entries: int,
+) -> tuple[_Prep, ...]:
+    """The rung's pending steps in order, each with its next attempt as far as ``now`` does
+    not matter (:func:`~overdue.engine.catchup.attempts_due`, after missed runs as the
+    policy's ``catch_up`` says), its idempotency key and a debtor step's contact points."""
+    z = s.tz or UTC
+    account = s.account
+    contact_for = account.contact_for
+    prefix = f"{account.id}:{rung.stage}#{entries}:"  # of every key (``idempotency_key``)
+    get = (progress or _NO_PROGRESS).get
+    out: list[_Prep] = []
+    for plan in rung.steps:
+        prog = get(plan.key)
+        if prog is None and plan.once:
+            # A step made once, not yet made: attempt 1 at its offset, under either
+            # ``catch_up`` (as ``attempts_due`` says), without its arguments and value.
+            offset = plan.offset
+            at = since if offset is None else offset.after(since, z, s.calendar)
+            attempt, ends, caught = 1, None, None
+        elif prog is not None and prog.count >= plan.max_attempts:
+            continue
+        else:
+            due = attempts_due(mode, plan.step, plan.key, rung.stage, since, prog, s, entries)
+            if not due:
+                continue
+            attempt, at, ends = due[0]
+            caught = _caught(due, prefix, plan.key) if len(due) > 1 else None
+        key = f"{prefix}{plan.key}:{attempt}"  # ``idempotency_key``
+        point = contact_for(plan.names[0]) if plan.simple else None
+        out.append((plan, attempt, at, ends, key, point, caught))
+    return tuple(out)
+
+
+def _caught(due: _Due, prefix: str, step: str) -> _Caught:
+    """:data:`_Caught` of a step's attempts ``due`` (more than one: windows had passed)."""
+    nxt = answer(due)
+    since_end = due[-2][2]
+    assert since_end is not None  # the window of every attempt but the last ends
+    return (since_end, due[-1][2], nxt, f"{prefix}{step}:{nxt.attempt}")
 
 
 _CHANNEL_ONLY = attrgetter("channel_only")
@@ -232,6 +375,7 @@ def _points(
 def _try_channels(
     rung: RungPlan,
     plan: StepPlan,
+    point: ContactPoint | None,
     attempt: int,
     start: datetime,
     s: Situation,
@@ -244,19 +388,21 @@ def _try_channels(
 
     A channel without a contact point waits for one (``contact_point:{channel}`` in
     ``waits``, when no channel is allowed).  A debtor step that does not rotate (most) has
-    one candidate per channel: its debtor's contact point on it, or none when addressless.
+    one candidate per channel: its debtor's contact point on it, or none when addressless
+    (``point``: the first channel's, looked up before; a fallback's is looked up when tried).
     """
-    if not plan.simple:
+    if not plan.simple:  # a third-party or rotating step
         return _try_points(rung, plan, attempt, start, s, planned, step_reasons, waits)
     no_point: list[str] | None = None
-    contact_for = s.account.contact_for
     for ch in plan.channels:
-        point = contact_for(ch.channel)
+        if point is _LOOKUP:
+            point = s.account.contact_for(ch.channel)
         if point is None and not ch.addressless:
             step_reasons.append(_no_point(ch.channel, ""))
             if no_point is None:
                 no_point = []
             no_point.append(f"contact_point:{ch.channel}")
+            point = _LOOKUP
             continue
         cand = _make_candidate((ch.candidate, attempt, point, s, planned))
         sched = schedule(ch.scoped, cand, start, rung.horizon, rung.compiled)
@@ -273,12 +419,17 @@ def _try_channels(
         step_reasons.extend(sched.blocks)
         if not all(map(_CHANNEL_ONLY, sched.blocks)):
             break
+        point = _LOOKUP
     if no_point is not None:
         waits.extend(no_point)
     return ch.tried
 
 
+@functools.lru_cache(maxsize=256)
 def _no_point(channel: str, who: str) -> Reason:
+    """The reason a channel is passed over: no (third-party) contact point on it.  One value
+    per channel (a frozen value, shared): an account without a point on a step's channel
+    meets it at every decision."""
     return info("no_contact_point", f"the account has no {who}contact point for {channel}")
 
 
@@ -339,7 +490,7 @@ def _action(
     rung: RungPlan,
     plan: StepPlan,
     attempt: int,
-    entries: int,
+    key: str,
     chosen: _Chosen,
     step_reasons: Sequence[StepReason],
     s: Situation,
@@ -349,33 +500,29 @@ def _action(
     which its message facts state, is known; its facts, evidence and reasons are rendered
     when read."""
     at, cand, ch, reply = chosen
-    account_id = s.account.id
-    stage_id = rung.stage
     not_before = at if at.tzinfo is z else at.astimezone(z)
     obligations = rung.obligations
     if obligations is None:  # rules attach theirs to this candidate
         obligations = action_obligations(rung.merge, rung.compiled.obligation_rules, cand)
     grace = rung.grace
-    step = plan.step
     return make_draft(
         (
             (
                 ch.action,
-                account_id,
+                s.account.id,
                 attempt,
                 not_before,
-                # ``idempotency_key``, inlined (one per Action): the same text.
-                f"{account_id}:{stage_id}#{entries}:{plan.key}:{attempt}",
+                key,  # ``idempotency_key``
                 cand.contact,
                 obligations,
                 reply,
             ),
             (s.balance, s.days_overdue, plan.facts),
             in_zone(z, grace.after(at, z, s.calendar)) if grace is not None else None,
-            _evidence(step, s.account, s.snapshot) if step.evidence else None,
+            _evidence(plan.step, s.account, s.snapshot) if plan.step.evidence else None,
             tuple(step_reasons),
             z,
-            stage_id,  # what the phases before the build read of the Action
+            rung.stage,  # what the phases before the build read of the Action
             plan.key,
             ch.channel,
             not_before,
@@ -403,7 +550,13 @@ def facts_awaited(
     lifted: Mapping[str, str],
 ) -> list[str]:
     """The new facts the actions and blocks wait for: outcomes of due actions, lifted blocks."""
-    out = [f"outcome:{a.idempotency_key}" for a in actions if a.not_before <= now]
+    if not actions:  # (most held decisions): no comprehension's frame
+        out: list[str] = []
+    elif len(actions) == 1:  # (most decisions that plan) likewise
+        a = actions[0]
+        out = [f"outcome:{a.idempotency_key}"] if a.not_before <= now else []
+    else:
+        out = [f"outcome:{a.idempotency_key}" for a in actions if a.not_before <= now]
     for b in blocked:
         said = _BLOCKED_REASONS(b)  # ``_blocked_said``, inlined: not ``b.reasons`` (rendered)
         for r in said[1][0] if type(said) is _Pending else said:
