@@ -9,9 +9,11 @@ candidate the one reply to the debtor's own contact.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from bisect import bisect_right
+from collections.abc import Hashable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import NamedTuple, cast
+from types import MappingProxyType
+from typing import Any, NamedTuple, cast
 
 import attrs
 
@@ -20,9 +22,11 @@ from overdue.decision import Reason
 from overdue.durations import Duration
 from overdue.engine.reasons import fmt_local
 from overdue.rules.base import Rule, Verdict, in_force
+from overdue.rules.holds import HoldWhile
 from overdue.rules.parties import third_party_gate
 from overdue.rules.protocols import GrantsReply, citation_of
 from overdue.situation import Candidate
+from overdue.snapshot import Snapshot
 
 MAX_ROUNDS = 64
 NUDGE = timedelta(minutes=1)
@@ -111,7 +115,11 @@ def schedule(
         ):
             # On file: facts alone (a dispute), or a cease request or opt-out too.
             asked = held.any if snap.cease is not None or snap.opted_out else held.facts
-            found = _held(asked, candidate, start, snap.facts)
+            kept = snap.memo().get((_HELD, id(asked)))
+            if kept is not None and kept[0] is asked:
+                found = kept[1]  # the same block as before on this snapshot (``_held``)
+            else:
+                found = _held(asked, candidate, start, snap)
             if found is not None:
                 return found
         if scoped.plain and not (scoped.waivable and snap.waivers):
@@ -119,6 +127,9 @@ def schedule(
             # objection (a rule that does not apply to the candidate allows in its check).
             if not scoped.checks:
                 return Scheduled(start, (), ())
+            lane = scoped.lane
+            if lane is not None and candidate.situation.tz is not None:
+                return _run_lane(lane, candidate, start, horizon)
             return _lean(scoped.checks, candidate, start, horizon)
     applicable: Sequence[Rule] = scoped.rules
     granting: Sequence[GrantsReply] = scoped.granting
@@ -146,7 +157,7 @@ def _held(
     held: HeldChecks,
     candidate: Candidate,
     start: datetime,
-    facts: Mapping[str, object],
+    snap: Snapshot,
 ) -> Scheduled | None:
     """What the fixed point answers when a rule blocks ``candidate`` at ``start`` (an open
     dispute, a cease request): every block said at ``start``, in order; ``None`` when none
@@ -159,20 +170,49 @@ def _held(
     nothing.  A hold whose fact is not on file allows, and is not called; nor are the cease
     and opt-out rules while neither is on file.  Held equal to the
     full loop by ``tests/test_schedule_held.py``.
+
+    When every rule asked is a built-in hold (its own check) of a fact on file with no end,
+    the answer reads nothing but the snapshot's facts: it is kept in the snapshot's memo
+    (:data:`_HELD`, with ``held``), so the next decision from the same held snapshot finds
+    it at once instead of asking the holds again.
     """
+    facts = snap.facts
     blocks: list[Verdict] | None = None
+    constant = True  # only open-ended built-in holds asked, so far
     for check, fact in held:
-        if fact is not None and fact not in facts:
-            continue
+        if fact is not None:
+            state = facts.get(fact)
+            if state is None:
+                continue
+            if constant and (state.until is not None or not _own_hold(check)):
+                constant = False
+        else:
+            constant = False
         v = check(candidate, start)
         if v is not None and v.effect == "block":
             if blocks is None:
                 blocks = [v]
             else:
                 blocks.append(v)
-    if blocks is None:
-        return None
-    return _scheduled((None, tuple(blocks), (), (), False))
+    found = None if blocks is None else _scheduled((None, tuple(blocks), (), (), False))
+    if constant:
+        snap.memo()[_HELD, id(held)] = (held, found)
+    return found
+
+
+_HELD = "schedule.held"
+"""With the ``id()`` of a scope's ``held``, the key of :func:`_held`'s answer kept in a
+snapshot's memo, as ``(held, answer)`` (``held`` kept with it, so its ``id`` is not reused
+while kept, and compared by identity), when the answer read only the snapshot."""
+
+
+def _own_hold(check: Check) -> bool:
+    """Whether ``check`` is a built-in :class:`~overdue.rules.HoldWhile`'s own ``check``
+    (not one silenced before a date in force): its verdict on a fact with no end is the
+    same for every candidate and moment."""
+    return getattr(check, "__func__", None) is HoldWhile.check and (
+        type(getattr(check, "__self__", None)) is HoldWhile
+    )
 
 
 def _lean(
@@ -208,6 +248,133 @@ def _lean(
         if t > horizon_end:
             break
     return _gave_up(t, last_defer)
+
+
+# The kinds of rule a lane sees allow inline (``Lane.specs``); any other is asked its check.
+_OTHER, _HOURS, _HOURS_OPEN, _ROLLING, _LOCAL_DAYS = range(5)
+
+LaneSpec = tuple[int, Check, Any, Any, Any]
+
+
+class Lane(NamedTuple):
+    """A scope's checks as :func:`_run_lane` asks them (``Scoped.lane``, from :func:`lane_of`).
+
+    ``specs`` are the checks in order, each with its kind and what the lane needs to see
+    that it allows (:meth:`ContactHours.lane_terms <overdue.rules.ContactHours.lane_terms>`,
+    :meth:`FrequencyCap.lane_terms <overdue.rules.FrequencyCap.lane_terms>`); ``checks`` the
+    checks alone (for :func:`_lean`, when the debtor's zone is unknown); ``counts`` whether a
+    cap is among them (the snapshot's memo is read).
+    """
+
+    specs: tuple[LaneSpec, ...]
+    checks: tuple[Check, ...]
+    counts: bool
+
+
+def lane_of(rules: Sequence[Rule], checks: Sequence[Check], wrapped: frozenset[int]) -> Lane | None:
+    """The :class:`Lane` of a scope whose lean loop may run (no rule grants a reply), or
+    ``None`` when no rule of it can be seen to allow inline.
+
+    ``checks`` are the compiled checks of ``rules``; ``wrapped`` the ``id()`` of the rules
+    whose compiled check is not their own fast check (in force from a date, or with an
+    ``applies_to`` of their own): those, like any rule of another class, are asked.
+    """
+    from overdue.rules.frequency import FrequencyCap
+    from overdue.rules.hours import ContactHours
+
+    specs: list[LaneSpec] = []
+    for rule, check in zip(rules, checks, strict=True):
+        spec: LaneSpec = (_OTHER, check, None, None, None)
+        if id(rule) not in wrapped and type(rule) is ContactHours:
+            hours = rule.lane_terms()
+            if hours is not None:
+                open_days, weekdays, opens, closes = hours
+                spec = (_HOURS_OPEN if open_days else _HOURS, check, weekdays, opens, closes)
+        elif id(rule) not in wrapped and type(rule) is FrequencyCap:
+            cap = rule.lane_terms()
+            if cap is not None:
+                window, key, most, back = cap
+                spec = (_ROLLING if window == "rolling" else _LOCAL_DAYS, check, key, back, most)
+        specs.append(spec)
+    if all(spec[0] == _OTHER for spec in specs):
+        return None
+    counts = any(spec[0] in (_ROLLING, _LOCAL_DAYS) for spec in specs)
+    return Lane(tuple(specs), tuple(checks), counts)
+
+
+def _run_lane(
+    lane: Lane, candidate: Candidate, start: datetime, horizon: Duration
+) -> Scheduled:
+    """:func:`_lean` for a scope with a :class:`Lane`, the debtor's zone known: the same
+    rounds and answers (``tests/test_schedule_lane.py``).
+
+    Why: most rounds of most candidates are allowed by every rule, and a rule's check then
+    answers in its first lines, after a call and a look at the candidate's situation.  Here
+    each round converts the moment to the debtor's zone once, and sees inline, with those
+    same first lines, that contact hours and the caps allow it; a rule is asked its check
+    only when that does not settle it (then it defers, or says why not).
+    """
+    s = candidate.situation
+    tz = s.tz
+    memo = s.snapshot.memo() if lane.counts else _NO_MEMO
+    planned = len(candidate.planned)
+    t = start
+    last_defer: dict[str, Verdict] = {}
+    horizon_end: datetime | None = None  # computed on the first deferral only
+    for _ in range(MAX_ROUNDS):
+        blocks: list[Verdict] | None = None
+        latest: datetime | None = None
+        local = t.astimezone(tz)
+        for kind, check, a, b, c in lane.specs:
+            if kind == _HOURS:  # ``ContactHours.one_zone``: a weekdays, b-c the window
+                if (a is None or local.weekday() in a) and b <= local.time() < c:
+                    continue
+            elif kind == _ROLLING:  # ``frequency._rolling``: a the key, b back, c the cap
+                since = (local - b).astimezone(UTC)
+                counted = memo.get(a)
+                if (
+                    counted is not None
+                    and not since < counted[0]
+                    and (times := counted[2]) is not None
+                    and len(times) - bisect_right(times, since) + planned < c
+                ):
+                    continue
+            elif kind == _LOCAL_DAYS:  # ``frequency._local_days``: as for ``_ROLLING``
+                since = t.astimezone(UTC) - b
+                counted = memo.get(a)
+                if (
+                    counted is not None
+                    and not since < counted[0]
+                    and (times := counted[2]) is not None
+                    and len(times) - bisect_right(times, since) + planned < c
+                ):
+                    continue
+            elif kind == _HOURS_OPEN:  # other days are another rule's
+                if local.weekday() not in a or b <= local.time() < c:
+                    continue
+            v = check(candidate, t)
+            if v is None:
+                continue
+            if v.effect == "block":
+                if blocks is None:
+                    blocks = [v]
+                else:
+                    blocks.append(v)
+            else:
+                last_defer[v.rule_id] = v
+                if v.until is not None and (latest is None or v.until > latest):
+                    latest = v.until
+        if blocks is not None:  # the deferrals met on the way are moot (see ``_fixed_point``)
+            return _scheduled((None, tuple(blocks), (), (), False))
+        if latest is None:
+            return _scheduled((t, (), tuple(last_defer.values()) if last_defer else (), (), False))
+        t, horizon_end = _next_round(t, latest, horizon_end, horizon, candidate)
+        if t > horizon_end:
+            break
+    return _gave_up(t, last_defer)
+
+
+_NO_MEMO: Mapping[Hashable, Any] = MappingProxyType({})
 
 
 # A ``Scheduled`` of all five fields, made in C: the named tuple's own ``__new__`` is a Python

@@ -356,6 +356,28 @@ class FrequencyCap(RuleBase):
             return _rolling(self)
         return _local_days(self)
 
+    def lane_terms(self) -> tuple[str, Hashable, int, timedelta] | None:
+        """What the scheduler's lane (:func:`overdue.engine.schedule.lane_of`) needs to see,
+        inline, that :meth:`counter`'s check allows a moment: the window's kind
+        (``'rolling'`` or ``'local_days'``), the key of what the cap counts in a snapshot's
+        memo (:data:`_Counted`), the cap, and how far back the check's window starts.
+
+        Why: in a round where the cap allows (most), the check's answer is its first lines:
+        its window's start, a look in the memo and a bisection; the lane does just those
+        for every rule of a round after one conversion to the debtor's zone, and asks the
+        check itself whenever they do not settle it.  ``None`` for the caps the lane always
+        asks (per point, per debt, consent-aware, of point classes, rolling hours or months).
+        """
+        if self.point_kinds is not None or "consented" in self.exclude or self.scope != "debtor":
+            return None
+        most = self.max_contacts
+        if self.window == "rolling":
+            if self.per.unit not in ("d", "w"):
+                return None
+            return ("rolling", _counting(self).shape, most, self.per.min_timedelta)
+        span = self.per.amount * (7 if self.per.unit == "w" else 1)
+        return ("local_days", _counting(self).shape, most, timedelta(span + 1))
+
     def describe(self) -> str:
         if self.window == "rolling":
             win = f"rolling {self.per}"
