@@ -116,6 +116,7 @@ def schedule(
             # On file: facts alone (a dispute), or a cease request or opt-out too.
             asked = held.any if snap.cease is not None or snap.opted_out else held.facts
             kept = snap.memo().get((_HELD, id(asked)))
+            found: Scheduled | None
             if kept is not None and kept[0] is asked:
                 found = kept[1]  # the same block as before on this snapshot (``_held``)
             else:
@@ -349,9 +350,10 @@ def _run_lane(
                     and len(times) - bisect_right(times, since) + planned < c
                 ):
                     continue
-            elif kind == _HOURS_OPEN:  # other days are another rule's
-                if local.weekday() not in a or b <= local.time() < c:
-                    continue
+            elif kind == _HOURS_OPEN and (  # other days are another rule's
+                local.weekday() not in a or b <= local.time() < c
+            ):
+                continue
             v = check(candidate, t)
             if v is None:
                 continue
