@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -25,11 +25,12 @@ from hypothesis import strategies as st
 
 import overdue.engine.plan as plan_module
 import overdue.engine.schedule as schedule_module
-from overdue import decide, fold
+from overdue import REFERENCE_POLICY, decide, fold
 from overdue.compiled import CompiledPolicy, Scoped
 from overdue.durations import Duration
 from overdue.engine.schedule import Lane, Scheduled, _fixed_point, _lean, _Lifts, schedule
 from overdue.events import FactSet
+from overdue.rules import ContactHours, FrequencyCap
 from overdue.rules.holds import HALTING_FACTS
 from overdue.rules.parties import third_party_gate
 from overdue.situation import Candidate
@@ -174,3 +175,68 @@ def test_a_held_snapshot_decided_again_and_again_matches_the_full_loop(
             decide(pol, held, now + timedelta(minutes=minutes), snapshot=snap)
     finally:
         plan_module.schedule = original
+
+
+_ZONES = ("America/New_York", "Europe/London", "Australia/Lord_Howe", "Asia/Kolkata")
+_CHANNELS = ("phone", "sms", "email")
+
+
+@st.composite
+def _hours(draw: st.DrawFn, n: int) -> ContactHours:
+    """Contact hours on some weekdays, other days closed or another rule's."""
+    opens = draw(st.integers(0, 22))
+    closes = draw(st.integers(opens + 1, 23))
+    weekdays = draw(st.none() | st.sets(st.integers(0, 6), min_size=1))
+    other = "open" if weekdays is not None and draw(st.booleans()) else "closed"
+    return ContactHours(
+        f"hours-{n}",
+        window=(time(opens, draw(st.sampled_from((0, 30)))), time(closes)),
+        weekdays=weekdays,
+        other_days=other,
+        channels=draw(st.none() | st.sets(st.sampled_from(_CHANNELS), min_size=1)),
+    )
+
+
+@st.composite
+def _cap(draw: st.DrawFn, n: int) -> FrequencyCap:
+    """A cap of a shape the lane sees (or not: per point, per debt, hours, months)."""
+    window = draw(st.sampled_from(("rolling", "rolling_days")))
+    unit = draw(st.sampled_from(("d", "w") if window == "rolling_days" else ("d", "w", "h", "mo")))
+    return FrequencyCap(
+        f"cap-{n}",
+        max_contacts=draw(st.integers(1, 4)),
+        per=f"{draw(st.integers(1, 10))}{unit}",
+        window=window,
+        scope=draw(st.sampled_from(("debtor", "debtor", "debtor", "contact_point", "debt"))),
+        counts=draw(st.sampled_from(("attempt", "connected", "unanswered"))),
+        channels=draw(st.none() | st.sets(st.sampled_from(_CHANNELS), min_size=1)),
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_with_any_hours_and_caps_in_any_zone_the_lane_matches_the_lean_loop(
+    data: st.DataObject,
+) -> None:
+    """Contact hours on some weekdays (other days closed, or open to another rule) and caps
+    of every shape, in zones with daylight saving (half an hour in Lord Howe) or without,
+    decided again and again from one snapshot: every lane run equals the lean loop."""
+    rules = [data.draw(_hours(i)) for i in range(data.draw(st.integers(0, 2)))]
+    rules += [data.draw(_cap(i)) for i in range(data.draw(st.integers(0, 3)))]
+    keep = tuple(
+        r for r in REFERENCE_POLICY.rules if r.kind not in ("contact_hours", "frequency_cap")
+    )
+    policy = attrs.evolve(REFERENCE_POLICY, rules=(*keep, *data.draw(st.permutations(rules))))
+    acct = attrs.evolve(
+        data.draw(st.sampled_from(_accounts())), timezone=data.draw(st.sampled_from(_ZONES))
+    )
+    now = max(e.at for e in acct.events) + timedelta(minutes=data.draw(st.integers(0, 60 * 24 * 9)))
+    c = _LaneChecked()
+    original = schedule_module._run_lane
+    schedule_module._run_lane = c.run  # type: ignore[assignment]
+    try:
+        snap = fold(acct, now)
+        for minutes in data.draw(st.lists(st.integers(0, 60 * 24 * 40), min_size=1, max_size=3)):
+            decide(policy, acct, now + timedelta(minutes=minutes), snapshot=snap)
+    finally:
+        schedule_module._run_lane = original  # type: ignore[assignment]

@@ -8,11 +8,10 @@ candidate the one reply to the debtor's own contact.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from bisect import bisect_right
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Sequence
 from datetime import UTC, datetime, timedelta
-from types import MappingProxyType
 from typing import Any, NamedTuple, cast
 
 import attrs
@@ -129,7 +128,7 @@ def schedule(
             if not scoped.checks:
                 return Scheduled(start, (), ())
             lane = scoped.lane
-            if lane is not None and candidate.situation.tz is not None:
+            if lane is not None:
                 return _run_lane(lane, candidate, start, horizon)
             return _lean(scoped.checks, candidate, start, horizon)
     applicable: Sequence[Rule] = scoped.rules
@@ -217,15 +216,23 @@ def _own_hold(check: Check) -> bool:
 
 
 def _lean(
-    checks: Sequence[Check], candidate: Candidate, start: datetime, horizon: Duration
+    checks: Sequence[Check],
+    candidate: Candidate,
+    start: datetime,
+    horizon: Duration,
+    last_defer: dict[str, Verdict] | None = None,
+    horizon_end: datetime | None = None,
+    rounds: int = MAX_ROUNDS,
 ) -> Scheduled:
     """:func:`_fixed_point` when nothing can lift or silence an objection (most policies and
     accounts): the same rounds and answers, without asking the lifts about every verdict
-    (it runs for every candidate a decision tries; ``tests/test_schedule_lean.py``)."""
+    (it runs for every candidate a decision tries; ``tests/test_schedule_lean.py``).
+
+    ``last_defer``, ``horizon_end`` and ``rounds`` carry on rounds :func:`_run_lane` began."""
     t = start
-    last_defer: dict[str, Verdict] = {}
-    horizon_end: datetime | None = None  # computed on the first deferral only
-    for _ in range(MAX_ROUNDS):
+    if last_defer is None:
+        last_defer = {}
+    for _ in range(rounds):
         blocks: list[Verdict] | None = None
         latest: datetime | None = None
         for check in checks:
@@ -252,19 +259,23 @@ def _lean(
 
 
 # The kinds of rule a lane sees allow inline (``Lane.specs``); any other is asked its check.
-_OTHER, _HOURS, _HOURS_OPEN, _ROLLING, _LOCAL_DAYS = range(5)
+_OTHER, _HOURS_ALL, _HOURS, _HOURS_OPEN, _ROLLING, _LOCAL_DAYS = range(6)
 
-LaneSpec = tuple[int, Check, Any, Any, Any]
+LaneSpec = tuple[int, Check, Any, Any]
 
 
 class Lane(NamedTuple):
     """A scope's checks as :func:`_run_lane` asks them (``Scoped.lane``, from :func:`lane_of`).
 
-    ``specs`` are the checks in order, each with its kind and what the lane needs to see
-    that it allows (:meth:`ContactHours.lane_terms <overdue.rules.ContactHours.lane_terms>`,
-    :meth:`FrequencyCap.lane_terms <overdue.rules.FrequencyCap.lane_terms>`); ``checks`` the
-    checks alone (for :func:`_lean`, when the debtor's zone is unknown); ``counts`` whether a
-    cap is among them (the snapshot's memo is read).
+    ``specs`` are the checks in order, each as ``(kind, check, a, b)`` with what the lane
+    needs to see that it allows: for contact hours every day (``_HOURS_ALL``) the window's
+    start and end; on some weekdays (``_HOURS``, and ``_HOURS_OPEN`` when other days are
+    another rule's) the weekdays and start, and the end
+    (:meth:`ContactHours.lane_terms <overdue.rules.ContactHours.lane_terms>`); for a cap how
+    far back its window starts, and its key in a snapshot's memo with the cap
+    (:meth:`FrequencyCap.lane_terms <overdue.rules.FrequencyCap.lane_terms>`), the second
+    replaced by a bar per snapshot (:func:`_settled`).  ``checks`` are the checks alone (for
+    :func:`_lean`); ``counts`` says whether a cap is among them.
     """
 
     specs: tuple[LaneSpec, ...]
@@ -285,17 +296,20 @@ def lane_of(rules: Sequence[Rule], checks: Sequence[Check], wrapped: frozenset[i
 
     specs: list[LaneSpec] = []
     for rule, check in zip(rules, checks, strict=True):
-        spec: LaneSpec = (_OTHER, check, None, None, None)
+        spec: LaneSpec = (_OTHER, check, None, None)
         if id(rule) not in wrapped and type(rule) is ContactHours:
             hours = rule.lane_terms()
             if hours is not None:
                 open_days, weekdays, opens, closes = hours
-                spec = (_HOURS_OPEN if open_days else _HOURS, check, weekdays, opens, closes)
+                if weekdays is None:
+                    spec = (_HOURS_ALL, check, opens, closes)
+                else:
+                    spec = (_HOURS_OPEN if open_days else _HOURS, check, (weekdays, opens), closes)
         elif id(rule) not in wrapped and type(rule) is FrequencyCap:
             cap = rule.lane_terms()
             if cap is not None:
                 window, key, most, back = cap
-                spec = (_ROLLING if window == "rolling" else _LOCAL_DAYS, check, key, back, most)
+                spec = (_ROLLING if window == "rolling" else _LOCAL_DAYS, check, back, (key, most))
         specs.append(spec)
     if all(spec[0] == _OTHER for spec in specs):
         return None
@@ -306,54 +320,52 @@ def lane_of(rules: Sequence[Rule], checks: Sequence[Check], wrapped: frozenset[i
 def _run_lane(
     lane: Lane, candidate: Candidate, start: datetime, horizon: Duration
 ) -> Scheduled:
-    """:func:`_lean` for a scope with a :class:`Lane`, the debtor's zone known: the same
-    rounds and answers (``tests/test_schedule_lane.py``).
+    """:func:`_lean` for a scope with a :class:`Lane`: the same rounds and answers
+    (``tests/test_schedule_lane.py``).
 
-    Why: most rounds of most candidates are allowed by every rule, and a rule's check then
-    answers in its first lines, after a call and a look at the candidate's situation.  Here
-    each round converts the moment to the debtor's zone once, and sees inline, with those
-    same first lines, that contact hours and the caps allow it; a rule is asked its check
-    only when that does not settle it (then it defers, or says why not).
+    Why: in most rounds every rule allows, and a rule's check then answers after a call,
+    a conversion of the moment and a look at the snapshot's memo.  Here a round converts
+    the moment to the debtor's zone once, and sees inline that contact hours allow it (two
+    comparisons of the wall clock) and that each cap's window starts at or after its bar
+    (one comparison; :func:`_settled`); a rule is asked its check only when that does not
+    settle it (it then defers, or says why not).
     """
     s = candidate.situation
     tz = s.tz
-    memo = s.snapshot.memo() if lane.counts else _NO_MEMO
-    planned = len(candidate.planned)
+    if tz is None or not 2 < start.year < 9998:  # near the calendar's ends: the checks say
+        return _lean(lane.checks, candidate, start, horizon)
+    specs = lane.specs
+    if lane.counts:
+        planned = len(candidate.planned)
+        memo = s.snapshot.memo()
+        kept = memo.get((_LANE, id(lane), planned))
+        if kept is not None and kept[0] is lane:
+            specs = kept[1]
+        else:  # the first time on this snapshot
+            specs = _settled(lane, memo, planned, candidate, start)
     t = start
     last_defer: dict[str, Verdict] = {}
     horizon_end: datetime | None = None  # computed on the first deferral only
-    for _ in range(MAX_ROUNDS):
+    for rounds in _ROUNDS:
         blocks: list[Verdict] | None = None
         latest: datetime | None = None
         local = t.astimezone(tz)
-        for kind, check, a, b, c in lane.specs:
-            if kind == _HOURS:  # ``ContactHours.one_zone``: a weekdays, b-c the window
-                if (a is None or local.weekday() in a) and b <= local.time() < c:
+        for kind, check, a, b in specs:
+            if kind == _HOURS_ALL:  # ``ContactHours.one_zone``: a-b the window
+                if a <= local.time() < b:
                     continue
-            elif kind == _ROLLING:  # ``frequency._rolling``: a the key, b back, c the cap
-                since = (local - b).astimezone(UTC)
-                counted = memo.get(a)
-                if (
-                    counted is not None
-                    and not since < counted[0]
-                    and (times := counted[2]) is not None
-                    and len(times) - bisect_right(times, since) + planned < c
-                ):
+            elif kind == _ROLLING:  # ``frequency._rolling``: its window from ``local - a``
+                if local - a >= b:
                     continue
-            elif kind == _LOCAL_DAYS:  # ``frequency._local_days``: as for ``_ROLLING``
-                since = t.astimezone(UTC) - b
-                counted = memo.get(a)
-                if (
-                    counted is not None
-                    and not since < counted[0]
-                    and (times := counted[2]) is not None
-                    and len(times) - bisect_right(times, since) + planned < c
-                ):
+            elif kind == _LOCAL_DAYS:  # ``frequency._local_days``: b the bar moved on
+                if t >= b:
                     continue
-            elif kind == _HOURS_OPEN and (  # other days are another rule's
-                local.weekday() not in a or b <= local.time() < c
-            ):
-                continue
+            elif kind in (_HOURS, _HOURS_OPEN):  # a: the weekdays and the start
+                if local.weekday() in a[0]:
+                    if a[1] <= local.time() < b:
+                        continue
+                elif kind == _HOURS_OPEN:  # not this rule's day: another rule speaks for it
+                    continue
             v = check(candidate, t)
             if v is None:
                 continue
@@ -369,14 +381,84 @@ def _run_lane(
         if blocks is not None:  # the deferrals met on the way are moot (see ``_fixed_point``)
             return _scheduled((None, tuple(blocks), (), (), False))
         if latest is None:
-            return _scheduled((t, (), tuple(last_defer.values()) if last_defer else (), (), False))
+            if not last_defer:
+                return _scheduled((t, (), (), (), False))
+            return _scheduled((t, (), tuple(last_defer.values()), (), False))
         t, horizon_end = _next_round(t, latest, horizon_end, horizon, candidate)
         if t > horizon_end:
             break
+        if t.year > 9997:  # the rounds left to the checks themselves
+            return _lean(lane.checks, candidate, t, horizon, last_defer, horizon_end, rounds)
     return _gave_up(t, last_defer)
 
 
-_NO_MEMO: Mapping[Hashable, Any] = MappingProxyType({})
+_ROUNDS = tuple(range(MAX_ROUNDS - 1, -1, -1))  # the rounds left after each
+
+
+def _settled(
+    lane: Lane, memo: dict[Hashable, Any], planned: int, candidate: Candidate, start: datetime
+) -> tuple[LaneSpec, ...]:
+    """``lane.specs`` with each cap's bar, for a snapshot whose memo is ``memo`` and a
+    candidate with ``planned`` contacts planned earlier in the decision; kept in ``memo``.
+
+    A cap's bar is the earliest start of its window at which its check surely allows: at
+    or after the start of what it counted in the memo (``counted[0]``), with fewer than the
+    cap counted from there, ``planned`` included (the first lines of its check:
+    :func:`overdue.rules.frequency._rolling`, ``_local_days``).  A local-day cap's window
+    starts at the moment less ``back`` in UTC, so its bar is moved on by ``back`` and
+    compared with the moment.  A cap that has counted nothing yet is asked about
+    ``candidate`` at ``start`` first (as the first round would), so that it counts.  A bar
+    that cannot be had is :data:`_NEVER` (the check is always asked), and not kept.
+
+    Why kept: what a cap counted from a start stays true of the snapshot (a later start
+    asked counts from further back, and the window's contacts are the same), so a bar
+    stays right; the next decisions from a held snapshot compare with it at once.
+    """
+    out: list[LaneSpec] = []
+    settled = True
+    for spec in lane.specs:
+        kind, check, back, terms = spec
+        if kind in (_ROLLING, _LOCAL_DAYS):
+            key, most = terms
+            bar = _bar(memo.get(key), most, planned)
+            if bar is None:
+                # It counts (its answer is the first round's); should it fail, the first
+                # round says so, in the rules' order.
+                with contextlib.suppress(Exception):
+                    check(candidate, start)
+                bar = _bar(memo.get(key), most, planned)
+            if bar is None or (kind == _LOCAL_DAYS and bar > _LAST_BAR):
+                bar, settled = _NEVER, False
+            elif kind == _LOCAL_DAYS:
+                bar += back
+            spec = (kind, check, back, bar)
+        out.append(spec)
+    specs = tuple(out)
+    if settled:
+        memo[_LANE, id(lane), planned] = (lane, specs)
+    return specs
+
+
+def _bar(counted: Any, most: int, planned: int) -> datetime | None:
+    """The bar of a cap that counted ``counted`` (see :func:`_settled`; ``None``: none yet)."""
+    if counted is None:
+        return None
+    times = counted[2]
+    if times is None:  # not counted one by one: fewer on file from its start than the cap?
+        return counted[0] if len(counted[1]) + planned < most else None
+    k = len(times) - most + planned  # the window must start at or after the k-th
+    if k < 0:
+        return counted[0]  # type: ignore[no-any-return]
+    if k >= len(times):
+        return _NEVER  # the planned contacts alone reach the cap
+    return max(counted[0], times[k])  # type: ignore[no-any-return]
+
+
+_LANE = "schedule.lane"
+"""With a lane's ``id()`` and the number of contacts planned, the key of the lane's specs
+with their bars in a snapshot's memo (:func:`_settled`), kept as ``(lane, specs)``."""
+_NEVER = datetime.max.replace(tzinfo=UTC)  # a bar no moment reaches: the check is asked
+_LAST_BAR = _NEVER - timedelta(days=800)  # a later local-day bar is not moved on
 
 
 # A ``Scheduled`` of all five fields, made in C: the named tuple's own ``__new__`` is a Python

@@ -366,14 +366,15 @@ class FrequencyCap(RuleBase):
         its window's start, a look in the memo and a bisection; the lane does just those
         for every rule of a round after one conversion to the debtor's zone, and asks the
         check itself whenever they do not settle it.  ``None`` for the caps the lane always
-        asks (per point, per debt, consent-aware, of point classes, rolling hours or months).
+        asks (per point, per debt, consent-aware, of point classes, rolling hours or months, or
+        a window of more than 5,000 days or weeks).
         """
         if self.point_kinds is not None or "consented" in self.exclude or self.scope != "debtor":
             return None
         most = self.max_contacts
+        if self.per.unit not in ("d", "w") or self.per.amount > 5000:
+            return None  # hours, months, or a window beyond the lane's arithmetic: asked
         if self.window == "rolling":
-            if self.per.unit not in ("d", "w"):
-                return None
             return ("rolling", _counting(self).shape, most, self.per.min_timedelta)
         span = self.per.amount * (7 if self.per.unit == "w" else 1)
         return ("local_days", _counting(self).shape, most, timedelta(span + 1))
