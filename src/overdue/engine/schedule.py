@@ -264,7 +264,7 @@ _OTHER, _HOURS_ALL, _HOURS, _HOURS_OPEN, _ROLLING, _LOCAL_DAYS = range(6)
 LaneSpec = tuple[int, Check, Any, Any]
 
 
-class Lane(NamedTuple):
+class Lane:
     """A scope's checks as :func:`_run_lane` asks them (``Scoped.lane``, from :func:`lane_of`).
 
     ``specs`` are the checks in order, each as ``(kind, check, a, b)`` with what the lane
@@ -276,11 +276,17 @@ class Lane(NamedTuple):
     (:meth:`FrequencyCap.lane_terms <overdue.rules.FrequencyCap.lane_terms>`), the second
     replaced by a bar per snapshot (:func:`_settled`).  ``checks`` are the checks alone (for
     :func:`_lean`); ``counts`` says whether a cap is among them.
+
+    Compared and hashed by identity (a plain object, not a tuple): it keys its specs in a
+    snapshot's memo, found at once.
     """
 
-    specs: tuple[LaneSpec, ...]
-    checks: tuple[Check, ...]
-    counts: bool
+    __slots__ = ("checks", "counts", "specs")
+
+    def __init__(
+        self, specs: tuple[LaneSpec, ...], checks: tuple[Check, ...], counts: bool
+    ) -> None:
+        self.specs, self.checks, self.counts = specs, checks, counts
 
 
 def lane_of(rules: Sequence[Rule], checks: Sequence[Check], wrapped: frozenset[int]) -> Lane | None:
@@ -338,11 +344,8 @@ def _run_lane(
     if lane.counts:
         planned = len(candidate.planned)
         memo = s.snapshot.memo()
-        kept = memo.get((_LANE, id(lane), planned))
-        if kept is not None and kept[0] is lane:
-            specs = kept[1]
-        else:  # the first time on this snapshot
-            specs = _settled(lane, memo, planned, candidate, start)
+        kept = memo.get((lane, planned) if planned else lane)
+        specs = kept if kept is not None else _settled(lane, memo, planned, candidate, start)
     t = start
     last_defer: dict[str, Verdict] = {}
     horizon_end: datetime | None = None  # computed on the first deferral only
@@ -384,7 +387,9 @@ def _run_lane(
             if not last_defer:
                 return _scheduled((t, (), (), (), False))
             return _scheduled((t, (), tuple(last_defer.values()), (), False))
-        t, horizon_end = _next_round(t, latest, horizon_end, horizon, candidate)
+        if horizon_end is None:  # ``_next_round``, without its call
+            horizon_end = horizon.add_to(s.now, tz=tz)
+        t = latest if latest > t else t + NUDGE
         if t > horizon_end:
             break
         if t.year > 9997:  # the rounds left to the checks themselves
@@ -434,8 +439,8 @@ def _settled(
             spec = (kind, check, back, bar)
         out.append(spec)
     specs = tuple(out)
-    if settled:
-        memo[_LANE, id(lane), planned] = (lane, specs)
+    if settled:  # keyed by the lane itself (by identity), with the number planned if any
+        memo[(lane, planned) if planned else lane] = specs
     return specs
 
 
@@ -454,9 +459,6 @@ def _bar(counted: Any, most: int, planned: int) -> datetime | None:
     return max(counted[0], times[k])  # type: ignore[no-any-return]
 
 
-_LANE = "schedule.lane"
-"""With a lane's ``id()`` and the number of contacts planned, the key of the lane's specs
-with their bars in a snapshot's memo (:func:`_settled`), kept as ``(lane, specs)``."""
 _NEVER = datetime.max.replace(tzinfo=UTC)  # a bar no moment reaches: the check is asked
 _LAST_BAR = _NEVER - timedelta(days=800)  # a later local-day bar is not moved on
 

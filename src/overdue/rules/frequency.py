@@ -631,11 +631,11 @@ def _rolling(cap: FrequencyCap) -> Callable[[Candidate, datetime], Verdict | Non
             if n < most:
                 return None
             oldest = times[hi - most]
-        return defer(
-            "cap_reached",
-            f"{n} contact(s) in the last {per} (cap {most})",
-            _add(oldest, per, tz),
-        )
+        if wall:  # ``_add``, without its calls
+            until = (oldest.astimezone(tz or UTC) + back).astimezone(UTC)
+        else:
+            until = _add(oldest, per, tz)
+        return defer("cap_reached", f"{n} contact(s) in the last {per} (cap {most})", until)
 
     return rolling
 
