@@ -8,9 +8,8 @@ candidate the one reply to the debtor's own contact.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple, cast
 
@@ -25,7 +24,7 @@ from overdue.rules.holds import HoldWhile
 from overdue.rules.parties import third_party_gate
 from overdue.rules.protocols import GrantsReply, citation_of
 from overdue.situation import Candidate
-from overdue.snapshot import Snapshot
+from overdue.snapshot import FactState
 
 MAX_ROUNDS = 64
 NUDGE = timedelta(minutes=1)
@@ -114,12 +113,13 @@ def schedule(
         ):
             # On file: facts alone (a dispute), or a cease request or opt-out too.
             asked = held.any if snap.cease is not None or snap.opted_out else held.facts
-            kept = snap.memo().get((_HELD, id(asked)))
+            memo = snap.memo()
+            kept = memo.get((_HELD, id(asked)))
             found: Scheduled | None
             if kept is not None and kept[0] is asked:
                 found = kept[1]  # the same block as before on this snapshot (``_held``)
             else:
-                found = _held(asked, candidate, start, snap)
+                found = _held(asked, candidate, start, snap.facts, memo)
             if found is not None:
                 return found
         if scoped.plain and not (scoped.waivable and snap.waivers):
@@ -157,7 +157,8 @@ def _held(
     held: HeldChecks,
     candidate: Candidate,
     start: datetime,
-    snap: Snapshot,
+    facts: Mapping[str, FactState],
+    memo: dict[Hashable, Any],
 ) -> Scheduled | None:
     """What the fixed point answers when a rule blocks ``candidate`` at ``start`` (an open
     dispute, a cease request): every block said at ``start``, in order; ``None`` when none
@@ -173,10 +174,9 @@ def _held(
 
     When every rule asked is a built-in hold (its own check) of a fact on file with no end,
     the answer reads nothing but the snapshot's facts: it is kept in the snapshot's memo
-    (:data:`_HELD`, with ``held``), so the next decision from the same held snapshot finds
-    it at once instead of asking the holds again.
+    (``memo``; :data:`_HELD`, with ``held``), so the next decision from the same held
+    snapshot finds it at once instead of asking the holds again.
     """
-    facts = snap.facts
     blocks: list[Verdict] | None = None
     constant = True  # only open-ended built-in holds asked, so far
     for check, fact in held:
@@ -184,8 +184,10 @@ def _held(
             state = facts.get(fact)
             if state is None:
                 continue
-            if constant and (state.until is not None or not _own_hold(check)):
-                constant = False
+            if constant and (
+                state.until is not None or getattr(check, "__func__", None) is not _HOLD_CHECK
+            ):
+                constant = False  # it reads the moment (or may read the candidate)
         else:
             constant = False
         v = check(candidate, start)
@@ -196,7 +198,7 @@ def _held(
                 blocks.append(v)
     found = None if blocks is None else _scheduled((None, tuple(blocks), (), (), False))
     if constant:
-        snap.memo()[_HELD, id(held)] = (held, found)
+        memo[_HELD, id(held)] = (held, found)
     return found
 
 
@@ -206,13 +208,11 @@ snapshot's memo, as ``(held, answer)`` (``held`` kept with it, so its ``id`` is 
 while kept, and compared by identity), when the answer read only the snapshot."""
 
 
-def _own_hold(check: Check) -> bool:
-    """Whether ``check`` is a built-in :class:`~overdue.rules.HoldWhile`'s own ``check``
-    (not one silenced before a date in force): its verdict on a fact with no end is the
-    same for every candidate and moment."""
-    return getattr(check, "__func__", None) is HoldWhile.check and (
-        type(getattr(check, "__self__", None)) is HoldWhile
-    )
+_HOLD_CHECK = HoldWhile.check
+"""The built-in hold's own ``check``: called as a hold's compiled check (not one silenced
+before a date in force), its verdict on a fact on file with no end reads nothing but the
+snapshot's facts (a subclass that keeps it may change what a verdict carries, never what it
+reads)."""
 
 
 def _lean(
@@ -281,12 +281,18 @@ class Lane:
     snapshot's memo, found at once.
     """
 
-    __slots__ = ("checks", "counts", "specs")
+    __slots__ = ("caps", "checks", "counts", "specs")
 
     def __init__(
         self, specs: tuple[LaneSpec, ...], checks: tuple[Check, ...], counts: bool
     ) -> None:
         self.specs, self.checks, self.counts = specs, checks, counts
+        # Where the caps are among the specs, with their terms, for :func:`_settled`.
+        self.caps = tuple(
+            (i, kind, check, a, *b)
+            for i, (kind, check, a, b) in enumerate(specs)
+            if kind in (_ROLLING, _LOCAL_DAYS)
+        )
 
 
 def lane_of(rules: Sequence[Rule], checks: Sequence[Check], wrapped: frozenset[int]) -> Lane | None:
@@ -345,7 +351,11 @@ def _run_lane(
         planned = len(candidate.planned)
         memo = s.snapshot.memo()
         kept = memo.get((lane, planned) if planned else lane)
-        specs = kept if kept is not None else _settled(lane, memo, planned, candidate, start)
+        if kept is None:  # the first time on this snapshot: every check asked, and counts
+            found = _lean(lane.checks, candidate, start, horizon)
+            _settled(lane, memo, planned)
+            return found
+        specs = kept
     t = start
     last_defer: dict[str, Verdict] = {}
     horizon_end: datetime | None = None  # computed on the first deferral only
@@ -400,63 +410,40 @@ def _run_lane(
 _ROUNDS = tuple(range(MAX_ROUNDS - 1, -1, -1))  # the rounds left after each
 
 
-def _settled(
-    lane: Lane, memo: dict[Hashable, Any], planned: int, candidate: Candidate, start: datetime
-) -> tuple[LaneSpec, ...]:
-    """``lane.specs`` with each cap's bar, for a snapshot whose memo is ``memo`` and a
-    candidate with ``planned`` contacts planned earlier in the decision; kept in ``memo``.
+def _settled(lane: Lane, memo: dict[Hashable, Any], planned: int) -> None:
+    """Keep in ``memo`` (a snapshot's) ``lane.specs`` with each cap's bar, for a candidate
+    with ``planned`` contacts planned earlier in the decision, once every cap has counted.
 
     A cap's bar is the earliest start of its window at which its check surely allows: at
     or after the start of what it counted in the memo (``counted[0]``), with fewer than the
     cap counted from there, ``planned`` included (the first lines of its check:
-    :func:`overdue.rules.frequency._rolling`, ``_local_days``).  A local-day cap's window
-    starts at the moment less ``back`` in UTC, so its bar is moved on by ``back`` and
-    compared with the moment.  A cap that has counted nothing yet is asked about
-    ``candidate`` at ``start`` first (as the first round would), so that it counts.  A bar
-    that cannot be had is :data:`_NEVER` (the check is always asked), and not kept.
+    :func:`overdue.rules.frequency._rolling`, ``_local_days``); :data:`_NEVER` when the
+    planned contacts alone reach the cap.  A local-day cap's window starts at the moment
+    less ``back`` in UTC, so its bar is moved on by ``back`` and compared with the moment.
 
-    Why kept: what a cap counted from a start stays true of the snapshot (a later start
-    asked counts from further back, and the window's contacts are the same), so a bar
-    stays right; the next decisions from a held snapshot compare with it at once.
+    Worked out after the first run of a lane on a snapshot (by the lean loop, where every
+    check is asked and every cap counts).  Why kept: what a cap counted from a start stays
+    true of the snapshot (a later start asked counts from further back, and the window's
+    contacts are the same), so a bar stays right; the next decisions from a held snapshot
+    compare with it at once.
     """
-    out: list[LaneSpec] = []
-    settled = True
-    for spec in lane.specs:
-        kind, check, back, terms = spec
-        if kind in (_ROLLING, _LOCAL_DAYS):
-            key, most = terms
-            bar = _bar(memo.get(key), most, planned)
-            if bar is None:
-                # It counts (its answer is the first round's); should it fail, the first
-                # round says so, in the rules' order.
-                with contextlib.suppress(Exception):
-                    check(candidate, start)
-                bar = _bar(memo.get(key), most, planned)
-            if bar is None or (kind == _LOCAL_DAYS and bar > _LAST_BAR):
-                bar, settled = _NEVER, False
-            elif kind == _LOCAL_DAYS:
-                bar += back
-            spec = (kind, check, back, bar)
-        out.append(spec)
-    specs = tuple(out)
-    if settled:  # keyed by the lane itself (by identity), with the number planned if any
-        memo[(lane, planned) if planned else lane] = specs
-    return specs
-
-
-def _bar(counted: Any, most: int, planned: int) -> datetime | None:
-    """The bar of a cap that counted ``counted`` (see :func:`_settled`; ``None``: none yet)."""
-    if counted is None:
-        return None
-    times = counted[2]
-    if times is None:  # not counted one by one: fewer on file from its start than the cap?
-        return counted[0] if len(counted[1]) + planned < most else None
-    k = len(times) - most + planned  # the window must start at or after the k-th
-    if k < 0:
-        return counted[0]  # type: ignore[no-any-return]
-    if k >= len(times):
-        return _NEVER  # the planned contacts alone reach the cap
-    return max(counted[0], times[k])  # type: ignore[no-any-return]
+    specs = list(lane.specs)
+    for i, kind, check, back, key, most in lane.caps:
+        counted = memo.get(key)
+        if counted is None:
+            return  # not counted (its check failed): nothing kept, the lean loop again
+        times = counted[2]
+        if times is None:  # not counted one by one: fewer on file from its start than the cap?
+            if len(counted[1]) + planned >= most:
+                return
+            bar = counted[0]
+        else:
+            k = len(times) - most + planned  # the window must start at or after the k-th
+            bar = counted[0] if k < 0 else _NEVER if k >= len(times) else max(counted[0], times[k])
+        if kind == _LOCAL_DAYS and bar is not _NEVER:
+            bar = bar + back if bar < _LAST_BAR else _NEVER
+        specs[i] = (kind, check, back, bar)
+    memo[(lane, planned) if planned else lane] = tuple(specs)
 
 
 _NEVER = datetime.max.replace(tzinfo=UTC)  # a bar no moment reaches: the check is asked
