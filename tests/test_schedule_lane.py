@@ -56,8 +56,9 @@ def _accounts() -> tuple[Any, ...]:
 class _LaneChecked:
     """``_run_lane``, asserting on every run that it equals the lean loop over its checks.
 
-    Odd runs go first (on the memo as the decision left it), even runs after the lean loop
-    (which fills the memo, so the lane's inline tests do answer)."""
+    Each run is made twice (the first run of a lane on a snapshot sets its bars, the next
+    ones compare with them), before the lean loop on odd runs (on the memo as the decision
+    left it) and after it on even runs (which counts again first)."""
 
     def __init__(self) -> None:
         self.runs = 0
@@ -67,11 +68,14 @@ class _LaneChecked:
         self.runs += 1
         if self.runs % 2:
             got: Scheduled = self._run_lane(lane, cand, start, horizon)
+            again: Scheduled = self._run_lane(lane, cand, start, horizon)
             want = _lean(lane.checks, cand, start, horizon)
         else:
             want = _lean(lane.checks, cand, start, horizon)
             got = self._run_lane(lane, cand, start, horizon)
+            again = self._run_lane(lane, cand, start, horizon)
         assert got == want, (cand, start)
+        assert again == want, (cand, start)
         return got
 
 
