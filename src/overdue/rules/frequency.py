@@ -363,11 +363,12 @@ class FrequencyCap(RuleBase):
         memo (:data:`_Counted`), the cap, and how far back the check's window starts.
 
         Why: in a round where the cap allows (most), the check's answer is its first lines:
-        its window's start, a look in the memo and a bisection; the lane does just those
-        for every rule of a round after one conversion to the debtor's zone, and asks the
-        check itself whenever they do not settle it.  ``None`` for the caps the lane always
-        asks (per point, per debt, consent-aware, of point classes, rolling hours or months, or
-        a window of more than 5,000 days or weeks).
+        its window's start, a look in the memo and a bisection.  From what the cap counted
+        the lane works out once per snapshot the earliest window start at which those lines
+        allow (its bar), so a round compares the window's start with it, and asks the check
+        itself only below it.  ``None`` for the caps the lane always asks (per point, per
+        debt, consent-aware, of point classes, rolling hours or months, or a window of more
+        than 5,000 days or weeks).
         """
         if self.point_kinds is not None or "consented" in self.exclude or self.scope != "debtor":
             return None
