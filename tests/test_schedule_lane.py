@@ -28,10 +28,11 @@ import overdue.engine.schedule as schedule_module
 from overdue import REFERENCE_POLICY, decide, fold
 from overdue.compiled import CompiledPolicy, Scoped
 from overdue.durations import Duration
-from overdue.engine.schedule import Lane, Scheduled, _fixed_point, _lean, _Lifts, schedule
+from overdue.engine.schedule import Scheduled, _fixed_point, _lean, _Lifts, schedule
 from overdue.events import FactSet
 from overdue.rules import ContactHours, FrequencyCap
 from overdue.rules.holds import HALTING_FACTS
+from overdue.rules.lane import Lane
 from overdue.rules.parties import third_party_gate
 from overdue.situation import Candidate
 

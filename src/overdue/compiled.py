@@ -18,6 +18,7 @@ import attrs
 
 from overdue.obligations import IDENTITY_DISCLOSURE, Obligation, merged
 from overdue.rules.base import RuleBase, in_scope
+from overdue.rules.lane import Lane, lane_of
 from overdue.rules.protocols import (
     AttachesObligations,
     GrantsReply,
@@ -28,7 +29,6 @@ from overdue.rules.protocols import (
 
 if TYPE_CHECKING:
     from overdue.durations import Duration
-    from overdue.engine.schedule import Lane
     from overdue.policy import Policy, Stage, Step
     from overdue.rules.base import Rule, Verdict
     from overdue.situation import Candidate
@@ -293,9 +293,7 @@ class CompiledPolicy:
         )
 
     def _lane(self, rules: tuple[Rule, ...], checks: tuple[Check, ...]) -> Lane | None:
-        """The scheduler's lane of a plain scope (:func:`overdue.engine.schedule.lane_of`)."""
-        from overdue.engine.schedule import lane_of
-
+        """The scheduler's lane of a plain scope (:func:`overdue.rules.lane.lane_of`)."""
         return lane_of(rules, checks, self.guarded_rules | self.dynamic_rules)
 
     def _compiled_check(self, rule: Rule, lean: bool) -> Check:
