@@ -18,6 +18,7 @@ import attrs
 
 from overdue.obligations import IDENTITY_DISCLOSURE, Obligation, merged
 from overdue.rules.base import RuleBase, in_scope
+from overdue.rules.lane import Lane, lane_of
 from overdue.rules.protocols import (
     AttachesObligations,
     GrantsReply,
@@ -74,6 +75,7 @@ class Scoped(NamedTuple):
     waivable: bool = False
     calm: Scoped | None = None
     held: Held | None = None
+    lane: Lane | None = None  # when ``plain``: the lean loop's checks as the lane sees them
 
 
 HeldChecks = tuple[tuple[Check, "str | None"], ...]
@@ -281,14 +283,20 @@ class CompiledPolicy:
 
     def _scoped(self, rules: tuple[Rule, ...]) -> Scoped:
         granting = tuple(cast("GrantsReply", r) for r in rules if id(r) in self.reply_rules)
+        checks = tuple(self._compiled_check(r, not granting) for r in rules)
         return Scoped(
             rules,
             tuple(r for r in rules if id(r) in self.dynamic_rules),
             granting,
-            tuple(self._compiled_check(r, not granting) for r in rules),
+            checks,
             plain=not granting,
             waivable=any(id(r) in self.waivable_rules for r in rules),
+            lane=None if granting else self._lane(rules, checks),
         )
+
+    def _lane(self, rules: tuple[Rule, ...], checks: tuple[Check, ...]) -> Lane | None:
+        """The scheduler's lane of a plain scope (:func:`overdue.rules.lane.lane_of`)."""
+        return lane_of(rules, checks, self.guarded_rules | self.dynamic_rules)
 
     def _compiled_check(self, rule: Rule, lean: bool) -> Check:
         """``rule``'s check in a scope: its faster one if it has one (:func:`_fast_check`),

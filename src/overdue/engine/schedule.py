@@ -9,9 +9,9 @@ candidate the one reply to the debtor's own contact.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import NamedTuple, cast
+from typing import Any, NamedTuple, cast
 
 import attrs
 
@@ -20,9 +20,12 @@ from overdue.decision import Reason
 from overdue.durations import Duration
 from overdue.engine.reasons import fmt_local
 from overdue.rules.base import Rule, Verdict, in_force
+from overdue.rules.holds import HoldWhile
+from overdue.rules.lane import _HOURS, _HOURS_ALL, _HOURS_OPEN, _LOCAL_DAYS, _ROLLING, Lane
 from overdue.rules.parties import third_party_gate
 from overdue.rules.protocols import GrantsReply, citation_of
 from overdue.situation import Candidate
+from overdue.snapshot import FactState
 
 MAX_ROUNDS = 64
 NUDGE = timedelta(minutes=1)
@@ -111,7 +114,13 @@ def schedule(
         ):
             # On file: facts alone (a dispute), or a cease request or opt-out too.
             asked = held.any if snap.cease is not None or snap.opted_out else held.facts
-            found = _held(asked, candidate, start, snap.facts)
+            memo = snap.memo()
+            kept = memo.get((_HELD, id(asked)))
+            found: Scheduled | None
+            if kept is not None and kept[0] is asked:
+                found = kept[1]  # the same block as before on this snapshot (``_held``)
+            else:
+                found = _held(asked, candidate, start, snap.facts, memo)
             if found is not None:
                 return found
         if scoped.plain and not (scoped.waivable and snap.waivers):
@@ -119,6 +128,9 @@ def schedule(
             # objection (a rule that does not apply to the candidate allows in its check).
             if not scoped.checks:
                 return Scheduled(start, (), ())
+            lane = scoped.lane
+            if lane is not None:
+                return _run_lane(lane, candidate, start, horizon)
             return _lean(scoped.checks, candidate, start, horizon)
     applicable: Sequence[Rule] = scoped.rules
     granting: Sequence[GrantsReply] = scoped.granting
@@ -146,7 +158,8 @@ def _held(
     held: HeldChecks,
     candidate: Candidate,
     start: datetime,
-    facts: Mapping[str, object],
+    facts: Mapping[str, FactState],
+    memo: dict[Hashable, Any],
 ) -> Scheduled | None:
     """What the fixed point answers when a rule blocks ``candidate`` at ``start`` (an open
     dispute, a cease request): every block said at ``start``, in order; ``None`` when none
@@ -159,32 +172,68 @@ def _held(
     nothing.  A hold whose fact is not on file allows, and is not called; nor are the cease
     and opt-out rules while neither is on file.  Held equal to the
     full loop by ``tests/test_schedule_held.py``.
+
+    When every rule asked is a built-in hold (its own check) of a fact on file with no end,
+    the answer reads nothing but the snapshot's facts: it is kept in the snapshot's memo
+    (``memo``; :data:`_HELD`, with ``held``), so the next decision from the same held
+    snapshot finds it at once instead of asking the holds again.
     """
     blocks: list[Verdict] | None = None
+    constant = True  # only open-ended built-in holds asked, so far
     for check, fact in held:
-        if fact is not None and fact not in facts:
-            continue
+        if fact is not None:
+            state = facts.get(fact)
+            if state is None:
+                continue
+            if constant and (
+                state.until is not None or getattr(check, "__func__", None) is not _HOLD_CHECK
+            ):
+                constant = False  # it reads the moment (or may read the candidate)
+        else:
+            constant = False
         v = check(candidate, start)
         if v is not None and v.effect == "block":
             if blocks is None:
                 blocks = [v]
             else:
                 blocks.append(v)
-    if blocks is None:
-        return None
-    return _scheduled((None, tuple(blocks), (), (), False))
+    found = None if blocks is None else _scheduled((None, tuple(blocks), (), (), False))
+    if constant:
+        memo[_HELD, id(held)] = (held, found)
+    return found
+
+
+_HELD = "schedule.held"
+"""With the ``id()`` of a scope's ``held``, the key of :func:`_held`'s answer kept in a
+snapshot's memo, as ``(held, answer)`` (``held`` kept with it, so its ``id`` is not reused
+while kept, and compared by identity), when the answer read only the snapshot."""
+
+
+_HOLD_CHECK = HoldWhile.check
+"""The built-in hold's own ``check``: called as a hold's compiled check (not one silenced
+before a date in force), its verdict on a fact on file with no end reads nothing but the
+snapshot's facts (a subclass that keeps it may change what a verdict carries, never what it
+reads)."""
 
 
 def _lean(
-    checks: Sequence[Check], candidate: Candidate, start: datetime, horizon: Duration
+    checks: Sequence[Check],
+    candidate: Candidate,
+    start: datetime,
+    horizon: Duration,
+    last_defer: dict[str, Verdict] | None = None,
+    horizon_end: datetime | None = None,
+    rounds: int = MAX_ROUNDS,
 ) -> Scheduled:
     """:func:`_fixed_point` when nothing can lift or silence an objection (most policies and
     accounts): the same rounds and answers, without asking the lifts about every verdict
-    (it runs for every candidate a decision tries; ``tests/test_schedule_lean.py``)."""
+    (it runs for every candidate a decision tries; ``tests/test_schedule_lean.py``).
+
+    ``last_defer``, ``horizon_end`` and ``rounds`` carry on rounds :func:`_run_lane` began."""
     t = start
-    last_defer: dict[str, Verdict] = {}
-    horizon_end: datetime | None = None  # computed on the first deferral only
-    for _ in range(MAX_ROUNDS):
+    if last_defer is None:
+        last_defer = {}
+    for _ in range(rounds):
         blocks: list[Verdict] | None = None
         latest: datetime | None = None
         for check in checks:
@@ -208,6 +257,127 @@ def _lean(
         if t > horizon_end:
             break
     return _gave_up(t, last_defer)
+
+
+def _run_lane(
+    lane: Lane, candidate: Candidate, start: datetime, horizon: Duration
+) -> Scheduled:
+    """:func:`_lean` for a scope with a :class:`Lane`: the same rounds and answers
+    (``tests/test_schedule_lane.py``).
+
+    Why: in most rounds every rule allows, and a rule's check then answers after a call,
+    a conversion of the moment and a look at the snapshot's memo.  Here a round converts
+    the moment to the debtor's zone once, and sees inline that contact hours allow it (two
+    comparisons of the wall clock) and that each cap's window starts at or after its bar
+    (one comparison; :func:`_settled`); a rule is asked its check only when that does not
+    settle it (it then defers, or says why not).
+    """
+    s = candidate.situation
+    tz = s.tz
+    if tz is None or not 2 < start.year < 9998:  # near the calendar's ends: the checks say
+        return _lean(lane.checks, candidate, start, horizon)
+    specs = lane.specs
+    if lane.counts:
+        planned = len(candidate.planned)
+        memo = s.snapshot.memo()
+        kept = memo.get((lane, planned) if planned else lane)
+        if kept is None:  # the first time on this snapshot: every check asked, and counts
+            found = _lean(lane.checks, candidate, start, horizon)
+            _settled(lane, memo, planned)
+            return found
+        specs = kept
+    t = start
+    last_defer: dict[str, Verdict] = {}
+    horizon_end: datetime | None = None  # computed on the first deferral only
+    for rounds in _ROUNDS:
+        blocks: list[Verdict] | None = None
+        latest: datetime | None = None
+        local = t.astimezone(tz)
+        for kind, check, a, b in specs:
+            if kind == _HOURS_ALL:  # ``ContactHours.one_zone``: a-b the window
+                if a <= local.time() < b:
+                    continue
+            elif kind == _ROLLING:  # ``frequency._rolling``: its window from ``local - a``
+                if local - a >= b:
+                    continue
+            elif kind == _LOCAL_DAYS:  # ``frequency._local_days``: b the bar moved on
+                if t >= b:
+                    continue
+            elif kind in (_HOURS, _HOURS_OPEN):  # a: the weekdays and the start
+                if local.weekday() in a[0]:
+                    if a[1] <= local.time() < b:
+                        continue
+                elif kind == _HOURS_OPEN:  # not this rule's day: another rule speaks for it
+                    continue
+            v = check(candidate, t)
+            if v is None:
+                continue
+            if v.effect == "block":
+                if blocks is None:
+                    blocks = [v]
+                else:
+                    blocks.append(v)
+            else:
+                last_defer[v.rule_id] = v
+                if v.until is not None and (latest is None or v.until > latest):
+                    latest = v.until
+        if blocks is not None:  # the deferrals met on the way are moot (see ``_fixed_point``)
+            return _scheduled((None, tuple(blocks), (), (), False))
+        if latest is None:
+            if not last_defer:
+                return _scheduled((t, (), (), (), False))
+            return _scheduled((t, (), tuple(last_defer.values()), (), False))
+        if horizon_end is None:  # ``_next_round``, without its call
+            horizon_end = horizon.add_to(s.now, tz=tz)
+        t = latest if latest > t else t + NUDGE
+        if t > horizon_end:
+            break
+        if t.year > 9997:  # the rounds left to the checks themselves
+            return _lean(lane.checks, candidate, t, horizon, last_defer, horizon_end, rounds)
+    return _gave_up(t, last_defer)
+
+
+_ROUNDS = tuple(range(MAX_ROUNDS - 1, -1, -1))  # the rounds left after each
+
+
+def _settled(lane: Lane, memo: dict[Hashable, Any], planned: int) -> None:
+    """Keep in ``memo`` (a snapshot's) ``lane.specs`` with each cap's bar, for a candidate
+    with ``planned`` contacts planned earlier in the decision, once every cap has counted.
+
+    A cap's bar is the earliest start of its window at which its check surely allows: at
+    or after the start of what it counted in the memo (``counted[0]``), with fewer than the
+    cap counted from there, ``planned`` included (the first lines of its check:
+    :func:`overdue.rules.frequency._rolling`, ``_local_days``); :data:`_NEVER` when the
+    planned contacts alone reach the cap.  A local-day cap's window starts at the moment
+    less ``back`` in UTC, so its bar is moved on by ``back`` and compared with the moment.
+
+    Worked out after the first run of a lane on a snapshot (by the lean loop, where every
+    check is asked and every cap counts).  Why kept: what a cap counted from a start stays
+    true of the snapshot (a later start asked counts from further back, and the window's
+    contacts are the same), so a bar stays right; the next decisions from a held snapshot
+    compare with it at once.
+    """
+    specs = list(lane.specs)
+    for i, kind, check, back, key, most in lane.caps:
+        counted = memo.get(key)
+        if counted is None:
+            return  # not counted (its check failed): nothing kept, the lean loop again
+        times = counted[2]
+        if times is None:  # not counted one by one: fewer on file from its start than the cap?
+            if len(counted[1]) + planned >= most:
+                return
+            bar = counted[0]
+        else:
+            k = len(times) - most + planned  # the window must start at or after the k-th
+            bar = counted[0] if k < 0 else _NEVER if k >= len(times) else max(counted[0], times[k])
+        if kind == _LOCAL_DAYS and bar is not _NEVER:
+            bar = bar + back if bar < _LAST_BAR else _NEVER
+        specs[i] = (kind, check, back, bar)
+    memo[(lane, planned) if planned else lane] = tuple(specs)
+
+
+_NEVER = datetime.max.replace(tzinfo=UTC)  # a bar no moment reaches: the check is asked
+_LAST_BAR = _NEVER - timedelta(days=800)  # a later local-day bar is not moved on
 
 
 # A ``Scheduled`` of all five fields, made in C: the named tuple's own ``__new__`` is a Python

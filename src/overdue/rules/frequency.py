@@ -356,6 +356,30 @@ class FrequencyCap(RuleBase):
             return _rolling(self)
         return _local_days(self)
 
+    def lane_terms(self) -> tuple[str, Hashable, int, timedelta] | None:
+        """What the scheduler's lane (:func:`overdue.engine.schedule.lane_of`) needs to see,
+        inline, that :meth:`counter`'s check allows a moment: the window's kind
+        (``'rolling'`` or ``'local_days'``), the key of what the cap counts in a snapshot's
+        memo (:data:`_Counted`), the cap, and how far back the check's window starts.
+
+        Why: in a round where the cap allows (most), the check's answer is its first lines:
+        its window's start, a look in the memo and a bisection.  From what the cap counted
+        the lane works out once per snapshot the earliest window start at which those lines
+        allow (its bar), so a round compares the window's start with it, and asks the check
+        itself only below it.  ``None`` for the caps the lane always asks (per point, per
+        debt, consent-aware, of point classes, rolling hours or months, or a window of more
+        than 5,000 days or weeks).
+        """
+        if self.point_kinds is not None or "consented" in self.exclude or self.scope != "debtor":
+            return None
+        most = self.max_contacts
+        if self.per.unit not in ("d", "w") or self.per.amount > 5000:
+            return None  # hours, months, or a window beyond the lane's arithmetic: asked
+        if self.window == "rolling":
+            return ("rolling", _counting(self).shape, most, self.per.min_timedelta)
+        span = self.per.amount * (7 if self.per.unit == "w" else 1)
+        return ("local_days", _counting(self).shape, most, timedelta(span + 1))
+
     def describe(self) -> str:
         if self.window == "rolling":
             win = f"rolling {self.per}"
@@ -608,11 +632,11 @@ def _rolling(cap: FrequencyCap) -> Callable[[Candidate, datetime], Verdict | Non
             if n < most:
                 return None
             oldest = times[hi - most]
-        return defer(
-            "cap_reached",
-            f"{n} contact(s) in the last {per} (cap {most})",
-            _add(oldest, per, tz),
-        )
+        if wall:  # ``_add``, without its calls
+            until = (oldest.astimezone(tz or UTC) + back).astimezone(UTC)
+        else:
+            until = _add(oldest, per, tz)
+        return defer("cap_reached", f"{n} contact(s) in the last {per} (cap {most})", until)
 
     return rolling
 
@@ -670,6 +694,42 @@ def _local_days(cap: FrequencyCap) -> Callable[[Candidate, datetime], Verdict | 
     return local_days
 
 
+def _gap_times(snap: Snapshot, chans: frozenset[str] | None) -> list[datetime]:
+    """The UTC instants, sorted, of the creditor's contacts on file on ``chans`` (``None``:
+    every channel): what :class:`MinimumGap` looks back over, kept in the snapshot's memo.
+
+    Why: the rule is asked at every moment a decision tries, and the latest contact before
+    a moment may be any old one; worked out once per snapshot (and channels), a check is a
+    bisection, and a decision from a held snapshot does not grow with its history."""
+    key = ("minimum_gap", chans)
+    memo = snap.memo()
+    found: list[datetime] | None = memo.get(key)
+    if found is None:
+        found = memo[key] = sorted(_utc(c.at) for c in _matching(snap.contacts, chans))
+    return found
+
+
+def _outcome_times(
+    snap: Snapshot, outcome: Outcome, chans: frozenset[str] | None
+) -> tuple[list[datetime], list[datetime], bool]:
+    """The contacts on file with ``outcome`` on ``chans`` (``None``: every channel), in the
+    snapshot's order: their UTC instants, their own ``at``, and whether the instants never
+    go back (then the last up to a moment is found by bisection); kept in the snapshot's
+    memo, as for :func:`_gap_times`, for :class:`CoolDown`."""
+    key = ("cool_down", outcome, chans)
+    memo = snap.memo()
+    found: tuple[list[datetime], list[datetime], bool] | None = memo.get(key)
+    if found is None:
+        ats = [
+            c.at
+            for c in snap.contacts
+            if c.outcome is outcome and (chans is None or c.channel in chans)
+        ]
+        times = [_utc(a) for a in ats]
+        found = memo[key] = (times, ats, times == sorted(times))
+    return found
+
+
 def debt_pools(pool: list[ContactAttempted]) -> list[list[ContactAttempted]]:
     """``pool`` split per particular debt, as a per-debt cap counts it.
 
@@ -701,12 +761,16 @@ class MinimumGap(RuleBase):
 
     def check(self, candidate: Candidate, at: datetime) -> Verdict | None:
         chans = self.count_channels if self.count_channels is not None else self.channels
-        pool = _matching(candidate.situation.snapshot.contacts, chans)
-        pool.extend(_matching(candidate.planned, chans))
-        past = [_utc(c.at) for c in pool if _utc(c.at) <= _utc(at)]
-        if not past:
+        end = _utc(at)
+        times = _gap_times(candidate.situation.snapshot, chans)
+        i = bisect_right(times, end)
+        last = times[i - 1] if i else None  # the latest on file up to ``at``
+        for c in _matching(candidate.planned, chans):
+            u = _utc(c.at)
+            if u <= end and (last is None or u > last):
+                last = u
+        if last is None:
             return None
-        last = max(past)
         opens = _add(last, self.gap, candidate.situation.tz)
         if _utc(at) >= opens:
             return None
@@ -740,14 +804,17 @@ class CoolDown(RuleBase):
 
     def check(self, candidate: Candidate, at: datetime) -> Verdict | None:
         chans = self.count_channels if self.count_channels is not None else self.channels
-        last = None
-        for c in candidate.situation.snapshot.contacts:
-            if (
-                c.outcome is self.after
-                and (chans is None or c.channel in chans)
-                and _utc(c.at) <= _utc(at)
-            ):
-                last = c.at
+        end = _utc(at)
+        times, ats, ordered = _outcome_times(candidate.situation.snapshot, self.after, chans)
+        last = None  # the last contact on file, in order, with the outcome, up to ``at``
+        if ordered:
+            i = bisect_right(times, end)
+            if i:
+                last = ats[i - 1]
+        else:
+            for u, a in zip(times, ats, strict=True):
+                if u <= end:
+                    last = a
         if last is None:
             return None
         if self.day_one == "event_local_date":

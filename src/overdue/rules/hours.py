@@ -257,6 +257,21 @@ class ContactHours(RuleBase):
 
         return hours
 
+    def lane_terms(self) -> tuple[bool, frozenset[int] | None, time, time] | None:
+        """What the scheduler's lane (:func:`overdue.engine.schedule.lane_of`) needs to see,
+        inline, that :meth:`one_zone`'s check allows a moment in the debtor's known zone:
+        whether other days are open, the weekdays, and the window (``None``: the rule
+        reads other zones, and the lane always asks its check).
+
+        Why: the check's allowing answer is one conversion and two comparisons of the wall
+        clock; the lane converts once per round for every rule and asks the check itself
+        only when the moment is outside (then it says why, and until when).
+        """
+        if self.zone_sources is not None:
+            return None
+        start, end = self.window
+        return (self.other_days == "open", self.weekdays, start, end)
+
     def _outside(
         self, candidate: Candidate, at: datetime, local: datetime, tz: tzinfo
     ) -> Verdict | None:
