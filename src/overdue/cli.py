@@ -467,7 +467,7 @@ def _cmd_next(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             return run_next(
                 policy, at, args.accounts, input_format=input_format, output=args.output,
                 output_format=output_format, previous=args.previous, out=out, err=err,
-                versions=versions,
+                versions=versions, workers=args.workers,
             )  # fmt: skip
     try:
         with long_lived_set_aside():
