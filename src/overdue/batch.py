@@ -368,22 +368,22 @@ def _decide_pickled(
         yield from _in_order(_here(policy, now, versions), workers - 1, jobs())
 
 
-# What a pool of :func:`map_chunks` does to a chunk: handed to each worker once, as it starts.
+# What a pool of :func:`_map_chunks` does to a chunk: handed to each worker once, as it starts.
 _WORK: list[Callable[[int, Sequence[Any]], list[Any]]] = []
 
 
 def _start_worker(work: Callable[[int, Sequence[Any]], list[Any]]) -> None:
-    """A :func:`map_chunks` worker's start: its work kept, the inherited heap set aside."""
+    """A :func:`_map_chunks` worker's start: its work kept, the inherited heap set aside."""
     gc.freeze()
     _WORK[:] = [work]
 
 
 def _work_packed(start: int, chunk: Sequence[Any]) -> bytes:
-    """A :func:`map_chunks` worker's chunk, its results packed (:func:`_packed`)."""
+    """A :func:`_map_chunks` worker's chunk, its results packed (:func:`_packed`)."""
     return _packed(_WORK[0](start, chunk))
 
 
-def map_chunks(
+def _map_chunks(
     work: Callable[[int, Sequence[_T]], list[_R]],
     items: Iterable[_T],
     *,

@@ -488,7 +488,7 @@ def _next_jsonl(
 
     JSONL lines are read by :mod:`overdue.portfolio.jsonl` (``orjson`` when installed, with
     the standard library's answers); with ``--workers N`` they are read, decided and rendered
-    in N processes (:func:`overdue.batch.map_chunks`) and written here in input order: the
+    in N processes (:func:`overdue.batch._map_chunks`) and written here in input order: the
     same bytes on both streams, the same exit code, as one process.  A JSON document
     (``.json``) is read whole, in this process.
     """
@@ -501,10 +501,10 @@ def _next_jsonl(
     if args.workers == 1:
         read = (read_line(n, raw) for n, raw in records)
         return _decide_all(policy, read, at, args.format, out, err, versions)
-    from overdue.batch import map_chunks
+    from overdue.batch import _map_chunks
 
     work = partial(_tell_lines, policy, at, args.format, versions)
-    told = map_chunks(work, records, workers=args.workers, chunk_size=_CHUNK_LINES)
+    told = _map_chunks(work, records, workers=args.workers, chunk_size=_CHUNK_LINES)
     return _write_told(policy, told, args.format, out, err)
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from overdue.account import Account
-from overdue.batch import map_chunks
+from overdue.batch import _map_chunks
 from overdue.config import decision_to_dict, load_accounts
 from overdue.config.accounts import AccountResult
 from overdue.config.decisions import error_to_dict, jsonl_line
@@ -197,7 +197,7 @@ def run_next(
     ``input_format`` is ``parquet`` or ``jsonl``; ``output_format`` ``parquet`` (to ``output``)
     or ``jsonl`` (to ``output`` or ``out``); ``versions``: the older policy versions pinned
     accounts need (docs/versions.md); ``workers``: processes, this one included, that read and
-    decide (:func:`overdue.batch.map_chunks`: JSONL lines, or Parquet batches, sent to them),
+    decide (:func:`overdue.batch._map_chunks`: JSONL lines, or Parquet batches, sent to them),
     the output the same, in input order.
     """
     # Made ready once for every batch (its casts, ids and repeated ids: wake.Previous).
@@ -273,12 +273,12 @@ class _Run:
             batches = _batches(accounts, encoded=self.prev is not None)
             if workers == 1:
                 return (self.decide_batch(b) for b in batches)
-            return map_chunks(self.decide_batches, batches, workers=workers, chunk_size=1)
+            return _map_chunks(self.decide_batches, batches, workers=workers, chunk_size=1)
         records = jsonl_records(accounts)
         if records is None or workers == 1:
             return self._jsonl_tables(_jsonl_items(accounts))
         # Chunks of lines read and decided in the workers, gathered here into batches.
-        work = map_chunks(self.line_tables, records, workers=workers, chunk_size=WORKER_LINES)
+        work = _map_chunks(self.line_tables, records, workers=workers, chunk_size=WORKER_LINES)
         return _gathered(work)
 
     def told(self, accounts: str, input_format: str, workers: int) -> Iterator[_Told]:
@@ -287,11 +287,11 @@ class _Run:
             batches = _batches(accounts)
             if workers == 1:
                 return (t for b in batches for t in self.told_batches(0, [b]))
-            return map_chunks(self.told_batches, batches, workers=workers, chunk_size=1)
+            return _map_chunks(self.told_batches, batches, workers=workers, chunk_size=1)
         records = jsonl_records(accounts)
         if records is None or workers == 1:
             return (self.tell(aid, item) for aid, item in _jsonl_items(accounts))
-        return map_chunks(self.told_lines, records, workers=workers, chunk_size=WORKER_LINES)
+        return _map_chunks(self.told_lines, records, workers=workers, chunk_size=WORKER_LINES)
 
     def decide_batch(self, batch: pa.Table) -> pa.Table:
         return decide_table(self.policy, batch, self.at, previous=self.prev, versions=self.versions)
