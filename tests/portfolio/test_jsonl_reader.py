@@ -22,8 +22,9 @@ GOOD = [line for line in (ROOT / "examples" / "accounts.jsonl").read_bytes().spl
 PIECES = [
     b"NaN", b"Infinity", b"-Infinity", b"1e400", b"-1e400", b"1e-400", b"-0", b"-0.0", b"0.1",
     b"123456789012345678901234567890", b"18446744073709551616", b"9223372036854775808",
-    b"-9223372036854775809", b'"\\ud800"', b'"\\udc00"', b'"\\ud800\\udc00"', b"\xff", b"\xed\xa0\x80",
-    b"\xc0\xaf", b"\x01", b"\x00", b"\x7f", b'"\x1f"', b"\xe2\x80\xa8", b'"', b"{", b"}", b"[", b"]",
+    b"-9223372036854775809", b'"\\ud800"', b'"\\udc00"', b'"\\ud800\\udc00"', b"\xff",
+    b"\xed\xa0\x80", b"\xc0\xaf", b"\x01", b"\x00", b"\x7f", b'"\x1f"', b"\xe2\x80\xa8", b'"',
+    b"{", b"}", b"[", b"]",
     b",", b":", b" ", b"\t", b"\x0c", b'"id"', b'"amount"', b'"due"', b"true", b"null", b"3.0",
     b"[" * 1100, b"]" * 1100, b"\\", b"\\u0000", b"\xef\xbb\xbf",
 ]  # fmt: skip

@@ -90,7 +90,8 @@ def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_workers_write_what_one_process_writes(tmp_path: Path, fmt: str) -> None:
     path = _file(tmp_path)
     one = run("next", SEED, path, "--at", AT, "--format", fmt)
-    assert one[0] == 1 and "could not be decided" in one[2]
+    assert one[0] == 1
+    assert "could not be decided" in one[2]
     for workers in ("2", "3"):
         assert run("next", SEED, path, "--at", AT, "--format", fmt, "--workers", workers) == one
 
@@ -100,10 +101,13 @@ def test_workers_write_the_same_file(tmp_path: Path) -> None:
     outputs = []
     for workers in ("1", "2"):
         target = tmp_path / f"decisions-{workers}.jsonl"
-        code, out, err = run("next", SEED, path, "--at", AT, "-o", str(target), "--workers", workers)
+        code, out, err = run(
+            "next", SEED, path, "--at", AT, "-o", str(target), "--workers", workers
+        )
         outputs.append((code, out, err, target.read_bytes()))
     assert outputs[0] == outputs[1]
-    assert outputs[0][0] == 1 and outputs[0][3].count(b"\n") > 100
+    assert outputs[0][0] == 1
+    assert outputs[0][3].count(b"\n") > 100
 
 
 def test_workers_on_parquet_give_the_same_tables(tmp_path: Path) -> None:
@@ -129,7 +133,8 @@ def test_workers_on_parquet_give_the_same_tables(tmp_path: Path) -> None:
     # Parquet in, JSONL out: the decision records, in input order
     out = [run("next", SEED, str(tmp_path / "accounts.parquet"), "--at", AT, "--workers", w)
            for w in ("1", "2")]  # fmt: skip
-    assert out[0] == out[1] and out[0][0] == 0
+    assert out[0] == out[1]
+    assert out[0][0] == 0
 
 
 def test_workers_must_be_at_least_one(tmp_path: Path) -> None:
