@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/bench_jsonl_lines.py                          # this tree
     python benchmarks/bench_jsonl_lines.py --against ../main/src    # and another, side by side
+    python benchmarks/bench_jsonl_lines.py --stdlib                 # this tree without orjson too
 
 Why instructions: the machines this project is measured on are shared, and CPU time per
 account moves with the load; the instructions a line costs do not.  Each part is run under
@@ -12,8 +13,9 @@ accounts of ``bench_decide.py`` (about 20 events each), and the difference is di
 ``--lines``: start-up, imports and the policy's loading cancel out.  The parts, each in a child
 process on the same file, ``seed_platform.toml``:
 
-* **read**: ``load_accounts`` over the file (a JSON line to an ``Account``, ``json.loads``
-  included);
+* **read**: the lines of the file to ``Account`` values, as ``overdue next`` reads them
+  (``overdue.portfolio.jsonl``: orjson when installed, else ``json.loads``; ``load_accounts``
+  in a tree without that module);
 * **decide**: the same, each account decided (``read`` subtracted);
 * **write**: ``overdue next`` itself, the decision records written to ``/dev/null``
   (``read`` and ``decide`` subtracted: the records and the command's loop).
@@ -50,8 +52,13 @@ else:
     from overdue.engine.versions import decide_honouring_versions
     pol = load_policy(policy, kinds=Kinds.default())
     when = datetime.fromisoformat(at)
+    try:  # the reader of ``overdue next`` (orjson when installed), where the tree has it
+        from overdue.portfolio.jsonl import jsonl_records, read_line
+        results = (read_line(n, raw) for n, raw in jsonl_records(path))
+    except ImportError:
+        results = load_accounts(path)
     with long_lived_set_aside():
-        for r in load_accounts(path):
+        for r in results:
             if part == "decide" and r.account is not None:
                 decide_honouring_versions(pol, r.account, when, versions=None)
 """
@@ -69,11 +76,12 @@ def _write_accounts(n: int, path: Path) -> None:
             fh.write(json.dumps(account_to_dict(make_account(i, rng))) + "\n")
 
 
-def _instructions(tree: str, part: str, path: Path) -> int:
-    """Instructions of one child process (callgrind's ``Collected``)."""
+def _instructions(tree: str, part: str, path: Path, stdlib: bool = False) -> int:
+    """Instructions of one child process (callgrind's ``Collected``); ``stdlib``: with
+    ``OVERDUE_JSON=stdlib`` (no orjson)."""
     argv = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
             sys.executable, "-c", _CHILD, part, str(path), str(POLICY), AT]  # fmt: skip
-    env = {**os.environ, "PYTHONPATH": tree}
+    env = {**os.environ, "PYTHONPATH": tree, **({"OVERDUE_JSON": "stdlib"} if stdlib else {})}
     run = subprocess.run(argv, env=env, capture_output=True, text=True, check=True)
     found = re.search(r"Collected : (\d+)", run.stderr)
     if found is None:
@@ -81,10 +89,14 @@ def _instructions(tree: str, part: str, path: Path) -> int:
     return int(found.group(1))
 
 
-def per_line(tree: str, small: Path, large: Path, lines: int) -> dict[str, float]:
+def per_line(
+    tree: str, small: Path, large: Path, lines: int, stdlib: bool = False
+) -> dict[str, float]:
     """Instructions per line of each part under the source tree ``tree``."""
     total = {
-        part: (_instructions(tree, part, large) - _instructions(tree, part, small)) / lines
+        part: (
+            _instructions(tree, part, large, stdlib) - _instructions(tree, part, small, stdlib)
+        ) / lines
         for part in ("read", "decide", "cli")
     }
     return {
@@ -100,8 +112,12 @@ def main() -> None:
     ap.add_argument("--lines", type=int, default=500, help="accounts measured (default 500)")
     ap.add_argument("--against", action="append", default=[], metavar="SRC",
                     help="another source tree (a checkout's src), measured alike")  # fmt: skip
+    ap.add_argument("--stdlib", action="store_true",
+                    help="also this tree with OVERDUE_JSON=stdlib (json.loads, not orjson)")
     args = ap.parse_args()
-    trees = [str(HERE.parent / "src"), *args.against]
+    here = str(HERE.parent / "src")
+    trees = [(here, False), *([(here, True)] if args.stdlib else []),
+             *((t, False) for t in args.against)]  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         small, large = Path(tmp) / "small.jsonl", Path(tmp) / "large.jsonl"
         _write_accounts(100 + args.lines, large)
@@ -109,9 +125,10 @@ def main() -> None:
             small.write_bytes(b"".join(fh.readline() for _ in range(100)))
         print(f"instructions per JSONL line, {args.lines} accounts, {POLICY.name}")
         print(f"  {'tree':<40} {'read':>10} {'decide':>10} {'write':>10} {'line':>11}")
-        for tree in trees:
-            r = per_line(tree, small, large, args.lines)
-            print(f"  {tree:<40} {r['read']:>10,.0f} {r['decide']:>10,.0f} {r['write']:>10,.0f}"
+        for tree, stdlib in trees:
+            r = per_line(tree, small, large, args.lines, stdlib)
+            label = tree + (" (stdlib)" if stdlib else "")
+            print(f"  {label:<40} {r['read']:>10,.0f} {r['decide']:>10,.0f} {r['write']:>10,.0f}"
                   f" {r['line']:>11,.0f}")  # fmt: skip
 
 

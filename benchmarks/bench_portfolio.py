@@ -6,6 +6,7 @@ Usage::
     python benchmarks/bench_portfolio.py --part json --accounts 5000     # where JSON decode goes
     python benchmarks/bench_portfolio.py --part jsonl --accounts 20000   # overdue next on JSONL
     python benchmarks/bench_portfolio.py --part jsonl --against ../main/src  # side by side
+    python benchmarks/bench_portfolio.py --part jsonl --workers 2   # + wall clock, 2 processes
     python benchmarks/bench_portfolio.py --part nights --accounts 20000  # first/second night
     python benchmarks/bench_portfolio.py --part nights --shares 0,0.5 --paid-share 0.3
     python benchmarks/bench_portfolio.py --part dask --accounts 1000000  # 2 workers, nightly
@@ -201,11 +202,14 @@ def bench_json(n: int) -> None:
 # --------------------------------------------------------------------------- jsonl
 
 
-def bench_jsonl(n: int, workdir: Path, against: Sequence[str] = ()) -> None:
+def bench_jsonl(
+    n: int, workdir: Path, against: Sequence[str] = (), workers: int = 0
+) -> None:
     """``overdue next POLICY accounts.jsonl`` (JSONL in, decision records out), end to end in
     this process on one core: CPU time per account, and where it goes (reading a line into an
     account, deciding, the decision record written).  ``against``: other source trees (a
-    checkout's ``src``) run on the same file, in turns with this one (:func:`_side_by_side`)."""
+    checkout's ``src``) run on the same file, in turns with this one (:func:`_side_by_side`);
+    ``workers``: also the wall clock of ``--workers 1`` and ``--workers N`` on every core."""
     import io
     import json
     import random
@@ -218,6 +222,7 @@ def bench_jsonl(n: int, workdir: Path, against: Sequence[str] = ()) -> None:
     cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
     if cores is not None:
         os.sched_setaffinity(0, {min(cores)})
+    all_cores = set(cores) if cores is not None else set(range(os.cpu_count() or 1))
     rng = random.Random(7)
     src = workdir / "accounts.jsonl"
     with src.open("w", encoding="utf-8") as fh:
@@ -250,31 +255,68 @@ def bench_jsonl(n: int, workdir: Path, against: Sequence[str] = ()) -> None:
     for name, took in (("line to account", t_read), ("decide", t_decide),
                        ("decision record", t_out)):  # fmt: skip
         print(f"    {name:<26} {took / len(lines) * 1e6:7.1f} us/account")
-    if against:
-        _side_by_side(n, src, policy, [str(HERE.parent / "src"), *against])
+    _side_by_side(n, src, policy, [str(HERE.parent / "src"), *against])
+    if workers > 1:
+        _workers_wall(n, src, policy, workers, all_cores)
 
 
 def _side_by_side(n: int, src: Path, policy: str, trees: Sequence[str], rounds: int = 2) -> None:
     """``python -m overdue next`` on ``src`` under each source tree in turn (``rounds`` times,
     same core), its output to ``/dev/null``: the CPU time of each child process (startup and
-    imports included), so trees are compared under the same load."""
+    imports included), so trees are compared under the same load.  This tree runs twice a turn:
+    as installed (orjson when it is) and with ``OVERDUE_JSON=stdlib`` (``json.loads``)."""
     import subprocess
 
-    cpu: dict[str, list[float]] = {t: [] for t in trees}
+    runs = [(trees[0], {}), (trees[0], {"OVERDUE_JSON": "stdlib"}), *((t, {}) for t in trees[1:])]
+    cpu: dict[str, list[float]] = {}
     argv = [sys.executable, "-m", "overdue", "next", policy, str(src),
             "--at", NIGHT_1.isoformat()]  # fmt: skip
     for _ in range(rounds):
-        for tree in trees:
+        for tree, extra in runs:
+            label = tree + (" (stdlib json)" if extra else "")
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             quiet = subprocess.DEVNULL
-            env = {**os.environ, "PYTHONPATH": tree}
+            env = {**os.environ, "PYTHONPATH": tree, **extra}
             subprocess.run(argv, env=env, stdout=quiet, stderr=quiet, check=False)
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            cpu[tree].append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+            took = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+            cpu.setdefault(label, []).append(took)
     print(f"  side by side, {rounds} turns each (best), python -m overdue next in a child:")
-    for tree, took in cpu.items():
+    for label, took in cpu.items():
         best = min(took)
-        print(f"    {tree:<40} {best / n * 1e6:7.1f} us/account = {n / best:,.0f} accounts/s")
+        print(f"    {label:<54} {best / n * 1e6:7.1f} us/account = {n / best:,.0f} accounts/s")
+
+
+def _workers_wall(
+    n: int, src: Path, policy: str, workers: int, cores: set[int], rounds: int = 2
+) -> None:
+    """``overdue next --workers 1`` and ``--workers N`` on every core, in turns: wall-clock
+    accounts per second (best of ``rounds``), their CPU, and the load average around them."""
+    import subprocess
+
+    argv = [sys.executable, "-m", "overdue", "next", policy, str(src),
+            "--at", NIGHT_1.isoformat()]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(HERE.parent / "src")}
+    load_before = os.getloadavg()
+    walls: dict[int, list[tuple[float, float]]] = {1: [], workers: []}
+    for _ in range(rounds):
+        for w in (1, workers):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t = time.perf_counter()
+            subprocess.run([*argv, "--workers", str(w)], env=env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, check=True,
+                           preexec_fn=lambda: os.sched_setaffinity(0, cores))  # fmt: skip
+            wall = time.perf_counter() - t
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+            walls[w].append((wall, cpu))
+    load_after = os.getloadavg()
+    print(f"  wall clock on {len(cores)} cores, {rounds} turns each (best), load average "
+          f"{load_before[0]:.1f} before, {load_after[0]:.1f} after:")  # fmt: skip
+    for w, runs in walls.items():
+        wall, cpu = min(runs)
+        print(f"    --workers {w:<3} {n / wall:9,.0f} accounts/s wall ({wall:6.1f} s), "
+              f"CPU {cpu:6.1f} s (all processes)")  # fmt: skip
 
 
 # --------------------------------------------------------------------------- cli
@@ -584,6 +626,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", help="where to write the datasets (default: a temp dir)")
     parser.add_argument("--against", nargs="*", default=[], metavar="SRC",
                         help="jsonl: also run overdue next under these source trees, in turns")
+    parser.add_argument("--workers", type=int, default=0, metavar="N",
+                        help="jsonl: also the wall clock of overdue next --workers N, all cores")
     args = parser.parse_args(argv)
     print(f"Python {platform.python_version()}, {os.cpu_count()} cores, {_cpu()}")
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="overdue-bench-"))
@@ -591,7 +635,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.part in ("all", "json"):
             bench_json(args.accounts or 5_000)
         if args.part in ("all", "jsonl"):
-            bench_jsonl(args.accounts or 20_000, workdir, args.against)
+            bench_jsonl(args.accounts or 20_000, workdir, args.against, args.workers)
         if args.part in ("all", "cli"):
             bench_cli(args.accounts or 20_000, workdir)
         if args.part in ("all", "nights"):

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
@@ -43,6 +43,9 @@ if TYPE_CHECKING:
     from overdue.notebook.columns import Column
 
 __all__ = ["BatchFailure", "BatchReport", "decide_batch", "decide_many"]
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 
 
 @attrs.frozen
@@ -331,7 +334,14 @@ def _decide_ranges(
             )
             for s in range(0, n, chunk_size)
         )
-        yield from _in_order(policy, now, versions, workers - 1, jobs)
+        yield from _in_order(_here(policy, now, versions), workers - 1, jobs)
+
+
+def _here(
+    policy: Policy, now: datetime, versions: PolicySet | None
+) -> Callable[[int, Sequence[Account]], _Results]:
+    """How this process decides a chunk of the batch itself (:func:`_in_order`)."""
+    return lambda start, chunk: _decide_chunk(policy, start, chunk, now, versions)
 
 
 def _decide_pickled(
@@ -355,21 +365,64 @@ def _decide_pickled(
                 )
                 start += len(chunk)
 
-        yield from _in_order(policy, now, versions, workers - 1, jobs())
+        yield from _in_order(_here(policy, now, versions), workers - 1, jobs())
+
+
+# What a pool of :func:`_map_chunks` does to a chunk: handed to each worker once, as it starts.
+_WORK: list[Callable[[int, Sequence[Any]], list[Any]]] = []
+
+
+def _start_worker(work: Callable[[int, Sequence[Any]], list[Any]]) -> None:
+    """A :func:`_map_chunks` worker's start: its work kept, the inherited heap set aside."""
+    gc.freeze()
+    _WORK[:] = [work]
+
+
+def _work_packed(start: int, chunk: Sequence[Any]) -> bytes:
+    """A :func:`_map_chunks` worker's chunk, its results packed (:func:`_packed`)."""
+    return _packed(_WORK[0](start, chunk))
+
+
+def _map_chunks(
+    work: Callable[[int, Sequence[_T]], list[_R]],
+    items: Iterable[_T],
+    *,
+    workers: int,
+    chunk_size: int,
+) -> Iterator[_R]:
+    """``work(start, chunk)`` over chunks of ``items`` in ``workers`` processes, this one
+    included; the results in input order, as :func:`decide_many` gives its decisions.
+
+    For work other than deciding accounts already built (``overdue next`` sends lines of
+    JSONL: reading one costs more than deciding it, so the workers read too).  ``work`` goes
+    to each worker once, when it starts (inherited under ``fork``, pickled once otherwise),
+    so what it holds (a policy) is not sent with every chunk; ``items`` and the results are.
+    A chunk that never comes back (a worker that died, a result that would not pickle) is
+    done here, as :func:`_in_order` does for a batch.
+    """
+    with ProcessPoolExecutor(
+        max_workers=workers - 1, initializer=_start_worker, initargs=(work,)
+    ) as pool:
+
+        def jobs() -> Iterator[_Job]:
+            it, start = iter(items), 0
+            while chunk := list(itertools.islice(it, chunk_size)):
+                yield (start, chunk, partial(pool.submit, _work_packed, start, chunk))
+                start += len(chunk)
+
+        yield from _in_order(work, workers - 1, jobs())
 
 
 _Results = list[Decision | BatchFailure]
-# A chunk: its first index, its accounts, and the call that sends it to a worker.
-_Job = tuple[int, Sequence[Account], Callable[[], "Future[bytes]"]]
+# A chunk: its first index, its items, and the call that sends it to a worker.
+_Job = tuple[int, Sequence[Any], Callable[[], "Future[bytes]"]]
 
 
 def _in_order(
-    policy: Policy,
-    now: datetime,
-    versions: PolicySet | None,
+    here: Callable[[int, Sequence[Any]], list[Any]],
     children: int,
     jobs: Iterator[_Job],
-) -> Iterator[Decision | BatchFailure]:
+) -> Iterator[Any]:
     """The chunks' results in input order, with a bounded number of chunks in flight so that a
     huge portfolio is never all in memory.  A chunk that never came back (an account that
     cannot be pickled, a worker that died) is decided here instead, where each account fails
@@ -381,7 +434,7 @@ def _in_order(
     fast as one process, where two workers and an idle parent did not: the parent's share of
     unpickling took the second core's time from them.  The split follows the load; the
     results, their order and the failures are the same."""
-    pending: deque[tuple[Sequence[Account], int, Future[bytes] | None, _Results]] = deque()
+    pending: deque[tuple[Sequence[Any], int, Future[bytes] | None, list[Any]]] = deque()
     # At most two chunks sent per worker (one being decided, one waiting), and this process
     # at most six chunks ahead of the oldest one sent: a worker the machine's load starves
     # for a while does not make this process wait at once, and memory stays bounded.
@@ -400,8 +453,8 @@ def _in_order(
             and len(pending) < most
             and (job := next(jobs, None)) is not None
         ):
-            start, here, _ = job
-            pending.append((here, start, None, _decide_chunk(policy, start, here, now, versions)))
+            start, chunk_here, _ = job
+            pending.append((chunk_here, start, None, here(start, chunk_here)))
             continue
         pending.popleft()
         if future is not None:
@@ -409,7 +462,7 @@ def _in_order(
             try:
                 results = pickle.loads(future.result())
             except Exception:
-                results = _decide_chunk(policy, first, chunk, now, versions)
+                results = here(first, chunk)
         yield from results
 
 

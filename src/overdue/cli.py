@@ -17,6 +17,7 @@ import sys
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from importlib import resources
 from typing import IO, TYPE_CHECKING, TypeVar
 
@@ -230,6 +231,61 @@ def _decisions(
     return [(None, decide_honouring_versions(policy, account, at, versions=versions))]
 
 
+# What one account gives ``overdue next``: whether it was decided, its standard output (JSONL
+# lines), its line on standard error (a failure) and its table rows.  Made where the account
+# is decided (this process or a worker of ``--workers``) and written here, in input order.
+_Told = tuple[bool, list[str], str | None, list[tuple[str, ...]]]
+
+
+def _tell(
+    policy: Policy, r: AccountResult, at: datetime, fmt: str, versions: PolicySet | None
+) -> _Told:
+    """One account read for ``overdue next``, decided and rendered (or its error)."""
+    problem: OverdueError | None = r.error
+    if r.account is not None:
+        # Anything one account raises (a date past year 9999 in the engine's arithmetic, a
+        # defect in a host rule) is that account's error record; the batch goes on.
+        try:
+            decisions = _decisions(policy, r.account, at, versions)
+            lines, new_rows = [], []
+            for debt_id, decision in decisions:
+                if fmt == "jsonl":
+                    lines.append(_jsonl(decision_to_dict(decision, debt_id=debt_id)))
+                elif debt_id is None:
+                    new_rows.append(_row(decision))
+                else:
+                    first, *rest = _row(decision)
+                    new_rows.append((first, debt_id, *rest))
+        except OverdueError as exc:
+            problem = exc.located(account_id=r.account.id)
+        except Exception as exc:
+            problem = internal_error(exc, account_id=r.account.id)
+        else:
+            return True, lines, None, new_rows
+    assert problem is not None
+    aid = r.account_id or problem.account_id
+    said = _clean(f"error: line {r.line}: {problem}") + "\n"
+    if fmt == "jsonl":
+        return False, [_jsonl(error_to_dict(problem, account_id=aid, line=r.line))], said, []
+    row = ("error", "-", "-", "-", problem.what[:60], "-", "-", "-")
+    per_invoice = ("-",) if policy.ladder_per == "invoice" else ()
+    return False, [], said, [(aid or f"line {r.line}", *per_invoice, *row)]
+
+
+def _tell_lines(
+    policy: Policy,
+    at: datetime,
+    fmt: str,
+    versions: PolicySet | None,
+    _start: int,
+    records: Sequence[tuple[int, bytes]],
+) -> list[_Told]:
+    """A chunk of numbered JSONL lines read and told (a ``--workers`` worker's unit of work)."""
+    from overdue.portfolio.jsonl import read_line
+
+    return [_tell(policy, read_line(n, raw), at, fmt, versions) for n, raw in records]
+
+
 def _decide_all(
     policy: Policy,
     results: Iterable[AccountResult],
@@ -239,48 +295,30 @@ def _decide_all(
     err: IO[str],
     versions: PolicySet | None = None,
 ) -> int:
+    told = (_tell(policy, r, at, fmt, versions) for r in results)
+    return _write_told(policy, told, fmt, out, err)
+
+
+def _write_told(
+    policy: Policy, told: Iterable[_Told], fmt: str, out: IO[str], err: IO[str]
+) -> int:
+    """Write what each account gave, in input order, and the closing count."""
     read = decided = failed = 0
-    per_invoice = policy.ladder_per == "invoice"
     # Per invoice: one row per unpaid invoice, its id in an INVOICE column.
+    per_invoice = policy.ladder_per == "invoice"
     header = (_HEADER[0], "INVOICE", *_HEADER[1:]) if per_invoice else _HEADER
     rows: list[tuple[str, ...]] = [header]
     progress = _Progress(err)
-    for r in results:
+    for ok, lines, said, new_rows in told:
         progress.tick()
         read += 1
-        problem: OverdueError | None = r.error
-        if r.account is not None:
-            # Anything one account raises (a date past year 9999 in the engine's arithmetic, a
-            # defect in a host rule) is that account's error record; the batch goes on.
-            try:
-                decisions = _decisions(policy, r.account, at, versions)
-                lines, new_rows = [], []
-                for debt_id, decision in decisions:
-                    if fmt == "jsonl":
-                        lines.append(_jsonl(decision_to_dict(decision, debt_id=debt_id)))
-                    elif debt_id is None:
-                        new_rows.append(_row(decision))
-                    else:
-                        first, *rest = _row(decision)
-                        new_rows.append((first, debt_id, *rest))
-            except OverdueError as exc:
-                problem = exc.located(account_id=r.account.id)
-            except Exception as exc:
-                problem = internal_error(exc, account_id=r.account.id)
-            else:
-                decided += 1
-                out.writelines(lines)
-                rows.extend(new_rows)
-                continue
-        assert problem is not None
-        failed += 1
-        aid = r.account_id or problem.account_id
-        err.write(_clean(f"error: line {r.line}: {problem}") + "\n")
-        if fmt == "jsonl":
-            out.write(_jsonl(error_to_dict(problem, account_id=aid, line=r.line)))
+        if ok:
+            decided += 1
         else:
-            row = ("error", "-", "-", "-", problem.what[:60], "-", "-", "-")
-            rows.append((aid or f"line {r.line}", *(("-",) if per_invoice else ()), *row))
+            failed += 1
+            err.write(said or "")
+        out.writelines(lines)
+        rows.extend(new_rows)
     progress.done()
     if fmt == "table":
         _table(rows, out)
@@ -414,6 +452,8 @@ def _cmd_migration(args: argparse.Namespace, out: IO[str]) -> int:
 
 
 def _cmd_next(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    if args.workers < 1:
+        raise _UsageError("--workers must be at least 1")
     policy = _load_policy(args.policy)
     at = _parse_at(args.at)
     versions = _next_versions(args)
@@ -427,14 +467,50 @@ def _cmd_next(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             return run_next(
                 policy, at, args.accounts, input_format=input_format, output=args.output,
                 output_format=output_format, previous=args.previous, out=out, err=err,
-                versions=versions,
+                versions=versions, workers=args.workers,
             )  # fmt: skip
     try:
-        results: Iterable[AccountResult] = load_accounts(args.accounts)
         with long_lived_set_aside():
-            return _decide_all(policy, results, at, args.format, out, err, versions)
+            return _next_jsonl(policy, args, at, out, err, versions)
     except OSError as exc:
         raise _UsageError(f"{args.accounts}: cannot read accounts: {exc.strerror or exc}") from None
+
+
+def _next_jsonl(
+    policy: Policy,
+    args: argparse.Namespace,
+    at: datetime,
+    out: IO[str],
+    err: IO[str],
+    versions: PolicySet | None,
+) -> int:
+    """``next`` on JSONL (or a JSON document) in, JSONL or a table out.
+
+    JSONL lines are read by :mod:`overdue.portfolio.jsonl` (``orjson`` when installed, with
+    the standard library's answers); with ``--workers N`` they are read, decided and rendered
+    in N processes (:func:`overdue.batch._map_chunks`) and written here in input order: the
+    same bytes on both streams, the same exit code, as one process.  A JSON document
+    (``.json``) is read whole, in this process.
+    """
+    from overdue.portfolio.jsonl import jsonl_records, read_line
+
+    records = jsonl_records(args.accounts)
+    if records is None:  # a JSON document
+        results = load_accounts(args.accounts)
+        return _decide_all(policy, results, at, args.format, out, err, versions)
+    if args.workers == 1:
+        read = (read_line(n, raw) for n, raw in records)
+        return _decide_all(policy, read, at, args.format, out, err, versions)
+    from overdue.batch import _map_chunks
+
+    work = partial(_tell_lines, policy, at, args.format, versions)
+    told = _map_chunks(work, records, workers=args.workers, chunk_size=_CHUNK_LINES)
+    return _write_told(policy, told, args.format, out, err)
+
+
+_CHUNK_LINES = 250
+"""JSONL lines per unit of work of ``next --workers``: small enough that the first output comes
+soon and the processes stay evenly loaded, large enough that sending a chunk costs little."""
 
 
 def _next_versions(args: argparse.Namespace) -> PolicySet | None:
@@ -695,6 +771,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="decisions (Parquet) of the last run: keep those with nothing new")
     n.add_argument("--versions", nargs="+", metavar="POLICY", help="older versions of POLICY "
                    "that accounts pinned to them still need (docs/versions.md)")
+    n.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="decide in N processes, this one included (default 1); the output is "
+                   "the same, in input order (docs/scale.md)")
     n.set_defaults(func=_cmd_next)
 
     t = sub.add_parser("timeline", help="the projected schedule of one account")

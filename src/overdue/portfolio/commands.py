@@ -11,13 +11,16 @@ rows of accounts with nothing due and nothing new (``docs/scale.md#the-wake-inde
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import io
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from overdue.account import Account
+from overdue.batch import _map_chunks
 from overdue.config import decision_to_dict, load_accounts
+from overdue.config.accounts import AccountResult
 from overdue.config.decisions import error_to_dict, jsonl_line
 from overdue.engine.invoices import decide_invoices
 from overdue.engine.versions import PolicySet, decide_honouring_versions
@@ -31,6 +34,7 @@ from overdue.portfolio.arrow import (
     conform,
     read_decisions,
 )
+from overdue.portfolio.jsonl import jsonl_records, read_line
 from overdue.portfolio.kernel import decide_accounts, decide_table, summary
 from overdue.portfolio.wake import Previous
 
@@ -159,18 +163,19 @@ def _group(reader: pq.ParquetFile, g: int, plan: _Plan, path: str) -> Iterator[p
             yield batch.slice(max(0, done - (seen - batch.num_rows)))
 
 
-def _table_items(path: str) -> Iterator[tuple[str | None, Account | BaseException]]:
-    for b in _batches(path):
-        yield from zip(b["id"].to_pylist(), accounts_from_table(b), strict=True)
-
-
 def _jsonl_items(path: str) -> Iterator[tuple[str | None, Account | BaseException]]:
-    for r in load_accounts(path):
-        if r.account is not None:
-            yield r.account.id, r.account
-        else:
-            assert r.error is not None
-            yield r.account_id, r.error
+    records = jsonl_records(path)
+    if records is None:  # a JSON document, read whole
+        return map(_item, load_accounts(path))
+    return (_item(read_line(n, raw)) for n, raw in records)
+
+
+def _item(r: AccountResult) -> tuple[str | None, Account | BaseException]:
+    """A line read, as the kernel takes it: the account, or the error that stopped reading it."""
+    if r.account is not None:
+        return r.account.id, r.account
+    assert r.error is not None
+    return r.account_id, r.error
 
 
 def run_next(
@@ -185,53 +190,36 @@ def run_next(
     out: IO[str],
     err: IO[str],
     versions: PolicySet | None = None,
+    workers: int = 1,
 ) -> int:
     """Decide the accounts of ``accounts`` at ``at``; returns the exit code (1: some failed).
 
     ``input_format`` is ``parquet`` or ``jsonl``; ``output_format`` ``parquet`` (to ``output``)
     or ``jsonl`` (to ``output`` or ``out``); ``versions``: the older policy versions pinned
-    accounts need (docs/versions.md).
+    accounts need (docs/versions.md); ``workers``: processes, this one included, that read and
+    decide (:func:`overdue.batch._map_chunks`: JSONL lines, or Parquet batches, sent to them),
+    the output the same, in input order.
     """
     # Made ready once for every batch (its casts, ids and repeated ids: wake.Previous).
     prev = Previous(read_decisions(previous)) if previous is not None else None
     totals = {"accounts": 0, "decided": 0, "carried": 0, "failed": 0, "settled": 0}
+    run = _Run(policy, at, prev, versions)
     if output_format == "parquet":
         assert output is not None
-        batches: Iterator[pa.Table]
-        if input_format == "parquet":
-            batches = (
-                decide_table(policy, b, at, previous=prev, versions=versions)
-                for b in _batches(accounts, encoded=prev is not None)
-            )
-        else:
-            batches = _jsonl_tables(policy, accounts, at, prev, versions)
-        writer = None
-        try:
-            for table in batches:
-                if writer is None:
-                    writer = pq.ParquetWriter(output, table.schema)
-                writer.write_table(table)
-                _count(table, totals, err)
-        finally:
-            if writer is not None:
-                writer.close()
-        if writer is None:  # no accounts: still write an empty, well-typed file
-            pq.write_table(decide_table(policy, ACCOUNTS_SCHEMA.empty_table(), at), output)
+        _write_parquet(run, run.tables(accounts, input_format, workers), output, totals, err)
     else:
-        sink = open(output, "w", encoding="utf-8") if output else out  # noqa: SIM115
-        items: Iterator[tuple[str | None, Account | BaseException]] = (
-            _table_items(accounts) if input_format == "parquet" else _jsonl_items(accounts)
+        # A lone surrogate (in an error about an id) is escaped, as on standard output.
+        sink = (
+            open(output, "w", encoding="utf-8", errors="backslashreplace")  # noqa: SIM115
+            if output
+            else out
         )
         try:
-            for aid, item in items:
+            for failed, said, text in run.told(accounts, input_format, workers):
                 totals["accounts"] += 1
-                records = _records(policy, aid, item, at, err, versions)
-                if records and records[0].get("status") == "error":
-                    totals["failed"] += 1
-                else:
-                    totals["decided"] += 1
-                for record in records:
-                    sink.write(jsonl_line(record))
+                totals["failed" if failed else "decided"] += 1
+                err.write(said)
+                sink.write(text)
         finally:
             if output:
                 sink.close()
@@ -245,35 +233,132 @@ def run_next(
     return 1 if totals["failed"] else 0
 
 
-def _jsonl_tables(
-    policy: Policy,
-    path: str,
-    at: datetime,
-    previous: Previous | None,
-    versions: PolicySet | None = None,
-) -> Iterator[pa.Table]:
-    items = _jsonl_items(path)
-    while True:
-        chunk = [x for _, x in zip(range(BATCH_ROWS), items, strict=False)]
-        if not chunk:
-            return
-        if previous is None:
-            yield decide_accounts(policy, chunk, at, versions=versions)
-            continue
-        # The wake index works on the accounts table: build it for the accounts that were read,
-        # and put the rows of those that were not back in their place.
-        good = [i for i, (_, x) in enumerate(chunk) if isinstance(x, Account)]
-        bad = [i for i, (_, x) in enumerate(chunk) if not isinstance(x, Account)]
-        decided = decide_table(
-            policy,
-            accounts_to_table(chunk[i][1] for i in good),  # type: ignore[misc]
-            at,
-            previous=previous,
-            versions=versions,
-        )
-        failed = decide_accounts(policy, [chunk[i] for i in bad], at)
-        order = pc.sort_indices(pa.array(good + bad, pa.int64()))
-        yield pa.concat_tables([decided, failed]).take(order)
+def _write_parquet(
+    run: _Run, tables: Iterator[pa.Table], output: str, totals: dict[str, int], err: IO[str]
+) -> None:
+    """The decisions tables to one Parquet file (an empty, well-typed one for no accounts)."""
+    writer = None
+    try:
+        for table in tables:
+            if writer is None:
+                writer = pq.ParquetWriter(output, table.schema)
+            writer.write_table(table)
+            _count(table, totals, err)
+    finally:
+        if writer is not None:
+            writer.close()
+    if writer is None:
+        pq.write_table(decide_table(run.policy, ACCOUNTS_SCHEMA.empty_table(), run.at), output)
+
+
+# An account's JSONL output: whether it failed, its line on stderr (or ""), its records' lines.
+_Told = tuple[bool, str, str]
+
+WORKER_LINES = 250
+"""JSONL lines per unit of work sent to a ``--workers`` process (whose decisions are JSONL)."""
+
+
+class _Run:
+    """What every batch of one ``overdue next`` run is decided with; its methods are the work
+    a ``--workers`` process does (it gets this object once, when it starts)."""
+
+    def __init__(
+        self, policy: Policy, at: datetime, prev: Previous | None, versions: PolicySet | None
+    ) -> None:
+        self.policy, self.at, self.prev, self.versions = policy, at, prev, versions
+
+    def tables(self, accounts: str, input_format: str, workers: int) -> Iterator[pa.Table]:
+        """The decisions tables, a batch at a time, in input order."""
+        if input_format == "parquet":
+            batches = _batches(accounts, encoded=self.prev is not None)
+            if workers == 1:
+                return (self.decide_batch(b) for b in batches)
+            return _map_chunks(self.decide_batches, batches, workers=workers, chunk_size=1)
+        records = jsonl_records(accounts)
+        if records is None or workers == 1:
+            return self._jsonl_tables(_jsonl_items(accounts))
+        # Chunks of lines read and decided in the workers, gathered here into batches.
+        work = _map_chunks(self.line_tables, records, workers=workers, chunk_size=WORKER_LINES)
+        return _gathered(work)
+
+    def told(self, accounts: str, input_format: str, workers: int) -> Iterator[_Told]:
+        """Each account's JSONL output, in input order."""
+        if input_format == "parquet":
+            batches = _batches(accounts)
+            if workers == 1:
+                return (t for b in batches for t in self.told_batches(0, [b]))
+            return _map_chunks(self.told_batches, batches, workers=workers, chunk_size=1)
+        records = jsonl_records(accounts)
+        if records is None or workers == 1:
+            return (self.tell(aid, item) for aid, item in _jsonl_items(accounts))
+        return _map_chunks(self.told_lines, records, workers=workers, chunk_size=WORKER_LINES)
+
+    def decide_batch(self, batch: pa.Table) -> pa.Table:
+        return decide_table(self.policy, batch, self.at, previous=self.prev, versions=self.versions)
+
+    def decide_batches(self, _start: int, batches: Sequence[pa.Table]) -> list[pa.Table]:
+        return [self.decide_batch(b) for b in batches]
+
+    def line_tables(self, _start: int, records: Sequence[tuple[int, bytes]]) -> list[pa.Table]:
+        items = [_item(read_line(n, raw)) for n, raw in records]
+        return list(self._jsonl_tables(iter(items)))
+
+    def told_lines(self, _start: int, records: Sequence[tuple[int, bytes]]) -> list[_Told]:
+        return [self.tell(*_item(read_line(n, raw))) for n, raw in records]
+
+    def told_batches(self, _start: int, batches: Sequence[pa.Table]) -> list[_Told]:
+        return [
+            self.tell(aid, item)
+            for b in batches
+            for aid, item in zip(b["id"].to_pylist(), accounts_from_table(b), strict=True)
+        ]
+
+    def tell(self, aid: str | None, item: Account | BaseException) -> _Told:
+        said = io.StringIO()
+        records = _records(self.policy, aid, item, self.at, said, self.versions)
+        failed = bool(records) and records[0].get("status") == "error"
+        return failed, said.getvalue(), "".join(map(jsonl_line, records))
+
+    def _jsonl_tables(
+        self, items: Iterator[tuple[str | None, Account | BaseException]]
+    ) -> Iterator[pa.Table]:
+        policy, at, previous, versions = self.policy, self.at, self.prev, self.versions
+        while True:
+            chunk = [x for _, x in zip(range(BATCH_ROWS), items, strict=False)]
+            if not chunk:
+                return
+            if previous is None:
+                yield decide_accounts(policy, chunk, at, versions=versions)
+                continue
+            # The wake index works on the accounts table: build it for the accounts that were
+            # read, and put the rows of those that were not back in their place.
+            good = [i for i, (_, x) in enumerate(chunk) if isinstance(x, Account)]
+            bad = [i for i, (_, x) in enumerate(chunk) if not isinstance(x, Account)]
+            decided = decide_table(
+                policy,
+                accounts_to_table(chunk[i][1] for i in good),  # type: ignore[misc]
+                at,
+                previous=previous,
+                versions=versions,
+            )
+            failed = decide_accounts(policy, [chunk[i] for i in bad], at)
+            order = pc.sort_indices(pa.array(good + bad, pa.int64()))
+            yield pa.concat_tables([decided, failed]).take(order)
+
+
+def _gathered(tables: Iterator[pa.Table]) -> Iterator[pa.Table]:
+    """Tables of a few hundred rows as tables of about :data:`BATCH_ROWS` (row groups of the
+    size one process writes)."""
+    held: list[pa.Table] = []
+    rows = 0
+    for t in tables:
+        held.append(t)
+        rows += t.num_rows
+        if rows >= BATCH_ROWS:
+            yield pa.concat_tables(held).combine_chunks()
+            held, rows = [], 0
+    if held:
+        yield pa.concat_tables(held).combine_chunks()
 
 
 def _count(table: pa.Table, totals: dict[str, int], err: IO[str]) -> None:
