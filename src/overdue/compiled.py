@@ -10,7 +10,7 @@ so the engine never probes a rule for attribute names.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple, cast
 
@@ -27,10 +27,13 @@ from overdue.rules.protocols import (
 )
 
 if TYPE_CHECKING:
+    from overdue.decision import Reason
     from overdue.durations import Duration
+    from overdue.engine.reasons import Note
     from overdue.policy import Policy, Stage, Step
     from overdue.rules.base import Rule, Verdict
     from overdue.situation import Candidate
+    from overdue.snapshot import StepProgress
 
 __all__ = [
     "ChannelPlan",
@@ -340,7 +343,9 @@ class Rung(NamedTuple):
 
     Worked out once per policy, so a decision on the rung on file looks it up once, rather
     than asking the policy how partial payments count, the rung whether it is the top, and
-    the ladder which rungs come after it (issue 10).
+    the ladder which rungs come after it (issue 10).  The fields after ``steady`` serve the
+    held account (on the rung on file, nothing to plan: most decisions of a held portfolio),
+    so its decision is a few lookups and one addition.
     """
 
     stage: Stage
@@ -348,18 +353,59 @@ class Rung(NamedTuple):
     terminal: bool  # ``Stage.terminal``: the top of the ladder, nothing after it reachable
     above: tuple[Stage, ...]  # the enabled rungs after it, in order: where it goes when finished
     steady: bool  # its clock runs from entry whatever is paid (not ``restart_stage``)
+    # Its deadline when nothing is planned nor paused: with no grace, its ``length`` after
+    # entry (``None`` with no length either: the top); with a grace and no length, the grace
+    # after its last attempt.  Either in calendar days (a ``d``/``w`` duration) is ``days``:
+    # the same wall time so many days later, one addition on a day no offset change comes
+    # near.  ``None``: another kind of clock.
+    fixed: bool  # no grace
+    length: Duration | None  # ``stage.deadline`` when ``fixed``
+    days: timedelta | None  # ``length`` in days, or the grace's (a grace and no length)
+    # Whether a step has attempts left (``plan.has_pending``), asked in C: each step's key,
+    # its ``max_attempts``, a progress of no attempt for each (what a missing key reads as),
+    # and how many distinct keys (fewer on file: one is surely pending).
+    keys: tuple[str, ...]
+    most: tuple[int, ...]
+    unmade: tuple[StepProgress, ...]
+    distinct: int
+    # What :func:`~overdue.engine.ladder.choose_next` answers over ``above`` for an account
+    # with no authorisation on file, when that needs nothing else (every rung it looks at
+    # requires an authorisation and has no entry condition): the reasons and the awaited
+    # codes of a wait.  ``None``: asked in full.
+    stuck: tuple[tuple[Reason | Note, ...], tuple[str, ...]] | None
 
 
 def rungs_of(policy: Policy) -> Mapping[str, Rung]:
     """:attr:`CompiledPolicy.rungs`: the enabled rungs by id (a policy refuses an id twice)."""
+    from overdue.engine.ladder import blocked_without_authorisations
+    from overdue.snapshot import StepProgress
+
     enabled = policy.enabled_stages
     steady = policy.on_partial_payment != "restart_stage"
-    return MappingProxyType(
-        {
-            st.id: Rung(st, st.id, st.terminal, enabled[i + 1 :], steady)
-            for i, st in enumerate(enabled)
-        }
-    )
+    rungs = {}
+    for i, st in enumerate(enabled):
+        length, grace = st.deadline, st.grace
+        fixed = grace is None
+        by = length if fixed else grace if length is None else None
+        days = by._days if by is not None and by.amount else None
+        keys = tuple(k for k, _ in st._step_limits)
+        unmade = StepProgress(0, datetime.min.replace(tzinfo=UTC))
+        rungs[st.id] = Rung(
+            st,
+            st.id,
+            st.terminal,
+            enabled[i + 1 :],
+            steady,
+            fixed,
+            length if fixed else None,
+            days,
+            keys,
+            tuple(m for _, m in st._step_limits),
+            (unmade,) * len(keys),
+            len(set(keys)),
+            blocked_without_authorisations(enabled[i + 1 :]),
+        )
+    return MappingProxyType(rungs)
 
 
 def _quiet_when_calm(rule: Rule) -> bool:

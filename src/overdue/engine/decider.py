@@ -7,6 +7,7 @@ gathered so far) and either finishes the decision or hands on to the next phase.
 from __future__ import annotations
 
 import contextlib
+import operator
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from operator import attrgetter
@@ -14,7 +15,7 @@ from operator import attrgetter
 import attrs
 
 from overdue._frozen import filler
-from overdue._time import ALWAYS_AWARE, _zone, at_local, require_aware, zone
+from overdue._time import _GAP_FREE, ALWAYS_AWARE, _zone, at_local, gap_free, require_aware, zone
 from overdue.account import Account
 from overdue.compiled import Rung
 from overdue.decision import (
@@ -32,7 +33,7 @@ from overdue.engine import deadline as clock
 from overdue.engine.drafts import ActionDraft, PlanOut, build_all
 from overdue.engine.ladder import choose_next, transition
 from overdue.engine.pauses import NO_PAUSE, paused_time, promise_end
-from overdue.engine.plan import NOTHING, facts_awaited, has_pending, plan_steps
+from overdue.engine.plan import NOTHING, facts_awaited, plan_steps
 from overdue.engine.reasons import Note, in_zone, instant, opt_in_zone, rendered
 from overdue.errors import CalendarRangeError, OverdueError, PolicyError
 from overdue.events import ContactAttempted
@@ -512,8 +513,95 @@ def _on_the_ladder(w: _Work) -> Decision:
         return _placed(w)  # phase 4 in full: a promise, a new debt, a rung to enter, ...
     # Phase 4, the common case: the enabled rung on file, no promise, no new debt since it was
     # entered, its clock running from entry (no move, no notes, entries counted if needed).
-    w.transition = w.entries = None
-    return _on_rung(w, rung, since, since, snap.steps, ())
+    progress = snap.steps
+    if (
+        w.ahead is not None
+        or snap.facts
+        or snap.fact_intervals
+        # A step with attempts left (``plan.has_pending`` from the rung's facts, in C; a key
+        # missing from ``progress`` reads as no attempt made).
+        or len(progress) < rung.distinct
+        or any(map(_LT, map(_COUNT, map(progress.get, rung.keys, rung.unmade)), rung.most))
+    ):
+        w.transition = w.entries = None
+        return _on_rung(w, rung, since, since, progress, ())
+    return _idle(w, rung, since, progress)
+
+
+_LT = operator.lt
+_COUNT = attrgetter("count")
+_LAST_AT = attrgetter("last_at")
+
+
+def _pending(rung: Rung, progress: Mapping[str, StepProgress]) -> bool:
+    """:func:`~overdue.engine.plan.has_pending` from the rung's facts, in C: a step with
+    attempts left (a key missing from ``progress`` reads as no attempt made)."""
+    return len(progress) < rung.distinct or any(
+        map(_LT, map(_COUNT, map(progress.get, rung.keys, rung.unmade)), rung.most)
+    )
+
+
+def _idle(
+    w: _Work, rung: Rung, since: datetime, progress: Mapping[str, StepProgress]
+) -> Decision:
+    """Phases 5 and 6 for an account on the rung on file with nothing to plan, nothing that
+    ever held it, and nothing on file ahead (most of a held portfolio): only the deadline can
+    come, from entry (or the grace from the last attempt), unpaused.  It is worked out as
+    :func:`~overdue.engine.deadline.deadline` does; for a clock of so many calendar days
+    (:attr:`Rung.days`) ending on a day no offset change comes near, as one addition, then
+    compared with ``now`` in the same zone (across two zones a comparison costs some 30 times
+    more; within one it is by wall clock, right on such a day).  No move, so ``transition``
+    and ``entries`` are left unset (:func:`_climb` sets them when it moves).
+    """
+    z = w.z
+    local = since if since.tzinfo is z else since.astimezone(z)
+    days = rung.days
+    if days is not None:
+        start = local
+        if not rung.fixed and progress:  # the grace after the last attempt (else entry)
+            start = max(map(_LAST_AT, progress.values()), key=instant)
+            if start.tzinfo is not z:
+                start = start.astimezone(z)
+        if type(start) is datetime:
+            end: datetime | None = start + days  # ``Duration.after``'s common case
+            day = end.date()  # type: ignore[union-attr]
+            try:
+                quick = _GAP_FREE[z][day]
+            except (KeyError, TypeError):
+                quick = gap_free(z, day)
+            if quick:
+                if w.base[4] >= end:  # the base's ``at``: ``now`` in ``z``
+                    return _climb(w, rung, since)
+                return _held(w, rung, local, end)
+    length = rung.length
+    end = (
+        length.after(local, z, w.policy.calendar)
+        if length is not None
+        else clock.deadline(
+            rung.stage, since, _NO_TIME, False, NOTHING, z, w.policy.calendar, progress
+        )
+        if not rung.fixed
+        else None  # the top of the ladder
+    )
+    if end is not None and _come(w, end):
+        return _climb(w, rung, since)
+    return _held(w, rung, local, end)
+
+
+_NO_TIME = timedelta(0)
+
+
+def _come(w: _Work, end: datetime) -> bool:
+    """``w.now >= end``, compared within the debtor's zone when ``end`` is on a day no offset
+    change comes near (by wall clock, then right, and far cheaper than across zones)."""
+    z = w.z
+    if end.tzinfo is z:
+        try:
+            if _GAP_FREE[z][end.date()]:
+                return w.base[4] >= end
+        except (KeyError, TypeError):
+            pass
+    return w.now >= end
 
 
 def _placed(w: _Work) -> Decision:
@@ -552,7 +640,7 @@ def _on_rung(
     )
     plan = (
         plan_steps(w.policy, stage, clock_start, progress, w.s, _entries(w), w.waits)
-        if has_pending(stage, progress)
+        if _pending(rung, progress)
         else NOTHING
     )
     # ``holds``: the clock stands still (then there is no deadline).
@@ -562,7 +650,7 @@ def _on_rung(
     t = w.transition
     # The rung is over: its deadline has come (``None`` while paused or at the top, so never
     # while paused) and no attempt is planned.  (The comparison last: across zones, it costs.)
-    if t is None and not plan[0] and end is not None and w.now >= end:
+    if t is None and not plan[0] and end is not None and _come(w, end):
         return _climb(w, rung, since)
     if plan is NOTHING and not holds and t is None and w.ahead is None:
         return _held(w, rung, since, end)
@@ -572,7 +660,13 @@ def _on_rung(
 def _climb(w: _Work, rung: Rung, since: datetime) -> Decision:
     """Phase 4c: ``rung`` (entered at ``since``) is finished; enter the furthest rung after it
     that can be entered, plan its steps and conclude, or wait on ``rung`` (with the reasons)."""
-    chosen, why, wake = choose_next(rung.above, w, w.waits)
+    stuck = rung.stuck
+    if stuck is not None and not w.snap.authorisations:  # the common wait: as choose_next says
+        why, waits = stuck
+        chosen, wake = None, None
+        w.waits.extend(waits)
+    else:
+        chosen, why, wake = choose_next(rung.above, w, w.waits)
     if chosen is None:
         w.note("rung_finished", "{} is finished", (rung.id,))
         w.reasons.extend(why)
