@@ -1,0 +1,223 @@
+"""The held account's lanes (issue 10) held to the general phases 4 to 6 they stand in for.
+
+``decide`` concludes an account on the rung on file with nothing to plan, nothing that ever
+held it and nothing ahead (:func:`~overdue.engine.decider._idle`) from the rung's facts
+worked out once per policy (:class:`~overdue.compiled.Rung`): its deadline one addition, then
+compared with ``now`` within the debtor's zone on a day no offset change comes near; and a
+finished rung whose next rungs all wait for an authorisation, none on file, waits with the
+reasons worked out once per rung (``Rung.stuck``).  Each is compared here with the general
+path, on the golden corpus's accounts, on generated policies and histories, and on held
+accounts whose deadlines fall around daylight-saving changes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from overdue import REFERENCE_POLICY, Account, decide, fold
+from overdue.config.decisions import decision_to_dict
+from overdue.decision import Decision
+from overdue.engine import decider
+from overdue.engine.ladder import blocked_without_authorisations, choose_next
+from overdue.engine.plan import NOTHING, has_pending
+from overdue.events import ContactAttempted, InvoiceIssued, StageEntered
+from overdue.money import Money
+from overdue.policy import Policy, Stage, Step
+from overdue.snapshot import Snapshot
+from overdue.testing.strategies import accounts, policies
+
+ROOT = Path(__file__).resolve().parent.parent
+SOME = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+DST_ZONES = ("America/New_York", "Europe/London", "Australia/Sydney", "America/Santiago")
+
+
+def _golden() -> ModuleType:
+    name = "overdue_golden_ladder_paths"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "golden.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@contextmanager
+def _no_stuck(policy: Policy) -> Iterator[None]:
+    """The policy's rungs without their worked-out waits: ``choose_next`` asked in full."""
+    compiled = policy.compiled
+    rungs = compiled.rungs
+    object.__setattr__(compiled, "rungs", {k: r._replace(stuck=None) for k, r in rungs.items()})
+    try:
+        yield
+    finally:
+        object.__setattr__(compiled, "rungs", rungs)
+
+
+def _general(
+    policy: Policy, account: Account, now: datetime, snapshot: Snapshot | None
+) -> Decision:
+    """``decide`` with every lane turned off: placed by phase 4 in full, concluded by phase 6
+    in full, waits judged rung by rung."""
+
+    def in_full(w: Any, rung: Any, since: datetime, end: datetime | None) -> Decision:
+        return decider._conclude(w, rung, since, NOTHING, end, ())
+
+    with pytest.MonkeyPatch.context() as mp, _no_stuck(policy):
+        mp.setattr(decider, "_on_the_ladder", decider._placed)
+        mp.setattr(decider, "_held", in_full)
+        return decide(policy, account, now, snapshot=snapshot)
+
+
+def _same(policy: Policy, account: Account, now: datetime) -> None:
+    snap = fold(account, now)
+    fast = decide(policy, account, now, snapshot=snap)
+    slow = _general(policy, account, now, snap)
+    assert decision_to_dict(fast) == decision_to_dict(slow)
+    assert fast.explain() == slow.explain()
+
+
+def test_lanes_answer_as_the_general_paths_on_the_golden_accounts() -> None:
+    g = _golden()
+    pols = g.policies()
+    for name in ("reference", "reference+field_visit", "reference+us"):
+        for now in g.NOWS:
+            for account in g.accounts(60):
+                _same(pols[name], account, now)
+
+
+@SOME
+@given(st.data())
+def test_lanes_answer_as_the_general_paths_on_generated_policies(data: st.DataObject) -> None:
+    policy = data.draw(policies())
+    account = data.draw(accounts(policy=policy))
+    days = data.draw(st.integers(0, 400))
+    _same(policy, account, datetime(2026, 1, 1, 9, tzinfo=UTC) + timedelta(days=days))
+
+
+_LENGTHS = ("1d", "2d", "7d", "2w", "1mo", "6h", "3bd", "0d")
+
+
+@SOME
+@given(
+    st.sampled_from(DST_ZONES),
+    st.sampled_from(_LENGTHS),
+    st.none() | st.sampled_from(("1d", "15d", "1w")),
+    st.datetimes(datetime(2025, 1, 1), datetime(2027, 12, 1)),
+    st.integers(-3 * 60, 3 * 60),
+    st.booleans(),
+)
+def test_a_held_deadline_around_daylight_saving_changes(
+    tz: str, length: str, grace: str | None, entered: datetime, minutes: int, contacted: bool
+) -> None:
+    """A held account on a rung of so many days (or a grace after its last attempt), decided
+    within hours of its deadline, which may fall on or near a daylight-saving change, with
+    ``now`` written in UTC (zones differ) or in the debtor's zone (a fold possible)."""
+    step = Step("email", template="t", max_attempts=1)
+    rungs = (
+        Stage("first", steps=(step,), deadline=length, grace=grace),
+        Stage(
+            "second",
+            steps=(Step("letter", template="l"),),
+            requires=("field_visit",),
+            skippable=True,
+            deadline="1d",
+        ),
+        Stage("third", steps=(Step("letter", template="c"),), requires=("legal_review",)),
+    )
+    policy = Policy("p", stages=rungs, rules=())
+    since = entered.replace(tzinfo=UTC)
+    events: list[Any] = [
+        InvoiceIssued(
+            at=since - timedelta(days=40),
+            invoice_id="I-1",
+            amount=Money("100.00", "CNY"),
+            due=(since - timedelta(days=30)).date(),
+        ),
+        StageEntered(at=since, stage="first"),
+    ]
+    last = since + timedelta(hours=5)
+    if contacted:
+        events.append(
+            ContactAttempted(
+                at=last, channel="email", outcome="delivered", stage="first", step=step.key
+            )
+        )
+    account = Account("A-dst", timezone=tz, events=tuple(events))
+    probe = fold(account, last + timedelta(minutes=1))
+    end = decide(policy, account, last + timedelta(minutes=1), snapshot=probe).deadline
+    for at in (end, last + timedelta(days=1)) if end is not None else (last + timedelta(days=1),):
+        now = at + timedelta(minutes=minutes)
+        if now <= last:
+            continue
+        for written in (now.astimezone(UTC), now.astimezone(account_zone(tz))):
+            _same(policy, account, written)
+
+
+def account_zone(name: str) -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+@SOME
+@given(policies())
+def test_the_waits_worked_out_per_rung_are_choose_next_s(policy: Policy) -> None:
+    """``Rung.stuck`` is what ``choose_next`` answers over the rungs above for an account with
+    no authorisation on file (when it does not depend on the account)."""
+    account = Account(
+        "A-1",
+        timezone="Asia/Shanghai",
+        events=(
+            InvoiceIssued(
+                at=datetime(2026, 1, 1, tzinfo=UTC),
+                invoice_id="I-1",
+                amount=Money("100.00", "CNY"),
+                due=date(2026, 1, 10),
+            ),
+        ),
+    )
+    now = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    snap = fold(account, now)
+    w = decider._Work(policy, account, now, snap)
+    for rung in policy.compiled.rungs.values():
+        stuck = blocked_without_authorisations(rung.above)
+        assert stuck == rung.stuck
+        if stuck is None:
+            continue
+        waits: list[str] = []
+        chosen, why, wake = choose_next(rung.above, w, waits)
+        assert (chosen, wake) == (None, None)
+        assert (tuple(why), tuple(waits)) == stuck
+
+
+@SOME
+@given(policies(), st.data())
+def test_pending_from_the_rung_facts_is_has_pending(policy: Policy, data: st.DataObject) -> None:
+    from overdue.snapshot import StepProgress
+
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    for rung in policy.compiled.rungs.values():
+        keys = [s.key for s in rung.stage.steps] + ["other.step"]
+        chosen = data.draw(st.lists(st.sampled_from(keys), unique=True))
+        progress = {k: StepProgress(data.draw(st.integers(0, 4)), at) for k in chosen}
+        assert decider._pending(rung, progress) == has_pending(rung.stage, progress)
+
+
+def test_the_reference_ladder_waits_for_legal_review_without_judging_each_rung() -> None:
+    rung = REFERENCE_POLICY.compiled.rungs["lawyer_letter"]
+    assert rung.stuck is not None
+    assert rung.stuck[1] == ("authorisation:legal_review",)
