@@ -516,8 +516,7 @@ def _on_the_ladder(w: _Work) -> Decision:
     progress = snap.steps
     if (
         w.ahead is not None
-        or snap.facts
-        or snap.fact_intervals
+        or snap.facts  # (holds that closed, ``fact_intervals``, are the lane's: paused time)
         # A step with attempts left (``plan.has_pending`` from the rung's facts, in C; a key
         # missing from ``progress`` reads as no attempt made).
         or len(progress) < rung.distinct
@@ -555,6 +554,15 @@ def _idle(
     """
     z = w.z
     local = since if since.tzinfo is z else since.astimezone(z)
+    if w.snap.fact_intervals:  # holds that closed: the time they paused the clock, if any
+        pause = paused_time(w.snap, w.policy.paused_by(), since, w.now)[0]
+        if pause:
+            end = clock.deadline(
+                rung.stage, since, pause, False, NOTHING, z, w.policy.calendar, progress
+            )
+            if end is not None and _come(w, end):
+                return _climb(w, rung, since)
+            return _held(w, rung, local, end)
     days = rung.days
     if days is not None:
         start = local
@@ -661,12 +669,30 @@ def _climb(w: _Work, rung: Rung, since: datetime) -> Decision:
     """Phase 4c: ``rung`` (entered at ``since``) is finished; enter the furthest rung after it
     that can be entered, plan its steps and conclude, or wait on ``rung`` (with the reasons)."""
     stuck = rung.stuck
-    if stuck is not None and not w.snap.authorisations:  # the common wait: as choose_next says
+    if stuck is not None and not w.snap.authorisations and w.ahead is None:
+        # The common wait (the rungs above need an authorisation, none on file), as
+        # ``choose_next`` and ``w.done`` would state it: nothing to wake for.
         why, waits = stuck
-        chosen, wake = None, None
+        reasons = w.reasons
+        reasons.append(("rung_finished", "{} is finished", (rung.id,), None))
+        reasons.extend(why)
         w.waits.extend(waits)
-    else:
-        chosen, why, wake = choose_next(rung.above, w, w.waits)
+        z = w.z
+        return _decision(
+            "waiting" if rung.above else "done",
+            rung.id,
+            since if since.tzinfo is z else since.astimezone(z),
+            None,
+            (),
+            (),
+            None,
+            None,
+            (),
+            w.base,
+            _rendered,
+            (reasons, z, w.waits),
+        )
+    chosen, why, wake = choose_next(rung.above, w, w.waits)
     if chosen is None:
         w.note("rung_finished", "{} is finished", (rung.id,))
         w.reasons.extend(why)
