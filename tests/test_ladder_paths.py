@@ -82,12 +82,17 @@ def _general(
         return decide(policy, account, now, snapshot=snapshot)
 
 
-def _same(policy: Policy, account: Account, now: datetime) -> None:
-    snap = fold(account, now)
+def _same(
+    policy: Policy, account: Account, now: datetime, snap: Snapshot | None = None
+) -> None:
+    """The lanes' answer, the first time ``snap`` is decided and again (from what the first
+    kept with it), is the general paths'."""
+    snap = fold(account, now) if snap is None else snap
     fast = decide(policy, account, now, snapshot=snap)
+    again = decide(policy, account, now, snapshot=snap)
     slow = _general(policy, account, now, snap)
-    assert decision_to_dict(fast) == decision_to_dict(slow)
-    assert fast.explain() == slow.explain()
+    assert decision_to_dict(fast) == decision_to_dict(slow) == decision_to_dict(again)
+    assert fast.explain() == slow.explain() == again.explain()
 
 
 def test_lanes_answer_as_the_general_paths_on_the_golden_accounts() -> None:
@@ -165,6 +170,7 @@ def test_a_held_deadline_around_daylight_saving_changes(
             continue
         for written in (now.astimezone(UTC), now.astimezone(account_zone(tz))):
             _same(policy, account, written)
+            _same(policy, account, written, probe)  # one held snapshot, decided at many nows
 
 
 def account_zone(name: str) -> Any:
@@ -221,3 +227,17 @@ def test_the_reference_ladder_waits_for_legal_review_without_judging_each_rung()
     rung = REFERENCE_POLICY.compiled.rungs["lawyer_letter"]
     assert rung.stuck is not None
     assert rung.stuck[1] == ("authorisation:legal_review",)
+
+
+def test_what_a_held_snapshot_keeps_is_per_policy_and_zone() -> None:
+    """One snapshot decided under two policies, and for two zones, alternately: each answer is
+    the general paths' (the idle verdict kept with the snapshot names its policy and zone)."""
+    g = _golden()
+    pols = g.policies()
+    now = g.NOWS[0]
+    for account in g.accounts(40):
+        snap = fold(account, now)
+        other = Account(account.id, timezone="America/New_York", events=account.events)
+        for policy in (pols["reference"], pols["reference+us"], pols["reference"]):
+            for acc in (account, other, account):
+                _same(policy, acc, now, snap)

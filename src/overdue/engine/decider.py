@@ -500,6 +500,15 @@ def _promise_span(w: _Work) -> tuple[tuple[datetime, datetime], ...]:
 def _on_the_ladder(w: _Work) -> Decision:
     """Phases 4 to 6: the rung (entering or climbing), its steps, the deadline and wake time."""
     snap = w.snap
+    if w.ahead is None:
+        # A held snapshot decided before under this policy in this zone: what its idle
+        # account's rung and deadline are does not depend on ``now`` (:func:`_idle`).
+        known = snap.memo().get(_IDLE)
+        if known is not None and known[0] is w.policy and known[1] is w.z:
+            _, _, rung, since, local, end, quick = known
+            if end is not None and (w.base[4] >= end if quick else w.now >= end):
+                return _climb(w, rung, since)
+            return _held(w, rung, local, end)
     rung = w.policy.compiled.rungs.get(snap.stage)  # type: ignore[arg-type]  # None: no rung
     since = snap.stage_since
     settled = snap.settled_at
@@ -514,19 +523,25 @@ def _on_the_ladder(w: _Work) -> Decision:
     # Phase 4, the common case: the enabled rung on file, no promise, no new debt since it was
     # entered, its clock running from entry (no move, no notes, entries counted if needed).
     progress = snap.steps
-    if (
-        w.ahead is not None
-        or snap.facts  # (holds that closed, ``fact_intervals``, are the lane's: paused time)
-        # A step with attempts left (``plan.has_pending`` from the rung's facts, in C; a key
-        # missing from ``progress`` reads as no attempt made).
-        or len(progress) < rung.distinct
-        or any(map(_LT, map(_COUNT, map(progress.get, rung.keys, rung.unmade)), rung.most))
-    ):
+    # A step with attempts left (:func:`_pending`, inlined).
+    pending = len(progress) < rung.distinct or any(
+        map(_LT, map(_COUNT, map(progress.get, rung.keys, rung.unmade)), rung.most)
+    )
+    # (Holds that closed, ``fact_intervals``, are the idle account's: paused time.)
+    if pending or w.ahead is not None or snap.facts:
         w.transition = w.entries = None
-        return _on_rung(w, rung, since, since, progress, ())
-    return _idle(w, rung, since, progress)
+        return _on_rung(w, rung, since, since, progress, (), pending)
+    z = w.z
+    local = since if since.tzinfo is z else since.astimezone(z)
+    end, quick = _idle_end(w, rung, since, local, progress)
+    # Kept with the snapshot (one entry: the last policy and zone it was decided under).
+    snap.memo()[_IDLE] = (w.policy, z, rung, since, local, end, quick)
+    if end is not None and (w.base[4] >= end if quick else w.now >= end):
+        return _climb(w, rung, since)
+    return _held(w, rung, local, end)
 
 
+_IDLE = "engine.idle"  # the ``Snapshot.memo`` key of :func:`_on_the_ladder`'s idle verdict
 _LT = operator.lt
 _COUNT = attrgetter("count")
 _LAST_AT = attrgetter("last_at")
@@ -540,29 +555,34 @@ def _pending(rung: Rung, progress: Mapping[str, StepProgress]) -> bool:
     )
 
 
-def _idle(
-    w: _Work, rung: Rung, since: datetime, progress: Mapping[str, StepProgress]
-) -> Decision:
-    """Phases 5 and 6 for an account on the rung on file with nothing to plan, nothing that
-    ever held it, and nothing on file ahead (most of a held portfolio): only the deadline can
-    come, from entry (or the grace from the last attempt), unpaused.  It is worked out as
-    :func:`~overdue.engine.deadline.deadline` does; for a clock of so many calendar days
-    (:attr:`Rung.days`) ending on a day no offset change comes near, as one addition, then
-    compared with ``now`` in the same zone (across two zones a comparison costs some 30 times
-    more; within one it is by wall clock, right on such a day).  No move, so ``transition``
-    and ``entries`` are left unset (:func:`_climb` sets them when it moves).
+def _idle_end(
+    w: _Work,
+    rung: Rung,
+    since: datetime,
+    local: datetime,
+    progress: Mapping[str, StepProgress],
+) -> tuple[datetime | None, bool]:
+    """The deadline of an idle account: on the rung on file (entered at ``since``, ``local``
+    in the debtor's zone) with nothing to plan, no hold open and nothing on file ahead (most
+    of a held portfolio), so only the deadline can come, from entry (or the grace from the
+    last attempt), paused only by holds that closed; and whether it may be compared with
+    ``now`` within the debtor's zone (``quick``: it is in that zone, on a day no offset change
+    comes near, where a comparison by wall clock is right, and some 30 times cheaper than one
+    across two zones).
+
+    It is :func:`~overdue.engine.deadline.deadline`'s answer; for a clock of so many calendar
+    days (:attr:`Rung.days`) one addition.  None of it depends on ``now``: a held snapshot
+    keeps it (:func:`_on_the_ladder`).
     """
     z = w.z
-    local = since if since.tzinfo is z else since.astimezone(z)
+    end: datetime | None
     if w.snap.fact_intervals:  # holds that closed: the time they paused the clock, if any
         pause = paused_time(w.snap, w.policy.paused_by(), since, w.now)[0]
         if pause:
             end = clock.deadline(
                 rung.stage, since, pause, False, NOTHING, z, w.policy.calendar, progress
             )
-            if end is not None and _come(w, end):
-                return _climb(w, rung, since)
-            return _held(w, rung, local, end)
+            return end, end is not None and _quick(end, z)
     days = rung.days
     if days is not None:
         start = local
@@ -571,45 +591,43 @@ def _idle(
             if start.tzinfo is not z:
                 start = start.astimezone(z)
         if type(start) is datetime:
-            end: datetime | None = start + days  # ``Duration.after``'s common case
-            day = end.date()  # type: ignore[union-attr]
+            end = start + days  # ``Duration.after``'s common case
+            day = end.date()
             try:
-                quick = _GAP_FREE[z][day]
+                if _GAP_FREE[z][day]:
+                    return end, True
             except (KeyError, TypeError):
-                quick = gap_free(z, day)
-            if quick:
-                if w.base[4] >= end:  # the base's ``at``: ``now`` in ``z``
-                    return _climb(w, rung, since)
-                return _held(w, rung, local, end)
+                if gap_free(z, day):
+                    return end, True
     length = rung.length
-    end = (
-        length.after(local, z, w.policy.calendar)
-        if length is not None
-        else clock.deadline(
+    if length is not None:
+        end = length.after(local, z, w.policy.calendar)
+    elif rung.fixed:
+        return None, False  # the top of the ladder
+    else:
+        end = clock.deadline(
             rung.stage, since, _NO_TIME, False, NOTHING, z, w.policy.calendar, progress
         )
-        if not rung.fixed
-        else None  # the top of the ladder
-    )
-    if end is not None and _come(w, end):
-        return _climb(w, rung, since)
-    return _held(w, rung, local, end)
+    return end, end is not None and _quick(end, z)
 
 
 _NO_TIME = timedelta(0)
 
 
 def _come(w: _Work, end: datetime) -> bool:
-    """``w.now >= end``, compared within the debtor's zone when ``end`` is on a day no offset
-    change comes near (by wall clock, then right, and far cheaper than across zones)."""
-    z = w.z
-    if end.tzinfo is z:
-        try:
-            if _GAP_FREE[z][end.date()]:
-                return w.base[4] >= end
-        except (KeyError, TypeError):
-            pass
-    return w.now >= end
+    """``w.now >= end``, within the debtor's zone when that is right (:func:`_quick`)."""
+    return w.base[4] >= end if _quick(end, w.z) else w.now >= end
+
+
+def _quick(end: datetime, z: tzinfo) -> bool:
+    """Whether ``end`` may be compared with ``now`` in ``z`` by wall clock: it is in ``z``, on a
+    day no offset change comes near (so it is neither in a gap nor in a repeated hour)."""
+    if end.tzinfo is not z:
+        return False
+    try:
+        return _GAP_FREE[z][end.date()]
+    except (KeyError, TypeError):
+        return gap_free(z, end.date())
 
 
 def _placed(w: _Work) -> Decision:
@@ -625,7 +643,9 @@ def _placed(w: _Work) -> Decision:
     assert stage is not None  # entered above, or recorded
     assert since is not None  # set with the stage
     assert clock_start is not None  # likewise
-    return _on_rung(w, w.policy.compiled.rungs[stage.id], since, clock_start, w.progress, span)
+    rung = w.policy.compiled.rungs[stage.id]
+    progress = w.progress
+    return _on_rung(w, rung, since, clock_start, progress, span, _pending(rung, progress))
 
 
 def _on_rung(
@@ -635,10 +655,12 @@ def _on_rung(
     clock_start: datetime,
     progress: Mapping[str, StepProgress],
     span: tuple[tuple[datetime, datetime], ...],
+    pending: bool,
 ) -> Decision:
     """Phases 5 and 6 on ``rung``, entered at ``since``, its escalation clock started at
     ``clock_start``: its steps, its deadline (climbing on when it has come), the wake time and
-    the status.  ``span`` is the time a promise paused the ladder (:func:`_promise_span`).
+    the status.  ``span`` is the time a promise paused the ladder (:func:`_promise_span`);
+    ``pending``: a step has attempts left (:func:`_pending`).
     """
     snap, stage = w.snap, rung.stage
     pause, holds = (
@@ -648,7 +670,7 @@ def _on_rung(
     )
     plan = (
         plan_steps(w.policy, stage, clock_start, progress, w.s, _entries(w), w.waits)
-        if _pending(rung, progress)
+        if pending
         else NOTHING
     )
     # ``holds``: the clock stands still (then there is no deadline).
