@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
@@ -55,28 +53,17 @@ def _golden() -> ModuleType:
     return module
 
 
-@contextmanager
-def _no_stuck(policy: Policy) -> Iterator[None]:
-    """The policy's rungs without their worked-out waits: ``choose_next`` asked in full."""
-    compiled = policy.compiled
-    rungs = compiled.rungs
-    object.__setattr__(compiled, "rungs", {k: r._replace(stuck=None) for k, r in rungs.items()})
-    try:
-        yield
-    finally:
-        object.__setattr__(compiled, "rungs", rungs)
-
-
 def _general(
     policy: Policy, account: Account, now: datetime, snapshot: Snapshot | None
 ) -> Decision:
     """``decide`` with every lane turned off: placed by phase 4 in full, concluded by phase 6
-    in full, waits judged rung by rung."""
+    in full, waits judged rung by rung, deadlines and wake times in their general forms."""
 
     def in_full(w: Any, rung: Any, since: datetime, end: datetime | None) -> Decision:
         return decider._conclude(w, rung, since, NOTHING, end, ())
 
-    with pytest.MonkeyPatch.context() as mp, _no_stuck(policy):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(decider, "_LANES", False)
         mp.setattr(decider, "_on_the_ladder", decider._placed)
         mp.setattr(decider, "_held", in_full)
         return decide(policy, account, now, snapshot=snapshot)

@@ -500,16 +500,49 @@ def _promise_span(w: _Work) -> tuple[tuple[datetime, datetime], ...]:
 def _on_the_ladder(w: _Work) -> Decision:
     """Phases 4 to 6: the rung (entering or climbing), its steps, the deadline and wake time."""
     snap = w.snap
-    if w.ahead is None:
-        # A held snapshot decided before under this policy in this zone: what its idle
-        # account's rung and deadline are does not depend on ``now`` (:func:`_idle`).
-        known = snap.memo().get(_IDLE)
-        if known is not None and known[0] is w.policy and known[1] is w.z:
-            _, _, rung, since, local, end, quick = known
+    memo = snap.memo()
+    # What phase 4 makes of the snapshot under this policy in this zone does not depend on
+    # ``now``: a held snapshot keeps it (one entry, naming the policy and zone it is for).
+    route = memo.get(_ROUTE)
+    if route is None or route[0] is not w.policy or route[1] is not w.z:
+        route = memo[_ROUTE] = _route(w)
+    _, _, rung, since, local, idle, end, quick, entries = route
+    if rung is None:
+        return _placed(w)  # phase 4 in full: a promise, a new debt, a rung to enter, ...
+    if idle:
+        if w.ahead is None:
+            # Nothing to plan, no hold, nothing ahead: only the deadline can come.
             if end is not None and (w.base[4] >= end if quick else w.now >= end):
                 return _climb(w, rung, since)
             return _held(w, rung, local, end)
-    rung = w.policy.compiled.rungs.get(snap.stage)  # type: ignore[arg-type]  # None: no rung
+        end = quick = None  # (an idle account's deadline: not the rung's length after entry)
+    w.transition, w.entries = None, entries
+    return _on_rung(w, rung, since, since, snap.steps, (), bool(quick), end)
+
+
+_Route = tuple[
+    Policy,
+    tzinfo,
+    "Rung | None",  # the rung on file (``None``: placed by phase 4 in full, :func:`_placed`)
+    datetime,  # when it was entered (``_NEVER`` with no rung)
+    datetime,  # that in the debtor's zone
+    bool,  # idle (:func:`_idle_end`)
+    datetime | None,  # idle: the deadline
+    bool,  # idle: compared within the zone (:func:`_quick`); else: a step is pending
+    int | None,  # a step pending: how often the rung was entered (:func:`_entries`)
+]
+_ROUTE = "engine.route"  # its ``Snapshot.memo`` key
+_NEVER = datetime.min.replace(tzinfo=UTC)  # a route's ``since`` with no rung (not read)
+
+
+def _route(w: _Work) -> _Route:
+    """Phase 4 on the snapshot, as far as it does not depend on ``now``: whether the account
+    stays on the rung on file (the enabled rung, no promise, no new debt since it was entered,
+    its clock running from entry: no move, no notes), and if so whether it is idle (no step
+    pending, no hold open: only the deadline can come, :func:`_idle_end`) or whether a step
+    is pending (phases 5 and 6 in :func:`_on_rung`)."""
+    snap, policy, z = w.snap, w.policy, w.z
+    rung = policy.compiled.rungs.get(snap.stage)  # type: ignore[arg-type]  # None: no rung
     since = snap.stage_since
     settled = snap.settled_at
     if (
@@ -519,32 +552,32 @@ def _on_the_ladder(w: _Work) -> Decision:
         or snap.promise is not None
         or (settled is not None and settled >= since)
     ):
-        return _placed(w)  # phase 4 in full: a promise, a new debt, a rung to enter, ...
-    # Phase 4, the common case: the enabled rung on file, no promise, no new debt since it was
-    # entered, its clock running from entry (no move, no notes, entries counted if needed).
+        return policy, z, None, _NEVER, _NEVER, False, None, False, None
     progress = snap.steps
     # A step with attempts left (:func:`_pending`, inlined).
     pending = len(progress) < rung.distinct or any(
         map(_LT, map(_COUNT, map(progress.get, rung.keys, rung.unmade)), rung.most)
     )
-    # (Holds that closed, ``fact_intervals``, are the idle account's: paused time.)
-    if pending or w.ahead is not None or snap.facts:
-        w.transition = w.entries = None
-        return _on_rung(w, rung, since, since, progress, (), pending)
-    z = w.z
     local = since if since.tzinfo is z else since.astimezone(z)
+    # (Holds that closed, ``fact_intervals``, are the idle account's: paused time.)
+    if pending or snap.facts:
+        # The rung's length after entry (``end``; unpaused, no grace: :func:`_on_rung`).
+        length = rung.length
+        end = length.after(since, z, policy.calendar) if length is not None else None
+        entries = snap.entered(rung.id) if pending else None
+        return policy, z, rung, since, local, False, end, pending, entries
     end, quick = _idle_end(w, rung, since, local, progress)
-    # Kept with the snapshot (one entry: the last policy and zone it was decided under).
-    snap.memo()[_IDLE] = (w.policy, z, rung, since, local, end, quick)
-    if end is not None and (w.base[4] >= end if quick else w.now >= end):
-        return _climb(w, rung, since)
-    return _held(w, rung, local, end)
+    return policy, z, rung, since, local, True, end, quick, None
 
 
-_IDLE = "engine.idle"  # the ``Snapshot.memo`` key of :func:`_on_the_ladder`'s idle verdict
+# The shortcuts below phase 4's (the finished rung's common wait, the deadline of a rung never
+# paused, the wake time of one action): ``False`` takes the general forms, as the tests do
+# (``tests/test_ladder_paths.py``), to hold the shortcuts to them.
+_LANES = True
 _LT = operator.lt
 _COUNT = attrgetter("count")
 _LAST_AT = attrgetter("last_at")
+_NOT_BEFORE = attrgetter("not_before")
 
 
 def _pending(rung: Rung, progress: Mapping[str, StepProgress]) -> bool:
@@ -656,11 +689,13 @@ def _on_rung(
     progress: Mapping[str, StepProgress],
     span: tuple[tuple[datetime, datetime], ...],
     pending: bool,
+    length_end: datetime | None = None,
 ) -> Decision:
     """Phases 5 and 6 on ``rung``, entered at ``since``, its escalation clock started at
     ``clock_start``: its steps, its deadline (climbing on when it has come), the wake time and
     the status.  ``span`` is the time a promise paused the ladder (:func:`_promise_span`);
-    ``pending``: a step has attempts left (:func:`_pending`).
+    ``pending``: a step has attempts left (:func:`_pending`); ``length_end``: the rung's
+    length after ``clock_start`` when known (``None``: worked out here).
     """
     snap, stage = w.snap, rung.stage
     pause, holds = (
@@ -673,10 +708,22 @@ def _on_rung(
         if pending
         else NOTHING
     )
-    # ``holds``: the clock stands still (then there is no deadline).
-    end = clock.deadline(
-        stage, clock_start, pause, holds != (), plan, w.z, w.policy.calendar, progress
-    )
+    if holds or pause or not rung.fixed or not _LANES:
+        # ``holds``: the clock stands still (then there is no deadline).
+        end = clock.deadline(
+            stage, clock_start, pause, holds != (), plan, w.z, w.policy.calendar, progress
+        )
+    else:  # never paused, no grace (most): ``deadline``'s answer without its frames
+        length = rung.length  # ``None``: the top, no deadline
+        end = (
+            None
+            if length is None
+            else length_end
+            if length_end is not None
+            else length.after(clock_start, w.z, w.policy.calendar)
+        )
+        if end is not None and plan[0]:  # the last attempt planned, if later (the first on a tie)
+            end = max(end, *map(_NOT_BEFORE, plan[0]), key=instant)
     t = w.transition
     # The rung is over: its deadline has come (``None`` while paused or at the top, so never
     # while paused) and no attempt is planned.  (The comparison last: across zones, it costs.)
@@ -691,13 +738,13 @@ def _climb(w: _Work, rung: Rung, since: datetime) -> Decision:
     """Phase 4c: ``rung`` (entered at ``since``) is finished; enter the furthest rung after it
     that can be entered, plan its steps and conclude, or wait on ``rung`` (with the reasons)."""
     stuck = rung.stuck
-    if stuck is not None and not w.snap.authorisations and w.ahead is None:
+    if stuck is not None and not w.snap.authorisations and w.ahead is None and _LANES:
         # The common wait (the rungs above need an authorisation, none on file), as
         # ``choose_next`` and ``w.done`` would state it: nothing to wake for.
-        why, waits = stuck
+        said, waits = stuck
         reasons = w.reasons
         reasons.append(("rung_finished", "{} is finished", (rung.id,), None))
-        reasons.extend(why)
+        reasons.extend(said)
         w.waits.extend(waits)
         z = w.z
         return _decision(
@@ -858,7 +905,7 @@ def _conclude(
             w.note("stage_entered", "enters {} after {}", (t.to_stage, t.from_stage))
         else:
             w.note("stage_entered", "enters {}", (t.to_stage,))
-    elif drafts:
+    elif drafts and rung.stage.requires:
         drafts, blocked = _authorisation_lost(w, rung.stage, drafts, blocked)
     # Each Action built once, stating the deadline.
     actions = build_all(drafts, deadline) if drafts else ()
@@ -942,6 +989,17 @@ def _wake_at(
     answers that common case itself.)
     """
     now = w.now
+    if len(actions) == 1 and not blocked and not holds and w.ahead is None and _LANES:
+        # One action and nothing else (most decisions that plan): the general answer below
+        # without its list and its frames.
+        first = actions[0].not_before
+        if not first > now:
+            wake = deadline if deadline is not None and deadline > now else None
+        elif deadline is None or not deadline > now or instant(first) <= instant(deadline):
+            wake = first
+        else:
+            wake = deadline
+        return opt_in_zone(w.z, wake)
     candidates = [a.not_before for a in actions if a.not_before > now]
     if deadline is not None and deadline > now:
         candidates.append(deadline)
