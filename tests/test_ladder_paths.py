@@ -19,6 +19,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -228,3 +229,40 @@ def test_what_a_held_snapshot_keeps_is_per_policy_and_zone() -> None:
         for policy in (pols["reference"], pols["reference+us"], pols["reference"]):
             for acc in (account, other, account):
                 _same(policy, acc, now, snap)
+
+
+@SOME
+@given(policies(), st.sampled_from((None, "Ladder-A")), st.booleans())
+def test_the_event_of_entering_a_rung_is_the_checked_one(
+    policy: Policy, from_stage: str | None, local: bool
+) -> None:
+    """``transition`` builds the event without its validators only for names they accept:
+    the value is the one ``StageEntered(...)`` makes."""
+    from overdue.engine.ladder import transition
+    from overdue.events import StageEntered as Entered
+
+    now = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    if local:
+        now = now.astimezone(account_zone("America/New_York"))
+    for rung in policy.compiled.rungs.values():
+        fast = transition(from_stage, rung.stage, now, policy.id, policy.version, rung.named)
+        slow = transition(from_stage, rung.stage, now, policy.id, policy.version)
+        assert fast == slow
+        assert repr(fast) == repr(slow)
+        assert fast.event == Entered(
+            at=now, stage=rung.id, policy_id=policy.id, policy_version=policy.version
+        )
+        assert rung.named
+
+
+def test_a_rung_whose_names_an_event_refuses_is_entered_the_checked_way() -> None:
+    """A version an event refuses (blank) is not ``named``: entering raises as before."""
+    from overdue.errors import EventError
+
+    policy = attrs.evolve(REFERENCE_POLICY, version=" ")
+    assert not any(r.named for r in policy.compiled.rungs.values())
+    rung = next(iter(policy.compiled.rungs.values()))
+    from overdue.engine.ladder import transition
+
+    with pytest.raises(EventError):
+        transition(None, rung.stage, datetime(2026, 3, 1, tzinfo=UTC), policy.id, " ", rung.named)

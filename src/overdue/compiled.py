@@ -373,11 +373,14 @@ class Rung(NamedTuple):
     # requires an authorisation and has no entry condition): the reasons and the awaited
     # codes of a wait.  ``None``: asked in full.
     stuck: tuple[tuple[Reason | Note, ...], tuple[str, ...]] | None
+    # Its id and the policy's id and version are names a ``StageEntered`` accepts, so the
+    # event of entering it is built without its validators (``ladder.transition``).
+    named: bool
 
 
 def rungs_of(policy: Policy) -> Mapping[str, Rung]:
     """:attr:`CompiledPolicy.rungs`: the enabled rungs by id (a policy refuses an id twice)."""
-    from overdue.engine.ladder import blocked_without_authorisations
+    from overdue.engine.ladder import blocked_without_authorisations, is_name
     from overdue.snapshot import StepProgress
 
     enabled = policy.enabled_stages
@@ -404,6 +407,9 @@ def rungs_of(policy: Policy) -> Mapping[str, Rung]:
             (unmade,) * len(keys),
             len(set(keys)),
             blocked_without_authorisations(enabled[i + 1 :]),
+            is_name(st.id)
+            and is_name(policy.id)
+            and (policy.version is None or is_name(policy.version)),
         )
     return MappingProxyType(rungs)
 

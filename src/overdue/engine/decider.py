@@ -768,14 +768,20 @@ def _climb(w: _Work, rung: Rung, since: datetime) -> Decision:
         status: Status = "waiting" if rung.above else "done"
         return w.done(status, wake_at=wake, on=(rung.id, since))
     w.reasons.extend(why)
-    _step_on(w, chosen, rung.id)
+    entered = _step_on(w, chosen, rung.id)
     # What the finished rung's steps waited for is moot.  Nothing else was awaited yet: the
     # account made no move this decision (phases 2 and 3 stop or await nothing).
     w.waits.clear()
     plan = plan_steps(w.policy, chosen, w.now, {}, w.s, _entries(w), w.waits)
     # Not paused: a paused rung has no deadline, so it is never finished by time.
-    end = clock.deadline(chosen, w.now, timedelta(0), False, plan, w.z, w.policy.calendar, {})
-    return _conclude(w, w.policy.compiled.rungs[chosen.id], w.now, plan, end, ())
+    if entered.fixed and _LANES:  # no grace (most): ``deadline``'s answer, as in _on_rung
+        length = entered.length
+        end = None if length is None else length.after(w.now, w.z, w.policy.calendar)
+        if end is not None and plan[0]:
+            end = max(end, *map(_NOT_BEFORE, plan[0]), key=instant)
+    else:
+        end = clock.deadline(chosen, w.now, _NO_TIME, False, plan, w.z, w.policy.calendar, {})
+    return _conclude(w, entered, w.now, plan, end, ())
 
 
 def _entries(w: _Work) -> int:
@@ -849,13 +855,22 @@ def _enter(w: _Work) -> Decision | None:
     return None
 
 
-def _step_on(w: _Work, chosen: Stage, from_stage: str | None) -> None:
-    """Move the rung to ``chosen`` now: the transition the host must record."""
+def _step_on(w: _Work, chosen: Stage, from_stage: str | None) -> Rung:
+    """Move the rung to ``chosen`` now: the transition the host must record.  Returns the
+    rung's facts (:class:`~overdue.compiled.Rung`)."""
+    policy = w.policy
+    rung = policy.compiled.rungs[chosen.id]
     w.transition = transition(
-        from_stage, chosen, in_zone(w.z, w.now), w.policy.id, w.policy.version
+        from_stage,
+        chosen,
+        in_zone(w.z, w.now),
+        policy.id,
+        policy.version,
+        rung.named and _LANES,
     )
     w.stage, w.since, w.clock, w.progress = chosen, w.now, w.now, {}
     w.entries = w.snap.entered(chosen.id) + 1
+    return rung
 
 
 def _held(w: _Work, rung: Rung, since: datetime, end: datetime | None) -> Decision:
@@ -901,10 +916,13 @@ def _conclude(
     deadline = end if end is None or end.tzinfo is z else end.astimezone(z)
     drafts, blocked = plan
     if t is not None:
+        # ``w.note``, inlined.
         if t.from_stage:
-            w.note("stage_entered", "enters {} after {}", (t.to_stage, t.from_stage))
+            w.reasons.append(
+                ("stage_entered", "enters {} after {}", (t.to_stage, t.from_stage), None)
+            )
         else:
-            w.note("stage_entered", "enters {}", (t.to_stage,))
+            w.reasons.append(("stage_entered", "enters {}", (t.to_stage,), None))
     elif drafts and rung.stage.requires:
         drafts, blocked = _authorisation_lost(w, rung.stage, drafts, blocked)
     # Each Action built once, stating the deadline.
