@@ -27,7 +27,7 @@ from overdue.rules.protocols import (
 )
 
 if TYPE_CHECKING:
-    from overdue.decision import Reason
+    from overdue.decision import Reason, Status
     from overdue.durations import Duration
     from overdue.engine.reasons import Note
     from overdue.policy import Policy, Stage, Step
@@ -368,11 +368,12 @@ class Rung(NamedTuple):
     most: tuple[int, ...]
     unmade: tuple[StepProgress, ...]
     distinct: int
-    # What :func:`~overdue.engine.ladder.choose_next` answers over ``above`` for an account
-    # with no authorisation on file, when that needs nothing else (every rung it looks at
-    # requires an authorisation and has no entry condition): the reasons and the awaited
-    # codes of a wait.  ``None``: asked in full.
-    stuck: tuple[tuple[Reason | Note, ...], tuple[str, ...]] | None
+    # The decision of the rung finished for an account with no authorisation on file, when
+    # :func:`~overdue.engine.ladder.choose_next` over ``above`` needs nothing else to answer
+    # (every rung it looks at requires an authorisation and has no entry condition): its
+    # status, its reasons (the rung finished, then choose_next's) and the awaited codes.
+    # ``None``: asked in full.
+    stuck: tuple[Status, tuple[Reason | Note, ...], tuple[str, ...]] | None
     # Its id and the policy's id and version are names a ``StageEntered`` accepts, so the
     # event of entering it is built without its validators (``ladder.transition``).
     named: bool
@@ -406,12 +407,24 @@ def rungs_of(policy: Policy) -> Mapping[str, Rung]:
             tuple(m for _, m in st._step_limits),
             (unmade,) * len(keys),
             len(set(keys)),
-            blocked_without_authorisations(enabled[i + 1 :]),
+            _stuck(st.id, enabled[i + 1 :], blocked_without_authorisations(enabled[i + 1 :])),
             is_name(st.id)
             and is_name(policy.id)
             and (policy.version is None or is_name(policy.version)),
         )
     return MappingProxyType(rungs)
+
+
+def _stuck(
+    id: str,
+    above: tuple[Stage, ...],
+    said: tuple[tuple[Reason | Note, ...], tuple[str, ...]] | None,
+) -> tuple[Status, tuple[Reason | Note, ...], tuple[str, ...]] | None:
+    """:attr:`Rung.stuck` from what ``choose_next`` says (``said``)."""
+    if said is None:
+        return None
+    finished: Note = ("rung_finished", "{} is finished", (id,), None)
+    return ("waiting" if above else "done"), (finished, *said[0]), said[1]
 
 
 def _quiet_when_calm(rule: Rule) -> bool:

@@ -506,15 +506,33 @@ def _on_the_ladder(w: _Work) -> Decision:
     route = memo.get(_ROUTE)
     if route is None or route[0] is not w.policy or route[1] is not w.z:
         route = memo[_ROUTE] = _route(w)
-    _, _, rung, since, local, idle, end, quick, entries = route
+    _, _, rung, since, local, end, quick, entries, held = route
     if rung is None:
         return _placed(w)  # phase 4 in full: a promise, a new debt, a rung to enter, ...
-    if idle:
+    if held is not None:  # idle
         if w.ahead is None:
             # Nothing to plan, no hold, nothing ahead: only the deadline can come.
             if end is not None and (w.base[4] >= end if quick else w.now >= end):
-                return _climb(w, rung, since)
-            return _held(w, rung, local, end)
+                return _climb(w, rung, local)
+            # :func:`_held`'s decision, its parts kept with the route.
+            status, note = held
+            reasons = w.reasons
+            if note is not None:
+                reasons.append(note)
+            return _decision(
+                status,
+                rung.id,
+                local,
+                None,
+                (),
+                (),
+                end,
+                end,
+                (),
+                w.base,
+                _rendered,
+                (reasons, w.z, w.waits),
+            )
         end = quick = None  # (an idle account's deadline: not the rung's length after entry)
     w.transition, w.entries = None, entries
     return _on_rung(w, rung, since, since, snap.steps, (), bool(quick), end)
@@ -526,10 +544,12 @@ _Route = tuple[
     "Rung | None",  # the rung on file (``None``: placed by phase 4 in full, :func:`_placed`)
     datetime,  # when it was entered (``_NEVER`` with no rung)
     datetime,  # that in the debtor's zone
-    bool,  # idle (:func:`_idle_end`)
-    datetime | None,  # idle: the deadline
+    # Idle (:func:`_idle_end`): the deadline; else the rung's length after entry, if fixed.
+    datetime | None,
     bool,  # idle: compared within the zone (:func:`_quick`); else: a step is pending
     int | None,  # a step pending: how often the rung was entered (:func:`_entries`)
+    # Idle: the status and the deadline's note (:func:`_held`'s); ``None``: not idle.
+    "tuple[Status, Note | None] | None",
 ]
 _ROUTE = "engine.route"  # its ``Snapshot.memo`` key
 _NEVER = datetime.min.replace(tzinfo=UTC)  # a route's ``since`` with no rung (not read)
@@ -552,7 +572,7 @@ def _route(w: _Work) -> _Route:
         or snap.promise is not None
         or (settled is not None and settled >= since)
     ):
-        return policy, z, None, _NEVER, _NEVER, False, None, False, None
+        return policy, z, None, _NEVER, _NEVER, None, False, None, None
     progress = snap.steps
     # A step with attempts left (:func:`_pending`, inlined).
     pending = len(progress) < rung.distinct or any(
@@ -565,9 +585,16 @@ def _route(w: _Work) -> _Route:
         length = rung.length
         end = length.after(since, z, policy.calendar) if length is not None else None
         entries = snap.entered(rung.id) if pending else None
-        return policy, z, rung, since, local, False, end, pending, entries
+        return policy, z, rung, since, local, end, pending, entries, None
     end, quick = _idle_end(w, rung, since, local, progress)
-    return policy, z, rung, since, local, True, end, quick, None
+    if end is not None and end.tzinfo is not z:  # stated in the debtor's zone (as _held does)
+        end = end.astimezone(z)
+        quick = _quick(end, z)
+    note: Note | None = (
+        None if end is None else ("deadline", "{} escalates if unpaid", (rung.id,), end)
+    )
+    status: Status = "done" if rung.terminal else "active"
+    return policy, z, rung, since, local, end, quick, None, (status, note)
 
 
 # The shortcuts below phase 4's (the finished rung's common wait, the deadline of a rung never
@@ -741,14 +768,13 @@ def _climb(w: _Work, rung: Rung, since: datetime) -> Decision:
     if stuck is not None and not w.snap.authorisations and w.ahead is None and _LANES:
         # The common wait (the rungs above need an authorisation, none on file), as
         # ``choose_next`` and ``w.done`` would state it: nothing to wake for.
-        said, waits = stuck
+        ends, said, waits = stuck
         reasons = w.reasons
-        reasons.append(("rung_finished", "{} is finished", (rung.id,), None))
         reasons.extend(said)
         w.waits.extend(waits)
         z = w.z
         return _decision(
-            "waiting" if rung.above else "done",
+            ends,  # "waiting", or "done" at the top
             rung.id,
             since if since.tzinfo is z else since.astimezone(z),
             None,
