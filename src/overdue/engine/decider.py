@@ -954,14 +954,17 @@ def _conclude(
     # Each Action built once, stating the deadline.
     actions = build_all(drafts, deadline) if drafts else ()
     if holds:
-        w.note("deadline_paused", "the escalation clock is paused by a hold")
+        w.reasons.append(_PAUSED)  # ``w.note``, inlined
     if deadline is not None:
         w.reasons.append(("deadline", "{} escalates if unpaid", (rung.id,), deadline))
     if actions or blocked or holds or w.ahead is not None:
         wake_at = _wake_at(w, actions, blocked, deadline, holds)
         if actions or blocked:
             w.waits.extend(facts_awaited(actions, blocked, now, w.policy.compiled.lifted_codes))
-        if holds:  # a hold with no end of its own: its clearing is awaited (in name order)
+        if len(holds) == 1:  # (one hold, the common case: the same, without the generator)
+            if holds[0].until is None:
+                w.waits.append("cleared:" + holds[0].name)
+        elif holds:  # a hold with no end of its own: its clearing is awaited (in name order)
             w.waits.extend(f"cleared:{h.name}" for h in sorted(holds, key=_NAME) if h.until is None)
     else:  # only the deadline can come (already in the debtor's zone)
         wake_at = deadline if deadline is not None and deadline > now else None
@@ -992,6 +995,7 @@ def _conclude(
 
 
 _NAME = attrgetter("name")
+_PAUSED: Note = ("deadline_paused", "the escalation clock is paused by a hold", (), None)
 
 
 def _not_before(a: Action) -> datetime:
