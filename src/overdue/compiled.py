@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
-from typing import TYPE_CHECKING, NamedTuple, cast
+from typing import TYPE_CHECKING, Literal, NamedTuple, cast
 
 import attrs
 
@@ -27,9 +27,7 @@ from overdue.rules.protocols import (
 )
 
 if TYPE_CHECKING:
-    from overdue.decision import Reason, Status
     from overdue.durations import Duration
-    from overdue.engine.reasons import Note
     from overdue.policy import Policy, Stage, Step
     from overdue.rules.base import Rule, Verdict
     from overdue.situation import Candidate
@@ -373,7 +371,7 @@ class Rung(NamedTuple):
     # (every rung it looks at requires an authorisation and has no entry condition): its
     # status, its reasons (the rung finished, then choose_next's) and the awaited codes.
     # ``None``: asked in full.
-    stuck: tuple[Status, tuple[Reason | Note, ...], tuple[str, ...]] | None
+    stuck: tuple[Literal["waiting", "done"], tuple[_Note, ...], tuple[str, ...]] | None
     # Its id and the policy's id and version are names a ``StageEntered`` accepts, so the
     # event of entering it is built without its validators (``ladder.transition``).
     named: bool
@@ -381,7 +379,6 @@ class Rung(NamedTuple):
 
 def rungs_of(policy: Policy) -> Mapping[str, Rung]:
     """:attr:`CompiledPolicy.rungs`: the enabled rungs by id (a policy refuses an id twice)."""
-    from overdue.engine.ladder import blocked_without_authorisations, is_name
     from overdue.snapshot import StepProgress
 
     enabled = policy.enabled_stages
@@ -407,24 +404,51 @@ def rungs_of(policy: Policy) -> Mapping[str, Rung]:
             tuple(m for _, m in st._step_limits),
             (unmade,) * len(keys),
             len(set(keys)),
-            _stuck(st.id, enabled[i + 1 :], blocked_without_authorisations(enabled[i + 1 :])),
-            is_name(st.id)
-            and is_name(policy.id)
-            and (policy.version is None or is_name(policy.version)),
+            _stuck(st.id, enabled[i + 1 :]),
+            _is_name(st.id)
+            and _is_name(policy.id)
+            and (policy.version is None or _is_name(policy.version)),
         )
     return MappingProxyType(rungs)
 
 
+_Note = tuple[str, str, tuple[object, ...], "datetime | None"]
+"""An engine's reason as it records it (``overdue.engine.reasons.Note``): code, text, its
+parameters, until."""
+
+
 def _stuck(
-    id: str,
-    above: tuple[Stage, ...],
-    said: tuple[tuple[Reason | Note, ...], tuple[str, ...]] | None,
-) -> tuple[Status, tuple[Reason | Note, ...], tuple[str, ...]] | None:
-    """:attr:`Rung.stuck` from what ``choose_next`` says (``said``)."""
-    if said is None:
-        return None
-    finished: Note = ("rung_finished", "{} is finished", (id,), None)
-    return ("waiting" if above else "done"), (finished, *said[0]), said[1]
+    id: str, above: tuple[Stage, ...]
+) -> tuple[Literal["waiting", "done"], tuple[_Note, ...], tuple[str, ...]] | None:
+    """:attr:`Rung.stuck`: the decision of rung ``id`` finished, the rungs ``above`` it, for an
+    account with no authorisation on file, when it needs nothing else: what
+    ``engine.ladder.choose_next`` says then, worked out here (the compiled policy imports no
+    engine module; ``tests/test_ladder_paths.py`` holds the two to one answer), after the
+    rung's ``rung_finished`` note.  ``None``: every rung above needs asking (an entry
+    condition, or one that requires no authorisation, in the way)."""
+    reasons: list[_Note] = [("rung_finished", "{} is finished", (id,), None)]
+    waits: list[str] = []
+    for stage in above:  # the rungs choose_next looks at, up to the first not skippable
+        if stage.enters_when is not None or not stage.requires:
+            return None
+        waits.extend(f"authorisation:{a}" for a in stage.requires)
+        missing = ", ".join(map(repr, stage.requires))
+        if not stage.skippable:
+            reasons.append(
+                ("awaiting_authorisation", "{} requires {}, not on file", (stage.id, missing), None)
+            )
+            break
+        said = f"{stage.id} requires {missing}, not on file"
+        reasons.append(
+            ("skipped", "{} is skippable and cannot be entered: {}", (stage.id, said), None)
+        )
+    return ("waiting" if above else "done"), tuple(reasons), tuple(waits)
+
+
+def _is_name(value: object) -> bool:
+    """Whether an event accepts ``value`` as a name (``overdue.events._name``'s first answer,
+    without a word: a string that starts with a non-space)."""
+    return type(value) is str and bool(value) and not value[0].isspace()
 
 
 def _quiet_when_calm(rule: Rule) -> bool:

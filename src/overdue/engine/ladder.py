@@ -119,42 +119,6 @@ def choose_next(
     return chosen, reasons, wake
 
 
-class _NoneOnFile:
-    """A decision in the making as :func:`can_enter` reads it when no rung it looks at has an
-    entry condition and no authorisation is on file: it reads nothing else."""
-
-    class snap:  # noqa: N801  # read as ``at.snap.authorisations``
-        authorisations = ()
-
-    now = None
-    s = None
-
-
-def blocked_without_authorisations(
-    stages: Sequence[Stage],
-) -> tuple[tuple[Reason | Note, ...], tuple[str, ...]] | None:
-    """:func:`choose_next` over ``stages`` for an account with no authorisation on file, when
-    its answer needs nothing else: every rung it looks at (up to the first not skippable)
-    requires an authorisation and has no entry condition, so none can be entered and the
-    reasons and awaited codes are the same for every such account.  Worked out once per rung
-    (:class:`~overdue.compiled.Rung`); ``None`` when the answer depends on the account.
-
-    Why: an account that has finished its rung and waits for an authorisation to go on (a
-    lawyer's letter sent, legal review not granted) is decided again and again while held;
-    this spares it the rung-by-rung judgement and the reasons' texts each time.
-    """
-    for stage in stages:
-        if stage.enters_when is not None or not stage.requires:
-            return None
-        if not stage.skippable:
-            break
-    waits: list[str] = []
-    chosen, reasons, wake = choose_next(stages, _NoneOnFile(), waits)  # type: ignore[arg-type]
-    if chosen is not None or wake is not None:  # (cannot be: nothing is enterable)
-        return None
-    return tuple(reasons), tuple(waits)
-
-
 def transition(
     from_stage: str | None,
     to: Stage,
@@ -184,8 +148,3 @@ _ENTERED = setters(
     StageEntered, ("at", "recorded_at", "stage", "policy_id", "policy_version", "debt_id")
 )
 
-
-def is_name(value: object) -> bool:
-    """Whether an event accepts ``value`` as a name without a word (its ``_name`` check's
-    first answer: a string that starts with a non-space)."""
-    return type(value) is str and bool(value) and not value[0].isspace()
