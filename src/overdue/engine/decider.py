@@ -533,9 +533,12 @@ def _on_the_ladder(w: _Work) -> Decision:
                 _rendered,
                 (reasons, w.z, w.waits),
             )
-        end = quick = None  # (an idle account's deadline: not the rung's length after entry)
+        # Something on file ahead: phases 5 and 6 (``end``, the idle deadline, is not the
+        # rung's length after entry that _on_rung may be given).
+        w.transition = w.entries = None
+        return _on_rung(w, rung, since, since, snap.steps, (), False)
     w.transition, w.entries = None, entries
-    return _on_rung(w, rung, since, since, snap.steps, (), bool(quick), end)
+    return _on_rung(w, rung, since, since, snap.steps, (), quick, end)  # ``quick``: pending
 
 
 _Route = tuple[
@@ -731,7 +734,15 @@ def _on_rung(
         else NO_PAUSE  # nothing ever held the account (most accounts): as paused_time says
     )
     plan = (
-        plan_steps(w.policy, stage, clock_start, progress, w.s, _entries(w), w.waits)
+        plan_steps(
+            w.policy,
+            stage,
+            clock_start,
+            progress,
+            w.s,
+            w.entries if w.entries is not None else _entries(w),  # (the route counts them)
+            w.waits,
+        )
         if pending
         else NOTHING
     )
@@ -1047,7 +1058,8 @@ def _wake_at(
             wake = first
         else:
             wake = deadline
-        return opt_in_zone(w.z, wake)
+        z = w.z  # (``opt_in_zone``, inlined)
+        return wake if wake is None or wake.tzinfo is z else wake.astimezone(z)
     candidates = [a.not_before for a in actions if a.not_before > now]
     if deadline is not None and deadline > now:
         candidates.append(deadline)
