@@ -10,9 +10,9 @@ so the engine never probes a rule for attribute names.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
-from typing import TYPE_CHECKING, NamedTuple, cast
+from typing import TYPE_CHECKING, Literal, NamedTuple, cast
 
 import attrs
 
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from overdue.policy import Policy, Stage, Step
     from overdue.rules.base import Rule, Verdict
     from overdue.situation import Candidate
+    from overdue.snapshot import StepProgress
 
 __all__ = [
     "ChannelPlan",
@@ -350,7 +351,9 @@ class Rung(NamedTuple):
 
     Worked out once per policy, so a decision on the rung on file looks it up once, rather
     than asking the policy how partial payments count, the rung whether it is the top, and
-    the ladder which rungs come after it (issue 10).
+    the ladder which rungs come after it (issue 10).  The fields after ``steady`` serve the
+    held account (on the rung on file, nothing to plan: most decisions of a held portfolio),
+    so its decision is a few lookups and one addition.
     """
 
     stage: Stage
@@ -358,18 +361,104 @@ class Rung(NamedTuple):
     terminal: bool  # ``Stage.terminal``: the top of the ladder, nothing after it reachable
     above: tuple[Stage, ...]  # the enabled rungs after it, in order: where it goes when finished
     steady: bool  # its clock runs from entry whatever is paid (not ``restart_stage``)
+    # Its deadline when nothing is planned nor paused: with no grace, its ``length`` after
+    # entry (``None`` with no length either: the top); with a grace and no length, the grace
+    # after its last attempt.  Either in calendar days (a ``d``/``w`` duration) is ``days``:
+    # the same wall time so many days later, one addition on a day no offset change comes
+    # near.  ``None``: another kind of clock.
+    fixed: bool  # no grace
+    length: Duration | None  # ``stage.deadline`` when ``fixed``
+    days: timedelta | None  # ``length`` in days, or the grace's (a grace and no length)
+    # Whether a step has attempts left (``plan.has_pending``), asked in C: each step's key,
+    # its ``max_attempts``, a progress of no attempt for each (what a missing key reads as),
+    # and how many distinct keys (fewer on file: one is surely pending).
+    keys: tuple[str, ...]
+    most: tuple[int, ...]
+    unmade: tuple[StepProgress, ...]
+    distinct: int
+    # The decision of the rung finished for an account with no authorisation on file, when
+    # :func:`~overdue.engine.ladder.choose_next` over ``above`` needs nothing else to answer
+    # (every rung it looks at requires an authorisation and has no entry condition): its
+    # status, its reasons (the rung finished, then choose_next's) and the awaited codes.
+    # ``None``: asked in full.
+    stuck: tuple[Literal["waiting", "done"], tuple[_Note, ...], tuple[str, ...]] | None
+    # Its id and the policy's id and version are names a ``StageEntered`` accepts, so the
+    # event of entering it is built without its validators (``ladder.transition``).
+    named: bool
 
 
 def rungs_of(policy: Policy) -> Mapping[str, Rung]:
     """:attr:`CompiledPolicy.rungs`: the enabled rungs by id (a policy refuses an id twice)."""
+    from overdue.snapshot import StepProgress
+
     enabled = policy.enabled_stages
     steady = policy.on_partial_payment != "restart_stage"
-    return MappingProxyType(
-        {
-            st.id: Rung(st, st.id, st.terminal, enabled[i + 1 :], steady)
-            for i, st in enumerate(enabled)
-        }
-    )
+    rungs = {}
+    for i, st in enumerate(enabled):
+        length, grace = st.deadline, st.grace
+        fixed = grace is None
+        by = length if fixed else grace if length is None else None
+        days = by._days if by is not None and by.amount else None
+        keys = tuple(k for k, _ in st._step_limits)
+        unmade = StepProgress(0, datetime.min.replace(tzinfo=UTC))
+        rungs[st.id] = Rung(
+            st,
+            st.id,
+            st.terminal,
+            enabled[i + 1 :],
+            steady,
+            fixed,
+            length if fixed else None,
+            days,
+            keys,
+            tuple(m for _, m in st._step_limits),
+            (unmade,) * len(keys),
+            len(set(keys)),
+            _stuck(st.id, enabled[i + 1 :]),
+            _is_name(st.id)
+            and _is_name(policy.id)
+            and (policy.version is None or _is_name(policy.version)),
+        )
+    return MappingProxyType(rungs)
+
+
+_Note = tuple[str, str, tuple[object, ...], "datetime | None"]
+"""An engine's reason as it records it (``overdue.engine.reasons.Note``): code, text, its
+parameters, until."""
+
+
+def _stuck(
+    id: str, above: tuple[Stage, ...]
+) -> tuple[Literal["waiting", "done"], tuple[_Note, ...], tuple[str, ...]] | None:
+    """:attr:`Rung.stuck`: the decision of rung ``id`` finished, the rungs ``above`` it, for an
+    account with no authorisation on file, when it needs nothing else: what
+    ``engine.ladder.choose_next`` says then, worked out here (the compiled policy imports no
+    engine module; ``tests/test_ladder_paths.py`` holds the two to one answer), after the
+    rung's ``rung_finished`` note.  ``None``: every rung above needs asking (an entry
+    condition, or one that requires no authorisation, in the way)."""
+    reasons: list[_Note] = [("rung_finished", "{} is finished", (id,), None)]
+    waits: list[str] = []
+    for stage in above:  # the rungs choose_next looks at, up to the first not skippable
+        if stage.enters_when is not None or not stage.requires:
+            return None
+        waits.extend(f"authorisation:{a}" for a in stage.requires)
+        missing = ", ".join(map(repr, stage.requires))
+        if not stage.skippable:
+            reasons.append(
+                ("awaiting_authorisation", "{} requires {}, not on file", (stage.id, missing), None)
+            )
+            break
+        said = f"{stage.id} requires {missing}, not on file"
+        reasons.append(
+            ("skipped", "{} is skippable and cannot be entered: {}", (stage.id, said), None)
+        )
+    return ("waiting" if above else "done"), tuple(reasons), tuple(waits)
+
+
+def _is_name(value: object) -> bool:
+    """Whether an event accepts ``value`` as a name (``overdue.events._name``'s first answer,
+    without a word: a string that starts with a non-space)."""
+    return type(value) is str and bool(value) and not value[0].isspace()
 
 
 def _quiet_when_calm(rule: Rule) -> bool:

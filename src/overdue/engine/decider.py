@@ -7,6 +7,7 @@ gathered so far) and either finishes the decision or hands on to the next phase.
 from __future__ import annotations
 
 import contextlib
+import operator
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from operator import attrgetter
@@ -14,7 +15,7 @@ from operator import attrgetter
 import attrs
 
 from overdue._frozen import filler
-from overdue._time import ALWAYS_AWARE, _zone, at_local, require_aware, zone
+from overdue._time import _GAP_FREE, ALWAYS_AWARE, _zone, at_local, gap_free, require_aware, zone
 from overdue.account import Account
 from overdue.compiled import Rung
 from overdue.decision import (
@@ -34,7 +35,7 @@ from overdue.engine import deadline as clock
 from overdue.engine.drafts import ActionDraft, PlanOut, build_all
 from overdue.engine.ladder import choose_next, transition
 from overdue.engine.pauses import NO_PAUSE, paused_time, promise_end
-from overdue.engine.plan import NOTHING, facts_awaited, has_pending, plan_steps
+from overdue.engine.plan import NOTHING, facts_awaited, plan_steps
 from overdue.engine.reasons import Note, in_zone, instant, opt_in_zone, rendered
 from overdue.errors import CalendarRangeError, OverdueError, PolicyError
 from overdue.events import ContactAttempted
@@ -594,7 +595,72 @@ def _promise_span(w: _Work) -> tuple[tuple[datetime, datetime], ...]:
 def _on_the_ladder(w: _Work) -> Decision:
     """Phases 4 to 6: the rung (entering or climbing), its steps, the deadline and wake time."""
     snap = w.snap
-    rung = w.policy.compiled.rungs.get(snap.stage)  # type: ignore[arg-type]  # None: no rung
+    memo = snap.memo()
+    # What phase 4 makes of the snapshot under this policy in this zone does not depend on
+    # ``now``: a held snapshot keeps it (one entry, naming the policy and zone it is for).
+    route = memo.get(_ROUTE)
+    if route is None or route[0] is not w.policy or route[1] is not w.z:
+        route = memo[_ROUTE] = _route(w)
+    _, _, rung, since, local, end, quick, entries, held = route
+    if rung is None:
+        return _placed(w)  # phase 4 in full: a promise, a new debt, a rung to enter, ...
+    if held is not None:  # idle
+        if w.ahead is None:
+            # Nothing to plan, no hold, nothing ahead: only the deadline can come.
+            if end is not None and (w.base[4] >= end if quick else w.now >= end):
+                return _climb(w, rung, local)
+            # :func:`_held`'s decision, its parts kept with the route.
+            status, note = held
+            reasons = w.reasons
+            if note is not None:
+                reasons.append(note)
+            return _decision(
+                status,
+                rung.id,
+                local,
+                None,
+                (),
+                (),
+                end,
+                end,
+                (),
+                w.base,
+                _rendered,
+                (reasons, w.z, w.waits),
+            )
+        # Something on file ahead: phases 5 and 6 (``end``, the idle deadline, is not the
+        # rung's length after entry that _on_rung may be given).
+        w.transition = w.entries = None
+        return _on_rung(w, rung, since, since, snap.steps, (), False)
+    w.transition, w.entries = None, entries
+    return _on_rung(w, rung, since, since, snap.steps, (), quick, end)  # ``quick``: pending
+
+
+_Route = tuple[
+    Policy,
+    tzinfo,
+    "Rung | None",  # the rung on file (``None``: placed by phase 4 in full, :func:`_placed`)
+    datetime,  # when it was entered (``_NEVER`` with no rung)
+    datetime,  # that in the debtor's zone
+    # Idle (:func:`_idle_end`): the deadline; else the rung's length after entry, if fixed.
+    datetime | None,
+    bool,  # idle: compared within the zone (:func:`_quick`); else: a step is pending
+    int | None,  # a step pending: how often the rung was entered (:func:`_entries`)
+    # Idle: the status and the deadline's note (:func:`_held`'s); ``None``: not idle.
+    "tuple[Status, Note | None] | None",
+]
+_ROUTE = "engine.route"  # its ``Snapshot.memo`` key
+_NEVER = datetime.min.replace(tzinfo=UTC)  # a route's ``since`` with no rung (not read)
+
+
+def _route(w: _Work) -> _Route:
+    """Phase 4 on the snapshot, as far as it does not depend on ``now``: whether the account
+    stays on the rung on file (the enabled rung, no promise, no new debt since it was entered,
+    its clock running from entry: no move, no notes), and if so whether it is idle (no step
+    pending, no hold open: only the deadline can come, :func:`_idle_end`) or whether a step
+    is pending (phases 5 and 6 in :func:`_on_rung`)."""
+    snap, policy, z = w.snap, w.policy, w.z
+    rung = policy.compiled.rungs.get(snap.stage)  # type: ignore[arg-type]  # None: no rung
     since = snap.stage_since
     settled = snap.settled_at
     if (
@@ -604,11 +670,122 @@ def _on_the_ladder(w: _Work) -> Decision:
         or snap.promise is not None
         or (settled is not None and settled >= since)
     ):
-        return _placed(w)  # phase 4 in full: a promise, a new debt, a rung to enter, ...
-    # Phase 4, the common case: the enabled rung on file, no promise, no new debt since it was
-    # entered, its clock running from entry (no move, no notes, entries counted if needed).
-    w.transition = w.entries = None
-    return _on_rung(w, rung, since, since, snap.steps, ())
+        return policy, z, None, _NEVER, _NEVER, None, False, None, None
+    progress = snap.steps
+    # A step with attempts left (:func:`_pending`, inlined).
+    pending = len(progress) < rung.distinct or any(
+        map(_LT, map(_COUNT, map(progress.get, rung.keys, rung.unmade)), rung.most)
+    )
+    local = since if since.tzinfo is z else since.astimezone(z)
+    # (Holds that closed, ``fact_intervals``, are the idle account's: paused time.)
+    if pending or snap.facts:
+        # The rung's length after entry (``end``; unpaused, no grace: :func:`_on_rung`).
+        length = rung.length
+        end = length.after(since, z, policy.calendar) if length is not None else None
+        entries = snap.entered(rung.id) if pending else None
+        return policy, z, rung, since, local, end, pending, entries, None
+    end, quick = _idle_end(w, rung, since, local, progress)
+    if end is not None and end.tzinfo is not z:  # stated in the debtor's zone (as _held does)
+        end = end.astimezone(z)
+        quick = _quick(end, z)
+    note: Note | None = (
+        None if end is None else ("deadline", "{} escalates if unpaid", (rung.id,), end)
+    )
+    status: Status = "done" if rung.terminal else "active"
+    return policy, z, rung, since, local, end, quick, None, (status, note)
+
+
+# The shortcuts below phase 4's (the finished rung's common wait, the deadline of a rung never
+# paused, the wake time of one action): ``False`` takes the general forms, as the tests do
+# (``tests/test_ladder_paths.py``), to hold the shortcuts to them.
+_LANES = True
+_LT = operator.lt
+_COUNT = attrgetter("count")
+_LAST_AT = attrgetter("last_at")
+_NOT_BEFORE = attrgetter("not_before")
+
+
+def _pending(rung: Rung, progress: Mapping[str, StepProgress]) -> bool:
+    """:func:`~overdue.engine.plan.has_pending` from the rung's facts, in C: a step with
+    attempts left (a key missing from ``progress`` reads as no attempt made)."""
+    return len(progress) < rung.distinct or any(
+        map(_LT, map(_COUNT, map(progress.get, rung.keys, rung.unmade)), rung.most)
+    )
+
+
+def _idle_end(
+    w: _Work,
+    rung: Rung,
+    since: datetime,
+    local: datetime,
+    progress: Mapping[str, StepProgress],
+) -> tuple[datetime | None, bool]:
+    """The deadline of an idle account: on the rung on file (entered at ``since``, ``local``
+    in the debtor's zone) with nothing to plan, no hold open and nothing on file ahead (most
+    of a held portfolio), so only the deadline can come, from entry (or the grace from the
+    last attempt), paused only by holds that closed; and whether it may be compared with
+    ``now`` within the debtor's zone (``quick``: it is in that zone, on a day no offset change
+    comes near, where a comparison by wall clock is right, and some 30 times cheaper than one
+    across two zones).
+
+    It is :func:`~overdue.engine.deadline.deadline`'s answer; for a clock of so many calendar
+    days (:attr:`Rung.days`) one addition.  None of it depends on ``now``: a held snapshot
+    keeps it (:func:`_on_the_ladder`).
+    """
+    z = w.z
+    end: datetime | None
+    if w.snap.fact_intervals:  # holds that closed: the time they paused the clock, if any
+        pause = paused_time(w.snap, w.policy.paused_by(), since, w.now)[0]
+        if pause:
+            end = clock.deadline(
+                rung.stage, since, pause, False, NOTHING, z, w.policy.calendar, progress
+            )
+            return end, end is not None and _quick(end, z)
+    days = rung.days
+    if days is not None:
+        start = local
+        if not rung.fixed and progress:  # the grace after the last attempt (else entry)
+            start = max(map(_LAST_AT, progress.values()), key=instant)
+            if start.tzinfo is not z:
+                start = start.astimezone(z)
+        if type(start) is datetime:
+            end = start + days  # ``Duration.after``'s common case
+            day = end.date()
+            try:
+                if _GAP_FREE[z][day]:
+                    return end, True
+            except (KeyError, TypeError):
+                if gap_free(z, day):
+                    return end, True
+    length = rung.length
+    if length is not None:
+        end = length.after(local, z, w.policy.calendar)
+    elif rung.fixed:
+        return None, False  # the top of the ladder
+    else:
+        end = clock.deadline(
+            rung.stage, since, _NO_TIME, False, NOTHING, z, w.policy.calendar, progress
+        )
+    return end, end is not None and _quick(end, z)
+
+
+_NO_TIME = timedelta(0)
+
+
+def _come(w: _Work, end: datetime) -> bool:
+    """``w.now >= end``, within the debtor's zone when that is right (:func:`_quick`)."""
+    return w.base[4] >= end if _quick(end, w.z) else w.now >= end
+
+
+def _quick(end: datetime, z: tzinfo) -> bool:
+    """Whether ``end`` may be compared with ``now`` in ``z`` by wall clock: it is in ``z``, on a
+    day no offset change comes near (so it is neither in a gap nor in a repeated hour)."""
+    if end.tzinfo is not z:
+        return False
+    try:
+        return _GAP_FREE[z][end.date()]
+    except (KeyError, TypeError):
+        return gap_free(z, end.date())
 
 
 def _placed(w: _Work) -> Decision:
@@ -624,7 +801,9 @@ def _placed(w: _Work) -> Decision:
     assert stage is not None  # entered above, or recorded
     assert since is not None  # set with the stage
     assert clock_start is not None  # likewise
-    return _on_rung(w, w.policy.compiled.rungs[stage.id], since, clock_start, w.progress, span)
+    rung = w.policy.compiled.rungs[stage.id]
+    progress = w.progress
+    return _on_rung(w, rung, since, clock_start, progress, span, _pending(rung, progress))
 
 
 def _on_rung(
@@ -634,10 +813,14 @@ def _on_rung(
     clock_start: datetime,
     progress: Mapping[str, StepProgress],
     span: tuple[tuple[datetime, datetime], ...],
+    pending: bool,
+    length_end: datetime | None = None,
 ) -> Decision:
     """Phases 5 and 6 on ``rung``, entered at ``since``, its escalation clock started at
     ``clock_start``: its steps, its deadline (climbing on when it has come), the wake time and
-    the status.  ``span`` is the time a promise paused the ladder (:func:`_promise_span`).
+    the status.  ``span`` is the time a promise paused the ladder (:func:`_promise_span`);
+    ``pending``: a step has attempts left (:func:`_pending`); ``length_end``: the rung's
+    length after ``clock_start`` when known (``None``: worked out here).
     """
     snap, stage = w.snap, rung.stage
     pause, holds = (
@@ -646,18 +829,38 @@ def _on_rung(
         else NO_PAUSE  # nothing ever held the account (most accounts): as paused_time says
     )
     plan = (
-        plan_steps(w.policy, stage, clock_start, progress, w.s, _entries(w), w.waits)
-        if has_pending(stage, progress)
+        plan_steps(
+            w.policy,
+            stage,
+            clock_start,
+            progress,
+            w.s,
+            w.entries if w.entries is not None else _entries(w),  # (the route counts them)
+            w.waits,
+        )
+        if pending
         else NOTHING
     )
-    # ``holds``: the clock stands still (then there is no deadline).
-    end = clock.deadline(
-        stage, clock_start, pause, holds != (), plan, w.z, w.policy.calendar, progress
-    )
+    if holds or pause or not rung.fixed or not _LANES:
+        # ``holds``: the clock stands still (then there is no deadline).
+        end = clock.deadline(
+            stage, clock_start, pause, holds != (), plan, w.z, w.policy.calendar, progress
+        )
+    else:  # never paused, no grace (most): ``deadline``'s answer without its frames
+        length = rung.length  # ``None``: the top, no deadline
+        end = (
+            None
+            if length is None
+            else length_end
+            if length_end is not None
+            else length.after(clock_start, w.z, w.policy.calendar)
+        )
+        if end is not None and plan[0]:  # the last attempt planned, if later (the first on a tie)
+            end = max(end, *map(_NOT_BEFORE, plan[0]), key=instant)
     t = w.transition
     # The rung is over: its deadline has come (``None`` while paused or at the top, so never
     # while paused) and no attempt is planned.  (The comparison last: across zones, it costs.)
-    if t is None and not plan[0] and end is not None and w.now >= end:
+    if t is None and not plan[0] and end is not None and _come(w, end):
         return _climb(w, rung, since)
     if plan is NOTHING and not holds and t is None and w.ahead is None:
         return _held(w, rung, since, end)
@@ -667,6 +870,29 @@ def _on_rung(
 def _climb(w: _Work, rung: Rung, since: datetime) -> Decision:
     """Phase 4c: ``rung`` (entered at ``since``) is finished; enter the furthest rung after it
     that can be entered, plan its steps and conclude, or wait on ``rung`` (with the reasons)."""
+    stuck = rung.stuck
+    if stuck is not None and not w.snap.authorisations and w.ahead is None and _LANES:
+        # The common wait (the rungs above need an authorisation, none on file), as
+        # ``choose_next`` and ``w.done`` would state it: nothing to wake for.
+        ends, said, waits = stuck
+        reasons = w.reasons
+        reasons.extend(said)
+        w.waits.extend(waits)
+        z = w.z
+        return _decision(
+            ends,  # "waiting", or "done" at the top
+            rung.id,
+            since if since.tzinfo is z else since.astimezone(z),
+            None,
+            (),
+            (),
+            None,
+            None,
+            (),
+            w.base,
+            _rendered,
+            (reasons, z, w.waits),
+        )
     chosen, why, wake = choose_next(rung.above, w, w.waits)
     if chosen is None:
         w.note("rung_finished", "{} is finished", (rung.id,))
@@ -674,14 +900,20 @@ def _climb(w: _Work, rung: Rung, since: datetime) -> Decision:
         status: Status = "waiting" if rung.above else "done"
         return w.done(status, wake_at=wake, on=(rung.id, since))
     w.reasons.extend(why)
-    _step_on(w, chosen, rung.id)
+    entered = _step_on(w, chosen, rung.id)
     # What the finished rung's steps waited for is moot.  Nothing else was awaited yet: the
     # account made no move this decision (phases 2 and 3 stop or await nothing).
     w.waits.clear()
     plan = plan_steps(w.policy, chosen, w.now, {}, w.s, _entries(w), w.waits)
     # Not paused: a paused rung has no deadline, so it is never finished by time.
-    end = clock.deadline(chosen, w.now, timedelta(0), False, plan, w.z, w.policy.calendar, {})
-    return _conclude(w, w.policy.compiled.rungs[chosen.id], w.now, plan, end, ())
+    if entered.fixed and _LANES:  # no grace (most): ``deadline``'s answer, as in _on_rung
+        length = entered.length
+        end = None if length is None else length.after(w.now, w.z, w.policy.calendar)
+        if end is not None and plan[0]:
+            end = max(end, *map(_NOT_BEFORE, plan[0]), key=instant)
+    else:
+        end = clock.deadline(chosen, w.now, _NO_TIME, False, plan, w.z, w.policy.calendar, {})
+    return _conclude(w, entered, w.now, plan, end, ())
 
 
 def _entries(w: _Work) -> int:
@@ -755,13 +987,22 @@ def _enter(w: _Work) -> Decision | None:
     return None
 
 
-def _step_on(w: _Work, chosen: Stage, from_stage: str | None) -> None:
-    """Move the rung to ``chosen`` now: the transition the host must record."""
+def _step_on(w: _Work, chosen: Stage, from_stage: str | None) -> Rung:
+    """Move the rung to ``chosen`` now: the transition the host must record.  Returns the
+    rung's facts (:class:`~overdue.compiled.Rung`)."""
+    policy = w.policy
+    rung = policy.compiled.rungs[chosen.id]
     w.transition = transition(
-        from_stage, chosen, in_zone(w.z, w.now), w.policy.id, w.policy.version
+        from_stage,
+        chosen,
+        in_zone(w.z, w.now),
+        policy.id,
+        policy.version,
+        rung.named and _LANES,
     )
     w.stage, w.since, w.clock, w.progress = chosen, w.now, w.now, {}
     w.entries = w.snap.entered(chosen.id) + 1
+    return rung
 
 
 def _held(w: _Work, rung: Rung, since: datetime, end: datetime | None) -> Decision:
@@ -807,23 +1048,29 @@ def _conclude(
     deadline = end if end is None or end.tzinfo is z else end.astimezone(z)
     drafts, blocked = plan
     if t is not None:
+        # ``w.note``, inlined.
         if t.from_stage:
-            w.note("stage_entered", "enters {} after {}", (t.to_stage, t.from_stage))
+            w.reasons.append(
+                ("stage_entered", "enters {} after {}", (t.to_stage, t.from_stage), None)
+            )
         else:
-            w.note("stage_entered", "enters {}", (t.to_stage,))
-    elif drafts:
+            w.reasons.append(("stage_entered", "enters {}", (t.to_stage,), None))
+    elif drafts and rung.stage.requires:
         drafts, blocked = _authorisation_lost(w, rung.stage, drafts, blocked)
     # Each Action built once, stating the deadline.
     actions = build_all(drafts, deadline) if drafts else ()
     if holds:
-        w.note("deadline_paused", "the escalation clock is paused by a hold")
+        w.reasons.append(_PAUSED)  # ``w.note``, inlined
     if deadline is not None:
         w.reasons.append(("deadline", "{} escalates if unpaid", (rung.id,), deadline))
     if actions or blocked or holds or w.ahead is not None:
         wake_at = _wake_at(w, actions, blocked, deadline, holds)
         if actions or blocked:
             w.waits.extend(facts_awaited(actions, blocked, now, w.policy.compiled.lifted_codes))
-        if holds:  # a hold with no end of its own: its clearing is awaited (in name order)
+        if len(holds) == 1:  # (one hold, the common case: the same, without the generator)
+            if holds[0].until is None:
+                w.waits.append("cleared:" + holds[0].name)
+        elif holds:  # a hold with no end of its own: its clearing is awaited (in name order)
             w.waits.extend(f"cleared:{h.name}" for h in sorted(holds, key=_NAME) if h.until is None)
     else:  # only the deadline can come (already in the debtor's zone)
         wake_at = deadline if deadline is not None and deadline > now else None
@@ -854,6 +1101,7 @@ def _conclude(
 
 
 _NAME = attrgetter("name")
+_PAUSED: Note = ("deadline_paused", "the escalation clock is paused by a hold", (), None)
 
 
 def _not_before(a: Action) -> datetime:
@@ -895,6 +1143,18 @@ def _wake_at(
     answers that common case itself.)
     """
     now = w.now
+    if len(actions) == 1 and not blocked and not holds and w.ahead is None and _LANES:
+        # One action and nothing else (most decisions that plan): the general answer below
+        # without its list and its frames.
+        first = actions[0].not_before
+        if not first > now:
+            wake = deadline if deadline is not None and deadline > now else None
+        elif deadline is None or not deadline > now or instant(first) <= instant(deadline):
+            wake = first
+        else:
+            wake = deadline
+        z = w.z  # (``opt_in_zone``, inlined)
+        return wake if wake is None or wake.tzinfo is z else wake.astimezone(z)
     candidates = [a.not_before for a in actions if a.not_before > now]
     if deadline is not None and deadline > now:
         candidates.append(deadline)
