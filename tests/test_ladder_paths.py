@@ -188,7 +188,7 @@ def test_the_waits_worked_out_per_rung_are_choose_next_s(policy: Policy) -> None
     )
     now = datetime(2026, 3, 1, 9, tzinfo=UTC)
     snap = fold(account, now)
-    w = decider._Work(policy, account, now, snap)
+    w = decider._Work(policy, account, now, snap, snap.balance)
     for rung in policy.compiled.rungs.values():
         looked_at = []
         for stage in rung.above:
