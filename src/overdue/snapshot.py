@@ -569,6 +569,10 @@ def _milestones(b: _Builder) -> _Builder:
         n_h = len(history) if lens is None else lens[0]
         i_c, i_s, i_h = b.merged
         first_seen, last_seen = b.first_seen, b.last_seen
+        if not first_seen:  # the shared empty value of a new builder (see ``payments``)
+            b.first_seen = first_seen = {}
+        if not last_seen:
+            b.last_seen = last_seen = {}
         # The kinds of the other events (contacts and stage entries are merged below).
         for j in range(i_h, n_h):
             e = history[j]
@@ -721,6 +725,11 @@ _START_FIELDS: dict[str, object] = {
     "merged": (0, 0, 0),
     "lens": None,
     "taken": False,
+    "payments": (),
+    "steps": _EMPTY,
+    "facts": _EMPTY,
+    "first_seen": _EMPTY,
+    "last_seen": _EMPTY,
 }
 _START: tuple[Any, ...] = tuple(_START_FIELDS.values())
 
@@ -801,6 +810,9 @@ class _Builder:
     # snapshots read their own paid amounts; ``waivers`` are copied.
     own_lists: bool
     journal: list[tuple[int, Decimal]] | tuple[()]
+    # (``payments``, ``steps``, ``facts``, ``first_seen`` and ``last_seen`` start as a shared
+    # empty value, never changed: the first change in place makes the builder's own, as
+    # ``if not x: x = self.x = []`` does; replacing an empty one of its own is as good.)
     payments: list[PaymentReceived]
     contacts: list[ContactAttempted]
     stage: str | None
@@ -837,13 +849,8 @@ class _Builder:
         self.invoices = []
         self.books = books = _new(_Books)  # as ``_Books()``, without the call
         books.by_id, books.order, books.head, books.owed = {}, [], 0, _ZERO
-        self.payments = []
         self.contacts = []
         self.stages_entered = []
-        self.steps = {}
-        self.facts = {}
-        self.first_seen = {}
-        self.last_seen = {}
         # The rest from one constant (a fold is made per account, and this is half its
         # fields): the scalars, and the containers most histories never use as shared
         # empty values, for their handlers to make their own on first use.
@@ -873,6 +880,11 @@ class _Builder:
             self.merged,
             self.lens,
             self.taken,
+            self.payments,
+            self.steps,
+            self.facts,
+            self.first_seen,
+            self.last_seen,
         ) = _START
         for inv in opening:
             self._invoice(_Opening(inv.id, inv.amount, inv.due), -1)
@@ -905,8 +917,10 @@ class _Builder:
             self.taken = True
             b = self._extending()
             # The lists are shared: count and merge on from where this builder is.
-            b.steps, b.steps_from = dict(self.steps), self.steps_from
-            b.first_seen, b.last_seen = dict(self.first_seen), dict(self.last_seen)
+            steps, first, last = self.steps, self.first_seen, self.last_seen
+            b.steps, b.steps_from = steps if steps is _EMPTY else dict(steps), self.steps_from
+            b.first_seen = first if first is _EMPTY else dict(first)
+            b.last_seen = last if last is _EMPTY else dict(last)
             b.merged = self.merged
         return b
 
@@ -970,7 +984,8 @@ class _Builder:
         b.books = self.books
         # Small containers that change in place: copied (the shared empty values, which no
         # one changes, as they are: a handler makes its own on first use).
-        b.facts = dict(self.facts)
+        facts = self.facts
+        b.facts = facts if facts is _EMPTY else dict(facts)
         disputes, opted, grants = self.disputes, self.opted_out, self.authorisations
         b.disputes = disputes if disputes is _NO_NAMES else set(disputes)
         b.opted_out = opted if opted is _NO_CHANNELS else set(opted)
@@ -1089,7 +1104,7 @@ class _Builder:
         self.steps_from = n
         if start >= n or stage is None:
             return
-        steps = self.steps
+        steps = self.steps  # a dict of its own once a stage is entered (``run``, ``step``)
         for c in contacts[start:]:
             step = c.step
             if step is not None and c.stage == stage and c.initiated_by == "creditor":
@@ -1141,20 +1156,30 @@ class _Builder:
         self.count = index + 1
 
     def _milestone(self, key: str, at: datetime) -> None:
-        if key not in self.first_seen:
-            self.first_seen[key] = at
-        self.last_seen[key] = at
+        first, last = self.first_seen, self.last_seen
+        if not first:  # the shared empty value of a new builder (see ``payments``)
+            self.first_seen = first = {}
+        if not last:
+            self.last_seen = last = {}
+        if key not in first:
+            first[key] = at
+        last[key] = at
 
     def _open_fact(
         self, name: str, at: datetime, until: datetime | None, detail: str | None
     ) -> None:
         self._close_fact(name, at)
-        self.facts[name] = FactState(name, at, until, detail)
+        facts = self.facts
+        if not facts:  # the shared empty value of a new builder (see ``payments``)
+            self.facts = facts = {}
+        facts[name] = FactState(name, at, until, detail)
 
     def _close_fact(self, name: str, at: datetime) -> bool:
-        state = self.facts.pop(name, None)
+        facts = self.facts
+        state = facts.get(name)
         if state is None:
             return False
+        del facts[name]  # (a dict of the builder's own: it holds a fact)
         end = at if state.until is None else min(at, state.until)
         if not isinstance(self.fact_intervals, list):
             self.fact_intervals = []
@@ -1324,7 +1349,10 @@ class _Builder:
             )
         if currency is None:
             self.currency = money.currency
-        self.payments.append(event)
+        payments = self.payments
+        if not payments:  # the shared empty value of a new builder (see ``payments``)
+            self.payments = payments = []
+        payments.append(event)
         left = self._allocate(money.amount, invoice_id)
         if left:
             self.credit += left
