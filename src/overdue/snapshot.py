@@ -1289,30 +1289,36 @@ class _Builder:
         it = iter(events)
         end = start + len(events) - 1
         for event in it:
-            # ``last`` moves to this event's time, which must not be before the previous one.
+            # ``last`` moves to each event's time, which must not be before the previous one;
+            # it is read once for a contact and once for any other kind, so that each read
+            # sees one class as a rule and stays specialised (one read for all kinds fell to
+            # the interpreter's generic attribute lookup for every other class than the one
+            # it was specialised for).
+            cls = type(event)
+            if cls is contact_cls:
+                if last > (last := event.at):
+                    return False
+                # A contact (most of any history): its attempt and milestones are counted
+                # from the list when read.
+                append(event)  # type: ignore[arg-type]
+                continue
             if last > (last := event.at):
                 return False
-            cls = type(event)
-            if cls is not contact_cls:
-                if cls is not stage_cls:
-                    # A host's subclass of an event is folded as its base class is.
-                    handler = handlers.get(cls) or _handler_for(cls)
-                    if handler is not _STAGE:
-                        k = end - length_hint(it)
-                        try:
-                            handler(self, event, k)
-                        except OverflowError:
-                            raise self._out_of_range(last, k) from None
-                        continue
-                # A stage entry: the attempts per step restart, and are counted at
-                # ``freeze`` (``_count_steps``) from the contacts after it.
-                stage, stage_since = event.stage, last  # type: ignore[attr-defined]
-                steps_from = len(contacts)
-                stages_entered.append(event)  # type: ignore[arg-type]
-                continue
-            # A contact (most of any history): its attempt and milestones are counted from
-            # the list when read.
-            append(event)  # type: ignore[arg-type]
+            if cls is not stage_cls:
+                # A host's subclass of an event is folded as its base class is.
+                handler = handlers.get(cls) or _handler_for(cls)
+                if handler is not _STAGE:
+                    k = end - length_hint(it)
+                    try:
+                        handler(self, event, k)
+                    except OverflowError:
+                        raise self._out_of_range(last, k) from None
+                    continue
+            # A stage entry: the attempts per step restart, and are counted at ``freeze``
+            # (``_count_steps``) from the contacts after it.
+            stage, stage_since = event.stage, last  # type: ignore[attr-defined]
+            steps_from = len(contacts)
+            stages_entered.append(event)  # type: ignore[arg-type]
         self.stage, self.stage_since = stage, stage_since
         if steps_from is not None:
             self.steps = {}
