@@ -5,7 +5,7 @@ builder, so applying one more event to a kept snapshot gives exactly what foldin
 history again would give (a property test holds us to that).  Hosts with long histories keep
 the snapshot and apply new events; everyone else folds.  ``apply`` costs the same at any
 length of history: it extends the lists of the fold that made the snapshot instead of copying
-them (the snapshot keeps reading only its own part; see ``_Builder.claim``), and the fields a
+them (the snapshot keeps reading only its own part; see ``_Builder.extended``), and the fields a
 decision seldom reads are made on first read.
 
 Events are folded in the order they took effect (``event.at``; events with the same ``at`` in
@@ -258,7 +258,7 @@ class Snapshot:
     entries: Mapping[str, int] = attrs.field(default=_EMPTY, eq=False, repr=False)
     # The builder that made this snapshot, frozen since: the fields above that a fold leaves
     # unset are made from its containers on first read, and the first ``apply`` extends its
-    # lists in place (see ``_Builder.claim``).  ``None`` on a snapshot made by hand (every
+    # lists in place (see ``_Builder.extended``).  ``None`` on a snapshot made by hand (every
     # field is then set).
     _lazy: _Builder | None = attrs.field(default=None, init=False, eq=False, repr=False)
     # What the reads a decision makes on every decision have computed, kept for the next
@@ -430,16 +430,21 @@ class Snapshot:
         snapshot refolds the history it keeps, so the result equals a fresh :func:`fold` of
         the history with the event appended.
         """
-        if self.as_of is not None and event.at < self.as_of:
+        lazy = self._lazy  # ``as_of`` from the fold's builder: not made on this snapshot
+        as_of = self.as_of if lazy is None else lazy.as_of
+        if as_of is not None and event.at < as_of:
             where = self.positions if self.positions is not None else range(len(self.history))
             late = sorted(
                 (*zip(where, self.history, strict=True), (self.event_count, event)),
                 key=_effective,
             )
             return _fold(_Builder(self.account_id, self.opening), late)
-        builder = _Builder.from_snapshot(self)
-        builder.record(self.event_count, event)
-        builder.run((event,), self.event_count)
+        # The fold's builder extended in place, when this is the first ``apply`` of this
+        # snapshot; otherwise (a branch, or a snapshot made by hand) one made from its fields.
+        builder = None if lazy is None else lazy.extended()
+        if builder is None:
+            builder = _Builder.from_snapshot(self)
+        builder.step(event, self.event_count)
         return builder.freeze()
 
 
@@ -453,7 +458,7 @@ class _Books:
     ``by_id`` finds an invoice by id; ``order`` holds ``(due, position)`` of every invoice in
     allocation order (oldest due first, ties in issue order), and every entry before ``head``
     is paid in full; ``owed`` is the running sum of what is outstanding.  The builder that
-    made a snapshot hands them on to the one that extends it (see ``_Builder.claim``).
+    made a snapshot hands them on to the one that extends it (see ``_Builder.extended``).
     """
 
     __slots__ = ("by_id", "head", "order", "owed")
@@ -564,6 +569,10 @@ def _milestones(b: _Builder) -> _Builder:
         n_h = len(history) if lens is None else lens[0]
         i_c, i_s, i_h = b.merged
         first_seen, last_seen = b.first_seen, b.last_seen
+        if not first_seen:  # the shared empty value of a new builder (see ``payments``)
+            b.first_seen = first_seen = {}
+        if not last_seen:
+            b.last_seen = last_seen = {}
         # The kinds of the other events (contacts and stage entries are merged below).
         for j in range(i_h, n_h):
             e = history[j]
@@ -716,6 +725,11 @@ _START_FIELDS: dict[str, object] = {
     "merged": (0, 0, 0),
     "lens": None,
     "taken": False,
+    "payments": (),
+    "steps": _EMPTY,
+    "facts": _EMPTY,
+    "first_seen": _EMPTY,
+    "last_seen": _EMPTY,
 }
 _START: tuple[Any, ...] = tuple(_START_FIELDS.values())
 
@@ -730,7 +744,7 @@ class _Builder:
     (appending only) and copies its small dicts and sets.
 
     A frozen builder is the state its snapshot reads unset fields from.  The first
-    :meth:`Snapshot.apply` on that snapshot *claims* it (:meth:`claim`): ``lens`` records the
+    :meth:`Snapshot.apply` on that snapshot *claims* it (:meth:`extended`): ``lens`` records the
     lengths of its append-only lists, and the applying builder appends to the same lists in
     place while this snapshot reads only its prefix.  A chain of applies so shares one list
     per log and never copies the history; a second apply on the same snapshot (a branch)
@@ -790,12 +804,15 @@ class _Builder:
     invoices: list[list[Any]]
     books: _Books
     credit: Decimal
-    # False while the lists are shared with a snapshot (see ``claim``): appending is allowed,
+    # False while the lists are shared with a snapshot (see ``extended``): appending is allowed,
     # a change in place is not.  A payment then changes an invoice row in place all the same,
     # but first appends ``(position, paid before)`` to ``journal``, from which the earlier
     # snapshots read their own paid amounts; ``waivers`` are copied.
     own_lists: bool
     journal: list[tuple[int, Decimal]] | tuple[()]
+    # (``payments``, ``steps``, ``facts``, ``first_seen`` and ``last_seen`` start as a shared
+    # empty value, never changed: the first change in place makes the builder's own, as
+    # ``if not x: x = self.x = []`` does; replacing an empty one of its own is as good.)
     payments: list[PaymentReceived]
     contacts: list[ContactAttempted]
     stage: str | None
@@ -822,7 +839,7 @@ class _Builder:
     first_seen: dict[str, datetime]
     last_seen: dict[str, datetime]
     merged: tuple[int, int, int]
-    lens: tuple[int, ...] | None  # see ``claim``
+    lens: tuple[int, ...] | None  # see ``extended``
     taken: bool
 
     def __init__(self, account_id: str, opening: tuple[Invoice, ...] = ()) -> None:
@@ -832,13 +849,8 @@ class _Builder:
         self.invoices = []
         self.books = books = _new(_Books)  # as ``_Books()``, without the call
         books.by_id, books.order, books.head, books.owed = {}, [], 0, _ZERO
-        self.payments = []
         self.contacts = []
         self.stages_entered = []
-        self.steps = {}
-        self.facts = {}
-        self.first_seen = {}
-        self.last_seen = {}
         # The rest from one constant (a fold is made per account, and this is half its
         # fields): the scalars, and the containers most histories never use as shared
         # empty values, for their handlers to make their own on first use.
@@ -868,26 +880,54 @@ class _Builder:
             self.merged,
             self.lens,
             self.taken,
+            self.payments,
+            self.steps,
+            self.facts,
+            self.first_seen,
+            self.last_seen,
         ) = _START
         for inv in opening:
             self._invoice(_Opening(inv.id, inv.amount, inv.due), -1)
 
-    def claim(self) -> bool:
-        """Whether the caller may extend this frozen builder's lists in place (once only)."""
-        with _CLAIM:
+    def extended(self) -> _Builder | None:
+        """A builder that extends this frozen one's lists in place (``None``: already done).
+
+        The first ``apply`` of a snapshot *claims* its builder: ``lens`` records the lengths
+        of the lists (read name by name: a loop over ``_LOGS`` cost more than the rest), and
+        the new builder appends to them while this one's snapshot reads only its prefix.  A
+        builder is claimed once; a second ``apply`` of the same snapshot (a branch) makes its
+        builder from the snapshot's fields.
+        """
+        with _CLAIM:  # a reader of this builder's snapshot may be catching it up just now
             if self.taken:
-                return False
-            self.lens = tuple(
-                -1 if (items := getattr(self, name)) is None else len(items) for name in _LOGS
+                return None
+            positions = self.positions
+            self.lens = (  # in the order of ``_LOGS``
+                len(self.history),
+                len(self.contacts),
+                len(self.payments),
+                len(self.stages_entered),
+                len(self.invoices),
+                len(self.fact_intervals),
+                len(self.waivers),
+                len(self.debtor_contacts),
+                -1 if positions is None else len(positions),
+                len(self.journal),
             )
             self.taken = True
-            return True
+            b = self._extending()
+            # The lists are shared: count and merge on from where this builder is.
+            steps, first, last = self.steps, self.first_seen, self.last_seen
+            b.steps, b.steps_from = steps if steps is _EMPTY else dict(steps), self.steps_from
+            b.first_seen = first if first is _EMPTY else dict(first)
+            b.last_seen = last if last is _EMPTY else dict(last)
+            b.merged = self.merged
+        return b
 
     @classmethod
     def from_snapshot(cls, s: Snapshot) -> _Builder:
-        lazy = s._lazy
-        if lazy is not None and lazy.claim():
-            return cls._extending(s, lazy)
+        """A builder that extends ``s``, made from its fields (a snapshot made by hand, or a
+        second ``apply`` of a folded one: see ``extended``)."""
         b = cls(s.account_id)
         b.invoices = [[i.invoice_id, i.amount, i.due, i.paid] for i in s.invoices]
         # Rebuilt, not shared: a folded snapshot's books may have moved on with the
@@ -914,39 +954,68 @@ class _Builder:
         b._scalars_of(s)
         return b
 
-    @classmethod
-    def _extending(cls, s: Snapshot, src: _Builder) -> _Builder:
-        """A builder that appends to the lists of the builder that made ``s`` (claimed)."""
-        lens = src.lens
-        assert lens is not None
-        b = cls(s.account_id)
-        b.history = _tail(src.history, lens[0])
-        b.contacts = _tail(src.contacts, lens[1])
-        b.payments = _tail(src.payments, lens[2])
-        b.stages_entered = _tail(src.stages_entered, lens[3])
-        b.invoices = _tail(src.invoices, lens[4])
-        b.fact_intervals = _tail(src.fact_intervals, lens[5])
-        b.waivers = _tail(src.waivers, lens[6])
-        b.debtor_contacts = _tail(src.debtor_contacts, lens[7])
-        b.positions = None if src.positions is None else _tail(src.positions, lens[8])
-        if not isinstance(src.journal, list):
-            src.journal = []  # claimed: no one else appends to it
-        b.journal = src.journal
+    def _extending(self) -> _Builder:
+        """A builder that appends to this frozen builder's lists (claimed: see ``extended``,
+        which also hands on the step counts and milestones, under its lock).
+
+        Every field is set here, from this builder, without ``__init__`` (whose new lists and
+        dicts would be dropped at once) and without reading the snapshot (whose seldom-read
+        fields are made on first read).  The lists are this builder's own, exactly as long as
+        ``lens`` says (a builder is claimed once, and only its claimer appends): they are
+        shared as they are.  The history may be the account's tuple (a fold of a history in
+        order shares it): the first ``apply`` of a chain copies it once.  An empty log is a
+        shared ``()`` until a handler makes its own list.
+        """
+        b: _Builder = _new(_Builder)
+        b.account_id, b.opening = self.account_id, self.opening
+        history = self.history
+        b.history = history if type(history) is list else list(history)
+        b.positions = self.positions
+        b.contacts, b.payments = self.contacts, self.payments
+        b.stages_entered, b.invoices = self.stages_entered, self.invoices
+        b.fact_intervals, b.waivers = self.fact_intervals, self.waivers
+        b.debtor_contacts = self.debtor_contacts
+        if not isinstance(self.journal, list):
+            self.journal = []  # claimed: no one else appends to it
+        b.journal = self.journal
         b.own_lists = False
-        # The books move on in place: the snapshot ``s`` read what it needs of them when it
-        # froze (``owed``, ``oldest_unpaid``), and a branch from it rebuilds its own.
-        b.books = src.books
-        b.facts = dict(src.facts)
-        b.disputes = set(src.disputes)
-        b.opted_out = set(src.opted_out)
-        b.authorisations = dict(src.authorisations)
-        with _CLAIM:  # a reader of ``s`` may be catching ``src`` up at this moment
-            # The lists are shared: count and merge on from where ``src`` is.
-            b.steps, b.steps_from = dict(src.steps), src.steps_from
-            b.first_seen, b.last_seen = dict(src.first_seen), dict(src.last_seen)
-            b.merged = src.merged
-        b.opening = src.opening
-        b._scalars_of(s)
+        # The books move on in place: the snapshot of this builder read what it needs of them
+        # when it froze (``owed``, ``oldest_unpaid``), and a branch from it rebuilds its own.
+        b.books = self.books
+        # Small containers that change in place: copied (the shared empty values, which no
+        # one changes, as they are: a handler makes its own on first use).
+        facts = self.facts
+        b.facts = facts if facts is _EMPTY else dict(facts)
+        disputes, opted, grants = self.disputes, self.opted_out, self.authorisations
+        b.disputes = disputes if disputes is _NO_NAMES else set(disputes)
+        b.opted_out = opted if opted is _NO_CHANNELS else set(opted)
+        b.authorisations = grants if grants is _EMPTY else dict(grants)
+        (
+            b.as_of,
+            b.count,
+            b.currency,
+            b.credit,
+            b.stage,
+            b.stage_since,
+            b.cease,
+            b.promise,
+            b.plan,
+            b.written_off,
+            b.settled_at,
+        ) = (
+            self.as_of,
+            self.count,
+            self.currency,
+            self.credit,
+            self.stage,
+            self.stage_since,
+            self.cease,
+            self.promise,
+            self.plan,
+            self.written_off,
+            self.settled_at,
+        )
+        b.lens, b.taken = None, False
         return b
 
     def _scalars_of(self, s: Snapshot) -> None:
@@ -1035,7 +1104,7 @@ class _Builder:
         self.steps_from = n
         if start >= n or stage is None:
             return
-        steps = self.steps
+        steps = self.steps  # a dict of its own once a stage is entered (``run``, ``step``)
         for c in contacts[start:]:
             step = c.step
             if step is not None and c.stage == stage and c.initiated_by == "creditor":
@@ -1055,31 +1124,62 @@ class _Builder:
     def _fail(self, what: str, k: int, **kw: object) -> EventError:
         return EventError(what, account_id=self.account_id, event_index=self._index(k), **kw)  # type: ignore[arg-type]
 
-    def record(self, index: int, event: Event) -> None:
-        """Keep ``event`` (position ``index`` as given) in the history, for a later refold."""
+    def step(self, event: Event, index: int) -> None:
+        """Keep and fold one event, not earlier than ``as_of``: ``Snapshot.apply``.
+
+        ``index`` is its position in the history as given (kept for a later refold) and in
+        the fold's order.  What :meth:`run` does for each event, without its loop's set-up
+        (``apply`` has checked the order; a property test holds the two to one answer).
+        """
         history = self.history
-        assert isinstance(history, list)  # a builder made from a snapshot owns a list
+        assert isinstance(history, list)  # a builder that extends a snapshot owns a list
         if self.positions is not None:
             self.positions.append(index)
         elif index != len(history):
             self.positions = [*range(len(history)), index]
         history.append(event)
+        cls = type(event)
+        if cls is ContactAttempted:
+            self.contacts.append(event)  # type: ignore[arg-type]
+        else:
+            handler = _HANDLERS.get(cls) or _handler_for(cls)
+            if handler is _STAGE:
+                self.stage, self.stage_since = event.stage, event.at  # type: ignore[attr-defined]
+                self.steps, self.steps_from = {}, len(self.contacts)
+                self.stages_entered.append(event)  # type: ignore[arg-type]
+            else:
+                try:
+                    handler(self, event, index)
+                except OverflowError:
+                    raise self._out_of_range(event.at, index) from None
+        self.as_of = event.at
+        self.count = index + 1
 
     def _milestone(self, key: str, at: datetime) -> None:
-        if key not in self.first_seen:
-            self.first_seen[key] = at
-        self.last_seen[key] = at
+        first, last = self.first_seen, self.last_seen
+        if not first:  # the shared empty value of a new builder (see ``payments``)
+            self.first_seen = first = {}
+        if not last:
+            self.last_seen = last = {}
+        if key not in first:
+            first[key] = at
+        last[key] = at
 
     def _open_fact(
         self, name: str, at: datetime, until: datetime | None, detail: str | None
     ) -> None:
         self._close_fact(name, at)
-        self.facts[name] = FactState(name, at, until, detail)
+        facts = self.facts
+        if not facts:  # the shared empty value of a new builder (see ``payments``)
+            self.facts = facts = {}
+        facts[name] = FactState(name, at, until, detail)
 
     def _close_fact(self, name: str, at: datetime) -> bool:
-        state = self.facts.pop(name, None)
+        facts = self.facts
+        state = facts.get(name)
         if state is None:
             return False
+        del facts[name]  # (a dict of the builder's own: it holds a fact)
         end = at if state.until is None else min(at, state.until)
         if not isinstance(self.fact_intervals, list):
             self.fact_intervals = []
@@ -1189,30 +1289,36 @@ class _Builder:
         it = iter(events)
         end = start + len(events) - 1
         for event in it:
-            # ``last`` moves to this event's time, which must not be before the previous one.
+            # ``last`` moves to each event's time, which must not be before the previous one;
+            # it is read once for a contact and once for any other kind, so that each read
+            # sees one class as a rule and stays specialised (one read for all kinds fell to
+            # the interpreter's generic attribute lookup for every other class than the one
+            # it was specialised for).
+            cls = type(event)
+            if cls is contact_cls:
+                if last > (last := event.at):
+                    return False
+                # A contact (most of any history): its attempt and milestones are counted
+                # from the list when read.
+                append(event)  # type: ignore[arg-type]
+                continue
             if last > (last := event.at):
                 return False
-            cls = type(event)
-            if cls is not contact_cls:
-                if cls is not stage_cls:
-                    # A host's subclass of an event is folded as its base class is.
-                    handler = handlers.get(cls) or _handler_for(cls)
-                    if handler is not _STAGE:
-                        k = end - length_hint(it)
-                        try:
-                            handler(self, event, k)
-                        except OverflowError:
-                            raise self._out_of_range(last, k) from None
-                        continue
-                # A stage entry: the attempts per step restart, and are counted at
-                # ``freeze`` (``_count_steps``) from the contacts after it.
-                stage, stage_since = event.stage, last  # type: ignore[attr-defined]
-                steps_from = len(contacts)
-                stages_entered.append(event)  # type: ignore[arg-type]
-                continue
-            # A contact (most of any history): its attempt and milestones are counted from
-            # the list when read.
-            append(event)  # type: ignore[arg-type]
+            if cls is not stage_cls:
+                # A host's subclass of an event is folded as its base class is.
+                handler = handlers.get(cls) or _handler_for(cls)
+                if handler is not _STAGE:
+                    k = end - length_hint(it)
+                    try:
+                        handler(self, event, k)
+                    except OverflowError:
+                        raise self._out_of_range(last, k) from None
+                    continue
+            # A stage entry: the attempts per step restart, and are counted at ``freeze``
+            # (``_count_steps``) from the contacts after it.
+            stage, stage_since = event.stage, last  # type: ignore[attr-defined]
+            steps_from = len(contacts)
+            stages_entered.append(event)  # type: ignore[arg-type]
         self.stage, self.stage_since = stage, stage_since
         if steps_from is not None:
             self.steps = {}
@@ -1249,7 +1355,10 @@ class _Builder:
             )
         if currency is None:
             self.currency = money.currency
-        self.payments.append(event)
+        payments = self.payments
+        if not payments:  # the shared empty value of a new builder (see ``payments``)
+            self.payments = payments = []
+        payments.append(event)
         left = self._allocate(money.amount, invoice_id)
         if left:
             self.credit += left
@@ -1400,13 +1509,6 @@ def _key(prefix: str, name: str) -> str:
     if len(_CONTACTED) + len(_ENTERED) < 4096:  # bounded: names come from hosts' data
         (_CONTACTED if prefix == "contacted:" else _ENTERED)[name] = key
     return key
-
-
-def _tail(items: Sequence[Any], n: int) -> list[Any]:
-    """``items`` itself to append to, when it holds exactly the claimed snapshot's ``n``."""
-    if type(items) is not list:  # the account's own tuple of events, or a shared empty one
-        return list(items[:n])
-    return items if len(items) == n else items[:n]
 
 
 _Handler = Callable[[_Builder, Any, int], None]
