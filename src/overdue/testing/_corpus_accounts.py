@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from overdue.account import Account, ContactPoint
+from overdue.errors import UsageError
 from overdue.events import (
     AuthorisationGranted,
     CeaseRequested,
@@ -108,7 +109,12 @@ _Steps = tuple[tuple[str, str, int], ...]
 
 
 def _rung(
-    i: int, rng: random.Random, stage: str, entry: datetime, steps: _Steps, amount: int,
+    i: int,
+    rng: random.Random,
+    stage: str,
+    entry: datetime,
+    steps: _Steps,
+    amount: int,
     events: list[Event],
 ) -> bool:
     """The contacts made in one rung, with a payment or a dispute now and then; True while a
@@ -125,7 +131,11 @@ def _rung(
         )
         events.append(
             ContactAttempted(
-                at=ct, channel=channel, outcome=outcome, stage=stage, step=template,
+                at=ct,
+                channel=channel,
+                outcome=outcome,
+                stage=stage,
+                step=template,
                 template=template,
             )
         )
@@ -189,7 +199,10 @@ def ladder_account(i: int, rng: random.Random) -> Account:
         ContactPoint("letter", f"{i} Example Road"),
     )
     return Account(
-        f"ACC-{i:06d}", timezone=tz_name, contacts=contacts, events=tuple(events),
+        f"ACC-{i:06d}",
+        timezone=tz_name,
+        contacts=contacts,
+        events=tuple(events),
         contract=f"CTR-{i}",
     )
 
@@ -243,7 +256,9 @@ def generate_accounts(n: int, seed: int = DEFAULT_SEED) -> list[Account]:
     January and May 2026.
     """
     if n < 0:
-        raise ValueError(f"generate_accounts: n must be 0 or more, not {n}")
+        raise UsageError(
+            f"generate_accounts: n must be 0 or more, not {n}", expected="n >= 0", got=n
+        )
     rng = random.Random(seed)
     n_ladder = n * 4 // 5
     out: list[Account] = []

@@ -50,6 +50,7 @@ import attrs
 
 from overdue.account import Account
 from overdue.engine import decide
+from overdue.errors import OverdueError, UsageError
 from overdue.policy import Policy
 from overdue.testing._corpus_accounts import DEFAULT_SEED, GENERATOR_VERSION, generate_accounts
 
@@ -104,7 +105,7 @@ ADDED_RECORD_KEYS: Final[frozenset[str]] = frozenset({"policy_id", "policy_versi
 CorpusKey = tuple[str, str, str]
 
 
-class CorpusFormatError(ValueError):
+class CorpusFormatError(OverdueError, ValueError):
     """A corpus file this release cannot read (a later format, or a damaged line)."""
 
 
@@ -205,9 +206,15 @@ class CorpusEntry:
 def _check_field(kind: str, value: str) -> None:
     """Refuse a name the line format cannot hold, rather than write a file that reads wrong."""
     if "\t" in value or "\n" in value or "\r" in value:
-        raise ValueError(f"corpus: a {kind} cannot hold a tab or a line break: {value!r}")
+        raise UsageError(
+            f"corpus: a {kind} cannot hold a tab or a line break: {value!r}",
+            expected=f"a {kind} without tabs or line breaks",
+        )
     if kind == "policy name" and value.startswith("#"):
-        raise ValueError(f"corpus: a policy name cannot start with '#': {value!r}")
+        raise UsageError(
+            f"corpus: a policy name cannot start with '#': {value!r}",
+            expected="a policy name that does not start with '#' (header lines do)",
+        )
 
 
 @attrs.frozen
@@ -353,11 +360,18 @@ def _check_inputs(accounts: Sequence[Account], moments: Sequence[datetime]) -> N
     seen: set[str] = set()
     for acct in accounts:
         if acct.id in seen:
-            raise ValueError(f"record_corpus: two accounts have the id {acct.id!r}")
+            raise UsageError(
+                f"record_corpus: two accounts have the id {acct.id!r}",
+                account_id=acct.id,
+                expected="one account per id",
+            )
         seen.add(acct.id)
     for now in moments:
         if now.tzinfo is None or now.utcoffset() is None:
-            raise ValueError(f"record_corpus: a moment needs a time zone: {now.isoformat()}")
+            raise UsageError(
+                f"record_corpus: a moment needs a time zone: {now.isoformat()}",
+                expected="aware datetimes (with a tzinfo) as moments",
+            )
 
 
 def _entry(line: str, number: int, path: object) -> CorpusEntry:
@@ -592,4 +606,3 @@ def _report_lines(result: CorpusComparison, limit: int | None) -> list[str]:
     lines += _listed("missing (recorded, not decided now)", result.missing, limit)
     lines += _listed("extra (decided now, not recorded)", result.extra, limit)
     return lines
-
