@@ -1083,6 +1083,10 @@ class _Builder:
         # Empty in most histories, and then as cheap to set as to leave for first read.
         if not self.fact_intervals:
             s.fact_intervals = ()
+        # The rules' and the engine's kept values (``memo``): set here, where a plain store
+        # costs nothing, not on the first decision's read (an ``AttributeError`` raised and
+        # caught, several times the cost).
+        s._memo = {}
         s._lazy = self
         s.__class__ = Snapshot
         return s  # type: ignore[no-any-return]
