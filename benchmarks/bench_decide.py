@@ -35,140 +35,21 @@ from overdue import REFERENCE_POLICY, Account, ContactPoint, Money, decide, fold
 from overdue.batch import decide_batch
 from overdue.events import (
     ContactAttempted,
-    DisputeOpened,
-    DisputeResolved,
     Event,
     InvoiceIssued,
     PaymentReceived,
     StageEntered,
 )
+from overdue.testing._corpus_accounts import ladder_account
 
-ZONES = ("Asia/Shanghai", "Asia/Shanghai", "Asia/Shanghai", "Asia/Hong_Kong", None)
 NOW = datetime(2026, 4, 1, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
-
-# The reference ladder as (stage, days after the previous rung, contacts made in it).
-_LADDER = (
-    (
-        "reminder",
-        0,
-        (
-            ("sms", "reminder.sms", 0),
-            ("in_app", "reminder.in_app", 0),
-            ("sms", "reminder.sms", 3),
-            ("sms", "reminder.sms", 6),
-        ),
-    ),
-    (
-        "courtesy_call",
-        7,
-        (
-            ("phone", "call.polite", 0),
-            ("sms", "call.followup", 1),
-            ("phone", "call.polite", 2),
-            ("phone", "call.polite", 4),
-        ),
-    ),
-    ("formal_notice", 7, (("email", "notice.formal", 0), ("in_app", "notice.popup", 0))),
-    ("lawyer_letter", 16, (("letter", "letter.lawyer", 0), ("email", "letter.lawyer.copy", 0))),
-)
 
 
 def make_account(i: int, rng: random.Random) -> Account:
-    """One account whose history follows the reference ladder up to a random rung."""
-    tz_name = rng.choice(ZONES)
-    tz = ZoneInfo(tz_name or "Asia/Shanghai")
-    overdue_days = rng.randint(5, 80)
-    due = NOW.date() - timedelta(days=overdue_days)
-    amount = rng.randint(80, 20000)
-    events: list[Event] = []
-    t = datetime.combine(due - timedelta(days=30), datetime.min.time(), tz) + timedelta(hours=9)
-    events.append(
-        InvoiceIssued(at=t, invoice_id=f"INV-{i}-1", amount=Money(str(amount), "CNY"), due=due)
-    )
-    if rng.random() < 0.3:
-        t += timedelta(days=1)
-        events.append(
-            InvoiceIssued(
-                at=t,
-                invoice_id=f"INV-{i}-2",
-                amount=Money(str(rng.randint(20, 500)), "CNY"),
-                due=due + timedelta(days=10),
-            )
-        )
-    entry = datetime.combine(due + timedelta(days=1), datetime.min.time(), tz) + timedelta(
-        hours=rng.randint(8, 20)
-    )
-    dispute_open = False
-    for stage, gap, steps in _LADDER:
-        entry += timedelta(days=gap)
-        if entry >= NOW - timedelta(hours=1):
-            break
-        events.append(StageEntered(at=entry, stage=stage))
-        for channel, template, offset in steps:
-            ct = entry + timedelta(days=offset, minutes=rng.randint(0, 30))
-            if ct >= NOW:
-                break
-            outcome = (
-                rng.choice(("delivered", "delivered", "no_answer", "failed"))
-                if channel == "phone"
-                else "delivered"
-            )
-            events.append(
-                ContactAttempted(
-                    at=ct,
-                    channel=channel,
-                    outcome=outcome,
-                    stage=stage,
-                    step=template,
-                    template=template,
-                )
-            )
-            if rng.random() < 0.08 and ct + timedelta(hours=2) < NOW:
-                events.append(
-                    PaymentReceived(
-                        at=ct + timedelta(hours=2),
-                        amount=Money(str(rng.randint(1, max(1, amount // 4))), "CNY"),
-                    )
-                )
-            if rng.random() < 0.03 and ct + timedelta(hours=3) < NOW:
-                events.append(DisputeOpened(at=ct + timedelta(hours=3), dispute_id=f"D{i}-{stage}"))
-                dispute_open = True
-                if rng.random() < 0.6 and ct + timedelta(days=2) < NOW:
-                    events.append(
-                        DisputeResolved(at=ct + timedelta(days=2), dispute_id=f"D{i}-{stage}")
-                    )
-                    dispute_open = False
-                break
-        if dispute_open:
-            break
-    # the debtor calls or writes back now and then (inbound contacts, which caps do not count)
-    first = datetime.combine(due, datetime.min.time(), tz)
-    for _ in range(rng.randint(2, 6)):
-        at = first + timedelta(
-            minutes=rng.randint(0, max(1, int((NOW - first).total_seconds() // 60) - 1))
-        )
-        events.append(
-            ContactAttempted(
-                at=at,
-                channel=rng.choice(("phone", "email")),
-                outcome="conversation",
-                initiated_by="debtor",
-            )
-        )
-    events.sort(key=lambda e: e.at)
-    contacts = (
-        ContactPoint("sms", f"+86138{i:08d}"),
-        ContactPoint("phone", f"+86138{i:08d}"),
-        ContactPoint("email", f"debtor{i}@example.com"),
-        ContactPoint("letter", f"{i} Example Road"),
-    )
-    return Account(
-        f"ACC-{i:06d}",
-        timezone=tz_name,
-        contacts=contacts,
-        events=tuple(events),
-        contract=f"CTR-{i}",
-    )
+    """Account ``i`` of the portfolio: the testing kit's ladder account
+    (:func:`overdue.testing._corpus_accounts.ladder_account`, the same accounts the decision
+    corpus generates, so the two cannot drift apart)."""
+    return ladder_account(i, rng)
 
 
 def make_portfolio(n: int, seed: int = 20260401) -> list[Account]:
