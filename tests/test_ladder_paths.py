@@ -12,11 +12,8 @@ accounts whose deadlines fall around daylight-saving changes.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import attrs
@@ -35,24 +32,13 @@ from overdue.events import ContactAttempted, InvoiceIssued, StageEntered
 from overdue.money import Money
 from overdue.policy import Policy, Stage, Step
 from overdue.snapshot import Snapshot
+from overdue.testing.corpus import CORPUS_MOMENTS, corpus_policies, generate_accounts
 from overdue.testing.strategies import accounts, policies
 
 ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_POLICIES = ROOT / "examples" / "policies"
 SOME = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 DST_ZONES = ("America/New_York", "Europe/London", "Australia/Sydney", "America/Santiago")
-
-
-def _golden() -> ModuleType:
-    name = "overdue_golden_ladder_paths"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "golden.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _general(
@@ -71,9 +57,7 @@ def _general(
         return decide(policy, account, now, snapshot=snapshot)
 
 
-def _same(
-    policy: Policy, account: Account, now: datetime, snap: Snapshot | None = None
-) -> None:
+def _same(policy: Policy, account: Account, now: datetime, snap: Snapshot | None = None) -> None:
     """The lanes' answer, the first time ``snap`` is decided and again (from what the first
     kept with it), is the general paths'."""
     snap = fold(account, now) if snap is None else snap
@@ -85,11 +69,10 @@ def _same(
 
 
 def test_lanes_answer_as_the_general_paths_on_the_golden_accounts() -> None:
-    g = _golden()
-    pols = g.policies()
+    pols = corpus_policies(EXAMPLE_POLICIES)
     for name in ("reference", "reference+field_visit", "reference+us"):
-        for now in g.NOWS:
-            for account in g.accounts(60):
+        for now in CORPUS_MOMENTS:
+            for account in generate_accounts(60):
                 _same(pols[name], account, now)
 
 
@@ -226,7 +209,9 @@ def test_the_reference_ladder_waits_for_legal_review_without_judging_each_rung()
     rung = REFERENCE_POLICY.compiled.rungs["lawyer_letter"]
     assert rung.stuck is not None
     assert rung.stuck[2] == ("authorisation:legal_review",)
-    field = _golden().policies()["reference+field_visit"].compiled.rungs["lawyer_letter"]
+    field = corpus_policies(EXAMPLE_POLICIES)["reference+field_visit"].compiled.rungs[
+        "lawyer_letter"
+    ]
     assert field.stuck is not None
     assert field.stuck[2] == ("authorisation:field_visit", "authorisation:legal_review")
 
@@ -234,10 +219,9 @@ def test_the_reference_ladder_waits_for_legal_review_without_judging_each_rung()
 def test_what_a_held_snapshot_keeps_is_per_policy_and_zone() -> None:
     """One snapshot decided under two policies, and for two zones, alternately: each answer is
     the general paths' (the idle verdict kept with the snapshot names its policy and zone)."""
-    g = _golden()
-    pols = g.policies()
-    now = g.NOWS[0]
-    for account in g.accounts(40):
+    pols = corpus_policies(EXAMPLE_POLICIES)
+    now = CORPUS_MOMENTS[0]
+    for account in generate_accounts(40):
         snap = fold(account, now)
         other = Account(account.id, timezone="America/New_York", events=account.events)
         for policy in (pols["reference"], pols["reference+us"], pols["reference"]):

@@ -12,11 +12,9 @@ path's.  The per-step arithmetic is held to ``next_attempt`` at any moment too.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -30,9 +28,11 @@ from overdue.config.decisions import decision_to_dict
 from overdue.durations import Duration
 from overdue.engine.catchup import NextAttempt, answer, attempts_due, next_attempt
 from overdue.snapshot import Snapshot, StepProgress
+from overdue.testing.corpus import CORPUS_MOMENTS, corpus_policies, generate_accounts
 from overdue.testing.strategies import accounts, policies
 
 ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_POLICIES = ROOT / "examples" / "policies"
 SOME = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Offsets from the first moment a snapshot is decided at: later, earlier, across windows.
 SHIFTS = (
@@ -44,19 +44,6 @@ SHIFTS = (
     timedelta(days=1),
     timedelta(days=45),
 )
-
-
-def _golden() -> ModuleType:
-    name = "overdue_golden_lane"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "golden.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _general(policy: Policy, account: Account, now: datetime, snap: Snapshot) -> dict[str, object]:
@@ -96,14 +83,13 @@ def _same_over_time(pols: list[Policy], account: Account, start: datetime) -> No
 
 
 def test_the_lane_answers_as_the_general_path_on_the_golden_accounts() -> None:
-    g = _golden()
-    pols = g.policies()
+    pols = corpus_policies(EXAMPLE_POLICIES)
     pairs = [
         [pols["reference"], pols["reference+us"]],
         [pols["reference+field_visit"], pols["reference+cn"]],
     ]
-    for i, account in enumerate(g.accounts(60)):
-        _same_over_time(pairs[i % 2], account, g.NOWS[i % len(g.NOWS)])
+    for i, account in enumerate(generate_accounts(60)):
+        _same_over_time(pairs[i % 2], account, CORPUS_MOMENTS[i % len(CORPUS_MOMENTS)])
 
 
 @SOME

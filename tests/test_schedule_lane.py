@@ -11,8 +11,6 @@ moments and in zones hypothesis picks (issue 10).
 
 from __future__ import annotations
 
-import importlib
-import sys
 from datetime import datetime, time, timedelta
 from functools import cache
 from pathlib import Path
@@ -35,23 +33,19 @@ from overdue.rules.holds import HALTING_FACTS
 from overdue.rules.lane import Lane
 from overdue.rules.parties import third_party_gate
 from overdue.situation import Candidate
+from overdue.testing.corpus import CORPUS_MOMENTS, corpus_policies, generate_accounts
 
-
-@cache
-def _golden() -> Any:
-    """``benchmarks/golden.py``: the corpus's accounts, policies and moments."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-    return importlib.import_module("golden")
+EXAMPLE_POLICIES = Path(__file__).resolve().parent.parent / "examples" / "policies"
 
 
 @cache
 def _policies() -> tuple[tuple[str, Any], ...]:
-    return tuple(_golden().policies().items())
+    return tuple(corpus_policies(EXAMPLE_POLICIES).items())
 
 
 @cache
 def _accounts() -> tuple[Any, ...]:
-    return tuple(a for a in _golden().accounts(300) if a.events)
+    return tuple(a for a in generate_accounts(300) if a.events)
 
 
 class _LaneChecked:
@@ -88,9 +82,8 @@ def lane_checked(monkeypatch: pytest.MonkeyPatch) -> _LaneChecked:
 
 
 def test_every_lane_of_the_corpus_matches_the_lean_loop(lane_checked: _LaneChecked) -> None:
-    golden = _golden()
     for _, policy in _policies():
-        for now in golden.NOWS:
+        for now in CORPUS_MOMENTS:
             for acct in _accounts()[::3]:
                 decide(policy, acct, now)
     assert lane_checked.runs > 1000  # the corpus does run lanes
@@ -110,7 +103,7 @@ def test_at_any_moment_in_any_zone_the_lane_matches_the_lean_loop(
     acct = _accounts()[account % len(_accounts())]
     if zone is not None:
         acct = attrs.evolve(acct, timezone=zone)
-    now = _golden().NOWS[1] + timedelta(minutes=minutes)
+    now = CORPUS_MOMENTS[1] + timedelta(minutes=minutes)
     c = _LaneChecked()
     original = schedule_module._run_lane
     schedule_module._run_lane = c.run  # type: ignore[assignment]

@@ -9,12 +9,9 @@ equality and pickling) must be what the general path gives.
 
 from __future__ import annotations
 
-import importlib.util
 import pickle
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -35,23 +32,12 @@ from overdue.events import (
 from overdue.money import Money
 from overdue.policy import Policy
 from overdue.snapshot import Snapshot
+from overdue.testing.corpus import CORPUS_MOMENTS, corpus_policies, generate_accounts
 from overdue.testing.strategies import accounts, policies, time_zones
 
 ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_POLICIES = ROOT / "examples" / "policies"
 SOME = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def _golden() -> ModuleType:
-    name = "overdue_golden_lane"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "golden.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _in_full(
@@ -92,12 +78,11 @@ def _same(policy: Policy, account: Account, now: datetime) -> None:
 
 
 def test_the_lane_answers_as_the_general_path_on_the_golden_accounts() -> None:
-    g = _golden()
-    pols = g.policies()
+    pols = corpus_policies(EXAMPLE_POLICIES)
     chosen = [pols[n] for n in ("reference", "reference+field_visit", "reference+us")]
     for policy in chosen:
-        for now in g.NOWS:
-            for account in g.accounts(60):
+        for now in CORPUS_MOMENTS:
+            for account in generate_accounts(60):
                 _same(policy, account, now)
 
 
@@ -147,9 +132,7 @@ def test_an_account_with_nothing_invoiced(policy: Policy, tz: str | None, contac
     now = datetime(2026, 3, 1, 9, tzinfo=UTC)
     events: tuple[Event, ...] = ()
     if contact:
-        events = (
-            ContactAttempted(at=now - timedelta(days=3), channel="sms", outcome="delivered"),
-        )
+        events = (ContactAttempted(at=now - timedelta(days=3), channel="sms", outcome="delivered"),)
     _same(policy, Account("A-0", timezone=tz, events=events), now)
 
 
