@@ -241,8 +241,7 @@ def test_payments_and_facts_fold_as_applied_one_by_one(events: tuple[Event, ...]
     snap = fold(account_of(events[:cut]))
     for e in events[cut:]:
         snap = snap.apply(e)
-    assert snap == whole
-    assert repr(snap) == repr(whole)
+    assert snap == whole  # (not ``repr``: a set of open disputes shows in the order of its making)
     assert repr(snap.invoices) == repr(whole.invoices)
     assert repr(snap.balance) == repr(whole.balance)
     assert repr(snap.credit) == repr(whole.credit)
