@@ -268,7 +268,7 @@ def _prepare(
     z = s.tz or UTC
     account = s.account
     contact_for = account.contact_for
-    prefix = f"{account.id}:{rung.stage}#{entries}:"  # of every key (``idempotency_key``)
+    stage = rung.stage
     get = (progress or _NO_PROGRESS).get
     out: list[_Prep] = []
     for plan in rung.steps:
@@ -282,12 +282,15 @@ def _prepare(
         elif prog is not None and prog.count >= plan.max_attempts:
             continue
         else:
-            due = attempts_due(mode, plan.step, plan.key, rung.stage, since, prog, s, entries)
+            due = attempts_due(mode, plan.step, plan.key, stage, since, prog, s, entries)
             if not due:
                 continue
             attempt, at, ends = due[0]
-            caught = _caught(due, prefix, plan.key) if len(due) > 1 else None
-        key = f"{prefix}{plan.key}:{attempt}"  # ``idempotency_key``
+            caught = (
+                _caught(due, f"{account.id}:{stage}#{entries}:", plan.key) if len(due) > 1 else None
+            )
+        # ``idempotency_key`` in one string built (most rungs have one step pending)
+        key = f"{account.id}:{stage}#{entries}:{plan.key}:{attempt}"
         point = contact_for(plan.names[0]) if plan.simple else None
         out.append((plan, attempt, at, ends, key, point, caught))
     return tuple(out)
