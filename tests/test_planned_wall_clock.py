@@ -10,7 +10,6 @@ debtor's zone, decided the first time and again from the same snapshot.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -48,6 +47,30 @@ def _same(policy: Policy, account: Account, now: datetime) -> None:
     assert fast.explain() == slow.explain() == again.explain()
 
 
+def _account(tz: str, since: datetime, attempts: tuple[datetime, ...], step: str) -> Account:
+    """An account on rung ``first`` since ``since`` (owing since 30 days before), with the
+    attempts of ``step`` at ``attempts``, keyed in order."""
+    owed = InvoiceIssued(
+        at=since - timedelta(days=40),
+        invoice_id="I-1",
+        amount=Money("100.00", "USD"),
+        due=(since - timedelta(days=30)).date(),
+    )
+    made = tuple(
+        ContactAttempted(
+            at=at,
+            channel="email",
+            outcome="delivered",
+            stage="first",
+            step=step,
+            idempotency_key=f"A-dst:first#1:{step}:{i}",
+        )
+        for i, at in enumerate(attempts, 1)
+    )
+    events = (owed, StageEntered(at=since, stage="first"), *made)
+    return Account("A-dst", timezone=tz, contacts=_POINTS, events=events)
+
+
 def test_planned_decisions_answer_as_the_general_comparisons_on_the_corpus() -> None:
     for now in CORPUS_MOMENTS:
         for account in generate_accounts(80):
@@ -71,29 +94,9 @@ def test_planned_attempts_around_daylight_saving_changes(
     step = Step("email", template="t", max_attempts=3, repeat_every=every)
     policy = Policy("p", stages=(Stage("first", steps=(step,), deadline=length),), rules=())
     since = entered.replace(tzinfo=UTC)
-    events: list[Any] = [
-        InvoiceIssued(
-            at=since - timedelta(days=40),
-            invoice_id="I-1",
-            amount=Money("100.00", "USD"),
-            due=(since - timedelta(days=30)).date(),
-        ),
-        StageEntered(at=since, stage="first"),
-    ]
-    last = since
-    for i in range(contacts):
-        last = since + timedelta(hours=5 + 24 * i)
-        events.append(
-            ContactAttempted(
-                at=last,
-                channel="email",
-                outcome="delivered",
-                stage="first",
-                step=step.key,
-                idempotency_key=f"A-dst:first#1:{step.key}:{i + 1}",
-            )
-        )
-    account = Account("A-dst", timezone=tz, contacts=_POINTS, events=tuple(events))
+    attempts = tuple(since + timedelta(hours=5 + 24 * i) for i in range(contacts))
+    last = attempts[-1] if attempts else since
+    account = _account(tz, since, attempts, step.key)
     first = last + timedelta(minutes=1)
     probe = decide(policy, account, first, snapshot=fold(account, first))
     moments = [first + timedelta(days=1)]
@@ -128,23 +131,7 @@ def test_an_attempt_due_in_the_hour_of_an_offset_change(tz: str, change: datetim
     for shift in range(-150, 151, 20):
         last = change - timedelta(days=1, minutes=shift)
         since = last - timedelta(hours=5)
-        account = Account(
-            "A-dst",
-            timezone=tz,
-            contacts=_POINTS,
-            events=(
-                InvoiceIssued(
-                    at=since - timedelta(days=40),
-                    invoice_id="I-1",
-                    amount=Money("100.00", "USD"),
-                    due=(since - timedelta(days=30)).date(),
-                ),
-                StageEntered(at=since, stage="first"),
-                ContactAttempted(
-                    at=last, channel="email", outcome="delivered", stage="first", step=step.key
-                ),
-            ),
-        )
+        account = _account(tz, since, (last,), step.key)
         for minutes in range(-130, 131, 10):
             now = change + timedelta(minutes=minutes)
             for written in (now, now.astimezone(ZoneInfo(tz))):
@@ -161,23 +148,7 @@ def test_a_deadline_in_the_hour_of_an_offset_change(tz: str, change: datetime) -
     for shift in range(-130, 131, 20):
         since = change - timedelta(days=1, minutes=shift)
         last = since + timedelta(hours=6)
-        account = Account(
-            "A-dst",
-            timezone=tz,
-            contacts=_POINTS,
-            events=(
-                InvoiceIssued(
-                    at=since - timedelta(days=40),
-                    invoice_id="I-1",
-                    amount=Money("100.00", "USD"),
-                    due=(since - timedelta(days=30)).date(),
-                ),
-                StageEntered(at=since, stage="first"),
-                ContactAttempted(
-                    at=last, channel="email", outcome="delivered", stage="first", step=step.key
-                ),
-            ),
-        )
+        account = _account(tz, since, (last,), step.key)
         for minutes in range(-130, 131, 10):
             now = change + timedelta(minutes=minutes)
             for written in (now, now.astimezone(ZoneInfo(tz))):

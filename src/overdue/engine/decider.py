@@ -899,7 +899,8 @@ def _last_of(end: datetime, drafts: Sequence[ActionDraft], z: tzinfo) -> datetim
         nb = drafts[0].not_before
         if nb.tzinfo is z and _quick(end, z):
             return nb if nb > end else end
-    return max(end, *map(_NOT_BEFORE, drafts), key=instant)
+    latest: datetime = max(end, *map(_NOT_BEFORE, drafts), key=instant)
+    return latest
 
 
 def _climb(w: _Work, rung: Rung, since: datetime) -> Decision:
