@@ -828,6 +828,7 @@ def _on_rung(
         if span or snap.facts or snap.fact_intervals
         else NO_PAUSE  # nothing ever held the account (most accounts): as paused_time says
     )
+    local = _steady_now(w) if pending else None
     plan = (
         plan_steps(
             w.policy,
@@ -837,6 +838,7 @@ def _on_rung(
             w.s,
             w.entries if w.entries is not None else _entries(w),  # (the route counts them)
             w.waits,
+            local,
         )
         if pending
         else NOTHING
@@ -856,7 +858,7 @@ def _on_rung(
             else length.after(clock_start, w.z, w.policy.calendar)
         )
         if end is not None and plan[0]:  # the last attempt planned, if later (the first on a tie)
-            end = max(end, *map(_NOT_BEFORE, plan[0]), key=instant)
+            end = _last_of(end, plan[0], w.z)
     t = w.transition
     # The rung is over: its deadline has come (``None`` while paused or at the top, so never
     # while paused) and no attempt is planned.  (The comparison last: across zones, it costs.)
@@ -864,7 +866,41 @@ def _on_rung(
         return _climb(w, rung, since)
     if plan is NOTHING and not holds and t is None and w.ahead is None:
         return _held(w, rung, since, end)
-    return _conclude(w, rung, since, plan, end, holds)
+    return _conclude(w, rung, since, plan, end, holds, local)
+
+
+def _steady_now(w: _Work) -> datetime | None:
+    """``now`` in the debtor's zone when every datetime in that zone may be compared with it
+    by wall clock, else ``None`` (the lanes off, or an offset change near today).
+
+    Why: Python compares datetimes of two zones through two ``utcoffset`` calls (about as
+    costly as twenty bytecodes), and a decision that plans compares its attempts with ``now``
+    several times.  With no offset change within three days of today (``gap_free``: most days
+    of a zone with daylight saving, every day of a zone without), a datetime within two days
+    of ``now`` has ``now``'s offset, and one further away differs by more than any offset
+    change: the wall clocks order them as their instants do, ties included."""
+    if not _LANES:
+        return None
+    local: datetime = w.base[4]  # ``now`` in ``w.z`` (``_Work``)
+    z = w.z
+    try:
+        steady = _GAP_FREE[z][local.date()]
+    except (KeyError, TypeError):
+        steady = gap_free(z, local.date())
+    return local if steady else None
+
+
+def _last_of(end: datetime, drafts: Sequence[ActionDraft], z: tzinfo) -> datetime:
+    """``max(end, *(d.not_before for d in drafts), key=instant)``: the rung's deadline, or the
+    last attempt planned when later (``end`` on a tie).  One attempt in ``z`` and ``end`` in
+    ``z`` on a day no offset change comes near (most) compare by wall clock (:func:`_quick`),
+    without two conversions to UTC."""
+    if len(drafts) == 1 and _LANES:
+        nb = drafts[0].not_before
+        if nb.tzinfo is z and _quick(end, z):
+            return nb if nb > end else end
+    latest: datetime = max(end, *map(_NOT_BEFORE, drafts), key=instant)
+    return latest
 
 
 def _climb(w: _Work, rung: Rung, since: datetime) -> Decision:
@@ -1038,11 +1074,14 @@ def _conclude(
     plan: PlanOut,
     end: datetime | None,
     holds: tuple[FactState, ...],
+    local: datetime | None = None,
 ) -> Decision:
     """Phase 6 in full: authorisations lost since entry, the deadline, the wake time, the
     status, on ``rung`` (entered at ``since``).
 
-    ``holds`` are those open now that stop the clock (:func:`~overdue.engine.pauses.paused_time`).
+    ``holds`` are those open now that stop the clock (:func:`~overdue.engine.pauses.paused_time`);
+    ``local``: ``now`` in the debtor's zone when datetimes in it compare with ``now`` by wall
+    clock (:func:`_steady_now`; ``None``: as instants).
     """
     now, z, t = w.now, w.z, w.transition
     deadline = end if end is None or end.tzinfo is z else end.astimezone(z)
@@ -1064,9 +1103,11 @@ def _conclude(
     if deadline is not None:
         w.reasons.append(("deadline", "{} escalates if unpaid", (rung.id,), deadline))
     if actions or blocked or holds or w.ahead is not None:
-        wake_at = _wake_at(w, actions, blocked, deadline, holds)
+        wake_at = _wake_at(w, actions, blocked, deadline, holds, local)
         if actions or blocked:
-            w.waits.extend(facts_awaited(actions, blocked, now, w.policy.compiled.lifted_codes))
+            w.waits.extend(
+                facts_awaited(actions, blocked, now, w.policy.compiled.lifted_codes, local)
+            )
         if len(holds) == 1:  # (one hold, the common case: the same, without the generator)
             if holds[0].until is None:
                 w.waits.append("cleared:" + holds[0].name)
@@ -1134,6 +1175,7 @@ def _wake_at(
     blocked: tuple[BlockedStep, ...],
     deadline: datetime | None,
     holds: tuple[FactState, ...],
+    local: datetime | None = None,
 ) -> datetime | None:
     """The earliest moment time alone changes the decision (``None``: only a new fact).
 
@@ -1147,13 +1189,27 @@ def _wake_at(
         # One action and nothing else (most decisions that plan): the general answer below
         # without its list and its frames.
         first = actions[0].not_before
+        z = w.z
+        if local is not None and first.tzinfo is z and (deadline is None or deadline.tzinfo is z):
+            # In the debtor's zone, with no offset change near today (``_steady_now``): the
+            # same comparisons by wall clock, the last only on a day no offset change comes
+            # near (``_quick``), without the ``utcoffset`` calls of comparing across zones.
+            if not first > local:
+                wake = deadline if deadline is not None and deadline > local else None
+            elif deadline is None or not deadline > local:
+                wake = first
+            elif _quick(deadline, z):
+                wake = first if first <= deadline else deadline
+            else:
+                wake = first if instant(first) <= instant(deadline) else deadline
+            return wake
         if not first > now:
             wake = deadline if deadline is not None and deadline > now else None
         elif deadline is None or not deadline > now or instant(first) <= instant(deadline):
             wake = first
         else:
             wake = deadline
-        z = w.z  # (``opt_in_zone``, inlined)
+        # (``opt_in_zone``, inlined)
         return wake if wake is None or wake.tzinfo is z else wake.astimezone(z)
     candidates = [a.not_before for a in actions if a.not_before > now]
     if deadline is not None and deadline > now:

@@ -136,6 +136,7 @@ def plan_steps(
     s: Situation,
     entries: int,
     waits: list[str],
+    local: datetime | None = None,
 ) -> PlanOut:
     """The next attempt of every pending step, scheduled against the rules.
 
@@ -144,7 +145,9 @@ def plan_steps(
     the fields its candidates and Actions share) is the compiled policy's
     (:meth:`~overdue.compiled.CompiledPolicy.steps_of`); what it works out of the account
     before ``now`` matters (each step's next attempt, its due time and contact points) is
-    kept with a held snapshot (:func:`_prepared`).
+    kept with a held snapshot (:func:`_prepared`).  ``local``: ``now`` in the debtor's zone
+    when a due time in it compares with ``now`` by wall clock (``decider._steady_now``;
+    ``None``: as instants, across zones).
     """
     rung, preps = _prepared(policy, stage, since, progress, s, entries)
     z = s.tz or UTC  # the zone of every datetime returned
@@ -165,7 +168,11 @@ def plan_steps(
             planned = (*planned, _planned(unrecorded))
             unrecorded = None
         step_reasons: list[StepReason] = []
-        start = now if now > due else due  # ``max(due, now)``
+        # ``max(due, now)``: by wall clock when ``local`` allows (no ``utcoffset`` calls)
+        if local is not None and due.tzinfo is local.tzinfo:
+            start = now if local > due else due
+        else:
+            start = now if now > due else due
         chosen = _try_channels(rung, plan, point, attempt, start, s, planned, step_reasons, waits)
         if isinstance(chosen, str):  # blocked: the channels tried
             blocked.append(
@@ -261,7 +268,7 @@ def _prepare(
     z = s.tz or UTC
     account = s.account
     contact_for = account.contact_for
-    prefix = f"{account.id}:{rung.stage}#{entries}:"  # of every key (``idempotency_key``)
+    stage = rung.stage
     get = (progress or _NO_PROGRESS).get
     out: list[_Prep] = []
     for plan in rung.steps:
@@ -275,12 +282,15 @@ def _prepare(
         elif prog is not None and prog.count >= plan.max_attempts:
             continue
         else:
-            due = attempts_due(mode, plan.step, plan.key, rung.stage, since, prog, s, entries)
+            due = attempts_due(mode, plan.step, plan.key, stage, since, prog, s, entries)
             if not due:
                 continue
             attempt, at, ends = due[0]
-            caught = _caught(due, prefix, plan.key) if len(due) > 1 else None
-        key = f"{prefix}{plan.key}:{attempt}"  # ``idempotency_key``
+            caught = (
+                _caught(due, f"{account.id}:{stage}#{entries}:", plan.key) if len(due) > 1 else None
+            )
+        # ``idempotency_key`` in one string built (most rungs have one step pending)
+        key = f"{account.id}:{stage}#{entries}:{plan.key}:{attempt}"
         point = contact_for(plan.names[0]) if plan.simple else None
         out.append((plan, attempt, at, ends, key, point, caught))
     return tuple(out)
@@ -548,13 +558,19 @@ def facts_awaited(
     blocked: Sequence[BlockedStep],
     now: datetime,
     lifted: Mapping[str, str],
+    local: datetime | None = None,
 ) -> list[str]:
-    """The new facts the actions and blocks wait for: outcomes of due actions, lifted blocks."""
+    """The new facts the actions and blocks wait for: outcomes of due actions, lifted blocks.
+
+    ``local``: ``now`` in the debtor's zone when the actions' times (in it) compare with it by
+    wall clock (``decider._steady_now``), without the ``utcoffset`` calls across zones."""
     if not actions:  # (most held decisions): no comprehension's frame
         out: list[str] = []
     elif len(actions) == 1:  # (most decisions that plan) likewise
         a = actions[0]
-        out = [f"outcome:{a.idempotency_key}"] if a.not_before <= now else []
+        at = a.not_before
+        due = at <= local if local is not None and at.tzinfo is local.tzinfo else at <= now
+        out = [f"outcome:{a.idempotency_key}"] if due else []
     else:
         out = [f"outcome:{a.idempotency_key}" for a in actions if a.not_before <= now]
     for b in blocked:
