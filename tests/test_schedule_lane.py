@@ -51,9 +51,10 @@ def _accounts() -> tuple[Any, ...]:
 class _LaneChecked:
     """``_run_lane``, asserting on every run that it equals the lean loop over its checks.
 
-    Each run is made twice (the first run of a lane on a snapshot sets its bars, the next
-    ones compare with them), before the lean loop on odd runs (on the memo as the decision
-    left it) and after it on even runs (which counts again first)."""
+    Each run is made three times (the first run of a lane on a snapshot asks its caps, the
+    second works out their bars, the next ones compare with them), before the lean loop on
+    odd runs (on the memo as the decision left it) and after it on even runs (which counts
+    again first)."""
 
     def __init__(self) -> None:
         self.runs = 0
@@ -64,13 +65,16 @@ class _LaneChecked:
         if self.runs % 2:
             got: Scheduled = self._run_lane(lane, cand, start, horizon)
             again: Scheduled = self._run_lane(lane, cand, start, horizon)
+            third: Scheduled = self._run_lane(lane, cand, start, horizon)
             want = _lean(lane.checks, cand, start, horizon)
         else:
             want = _lean(lane.checks, cand, start, horizon)
             got = self._run_lane(lane, cand, start, horizon)
             again = self._run_lane(lane, cand, start, horizon)
+            third = self._run_lane(lane, cand, start, horizon)
         assert got == want, (cand, start)
         assert again == want, (cand, start)
+        assert third == want, (cand, start)
         return got
 
 

@@ -21,7 +21,15 @@ from overdue.durations import Duration
 from overdue.engine.reasons import fmt_local
 from overdue.rules.base import Rule, Verdict, in_force
 from overdue.rules.holds import HoldWhile
-from overdue.rules.lane import _HOURS, _HOURS_ALL, _HOURS_OPEN, _LOCAL_DAYS, _ROLLING, Lane
+from overdue.rules.lane import (
+    _HOURS,
+    _HOURS_ALL,
+    _HOURS_OPEN,
+    _LOCAL_DAYS,
+    _ROLLING,
+    Lane,
+    LaneSpec,
+)
 from overdue.rules.parties import third_party_gate
 from overdue.rules.protocols import GrantsReply, citation_of
 from overdue.situation import Candidate
@@ -259,9 +267,7 @@ def _lean(
     return _gave_up(t, last_defer)
 
 
-def _run_lane(
-    lane: Lane, candidate: Candidate, start: datetime, horizon: Duration
-) -> Scheduled:
+def _run_lane(lane: Lane, candidate: Candidate, start: datetime, horizon: Duration) -> Scheduled:
     """:func:`_lean` for a scope with a :class:`Lane`: the same rounds and answers
     (``tests/test_schedule_lane.py``).
 
@@ -271,6 +277,11 @@ def _run_lane(
     comparisons of the wall clock) and that each cap's window starts at or after its bar
     (one comparison; :func:`_settled`); a rule is asked its check only when that does not
     settle it (it then defers, or says why not).
+
+    A lane's first run on a snapshot (most decisions are the first from their snapshot) has
+    no bars: every cap is asked its check (``Lane.first``), which counts in the memo, and the
+    bars are worked out from those counts on the second run (:data:`_ONCE`), the run that
+    uses them, so a snapshot decided once does not pay for them.
     """
     s = candidate.situation
     tz = s.tz
@@ -280,12 +291,15 @@ def _run_lane(
     if lane.counts:
         planned = len(candidate.planned)
         memo = s.snapshot.memo()
-        kept = memo.get((lane, planned) if planned else lane)
-        if kept is None:  # the first time on this snapshot: every check asked, and counts
-            found = _lean(lane.checks, candidate, start, horizon)
-            _settled(lane, memo, planned)
-            return found
-        specs = kept
+        key = (lane, planned) if planned else lane
+        kept = memo.get(key)
+        if kept is None:  # the first run on this snapshot: the caps ask (and count)
+            memo[key] = _ONCE
+            specs = lane.first
+        elif kept is _ONCE:  # the second: the bars from what the caps counted
+            specs = _settled(lane, memo, planned) or lane.first
+        else:
+            specs = kept
     t = start
     last_defer: dict[str, Verdict] = {}
     horizon_end: datetime | None = None  # computed on the first deferral only
@@ -294,7 +308,9 @@ def _run_lane(
         latest: datetime | None = None
         local = t.astimezone(tz)
         for kind, check, a, b in specs:
-            if kind == _HOURS_ALL:  # ``ContactHours.one_zone``: a-b the window
+            if not kind:  # ``_OTHER``: asked
+                pass
+            elif kind == _HOURS_ALL:  # ``ContactHours.one_zone``: a-b the window
                 if a <= local.time() < b:
                     continue
             elif kind == _ROLLING:  # ``frequency._rolling``: its window from ``local - a``
@@ -340,9 +356,10 @@ def _run_lane(
 _ROUNDS = tuple(range(MAX_ROUNDS - 1, -1, -1))  # the rounds left after each
 
 
-def _settled(lane: Lane, memo: dict[Hashable, Any], planned: int) -> None:
+def _settled(lane: Lane, memo: dict[Hashable, Any], planned: int) -> tuple[LaneSpec, ...] | None:
     """Keep in ``memo`` (a snapshot's) ``lane.specs`` with each cap's bar, for a candidate
-    with ``planned`` contacts planned earlier in the decision, once every cap has counted.
+    with ``planned`` contacts planned earlier in the decision, once every cap has counted,
+    and return them (``None``: a cap has not counted, nothing kept).
 
     A cap's bar is the earliest start of its window at which its check surely allows: at
     or after the start of what it counted in the memo (``counted[0]``), with fewer than the
@@ -351,8 +368,8 @@ def _settled(lane: Lane, memo: dict[Hashable, Any], planned: int) -> None:
     planned contacts alone reach the cap.  A local-day cap's window starts at the moment
     less ``back`` in UTC, so its bar is moved on by ``back`` and compared with the moment.
 
-    Worked out after the first run of a lane on a snapshot (by the lean loop, where every
-    check is asked and every cap counts).  Why kept: what a cap counted from a start stays
+    Worked out on the second run of a lane on a snapshot, from what the first counted
+    (its caps all asked: ``Lane.first``).  Why kept: what a cap counted from a start stays
     true of the snapshot (a later start asked counts from further back, and the window's
     contacts are the same), so a bar stays right; the next decisions from a held snapshot
     compare with it at once.
@@ -361,11 +378,11 @@ def _settled(lane: Lane, memo: dict[Hashable, Any], planned: int) -> None:
     for i, kind, check, back, key, most in lane.caps:
         counted = memo.get(key)
         if counted is None:
-            return  # not counted (its check failed): nothing kept, the lean loop again
+            return None  # not counted (its check failed): nothing kept, the caps asked again
         times = counted[2]
         if times is None:  # not counted one by one: fewer on file from its start than the cap?
             if len(counted[1]) + planned >= most:
-                return
+                return None
             bar = counted[0]
         else:
             k = len(times) - most + planned  # the window must start at or after the k-th
@@ -373,7 +390,14 @@ def _settled(lane: Lane, memo: dict[Hashable, Any], planned: int) -> None:
         if kind == _LOCAL_DAYS and bar is not _NEVER:
             bar = bar + back if bar < _LAST_BAR else _NEVER
         specs[i] = (kind, check, back, bar)
-    memo[(lane, planned) if planned else lane] = tuple(specs)
+    found = memo[(lane, planned) if planned else lane] = tuple(specs)
+    return found
+
+
+_ONCE = "schedule.once"
+"""What a lane keeps in a snapshot's memo (under its own key) after its first run there:
+its caps have been asked (and counted), so the next run works out their bars
+(:func:`_settled`)."""
 
 
 _NEVER = datetime.max.replace(tzinfo=UTC)  # a bar no moment reaches: the check is asked

@@ -552,14 +552,19 @@ def _counting(cap: FrequencyCap) -> _Counting:
 
     if chans is not None and inbound and not representative and not per_point:
         # The common shape (a cap on some channels, debtor-initiated contacts left out): the
-        # filter without the tests that cannot fail.
+        # filter without the tests that cannot fail (nor the outcome's, when the cap counts
+        # every outcome: a contact's is always an ``Outcome``), the likeliest to fail first.
+        every = outcomes == _members(COUNTS["attempt"])
+
         def times_common(
             memo: dict[Hashable, Any], key: Hashable, counted: _Counted, addr: str | None
         ) -> list[datetime]:
             found = [
                 c.at.astimezone(UTC)
                 for c in counted[1]
-                if c.channel in chans and c.outcome in outcomes and c.initiated_by == "creditor"
+                if c.initiated_by == "creditor"
+                and c.channel in chans
+                and (every or c.outcome in outcomes)
             ]
             found.sort()
             memo[key] = (counted[0], counted[1], found, {})

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import attrs
 
 from overdue.errors import PolicyError
-from overdue.rules.base import RuleBase, Verdict, in_scope, names
+from overdue.rules.base import RuleBase, Verdict, _make_verdict, in_scope, names
 from overdue.situation import Candidate
 
 __all__ = ["HALTING_FACTS", "HoldWhile", "RespectCease", "RespectOptOut"]
@@ -64,9 +64,13 @@ class HoldWhile(RuleBase):
         if until is not None and at >= until:
             return None  # lapsed by itself (``FactState.open_at``, without its call)
         why = f" ({state.detail})" if state.detail else ""
+        # ``self.defer`` and ``self.block``, without their frames: every held account's
+        # first decision says one per step.
         if until is not None:
-            return self.defer("hold", f"{self.fact} since {state.since.isoformat()}{why}", until)
-        return self.block("hold", f"{self.fact} since {state.since.isoformat()}{why}, no end set")
+            message = f"{self.fact} since {state.since.isoformat()}{why}"
+            return _make_verdict(("defer", self.id, "hold", message, until, self.citation, False))
+        message = f"{self.fact} since {state.since.isoformat()}{why}, no end set"
+        return _make_verdict(("block", self.id, "hold", message, None, self.citation, False))
 
     def lifted_by(self) -> str:
         """Only the fact's clearing (a dispute resolved, a hold released) lifts the block."""

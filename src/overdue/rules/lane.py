@@ -39,13 +39,14 @@ class Lane:
     far back its window starts, and its key in a snapshot's memo with the cap
     (:meth:`FrequencyCap.lane_terms <overdue.rules.FrequencyCap.lane_terms>`), the second
     replaced by a bar per snapshot (:func:`overdue.engine.schedule._settled`).  ``checks``
-    are the checks alone (for the lean loop); ``counts`` says whether a cap is among them.
+    are the checks alone (for the lean loop); ``counts`` says whether a cap is among them;
+    ``first`` are ``specs`` with every cap asked its check (a lane's first run on a snapshot).
 
     Compared and hashed by identity (a plain object, not a tuple): it keys its specs in a
     snapshot's memo, found at once.
     """
 
-    __slots__ = ("caps", "checks", "counts", "specs")
+    __slots__ = ("caps", "checks", "counts", "first", "specs")
 
     def __init__(
         self, specs: tuple[LaneSpec, ...], checks: tuple[Check, ...], counts: bool
@@ -56,6 +57,13 @@ class Lane:
             (i, kind, check, a, *b)
             for i, (kind, check, a, b) in enumerate(specs)
             if kind in (_ROLLING, _LOCAL_DAYS)
+        )
+        # The specs of a lane's first run on a snapshot, before any cap has counted there:
+        # every cap asked its check (which counts, for the bars of the next run), contact
+        # hours still seen inline.
+        self.first: tuple[LaneSpec, ...] = tuple(
+            (_OTHER, spec[1], None, None) if spec[0] in (_ROLLING, _LOCAL_DAYS) else spec
+            for spec in specs
         )
 
 
