@@ -385,6 +385,9 @@ class Rung(NamedTuple):
     # Its id and the policy's id and version are names a ``StageEntered`` accepts, so the
     # event of entering it is built without its validators (``ladder.transition``).
     named: bool
+    # ``(id,)``: the parameters of its deadline's note ("{} escalates if unpaid"), made once
+    # rather than on every decision that states the deadline.
+    said: tuple[str]
 
 
 def rungs_of(policy: Policy) -> Mapping[str, Rung]:
@@ -418,6 +421,7 @@ def rungs_of(policy: Policy) -> Mapping[str, Rung]:
             _is_name(st.id)
             and _is_name(policy.id)
             and (policy.version is None or _is_name(policy.version)),
+            (st.id,),
         )
     return MappingProxyType(rungs)
 

@@ -165,7 +165,9 @@ class Duration:
         if days is not None:  # the common units first: days and weeks
             if not days:
                 return start
-            local = start.astimezone(zone)
+            # (``astimezone`` parses its arguments even to return ``start`` itself: asked only
+            # for a start in another zone.)
+            local = start if start.tzinfo is zone else start.astimezone(zone)
             if type(local) is datetime:
                 # The same wall time so many days later (an addition resets ``fold``).  On a
                 # day no offset change comes near (most days; every day of UTC or of a zone
@@ -191,7 +193,7 @@ class Duration:
             # wall time, and Python compares and subtracts datetimes that share a tzinfo by
             # wall clock, which would put 01:10 EST "before" 01:50 EDT.
             return start.astimezone(UTC) + delta
-        local = start.astimezone(zone)
+        local = start if start.tzinfo is zone else start.astimezone(zone)
         if unit == "mo":
             return _months_later(local, n, zone)
         day = add_business_days(MON_FRI if calendar is None else calendar, local.date(), n)

@@ -15,7 +15,17 @@ from operator import attrgetter
 import attrs
 
 from overdue._frozen import filler
-from overdue._time import _GAP_FREE, ALWAYS_AWARE, _zone, at_local, gap_free, require_aware, zone
+from overdue._time import (
+    _GAP_FREE,
+    _NOW_IN,
+    ALWAYS_AWARE,
+    _zone,
+    at_local,
+    gap_free,
+    now_in,
+    require_aware,
+    zone,
+)
 from overdue.account import Account
 from overdue.compiled import Rung
 from overdue.decision import (
@@ -36,7 +46,7 @@ from overdue.engine.drafts import ActionDraft, PlanOut, build_all
 from overdue.engine.ladder import choose_next, transition
 from overdue.engine.pauses import NO_PAUSE, paused_time, promise_end
 from overdue.engine.plan import NOTHING, facts_awaited, plan_steps
-from overdue.engine.reasons import Note, in_zone, instant, opt_in_zone, rendered
+from overdue.engine.reasons import Note, instant, opt_in_zone, rendered
 from overdue.errors import CalendarRangeError, OverdueError, PolicyError
 from overdue.events import ContactAttempted
 from overdue.money import Money
@@ -121,7 +131,11 @@ def decide(
         )
         if policy.billing_side:  # opt-in: stepping down, service actions, fees (issue 18)
             return _billing(policy, account, now, snap, elsewhere, debt_id, ahead)
-        balance = snap.balance
+        # ``snap.balance``, read from the slot it keeps when it is set (a fold sets it): a
+        # property of a class with ``__getattr__`` costs some three plain reads.
+        balance = snap._balance
+        if balance is not None and balance.__class__ is not Money:
+            balance = snap.balance
         # 2. written off, nothing invoiced, paid in full: closed whatever the moment
         if balance is None or balance.amount <= 0 or snap.written_off is not None:
             return _closed(policy, account, now, snap, ahead, balance)
@@ -280,9 +294,20 @@ class _Work:
             self.reasons = [] if tz is not None else [_ZONE_UNKNOWN]
         # Calendar days, months and wall clocks count in the debtor's zone, or in UTC when it
         # is unknown: never in whatever zone ``now`` happens to be written in.
-        local_now = now if now.tzinfo is z else now.astimezone(z)  # once: the base's ``at`` too
-        local_date = local_now.date()
-        due = snap.earliest_unpaid_due()  # ``days_overdue``, inlined: one call less, every time
+        # ``now`` on the debtor's wall clock (the base's ``at`` too) and its date: kept per zone
+        # for the last ``now`` (``now_in``; a portfolio is decided at one ``now``).
+        try:
+            held = _NOW_IN[z]
+            if held[0] is not now or held[1] is not z:
+                held = now_in(now, z)
+        except (KeyError, TypeError):
+            held = now_in(now, z)
+        local_now, local_date = held[2], held[3]
+        # ``days_overdue``, inlined; the due date from the slot the fold keeps when it is set
+        # (``earliest_unpaid_due()`` otherwise: a method of the snapshot's costs some three reads).
+        due = snap.oldest_unpaid
+        if due is not None and due.__class__ is not date:
+            due = snap.earliest_unpaid_due()
         dov = (local_date - due).days if due is not None and due < local_date else 0
         # One store a field (a tuple assignment of many costs more).
         self.policy = policy
@@ -420,7 +445,8 @@ def _closed(
     elif balance is None:
         note, status, waits = _NO_INVOICES, "current", ("invoice",)
     else:
-        paid = snap.payments[-1].at.date() if snap.payments else "-"
+        payments = snap.payments  # read once: a fold leaves it to first read (``__getattr__``)
+        paid = payments[-1].at.date() if payments else "-"
         note, status = ("paid_in_full", "paid in full (last payment {})", (paid,), None), "resolved"
     name = account.timezone
     if name is not None:  # as in ``_Work``
@@ -433,8 +459,16 @@ def _closed(
         tz, _, name = resolve_zone(policy, account)
         z = tz if tz is not None else UTC
         reasons = [note] if tz is not None else [_ZONE_UNKNOWN, note]
-    at = now if now.tzinfo is z else now.astimezone(z)
-    due = snap.earliest_unpaid_due()
+    try:  # as in ``_Work``
+        held = _NOW_IN[z]
+        if held[0] is not now or held[1] is not z:
+            held = now_in(now, z)
+    except (KeyError, TypeError):
+        held = now_in(now, z)
+    at, day = held[2], held[3]
+    due = snap.oldest_unpaid  # as in ``_Work``
+    if due is not None and due.__class__ is not date:
+        due = snap.earliest_unpaid_due()
     retention = policy.compiled.retention_rules
     base: DecisionBase = (  # as ``_Work`` makes it, in the same order (the same first error)
         (),
@@ -442,7 +476,7 @@ def _closed(
         None,
         account.id,
         at,
-        (at.date() - due).days if due is not None and due < at.date() else 0,
+        (day - due).days if due is not None and due < day else 0,
         balance,
         policy.id,
         policy.version,
@@ -595,22 +629,28 @@ def _promise_span(w: _Work) -> tuple[tuple[datetime, datetime], ...]:
 def _on_the_ladder(w: _Work) -> Decision:
     """Phases 4 to 6: the rung (entering or climbing), its steps, the deadline and wake time."""
     snap = w.snap
-    memo = snap.memo()
+    # ``snap.memo()``, read from its slot when set (a fold sets it; a method of the snapshot's
+    # costs some three reads); unset or ``None`` (unpickled, made by hand): the method.
+    try:
+        memo = snap._memo
+    except AttributeError:
+        memo = None
+    if memo is None:
+        memo = snap.memo()
     # What phase 4 makes of the snapshot under this policy in this zone does not depend on
     # ``now``: a held snapshot keeps it (one entry, naming the policy and zone it is for).
     route = memo.get(_ROUTE)
     if route is None or route[0] is not w.policy or route[1] is not w.z:
         route = memo[_ROUTE] = _route(w)
-    _, _, rung, since, local, end, quick, entries, held = route
+    _, _, rung, since, local, end, quick, entries, status, note = route
     if rung is None:
         return _placed(w)  # phase 4 in full: a promise, a new debt, a rung to enter, ...
-    if held is not None:  # idle
+    if status is not None:  # idle
         if w.ahead is None:
             # Nothing to plan, no hold, nothing ahead: only the deadline can come.
             if end is not None and (w.base[4] >= end if quick else w.now >= end):
                 return _climb(w, rung, local)
             # :func:`_held`'s decision, its parts kept with the route.
-            status, note = held
             reasons = w.reasons
             if note is not None:
                 reasons.append(note)
@@ -646,8 +686,10 @@ _Route = tuple[
     datetime | None,
     bool,  # idle: compared within the zone (:func:`_quick`); else: a step is pending
     int | None,  # a step pending: how often the rung was entered (:func:`_entries`)
-    # Idle: the status and the deadline's note (:func:`_held`'s); ``None``: not idle.
-    "tuple[Status, Note | None] | None",
+    # Idle: the status and the deadline's note (:func:`_held`'s; ``None``: no deadline).
+    # (Two fields rather than one pair: the route is kept, and a tuple less is collected less.)
+    "Status | None",  # ``None``: not idle
+    "Note | None",
 ]
 _ROUTE = "engine.route"  # its ``Snapshot.memo`` key
 _NEVER = datetime.min.replace(tzinfo=UTC)  # a route's ``since`` with no rung (not read)
@@ -670,7 +712,7 @@ def _route(w: _Work) -> _Route:
         or snap.promise is not None
         or (settled is not None and settled >= since)
     ):
-        return policy, z, None, _NEVER, _NEVER, None, False, None, None
+        return policy, z, None, _NEVER, _NEVER, None, False, None, None, None
     progress = snap.steps
     # A step with attempts left (:func:`_pending`, inlined).
     pending = len(progress) < rung.distinct or any(
@@ -681,18 +723,19 @@ def _route(w: _Work) -> _Route:
     if pending or snap.facts:
         # The rung's length after entry (``end``; unpaused, no grace: :func:`_on_rung`).
         length = rung.length
-        end = length.after(since, z, policy.calendar) if length is not None else None
+        # (From ``local``: ``after`` counts in ``z``, so ``since`` is not converted again.)
+        end = length.after(local, z, policy.calendar) if length is not None else None
         entries = snap.entered(rung.id) if pending else None
-        return policy, z, rung, since, local, end, pending, entries, None
+        return policy, z, rung, since, local, end, pending, entries, None, None
     end, quick = _idle_end(w, rung, since, local, progress)
     if end is not None and end.tzinfo is not z:  # stated in the debtor's zone (as _held does)
         end = end.astimezone(z)
         quick = _quick(end, z)
     note: Note | None = (
-        None if end is None else ("deadline", "{} escalates if unpaid", (rung.id,), end)
+        None if end is None else ("deadline", "{} escalates if unpaid", rung.said, end)
     )
     status: Status = "done" if rung.terminal else "active"
-    return policy, z, rung, since, local, end, quick, None, (status, note)
+    return policy, z, rung, since, local, end, quick, None, status, note
 
 
 # The shortcuts below phase 4's (the finished rung's common wait, the deadline of a rung never
@@ -944,7 +987,8 @@ def _climb(w: _Work, rung: Rung, since: datetime) -> Decision:
     # Not paused: a paused rung has no deadline, so it is never finished by time.
     if entered.fixed and _LANES:  # no grace (most): ``deadline``'s answer, as in _on_rung
         length = entered.length
-        end = None if length is None else length.after(w.now, w.z, w.policy.calendar)
+        # (From ``now`` in the debtor's zone, the base's: ``after`` counts in it.)
+        end = None if length is None else length.after(w.base[4], w.z, w.policy.calendar)
         if end is not None and plan[0]:
             end = max(end, *map(_NOT_BEFORE, plan[0]), key=instant)
     else:
@@ -1031,7 +1075,7 @@ def _step_on(w: _Work, chosen: Stage, from_stage: str | None) -> Rung:
     w.transition = transition(
         from_stage,
         chosen,
-        in_zone(w.z, w.now),
+        w.base[4],  # ``now`` in the debtor's zone (``in_zone(w.z, w.now)``, worked out once)
         policy.id,
         policy.version,
         rung.named and _LANES,
@@ -1050,7 +1094,7 @@ def _held(w: _Work, rung: Rung, since: datetime, end: datetime | None) -> Decisi
         if end.tzinfo is not z:
             end = end.astimezone(z)
         # ``w.note``, inlined: stated by most decisions.
-        w.reasons.append(("deadline", "{} escalates if unpaid", (rung.id,), end))
+        w.reasons.append(("deadline", "{} escalates if unpaid", rung.said, end))
     return _decision(
         "done" if rung.terminal else "active",
         rung.id,
