@@ -418,8 +418,7 @@ def now_in(now: datetime, tz: tzinfo) -> tuple[datetime, tzinfo, datetime, date]
     both, so no other object can take their addresses; two fixed-offset zones of different
     names are equal keys, not the same zone); the values are the conversion's own, so nothing
     differs.  One entry per zone, forgotten past ``_ZONES_KEPT`` zones.  The engine's hot
-    paths read ``_NOW_IN`` inline (``held = _NOW_IN[tz]``, then ``held[0] is now and held[1]
-    is tz``), asking here otherwise.
+    paths call it once per decision.
     """
     try:
         held = _NOW_IN.get(tz)

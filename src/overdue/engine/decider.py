@@ -17,7 +17,6 @@ import attrs
 from overdue._frozen import filler
 from overdue._time import (
     _GAP_FREE,
-    _NOW_IN,
     ALWAYS_AWARE,
     _zone,
     at_local,
@@ -296,12 +295,7 @@ class _Work:
         # is unknown: never in whatever zone ``now`` happens to be written in.
         # ``now`` on the debtor's wall clock (the base's ``at`` too) and its date: kept per zone
         # for the last ``now`` (``now_in``; a portfolio is decided at one ``now``).
-        try:
-            held = _NOW_IN[z]
-            if held[0] is not now or held[1] is not z:
-                held = now_in(now, z)
-        except (KeyError, TypeError):
-            held = now_in(now, z)
+        held = now_in(now, z)
         local_now, local_date = held[2], held[3]
         # ``days_overdue``, inlined; the due date from the slot the fold keeps when it is set
         # (``earliest_unpaid_due()`` otherwise: a method of the snapshot's costs some three reads).
@@ -459,12 +453,7 @@ def _closed(
         tz, _, name = resolve_zone(policy, account)
         z = tz if tz is not None else UTC
         reasons = [note] if tz is not None else [_ZONE_UNKNOWN, note]
-    try:  # as in ``_Work``
-        held = _NOW_IN[z]
-        if held[0] is not now or held[1] is not z:
-            held = now_in(now, z)
-    except (KeyError, TypeError):
-        held = now_in(now, z)
+    held = now_in(now, z)  # as in ``_Work``
     at, day = held[2], held[3]
     due = snap.oldest_unpaid  # as in ``_Work``
     if due is not None and due.__class__ is not date:
