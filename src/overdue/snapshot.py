@@ -275,19 +275,6 @@ class Snapshot:
         default=None, init=False, eq=False, repr=False
     )
 
-    if not TYPE_CHECKING:  # keep attribute typos visible to the type checker
-
-        def __getattr__(self, name: str) -> object:
-            # Only reached for a slot that is not set: a field the fold left to first read.
-            # (``_lazy`` is always set, and a name not in ``_MAKERS`` is refused before it is
-            # read: no recursion.)
-            make = _MAKERS.get(name)
-            if make is None or (lazy := self._lazy) is None:
-                raise AttributeError(f"'Snapshot' object has no attribute {name!r}")
-            value = make(lazy)
-            object.__setattr__(self, name, value)
-            return value
-
     @property
     def balance(self) -> Money | None:
         """What is owed now; ``None`` for an account with no invoices.
@@ -370,8 +357,8 @@ class Snapshot:
         policy, so the dict does not grow with the policies that read it).
         """
         try:
-            memo = _memo_of(self)  # the slot itself: unset, it raises without ``__getattr__``
-        except AttributeError:  # a folded or unpickled snapshot leaves the slot unset
+            memo = self._memo
+        except AttributeError:  # an unpickled snapshot leaves the slot unset
             memo = None
         if memo is None:
             memo = {}
@@ -618,17 +605,20 @@ def _kind_key(cls: type[Event]) -> str | None:
     return key
 
 
-# How each field a fold leaves unset is made on first read (``Snapshot.__getattr__``), from
-# the builder that made the snapshot.
+# The fields every ``freeze`` sets although a builder keeps them as a list or a set: read by
+# most decisions that plan, and small (closed holds, channels opted out of), so as cheap to
+# copy there as a first read through a ``_Lazy`` would be.
+_SET_BY_FREEZE = ("fact_intervals", "opted_out")
+
+# How each field a fold leaves unset is made on first read (a :class:`_Lazy` in its place on
+# the class), from the builder that made the snapshot.
 _MAKERS: dict[str, Callable[[_Builder], object]] = {
-    **{name: _log_maker(i) for i, name in enumerate(_LOGS)},
+    **{name: _log_maker(i) for i, name in enumerate(_LOGS) if name not in _SET_BY_FREEZE},
     "invoices": _invoices,
-    "facts": lambda b: _proxy(b.facts),
     "first_seen": lambda b: _proxy(_milestones(b).first_seen),
     "last_seen": lambda b: _proxy(_milestones(b).last_seen),
     "entries": lambda b: _entries_of(b.stages_entered, b),
     "open_disputes": lambda b: frozenset(b.disputes),
-    "opted_out": lambda b: frozenset(b.opted_out),
     "opening": attrgetter("opening"),
     "books": attrgetter("books"),
     # Scalars a decision seldom reads.
@@ -636,6 +626,55 @@ _MAKERS: dict[str, Callable[[_Builder], object]] = {
     "credit": attrgetter("credit"),
     "plan": attrgetter("plan"),
 }
+
+class _Lazy:
+    """The descriptor of a field a fold may leave unset: its slot's value, made from the fold's
+    builder (``_MAKERS``) on first read and kept in the slot.
+
+    Why a descriptor on these fields only, not a ``__getattr__`` on the class: with one,
+    Python reads every attribute of the class through its slow path (a plain slot read cost
+    some five times as much, and a decision reads a snapshot's slots some twenty times), while
+    a field the fold leaves unset is seldom read (most decisions read none; ``contacts``,
+    ``payments``, ``opted_out``, ``entries`` by a few).  ``__set__`` stores in the slot as
+    ever (``__init__``, unpickling, ``_Making``).
+    """
+
+    __slots__ = ("make", "name", "slot")
+
+    def __init__(self, name: str, slot: Any, make: Callable[[_Builder], object]) -> None:
+        self.name, self.slot, self.make = name, slot, make
+
+    def __get__(self, obj: Any, cls: Any = None) -> Any:
+        if obj is None:
+            return self
+        try:
+            return self.slot.__get__(obj, cls)
+        except AttributeError:  # left to first read by the fold
+            lazy = obj._lazy
+            if lazy is None:  # not a fold's (an attribute deleted by hand): as a slot says
+                raise
+        value = self.make(lazy)
+        self.slot.__set__(obj, value)
+        return value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        self.slot.__set__(obj, value)
+
+    def __delete__(self, obj: Any) -> None:
+        self.slot.__delete__(obj)
+
+
+# The slots of the fields a fold may leave unset, as Python made them (``_Making`` stores
+# through them).
+_SLOTS = {
+    name: Snapshot.__dict__[name]
+    for name in _MAKERS
+    if name in Snapshot.__dict__  # (``journal`` is the builder's only)
+}
+for _name, _slot in _SLOTS.items():
+    setattr(Snapshot, _name, _Lazy(_name, _slot, _MAKERS[_name]))
+del _name, _slot
+
 
 _new = object.__new__
 
@@ -674,6 +713,11 @@ class _Making(Snapshot):
     __slots__ = ()
     __setattr__ = object.__setattr__
     __delattr__ = object.__delattr__  # both, or the class keeps the slow attribute protocol
+
+
+for _name, _slot in _SLOTS.items():  # stores in the slots themselves, not through ``_Lazy``
+    setattr(_Making, _name, _slot)
+del _name, _slot
 
 
 class _Progress(StepProgress):
@@ -1062,7 +1106,7 @@ class _Builder:
             balance.amount, balance.currency = books.owed, currency
             balance.__class__ = Money
         # Read by nearly every decision: counted here, where the builder is not yet shared,
-        # rather than on first read (under the lock, through ``__getattr__``).
+        # rather than on first read (under the lock, through a ``_Lazy``).
         if self.steps_from < len(self.contacts):  # contacts to count (the call only then)
             self._count_steps()
         steps = self.steps
@@ -1088,13 +1132,24 @@ class _Builder:
         # Read by every decision (the wake for events dated after ``now``): a plain slot.
         s.event_count = self.count
         # Read by the decisions that plan a contact (a fifth to a third of them), and as cheap
-        # to set here as a first read through ``__getattr__`` would be on average.
+        # to set here as a first read through a ``_Lazy`` would be on average.
         s.cease = self.cease
         grants = self.authorisations
         s.authorisations = _EMPTY if grants is _EMPTY else _proxy(grants)
-        # Empty in most histories, and then as cheap to set as to leave for first read.
-        if not self.fact_intervals:
-            s.fact_intervals = ()
+        # Read by every decision that plans, often several times: a plain slot (a field left
+        # to first read is read through a ``_Lazy``, a Python call).  Empty in most histories.
+        intervals = self.fact_intervals
+        s.fact_intervals = tuple(intervals) if intervals else ()
+        opted = self.opted_out  # (``_SET_BY_FREEZE``)
+        s.opted_out = opted if opted.__class__ is frozenset else frozenset(opted)
+        if self.own_lists:
+            # A fold's own builder (not one ``apply`` extends, whose lists are long and shared:
+            # those are made on first read): its lists are this snapshot's share, and copied
+            # here, in a fold that is linear anyway, they cost less than a first read through a
+            # ``_Lazy`` would on average (a decision that plans or states a payment reads them).
+            s.contacts = tuple(self.contacts)
+            payments = self.payments
+            s.payments = tuple(payments) if payments else ()
         # The rules' and the engine's kept values (``memo``): set here, where a plain store
         # costs nothing, not on the first decision's read (an ``AttributeError`` raised and
         # caught, several times the cost).
@@ -1583,8 +1638,8 @@ def _handler_for(cls: type[Event]) -> _Handler:
     return _Builder._other
 
 
-# The memo's slot read directly (``Snapshot.memo``): a snapshot a fold made leaves it unset, and
-# a read through the instance would first try ``__getattr__`` (a Python call) before failing.
+# The memo's slot read directly, in C (``engine.plan``): unset on an unpickled snapshot, it
+# raises ``AttributeError``; ``Snapshot.memo`` makes it then.
 _memo_of: Callable[[Snapshot], dict[Hashable, Any] | None] = Snapshot.__dict__["_memo"].__get__
 
 # A C-level key for the bisection of ``contacts_since`` (no Python frame per comparison).

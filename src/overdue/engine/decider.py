@@ -131,7 +131,7 @@ def decide(
         if policy.billing_side:  # opt-in: stepping down, service actions, fees (issue 18)
             return _billing(policy, account, now, snap, elsewhere, debt_id, ahead)
         # ``snap.balance``, read from the slot it keeps when it is set (a fold sets it): a
-        # property of a class with ``__getattr__`` costs some three plain reads.
+        # property costs a Python call, some three plain reads.
         balance = snap._balance
         if balance is not None and balance.__class__ is not Money:
             balance = snap.balance
@@ -439,7 +439,7 @@ def _closed(
     elif balance is None:
         note, status, waits = _NO_INVOICES, "current", ("invoice",)
     else:
-        payments = snap.payments  # read once: a fold leaves it to first read (``__getattr__``)
+        payments = snap.payments
         paid = payments[-1].at.date() if payments else "-"
         note, status = ("paid_in_full", "paid in full (last payment {})", (paid,), None), "resolved"
     name = account.timezone
