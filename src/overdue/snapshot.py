@@ -627,6 +627,11 @@ _MAKERS: dict[str, Callable[[_Builder], object]] = {
     "plan": attrgetter("plan"),
 }
 
+_LATER: Any = object()
+"""What a fold stores in a slot it leaves to first read when a first decision may read it
+(see ``_Lazy``)."""
+
+
 class _Lazy:
     """The descriptor of a field a fold may leave unset: its slot's value, made from the fold's
     builder (``_MAKERS``) on first read and kept in the slot.
@@ -634,9 +639,11 @@ class _Lazy:
     Why a descriptor on these fields only, not a ``__getattr__`` on the class: with one,
     Python reads every attribute of the class through its slow path (a plain slot read cost
     some five times as much, and a decision reads a snapshot's slots some twenty times), while
-    a field the fold leaves unset is seldom read (most decisions read none; ``contacts``,
-    ``payments``, ``opted_out``, ``entries`` by a few).  ``__set__`` stores in the slot as
-    ever (``__init__``, unpickling, ``_Making``).
+    a field the fold leaves unset is seldom read (most decisions read none; ``entries`` by
+    those that plan).  ``__set__`` stores in the slot as ever (``__init__``, unpickling,
+    ``_Making``).  A slot left unset raises ``AttributeError`` when read, which costs some
+    1.5 µs to catch; a field a first decision reads is set to ``_LATER`` by the fold instead
+    (``entries``), which is made the same way without it.
     """
 
     __slots__ = ("make", "name", "slot")
@@ -648,11 +655,15 @@ class _Lazy:
         if obj is None:
             return self
         try:
-            return self.slot.__get__(obj, cls)
+            value = self.slot.__get__(obj, cls)
         except AttributeError:  # left to first read by the fold
             lazy = obj._lazy
             if lazy is None:  # not a fold's (an attribute deleted by hand): as a slot says
                 raise
+        else:
+            if value is not _LATER:
+                return value
+            lazy = obj._lazy
         value = self.make(lazy)
         self.slot.__set__(obj, value)
         return value
@@ -1140,6 +1151,7 @@ class _Builder:
         # to first read is read through a ``_Lazy``, a Python call).  Empty in most histories.
         intervals = self.fact_intervals
         s.fact_intervals = tuple(intervals) if intervals else ()
+        s.entries = _LATER  # read by the decisions that plan: made then (see ``_Lazy``)
         opted = self.opted_out  # (``_SET_BY_FREEZE``)
         s.opted_out = opted if opted.__class__ is frozenset else frozenset(opted)
         if self.own_lists:
