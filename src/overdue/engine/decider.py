@@ -10,6 +10,7 @@ import contextlib
 import operator
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from decimal import Decimal
 from operator import attrgetter
 
 import attrs
@@ -122,7 +123,12 @@ def decide(
     # Not ``with calendar_range(...)``: a context manager and the message's isoformat cost
     # more than a plain try on every decision; the message is written only on failure.
     try:
-        snap = fold(account, now, as_known_at=as_known_at) if snapshot is None else snapshot
+        if snapshot is not None:
+            snap = snapshot
+        elif as_known_at is None:
+            snap = fold(account, now)  # (positional: a keyword costs a call's worth more)
+        else:
+            snap = fold(account, now, as_known_at=as_known_at)
         ahead = (  # facts dated after now on file (an invoice issued ahead, a hold next week)
             next_fact_after(account, now, as_known_at)
             if snap.event_count < len(account.events)
@@ -136,7 +142,7 @@ def decide(
         if balance is not None and balance.__class__ is not Money:
             balance = snap.balance
         # 2. written off, nothing invoiced, paid in full: closed whatever the moment
-        if balance is None or balance.amount <= 0 or snap.written_off is not None:
+        if balance is None or balance.amount <= _ZERO or snap.written_off is not None:
             return _closed(policy, account, now, snap, ahead, balance)
         w = _Work(policy, account, now, snap, balance, ahead, elsewhere, debt_id)  # 1.
         if not w.dov:
@@ -802,6 +808,7 @@ def _idle_end(
 
 
 _NO_TIME = timedelta(0)
+_ZERO = Decimal(0)  # (a Decimal compared with an int converts it first)
 
 
 def _come(w: _Work, end: datetime) -> bool:
