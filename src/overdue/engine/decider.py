@@ -715,11 +715,14 @@ def _route(w: _Work) -> _Route:
     )
     local = since if since.tzinfo is z else since.astimezone(z)
     # (Holds that closed, ``fact_intervals``, are the idle account's: paused time.)
-    if pending or snap.facts:
-        # The rung's length after entry (``end``; unpaused, no grace: :func:`_on_rung`).
+    facts = snap.facts
+    if pending or facts:
+        # The rung's length after entry (``end``; unpaused, no grace: :func:`_on_rung`), read
+        # only when nothing holds the account: with a fact on file (a dispute, a hold), most
+        # often holding it, ``_on_rung`` works it out if it turns out to be needed.
         length = rung.length
         # (From ``local``: ``after`` counts in ``z``, so ``since`` is not converted again.)
-        end = length.after(local, z, policy.calendar) if length is not None else None
+        end = length.after(local, z, policy.calendar) if length is not None and not facts else None
         entries = snap.entered(rung.id) if pending else None
         return policy, z, rung, since, local, end, pending, entries, None, None
     end, quick = _idle_end(w, rung, since, local, progress)
