@@ -53,6 +53,15 @@ def _said(args: tuple[str, FactState, str]) -> tuple[str]:
     return (f"{fact} since {state.since.isoformat()}{why}{end}",)
 
 
+def held_by(rule: HoldWhile, state: FactState) -> Verdict:
+    """:meth:`HoldWhile.check`'s block of a fact on file with no end (``state``): the same at
+    any moment, for any candidate.  ``rule.block``, without its frame: every held account's
+    first decision says one per step.  The message is written when first read (``_said``): a
+    held decision is mostly acted on, never explained."""
+    said = _Pending((_said, (rule.fact, state, ", no end set")))
+    return _make_verdict(("block", rule.id, "hold", said, None, rule.citation, False))
+
+
 @attrs.frozen(kw_only=True)
 class HoldWhile(RuleBase):
     """No contact while the named fact holds (a dispute, a manual hold, a moratorium).
@@ -73,14 +82,10 @@ class HoldWhile(RuleBase):
         until = state.until
         if until is not None and at >= until:
             return None  # lapsed by itself (``FactState.open_at``, without its call)
-        # ``self.defer`` and ``self.block``, without their frames: every held account's
-        # first decision says one per step.  The message is written when first read
-        # (``_said``): a held decision is mostly acted on, never explained.
-        if until is not None:
+        if until is not None:  # ``self.defer``, without its frame
             said = _Pending((_said, (self.fact, state, "")))
             return _make_verdict(("defer", self.id, "hold", said, until, self.citation, False))
-        said = _Pending((_said, (self.fact, state, ", no end set")))
-        return _make_verdict(("block", self.id, "hold", said, None, self.citation, False))
+        return held_by(self, state)
 
     def lifted_by(self) -> str:
         """Only the fact's clearing (a dispute resolved, a hold released) lifts the block."""
