@@ -1316,7 +1316,6 @@ class _Builder:
         last = self.as_of if self.as_of is not None else events[0].at
         contacts = self.contacts
         stages_entered = self.stages_entered
-        stage, stage_since = self.stage, self.stage_since
         steps_from: int | None = None  # where the contacts of a stage entered here start
         handlers = _HANDLERS
         contact_cls, stage_cls = ContactAttempted, StageEntered
@@ -1358,12 +1357,13 @@ class _Builder:
             elif last > (last := event.at):  # (a read of its own, as for contacts)
                 return False
             # A stage entry: the attempts per step restart, and are counted at ``freeze``
-            # (``_count_steps``) from the contacts after it.
-            stage, stage_since = event.stage, last  # type: ignore[attr-defined]
+            # (``_count_steps``) from the contacts after it.  (The stage and its time are
+            # read from the last one, after the loop.)
             steps_from = len(contacts)
             stages_entered.append(event)  # type: ignore[arg-type]
-        self.stage, self.stage_since = stage, stage_since
         if steps_from is not None:
+            entered = stages_entered[-1]
+            self.stage, self.stage_since = entered.stage, entered.at
             self.steps = {}
             self.steps_from = steps_from
         self.as_of = last
@@ -1437,11 +1437,13 @@ class _Builder:
         self.promise = PromiseState(event.amount, event.by, event.at)
 
     def _dispute(self, event: DisputeOpened, index: int) -> None:
-        if event.dispute_id in self.disputes:
-            raise self._fail(f"dispute {event.dispute_id!r} is already open", index)
-        if not isinstance(self.disputes, set):
-            self.disputes = set()
-        self.disputes.add(event.dispute_id)
+        dispute_id, disputes = event.dispute_id, self.disputes
+        if dispute_id in disputes:
+            raise self._fail(f"dispute {dispute_id!r} is already open", index)
+        if disputes:  # a set of the builder's own (see ``payments`` for the empty ones)
+            disputes.add(dispute_id)  # type: ignore[union-attr]
+        else:
+            self.disputes = {dispute_id}
         if "dispute_open" not in self.facts:
             self._open_fact("dispute_open", event.at, None, event.reason)
 
