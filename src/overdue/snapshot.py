@@ -910,8 +910,9 @@ class _Builder:
             self.first_seen,
             self.last_seen,
         ) = _START
-        for inv in opening:
-            self._invoice(_Opening(inv.id, inv.amount, inv.due), -1)
+        if opening:  # (most accounts give none: no iterator made)
+            for inv in opening:
+                self._invoice(_Opening(inv.id, inv.amount, inv.due), -1)
 
     def extended(self) -> _Builder | None:
         """A builder that extends this frozen one's lists in place (``None``: already done).
@@ -1346,8 +1347,12 @@ class _Builder:
             if cls is not stage_cls:
                 if last > (last := event.at):
                     return False
-                # A host's subclass of an event is folded as its base class is.
-                handler = handlers.get(cls) or _handler_for(cls)
+                # A host's subclass of an event is folded as its base class is.  (A
+                # subscript, not ``get``: no call for the known classes.)
+                try:
+                    handler = handlers[cls]
+                except KeyError:
+                    handler = _handler_for(cls)
                 if handler is not _STAGE:
                     try:
                         handler(self, event, _RUN)
