@@ -910,9 +910,8 @@ class _Builder:
             self.first_seen,
             self.last_seen,
         ) = _START
-        if opening:  # (most accounts give none: no iterator made)
-            for inv in opening:
-                self._invoice(_Opening(inv.id, inv.amount, inv.due), -1)
+        for inv in opening:
+            self._invoice(_Opening(inv.id, inv.amount, inv.due), -1)
 
     def extended(self) -> _Builder | None:
         """A builder that extends this frozen one's lists in place (``None``: already done).
