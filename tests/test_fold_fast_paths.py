@@ -19,10 +19,12 @@ import pickle
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from overdue import Account, Invoice, Money, fold
+from overdue import Account, Invoice, Money, fold, snapshot
+from overdue.errors import CalendarRangeError
 from overdue.events import (
     ContactAttempted,
     DisputeOpened,
@@ -251,3 +253,34 @@ def test_payments_and_facts_fold_as_applied_one_by_one(events: tuple[Event, ...]
         assert state == made
         assert repr(state) == repr(made)
         assert name == state.name
+
+
+@pytest.mark.parametrize("late", [False, True])
+def test_a_handler_out_of_the_calendar_names_the_event_run_is_at(
+    late: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``_Builder.run`` hands its handlers ``_RUN`` instead of each event's position; a
+    refusal, an ``OverflowError`` turned into a ``CalendarRangeError`` included, reads the
+    position from the run's iterator then: the event's position as given."""
+
+    def overflow(b: object, event: Event, index: int) -> None:
+        raise OverflowError("date value out of range")
+
+    monkeypatch.setitem(snapshot._HANDLERS, PaymentReceived, overflow)
+    events = [
+        StageEntered(T0, stage="reminder"),
+        ContactAttempted(T0 + timedelta(minutes=1), channel="sms", outcome="delivered"),
+        InvoiceIssued(
+            T0 + timedelta(minutes=2),
+            invoice_id="i1",
+            amount=Money("10.00", "CNY"),
+            due=date(2026, 2, 1),
+        ),
+        PaymentReceived(T0 + timedelta(minutes=3), amount=Money("5.00", "CNY")),
+        ContactAttempted(T0 + timedelta(minutes=4), channel="sms", outcome="delivered"),
+    ]
+    if late:  # recorded out of order: the index is still its position as given
+        events.insert(0, events.pop())
+    with pytest.raises(CalendarRangeError) as info:
+        fold(Account("o1", events=tuple(events)))
+    assert info.value.event_index == (4 if late else 3)

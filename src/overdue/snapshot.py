@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from operator import attrgetter, length_hint
@@ -450,16 +450,19 @@ class _Books:
 
     __slots__ = ("by_id", "head", "order", "owed")
 
-    def __init__(self) -> None:
-        self.by_id: dict[str, int] = {}
-        self.order: list[tuple[date, int]] = []
-        self.head = 0
-        self.owed = _ZERO
+    # No ``__init__`` of its own: ``_Books()`` is then a call in C only (object's), some 300
+    # machine instructions less than ``object.__new__(_Books)``, and a fold makes one.  Who
+    # makes one sets every field.
+    by_id: dict[str, int]
+    order: list[tuple[date, int]]
+    head: int
+    owed: Decimal
 
 
 def _books_of(invoices: tuple[InvoiceState, ...]) -> _Books:
     """Books rebuilt from invoices (for a snapshot made by hand, without the fold's books)."""
     b = _Books()
+    b.by_id, b.head, b.owed = {}, 0, _ZERO
     for k, inv in enumerate(invoices):
         b.by_id.setdefault(inv.invoice_id, k)
         b.owed += inv.amount.amount - inv.paid
@@ -739,6 +742,9 @@ class _Progress(StepProgress):
     __slots__ = ()
     __setattr__ = object.__setattr__
     __delattr__ = object.__delattr__
+    # Made by ``_Progress()``: with object's ``__init__`` the call stays in C (some 300 machine
+    # instructions less than ``object.__new__(_Progress)``, whose wrapper slices its arguments).
+    __init__ = object.__init__
 
 
 class _Fact(FactState):
@@ -750,9 +756,12 @@ class _Fact(FactState):
     __slots__ = ()
     __setattr__ = object.__setattr__
     __delattr__ = object.__delattr__
+    __init__ = object.__init__  # (as ``_Progress``)
 
 
 _NO_NAMES: frozenset[str] = frozenset()
+# The index a handler is given by ``_Builder.run``: "the event the run is at" (``_index``).
+_RUN = -2
 
 
 class _Opening(NamedTuple):
@@ -845,6 +854,7 @@ class _Builder:
         "plan",
         "positions",
         "promise",
+        "run_at",
         "settled_at",
         "stage",
         "stage_since",
@@ -907,13 +917,16 @@ class _Builder:
     merged: tuple[int, int, int]
     lens: tuple[int, ...] | None  # see ``extended``
     taken: bool
+    # While ``run`` runs (set by it, read only by it and the handlers it calls): its iterator
+    # over the events and the position of the last one (see ``_index``).
+    run_at: tuple[Iterator[Event], int]
 
     def __init__(self, account_id: str, opening: tuple[Invoice, ...] = ()) -> None:
         """An empty fold of ``account_id``, starting from the invoices given with the account."""
         self.account_id = account_id
         self.opening = opening
         self.invoices = []
-        self.books = books = _new(_Books)  # as ``_Books()``, without the call
+        self.books = books = _Books()
         books.by_id, books.order, books.head, books.owed = {}, [], 0, _ZERO
         self.contacts = []
         self.stages_entered = []
@@ -1192,7 +1205,7 @@ class _Builder:
             step = c.step
             if step is not None and c.stage == stage and c.initiated_by == "creditor":
                 prev = steps.get(step)
-                p: Any = _new(_Progress)  # as ``StepProgress(count, c.at)`` (see ``_Progress``)
+                p: Any = _Progress()  # as ``StepProgress(count, c.at)`` (see ``_Progress``)
                 p.count = 1 if prev is None else prev.count + 1
                 p.last_at = c.at
                 p.__class__ = StepProgress
@@ -1201,7 +1214,11 @@ class _Builder:
     # -- helpers -----------------------------------------------------------------------------
 
     def _index(self, k: int) -> int:
-        """The position as given of the event at ``k`` in the fold's order (-1: an opening one)."""
+        """The position as given of the event at ``k`` in the fold's order (-1: an opening
+        one; ``_RUN``: the one :meth:`run` is at, read from its iterator)."""
+        if k == _RUN:
+            it, end = self.run_at
+            k = end - length_hint(it)
         return k if self.positions is None or k < 0 else self.positions[k]
 
     def _fail(self, what: str, k: int, **kw: object) -> EventError:
@@ -1256,7 +1273,7 @@ class _Builder:
             self.facts = facts = {}
         elif name in facts:  # (the call only then: most facts open on none of their name)
             self._close_fact(name, at)
-        state: Any = _new(_Fact)  # as ``FactState(name, at, until, detail)`` (see ``_Fact``)
+        state: Any = _Fact()  # as ``FactState(name, at, until, detail)`` (see ``_Fact``)
         state.name, state.since, state.until, state.detail = name, at, until, detail
         state.__class__ = FactState
         facts[name] = state
@@ -1365,49 +1382,59 @@ class _Builder:
             return True
         last = self.as_of if self.as_of is not None else events[0].at
         contacts = self.contacts
-        append = contacts.append
         stages_entered = self.stages_entered
-        stage, stage_since = self.stage, self.stage_since
         steps_from: int | None = None  # where the contacts of a stage entered here start
         handlers = _HANDLERS
         contact_cls, stage_cls = ContactAttempted, StageEntered
-        # No ``enumerate``: an event's position is needed only by a handler (for the index
-        # in a refusal), and is then read from the iterator (``end`` minus what is left).
+        # No ``enumerate``: an event's position is needed only for the index in a refusal,
+        # and is then read from the iterator (``end`` minus what is left; see ``_index``).
+        # Handlers get ``_RUN`` for it: working the position out for every call cost more
+        # than the rest of a payment's bookkeeping in Python (``length_hint`` looks up a
+        # special method).
         it = iter(events)
         end = start + len(events) - 1
+        self.run_at = it, end
         for event in it:
             # ``last`` moves to each event's time, which must not be before the previous one;
-            # it is read once for a contact and once for any other kind, so that each read
-            # sees one class as a rule and stays specialised (one read for all kinds fell to
-            # the interpreter's generic attribute lookup for every other class than the one
-            # it was specialised for).
+            # it is read once for a contact, once for a stage entry and once for any other
+            # kind, so that each read sees one class as a rule and stays specialised (one
+            # read for all kinds fell to the interpreter's generic attribute lookup for every
+            # other class than the one it was specialised for).
             cls = type(event)
             if cls is contact_cls:
                 if last > (last := event.at):
                     return False
                 # A contact (most of any history): its attempt and milestones are counted
-                # from the list when read.
-                append(event)  # type: ignore[arg-type]
+                # from the list when read.  ``contacts.append``, not a bound ``append`` kept
+                # in a local: the interpreter appends in place for the method's own form
+                # (some 100 machine instructions less a contact, and no bound method made).
+                contacts.append(event)  # type: ignore[arg-type]
                 continue
-            if last > (last := event.at):
-                return False
             if cls is not stage_cls:
-                # A host's subclass of an event is folded as its base class is.
-                handler = handlers.get(cls) or _handler_for(cls)
+                if last > (last := event.at):
+                    return False
+                # A host's subclass of an event is folded as its base class is.  (A
+                # subscript, not ``get``: no call for the known classes.)
+                try:
+                    handler = handlers[cls]
+                except KeyError:
+                    handler = _handler_for(cls)
                 if handler is not _STAGE:
-                    k = end - length_hint(it)
                     try:
-                        handler(self, event, k)
+                        handler(self, event, _RUN)
                     except OverflowError:
-                        raise self._out_of_range(last, k) from None
+                        raise self._out_of_range(last, _RUN) from None
                     continue
+            elif last > (last := event.at):  # (a read of its own, as for contacts)
+                return False
             # A stage entry: the attempts per step restart, and are counted at ``freeze``
-            # (``_count_steps``) from the contacts after it.
-            stage, stage_since = event.stage, last  # type: ignore[attr-defined]
+            # (``_count_steps``) from the contacts after it.  (The stage and its time are
+            # read from the last one, after the loop.)
             steps_from = len(contacts)
             stages_entered.append(event)  # type: ignore[arg-type]
-        self.stage, self.stage_since = stage, stage_since
         if steps_from is not None:
+            entered = stages_entered[-1]
+            self.stage, self.stage_since = entered.stage, entered.at
             self.steps = {}
             self.steps_from = steps_from
         self.as_of = last
@@ -1481,11 +1508,13 @@ class _Builder:
         self.promise = PromiseState(event.amount, event.by, event.at)
 
     def _dispute(self, event: DisputeOpened, index: int) -> None:
-        if event.dispute_id in self.disputes:
-            raise self._fail(f"dispute {event.dispute_id!r} is already open", index)
-        if not isinstance(self.disputes, set):
-            self.disputes = set()
-        self.disputes.add(event.dispute_id)
+        dispute_id, disputes = event.dispute_id, self.disputes
+        if dispute_id in disputes:
+            raise self._fail(f"dispute {dispute_id!r} is already open", index)
+        if disputes:  # a set of the builder's own (see ``payments`` for the empty ones)
+            disputes.add(dispute_id)  # type: ignore[union-attr]
+        else:
+            self.disputes = {dispute_id}
         if "dispute_open" not in self.facts:
             self._open_fact("dispute_open", event.at, None, event.reason)
 
