@@ -306,7 +306,7 @@ def _run_lane(lane: Lane, candidate: Candidate, start: datetime, horizon: Durati
     for rounds in _ROUNDS:
         blocks: list[Verdict] | None = None
         latest: datetime | None = None
-        local = t.astimezone(tz)
+        local = t if t.tzinfo is tz else t.astimezone(tz)  # (a step's due time: in ``tz``)
         for kind, check, a, b in specs:
             if not kind:  # ``_OTHER``: asked
                 pass
