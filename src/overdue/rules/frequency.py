@@ -606,23 +606,22 @@ def _rolling(cap: FrequencyCap) -> Callable[[Candidate, datetime], Verdict | Non
         global _IN_UTC
         s = candidate.situation
         tz = s.tz
-        held = _IN_UTC  # ``at.astimezone(UTC)``, once per moment asked (``_IN_UTC``)
-        if held[0] is at:
+        # ``at.astimezone(UTC)``, once per moment asked (``_IN_UTC``)
+        if at.tzinfo is UTC:
+            end = at
+        elif (held := _IN_UTC)[0] is at:
             end = held[1]
         else:
             end = at.astimezone(UTC)
             _IN_UTC = (at, end)
         # ``_subtract``, without its calls for the units of a fixed length.
         if wall:
+            since = end - back
+            # With no offset change near its days (most), the window's start on the debtor's
+            # wall clock is as far before ``at`` in UTC: no conversion; else the long way.
             z = tz or UTC
-            local = at if at.tzinfo is z else at.astimezone(z)
-            start = local - back
-            # With no offset change near its days, the window's start on the wall clock is
-            # as far before ``at`` in UTC: no conversion of it.
-            if short and _steady(z, start.date(), local.date()):
-                since = end - back
-            else:
-                since = start.astimezone(UTC)
+            if not (short and _steady(z, since.date(), end.date())):
+                since = (at.astimezone(z) - back).astimezone(UTC)
         elif per.unit == "mo":
             since = _subtract(at, per, tz)
         else:
@@ -678,8 +677,10 @@ def _local_days(cap: FrequencyCap) -> Callable[[Candidate, datetime], Verdict | 
         global _IN_UTC
         # Every contact from a day before the first local day on (whatever the zone's
         # offset), later ones too: a contact later today counts today.
-        held = _IN_UTC  # ``at.astimezone(UTC)``, once per moment asked (``_IN_UTC``)
-        if held[0] is at:
+        # ``at.astimezone(UTC)``, once per moment asked (``_IN_UTC``)
+        if at.tzinfo is UTC:
+            since = at - back
+        elif (held := _IN_UTC)[0] is at:
             since = held[1] - back
         else:
             end = at.astimezone(UTC)
@@ -726,7 +727,7 @@ def _local_days(cap: FrequencyCap) -> Callable[[Candidate, datetime], Verdict | 
     return local_days
 
 
-_IN_UTC: tuple[datetime | None, datetime | None] = (None, None)
+_IN_UTC: tuple[object, datetime] = (None, datetime.min.replace(tzinfo=UTC))
 """The last moment a cap's compiled check was asked about, and that moment in UTC.
 
 Why: the scheduler asks every rule of a candidate at the same moment (the very object), and
