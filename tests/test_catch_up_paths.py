@@ -101,11 +101,21 @@ def test_next_attempt_is_as_before(  # type: ignore[no-untyped-def]
         contacts.append(SimpleNamespace(step=step_key, stage="s", idempotency_key=key, at=when))
     contacts.sort(key=lambda c: c.at)
     mine = [c for c in contacts if c.step == "sms"]
-    progress = StepProgress(len(mine), mine[-1].at) if mine and data.draw(st.booleans()) else None
+    # The step's last attempt, or (a snapshot made by hand) a later moment: then none of the
+    # contacts from ``last_at`` on is the step's, and ``attempts_due`` searches them all.
+    late = timedelta(hours=data.draw(st.sampled_from((0, 0, 1, 24 * 50))))
+    progress = (
+        StepProgress(len(mine), mine[-1].at + late) if mine and data.draw(st.booleans()) else None
+    )
+    ordered = tuple(contacts)
     s = SimpleNamespace(
         tz=tz,
         calendar=MON_FRI,
-        snapshot=SimpleNamespace(contacts=tuple(contacts)),
+        snapshot=SimpleNamespace(
+            contacts=ordered,
+            # as ``Snapshot.contacts_since``: the tail of the contacts from ``start`` on
+            contacts_since=lambda start: tuple(c for c in ordered if c.at >= start),
+        ),
         account=SimpleNamespace(id="acc"),
         now=START + timedelta(minutes=now_minutes),
     )

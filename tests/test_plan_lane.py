@@ -145,11 +145,16 @@ def test_a_steps_kept_attempts_answer_next_attempt_at_any_later_or_earlier_momen
     mine = [c for c in contacts if c.step == "sms"]
     progress = StepProgress(len(mine), mine[-1].at) if mine and data.draw(st.booleans()) else None
 
+    ordered = tuple(contacts)
+    snapshot = SimpleNamespace(
+        contacts=ordered, contacts_since=lambda t: tuple(c for c in ordered if c.at >= t)
+    )
+
     def at_moment(minutes: int) -> SimpleNamespace:
         return SimpleNamespace(
             tz=tz,
             calendar=MON_FRI,
-            snapshot=SimpleNamespace(contacts=tuple(contacts)),
+            snapshot=snapshot,
             account=SimpleNamespace(id="acc"),
             now=START + timedelta(minutes=minutes),
         )

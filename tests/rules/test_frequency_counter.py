@@ -31,8 +31,20 @@ START = datetime(2026, 2, 20, tzinfo=UTC)
 MINUTES = 60 * 24 * 8  # dense enough that most caps are reached
 
 
-def _contact(draw: st.DrawFn, tz: ZoneInfo | None) -> ContactAttempted:
-    at = START + timedelta(minutes=draw(st.integers(0, MINUTES)))
+# Weeks with a daylight-saving change (New York's and London's, spring and autumn), where a
+# window moved on the wall clock is not moved as far in UTC: the counter's windows are found
+# without conversions only away from such changes.
+STARTS = (
+    START,
+    datetime(2026, 3, 1, tzinfo=UTC),
+    datetime(2026, 3, 22, tzinfo=UTC),
+    datetime(2026, 10, 20, tzinfo=UTC),
+    datetime(2026, 10, 26, tzinfo=UTC),
+)
+
+
+def _contact(draw: st.DrawFn, tz: ZoneInfo | None, start: datetime = START) -> ContactAttempted:
+    at = start + timedelta(minutes=draw(st.integers(0, MINUTES)))
     return ContactAttempted(
         at=at.astimezone(tz) if tz is not None and draw(st.booleans()) else at,
         channel=draw(st.sampled_from(("phone", "sms", "email"))),
@@ -44,10 +56,15 @@ def _contact(draw: st.DrawFn, tz: ZoneInfo | None) -> ContactAttempted:
 
 
 @st.composite
-def cases(draw: st.DrawFn) -> tuple[FrequencyCap, Candidate, datetime]:
-    name = draw(st.sampled_from(ZONES))
+def cases(
+    draw: st.DrawFn,
+    zones: tuple[str | None, ...] = ZONES,
+    windows: tuple[str, ...] = ("rolling", "rolling_days"),
+    starts: tuple[datetime, ...] = STARTS,
+) -> tuple[FrequencyCap, Candidate, datetime]:
+    name = draw(st.sampled_from(zones))
     tz = ZoneInfo(name) if name is not None else None
-    window = draw(st.sampled_from(("rolling", "rolling_days")))
+    window = draw(st.sampled_from(windows))
     units = ("d", "w") if window == "rolling_days" else ("d", "w", "h", "min", "mo")
     per = f"{draw(st.integers(1, 3))}{draw(st.sampled_from(units))}"
     chans = draw(st.sampled_from((None, ("phone",), ("phone", "sms"))))
@@ -68,10 +85,11 @@ def cases(draw: st.DrawFn) -> tuple[FrequencyCap, Candidate, datetime]:
         channels=chans,
         count_channels=draw(st.sampled_from((None, ("phone", "sms", "email"), ("sms",)))),
     )
+    first = draw(st.sampled_from(starts))
     history = sorted(
-        (_contact(draw, tz) for _ in range(draw(st.integers(0, 20)))), key=lambda c: c.at
+        (_contact(draw, tz, first) for _ in range(draw(st.integers(0, 20)))), key=lambda c: c.at
     )
-    planned = tuple(_contact(draw, tz) for _ in range(draw(st.integers(0, 3))))
+    planned = tuple(_contact(draw, tz, first) for _ in range(draw(st.integers(0, 3))))
     acct = Account(
         "ACC-C",
         timezone=name,
@@ -79,7 +97,7 @@ def cases(draw: st.DrawFn) -> tuple[FrequencyCap, Candidate, datetime]:
         contacts=(ContactPoint("phone", "+100"), ContactPoint("phone", "+200")),
         events=tuple(history),
     )
-    at = START + timedelta(minutes=draw(st.integers(0, MINUTES + 60 * 24 * 2)))
+    at = first + timedelta(minutes=draw(st.integers(0, MINUTES + 60 * 24 * 2)))
     if tz is not None and draw(st.booleans()):
         at = at.astimezone(tz)
     now = max(at, history[-1].at if history else at, key=lambda d: d.astimezone(UTC))
@@ -98,6 +116,18 @@ def test_the_counter_gives_the_verdict_of_the_check(
     counter = rule.counter()
     assert counter != rule.check  # these shapes are all counted
     assert counter(cand, at) == rule.check(cand, at)
+
+
+@settings(max_examples=500, deadline=None)
+@given(cases(("America/New_York", "Europe/London"), ("rolling",), STARTS[1:]))
+def test_rolling_windows_across_a_daylight_saving_change_are_the_checks(
+    case: tuple[FrequencyCap, Candidate, datetime],
+) -> None:
+    """A rolling window of days moved on the wall clock (its start, and its end when the cap
+    defers) is moved as far in UTC when no offset change comes near, and converted when one
+    does: both as the check says."""
+    rule, cand, at = case
+    assert rule.counter()(cand, at) == rule.check(cand, at)
 
 
 def test_the_shapes_not_counted_are_checked_in_full() -> None:

@@ -38,7 +38,7 @@ from overdue.durations import Duration
 from overdue.events import ContactAttempted
 from overdue.policy import Step
 from overdue.situation import Situation
-from overdue.snapshot import StepProgress
+from overdue.snapshot import Snapshot, StepProgress
 
 __all__ = ["Attempt", "NextAttempt", "answer", "attempts_due", "next_attempt", "skipped_reason"]
 
@@ -77,6 +77,21 @@ def _last_key(contacts: Sequence[ContactAttempted], stage: str, step: str) -> st
         if c.step == step and c.stage == stage:
             return c.idempotency_key
     return None
+
+
+def _latest_key(snap: Snapshot, stage: str, step: str, last_at: datetime) -> str | None:
+    """:func:`_last_key` of the snapshot's contacts, looked for first among those from
+    ``last_at`` on (the step's last attempt, :class:`StepProgress`).
+
+    Why: those are a tail of the contacts (:meth:`Snapshot.contacts_since`), so a match
+    there is the latest of them all; and a folded snapshot makes its ``contacts`` tuple
+    (the whole history) only when first read, which a decision that plans need not do.
+    Only when the tail holds none of the step's attempts (a snapshot made by hand) are all
+    the contacts searched."""
+    for c in reversed(snap.contacts_since(last_at)):
+        if c.step == step and c.stage == stage:
+            return c.idempotency_key
+    return _last_key(snap.contacts, stage, step)
 
 
 def _attempt_of(key: str | None, prefix: str) -> int | None:
@@ -156,13 +171,12 @@ def attempts_due(
     done = progress.count
     if every is None or done >= step.max_attempts:
         return ()  # a policy checks that a step with max_attempts > 1 has repeat_every
-    contacts = s.snapshot.contacts
     if mode == "replay":
-        recorded = _last_contacts(contacts, stage, key, done)
+        recorded = _last_contacts(s.snapshot.contacts, stage, key, done)
         first = step.at.after(since, tz, calendar)
         nxt = _replay(step, first, recorded, done, tz, calendar)
         return () if nxt is None else ((nxt.attempt, nxt.due, None),)
-    last = _last_key(contacts, stage, key)
+    last = _latest_key(s.snapshot, stage, key, progress.last_at)
     # An attempt recorded without a key, or keyed with the count on file (attempted in
     # order, nothing skipped), leaves ``done`` as it is: the key is parsed only otherwise.
     if last is not None and not last.endswith(f":{done}"):

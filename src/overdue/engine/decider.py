@@ -1173,7 +1173,7 @@ def _conclude(
     return _decision(
         status,
         rung.id,
-        since if since.tzinfo is z else since.astimezone(z),
+        since if since.tzinfo is z else _entered_in(w, since),
         t,
         actions,
         blocked,
@@ -1184,6 +1184,24 @@ def _conclude(
         _rendered,
         (w.reasons, z, w.waits),
     )
+
+
+def _entered_in(w: _Work, since: datetime) -> datetime:
+    """``since.astimezone(w.z)``: the route's own (:func:`_route`, kept in the snapshot's
+    memo) when ``since`` is the very entry it worked out for this zone.
+
+    Why: an account on the rung on file (most that plan) states its entry in the debtor's
+    zone, which the route converted already: a conversion across zones (some 3,900
+    instructions) becomes a look in the memo."""
+    z = w.z
+    try:
+        memo = w.snap._memo
+    except AttributeError:
+        memo = None
+    route = memo.get(_ROUTE) if memo is not None else None
+    if route is not None and route[3] is since and route[1] is z:
+        return route[4]  # type: ignore[no-any-return]  # the route's: ``since`` in ``z``
+    return since.astimezone(z)
 
 
 _NAME = attrgetter("name")

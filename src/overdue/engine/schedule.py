@@ -303,11 +303,12 @@ def _run_lane(lane: Lane, candidate: Candidate, start: datetime, horizon: Durati
             specs = kept
     t = start
     last_defer: dict[str, Verdict] = {}
-    horizon_end: datetime | None = None  # computed on the first deferral only
+    horizon_end: datetime | None = None  # computed near the horizon only
+    sure: datetime | None = None  # (:func:`_sure`, on the first deferral)
     for rounds in _ROUNDS:
         blocks: list[Verdict] | None = None
         latest: datetime | None = None
-        local = t.astimezone(tz)
+        local = t if t.tzinfo is tz else t.astimezone(tz)  # (a step's due time: in ``tz``)
         for kind, check, a, b in specs:
             if not kind:  # ``_OTHER``: asked
                 pass
@@ -344,17 +345,64 @@ def _run_lane(lane: Lane, candidate: Candidate, start: datetime, horizon: Durati
             if not last_defer:
                 return _scheduled((t, (), (), (), False))
             return _scheduled((t, (), tuple(last_defer.values()), (), False))
-        if horizon_end is None:  # ``_next_round``, without its call
-            horizon_end = horizon.add_to(s.now, tz=tz)
-        t = latest if latest > t else t + NUDGE
-        if t > horizon_end:
-            break
+        # ``_next_round``, without its call: ``latest > t`` (as instants across two zones: in
+        # UTC, where a cap's deferral is already), then ``t > horizon_end``, which is surely
+        # false while ``t`` is well before the horizon's end (:func:`_sure`), so the end is
+        # worked out (and compared across zones) only near it.
+        if latest.tzinfo is t.tzinfo:
+            later = latest > t
+        else:
+            later = (latest if latest.tzinfo is UTC else latest.astimezone(UTC)) > (
+                t if t.tzinfo is UTC else t.astimezone(UTC)
+            )
+        t = latest if later else t + NUDGE
+        if sure is None:
+            sure = _sure(horizon, s.now)
+        if not (t if t.tzinfo is UTC else t.astimezone(UTC)) < sure:
+            if horizon_end is None:
+                horizon_end = horizon.add_to(s.now, tz=tz)
+            if t > horizon_end:
+                break
         if t.year > 9997:  # the rounds left to the checks themselves
             return _lean(lane.checks, candidate, t, horizon, last_defer, horizon_end, rounds)
     return _gave_up(t, last_defer)
 
 
 _ROUNDS = tuple(range(MAX_ROUNDS - 1, -1, -1))  # the rounds left after each
+
+
+def _sure(horizon: Duration, now: datetime) -> datetime:
+    """A UTC instant before which every moment is surely not after the horizon's end,
+    ``horizon.add_to(now, tz=tz)``, however the two are compared (as instants, or by wall
+    clock in one zone); :data:`_NEVER_SURE` when no such bound is kept.
+
+    Why: the lane compares each moment a deferral moves to with that end, which is worked
+    out in the debtor's zone (a conversion) and compared across zones (two more, or four
+    ``utcoffset`` calls); a deferral moves a moment by hours or days, the horizon is months.
+
+    The end is at least ``horizon.min_timedelta`` of nominal days after ``now`` on the wall
+    clock (a month at least 28 days, a business day at least one), so as an instant no more
+    than 48 hours earlier (two offsets, each under a day); a moment 5 days short of that
+    compares below it as an instant, and by wall clock in one zone (48 hours at most
+    again).  Kept for horizons of 5 days to a year (no overflow within the lane's years).
+    """
+    global _REACH
+    held = _REACH
+    if held[0] is horizon:
+        reach = held[1]
+    else:
+        reach = horizon.min_timedelta
+        reach = reach - _MARGIN if _MARGIN <= reach <= _YEAR else None
+        _REACH = (horizon, reach)
+    if reach is None or now.year > 9997:
+        return _NEVER_SURE
+    return (now if now.tzinfo is UTC else now.astimezone(UTC)) + reach
+
+
+_MARGIN = timedelta(days=5)
+_YEAR = timedelta(days=366)
+_NEVER_SURE = datetime.min.replace(tzinfo=UTC)  # no moment is below it: the end is compared
+_REACH: tuple[Duration | None, timedelta | None] = (None, None)  # the last horizon's, less 5 days
 
 
 def _settled(lane: Lane, memo: dict[Hashable, Any], planned: int) -> tuple[LaneSpec, ...] | None:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from overdue._time import at_local
+from overdue._time import _GAP_FREE, at_local, gap_free
 from overdue._validators import all_known, no_business_days, one_of, positive_int
 from overdue._validators import duration as _duration
 from overdue.account import POINT_KINDS
@@ -538,7 +538,7 @@ def _counting(cap: FrequencyCap) -> _Counting:
         memo: dict[Hashable, Any], key: Hashable, counted: _Counted, addr: str | None
     ) -> list[datetime]:
         found = [
-            c.at.astimezone(UTC)
+            u if (u := c.at).tzinfo is UTC else u.astimezone(UTC)  # (most are recorded in UTC)
             for c in counted[1]
             if (chans is None or c.channel in chans)
             and c.outcome in outcomes
@@ -560,7 +560,7 @@ def _counting(cap: FrequencyCap) -> _Counting:
             memo: dict[Hashable, Any], key: Hashable, counted: _Counted, addr: str | None
         ) -> list[datetime]:
             found = [
-                c.at.astimezone(UTC)
+                u if (u := c.at).tzinfo is UTC else u.astimezone(UTC)  # (as ``times``)
                 for c in counted[1]
                 if c.initiated_by == "creditor"
                 and c.channel in chans
@@ -599,17 +599,33 @@ def _rolling(cap: FrequencyCap) -> Callable[[Candidate, datetime], Verdict | Non
     most, per, defer = cap.max_contacts, cap.per, cap.defer
     back = per.min_timedelta
     wall = per.unit in ("d", "w")  # else hours and minutes (exact), or months
+    short = wall and back <= _SHORT  # a window :func:`_steady` can see whole
+    said = f" contact(s) in the last {per} (cap {most})"  # the deferral's, after the count
 
     def rolling(candidate: Candidate, at: datetime) -> Verdict | None:
+        global _IN_UTC
         s = candidate.situation
         tz = s.tz
+        # ``at.astimezone(UTC)``, once per moment asked (``_IN_UTC``)
+        if at.tzinfo is UTC:
+            end = at
+        elif (held := _IN_UTC)[0] is at:
+            end = held[1]
+        else:
+            end = at.astimezone(UTC)
+            _IN_UTC = (at, end)
         # ``_subtract``, without its calls for the units of a fixed length.
         if wall:
-            since = (at.astimezone(tz or UTC) - back).astimezone(UTC)
+            since = end - back
+            # With no offset change near its days (most), the window's start on the debtor's
+            # wall clock is as far before ``at`` in UTC: no conversion; else the long way.
+            z = tz or UTC
+            if not (short and _steady(z, since.date(), end.date())):
+                since = (at.astimezone(z) - back).astimezone(UTC)
         elif per.unit == "mo":
             since = _subtract(at, per, tz)
         else:
-            since = at.astimezone(UTC) - back
+            since = end - back
         addr, key = (a := _address(candidate), (shape, a)) if per_point else (None, shape)
         memo = (snap := s.snapshot).memo()
         counted: _Counted | None = memo.get(key)
@@ -621,7 +637,6 @@ def _rolling(cap: FrequencyCap) -> Callable[[Candidate, datetime], Verdict | Non
             if len(counted[1]) + len(planned) < most:
                 return None  # fewer than the cap on file and planned: none can reach it
             times = counting(memo, key, counted, addr)
-        end = at.astimezone(UTC)
         lo = bisect_right(times, since)
         hi = bisect_right(times, end, lo)
         if planned:
@@ -637,11 +652,15 @@ def _rolling(cap: FrequencyCap) -> Callable[[Candidate, datetime], Verdict | Non
             if n < most:
                 return None
             oldest = times[hi - most]
-        if wall:  # ``_add``, without its calls
-            until = (oldest.astimezone(tz or UTC) + back).astimezone(UTC)
+        if wall:  # ``_add``, without its calls (nor its conversions, as above, when steady)
+            z = tz or UTC
+            if short and oldest.year < 9998 and _steady(z, oldest.date(), (oldest + back).date()):
+                until = oldest + back  # (``oldest`` is in UTC: its date is its UTC date)
+            else:
+                until = (oldest.astimezone(z) + back).astimezone(UTC)
         else:
             until = _add(oldest, per, tz)
-        return defer("cap_reached", f"{n} contact(s) in the last {per} (cap {most})", until)
+        return defer("cap_reached", f"{n}{said}", until)
 
     return rolling
 
@@ -655,9 +674,18 @@ def _local_days(cap: FrequencyCap) -> Callable[[Candidate, datetime], Verdict | 
     label = "today" if span == 1 else f"in the last {span} local days"
 
     def local_days(candidate: Candidate, at: datetime) -> Verdict | None:
+        global _IN_UTC
         # Every contact from a day before the first local day on (whatever the zone's
         # offset), later ones too: a contact later today counts today.
-        since = at.astimezone(UTC) - back
+        # ``at.astimezone(UTC)``, once per moment asked (``_IN_UTC``)
+        if at.tzinfo is UTC:
+            since = at - back
+        elif (held := _IN_UTC)[0] is at:
+            since = held[1] - back
+        else:
+            end = at.astimezone(UTC)
+            _IN_UTC = (at, end)
+            since = end - back
         addr, key = (a := _address(candidate), (shape, a)) if per_point else (None, shape)
         memo = (snap := (s := candidate.situation).snapshot).memo()
         counted: _Counted | None = memo.get(key)
@@ -697,6 +725,36 @@ def _local_days(cap: FrequencyCap) -> Callable[[Candidate, datetime], Verdict | 
         )
 
     return local_days
+
+
+_IN_UTC: tuple[object, datetime] = (None, datetime.min.replace(tzinfo=UTC))
+"""The last moment a cap's compiled check was asked about, and that moment in UTC.
+
+Why: the scheduler asks every rule of a candidate at the same moment (the very object), and
+two caps on a channel (a day's and a week's) each want it in UTC: a conversion (about 3,800
+instructions across zones) becomes an identity test.  One tuple, replaced whole (a thread
+reads a pair that belongs together); the moment it holds is kept alive with it, so no other
+object can take its address."""
+
+_SHORT = timedelta(days=8)  # the longest window :func:`_steady` sees whole
+_FOUR = timedelta(days=4)
+
+
+def _steady(z: tzinfo, first: date, last: date) -> bool:
+    """Whether no offset change of ``z`` comes near the days ``first`` to ``last`` (at most
+    eight days later), read as local or as UTC dates: then every wall time on them exists
+    once, with one offset, and a wall clock moved by whole days moves the instant as much.
+
+    ``gap_free`` of a day rules out a change within two days of it (in UTC, whatever the
+    zone's offset); the three days asked (``first``, four days on, ``last``) leave no gap.
+    """
+    if last.year > 9998:  # (four days on may pass the calendar's end: the long way)
+        return False
+    try:
+        free = _GAP_FREE[z]
+        return free[first] and free[last] and free[first + _FOUR]
+    except (KeyError, TypeError):
+        return gap_free(z, first) and gap_free(z, last) and gap_free(z, first + _FOUR)
 
 
 def _gap_times(snap: Snapshot, chans: frozenset[str] | None) -> list[datetime]:
