@@ -126,10 +126,9 @@ def same_grace_end(drafts: Sequence[ActionDraft]) -> tuple[ActionDraft, ...]:
 
 def build_all(drafts: Sequence[ActionDraft], deadline: datetime | None) -> tuple[Action, ...]:
     """The Actions of ``drafts``, stating ``deadline``."""
-    try:
-        (draft,) = drafts  # most decisions that plan: ``ActionDraft.build`` without its frames
-    except ValueError:
+    if len(drafts) != 1:  # (not a ``ValueError`` from unpacking: one raised costs ~1.5 µs)
         return tuple(map(ActionDraft.build, drafts, repeat(deadline)))  # no generator frame
+    draft = drafts[0]  # most decisions that plan: ``ActionDraft.build`` without its frames
     return (_make_planned(draft.head, _Pending((_render, (draft, deadline)))),)
 
 
