@@ -1718,10 +1718,10 @@ def fold(
                 require_aware(as_known_at, "as_known_at")
         except OverdueError as exc:
             raise exc.located(account_id=account.id) from None
-    return folded(account, at, as_known_at)
+    return _folded(account, at, as_known_at)
 
 
-def folded(account: Account, at: datetime | None, as_known_at: datetime | None) -> Snapshot:
+def _folded(account: Account, at: datetime | None, as_known_at: datetime | None) -> Snapshot:
     """:func:`fold`, for a caller that has checked ``at`` and ``as_known_at`` already (each
     ``None`` or aware): ``decide`` asks for every account, and checks ``now`` itself."""
     events = account.events

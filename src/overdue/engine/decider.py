@@ -52,7 +52,7 @@ from overdue.events import ContactAttempted
 from overdue.money import Money
 from overdue.policy import Policy, Stage
 from overdue.situation import Situation, resolve_zone
-from overdue.snapshot import FactState, Snapshot, StepProgress, fold, folded
+from overdue.snapshot import FactState, Snapshot, StepProgress, _folded, fold
 
 __all__ = ["calendar_range", "decide", "per_invoice_refused", "resolve_zone"]
 
@@ -126,7 +126,7 @@ def decide(
         if snapshot is not None:
             snap = snapshot
         elif as_known_at is None:
-            snap = folded(account, now, None)  # (``now`` is checked above)
+            snap = _folded(account, now, None)  # (``now`` is checked above)
         else:
             snap = fold(account, now, as_known_at=as_known_at)
         ahead = (  # facts dated after now on file (an invoice issued ahead, a hold next week)
