@@ -1,6 +1,6 @@
 """Frozen slotted attrs values built from already checked data, without their ``__init__``.
 
-Why: a value whose fields are rendered on first read (:class:`overdue.decision._Pending`)
+Why: a value whose fields are rendered on first read (:class:`_Pending`)
 must be made with those fields holding what renders them, which its ``__init__`` (and its
 validators) would not let through; and a frozen attrs class's ``__init__`` sets each field
 through a Python call (about seven bytecodes a field).
@@ -175,3 +175,60 @@ def pickled_by_init(cls: type) -> None:
         return cls, (values(self) if values is not None else (getattr(self, name),))
 
     cls.__reduce_ex__ = reduce_ex  # type: ignore[assignment,method-assign]
+
+
+class _Pending(tuple):  # type: ignore[type-arg]  # (render, args)
+    """What a deferred field of a value the engine built holds until it is first read:
+    ``(render, args)``, ``render(args)`` giving the values of all the value's deferred fields.
+
+    Why: building the answer's frozen values was about a fifth of a decision (issue 10), and
+    most of it (reason texts, message facts, evidence) is read only when a decision is
+    explained or written out.  The engine builds a ``Decision`` or an ``Action`` (a rule, a
+    ``Verdict``) without ``__init__`` (:func:`filler`) from values it has already checked, its
+    deferred fields holding one ``_Pending``; the first read of any of them renders them all
+    (:class:`_Rendered`) and drops it, so nothing the render needed is kept alive.
+
+    Everything reads fields as attributes (``==``, ``hash``, ``repr``, pickling,
+    ``attrs.evolve``, ``attrs.asdict``, ``decision_to_dict``, ``explain``), so a value built
+    this way is indistinguishable from one built by its ``__init__``.
+    """
+
+    __slots__ = ()
+
+
+class _Rendered:
+    """The descriptor of a deferred field: its slot's value, rendered first (with the value's
+    other deferred fields) while it is :class:`_Pending`.  Only the deferred fields pay for
+    it; every other field keeps its plain slot.  (Not a ``__getattr__`` on the class: with
+    one, every attribute read takes Python's slow path.)"""
+
+    __slots__ = ("later", "slot")
+
+    def __init__(self, slot: Any, later: Setters) -> None:
+        self.slot, self.later = slot, later  # this field's slot; all deferred fields' setters
+
+    def __get__(self, obj: Any, cls: Any = None) -> Any:
+        if obj is None:
+            return self
+        value = self.slot.__get__(obj, cls)
+        if type(value) is not _Pending:
+            return value
+        render, args = value
+        # Each deferred field is set once rendered, so a second thread reading at the same
+        # moment renders the same values again or reads them; it never finds none.
+        exhaust(map(call, self.later, repeat(obj), render(args)))
+        return self.slot.__get__(obj, cls)
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        self.slot.__set__(obj, value)  # __init__ and unpickling set the field as ever
+
+    def __delete__(self, obj: Any) -> None:
+        self.slot.__delete__(obj)
+
+
+def _defer(cls: type, names: tuple[str, ...]) -> None:
+    """Make ``names`` deferred fields of ``cls``: read through :class:`_Rendered`."""
+    slots = tuple(cls.__dict__[name] for name in names)
+    later = tuple(slot.__set__ for slot in slots)
+    for name, slot in zip(names, slots, strict=True):
+        setattr(cls, name, _Rendered(slot, later))

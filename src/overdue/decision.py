@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from itertools import repeat
-from operator import attrgetter, call
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, cast
 
 import attrs
 
-from overdue._frozen import Setters, exhaust, filler, pickled_by_init, spread
+from overdue._frozen import _defer, filler, pickled_by_init, spread
+from overdue._frozen import _Pending as _Pending  # (moved there: still imported from here)
+from overdue._frozen import _Rendered as _Rendered
 from overdue.account import ContactPoint
 from overdue.events import (
     ChargePosted,
@@ -51,63 +52,6 @@ Status = Literal[
     "active",  # in a rung with contacts scheduled
     "done",  # at the top of the ladder with nothing left to do
 ]
-
-
-class _Pending(tuple):  # type: ignore[type-arg]  # (render, args)
-    """What a deferred field of a value the engine built holds until it is first read:
-    ``(render, args)``, ``render(args)`` giving the values of all the value's deferred fields.
-
-    Why: building the answer's frozen values was about a fifth of a decision (issue 10), and
-    most of it (reason texts, message facts, evidence) is read only when a decision is
-    explained or written out.  The engine builds a :class:`Decision` or an :class:`Action`
-    without ``__init__`` (:mod:`overdue._frozen`) from values it has already checked, its
-    deferred fields holding one ``_Pending``; the first read of any of them renders them all
-    (:class:`_Rendered`) and drops it, so nothing the render needed is kept alive.
-
-    Everything reads fields as attributes (``==``, ``hash``, ``repr``, pickling,
-    ``attrs.evolve``, ``attrs.asdict``, ``decision_to_dict``, ``explain``), so a value built
-    this way is indistinguishable from one built by its ``__init__``.
-    """
-
-    __slots__ = ()
-
-
-class _Rendered:
-    """The descriptor of a deferred field: its slot's value, rendered first (with the value's
-    other deferred fields) while it is :class:`_Pending`.  Only the deferred fields pay for
-    it; every other field keeps its plain slot.  (Not a ``__getattr__`` on the class: with
-    one, every attribute read takes Python's slow path.)"""
-
-    __slots__ = ("later", "slot")
-
-    def __init__(self, slot: Any, later: Setters) -> None:
-        self.slot, self.later = slot, later  # this field's slot; all deferred fields' setters
-
-    def __get__(self, obj: Any, cls: Any = None) -> Any:
-        if obj is None:
-            return self
-        value = self.slot.__get__(obj, cls)
-        if type(value) is not _Pending:
-            return value
-        render, args = value
-        # Each deferred field is set once rendered, so a second thread reading at the same
-        # moment renders the same values again or reads them; it never finds none.
-        exhaust(map(call, self.later, repeat(obj), render(args)))
-        return self.slot.__get__(obj, cls)
-
-    def __set__(self, obj: Any, value: Any) -> None:
-        self.slot.__set__(obj, value)  # __init__ and unpickling set the field as ever
-
-    def __delete__(self, obj: Any) -> None:
-        self.slot.__delete__(obj)
-
-
-def _defer(cls: type, names: tuple[str, ...]) -> None:
-    """Make ``names`` deferred fields of ``cls``: read through :class:`_Rendered`."""
-    slots = tuple(cls.__dict__[name] for name in names)
-    later = tuple(slot.__set__ for slot in slots)
-    for name, slot in zip(names, slots, strict=True):
-        setattr(cls, name, _Rendered(slot, later))
 
 
 @attrs.frozen

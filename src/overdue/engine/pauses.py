@@ -13,7 +13,8 @@ from overdue._time import at_local
 from overdue.policy import Policy
 from overdue.snapshot import FactState, Snapshot
 
-NO_PAUSE: tuple[timedelta, tuple[FactState, ...]] = (timedelta(0), ())  # no time paused, no hold
+_NO_TIME = timedelta(0)  # one value, not one made per call (a constructor with keywords)
+NO_PAUSE: tuple[timedelta, tuple[FactState, ...]] = (_NO_TIME, ())  # no time paused, no hold
 
 
 def promise_end(policy: Policy, by: date, tz: tzinfo) -> datetime:
@@ -38,17 +39,19 @@ def paused_time(
     is the union of the hold intervals, not their sum.  ``extra`` adds closed spans the
     snapshot does not hold as facts (the time a promise to pay paused the ladder).
     """
-    if not extra and not snapshot.fact_intervals and not snapshot.facts:
+    # Each read once: a snapshot's attribute read costs more than a local's.
+    intervals, on_file = snapshot.fact_intervals, snapshot.facts
+    if not extra and not intervals and not on_file:
         return NO_PAUSE  # nothing ever held the account (most accounts)
     spans: list[tuple[datetime, datetime]] = (
         [(max(a, since), b) for a, b in extra if b > since and b > a] if extra else []
     )
-    for name, start, end in snapshot.fact_intervals:
+    for name, start, end in intervals:
         if name in facts and end > since:
             spans.append((max(start, since), end))
     open_now: list[FactState] = []
     # The facts on file (a few), rather than every fact that pauses (a policy's holds).
-    for name, st in snapshot.facts.items():
+    for name, st in on_file.items():
         if name not in facts:
             continue  # a fact that does not stop the clock (an opt-out, a cease request)
         until = st.until
@@ -57,13 +60,13 @@ def paused_time(
         elif until > since:
             # Lapsed by its own ``until``: count the time it held.
             spans.append((max(st.since, since), until))
-    total = timedelta(0)
     holds = tuple(open_now)
-    if not spans:
-        return total, holds
+    if not spans:  # (a hold open now and none before it: the common held account)
+        return _NO_TIME, holds
     if len(spans) == 1:  # one hold (the common case): its own length, nothing to merge
         start, end = spans[0][0].astimezone(UTC), spans[0][1].astimezone(UTC)
-        return (end - start if end > start else total), holds
+        return (end - start if end > start else _NO_TIME), holds
+    total = _NO_TIME
     reach: datetime | None = None
     for start, end in sorted((a.astimezone(UTC), b.astimezone(UTC)) for a, b in spans):
         if reach is not None and start < reach:

@@ -20,7 +20,7 @@ from overdue.decision import Reason
 from overdue.durations import Duration
 from overdue.engine.reasons import fmt_local
 from overdue.rules.base import Rule, Verdict, in_force
-from overdue.rules.holds import HoldWhile
+from overdue.rules.holds import HoldWhile, held_by
 from overdue.rules.lane import (
     _HOURS,
     _HOURS_ALL,
@@ -178,7 +178,9 @@ def _held(
     refuse it a date between years 3 and 9997: in the first round of :func:`_lean` a
     block ends the loop and the deferrals met on the way are dropped, so asking them changes
     nothing.  A hold whose fact is not on file allows, and is not called; nor are the cease
-    and opt-out rules while neither is on file.  Held equal to the
+    and opt-out rules while neither is on file; a built-in hold of a fact on file with no end
+    blocks whatever the moment and the candidate, and its block is made without the call
+    (:func:`~overdue.rules.holds.held_by`).  Held equal to the
     full loop by ``tests/test_schedule_held.py``.
 
     When every rule asked is a built-in hold (its own check) of a fact on file with no end,
@@ -186,26 +188,25 @@ def _held(
     (``memo``; :data:`_HELD`, with ``held``), so the next decision from the same held
     snapshot finds it at once instead of asking the holds again.
     """
-    blocks: list[Verdict] | None = None
+    blocks: tuple[Verdict, ...] = ()
     constant = True  # only open-ended built-in holds asked, so far
     for check, fact in held:
         if fact is not None:
             state = facts.get(fact)
             if state is None:
                 continue
-            if constant and (
-                state.until is not None or getattr(check, "__func__", None) is not _HOLD_CHECK
-            ):
-                constant = False  # it reads the moment (or may read the candidate)
+            if state.until is None and getattr(check, "__func__", None) is _HOLD_CHECK:
+                # The built-in hold's own check on a fact with no end: its block, without
+                # asking (it reads nothing else; ``fact`` is its rule's).
+                blocks = (*blocks, held_by(check.__self__, state))  # type: ignore[attr-defined]
+                continue
+            constant = False  # it reads the moment (or may read the candidate)
         else:
             constant = False
         v = check(candidate, start)
         if v is not None and v.effect == "block":
-            if blocks is None:
-                blocks = [v]
-            else:
-                blocks.append(v)
-    found = None if blocks is None else _scheduled((None, tuple(blocks), (), (), False))
+            blocks = (*blocks, v)
+    found = _scheduled((None, blocks, (), (), False)) if blocks else None
     if constant:
         memo[_HELD, id(held)] = (held, found)
     return found

@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
 import attrs
 
-from overdue._frozen import filler
+from overdue._frozen import _defer, filler
 from overdue._validators import one_of
 from overdue.errors import PolicyError
 from overdue.situation import Candidate
@@ -74,6 +74,13 @@ _make_verdict = filler(Verdict, [f.name for f in attrs.fields(Verdict)])
 says one on most moments it is asked about an account it defers or blocks, and its
 ``__init__`` sets each of its seven fields through a Python call
 (``tests/test_plan2_values.py`` compares the two)."""
+_defer(Verdict, ("message",))
+"""A verdict's ``message`` may be written when first read: a rule that makes a verdict with
+:func:`_make_verdict` may store a ``overdue._frozen._Pending`` there, ``(render, args)`` with
+``render(args) == (message,)``.  Why: a held account's first decision says a hold's verdict
+for each step it plans, and its text (a date written out) is read only when the decision is
+explained (:meth:`HoldWhile.check <overdue.rules.holds.HoldWhile.check>`).  Every read of the
+field (``==``, ``hash``, ``repr``, pickling, ``attrs.evolve``) sees the text."""
 
 
 @runtime_checkable

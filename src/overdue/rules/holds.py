@@ -8,9 +8,11 @@ from typing import Any, ClassVar
 
 import attrs
 
+from overdue._frozen import _Pending
 from overdue.errors import PolicyError
 from overdue.rules.base import RuleBase, Verdict, _make_verdict, in_scope, names
 from overdue.situation import Candidate
+from overdue.snapshot import FactState
 
 __all__ = ["HALTING_FACTS", "HoldWhile", "RespectCease", "RespectOptOut"]
 
@@ -43,6 +45,23 @@ def _fact(_i: object, _a: object, value: Any) -> None:
         )
 
 
+def _said(args: tuple[str, FactState, str]) -> tuple[str]:
+    """A hold verdict's message (``Verdict.message``, rendered when first read): the fact, since
+    when it holds, its detail if any, and ``end`` (what an open-ended one adds)."""
+    fact, state, end = args
+    why = f" ({state.detail})" if state.detail else ""
+    return (f"{fact} since {state.since.isoformat()}{why}{end}",)
+
+
+def held_by(rule: HoldWhile, state: FactState) -> Verdict:
+    """:meth:`HoldWhile.check`'s block of a fact on file with no end (``state``): the same at
+    any moment, for any candidate.  ``rule.block``, without its frame: every held account's
+    first decision says one per step.  The message is written when first read (``_said``): a
+    held decision is mostly acted on, never explained."""
+    said = _Pending((_said, (rule.fact, state, ", no end set")))
+    return _make_verdict(("block", rule.id, "hold", said, None, rule.citation, False))
+
+
 @attrs.frozen(kw_only=True)
 class HoldWhile(RuleBase):
     """No contact while the named fact holds (a dispute, a manual hold, a moratorium).
@@ -63,14 +82,10 @@ class HoldWhile(RuleBase):
         until = state.until
         if until is not None and at >= until:
             return None  # lapsed by itself (``FactState.open_at``, without its call)
-        why = f" ({state.detail})" if state.detail else ""
-        # ``self.defer`` and ``self.block``, without their frames: every held account's
-        # first decision says one per step.
-        if until is not None:
-            message = f"{self.fact} since {state.since.isoformat()}{why}"
-            return _make_verdict(("defer", self.id, "hold", message, until, self.citation, False))
-        message = f"{self.fact} since {state.since.isoformat()}{why}, no end set"
-        return _make_verdict(("block", self.id, "hold", message, None, self.citation, False))
+        if until is not None:  # ``self.defer``, without its frame
+            said = _Pending((_said, (self.fact, state, "")))
+            return _make_verdict(("defer", self.id, "hold", said, until, self.citation, False))
+        return held_by(self, state)
 
     def lifted_by(self) -> str:
         """Only the fact's clearing (a dispute resolved, a hold released) lifts the block."""
