@@ -26,11 +26,11 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from overdue.compiled import ChannelPlan, RungPlan, StepPlan, _within_a_year
-from overdue.decision import BlockedStep
+from overdue.decision import BlockedStep, _make_blocked_step, _Pending
 from overdue.durations import Duration
 from overdue.engine.catchup import _last_key
 from overdue.engine.drafts import PlanOut, StepReason
-from overdue.engine.plan import _blocked, _no_point
+from overdue.engine.plan import _blocked, _no_point, _render_blocked
 from overdue.policy import Policy, Stage
 from overdue.rules.base import Verdict
 from overdue.rules.holds import HoldWhile, held_by
@@ -133,7 +133,13 @@ def held_plan(
                 return None  # nothing blocks (or only a hold with an end defers): planned
             step_reasons.extend(blocks)
             break
-        blocked.append(_blocked(name, plan.key, tried, step_reasons, tz))
+        blocked.append(
+            _make_blocked_step(
+                (name, plan.key, tried, _Pending((_render_blocked, (step_reasons, tz))))
+            )
+            if len(step_reasons) < 2  # one thing said (most): ``_blocked``'s, inlined
+            else _blocked(name, plan.key, tried, step_reasons, tz)
+        )
     if not blocked:
         return None
     waits.extend(waiting)
@@ -154,11 +160,12 @@ def _blocks(holds: _Holds, facts: Mapping[str, FactState]) -> tuple[Verdict, ...
 
 def _rung_lane(rung: RungPlan) -> _Lane:
     """What the lane needs of a rung's plan (:data:`_Lane`), worked out once per rung."""
+    same: dict[_Holds | None, _Holds | None] = {}  # equal holds as one value (``said``)
     steps = tuple(
         (
             plan,
             plan.simple and _near(plan.step.at) and _near(plan.step.repeat_every),
-            tuple(_channel(ch) for ch in plan.channels),
+            tuple(_channel(ch, same) for ch in plan.channels),
         )
         for plan in rung.steps
     )
@@ -166,10 +173,11 @@ def _rung_lane(rung: RungPlan) -> _Lane:
     return waivable, steps
 
 
-def _channel(ch: ChannelPlan) -> _Channel:
+def _channel(ch: ChannelPlan, same: dict[_Holds | None, _Holds | None]) -> _Channel:
     """A step's channel (:data:`_Channel`): its holds when the scheduler's held shortcut asks
     built-in holds alone there (their own check, not one wrapped for a date in force or an
-    ``applies_to`` of its own)."""
+    ``applies_to`` of its own); the rung's channels with equal holds share them (``same``),
+    so a decision works out their blocks once."""
     held = ch.scoped.held
     holds: list[tuple[HoldWhile, str]] = []
     if held is not None:
@@ -180,7 +188,8 @@ def _channel(ch: ChannelPlan) -> _Channel:
             assert isinstance(rule, HoldWhile)  # the bound method of a hold
             holds.append((rule, fact))
         else:
-            return ch.channel, ch.addressless, ch.tried, tuple(holds)
+            found = tuple(holds)
+            return ch.channel, ch.addressless, ch.tried, same.setdefault(found, found)
     return ch.channel, ch.addressless, ch.tried, None
 
 
