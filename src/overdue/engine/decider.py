@@ -872,7 +872,7 @@ def _on_rung(
     )
     local = _steady_now(w) if pending else None
     plan = (
-        held_plan(w.policy, stage, clock_start, progress, w.s, w.waits)  # most held accounts
+        (held_plan(w.policy, stage, clock_start, progress, w.s, w.waits) if snap.facts else None)
         or plan_steps(
             w.policy,
             stage,
