@@ -43,6 +43,7 @@ from overdue.decision import (
 )
 from overdue.engine import deadline as clock
 from overdue.engine.drafts import ActionDraft, PlanOut, build_all
+from overdue.engine.held import held_plan
 from overdue.engine.ladder import choose_next, transition
 from overdue.engine.pauses import NO_PAUSE, paused_time, promise_end
 from overdue.engine.plan import NOTHING, facts_awaited, plan_steps
@@ -874,7 +875,8 @@ def _on_rung(
     )
     local = _steady_now(w) if pending else None
     plan = (
-        plan_steps(
+        (held_plan(w.policy, stage, clock_start, progress, w.s, w.waits) if snap.facts else None)
+        or plan_steps(
             w.policy,
             stage,
             clock_start,
