@@ -43,6 +43,7 @@ from overdue.events import (
 from overdue.policy import Policy, Stage, Step
 from overdue.rules import ContactHours, HoldWhile, MinimumGap
 from overdue.rules.holds import HALTING_FACTS
+from overdue.testing import strategies as ods
 from overdue.testing.corpus import CORPUS_MOMENTS, corpus_policies, generate_accounts
 from overdue.testing.strategies import accounts, policies, time_zones
 
@@ -152,34 +153,16 @@ def test_the_lane_answers_as_the_planner_on_the_golden_accounts() -> None:
     assert _Count.answered > 40  # (the preset stacks ask other rules of a held step: planned)
 
 
-@st.composite
-def _extra(draw: st.DrawFn, at: datetime) -> list[Event]:
+def _extra(at: datetime) -> st.SearchStrategy[list[Event]]:
     """Holds (open-ended or with an end), clearings, cease requests, opt-outs and waivers."""
-    out: list[Event] = [FactSet(at=at, name=draw(st.sampled_from(HALTING_FACTS[:3])))]
-    for _ in range(draw(st.integers(0, 4))):
-        when = at + timedelta(minutes=draw(st.integers(-60 * 24 * 20, 60 * 24 * 2)))
-        kind = draw(st.integers(0, 5))
-        if kind == 0:
-            until = draw(st.none() | st.integers(1, 60 * 24 * 40))
-            out.append(
-                FactSet(
-                    at=when,
-                    name=draw(st.sampled_from((*HALTING_FACTS[:3], "vulnerable"))),
-                    until=None if until is None else when + timedelta(minutes=until),
-                    detail=draw(st.none() | st.just("checking")),
-                )
-            )
-        elif kind == 1:
-            out.append(FactCleared(at=when, name=draw(st.sampled_from(HALTING_FACTS[:3]))))
-        elif kind == 2:
-            chans = draw(st.none() | st.sampled_from((("phone",), ("sms", "email"))))
-            out.append(CeaseRequested(at=when, channels=chans))
-        elif kind == 3:
-            out.append(OptedOut(at=when, channel=draw(st.sampled_from(("sms", "email", "phone")))))
-        else:
-            rule = draw(st.sampled_from(("contact-hours", "dispute-hold", "manual-hold")))
-            out.append(ConsentWaiver(at=when, rule_id=rule))
-    return out
+    return ods.contact_restrictions(
+        at,
+        facts=HALTING_FACTS[:3],
+        set_facts=(*HALTING_FACTS[:3], "vulnerable"),
+        waived_rules=("contact-hours", "dispute-hold", "manual-hold"),
+        min_size=0,
+        held_at_start=True,
+    )
 
 
 @SOME

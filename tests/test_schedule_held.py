@@ -32,10 +32,8 @@ from overdue.engine.schedule import Scheduled, _fixed_point, _Lifts, schedule
 from overdue.errors import CalendarRangeError
 from overdue.events import (
     CeaseRequested,
-    ConsentWaiver,
     DebtorContacted,
     Event,
-    FactCleared,
     FactSet,
     OptedOut,
 )
@@ -45,6 +43,7 @@ from overdue.rules.base import RuleBase, Verdict
 from overdue.rules.holds import HALTING_FACTS
 from overdue.rules.parties import third_party_gate
 from overdue.situation import Candidate
+from overdue.testing import strategies as ods
 from overdue.testing.corpus import CORPUS_MOMENTS, corpus_policies, generate_accounts
 
 EXAMPLE_POLICIES = Path(__file__).resolve().parent.parent / "examples" / "policies"
@@ -143,34 +142,14 @@ def test_every_held_schedule_of_the_corpus_matches_the_full_loop(checked: _Check
     assert checked.held > 300  # the shortcut does answer most of them
 
 
-@st.composite
-def _extra(draw: st.DrawFn, at: datetime) -> list[Event]:
+def _extra(at: datetime) -> st.SearchStrategy[list[Event]]:
     """Holds, cease requests, opt-outs, waivers and clearings, around ``at``."""
-    out: list[Event] = []
-    for _ in range(draw(st.integers(1, 4))):
-        when = at + timedelta(minutes=draw(st.integers(-60 * 24 * 20, 60 * 24 * 2)))
-        kind = draw(st.integers(0, 5))
-        if kind == 0:
-            until = draw(st.none() | st.integers(1, 60 * 24 * 40))
-            out.append(
-                FactSet(
-                    at=when,
-                    name=draw(st.sampled_from((*HALTING_FACTS, "vulnerable", "host_fact"))),
-                    until=None if until is None else when + timedelta(minutes=until),
-                    detail=draw(st.none() | st.just("checking")),
-                )
-            )
-        elif kind == 1:
-            out.append(FactCleared(at=when, name=draw(st.sampled_from(HALTING_FACTS[:3]))))
-        elif kind == 2:
-            chans = draw(st.none() | st.sampled_from((("phone",), ("sms", "email"))))
-            out.append(CeaseRequested(at=when, channels=chans))
-        elif kind == 3:
-            out.append(OptedOut(at=when, channel=draw(st.sampled_from(("sms", "email", "phone")))))
-        else:
-            rule = draw(st.sampled_from(("contact-hours", "dispute-hold", "one-call-a-day")))
-            out.append(ConsentWaiver(at=when, rule_id=rule))
-    return out
+    return ods.contact_restrictions(
+        at,
+        facts=HALTING_FACTS[:3],
+        set_facts=(*HALTING_FACTS, "vulnerable", "host_fact"),
+        waived_rules=("contact-hours", "dispute-hold", "one-call-a-day"),
+    )
 
 
 @settings(max_examples=200, deadline=None)

@@ -212,6 +212,7 @@ class CompiledPolicy:
             key too: :func:`_keyed`): :meth:`rules_for` keeps them for the engine to ask.
         scoped: :meth:`rules_for`'s answers so far, by key (a memo: not compared, not shown).
         step_plans: :meth:`steps_of`'s answers so far (a memo: not compared, not shown).
+        held_lanes: ``engine.held``'s view of each rung so far (likewise).
         guarded_rules: the ``id()`` of the rules silent before a date (``in_force_from``).
         rungs: the enabled rungs by id, each with the facts the coordinator reads (:class:`Rung`).
 
@@ -235,6 +236,11 @@ class CompiledPolicy:
     )
     dynamic_rules: frozenset[int] = frozenset()
     step_plans: Mapping[int, tuple[Stage, RungPlan]] = attrs.field(
+        factory=dict, eq=False, repr=False
+    )
+    # The held lane's view of each rung (``overdue.engine.held``), by stage id, with the rung
+    # plan it was worked out from (a memo: not compared, not shown).
+    held_lanes: Mapping[str, tuple[RungPlan, object]] = attrs.field(
         factory=dict, eq=False, repr=False
     )
     # The coordinator's per-rung facts (:class:`Rung`): worked out with the rest, in ``of``.

@@ -59,9 +59,6 @@ _Lane = tuple[bool, tuple[_Step, ...]]
 """A rung as the lane sees it: whether a consent waiver may lift a rule on one of its
 channels, and its steps in order."""
 
-_KEPT: dict[int, tuple[RungPlan, _Lane]] = {}
-# Per rung plan (by ``id``, with the plan itself so an id is not reused while kept): a
-# policy's rung plans are kept by the compiled policy, so this holds a few dozen.
 
 
 def held_plan(
@@ -86,14 +83,17 @@ def held_plan(
     now = s.now
     if not 3 < now.year <= _LAST_YEAR or since.year > _LAST_YEAR:
         return None
-    rung = policy.compiled.steps_of(stage, policy)
-    found = _KEPT.get(id(rung))
+    compiled = policy.compiled
+    rung = compiled.steps_of(stage, policy)
+    # Kept with the compiled policy, per stage, with the rung plan it is for (a foreign
+    # stage's plan is not kept by ``steps_of``: its entry is replaced, not added to).
+    kept = compiled.held_lanes
+    found = kept.get(rung.stage)
     if found is None or found[0] is not rung:
         lane = _rung_lane(rung)
-        if len(_KEPT) < 256:
-            _KEPT[id(rung)] = (rung, lane)
+        kept[rung.stage] = (rung, lane)  # type: ignore[index]  # a memo
     else:
-        lane = found[1]
+        lane = found[1]  # type: ignore[assignment]
     waivable, steps = lane
     if waivable and snap.waivers:
         return None

@@ -37,10 +37,13 @@ from overdue.events import (
     AuthorisationRevoked,
     CeaseRequested,
     CeaseWithdrawn,
+    ConsentWaiver,
     ContactAttempted,
     DisputeOpened,
     DisputeResolved,
     Event,
+    FactCleared,
+    FactSet,
     HoldReleased,
     InvoiceIssued,
     ManualHold,
@@ -74,6 +77,7 @@ __all__ = [
     "aware_datetimes",
     "conditions",
     "contact_points",
+    "contact_restrictions",
     "currencies",
     "durations",
     "event_histories",
@@ -182,6 +186,62 @@ def invoices(
         draw(money(currency, min_value="10.00", max_value="20000.00")),
         due_from + timedelta(days=draw(st.integers(0, 90))),
     )
+
+
+@st.composite
+def contact_restrictions(
+    draw: st.DrawFn,
+    at: datetime,
+    *,
+    facts: Sequence[str] = ("dispute_open", "manual_hold", "bankruptcy"),
+    set_facts: Sequence[str] | None = None,
+    waived_rules: Sequence[str] = ("contact-hours", "dispute-hold"),
+    channels: Sequence[str] = ("sms", "email", "phone"),
+    min_size: int = 1,
+    max_size: int = 4,
+    held_at_start: bool = False,
+) -> list[Event]:
+    """Events that restrict contact, around ``at`` (from 20 days before to 2 days after):
+    facts set (open-ended, or with an end) and cleared, cease requests (all channels or some),
+    opt-outs and consent waivers, in no particular order.
+
+    Why: whether a shortcut for held accounts answers as the general path does depends on the
+    mix of what holds them and what else limits contact; a compliance test draws the mix
+    here.  ``facts`` are the ones cleared; ``set_facts`` (default ``facts``) the ones set,
+    which may include facts no rule halts on; ``held_at_start`` first sets one of ``facts``
+    at ``at`` with no end, so the account is held.
+    """
+    out: list[Event] = []
+    if held_at_start:
+        out.append(FactSet(at=at, name=draw(st.sampled_from(tuple(facts)))))
+    chosen = tuple(facts if set_facts is None else set_facts)
+    for _ in range(draw(st.integers(min_size, max_size))):
+        when = at + timedelta(minutes=draw(st.integers(-60 * 24 * 20, 60 * 24 * 2)))
+        kind = draw(st.integers(0, 5))
+        if kind == 0:
+            until = draw(st.none() | st.integers(1, 60 * 24 * 40))
+            out.append(
+                FactSet(
+                    at=when,
+                    name=draw(st.sampled_from(chosen)),
+                    until=None if until is None else when + timedelta(minutes=until),
+                    detail=draw(st.none() | st.just("checking")),
+                )
+            )
+        elif kind == 1:
+            out.append(FactCleared(at=when, name=draw(st.sampled_from(tuple(facts)))))
+        elif kind == 2:
+            some = draw(
+                st.none()
+                | st.lists(st.sampled_from(tuple(channels)), min_size=1, max_size=2, unique=True)
+            )
+            out.append(CeaseRequested(at=when, channels=None if some is None else tuple(some)))
+        elif kind == 3:
+            out.append(OptedOut(at=when, channel=draw(st.sampled_from(tuple(channels)))))
+        else:
+            rule = draw(st.sampled_from(tuple(waived_rules)))
+            out.append(ConsentWaiver(at=when, rule_id=rule))
+    return out
 
 
 @st.composite
